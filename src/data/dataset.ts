@@ -1,0 +1,108 @@
+/**
+ * The in-memory table every data step works on: columnar, typed arrays for numbers,
+ * dictionary-encoded categories, plain strings for text. Missing values are NaN in numeric
+ * columns, code -1 in categorical columns and null in text columns.
+ *
+ * This module knows nothing of the engine; it is a plain library (see STYLE.md, rule 2).
+ */
+
+/** What a column is for. `id` and `target` columns are never used as features. */
+export type ColumnKind = 'numeric' | 'categorical' | 'text' | 'id' | 'target';
+
+export interface NumericData {
+  readonly type: 'numeric';
+  /** NaN marks a missing value. */
+  readonly values: Float64Array;
+}
+
+export interface CategoricalData {
+  readonly type: 'categorical';
+  /** Index into `categories`; -1 marks a missing value. */
+  readonly codes: Int32Array;
+  readonly categories: readonly string[];
+}
+
+export interface TextData {
+  readonly type: 'text';
+  /** null marks a missing value. */
+  readonly values: readonly (string | null)[];
+}
+
+export type ColumnData = NumericData | CategoricalData | TextData;
+
+export interface Column {
+  readonly name: string;
+  readonly kind: ColumnKind;
+  readonly data: ColumnData;
+}
+
+/** The label of a classification or regression table. */
+export interface TargetInfo {
+  readonly column: string;
+  /** For binary classification: the category that counts as positive (e.g. "malignant"). */
+  readonly positive?: string;
+}
+
+export interface Dataset {
+  readonly columns: readonly Column[];
+  readonly rowCount: number;
+  readonly target?: TargetInfo;
+}
+
+export function columnLength(data: ColumnData): number {
+  return data.type === 'categorical' ? data.codes.length : data.values.length;
+}
+
+/** A typed mask, 1 where the value is missing. */
+export function missingMask(data: ColumnData): Uint8Array {
+  const n = columnLength(data);
+  const mask = new Uint8Array(n);
+  if (data.type === 'numeric') for (let i = 0; i < n; i++) mask[i] = Number.isNaN(data.values[i]) ? 1 : 0;
+  else if (data.type === 'categorical') for (let i = 0; i < n; i++) mask[i] = data.codes[i] < 0 ? 1 : 0;
+  else for (let i = 0; i < n; i++) mask[i] = data.values[i] === null ? 1 : 0;
+  return mask;
+}
+
+export function getColumn(ds: Dataset, name: string): Column | undefined {
+  return ds.columns.find((c) => c.name === name);
+}
+
+/** Columns usable as model features, in table order. */
+export function featureColumns(ds: Dataset): Column[] {
+  return ds.columns.filter((c) => c.kind !== 'id' && c.kind !== 'target');
+}
+
+/** Builds a dataset, checking that every column has `rowCount` values and names are unique. */
+export function makeDataset(columns: readonly Column[], target?: TargetInfo): Dataset {
+  const rowCount = columns.length ? columnLength(columns[0].data) : 0;
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (seen.has(c.name)) throw new Error(`duplicate column name "${c.name}"`);
+    seen.add(c.name);
+    if (columnLength(c.data) !== rowCount) throw new Error(`column "${c.name}" has ${columnLength(c.data)} values, expected ${rowCount}`);
+  }
+  if (target && !seen.has(target.column)) throw new Error(`target column "${target.column}" is not in the dataset`);
+  return { columns, rowCount, target };
+}
+
+/** A new dataset with the rows at `indices`, in that order (used by splits and bootstraps). */
+export function takeRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
+  const n = indices.length;
+  const columns = ds.columns.map((c): Column => {
+    const d = c.data;
+    if (d.type === 'numeric') {
+      const v = new Float64Array(n);
+      for (let i = 0; i < n; i++) v[i] = d.values[indices[i]];
+      return { ...c, data: { type: 'numeric', values: v } };
+    }
+    if (d.type === 'categorical') {
+      const codes = new Int32Array(n);
+      for (let i = 0; i < n; i++) codes[i] = d.codes[indices[i]];
+      return { ...c, data: { type: 'categorical', codes, categories: d.categories } };
+    }
+    const v: (string | null)[] = new Array(n);
+    for (let i = 0; i < n; i++) v[i] = d.values[indices[i]];
+    return { ...c, data: { type: 'text', values: v } };
+  });
+  return { columns, rowCount: n, target: ds.target };
+}

@@ -1,0 +1,84 @@
+/**
+ * The contract between the engine and a step type. A step type is one file in src/steps that
+ * exports one `StepType` object: what it reads (input ports), what it writes (output ports), the
+ * JSON Schema of its `with:` block, a version, and `run`.
+ *
+ * A step runs as a function from input artifact files to output artifact files: the engine hands
+ * it the paths of its inputs (already in the store) and the paths to write its outputs to (in the
+ * store's temporary area); it then hashes the outputs and moves them into the store. `run` is
+ * executed in a worker thread, so it must get everything it needs from its context and params.
+ *
+ * Step files are imported on every CLI start for validation, so they must not import heavy
+ * libraries (arrow, tfjs, rdkit, …) at top level: import them inside `run`.
+ */
+
+/** What flows along an edge of the pipeline graph. An output fits an input port only when the kinds match. */
+export type ArtifactKind =
+  | 'dataset' // a table, Apache Arrow IPC file
+  | 'folds' // cross-validation fold assignment (JSON)
+  | 'transform' // a fitted preprocessing transform (JSON)
+  | 'selection' // a fitted feature selection (JSON)
+  | 'model' // a trained model (JSON or binary)
+  | 'metrics' // evaluation results (JSON)
+  | 'report'; // anything else a person reads (JSON/Markdown)
+
+export interface Port {
+  kind: ArtifactKind;
+  description: string;
+  /** An optional input may be left unwired. */
+  optional?: boolean;
+}
+
+/** A JSON Schema object for a step's `with:` block. Kept loose here; ajv checks it at start-up. */
+export interface ParamsSchema {
+  type: 'object';
+  properties: Record<string, object>;
+  required?: readonly string[];
+  additionalProperties?: false;
+  [keyword: string]: unknown;
+}
+
+export interface StepContext {
+  /** The step's id in the pipeline (the key under `steps:`). */
+  readonly stepId: string;
+  /** Directory of the pipeline file; relative paths in `with:` are resolved against it. */
+  readonly pipelineDir: string;
+  /** Path of the artifact wired into an input port, or undefined for an unwired optional port. */
+  input(port: string): string | undefined;
+  /** Path the step must write the artifact of an output port to (every output port must be written). */
+  output(port: string): string;
+  /** Progress for long steps (trees built, solver iterations). fraction in [0, 1] when known. */
+  progress(message: string, fraction?: number): void;
+  /** A line for the step's log. Never log data rows: they may be about patients. */
+  log(message: string): void;
+}
+
+/** What `run` may return besides its output files: a small JSON summary kept in the run record. */
+export interface StepSummary {
+  [key: string]: unknown;
+}
+
+export interface StepType<P extends object = Record<string, unknown>> {
+  /** The name used in `uses:`, e.g. "load.csv". */
+  readonly id: string;
+  /** Bump whenever the outputs for the same inputs and params would change: it is part of the cache key. */
+  readonly version: string;
+  readonly description: string;
+  readonly inputs: Readonly<Record<string, Port>>;
+  readonly outputs: Readonly<Record<string, Port>>;
+  /** The output used when a step is referenced without a port (`in: { data: load }`). */
+  readonly defaultOutput: string;
+  /** JSON Schema of `with:`; defaults given here are applied before the cache key is computed. */
+  readonly params: ParamsSchema;
+  /**
+   * Names of `with:` parameters that hold paths to files read by the step. The content digest of
+   * each named file is part of the cache key, so editing the data re-runs the step.
+   */
+  readonly fileParams?: readonly string[];
+  run(ctx: StepContext, params: P): Promise<StepSummary | void>;
+}
+
+/** Erases a step type's parameter type for storage in the registry of step types. */
+export function defineStep<P extends object>(step: StepType<P>): StepType {
+  return step as unknown as StepType;
+}
