@@ -1,0 +1,105 @@
+/**
+ * The `medpipe` command. Parses arguments, calls the programmatic API, picks a reporter, and
+ * maps outcomes to exit codes in one place: 0 ok, 1 a step or gate failed, 2 invalid pipeline or usage.
+ */
+import { parseArgs } from 'node:util';
+import { isUserError, PipelineError, UsageError } from '../errors.js';
+import { renderDiagnostics } from './diagnostics.js';
+import { commands } from './commands.js';
+
+export const USAGE = `usage: medpipe <command> [options]
+
+commands:
+  run FILE        run the pipeline (stale steps only, in parallel)
+                  --set KEY=VALUE   override a parameter (seed=7) or a step's value (svm.C=10); repeatable
+                  --concurrency N   steps at once (default: number of cores)
+                  --fail-fast       stop everything at the first failure
+                  --force[=S1,S2]   recompute all steps, or the named ones, even when cached
+                  --only STEP       run STEP and what it needs (repeatable)
+                  --from STEP       recompute STEP and everything downstream of it
+                  --dry-run         show what would run, run nothing
+                  --json | --plain  machine-readable events, or plain lines (default on a terminal: live table)
+  validate FILE   check the pipeline file and exit (1 on any problem)
+  status FILE     each step: cached, or stale and why
+  runs            recent runs
+  cache info      what the store holds
+  cache gc        remove artifacts no pipeline's latest run refers to
+  steps           the step types medpipe knows
+  schema          print the pipeline JSON Schema (for editors)
+
+common options:
+  --store DIR     the store (default: .medpipe/ at the project root; or $MEDPIPE_STORE)
+  --json          JSON output
+  -h, --help      this help`;
+
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  stdout: NodeJS.WriteStream;
+}
+
+export type ParsedArgs = ReturnType<typeof parse>;
+
+function parse(argv: string[]) {
+  // --force=a,b names steps; a bare --force means all: normalise before parseArgs, which has no optional values.
+  const normalised = argv.flatMap((a) => (a.startsWith('--force=') ? ['--force-steps', a.slice('--force='.length)] : [a]));
+  return parseArgs({
+    args: normalised,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      set: { type: 'string', multiple: true },
+      concurrency: { type: 'string' },
+      'fail-fast': { type: 'boolean' },
+      force: { type: 'boolean' },
+      'force-steps': { type: 'string', multiple: true },
+      only: { type: 'string', multiple: true },
+      from: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      store: { type: 'string' },
+      json: { type: 'boolean' },
+      plain: { type: 'boolean' },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parse(argv);
+  } catch (e) {
+    io.err(`medpipe: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...rest] = args.positionals;
+  if (args.values.help || !command) {
+    (command || args.values.help ? io.out : io.err)(USAGE);
+    return command || args.values.help ? 0 : 2;
+  }
+  const handler = commands[command];
+  if (!handler) {
+    io.err(`medpipe: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await handler(rest, args, io);
+  } catch (e) {
+    if (e instanceof PipelineError) {
+      io.err(renderDiagnostics(e.diagnostics, true));
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      io.err(`medpipe: ${e.message}`);
+      return 2;
+    }
+    if (isUserError(e)) {
+      io.err(`medpipe: ${e.message}`);
+      return 1;
+    }
+    io.err(`medpipe: internal error: ${(e as Error).message}\nThis is a bug in medpipe; please report it with the command you ran.`);
+    if (process.env.MEDPIPE_DEBUG) io.err((e as Error).stack ?? '');
+    return 1;
+  }
+}

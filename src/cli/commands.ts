@@ -1,0 +1,135 @@
+/** The CLI's commands: each takes its positional arguments and the parsed options, returns an exit code. */
+import { writeFileSync } from 'node:fs';
+import { collectGarbage, storeInfo } from '../engine/gc.js';
+import { runPipeline } from '../engine/execute.js';
+import { loadPipeline, openStore } from '../engine/open.js';
+import { parseOverride } from '../engine/params.js';
+import { planStatus } from '../engine/plan.js';
+import { listRunRecords } from '../engine/record.js';
+import { pipelineEditorSchema } from '../engine/schema.js';
+import { UsageError } from '../errors.js';
+import { builtinSteps } from '../steps/index.js';
+import type { CliIO, ParsedArgs } from './cli.js';
+import { JsonReporter } from './reporters/json.js';
+import { PlainReporter } from './reporters/plain.js';
+import { TtyReporter } from './reporters/tty.js';
+import { formatDuration, type Reporter } from './reporters/types.js';
+
+type Command = (rest: string[], args: ParsedArgs, io: CliIO) => Promise<number>;
+
+function pipelineArg(rest: string[], command: string): string {
+  if (rest.length !== 1) throw new UsageError(`${command} takes one pipeline file, e.g. medpipe ${command} pipelines/breast-cancer.yaml`);
+  return rest[0];
+}
+
+function load(rest: string[], args: ParsedArgs, command: string) {
+  return loadPipeline(pipelineArg(rest, command), { overrides: (args.values.set ?? []).map(parseOverride) });
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
+}
+
+const run: Command = async (rest, args, io) => {
+  const pipeline = await load(rest, args, 'run');
+  const store = openStore(pipeline.dir, args.values.store);
+  const concurrency = args.values.concurrency === undefined ? undefined : Number(args.values.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UsageError(`--concurrency must be a whole number above 0, got "${args.values.concurrency}"`);
+  const named = [...(args.values['force-steps'] ?? []).flatMap((s) => s.split(',')), ...(args.values.only ?? []), ...(args.values.from ? [args.values.from] : [])];
+  for (const s of named) if (!pipeline.steps.has(s)) throw new UsageError(`there is no step "${s}" in ${pipeline.file}; its steps are: ${[...pipeline.steps.keys()].join(', ')}`);
+
+  if (args.values['dry-run']) {
+    const statuses = await planStatus(pipeline, store);
+    if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps: statuses }));
+    else io.out(table([['STEP', 'WOULD', 'WHY'], ...statuses.map((s) => [s.step, s.state === 'cached' ? 'skip' : 'run', s.state === 'cached' ? 'cached' : s.reason])]));
+    return 0;
+  }
+  const reporter: Reporter = args.values.json ? new JsonReporter(io.out) : io.stdout.isTTY && !args.values.plain && !process.env.CI ? new TtyReporter(io.stdout) : new PlainReporter(io.out);
+  const force = args.values.force ? true : args.values['force-steps']?.flatMap((s) => s.split(','));
+  const result = await runPipeline(pipeline, store, {
+    concurrency,
+    failFast: args.values['fail-fast'],
+    force,
+    only: args.values.only,
+    from: args.values.from,
+    onEvent: (e) => reporter.onEvent(e),
+  });
+  reporter.close();
+  return result.status === 'ok' ? 0 : 1;
+};
+
+const validate: Command = async (rest, args, io) => {
+  const pipeline = await load(rest, args, 'validate');
+  io.out(`${pipeline.file}: ok (${pipeline.steps.size} steps)`);
+  return 0;
+};
+
+const status: Command = async (rest, args, io) => {
+  const pipeline = await load(rest, args, 'status');
+  const statuses = await planStatus(pipeline, openStore(pipeline.dir, args.values.store));
+  if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps: statuses }, null, 2));
+  else io.out(table([['STEP', 'STATE', 'WHY'], ...statuses.map((s) => [s.step, s.state, s.state === 'cached' ? '' : s.reason])]));
+  return 0;
+};
+
+const runs: Command = async (rest, args, io) => {
+  const store = openStore(process.cwd(), args.values.store);
+  const limit = args.values.limit ? Number(args.values.limit) : 20;
+  const records = listRunRecords(store, limit);
+  if (args.values.json) {
+    io.out(JSON.stringify(records, null, 2));
+    return 0;
+  }
+  if (!records.length) {
+    io.out(`no runs in ${store.root}`);
+    return 0;
+  }
+  const count = (r: (typeof records)[number], s: string): number => Object.values(r.steps).filter((x) => x.status === s).length;
+  io.out(
+    table([
+      ['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'RAN', 'CACHED', 'FAILED', 'COMMIT'],
+      ...records.map((r) => [r.runId, r.pipeline.name, r.status, r.startedAt, r.durationMs === undefined ? '-' : formatDuration(r.durationMs), String(count(r, 'done')), String(count(r, 'cached')), String(count(r, 'failed')), r.git ? `${r.git.commit.slice(0, 8)}${r.git.dirty ? '+dirty' : ''}` : '-']),
+    ]),
+  );
+  return 0;
+};
+
+const cache: Command = async (rest, args, io) => {
+  const store = openStore(process.cwd(), args.values.store);
+  if (rest[0] === 'info') {
+    const info = storeInfo(store);
+    if (args.values.json) io.out(JSON.stringify(info, null, 2));
+    else {
+      io.out(`store: ${info.root}\nartifacts: ${info.objects} (${(info.objectBytes / 1e6).toFixed(1)} MB)\ncache entries: ${info.entries}\nrun records: ${info.runs}`);
+      for (const p of info.pipelines) io.out(`pipeline ${p.name}: ${p.steps} steps, last run ${p.lastRunId} (${p.path})`);
+    }
+    return 0;
+  }
+  if (rest[0] === 'gc') {
+    const result = collectGarbage(store);
+    if ('busy' in result) {
+      io.err(`medpipe: a run is in progress (${result.busy.length} step lock${result.busy.length === 1 ? '' : 's'} held); run cache gc when it has finished`);
+      return 1;
+    }
+    io.out(`removed ${result.removedEntries} cache entries and ${result.removedObjects} artifacts (${(result.freedBytes / 1e6).toFixed(1)} MB); kept ${result.keptEntries} entries and ${result.keptObjects} artifacts`);
+    return 0;
+  }
+  throw new UsageError('cache takes "info" or "gc"');
+};
+
+const steps: Command = async (_rest, args, io) => {
+  const types = [...builtinSteps.values()];
+  if (args.values.json) io.out(JSON.stringify(types.map((t) => ({ id: t.id, version: t.version, description: t.description, inputs: t.inputs, outputs: t.outputs, params: t.params })), null, 2));
+  else io.out(table([['STEP TYPE', 'INPUTS', 'OUTPUTS', 'DESCRIPTION'], ...types.map((t) => [t.id, Object.keys(t.inputs).join(',') || '-', Object.keys(t.outputs).join(','), t.description])]));
+  return 0;
+};
+
+const schema: Command = async (rest, _args, io) => {
+  const text = JSON.stringify(pipelineEditorSchema([...builtinSteps.values()]), null, 2) + '\n';
+  if (rest[0]) writeFileSync(rest[0], text);
+  else io.out(text.trimEnd());
+  return 0;
+};
+
+export const commands: Record<string, Command> = { run, validate, status, runs, cache, steps, schema };

@@ -1,0 +1,21 @@
+/**
+ * What the engine tells the world while it runs. Reporters (live terminal table, plain CI lines,
+ * JSON lines) and the programmatic API subscribe; the engine itself never prints.
+ */
+import type { OutputRecord } from './store.js';
+
+export type StepOutcome = 'done' | 'cached' | 'failed' | 'skipped';
+
+export type EngineEvent =
+  | { type: 'run:start'; runId: string; pipeline: string; file: string; steps: readonly string[]; concurrency: number }
+  | { type: 'step:cached'; step: string; key: string }
+  | { type: 'step:waiting'; step: string; key: string }
+  | { type: 'step:start'; step: string; key: string }
+  | { type: 'step:progress'; step: string; message: string; fraction?: number }
+  | { type: 'step:log'; step: string; message: string }
+  | { type: 'step:done'; step: string; durationMs: number; outputs: Readonly<Record<string, OutputRecord>> }
+  | { type: 'step:failed'; step: string; durationMs: number; error: string }
+  | { type: 'step:skipped'; step: string; reason: string }
+  | { type: 'run:done'; runId: string; status: 'ok' | 'failed'; durationMs: number; counts: Readonly<Record<StepOutcome, number>> };
+
+export type EventListener = (event: EngineEvent) => void;

@@ -1,0 +1,220 @@
+/**
+ * Runs a validated pipeline: p-graph schedules the steps whose dependencies are done, up to the
+ * concurrency limit; each step is skipped when its cache key is in the store, otherwise computed
+ * in a worker thread under the key's lock and committed to the store. A failed step stops its
+ * dependants; the other branches finish (or, with failFast, everything stops). Finished steps
+ * stay cached, so a re-run resumes where the failed one stopped.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { PGraph, type PGraphNodeRecord } from 'p-graph';
+import { isUserError } from '../errors.js';
+import { clock } from './clock.js';
+import type { EngineEvent, EventListener, StepOutcome } from './events.js';
+import { paramsDigest } from './fingerprint.js';
+import { gitInfo } from './git.js';
+import { withAncestors, withDescendants } from './graph.js';
+import { dependenciesOf, type Pipeline, type PipelineStep } from './pipeline.js';
+import { pipelineStatePath, stepKey, type PipelineState } from './plan.js';
+import { newRunId, writeRunRecord, type RunRecord, type StepRecord } from './record.js';
+import type { OutputRecord, Store } from './store.js';
+import { StepFailure, WorkerPool } from './worker-pool.js';
+
+export interface RunOptions {
+  /** Steps run at once; default: the number of cores. */
+  concurrency?: number;
+  /** Stop everything at the first failure instead of letting independent branches finish. */
+  failFast?: boolean;
+  /** Recompute even when cached: every selected step (true) or the named ones. */
+  force?: true | readonly string[];
+  /** Run only these steps and what they need. */
+  only?: readonly string[];
+  /** Recompute this step and everything downstream of it. */
+  from?: string;
+  onEvent?: EventListener;
+}
+
+export interface RunResult {
+  readonly runId: string;
+  readonly status: 'ok' | 'failed';
+  readonly record: RunRecord;
+}
+
+const LOCK_POLL_MS = 100;
+
+export async function runPipeline(pipeline: Pipeline, store: Store, options: RunOptions = {}): Promise<RunResult> {
+  const emit = (e: EngineEvent): void => options.onEvent?.(e);
+  const started = clock.mono();
+  const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+  store.cleanStaleTemp();
+
+  const selected = options.only?.length ? withAncestors(pipeline.steps, options.only) : new Set(pipeline.steps.keys());
+  const forced = new Set<string>(options.force === true ? selected : options.force ?? []);
+  if (options.from) for (const id of withDescendants(pipeline.steps, [options.from])) if (selected.has(id)) forced.add(id);
+
+  const runId = newRunId(new Date(clock.now()));
+  const gitPromise = gitInfo(pipeline.dir);
+  const steps: Record<string, StepRecord> = {};
+  for (const id of pipeline.steps.keys()) if (selected.has(id)) steps[id] = { status: 'pending', cacheHit: false };
+  const record: RunRecord = {
+    runId,
+    pipeline: { name: pipeline.name, file: pipeline.file, path: pipeline.path, digest: pipeline.digest },
+    git: null,
+    status: 'running',
+    startedAt: clock.iso(),
+    options: { concurrency, failFast: !!options.failFast, force: options.force ?? false, only: options.only ?? null, from: options.from ?? null },
+    steps,
+  };
+  writeRunRecord(store, record);
+  emit({ type: 'run:start', runId, pipeline: pipeline.name, file: pipeline.file, steps: [...selected], concurrency });
+
+  const previousState = store.readJson<PipelineState>(pipelineStatePath(pipeline));
+  const newState: Record<string, PipelineState['steps'][string]> = { ...(previousState?.steps ?? {}) };
+  const outputs = new Map<string, Readonly<Record<string, OutputRecord>>>();
+  const pool = new WorkerPool();
+  const heldLocks = new Set<string>();
+  let stopping = false;
+
+  const runOne = async (step: PipelineStep): Promise<void> => {
+    const rec = steps[step.id];
+    if (stopping) {
+      rec.status = 'skipped';
+      emit({ type: 'step:skipped', step: step.id, reason: 'stopped by --fail-fast' });
+      throw new Error('stopped');
+    }
+    const t0 = clock.mono();
+    const fail = (message: string, detail?: string): never => {
+      rec.status = 'failed';
+      rec.durationMs = Math.round(clock.mono() - t0);
+      rec.error = message;
+      if (detail) rec.errorDetail = detail;
+      emit({ type: 'step:failed', step: step.id, durationMs: rec.durationMs, error: message });
+      if (options.failFast && !stopping) {
+        stopping = true;
+        void pool.close();
+      }
+      throw new Error(message);
+    };
+
+    let key;
+    try {
+      key = await stepKey(step, pipeline, store, outputs);
+    } catch (e) {
+      return fail(isUserError(e) ? e.message : `internal error computing the cache key: ${(e as Error).message}`);
+    }
+    rec.key = key.key;
+    const remember = (outs: Readonly<Record<string, OutputRecord>>): void => {
+      outputs.set(step.id, outs);
+      rec.outputs = Object.fromEntries(Object.entries(outs).map(([p, o]) => [p, o.digest]));
+      const c = key.components;
+      newState[step.id] = { key: key.key, version: c.version, codeDigest: c.codeDigest, paramsDigest: paramsDigest(c.params), params: { ...c.params }, inputs: { ...c.inputs }, files: { ...c.files }, outputs: { ...outs } };
+    };
+    const force = forced.has(step.id);
+    const cached = (): boolean => {
+      const entry = force ? undefined : store.readEntry(key.key);
+      if (!entry) return false;
+      rec.status = 'cached';
+      rec.cacheHit = true;
+      rec.durationMs = 0;
+      rec.summary = entry.summary;
+      remember(entry.outputs);
+      emit({ type: 'step:cached', step: step.id, key: key.key });
+      return true;
+    };
+    if (cached()) return;
+
+    // Another run of this pipeline may be computing the same key: wait for it rather than compute twice.
+    let waited = false;
+    while (!store.tryLock(key.key)) {
+      if (!waited) emit({ type: 'step:waiting', step: step.id, key: key.key });
+      waited = true;
+      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+      if (stopping) return fail('stopped by --fail-fast');
+      if (!force && cached()) return;
+    }
+    heldLocks.add(key.key);
+    let tmpDir: string | undefined;
+    try {
+      // The lock holder before us may have finished between our check and our lock.
+      if (cached()) return;
+      rec.status = 'running';
+      emit({ type: 'step:start', step: step.id, key: key.key });
+      tmpDir = store.makeTempDir(step.id);
+      const inputs = Object.fromEntries(Object.entries(key.components.inputs).map(([port, digest]) => [port, store.objectPath(digest)]));
+      let result: { summary: unknown; outputs: Record<string, string> };
+      try {
+        result = await pool.run(
+          { stepType: step.type.id, custom: step.custom, stepId: step.id, pipelineDir: pipeline.dir, inputs, outputDir: tmpDir, params: step.params },
+          {
+            onProgress: (message, fraction) => emit({ type: 'step:progress', step: step.id, message, fraction }),
+            onLog: (message) => emit({ type: 'step:log', step: step.id, message }),
+          },
+        );
+      } catch (e) {
+        if (e instanceof StepFailure) {
+          const userFacing = ['DataError', 'StepInputError', 'GateError', 'PipelineError', 'UsageError', 'Cancelled'].includes(e.detail.name);
+          return fail(userFacing ? e.message : `${step.custom ? `custom step ${step.custom.modulePath}` : step.type.id} failed: ${e.message}`, userFacing ? undefined : e.detail.stack);
+        }
+        throw e;
+      }
+      const missing = Object.keys(step.type.outputs).filter((p) => !result.outputs[p] || !existsSync(result.outputs[p]));
+      if (missing.length) return fail(`${step.custom ? `custom step ${step.custom.modulePath}` : step.type.id} did not write its output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+      const outs: Record<string, OutputRecord> = {};
+      for (const [port, spec] of Object.entries(step.type.outputs)) {
+        const { digest, size } = await store.addObject(result.outputs[port]);
+        outs[port] = { digest, size, kind: spec.kind };
+      }
+      const durationMs = Math.round(clock.mono() - t0);
+      store.writeEntry({ key: key.key, stepType: step.type.id, version: step.type.version, outputs: outs, summary: result.summary ?? undefined, durationMs, finishedAt: clock.iso() });
+      rec.status = 'done';
+      rec.durationMs = durationMs;
+      rec.summary = result.summary ?? undefined;
+      remember(outs);
+      emit({ type: 'step:done', step: step.id, durationMs, outputs: outs });
+    } finally {
+      if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+      store.unlock(key.key);
+      heldLocks.delete(key.key);
+    }
+  };
+
+  const nodes: PGraphNodeRecord = {};
+  const deps: [string, string][] = [];
+  for (const id of selected) {
+    const step = pipeline.steps.get(id) as PipelineStep;
+    nodes[id] = { run: () => runOne(step) };
+    for (const dep of dependenciesOf(step)) if (selected.has(dep)) deps.push([dep, id]);
+  }
+  const releaseLocks = (): void => {
+    for (const k of heldLocks) store.unlock(k);
+  };
+  process.once('exit', releaseLocks);
+  try {
+    await new PGraph(nodes, deps).run({ concurrency, continue: true });
+  } catch {
+    // Failures are recorded per step; dependants that never started are marked below.
+  } finally {
+    process.off('exit', releaseLocks);
+    await pool.close();
+  }
+
+  for (const [id, rec] of Object.entries(steps)) {
+    if (rec.status === 'pending') {
+      rec.status = 'skipped';
+      const failedUpstream = [...withAncestors(pipeline.steps, [id])].filter((a) => a !== id && steps[a]?.status === 'failed');
+      emit({ type: 'step:skipped', step: id, reason: failedUpstream.length ? `upstream failed (${failedUpstream.join(', ')})` : 'stopped by --fail-fast' });
+    }
+  }
+  const counts: Record<StepOutcome, number> = { done: 0, cached: 0, failed: 0, skipped: 0 };
+  for (const rec of Object.values(steps)) if (rec.status in counts) counts[rec.status as StepOutcome]++;
+  const status = counts.failed || counts.skipped ? 'failed' : 'ok';
+  record.status = status;
+  record.finishedAt = clock.iso();
+  record.durationMs = Math.round(clock.mono() - started);
+  record.git = (await gitPromise) ?? null;
+  writeRunRecord(store, record);
+  store.writeJson(pipelineStatePath(pipeline), { path: pipeline.path, name: pipeline.name, lastRunId: runId, steps: newState } satisfies PipelineState);
+  store.saveFileDigests();
+  emit({ type: 'run:done', runId, status, durationMs: record.durationMs, counts });
+  return { runId, status, record };
+}

@@ -1,0 +1,98 @@
+/**
+ * `medpipe cache info` and `cache gc`: what the store holds, and removing what no pipeline's
+ * latest run refers to. Artifacts that other parts of medpipe pin (the registry's bundles) are
+ * listed in pins/*.json and kept too.
+ */
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PipelineState } from './plan.js';
+import type { CacheEntry, Store } from './store.js';
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) out.push(...listFiles(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+export interface StoreInfo {
+  root: string;
+  objects: number;
+  objectBytes: number;
+  entries: number;
+  runs: number;
+  pipelines: { name: string; path: string; lastRunId: string; steps: number }[];
+}
+
+export function storeInfo(store: Store): StoreInfo {
+  const objects = listFiles(store.path('objects'));
+  return {
+    root: store.root,
+    objects: objects.length,
+    objectBytes: objects.reduce((s, f) => s + statSync(f).size, 0),
+    entries: listFiles(store.path('entries')).length,
+    runs: listFiles(store.path('runs')).length,
+    pipelines: pipelineStates(store).map((p) => ({ name: p.name, path: p.path, lastRunId: p.lastRunId, steps: Object.keys(p.steps).length })),
+  };
+}
+
+function pipelineStates(store: Store): PipelineState[] {
+  return listFiles(store.path('pipelines'))
+    .map((f) => store.readJson<PipelineState>(join('pipelines', f.split('/').pop() as string)))
+    .filter((p): p is PipelineState => p !== undefined);
+}
+
+export interface GcResult {
+  removedEntries: number;
+  removedObjects: number;
+  freedBytes: number;
+  keptEntries: number;
+  keptObjects: number;
+}
+
+/** Keeps what the latest run of each pipeline (and any pin) refers to; removes the rest. */
+export function collectGarbage(store: Store): GcResult | { busy: string[] } {
+  const locks = listFiles(store.path('locks'));
+  if (locks.length) return { busy: locks };
+  const keepKeys = new Set<string>();
+  const keepDigests = new Set<string>();
+  for (const p of pipelineStates(store)) {
+    for (const s of Object.values(p.steps)) {
+      keepKeys.add(s.key);
+      for (const o of Object.values(s.outputs)) keepDigests.add(o.digest);
+    }
+  }
+  for (const f of listFiles(store.path('pins'))) {
+    const pin = store.readJson<{ digests: string[] }>(join('pins', f.split('/').pop() as string));
+    for (const d of pin?.digests ?? []) keepDigests.add(d);
+  }
+  const result: GcResult = { removedEntries: 0, removedObjects: 0, freedBytes: 0, keptEntries: 0, keptObjects: 0 };
+  for (const f of listFiles(store.path('entries'))) {
+    const entry = store.readJson<CacheEntry>(f.slice(store.root.length + 1));
+    if (entry && keepKeys.has(entry.key)) result.keptEntries++;
+    else {
+      rmSync(f, { force: true });
+      result.removedEntries++;
+    }
+  }
+  for (const f of listFiles(store.path('objects'))) {
+    const parts = f.split('/');
+    const digest = parts[parts.length - 2] + parts[parts.length - 1];
+    if (keepDigests.has(digest)) result.keptObjects++;
+    else {
+      result.freedBytes += statSync(f).size;
+      rmSync(f, { force: true });
+      result.removedObjects++;
+    }
+  }
+  return result;
+}

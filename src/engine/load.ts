@@ -1,0 +1,81 @@
+/**
+ * Reads a pipeline file: YAML with source positions kept. Rejects what a pipeline file has no
+ * business containing: duplicate keys (the second silently wins in most parsers), alias bombs
+ * (exponential expansion), and tags other than YAML's plain core types (`!!python/object`, `!foo`).
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, visit, isAlias, isNode } from 'yaml';
+import { PipelineError, type Diagnostic } from '../errors.js';
+import { positionOf, type PipelineSource } from './source.js';
+
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+/** Far above what a hand-written pipeline needs, far below what an expansion attack needs. */
+export const MAX_ALIAS_COUNT = 100;
+
+export function readPipelineSource(file: string): PipelineSource {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a pipeline file' : `cannot be read (${code ?? String(e)})`;
+    throw new PipelineError([{ file, line: 0, column: 0, message: why }]);
+  }
+  return parsePipelineSource(file, text);
+}
+
+/** Parses YAML text; throws PipelineError with every syntax problem found. */
+export function parsePipelineSource(file: string, text: string): PipelineSource {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  const source: PipelineSource = { file, text, doc, lines };
+  const diagnostics: Diagnostic[] = [];
+  const at = (offset: number, message: string, hint?: string): void => {
+    const p = positionOf(source, offset);
+    diagnostics.push({ file, line: p.line, column: p.column, message, hint });
+  };
+
+  for (const err of doc.errors) {
+    const message = err.code === 'DUPLICATE_KEY' ? 'duplicate key: this key is already defined above in the same mapping' : firstLine(err.message);
+    at(err.pos[0], message, err.code === 'DUPLICATE_KEY' ? 'remove or rename one of them' : undefined);
+  }
+  for (const warn of doc.warnings) {
+    if (warn.code === 'TAG_RESOLVE_FAILED') continue; // reported below with the other tags
+    at(warn.pos[0], firstLine(warn.message));
+  }
+
+  let firstAlias: number | undefined;
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) firstAlias ??= node.range?.[0];
+      if (isNode(node) && node.tag && !PLAIN_TAGS.has(node.tag)) {
+        // The node's range starts at its value; the tag sits just before it on the same line.
+        const tagStart = text.lastIndexOf(node.tag.startsWith('!') ? node.tag : '!', node.range?.[0] ?? 0);
+        at(tagStart >= 0 ? tagStart : node.range?.[0] ?? 0, `tag ${node.tag} is not allowed: pipeline files use plain YAML values only`, 'remove the tag');
+      }
+    },
+  });
+
+  if (diagnostics.length === 0 && firstAlias !== undefined) {
+    try {
+      sourceToJS(source);
+    } catch {
+      // yaml counts every expanded alias: nested anchors that expand exponentially exceed the limit.
+      at(firstAlias, `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}): this looks like an alias expansion attack`, 'write the values out instead of nesting aliases');
+    }
+  }
+  if (diagnostics.length === 0 && doc.contents === null) {
+    diagnostics.push({ file, line: 1, column: 1, message: 'the file is empty', hint: 'a pipeline needs at least `medpipe: 1`, `name:` and `steps:`' });
+  }
+  if (diagnostics.length) throw new PipelineError(diagnostics);
+  return source;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** The plain JavaScript value of the document (aliases expanded, within the limit checked above). */
+export function sourceToJS(source: PipelineSource): unknown {
+  return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+}

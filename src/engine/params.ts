@@ -1,0 +1,77 @@
+/**
+ * Pipeline parameters: `${params.NAME}` interpolation and `--set KEY=VALUE` overrides.
+ * A string that is exactly `${params.x}` takes the parameter's value with its type (a number
+ * stays a number); inside a longer string the value is spliced in as text.
+ */
+import { parse as parseYamlScalar } from 'yaml';
+import { UsageError } from '../errors.js';
+
+const PARAM_REF = /\$\{params\.([A-Za-z_][A-Za-z0-9_-]*)\}/g;
+const WHOLE_PARAM_REF = /^\$\{params\.([A-Za-z_][A-Za-z0-9_-]*)\}$/;
+
+export interface Override {
+  /** As typed, for messages: `svm.C=10`. */
+  readonly raw: string;
+  /** `[name]` for a pipeline parameter, `[step, key, …]` for a step's `with:` value. */
+  readonly path: readonly string[];
+  readonly value: unknown;
+}
+
+/** Parses `--set KEY=VALUE`; the value is read as a YAML scalar or flow value (10, true, [1, 2]). */
+export function parseOverride(raw: string): Override {
+  const eq = raw.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--set ${raw}: expected KEY=VALUE, e.g. --set seed=7 or --set svm.C=10`);
+  const key = raw.slice(0, eq);
+  const text = raw.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = text === '' ? '' : parseYamlScalar(text);
+  } catch {
+    value = text;
+  }
+  return { raw, path: key.split('.'), value };
+}
+
+export type Unresolved = { path: (string | number)[]; name: string };
+
+/**
+ * Replaces parameter references in a value (recursively). Unknown names are collected, not
+ * thrown, so every one of them can be reported together.
+ */
+export function interpolate(value: unknown, params: Readonly<Record<string, unknown>>, path: (string | number)[], unknown: Unresolved[]): unknown {
+  if (typeof value === 'string') {
+    const whole = WHOLE_PARAM_REF.exec(value);
+    if (whole) {
+      if (!(whole[1] in params)) {
+        unknown.push({ path, name: whole[1] });
+        return value;
+      }
+      return params[whole[1]];
+    }
+    return value.replace(PARAM_REF, (ref, name: string) => {
+      if (!(name in params)) {
+        unknown.push({ path, name });
+        return ref;
+      }
+      const v = params[name];
+      return typeof v === 'object' ? JSON.stringify(v) : String(v);
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, params, [...path, i], unknown));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, params, [...path, k], unknown)]));
+  }
+  return value;
+}
+
+/** Sets `value` at `path` in a copy of `obj`, creating objects along the way. */
+export function setIn(obj: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
+  const copy = { ...obj };
+  if (path.length === 1) {
+    copy[path[0]] = value;
+    return copy;
+  }
+  const child = copy[path[0]];
+  copy[path[0]] = setIn(child !== null && typeof child === 'object' && !Array.isArray(child) ? (child as Record<string, unknown>) : {}, path.slice(1), value);
+  return copy;
+}

@@ -1,0 +1,45 @@
+/**
+ * The validated, resolved pipeline: what the planner and the executor work on. Every step's
+ * parameters are final here (interpolated, overridden by --set, defaults applied).
+ */
+import type { StepType } from './step-type.js';
+
+/** A reference to another step's output port (`in: { train: split.train }`). */
+export interface OutputRef {
+  readonly step: string;
+  readonly port: string;
+}
+
+export interface PipelineStep {
+  readonly id: string;
+  /** As written in `uses:`. */
+  readonly uses: string;
+  readonly type: StepType;
+  /** For a step loaded from a user's file: where it is and the digest of its code (part of the cache key). */
+  readonly custom?: { readonly modulePath: string; readonly codeDigest: string };
+  readonly inputs: Readonly<Record<string, OutputRef>>;
+  /** Steps that must finish first without passing data (`needs:`). */
+  readonly needs: readonly string[];
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly description?: string;
+}
+
+export interface Pipeline {
+  /** The path as the user gave it, for messages. */
+  readonly file: string;
+  /** Absolute path of the pipeline file. */
+  readonly path: string;
+  /** Directory of the pipeline file: relative paths in it are resolved against this. */
+  readonly dir: string;
+  readonly name: string;
+  /** sha256 of the file's bytes. */
+  readonly digest: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** In file order. */
+  readonly steps: ReadonlyMap<string, PipelineStep>;
+}
+
+/** The steps a step depends on, data inputs first, then `needs:`, without duplicates. */
+export function dependenciesOf(step: PipelineStep): string[] {
+  return [...new Set([...Object.values(step.inputs).map((r) => r.step), ...step.needs])];
+}

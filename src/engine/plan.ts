@@ -1,0 +1,98 @@
+/**
+ * Planning: the cache key of each step from its resolved parameters and the digests of what
+ * flows into it, and, for `status` and `--dry-run`, whether each step is cached or stale and why.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { DataError } from '../errors.js';
+import { cacheKey, paramsDigest, sha256, type KeyComponents } from './fingerprint.js';
+import { topologicalOrder } from './graph.js';
+import type { Pipeline, PipelineStep } from './pipeline.js';
+import type { OutputRecord, Store } from './store.js';
+
+export interface StepKey {
+  readonly key: string;
+  readonly components: KeyComponents;
+}
+
+/** What the store remembers of a pipeline's last run of each step, to explain why a step is stale. */
+export interface PipelineState {
+  readonly path: string;
+  readonly name: string;
+  readonly lastRunId: string;
+  readonly steps: Readonly<Record<string, { key: string; version: string; codeDigest?: string; paramsDigest: string; params: Record<string, unknown>; inputs: Record<string, string>; files: Record<string, string>; outputs: Record<string, OutputRecord> }>>;
+}
+
+export function pipelineStatePath(pipeline: Pipeline): string {
+  return `pipelines/${sha256(pipeline.path).slice(0, 20)}.json`;
+}
+
+/** The key of a step whose inputs are known. Throws DataError when a data file named in `with:` is missing. */
+export async function stepKey(step: PipelineStep, pipeline: Pipeline, store: Store, upstream: ReadonlyMap<string, Readonly<Record<string, OutputRecord>>>): Promise<StepKey> {
+  const inputs: Record<string, string> = {};
+  for (const [port, ref] of Object.entries(step.inputs)) {
+    const out = upstream.get(ref.step)?.[ref.port];
+    if (!out) throw new Error(`internal: output ${ref.step}.${ref.port} is not known before ${step.id}`);
+    inputs[port] = out.digest;
+  }
+  const files: Record<string, string> = {};
+  for (const name of step.type.fileParams ?? []) {
+    const value = step.params[name];
+    if (typeof value !== 'string') continue;
+    const path = isAbsolute(value) ? value : resolve(pipeline.dir, value);
+    if (!existsSync(path)) throw new DataError(`with.${name}: file not found: ${path}`, { file: pipeline.file, hint: `step "${step.id}": check the path; relative paths are resolved against the pipeline file's folder` });
+    files[name] = await store.fileDigest(path);
+  }
+  const components: KeyComponents = { stepType: step.type.id, version: step.type.version, codeDigest: step.custom?.codeDigest, params: step.params, inputs, files };
+  return { key: cacheKey(components), components };
+}
+
+export type StepStatus = { step: string; state: 'cached'; key: string } | { step: string; state: 'stale'; reason: string; key?: string };
+
+/** Why a step's key differs from the one it had on the pipeline's last run. */
+export function staleReason(step: PipelineStep, key: StepKey, previous: PipelineState['steps'][string] | undefined): string {
+  if (!previous) return 'never run';
+  const c = key.components;
+  const reasons: string[] = [];
+  if (previous.version !== c.version) reasons.push(`code version changed (${previous.version} -> ${c.version})`);
+  if ((previous.codeDigest ?? '') !== (c.codeDigest ?? '')) reasons.push('step code changed');
+  if (previous.paramsDigest !== paramsDigest(c.params)) {
+    const names = [...new Set([...Object.keys(previous.params), ...Object.keys(c.params)])].filter((k) => JSON.stringify(previous.params[k]) !== JSON.stringify(c.params[k]));
+    reasons.push(`params changed (${names.join(', ') || 'values'})`);
+  }
+  const changedInputs = [...new Set([...Object.keys(previous.inputs), ...Object.keys(c.inputs)])].filter((p) => previous.inputs[p] !== c.inputs[p]);
+  if (changedInputs.length) reasons.push(`input changed (${changedInputs.join(', ')})`);
+  const changedFiles = [...new Set([...Object.keys(previous.files), ...Object.keys(c.files)])].filter((f) => previous.files[f] !== c.files[f]);
+  if (changedFiles.length) reasons.push(`data file changed (${changedFiles.map((f) => String(step.params[f])).join(', ')})`);
+  return reasons.join('; ') || 'outputs missing from the store';
+}
+
+/** Each step's state as a run would find it now, without running anything. */
+export async function planStatus(pipeline: Pipeline, store: Store): Promise<StepStatus[]> {
+  const state = store.readJson<PipelineState>(pipelineStatePath(pipeline));
+  const known = new Map<string, Readonly<Record<string, OutputRecord>>>();
+  const result = new Map<string, StepStatus>();
+  for (const id of topologicalOrder(pipeline.steps)) {
+    const step = pipeline.steps.get(id);
+    if (!step) continue;
+    const staleUpstream = Object.values(step.inputs).map((r) => r.step).filter((s) => !known.has(s));
+    if (staleUpstream.length) {
+      result.set(id, { step: id, state: 'stale', reason: `upstream will re-run (${[...new Set(staleUpstream)].join(', ')})` });
+      continue;
+    }
+    let key: StepKey;
+    try {
+      key = await stepKey(step, pipeline, store, known);
+    } catch (e) {
+      result.set(id, { step: id, state: 'stale', reason: (e as Error).message });
+      continue;
+    }
+    const entry = store.readEntry(key.key);
+    if (entry) {
+      known.set(id, entry.outputs);
+      result.set(id, { step: id, state: 'cached', key: key.key });
+    } else result.set(id, { step: id, state: 'stale', reason: staleReason(step, key, state?.steps[id]), key: key.key });
+  }
+  store.saveFileDigests();
+  return [...pipeline.steps.keys()].map((id) => result.get(id) as StepStatus);
+}

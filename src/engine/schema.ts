@@ -1,0 +1,77 @@
+/**
+ * The JSON Schema of a pipeline file. The structural part is checked at run time; the file
+ * written to schemas/pipeline.schema.json adds, for editors, the `with:` schema of every
+ * built-in step type (so `# yaml-language-server: $schema=…` completes and checks parameters).
+ */
+import type { StepType } from './step-type.js';
+
+export const STEP_ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
+
+export const STEP_FIELDS = ['uses', 'in', 'with', 'needs', 'description'] as const;
+export const TOP_LEVEL_KEYS = ['medpipe', 'name', 'description', 'params', 'steps'] as const;
+
+export function pipelineBaseSchema(): Record<string, unknown> {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://medpipe.dev/schemas/pipeline.schema.json',
+    title: 'medpipe pipeline',
+    type: 'object',
+    required: ['medpipe', 'name', 'steps'],
+    additionalProperties: false,
+    properties: {
+      medpipe: { const: 1, description: 'Pipeline file format version.' },
+      name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Name of the pipeline (used in run records and the registry).' },
+      description: { type: 'string' },
+      params: {
+        type: 'object',
+        description: 'Pipeline parameters, referenced as ${params.NAME} and overridden with --set NAME=VALUE.',
+        propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_-]*$' },
+      },
+      steps: {
+        type: 'object',
+        minProperties: 1,
+        description: 'The steps, keyed by id.',
+        propertyNames: { pattern: STEP_ID_PATTERN },
+        additionalProperties: { $ref: '#/definitions/step' },
+      },
+    },
+    definitions: {
+      step: {
+        type: 'object',
+        required: ['uses'],
+        additionalProperties: false,
+        properties: {
+          uses: { type: 'string', description: 'The step type (e.g. load.csv, train.svm) or a path to a custom step module (./steps/x.js).' },
+          in: {
+            type: 'object',
+            description: 'Input ports, each wired to another step\'s output: STEP or STEP.PORT.',
+            additionalProperties: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z_][A-Za-z0-9_-]*)?$' },
+          },
+          with: { type: 'object', description: 'Parameters of the step type.' },
+          needs: { type: 'array', items: { type: 'string' }, uniqueItems: true, description: 'Steps that must finish first, without passing data.' },
+          description: { type: 'string' },
+        },
+      },
+    },
+  };
+}
+
+/** The schema file for editors: the base schema plus each built-in step type's `with:` and `in:`. */
+export function pipelineEditorSchema(stepTypes: readonly StepType[]): Record<string, unknown> {
+  const schema = pipelineBaseSchema();
+  const definitions = schema.definitions as Record<string, Record<string, unknown>>;
+  const step = definitions.step;
+  const props = step.properties as Record<string, Record<string, unknown>>;
+  props.uses = { ...props.uses, anyOf: [{ enum: stepTypes.map((t) => t.id) }, { pattern: '^(\\.{1,2}/|/)' }] };
+  step.allOf = stepTypes.map((t) => ({
+    if: { properties: { uses: { const: t.id } } },
+    then: {
+      description: t.description,
+      properties: {
+        with: t.params,
+        in: { type: 'object', additionalProperties: false, properties: Object.fromEntries(Object.entries(t.inputs).map(([port, p]) => [port, { type: 'string', description: `${p.kind}: ${p.description}` }])) },
+      },
+    },
+  }));
+  return schema;
+}

@@ -1,0 +1,73 @@
+/**
+ * The body of a worker thread: runs one step at a time for the engine's worker pool. Input and
+ * output artifacts are files, so nothing but paths, parameters and small messages crosses threads.
+ */
+import { parentPort } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { builtinSteps } from '../steps/index.js';
+import { checkStepShape } from '../steps/custom.js';
+import type { StepContext, StepType } from './step-type.js';
+
+export interface StepTask {
+  /** A built-in step type id, or a custom step's module path with its code digest. */
+  readonly stepType: string;
+  readonly custom?: { modulePath: string; codeDigest: string };
+  readonly stepId: string;
+  readonly pipelineDir: string;
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly outputDir: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; message: string; fraction?: number }
+  | { type: 'log'; message: string }
+  | { type: 'done'; summary: unknown; outputs: Record<string, string> }
+  | { type: 'error'; error: SerializedError };
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+async function loadStepType(task: StepTask): Promise<StepType> {
+  if (!task.custom) {
+    const t = builtinSteps.get(task.stepType);
+    if (!t) throw new Error(`unknown step type ${task.stepType}`);
+    return t;
+  }
+  const mod = (await import(`${pathToFileURL(task.custom.modulePath).href}?v=${task.custom.codeDigest.slice(0, 16)}`)) as { default?: unknown };
+  const problem = checkStepShape(mod.default);
+  if (problem) throw new Error(`custom step ${task.custom.modulePath}: ${problem}`);
+  return mod.default as StepType;
+}
+
+async function runTask(task: StepTask, post: (m: WorkerMessage) => void): Promise<void> {
+  const type = await loadStepType(task);
+  const outputs: Record<string, string> = {};
+  const ctx: StepContext = {
+    stepId: task.stepId,
+    pipelineDir: task.pipelineDir,
+    input: (port) => task.inputs[port],
+    output: (port) => {
+      if (!(port in type.outputs)) throw new Error(`step type ${type.id} has no output port "${port}"`);
+      return (outputs[port] ??= join(task.outputDir, port));
+    },
+    progress: (message, fraction) => post({ type: 'progress', message, fraction }),
+    log: (message) => post({ type: 'log', message }),
+  };
+  const summary = await type.run(ctx, task.params as Record<string, unknown>);
+  post({ type: 'done', summary: summary ?? null, outputs });
+}
+
+if (parentPort) {
+  const port = parentPort;
+  port.on('message', (task: StepTask) => {
+    runTask(task, (m) => port.postMessage(m)).catch((e: unknown) => {
+      const err = e instanceof Error ? e : new Error(String(e));
+      port.postMessage({ type: 'error', error: { name: err.name, message: err.message, stack: err.stack } } satisfies WorkerMessage);
+    });
+  });
+}

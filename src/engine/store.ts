@@ -1,0 +1,217 @@
+/**
+ * The artifact store under `.medpipe/` (or --store / MEDPIPE_STORE): content-addressed artifacts,
+ * cache entries that map a step's key to its output digests, locks, run records, and the last
+ * state of each pipeline.
+ *
+ * Crash safety: everything is written to a temporary file and renamed into place, and a cache
+ * entry is written only after all of its artifacts are in place, so a run killed at any instant
+ * leaves either a complete entry or none. Concurrency: a step key is computed under a lock file
+ * (created with O_EXCL), so two runs of one pipeline never compute the same step twice; a lock
+ * whose process is gone is taken over.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { ArtifactKind } from './step-type.js';
+
+export interface OutputRecord {
+  readonly digest: string;
+  readonly size: number;
+  readonly kind: ArtifactKind;
+}
+
+export interface CacheEntry {
+  readonly key: string;
+  readonly stepType: string;
+  readonly version: string;
+  readonly outputs: Readonly<Record<string, OutputRecord>>;
+  readonly summary?: unknown;
+  readonly durationMs: number;
+  readonly finishedAt: string;
+}
+
+export const DEFAULT_STORE_DIR = '.medpipe';
+
+export class Store {
+  readonly root: string;
+  private fileDigests: Record<string, { size: number; mtimeMs: number; digest: string }> | undefined;
+  private fileDigestsChanged = false;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  path(...parts: string[]): string {
+    return join(this.root, ...parts);
+  }
+
+  objectPath(digest: string): string {
+    return this.path('objects', digest.slice(0, 2), digest.slice(2));
+  }
+
+  hasObject(digest: string): boolean {
+    return existsSync(this.objectPath(digest));
+  }
+
+  /** The entry for a key, if it and all its artifacts are present. */
+  readEntry(key: string): CacheEntry | undefined {
+    let entry: CacheEntry;
+    try {
+      entry = JSON.parse(readFileSync(this.path('entries', key.slice(0, 2), `${key}.json`), 'utf8')) as CacheEntry;
+    } catch {
+      return undefined;
+    }
+    for (const out of Object.values(entry.outputs)) if (!this.hasObject(out.digest)) return undefined;
+    return entry;
+  }
+
+  writeEntry(entry: CacheEntry): void {
+    writeAtomic(this.path('entries', entry.key.slice(0, 2), `${entry.key}.json`), JSON.stringify(entry), this.tmpRoot());
+  }
+
+  /** A fresh directory for a step's outputs, inside the store so the final rename stays on one file system. */
+  makeTempDir(label: string): string {
+    const dir = this.path('tmp', `${process.pid}-${label.replace(/[^A-Za-z0-9_-]/g, '_')}-${randomBytes(4).toString('hex')}`);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  private tmpRoot(): string {
+    return this.path('tmp');
+  }
+
+  /** Moves a finished output file into the store under its digest. */
+  async addObject(file: string): Promise<{ digest: string; size: number }> {
+    const digest = await hashFile(file);
+    const size = statSync(file).size;
+    const target = this.objectPath(digest);
+    if (existsSync(target)) rmSync(file, { force: true });
+    else {
+      mkdirSync(join(target, '..'), { recursive: true });
+      renameSync(file, target);
+    }
+    return { digest, size };
+  }
+
+  /**
+   * The content digest of a user's file, remembered by (path, size, mtime) so an unchanged large
+   * file is not re-read on every run.
+   */
+  async fileDigest(path: string): Promise<string> {
+    const st = statSync(path);
+    this.fileDigests ??= readJson(this.path('file-digests.json')) ?? {};
+    const memo = this.fileDigests[path];
+    if (memo && memo.size === st.size && memo.mtimeMs === st.mtimeMs) return memo.digest;
+    const digest = await hashFile(path);
+    this.fileDigests[path] = { size: st.size, mtimeMs: st.mtimeMs, digest };
+    this.fileDigestsChanged = true;
+    return digest;
+  }
+
+  saveFileDigests(): void {
+    if (!this.fileDigestsChanged || !this.fileDigests) return;
+    // Merge with what a concurrent run may have written meanwhile.
+    const onDisk = readJson<Record<string, { size: number; mtimeMs: number; digest: string }>>(this.path('file-digests.json')) ?? {};
+    writeAtomic(this.path('file-digests.json'), JSON.stringify({ ...onDisk, ...this.fileDigests }), this.tmpRoot());
+    this.fileDigestsChanged = false;
+  }
+
+  /** Tries to take the lock of a step key. Returns false while another live process holds it. */
+  tryLock(key: string): boolean {
+    const file = this.path('locks', `${key}.lock`);
+    mkdirSync(this.path('locks'), { recursive: true });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(file, 'wx');
+        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+        closeSync(fd);
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        if (!lockIsStale(file)) return false;
+        try {
+          unlinkSync(file);
+        } catch {
+          // another process removed it first; try again
+        }
+      }
+    }
+    return false;
+  }
+
+  unlock(key: string): void {
+    rmSync(this.path('locks', `${key}.lock`), { force: true });
+  }
+
+  /** Removes temporary directories left by processes that no longer run (a killed run). */
+  cleanStaleTemp(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.tmpRoot());
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const pid = Number(name.split('-')[0]);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) rmSync(join(this.tmpRoot(), name), { recursive: true, force: true });
+    }
+  }
+
+  writeJson(relPath: string, value: unknown): void {
+    writeAtomic(this.path(relPath), JSON.stringify(value, null, 2) + '\n', this.tmpRoot());
+  }
+
+  readJson<T>(relPath: string): T | undefined {
+    return readJson<T>(this.path(relPath));
+  }
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function lockIsStale(file: string): boolean {
+  const lock = readJson<{ pid: number; host: string }>(file);
+  if (!lock) {
+    // Unreadable: a process died between creating and writing it, or is writing it right now.
+    try {
+      return Date.now() - statSync(file).mtimeMs > 5000;
+    } catch {
+      return true;
+    }
+  }
+  return lock.host === hostname() && !processAlive(lock.pid);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Write to a temporary file in the same file system, then rename: readers see all or nothing. */
+export function writeAtomic(file: string, content: string | Uint8Array, tmpDir: string): void {
+  mkdirSync(tmpDir, { recursive: true });
+  mkdirSync(join(file, '..'), { recursive: true });
+  const tmp = join(tmpDir, `${process.pid}-w-${randomBytes(6).toString('hex')}`);
+  writeFileSync(tmp, content);
+  renameSync(tmp, file);
+}
+
+export function hashFile(file: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolvePromise(hash.digest('hex')));
+  });
+}

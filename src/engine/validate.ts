@@ -1,0 +1,255 @@
+/**
+ * Turns a parsed pipeline file into a Pipeline, or into the full list of what is wrong with it:
+ * schema checks (ajv) with positions, each step's `with:` against its step type's schema, `--set`
+ * overrides checked like the file, then graph checks (unknown steps and ports, kinds that do not
+ * fit, cycles). Never stops at the first problem.
+ */
+import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { PipelineError, type Diagnostic } from '../errors.js';
+import { builtinSteps } from '../steps/index.js';
+import { isCustomStepRef, loadCustomStep } from '../steps/custom.js';
+import { findCycle } from './graph.js';
+import { sourceToJS } from './load.js';
+import { interpolate, setIn, type Override, type Unresolved } from './params.js';
+import type { OutputRef, Pipeline, PipelineStep } from './pipeline.js';
+import { pipelineBaseSchema, STEP_FIELDS, TOP_LEVEL_KEYS } from './schema.js';
+import { diagnosticAt, type PathSegment, type PipelineSource } from './source.js';
+import type { StepType } from './step-type.js';
+import { closest, didYouMean } from './suggest.js';
+
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+let baseValidator: ValidateFunction | undefined;
+const paramValidators = new WeakMap<StepType, ValidateFunction>();
+
+function paramValidator(type: StepType): ValidateFunction {
+  let v = paramValidators.get(type);
+  if (!v) {
+    v = ajv.compile(type.params);
+    paramValidators.set(type, v);
+  }
+  return v;
+}
+
+type RawStep = { uses: string; in?: Record<string, string>; with?: Record<string, unknown>; needs?: string[]; description?: string };
+type RawPipeline = { medpipe: 1; name: string; description?: string; params?: Record<string, unknown>; steps: Record<string, RawStep> };
+
+export interface ValidateOptions {
+  overrides?: readonly Override[];
+}
+
+/** Validates and resolves; throws PipelineError listing every problem. */
+export async function validatePipeline(source: PipelineSource, options: ValidateOptions = {}): Promise<Pipeline> {
+  const diagnostics: Diagnostic[] = [];
+  const raw = sourceToJS(source);
+  baseValidator ??= ajv.compile(pipelineBaseSchema());
+  if (!baseValidator(raw)) {
+    diagnostics.push(...schemaDiagnostics(source, baseValidator.errors ?? [], []));
+    // Without a sound structure the step checks below would only add noise.
+    const steps = raw !== null && typeof raw === 'object' ? (raw as RawPipeline).steps : undefined;
+    if (steps === null || typeof steps !== 'object' || Array.isArray(steps)) throw new PipelineError(sortDiagnostics(diagnostics));
+  }
+  const pipelineFile = resolve(source.file);
+  const dir = dirname(pipelineFile);
+  const doc = raw as RawPipeline;
+  const overrides = options.overrides ?? [];
+
+  // Pipeline parameters, with their overrides.
+  let params: Record<string, unknown> = { ...(doc.params ?? {}) };
+  const stepOverrides: Override[] = [];
+  for (const o of overrides) {
+    if (o.path.length === 1) {
+      if (!(o.path[0] in params)) diagnostics.push(overrideDiagnostic(o, `"${o.path[0]}" is not a pipeline parameter${didYouMean(o.path[0], [...Object.keys(params), ...Object.keys(doc.steps ?? {})])}`, 'to set a step\'s parameter use STEP.NAME=VALUE'));
+      else params = setIn(params, o.path, o.value);
+    } else stepOverrides.push(o);
+  }
+  for (const o of stepOverrides) {
+    if (!(o.path[0] in (doc.steps ?? {}))) diagnostics.push(overrideDiagnostic(o, `there is no step "${o.path[0]}"${didYouMean(o.path[0], Object.keys(doc.steps ?? {}))}`));
+  }
+
+  const steps = new Map<string, PipelineStep>();
+  const stepIds = Object.keys(doc.steps ?? {});
+  for (const id of stepIds) {
+    const rawStep = doc.steps[id];
+    if (rawStep === null || typeof rawStep !== 'object' || typeof rawStep.uses !== 'string') continue; // reported by the schema
+    const at = (path: PathSegment[], message: string, where: 'key' | 'value' = 'value', hint?: string): void => {
+      diagnostics.push(diagnosticAt(source, ['steps', id, ...path], `step "${id}": ${message}`, where, hint));
+    };
+
+    // The step type.
+    let type: StepType | undefined;
+    let custom: PipelineStep['custom'];
+    if (isCustomStepRef(rawStep.uses)) {
+      const loaded = await loadCustomStep(rawStep.uses, dir);
+      if ('error' in loaded) at(['uses'], loaded.error);
+      else {
+        type = loaded.type;
+        custom = { modulePath: loaded.modulePath, codeDigest: loaded.codeDigest };
+      }
+    } else {
+      type = builtinSteps.get(rawStep.uses);
+      if (!type) at(['uses'], `unknown step type "${rawStep.uses}"${didYouMean(rawStep.uses, builtinSteps.keys())}`, 'value', 'run `medpipe steps` to list the step types');
+    }
+
+    // Parameters: interpolate, override, then check against the step type's schema.
+    const unresolved: Unresolved[] = [];
+    let withValues = interpolate(rawStep.with ?? {}, params, [], unresolved) as Record<string, unknown>;
+    for (const u of unresolved) at(['with', ...u.path], `\${params.${u.name}} refers to an unknown pipeline parameter${didYouMean(u.name, Object.keys(params))}`);
+    const mine = stepOverrides.filter((o) => o.path[0] === id);
+    for (const o of mine) withValues = setIn(withValues, o.path.slice(1), o.value);
+    if (type) {
+      const validate = paramValidator(type);
+      const candidate = structuredClone(withValues);
+      if (!validate(candidate)) {
+        for (const e of validate.errors ?? []) {
+          const path = instancePath(e);
+          // A value that is still an unresolved ${params.x} has been reported already.
+          if (unresolved.some((u) => samePrefix(u.path.map(String), path) && u.path.length === path.length)) continue;
+          const override = mine.find((o) => samePrefix(o.path.slice(1), errorTarget(e, path)));
+          const message = paramMessage(e, path, type);
+          if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message.text}`));
+          else at(['with', ...errorTarget(e, path)], message.text, message.at);
+        }
+      } else withValues = candidate;
+    }
+
+    // Inputs.
+    const inputs: Record<string, OutputRef> = {};
+    for (const [port, ref] of Object.entries(rawStep.in ?? {})) {
+      if (typeof ref !== 'string') continue;
+      if (type && !(port in type.inputs)) {
+        at(['in', port], `"${port}" is not an input of ${type.id}${didYouMean(port, Object.keys(type.inputs))}`, 'key', `its inputs are: ${Object.keys(type.inputs).join(', ') || 'none'}`);
+        continue;
+      }
+      const [refStep, refPort] = ref.split('.');
+      inputs[port] = { step: refStep, port: refPort ?? '' };
+    }
+    if (type) {
+      for (const [port, spec] of Object.entries(type.inputs)) {
+        if (!spec.optional && !(port in inputs) && !(port in (rawStep.in ?? {}))) at(rawStep.in ? ['in'] : ['uses'], `input "${port}" (${spec.kind}) is not wired`, 'key', `add in: { ${port}: STEP }`);
+      }
+    }
+    const needs = Array.isArray(rawStep.needs) ? rawStep.needs.filter((n): n is string => typeof n === 'string') : [];
+    if (type) steps.set(id, { id, uses: rawStep.uses, type, custom, inputs, needs, params: withValues, description: rawStep.description });
+  }
+
+  // References between steps: unknown steps and ports, kinds that do not fit.
+  for (const step of steps.values()) {
+    for (const [port, ref] of Object.entries(step.inputs)) {
+      const where: PathSegment[] = ['steps', step.id, 'in', port];
+      if (!stepIds.includes(ref.step)) {
+        diagnostics.push(diagnosticAt(source, where, `step "${step.id}": in.${port} refers to unknown step "${ref.step}"${didYouMean(ref.step, stepIds)}`));
+        continue;
+      }
+      const upstream = steps.get(ref.step);
+      if (!upstream) continue; // its own problem is reported already
+      const outPort = ref.port || upstream.type.defaultOutput;
+      const out = upstream.type.outputs[outPort];
+      if (!out) {
+        diagnostics.push(diagnosticAt(source, where, `step "${step.id}": in.${port}: step "${ref.step}" (${upstream.type.id}) has no output "${outPort}"${didYouMean(outPort, Object.keys(upstream.type.outputs))}`, 'value', `its outputs are: ${Object.keys(upstream.type.outputs).join(', ')}`));
+        continue;
+      }
+      const want = step.type.inputs[port];
+      if (want && want.kind !== out.kind) {
+        diagnostics.push(diagnosticAt(source, where, `step "${step.id}": in.${port} wants a ${want.kind}, but ${ref.step}.${outPort} is a ${out.kind}`));
+      }
+      (step.inputs as Record<string, OutputRef>)[port] = { step: ref.step, port: outPort };
+    }
+    step.needs.forEach((n, i) => {
+      if (!stepIds.includes(n)) diagnostics.push(diagnosticAt(source, ['steps', step.id, 'needs', i], `step "${step.id}": needs unknown step "${n}"${didYouMean(n, stepIds)}`));
+    });
+  }
+
+  const cycle = findCycle(steps);
+  if (cycle) diagnostics.push(diagnosticAt(source, ['steps', cycle[0]], `cycle: ${cycle.join(' -> ')}`, 'key', 'a step cannot depend, directly or not, on itself'));
+
+  if (diagnostics.length) throw new PipelineError(sortDiagnostics(diagnostics));
+  return {
+    file: source.file,
+    path: pipelineFile,
+    dir,
+    name: doc.name,
+    digest: createHash('sha256').update(source.text).digest('hex'),
+    params,
+    steps,
+  };
+}
+
+function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => (a.line === 0 ? 1 : 0) - (b.line === 0 ? 1 : 0) || a.line - b.line || a.column - b.column);
+}
+
+function overrideDiagnostic(o: Override, message: string, hint?: string): Diagnostic {
+  return { file: `--set ${o.raw}`, line: 0, column: 0, message, hint };
+}
+
+function instancePath(e: ErrorObject): string[] {
+  return e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The path a problem is about: for an unknown property, the property itself. */
+function errorTarget(e: ErrorObject, path: string[]): string[] {
+  if (e.keyword === 'additionalProperties') return [...path, String((e.params as { additionalProperty: string }).additionalProperty)];
+  return path;
+}
+
+function samePrefix(a: readonly string[], b: readonly string[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function dotted(prefix: string, path: readonly string[]): string {
+  return [prefix, ...path].join('.');
+}
+
+function paramMessage(e: ErrorObject, path: string[], type: StepType): { text: string; at: 'key' | 'value' } {
+  const name = dotted('with', path);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = path.length === 0 ? Object.keys(type.params.properties) : [];
+      return { text: `${dotted('with', [...path, prop])} is not a known parameter${didYouMean(prop, known)}`, at: 'key' };
+    }
+    case 'required':
+      return { text: `${name === 'with' ? 'with' : name} is missing the required parameter "${(e.params as { missingProperty: string }).missingProperty}"`, at: 'key' };
+    case 'type':
+      return { text: `${name} must be ${(e.params as { type: string }).type}`, at: 'value' };
+    case 'enum':
+      return { text: `${name} must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`, at: 'value' };
+    default:
+      return { text: `${name} ${e.message ?? 'is invalid'}`, at: 'value' };
+  }
+}
+
+/** Diagnostics for the structural schema (top level and step fields). */
+function schemaDiagnostics(source: PipelineSource, errors: readonly ErrorObject[], base: PathSegment[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const e of errors) {
+    const path = instancePath(e);
+    const inStep = path[0] === 'steps' && path.length >= 2 ? path[1] : undefined;
+    const prefix = inStep ? `step "${inStep}": ` : '';
+    const rel = inStep ? path.slice(2) : path;
+    if (e.keyword === 'additionalProperties') {
+      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = path.length === 0 ? TOP_LEVEL_KEYS : inStep && rel.length === 0 ? STEP_FIELDS : [];
+      const what = path.length === 0 ? `unknown top-level key "${prop}"` : `unknown field "${[...rel, prop].join('.')}"`;
+      const suggestion = closest(prop, known);
+      out.push(diagnosticAt(source, [...base, ...path, prop], `${prefix}${what}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, 'key', known.length ? `allowed: ${known.join(', ')}` : undefined));
+    } else if (e.keyword === 'required') {
+      out.push(diagnosticAt(source, [...base, ...path], `${prefix}missing required key "${(e.params as { missingProperty: string }).missingProperty}"`, 'key'));
+    } else if (e.keyword === 'propertyNames' || e.keyword === 'pattern' && path.length === 0) {
+      // Reported through the pattern error on the name itself.
+    } else if (e.keyword === 'pattern' && e.propertyName !== undefined) {
+      out.push(diagnosticAt(source, [...base, ...path, e.propertyName], `${prefix}"${e.propertyName}" is not a valid name: use letters, digits, "_" and "-", starting with a letter`, 'key'));
+    } else if (e.keyword === 'const' && path[0] === 'medpipe') {
+      out.push(diagnosticAt(source, path, `medpipe: this version of medpipe reads pipeline format 1`, 'value', 'write medpipe: 1'));
+    } else {
+      const name = rel.length ? rel.join('.') : path.join('.') || 'the file';
+      const detail = e.keyword === 'type' ? `must be ${(e.params as { type: string }).type}` : e.keyword === 'pattern' ? `is not a valid reference: use STEP or STEP.PORT` : e.message ?? 'is invalid';
+      out.push(diagnosticAt(source, [...base, ...path], `${prefix}${name} ${detail}`, 'value'));
+    }
+  }
+  return out;
+}
