@@ -1,0 +1,162 @@
+/**
+ * Applies a fitted preprocessing transform to a table: drop rows with too many gaps, then per
+ * column impute -> clip -> encode -> scale, using only the numbers stored in the transform.
+ * The column-level functions are also used while fitting, so train and test go through exactly
+ * the same arithmetic.
+ */
+import { DataError } from '../errors.js';
+import { takeRows, type Column, type ColumnData, type Dataset } from './dataset.js';
+import type { UnseenPolicy } from './preprocess-options.js';
+import type { CategoricalColumnTransform, NumericColumnTransform, PreprocessReport, PreprocessTransform } from './preprocess-transform.js';
+
+export interface ApplyOptions {
+  /** Overrides the transform's policy for categories never seen in training. */
+  onUnseen?: UnseenPolicy;
+  /** Named in error messages (e.g. the artifact or file the table came from). */
+  source?: string;
+}
+
+/** Fills NaN with `fill` in place; returns how many were filled. */
+export function imputeNumeric(v: Float64Array, fill: number): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) if (Number.isNaN(v[i])) { v[i] = fill; n++; }
+  return n;
+}
+
+/** Clips into [lower, upper] in place; returns how many values moved. */
+export function clipNumeric(v: Float64Array, lower: number, upper: number): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] < lower) { v[i] = lower; n++; } else if (v[i] > upper) { v[i] = upper; n++; }
+  }
+  return n;
+}
+
+export function scaleNumeric(v: Float64Array, center: number, scale: number): void {
+  for (let i = 0; i < v.length; i++) v[i] = (v[i] - center) / scale;
+}
+
+/** A column's values as category labels; null where missing. */
+export function labelsOf(data: ColumnData): (string | null)[] {
+  if (data.type === 'text') return [...data.values];
+  if (data.type === 'categorical') return Array.from(data.codes, (c) => (c < 0 ? null : data.categories[c]));
+  throw new Error('labelsOf needs a categorical or text column');
+}
+
+/** Per row, the fraction of the given columns that are missing. */
+export function rowMissingFractions(columns: readonly Column[], rowCount: number): Float64Array {
+  const out = new Float64Array(rowCount);
+  if (columns.length === 0) return out;
+  for (const c of columns) {
+    const d = c.data;
+    for (let i = 0; i < rowCount; i++) {
+      const missing = d.type === 'numeric' ? Number.isNaN(d.values[i]) : d.type === 'categorical' ? d.codes[i] < 0 : d.values[i] === null;
+      if (missing) out[i]++;
+    }
+  }
+  for (let i = 0; i < rowCount; i++) out[i] /= columns.length;
+  return out;
+}
+
+/** Indices of rows whose missing fraction is at most `threshold` (all rows when null). */
+export function rowsToKeep(fractions: Float64Array, threshold: number | null): number[] {
+  const keep: number[] = [];
+  for (let i = 0; i < fractions.length; i++) if (threshold === null || !(fractions[i] > threshold)) keep.push(i);
+  return keep;
+}
+
+function emptyReport(rowsIn: number): PreprocessReport {
+  return { rowsIn, rowsOut: rowsIn, rowsDropped: 0, imputed: {}, clipped: {}, unseen: {} };
+}
+
+/** Applies `t` to `ds`, returning the new table and counts of what was done. */
+export function transformDataset(t: PreprocessTransform, ds: Dataset, options: ApplyOptions = {}): { dataset: Dataset; report: PreprocessReport } {
+  const report = emptyReport(ds.rowCount);
+  const byName = new Map(ds.columns.map((c) => [c.name, c]));
+  const known = new Set(t.columns.map((c) => c.name));
+  for (const c of ds.columns) {
+    const special = c.kind === 'id' || c.kind === 'target' || c.name === ds.target?.column;
+    if (!known.has(c.name) && !special) {
+      throw new DataError('column was not in the training data, so the transform does not know it', { file: options.source, column: c.name, hint: 'remove it, or mark it as an id column' });
+    }
+  }
+  const features: Column[] = [];
+  for (const ct of t.columns) {
+    if (ct.type !== 'numeric' && ct.type !== 'categorical') continue;
+    const c = byName.get(ct.name);
+    if (!c) throw new DataError('column is missing; the transform was fitted with it', { file: options.source, column: ct.name });
+    features.push(c);
+  }
+  // Rows are dropped first, over the features the transform keeps; original row numbers are kept for messages.
+  const keep = rowsToKeep(rowMissingFractions(features, ds.rowCount), t.dropRowsMissingAbove);
+  const table = keep.length === ds.rowCount ? ds : takeRows(ds, keep);
+  report.rowsOut = keep.length;
+  report.rowsDropped = ds.rowCount - keep.length;
+
+  const policy = options.onUnseen ?? t.onUnseen;
+  const out: Column[] = [];
+  for (const ct of t.columns) {
+    const c = table.columns.find((x) => x.name === ct.name);
+    if (ct.type === 'dropped' || !c) continue;
+    if (ct.type === 'pass-through') out.push(c);
+    else if (ct.type === 'numeric') out.push(applyNumeric(ct, c, report, options.source));
+    else out.push(...applyCategorical(ct, c, keep, policy, report, options.source));
+  }
+  // Columns the transform never saw but that are id/target by kind pass through too.
+  for (const c of table.columns) if (!known.has(c.name)) out.push(c);
+  const target = ds.target && out.some((c) => c.name === ds.target?.column) ? ds.target : undefined;
+  return { dataset: { columns: out, rowCount: keep.length, ...(target ? { target } : {}) }, report };
+}
+
+/** The transformed table only; see transformDataset for the counts. */
+export function applyPreprocess(t: PreprocessTransform, ds: Dataset, options: ApplyOptions = {}): Dataset {
+  return transformDataset(t, ds, options).dataset;
+}
+
+function applyNumeric(ct: NumericColumnTransform, c: Column, report: PreprocessReport, source: string | undefined): Column {
+  if (c.data.type !== 'numeric') throw new DataError(`expected numbers (as in training), found a ${c.data.type} column`, { file: source, column: c.name });
+  const v = Float64Array.from(c.data.values);
+  if (ct.impute) report.imputed[ct.name] = imputeNumeric(v, ct.impute.value);
+  if (ct.clip) report.clipped[ct.name] = clipNumeric(v, ct.clip.lower, ct.clip.upper);
+  if (ct.scale) scaleNumeric(v, ct.scale.center, ct.scale.scale);
+  return { name: ct.name, kind: 'numeric', data: { type: 'numeric', values: v } };
+}
+
+function applyCategorical(ct: CategoricalColumnTransform, c: Column, rowIndex: readonly number[], policy: UnseenPolicy, report: PreprocessReport, source: string | undefined): Column[] {
+  if (c.data.type === 'numeric') throw new DataError('expected categories (as in training), found a numeric column', { file: source, column: c.name });
+  const labels = labelsOf(c.data);
+  const index = new Map(ct.categories.map((cat, k) => [cat, k]));
+  const n = labels.length;
+  // code per row: category index, -1 missing (no imputation), -2 unseen.
+  const codes = new Int32Array(n);
+  let imputed = 0, unseen = 0;
+  for (let i = 0; i < n; i++) {
+    let label = labels[i];
+    if (label === null && ct.impute) { label = ct.impute.value; imputed++; }
+    if (label === null) { codes[i] = -1; continue; }
+    const k = index.get(label);
+    if (k !== undefined) { codes[i] = k; continue; }
+    if (policy === 'error') {
+      throw new DataError(`category not seen in training (known: ${ct.categories.length} categories)`, {
+        file: source, row: rowIndex[i] + 1, column: ct.name,
+        hint: 'use on_unseen: ignore to encode unseen categories as all zeros (one-hot) or as missing (ordinal)',
+      });
+    }
+    unseen++;
+    codes[i] = -2;
+  }
+  if (ct.impute) report.imputed[ct.name] = imputed;
+  if (unseen) report.unseen[ct.name] = unseen;
+  if (ct.encode === 'ordinal') {
+    // An unseen category is treated as missing, then imputed like a missing value would be.
+    const fill = ct.impute ? index.get(ct.impute.value) : undefined;
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = codes[i] >= 0 ? codes[i] : codes[i] === -2 && fill !== undefined ? fill : NaN;
+    return [{ name: ct.outputs[0], kind: 'numeric', data: { type: 'numeric', values: v } }];
+  }
+  return ct.categories.map((_, k) => {
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = codes[i] === k ? 1 : 0;
+    return { name: ct.outputs[k], kind: 'numeric', data: { type: 'numeric', values: v } };
+  });
+}

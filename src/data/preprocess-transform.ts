@@ -1,0 +1,72 @@
+/**
+ * The fitted preprocessing transform: plain JSON, written by the preprocess step as a
+ * `transform` artifact and bundled with registered models, so `predict` applies to new rows
+ * exactly what the pipeline applied to its test set. Every number in it was computed from the
+ * training set only.
+ */
+import type { EncodeMethod, UnseenPolicy } from './preprocess-options.js';
+
+export interface NumericColumnTransform {
+  name: string;
+  type: 'numeric';
+  /** Fill for missing values (absent: missing values stay NaN). */
+  impute?: { strategy: 'mean' | 'median' | 'most_frequent' | 'constant'; value: number };
+  /** Values are clipped into [lower, upper]. */
+  clip?: { method: 'iqr' | 'zscore'; lower: number; upper: number };
+  /** Output = (x - center) / scale; minmax: center = min, scale = max - min; a constant column has scale 1. */
+  scale?: { method: 'standard' | 'minmax' | 'robust'; center: number; scale: number };
+}
+
+export interface CategoricalColumnTransform {
+  name: string;
+  type: 'categorical';
+  impute?: { strategy: 'most_frequent' | 'constant'; value: string };
+  /** Categories seen in the (imputed) training set, sorted in code-unit order as sklearn sorts them. */
+  categories: string[];
+  encode: EncodeMethod;
+  /** Output column names: `<col>=<category>` per category for one-hot, `<col>` for ordinal. */
+  outputs: string[];
+}
+
+/** id, target and free-text columns are copied unchanged. */
+export interface PassThroughColumn {
+  name: string;
+  type: 'pass-through';
+}
+
+export interface DroppedColumn {
+  name: string;
+  type: 'dropped';
+  /** Missing fraction in the training set, above the threshold. */
+  missingFraction: number;
+}
+
+export type ColumnTransform = NumericColumnTransform | CategoricalColumnTransform | PassThroughColumn | DroppedColumn;
+
+export interface PreprocessTransform {
+  format: 'medpipe.preprocess/1';
+  /** Every column of the training table, in order, with what happens to it. */
+  columns: ColumnTransform[];
+  /** Rows whose missing fraction over the kept features exceeds this are dropped (null: never). */
+  dropRowsMissingAbove: number | null;
+  /** Default for categories not seen in training; applyPreprocess may override it. */
+  onUnseen: UnseenPolicy;
+  /** Names of the output columns, in order. */
+  outputColumns: string[];
+  /** Training rows the statistics were computed on (after row dropping). */
+  fittedRows: number;
+}
+
+/** What applying a transform did to one table, for step summaries. Counts only, never values. */
+export interface PreprocessReport {
+  rowsIn: number;
+  rowsOut: number;
+  /** Rows dropped for too many missing values. */
+  rowsDropped: number;
+  /** Missing values filled, per column. */
+  imputed: Record<string, number>;
+  /** Values moved to a clip bound, per column. */
+  clipped: Record<string, number>;
+  /** Values with a category unknown to the transform, per column (only with onUnseen: ignore). */
+  unseen: Record<string, number>;
+}

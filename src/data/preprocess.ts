@@ -1,0 +1,159 @@
+/**
+ * Preprocessing fitted on the training set: the statistics (fill values, clip bounds,
+ * categories, centres and scales) come only from the table given to `fitPreprocess` and are
+ * stored in a plain-JSON `PreprocessTransform`; `applyPreprocess` replays them on any table.
+ *
+ * The order is that of a typical scikit-learn Pipeline:
+ *   drop columns (missing fraction in train > threshold)
+ *   -> drop rows (missing fraction over the kept features > threshold; applied to every table
+ *      transformed, and counted in the report, never silently)
+ *   -> impute (SimpleImputer: mean, median, most_frequent, constant)
+ *   -> clip outliers (iqr: [Q1 - k IQR, Q3 + k IQR]; zscore: mean ± z std, population std)
+ *   -> encode categories (one-hot `<col>=<category>` or ordinal codes, categories sorted)
+ *   -> scale numeric columns (standard: mean and population std; minmax; robust: median and
+ *      IQR 25-75), a constant column getting scale 1 as in sklearn.
+ * Encoded columns are not scaled. id and target columns pass through untouched, and so do free
+ * text columns (they are not features a scaler or encoder can use).
+ * Categorical columns use most_frequent when the imputation asked for is mean or median.
+ * Without imputation, missing values stay NaN and are ignored by the fitted statistics.
+ */
+import { DataError, StepInputError } from '../errors.js';
+import { takeRows, type Column, type Dataset } from './dataset.js';
+import { clipNumeric, imputeNumeric, labelsOf, rowMissingFractions, rowsToKeep } from './preprocess-apply.js';
+import { checkFraction, resolveImputeRules, type ImputeRule, type PreprocessOptions } from './preprocess-options.js';
+import { labelMode, nanMean, nanMedian, nanMode, nanStd, quantileSorted, sortedPresent } from './preprocess-stats.js';
+import type { CategoricalColumnTransform, ColumnTransform, NumericColumnTransform, PreprocessTransform } from './preprocess-transform.js';
+
+export { applyPreprocess, transformDataset, type ApplyOptions } from './preprocess-apply.js';
+export type * from './preprocess-transform.js';
+export type * from './preprocess-options.js';
+
+function isFeature(c: Column, ds: Dataset): boolean {
+  return c.kind !== 'id' && c.kind !== 'target' && c.name !== ds.target?.column && c.data.type !== 'text';
+}
+
+function missingFraction(c: Column, rowCount: number): number {
+  return rowCount ? rowMissingFractions([c], rowCount).reduce((a, b) => a + b, 0) / rowCount : 0;
+}
+
+/** Fits the transform on `train`. Throws StepInputError for impossible options, DataError for unusable data. */
+export function fitPreprocess(train: Dataset, options: PreprocessOptions = {}): PreprocessTransform {
+  const dropColumnsAbove = checkFraction('drop_columns_missing_above', options.dropColumnsMissingAbove);
+  const dropRowsAbove = checkFraction('drop_rows_missing_above', options.dropRowsMissingAbove);
+  const features = train.columns.filter((c) => isFeature(c, train));
+  const rules = resolveImputeRules(options.impute, features.map((c) => c.name));
+
+  const kept = features.filter((c) => !(missingFraction(c, train.rowCount) > dropColumnsAbove));
+  const rows = rowsToKeep(rowMissingFractions(kept, train.rowCount), dropRowsAbove < 1 ? dropRowsAbove : null);
+  const fitted = rows.length === train.rowCount ? train : takeRows(train, rows);
+  if (fitted.rowCount === 0) throw new DataError('no training rows left after dropping rows with missing values', { hint: 'raise drop_rows_missing_above' });
+
+  const columns: ColumnTransform[] = train.columns.map((c): ColumnTransform => {
+    if (!isFeature(c, train)) return { name: c.name, type: 'pass-through' };
+    if (!kept.includes(c)) return { name: c.name, type: 'dropped', missingFraction: missingFraction(c, train.rowCount) };
+    const col = fitted.columns.find((x) => x.name === c.name) as Column;
+    const rule = rules.get(c.name) as ImputeRule;
+    return col.data.type === 'numeric' ? fitNumeric(col, col.data.values, rule, options) : fitCategorical(col, rule, options);
+  });
+  const outputColumns = columns.flatMap((c) => (c.type === 'dropped' ? [] : c.type === 'categorical' ? c.outputs : [c.name]));
+  const duplicate = outputColumns.find((name, i) => outputColumns.indexOf(name) !== i);
+  if (duplicate !== undefined) throw new StepInputError(`encoding would create two columns named "${duplicate}": rename the column or category`);
+  return {
+    format: 'medpipe.preprocess/1',
+    columns,
+    dropRowsMissingAbove: dropRowsAbove < 1 ? dropRowsAbove : null,
+    onUnseen: options.onUnseen ?? 'ignore',
+    outputColumns,
+    fittedRows: fitted.rowCount,
+  };
+}
+
+function fitNumeric(c: Column, raw: Float64Array, rule: ImputeRule, options: PreprocessOptions): NumericColumnTransform {
+  const t: NumericColumnTransform = { name: c.name, type: 'numeric' };
+  const v = Float64Array.from(raw);
+  if (rule.strategy !== 'none') {
+    const fill = numericFill(c.name, v, rule);
+    t.impute = { strategy: rule.strategy, value: fill };
+    imputeNumeric(v, fill);
+  }
+  const outliers = options.outliers ?? 'none';
+  if (outliers !== 'none') {
+    let lower: number, upper: number;
+    if (outliers === 'iqr') {
+      const k = options.iqrK ?? 1.5;
+      const s = sortedPresent(v);
+      const q1 = quantileSorted(s, 0.25), q3 = quantileSorted(s, 0.75);
+      lower = q1 - k * (q3 - q1);
+      upper = q3 + k * (q3 - q1);
+    } else {
+      const z = options.zscoreZ ?? 3;
+      const m = nanMean(v), sd = nanStd(v);
+      lower = m - z * sd;
+      upper = m + z * sd;
+    }
+    t.clip = { method: outliers, lower, upper };
+    clipNumeric(v, lower, upper);
+  }
+  const scale = options.scale ?? 'none';
+  if (scale !== 'none') {
+    let center: number, spread: number;
+    if (scale === 'standard') {
+      center = nanMean(v);
+      spread = nanStd(v);
+    } else if (scale === 'minmax') {
+      const s = sortedPresent(v);
+      center = s[0];
+      spread = s[s.length - 1] - s[0];
+    } else {
+      const s = sortedPresent(v);
+      center = quantileSorted(s, 0.5);
+      spread = quantileSorted(s, 0.75) - quantileSorted(s, 0.25);
+    }
+    if (Number.isNaN(center)) throw new DataError('column has no values in the training set, so it cannot be scaled', { column: c.name, hint: 'drop it (drop_columns_missing_above) or impute it with a constant' });
+    // A constant column would divide by zero; sklearn leaves it unscaled (scale 1), and so do we.
+    t.scale = { method: scale, center, scale: spread > 0 ? spread : 1 };
+  }
+  return t;
+}
+
+function numericFill(name: string, v: Float64Array, rule: ImputeRule): number {
+  if (rule.strategy === 'constant') {
+    if (rule.value === undefined) return 0;
+    if (typeof rule.value !== 'number') throw new StepInputError(`column "${name}" is numeric, so its constant fill value must be a number (got a string)`);
+    return rule.value;
+  }
+  const fill = rule.strategy === 'mean' ? nanMean(v) : rule.strategy === 'median' ? nanMedian(v) : nanMode(v);
+  if (Number.isNaN(fill)) {
+    throw new DataError(`column is entirely missing in the training set, so ${rule.strategy} imputation has nothing to compute from`, {
+      column: name,
+      hint: 'drop it with drop_columns_missing_above, or impute it with { strategy: constant, value: ... }',
+    });
+  }
+  return fill;
+}
+
+function fitCategorical(c: Column, rule: ImputeRule, options: PreprocessOptions): CategoricalColumnTransform {
+  const labels = labelsOf(c.data);
+  let impute: CategoricalColumnTransform['impute'];
+  if (rule.strategy === 'constant') {
+    impute = { strategy: 'constant', value: rule.value === undefined ? 'missing' : String(rule.value) };
+  } else if (rule.strategy !== 'none') {
+    const mode = labelMode(labels);
+    if (mode === undefined) {
+      throw new DataError('column is entirely missing in the training set, so the most frequent category is undefined', {
+        column: c.name,
+        hint: 'drop it with drop_columns_missing_above, or impute it with { strategy: constant, value: ... }',
+      });
+    }
+    impute = { strategy: 'most_frequent', value: mode };
+  }
+  const seen = new Set<string>();
+  for (const l of labels) {
+    if (l !== null) seen.add(l);
+    else if (impute) seen.add(impute.value);
+  }
+  const categories = [...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const encode = options.encode ?? 'one-hot';
+  const outputs = encode === 'ordinal' ? [c.name] : categories.map((cat) => `${c.name}=${cat}`);
+  return { name: c.name, type: 'categorical', ...(impute ? { impute } : {}), categories, encode, outputs };
+}

@@ -1,0 +1,115 @@
+/**
+ * Step `preprocess`: fits imputation, outlier clipping, category encoding and scaling on the
+ * training set only (src/data/preprocess.ts) and applies the same fitted transform to the
+ * training and test sets. Both inputs are required: the engine needs every output written, and a
+ * test set transformed with training statistics is the point of the step. The fitted transform is
+ * an output too, so a registered model can replay it on new rows.
+ */
+import { writeFile } from 'node:fs/promises';
+import { defineStep } from '../engine/step-type.js';
+import type { ImputeOption, PreprocessOptions } from '../data/preprocess-options.js';
+
+interface Params {
+  impute: ImputeOption;
+  drop_columns_missing_above: number;
+  drop_rows_missing_above: number;
+  outliers: 'none' | 'iqr' | 'zscore';
+  iqr_k: number;
+  zscore_z: number;
+  encode: 'one-hot' | 'ordinal';
+  scale: 'none' | 'standard' | 'minmax' | 'robust';
+  on_unseen: 'ignore' | 'error';
+}
+
+const strategy = { enum: ['none', 'mean', 'median', 'most_frequent', 'constant'] };
+const rule = {
+  anyOf: [
+    strategy,
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['strategy'],
+      properties: { strategy, value: { anyOf: [{ type: 'number' }, { type: 'string' }], description: 'Fill value for constant (default 0, or "missing" for categories).' } },
+    },
+  ],
+};
+const fraction = { type: 'number', minimum: 0, maximum: 1 };
+
+export default defineStep<Params>({
+  id: 'preprocess',
+  version: '1',
+  description: 'Imputes, clips outliers, encodes categories and scales, with statistics fitted on the training set only.',
+  inputs: {
+    train: { kind: 'dataset', description: 'Rows the statistics are fitted on.' },
+    test: { kind: 'dataset', description: 'Rows transformed with the training statistics (never fitted on).' },
+  },
+  outputs: {
+    train: { kind: 'dataset', description: 'The transformed training rows.' },
+    test: { kind: 'dataset', description: 'The transformed test rows.' },
+    transform: { kind: 'transform', description: 'The fitted transform (JSON), to replay on new rows.' },
+  },
+  defaultOutput: 'train',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      impute: {
+        anyOf: [
+          rule,
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: { default: rule, columns: { type: 'object', additionalProperties: rule } },
+          },
+        ],
+        default: 'none',
+        description:
+          'Missing values: none, mean, median, most_frequent or constant ({ strategy: constant, value: 0 }); or { default: median, columns: { age: { strategy: constant, value: 0 } } }. Categorical columns use most_frequent when mean or median is asked for.',
+      },
+      drop_columns_missing_above: { ...fraction, default: 1, description: 'Drop feature columns whose missing fraction in the training set is above this (1 = never).' },
+      drop_rows_missing_above: { ...fraction, default: 1, description: 'Drop rows, in both train and test, whose missing fraction over the kept features is above this (1 = never); counted in the summary.' },
+      outliers: { enum: ['none', 'iqr', 'zscore'], default: 'none', description: 'Clip numeric values: iqr to [Q1 - k IQR, Q3 + k IQR], zscore to mean ± z std (training statistics).' },
+      iqr_k: { type: 'number', exclusiveMinimum: 0, default: 1.5, description: 'k for outliers: iqr.' },
+      zscore_z: { type: 'number', exclusiveMinimum: 0, default: 3, description: 'z for outliers: zscore (population std).' },
+      encode: { enum: ['one-hot', 'ordinal'], default: 'one-hot', description: 'Categorical columns: one-hot columns named <column>=<category>, or ordinal codes (categories sorted).' },
+      scale: { enum: ['none', 'standard', 'minmax', 'robust'], default: 'none', description: 'Numeric columns: standard (mean, population std), minmax, or robust (median, IQR); encoded columns are not scaled.' },
+      on_unseen: { enum: ['ignore', 'error'], default: 'ignore', description: 'A category absent from the training set: ignore (one-hot all zeros, ordinal treated as missing and imputed) or error (names column and row).' },
+    },
+  },
+  async run(ctx, p) {
+    const { readDatasetFile, writeDatasetFile } = await import('../data/arrow.js');
+    const { fitPreprocess, transformDataset } = await import('../data/preprocess.js');
+    const trainPath = ctx.input('train') as string;
+    const testPath = ctx.input('test') as string;
+    const options: PreprocessOptions = {
+      impute: p.impute,
+      dropColumnsMissingAbove: p.drop_columns_missing_above,
+      dropRowsMissingAbove: p.drop_rows_missing_above,
+      outliers: p.outliers,
+      iqrK: p.iqr_k,
+      zscoreZ: p.zscore_z,
+      encode: p.encode,
+      scale: p.scale,
+      onUnseen: p.on_unseen,
+    };
+    const train = await readDatasetFile(trainPath);
+    const transform = fitPreprocess(train, options);
+    const trainOut = transformDataset(transform, train, { source: 'train' });
+    const testOut = transformDataset(transform, await readDatasetFile(testPath), { source: 'test' });
+    await writeDatasetFile(ctx.output('train'), trainOut.dataset);
+    await writeDatasetFile(ctx.output('test'), testOut.dataset);
+    await writeFile(ctx.output('transform'), JSON.stringify(transform, null, 2) + '\n');
+    const dropped = transform.columns.filter((c) => c.type === 'dropped').map((c) => c.name);
+    for (const [name, r] of [['train', trainOut.report], ['test', testOut.report]] as const) {
+      if (r.rowsDropped) ctx.log(`${name}: dropped ${r.rowsDropped} of ${r.rowsIn} rows with too many missing values`);
+    }
+    if (dropped.length) ctx.log(`dropped columns with too many missing values: ${dropped.join(', ')}`);
+    return {
+      columnsIn: train.columns.length,
+      columnsOut: transform.outputColumns.length,
+      droppedColumns: dropped,
+      train: trainOut.report,
+      test: testOut.report,
+    };
+  },
+});
