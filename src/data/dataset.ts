@@ -106,3 +106,27 @@ export function takeRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
   });
   return { columns, rowCount: n, target: ds.target };
 }
+
+/** Rows, columns, kinds and missing counts: what a step may report about a table (counts only, never values). */
+export interface DatasetSummary {
+  [key: string]: unknown;
+  rows: number;
+  columns: number;
+  kinds: Partial<Record<ColumnKind, number>>;
+  target?: string;
+  /** Missing values per column, for columns that have any. */
+  missing: Record<string, number>;
+}
+
+export function summariseDataset(ds: Dataset): DatasetSummary {
+  const kinds: Partial<Record<ColumnKind, number>> = {};
+  const missing: Record<string, number> = {};
+  for (const c of ds.columns) {
+    kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
+    const mask = missingMask(c.data);
+    let count = 0;
+    for (let i = 0; i < mask.length; i++) count += mask[i];
+    if (count > 0) missing[c.name] = count;
+  }
+  return { rows: ds.rowCount, columns: ds.columns.length, kinds, ...(ds.target ? { target: ds.target.column } : {}), missing };
+}

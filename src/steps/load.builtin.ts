@@ -1,0 +1,95 @@
+/**
+ * Step `load.builtin`: a dataset by name, either a real table shipped with medpipe (data/) or a
+ * seeded synthetic one (make-classification, make-regression). Adapter over src/data/builtin.ts.
+ */
+import { defineStep } from '../engine/step-type.js';
+import { StepInputError } from '../errors.js';
+
+/** Kept equal to BUILTIN_NAMES in src/data/builtin.ts (tested); listed here so the CLI starts without loading it. */
+export const BUILTIN_DATASET_NAMES = ['breast-cancer-wisconsin', 'diabetes-progression', 'chembl2321810-pic50', 'nci-screening-5k', 'make-classification', 'make-regression'] as const;
+
+interface Params {
+  name: (typeof BUILTIN_DATASET_NAMES)[number];
+  n_samples: number | null;
+  n_features: number | null;
+  n_informative: number | null;
+  n_redundant: number | null;
+  n_classes: number | null;
+  n_clusters_per_class: number | null;
+  weights: number[] | null;
+  flip_y: number | null;
+  class_sep: number | null;
+  bias: number | null;
+  noise: number | null;
+  shuffle: boolean;
+  seed: number;
+}
+
+const GENERATOR_OPTIONS = ['n_samples', 'n_features', 'n_informative', 'n_redundant', 'n_classes', 'n_clusters_per_class', 'weights', 'flip_y', 'class_sep', 'bias', 'noise'] as const;
+const CLASSIFICATION_ONLY = ['n_redundant', 'n_classes', 'n_clusters_per_class', 'weights', 'flip_y', 'class_sep'] as const;
+const REGRESSION_ONLY = ['bias', 'noise'] as const;
+
+const optionalInt = (description: string, minimum = 1): object => ({ type: ['integer', 'null'], minimum, default: null, description });
+const optionalNumber = (description: string, minimum = 0): object => ({ type: ['number', 'null'], minimum, default: null, description });
+
+export default defineStep<Params>({
+  id: 'load.builtin',
+  version: '1',
+  description: 'A builtin dataset: a shipped real table (breast cancer, diabetes, ChEMBL, NCI) or a seeded synthetic classification/regression table.',
+  inputs: {},
+  outputs: { data: { kind: 'dataset', description: 'The table, with its target marked.' } },
+  defaultOutput: 'data',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: { enum: [...BUILTIN_DATASET_NAMES], description: 'Which dataset; see data/README.md for the shipped ones.' },
+      n_samples: optionalInt('Generators: number of rows (default 100).'),
+      n_features: optionalInt('Generators: number of feature columns (default 20 for classification, 100 for regression).'),
+      n_informative: optionalInt('Generators: features that carry signal (default 2 for classification, 10 for regression).', 0),
+      n_redundant: optionalInt('make-classification: random linear combinations of the informative features (default 2).', 0),
+      n_classes: optionalInt('make-classification: number of classes (default 2).', 2),
+      n_clusters_per_class: optionalInt('make-classification: clusters per class (default 2).'),
+      weights: { type: ['array', 'null'], items: { type: 'number', minimum: 0, maximum: 1 }, default: null, description: 'make-classification: class proportions (n_classes or n_classes - 1 values); default balanced.' },
+      flip_y: optionalNumber('make-classification: fraction of labels assigned at random (default 0.01).'),
+      class_sep: optionalNumber('make-classification: class separation, half the hypercube side (default 1).'),
+      bias: { type: ['number', 'null'], default: null, description: 'make-regression: intercept of the target (default 0).' },
+      noise: optionalNumber('make-regression: standard deviation of Gaussian noise on the target (default 0).'),
+      shuffle: { type: 'boolean', default: true, description: 'Generators: shuffle rows and columns.' },
+      seed: { type: 'integer', default: 0, description: 'Generators: random seed; the same seed gives the same table.' },
+    },
+  },
+  async run(ctx, params) {
+    const given = GENERATOR_OPTIONS.filter((k) => params[k] !== null);
+    const isGenerator = params.name === 'make-classification' || params.name === 'make-regression';
+    if (!isGenerator && given.length) throw new StepInputError(`${given.join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to generated datasets only, not to "${params.name}": remove ${given.length === 1 ? 'it' : 'them'}`);
+    const foreign = params.name === 'make-classification' ? REGRESSION_ONLY : params.name === 'make-regression' ? CLASSIFICATION_ONLY : [];
+    const misplaced = foreign.filter((k) => params[k] !== null);
+    if (misplaced.length) throw new StepInputError(`${misplaced.join(', ')} do${misplaced.length === 1 ? 'es' : ''} not apply to ${params.name}: remove ${misplaced.length === 1 ? 'it' : 'them'}`);
+
+    const { loadBuiltin } = await import('../data/builtin.js');
+    const { writeDatasetFile } = await import('../data/arrow.js');
+    const { summariseDataset } = await import('../data/dataset.js');
+    const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+    const ds = await loadBuiltin(params.name, {
+      nSamples: opt(params.n_samples),
+      nFeatures: opt(params.n_features),
+      nInformative: opt(params.n_informative),
+      nRedundant: opt(params.n_redundant),
+      nClasses: opt(params.n_classes),
+      nClustersPerClass: opt(params.n_clusters_per_class),
+      weights: opt(params.weights),
+      flipY: opt(params.flip_y),
+      classSep: opt(params.class_sep),
+      bias: opt(params.bias),
+      noise: opt(params.noise),
+      shuffle: params.shuffle,
+      seed: params.seed,
+    });
+    await writeDatasetFile(ctx.output('data'), ds);
+    const summary = summariseDataset(ds);
+    ctx.log(`${params.name}: ${summary.rows} rows x ${summary.columns} columns`);
+    return summary;
+  },
+});

@@ -1,0 +1,76 @@
+/**
+ * Step `load.csv`: reads a CSV file into a dataset artifact (Arrow IPC). A thin adapter over
+ * src/data/csv.ts, which does the parsing, inference and error reporting.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { defineStep } from '../engine/step-type.js';
+
+type DeclaredKind = 'numeric' | 'categorical' | 'text' | 'id';
+
+interface Params {
+  path: string;
+  delimiter: 'auto' | ',' | ';' | '\t' | '|';
+  header: 'auto' | boolean;
+  columns: Record<string, DeclaredKind>;
+  missing: string[];
+  target: string | null;
+  positive: string | null;
+  id: string | string[];
+}
+
+/** The default `missing:` tokens; kept equal to DEFAULT_MISSING in src/data/csv.ts (tested). */
+export const LOAD_CSV_DEFAULT_MISSING = ['', 'NA', 'N/A', 'NaN', '?', 'null'];
+
+export default defineStep<Params>({
+  id: 'load.csv',
+  version: '1',
+  description: 'Load a CSV file: streams it, detects the delimiter and header, infers column types (numeric, categorical, text, id), marks the target.',
+  inputs: {},
+  outputs: { data: { kind: 'dataset', description: 'The table, with column kinds and the target recorded.' } },
+  defaultOutput: 'data',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['path'],
+    properties: {
+      path: { type: 'string', minLength: 1, description: 'The CSV file, relative to the pipeline file\'s directory.' },
+      delimiter: { enum: ['auto', ',', ';', '\t', '|'], default: 'auto', description: 'Field delimiter; auto detects it from the first rows.' },
+      header: { enum: ['auto', true, false], default: 'auto', description: 'Whether the first row holds column names; auto detects it. Without a header columns are named column_1, column_2, …' },
+      columns: {
+        type: 'object',
+        additionalProperties: { enum: ['numeric', 'categorical', 'text', 'id'] },
+        default: {},
+        description: 'Column kind overrides, e.g. { age: numeric, sex: categorical, mrn: id }. Other columns are inferred from the first rows.',
+      },
+      missing: { type: 'array', items: { type: 'string' }, default: LOAD_CSV_DEFAULT_MISSING, description: 'Values that mean "missing" (compared after trimming spaces).' },
+      target: { type: ['string', 'null'], default: null, description: 'The label column: categorical (classification) or numeric (regression).' },
+      positive: { type: ['string', 'null'], default: null, description: 'For a binary target: the class that counts as positive (e.g. malignant). Makes the target categorical.' },
+      id: {
+        anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+        default: [],
+        description: 'Identifier column(s): kept with the rows, never used as features.',
+      },
+    },
+  },
+  fileParams: ['path'],
+  async run(ctx, params) {
+    const { readCsv } = await import('../data/csv.js');
+    const { writeDatasetFile } = await import('../data/arrow.js');
+    const { summariseDataset } = await import('../data/dataset.js');
+    const path = isAbsolute(params.path) ? params.path : resolve(ctx.pipelineDir, params.path);
+    const ds = await readCsv(path, {
+      displayName: params.path,
+      ...(params.delimiter !== 'auto' ? { delimiter: params.delimiter } : {}),
+      ...(params.header !== 'auto' ? { header: params.header } : {}),
+      columns: params.columns,
+      missing: params.missing,
+      ...(params.target !== null ? { target: params.target } : {}),
+      ...(params.positive !== null ? { positive: params.positive } : {}),
+      id: params.id,
+    });
+    await writeDatasetFile(ctx.output('data'), ds);
+    const summary = summariseDataset(ds);
+    ctx.log(`loaded ${summary.rows} rows x ${summary.columns} columns`);
+    return summary;
+  },
+});
