@@ -50,7 +50,8 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
       if (isAlias(node)) firstAlias ??= node.range?.[0];
       if (isNode(node) && node.tag && !PLAIN_TAGS.has(node.tag)) {
         // The node's range starts at its value; the tag sits just before it on the same line.
-        const tagStart = text.lastIndexOf(node.tag.startsWith('!') ? node.tag : '!', node.range?.[0] ?? 0);
+        let tagStart = text.lastIndexOf('!', node.range?.[0] ?? 0);
+        while (tagStart > 0 && text[tagStart - 1] === '!') tagStart--;
         at(tagStart >= 0 ? tagStart : node.range?.[0] ?? 0, `tag ${node.tag} is not allowed: pipeline files use plain YAML values only`, 'remove the tag');
       }
     },

@@ -159,7 +159,7 @@ export class Store {
   }
 
   writeJson(relPath: string, value: unknown): void {
-    writeAtomic(this.path(relPath), JSON.stringify(value, null, 2) + '\n', this.tmpRoot());
+    writeAtomic(this.path(relPath), JSON.stringify(value) + '\n', this.tmpRoot());
   }
 
   readJson<T>(relPath: string): T | undefined {

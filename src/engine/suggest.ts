@@ -25,7 +25,7 @@ export function closest(name: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return best !== undefined && bestDistance <= Math.max(1, Math.ceil(name.length / 3)) ? best : undefined;
 }
 
 /** ` (did you mean "x"?)` or the empty string. */

@@ -68,6 +68,8 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     if (!(o.path[0] in (doc.steps ?? {}))) diagnostics.push(overrideDiagnostic(o, `there is no step "${o.path[0]}"${didYouMean(o.path[0], Object.keys(doc.steps ?? {}))}`));
   }
 
+  // One module load per custom step file, however many steps use it.
+  const customSteps = new Map<string, ReturnType<typeof loadCustomStep>>();
   const steps = new Map<string, PipelineStep>();
   const stepIds = Object.keys(doc.steps ?? {});
   for (const id of stepIds) {
@@ -81,7 +83,9 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     let type: StepType | undefined;
     let custom: PipelineStep['custom'];
     if (isCustomStepRef(rawStep.uses)) {
-      const loaded = await loadCustomStep(rawStep.uses, dir);
+      const modulePath = resolve(dir, rawStep.uses);
+      if (!customSteps.has(modulePath)) customSteps.set(modulePath, loadCustomStep(rawStep.uses, dir));
+      const loaded = await (customSteps.get(modulePath) as ReturnType<typeof loadCustomStep>);
       if ('error' in loaded) at(['uses'], loaded.error);
       else {
         type = loaded.type;

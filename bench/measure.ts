@@ -1,0 +1,43 @@
+/** Runs a command as a child process and measures its wall time and peak memory. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const PROBE = fileURLToPath(new URL('./rss-probe.js', import.meta.url));
+
+export interface Measurement {
+  wallMs: number;
+  peakRssMb: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node [--import probe] script args…` and reports wall time (including Node start-up) and peak RSS. */
+export function measureNode(script: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Measurement> {
+  return new Promise((resolvePromise) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--import', PROBE, script, ...args], { cwd, env: { ...process.env, CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let probe = '';
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
+    child.stdio[3]?.on('data', (d) => (probe += d));
+    child.on('close', (code) => {
+      const wallMs = performance.now() - t0;
+      const kb = Number(/MEDPIPE_PEAK_RSS_KB=(\d+)/.exec(probe + stderr)?.[1] ?? NaN);
+      resolvePromise({ wallMs, peakRssMb: kb / 1024, code, stdout, stderr });
+    });
+  });
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export function printTable(title: string, rows: readonly (readonly string[])[]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(`\n${title}\n${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.slice(1).map(line).join('\n')}`);
+}

@@ -1,0 +1,19 @@
+/**
+ * medpipe's programmatic API: load and validate a pipeline, plan it, run it with typed progress
+ * events. The `medpipe` CLI is built on exactly these functions.
+ *
+ *   import { loadPipeline, openStore, run } from 'medpipe';
+ *   const pipeline = await loadPipeline('pipelines/breast-cancer.yaml', { overrides: [parseOverride('svm.C=10')] });
+ *   const result = await run(pipeline, openStore(pipeline.dir), { onEvent: (e) => console.log(e.type) });
+ */
+export { loadPipeline, openStore, findProjectRoot, type LoadOptions } from './engine/open.js';
+export { runPipeline as run, runPipeline, type RunOptions, type RunResult } from './engine/execute.js';
+export { planStatus, type StepStatus } from './engine/plan.js';
+export { parseOverride, type Override } from './engine/params.js';
+export { listRunRecords, type RunRecord, type StepRecord } from './engine/record.js';
+export { Store, type CacheEntry, type OutputRecord } from './engine/store.js';
+export type { EngineEvent, EventListener, StepOutcome } from './engine/events.js';
+export type { Pipeline, PipelineStep, OutputRef } from './engine/pipeline.js';
+export { defineStep, type StepType, type StepContext, type Port, type ArtifactKind, type ParamsSchema, type StepSummary } from './engine/step-type.js';
+export { PipelineError, UsageError, DataError, StepInputError, GateError, formatDiagnostic, type Diagnostic } from './errors.js';
+export { builtinSteps } from './steps/index.js';
