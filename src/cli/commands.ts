@@ -7,7 +7,8 @@ import { parseOverride } from '../engine/params.js';
 import { planStatus } from '../engine/plan.js';
 import { listRunRecords } from '../engine/record.js';
 import { pipelineEditorSchema } from '../engine/schema.js';
-import { UsageError } from '../errors.js';
+import { PipelineError, UsageError } from '../errors.js';
+import { renderDiagnostics } from './diagnostics.js';
 import { builtinSteps } from '../steps/index.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { JsonReporter } from './reporters/json.js';
@@ -60,9 +61,16 @@ const run: Command = async (rest, args, io) => {
 };
 
 const validate: Command = async (rest, args, io) => {
-  const pipeline = await load(rest, args, 'validate');
-  io.out(`${pipeline.file}: ok (${pipeline.steps.size} steps)`);
-  return 0;
+  try {
+    const pipeline = await load(rest, args, 'validate');
+    io.out(`${pipeline.file}: ok (${pipeline.steps.size} steps)`);
+    return 0;
+  } catch (e) {
+    // For validate, an invalid pipeline is the answer to the question asked, not a usage error: exit 1.
+    if (!(e instanceof PipelineError)) throw e;
+    io.err(renderDiagnostics(e.diagnostics, true));
+    return 1;
+  }
 };
 
 const status: Command = async (rest, args, io) => {

@@ -20,14 +20,14 @@ test('a valid pipeline validates with exit 0', async () => {
 
 test('YAML syntax errors name line and column', async () => {
   const r = await validate(`${HEAD}steps:\n  a: { uses: ./steps/counter.js\n`);
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 1);
   assert.ok(r.errors.length >= 1);
   assert.match(r.errors[0], /^p\.yaml:\d+:\d+: /);
 });
 
 test('duplicate keys are rejected at the second key', async () => {
   const r = await validate(`${HEAD}steps:\n  a: { uses: ./steps/counter.js }\n  a: { uses: ./steps/counter.js }\n`);
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 1);
   assert.deepEqual(r.errors, ['p.yaml:5:3: duplicate key: this key is already defined above in the same mapping (remove or rename one of them)']);
 });
 
@@ -39,21 +39,21 @@ test('unknown top-level keys are rejected with a suggestion', async () => {
 test('alias bombs are rejected', async () => {
   const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'];
   const r = await validate(`${HEAD}params:\n${bomb.map((l) => '  ' + l).join('\n')}\nsteps:\n  a: { uses: ./steps/counter.js }\n`);
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 1);
   assert.equal(r.errors.length, 1);
   assert.match(r.errors[0], /^p\.yaml:5:10: aliases expand to too many nodes/);
 });
 
 test('non-plain tags are rejected at the tag', async () => {
   const r = await validate(`${HEAD}params:\n  x: !!python/object:os.system ls\nsteps:\n  a: { uses: ./steps/counter.js }\n`);
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 1);
   assert.deepEqual(r.errors, ['p.yaml:4:6: tag tag:yaml.org,2002:python/object:os.system is not allowed: pipeline files use plain YAML values only (remove the tag)']);
 });
 
 test('an unknown parameter is reported at its key with a suggestion, a wrong type at its value', async () => {
   const yaml = `${HEAD}steps:\n  svm:\n    uses: ./steps/counter.js\n    with:\n      spin_mss: 3\n      n: ten\n`;
   const r = await validate(yaml);
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 1);
   assert.deepEqual(r.errors, ['p.yaml:7:7: step "svm": with.spin_mss is not a known parameter (did you mean "spin_ms"?)', 'p.yaml:8:10: step "svm": with.n must be number']);
 });
 
@@ -70,7 +70,7 @@ test('unknown step types, steps, ports and mismatched kinds are all reported tog
     '',
   ].join('\n');
   const r = await validate(yaml);
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 1);
   assert.deepEqual(r.errors, [
     'p.yaml:5:43: step "b": in.x refers to unknown step "nosuch"',
     'p.yaml:6:43: step "c": in.x: step "a" (counter) has no output "nope" (its outputs are: out, info)',
@@ -85,7 +85,7 @@ test('unknown step types, steps, ports and mismatched kinds are all reported tog
 test('cycles are named in data-flow order', async () => {
   const yaml = `${HEAD}steps:\n  a: { uses: ./steps/counter.js, in: { x: c } }\n  b: { uses: ./steps/counter.js, in: { x: a } }\n  c: { uses: ./steps/counter.js, in: { x: b } }\n`;
   const r = await validate(yaml);
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 1);
   assert.deepEqual(r.errors, ['p.yaml:4:3: cycle: a -> b -> c -> a (a step cannot depend, directly or not, on itself)']);
 });
 
@@ -104,7 +104,7 @@ test('${params.x} interpolates with its type; unknown names are errors', async (
 test('--set overrides are validated like the file', async () => {
   const yaml = `${HEAD}params: { n: 4 }\nsteps:\n  svm: { uses: ./steps/counter.js }\n`;
   const r = await validate(yaml, '--set', 'svm.nn=3', '--set', 'svm.n=abc', '--set', 'm=1', '--set', 'nosvm.n=1');
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 1);
   assert.deepEqual(r.errors.sort(), [
     '--set m=1: "m" is not a pipeline parameter (did you mean "n"?) (to set a step\'s parameter use STEP.NAME=VALUE)',
     '--set nosvm.n=1: there is no step "nosvm" (did you mean "svm"?)',
@@ -125,6 +125,8 @@ test('a malformed --set is a usage error', async () => {
 test('a missing pipeline file is reported, not thrown', async () => {
   const p = makeProject();
   const r = await p.cli('validate', 'nope.yaml');
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 1);
+  const run = await p.cli('run', 'nope.yaml');
+  assert.equal(run.code, 2, 'run exits 2 on an invalid pipeline');
   assert.match(r.err, /nope\.yaml: no such file/);
 });

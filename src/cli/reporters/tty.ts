@@ -31,7 +31,7 @@ export class TtyReporter implements Reporter {
         this.timer.unref();
         break;
       case 'step:cached':
-        this.set(e.step, { state: 'cached', detail: 'cached' });
+        this.set(e.step, { state: 'cached', detail: '' });
         break;
       case 'step:waiting':
         this.set(e.step, { state: 'waiting', detail: 'waiting for another run' });
@@ -71,9 +71,10 @@ export class TtyReporter implements Reporter {
     const lines = [this.header];
     for (const [step, row] of this.rows) {
       const time = row.state === 'running' && row.startedAt ? formatDuration(Date.now() - row.startedAt) : row.durationMs !== undefined && row.state !== 'cached' ? formatDuration(row.durationMs) : '';
-      const cols = (this.out.columns ?? 100) - 1;
-      const line = `  \x1b[${COLOR[row.state]}m${SYMBOL[row.state]} ${step.padEnd(width)}  ${row.state.padEnd(8)}\x1b[0m ${time.padStart(8)}  ${row.detail ?? ''}`;
-      lines.push(line.length > cols + 9 ? line.slice(0, cols + 9) : line);
+      const cols = (this.out.columns || 100) - 1;
+      const head = `  ${SYMBOL[row.state]} ${step.padEnd(width)}  ${row.state.padEnd(8)}`;
+      const tail = ` ${time.padStart(8)}  ${row.detail ?? ''}`.slice(0, Math.max(0, cols - head.length));
+      lines.push(`\x1b[${COLOR[row.state]}m${head}\x1b[0m${tail}`);
     }
     if (this.drawnLines) this.out.write(`\x1b[${this.drawnLines}A`);
     this.out.write(lines.map((l) => `\x1b[2K${l}`).join('\n') + '\n');
