@@ -1,0 +1,169 @@
+/**
+ * Random forest benchmark: medpipe's forest against scikit-learn (n_jobs 1 and 2) and
+ * ml-random-forest, side by side in one run on the same CSV files, for (a) the breast cancer
+ * fixture split and (b) make_classification(20000, 40, n_informative=15, random_state=0) 80/20,
+ * generated here with scikit-learn (not committed). Every measurement runs in a fresh child
+ * process, so peak RSS is that run's own; ml-random-forest is killed after 120 s.
+ *
+ * Usage: node dist/bench/models-forest.js   (needs /usr/bin/python3 with scikit-learn)
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PYTHON = '/usr/bin/python3';
+const TREES = 100;
+const SEED = 0;
+const REPEATS = 3;
+const ML_RF_LIMIT_MS = 120_000;
+const SELF = fileURLToPath(import.meta.url);
+const FIXTURES = fileURLToPath(new URL('../../test/fixtures/forest/', import.meta.url));
+
+interface RunResult {
+  fitS: number;
+  predictS: number;
+  accuracy: number;
+  peakRssMb: number;
+}
+
+const MAKE_DATA_PY = `
+import sys, numpy as np
+from sklearn.datasets import make_classification
+from sklearn.model_selection import train_test_split
+X, y = make_classification(n_samples=20000, n_features=40, n_informative=15, random_state=0)
+a, b, c, d = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+head = ','.join([f'x{i}' for i in range(40)] + ['label'])
+for name, X_, y_ in (('train', a, c), ('test', b, d)):
+    np.savetxt(f'{sys.argv[1]}/synthetic-{name}.csv', np.column_stack([X_, y_]), delimiter=',', fmt='%.17g', header=head, comments='')
+`;
+
+const SKLEARN_PY = `
+import sys, time, json, resource, numpy as np
+from sklearn.ensemble import RandomForestClassifier
+train, test, jobs, trees, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+a = np.loadtxt(train, delimiter=',', skiprows=1); b = np.loadtxt(test, delimiter=',', skiprows=1)
+X, y, Xt, yt = a[:, :-1], a[:, -1], b[:, :-1], b[:, -1]
+t0 = time.perf_counter(); m = RandomForestClassifier(n_estimators=trees, n_jobs=jobs, random_state=seed).fit(X, y); t1 = time.perf_counter()
+p = m.predict(Xt); t2 = time.perf_counter()
+print(json.dumps({'fitS': t1 - t0, 'predictS': t2 - t1, 'accuracy': float((p == yt).mean()), 'peakRssMb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+`;
+
+function readCsv(path: string): { X: Float64Array; y: Float64Array; nRows: number; nCols: number } {
+  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  const nCols = lines[0].split(',').length - 1;
+  const nRows = lines.length - 1;
+  const X = new Float64Array(nRows * nCols);
+  const y = new Float64Array(nRows);
+  for (let r = 0; r < nRows; r++) {
+    const cells = lines[r + 1].split(',');
+    for (let c = 0; c < nCols; c++) X[r * nCols + c] = Number(cells[c]);
+    y[r] = Number(cells[nCols]);
+  }
+  return { X, y, nRows, nCols };
+}
+
+/** Child-process side: fit and predict one implementation, print one JSON line. */
+async function child(impl: string, trainPath: string, testPath: string, threads: number): Promise<void> {
+  const train = readCsv(trainPath);
+  const test = readCsv(testPath);
+  let fitS: number, predictS: number, predicted: ArrayLike<number>;
+  if (impl === 'ours') {
+    const { fitForest, predictClasses } = await import('../src/ml/forest/index.js');
+    const t0 = performance.now();
+    const model = await fitForest(train.X, train.nRows, train.nCols, Int32Array.from(train.y), { task: 'classification', trees: TREES, seed: SEED, threads });
+    const t1 = performance.now();
+    predicted = predictClasses(model, test.X, test.nRows);
+    predictS = (performance.now() - t1) / 1000;
+    fitS = (t1 - t0) / 1000;
+  } else {
+    const { RandomForestClassifier } = await import('ml-random-forest');
+    const rows = (t: typeof train): number[][] => Array.from({ length: t.nRows }, (_, i) => Array.from(t.X.subarray(i * t.nCols, (i + 1) * t.nCols)));
+    const Xtr = rows(train);
+    const Xte = rows(test);
+    const t0 = performance.now();
+    const rf = new RandomForestClassifier({ nEstimators: TREES, seed: SEED + 1 });
+    rf.train(Xtr, Array.from(train.y));
+    const t1 = performance.now();
+    predicted = rf.predict(Xte);
+    predictS = (performance.now() - t1) / 1000;
+    fitS = (t1 - t0) / 1000;
+  }
+  let correct = 0;
+  for (let i = 0; i < test.nRows; i++) if (predicted[i] === test.y[i]) correct++;
+  const result: RunResult = { fitS, predictS, accuracy: correct / test.nRows, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+function runChild(command: string, args: string[], timeoutMs?: number): RunResult | 'timeout' {
+  const r = spawnSync(command, args, { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return 'timeout';
+  if (r.signal === 'SIGKILL' && timeoutMs !== undefined) return 'timeout';
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as RunResult;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+interface Row {
+  dataset: string;
+  impl: string;
+  runs: RunResult[] | 'timeout';
+}
+
+function measure(dataset: string, impl: string, command: string, args: string[], repeats: number, timeoutMs?: number): Row {
+  const runs: RunResult[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const r = runChild(command, args, timeoutMs);
+    if (r === 'timeout') return { dataset, impl, runs: 'timeout' };
+    runs.push(r);
+    process.stderr.write(`  ${dataset} ${impl}: fit ${r.fitS.toFixed(2)} s\n`);
+  }
+  return { dataset, impl, runs };
+}
+
+function table(rows: Row[]): string {
+  const out = ['| data | implementation | fit s (median) | fit s (runs) | predict s | peak RSS MB | test accuracy |', '|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    if (r.runs === 'timeout') {
+      out.push(`| ${r.dataset} | ${r.impl} | >${ML_RF_LIMIT_MS / 1000} (killed) | | | | |`);
+      continue;
+    }
+    const runs = r.runs;
+    out.push(
+      `| ${r.dataset} | ${r.impl} | ${median(runs.map((x) => x.fitS)).toFixed(2)} | ${runs.map((x) => x.fitS.toFixed(2)).join(', ')} | ${median(runs.map((x) => x.predictS)).toFixed(3)} | ${median(runs.map((x) => x.peakRssMb)).toFixed(0)} | ${runs[0].accuracy.toFixed(3)} |`,
+    );
+  }
+  return out.join('\n');
+}
+
+export async function benchForest(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'medpipe-bench-forest-'));
+  writeFileSync(join(dir, 'make_data.py'), MAKE_DATA_PY);
+  writeFileSync(join(dir, 'sklearn_rf.py'), SKLEARN_PY);
+  const gen = spawnSync(PYTHON, [join(dir, 'make_data.py'), dir], { encoding: 'utf8' });
+  if (gen.status !== 0) throw new Error(`generating the synthetic data failed: ${gen.stderr}`);
+  const datasets: [string, string, string][] = [
+    ['breast cancer 455x30', join(FIXTURES, 'breast-cancer-train.csv'), join(FIXTURES, 'breast-cancer-test.csv')],
+    ['make_classification 16000x40', join(dir, 'synthetic-train.csv'), join(dir, 'synthetic-test.csv')],
+  ];
+  const rows: Row[] = [];
+  for (const [name, train, test] of datasets) {
+    const big = name.startsWith('make');
+    for (const jobs of [1, 2]) rows.push(measure(name, `scikit-learn n_jobs=${jobs}`, PYTHON, [join(dir, 'sklearn_rf.py'), train, test, String(jobs), String(TREES), String(SEED)], REPEATS));
+    rows.push(measure(name, 'ml-random-forest 2.1 (defaults)', process.execPath, [SELF, '--child', 'ml-random-forest', train, test, '1'], big ? 1 : REPEATS, ML_RF_LIMIT_MS));
+    for (const threads of [1, 2]) rows.push(measure(name, `medpipe forest threads=${threads}`, process.execPath, [SELF, '--child', 'ours', train, test, String(threads)], REPEATS));
+  }
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`Random forest, ${TREES} trees, seed ${SEED}; ${new Date().toISOString().slice(0, 10)}; ${cpus().length} cores (${cpu}), machine shared with other jobs; median of ${REPEATS} runs (ml-random-forest on the large set: 1 run, killed after ${ML_RF_LIMIT_MS / 1000} s).\n`);
+  console.log(table(rows));
+}
+
+if (process.argv[1] === SELF) {
+  if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4], process.argv[5], Number(process.argv[6]));
+  else await benchForest();
+}

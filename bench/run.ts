@@ -1,0 +1,29 @@
+/**
+ * `npm run bench`: every benchmark, one table each. Pass names to run a subset:
+ * `npm run bench -- engine data models`.
+ */
+import { benchData } from './data.js';
+import { benchEngine } from './engine.js';
+import { benchForest } from './models-forest.js';
+import { benchSvm } from './models-svm.js';
+
+const suites: Record<string, () => Promise<void>> = {
+  engine: benchEngine,
+  data: benchData,
+  models: async () => {
+    await benchSvm();
+    await benchForest();
+  },
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length ? wanted : Object.keys(suites)) {
+  const suite = suites[name];
+  if (!suite) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(suites).join(', ')}`);
+    process.exitCode = 2;
+    break;
+  }
+  console.log(`\n=== ${name} (${new Date().toISOString()}, ${process.platform} ${process.arch}, node ${process.version}) ===`);
+  await suite();
+}

@@ -1,0 +1,34 @@
+/**
+ * Worker-thread entry that grows trees for fit.ts. It receives the training data once (the bin
+ * codes in a SharedArrayBuffer, so nothing large is copied), then answers "grow tree i" messages
+ * one at a time; the main thread hands out tree indices as workers free up.
+ */
+import { parentPort } from 'node:worker_threads';
+import { growTree } from './grow-tree.js';
+import type { TrainingData } from './grow-tree.js';
+import type { TreeSettings } from './types.js';
+
+export type WorkerRequest =
+  | { type: 'init'; data: TrainingData; settings: TreeSettings }
+  | { type: 'grow'; treeIndex: number };
+
+if (!parentPort) throw new Error('forest-worker.js must run in a worker thread');
+const port = parentPort;
+let data: TrainingData | undefined;
+let settings: TreeSettings | undefined;
+
+port.on('message', (msg: WorkerRequest) => {
+  if (msg.type === 'init') {
+    data = msg.data;
+    settings = msg.settings;
+    return;
+  }
+  try {
+    const grown = growTree(data!, settings!, msg.treeIndex);
+    const t = grown.tree;
+    const transfer = [t.feature.buffer, t.threshold.buffer, t.left.buffer, t.value.buffer, grown.oobRows.buffer, grown.oobLeaves.buffer] as ArrayBuffer[];
+    port.postMessage({ type: 'tree', treeIndex: msg.treeIndex, grown }, transfer);
+  } catch (e) {
+    port.postMessage({ type: 'error', treeIndex: msg.treeIndex, message: e instanceof Error ? e.stack ?? e.message : String(e) });
+  }
+});

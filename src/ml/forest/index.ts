@@ -1,0 +1,10 @@
+/**
+ * The random forest library: histogram-based, multi-threaded, sklearn-compatible defaults.
+ * Other code imports from here only.
+ */
+export { fitForest, resolveMaxFeatures } from './fit.js';
+export type { FitOptions } from './fit.js';
+export { predictForest, predictClasses } from './predict.js';
+export { forestToJSON, forestFromJSON, FOREST_FORMAT } from './serialize.js';
+export type { ForestJSON } from './serialize.js';
+export type { ForestModel, ForestOptions, ForestTask, MaxFeatures, Tree } from './types.js';

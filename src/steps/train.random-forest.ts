@@ -1,0 +1,117 @@
+/**
+ * Step `train.random-forest`: fits medpipe's random forest (src/ml/forest) on a training dataset.
+ * Classification for a categorical target, regression for a numeric one; the model artifact is
+ * one JSON file holding the feature names, the class labels and the forest's node tables.
+ */
+import { writeFile } from 'node:fs/promises';
+import { defineStep } from '../engine/step-type.js';
+import { StepInputError } from '../errors.js';
+
+interface Params {
+  task: 'auto' | 'classification' | 'regression';
+  trees: number;
+  max_depth: number | null;
+  min_samples_split: number;
+  min_samples_leaf: number;
+  max_features: 'sqrt' | 'log2' | number | null;
+  bootstrap: boolean;
+  class_weight: 'balanced' | 'balanced_subsample' | Record<string, number> | null;
+  seed: number;
+  threads: number | null;
+}
+
+/** The model artifact's format tag; `predict` and `evaluate` check it. */
+export const FOREST_MODEL_FORMAT = 'medpipe.forest/1';
+
+/** Class label -> weight as one weight per class index; labels not named keep weight 1 (as sklearn). */
+function classWeightArray(weights: Record<string, number>, classes: readonly string[]): number[] {
+  for (const label of Object.keys(weights)) {
+    if (!classes.includes(label)) throw new StepInputError(`class_weight names "${label}", which is not a class of the target (classes: ${classes.join(', ')})`);
+  }
+  return classes.map((c) => weights[c] ?? 1);
+}
+
+export default defineStep<Params>({
+  id: 'train.random-forest',
+  version: '1',
+  description: 'Random forest (classification or regression), histogram-based and multi-threaded, with scikit-learn 1.2 defaults.',
+  inputs: { train: { kind: 'dataset', description: 'Training rows: numeric features and a target column (impute missing values first).' } },
+  outputs: { model: { kind: 'model', description: `The fitted forest as JSON (${FOREST_MODEL_FORMAT}).` } },
+  defaultOutput: 'model',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      task: { enum: ['auto', 'classification', 'regression'], default: 'auto', description: 'auto: classification for a categorical target, regression for a numeric one.' },
+      trees: { type: 'integer', minimum: 1, default: 100, description: 'Number of trees.' },
+      max_depth: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Depth limit; null grows each tree until its leaves are pure.' },
+      min_samples_split: { type: 'integer', minimum: 2, default: 2, description: 'A node with fewer samples is not split.' },
+      min_samples_leaf: { type: 'integer', minimum: 1, default: 1, description: 'Each leaf keeps at least this many samples.' },
+      max_features: {
+        anyOf: [{ enum: ['sqrt', 'log2'] }, { type: 'number', exclusiveMinimum: 0 }, { type: 'null' }],
+        default: null,
+        description: 'Features tried per split: sqrt, log2, a fraction in (0, 1] or a count > 1; null = sqrt for classification, all (1.0) for regression.',
+      },
+      bootstrap: { type: 'boolean', default: true, description: 'Train each tree on a bootstrap sample (gives the out-of-bag score).' },
+      class_weight: {
+        anyOf: [{ enum: ['balanced', 'balanced_subsample'] }, { type: 'object', additionalProperties: { type: 'number', minimum: 0 } }, { type: 'null' }],
+        default: null,
+        description: 'Classification: balanced (inverse class frequency), balanced_subsample (per bootstrap sample), or a weight per class label (others 1).',
+      },
+      seed: { type: 'integer', default: 0, description: 'Random seed; the same seed gives the same model whatever the thread count.' },
+      threads: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Worker threads; null = all cores (one for small forests, where starting workers costs more than it saves). The model does not depend on it.' },
+    },
+  },
+  async run(ctx, params) {
+    const { readDatasetFile } = await import('../data/arrow.js');
+    const { featureMatrix, targetVector } = await import('../data/matrix.js');
+    const { fitForest, forestToJSON } = await import('../ml/forest/index.js');
+
+    const ds = await readDatasetFile(ctx.input('train')!);
+    const target = targetVector(ds);
+    const { X, nRows, nCols, names } = featureMatrix(ds);
+    const task = params.task === 'auto' ? target.type : params.task;
+    if (task !== target.type) {
+      throw new StepInputError(`task is ${task} but target column "${target.column}" is ${target.type === 'classification' ? 'categorical' : 'numeric'}: use task: auto, or change the column's type on the load step`);
+    }
+    if (target.type === 'regression' && params.class_weight !== null) throw new StepInputError('class_weight applies to classification only: remove it for a numeric target');
+
+    const trees = params.trees;
+    const every = Math.max(1, Math.round(trees / 20));
+    const cw = params.class_weight;
+    const model = await fitForest(X, nRows, nCols, target.y, {
+      task,
+      ...(target.type === 'classification' ? { nClasses: target.classes.length } : {}),
+      trees,
+      ...(params.max_depth !== null ? { maxDepth: params.max_depth } : {}),
+      minSamplesSplit: params.min_samples_split,
+      minSamplesLeaf: params.min_samples_leaf,
+      ...(params.max_features !== null ? { maxFeatures: params.max_features } : {}),
+      bootstrap: params.bootstrap,
+      ...(cw !== null && target.type === 'classification' ? { classWeight: typeof cw === 'string' ? cw : classWeightArray(cw, target.classes) } : {}),
+      seed: params.seed,
+      ...(params.threads !== null ? { threads: params.threads } : {}),
+      featureNames: names,
+      onProgress: (built, total) => {
+        if (built % every === 0 || built === total) ctx.progress(`${built}/${total} trees`, built / total);
+      },
+    });
+
+    // The forest's own fields (task, node tables, settings) plus what a reader needs to apply it to a table.
+    const artifact = {
+      format: FOREST_MODEL_FORMAT,
+      ...forestToJSON(model),
+      target: target.column,
+      features: names,
+      ...(target.type === 'classification' ? { classes: target.classes } : {}),
+      ...(target.type === 'classification' && target.positiveIndex !== undefined ? { positiveIndex: target.positiveIndex } : {}),
+    };
+    await writeFile(ctx.output('model'), JSON.stringify(artifact));
+
+    const top = Array.from(model.featureImportances, (importance, i) => ({ feature: names[i], importance }))
+      .sort((a, b) => b.importance - a.importance)
+      .slice(0, 5);
+    ctx.log(`grew ${trees} trees on ${nRows} rows x ${nCols} features; out-of-bag ${task === 'classification' ? 'accuracy' : 'R²'} ${model.oobScore?.toFixed(4) ?? 'n/a'}`);
+    return { task, trees, rows: nRows, features: nCols, oob_score: model.oobScore ?? null, top_importances: top };
+  },
+});

@@ -1,0 +1,81 @@
+/**
+ * The train.random-forest step on Arrow dataset files built from the forest fixtures: the model
+ * artifact's shape, that it predicts like the library, task inference and parameter errors.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeDatasetFile } from '../../src/data/arrow.js';
+import { makeDataset } from '../../src/data/dataset.js';
+import type { Column } from '../../src/data/dataset.js';
+import { StepInputError } from '../../src/errors.js';
+import { forestFromJSON, predictClasses, predictForest } from '../../src/ml/forest/index.js';
+import type { ForestJSON } from '../../src/ml/forest/index.js';
+import step from '../../src/steps/train.random-forest.js';
+import { runStep } from '../helpers/step-harness.js';
+import { readSplit } from './forest-fixtures.js';
+import type { NumericTable } from './forest-fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'medpipe-forest-step-'));
+
+/** Writes a fixture table as a dataset artifact; classification labels become a categorical column. */
+async function datasetFile(name: string, t: NumericTable, classes?: string[], positive?: string): Promise<string> {
+  const columns: Column[] = t.features.map((f, j) => ({
+    name: f,
+    kind: 'numeric',
+    data: { type: 'numeric', values: Float64Array.from({ length: t.nRows }, (_, i) => t.X[i * t.nCols + j]) },
+  }));
+  columns.push(
+    classes
+      ? { name: 'label', kind: 'target', data: { type: 'categorical', codes: Int32Array.from(t.y), categories: classes } }
+      : { name: 'label', kind: 'target', data: { type: 'numeric', values: t.y } },
+  );
+  const path = join(dir, `${name}.arrow`);
+  await writeDatasetFile(path, makeDataset(columns, { column: 'label', ...(positive ? { positive } : {}) }));
+  return path;
+}
+
+const defaults = { task: 'auto', trees: 30, max_depth: null, min_samples_split: 2, min_samples_leaf: 1, max_features: null, bootstrap: true, class_weight: null, seed: 0, threads: 1 };
+
+test('classification: the artifact names features and classes and predicts like the library', async () => {
+  const { train, test: held } = readSplit('breast-cancer');
+  const file = await datasetFile('bc', train, ['benign', 'malignant'], 'malignant');
+  const { outputs, summary, logs } = await runStep(step, { train: file }, defaults);
+  const artifact = JSON.parse(readFileSync(outputs.model, 'utf8')) as ForestJSON & { format: string; task: string; features: string[]; classes: string[]; positiveIndex: number };
+  assert.equal(artifact.format, 'medpipe.forest/1');
+  assert.equal(artifact.task, 'classification');
+  assert.deepEqual(artifact.features, train.features);
+  assert.deepEqual(artifact.classes, ['benign', 'malignant']);
+  assert.equal(artifact.positiveIndex, 1);
+  const model = forestFromJSON(artifact);
+  const p = predictClasses(model, held.X, held.nRows);
+  let correct = 0;
+  for (let i = 0; i < held.nRows; i++) if (p[i] === held.y[i]) correct++;
+  assert.ok(correct / held.nRows > 0.9, `accuracy ${correct / held.nRows}`);
+  const s = summary as { trees: number; oob_score: number; top_importances: { feature: string; importance: number }[] };
+  assert.equal(s.trees, 30);
+  assert.equal(s.oob_score, model.oobScore);
+  assert.equal(s.top_importances.length, 5);
+  assert.ok(train.features.includes(s.top_importances[0].feature));
+  assert.ok(logs.some((l) => l === 'progress: 30/30 trees'));
+});
+
+test('regression is chosen for a numeric target; class_weight by label and task mismatches are refused', async () => {
+  const d = readSplit('diabetes');
+  const file = await datasetFile('diabetes', d.train);
+  const { outputs } = await runStep(step, { train: file }, { ...defaults, max_depth: 5 });
+  const artifact = JSON.parse(readFileSync(outputs.model, 'utf8')) as ForestJSON & { task: string; classes?: string[] };
+  assert.equal(artifact.task, 'regression');
+  assert.equal(artifact.classes, undefined);
+  assert.equal(predictForest(forestFromJSON(artifact), d.test.X, d.test.nRows).length, d.test.nRows);
+  await assert.rejects(runStep(step, { train: file }, { ...defaults, task: 'classification' }), StepInputError);
+
+  const bc = readSplit('breast-cancer');
+  const bcFile = await datasetFile('bc2', bc.train, ['benign', 'malignant']);
+  const weighted = await runStep(step, { train: bcFile }, { ...defaults, class_weight: { malignant: 3 } });
+  const plain = await runStep(step, { train: bcFile }, defaults);
+  assert.notEqual(readFileSync(weighted.outputs.model, 'utf8'), readFileSync(plain.outputs.model, 'utf8'));
+  await assert.rejects(runStep(step, { train: bcFile }, { ...defaults, class_weight: { cancer: 3 } }), /not a class of the target/);
+});
