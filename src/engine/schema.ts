@@ -68,10 +68,19 @@ export function pipelineEditorSchema(stepTypes: readonly StepType[]): Record<str
     then: {
       description: t.description,
       properties: {
-        with: t.params,
+        with: acceptParamRefs(t.params),
         in: { type: 'object', additionalProperties: false, properties: Object.fromEntries(Object.entries(t.inputs).map(([port, p]) => [port, { type: 'string', description: `${p.kind}: ${p.description}` }])) },
       },
     },
   }));
   return schema;
+}
+
+/** A whole-value `${params.x}` is resolved before the step's schema applies; editors must accept it too. */
+function acceptParamRefs(params: StepType['params']): StepType['params'] {
+  const ref = { type: 'string', pattern: '^\\$\\{params\\.[A-Za-z_][A-Za-z0-9_-]*\\}$', description: 'A pipeline parameter, ${params.NAME}.' };
+  const properties = Object.fromEntries(
+    Object.entries(params.properties).map(([name, schema]) => [name, { description: (schema as { description?: string }).description, anyOf: [schema, ref] }]),
+  );
+  return { ...params, properties };
 }
