@@ -21,6 +21,7 @@ commands:
                   --json | --plain  machine-readable events, or plain lines (default on a terminal: live table)
   validate FILE   check the pipeline file and exit (1 on any problem)
   status FILE     each step: cached, or stale and why
+  dag FILE        the step graph: --format ascii (default) | mermaid | dot
   runs            recent runs
   cache info      what the store holds
   cache gc        remove artifacts no pipeline's latest run refers to
@@ -60,6 +61,7 @@ function parse(argv: string[]) {
       json: { type: 'boolean' },
       plain: { type: 'boolean' },
       limit: { type: 'string' },
+      format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -11,6 +11,7 @@ import { PipelineError, UsageError } from '../errors.js';
 import { renderDiagnostics } from './diagnostics.js';
 import { builtinSteps } from '../steps/index.js';
 import type { CliIO, ParsedArgs } from './cli.js';
+import { renderAscii, renderDot, renderMermaid } from './dag.js';
 import { JsonReporter } from './reporters/json.js';
 import { PlainReporter } from './reporters/plain.js';
 import { TtyReporter } from './reporters/tty.js';
@@ -133,6 +134,16 @@ const steps: Command = async (_rest, args, io) => {
   return 0;
 };
 
+const dag: Command = async (rest, args, io) => {
+  const pipeline = await load(rest, args, 'dag');
+  const format = args.values.format ?? 'ascii';
+  if (format === 'mermaid') io.out(renderMermaid(pipeline));
+  else if (format === 'dot') io.out(renderDot(pipeline));
+  else if (format === 'ascii') io.out(renderAscii(pipeline));
+  else throw new UsageError(`--format must be ascii, mermaid or dot, got "${format}"`);
+  return 0;
+};
+
 const schema: Command = async (rest, _args, io) => {
   const text = JSON.stringify(pipelineEditorSchema([...builtinSteps.values()]), null, 2) + '\n';
   if (rest[0]) writeFileSync(rest[0], text);
@@ -140,4 +151,4 @@ const schema: Command = async (rest, _args, io) => {
   return 0;
 };
 
-export const commands: Record<string, Command> = { run, validate, status, runs, cache, steps, schema };
+export const commands: Record<string, Command> = { run, validate, status, dag, runs, cache, steps, schema };

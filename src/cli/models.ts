@@ -1,0 +1,238 @@
+/**
+ * `medpipe models …`: list, show, promote, tag, compare, audit, log and export registered models.
+ * Exit codes: 0 ok, 1 failure (not found, audit broken, bundle damaged), 2 usage.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+// Types only at top level: the registry loads SQLite's native module (~25 ms), and the CLI imports
+// this file on every start, so the registry itself is imported only when a models command runs.
+import type { AuditRecord, Comparison, ModelVersion, Registry } from '../registry/index.js';
+
+export const MODELS_USAGE = `usage: medpipe models <command>
+
+  list                              registered models, their latest version and aliases
+  show NAME[@VERSION|@ALIAS]        a version's metrics, tags, lineage and model card (latest without @)
+  promote NAME@VERSION ALIAS        point ALIAS (e.g. production) at a version
+  tag NAME@VERSION KEY=VALUE...     set tags on a version
+  untag NAME@VERSION KEY...         remove tags from a version
+  describe NAME TEXT                set a model's description
+  compare NAME@A NAME@B             metrics side by side, with B - A
+  audit                             verify the audit log's hash chain and every row against it (exit 1 if broken)
+  log [NAME]                        the audit log, oldest first
+  export NAME@X DIR                 write the bundle, card.md, metrics.json, params.json and lineage.json to DIR
+
+options: --store DIR (the medpipe store holding registry.db), --json`;
+
+export interface ModelsIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface ModelsOptions {
+  /** The store folder (absolute); default $MEDPIPE_STORE, else .medpipe in the current folder. */
+  store?: string;
+  json?: boolean;
+}
+
+class Usage extends Error {}
+
+type Handler = (reg: Registry, args: string[], ctx: { json: boolean; io: ModelsIO; store: string }) => number;
+
+/** Commands that only read, and so must not create a registry where there is none. */
+const READ_ONLY = new Set(['list', 'show', 'compare', 'audit', 'log', 'export']);
+
+export async function modelsCommand(args: string[], opts: ModelsOptions, io: ModelsIO): Promise<number> {
+  const [sub, ...rest] = args;
+  if (!sub || sub === 'help' || sub === '--help' || sub === '-h') {
+    (sub ? io.out : io.err)(MODELS_USAGE);
+    return sub ? 0 : 2;
+  }
+  const handler = HANDLERS[sub];
+  if (!handler) {
+    io.err(`medpipe models: unknown command "${sub}"\n\n${MODELS_USAGE}`);
+    return 2;
+  }
+  const store = resolve(opts.store ?? process.env.MEDPIPE_STORE ?? join(process.cwd(), '.medpipe'));
+  const json = !!opts.json;
+  if (READ_ONLY.has(sub) && !existsSync(join(store, 'registry.db'))) return noRegistry(sub, rest, { json, io, store });
+  const { Registry, RegistryError } = await import('../registry/index.js');
+  let reg: Registry | undefined;
+  try {
+    reg = Registry.open(store);
+    return handler(reg, rest, { json, io, store });
+  } catch (e) {
+    if (e instanceof Usage) {
+      io.err(`medpipe models ${sub}: ${e.message}\n\n${MODELS_USAGE}`);
+      return 2;
+    }
+    if (e instanceof RegistryError) {
+      io.err(`medpipe models ${sub}: ${e.message}`);
+      return e.kind === 'invalid' ? 2 : 1;
+    }
+    throw e;
+  } finally {
+    reg?.close();
+  }
+}
+
+/** Read-only commands on a store that has no registry yet: an empty registry, without creating the file. */
+function noRegistry(sub: string, rest: string[], ctx: { json: boolean; io: ModelsIO; store: string }): number {
+  if (sub === 'list' || sub === 'log') {
+    ctx.io.out(ctx.json ? '[]' : `no models registered yet in ${ctx.store} (a pipeline's register step adds them)`);
+    return 0;
+  }
+  if (sub === 'audit') {
+    ctx.io.out(ctx.json ? JSON.stringify({ ok: true, entries: 0 }) : 'audit ok: the registry is empty');
+    return 0;
+  }
+  ctx.io.err(`medpipe models ${sub}: no model named "${rest[0] ?? ''}": there is no registry at ${join(ctx.store, 'registry.db')} yet (a pipeline's register step creates it)`);
+  return 1;
+}
+
+function arity(args: string[], min: number, max: number, shape: string): void {
+  if (args.length < min || args.length > max) throw new Usage(`expected ${shape}`);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+}
+
+function value(v: unknown): string {
+  if (v === undefined) return '-';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(4);
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function signed(d: number | undefined): string {
+  if (d === undefined) return '';
+  return `${d >= 0 ? '+' : ''}${Number.isInteger(d) ? String(d) : d.toFixed(4)}`;
+}
+
+const list: Handler = (reg, args, { json, io }) => {
+  arity(args, 0, 0, 'no arguments: medpipe models list');
+  const models = reg.listModels();
+  if (json) io.out(JSON.stringify(models, null, 2));
+  else if (!models.length) io.out('no models registered yet (a pipeline\'s register step adds them)');
+  else {
+    const aliases = (a: Record<string, number>): string => Object.entries(a).map(([k, v]) => `${k}=${v}`).join(' ');
+    io.out(table([['NAME', 'LATEST', 'VERSIONS', 'ALIASES', 'DESCRIPTION'], ...models.map((m) => [m.name, m.latest === null ? '-' : String(m.latest), String(m.versions), aliases(m.aliases), m.description])]));
+  }
+  return 0;
+};
+
+function renderVersion(v: ModelVersion): string {
+  const lines = [`${v.name}@${v.version}${v.aliases.length ? `  (${v.aliases.join(', ')})` : ''}`];
+  if (v.description) lines.push(v.description);
+  lines.push('', `registered  ${v.createdAt} by ${v.who}`, `status      ${v.status}`, `bundle      ${v.bundleFile}  sha256:${v.bundleDigest}`);
+  const tags = Object.entries(v.tags);
+  if (tags.length) lines.push(`tags        ${tags.map(([k, t]) => `${k}=${t}`).join(' ')}`);
+  const metrics = Object.entries(v.metrics);
+  lines.push('', 'metrics:', metrics.length ? table(metrics.map(([k, m]) => [`  ${k}`, value(m)])) : '  (none)');
+  lines.push('', 'params:', JSON.stringify(v.params, null, 2).replace(/^/gm, '  '));
+  lines.push('', 'lineage:', JSON.stringify(v.lineage, null, 2).replace(/^/gm, '  '));
+  lines.push('', 'model card:', '', v.card.trimEnd());
+  return lines.join('\n');
+}
+
+const show: Handler = (reg, args, { json, io }) => {
+  arity(args, 1, 1, 'one model: medpipe models show NAME[@VERSION|@ALIAS]');
+  const v = reg.getVersion(args[0]);
+  io.out(json ? JSON.stringify(v, null, 2) : renderVersion(v));
+  return 0;
+};
+
+const promote: Handler = (reg, args, { json, io }) => {
+  arity(args, 2, 2, 'a version and an alias: medpipe models promote NAME@VERSION ALIAS');
+  const { name, version } = reg.resolve(args[0]);
+  const { previous } = reg.promote(name, version, args[1]);
+  if (json) io.out(JSON.stringify({ name, alias: args[1], version, previous }));
+  else io.out(previous === version ? `${name}@${args[1]} already points at version ${version}` : `${name}@${args[1]} -> version ${version}${previous === null ? '' : ` (was ${previous})`}`);
+  return 0;
+};
+
+const tag: Handler = (reg, args, { json, io }) => {
+  if (args.length < 2) throw new Usage('a version and KEY=VALUE pairs: medpipe models tag NAME@VERSION KEY=VALUE...');
+  const { name, version } = reg.resolve(args[0]);
+  const pairs = args.slice(1).map((kv) => {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new Usage(`"${kv}" is not KEY=VALUE`);
+    return [kv.slice(0, eq), kv.slice(eq + 1)] as const;
+  });
+  for (const [k, v] of pairs) reg.setTag(name, version, k, v);
+  io.out(json ? JSON.stringify({ name, version, tags: reg.getVersion(`${name}@${version}`).tags }) : `${name}@${version}: ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  return 0;
+};
+
+const untag: Handler = (reg, args, { json, io }) => {
+  if (args.length < 2) throw new Usage('a version and tag keys: medpipe models untag NAME@VERSION KEY...');
+  const { name, version } = reg.resolve(args[0]);
+  for (const k of args.slice(1)) reg.removeTag(name, version, k);
+  io.out(json ? JSON.stringify({ name, version, removed: args.slice(1) }) : `${name}@${version}: removed ${args.slice(1).join(', ')}`);
+  return 0;
+};
+
+const describe: Handler = (reg, args, { json, io }) => {
+  arity(args, 2, 2, 'a model and its description in quotes: medpipe models describe NAME "TEXT"');
+  reg.setDescription(args[0], args[1]);
+  io.out(json ? JSON.stringify({ name: args[0], description: args[1] }) : `${args[0]}: description set`);
+  return 0;
+};
+
+function renderComparison(c: Comparison): string {
+  const a = `${c.a.name}@${c.a.version}`;
+  const b = `${c.b.name}@${c.b.version}`;
+  if (!c.metrics.length) return `${a} and ${b} have no metrics to compare`;
+  return table([['METRIC', a, b, 'DELTA'], ...c.metrics.map((m) => [m.metric, value(m.a), value(m.b), signed(m.delta)])]);
+}
+
+const compare: Handler = (reg, args, { json, io }) => {
+  arity(args, 2, 2, 'two versions: medpipe models compare NAME@A NAME@B');
+  const c = reg.compare(args[0], args[1]);
+  io.out(json ? JSON.stringify(c, null, 2) : renderComparison(c));
+  return 0;
+};
+
+const audit: Handler = (reg, args, { json, io }) => {
+  arity(args, 0, 0, 'no arguments: medpipe models audit');
+  const r = reg.audit();
+  if (json) io.out(JSON.stringify(r));
+  if (r.ok) {
+    if (!json) io.out(`audit ok: ${r.entries} entries, chain head ${r.head.slice(0, 16)}`);
+    return 0;
+  }
+  if (!json) io.err(`audit FAILED ${r.seq === null ? `at ${r.subject} (no audit entry)` : `at entry ${r.seq} (${r.subject})`}: ${r.problem}`);
+  return 1;
+};
+
+function renderEntry(e: AuditRecord): string {
+  const d = e.details as unknown as Record<string, unknown>;
+  const what: Record<string, () => string> = {
+    create: () => 'created',
+    register: () => `registered version ${String(d.version)}, bundle ${String(d.bundleDigest).slice(0, 12)}`,
+    promote: () => `${String(d.alias)} -> ${String(d.version)}${d.previous === null ? '' : ` (was ${String(d.previous)})`}`,
+    tag: () => `tag ${String(d.key)}=${String(d.value)}`,
+    untag: () => `removed tag ${String(d.key)}`,
+    describe: () => 'description set',
+  };
+  return `${String(e.seq).padStart(5)}  ${e.at}  ${e.who}  ${e.subject}: ${what[e.action]()}`;
+}
+
+const log: Handler = (reg, args, { json, io }) => {
+  arity(args, 0, 1, 'at most one model: medpipe models log [NAME]');
+  const only = args[0];
+  if (only !== undefined) reg.versionsOf(only); // a clear error, with a did-you-mean, for an unknown name
+  const entries = reg.auditLog().filter((e) => only === undefined || e.subject === only || e.subject.startsWith(`${only}@`));
+  io.out(json ? JSON.stringify(entries, null, 2) : entries.length ? entries.map(renderEntry).join('\n') : 'the audit log is empty');
+  return 0;
+};
+
+const exportCmd: Handler = (reg, args, { json, io }) => {
+  arity(args, 2, 2, 'a version and a folder: medpipe models export NAME@X DIR');
+  const dir = resolve(args[1]);
+  const { version: v, files } = reg.exportVersion(args[0], dir);
+  io.out(json ? JSON.stringify({ name: v.name, version: v.version, dir, files }) : `${v.name}@${v.version} -> ${dir}: ${files.join(', ')}`);
+  return 0;
+};
+
+const HANDLERS: Record<string, Handler> = { list, show, promote, tag, untag, describe, compare, audit, log, export: exportCmd };
