@@ -17,6 +17,7 @@ import { withAncestors, withDescendants } from './graph.js';
 import { dependenciesOf, type Pipeline, type PipelineStep } from './pipeline.js';
 import { pipelineStatePath, stepKey, type PipelineState } from './plan.js';
 import { newRunId, writeRunRecord, type RunRecord, type StepRecord } from './record.js';
+import type { RunInfo } from './step-type.js';
 import type { OutputRecord, Store } from './store.js';
 import { StepFailure, WorkerPool } from './worker-pool.js';
 
@@ -141,10 +142,17 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
       emit({ type: 'step:start', step: step.id, key: key.key });
       tmpDir = store.makeTempDir(step.id);
       const inputs = Object.fromEntries(Object.entries(key.components.inputs).map(([port, digest]) => [port, store.objectPath(digest)]));
+      const upstream: RunInfo['upstream'] = Object.fromEntries(
+        [...withAncestors(pipeline.steps, [step.id])]
+          .filter((id) => id !== step.id && steps[id]?.key)
+          .map((id) => [id, { stepType: (pipeline.steps.get(id) as PipelineStep).type.id, key: steps[id].key as string, outputs: steps[id].outputs ?? {} }]),
+      );
+      const git = (await gitPromise) ?? null;
+      const run: RunInfo = { runId, stepKey: key.key, pipeline: record.pipeline, git, storeDir: store.root, upstream };
       let result: { summary: unknown; outputs: Record<string, string> };
       try {
         result = await pool.run(
-          { stepType: step.type.id, custom: step.custom, stepId: step.id, pipelineDir: pipeline.dir, inputs, outputDir: tmpDir, params: step.params },
+          { stepType: step.type.id, custom: step.custom, stepId: step.id, pipelineDir: pipeline.dir, inputs, outputDir: tmpDir, params: step.params, run },
           {
             onProgress: (message, fraction) => emit({ type: 'step:progress', step: step.id, message, fraction }),
             onLog: (message) => emit({ type: 'step:log', step: step.id, message }),

@@ -38,6 +38,23 @@ export interface ParamsSchema {
   [keyword: string]: unknown;
 }
 
+/**
+ * Where and why a step is running, for steps that record lineage (register). Not part of the
+ * cache key: a step's outputs must not depend on it, except for side effects that are keyed
+ * by the step's own cache key (so a re-run does not repeat them).
+ */
+export interface RunInfo {
+  readonly runId: string;
+  /** This step's cache key. */
+  readonly stepKey: string;
+  readonly pipeline: { readonly name: string; readonly file: string; readonly path: string; readonly digest: string };
+  readonly git: { readonly commit: string; readonly dirty: boolean } | null;
+  /** The store folder (registry.db lives there). */
+  readonly storeDir: string;
+  /** Every step this one depends on, transitively: its cache key and output digests. */
+  readonly upstream: Readonly<Record<string, { readonly stepType: string; readonly key: string; readonly outputs: Readonly<Record<string, string>> }>>;
+}
+
 export interface StepContext {
   /** The step's id in the pipeline (the key under `steps:`). */
   readonly stepId: string;
@@ -51,6 +68,8 @@ export interface StepContext {
   progress(message: string, fraction?: number): void;
   /** A line for the step's log. Never log data rows: they may be about patients. */
   log(message: string): void;
+  /** The run this step is part of (absent when a step is run outside the engine, e.g. in unit tests). */
+  readonly run?: RunInfo;
 }
 
 /** What `run` may return besides its output files: a small JSON summary kept in the run record. */

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { builtinSteps } from '../steps/index.js';
 import { checkStepShape } from '../steps/custom.js';
-import type { StepContext, StepType } from './step-type.js';
+import type { RunInfo, StepContext, StepType } from './step-type.js';
 
 export interface StepTask {
   /** A built-in step type id, or a custom step's module path with its code digest. */
@@ -18,6 +18,7 @@ export interface StepTask {
   readonly inputs: Readonly<Record<string, string>>;
   readonly outputDir: string;
   readonly params: Readonly<Record<string, unknown>>;
+  readonly run: RunInfo;
 }
 
 export type WorkerMessage =
@@ -57,6 +58,7 @@ async function runTask(task: StepTask, post: (m: WorkerMessage) => void): Promis
     },
     progress: (message, fraction) => post({ type: 'progress', message, fraction }),
     log: (message) => post({ type: 'log', message }),
+    run: task.run,
   };
   const summary = await type.run(ctx, task.params as Record<string, unknown>);
   post({ type: 'done', summary: summary ?? null, outputs });
