@@ -3,6 +3,7 @@
  * and this list, nothing else.
  */
 import type { StepType } from '../engine/step-type.js';
+import evaluate from './evaluate.js';
 import loadBuiltin from './load.builtin.js';
 import loadCsv from './load.csv.js';
 import preprocess from './preprocess.js';
@@ -11,6 +12,6 @@ import split from './split.js';
 import trainRandomForest from './train.random-forest.js';
 import trainSvm from './train.svm.js';
 
-const builtins: readonly StepType[] = [loadCsv, loadBuiltin, split, preprocess, selectFeatures, trainSvm, trainRandomForest];
+const builtins: readonly StepType[] = [loadCsv, loadBuiltin, split, preprocess, selectFeatures, trainSvm, trainRandomForest, evaluate];
 
 export const builtinSteps: ReadonlyMap<string, StepType> = new Map(builtins.map((s) => [s.id, s]));

@@ -1,0 +1,69 @@
+/**
+ * Percentile bootstrap confidence intervals for every scalar metric of a scorer: `resamples`
+ * times, draw n rows with replacement (as row multiplicities, from the seeded RNG), compute every
+ * metric, and take the (1 - confidence)/2 and (1 + confidence)/2 percentiles (numpy's linear
+ * interpolation). A resample where a metric is undefined (AUC on a single class) is skipped for
+ * that metric and counted. The decision threshold stays the one chosen on the full data.
+ */
+import { createRng } from '../../rng.js';
+import type { Scorer } from './scorer.js';
+
+export interface BootstrapOptions {
+  resamples: number;
+  seed: number;
+  /** e.g. 0.95 */
+  confidence: number;
+}
+
+/** A metric with its interval; null where undefined or where no resample gave a value. */
+export interface MetricEstimate {
+  value: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+}
+
+export interface BootstrapResult {
+  metrics: Record<string, MetricEstimate>;
+  /** Per metric, resamples skipped because the metric was undefined on them. */
+  skipped: Record<string, number>;
+}
+
+/** numpy.percentile(values, 100 q) with the default linear interpolation; values sorted ascending. */
+export function percentile(sorted: readonly number[] | Float64Array, q: number): number {
+  const m = sorted.length;
+  if (m === 0) return NaN;
+  const h = (m - 1) * q;
+  const lo = Math.floor(h), hi = Math.min(lo + 1, m - 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+export function bootstrapMetrics(scorer: Scorer, nRows: number, options: BootstrapOptions): BootstrapResult {
+  const point = scorer.compute();
+  const draws: Record<string, number[]> = Object.fromEntries(scorer.names.map((n) => [n, []]));
+  const skipped: Record<string, number> = Object.fromEntries(scorer.names.map((n) => [n, 0]));
+  const rng = createRng(options.seed);
+  const w = new Float64Array(nRows);
+  for (let b = 0; b < options.resamples && nRows > 0; b++) {
+    w.fill(0);
+    for (let i = 0; i < nRows; i++) w[rng.int(nRows)]++;
+    const values = scorer.compute(w);
+    for (const n of scorer.names) {
+      if (n in scorer.unavailable) continue;
+      if (Number.isFinite(values[n])) draws[n].push(values[n]);
+      else skipped[n]++;
+    }
+  }
+  const alpha = 1 - options.confidence;
+  const metrics: Record<string, MetricEstimate> = {};
+  for (const n of scorer.names) {
+    const sorted = Float64Array.from(draws[n]).sort();
+    metrics[n] = {
+      value: finiteOrNull(point[n]),
+      ci_low: finiteOrNull(percentile(sorted, alpha / 2)),
+      ci_high: finiteOrNull(percentile(sorted, 1 - alpha / 2)),
+    };
+  }
+  return { metrics, skipped };
+}
