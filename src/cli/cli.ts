@@ -23,6 +23,9 @@ commands:
   status FILE     each step: cached, or stale and why
   dag FILE        the step graph: --format ascii (default) | mermaid | dot
   runs            recent runs
+  models ...      the model registry: list, show NAME[@V|@ALIAS], promote NAME@V ALIAS,
+                  tag NAME@V KEY=VALUE, compare NAME@A NAME@B, audit, export NAME@X DIR
+  predict REF     --input rows.csv [--output out.csv]: predictions from a registered model
   cache info      what the store holds
   cache gc        remove artifacts no pipeline's latest run refers to
   steps           the step types medpipe knows
@@ -62,6 +65,8 @@ function parse(argv: string[]) {
       plain: { type: 'boolean' },
       limit: { type: 'string' },
       format: { type: 'string' },
+      input: { type: 'string' },
+      output: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -12,6 +12,8 @@ import { renderDiagnostics } from './diagnostics.js';
 import { builtinSteps } from '../steps/index.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { renderAscii, renderDot, renderMermaid } from './dag.js';
+import { modelsCommand } from './models.js';
+import { predictCommand } from './predict.js';
 import { JsonReporter } from './reporters/json.js';
 import { PlainReporter } from './reporters/plain.js';
 import { TtyReporter } from './reporters/tty.js';
@@ -144,6 +146,17 @@ const dag: Command = async (rest, args, io) => {
   return 0;
 };
 
+const models: Command = async (rest, args, io) => {
+  const store = openStore(process.cwd(), args.values.store);
+  return modelsCommand(rest, { store: store.root, json: args.values.json }, io);
+};
+
+const predict: Command = async (rest, args, io) => {
+  if (rest.length !== 1 || !args.values.input) throw new UsageError('usage: medpipe predict NAME[@VERSION|@ALIAS] --input rows.csv [--output predictions.csv]');
+  const store = openStore(process.cwd(), args.values.store);
+  return predictCommand({ ref: rest[0], input: args.values.input, output: args.values.output, storeDir: store.root }, io);
+};
+
 const schema: Command = async (rest, _args, io) => {
   const text = JSON.stringify(pipelineEditorSchema([...builtinSteps.values()]), null, 2) + '\n';
   if (rest[0]) writeFileSync(rest[0], text);
@@ -151,4 +164,4 @@ const schema: Command = async (rest, _args, io) => {
   return 0;
 };
 
-export const commands: Record<string, Command> = { run, validate, status, dag, runs, cache, steps, schema };
+export const commands: Record<string, Command> = { run, validate, status, dag, runs, cache, models, predict, steps, schema };

@@ -145,7 +145,10 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
       const upstream: RunInfo['upstream'] = Object.fromEntries(
         [...withAncestors(pipeline.steps, [step.id])]
           .filter((id) => id !== step.id && steps[id]?.key)
-          .map((id) => [id, { stepType: (pipeline.steps.get(id) as PipelineStep).type.id, key: steps[id].key as string, outputs: steps[id].outputs ?? {} }]),
+          .map((id) => {
+            const up = pipeline.steps.get(id) as PipelineStep;
+            return [id, { stepType: up.type.id, key: steps[id].key as string, outputs: steps[id].outputs ?? {}, params: up.params }];
+          }),
       );
       const git = (await gitPromise) ?? null;
       const run: RunInfo = { runId, stepKey: key.key, pipeline: record.pipeline, git, storeDir: store.root, upstream };
@@ -160,7 +163,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
         );
       } catch (e) {
         if (e instanceof StepFailure) {
-          const userFacing = ['DataError', 'StepInputError', 'GateError', 'PipelineError', 'UsageError', 'Cancelled'].includes(e.detail.name);
+          const userFacing = ['DataError', 'StepInputError', 'GateError', 'PipelineError', 'UsageError', 'RegistryError', 'Cancelled'].includes(e.detail.name);
           return fail(userFacing ? e.message : `${step.custom ? `custom step ${step.custom.modulePath}` : step.type.id} failed: ${e.message}`, userFacing ? undefined : e.detail.stack);
         }
         throw e;

@@ -19,6 +19,7 @@ export type ArtifactKind =
   | 'transform' // a fitted preprocessing transform (JSON)
   | 'selection' // a fitted feature selection (JSON)
   | 'model' // a trained model (JSON or binary)
+  | 'bundle' // a model with its fitted preprocessing, selection and input signature (JSON)
   | 'metrics' // evaluation results (JSON)
   | 'report'; // anything else a person reads (JSON/Markdown)
 
@@ -52,7 +53,7 @@ export interface RunInfo {
   /** The store folder (registry.db lives there). */
   readonly storeDir: string;
   /** Every step this one depends on, transitively: its cache key and output digests. */
-  readonly upstream: Readonly<Record<string, { readonly stepType: string; readonly key: string; readonly outputs: Readonly<Record<string, string>> }>>;
+  readonly upstream: Readonly<Record<string, { readonly stepType: string; readonly key: string; readonly outputs: Readonly<Record<string, string>>; readonly params: Readonly<Record<string, unknown>> }>>;
 }
 
 export interface StepContext {

@@ -124,7 +124,12 @@ export async function loadModelFile(path: string): Promise<TrainedModel> {
   } catch (e) {
     throw new StepInputError(`cannot read model file ${path} as JSON (${(e as Error).message}); was it written by a medpipe training step?`);
   }
-  if (json.format === FOREST_FORMAT) return loadForest(path, json);
-  if (json.format === SVM_FORMAT) return loadSvm(path, json);
-  throw new StepInputError(`model file ${path} has format ${JSON.stringify(json.format)}, which evaluate does not know (known: ${FOREST_FORMAT}, ${SVM_FORMAT})`);
+  return modelFromJson(json, path);
+}
+
+/** A model from its artifact's parsed JSON (e.g. inside a registered bundle); `source` names it in errors. */
+export async function modelFromJson(json: Record<string, unknown>, source: string): Promise<TrainedModel> {
+  if (json.format === FOREST_FORMAT) return loadForest(source, json);
+  if (json.format === SVM_FORMAT) return loadSvm(source, json);
+  throw new StepInputError(`model ${source} has format ${JSON.stringify(json.format)}, which this version of medpipe does not know (known: ${FOREST_FORMAT}, ${SVM_FORMAT})`);
 }

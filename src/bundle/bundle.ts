@@ -1,0 +1,68 @@
+/**
+ * A model bundle: everything needed to go from raw rows to predictions — the input signature,
+ * the fitted preprocessing transform, the fitted feature selection and the model — in one JSON
+ * file. The register step writes it; `medpipe predict` reads it, so predictions on new rows
+ * are computed exactly as the pipeline computed them on its test set.
+ */
+import type { FeatureSelection } from '../data/select.js';
+import type { PreprocessTransform } from '../data/preprocess.js';
+
+export const BUNDLE_FORMAT = 'medpipe.bundle/1';
+
+/** One column the raw input must have. */
+export interface InputColumn {
+  readonly name: string;
+  readonly kind: 'numeric' | 'categorical';
+  /** Categories seen in training (others follow the transform's unseen-category policy). */
+  readonly categories?: readonly string[];
+}
+
+export interface InputSignature {
+  readonly columns: readonly InputColumn[];
+  /** What is predicted: the target column, and for classification its classes. */
+  readonly target: { readonly column: string | null; readonly task: 'classification' | 'regression'; readonly classes?: readonly string[]; readonly positive?: string };
+}
+
+export interface ModelBundle {
+  readonly format: typeof BUNDLE_FORMAT;
+  readonly signature: InputSignature;
+  readonly transform: PreprocessTransform | null;
+  readonly selection: FeatureSelection | null;
+  /** The model artifact as the training step wrote it (medpipe.forest/1, medpipe.svm/1, …). */
+  readonly model: Record<string, unknown>;
+}
+
+interface ModelHead {
+  features?: unknown;
+  classes?: unknown;
+  positiveIndex?: unknown;
+  target?: unknown;
+  task?: unknown;
+  type?: unknown;
+}
+
+/** The raw columns a model needs: from the transform when there is one, else the model's own features. */
+export function inputSignature(model: Record<string, unknown>, transform: PreprocessTransform | null): InputSignature {
+  const head = model as ModelHead;
+  const features = Array.isArray(head.features) ? head.features.map(String) : [];
+  const columns: InputColumn[] = transform
+    ? transform.columns.flatMap((c): InputColumn[] =>
+        c.type === 'numeric' ? [{ name: c.name, kind: 'numeric' }] : c.type === 'categorical' ? [{ name: c.name, kind: 'categorical', categories: c.categories }] : [],
+      )
+    : features.map((name) => ({ name, kind: 'numeric' as const }));
+  const classes = Array.isArray(head.classes) ? head.classes.map(String) : undefined;
+  const positive = classes && typeof head.positiveIndex === 'number' ? classes[head.positiveIndex] : undefined;
+  return {
+    columns,
+    target: {
+      column: typeof head.target === 'string' ? head.target : null,
+      task: classes ? 'classification' : 'regression',
+      ...(classes ? { classes } : {}),
+      ...(positive !== undefined ? { positive } : {}),
+    },
+  };
+}
+
+export function buildBundle(model: Record<string, unknown>, transform: PreprocessTransform | null, selection: FeatureSelection | null): ModelBundle {
+  return { format: BUNDLE_FORMAT, signature: inputSignature(model, transform), transform, selection, model };
+}

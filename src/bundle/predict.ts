@@ -1,0 +1,102 @@
+/**
+ * Predictions from a bundle on raw rows: read the input against the signature (a missing or
+ * mistyped column is an error naming it), apply the bundled transform and selection, run the
+ * model. Every input row gets a prediction: the transform's row dropping, which is for training
+ * data, is not applied; missing values are imputed as the transform says.
+ */
+import { DataError } from '../errors.js';
+import { readCsv } from '../data/csv.js';
+import type { Dataset } from '../data/dataset.js';
+import { featureMatrix } from '../data/matrix.js';
+import { transformDataset } from '../data/preprocess.js';
+import { applySelection } from '../data/select.js';
+import { modelFromJson } from '../ml/model.js';
+import { didYouMean } from '../engine/suggest.js';
+import type { ModelBundle } from './bundle.js';
+
+export interface Predictions {
+  readonly rowCount: number;
+  /** Predicted class label per row, or predicted value. */
+  readonly labels?: readonly string[];
+  readonly values?: Float64Array;
+  /** Classification with probabilities: row-major rowCount x classes. */
+  readonly probabilities?: { readonly classes: readonly string[]; readonly values: Float64Array };
+  /** Binary model without probabilities: the decision value per row. */
+  readonly decision?: Float64Array;
+}
+
+/** Reads a CSV of raw rows with the column kinds the bundle was trained on. */
+export async function readRowsForBundle(path: string, bundle: ModelBundle): Promise<Dataset> {
+  const columns = Object.fromEntries(bundle.signature.columns.map((c) => [c.name, c.kind]));
+  let ds: Dataset;
+  try {
+    ds = await readCsv(path, { columns });
+  } catch (e) {
+    // readCsv checks declared columns against the header; name what the model needs instead.
+    if (e instanceof DataError && /not in the file|no column/i.test(e.message)) throw missingColumnError(path, e, bundle);
+    throw e;
+  }
+  const present = new Set(ds.columns.map((c) => c.name));
+  const missing = bundle.signature.columns.filter((c) => !present.has(c.name));
+  if (missing.length) {
+    throw new DataError(`the input lacks column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c.name}"${didYouMean(c.name, present)}`).join(', ')} that the model needs`, {
+      file: path,
+      hint: `the model was trained on: ${bundle.signature.columns.map((c) => c.name).join(', ')}`,
+    });
+  }
+  return ds;
+}
+
+function missingColumnError(path: string, e: DataError, bundle: ModelBundle): DataError {
+  const name = e.column ?? '?';
+  return new DataError(`the input has no column "${name}", which the model needs`, { file: path, hint: `${e.hint ?? ''}; the model was trained on: ${bundle.signature.columns.map((c) => c.name).join(', ')}` });
+}
+
+/** Predicts every row of `ds` (raw columns, as in the signature; other columns are ignored). */
+export async function predictBundle(bundle: ModelBundle, ds: Dataset, source?: string): Promise<Predictions> {
+  const needed = new Set(bundle.signature.columns.map((c) => c.name));
+  const inputs: Dataset = { columns: ds.columns.filter((c) => needed.has(c.name)), rowCount: ds.rowCount };
+  let table = inputs;
+  if (bundle.transform) table = transformDataset({ ...bundle.transform, dropRowsMissingAbove: null }, inputs, { source }).dataset;
+  if (bundle.selection) table = applySelection(bundle.selection, table);
+  const model = await modelFromJson(bundle.model, 'the registered model');
+  const { X, nRows } = featureMatrix(table, model.features);
+  const predicted = model.predict(X, nRows);
+  if (model.task === 'regression') return { rowCount: nRows, values: Float64Array.from(predicted) };
+  const classes = model.classes ?? [];
+  const labels = Array.from(predicted as Int32Array, (k) => classes[k]);
+  const scores = model.scores?.(X, nRows);
+  if (!scores) return { rowCount: nRows, labels };
+  if (model.scoreKind === 'decision') return { rowCount: nRows, labels, ...(classes.length === 2 ? { decision: scores } : {}) };
+  if (classes.length === 2) {
+    // Binary scores are P(positive); spell out both columns.
+    const pos = model.positiveIndex ?? 1;
+    const values = new Float64Array(nRows * 2);
+    for (let r = 0; r < nRows; r++) {
+      values[r * 2 + pos] = scores[r];
+      values[r * 2 + (1 - pos)] = 1 - scores[r];
+    }
+    return { rowCount: nRows, labels, probabilities: { classes, values } };
+  }
+  return { rowCount: nRows, labels, probabilities: { classes, values: scores } };
+}
+
+/** The predictions as CSV text: id columns of the input first, then prediction and probabilities. */
+export function predictionsCsv(ds: Dataset, p: Predictions): string {
+  const ids = ds.columns.filter((c) => c.kind === 'id');
+  const quote = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const header = [...ids.map((c) => c.name), 'prediction', ...(p.probabilities ? p.probabilities.classes.map((k) => `p_${k}`) : []), ...(p.decision ? ['decision'] : [])];
+  const lines = [header.map(quote).join(',')];
+  for (let r = 0; r < p.rowCount; r++) {
+    const cells = ids.map((c) => {
+      const d = c.data;
+      const v = d.type === 'numeric' ? d.values[r] : d.type === 'categorical' ? (d.codes[r] < 0 ? null : d.categories[d.codes[r]]) : d.values[r];
+      return v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : quote(String(v));
+    });
+    cells.push(p.labels ? quote(p.labels[r]) : String(p.values?.[r]));
+    if (p.probabilities) for (let k = 0; k < p.probabilities.classes.length; k++) cells.push(String(p.probabilities.values[r * p.probabilities.classes.length + k]));
+    if (p.decision) cells.push(String(p.decision[r]));
+    lines.push(cells.join(','));
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,109 @@
+/**
+ * Step `register`: bundles the fitted preprocessing, feature selection and model with the input
+ * signature, writes a model card, and registers a new version in the store's registry with its
+ * metrics, parameters and lineage. Refuses a model whose evaluation failed its gates.
+ *
+ * The registry entry is keyed by this step's cache key, so re-running a pipeline (even with
+ * --force) never registers the same thing twice.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { GateError, StepInputError } from '../errors.js';
+import { defineStep } from '../engine/step-type.js';
+
+interface Params {
+  name: string;
+  alias: string | null;
+  description: string;
+  intended_use: string;
+  limitations: string;
+  tags: Record<string, string>;
+}
+
+async function readJson<T>(path: string | undefined): Promise<T | null> {
+  return path === undefined ? null : (JSON.parse(await readFile(path, 'utf8')) as T);
+}
+
+export default defineStep<Params>({
+  id: 'register',
+  version: '1',
+  description: 'Registers the model, with its preprocessing, feature selection, input signature, metrics, model card and lineage, as a new version in the model registry.',
+  inputs: {
+    model: { kind: 'model', description: 'The trained model.' },
+    evaluation: { kind: 'metrics', description: 'Its evaluation: metrics and gates go into the registry and the card.', optional: true },
+    transform: { kind: 'transform', description: 'The fitted preprocessing the model was trained after.', optional: true },
+    selection: { kind: 'selection', description: 'The fitted feature selection the model was trained after.', optional: true },
+  },
+  outputs: {
+    bundle: { kind: 'bundle', description: 'Preprocessing + selection + model + input signature, as one JSON file (what `medpipe predict` runs).' },
+    card: { kind: 'report', description: 'The model card (Markdown).' },
+  },
+  defaultOutput: 'bundle',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Registered model name; versions are numbered per name.' },
+      alias: { type: ['string', 'null'], default: null, description: 'Point this alias (e.g. staging) at the new version.' },
+      description: { type: 'string', default: '', description: 'What the model is, for `models list` and the card.' },
+      intended_use: { type: 'string', default: '', description: 'Who should use the model for what, and who should not (the card).' },
+      limitations: { type: 'string', default: '', description: 'Known limitations (the card).' },
+      tags: { type: 'object', additionalProperties: { type: 'string' }, default: {}, description: 'Key/value tags on the version.' },
+    },
+  },
+  async run(ctx, params) {
+    const { buildBundle } = await import('../bundle/bundle.js');
+    const { modelCard } = await import('../bundle/card.js');
+    type Evaluation = import('../bundle/card.js').EvaluationReport;
+    const model = await readJson<Record<string, unknown>>(ctx.input('model'));
+    if (!model) throw new StepInputError('no model is wired into in.model');
+    const evaluation = await readJson<Evaluation>(ctx.input('evaluation'));
+    const failed = (evaluation?.gates ?? []).filter((g) => !g.passed);
+    if (failed.length) throw new GateError(`refusing to register ${params.name}: its evaluation failed ${failed.map((g) => `${g.gate} ${g.required} (got ${g.actual})`).join('; ')}`);
+    const bundle = buildBundle(model, await readJson(ctx.input('transform')), await readJson(ctx.input('selection')));
+
+    const upstream = ctx.run?.upstream ?? {};
+    const data = Object.entries(upstream)
+      .filter(([, u]) => u.stepType === 'load.csv' && typeof u.params.path === 'string')
+      .map(([step, u]) => ({ step, path: String(u.params.path), digest: u.outputs.data ?? '' }));
+    const card = modelCard({ name: params.name, description: params.description, intendedUse: params.intended_use, limitations: params.limitations, signature: bundle.signature, model, evaluation: evaluation ?? undefined, data });
+    const bundlePath = ctx.output('bundle');
+    await writeFile(bundlePath, JSON.stringify(bundle));
+    await writeFile(ctx.output('card'), card);
+
+    if (!ctx.run) {
+      ctx.log('not run by the engine: the bundle and card are written, nothing is registered');
+      return { name: params.name, registered: false };
+    }
+    const { Registry } = await import('../registry/index.js');
+    const registry = Registry.open(ctx.run.storeDir);
+    try {
+      const bundleDigest = registry.storeBundle(bundlePath);
+      const trainingParams = Object.fromEntries(Object.entries(upstream).filter(([, u]) => u.stepType.startsWith('train.') || u.stepType === 'preprocess' || u.stepType === 'select-features' || u.stepType === 'split').map(([id, u]) => [id, { uses: u.stepType, ...u.params }]));
+      const { version, created } = registry.registerVersion({
+        name: params.name,
+        ...(params.description ? { description: params.description } : {}),
+        bundleDigest,
+        metrics: evaluation?.metrics ? { ...evaluation.metrics } : {},
+        params: trainingParams,
+        lineage: {
+          pipeline: ctx.run.pipeline,
+          git: ctx.run.git,
+          run_id: ctx.run.runId,
+          step: ctx.stepId,
+          step_key: ctx.run.stepKey,
+          upstream: ctx.run.upstream,
+          data,
+        },
+        card,
+        tags: params.tags,
+        ...(params.alias ? { alias: params.alias } : {}),
+        dedupeKey: ctx.run.stepKey,
+      });
+      ctx.log(created ? `registered ${params.name}@${version}${params.alias ? ` (alias ${params.alias})` : ''}` : `already registered as ${params.name}@${version}`);
+      return { name: params.name, version, created };
+    } finally {
+      registry.close();
+    }
+  },
+});
