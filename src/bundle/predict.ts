@@ -11,7 +11,7 @@ import { featureMatrix } from '../data/matrix.js';
 import { transformDataset } from '../data/preprocess.js';
 import { applySelection } from '../data/select.js';
 import { modelFromJson } from '../ml/model.js';
-import { didYouMean } from '../engine/suggest.js';
+import { didYouMean } from '../suggest.js';
 import type { ModelBundle } from './bundle.js';
 
 export interface Predictions {

@@ -4,6 +4,7 @@
  * be overridden in the load step's `with:` (header, columns, id).
  */
 import { parseNumberText } from './csv-number.js';
+import { closest } from '../suggest.js';
 
 export type InferredKind = 'numeric' | 'categorical' | 'text' | 'id';
 
@@ -49,31 +50,7 @@ export function inferColumnKind(name: string, values: readonly string[], missing
   return 'text';
 }
 
-/** Edit distance, for "did you mean" suggestions on column names. */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length];
-}
-
-/** The column name closest to `wanted` (ignoring case first), if any is close enough to suggest. */
+/** The column name closest to `wanted` (case-insensitive), if close enough to suggest. */
 export function closestName(wanted: string, names: readonly string[]): string | undefined {
-  const lower = wanted.toLowerCase();
-  const exact = names.find((n) => n.toLowerCase() === lower);
-  if (exact) return exact;
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(wanted.length / 3)) + 1;
-  for (const n of names) {
-    const d = editDistance(lower, n.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [n, d];
-  }
-  return best;
+  return closest(wanted, names, Math.max(2, Math.floor(wanted.length / 3)));
 }

@@ -17,7 +17,7 @@ import type { OutputRef, Pipeline, PipelineStep } from './pipeline.js';
 import { pipelineBaseSchema, STEP_FIELDS, TOP_LEVEL_KEYS } from './schema.js';
 import { diagnosticAt, type PathSegment, type PipelineSource } from './source.js';
 import type { StepType } from './step-type.js';
-import { closest, didYouMean } from './suggest.js';
+import { closest, didYouMean } from '../suggest.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
 let baseValidator: ValidateFunction | undefined;

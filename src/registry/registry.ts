@@ -13,7 +13,7 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { clock } from '../engine/clock.js';
-import { didYouMean } from '../engine/suggest.js';
+import { didYouMean } from '../suggest.js';
 import { checkChain, entryHash, GENESIS_HASH, type AuditAction, type AuditDetails, type AuditRecord, type StoredAuditRow } from './audit.js';
 import { compareMetrics } from './compare.js';
 import { RegistryError } from './errors.js';

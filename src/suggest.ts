@@ -1,6 +1,9 @@
-/** "Did you mean …?" for misspelt names: the closest candidate by edit distance, if close enough. */
+/**
+ * "Did you mean …?" for misspelt names (parameters, steps, columns, models): the closest candidate
+ * by edit distance, compared without case, if close enough to be a plausible typo.
+ */
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const prev = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
@@ -15,7 +18,8 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-export function closest(name: string, candidates: Iterable<string>): string | undefined {
+/** The closest candidate within `maxDistance` edits (default: a third of the name, at least 1); ties go to the first. */
+export function closest(name: string, candidates: Iterable<string>, maxDistance = Math.max(1, Math.ceil(name.length / 3))): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
@@ -25,7 +29,7 @@ export function closest(name: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.ceil(name.length / 3)) ? best : undefined;
+  return best !== undefined && bestDistance <= maxDistance ? best : undefined;
 }
 
 /** ` (did you mean "x"?)` or the empty string. */
