@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { PipelineError, type Diagnostic } from '../errors.js';
 import { builtinSteps } from '../steps/index.js';
-import { isCustomStepRef, loadCustomStep } from '../steps/custom.js';
+import { isCustomStepRef, loadCustomStep, resolveStepPackage } from '../steps/custom.js';
 import { findCycle } from './graph.js';
 import { sourceToJS } from './load.js';
 import { interpolate, setIn, type Override, type Unresolved } from './params.js';
@@ -82,8 +82,8 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     // The step type.
     let type: StepType | undefined;
     let custom: PipelineStep['custom'];
-    if (isCustomStepRef(rawStep.uses)) {
-      const modulePath = resolve(dir, rawStep.uses);
+    if (isCustomStepRef(rawStep.uses) || (!builtinSteps.has(rawStep.uses) && resolveStepPackage(rawStep.uses, dir))) {
+      const modulePath = resolveStepPackage(rawStep.uses, dir)?.entry ?? resolve(dir, rawStep.uses);
       if (!customSteps.has(modulePath)) customSteps.set(modulePath, loadCustomStep(rawStep.uses, dir));
       const loaded = await (customSteps.get(modulePath) as ReturnType<typeof loadCustomStep>);
       if ('error' in loaded) at(['uses'], loaded.error);

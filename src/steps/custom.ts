@@ -1,11 +1,12 @@
 /**
- * Loads a user's own step type from a file (`uses: ./steps/my-step.js`). The module's default
- * export must implement the same StepType interface as the built-ins. The digest of the file's
- * code is part of the cache key, so editing the step re-runs it.
+ * Loads a user's own step type from a file (`uses: ./steps/my-step.mjs`) or an installed package
+ * (`uses: medpipe-steps-lab`). The module's default export must implement the same StepType
+ * interface as the built-ins. The digest of its code (and, for a package, its package.json) is
+ * part of the cache key, so editing or upgrading the step re-runs it.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { StepType } from '../engine/step-type.js';
 
@@ -19,16 +20,41 @@ export interface LoadedCustomStep {
   codeDigest: string;
 }
 
+const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
+
+/**
+ * The entry module of an installed package, found as Node would from the pipeline's folder
+ * (node_modules upwards; `exports["."]` import/default, else `module`, else `main`).
+ */
+export function resolveStepPackage(name: string, pipelineDir: string): { entry: string; packageJson: string } | undefined {
+  if (!PACKAGE_NAME.test(name)) return undefined;
+  for (let dir = resolve(pipelineDir); ; dir = dirname(dir)) {
+    const pkgDir = join(dir, 'node_modules', name);
+    const packageJson = join(pkgDir, 'package.json');
+    if (existsSync(packageJson)) {
+      const pkg = JSON.parse(readFileSync(packageJson, 'utf8')) as { exports?: unknown; module?: string; main?: string };
+      const dot = typeof pkg.exports === 'object' && pkg.exports !== null ? (pkg.exports as Record<string, unknown>)['.'] ?? pkg.exports : pkg.exports;
+      const fromExports = typeof dot === 'string' ? dot : typeof dot === 'object' && dot !== null ? ((dot as Record<string, unknown>).import ?? (dot as Record<string, unknown>).default) : undefined;
+      const entry = typeof fromExports === 'string' ? fromExports : pkg.module ?? pkg.main ?? 'index.js';
+      return { entry: join(pkgDir, entry), packageJson };
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
 /** Problems are returned as a message naming the plugin's path, never thrown as a stack. */
 export async function loadCustomStep(uses: string, pipelineDir: string): Promise<LoadedCustomStep | { error: string }> {
-  const modulePath = resolve(pipelineDir, uses);
+  const pkg = isCustomStepRef(uses) ? undefined : resolveStepPackage(uses, pipelineDir);
+  const modulePath = pkg ? pkg.entry : resolve(pipelineDir, uses);
   let code: Buffer;
   try {
     code = readFileSync(modulePath);
   } catch {
     return { error: `custom step ${modulePath} does not exist` };
   }
-  const codeDigest = createHash('sha256').update(code).digest('hex');
+  const hash = createHash('sha256').update(code);
+  if (pkg) hash.update(readFileSync(pkg.packageJson));
+  const codeDigest = hash.digest('hex');
   let mod: { default?: unknown };
   try {
     // The digest in the query makes Node load the edited file rather than a cached older module.
