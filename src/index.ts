@@ -17,3 +17,6 @@ export type { Pipeline, PipelineStep, OutputRef } from './engine/pipeline.js';
 export { defineStep, type StepType, type StepContext, type Port, type ArtifactKind, type ParamsSchema, type StepSummary } from './engine/step-type.js';
 export { PipelineError, UsageError, DataError, StepInputError, GateError, formatDiagnostic, type Diagnostic } from './errors.js';
 export { builtinSteps } from './steps/index.js';
+// For custom steps: the dataset type and its Arrow IPC files.
+export { readDatasetFile, writeDatasetFile } from './data/arrow.js';
+export type { Dataset, Column, ColumnData, ColumnKind, TargetInfo } from './data/dataset.js';
