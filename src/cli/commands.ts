@@ -5,6 +5,7 @@ import { runPipeline } from '../engine/execute.js';
 import { loadPipeline, openStore } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
 import { planStatus } from '../engine/plan.js';
+import { resolveStepNames } from '../engine/sweep.js';
 import { listRunRecords } from '../engine/record.js';
 import { pipelineEditorSchema } from '../engine/schema.js';
 import { PipelineError, UsageError } from '../errors.js';
@@ -40,8 +41,16 @@ const run: Command = async (rest, args, io) => {
   const store = openStore(pipeline.dir, args.values.store);
   const concurrency = args.values.concurrency === undefined ? undefined : Number(args.values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UsageError(`--concurrency must be a whole number above 0, got "${args.values.concurrency}"`);
-  const named = [...(args.values['force-steps'] ?? []).flatMap((s) => s.split(',')), ...(args.values.only ?? []), ...(args.values.from ? [args.values.from] : [])];
-  for (const s of named) if (!pipeline.steps.has(s)) throw new UsageError(`there is no step "${s}" in ${pipeline.file}; its steps are: ${[...pipeline.steps.keys()].join(', ')}`);
+  // A swept step's name selects all of its combinations.
+  const select = (names: readonly string[] | undefined): string[] | undefined => {
+    if (!names) return undefined;
+    const { ids, unknown } = resolveStepNames(pipeline.steps, names);
+    if (unknown.length) throw new UsageError(`there is no step "${unknown[0]}" in ${pipeline.file}; its steps are: ${[...pipeline.steps.keys()].join(', ')}`);
+    return ids;
+  };
+  const forceSteps = select(args.values['force-steps']?.flatMap((s) => s.split(',')));
+  const only = select(args.values.only);
+  const from = select(args.values.from ? [args.values.from] : undefined);
 
   if (args.values['dry-run']) {
     const statuses = await planStatus(pipeline, store);
@@ -50,13 +59,12 @@ const run: Command = async (rest, args, io) => {
     return 0;
   }
   const reporter: Reporter = args.values.json ? new JsonReporter(io.out) : io.stdout.isTTY && !args.values.plain && !process.env.CI ? new TtyReporter(io.stdout) : new PlainReporter(io.out);
-  const force = args.values.force ? true : args.values['force-steps']?.flatMap((s) => s.split(','));
   const result = await runPipeline(pipeline, store, {
     concurrency,
     failFast: args.values['fail-fast'],
-    force,
-    only: args.values.only,
-    from: args.values.from,
+    force: args.values.force ? true : forceSteps,
+    only,
+    from,
     onEvent: (e) => reporter.onEvent(e),
   });
   reporter.close();

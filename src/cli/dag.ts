@@ -15,6 +15,7 @@ function edges(pipeline: Pipeline): Edge[] {
   for (const step of pipeline.steps.values()) {
     const byUpstream = new Map<string, string[]>();
     for (const [port, ref] of Object.entries(step.inputs)) byUpstream.set(ref.step, [...(byUpstream.get(ref.step) ?? []), ref.port === port ? port : `${ref.port} → ${port}`]);
+    for (const refs of Object.entries(step.fanIn)) for (const ref of refs[1]) byUpstream.set(ref.step, [...(byUpstream.get(ref.step) ?? []), `${ref.port} → ${refs[0]}[]`]);
     for (const need of step.needs) if (!byUpstream.has(need)) byUpstream.set(need, ['needs']);
     for (const [from, labels] of byUpstream) out.push({ from, to: step.id, label: labels.join(', ') });
   }

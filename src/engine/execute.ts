@@ -30,8 +30,8 @@ export interface RunOptions {
   force?: true | readonly string[];
   /** Run only these steps and what they need. */
   only?: readonly string[];
-  /** Recompute this step and everything downstream of it. */
-  from?: string;
+  /** Recompute this step (or these steps) and everything downstream. */
+  from?: string | readonly string[];
   onEvent?: EventListener;
 }
 
@@ -51,7 +51,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
 
   const selected = options.only?.length ? withAncestors(pipeline.steps, options.only) : new Set(pipeline.steps.keys());
   const forced = new Set<string>(options.force === true ? selected : options.force ?? []);
-  if (options.from) for (const id of withDescendants(pipeline.steps, [options.from])) if (selected.has(id)) forced.add(id);
+  if (options.from) for (const id of withDescendants(pipeline.steps, typeof options.from === 'string' ? [options.from] : options.from)) if (selected.has(id)) forced.add(id);
 
   const runId = newRunId(new Date(clock.now()));
   const gitPromise = gitInfo(pipeline.dir);
@@ -141,7 +141,8 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
       rec.status = 'running';
       emit({ type: 'step:start', step: step.id, key: key.key });
       tmpDir = store.makeTempDir(step.id);
-      const inputs = Object.fromEntries(Object.entries(key.components.inputs).map(([port, digest]) => [port, store.objectPath(digest)]));
+      const inputs = Object.fromEntries(Object.keys(step.inputs).map((port) => [port, store.objectPath(key.components.inputs[port])]));
+      const fanIn = Object.fromEntries(Object.keys(step.fanIn).map((port) => [port, key.components.inputs[port].split(',').filter(Boolean).map((d) => store.objectPath(d))]));
       const upstream: RunInfo['upstream'] = Object.fromEntries(
         [...withAncestors(pipeline.steps, [step.id])]
           .filter((id) => id !== step.id && steps[id]?.key)
@@ -155,7 +156,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
       let result: { summary: unknown; outputs: Record<string, string> };
       try {
         result = await pool.run(
-          { stepType: step.type.id, custom: step.custom, stepId: step.id, pipelineDir: pipeline.dir, inputs, outputDir: tmpDir, params: step.params, run },
+          { stepType: step.type.id, custom: step.custom, stepId: step.id, pipelineDir: pipeline.dir, inputs, fanIn, outputDir: tmpDir, params: step.params, run },
           {
             onProgress: (message, fraction) => emit({ type: 'step:progress', step: step.id, message, fraction }),
             onLog: (message) => emit({ type: 'step:log', step: step.id, message }),

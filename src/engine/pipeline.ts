@@ -18,6 +18,13 @@ export interface PipelineStep {
   /** For a step loaded from a user's file: where it is and the digest of its code (part of the cache key). */
   readonly custom?: { readonly modulePath: string; readonly codeDigest: string };
   readonly inputs: Readonly<Record<string, OutputRef>>;
+  /**
+   * Fan-in ports (a Port with `many: true`): every expansion of a swept step, in the order of the
+   * sweep's combinations. Empty for most steps.
+   */
+  readonly fanIn: Readonly<Record<string, readonly OutputRef[]>>;
+  /** For a step expanded from a `matrix:`: the step id in the file and this combination's values. */
+  readonly sweep?: { readonly origin: string; readonly values: Readonly<Record<string, unknown>> };
   /** Steps that must finish first without passing data (`needs:`). */
   readonly needs: readonly string[];
   readonly params: Readonly<Record<string, unknown>>;
@@ -41,5 +48,5 @@ export interface Pipeline {
 
 /** The steps a step depends on, data inputs first, then `needs:`, without duplicates. */
 export function dependenciesOf(step: PipelineStep): string[] {
-  return [...new Set([...Object.values(step.inputs).map((r) => r.step), ...step.needs])];
+  return [...new Set([...Object.values(step.inputs).map((r) => r.step), ...Object.values(step.fanIn).flatMap((refs) => refs.map((r) => r.step)), ...step.needs])];
 }

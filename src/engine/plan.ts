@@ -35,6 +35,15 @@ export async function stepKey(step: PipelineStep, pipeline: Pipeline, store: Sto
     if (!out) throw new Error(`internal: output ${ref.step}.${ref.port} is not known before ${step.id}`);
     inputs[port] = out.digest;
   }
+  for (const [port, refs] of Object.entries(step.fanIn)) {
+    inputs[port] = refs
+      .map((ref) => {
+        const out = upstream.get(ref.step)?.[ref.port];
+        if (!out) throw new Error(`internal: output ${ref.step}.${ref.port} is not known before ${step.id}`);
+        return out.digest;
+      })
+      .join(',');
+  }
   const files: Record<string, string> = {};
   for (const name of step.type.fileParams ?? []) {
     const value = step.params[name];
@@ -75,7 +84,7 @@ export async function planStatus(pipeline: Pipeline, store: Store): Promise<Step
   for (const id of topologicalOrder(pipeline.steps)) {
     const step = pipeline.steps.get(id);
     if (!step) continue;
-    const staleUpstream = Object.values(step.inputs).map((r) => r.step).filter((s) => !known.has(s));
+    const staleUpstream = [...Object.values(step.inputs), ...Object.values(step.fanIn).flat()].map((r) => r.step).filter((s) => !known.has(s));
     if (staleUpstream.length) {
       result.set(id, { step: id, state: 'stale', reason: `upstream will re-run (${[...new Set(staleUpstream)].join(', ')})` });
       continue;

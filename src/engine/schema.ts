@@ -7,7 +7,7 @@ import type { StepType } from './step-type.js';
 
 export const STEP_ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
 
-export const STEP_FIELDS = ['uses', 'in', 'with', 'needs', 'description'] as const;
+export const STEP_FIELDS = ['uses', 'in', 'with', 'matrix', 'needs', 'description'] as const;
 export const TOP_LEVEL_KEYS = ['medpipe', 'name', 'description', 'params', 'steps'] as const;
 
 export function pipelineBaseSchema(): Record<string, unknown> {
@@ -48,6 +48,12 @@ export function pipelineBaseSchema(): Record<string, unknown> {
             additionalProperties: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z_][A-Za-z0-9_-]*)?$' },
           },
           with: { type: 'object', description: 'Parameters of the step type.' },
+          matrix: {
+            type: 'object',
+            minProperties: 1,
+            description: 'A parameter sweep: one step per combination of these values (each cached on its own, run in parallel).',
+            additionalProperties: { type: 'array', minItems: 1 },
+          },
           needs: { type: 'array', items: { type: 'string' }, uniqueItems: true, description: 'Steps that must finish first, without passing data.' },
           description: { type: 'string' },
         },

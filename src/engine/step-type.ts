@@ -28,6 +28,11 @@ export interface Port {
   description: string;
   /** An optional input may be left unwired. */
   optional?: boolean;
+  /**
+   * A fan-in input: wired to a swept step (`matrix:`), it receives the artifact of every
+   * combination (read them with `ctx.inputs(port)`), instead of expanding this step per combination.
+   */
+  many?: boolean;
 }
 
 /** A JSON Schema object for a step's `with:` block. Kept loose here; ajv checks it at start-up. */
@@ -63,6 +68,8 @@ export interface StepContext {
   readonly pipelineDir: string;
   /** Path of the artifact wired into an input port, or undefined for an unwired optional port. */
   input(port: string): string | undefined;
+  /** Paths of every artifact wired into a fan-in port (`many: true`), in the sweep's order. */
+  inputs(port: string): readonly string[];
   /** Path the step must write the artifact of an output port to (every output port must be written). */
   output(port: string): string;
   /** Progress for long steps (trees built, solver iterations). fraction in [0, 1] when known. */

@@ -16,6 +16,7 @@ export interface StepTask {
   readonly stepId: string;
   readonly pipelineDir: string;
   readonly inputs: Readonly<Record<string, string>>;
+  readonly fanIn: Readonly<Record<string, readonly string[]>>;
   readonly outputDir: string;
   readonly params: Readonly<Record<string, unknown>>;
   readonly run: RunInfo;
@@ -52,6 +53,7 @@ async function runTask(task: StepTask, post: (m: WorkerMessage) => void): Promis
     stepId: task.stepId,
     pipelineDir: task.pipelineDir,
     input: (port) => task.inputs[port],
+    inputs: (port) => task.fanIn[port] ?? (task.inputs[port] ? [task.inputs[port]] : []),
     output: (port) => {
       if (!(port in type.outputs)) throw new Error(`step type ${type.id} has no output port "${port}"`);
       return (outputs[port] ??= join(task.outputDir, port));

@@ -11,6 +11,7 @@ import { PipelineError, type Diagnostic } from '../errors.js';
 import { builtinSteps } from '../steps/index.js';
 import { isCustomStepRef, loadCustomStep, resolveStepPackage } from '../steps/custom.js';
 import { findCycle } from './graph.js';
+import { combinations, expandSweeps, type Sweep } from './sweep.js';
 import { sourceToJS } from './load.js';
 import { interpolate, setIn, type Override, type Unresolved } from './params.js';
 import type { OutputRef, Pipeline, PipelineStep } from './pipeline.js';
@@ -32,7 +33,7 @@ function paramValidator(type: StepType): ValidateFunction {
   return v;
 }
 
-type RawStep = { uses: string; in?: Record<string, string>; with?: Record<string, unknown>; needs?: string[]; description?: string };
+type RawStep = { uses: string; in?: Record<string, string>; with?: Record<string, unknown>; matrix?: Record<string, unknown[]>; needs?: string[]; description?: string };
 type RawPipeline = { medpipe: 1; name: string; description?: string; params?: Record<string, unknown>; steps: Record<string, RawStep> };
 
 export interface ValidateOptions {
@@ -71,6 +72,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
   // One module load per custom step file, however many steps use it.
   const customSteps = new Map<string, ReturnType<typeof loadCustomStep>>();
   const steps = new Map<string, PipelineStep>();
+  const sweeps = new Map<string, Sweep>();
   const stepIds = Object.keys(doc.steps ?? {});
   for (const id of stepIds) {
     const rawStep = doc.steps[id];
@@ -102,24 +104,39 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     for (const u of unresolved) at(['with', ...u.path], `\${params.${u.name}} refers to an unknown pipeline parameter${didYouMean(u.name, Object.keys(params))}`);
     const mine = stepOverrides.filter((o) => o.path[0] === id);
     for (const o of mine) withValues = setIn(withValues, o.path.slice(1), o.value);
-    if (type) {
+    // Checks one set of parameters; a problem in a value the matrix sets is reported at the matrix key.
+    const checkParams = (values: Record<string, unknown>, matrixKeys: readonly string[] = []): Record<string, unknown> | undefined => {
+      if (!type) return undefined;
       const validate = paramValidator(type);
-      const candidate = structuredClone(withValues);
-      if (!validate(candidate)) {
-        for (const e of validate.errors ?? []) {
-          const path = instancePath(e);
-          // A value that is still an unresolved ${params.x} has been reported already.
-          if (unresolved.some((u) => samePrefix(u.path.map(String), path) && u.path.length === path.length)) continue;
-          const override = mine.find((o) => samePrefix(o.path.slice(1), errorTarget(e, path)));
-          const message = paramMessage(e, path, type);
-          if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message.text}`));
-          else at(['with', ...errorTarget(e, path)], message.text, message.at);
-        }
-      } else withValues = candidate;
-    }
+      const candidate = structuredClone(values);
+      if (validate(candidate)) return candidate;
+      for (const e of validate.errors ?? []) {
+        const path = instancePath(e);
+        // A value that is still an unresolved ${params.x} has been reported already.
+        if (unresolved.some((u) => samePrefix(u.path.map(String), path) && u.path.length === path.length)) continue;
+        const target = errorTarget(e, path);
+        const override = mine.find((o) => samePrefix(o.path.slice(1), target));
+        const message = paramMessage(e, path, type);
+        const inMatrix = matrixKeys.find((k) => k === target[0]);
+        if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message.text}`));
+        else if (inMatrix !== undefined) at(['matrix', inMatrix], `matrix: ${message.text}${e.keyword === 'additionalProperties' ? '' : ` (value ${JSON.stringify(values[inMatrix])})`}`, 'key');
+        else at(['with', ...target], message.text, message.at);
+      }
+      return undefined;
+    };
+    const matrix = rawStep.matrix && typeof rawStep.matrix === 'object' ? rawStep.matrix : undefined;
+    if (matrix) {
+      // Each combination is checked with its own values; the same message once per key is enough.
+      const before = diagnostics.length;
+      const combos = combinations(matrix).map((values) => ({ values, params: checkParams({ ...withValues, ...values }, Object.keys(values)) }));
+      const seen = new Set<string>();
+      diagnostics.splice(before, diagnostics.length - before, ...diagnostics.slice(before).filter((d) => !seen.has(d.message) && seen.add(d.message)));
+      if (combos.every((c) => c.params)) sweeps.set(id, { combos: combos as Sweep['combos'] });
+    } else withValues = checkParams(withValues) ?? withValues;
 
     // Inputs.
     const inputs: Record<string, OutputRef> = {};
+    const fanIn: Record<string, OutputRef[]> = {};
     for (const [port, ref] of Object.entries(rawStep.in ?? {})) {
       if (typeof ref !== 'string') continue;
       if (type && !(port in type.inputs)) {
@@ -135,7 +152,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
       }
     }
     const needs = Array.isArray(rawStep.needs) ? rawStep.needs.filter((n): n is string => typeof n === 'string') : [];
-    if (type) steps.set(id, { id, uses: rawStep.uses, type, custom, inputs, needs, params: withValues, description: rawStep.description });
+    if (type) steps.set(id, { id, uses: rawStep.uses, type, custom, inputs, fanIn, needs, params: withValues, description: rawStep.description });
   }
 
   // References between steps: unknown steps and ports, kinds that do not fit.
@@ -158,7 +175,11 @@ export async function validatePipeline(source: PipelineSource, options: Validate
       if (want && want.kind !== out.kind) {
         diagnostics.push(diagnosticAt(source, where, `step "${step.id}": in.${port} wants a ${want.kind}, but ${ref.step}.${outPort} is a ${out.kind}`));
       }
-      (step.inputs as Record<string, OutputRef>)[port] = { step: ref.step, port: outPort };
+      if (want?.many) {
+        // A fan-in port: the sweep expansion below turns this one reference into all combinations.
+        delete (step.inputs as Record<string, OutputRef>)[port];
+        (step.fanIn as Record<string, OutputRef[]>)[port] = [{ step: ref.step, port: outPort }];
+      } else (step.inputs as Record<string, OutputRef>)[port] = { step: ref.step, port: outPort };
     }
     step.needs.forEach((n, i) => {
       if (!stepIds.includes(n)) diagnostics.push(diagnosticAt(source, ['steps', step.id, 'needs', i], `step "${step.id}": needs unknown step "${n}"${didYouMean(n, stepIds)}`));
@@ -167,6 +188,12 @@ export async function validatePipeline(source: PipelineSource, options: Validate
 
   const cycle = findCycle(steps);
   if (cycle) diagnostics.push(diagnosticAt(source, ['steps', cycle[0]], `cycle: ${cycle.join(' -> ')}`, 'key', 'a step cannot depend, directly or not, on itself'));
+  let finalSteps: ReadonlyMap<string, PipelineStep> = steps;
+  if (!cycle && diagnostics.length === 0) {
+    const expansion = expandSweeps(steps, sweeps);
+    for (const p of expansion.problems) diagnostics.push(diagnosticAt(source, ['steps', p.step], `step "${p.step}": ${p.message}`, 'key'));
+    finalSteps = expansion.steps;
+  }
 
   if (diagnostics.length) throw new PipelineError(sortDiagnostics(diagnostics));
   return {
@@ -176,7 +203,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     name: doc.name,
     digest: createHash('sha256').update(source.text).digest('hex'),
     params,
-    steps,
+    steps: finalSteps,
   };
 }
 

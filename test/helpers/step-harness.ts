@@ -13,14 +13,21 @@ export interface StepRunResult {
   logs: string[];
 }
 
-export async function runStep(step: StepType, inputs: Record<string, string>, params: Record<string, unknown>, pipelineDir = process.cwd()): Promise<StepRunResult> {
+export async function runStep(step: StepType, inputs: Record<string, string | string[]>, params: Record<string, unknown>, pipelineDir = process.cwd()): Promise<StepRunResult> {
   const dir = mkdtempSync(join(tmpdir(), `medpipe-step-${step.id}-`));
   const outputs: Record<string, string> = {};
   const logs: string[] = [];
   const ctx: StepContext = {
     stepId: step.id,
     pipelineDir,
-    input: (port) => inputs[port],
+    input: (port) => {
+      const v = inputs[port];
+      return Array.isArray(v) ? undefined : v;
+    },
+    inputs: (port) => {
+      const v = inputs[port];
+      return v === undefined ? [] : Array.isArray(v) ? v : [v];
+    },
     output: (port) => {
       if (!(port in step.outputs)) throw new Error(`step ${step.id} has no output port "${port}"`);
       return (outputs[port] ??= join(dir, port));

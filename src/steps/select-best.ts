@@ -1,0 +1,87 @@
+/**
+ * Step `select-best`: the winner of a parameter sweep. Its fan-in inputs receive every
+ * combination's model and evaluation (in the sweep's order); it keeps the model whose evaluation
+ * is best on the chosen metric — on its value, or on the lower end of its confidence interval
+ * for a more cautious pick — and reports every candidate.
+ */
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { StepInputError } from '../errors.js';
+import { defineStep } from '../engine/step-type.js';
+
+interface Params {
+  metric: string;
+  use: 'value' | 'ci_low' | 'ci_high';
+  direction: 'auto' | 'higher' | 'lower';
+}
+
+/** Metrics where lower is better; every other metric is higher-is-better. */
+const LOWER_IS_BETTER = new Set(['log_loss', 'brier', 'rmse', 'mae']);
+
+interface Candidate {
+  step: string;
+  params: Readonly<Record<string, unknown>>;
+  metric: { value: number | null; ci_low: number | null; ci_high: number | null };
+  score: number | null;
+}
+
+interface MetricsReport {
+  metrics?: Record<string, { value: number | null; ci_low?: number | null; ci_high?: number | null }>;
+}
+
+export default defineStep<Params>({
+  id: 'select-best',
+  version: '1',
+  description: 'Picks the best model of a parameter sweep (matrix:) by an evaluation metric, and reports every candidate.',
+  inputs: {
+    models: { kind: 'model', description: 'The swept training step: every combination\'s model.', many: true },
+    evaluations: { kind: 'metrics', description: 'Their evaluations, from an evaluate step expanded along the same sweep.', many: true },
+  },
+  outputs: {
+    model: { kind: 'model', description: 'The best candidate\'s model, unchanged.' },
+    report: { kind: 'report', description: 'JSON: every candidate with its parameters and metric, and which won.' },
+  },
+  defaultOutput: 'model',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['metric'],
+    properties: {
+      metric: { type: 'string', description: 'The metric to compare, as the evaluate step names it (roc_auc, rmse, …).' },
+      use: { enum: ['value', 'ci_low', 'ci_high'], default: 'value', description: 'Compare the point estimate, or a bound of its confidence interval (ci_low is the cautious choice for a higher-is-better metric).' },
+      direction: { enum: ['auto', 'higher', 'lower'], default: 'auto', description: 'auto: lower is better for log_loss, brier, rmse and mae, higher for the rest.' },
+    },
+  },
+  async run(ctx, params) {
+    const models = ctx.inputs('models');
+    const evaluations = ctx.inputs('evaluations');
+    if (models.length !== evaluations.length) throw new StepInputError(`got ${models.length} models but ${evaluations.length} evaluations: wire both to steps of the same sweep`);
+    if (models.length === 0) throw new StepInputError('no candidates: wire in.models to a swept training step');
+    const higher = params.direction === 'auto' ? !LOWER_IS_BETTER.has(params.metric) : params.direction === 'higher';
+    // Artifacts are named by their digest in the store; the run's lineage says which step made each.
+    const digestOf = (path: string): string => basename(dirname(path)) + basename(path);
+    const producers = Object.entries(ctx.run?.upstream ?? {});
+    const candidates: Candidate[] = [];
+    for (let i = 0; i < models.length; i++) {
+      const report = JSON.parse(await readFile(evaluations[i], 'utf8')) as MetricsReport;
+      const m = report.metrics?.[params.metric];
+      if (!m) throw new StepInputError(`evaluation ${i + 1} has no metric "${params.metric}"; it reports: ${Object.keys(report.metrics ?? {}).join(', ')}`);
+      const score = m[params.use] ?? null;
+      const producer = producers.find(([, u]) => Object.values(u.outputs).includes(digestOf(models[i])));
+      candidates.push({ step: producer?.[0] ?? `candidate ${i + 1}`, params: producer?.[1].params ?? {}, metric: { value: m.value, ci_low: m.ci_low ?? null, ci_high: m.ci_high ?? null }, score });
+    }
+    let best = -1;
+    candidates.forEach((c, i) => {
+      if (c.score === null) return;
+      const b = best < 0 ? null : candidates[best].score;
+      // Ties keep the earlier combination, so the choice does not depend on anything but the order written.
+      if (b === null || (higher ? c.score > b : c.score < b)) best = i;
+    });
+    if (best < 0) throw new StepInputError(`no candidate has a ${params.use} for ${params.metric}`);
+    await copyFile(models[best], ctx.output('model'));
+    const report = { format: 'medpipe.selection-report/1', metric: params.metric, use: params.use, direction: higher ? 'higher' : 'lower', best: candidates[best].step, candidates };
+    await writeFile(ctx.output('report'), JSON.stringify(report, null, 2) + '\n');
+    ctx.log(`best of ${candidates.length}: ${candidates[best].step} (${params.metric} ${params.use} ${candidates[best].score})`);
+    return { best: candidates[best].step, [params.metric]: candidates[best].score, candidates: candidates.length };
+  },
+});
