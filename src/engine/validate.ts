@@ -5,6 +5,7 @@
  * fit, cycles). Never stops at the first problem.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { PipelineError, type Diagnostic } from '../errors.js';
@@ -133,6 +134,16 @@ export async function validatePipeline(source: PipelineSource, options: Validate
       diagnostics.splice(before, diagnostics.length - before, ...diagnostics.slice(before).filter((d) => !seen.has(d.message) && seen.add(d.message)));
       if (combos.every((c) => c.params)) sweeps.set(id, { combos: combos as Sweep['combos'] });
     } else withValues = checkParams(withValues) ?? withValues;
+
+    // Data files the step reads must exist: say so now, at the line that names them, not mid-run.
+    for (const name of type?.fileParams ?? []) {
+      const value = withValues[name];
+      if (typeof value !== 'string' || existsSync(resolve(dir, value))) continue;
+      const override = mine.find((o) => o.path[1] === name);
+      const message = `with.${name}: file not found: ${resolve(dir, value)}`;
+      if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message}`));
+      else at(['with', name], message, 'value', 'relative paths are resolved against the pipeline file\'s folder');
+    }
 
     // Inputs.
     const inputs: Record<string, OutputRef> = {};

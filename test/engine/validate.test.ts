@@ -130,3 +130,10 @@ test('a missing pipeline file is reported, not thrown', async () => {
   assert.equal(run.code, 2, 'run exits 2 on an invalid pipeline');
   assert.match(r.err, /nope\.yaml: no such file/);
 });
+
+test('a data file named in with: that does not exist is reported at its line', async () => {
+  const r = await validate(`${HEAD}steps:\n  a: { uses: ./steps/counter.js, with: { path: nothere.txt } }\n`);
+  assert.equal(r.code, 1);
+  assert.equal(r.errors.length, 1);
+  assert.match(r.errors[0], /^p\.yaml:4:48: step "a": with\.path: file not found: \S+\/nothere\.txt \(relative paths are resolved against the pipeline file's folder\)$/);
+});
