@@ -3,9 +3,10 @@
  * Classification for a categorical target, regression for a numeric one; the model artifact is
  * one JSON file holding the feature names, the class labels and the forest's node tables.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
+import type { FitOptions } from '../ml/forest/index.js';
 
 interface Params {
   task: 'auto' | 'classification' | 'regression';
@@ -35,7 +36,10 @@ export default defineStep<Params>({
   id: 'train.random-forest',
   version: '1',
   description: 'Random forest (classification or regression), histogram-based and multi-threaded, with scikit-learn 1.2 defaults.',
-  inputs: { train: { kind: 'dataset', description: 'Training rows: numeric features and a target column (impute missing values first).' } },
+  inputs: {
+    train: { kind: 'dataset', description: 'Training rows: numeric features and a target column (impute missing values first).' },
+    folds: { kind: 'folds', description: 'A split\'s folds: when wired, the model is also cross-validated on the training rows (scores in the model and the summary, for select-best).', optional: true },
+  },
   outputs: { model: { kind: 'model', description: `The fitted forest as JSON (${FOREST_MODEL_FORMAT}).` } },
   defaultOutput: 'model',
   params: {
@@ -65,7 +69,8 @@ export default defineStep<Params>({
   async run(ctx, params) {
     const { readDatasetFile } = await import('../data/arrow.js');
     const { featureMatrix, targetVector } = await import('../data/matrix.js');
-    const { fitForest, forestToJSON } = await import('../ml/forest/index.js');
+    const { fitForest, forestToJSON, predictClasses, predictForest } = await import('../ml/forest/index.js');
+    const { crossValidate, parseFolds } = await import('../ml/cross-validate.js');
 
     const ds = await readDatasetFile(ctx.input('train')!);
     const target = targetVector(ds);
@@ -79,7 +84,7 @@ export default defineStep<Params>({
     const trees = params.trees;
     const every = Math.max(1, Math.round(trees / 20));
     const cw = params.class_weight;
-    const model = await fitForest(X, nRows, nCols, target.y, {
+    const options: FitOptions = {
       task,
       ...(target.type === 'classification' ? { nClasses: target.classes.length } : {}),
       trees,
@@ -92,10 +97,33 @@ export default defineStep<Params>({
       seed: params.seed,
       ...(params.threads !== null ? { threads: params.threads } : {}),
       featureNames: names,
+    };
+    const model = await fitForest(X, nRows, nCols, target.y, {
+      ...options,
       onProgress: (built, total) => {
         if (built % every === 0 || built === total) ctx.progress(`${built}/${total} trees`, built / total);
       },
     });
+    const foldsPath = ctx.input('folds');
+    const k = target.type === 'classification' ? target.classes.length : 1;
+    const cv = foldsPath
+      ? await crossValidate({
+          X, nRows, nCols, y: target.y, task: target.type,
+          fold: parseFolds(JSON.parse(await readFile(foldsPath, 'utf8'))),
+          ...(target.type === 'classification' && k === 2 ? { positiveIndex: target.positiveIndex ?? 1 } : {}),
+          fit: async (Xf, n, yf) => {
+            const m = await fitForest(Xf, n, nCols, yf, options);
+            const positive = target.type === 'classification' ? target.positiveIndex ?? 1 : 0;
+            return {
+              predict: (Xt, nt) => predictClasses(m, Xt, nt),
+              positiveScore: (Xt, nt) => {
+                const p = predictForest(m, Xt, nt);
+                return Float64Array.from({ length: nt }, (_, r) => p[r * k + positive]);
+              },
+            };
+          },
+        })
+      : undefined;
 
     // The forest's own fields (task, node tables, settings) plus what a reader needs to apply it to a table.
     const artifact = {
@@ -105,6 +133,7 @@ export default defineStep<Params>({
       features: names,
       ...(target.type === 'classification' ? { classes: target.classes } : {}),
       ...(target.type === 'classification' && target.positiveIndex !== undefined ? { positiveIndex: target.positiveIndex } : {}),
+      ...(cv ? { cv } : {}),
     };
     await writeFile(ctx.output('model'), JSON.stringify(artifact));
 
@@ -112,6 +141,6 @@ export default defineStep<Params>({
       .sort((a, b) => b.importance - a.importance)
       .slice(0, 5);
     ctx.log(`grew ${trees} trees on ${nRows} rows x ${nCols} features; out-of-bag ${task === 'classification' ? 'accuracy' : 'R²'} ${model.oobScore?.toFixed(4) ?? 'n/a'}`);
-    return { task, trees, rows: nRows, features: nCols, oob_score: model.oobScore ?? null, top_importances: top };
+    return { task, trees, rows: nRows, features: nCols, oob_score: model.oobScore ?? null, top_importances: top, ...(cv ? { cv: Object.fromEntries(Object.entries(cv.metrics).map(([m, v]) => [m, { mean: v.mean, std: v.std }])) } : {}) };
   },
 });

@@ -4,9 +4,10 @@
  * epsilon-SVR for a numeric one; the model artifact is one JSON file (format medpipe.svm/1)
  * with the feature names, the class labels and the support vectors.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { DataError, StepInputError } from '../errors.js';
+import type { SvmOptions } from '../ml/svm/index.js';
 
 interface Params {
   type: 'auto' | 'c-svc' | 'epsilon-svr';
@@ -31,7 +32,10 @@ export default defineStep<Params>({
   id: 'train.svm',
   version: '1',
   description: 'Support vector machine (C-SVC or epsilon-SVR; linear, RBF, polynomial or sigmoid kernel), libsvm\'s solver with scikit-learn 1.2 defaults.',
-  inputs: { train: { kind: 'dataset', description: 'Training rows: numeric features (standardise them first) and a target column.' } },
+  inputs: {
+    train: { kind: 'dataset', description: 'Training rows: numeric features (standardise them first) and a target column.' },
+    folds: { kind: 'folds', description: 'A split\'s folds: when wired, the model is also cross-validated on the training rows (scores in the model and the summary, for select-best).', optional: true },
+  },
   outputs: { model: { kind: 'model', description: `The fitted SVM as JSON (${SVM_MODEL_FORMAT}).` } },
   defaultOutput: 'model',
   params: {
@@ -64,7 +68,8 @@ export default defineStep<Params>({
   async run(ctx, params) {
     const { readDatasetFile } = await import('../data/arrow.js');
     const { featureMatrix, targetVector } = await import('../data/matrix.js');
-    const { fitSvm, svmToJSON } = await import('../ml/svm/index.js');
+    const { decisionFunction, fitSvm, predictSvm, svmToJSON } = await import('../ml/svm/index.js');
+    const { crossValidate, parseFolds } = await import('../ml/cross-validate.js');
 
     const ds = await readDatasetFile(ctx.input('train')!);
     const target = targetVector(ds);
@@ -96,7 +101,7 @@ export default defineStep<Params>({
       }
     }
 
-    const model = await fitSvm(X, nRows, nCols, target.y, {
+    const options: SvmOptions = {
       type,
       kernel: params.kernel,
       C: params.C,
@@ -110,8 +115,21 @@ export default defineStep<Params>({
       seed: params.seed,
       ...(classWeight ? { classWeight } : {}),
       ...(params.max_iter !== null ? { maxIter: params.max_iter } : {}),
-      onProgress: (iterations) => ctx.progress(`${iterations} solver iterations`),
-    });
+    };
+    const model = await fitSvm(X, nRows, nCols, target.y, { ...options, onProgress: (iterations) => ctx.progress(`${iterations} solver iterations`) });
+    const foldsPath = ctx.input('folds');
+    const cv = foldsPath
+      ? await crossValidate({
+          X, nRows, nCols, y: target.y, task: target.type,
+          fold: parseFolds(JSON.parse(await readFile(foldsPath, 'utf8'))),
+          ...(target.type === 'classification' && target.classes.length === 2 ? { positiveIndex: target.positiveIndex ?? 1 } : {}),
+          fit: async (Xf, n, yf) => {
+            const m = await fitSvm(Xf, n, nCols, yf, options);
+            // decision_function ranks class index 1, which is the positive class for a binary target.
+            return { predict: (Xt, nt) => predictSvm(m, Xt, nt), positiveScore: (Xt, nt) => decisionFunction(m, Xt, nt) };
+          },
+        })
+      : undefined;
 
     const artifact = {
       format: SVM_MODEL_FORMAT,
@@ -120,6 +138,7 @@ export default defineStep<Params>({
       features: names,
       ...(target.type === 'classification' ? { classes: target.classes } : {}),
       ...(target.type === 'classification' && target.positiveIndex !== undefined ? { positiveIndex: target.positiveIndex } : {}),
+      ...(cv ? { cv } : {}),
     };
     await writeFile(ctx.output('model'), JSON.stringify(artifact));
 
@@ -136,6 +155,7 @@ export default defineStep<Params>({
       ...(perClass ? { support_vectors_per_class: perClass } : {}),
       iterations: model.iterations,
       converged: model.converged,
+      ...(cv ? { cv: Object.fromEntries(Object.entries(cv.metrics).map(([k, v]) => [k, { mean: v.mean, std: v.std }])) } : {}),
     };
   },
 });

@@ -71,3 +71,25 @@ test('a step that depends on two different sweeps is an error', async () => {
   assert.equal(r.code, 1);
   assert.match(r.err, /p\.yaml:6:3: step "c": depends on two different sweeps \(a, b\)/);
 });
+
+test('with the split\'s folds wired in, each combination is cross-validated and select-best can pick by CV alone', async () => {
+  const yaml = SWEEP.replace('in: { train: prep.train }\n    matrix: { C: [0.1, 1, 10], kernel: [linear, rbf] }', 'in: { train: prep.train, folds: split.folds }\n    matrix: { C: [0.01, 1] }')
+    .replace(/  eval: .*\n/, '')
+    .replace('in: { models: svm, evaluations: eval }, with: { metric: balanced_accuracy }', 'in: { models: svm }, with: { metric: roc_auc, source: cv }');
+  const p = makeProject({ 'p.yaml': yaml });
+  const r = await p.cli('run', 'p.yaml', '--json');
+  assert.equal(r.code, 0, r.err + r.out);
+  const runId = (JSON.parse(r.out.trim().split('\n')[0]) as { runId: string }).runId;
+  const record = JSON.parse(readFileSync(join(p.dir, '.medpipe/runs', `${runId}.json`), 'utf8')) as RunRecord;
+  const object = (digest: string): string => join(p.dir, '.medpipe/objects', digest.slice(0, 2), digest.slice(2));
+  const cvOf = (step: string): { k: number; metrics: Record<string, { mean: number; folds: number[] }> } => JSON.parse(readFileSync(object(record.steps[step].outputs?.model as string), 'utf8')).cv;
+  const a = cvOf('svm[C=0.01]');
+  const b = cvOf('svm[C=1]');
+  assert.equal(a.k, 5);
+  assert.equal(a.metrics.roc_auc.folds.length, 5);
+  // C=0.01 underfits (it predicts mostly the majority class); C=1 is the usual good fit.
+  assert.ok(b.metrics.accuracy.mean > 0.9 && a.metrics.accuracy.mean < b.metrics.accuracy.mean, JSON.stringify([a.metrics.accuracy, b.metrics.accuracy]));
+  const report = JSON.parse(readFileSync(object(record.steps.best.outputs?.report as string), 'utf8')) as { best: string; source: string };
+  assert.equal(report.source, 'cv');
+  assert.equal(report.best, a.metrics.roc_auc.mean > b.metrics.roc_auc.mean ? 'svm[C=0.01]' : 'svm[C=1]');
+});
