@@ -19,9 +19,13 @@ commands:
                   --from STEP       recompute STEP and everything downstream of it
                   --dry-run         show what would run, run nothing
                   --json | --plain  machine-readable events, or plain lines (default on a terminal: live table)
+                  --ci              then diff the metrics against the baseline (--baseline REF or regression.baseline);
+                                    --junit FILE, --markdown FILE; exit 1 on a regression
   validate FILE   check the pipeline file and exit (1 on any problem)
   status FILE     each step: cached, or stale and why
   dag FILE        the step graph: --format ascii (default) | mermaid | dot
+  metrics show|diff  metrics files of the pipelines: diff [--baseline GIT_REF|FILE] [--atol X] [--rtol X]
+                  [--format table|md|json] [--junit FILE] [--markdown FILE]; exit 1 on a regression
   runs            recent runs
   models ...      the model registry: list, show NAME[@V|@ALIAS], promote NAME@V ALIAS,
                   tag NAME@V KEY=VALUE, compare NAME@A NAME@B, audit, export NAME@X DIR
@@ -66,6 +70,12 @@ function parse(argv: string[]) {
       limit: { type: 'string' },
       format: { type: 'string' },
       input: { type: 'string' },
+      baseline: { type: 'string' },
+      atol: { type: 'string' },
+      rtol: { type: 'string' },
+      junit: { type: 'string' },
+      markdown: { type: 'string' },
+      ci: { type: 'boolean' },
       output: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

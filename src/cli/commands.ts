@@ -13,6 +13,7 @@ import { renderDiagnostics } from './diagnostics.js';
 import { builtinSteps } from '../steps/index.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { renderAscii, renderDot, renderMermaid } from './dag.js';
+import { metricsCommand } from './metrics.js';
 import { modelsCommand } from './models.js';
 import { predictCommand } from './predict.js';
 import { JsonReporter } from './reporters/json.js';
@@ -68,7 +69,9 @@ const run: Command = async (rest, args, io) => {
     onEvent: (e) => reporter.onEvent(e),
   });
   reporter.close();
-  return result.status === 'ok' ? 0 : 1;
+  if (result.status !== 'ok') return 1;
+  // --ci: the run is followed by the regression check against the baseline, in one command.
+  return args.values.ci ? metricsCommand(['diff', pipelineArg(rest, 'run')], args.values, io) : 0;
 };
 
 const validate: Command = async (rest, args, io) => {
@@ -154,6 +157,8 @@ const dag: Command = async (rest, args, io) => {
   return 0;
 };
 
+const metrics: Command = (rest, args, io) => metricsCommand(rest, args.values, io);
+
 const models: Command = async (rest, args, io) => {
   const store = openStore(process.cwd(), args.values.store);
   return modelsCommand(rest, { store: store.root, json: args.values.json }, io);
@@ -172,4 +177,4 @@ const schema: Command = async (rest, _args, io) => {
   return 0;
 };
 
-export const commands: Record<string, Command> = { run, validate, status, dag, runs, cache, models, predict, steps, schema };
+export const commands: Record<string, Command> = { run, validate, status, dag, metrics, runs, cache, models, predict, steps, schema };

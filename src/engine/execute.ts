@@ -18,7 +18,9 @@ import { dependenciesOf, type Pipeline, type PipelineStep } from './pipeline.js'
 import { pipelineStatePath, stepKey, type PipelineState } from './plan.js';
 import { newRunId, writeRunRecord, type RunRecord, type StepRecord } from './record.js';
 import type { RunInfo } from './step-type.js';
-import type { OutputRecord, Store } from './store.js';
+import { writeAtomic, type OutputRecord, type Store } from './store.js';
+import { lockFileFor, lockFilePath } from '../metrics/lock-file.js';
+import { dirname } from 'node:path';
 import { StepFailure, WorkerPool } from './worker-pool.js';
 
 export interface RunOptions {
@@ -225,7 +227,11 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
   record.durationMs = Math.round(clock.mono() - started);
   record.git = (await gitPromise) ?? null;
   writeRunRecord(store, record);
-  store.writeJson(pipelineStatePath(pipeline), { path: pipeline.path, name: pipeline.name, lastRunId: runId, steps: newState } satisfies PipelineState);
+  const state: PipelineState = { path: pipeline.path, name: pipeline.name, lastRunId: runId, steps: newState };
+  store.writeJson(pipelineStatePath(pipeline), state);
+  // The lock file next to the pipeline records, for git, what produced the metrics files: only a
+  // complete, successful run of every step writes it.
+  if (status === 'ok' && !options.only?.length) writeAtomic(lockFilePath(pipeline.path), lockFileFor(pipeline, state), dirname(pipeline.path));
   store.saveFileDigests();
   emit({ type: 'run:done', runId, status, durationMs: record.durationMs, counts });
   return { runId, status, record };

@@ -3,12 +3,13 @@
  * written to schemas/pipeline.schema.json adds, for editors, the `with:` schema of every
  * built-in step type (so `# yaml-language-server: $schema=…` completes and checks parameters).
  */
+import { regressionSchema } from '../metrics/regression-config.js';
 import type { StepType } from './step-type.js';
 
 export const STEP_ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
 
 export const STEP_FIELDS = ['uses', 'in', 'with', 'matrix', 'needs', 'description'] as const;
-export const TOP_LEVEL_KEYS = ['medpipe', 'name', 'description', 'params', 'steps'] as const;
+export const TOP_LEVEL_KEYS = ['medpipe', 'name', 'description', 'params', 'steps', 'regression'] as const;
 
 export function pipelineBaseSchema(): Record<string, unknown> {
   return {
@@ -27,6 +28,7 @@ export function pipelineBaseSchema(): Record<string, unknown> {
         description: 'Pipeline parameters, referenced as ${params.NAME} and overridden with --set NAME=VALUE.',
         propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_-]*$' },
       },
+      regression: regressionSchema(),
       steps: {
         type: 'object',
         minProperties: 1,

@@ -35,7 +35,8 @@ export default {
     const base = ctx.input('x') ? Number(readFileSync(ctx.input('x'), 'utf8')) : 0;
     const fromFile = p.path ? Number(readFileSync(join(ctx.pipelineDir, p.path), 'utf8')) : 0;
     writeFileSync(ctx.output('out'), String(base + p.n + fromFile));
-    writeFileSync(ctx.output('info'), JSON.stringify({ start, end: Date.now() }));
+    // The step id keeps two steps with identical timings from having one content-addressed artifact.
+    writeFileSync(ctx.output('info'), JSON.stringify({ step: ctx.stepId, start, end: Date.now() }));
     return { value: base + p.n + fromFile };
   },
 };

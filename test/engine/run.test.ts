@@ -99,7 +99,7 @@ test('two independent CPU-heavy steps run at the same time in worker threads', a
   const infos = readdirSync(objects, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => readFileSync(join(d.parentPath ?? d.path, d.name), 'utf8'))
-    .filter((t) => t.startsWith('{"start"'))
+    .filter((t) => t.startsWith('{"step"'))
     .map((t) => JSON.parse(t) as { start: number; end: number });
   assert.equal(infos.length, 2);
   const [x, y] = infos;

@@ -1,0 +1,97 @@
+/**
+ * `medpipe metrics show [FILE...]` and `medpipe metrics diff [FILE...] [--baseline REF|PATH]`:
+ * FILE is a pipeline (its evaluate steps' metrics files) or a metrics JSON file; with none, every
+ * pipeline in ./pipelines that writes metrics. Exit codes: 0 no regression, 1 a metric regressed,
+ * 2 usage (thrown as UsageError for the CLI to map).
+ */
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { currentMetrics, diffTargets } from '../metrics/compare.js';
+import { hasRegression } from '../metrics/diff.js';
+import { diffToJson, formatDiffMarkdown, formatDiffTable, formatShowTable } from '../metrics/format.js';
+import { formatJunit } from '../metrics/junit.js';
+import { readPipelineMetrics } from '../metrics/pipeline-metrics.js';
+import type { Tolerance } from '../metrics/regression-config.js';
+
+export interface MetricsCommandOptions {
+  baseline?: string;
+  atol?: string;
+  rtol?: string;
+  /** table (default) | md | json */
+  format?: string;
+  /** Same as --format json. */
+  json?: boolean;
+  /** Also write JUnit XML here. */
+  junit?: string;
+  /** Also write the Markdown diff here (for a PR comment or $GITHUB_STEP_SUMMARY). */
+  markdown?: string;
+  /** Folder paths are resolved against; default process.cwd(). */
+  cwd?: string;
+}
+
+export interface MetricsIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const METRICS_USAGE = `usage: medpipe metrics show [FILE...]
+       medpipe metrics diff [FILE...] [--baseline GIT_REF|FILE|DIR] [--atol X] [--rtol X]
+                            [--format table|md|json] [--junit OUT.xml] [--markdown OUT.md]
+FILE is a pipeline file or a metrics .json file (default: the pipelines in ./pipelines).`;
+
+export async function metricsCommand(args: string[], opts: MetricsCommandOptions, io: MetricsIO): Promise<number> {
+  const [sub, ...files] = args;
+  const cwd = opts.cwd ?? process.cwd();
+  const format = opts.json ? 'json' : opts.format ?? 'table';
+  if (!['table', 'md', 'json'].includes(format)) throw new UsageError(`--format must be table, md or json for metrics, got "${format}"`);
+  const targets = files.length ? files : defaultPipelines(cwd);
+
+  if (sub === 'show') {
+    const metrics = currentMetrics(targets, cwd);
+    if (format === 'json') io.out(JSON.stringify(metrics.map((m) => ({ file: m.label, metrics: Object.fromEntries(m.metrics), unavailable: m.unavailable })), null, 2));
+    else io.out(formatShowTable(metrics));
+    return 0;
+  }
+  if (sub === 'diff') {
+    const diff = await diffTargets(targets, { cwd, baseline: opts.baseline, tolerance: toleranceFromFlags(opts) });
+    const text = format === 'json' ? JSON.stringify(diffToJson(diff), null, 2) : format === 'md' ? formatDiffMarkdown(diff) : formatDiffTable(diff);
+    io.out(text.replace(/\n$/, ''));
+    if (opts.junit) writeFileSync(join(cwd, opts.junit), formatJunit(diff));
+    if (opts.markdown) writeFileSync(join(cwd, opts.markdown), formatDiffMarkdown(diff));
+    return hasRegression(diff) ? 1 : 0;
+  }
+  throw new UsageError(sub ? `unknown metrics command "${sub}"\n${METRICS_USAGE}` : METRICS_USAGE);
+}
+
+function toleranceFromFlags(opts: MetricsCommandOptions): Tolerance {
+  const number = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${flag} must be a number >= 0, got "${v}"`);
+    return n;
+  };
+  const atol = number('atol', opts.atol);
+  const rtol = number('rtol', opts.rtol);
+  return { ...(atol !== undefined ? { atol } : {}), ...(rtol !== undefined ? { rtol } : {}) };
+}
+
+/** Every pipeline in ./pipelines that writes a metrics file (lock files are not pipelines). */
+function defaultPipelines(cwd: string): string[] {
+  const dir = join(cwd, 'pipelines');
+  const found = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => /\.ya?ml$/i.test(n) && !/\.lock\.ya?ml$/i.test(n))
+        .sort()
+        .map((n) => join('pipelines', n))
+        .filter((f) => {
+          try {
+            return readPipelineMetrics(join(cwd, f)).metricsFiles.length > 0;
+          } catch {
+            return false; // not a pipeline this command can use; naming it explicitly shows why
+          }
+        })
+    : [];
+  if (found.length === 0) throw new UsageError(`no pipeline file given and none in ${dir} writes a metrics file\n${METRICS_USAGE}`);
+  return found;
+}
