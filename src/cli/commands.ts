@@ -91,7 +91,7 @@ const status: Command = async (rest, args, io) => {
   const pipeline = await load(rest, args, 'status');
   const statuses = await planStatus(pipeline, openStore(pipeline.dir, args.values.store));
   if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps: statuses }, null, 2));
-  else io.out(table([['STEP', 'STATE', 'WHY'], ...statuses.map((s) => [s.step, s.state, s.state === 'cached' ? '' : s.reason])]));
+  else io.out(table([['STEP', 'STATE', 'LOCK FILE', 'WHY'], ...statuses.map((s) => [s.step, s.state, s.lock, s.state === 'cached' ? '' : s.reason])]));
   return 0;
 };
 

@@ -2,13 +2,25 @@
  * Planning: the cache key of each step from its resolved parameters and the digests of what
  * flows into it, and, for `status` and `--dry-run`, whether each step is cached or stale and why.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 import { cacheKey, paramsDigest, sha256, type KeyComponents } from './fingerprint.js';
 import { topologicalOrder } from './graph.js';
 import type { Pipeline, PipelineStep } from './pipeline.js';
 import type { OutputRecord, Store } from './store.js';
+import { lockFilePath, parseLockFile, type LockFile } from '../metrics/lock-file.js';
+
+/** The pipeline's lock file, if there is a readable one. */
+function readLock(pipeline: Pipeline): LockFile | undefined {
+  const file = lockFilePath(pipeline.path);
+  if (!existsSync(file)) return undefined;
+  try {
+    return parseLockFile(readFileSync(file, 'utf8'), file);
+  } catch {
+    return undefined; // a damaged lock file only loses the comparison; the next run rewrites it
+  }
+}
 
 export interface StepKey {
   readonly key: string;
@@ -56,7 +68,13 @@ export async function stepKey(step: PipelineStep, pipeline: Pipeline, store: Sto
   return { key: cacheKey(components), components };
 }
 
-export type StepStatus = { step: string; state: 'cached'; key: string } | { step: string; state: 'stale'; reason: string; key?: string };
+/**
+ * `lock`: how the step's current key compares with the pipeline's lock file (what produced the
+ * committed metrics): the same key, a different one, not in the lock, or not computable yet.
+ */
+export type LockAgreement = 'matches' | 'differs' | 'absent' | 'unknown';
+
+export type StepStatus = ({ step: string; state: 'cached'; key: string } | { step: string; state: 'stale'; reason: string; key?: string }) & { lock: LockAgreement };
 
 /** Why a step's key differs from the one it had on the pipeline's last run. */
 export function staleReason(step: PipelineStep, key: StepKey, previous: PipelineState['steps'][string] | undefined): string {
@@ -79,6 +97,7 @@ export function staleReason(step: PipelineStep, key: StepKey, previous: Pipeline
 /** Each step's state as a run would find it now, without running anything. */
 export async function planStatus(pipeline: Pipeline, store: Store): Promise<StepStatus[]> {
   const state = store.readJson<PipelineState>(pipelineStatePath(pipeline));
+  const lock = readLock(pipeline);
   const known = new Map<string, Readonly<Record<string, OutputRecord>>>();
   const result = new Map<string, StepStatus>();
   for (const id of topologicalOrder(pipeline.steps)) {
@@ -86,21 +105,29 @@ export async function planStatus(pipeline: Pipeline, store: Store): Promise<Step
     if (!step) continue;
     const staleUpstream = [...Object.values(step.inputs), ...Object.values(step.fanIn).flat()].map((r) => r.step).filter((s) => !known.has(s));
     if (staleUpstream.length) {
-      result.set(id, { step: id, state: 'stale', reason: `upstream will re-run (${[...new Set(staleUpstream)].join(', ')})` });
+      result.set(id, { step: id, state: 'stale', reason: `upstream will re-run (${[...new Set(staleUpstream)].join(', ')})`, lock: 'unknown' });
       continue;
     }
     let key: StepKey;
     try {
       key = await stepKey(step, pipeline, store, known);
     } catch (e) {
-      result.set(id, { step: id, state: 'stale', reason: (e as Error).message });
+      result.set(id, { step: id, state: 'stale', reason: (e as Error).message, lock: 'unknown' });
       continue;
     }
+    const locked = lock?.steps[id];
+    const agreement: LockAgreement = !locked ? 'absent' : locked.key === key.key ? 'matches' : 'differs';
     const entry = store.readEntry(key.key);
     if (entry) {
       known.set(id, entry.outputs);
-      result.set(id, { step: id, state: 'cached', key: key.key });
-    } else result.set(id, { step: id, state: 'stale', reason: staleReason(step, key, state?.steps[id]), key: key.key });
+      result.set(id, { step: id, state: 'cached', key: key.key, lock: agreement });
+    } else if (agreement === 'matches' && !state?.steps[id]) {
+      // A fresh clone: nothing is in this store, but the committed lock file was produced by this
+      // exact key. Steps are deterministic, so its outputs would be the ones the lock records, and
+      // the steps after it can be compared with the lock file too.
+      known.set(id, Object.fromEntries(Object.entries((locked as NonNullable<typeof locked>).outputs).map(([port, digest]) => [port, { digest, size: 0, kind: step.type.outputs[port]?.kind ?? 'report' }])));
+      result.set(id, { step: id, state: 'stale', reason: 'not in this store; the lock file records this exact key', key: key.key, lock: agreement });
+    } else result.set(id, { step: id, state: 'stale', reason: staleReason(step, key, state?.steps[id]), key: key.key, lock: agreement });
   }
   store.saveFileDigests();
   return [...pipeline.steps.keys()].map((id) => result.get(id) as StepStatus);

@@ -10,7 +10,7 @@ const CHAIN = `${HEAD}params: { n: 2 }\nsteps:\n  a: { uses: ./steps/counter.js,
 
 function statusOf(out: string): Record<string, string> {
   return Object.fromEntries(out.trim().split('\n').slice(1).map((l) => {
-    const [step, state, ...why] = l.trim().split(/\s{2,}/);
+    const [step, state, , ...why] = l.trim().split(/\s{2,}/);
     return [step, why.length ? `${state}: ${why.join(' ')}` : state];
   }));
 }
@@ -158,4 +158,16 @@ test('runs lists the runs; cache info and gc keep what the latest run references
   assert.match(gc.out, /removed 2 cache entries/);
   const after = await p.cli('run', 'p.yaml', '--set', 'b.n=3');
   assert.match(after.out, /0 ran, 3 cached/);
+});
+
+test('status compares a fresh store with the committed lock file, step by step', async () => {
+  const p = makeProject({ 'p.yaml': CHAIN, 'data.txt': '5' });
+  assert.equal((await p.cli('run', 'p.yaml')).code, 0);
+  assert.match(p.read('p.lock.yaml'), /medpipe_lock: 1/);
+  // Another clone: the same files, no store.
+  const clone = makeProject({ 'p.yaml': CHAIN, 'data.txt': '5', 'p.lock.yaml': p.read('p.lock.yaml') });
+  const fresh = (await clone.cli('status', 'p.yaml')).out.trim().split('\n').slice(1).map((l) => l.trim().split(/\s{2,}/).slice(0, 3));
+  assert.deepEqual(fresh, [['a', 'stale', 'matches'], ['b', 'stale', 'matches'], ['c', 'stale', 'matches']]);
+  const changed = (await clone.cli('status', 'p.yaml', '--set', 'b.n=99')).out.trim().split('\n').slice(1).map((l) => l.trim().split(/\s{2,}/).slice(0, 3));
+  assert.deepEqual(changed, [['a', 'stale', 'matches'], ['b', 'stale', 'differs'], ['c', 'stale', 'unknown']]);
 });

@@ -1,0 +1,109 @@
+/**
+ * What the report shows, as plain data: gathered from a run record, its pipeline and its
+ * artifacts by collect.ts, drawn by render.ts. Keeping the two apart lets the renderer be tested
+ * on hand-built data (an odd step name, a failed step) without running anything.
+ */
+
+export type StepStatus = 'done' | 'cached' | 'failed' | 'skipped' | 'running' | 'pending';
+
+export interface ReportStep {
+  id: string;
+  /** The step type as written in `uses:` (undefined when the pipeline file could not be loaded). */
+  uses?: string;
+  status: StepStatus;
+  cacheHit: boolean;
+  durationMs?: number;
+  /** Start in ms from the run's start. */
+  startMs: number;
+  /** true when the start was laid out from dependencies and durations rather than read from the cache entry's finish time. */
+  startEstimated: boolean;
+  /** The steps it depends on (data inputs and `needs:`). */
+  dependsOn: string[];
+  /** For each input port, the upstream step and port (edge tooltips). */
+  inputs: { port: string; step: string; from: string }[];
+  error?: string;
+}
+
+export interface MetricEstimate {
+  value: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+}
+
+export interface GateResult {
+  gate: string;
+  required: string;
+  actual: number | null;
+  passed: boolean;
+  message?: string;
+}
+
+export interface CalibrationBin {
+  lower: number;
+  upper: number;
+  n: number;
+  mean_predicted: number | null;
+  fraction_positive: number | null;
+}
+
+export interface FeatureImportance {
+  feature: string;
+  mean: number;
+  std: number;
+}
+
+/** The parts of a `medpipe.metrics/1` file the report draws (see src/ml/metrics/evaluate.ts). */
+export interface MetricsReport {
+  format: string;
+  step?: string;
+  task: string;
+  n: number;
+  classes?: string[];
+  class_counts?: Record<string, number>;
+  threshold?: { method: string; value: number; sensitivity?: number; specificity?: number };
+  metrics: Record<string, MetricEstimate>;
+  unavailable?: Record<string, string>;
+  bootstrap?: { resamples: number; confidence: number };
+  notes?: string[];
+  confusion_matrix?: { labels: string[]; counts: number[][] };
+  roc_curve?: { fpr: number[]; tpr: number[]; thresholds: number[] };
+  /** Not written by evaluate today; drawn when a future version adds it. Otherwise derived from the ROC curve. */
+  pr_curve?: { precision: number[]; recall: number[] };
+  calibration?: { bins: number; curve: CalibrationBin[] };
+  importance?: { metric: string; repeats: number; features: FeatureImportance[] };
+  gates?: GateResult[];
+  subgroups?: { column: string; groups: { value: string; n: number; metrics: Record<string, MetricEstimate> }[] }[];
+}
+
+export interface Evaluation {
+  /** The evaluate step's id. */
+  step: string;
+  /** The step whose model it evaluated, when the pipeline says. */
+  modelStep?: string;
+  /** undefined when the step produced no metrics (failed, skipped, or the artifact was collected). */
+  report?: MetricsReport;
+  /** Why there is no report. */
+  missing?: string;
+}
+
+/** Impurity importances from a forest's training summary (`top_importances`). */
+export interface ModelImportances {
+  step: string;
+  features: { feature: string; importance: number }[];
+}
+
+export interface ReportData {
+  runId: string;
+  pipeline: { name: string; file: string; digest: string };
+  /** Problems loading the pipeline graph, e.g. the file changed since the run. */
+  warnings: string[];
+  git: { commit: string; dirty: boolean } | null;
+  status: string;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** In dependency order (layer by layer, file order within a layer). */
+  steps: ReportStep[];
+  evaluations: Evaluation[];
+  modelImportances: ModelImportances[];
+}
