@@ -14,7 +14,7 @@ test('a step from an installed package runs, caches, and re-runs when the packag
   assert.equal((await p.cli('run', 'p.yaml')).code, 0);
   assert.match((await p.cli('run', 'p.yaml')).out, /a: cached/);
   p.write('node_modules/medpipe-steps-demo/package.json', JSON.stringify({ name: 'medpipe-steps-demo', version: '1.1.0', type: 'module', exports: { '.': { import: './index.js' } } }));
-  assert.match((await p.cli('status', 'p.yaml')).out, /a\s+stale\s+step code changed/);
+  assert.match((await p.cli('status', 'p.yaml')).out, /a\s+stale\s+differs\s+step code changed/);
   assert.equal((await p.cli('run', 'p.yaml')).code, 0);
   assert.deepEqual(p.computed(), ['a', 'a']);
 });
