@@ -16,6 +16,7 @@ import { renderAscii, renderDot, renderMermaid } from './dag.js';
 import { metricsCommand } from './metrics.js';
 import { modelsCommand } from './models.js';
 import { predictCommand } from './predict.js';
+import { reportCommand } from './report.js';
 import { JsonReporter } from './reporters/json.js';
 import { PlainReporter } from './reporters/plain.js';
 import { TtyReporter } from './reporters/tty.js';
@@ -159,6 +160,8 @@ const dag: Command = async (rest, args, io) => {
 
 const metrics: Command = (rest, args, io) => metricsCommand(rest, args.values, io);
 
+const report: Command = (rest, args, io) => reportCommand(rest, { store: openStore(process.cwd(), args.values.store).root, output: args.values.output }, io);
+
 const models: Command = async (rest, args, io) => {
   const store = openStore(process.cwd(), args.values.store);
   return modelsCommand(rest, { store: store.root, json: args.values.json }, io);
@@ -177,4 +180,4 @@ const schema: Command = async (rest, _args, io) => {
   return 0;
 };
 
-export const commands: Record<string, Command> = { run, validate, status, dag, metrics, runs, cache, models, predict, steps, schema };
+export const commands: Record<string, Command> = { run, validate, status, dag, metrics, report, runs, cache, models, predict, steps, schema };

@@ -1,0 +1,55 @@
+/**
+ * `medpipe report [RUN]`: writes the run's self-contained HTML report (src/report). Without RUN,
+ * the latest run in the store; RUN may be a run id or an unambiguous prefix of one.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { listRunRecords, type RunRecord } from '../engine/record.js';
+import { Store } from '../engine/store.js';
+import { collectReport } from '../report/collect.js';
+import { renderReport } from '../report/render.js';
+
+export interface ReportOptions {
+  /** The store's root folder (.medpipe/). */
+  store: string;
+  /** Where to write the HTML; default `medpipe-report-<runId>.html` in the current folder. */
+  output?: string;
+}
+
+export interface ReportIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+function findRun(store: Store, wanted: string | undefined): RunRecord | string {
+  if (wanted === undefined) return listRunRecords(store, 1)[0] ?? `no runs in ${store.root}: run a pipeline first (medpipe run FILE)`;
+  let names: string[] = [];
+  try {
+    names = readdirSync(store.path('runs')).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
+  } catch {
+    // No runs folder: handled as no match below.
+  }
+  const matches = names.filter((n) => n === wanted || n.startsWith(wanted));
+  const exact = matches.includes(wanted) ? [wanted] : matches;
+  if (exact.length > 1) return `run "${wanted}" is ambiguous: it could be ${exact.slice(0, 5).join(', ')}; give more of the id`;
+  const record = exact.length ? store.readJson<RunRecord>(`runs/${exact[0]}.json`) : undefined;
+  return record ?? `no run "${wanted}" in ${store.root}; medpipe runs lists them`;
+}
+
+export async function reportCommand(args: string[], opts: ReportOptions, io: ReportIO): Promise<number> {
+  if (args.length > 1) {
+    io.err('medpipe report takes at most one run id, e.g. medpipe report 20260101T120000Z-1a2b3c');
+    return 2;
+  }
+  const store = new Store(opts.store);
+  const found = findRun(store, args[0]);
+  if (typeof found === 'string') {
+    io.err(`medpipe: ${found}`);
+    return 1;
+  }
+  const html = renderReport(await collectReport(found, store));
+  const output = resolve(opts.output ?? `medpipe-report-${found.runId}.html`);
+  writeFileSync(output, html);
+  io.out(`report of run ${found.runId} (${found.pipeline.name}, ${found.status}) written to ${output}`);
+  return 0;
+}

@@ -1,0 +1,56 @@
+/**
+ * The report's stylesheet, inlined in the page: system fonts only (nothing is fetched), status
+ * colours shared by the graph, the timeline and the badges, and print rules so the page can be
+ * printed or saved as PDF for a review meeting.
+ */
+export const STYLES = `
+:root { --done:#2e7d32; --done-bg:#e8f5e9; --cached:#1565c0; --cached-bg:#e3f2fd; --failed:#c62828; --failed-bg:#ffebee; --skipped:#757575; --skipped-bg:#f5f5f5; --ink:#1f2328; --muted:#656d76; --line:#d0d7de; --accent:#6a3d9a; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0; background: #fff; }
+main { max-width: 1180px; margin: 0 auto; padding: 20px 28px 60px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 10px; border-bottom: 1px solid var(--line); padding-bottom: 4px; } h3 { font-size: 15px; margin: 18px 0 8px; }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+.muted { color: var(--muted); }
+header dl { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 2px 14px; margin: 10px 0 0; }
+header dt { color: var(--muted); } header dd { margin: 0; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; }
+.badge.ok, .badge.done, .badge.passed { background: var(--done-bg); color: var(--done); }
+.badge.cached { background: var(--cached-bg); color: var(--cached); }
+.badge.failed { background: var(--failed-bg); color: var(--failed); }
+.badge.skipped, .badge.pending, .badge.running { background: var(--skipped-bg); color: var(--skipped); }
+.warning { background: #fff8c5; border: 1px solid #d4a72c; padding: 6px 10px; border-radius: 6px; margin: 10px 0; }
+.scroll { overflow-x: auto; }
+.charts { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
+figure { margin: 0; } figcaption { font-size: 12px; color: var(--muted); margin-top: 2px; max-width: 520px; }
+table { border-collapse: collapse; margin: 6px 0 10px; }
+th, td { text-align: left; padding: 3px 12px 3px 0; border-bottom: 1px solid #eaeef2; vertical-align: top; }
+th { font-weight: 600; color: var(--muted); font-size: 12.5px; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.error { color: var(--failed); max-width: 560px; white-space: pre-wrap; }
+.legend-row { display: flex; gap: 14px; font-size: 12px; color: var(--muted); margin: 4px 0; }
+.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; vertical-align: -1px; margin-right: 4px; }
+svg.chart { font-size: 11px; fill: var(--ink); overflow: visible; }
+/* A wide pipeline shrinks to the page rather than hiding its last steps off to the right. */
+svg.chart-dag, svg.chart-timeline { max-width: 100%; height: auto; }
+svg .axis { stroke: #8c959f; } svg .tick { stroke: #8c959f; } svg .grid { stroke: #eaeef2; }
+svg .tick-label { fill: var(--muted); font-size: 10.5px; } svg .axis-label { fill: var(--muted); font-size: 11.5px; }
+svg .reference { stroke: #8c959f; stroke-dasharray: 4 4; }
+svg .curve { fill: none; stroke: var(--accent); stroke-width: 2; }
+svg .bin { fill: var(--accent); fill-opacity: .75; stroke: #fff; }
+svg .legend { font-weight: 600; fill: var(--accent); }
+svg .edge { fill: none; stroke: #8c959f; stroke-width: 1.4; } svg .arrow { fill: #8c959f; }
+svg .node rect { stroke-width: 1.6; }
+svg .node .node-id { font-weight: 600; font-size: 12px; } svg .node .node-sub, svg .node .node-status { fill: var(--muted); font-size: 10.5px; }
+svg .status-done rect { fill: var(--done-bg); stroke: var(--done); } svg .status-cached rect { fill: var(--cached-bg); stroke: var(--cached); }
+svg .status-failed rect { fill: var(--failed-bg); stroke: var(--failed); } svg .status-skipped rect, svg .status-pending rect, svg .status-running rect { fill: var(--skipped-bg); stroke: var(--skipped); stroke-dasharray: 4 3; }
+svg .bar.status-done rect { fill: var(--done); stroke: none; } svg .bar.status-failed rect { fill: var(--failed); stroke: none; } svg .bar.status-running rect { fill: var(--skipped); }
+svg .bar.estimated rect { fill-opacity: .55; stroke: #24292f; stroke-dasharray: 3 2; stroke-width: 1; }
+svg .bar text, svg .cache-hit text, svg .not-run { fill: var(--muted); font-size: 10.5px; }
+svg .cache-hit path { fill: var(--cached); }
+svg .row-label { font-size: 11.5px; }
+svg .ci { stroke: var(--ink); stroke-width: 1.5; } svg .estimate { fill: var(--accent); }
+svg .importance .bar { fill: #8e6cc0; }
+svg .cell.correct rect { fill: var(--done); } svg .cell.error rect { fill: var(--failed); }
+svg .cell .count { font-size: 14px; font-weight: 600; } svg .cell .count.on-dark { fill: #fff; }
+@media print { main { max-width: none; padding: 0; } section { break-inside: avoid; } }
+`;

@@ -1,0 +1,97 @@
+/**
+ * The report builders on their own (escaping, layers, PR points) and on real runs that are not the
+ * happy path: a failed gate (a failed and a skipped step), and a regression pipeline, which gets
+ * RMSE/MAE/R² and no classifier curves.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { reportCommand } from '../../src/cli/report.js';
+import { esc } from '../../src/report/escape.js';
+import { longestPathLayers } from '../../src/report/layers.js';
+import { precisionRecall } from '../../src/report/curves-svg.js';
+import { renderReport } from '../../src/report/render.js';
+import type { MetricsReport, ReportData, ReportStep } from '../../src/report/report-data.js';
+import { ROOT, runPipeline, tempProject } from './project.js';
+
+const EVIL = '<script>alert("x")</script>';
+
+function step(id: string, dependsOn: string[], extra: Partial<ReportStep> = {}): ReportStep {
+  return { id, status: 'done', cacheHit: false, durationMs: 10, startMs: 0, startEstimated: true, dependsOn, inputs: dependsOn.map((d) => ({ port: 'data', step: d, from: 'data' })), ...extra };
+}
+
+test('esc escapes the five HTML specials and nothing else', () => {
+  assert.equal(esc(`a<b>&"c'`), 'a&lt;b&gt;&amp;&quot;c&#39;');
+  assert.equal(esc('worst_radius 1.5'), 'worst_radius 1.5');
+});
+
+test('layers follow the longest path, so every edge points rightwards', () => {
+  const layers = longestPathLayers([step('a', []), step('b', ['a']), step('c', ['a', 'b']), step('d', ['missing'])]);
+  assert.deepEqual(Object.fromEntries(layers), { a: 0, b: 1, c: 2, d: 0 });
+});
+
+test('strings from the pipeline, the record and the metrics are escaped everywhere', () => {
+  const metrics = JSON.parse(readFileSync(join(ROOT, 'metrics', 'breast-cancer-forest.json'), 'utf8')) as MetricsReport;
+  metrics.classes = [EVIL, 'malignant'];
+  metrics.confusion_matrix = { labels: [EVIL, 'malignant'], counts: metrics.confusion_matrix?.counts ?? [] };
+  metrics.importance = { metric: 'roc_auc', repeats: 1, features: [{ feature: EVIL, mean: 0.1, std: 0.01 }] };
+  const data: ReportData = {
+    runId: 'r1',
+    pipeline: { name: EVIL, file: `p/${EVIL}.yaml`, digest: 'ab'.repeat(32) },
+    warnings: [EVIL],
+    git: { commit: 'c'.repeat(40), dirty: true },
+    status: 'failed',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 20,
+    steps: [step(EVIL, []), step('eval', [EVIL], { status: 'failed', error: `gate ${EVIL} failed` }), step('register', ['eval'], { status: 'skipped', durationMs: undefined })],
+    evaluations: [{ step: EVIL, report: metrics }],
+    modelImportances: [{ step: EVIL, features: [{ feature: EVIL, importance: 0.2 }] }],
+  };
+  const html = renderReport(data);
+  assert.doesNotMatch(html, /<script/i);
+  assert.ok(html.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'));
+  assert.match(html, /<g class="node status-failed" data-step="eval"/);
+  assert.match(html, /<g class="node status-skipped" data-step="register"/);
+  assert.match(html, /<td class="error">gate &lt;script&gt;/);
+});
+
+test('PR points at the ROC thresholds: recall is the TPR, precision TP / (TP + FP)', () => {
+  const metrics = JSON.parse(readFileSync(join(ROOT, 'metrics', 'breast-cancer-svm.json'), 'utf8')) as MetricsReport;
+  const pr = precisionRecall(metrics);
+  assert.ok(pr && metrics.roc_curve && metrics.class_counts && metrics.classes);
+  const [neg, pos] = metrics.classes.map((c) => metrics.class_counts?.[c] ?? 0);
+  assert.equal(pr.prevalence, pos / (pos + neg));
+  // The ROC point at the decision threshold gives the confusion matrix's precision and recall.
+  const [[, fp], [fn, tp]] = metrics.confusion_matrix?.counts ?? [];
+  const onCurve = pr.recall.some((r, i) => Math.abs(r - tp / (tp + fn)) < 1e-9 && Math.abs(pr.precision[i] - tp / (tp + fp)) < 1e-9);
+  assert.ok(onCurve, 'the threshold\'s precision and recall are on the PR curve');
+});
+
+test('a failed gate: the failed step shows its error, the skipped one is marked, the graph is whole', async () => {
+  const dir = tempProject();
+  const run = await runPipeline(dir, 'pipelines/breast-cancer.yaml', '--set', 'eval-svm.gates.roc_auc=>= 0.99999');
+  assert.equal(run.code, 1, run.output);
+  assert.equal(run.record.steps['eval-svm'].status, 'failed');
+  const file = join(dir, 'failed.html');
+  assert.equal(await reportCommand([run.record.runId], { store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
+  const html = readFileSync(file, 'utf8');
+  assert.match(html, /<h1>breast-cancer-diagnosis <span class="badge failed">failed<\/span>/);
+  assert.match(html, /<g class="node status-failed" data-step="eval-svm"/);
+  assert.match(html, /<g class="node status-skipped" data-step="register-svm"/);
+  assert.match(html, /<tr data-step="eval-svm">.*<td class="error">[^<]*roc_auc/);
+  assert.match(html, /id="eval-eval-svm"[^>]*><h2>.*No metrics: the step failed/);
+  assert.equal(html.match(/<g class="node /g)?.length, Object.keys(run.record.steps).length);
+});
+
+test('a regression pipeline gets its error metrics with intervals and no classifier curves', async () => {
+  const dir = tempProject();
+  const run = await runPipeline(dir, 'pipelines/diabetes-progression.yaml');
+  assert.equal(run.code, 0, run.output);
+  const file = join(dir, 'regression.html');
+  assert.equal(await reportCommand([], { store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
+  const html = readFileSync(file, 'utf8');
+  for (const metric of ['rmse', 'mae', 'r2']) assert.equal(html.match(new RegExp(`<tr data-metric="${metric}">`, 'g'))?.length, 2, metric);
+  assert.doesNotMatch(html, /chart-roc|chart-pr|chart-calibration|chart-confusion/);
+  assert.ok((html.match(/<svg class="chart chart-ci"/g)?.length ?? 0) >= 2);
+});
