@@ -87,6 +87,11 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
   return { k, metrics };
 }
 
+/** Mean and spread per metric, for a step summary (the per-fold values stay in the model). */
+export function cvSummary(cv: CrossValidation): Record<string, { mean: number; std: number }> {
+  return Object.fromEntries(Object.entries(cv.metrics).map(([name, v]) => [name, { mean: v.mean, std: v.std }]));
+}
+
 /** Reads a split's `folds` artifact ({ k, fold: number[] }). */
 export function parseFolds(json: unknown): number[] {
   const fold = (json as { fold?: unknown }).fold;

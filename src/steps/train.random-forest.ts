@@ -70,7 +70,7 @@ export default defineStep<Params>({
     const { readDatasetFile } = await import('../data/arrow.js');
     const { featureMatrix, targetVector } = await import('../data/matrix.js');
     const { fitForest, forestToJSON, predictClasses, predictForest } = await import('../ml/forest/index.js');
-    const { crossValidate, parseFolds } = await import('../ml/cross-validate.js');
+    const { crossValidate, cvSummary, parseFolds } = await import('../ml/cross-validate.js');
 
     const ds = await readDatasetFile(ctx.input('train')!);
     const target = targetVector(ds);
@@ -141,6 +141,6 @@ export default defineStep<Params>({
       .sort((a, b) => b.importance - a.importance)
       .slice(0, 5);
     ctx.log(`grew ${trees} trees on ${nRows} rows x ${nCols} features; out-of-bag ${task === 'classification' ? 'accuracy' : 'R²'} ${model.oobScore?.toFixed(4) ?? 'n/a'}`);
-    return { task, trees, rows: nRows, features: nCols, oob_score: model.oobScore ?? null, top_importances: top, ...(cv ? { cv: Object.fromEntries(Object.entries(cv.metrics).map(([m, v]) => [m, { mean: v.mean, std: v.std }])) } : {}) };
+    return { task, trees, rows: nRows, features: nCols, oob_score: model.oobScore ?? null, top_importances: top, ...(cv ? { cv: cvSummary(cv) } : {}) };
   },
 });

@@ -69,7 +69,7 @@ export default defineStep<Params>({
     const { readDatasetFile } = await import('../data/arrow.js');
     const { featureMatrix, targetVector } = await import('../data/matrix.js');
     const { decisionFunction, fitSvm, predictSvm, svmToJSON } = await import('../ml/svm/index.js');
-    const { crossValidate, parseFolds } = await import('../ml/cross-validate.js');
+    const { crossValidate, cvSummary, parseFolds } = await import('../ml/cross-validate.js');
 
     const ds = await readDatasetFile(ctx.input('train')!);
     const target = targetVector(ds);
@@ -155,7 +155,7 @@ export default defineStep<Params>({
       ...(perClass ? { support_vectors_per_class: perClass } : {}),
       iterations: model.iterations,
       converged: model.converged,
-      ...(cv ? { cv: Object.fromEntries(Object.entries(cv.metrics).map(([k, v]) => [k, { mean: v.mean, std: v.std }])) } : {}),
+      ...(cv ? { cv: cvSummary(cv) } : {}),
     };
   },
 });

@@ -5,39 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/cli.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, shippedProjectCopy } from '../helpers/cli.js';
 import { readDatasetFile } from '../../src/data/arrow.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { featureMatrix } from '../../src/data/matrix.js';
 import { modelFromJson } from '../../src/ml/model.js';
 import type { RunRecord } from '../../src/engine/record.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-async function cli(cwd: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const before = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdout: { isTTY: false } as NodeJS.WriteStream });
-    return { code, out, err };
-  } finally {
-    process.chdir(before);
-  }
-}
-
-function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'medpipe-flagship-'));
-  cpSync(join(ROOT, 'pipelines'), join(dir, 'pipelines'), { recursive: true, filter: (s) => !s.includes('.medpipe') });
-  cpSync(join(ROOT, 'data'), join(dir, 'data'), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), '{}\n');
-  return dir;
-}
+const cli = runCli;
+const project = (): string => shippedProjectCopy('flagship');
 
 function toCsv(ds: Dataset): string {
   const cell = (c: Dataset['columns'][number], r: number): string => {

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/cli.js';
+import { runCli } from '../helpers/cli.js';
 
 export const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../src/cli/bin.js');
 
@@ -68,18 +68,7 @@ export function makeProject(files: Record<string, string> = {}): Project {
     write,
     read: (rel) => readFileSync(join(dir, rel), 'utf8'),
     computed: () => (existsSync(join(dir, 'computed.log')) ? readFileSync(join(dir, 'computed.log'), 'utf8').split('\n').filter(Boolean) : []),
-    async cli(...args) {
-      let out = '';
-      let err = '';
-      const cwd = process.cwd();
-      process.chdir(dir);
-      try {
-        const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdout: { isTTY: false } as NodeJS.WriteStream });
-        return { code, out, err };
-      } finally {
-        process.chdir(cwd);
-      }
-    },
+    cli: (...args) => runCli(dir, ...args),
     spawnCli(...args) {
       return new Promise((resolvePromise) => {
         const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, CI: '1' } });

@@ -2,31 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/cli.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, shippedProjectCopy } from '../helpers/cli.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-async function cli(cwd: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const before = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdout: { isTTY: false } as NodeJS.WriteStream });
-    return { code, out, err };
-  } finally {
-    process.chdir(before);
-  }
-}
+const cli = runCli;
 
 test('run --ci passes against its own baseline and fails with a JUnit failure when a change makes the model worse', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'medpipe-ci-'));
-  cpSync(join(ROOT, 'pipelines/breast-cancer.yaml'), join(dir, 'pipelines/breast-cancer.yaml'));
-  cpSync(join(ROOT, 'data'), join(dir, 'data'), { recursive: true });
+  const dir = shippedProjectCopy('ci');
   writeFileSync(join(dir, '.gitignore'), '.medpipe/\n');
   const git = (...args: string[]): string => execFileSync('git', ['-C', dir, '-c', 'user.name=ci', '-c', 'user.email=ci@example.org', ...args], { encoding: 'utf8' });
   git('init', '-q', '-b', 'main');
