@@ -27,7 +27,8 @@ commands:
   metrics show|diff  metrics files of the pipelines: diff [--baseline GIT_REF|FILE] [--atol X] [--rtol X]
                   [--format table|md|json] [--junit FILE] [--markdown FILE]; exit 1 on a regression
   report [RUN]    self-contained HTML report of a run (default: the latest; RUN may be an id prefix):
-                  --output FILE (default medpipe-report-<run>.html)
+                  --output FILE (default medpipe-report-<run>.html); --baseline REF|FILE adds the metrics diff
+                  (default: the pipeline's regression.baseline)
   runs            recent runs
   models ...      the model registry: list, show NAME[@V|@ALIAS], promote NAME@V ALIAS,
                   tag NAME@V KEY=VALUE, compare NAME@A NAME@B, audit, export NAME@X DIR

@@ -2,18 +2,22 @@
  * `medpipe report [RUN]`: writes the run's self-contained HTML report (src/report). Without RUN,
  * the latest run in the store; RUN may be a run id or an unambiguous prefix of one.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { listRunRecords, type RunRecord } from '../engine/record.js';
 import { Store } from '../engine/store.js';
 import { collectReport } from '../report/collect.js';
 import { renderReport } from '../report/render.js';
+import { diffTargets } from '../metrics/compare.js';
+import { readPipelineMetrics } from '../metrics/pipeline-metrics.js';
 
 export interface ReportOptions {
   /** The store's root folder (.medpipe/). */
   store: string;
   /** Where to write the HTML; default `medpipe-report-<runId>.html` in the current folder. */
   output?: string;
+  /** Compare the metrics with this git ref or file instead of the pipeline's regression.baseline. */
+  baseline?: string;
 }
 
 export interface ReportIO {
@@ -47,7 +51,18 @@ export async function reportCommand(args: string[], opts: ReportOptions, io: Rep
     io.err(`medpipe: ${found}`);
     return 1;
   }
-  const html = renderReport(await collectReport(found, store));
+  const data = await collectReport(found, store);
+  // The diff against the pipeline's regression baseline (or --baseline), when it has one.
+  const readable = existsSync(found.pipeline.path) ? readPipelineMetrics(found.pipeline.path) : undefined;
+  const baseline = opts.baseline ?? readable?.regression.baseline;
+  if (baseline && readable?.metricsFiles.length) {
+    try {
+      data.baselineDiff = await diffTargets([found.pipeline.path], { baseline, cwd: process.cwd() });
+    } catch (e) {
+      data.baselineProblem = `no comparison with ${baseline}: ${(e as Error).message}`;
+    }
+  }
+  const html = renderReport(data);
   const output = resolve(opts.output ?? `medpipe-report-${found.runId}.html`);
   writeFileSync(output, html);
   io.out(`report of run ${found.runId} (${found.pipeline.name}, ${found.status}) written to ${output}`);

@@ -3,6 +3,7 @@
  * artifacts by collect.ts, drawn by render.ts. Keeping the two apart lets the renderer be tested
  * on hand-built data (an odd step name, a failed step) without running anything.
  */
+import type { MetricsDiff } from '../metrics/diff.js';
 
 export type StepStatus = 'done' | 'cached' | 'failed' | 'skipped' | 'running' | 'pending';
 
@@ -106,4 +107,8 @@ export interface ReportData {
   steps: ReportStep[];
   evaluations: Evaluation[];
   modelImportances: ModelImportances[];
+  /** The metrics files against the pipeline's regression baseline, when there is one. */
+  baselineDiff?: MetricsDiff;
+  /** Why there is no baseline diff, when one was asked for but could not be made. */
+  baselineProblem?: string;
 }

@@ -17,6 +17,7 @@ header dt { color: var(--muted); } header dd { margin: 0; }
 .badge.ok, .badge.done, .badge.passed { background: var(--done-bg); color: var(--done); }
 .badge.cached { background: var(--cached-bg); color: var(--cached); }
 .badge.failed { background: var(--failed-bg); color: var(--failed); }
+tr.regressed td { background: var(--failed-bg); }
 .badge.skipped, .badge.pending, .badge.running { background: var(--skipped-bg); color: var(--skipped); }
 .warning { background: #fff8c5; border: 1px solid #d4a72c; padding: 6px 10px; border-radius: 6px; margin: 10px 0; }
 .scroll { overflow-x: auto; }

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportCommand } from '../../src/cli/report.js';
 import { esc } from '../../src/report/escape.js';
@@ -94,4 +94,22 @@ test('a regression pipeline gets its error metrics with intervals and no classif
   for (const metric of ['rmse', 'mae', 'r2']) assert.equal(html.match(new RegExp(`<tr data-metric="${metric}">`, 'g'))?.length, 2, metric);
   assert.doesNotMatch(html, /chart-roc|chart-pr|chart-calibration|chart-confusion/);
   assert.ok((html.match(/<svg class="chart chart-ci"/g)?.length ?? 0) >= 2);
+});
+
+test('the report shows the metrics against the baseline, with regressions marked', async () => {
+  const dir = tempProject();
+  const run = await runPipeline(dir, 'pipelines/breast-cancer.yaml');
+  assert.equal(run.code, 0, run.output);
+  // A baseline where the SVM's ROC AUC was higher than now, beyond every tolerance.
+  mkdirSync(join(dir, 'baseline'));
+  for (const name of ['breast-cancer-svm.json', 'breast-cancer-forest.json']) {
+    const m = JSON.parse(readFileSync(join(dir, 'metrics', name), 'utf8')) as { metrics: Record<string, { value: number; ci_low: number; ci_high: number }> };
+    if (name.includes('svm')) m.metrics.roc_auc = { value: 0.9999, ci_low: 0.9998, ci_high: 1 };
+    writeFileSync(join(dir, 'baseline', name), JSON.stringify(m));
+  }
+  const file = join(dir, 'diff.html');
+  assert.equal(await reportCommand([], { store: join(dir, '.medpipe'), output: file, baseline: join(dir, 'baseline') }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
+  const html = readFileSync(file, 'utf8');
+  assert.match(html, /id="baseline"><h2>Against the baseline <span class="badge failed">1 regressed<\/span>/);
+  assert.match(html, /<tr class="regressed"><td>roc_auc<\/td><td>0\.9999<\/td>/);
 });
