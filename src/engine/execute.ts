@@ -145,7 +145,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
       tmpDir = store.makeTempDir(step.id);
       const inputs = Object.fromEntries(Object.keys(step.inputs).map((port) => [port, store.objectPath(key.components.inputs[port])]));
       const fanIn = Object.fromEntries(Object.keys(step.fanIn).map((port) => [port, key.components.inputs[port].split(',').filter(Boolean).map((d) => store.objectPath(d))]));
-      const upstream: RunInfo['upstream'] = Object.fromEntries(
+      const upstream: RunInfo['upstream'] = !step.type.lineage ? {} : Object.fromEntries(
         [...withAncestors(pipeline.steps, [step.id])]
           .filter((id) => id !== step.id && steps[id]?.key)
           .map((id) => {

@@ -57,7 +57,7 @@ export interface RunInfo {
   readonly git: { readonly commit: string; readonly dirty: boolean } | null;
   /** The store folder (registry.db lives there). */
   readonly storeDir: string;
-  /** Every step this one depends on, transitively: its cache key and output digests. */
+  /** Every step this one depends on, transitively: its cache key and output digests (empty unless the step type sets `lineage`). */
   readonly upstream: Readonly<Record<string, { readonly stepType: string; readonly key: string; readonly outputs: Readonly<Record<string, string>>; readonly params: Readonly<Record<string, unknown>> }>>;
 }
 
@@ -102,6 +102,11 @@ export interface StepType<P extends object = Record<string, unknown>> {
    * each named file is part of the cache key, so editing the data re-runs the step.
    */
   readonly fileParams?: readonly string[];
+  /**
+   * Set by steps that record lineage (register, select-best): only they receive
+   * `ctx.run.upstream`, which on a deep graph is large to build and to pass to a worker.
+   */
+  readonly lineage?: boolean;
   run(ctx: StepContext, params: P): Promise<StepSummary | void>;
 }
 

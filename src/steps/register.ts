@@ -38,6 +38,7 @@ export default defineStep<Params>({
     card: { kind: 'report', description: 'The model card (Markdown).' },
   },
   defaultOutput: 'bundle',
+  lineage: true,
   params: {
     type: 'object',
     additionalProperties: false,

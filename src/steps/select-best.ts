@@ -60,6 +60,7 @@ export default defineStep<Params>({
     report: { kind: 'report', description: 'JSON: every candidate with its parameters and metric, and which won.' },
   },
   defaultOutput: 'model',
+  lineage: true,
   params: {
     type: 'object',
     additionalProperties: false,
