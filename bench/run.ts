@@ -6,6 +6,7 @@ import { benchData } from './data.js';
 import { benchEngine } from './engine.js';
 import { benchForest } from './models-forest.js';
 import { benchSvm } from './models-svm.js';
+import { benchRecommender } from './recommender.js';
 
 const suites: Record<string, () => Promise<void>> = {
   engine: benchEngine,
@@ -14,6 +15,7 @@ const suites: Record<string, () => Promise<void>> = {
     await benchSvm();
     await benchForest();
   },
+  recommender: benchRecommender,
 };
 
 const wanted = process.argv.slice(2);
