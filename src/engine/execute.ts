@@ -5,7 +5,7 @@
  * dependants; the other branches finish (or, with failFast, everything stops). Finished steps
  * stay cached, so a re-run resumes where the failed one stopped.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { PGraph, type PGraphNodeRecord } from 'p-graph';
 import { isUserError } from '../errors.js';
@@ -20,7 +20,7 @@ import { newRunId, writeRunRecord, type RunRecord, type StepRecord } from './rec
 import type { RunInfo } from './step-type.js';
 import { writeAtomic, type OutputRecord, type Store } from './store.js';
 import { lockFileFor, lockFilePath } from '../metrics/lock-file.js';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { StepFailure, WorkerPool } from './worker-pool.js';
 
 export interface RunOptions {
@@ -107,6 +107,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
     }
     rec.key = key.key;
     const remember = (outs: Readonly<Record<string, OutputRecord>>): void => {
+      publish(step, outs);
       outputs.set(step.id, outs);
       rec.outputs = Object.fromEntries(Object.entries(outs).map(([p, o]) => [p, o.digest]));
       const c = key.components;
@@ -192,11 +193,40 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
     }
   };
 
+  /** Copies a published output to the user's file when its content differs (see StepType.publish). */
+  const publish = (step: PipelineStep, outs: Readonly<Record<string, OutputRecord>>): void => {
+    const spec = step.type.publish;
+    const target = spec ? step.params[spec.param] : undefined;
+    const out = spec ? outs[spec.port] : undefined;
+    if (!spec || typeof target !== 'string' || !out) return;
+    const path = resolve(pipeline.dir, target);
+    const content = readFileSync(store.objectPath(out.digest));
+    if (existsSync(path) && readFileSync(path).equals(content)) return;
+    writeAtomic(path, content, dirname(path));
+  };
+
   const nodes: PGraphNodeRecord = {};
   const deps: [string, string][] = [];
   for (const id of selected) {
     const step = pipeline.steps.get(id) as PipelineStep;
-    nodes[id] = { run: () => runOne(step) };
+    nodes[id] = {
+      run: async () => {
+        try {
+          await runOne(step);
+        } catch (e) {
+          // runOne records its own failures; anything else (the store's disk, a lock file) is
+          // recorded here, so a step can never stay "running" in a run that reports ok.
+          const rec = steps[id];
+          if (rec.status !== 'failed' && rec.status !== 'skipped') {
+            rec.status = 'failed';
+            rec.error = `internal error: ${(e as Error).message}`;
+            rec.errorDetail = (e as Error).stack;
+            emit({ type: 'step:failed', step: id, durationMs: rec.durationMs ?? 0, error: rec.error });
+          }
+          throw e;
+        }
+      },
+    };
     for (const dep of dependenciesOf(step)) if (selected.has(dep)) deps.push([dep, id]);
   }
   const releaseLocks = (): void => {
@@ -221,7 +251,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
   }
   const counts: Record<StepOutcome, number> = { done: 0, cached: 0, failed: 0, skipped: 0 };
   for (const rec of Object.values(steps)) if (rec.status in counts) counts[rec.status as StepOutcome]++;
-  const status = counts.failed || counts.skipped ? 'failed' : 'ok';
+  const status = Object.values(steps).every((r) => r.status === 'done' || r.status === 'cached') ? 'ok' : 'failed';
   record.status = status;
   record.finishedAt = clock.iso();
   record.durationMs = Math.round(clock.mono() - started);

@@ -107,6 +107,12 @@ export interface StepType<P extends object = Record<string, unknown>> {
    * `ctx.run.upstream`, which on a deep graph is large to build and to pass to a worker.
    */
   readonly lineage?: boolean;
+  /**
+   * An output the user also wants as a file of their own (e.g. evaluate's metrics for git): the
+   * `with:` parameter naming the path and the output port. The engine writes it after every
+   * successful run of the step, cached or not, so the file always matches the lock file.
+   */
+  readonly publish?: { readonly param: string; readonly port: string };
   run(ctx: StepContext, params: P): Promise<StepSummary | void>;
 }
 

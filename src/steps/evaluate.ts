@@ -100,6 +100,7 @@ export default defineStep<Params>({
   },
   outputs: { metrics: { kind: 'metrics', description: `The evaluation report as JSON (${METRICS_FORMAT}).` } },
   defaultOutput: 'metrics',
+  publish: { param: 'metrics_file', port: 'metrics' },
   params: {
     type: 'object',
     additionalProperties: false,
@@ -222,6 +223,8 @@ export default defineStep<Params>({
     const report = { format: METRICS_FORMAT, step: ctx.stepId, model: model.describe(), ...evaluation, ...(importance ? { importance } : {}) };
     const text = m.formatReportJson(report);
     await writeFile(ctx.output('metrics'), text);
+    // The engine publishes the metrics file after every successful run, cached or not (the
+    // `publish` field above); it is written here too so that a failed gate still leaves the numbers.
     if (params.metrics_file) {
       const path = isAbsolute(params.metrics_file) ? params.metrics_file : resolve(ctx.pipelineDir, params.metrics_file);
       await writeAtomically(path, text);

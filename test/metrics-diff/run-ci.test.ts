@@ -30,4 +30,11 @@ test('run --ci passes against its own baseline and fails with a JUnit failure wh
   const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
   assert.match(junit, /<failure /);
   assert.match(readFileSync(join(dir, 'diff.md'), 'utf8'), /\| roc_auc \|/);
+
+  // Back to the committed configuration: every step is cached, and the metrics files are
+  // republished from the cache, so they match the lock file and the baseline again.
+  const back = await cli(dir, 'run', 'pipelines/breast-cancer.yaml', '--ci');
+  assert.equal(back.code, 0, back.out + back.err);
+  assert.match(back.out, /0 ran, \d+ cached/);
+  assert.equal(git('status', '--porcelain', 'metrics', 'pipelines'), '');
 });
