@@ -151,7 +151,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
           .filter((id) => id !== step.id && steps[id]?.key)
           .map((id) => {
             const up = pipeline.steps.get(id) as PipelineStep;
-            return [id, { stepType: up.type.id, key: steps[id].key as string, outputs: steps[id].outputs ?? {}, params: up.params }];
+            return [id, { stepType: up.type.id, key: steps[id].key as string, outputs: steps[id].outputs ?? {}, params: up.params, dependsOn: dependenciesOf(up) }];
           }),
       );
       const git = (await gitPromise) ?? null;

@@ -58,7 +58,7 @@ export interface RunInfo {
   /** The store folder (registry.db lives there). */
   readonly storeDir: string;
   /** Every step this one depends on, transitively: its cache key and output digests (empty unless the step type sets `lineage`). */
-  readonly upstream: Readonly<Record<string, { readonly stepType: string; readonly key: string; readonly outputs: Readonly<Record<string, string>>; readonly params: Readonly<Record<string, unknown>> }>>;
+  readonly upstream: Readonly<Record<string, { readonly stepType: string; readonly key: string; readonly outputs: Readonly<Record<string, string>>; readonly params: Readonly<Record<string, unknown>>; readonly dependsOn: readonly string[] }>>;
 }
 
 export interface StepContext {

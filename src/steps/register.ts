@@ -7,8 +7,9 @@
  * --force) never registers the same thing twice.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { GateError, StepInputError } from '../errors.js';
-import { defineStep } from '../engine/step-type.js';
+import { defineStep, type StepContext } from '../engine/step-type.js';
 
 interface Params {
   name: string;
@@ -21,6 +22,36 @@ interface Params {
 
 async function readJson<T>(path: string | undefined): Promise<T | null> {
   return path === undefined ? null : (JSON.parse(await readFile(path, 'utf8')) as T);
+}
+
+/**
+ * A bundle must replay exactly what the model was trained after: if a preprocess or
+ * select-features step is upstream of the model, its fitted artifact must be the one wired in
+ * (otherwise predict would feed raw columns to a model trained on transformed ones, silently).
+ */
+function checkBundleInputs(ctx: StepContext): void {
+  if (!ctx.run) return;
+  const digestOf = (path: string | undefined): string | undefined => (path === undefined ? undefined : basename(dirname(path)) + basename(path));
+  const modelDigest = digestOf(ctx.input('model'));
+  const upstream = ctx.run.upstream;
+  const modelStep = Object.entries(upstream).find(([, u]) => Object.values(u.outputs).includes(modelDigest ?? ''))?.[0];
+  // The model's own ancestors (not the evaluation's): what it was trained after.
+  const trainedAfter = new Set<string>();
+  const walk = (id: string): void => {
+    for (const dep of upstream[id]?.dependsOn ?? []) if (!trainedAfter.has(dep)) (trainedAfter.add(dep), walk(dep));
+  };
+  if (modelStep) walk(modelStep);
+  for (const [port, stepType, output] of [['transform', 'preprocess', 'transform'], ['selection', 'select-features', 'selection']] as const) {
+    const wired = digestOf(ctx.input(port));
+    const fitted = Object.entries(upstream).filter(([id, u]) => u.stepType === stepType && trainedAfter.has(id));
+    if (!fitted.length || !modelStep) continue;
+    if (wired === undefined) {
+      throw new StepInputError(`model "${modelStep}" was trained after ${stepType} step "${fitted.map(([id]) => id).join('", "')}", but in.${port} is not wired: add in: { ${port}: ${fitted[0][0]}.${output} } so predict applies the same ${port}`);
+    }
+    if (!fitted.some(([, u]) => u.outputs[output] === wired)) {
+      throw new StepInputError(`in.${port} is not the ${output} of the ${stepType} step the model was trained after (${fitted.map(([id]) => id).join(', ')})`);
+    }
+  }
 }
 
 export default defineStep<Params>({
@@ -61,6 +92,7 @@ export default defineStep<Params>({
     const evaluation = await readJson<Evaluation>(ctx.input('evaluation'));
     const failed = (evaluation?.gates ?? []).filter((g) => !g.passed);
     if (failed.length) throw new GateError(`refusing to register ${params.name}: its evaluation failed ${failed.map((g) => `${g.gate} ${g.required} (got ${g.actual})`).join('; ')}`);
+    checkBundleInputs(ctx);
     const bundle = buildBundle(model, await readJson(ctx.input('transform')), await readJson(ctx.input('selection')));
 
     const upstream = ctx.run?.upstream ?? {};

@@ -112,3 +112,11 @@ test('a failed quality gate fails the run with the metric and the gate, and noth
   const list = await cli(dir, 'models', 'list');
   assert.doesNotMatch(list.out, /never-registered/);
 });
+
+test('register refuses a bundle without the preprocessing or selection the model was trained after', async () => {
+  const yaml = readFileSync(join(dir, 'pipelines/breast-cancer.yaml'), 'utf8').replace('in: { model: svm, evaluation: eval-svm, transform: prep.transform, selection: select.selection }', 'in: { model: svm, evaluation: eval-svm, transform: prep.transform }');
+  writeFileSync(join(dir, 'pipelines/no-selection.yaml'), yaml);
+  const bad = await cli(dir, 'run', 'pipelines/no-selection.yaml');
+  assert.equal(bad.code, 1);
+  assert.match(bad.out, /register-svm: FAILED .*model "svm" was trained after select-features step "select", but in\.selection is not wired: add in: \{ selection: select\.selection \}/);
+});
