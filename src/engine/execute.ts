@@ -61,7 +61,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
   for (const id of pipeline.steps.keys()) if (selected.has(id)) steps[id] = { status: 'pending', cacheHit: false };
   const record: RunRecord = {
     runId,
-    pipeline: { name: pipeline.name, file: pipeline.file, path: pipeline.path, digest: pipeline.digest },
+    pipeline: { name: pipeline.name, file: pipeline.file, path: pipeline.path, digest: pipeline.digest, overrides: pipeline.overrides },
     git: null,
     status: 'running',
     startedAt: clock.iso(),

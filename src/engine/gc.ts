@@ -6,7 +6,7 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PipelineState } from './plan.js';
-import type { CacheEntry, Store } from './store.js';
+import { lockIsStale, type CacheEntry, type Store } from './store.js';
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -61,7 +61,8 @@ export interface GcResult {
 
 /** Keeps what the latest run of each pipeline (and any pin) refers to; removes the rest. */
 export function collectGarbage(store: Store): GcResult | { busy: string[] } {
-  const locks = listFiles(store.path('locks'));
+  // A lock left by a killed run protects nothing and must not block gc forever.
+  const locks = listFiles(store.path('locks')).filter((f) => !lockIsStale(f));
   if (locks.length) return { busy: locks };
   const keepKeys = new Set<string>();
   const keepDigests = new Set<string>();

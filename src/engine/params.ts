@@ -42,14 +42,14 @@ export function interpolate(value: unknown, params: Readonly<Record<string, unkn
   if (typeof value === 'string') {
     const whole = WHOLE_PARAM_REF.exec(value);
     if (whole) {
-      if (!(whole[1] in params)) {
+      if (!Object.hasOwn(params, whole[1])) {
         unknown.push({ path, name: whole[1] });
         return value;
       }
       return params[whole[1]];
     }
     return value.replace(PARAM_REF, (ref, name: string) => {
-      if (!(name in params)) {
+      if (!Object.hasOwn(params, name)) {
         unknown.push({ path, name });
         return ref;
       }

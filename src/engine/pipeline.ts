@@ -42,6 +42,8 @@ export interface Pipeline {
   /** sha256 of the file's bytes. */
   readonly digest: string;
   readonly params: Readonly<Record<string, unknown>>;
+  /** The `--set` overrides applied, as typed (`svm.C=10`): part of what produced the results. */
+  readonly overrides: readonly string[];
   /** In file order. */
   readonly steps: ReadonlyMap<string, PipelineStep>;
 }

@@ -22,7 +22,7 @@ export interface StepRecord {
 
 export interface RunRecord {
   runId: string;
-  pipeline: { name: string; file: string; path: string; digest: string };
+  pipeline: { name: string; file: string; path: string; digest: string; overrides: readonly string[] };
   git: GitInfo | null;
   status: 'running' | 'ok' | 'failed';
   startedAt: string;

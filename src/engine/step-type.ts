@@ -53,7 +53,7 @@ export interface RunInfo {
   readonly runId: string;
   /** This step's cache key. */
   readonly stepKey: string;
-  readonly pipeline: { readonly name: string; readonly file: string; readonly path: string; readonly digest: string };
+  readonly pipeline: { readonly name: string; readonly file: string; readonly path: string; readonly digest: string; readonly overrides: readonly string[] };
   readonly git: { readonly commit: string; readonly dirty: boolean } | null;
   /** The store folder (registry.db lives there). */
   readonly storeDir: string;

@@ -175,7 +175,8 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
-function lockIsStale(file: string): boolean {
+/** Whether a lock file's process is gone (a killed run), so the lock no longer protects anything. */
+export function lockIsStale(file: string): boolean {
   const lock = readJson<{ pid: number; host: string }>(file);
   if (!lock) {
     // Unreadable: a process died between creating and writing it, or is writing it right now.

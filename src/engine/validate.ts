@@ -5,7 +5,7 @@
  * fit, cycles). Never stops at the first problem.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { PipelineError, type Diagnostic } from '../errors.js';
@@ -62,12 +62,12 @@ export async function validatePipeline(source: PipelineSource, options: Validate
   const stepOverrides: Override[] = [];
   for (const o of overrides) {
     if (o.path.length === 1) {
-      if (!(o.path[0] in params)) diagnostics.push(overrideDiagnostic(o, `"${o.path[0]}" is not a pipeline parameter${didYouMean(o.path[0], [...Object.keys(params), ...Object.keys(doc.steps ?? {})])}`, 'to set a step\'s parameter use STEP.NAME=VALUE'));
+      if (!Object.hasOwn(params, o.path[0])) diagnostics.push(overrideDiagnostic(o, `"${o.path[0]}" is not a pipeline parameter${didYouMean(o.path[0], [...Object.keys(params), ...Object.keys(doc.steps ?? {})])}`, 'to set a step\'s parameter use STEP.NAME=VALUE'));
       else params = setIn(params, o.path, o.value);
     } else stepOverrides.push(o);
   }
   for (const o of stepOverrides) {
-    if (!(o.path[0] in (doc.steps ?? {}))) diagnostics.push(overrideDiagnostic(o, `there is no step "${o.path[0]}"${didYouMean(o.path[0], Object.keys(doc.steps ?? {}))}`));
+    if (!Object.hasOwn(doc.steps ?? {}, o.path[0])) diagnostics.push(overrideDiagnostic(o, `there is no step "${o.path[0]}"${didYouMean(o.path[0], Object.keys(doc.steps ?? {}))}`));
   }
 
   // One module load per custom step file, however many steps use it.
@@ -127,6 +127,9 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     };
     const matrix = rawStep.matrix && typeof rawStep.matrix === 'object' ? rawStep.matrix : undefined;
     if (matrix) {
+      for (const o of mine) {
+        if (Object.hasOwn(matrix, o.path[1])) diagnostics.push(overrideDiagnostic(o, `step "${id}": with.${o.path[1]} is swept by matrix:, so --set cannot change it; edit the matrix values in the file`));
+      }
       // Each combination is checked with its own values; the same message once per key is enough.
       const before = diagnostics.length;
       const combos = combinations(matrix).map((values) => ({ values, params: checkParams({ ...withValues, ...values }, Object.keys(values)) }));
@@ -138,9 +141,11 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     // Data files the step reads must exist: say so now, at the line that names them, not mid-run.
     for (const name of type?.fileParams ?? []) {
       const value = withValues[name];
-      if (typeof value !== 'string' || existsSync(resolve(dir, value))) continue;
+      if (typeof value !== 'string') continue;
+      const isFile = existsSync(resolve(dir, value)) && statSync(resolve(dir, value)).isFile();
+      if (isFile) continue;
       const override = mine.find((o) => o.path[1] === name);
-      const message = `with.${name}: file not found: ${resolve(dir, value)}`;
+      const message = `with.${name}: ${existsSync(resolve(dir, value)) ? 'is a folder, not a file' : 'file not found'}: ${resolve(dir, value)}`;
       if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message}`));
       else at(['with', name], message, 'value', 'relative paths are resolved against the pipeline file\'s folder');
     }
@@ -148,7 +153,9 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     // Inputs.
     const inputs: Record<string, OutputRef> = {};
     const fanIn: Record<string, OutputRef[]> = {};
-    for (const [port, ref] of Object.entries(rawStep.in ?? {})) {
+    // A malformed `in:` (not a mapping) is reported by the schema; here it wires nothing.
+    const rawIn = typeof rawStep.in === 'object' && rawStep.in !== null ? rawStep.in : {};
+    for (const [port, ref] of Object.entries(rawIn)) {
       if (typeof ref !== 'string') continue;
       if (type && !(port in type.inputs)) {
         at(['in', port], `"${port}" is not an input of ${type.id}${didYouMean(port, Object.keys(type.inputs))}`, 'key', `its inputs are: ${Object.keys(type.inputs).join(', ') || 'none'}`);
@@ -159,7 +166,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     }
     if (type) {
       for (const [port, spec] of Object.entries(type.inputs)) {
-        if (!spec.optional && !(port in inputs) && !(port in (rawStep.in ?? {}))) at(rawStep.in ? ['in'] : ['uses'], `input "${port}" (${spec.kind}) is not wired`, 'key', `add in: { ${port}: STEP }`);
+        if (!spec.optional && !(port in inputs) && !(typeof rawStep.in === 'object' && rawStep.in !== null && Object.hasOwn(rawStep.in, port))) at(rawStep.in ? ['in'] : ['uses'], `input "${port}" (${spec.kind}) is not wired`, 'key', `add in: { ${port}: STEP }`);
       }
     }
     const needs = Array.isArray(rawStep.needs) ? rawStep.needs.filter((n): n is string => typeof n === 'string') : [];
@@ -214,6 +221,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     name: doc.name,
     digest: createHash('sha256').update(source.text).digest('hex'),
     params,
+    overrides: overrides.map((o) => o.raw),
     steps: finalSteps,
   };
 }

@@ -32,7 +32,13 @@ export function resolveStepPackage(name: string, pipelineDir: string): { entry: 
     const pkgDir = join(dir, 'node_modules', name);
     const packageJson = join(pkgDir, 'package.json');
     if (existsSync(packageJson)) {
-      const pkg = JSON.parse(readFileSync(packageJson, 'utf8')) as { exports?: unknown; module?: string; main?: string };
+      let pkg: { exports?: unknown; module?: string; main?: string };
+      try {
+        pkg = JSON.parse(readFileSync(packageJson, 'utf8')) as typeof pkg;
+      } catch {
+        // A broken package.json: point at the file, loading it reports the problem with its path.
+        return { entry: packageJson, packageJson };
+      }
       const dot = typeof pkg.exports === 'object' && pkg.exports !== null ? (pkg.exports as Record<string, unknown>)['.'] ?? pkg.exports : pkg.exports;
       const fromExports = typeof dot === 'string' ? dot : typeof dot === 'object' && dot !== null ? ((dot as Record<string, unknown>).import ?? (dot as Record<string, unknown>).default) : undefined;
       const entry = typeof fromExports === 'string' ? fromExports : pkg.module ?? pkg.main ?? 'index.js';

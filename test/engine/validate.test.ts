@@ -137,3 +137,18 @@ test('a data file named in with: that does not exist is reported at its line', a
   assert.equal(r.errors.length, 1);
   assert.match(r.errors[0], /^p\.yaml:4:48: step "a": with\.path: file not found: \S+\/nothere\.txt \(relative paths are resolved against the pipeline file's folder\)$/);
 });
+
+test('odd shapes are reported, not internal errors: in: as a string, a folder as a data file, names of Object.prototype', async () => {
+  const r = await validate(`${HEAD}params: { n: 1 }\nsteps:\n  a: { uses: ./steps/counter.js, in: a, with: { path: ., n: "\${params.constructor}" } }\n`, '--set', 'toString=1');
+  assert.equal(r.code, 1);
+  assert.ok(r.errors.every((e) => !/internal error/.test(e)), r.errors.join('\n'));
+  assert.ok(r.errors.some((e) => /^p\.yaml:5:38: step "a": in must be object/.test(e)), r.errors.join('\n'));
+  assert.ok(r.errors.some((e) => /with\.path: is a folder, not a file/.test(e)), r.errors.join('\n'));
+  assert.ok(r.errors.some((e) => /\$\{params\.constructor\} refers to an unknown pipeline parameter/.test(e)), r.errors.join('\n'));
+  assert.ok(r.errors.some((e) => /^--set toString=1: "toString" is not a pipeline parameter/.test(e)), r.errors.join('\n'));
+});
+
+test('--set cannot silently lose against a matrix', async () => {
+  const r = await validate(`${HEAD}steps:\n  a: { uses: ./steps/counter.js, matrix: { n: [1, 2] } }\n`, '--set', 'a.n=5');
+  assert.deepEqual(r.errors, ['--set a.n=5: step "a": with.n is swept by matrix:, so --set cannot change it; edit the matrix values in the file']);
+});
