@@ -6,6 +6,7 @@ import { loadPipeline, openStore } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
 import { planStatus } from '../engine/plan.js';
 import { resolveStepNames } from '../engine/sweep.js';
+import { withAncestors, withDescendants } from '../engine/graph.js';
 import { listRunRecords } from '../engine/record.js';
 import { pipelineEditorSchema } from '../engine/schema.js';
 import { PipelineError, UsageError } from '../errors.js';
@@ -55,9 +56,15 @@ const run: Command = async (rest, args, io) => {
   const from = select(args.values.from ? [args.values.from] : undefined);
 
   if (args.values['dry-run']) {
-    const statuses = await planStatus(pipeline, store);
+    // The same selection a real run would make: --only narrows, --force and --from recompute.
+    const selected = only?.length ? withAncestors(pipeline.steps, only) : new Set(pipeline.steps.keys());
+    const forced = new Set<string>(args.values.force ? selected : forceSteps ?? []);
+    if (from) for (const id of withDescendants(pipeline.steps, from)) forced.add(id);
+    const statuses = (await planStatus(pipeline, store))
+      .filter((s) => selected.has(s.step))
+      .map((s) => ({ step: s.step, would: forced.has(s.step) || s.state === 'stale' ? 'run' : 'skip', why: forced.has(s.step) ? 'forced' : s.state === 'cached' ? 'cached' : s.reason }));
     if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps: statuses }));
-    else io.out(table([['STEP', 'WOULD', 'WHY'], ...statuses.map((s) => [s.step, s.state === 'cached' ? 'skip' : 'run', s.state === 'cached' ? 'cached' : s.reason])]));
+    else io.out(table([['STEP', 'WOULD', 'WHY'], ...statuses.map((s) => [s.step, s.would, s.why])]));
     return 0;
   }
   const reporter: Reporter = args.values.json ? new JsonReporter(io.out) : io.stdout.isTTY && !args.values.plain && !process.env.CI ? new TtyReporter(io.stdout) : new PlainReporter(io.out);

@@ -117,8 +117,11 @@ test('--only runs a step with what it needs; --from and --force recompute; --dry
   assert.match(dry.out, /a\s+run\s+never run/);
   assert.deepEqual(p.computed(), []);
 
+  const dryOnly = await p.cli('run', 'p.yaml', '--only', 'b', '--dry-run');
+  assert.deepEqual(dryOnly.out.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0]), ['a', 'b'], '--dry-run honours --only');
   await p.cli('run', 'p.yaml', '--only', 'b');
   assert.deepEqual(p.computed(), ['a', 'b']);
+  assert.match((await p.cli('run', 'p.yaml', '--dry-run', '--force=a')).out, /a\s+run\s+forced/);
   await p.cli('run', 'p.yaml');
   assert.deepEqual(p.computed().slice(2).sort(), ['c', 'd']);
   await p.cli('run', 'p.yaml', '--from', 'b');
