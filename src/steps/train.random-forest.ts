@@ -71,6 +71,7 @@ export default defineStep<Params>({
     const { featureMatrix, targetVector } = await import('../data/matrix.js');
     const { fitForest, forestToJSON, predictClasses, predictForest } = await import('../ml/forest/index.js');
     const { crossValidate, cvSummary, parseFolds } = await import('../ml/cross-validate.js');
+    const { modelArtifactHead } = await import('../ml/model-artifact.js');
 
     const ds = await readDatasetFile(ctx.input('train')!);
     const target = targetVector(ds);
@@ -129,11 +130,7 @@ export default defineStep<Params>({
     const artifact = {
       format: FOREST_MODEL_FORMAT,
       ...forestToJSON(model),
-      target: target.column,
-      features: names,
-      ...(target.type === 'classification' ? { classes: target.classes } : {}),
-      ...(target.type === 'classification' && target.positiveIndex !== undefined ? { positiveIndex: target.positiveIndex } : {}),
-      ...(cv ? { cv } : {}),
+      ...modelArtifactHead(target, names, cv),
     };
     await writeFile(ctx.output('model'), JSON.stringify(artifact));
 

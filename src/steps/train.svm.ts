@@ -70,6 +70,7 @@ export default defineStep<Params>({
     const { featureMatrix, targetVector } = await import('../data/matrix.js');
     const { decisionFunction, fitSvm, predictSvm, svmToJSON } = await import('../ml/svm/index.js');
     const { crossValidate, cvSummary, parseFolds } = await import('../ml/cross-validate.js');
+    const { modelArtifactHead } = await import('../ml/model-artifact.js');
 
     const ds = await readDatasetFile(ctx.input('train')!);
     const target = targetVector(ds);
@@ -134,11 +135,7 @@ export default defineStep<Params>({
     const artifact = {
       format: SVM_MODEL_FORMAT,
       ...svmToJSON(model),
-      target: target.column,
-      features: names,
-      ...(target.type === 'classification' ? { classes: target.classes } : {}),
-      ...(target.type === 'classification' && target.positiveIndex !== undefined ? { positiveIndex: target.positiveIndex } : {}),
-      ...(cv ? { cv } : {}),
+      ...modelArtifactHead(target, names, cv),
     };
     await writeFile(ctx.output('model'), JSON.stringify(artifact));
 
