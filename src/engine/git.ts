@@ -14,7 +14,10 @@ function git(dir: string, args: string[]): Promise<string | undefined> {
 
 /** undefined when the folder is not in a git repository (or git is not installed). */
 export async function gitInfo(dir: string): Promise<GitInfo | undefined> {
-  const [commit, status] = await Promise.all([git(dir, ['rev-parse', 'HEAD']), git(dir, ['status', '--porcelain', '--untracked-files=no'])]);
+  // Untracked files count: an uncommitted data file or custom step makes the commit unable to
+  // reproduce the run. medpipe's own store does not.
+  const [commit, status] = await Promise.all([git(dir, ['rev-parse', 'HEAD']), git(dir, ['status', '--porcelain', '--untracked-files=normal'])]);
   if (commit === undefined) return undefined;
-  return { commit: commit.trim(), dirty: (status ?? '').trim().length > 0 };
+  const changes = (status ?? '').split('\n').filter((l) => l.trim() && !l.includes('.medpipe/'));
+  return { commit: commit.trim(), dirty: changes.length > 0 };
 }

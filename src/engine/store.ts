@@ -33,9 +33,24 @@ export interface CacheEntry {
 
 export const DEFAULT_STORE_DIR = '.medpipe';
 
+interface FileMemo {
+  size: number;
+  mtimeMs: number;
+  ino?: number;
+  ctimeMs?: number;
+  digest: string;
+}
+
+/**
+ * Temporary names start with the process id and a digest of the host name: a store shared by
+ * several machines (NFS, containers on one volume) must only clean up its own host's leftovers.
+ */
+const HOST_TAG = `h${createHash('sha256').update(hostname()).digest('hex').slice(0, 8)}`;
+const TMP_PREFIX = `${process.pid}-${HOST_TAG}`;
+
 export class Store {
   readonly root: string;
-  private fileDigests: Record<string, { size: number; mtimeMs: number; digest: string }> | undefined;
+  private fileDigests: Record<string, FileMemo> | undefined;
   private fileDigestsChanged = false;
 
   constructor(root: string) {
@@ -72,7 +87,7 @@ export class Store {
 
   /** A fresh directory for a step's outputs, inside the store so the final rename stays on one file system. */
   makeTempDir(label: string): string {
-    const dir = this.path('tmp', `${process.pid}-${label.replace(/[^A-Za-z0-9_-]/g, '_')}-${randomBytes(4).toString('hex')}`);
+    const dir = this.path('tmp', `${TMP_PREFIX}-${label.replace(/[^A-Za-z0-9_-]/g, '_')}-${randomBytes(4).toString('hex')}`);
     mkdirSync(dir, { recursive: true });
     return dir;
   }
@@ -102,9 +117,10 @@ export class Store {
     const st = statSync(path);
     this.fileDigests ??= readJson(this.path('file-digests.json')) ?? {};
     const memo = this.fileDigests[path];
-    if (memo && memo.size === st.size && memo.mtimeMs === st.mtimeMs) return memo.digest;
+    // ino and ctime too: a same-size edit copied with its mtime (cp -p, rsync -a) still changes them.
+    if (memo && memo.size === st.size && memo.mtimeMs === st.mtimeMs && memo.ino === st.ino && memo.ctimeMs === st.ctimeMs) return memo.digest;
     const digest = await hashFile(path);
-    this.fileDigests[path] = { size: st.size, mtimeMs: st.mtimeMs, digest };
+    this.fileDigests[path] = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, ctimeMs: st.ctimeMs, digest };
     this.fileDigestsChanged = true;
     return digest;
   }
@@ -112,7 +128,7 @@ export class Store {
   saveFileDigests(): void {
     if (!this.fileDigestsChanged || !this.fileDigests) return;
     // Merge with what a concurrent run may have written meanwhile.
-    const onDisk = readJson<Record<string, { size: number; mtimeMs: number; digest: string }>>(this.path('file-digests.json')) ?? {};
+    const onDisk = readJson<Record<string, FileMemo>>(this.path('file-digests.json')) ?? {};
     writeAtomic(this.path('file-digests.json'), JSON.stringify({ ...onDisk, ...this.fileDigests }), this.tmpRoot());
     this.fileDigestsChanged = false;
   }
@@ -153,8 +169,9 @@ export class Store {
       return;
     }
     for (const name of names) {
-      const pid = Number(name.split('-')[0]);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) rmSync(join(this.tmpRoot(), name), { recursive: true, force: true });
+      const [pidText, host] = name.split('-');
+      const pid = Number(pidText);
+      if (host === HOST_TAG && Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) rmSync(join(this.tmpRoot(), name), { recursive: true, force: true });
     }
   }
 
@@ -202,7 +219,7 @@ function processAlive(pid: number): boolean {
 export function writeAtomic(file: string, content: string | Uint8Array, tmpDir: string): void {
   mkdirSync(tmpDir, { recursive: true });
   mkdirSync(join(file, '..'), { recursive: true });
-  const tmp = join(tmpDir, `${process.pid}-w-${randomBytes(6).toString('hex')}`);
+  const tmp = join(tmpDir, `${TMP_PREFIX}-w-${randomBytes(6).toString('hex')}`);
   writeFileSync(tmp, content);
   renameSync(tmp, file);
 }

@@ -127,6 +127,14 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     };
     const matrix = rawStep.matrix && typeof rawStep.matrix === 'object' ? rawStep.matrix : undefined;
     if (matrix) {
+      for (const [key, values] of Object.entries(matrix)) {
+        const seen = new Set<string>();
+        for (const v of Array.isArray(values) ? values : []) {
+          const text = JSON.stringify(v);
+          if (seen.has(text)) at(['matrix', key], `matrix: ${key} lists ${text} more than once`, 'key');
+          seen.add(text);
+        }
+      }
       for (const o of mine) {
         if (Object.hasOwn(matrix, o.path[1])) diagnostics.push(overrideDiagnostic(o, `step "${id}": with.${o.path[1]} is swept by matrix:, so --set cannot change it; edit the matrix values in the file`));
       }

@@ -93,3 +93,10 @@ test('with the split\'s folds wired in, each combination is cross-validated and 
   assert.equal(report.source, 'cv');
   assert.equal(report.best, a.metrics.roc_auc.mean > b.metrics.roc_auc.mean ? 'svm[C=0.01]' : 'svm[C=1]');
 });
+
+test('a value listed twice in a matrix is an error, not two steps with one name', async () => {
+  const p = makeProject({ 'p.yaml': 'medpipe: 1\nname: t\nsteps:\n  a: { uses: ./steps/counter.js, matrix: { n: [1, 2, 1] } }\n' });
+  const r = await p.cli('validate', 'p.yaml');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /p\.yaml:4:44: step "a": matrix: n lists 1 more than once/);
+});
