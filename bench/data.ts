@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRng } from '../src/rng.js';
+import { median } from './measure.js';
 import { readCsv } from '../src/data/csv.js';
 import { applyPreprocess, fitPreprocess } from '../src/data/preprocess.js';
 
@@ -72,11 +73,6 @@ async function loadOnce(path: string): Promise<LoadResult> {
   const t2 = performance.now();
   if (scaled.rowCount !== ds.rowCount) throw new Error('standardise changed the row count');
   return { rows: ds.rowCount, loadMs: t1 - t0, standardiseMs: t2 - t1, maxRssMb, maxRssAfterStandardiseMb: process.resourceUsage().maxRSS / 1024 };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 interface PythonResult {

@@ -13,10 +13,12 @@
  * Usage: node dist/bench/models-forest.js   (needs /usr/bin/python3 with scikit-learn)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readNumericCsv } from '../test/ml/forest-fixtures.js';
+import { median } from './measure.js';
 
 const PYTHON = '/usr/bin/python3';
 const TREES = 100;
@@ -64,24 +66,10 @@ for _ in range(warm):
 print(json.dumps({'fitS': t1 - t0, 'warmFitS': float(np.median(ws)) if ws else None, 'predictS': t2 - t1, 'accuracy': float((p == yt).mean()), 'peakRssMb': rss}))
 `;
 
-function readCsv(path: string): { X: Float64Array; y: Float64Array; nRows: number; nCols: number } {
-  const lines = readFileSync(path, 'utf8').trim().split('\n');
-  const nCols = lines[0].split(',').length - 1;
-  const nRows = lines.length - 1;
-  const X = new Float64Array(nRows * nCols);
-  const y = new Float64Array(nRows);
-  for (let r = 0; r < nRows; r++) {
-    const cells = lines[r + 1].split(',');
-    for (let c = 0; c < nCols; c++) X[r * nCols + c] = Number(cells[c]);
-    y[r] = Number(cells[nCols]);
-  }
-  return { X, y, nRows, nCols };
-}
-
 /** Child-process side: cold fit and predict one implementation, then `warm` re-fits; print one JSON line. */
 async function child(impl: string, trainPath: string, testPath: string, threads: number, warm: number): Promise<void> {
-  const train = readCsv(trainPath);
-  const test = readCsv(testPath);
+  const train = readNumericCsv(trainPath);
+  const test = readNumericCsv(testPath);
   let fitS: number, predictS: number, predicted: ArrayLike<number>;
   let refit: (() => Promise<unknown>) | null = null;
   if (impl === 'ours') {
@@ -128,11 +116,6 @@ function runChild(command: string, args: string[], timeoutMs?: number): RunResul
   if (r.signal === 'SIGKILL' && timeoutMs !== undefined) return 'timeout';
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as RunResult;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 interface Row {

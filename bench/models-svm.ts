@@ -21,6 +21,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spearman } from '../test/ml/svm-fixtures.js';
+import { median } from './measure.js';
 
 const PYTHON = '/usr/bin/python3';
 const REPEATS = 3;
@@ -183,33 +185,6 @@ async function child(lib: string, path: string, decOut: string, warm: number): P
   const warmFitS = refit ? await warmFits(warm, refit) : null;
   const result: RunResult = { fitS, warmFitS, predictS, accuracy, peakRssMb, nSupport };
   console.log(JSON.stringify(result));
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-function spearman(a: readonly number[], b: readonly number[]): number {
-  const ranks = (v: readonly number[]) => {
-    const idx = v.map((_, i) => i).sort((x, y) => v[x] - v[y]);
-    const r = new Array<number>(v.length);
-    for (let s = 0; s < idx.length; ) {
-      let e = s;
-      while (e + 1 < idx.length && v[idx[e + 1]] === v[idx[s]]) e++;
-      for (let t = s; t <= e; t++) r[idx[t]] = (s + e) / 2;
-      s = e + 1;
-    }
-    return r;
-  };
-  const ra = ranks(a), rb = ranks(b), n = a.length, m = (n - 1) / 2;
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (ra[i] - m) * (rb[i] - m);
-    aa += (ra[i] - m) ** 2;
-    bb += (rb[i] - m) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
 }
 
 function readNumbers(path: string): number[] {
