@@ -8,7 +8,8 @@
  */
 import { StepInputError } from '../../errors.js';
 import { createRng, type Rng } from '../../rng.js';
-import type { Column, Dataset } from '../dataset.js';
+import { shuffledFeatureColumns } from './feature-columns.js';
+import type { Dataset } from '../dataset.js';
 import { makeDataset } from '../dataset.js';
 
 export interface MakeClassificationOptions {
@@ -89,18 +90,7 @@ export function makeClassification(options: MakeClassificationOptions): Dataset 
     for (let i = 0; i < n; i++) if (flip[i]) y[i] = rng.int(nc);
   }
 
-  const rowOrder = Int32Array.from({ length: n }, (_, i) => i);
-  const colOrder = Int32Array.from({ length: p }, (_, j) => j);
-  if (options.shuffle) {
-    rng.shuffle(rowOrder);
-    rng.shuffle(colOrder);
-  }
-  const columns: Column[] = [];
-  for (let j = 0; j < p; j++) {
-    const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) values[i] = X[rowOrder[i] * p + colOrder[j]];
-    columns.push({ name: `feature_${j + 1}`, kind: 'numeric', data: { type: 'numeric', values } });
-  }
+  const { columns, rowOrder } = shuffledFeatureColumns(X, n, p, rng, !!options.shuffle);
   const codes = Int32Array.from(rowOrder, (r) => y[r]);
   columns.push({ name: 'class', kind: 'target', data: { type: 'categorical', codes, categories: Array.from({ length: nc }, (_, c) => String(c)) } });
   return makeDataset(columns, { column: 'class', ...(nc === 2 ? { positive: '1' } : {}) });

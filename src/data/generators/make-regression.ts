@@ -6,7 +6,8 @@
  */
 import { StepInputError } from '../../errors.js';
 import { createRng } from '../../rng.js';
-import { makeDataset, type Column, type Dataset } from '../dataset.js';
+import { shuffledFeatureColumns } from './feature-columns.js';
+import { makeDataset, type Dataset } from '../dataset.js';
 
 export interface MakeRegressionOptions {
   nSamples: number;
@@ -37,18 +38,7 @@ export function makeRegression(options: MakeRegressionOptions): Dataset {
   }
   if (noise > 0) for (let i = 0; i < n; i++) y[i] += noise * rng.normal();
 
-  const rowOrder = Int32Array.from({ length: n }, (_, i) => i);
-  const colOrder = Int32Array.from({ length: p }, (_, j) => j);
-  if (options.shuffle) {
-    rng.shuffle(rowOrder);
-    rng.shuffle(colOrder);
-  }
-  const columns: Column[] = [];
-  for (let j = 0; j < p; j++) {
-    const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) values[i] = X[rowOrder[i] * p + colOrder[j]];
-    columns.push({ name: `feature_${j + 1}`, kind: 'numeric', data: { type: 'numeric', values } });
-  }
+  const { columns, rowOrder } = shuffledFeatureColumns(X, n, p, rng, !!options.shuffle);
   columns.push({ name: 'target', kind: 'target', data: { type: 'numeric', values: Float64Array.from(rowOrder, (r) => y[r]) } });
   return makeDataset(columns, { column: 'target' });
 }
