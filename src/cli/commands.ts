@@ -17,6 +17,7 @@ import { renderAscii, renderDot, renderMermaid } from './dag.js';
 import { metricsCommand } from './metrics.js';
 import { modelsCommand } from './models.js';
 import { predictCommand } from './predict.js';
+import { recommendCommand } from './recommend.js';
 import { reportCommand } from './report.js';
 import { JsonReporter } from './reporters/json.js';
 import { PlainReporter } from './reporters/plain.js';
@@ -180,6 +181,12 @@ const predict: Command = async (rest, args, io) => {
   return predictCommand({ ref: rest[0], input: args.values.input, output: args.values.output, storeDir: store.root }, io);
 };
 
+const recommend: Command = async (rest, args, io) => {
+  if (rest.length !== 1) throw new UsageError('usage: medpipe recommend NAME[@VERSION|@ALIAS] --patient ID [--k 5] [--feature col=value ...] [--json]');
+  const store = openStore(process.cwd(), args.values.store);
+  return recommendCommand({ ref: rest[0], patient: args.values.patient, k: args.values.k === undefined ? 5 : Number(args.values.k), features: args.values.feature ?? [], json: args.values.json ?? false, storeDir: store.root }, io);
+};
+
 const schema: Command = async (rest, _args, io) => {
   const text = JSON.stringify(pipelineEditorSchema([...builtinSteps.values()]), null, 2) + '\n';
   if (rest[0]) writeFileSync(rest[0], text);
@@ -187,4 +194,4 @@ const schema: Command = async (rest, _args, io) => {
   return 0;
 };
 
-export const commands: Record<string, Command> = { run, validate, status, dag, metrics, report, runs, cache, models, predict, steps, schema };
+export const commands: Record<string, Command> = { run, validate, status, dag, metrics, report, runs, cache, models, predict, recommend, steps, schema };

@@ -3,8 +3,7 @@
  * the package's `data/` directory (see data/README.md for sources and licenses) and seeded
  * synthetic generators.
  *
- * Not here yet: the patient-treatment-outcomes generator (synthetic patients with covariates,
- * a treatment and an outcome) is a separate, later issue; it is deliberately not stubbed.
+ * patient-treatment-outcomes is a long (patient, treatment, outcome) table for recommenders.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,8 @@ import { readCsv, type CsvOptions } from './csv.js';
 import type { Dataset } from './dataset.js';
 import { makeClassification, MAKE_CLASSIFICATION_DEFAULTS, type MakeClassificationOptions } from './generators/make-classification.js';
 import { makeRegression, MAKE_REGRESSION_DEFAULTS, type MakeRegressionOptions } from './generators/make-regression.js';
+import { patientTreatmentTable, PATIENT_TREATMENT_DEFAULTS } from './generators/patient-treatment-table.js';
+import type { PatientTreatmentOptions } from './generators/patient-treatment-outcomes.js';
 
 interface ShippedDataset {
   file: string;
@@ -44,13 +45,13 @@ export const SHIPPED_DATASETS: Readonly<Record<string, ShippedDataset>> = {
   },
 };
 
-export const GENERATORS = ['make-classification', 'make-regression'] as const;
+export const GENERATORS = ['make-classification', 'make-regression', 'patient-treatment-outcomes'] as const;
 export type GeneratorName = (typeof GENERATORS)[number];
 
 export const BUILTIN_NAMES: readonly string[] = [...Object.keys(SHIPPED_DATASETS), ...GENERATORS];
 
 /** Generator options; each generator reads the ones it knows and defaults the rest. */
-export type GeneratorOptions = Partial<MakeClassificationOptions & MakeRegressionOptions>;
+export type GeneratorOptions = Partial<MakeClassificationOptions & MakeRegressionOptions & PatientTreatmentOptions>;
 
 /**
  * The package's data/ directory: three levels up from the compiled module
@@ -70,5 +71,9 @@ export async function loadBuiltin(name: string, options: GeneratorOptions = {}):
   const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   if (name === 'make-classification') return makeClassification({ ...MAKE_CLASSIFICATION_DEFAULTS, ...defined(options) });
   if (name === 'make-regression') return makeRegression({ ...MAKE_REGRESSION_DEFAULTS, ...defined(options) });
+  if (name === 'patient-treatment-outcomes') {
+    const o = { ...PATIENT_TREATMENT_DEFAULTS, ...defined(options) };
+    return patientTreatmentTable({ patients: o.patients, treatments: o.treatments, observations: o.observations, rank: o.rank, noise: o.noise, seed: o.seed });
+  }
   throw new StepInputError(`no builtin dataset named "${name}"; available: ${BUILTIN_NAMES.join(', ')}`);
 }

@@ -6,7 +6,7 @@ import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
 
 /** Kept equal to BUILTIN_NAMES in src/data/builtin.ts (tested); listed here so the CLI starts without loading it. */
-export const BUILTIN_DATASET_NAMES = ['breast-cancer-wisconsin', 'diabetes-progression', 'chembl2321810-pic50', 'nci-screening-5k', 'make-classification', 'make-regression'] as const;
+export const BUILTIN_DATASET_NAMES = ['breast-cancer-wisconsin', 'diabetes-progression', 'chembl2321810-pic50', 'nci-screening-5k', 'make-classification', 'make-regression', 'patient-treatment-outcomes'] as const;
 
 interface Params {
   name: (typeof BUILTIN_DATASET_NAMES)[number];
@@ -21,13 +21,25 @@ interface Params {
   class_sep: number | null;
   bias: number | null;
   noise: number | null;
+  patients: number | null;
+  treatments: number | null;
+  observations: number | null;
+  rank: number | null;
   shuffle: boolean;
   seed: number;
 }
 
-const GENERATOR_OPTIONS = ['n_samples', 'n_features', 'n_informative', 'n_redundant', 'n_classes', 'n_clusters_per_class', 'weights', 'flip_y', 'class_sep', 'bias', 'noise'] as const;
+const GENERATOR_OPTIONS = ['n_samples', 'n_features', 'n_informative', 'n_redundant', 'n_classes', 'n_clusters_per_class', 'weights', 'flip_y', 'class_sep', 'bias', 'noise', 'patients', 'treatments', 'observations', 'rank'] as const;
 const CLASSIFICATION_ONLY = ['n_redundant', 'n_classes', 'n_clusters_per_class', 'weights', 'flip_y', 'class_sep'] as const;
 const REGRESSION_ONLY = ['bias', 'noise'] as const;
+const OUTCOMES_ONLY = ['patients', 'treatments', 'observations', 'rank'] as const;
+const TABLE_OPTIONS = ['n_samples', 'n_features', 'n_informative'] as const;
+/** Which generator options each generator does not take. */
+const FOREIGN: Readonly<Record<string, readonly (typeof GENERATOR_OPTIONS)[number][]>> = {
+  'make-classification': [...REGRESSION_ONLY, ...OUTCOMES_ONLY],
+  'make-regression': [...CLASSIFICATION_ONLY, ...OUTCOMES_ONLY],
+  'patient-treatment-outcomes': [...TABLE_OPTIONS, ...CLASSIFICATION_ONLY, 'bias'],
+};
 
 const optionalInt = (description: string, minimum = 1): object => ({ type: ['integer', 'null'], minimum, default: null, description });
 const optionalNumber = (description: string, minimum = 0): object => ({ type: ['number', 'null'], minimum, default: null, description });
@@ -35,7 +47,7 @@ const optionalNumber = (description: string, minimum = 0): object => ({ type: ['
 export default defineStep<Params>({
   id: 'load.builtin',
   version: '1',
-  description: 'A builtin dataset: a shipped real table (breast cancer, diabetes, ChEMBL, NCI) or a seeded synthetic classification/regression table.',
+  description: 'A builtin dataset: a shipped real table (breast cancer, diabetes, ChEMBL, NCI) or a seeded synthetic classification/regression table, or a seeded long patient x treatment outcome table for recommenders.',
   inputs: {},
   outputs: { data: { kind: 'dataset', description: 'The table, with its target marked.' } },
   defaultOutput: 'data',
@@ -55,16 +67,20 @@ export default defineStep<Params>({
       flip_y: optionalNumber('make-classification: fraction of labels assigned at random (default 0.01).'),
       class_sep: optionalNumber('make-classification: class separation, half the hypercube side (default 1).'),
       bias: { type: ['number', 'null'], default: null, description: 'make-regression: intercept of the target (default 0).' },
-      noise: optionalNumber('make-regression: standard deviation of Gaussian noise on the target (default 0).'),
+      noise: optionalNumber('make-regression: standard deviation of Gaussian noise on the target (default 0); patient-treatment-outcomes: on the outcome (default 0.5).'),
+      patients: optionalInt('patient-treatment-outcomes: number of patients (default 1000).'),
+      treatments: optionalInt('patient-treatment-outcomes: number of treatments (default 100).'),
+      observations: optionalInt('patient-treatment-outcomes: about how many (patient, treatment, outcome) rows (default 20000; at most patients x treatments).'),
+      rank: optionalInt('patient-treatment-outcomes: rank of the hidden patient x treatment interaction model (default 8).'),
       shuffle: { type: 'boolean', default: true, description: 'Generators: shuffle rows and columns.' },
       seed: { type: 'integer', default: 0, description: 'Generators: random seed; the same seed gives the same table.' },
     },
   },
   async run(ctx, params) {
     const given = GENERATOR_OPTIONS.filter((k) => params[k] !== null);
-    const isGenerator = params.name === 'make-classification' || params.name === 'make-regression';
+    const isGenerator = params.name in FOREIGN;
     if (!isGenerator && given.length) throw new StepInputError(`${given.join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to generated datasets only, not to "${params.name}": remove ${given.length === 1 ? 'it' : 'them'}`);
-    const foreign = params.name === 'make-classification' ? REGRESSION_ONLY : params.name === 'make-regression' ? CLASSIFICATION_ONLY : [];
+    const foreign = FOREIGN[params.name] ?? [];
     const misplaced = foreign.filter((k) => params[k] !== null);
     if (misplaced.length) throw new StepInputError(`${misplaced.join(', ')} do${misplaced.length === 1 ? 'es' : ''} not apply to ${params.name}: remove ${misplaced.length === 1 ? 'it' : 'them'}`);
 
@@ -84,6 +100,10 @@ export default defineStep<Params>({
       classSep: opt(params.class_sep),
       bias: opt(params.bias),
       noise: opt(params.noise),
+      patients: opt(params.patients),
+      treatments: opt(params.treatments),
+      observations: opt(params.observations),
+      rank: opt(params.rank),
       shuffle: params.shuffle,
       seed: params.seed,
     });

@@ -66,7 +66,7 @@ export default defineStep<Params>({
     additionalProperties: false,
     required: ['metric'],
     properties: {
-      metric: { type: 'string', description: 'The metric to compare, as the evaluate step names it (roc_auc, rmse, …); with source: cv one of accuracy, roc_auc (binary), rmse, mae, r2.' },
+      metric: { type: 'string', description: 'The metric to compare, as the evaluate step names it (roc_auc, rmse, …; evaluate.recommender: ndcg@10, recall@10, …); with source: cv one of accuracy, roc_auc (binary), rmse, mae, r2.' },
       source: { enum: ['evaluation', 'cv'], default: 'evaluation', description: 'evaluation: the evaluations wired in; cv: the cross-validation the training steps ran on the split\'s folds.' },
       use: { enum: ['value', 'ci_low', 'ci_high'], default: 'value', description: 'Compare the point estimate, or a bound of its confidence interval (ci_low is the cautious choice for a higher-is-better metric).' },
       direction: { enum: ['auto', 'higher', 'lower'], default: 'auto', description: 'auto: lower is better for log_loss, brier, rmse and mae, higher for the rest.' },

@@ -2,11 +2,13 @@
  * Seeded generator of a sparse patient x treatment outcome table, for recommender tests, demos and
  * benchmarks. Outcomes come from a hidden low-rank model
  *   outcome = mean + patientBias + treatmentBias + P[patient] · Q[treatment] + noise,
- * with P, Q entries ~ N(0, variance 1/sqrt(rank)) (so the interaction term has variance about 1
- * whatever the rank). Observation is missing-not-at-random: a patient's number of treatments grows
- * with their comorbidity count (sicker patients receive more treatments), and some treatments are
- * prescribed far more than others. Everything is typed arrays (no per-observation objects), so
- * 100,000 x 2,000 x 5,000,000 fits in a few seconds and about 100 MB.
+ * with P, Q entries of variance about 1/sqrt(rank) (so the interaction term has variance about 1
+ * whatever the rank); half of a patient's factor variance is a fixed linear map of their features.
+ * Observation is missing-not-at-random: a patient's number of treatments grows with their
+ * comorbidity count (sicker patients receive more treatments), some treatments are prescribed far
+ * more than others, and a treatment is more likely given to a patient it suits (high expected
+ * interaction plus treatment effect: confounding by indication). Everything is typed arrays (no
+ * per-observation objects), so 100,000 x 2,000 x 5,000,000 fits in a few seconds and about 100 MB.
  */
 import { createRng } from '../../rng.js';
 import { StepInputError } from '../../errors.js';
@@ -88,6 +90,25 @@ export function generatePatientTreatmentOutcomes(o: PatientTreatmentOptions): Pa
   const sd = Math.pow(r, -0.25); // variance 1/sqrt(r)
   const P = new Float64Array(nP * r), Q = new Float64Array(nT * r);
   for (let j = 0; j < P.length; j++) P[j] = sd * factorRng.normal();
+  // Half of each patient factor's variance comes from their (standardised) features, so features
+  // say which treatments suit a patient never seen before, as age and comorbidities do in practice.
+  // A separate stream: the other draws stay what they were.
+  const mixRng = root.fork(5);
+  const nF = 3 + COMORBIDITIES;
+  const mix = new Float64Array(nF * r);
+  for (let j = 0; j < mix.length; j++) mix[j] = mixRng.normal() / Math.sqrt(nF);
+  const x = new Float64Array(nF);
+  for (let p = 0; p < nP; p++) {
+    x[0] = (age[p] - 58) / 15;
+    x[1] = 2 * sex[p] - 1;
+    x[2] = lab[p];
+    for (let f = 0; f < COMORBIDITIES; f++) x[3 + f] = (comorbidities[p * COMORBIDITIES + f] - 0.2) / 0.4;
+    for (let a = 0; a < r; a++) {
+      let s = 0;
+      for (let f = 0; f < nF; f++) s += x[f] * mix[f * r + a];
+      P[p * r + a] = Math.SQRT1_2 * (P[p * r + a] + sd * s);
+    }
+  }
   for (let j = 0; j < Q.length; j++) Q[j] = sd * factorRng.normal();
   const classEffect = new Float64Array(8);
   for (let c = 0; c < 8; c++) classEffect[c] = 0.3 * factorRng.normal();
@@ -132,6 +153,10 @@ export function generatePatientTreatmentOutcomes(o: PatientTreatmentOptions): Pa
         const u = obsRng.next();
         const t = obsRng.next() < 0.7 ? perm[Math.floor(nT * u * u)] : obsRng.int(nT);
         if (stamp[t] === p) continue;
+        // Confounding by indication: a treatment expected to work for this patient is given more often.
+        let affinity = bT[t];
+        for (let a = 0; a < r; a++) affinity += P[p * r + a] * Q[t * r + a];
+        if (obsRng.next() >= 1 / (1 + Math.exp(-2 * affinity))) continue;
         stamp[t] = p;
         patient[n] = p; treatment[n++] = t;
         j++;

@@ -20,6 +20,8 @@ export interface AlsOptions {
   seed: number;
   /** Worker threads for `fitAlsParallel` (default 1); `fitAls` always runs on the calling thread. */
   threads?: number;
+  /** Called after each full iteration (both half-steps), for progress reports. */
+  onIteration?: (done: number, of: number) => void;
 }
 
 export interface AlsModel extends Recommender {
@@ -105,6 +107,7 @@ export function fitAls(obs: Interactions, nUsers: number, nItems: number, option
   for (let it = 0; it < options.iterations; it++) {
     solveSide(m.byUser, 0, nUsers, P, bu, Q, bi, m.mean, k, options.lambda, A, b, G);
     solveSide(m.byItem, 0, nItems, Q, bi, P, bu, m.mean, k, options.lambda, A, b, G);
+    options.onIteration?.(it + 1, options.iterations);
   }
   return alsModel(m, k, P, Q, bu, bi);
 }
@@ -158,6 +161,7 @@ export async function fitAlsParallel(obs: Interactions, nUsers: number, nItems: 
     for (let it = 0; it < options.iterations; it++) {
       await run('user', userRanges);
       await run('item', itemRanges);
+      options.onIteration?.(it + 1, options.iterations);
     }
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

@@ -19,6 +19,8 @@ export interface ImplicitAlsOptions {
   /** Confidence slope: confidence = 1 + alpha x value. */
   alpha: number;
   seed: number;
+  /** Called after each full iteration, for progress reports. */
+  onIteration?: (done: number, of: number) => void;
 }
 
 export interface ImplicitAlsModel extends Recommender {
@@ -74,6 +76,7 @@ export function fitImplicitAls(obs: Interactions, nUsers: number, nItems: number
   for (let it = 0; it < options.iterations; it++) {
     solveSide(m.byUser, P, Q, nItems, k, options.lambda, options.alpha, YtY, A, b);
     solveSide(m.byItem, Q, P, nUsers, k, options.lambda, options.alpha, YtY, A, b);
+    options.onIteration?.(it + 1, options.iterations);
   }
   const score = (u: number, i: number): number => {
     let s = 0;
