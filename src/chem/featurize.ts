@@ -1,0 +1,73 @@
+/**
+ * SMILES strings to a table of canonical SMILES, descriptors and packed Morgan fingerprints. A
+ * plain library on typed arrays; the featurize.molecules step adapts it to datasets.
+ */
+import { wordsFor } from './bits.js';
+import type { DescriptorName } from './descriptor-names.js';
+import { writeDescriptors } from './descriptors.js';
+import { morganDetails, writeMorgan, type MorganOptions } from './morgan.js';
+import { parseMolecule, type RDKit } from './rdkit.js';
+
+export interface FeaturizeOptions {
+  descriptors: readonly DescriptorName[];
+  fingerprint: MorganOptions | null;
+  /** `stop`: return at the first invalid SMILES (its row is the only one in `invalid`); `skip`: leave it out and go on. */
+  onInvalid: 'stop' | 'skip';
+  /** Called every `progressEvery` molecules with (done, total). */
+  onProgress?: (done: number, total: number) => void;
+  progressEvery?: number;
+}
+
+export interface Featurized {
+  /** Input row of each output row, ascending. */
+  rows: Int32Array;
+  /** Input rows whose SMILES RDKit could not read (or that were missing), ascending. */
+  invalid: number[];
+  canonical: string[];
+  /** descriptors[j] holds descriptor options.descriptors[j] for every output row. */
+  descriptors: Float64Array[];
+  /** Packed fingerprints, wordsFor(bits) words per output row (empty without a fingerprint). */
+  fingerprints: Uint32Array;
+}
+
+export function featurizeSmiles(rdkit: RDKit, smiles: readonly (string | null)[], options: FeaturizeOptions): Featurized {
+  const n = smiles.length;
+  const names = options.descriptors;
+  const d = names.length;
+  const fp = options.fingerprint;
+  const words = fp ? wordsFor(fp.bits) : 0;
+  const details = fp ? morganDetails(fp) : '';
+  const every = options.progressEvery ?? 500;
+
+  const rows = new Int32Array(n);
+  const invalid: number[] = [];
+  const canonical: string[] = [];
+  // Row-major while filling (one write per molecule), split into columns at the end.
+  const table = new Float64Array(n * d);
+  const fingerprints = new Uint32Array(n * words);
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    if (options.onProgress && i > 0 && i % every === 0) options.onProgress(i, n);
+    const s = smiles[i];
+    const mol = s === null ? null : parseMolecule(rdkit, s);
+    if (!mol) {
+      invalid.push(i);
+      if (options.onInvalid === 'stop') break;
+      continue;
+    }
+    try {
+      canonical.push(mol.get_smiles());
+      if (d) writeDescriptors(mol, names, table, kept * d);
+      if (fp) writeMorgan(mol, details, fp.bits, fingerprints, kept);
+    } finally {
+      mol.delete();
+    }
+    rows[kept++] = i;
+  }
+  const descriptors = names.map((_, j) => {
+    const col = new Float64Array(kept);
+    for (let r = 0; r < kept; r++) col[r] = table[r * d + j];
+    return col;
+  });
+  return { rows: rows.slice(0, kept), invalid, canonical, descriptors, fingerprints: fingerprints.slice(0, kept * words) };
+}

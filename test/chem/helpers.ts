@@ -1,0 +1,51 @@
+/** Shared set-up for the chemistry tests: step params with schema defaults, small tables as artifacts. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { writeDatasetFile } from '../../src/data/arrow.js';
+import { loadBuiltin } from '../../src/data/builtin.js';
+import { makeDataset, takeRows, type Column, type Dataset } from '../../src/data/dataset.js';
+import type { StepType } from '../../src/engine/step-type.js';
+
+const ajv = new Ajv({ strict: false, useDefaults: true });
+
+/** The params with the step's schema defaults filled in, as the engine does (throws on invalid params). */
+export function withDefaults(step: StepType, params: Record<string, unknown> = {}): Record<string, unknown> {
+  const copy = structuredClone(params);
+  const validate = ajv.compile(step.params);
+  if (!validate(copy)) throw new Error(`invalid params for ${step.id}: ${ajv.errorsText(validate.errors)}`);
+  return copy;
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'medpipe-chem-'));
+}
+
+/** Writes `ds` as an Arrow artifact in a fresh folder and returns its path. */
+export async function datasetFile(ds: Dataset, name = 'data.arrow'): Promise<string> {
+  const path = join(tempDir(), name);
+  await writeDatasetFile(path, ds);
+  return path;
+}
+
+/** A table of ids and SMILES as load.csv would give it (id column, text SMILES). */
+export function smilesTable(smiles: readonly (string | null)[], ids = smiles.map((_, i) => `m${i + 1}`)): Dataset {
+  const columns: Column[] = [
+    { name: 'mol_id', kind: 'id', data: { type: 'text', values: ids } },
+    { name: 'smiles', kind: 'text', data: { type: 'text', values: [...smiles] } },
+  ];
+  return makeDataset(columns);
+}
+
+/** The shipped ChEMBL table (compound_id, smiles, pic50 target), or its first `rows` rows. */
+export async function chembl(rows?: number): Promise<Dataset> {
+  const ds = await loadBuiltin('chembl2321810-pic50');
+  return rows === undefined ? ds : takeRows(ds, Int32Array.from({ length: rows }, (_, i) => i));
+}
+
+/** The shipped NCI screening library (nci_id, smiles), or its first `rows` rows. */
+export async function nci(rows?: number): Promise<Dataset> {
+  const ds = await loadBuiltin('nci-screening-5k');
+  return rows === undefined ? ds : takeRows(ds, Int32Array.from({ length: rows }, (_, i) => i));
+}
