@@ -1,0 +1,81 @@
+/** Shared fixtures for the GAN tests: a seeded Gaussian mixture, datasets, and a step context with a store. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { writeDatasetFile } from '../../src/data/arrow.js';
+import { makeDataset, type Column } from '../../src/data/dataset.js';
+import type { StepContext, StepSummary, StepType } from '../../src/engine/step-type.js';
+import { createRng } from '../../src/rng.js';
+
+/** Four Gaussian modes along the diagonal: strongly correlated columns that independent marginals cannot reproduce. */
+export function mixture(n: number, seed: number): { x: Float64Array; y: Float64Array; label: Int32Array } {
+  const rng = createRng(seed);
+  const centres = [[-3, -3], [-1, -1], [1, 1], [3, 3]];
+  const x = new Float64Array(n), y = new Float64Array(n), label = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = rng.int(centres.length);
+    label[i] = c;
+    x[i] = centres[c][0] + 0.5 * rng.normal();
+    y[i] = centres[c][1] + 0.5 * rng.normal();
+  }
+  return { x, y, label };
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `medpipe-gan-${prefix}-`));
+}
+
+export async function writeTable(dir: string, name: string, columns: Column[]): Promise<string> {
+  const path = join(dir, name);
+  await writeDatasetFile(path, makeDataset(columns));
+  return path;
+}
+
+export interface StepRun {
+  outputs: Record<string, string>;
+  summary: StepSummary | void;
+  logs: string[];
+}
+
+/**
+ * Runs a step like the engine does, with `ctx.run` pointing at a store folder and a fixed step
+ * key (so train.gan checkpoints), and an optional hook on progress lines (to interrupt a fit).
+ */
+export async function runWithStore(step: StepType, inputs: Record<string, string>, params: Record<string, unknown>, store: { dir: string; key: string }, onProgress?: (message: string) => void): Promise<StepRun> {
+  const out = mkdtempSync(join(tmpdir(), `medpipe-gan-out-`));
+  const outputs: Record<string, string> = {};
+  const logs: string[] = [];
+  const ctx: StepContext = {
+    stepId: step.id,
+    pipelineDir: process.cwd(),
+    input: (port) => inputs[port],
+    inputs: (port) => (inputs[port] ? [inputs[port]] : []),
+    output: (port) => (outputs[port] ??= join(out, port)),
+    progress: (message) => {
+      logs.push(`progress: ${message}`);
+      onProgress?.(message);
+    },
+    log: (message) => logs.push(message),
+    run: {
+      runId: 'test',
+      stepKey: store.key,
+      pipeline: { name: 'test', file: 'test.yaml', path: 'test.yaml', digest: '0', overrides: [] },
+      git: null,
+      storeDir: store.dir,
+      upstream: {},
+    },
+  };
+  const summary = await step.run(ctx, params);
+  return { outputs, summary, logs };
+}
+
+const ajv = new Ajv({ strict: false, useDefaults: true });
+
+/** The step's params with its schema defaults filled in, as the engine does before running it (throws on invalid params). */
+export function withDefaults(step: StepType, params: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(params);
+  const validate = ajv.compile(step.params);
+  if (!validate(copy)) throw new Error(`invalid params for ${step.id}: ${ajv.errorsText(validate.errors)}`);
+  return copy;
+}
