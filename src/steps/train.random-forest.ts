@@ -114,7 +114,8 @@ export default defineStep<Params>({
           ...(target.type === 'classification' && k === 2 ? { positiveIndex: target.positiveIndex ?? 1 } : {}),
           fit: async (Xf, n, yf) => {
             const m = await fitForest(Xf, n, nCols, yf, options);
-            const positive = target.type === 'classification' ? target.positiveIndex ?? 1 : 0;
+            if (target.type === 'regression') return { predict: (Xt, nt) => predictForest(m, Xt, nt) };
+            const positive = target.positiveIndex ?? 1;
             return {
               predict: (Xt, nt) => predictClasses(m, Xt, nt),
               positiveScore: (Xt, nt) => {

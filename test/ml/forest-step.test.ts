@@ -4,14 +4,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDatasetFile } from '../../src/data/arrow.js';
 import { makeDataset } from '../../src/data/dataset.js';
 import type { Column } from '../../src/data/dataset.js';
 import { StepInputError } from '../../src/errors.js';
-import { forestFromJSON, predictClasses, predictForest } from '../../src/ml/forest/index.js';
+import { fitForest, forestFromJSON, predictClasses, predictForest } from '../../src/ml/forest/index.js';
 import type { ForestJSON } from '../../src/ml/forest/index.js';
 import step from '../../src/steps/train.random-forest.js';
 import { runStep } from '../helpers/step-harness.js';
@@ -78,4 +78,32 @@ test('regression is chosen for a numeric target; class_weight by label and task 
   const plain = await runStep(step, { train: bcFile }, defaults);
   assert.notEqual(readFileSync(weighted.outputs.model, 'utf8'), readFileSync(plain.outputs.model, 'utf8'));
   await assert.rejects(runStep(step, { train: bcFile }, { ...defaults, class_weight: { cancer: 3 } }), /not a class of the target/);
+});
+
+test('regression with folds: each fold is scored by a forest fitted on the other folds (R², RMSE)', async () => {
+  const d = readSplit('diabetes');
+  const file = await datasetFile('diabetes-cv', d.train);
+  const k = 3;
+  const fold = Array.from({ length: d.train.nRows }, (_, i) => i % k);
+  const foldsFile = join(dir, 'folds.json');
+  writeFileSync(foldsFile, JSON.stringify({ k, stratified: false, seed: 0, fold }));
+  const params = { ...defaults, max_depth: 4 };
+  const { outputs, summary } = await runStep(step, { train: file, folds: foldsFile }, params);
+  const artifact = JSON.parse(readFileSync(outputs.model, 'utf8')) as { cv: { metrics: Record<string, { folds: number[] }> } };
+  const r2 = artifact.cv.metrics.r2.folds;
+  assert.equal(r2.length, k);
+  // Fold 0 by hand: the same forest settings fitted on folds 1 and 2, scored on fold 0.
+  const trainRows = fold.flatMap((f, i) => (f === 0 ? [] : [i]));
+  const testRows = fold.flatMap((f, i) => (f === 0 ? [i] : []));
+  const pick = (rows: number[]): Float64Array => Float64Array.from(rows.flatMap((r) => Array.from(d.train.X.subarray(r * d.train.nCols, (r + 1) * d.train.nCols))));
+  const y = d.train.y as Float64Array;
+  const m = await fitForest(pick(trainRows), trainRows.length, d.train.nCols, Float64Array.from(trainRows, (r) => y[r]), { task: 'regression', trees: 30, maxDepth: 4, minSamplesSplit: 2, minSamplesLeaf: 1, bootstrap: true, seed: 0, threads: 1, featureNames: d.train.features });
+  const p = predictForest(m, pick(testRows), testRows.length);
+  const truth = testRows.map((r) => y[r]);
+  const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
+  const ssRes = truth.reduce((a, t, i) => a + (t - p[i]) ** 2, 0);
+  const ssTot = truth.reduce((a, t) => a + (t - mean) ** 2, 0);
+  assert.ok(Math.abs(r2[0] - (1 - ssRes / ssTot)) < 1e-9, `fold 0 R² ${r2[0]} vs ${1 - ssRes / ssTot}`);
+  assert.ok(r2.every((v) => v > 0.2 && v < 0.8), `diabetes R² per fold ${r2.join(', ')}`);
+  assert.ok(summary && 'cv' in summary);
 });
