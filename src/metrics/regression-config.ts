@@ -28,8 +28,13 @@ export interface RegressionConfig {
   readonly metrics?: Readonly<Record<string, MetricRule>>;
 }
 
-const HIGHER = ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'sensitivity', 'specificity', 'f1', 'roc_auc', 'pr_auc', 'r2'];
-const LOWER = ['log_loss', 'brier', 'rmse', 'mae'];
+// The second lines: evaluate.generative's metrics. detection_auc is lower-better since a detector
+// beats chance (0.5) from above; diversity_ratio higher since the usual failure is a collapsed
+// generator (< 1); novelty higher since closer to the training rows means more copying.
+const HIGHER = ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'sensitivity', 'specificity', 'f1', 'roc_auc', 'pr_auc', 'r2',
+  'diversity_ratio', 'novelty_mean', 'novelty_median'];
+const LOWER = ['log_loss', 'brier', 'rmse', 'mae',
+  'ks_mean', 'ks_max', 'wasserstein_mean', 'correlation_distance', 'detection_auc', 'bit_frequency_mad', 'exact_copy_share'];
 
 /** The direction a metric improves in, and a note when it was not known but assumed. */
 export function directionOf(metric: string, config: RegressionConfig): { direction: Direction; note?: string } {

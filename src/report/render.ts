@@ -9,6 +9,7 @@ import { importanceSvg, intervalSvg } from './bars-svg.js';
 import { calibrationSvg, precisionRecall, prSvg, rocSvg } from './curves-svg.js';
 import { dagSvg } from './dag-svg.js';
 import { confusionSvg } from './matrix-svg.js';
+import { generativeBody, isGenerative } from './generative-section.js';
 import type { Evaluation, MetricEstimate, MetricsReport, ModelImportances, ReportData, ReportStep } from './report-data.js';
 import { STYLES } from './styles.js';
 import { timelineSvg } from './timeline-svg.js';
@@ -123,6 +124,7 @@ function evaluationSection(e: Evaluation): string {
   const open = `<section class="evaluation" id="${esc(anchor('eval', e.step))}" data-step="${esc(e.step)}">`;
   const r = e.report;
   if (!r) return `${open}${title}<p class="muted">No metrics: ${esc(e.missing ?? 'not recorded')}.</p></section>`;
+  if (isGenerative(r)) return `${open}${title}${gatesTable(r)}${generativeBody(r)}</section>`;
   const classes = r.class_counts ? Object.entries(r.class_counts).map(([c, n]) => `${c} ${n}`).join(', ') : '';
   const info = `<p class="muted">${esc(r.task)} on ${esc(r.n)} test rows${classes ? ` (${esc(classes)})` : ''}${r.notes?.length ? `. ${r.notes.map(esc).join('. ')}` : ''}.</p>`;
   const importance = r.importance?.features.length
