@@ -2,9 +2,11 @@
  * `npm run bench`: every benchmark, one table each. Pass names to run a subset:
  * `npm run bench -- engine data models`.
  */
+import { benchChem } from './chem.js';
 import { benchData } from './data.js';
 import { benchEngine } from './engine.js';
 import { benchForest } from './models-forest.js';
+import { benchGan } from './gan.js';
 import { benchSvm } from './models-svm.js';
 import { benchRecommender } from './recommender.js';
 
@@ -16,6 +18,8 @@ const suites: Record<string, () => Promise<void>> = {
     await benchForest();
   },
   recommender: benchRecommender,
+  gan: benchGan,
+  chem: benchChem,
 };
 
 const wanted = process.argv.slice(2);

@@ -20,7 +20,7 @@ export interface InputColumn {
 export interface InputSignature {
   readonly columns: readonly InputColumn[];
   /** What is predicted: the target column, and for classification its classes. */
-  readonly target: { readonly column: string | null; readonly task: 'classification' | 'regression'; readonly classes?: readonly string[]; readonly positive?: string };
+  readonly target: { readonly column: string | null; readonly task: 'classification' | 'regression' | 'recommendation' | 'generation'; readonly classes?: readonly string[]; readonly positive?: string };
 }
 
 export interface ModelBundle {

@@ -50,7 +50,9 @@ export function modelCard(c: CardInput): string {
   lines.push('## Intended use', '', c.intendedUse || '_Not stated in the pipeline (`intended_use:` of the register step)._', '');
   const m = c.model;
   lines.push('## Model', '', `- Algorithm: ${String(m.format ?? 'unknown')}${m.type ? ` (${String(m.type)})` : ''}${m.kernel ? `, kernel ${String(m.kernel)}` : ''}`);
-  lines.push(`- Predicts: ${c.signature.target.column ?? 'the target'} (${c.signature.target.task}${c.signature.target.classes ? `: ${c.signature.target.classes.join(', ')}` : ''}${c.signature.target.positive ? `; positive class ${c.signature.target.positive}` : ''})`);
+  const t = c.signature.target;
+  if (t.task === 'recommendation') lines.push(`- Predicts: ${t.column ?? 'the outcome'} of each treatment for a patient, and ranks the treatments by it`);
+  else if (t.task !== 'generation') lines.push(`- Predicts: ${t.column ?? 'the target'} (${t.task}${t.classes ? `: ${t.classes.join(', ')}` : ''}${t.positive ? `; positive class ${t.positive}` : ''})`);
   lines.push(`- Input: ${c.signature.columns.length} columns — ${c.signature.columns.map((col) => `${col.name} (${col.kind})`).join(', ')}`, '');
   lines.push('## Data', '');
   if (c.data.length) for (const d of c.data) lines.push(`- \`${d.path}\` (step ${d.step}, sha256 ${d.digest.slice(0, 12)}…)`);

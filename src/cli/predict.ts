@@ -31,6 +31,12 @@ export async function predictCommand(a: PredictArgs, io: { out(t: string): void;
   } finally {
     registry.close();
   }
+  const { modelKindOf, usageOf } = await import('../bundle/model-kind.js');
+  const kind = modelKindOf(bundle.model);
+  if (kind !== 'predictor') {
+    io.err(`medpipe: ${label} cannot predict rows: ${usageOf(kind)}`);
+    return 1;
+  }
   const { predictBundle, predictionsCsv, readRowsForBundle } = await import('../bundle/predict.js');
   const rows = await readRowsForBundle(a.input, bundle);
   const predictions = await predictBundle(bundle, rows, a.input);

@@ -49,7 +49,8 @@ export async function recommendCommand(a: RecommendArgs, io: { out(t: string): v
     registry.close();
   }
   const { loadRecommender, RECOMMENDER_FORMAT } = await import('../ml/recommender/artifact.js');
-  if (bundle.model.format !== RECOMMENDER_FORMAT) throw new UsageError(`${label} is not a recommender (its model is ${String(bundle.model.format)}): use medpipe predict`);
+  const { modelKindOf, usageOf } = await import('../bundle/model-kind.js');
+  if (bundle.model.format !== RECOMMENDER_FORMAT) throw new UsageError(`${label} cannot recommend: ${usageOf(modelKindOf(bundle.model))}`);
   const model = loadRecommender(bundle.model);
   const known = a.patient !== undefined && model.patientIndex(a.patient) >= 0;
   if (!known && !Object.keys(features).length && !(model.method === 'popularity' && !model.hybrid)) {

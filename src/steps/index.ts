@@ -4,16 +4,27 @@
  */
 import type { StepType } from '../engine/step-type.js';
 import evaluate from './evaluate.js';
+import evaluateRecommender from './evaluate.recommender.js';
+import evaluateGenerative from './evaluate.generative.js';
+import featurizeMolecules from './featurize.molecules.js';
+import filter from './filter.js';
+import generate from './generate.js';
 import loadBuiltin from './load.builtin.js';
 import loadCsv from './load.csv.js';
+import predict from './predict.js';
 import preprocess from './preprocess.js';
+import recommend from './recommend.js';
 import register from './register.js';
+import retrieveNearest from './retrieve.nearest.js';
 import selectBest from './select-best.js';
 import selectFeatures from './select-features.js';
 import split from './split.js';
+import splitInteractions from './split.interactions.js';
+import trainGan from './train.gan.js';
 import trainRandomForest from './train.random-forest.js';
+import trainRecommender from './train.recommender.js';
 import trainSvm from './train.svm.js';
 
-const builtins: readonly StepType[] = [loadCsv, loadBuiltin, split, preprocess, selectFeatures, trainSvm, trainRandomForest, evaluate, selectBest, register];
+const builtins: readonly StepType[] = [loadCsv, loadBuiltin, split, preprocess, selectFeatures, trainSvm, trainRandomForest, evaluate, evaluateGenerative, selectBest, register, predict, filter, splitInteractions, trainRecommender, evaluateRecommender, recommend, featurizeMolecules, retrieveNearest, trainGan, generate];
 
 export const builtinSteps: ReadonlyMap<string, StepType> = new Map(builtins.map((s) => [s.id, s]));

@@ -54,23 +54,6 @@ function checkBundleInputs(ctx: StepContext): void {
   }
 }
 
-/** A recommender's input: its patient id and, for hybrid models, the patient features (with categories). */
-function recommenderSignature(model: Record<string, unknown>): import('../bundle/bundle.js').InputSignature {
-  const m = model as { columns: { patient: string; outcome: string }; hybrid: { scaling: { specs: { name: string; kind: 'numeric' | 'categorical'; categories?: string[] }[] } } | null };
-  const features = m.hybrid?.scaling.specs ?? [];
-  return {
-    columns: [{ name: m.columns.patient, kind: 'categorical' }, ...features.map((f) => (f.kind === 'categorical' ? { name: f.name, kind: 'categorical' as const, categories: f.categories ?? [] } : { name: f.name, kind: 'numeric' as const }))],
-    target: { column: m.columns.outcome, task: 'regression' },
-  };
-}
-
-function recommenderCardLines(model: Record<string, unknown>): string {
-  const m = model as { method: string; params: Record<string, unknown>; factors?: { k: number }; patients: unknown[]; treatments: unknown[]; hybrid: { scaling: { specs: { name: string }[] } } | null };
-  const how = m.method === 'item-knn' ? `${String(m.params.neighbours)} neighbours, ${String(m.params.similarity)} similarity` : m.factors ? `${m.factors.k} factors, ${String(m.params.iterations)} iterations, regularization ${String(m.params.regularization)}` : 'ranks treatments by how many patients had them';
-  const hybrid = m.hybrid ? `hybrid: new patients from ${m.hybrid.scaling.specs.map((s) => s.name).join(', ')}` : 'not hybrid: recommends only for patients in its training data';
-  return `- Recommender: ${m.method} (${how}); ${m.patients.length} patients x ${m.treatments.length} treatments; ${hybrid}`;
-}
-
 export default defineStep<Params>({
   id: 'register',
   version: '1',
@@ -110,17 +93,19 @@ export default defineStep<Params>({
     const failed = (evaluation?.gates ?? []).filter((g) => !g.passed);
     if (failed.length) throw new GateError(`refusing to register ${params.name}: its evaluation failed ${failed.map((g) => `${g.gate} ${g.required} (got ${g.actual})`).join('; ')}`);
     checkBundleInputs(ctx);
-    const recommender = model.format === 'medpipe.recommender/1';
-    if (recommender && (ctx.input('transform') || ctx.input('selection'))) throw new StepInputError('a recommender model takes no transform or selection: unwire in.transform / in.selection');
+    const { modelKindOf, nonPredictorSignature, kindCardLines } = await import('../bundle/model-kind.js');
+    const kind = modelKindOf(model);
+    if (kind !== 'predictor' && (ctx.input('transform') || ctx.input('selection'))) throw new StepInputError(`a ${kind} model takes no transform or selection: unwire in.transform / in.selection`);
     const built = buildBundle(model, await readJson(ctx.input('transform')), await readJson(ctx.input('selection')));
-    const bundle = recommender ? { ...built, signature: recommenderSignature(model) } : built;
+    const bundle = { ...built, signature: nonPredictorSignature(model) ?? built.signature };
 
     const upstream = ctx.run?.upstream ?? {};
     const data = Object.entries(upstream)
-      .filter(([, u]) => (u.stepType === 'load.csv' && typeof u.params.path === 'string') || (recommender && u.stepType === 'load.builtin'))
+      .filter(([, u]) => (u.stepType === 'load.csv' && typeof u.params.path === 'string') || (kind !== 'predictor' && u.stepType === 'load.builtin'))
       .map(([step, u]) => ({ step, path: u.stepType === 'load.csv' ? String(u.params.path) : `builtin ${String(u.params.name)}${typeof u.params.seed === 'number' ? ` (seed ${u.params.seed})` : ''}`, digest: u.outputs.data ?? '' }));
     let card = modelCard({ name: params.name, description: params.description, intendedUse: params.intended_use, limitations: params.limitations, signature: bundle.signature, model, evaluation: evaluation ?? undefined, data });
-    if (recommender) card = card.replace(/^(- Algorithm: .*)$/m, `$1\n${recommenderCardLines(model)}`);
+    const extra = kindCardLines(model);
+    if (extra.length) card = card.replace(/^(- Algorithm: .*)$/m, `$1\n${extra.join('\n')}`);
     const bundlePath = ctx.output('bundle');
     await writeFile(bundlePath, JSON.stringify(bundle));
     await writeFile(ctx.output('card'), card);

@@ -1,0 +1,119 @@
+/**
+ * Step `predict`: applies a trained model (after the preprocessing and selection it was trained
+ * after) to every row of a dataset, appends the predictions, and optionally ranks the rows by them
+ * and writes the table as CSV for people (e.g. drug candidates ranked by predicted pIC50).
+ *
+ * It replays a model the way a registered bundle does (src/bundle/predict.ts), so a pipeline's
+ * ranking and `medpipe predict` on the registered model agree.
+ */
+import { writeFile } from 'node:fs/promises';
+import { defineStep } from '../engine/step-type.js';
+import { StepInputError } from '../errors.js';
+
+interface Params {
+  column: string;
+  sort: 'none' | 'descending' | 'ascending';
+  top: number | null;
+  table_columns: string[];
+  table_file: string | null;
+}
+
+export default defineStep<Params>({
+  id: 'predict',
+  version: '1',
+  description: 'Predict every row of a dataset with a trained model, optionally rank the rows by the prediction, and write the table as CSV.',
+  inputs: {
+    model: { kind: 'model', description: 'A trained model (train.random-forest, train.svm).' },
+    data: { kind: 'dataset', description: 'Rows to predict, with the raw columns the model (and its preprocessing) was trained on; other columns are carried through.' },
+    transform: { kind: 'transform', description: 'The fitted preprocessing the model was trained after, if any.', optional: true },
+    selection: { kind: 'selection', description: 'The fitted feature selection the model was trained after, if any.', optional: true },
+  },
+  outputs: {
+    data: { kind: 'dataset', description: 'The input rows (ranked and cut to `top` if asked) with the prediction columns appended.' },
+    table: { kind: 'report', description: 'The same rows as CSV, restricted to table_columns.' },
+  },
+  defaultOutput: 'data',
+  publish: { param: 'table_file', port: 'table' },
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      column: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', default: 'predicted', description: 'Name of the prediction column; classification with scores also gets <column>_score (P(positive) or the decision value).' },
+      sort: { enum: ['none', 'descending', 'ascending'], default: 'none', description: 'Order the rows by the prediction (regression) or the score (classification); ties keep input order. Adds a rank column (1 = first).' },
+      top: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Keep only the first `top` rows after sorting.' },
+      table_columns: { type: 'array', items: { type: 'string' }, default: [], description: 'Columns of the CSV table, in order; empty = all.' },
+      table_file: { type: ['string', 'null'], default: null, description: 'Also write the CSV table to this file (relative to the pipeline file).' },
+    },
+  },
+  async run(ctx, params) {
+    const { readFile } = await import('node:fs/promises');
+    const { readDatasetFile, writeDatasetFile } = await import('../data/arrow.js');
+    const { buildBundle } = await import('../bundle/bundle.js');
+    const { predictBundle } = await import('../bundle/predict.js');
+    const { takeRows, makeDataset } = await import('../data/dataset.js');
+    const { datasetCsv } = await import('../data/csv-write.js');
+    const { didYouMean } = await import('../suggest.js');
+    type Column = import('../data/dataset.js').Column;
+
+    const readJson = async <T>(port: string): Promise<T | null> => {
+      const path = ctx.input(port);
+      return path === undefined ? null : (JSON.parse(await readFile(path, 'utf8')) as T);
+    };
+    const { modelKindOf, usageOf } = await import('../bundle/model-kind.js');
+    const model = (await readJson<Record<string, unknown>>('model'))!;
+    const kind = modelKindOf(model);
+    if (kind !== 'predictor') throw new StepInputError(`in.model cannot predict rows: ${usageOf(kind)}`);
+    const bundle = buildBundle(model, await readJson('transform'), await readJson('selection'));
+    const dataFile = ctx.input('data')!;
+    const ds = await readDatasetFile(dataFile);
+    const present = new Set(ds.columns.map((c) => c.name));
+    const missing = bundle.signature.columns.filter((c) => !present.has(c.name)).map((c) => c.name);
+    if (missing.length) {
+      throw new StepInputError(`in.data lacks column${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).map((n) => `"${n}"${didYouMean(n, present)}`).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} that the model was trained on: wire a dataset with the same features (e.g. featurized with the same settings)`);
+    }
+    for (const name of [params.column, `${params.column}_score`, 'rank']) {
+      if (present.has(name)) throw new StepInputError(`in.data already has a column "${name}": set with.column to another name`);
+    }
+
+    const p = await predictBundle(bundle, ds, dataFile);
+    const added: Column[] = [];
+    let key: Float64Array | undefined;
+    if (p.values) {
+      added.push({ name: params.column, kind: 'numeric', data: { type: 'numeric', values: p.values } });
+      key = p.values;
+    } else if (p.labels) {
+      const categories = [...new Set(p.labels)].sort();
+      const index = new Map(categories.map((c, i) => [c, i]));
+      added.push({ name: params.column, kind: 'categorical', data: { type: 'categorical', codes: Int32Array.from(p.labels, (l) => index.get(l)!), categories } });
+      const probs = p.probabilities;
+      // Binary: rank by P(positive) (the last class column, as predictBundle orders them) or the decision value.
+      const score = p.decision ?? (probs && probs.classes.length === 2 ? Float64Array.from({ length: p.rowCount }, (_, r) => probs.values[r * 2 + 1]) : undefined);
+      if (score) {
+        added.push({ name: `${params.column}_score`, kind: 'numeric', data: { type: 'numeric', values: score } });
+        key = score;
+      }
+    }
+    // Ids and target stay what they were; the prediction columns are outputs, not features to reuse.
+    let out = makeDataset([...ds.columns, ...added.map((c) => ({ ...c, kind: 'id' as const }))], ds.target);
+
+    if (params.sort !== 'none') {
+      if (!key) throw new StepInputError('sort needs a numeric prediction or a binary score; this model gives neither: set sort: none');
+      const k = key;
+      const sign = params.sort === 'descending' ? -1 : 1;
+      const order = Int32Array.from({ length: out.rowCount }, (_, i) => i).sort((a, b) => sign * (k[a] - k[b]) || a - b);
+      const cut = params.top === null ? order : order.subarray(0, params.top);
+      out = takeRows(out, cut);
+      out = makeDataset([...out.columns, { name: 'rank', kind: 'id', data: { type: 'numeric', values: Float64Array.from({ length: out.rowCount }, (_, i) => i + 1) } }], out.target);
+    } else if (params.top !== null) {
+      out = takeRows(out, Int32Array.from({ length: Math.min(params.top, out.rowCount) }, (_, i) => i));
+    }
+
+    const names = new Set(out.columns.map((c) => c.name));
+    const unknown = params.table_columns.filter((c) => !names.has(c));
+    if (unknown.length) throw new StepInputError(`table_columns names ${unknown.map((n) => `"${n}"${didYouMean(n, names)}`).join(', ')}, not a column of the result`);
+    await writeDatasetFile(ctx.output('data'), out);
+    await writeFile(ctx.output('table'), datasetCsv(out, params.table_columns));
+    ctx.log(`${out.rowCount} of ${ds.rowCount} rows predicted${params.sort !== 'none' ? `, ranked ${params.sort}` : ''}`);
+    return { rows: out.rowCount, predicted: ds.rowCount, task: p.values ? 'regression' : 'classification' };
+  },
+});
