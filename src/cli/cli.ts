@@ -33,7 +33,7 @@ commands:
   models ...      the model registry: list, show NAME[@V|@ALIAS], promote NAME@V ALIAS,
                   tag NAME@V KEY=VALUE, compare NAME@A NAME@B, audit, export NAME@X DIR
   predict REF     --input rows.csv [--output out.csv]: predictions from a registered model
-  recommend REF   --patient ID [--k 5] [--feature col=value ...] [--json]: top treatments from a registered recommender
+  recommend REF   --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]: top treatments from a registered recommender
   cache info      what the store holds
   cache gc        remove artifacts no pipeline's latest run refers to
   steps           the step types medpipe knows
@@ -84,6 +84,7 @@ function parse(argv: string[]) {
       patient: { type: 'string' },
       k: { type: 'string' },
       feature: { type: 'string', multiple: true },
+      'include-seen': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -182,9 +182,9 @@ const predict: Command = async (rest, args, io) => {
 };
 
 const recommend: Command = async (rest, args, io) => {
-  if (rest.length !== 1) throw new UsageError('usage: medpipe recommend NAME[@VERSION|@ALIAS] --patient ID [--k 5] [--feature col=value ...] [--json]');
+  if (rest.length !== 1) throw new UsageError('usage: medpipe recommend NAME[@VERSION|@ALIAS] --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]');
   const store = openStore(process.cwd(), args.values.store);
-  return recommendCommand({ ref: rest[0], patient: args.values.patient, k: args.values.k === undefined ? 5 : Number(args.values.k), features: args.values.feature ?? [], json: args.values.json ?? false, storeDir: store.root }, io);
+  return recommendCommand({ ref: rest[0], patient: args.values.patient, k: args.values.k === undefined ? 5 : Number(args.values.k), features: args.values.feature ?? [], includeSeen: args.values['include-seen'] ?? false, json: args.values.json ?? false, storeDir: store.root }, io);
 };
 
 const schema: Command = async (rest, _args, io) => {

@@ -1,5 +1,5 @@
 /**
- * `medpipe recommend NAME@ALIAS --patient ID [--k 5] [--feature col=value ...] [--json]`: the top-k
+ * `medpipe recommend NAME@ALIAS --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]`: the top-k
  * treatments for one patient from a registered recommender, with scores and why.
  */
 import { readFileSync } from 'node:fs';
@@ -11,6 +11,8 @@ export interface RecommendArgs {
   patient?: string;
   k: number;
   features: readonly string[];
+  /** Also rank treatments the patient already had (by default they are left out). */
+  includeSeen: boolean;
   json: boolean;
   storeDir: string;
 }
@@ -61,7 +63,7 @@ export async function recommendCommand(a: RecommendArgs, io: { out(t: string): v
         : `patient "${a.patient}" is not in ${label}'s training data, and the model was trained without patient features (hybrid: false), so it cannot recommend for new patients`,
     );
   }
-  const result = model.recommend({ ...(a.patient !== undefined ? { patient: a.patient } : {}), ...(!known ? { features } : {}) }, a.k, true);
+  const result = model.recommend({ ...(a.patient !== undefined ? { patient: a.patient } : {}), ...(!known ? { features } : {}) }, a.k, !a.includeSeen);
   if (a.json) {
     io.out(JSON.stringify({ model: label, method: model.method, ...result }));
     return 0;

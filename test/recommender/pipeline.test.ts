@@ -40,6 +40,12 @@ test('treatment-recommendation.yaml runs, registers the better model, and medpip
   assert.equal(k.recommendations.length, 5);
   assert.ok(k.recommendations.every((r: { explanation: { text: string } }) => r.explanation.text.length > 0));
 
+  // The whole catalogue (100 treatments): by default the patient's own treatments are left out.
+  const all = JSON.parse((await runCli(dir, 'recommend', 'treatment-recommender@staging', '--patient', 'P000042', '--k', '100', '--json')).out);
+  const withSeen = JSON.parse((await runCli(dir, 'recommend', 'treatment-recommender@staging', '--patient', 'P000042', '--k', '100', '--include-seen', '--json')).out);
+  assert.equal(withSeen.recommendations.length, 100);
+  assert.ok(all.recommendations.length < 100 && all.recommendations.length > 80, `${all.recommendations.length} unseen treatments`);
+
   const missing = await runCli(dir, 'recommend', 'treatment-recommender@staging', '--patient', 'NEW-7');
   assert.equal(missing.code, 2);
   assert.match(missing.err, /patient "NEW-7" is not in treatment-recommender@1's training data: pass their features, e\.g\. --feature age=NUMBER --feature sex=female/);
