@@ -33,6 +33,7 @@ interface Params {
   critic_iters: number;
   gp_weight: number;
   seed: number;
+  backend: 'auto' | 'node' | 'wasm' | 'cpu';
   log_every: number;
   checkpoint_every: number;
 }
@@ -46,9 +47,9 @@ const hidden = (what: string) => ({
   description: `Hidden layer widths of the ${what} (ReLU).`,
 });
 
-async function readCheckpoint(path: string): Promise<GanCheckpoint | undefined> {
+async function readCheckpoint(path: string): Promise<{ backend: string; checkpoint: GanCheckpoint } | undefined> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as GanCheckpoint;
+    return JSON.parse(await readFile(path, 'utf8')) as { backend: string; checkpoint: GanCheckpoint };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     // A damaged checkpoint costs only the steps it saved: start afresh rather than fail.
@@ -58,7 +59,7 @@ async function readCheckpoint(path: string): Promise<GanCheckpoint | undefined> 
 
 export default defineStep<Params>({
   id: 'train.gan',
-  version: '1',
+  version: '2',
   description: 'Tabular GAN (WGAN-GP, or the standard GAN) in TensorFlow.js: numeric columns standardised, 0/1 columns through a sigmoid, optional condition (a label or bins of a property); resumes from its checkpoint.',
   inputs: { train: { kind: 'dataset', description: 'Training rows: the numeric and 0/1 columns to learn (impute missing values first).' } },
   outputs: {
@@ -90,13 +91,14 @@ export default defineStep<Params>({
       critic_hidden: hidden('critic (discriminator)'),
       lr_generator: { type: 'number', exclusiveMinimum: 0, default: 0.0001, description: 'Adam learning rate of the generator.' },
       lr_critic: { type: 'number', exclusiveMinimum: 0, default: 0.0001, description: 'Adam learning rate of the critic.' },
-      beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.5, description: 'Adam beta1.' },
+      beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Adam beta1. 0 (as in the WGAN-GP paper): with momentum (0.5) small tabular GANs oscillate and can lose modes (test/gan/mixture.test.ts).' },
       beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9, description: 'Adam beta2.' },
       batch_size: { type: 'integer', minimum: 1, maximum: 65536, default: 64, description: 'Rows per batch (drawn with replacement).' },
       steps: { type: 'integer', minimum: 1, default: 2000, description: 'Generator updates.' },
       critic_iters: { type: 'integer', minimum: 1, maximum: 100, default: 5, description: 'Critic updates per generator update.' },
       gp_weight: { type: 'number', minimum: 0, default: 10, description: 'WGAN-GP gradient-penalty weight (lambda).' },
       seed: { type: 'integer', default: 0, description: 'Seed of every random number (weights, batches, noise): same seed, same generator on the same backend.' },
+      backend: { enum: ['auto', 'node', 'wasm', 'cpu'], default: 'auto', description: 'TensorFlow.js backend. auto: MEDPIPE_TF_BACKEND if set, else tfjs-node when installed, else wasm, else cpu. Weights for one seed differ slightly between backends; naming one here makes it part of the cache key.' },
       log_every: { type: 'integer', minimum: 1, default: 50, description: 'Record the losses (and report progress) every this many steps.' },
       checkpoint_every: { type: 'integer', minimum: 0, default: 500, description: 'Save a resumable checkpoint every this many steps (0: never).' },
     },
@@ -111,12 +113,15 @@ export default defineStep<Params>({
 
     const ds = await readDatasetFile(ctx.input('train')!);
     if (params.condition && params.condition.labels && !params.condition.bins) throw new StepInputError('condition.labels names bins: give condition.bins too');
-    const enc = encodeTable(ds, { columns: params.columns, exclude: params.exclude, condition: params.condition });
-    const { tf, backend, reason } = await loadTf();
+    const enc = encodeTable(ds, { columns: params.columns, exclude: params.exclude, condition: params.condition, seed: params.seed });
+    const { tf, backend, reason } = await loadTf(params.backend === 'auto' ? undefined : params.backend);
     ctx.log(`TensorFlow.js backend: ${backend} (${reason})`);
 
     const checkpointPath = ctx.run ? join(ctx.run.storeDir, 'checkpoints', `${ctx.run.stepKey}.json`) : undefined;
-    const resume = checkpointPath ? await readCheckpoint(checkpointPath) : undefined;
+    const saved = checkpointPath ? await readCheckpoint(checkpointPath) : undefined;
+    // A checkpoint written on another backend would mix two backends' arithmetic in one model.
+    const resume = saved && saved.backend === backend ? saved.checkpoint : undefined;
+    if (saved && !resume) ctx.log(`the checkpoint was written on the ${saved.backend} backend, not ${backend}: starting afresh`);
     if (resume) ctx.log(`resuming from the checkpoint at step ${resume.step}/${params.steps}`);
     const binary = enc.columns.length - enc.numericColumns;
     ctx.log(`${params.loss} on ${enc.nRows} rows: ${enc.numericColumns} numeric + ${binary} binary columns${enc.condition ? `, conditioned on "${enc.condition.column}" (${enc.condition.labels.length} labels)` : ''}`);
@@ -152,7 +157,7 @@ export default defineStep<Params>({
               onCheckpoint: async (checkpoint: GanCheckpoint) => {
                 await mkdir(join(checkpointPath, '..'), { recursive: true });
                 const tmp = `${checkpointPath}.${process.pid}.${Date.now()}.tmp`;
-                await writeFile(tmp, JSON.stringify(checkpoint));
+                await writeFile(tmp, JSON.stringify({ backend, checkpoint }));
                 await rename(tmp, checkpointPath);
               },
             }

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDatasetFile } from '../../src/data/arrow.js';
 import { selectTfBackend } from '../../src/ml/tf/backend.js';
@@ -76,7 +76,16 @@ test('train.gan step: checkpoint under the store keyed by the step key, resumed 
     /killed at step 30/,
   );
   assert.ok(existsSync(checkpoint), 'checkpoint written at step 20');
-  assert.equal((JSON.parse(readFileSync(checkpoint, 'utf8')) as GanCheckpoint).step, 20);
+  const saved = JSON.parse(readFileSync(checkpoint, 'utf8')) as { backend: string; checkpoint: GanCheckpoint };
+  assert.equal(saved.checkpoint.step, 20);
+  assert.equal(saved.backend, 'wasm');
+
+  // A checkpoint from another backend is not mixed into this fit.
+  writeFileSync(checkpoint, JSON.stringify({ ...saved, backend: 'tensorflow' }));
+  const other = await runWithStore(trainGan, { train }, { ...params, steps: 20 }, { dir: join(dir, 'store-b'), key: 'k2' });
+  assert.ok(other.logs.includes('the checkpoint was written on the tensorflow backend, not wasm: starting afresh'), other.logs.join('\n'));
+  writeFileSync(checkpoint, JSON.stringify(saved));
+
   const resumed = await runWithStore(trainGan, { train }, params, store);
   assert.ok(resumed.logs.some((l) => l === 'resuming from the checkpoint at step 20/40'), resumed.logs.join('\n'));
   assert.equal((resumed.summary as { resumed_from: number }).resumed_from, 20);
@@ -138,4 +147,39 @@ test('generate: same seed same bytes; columns, kinds and 0/1 bits as in training
   assert.ok(Math.abs(model.condition.frequencies[1] - share) < 1e-12);
   await assert.rejects(runStep(trainGan, { train }, withDefaults(trainGan, { ...small, condition: { column: 'pIC50' } })), /give condition.bins/);
   await assert.rejects(runStep(trainGan, { train }, withDefaults(trainGan, { ...small, condition: { column: 'pIC50', bins: [20] } })), /no training rows fall in ">= 20"/);
+});
+
+test('train.gan backend: cpu trains on the plain JavaScript backend and says so, and auto is wasm here again afterwards', async () => {
+  const dir = tempDir('backend-param');
+  const train = await writeTable(dir, 'train.arrow', [
+    { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
+    { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
+  ]);
+  const small = { steps: 5, critic_iters: 1, batch_size: 16, noise_dim: 2, generator_hidden: [8], critic_hidden: [8], log_every: 5, checkpoint_every: 0 };
+  const onCpu = await runStep(trainGan, { train }, withDefaults(trainGan, { ...small, backend: 'cpu' }));
+  assert.equal((JSON.parse(readFileSync(onCpu.outputs.model, 'utf8')) as { backend: string }).backend, 'cpu');
+  assert.ok(onCpu.logs.includes('TensorFlow.js backend: cpu (forced by backend: cpu)'), onCpu.logs.join('\n'));
+  // tfjs's backend is global: the next auto step in the same worker must not inherit cpu.
+  const auto = await runStep(trainGan, { train }, withDefaults(trainGan, small));
+  assert.equal((JSON.parse(readFileSync(auto.outputs.model, 'utf8')) as { backend: string }).backend, 'wasm');
+});
+
+test('whole-number columns are generated as whole numbers inside the training range; continuous ones are not rounded', async () => {
+  const dir = tempDir('integer');
+  const n = m.x.length;
+  const rng = createRng(21);
+  const rings = Float64Array.from({ length: n }, () => 2 + Math.floor(rng.next() * 4)); // 2..5
+  const train = await writeTable(dir, 'train.arrow', [
+    { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
+    { name: 'rings', kind: 'numeric', data: { type: 'numeric', values: rings } },
+  ]);
+  const small = { steps: 30, critic_iters: 1, batch_size: 64, noise_dim: 4, generator_hidden: [16], critic_hidden: [16], log_every: 10, checkpoint_every: 0, loss: 'standard', lr_generator: 1e-3, lr_critic: 1e-3 };
+  const fit = await runStep(trainGan, { train }, withDefaults(trainGan, small));
+  const model = JSON.parse(readFileSync(fit.outputs.model, 'utf8')) as { columns: { name: string; integer?: { min: number; max: number } }[] };
+  assert.deepEqual(model.columns.find((c) => c.name === 'rings')?.integer, { min: 2, max: 5 });
+  assert.equal(model.columns.find((c) => c.name === 'x')?.integer, undefined);
+  const out = await readDatasetFile((await runStep(generate, { model: fit.outputs.model }, withDefaults(generate, { n: 500, seed: 3 }))).outputs.data);
+  const values = (name: string): Float64Array => (out.columns.find((c) => c.name === name)!.data as { values: Float64Array }).values;
+  assert.ok(values('rings').every((v) => Number.isInteger(v) && v >= 2 && v <= 5));
+  assert.ok(values('x').some((v) => !Number.isInteger(v)));
 });

@@ -87,8 +87,10 @@ export function sampleGan(model: GanModel, options: SampleOptions): GeneratedCol
       const v = values[j];
       for (let i = 0; i < rows; i++) {
         const x = out[i * d + j];
-        if (col.type === 'numeric') v[start + i] = x * col.std + col.mean;
-        else {
+        if (col.type === 'numeric') {
+          const y = x * col.std + col.mean;
+          v[start + i] = col.integer ? Math.min(col.integer.max, Math.max(col.integer.min, Math.round(y))) : y;
+        } else {
           const p = 1 / (1 + Math.exp(-x));
           v[start + i] = options.binary === 'threshold' ? (p >= 0.5 ? 1 : 0) : rng.next() < p ? 1 : 0;
         }

@@ -28,6 +28,8 @@ export interface LoadTfOptions {
   override?: string | undefined;
   /** The module providing the native backend (default @tensorflow/tfjs-node). */
   nodeModule?: string;
+  /** Who asked for the override, for messages (default: the environment variable's name). */
+  overrideSource?: string;
 }
 
 export const TF_BACKEND_ENV = 'MEDPIPE_TF_BACKEND';
@@ -83,16 +85,18 @@ export async function selectTfBackend(options: LoadTfOptions = {}): Promise<Load
     throw new StepInputError(`${TF_BACKEND_ENV}=${raw} is not a TensorFlow.js backend: use node, wasm or cpu (or unset it to choose automatically)`);
   }
   const forced = wanted !== undefined ? OVERRIDES[wanted] : undefined;
+  const asked = options.overrideSource ?? `${TF_BACKEND_ENV}=${raw}`;
+  const why = `forced by ${options.overrideSource ?? TF_BACKEND_ENV}`;
 
   let nodeProblem: string | undefined;
   if (forced === undefined || forced === 'tensorflow') {
     const node = await tryNode(importModule, nodeModule);
-    if ('tf' in node) return { tf: node.tf, backend: 'tensorflow', reason: forced ? `forced by ${TF_BACKEND_ENV}` : `${nodeModule} is installed` };
+    if ('tf' in node) return { tf: node.tf, backend: 'tensorflow', reason: forced ? why : `${nodeModule} is installed` };
     nodeProblem = node.error;
     if (forced) {
       throw new StepInputError(
-        `${TF_BACKEND_ENV}=${raw} asks for the native TensorFlow backend, but ${nodeModule} could not be loaded (${nodeProblem}): ` +
-          `install it with \`npm install ${nodeModule}\` (its install step downloads libtensorflow, so it needs network access), or set ${TF_BACKEND_ENV}=wasm`,
+        `${asked} asks for the native TensorFlow backend, but ${nodeModule} could not be loaded (${nodeProblem}): ` +
+          `install it with \`npm install ${nodeModule}\` (its install step downloads libtensorflow, so it needs network access), or ask for wasm`,
       );
     }
   }
@@ -102,30 +106,36 @@ export async function selectTfBackend(options: LoadTfOptions = {}): Promise<Load
   tf.env().set('PROD', true);
   if (forced === undefined || forced === 'wasm') {
     const wasm = await tryWasm(tf, importModule);
-    if ('ok' in wasm) return { tf, backend: 'wasm', reason: forced ? `forced by ${TF_BACKEND_ENV}` : `${nodeModule} ${nodeProblem}` };
+    if ('ok' in wasm) return { tf, backend: 'wasm', reason: forced ? why : `${nodeModule} ${nodeProblem}` };
     if (forced) {
       throw new StepInputError(
-        `${TF_BACKEND_ENV}=${raw} asks for the WebAssembly backend, but ${WASM_MODULE} could not be loaded (${wasm.error}): ` +
-          `reinstall it with \`npm install ${WASM_MODULE}\`, or set ${TF_BACKEND_ENV}=cpu`,
+        `${asked} asks for the WebAssembly backend, but ${WASM_MODULE} could not be loaded (${wasm.error}): ` +
+          `reinstall it with \`npm install ${WASM_MODULE}\`, or ask for cpu`,
       );
     }
     nodeProblem = `${nodeModule} ${nodeProblem}; ${WASM_MODULE}: ${wasm.error}`;
   }
 
   if (!(await tf.setBackend('cpu'))) throw new StepInputError('the TensorFlow.js cpu backend failed to initialise: reinstall @tensorflow/tfjs');
-  return { tf, backend: 'cpu', reason: forced ? `forced by ${TF_BACKEND_ENV}` : nodeProblem ?? 'fallback' };
+  return { tf, backend: 'cpu', reason: forced ? why : nodeProblem ?? 'fallback' };
 }
 
-let cached: Promise<LoadedTf> | undefined;
+const cached = new Map<string, Promise<LoadedTf>>();
 
 /**
- * TensorFlow.js with the backend for this process, chosen once (tfjs's backend is global state,
- * so two choices in one process would silently change each other's numbers).
+ * TensorFlow.js on a backend, chosen once per process and request: `requested` (a step's
+ * `backend:` parameter) or, when absent, MEDPIPE_TF_BACKEND or the best one installed. tfjs's
+ * backend is global state shared by the steps of one worker, so it is set again on every call.
  */
-export function loadTf(): Promise<LoadedTf> {
-  cached ??= selectTfBackend().catch((e: unknown) => {
-    cached = undefined;
-    throw e;
-  });
-  return cached;
+export async function loadTf(requested?: 'node' | 'wasm' | 'cpu'): Promise<LoadedTf> {
+  const key = requested ?? 'auto';
+  let pending = cached.get(key);
+  if (!pending) {
+    pending = selectTfBackend(requested ? { override: requested, overrideSource: `backend: ${requested}` } : {});
+    cached.set(key, pending);
+    pending.catch(() => cached.delete(key));
+  }
+  const loaded = await pending;
+  if (loaded.tf.getBackend() !== loaded.backend) await loaded.tf.setBackend(loaded.backend);
+  return loaded;
 }
