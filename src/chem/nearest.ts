@@ -218,14 +218,14 @@ export function nearestTanimoto(query: Uint32Array, nq: number, library: Uint32A
     const a = qCounts[q];
     for (let l = 0; l < nl; l++) {
       const c = common[l] + base;
+      // A molecule sharing no bit with the query is no neighbour of it, even while the heap has
+      // room: otherwise a query unlike anything would return the library's first rows.
+      if (c === 0) continue;
       const union = a + lCounts[l] - c;
-      if (heap.full) {
-        // Similarity 0 cannot beat a full heap (its worst is >= 0; ties go to the earlier row), nor
-        // can c / union < worst, tested without a division; the slack keeps the test on the safe
-        // side of rounding, so a skipped row's similarity is certainly below the k-th.
-        if (c === 0 || c < heap.worst * union * (1 - 1e-12)) continue;
-      }
-      heap.offer(union === 0 ? 0 : c / union, l);
+      // c / union < the k-th best cannot enter a full heap; tested without a division, with slack
+      // on the safe side of rounding, so a skipped row's similarity is certainly below the k-th.
+      if (heap.full && c < heap.worst * union * (1 - 1e-12)) continue;
+      heap.offer(c / union, l);
     }
     heap.drain(index, score, q * kk);
   }

@@ -33,10 +33,7 @@ export async function predictCommand(a: PredictArgs, io: { out(t: string): void;
   }
   const { modelKindOf, usageOf } = await import('../bundle/model-kind.js');
   const kind = modelKindOf(bundle.model);
-  if (kind !== 'predictor') {
-    io.err(`medpipe: ${label} cannot predict rows: ${usageOf(kind)}`);
-    return 1;
-  }
+  if (kind !== 'predictor') throw new UsageError(`${label} cannot predict rows: ${usageOf(kind)}`);
   const { predictBundle, predictionsCsv, readRowsForBundle } = await import('../bundle/predict.js');
   const rows = await readRowsForBundle(a.input, bundle);
   const predictions = await predictBundle(bundle, rows, a.input);

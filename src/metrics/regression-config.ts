@@ -28,20 +28,32 @@ export interface RegressionConfig {
   readonly metrics?: Readonly<Record<string, MetricRule>>;
 }
 
-// The second lines: evaluate.generative's metrics. detection_auc is lower-better since a detector
-// beats chance (0.5) from above; diversity_ratio higher since the usual failure is a collapsed
-// generator (< 1); novelty higher since closer to the training rows means more copying.
+// The second lines: evaluate.generative's metrics. detection_auc is lower-better: a detector
+// beats chance (0.5) from above. novelty is higher-better: closer to the training rows means more
+// copying. diversity_ratio is in neither list: its ideal is 1, so a pipeline must say what it wants.
 const HIGHER = ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'sensitivity', 'specificity', 'f1', 'roc_auc', 'pr_auc', 'r2',
-  'diversity_ratio', 'novelty_mean', 'novelty_median'];
+  'novelty_mean', 'novelty_median'];
 const LOWER = ['log_loss', 'brier', 'rmse', 'mae',
   'ks_mean', 'ks_max', 'wasserstein_mean', 'correlation_distance', 'detection_auc', 'bit_frequency_mad', 'exact_copy_share'];
+/** evaluate.recommender's ranking metrics, named with their cut-off (ndcg@10). */
+const HIGHER_AT_K = ['precision', 'recall', 'ndcg', 'map', 'hit_rate', 'coverage'];
+
+/** Where the metric's own name says which way is better; `lift.` and `baseline.` keep the base metric's direction. */
+export function knownDirection(metric: string): Direction | undefined {
+  const base = metric.replace(/^(lift|baseline)\./, '');
+  if (HIGHER.includes(base)) return 'higher';
+  if (LOWER.includes(base)) return 'lower';
+  const at = /^([a-z_]+)@\d+$/.exec(base);
+  if (at && HIGHER_AT_K.includes(at[1])) return 'higher';
+  return undefined;
+}
 
 /** The direction a metric improves in, and a note when it was not known but assumed. */
 export function directionOf(metric: string, config: RegressionConfig): { direction: Direction; note?: string } {
   const set = config.metrics?.[metric]?.direction;
   if (set) return { direction: set };
-  if (HIGHER.includes(metric)) return { direction: 'higher' };
-  if (LOWER.includes(metric)) return { direction: 'lower' };
+  const known = knownDirection(metric);
+  if (known) return { direction: known };
   return { direction: 'higher', note: `${metric}: direction unknown, assumed higher is better (set regression.metrics.${metric}.direction: lower if not)` };
 }
 

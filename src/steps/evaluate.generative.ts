@@ -5,9 +5,10 @@
  * `medpipe.metrics/1` report, so lock files, `medpipe metrics diff`, gates and the HTML report
  * treat it like evaluate's.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
+import { writeMetricsFile } from '../metrics/metrics-file.js';
+import { METRICS_FORMAT } from './evaluate.js';
 import { GateError, StepInputError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Dataset } from '../data/dataset.js';
@@ -26,7 +27,6 @@ interface Params {
   metrics_file: string | null;
 }
 
-const METRICS_FORMAT = 'medpipe.metrics/1';
 
 /** Headline metrics that compare fidelity with the baseline (kept in sync with HEADLINE in src/ml/generative/fidelity.ts; a test checks it). */
 export const COMPARED_METRICS = ['ks_mean', 'ks_max', 'wasserstein_mean', 'correlation_distance', 'detection_auc', 'bit_frequency_mad', 'diversity_ratio'] as const;
@@ -86,14 +86,6 @@ function columnsOf(ds: Dataset, names: readonly string[], which: string): Float6
     }
     return values;
   });
-}
-
-/** Writes next to the destination, then renames: a reader never sees half a file. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }
 
 const fmt = (x: number | null): string => (x === null ? 'n/a' : String(Number(x.toPrecision(3))));
@@ -215,7 +207,7 @@ export default defineStep<Params>({
     const text = formatReportJson(artifact);
     await writeFile(ctx.output('metrics'), text);
     // Also written here (as evaluate does) so that a failed gate still leaves the numbers in the file.
-    if (params.metrics_file) await writeAtomically(isAbsolute(params.metrics_file) ? params.metrics_file : resolve(ctx.pipelineDir, params.metrics_file), text);
+    if (params.metrics_file) await writeMetricsFile(ctx.pipelineDir, params.metrics_file, text);
 
     ctx.log(summaryLine(report));
     const failed = gateResults.filter((g) => !g.passed).map((g) => g.message ?? `gate failed: ${g.gate}`);

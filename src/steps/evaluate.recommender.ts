@@ -5,9 +5,9 @@
  * `medpipe metrics diff`, gates, select-best and the HTML report work as for `evaluate`), with the
  * baseline and lift as extra blocks. The work is in src/ml/recommender/evaluate.ts.
  */
-import { mkdir, rename, writeFile, readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { writeFile, readFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
+import { writeMetricsFile } from '../metrics/metrics-file.js';
 import { GateError, StepInputError } from '../errors.js';
 import { METRICS_FORMAT } from './evaluate.js';
 
@@ -18,13 +18,6 @@ interface Params {
   gates: Record<string, string>;
   metrics_file: string | null;
   seed: number;
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }
 
 export default defineStep<Params>({
@@ -100,7 +93,7 @@ export default defineStep<Params>({
     ctx.progress('metrics computed', 1);
 
     const notes: string[] = [];
-    if (e.model.skipped) notes.push(`${e.model.skipped} of ${e.patients} test patients were not in training and the model is not hybrid, so it made no recommendation for them (they are left out of its metrics)`);
+    if (e.model.skipped) notes.push(`${e.model.skipped} of ${e.patients} test patients were not in training and the model is not hybrid (or had no usable feature for them), so it made no recommendation for them (they are left out of its metrics and of the baseline's, so both are judged on the same patients)`);
     if (e.model.byFeatures) notes.push(`${e.model.byFeatures} test patients were not in training: recommended from their features`);
     if (e.unknownTreatments) notes.push(`${e.unknownTreatments} held-out rows have a treatment not in training: relevant but never recommendable, and not in RMSE/MAE`);
     notes.push(`relevant = held-out outcome >= ${Number(threshold.toPrecision(6))}${params.relevance === null ? ' (the training mean)' : ''}; ${e.relevantPatients} of ${e.patients} test patients have a relevant treatment`);
@@ -127,7 +120,7 @@ export default defineStep<Params>({
     };
     const text = formatReportJson(report);
     await writeFile(ctx.output('metrics'), text);
-    if (params.metrics_file) await writeAtomically(isAbsolute(params.metrics_file) ? params.metrics_file : resolve(ctx.pipelineDir, params.metrics_file), text);
+    if (params.metrics_file) await writeMetricsFile(ctx.pipelineDir, params.metrics_file, text);
 
     const show = (m: Record<string, { value: number | null }>): string => Object.entries(m).map(([k, v]) => `${k} ${v.value === null ? 'n/a' : v.value.toPrecision(3)}`).join(', ');
     ctx.log(`${a.method} on ${e.rows} held-out rows of ${e.patients} patients: ${show(e.model.metrics)}`);

@@ -4,9 +4,9 @@
  * with curves and optional permutation importance; quality gates make the step (and the run) fail.
  * The work is done by src/ml/metrics; this file reads the artifacts and writes the report.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve, basename } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
+import { writeMetricsFile } from '../metrics/metrics-file.js';
 import { DataError, GateError, StepInputError } from '../errors.js';
 
 interface Params {
@@ -80,14 +80,6 @@ function thresholdRule(t: Params['threshold'], scoreKind: 'probability' | 'decis
   }
   // Default cut: 0.5 on a probability, 0 on an SVM decision value (the side of the margin).
   return { method: 'fixed', value: t.value ?? (scoreKind === 'decision' ? 0 : 0.5) };
-}
-
-/** Writes next to the destination, then renames: a reader never sees half a file. Creates the folder if needed. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }
 
 export default defineStep<Params>({
@@ -225,10 +217,7 @@ export default defineStep<Params>({
     await writeFile(ctx.output('metrics'), text);
     // The engine publishes the metrics file after every successful run, cached or not (the
     // `publish` field above); it is written here too so that a failed gate still leaves the numbers.
-    if (params.metrics_file) {
-      const path = isAbsolute(params.metrics_file) ? params.metrics_file : resolve(ctx.pipelineDir, params.metrics_file);
-      await writeAtomically(path, text);
-    }
+    if (params.metrics_file) await writeMetricsFile(ctx.pipelineDir, params.metrics_file, text);
 
     const ci = (e: { value: number | null; ci_low: number | null; ci_high: number | null }): string =>
       e.value === null ? 'n/a' : `${e.value.toPrecision(3)}${e.ci_low !== null && e.ci_high !== null ? ` (${e.ci_low.toPrecision(3)}–${e.ci_high.toPrecision(3)})` : ''}`;

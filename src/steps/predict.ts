@@ -86,8 +86,9 @@ export default defineStep<Params>({
       const index = new Map(categories.map((c, i) => [c, i]));
       added.push({ name: params.column, kind: 'categorical', data: { type: 'categorical', codes: Int32Array.from(p.labels, (l) => index.get(l)!), categories } });
       const probs = p.probabilities;
-      // Binary: rank by P(positive) (the last class column, as predictBundle orders them) or the decision value.
-      const score = p.decision ?? (probs && probs.classes.length === 2 ? Float64Array.from({ length: p.rowCount }, (_, r) => probs.values[r * 2 + 1]) : undefined);
+      // Binary: rank by P(positive class) or by the decision value.
+      const positive = probs && probs.classes.length === 2 ? Math.max(0, probs.classes.indexOf(bundle.signature.target.positive ?? probs.classes[1])) : -1;
+      const score = p.decision ?? (probs && positive >= 0 ? Float64Array.from({ length: p.rowCount }, (_, r) => probs.values[r * 2 + positive]) : undefined);
       if (score) {
         added.push({ name: `${params.column}_score`, kind: 'numeric', data: { type: 'numeric', values: score } });
         key = score;
@@ -100,7 +101,12 @@ export default defineStep<Params>({
       if (!key) throw new StepInputError('sort needs a numeric prediction or a binary score; this model gives neither: set sort: none');
       const k = key;
       const sign = params.sort === 'descending' ? -1 : 1;
-      const order = Int32Array.from({ length: out.rowCount }, (_, i) => i).sort((a, b) => sign * (k[a] - k[b]) || a - b);
+      // Rows the model could not score (NaN) go last, whichever the direction; ties keep input order.
+      const order = Int32Array.from({ length: out.rowCount }, (_, i) => i).sort((a, b) => {
+        const na = Number.isNaN(k[a]), nb = Number.isNaN(k[b]);
+        if (na || nb) return na === nb ? a - b : na ? 1 : -1;
+        return sign * (k[a] - k[b]) || a - b;
+      });
       const cut = params.top === null ? order : order.subarray(0, params.top);
       out = takeRows(out, cut);
       out = makeDataset([...out.columns, { name: 'rank', kind: 'id', data: { type: 'numeric', values: Float64Array.from({ length: out.rowCount }, (_, i) => i + 1) } }], out.target);

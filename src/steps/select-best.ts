@@ -18,8 +18,6 @@ interface Params {
   direction: 'auto' | 'higher' | 'lower';
 }
 
-/** Metrics where lower is better; every other metric is higher-is-better. */
-const LOWER_IS_BETTER = new Set(['log_loss', 'brier', 'rmse', 'mae']);
 
 interface Candidate {
   step: string;
@@ -69,7 +67,7 @@ export default defineStep<Params>({
       metric: { type: 'string', description: 'The metric to compare, as the evaluate step names it (roc_auc, rmse, …; evaluate.recommender: ndcg@10, recall@10, …); with source: cv one of accuracy, roc_auc (binary), rmse, mae, r2.' },
       source: { enum: ['evaluation', 'cv'], default: 'evaluation', description: 'evaluation: the evaluations wired in; cv: the cross-validation the training steps ran on the split\'s folds.' },
       use: { enum: ['value', 'ci_low', 'ci_high'], default: 'value', description: 'Compare the point estimate, or a bound of its confidence interval (ci_low is the cautious choice for a higher-is-better metric).' },
-      direction: { enum: ['auto', 'higher', 'lower'], default: 'auto', description: 'auto: lower is better for log_loss, brier, rmse and mae, higher for the rest.' },
+      direction: { enum: ['auto', 'higher', 'lower'], default: 'auto', description: 'auto: from the metric (lower is better for log_loss, brier, rmse, mae and the generative distances and detection AUC; higher for accuracy-like and ranking metrics); a metric without a known direction must set it.' },
     },
   },
   async run(ctx, params) {
@@ -78,7 +76,10 @@ export default defineStep<Params>({
     if (models.length === 0) throw new StepInputError('no candidates: wire in.models to a swept training step');
     if (params.source === 'evaluation' && models.length !== evaluations.length) throw new StepInputError(`got ${models.length} models but ${evaluations.length} evaluations: wire in.evaluations to an evaluate step of the same sweep, or use source: cv`);
     if (params.source === 'cv' && params.use !== 'value') throw new StepInputError('with source: cv, use must be value (the mean over folds)');
-    const higher = params.direction === 'auto' ? !LOWER_IS_BETTER.has(params.metric) : params.direction === 'higher';
+    const { knownDirection } = await import('../metrics/regression-config.js');
+    const direction = params.direction === 'auto' ? knownDirection(params.metric) : params.direction;
+    if (!direction) throw new StepInputError(`which way is better for ${params.metric} is not known: set direction: higher or direction: lower`);
+    const higher = direction === 'higher';
     // Artifacts are named by their digest in the store; the run's lineage says which step made each.
     const digestOf = (path: string): string => basename(dirname(path)) + basename(path);
     const producers = Object.entries(ctx.run?.upstream ?? {});

@@ -34,7 +34,7 @@ function classWeightArray(weights: Record<string, number>, classes: readonly str
 
 export default defineStep<Params>({
   id: 'train.random-forest',
-  version: '1',
+  version: '2',
   description: 'Random forest (classification or regression), histogram-based and multi-threaded, with scikit-learn 1.2 defaults.',
   inputs: {
     train: { kind: 'dataset', description: 'Training rows: numeric features and a target column (impute missing values first).' },

@@ -29,15 +29,22 @@ function bruteTanimoto(a: readonly number[], b: readonly number[]): number {
 }
 
 /** The k best library rows of every query by `score` (higher better), ties to the lower row. */
-function bruteNearest(nq: number, nl: number, k: number, score: (q: number, l: number) => number): { index: number[]; score: number[] } {
+/** Every query's k best rows by trying every pair; rows `keep` rejects are no neighbours (slot -1, score NaN). */
+function bruteNearest(nq: number, nl: number, k: number, score: (q: number, l: number) => number, keep: (s: number) => boolean = () => true): { index: number[]; score: number[] } {
   const index: number[] = [];
   const scores: number[] = [];
+  const kk = Math.min(k, nl);
   for (let q = 0; q < nq; q++) {
-    const all = Array.from({ length: nl }, (_, l) => ({ l, s: score(q, l) }));
+    const all = Array.from({ length: nl }, (_, l) => ({ l, s: score(q, l) })).filter(({ s }) => keep(s));
     all.sort((x, y) => y.s - x.s || x.l - y.l);
-    for (const { l, s } of all.slice(0, Math.min(k, nl))) {
+    const top = all.slice(0, kk);
+    for (const { l, s } of top) {
       index.push(l);
       scores.push(s);
+    }
+    for (let r = top.length; r < kk; r++) {
+      index.push(-1);
+      scores.push(Number.NaN);
     }
   }
   return { index, score: scores };
@@ -120,7 +127,7 @@ test('TopK keeps the k best, ties to the lower index, best first', () => {
   }
 });
 
-test('nearestTanimoto equals the brute force, with duplicate rows, an empty fingerprint and k above the library size', () => {
+test('nearestTanimoto equals the brute force, with duplicate rows, an empty fingerprint, k above the library size, and no zero-similarity neighbours', () => {
   const rng = createRng(5);
   for (const [bits, density] of [[96, 0.15], [256, 0.05], [512, 0.6]] as const) {
     const lib = randomBits(rng, 200, bits, density);
@@ -135,7 +142,8 @@ test('nearestTanimoto equals the brute force, with duplicate rows, an empty fing
     const qPacked = packColumns(Array.from({ length: bits }, (_, b) => qry.plain.map((r) => r[b])), 25);
     for (const k of [1, 5, 250]) {
       const got = nearestTanimoto(qPacked, 25, libPacked, 200, wordsFor(bits), k);
-      assertSameNeighbours(got, bruteNearest(25, 200, k, (q, l) => bruteTanimoto(qry.plain[q], lib.plain[l])), `bits=${bits} k=${k}`);
+      // A row sharing no bit with the query (similarity 0) is no neighbour.
+      assertSameNeighbours(got, bruteNearest(25, 200, k, (q, l) => bruteTanimoto(qry.plain[q], lib.plain[l]), (s) => s > 0), `bits=${bits} k=${k}`);
     }
   }
 });

@@ -46,6 +46,10 @@ test('treatment-recommendation.yaml runs, registers the better model, and medpip
   assert.equal(withSeen.recommendations.length, 100);
   assert.ok(all.recommendations.length < 100 && all.recommendations.length > 80, `${all.recommendations.length} unseen treatments`);
 
+  const predicted = await runCli(dir, 'predict', 'treatment-recommender@staging', '--input', 'data/breast-cancer-wisconsin.csv');
+  assert.equal(predicted.code, 2);
+  assert.match(predicted.err, /treatment-recommender@1 cannot predict rows: it is a recommender: use `medpipe recommend/);
+
   const missing = await runCli(dir, 'recommend', 'treatment-recommender@staging', '--patient', 'NEW-7');
   assert.equal(missing.code, 2);
   assert.match(missing.err, /patient "NEW-7" is not in treatment-recommender@1's training data: pass their features, e\.g\. --feature age=NUMBER --feature sex=female/);

@@ -60,8 +60,13 @@ test('hybrid cold start: patients never seen get recommendations from their feat
   }
   assert.ok(report.lift.rmse.value < 0, 'new patients\' outcomes are predicted better than by treatment means');
 
-  // Without hybrid, the same patients get nothing from the model.
+  // Without hybrid, the same patients get nothing from the model, and the baseline is judged on
+  // the same (empty) set of patients rather than credited with patients the model skipped.
   const plain = await run('train.recommender', { train }, { method: 'als', factors: 8, iterations: 10, seed: 1 });
+  const plainEv = JSON.parse(readFileSync((await run('evaluate.recommender', { model: plain.outputs.model, train, test: held }, { k: 10, relevance: 5.5, bootstrap: { resamples: 20, seed: null, confidence: 0.95 } })).outputs.metrics, 'utf8'));
+  assert.match(plainEv.notes.join('\n'), /400 of 400 test patients were not in training and the model is not hybrid/);
+  assert.deepEqual(Object.keys(plainEv.metrics), []);
+  assert.deepEqual(Object.keys(plainEv.baseline.metrics), [], 'popularity is not scored on patients the model skipped');
   const r = load(plain.outputs.model);
   assert.throws(() => r.recommend({ patient: 'P999999' }, 5), (e: unknown) => e instanceof StepInputError && /unknown patient "P999999".*trained without patient features \(hybrid: false\)/.test(e.message));
   const hybrid = load(model.outputs.model);

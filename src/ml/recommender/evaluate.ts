@@ -101,8 +101,10 @@ function perPatient(model: LoadedRecommender, h: HeldOut, g: { ptr: Int32Array; 
       predict = (i) => model.predictKnown(u, i);
     } else if (model.hybrid) {
       const f = h.features(p);
-      if (f) {
-        const pr = model.profile(f);
+      // A new patient with no usable feature cannot be scored; they are counted as skipped rather
+      // than failing the whole evaluation.
+      const pr = f ? profileOrNull(model, f) : null;
+      if (pr) {
         list = model.topProfile(pr, k).items;
         predict = (i) => model.predictProfile(pr, i);
         byFeatures++;
@@ -142,10 +144,11 @@ function compute(pp: PerPatient, take: Int32Array, nT: number, k: number, outcom
   const sums = new Float64Array(RANK_NAMES.length);
   let n = 0, sq = 0, ab = 0, rated = 0;
   const shown = new Uint8Array(nT);
-  let covered = 0;
+  let covered = 0, listed = 0;
   for (const p of take) {
     const list = pp.lists[p];
     if (!list) continue;
+    listed++;
     for (let j = 0; j < Math.min(k, list.length); j++) if (!shown[list[j]]) (shown[list[j]] = 1), covered++;
     if (!Number.isNaN(pp.rank[0][p])) {
       n++;
@@ -154,7 +157,8 @@ function compute(pp: PerPatient, take: Int32Array, nT: number, k: number, outcom
     sq += pp.sqErr[p]; ab += pp.absErr[p]; rated += pp.rated[p];
   }
   if (n > 0) for (let j = 0; j < RANK_NAMES.length; j++) out[j] = sums[j] / n;
-  out[5] = covered / nT;
+  // No patient recommended for: coverage is undefined, not 0.
+  if (listed > 0) out[5] = covered / nT;
   if (outcomes && rated > 0) {
     out[6] = Math.sqrt(sq / rated);
     out[7] = ab / rated;
@@ -164,6 +168,27 @@ function compute(pp: PerPatient, take: Int32Array, nT: number, k: number, outcom
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
+function profileOrNull(model: LoadedRecommender, f: Parameters<LoadedRecommender['profile']>[0]): ReturnType<LoadedRecommender['profile']> | null {
+  try {
+    return model.profile(f);
+  } catch (e) {
+    if (e instanceof StepInputError) return null;
+    throw e;
+  }
+}
+
+/** Leaves out of `pp` the patients `scored` could not recommend for, so two models are compared on the same patients. */
+function restrictTo(pp: PerPatient, scored: PerPatient): void {
+  for (let p = 0; p < pp.lists.length; p++) {
+    if (scored.lists[p] !== null) continue;
+    pp.lists[p] = null;
+    for (const r of pp.rank) r[p] = NaN;
+    pp.sqErr[p] = 0;
+    pp.absErr[p] = 0;
+    pp.rated[p] = 0;
+  }
+}
+
 export function evaluateRecommender(model: LoadedRecommender, baseline: LoadedRecommender, h: HeldOut, o: EvaluateOptions): RecommenderEvaluation {
   if (!Number.isInteger(o.k) || o.k < 1) throw new StepInputError(`k must be a positive integer, got ${o.k}`);
   if (h.patient.length === 0) throw new StepInputError('the test table has no rows: nothing to evaluate');
@@ -171,6 +196,8 @@ export function evaluateRecommender(model: LoadedRecommender, baseline: LoadedRe
   const nP = h.patients.length;
   const a = perPatient(model, h, g, o.k, o.threshold);
   const b = perPatient(baseline, h, g, o.k, o.threshold);
+  // The baseline can rank for anyone; judging it on patients the model skipped would bias the lift.
+  restrictTo(b.pp, a.pp);
   const all = Int32Array.from({ length: nP }, (_, p) => p);
   const pointA = compute(a.pp, all, model.nTreatments, o.k, model.predictsOutcomes);
   const pointB = compute(b.pp, all, baseline.nTreatments, o.k, true);
@@ -202,7 +229,7 @@ export function evaluateRecommender(model: LoadedRecommender, baseline: LoadedRe
     const unavailable: Record<string, string> = {};
     order.forEach((name, m) => {
       if (m >= 6 && !outcomes) unavailable[name] = 'the model scores preferences, not outcomes (implicit-als)';
-      else if (!Number.isFinite(point[m])) unavailable[name] = m < 5 ? `no test patient has a held-out treatment with outcome >= ${o.threshold}` : 'no held-out outcome could be predicted';
+      else if (!Number.isFinite(point[m])) unavailable[name] = m < 5 ? `no test patient has a held-out treatment with outcome >= ${o.threshold}` : m === 5 ? 'no test patient could be recommended for' : 'no held-out outcome could be predicted';
       // Coverage is a property of the set of patients, not a mean over them: a resample has fewer
       // distinct patients and so lower coverage, and a percentile interval would sit below the value.
       else metrics[name] = m === 5 ? { value: point[m], ci_low: null, ci_high: null } : estimate(point[m], draws[m]);
