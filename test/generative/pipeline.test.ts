@@ -14,6 +14,10 @@ import { runCli, shippedProjectCopy } from '../helpers/cli.js';
 
 const PIPELINE = `medpipe: 1
 name: fidelity-check
+# diversity_ratio's ideal is 1; this pipeline watches for a collapsing generator.
+regression:
+  metrics:
+    diversity_ratio: { direction: higher }
 steps:
   load:
     uses: load.csv

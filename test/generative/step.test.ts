@@ -68,7 +68,11 @@ test('breast-cancer halves: a report the metrics machinery reads, a second real 
   const parsed = parseMetricsFile(text, 'fidelity.json');
   assert.equal(parsed.metrics.get('detection_auc')?.value, m.detection_auc.value);
   assert.equal(parsed.metrics.size, Object.keys(m).length);
-  for (const name of parsed.metrics.keys()) assert.equal(directionOf(name, {}).note, undefined, `${name} has a default direction`);
+  // diversity_ratio's ideal is 1 (neither direction is always better), so a pipeline must choose one.
+  for (const name of parsed.metrics.keys()) {
+    if (name === 'diversity_ratio') assert.match(directionOf(name, {}).note ?? '', /direction unknown/);
+    else assert.equal(directionOf(name, {}).note, undefined, `${name} has a default direction`);
+  }
   assert.equal(directionOf('correlation_distance', {}).direction, 'lower');
   // The log's summary line: the headline numbers with the baseline, no row values.
   const line = r.logs.find((l) => l.startsWith('284 synthetic vs 285 real rows on 30 columns'));

@@ -8,6 +8,7 @@ import { createRng } from '../../rng.js';
 import { trainClassifier, trainRegressor, type TrainSettings } from './train.js';
 import type { KernelParams, SvmModel, SvmOptions } from './types.js';
 import { DotEngine } from './wasm-dot.js';
+import { WasmSvm } from './wasm-solver.js';
 
 export type { KernelParams, SvmKernel, SvmModel, SvmOptions, SvmType } from './types.js';
 export { decisionFunction, decisionFunctionOvr, predictProba, predictSvm } from './predict.js';
@@ -15,13 +16,12 @@ export { svmFromJSON, svmToJSON, type SvmModelJSON } from './serialize.js';
 
 /** scikit-learn's gamma: 'scale' = 1 / (nCols * var(X)) over all entries (1 when X is constant), 'auto' = 1 / nCols. */
 export function resolveGamma(gamma: SvmOptions['gamma'], X: Float64Array, nCols: number): number {
+  return gammaOf(gamma, nCols, () => WasmSvm.create(X, nCols)?.variance() ?? variance(X));
+}
+
+function gammaOf(gamma: SvmOptions['gamma'], nCols: number, varianceOfX: () => number): number {
   if (gamma === undefined || gamma === 'scale') {
-    let mean = 0;
-    for (let i = 0; i < X.length; i++) mean += X[i];
-    mean /= X.length;
-    let v = 0;
-    for (let i = 0; i < X.length; i++) v += (X[i] - mean) * (X[i] - mean);
-    v /= X.length;
+    const v = varianceOfX();
     return v !== 0 ? 1 / (nCols * v) : 1;
   }
   if (gamma === 'auto') return 1 / nCols;
@@ -31,23 +31,36 @@ export function resolveGamma(gamma: SvmOptions['gamma'], X: Float64Array, nCols:
   return gamma;
 }
 
+function variance(X: Float64Array): number {
+  let mean = 0;
+  for (let i = 0; i < X.length; i++) mean += X[i];
+  mean /= X.length;
+  let v = 0;
+  for (let i = 0; i < X.length; i++) v += (X[i] - mean) * (X[i] - mean);
+  return v / X.length;
+}
+
+function firstNonFinite(X: Float64Array): number {
+  for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) return i;
+  return -1;
+}
+
 function checkPositive(name: string, v: number): void {
   if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new StepInputError(`${name} must be a number > 0, got ${v}`);
 }
 
-function checkData(X: Float64Array, nRows: number, nCols: number, y: Int32Array | Float64Array): void {
+function checkData(X: Float64Array, nRows: number, nCols: number, y: Int32Array | Float64Array, wasm: WasmSvm | null): void {
   if (!(nRows > 0 && nCols > 0) || X.length !== nRows * nCols) {
     throw new StepInputError(`the SVM needs a non-empty ${nRows} x ${nCols} matrix, but got ${X.length} values`);
   }
   if (y.length !== nRows) throw new StepInputError(`the SVM got ${nRows} rows but ${y.length} targets`);
-  for (let i = 0; i < X.length; i++) {
-    if (!Number.isFinite(X[i])) {
-      throw new DataError('missing or infinite feature value: the SVM cannot use it', {
-        row: Math.floor(i / nCols) + 2,
-        column: `feature ${(i % nCols) + 1}`,
-        hint: 'impute missing values before training (preprocess with impute: median)',
-      });
-    }
+  const i = wasm ? wasm.firstNonFinite() : firstNonFinite(X);
+  if (i >= 0) {
+    throw new DataError('missing or infinite feature value: the SVM cannot use it', {
+      row: Math.floor(i / nCols) + 2,
+      column: `feature ${(i % nCols) + 1}`,
+      hint: 'impute missing values before training (preprocess with impute: median)',
+    });
   }
   for (let i = 0; i < nRows; i++) {
     if (!Number.isFinite(y[i])) throw new DataError('missing or infinite target value', { row: i + 2, hint: 'drop rows without a target before training' });
@@ -81,11 +94,21 @@ export async function fitSvm(X: Float64Array, nRows: number, nCols: number, y: I
   if (options.maxIter !== undefined) checkPositive('maxIter', options.maxIter);
   const degree = options.degree ?? 3;
   if (!(Number.isInteger(degree) && degree >= 0)) throw new StepInputError(`degree must be a whole number >= 0, got ${degree}`);
-  checkData(X, nRows, nCols, y);
-  const kernel: KernelParams = { kernel: options.kernel ?? 'rbf', gamma: resolveGamma(options.gamma, X, nCols), degree, coef0: options.coef0 ?? 0 };
+  if (!(nRows > 0 && nCols > 0) || X.length !== nRows * nCols) {
+    throw new StepInputError(`the SVM needs a non-empty ${nRows} x ${nCols} matrix, but got ${X.length} values`);
+  }
+  // The compiled solver, holding X for this fit (null: the TypeScript code does everything).
+  const wasm = (options.solver ?? 'auto') === 'auto' ? WasmSvm.create(X, nCols) : null;
+  checkData(X, nRows, nCols, y, wasm);
+  const varianceOfX = () => (wasm ? wasm.variance() : variance(X));
+  const kernel: KernelParams = { kernel: options.kernel ?? 'rbf', gamma: gammaOf(options.gamma, nCols, varianceOfX), degree, coef0: options.coef0 ?? 0 };
+  // The DotEngine serves the TypeScript solver and probability's cross-validated decision values;
+  // created on first use (its WebAssembly module and memory cost milliseconds on a small fit).
+  let engine: DotEngine | undefined;
   const settings: TrainSettings = {
-    X, engine: new DotEngine(nRows, nCols), nRows, nCols, kernel, eps: tol, cacheMb,
+    X, engine: () => (engine ??= new DotEngine(nRows, nCols)), nRows, nCols, kernel, eps: tol, cacheMb,
     shrinking: options.shrinking ?? true, maxIter: options.maxIter, onProgress: options.onProgress,
+    wasm,
   };
 
   if (type === 'epsilon-svr') {

@@ -12,11 +12,12 @@ import { SvcQ, SvrQ } from './q-matrix.js';
 import { sigmoidTrain } from './probability.js';
 import { solve, type SolverResult } from './solver.js';
 import type { KernelParams, SvmModel } from './types.js';
+import type { WasmSvm } from './wasm-solver.js';
 
 export interface TrainSettings {
   X: Float64Array;
-  /** Holds the rows of the problem being solved (one problem at a time). */
-  engine: DotEngine;
+  /** Holds the rows of the problem being solved (one problem at a time); created on first call. */
+  engine: () => DotEngine;
   nRows: number;
   nCols: number;
   kernel: KernelParams;
@@ -25,6 +26,8 @@ export interface TrainSettings {
   shrinking: boolean;
   maxIter: number | undefined;
   onProgress: ((iterations: number) => void) | undefined;
+  /** The compiled solver holding X, when available (else solver.ts; both give the same result). */
+  wasm: WasmSvm | null;
 }
 
 /** Counts iterations across every binary problem for progress reports. */
@@ -51,9 +54,10 @@ function maxIterFor(s: TrainSettings, l: number): number {
 /** One binary C-SVC problem on `rows` (y = +1/-1); alpha comes back multiplied by y. */
 function solveBinary(s: TrainSettings, rows: Int32Array, y: Int8Array, Cp: number, Cn: number, counter: IterationCounter): SolverResult {
   const l = rows.length;
-  const Q = new SvcQ(new KernelRows(s.engine, s.X, rows, y, s.kernel), s.cacheMb);
   const p = new Float64Array(l).fill(-1);
-  const res = solve({ Q, p, y, alpha: new Float64Array(l), Cp, Cn, eps: s.eps, shrinking: s.shrinking, maxIter: maxIterFor(s, l), onIterations: counter.problem() });
+  const common = { p, y, Cp, Cn, eps: s.eps, shrinking: s.shrinking, maxIter: maxIterFor(s, l), onIterations: counter.problem() };
+  const res = s.wasm?.solve({ ...common, rows, kernel: s.kernel, svr: false, cacheMb: s.cacheMb })
+    ?? solve({ ...common, Q: new SvcQ(new KernelRows(s.engine(), s.X, rows, y, s.kernel), s.cacheMb), alpha: new Float64Array(l) });
   counter.add(res);
   for (let i = 0; i < l; i++) res.alpha[i] *= y[i];
   return res;
@@ -100,7 +104,7 @@ function binaryProbability(s: TrainSettings, rows: Int32Array, y: Int8Array, Cp:
     }
     const sub = solveBinary(s, subRows, subY, Cp, Cn, counter);
     // A fresh position table in the original order of subRows (the solver permuted the last one).
-    const kernel = new KernelRows(s.engine, s.X, subRows, undefined, s.kernel);
+    const kernel = new KernelRows(s.engine(), s.X, subRows, undefined, s.kernel);
     for (let j = begin; j < end; j++) dec[perm[j]] = binaryDecision(s, kernel, sub.alpha, sub.rho, rows[perm[j]]);
   }
   const positive = new Uint8Array(l);
@@ -202,7 +206,6 @@ export function trainRegressor(s: TrainSettings, y: Float64Array, C: number, eps
   const n = s.nRows;
   const rows = new Int32Array(n);
   for (let i = 0; i < n; i++) rows[i] = i;
-  const Q = new SvrQ(new KernelRows(s.engine, s.X, rows, undefined, s.kernel), n, s.cacheMb);
   const p = new Float64Array(2 * n);
   const y2 = new Int8Array(2 * n);
   for (let i = 0; i < n; i++) {
@@ -212,7 +215,9 @@ export function trainRegressor(s: TrainSettings, y: Float64Array, C: number, eps
     y2[i + n] = -1;
   }
   const counter = new IterationCounter(s.onProgress);
-  const res = solve({ Q, p, y: y2, alpha: new Float64Array(2 * n), Cp: C, Cn: C, eps: s.eps, shrinking: s.shrinking, maxIter: maxIterFor(s, 2 * n), onIterations: counter.problem() });
+  const common = { p, y: y2, Cp: C, Cn: C, eps: s.eps, shrinking: s.shrinking, maxIter: maxIterFor(s, 2 * n), onIterations: counter.problem() };
+  const res = s.wasm?.solve({ ...common, rows, kernel: s.kernel, svr: true, cacheMb: s.cacheMb })
+    ?? solve({ ...common, Q: new SvrQ(new KernelRows(s.engine(), s.X, rows, undefined, s.kernel), n, s.cacheMb), alpha: new Float64Array(2 * n) });
   counter.add(res);
   const svIndex: number[] = [];
   const coef: number[] = [];

@@ -35,6 +35,12 @@ export interface SvmOptions {
   shrinking?: boolean;
   /** Called every 1000 solver iterations with the total iterations so far. */
   onProgress?: (iterations: number) => void;
+  /**
+   * 'auto' (default): the solver compiled to WebAssembly when it is available, else the
+   * TypeScript one; 'typescript' forces the latter. Both give bit-identical results (tests and
+   * benchmarks compare them).
+   */
+  solver?: 'auto' | 'typescript';
 }
 
 /** The resolved kernel: what prediction needs. */

@@ -1,0 +1,205 @@
+/**
+ * The SMO solver compiled ahead of time to WebAssembly (source: wasm/solver.ts, AssemblyScript,
+ * built by `npm run build:wasm` into svm-solver.wasm next to this file). It runs libsvm's
+ * algorithm exactly as solver.ts does, kernel rows and cache included, on data laid out here in
+ * its linear memory, and returns bit-identical alpha and rho. Why: the JavaScript solver is fast
+ * once V8 has optimised it, but the first fit in a process runs in the interpreter, boxing every
+ * double (breast cancer: 28 ms cold, 2-3 ms warm); WebAssembly is compiled before it runs.
+ *
+ * One WasmSvm per fit holds the training matrix in its memory (also for the input checks and
+ * gamma='scale'); each problem is laid out after it, reusing the space. `WasmSvm.create` returns
+ * null when the module is not available (not built, or no WebAssembly SIMD) and callers fall back
+ * to the TypeScript code.
+ */
+import { readFileSync } from 'node:fs';
+import type { SolverResult } from './solver.js';
+import type { KernelParams } from './types.js';
+
+// Configuration block slots (f64), mirrored in wasm/solver.ts.
+const CFG = {
+  l: 0, n: 1, cols: 2, kind: 3, gamma: 4, coef0: 5, degree: 6, Cp: 7, Cn: 8, eps: 9, shrinking: 10, maxIter: 11,
+  svr: 12, capacity: 13, progress: 14, P: 15, sq: 16, scale: 17, lin: 18, y: 19, alpha: 20, G: 21, Gbar: 22,
+  status: 23, active: 24, QD: 25, tmp: 26, cdata: 27, clen: 28, cprev: 29, cnext: 30, spare: 31, plo: 32, phi: 33,
+  pcap: 34, slab: 35, sign: 36, index: 37, buf0: 38, buf1: 39, out: 40, rho: 41, objective: 42, iterations: 43, hitMax: 44,
+  X: 45, rows: 46,
+} as const;
+const CFG_SLOTS = 48;
+const KIND = { linear: 0, rbf: 1, poly: 2, sigmoid: 3 } as const;
+/** Addresses are stored as i32 inside the module, so the layout stays under 2 GB. */
+const MAX_BYTES = 2 ** 31 - 2 ** 26;
+const MAX_ITER = 2 ** 31 - 1;
+
+let compiled: WebAssembly.Module | null | undefined;
+
+function solverModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    compiled = null;
+    try {
+      const bytes = readFileSync(new URL('./svm-solver.wasm', import.meta.url));
+      // Synchronous compilation is fine for an 11 KB module, and keeps fitting synchronous.
+      // (Compiling it in the background at import time measured slower on a busy 2-core machine.)
+      if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** True when the compiled solver can be used (built, and WebAssembly SIMD is available). */
+export function wasmSolverAvailable(): boolean {
+  return solverModule() !== null;
+}
+
+interface SolverExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  solve(cfg: number): void;
+  firstNonFinite(ptr: number, len: number): number;
+  variance(ptr: number, len: number): number;
+}
+
+export interface WasmProblem {
+  /** Training rows of this problem, in position order (SVR: every kernel row once). */
+  rows: Int32Array;
+  kernel: KernelParams;
+  /** epsilon-SVR's doubled problem: 2 * rows.length variables over rows.length kernel rows. */
+  svr: boolean;
+  /** Linear term, one per variable. */
+  p: Float64Array;
+  /** +1/-1 per variable. */
+  y: Int8Array;
+  Cp: number;
+  Cn: number;
+  eps: number;
+  shrinking: boolean;
+  maxIter: number;
+  cacheMb: number;
+  onIterations?: (iterations: number) => void;
+}
+
+/** Byte layout of one problem in linear memory, each region 16-byte aligned. */
+function layout(base: number, l: number, n: number, nCols: number, capacity: number, pcap: number, svr: boolean) {
+  let at = base;
+  const take = (bytes: number): number => {
+    const a = at;
+    at += Math.ceil(bytes / 16) * 16;
+    return a;
+  };
+  const cfg = take(CFG_SLOTS * 8);
+  const P = take(n * nCols * 8), sq = take(n * 8), lin = take(l * 8), y = take(l), alpha = take(l * 8);
+  const G = take(l * 8), Gbar = take(l * 8), status = take(l), active = take(l * 4), QD = take(l * 8), tmp = take(n * 8);
+  const cdata = take(n * 4), clen = take(n * 4), cprev = take((n + 1) * 4), cnext = take((n + 1) * 4), spare = take(capacity * 4);
+  const plo = take(pcap * 4), phi = take(pcap * 4), out = take(l * 8), rows = take(n * 4);
+  const scale = svr ? take(n) : y;
+  const sign = svr ? take(l) : 0, index = svr ? take(l * 4) : 0, buf0 = svr ? take(l * 4) : 0, buf1 = svr ? take(l * 4) : 0;
+  // The cache slab last: pages the cache never reaches are never touched.
+  const slab = take(0);
+  return { cfg, P, sq, scale, rows, lin, y, alpha, G, Gbar, status, active, QD, tmp, cdata, clen, cprev, cnext, spare, plo, phi, sign, index, buf0, buf1, out, slab, end: at };
+}
+
+/** The compiled solver for one fit: the training matrix in its memory, problems solved one at a time. */
+export class WasmSvm {
+  private onIterations: ((iterations: number) => void) | undefined;
+  private readonly xPtr: number;
+  /** First byte after the matrix: each problem's layout starts here. */
+  private readonly base: number;
+
+  private constructor(private readonly exports: SolverExports, private readonly X: Float64Array, private readonly nCols: number) {
+    this.xPtr = exports.heapBase();
+    this.base = this.xPtr + Math.ceil((X.length * 8) / 16) * 16;
+  }
+
+  /** Null when the module is unavailable or the matrix does not fit its memory. */
+  static create(X: Float64Array, nCols: number): WasmSvm | null {
+    const mod = solverModule();
+    if (!mod) return null;
+    let self: WasmSvm | null = null;
+    const instance = new WebAssembly.Instance(mod, {
+      env: { tanh: Math.tanh, progress: (iterations: number) => self?.onIterations?.(iterations) },
+    });
+    self = new WasmSvm(instance.exports as unknown as SolverExports, X, nCols);
+    if (!self.reserve(self.base)) return null;
+    new Float64Array(self.exports.memory.buffer, self.xPtr, X.length).set(X);
+    return self;
+  }
+
+  /** Grows the memory to `bytes`; false when that is refused or beyond the 2 GB the module addresses. */
+  private reserve(bytes: number): boolean {
+    if (bytes >= MAX_BYTES) return false;
+    const memory = this.exports.memory;
+    try {
+      const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
+      if (pages > 0) memory.grow(pages);
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  /** Index of the matrix's first NaN or infinite value, or -1. */
+  firstNonFinite(): number {
+    return this.exports.firstNonFinite(this.xPtr, this.X.length);
+  }
+
+  /** Population variance of all values, bit-identical to summing in order in JavaScript. */
+  variance(): number {
+    return this.exports.variance(this.xPtr, this.X.length);
+  }
+
+  /** Solves one problem (alpha starts at 0); null when it does not fit the memory. */
+  solve(prob: WasmProblem): SolverResult | null {
+    const n = prob.rows.length, l = prob.svr ? 2 * n : n, nCols = this.nCols;
+    const pcap = Math.max(64, 2 * l);
+    const fixed = layout(this.base, l, n, nCols, n, pcap, prob.svr);
+    if (fixed.end >= MAX_BYTES) return null;
+    // Rows the cache may hold, as cache.ts (at least 2: the solver holds rows i and j at once),
+    // fewer if the budget does not fit the address space: the cache's size changes speed only.
+    const floats = Math.floor((prob.cacheMb * 1024 * 1024) / 4);
+    let capacity = Math.max(2, Math.min(n, Math.floor(floats / Math.max(1, n))));
+    capacity = Math.max(2, Math.min(capacity, Math.floor((MAX_BYTES - fixed.end) / (4 * n))));
+    const at = layout(this.base, l, n, nCols, capacity, pcap, prob.svr);
+    if (!this.reserve(at.slab + capacity * n * 4)) return null;
+    const buffer = this.exports.memory.buffer;
+
+    new Int32Array(buffer, at.rows, n).set(prob.rows);
+    new Float64Array(buffer, at.lin, l).set(prob.p);
+    new Int8Array(buffer, at.y, l).set(prob.y);
+    if (prob.svr) new Int8Array(buffer, at.scale, n).fill(1);
+
+    const k = prob.kernel;
+    const cfg = new Float64Array(buffer, at.cfg, CFG_SLOTS);
+    cfg[CFG.l] = l;
+    cfg[CFG.n] = n;
+    cfg[CFG.cols] = nCols;
+    cfg[CFG.kind] = KIND[k.kernel];
+    cfg[CFG.gamma] = k.gamma;
+    cfg[CFG.coef0] = k.coef0;
+    cfg[CFG.degree] = k.degree;
+    cfg[CFG.Cp] = prob.Cp;
+    cfg[CFG.Cn] = prob.Cn;
+    cfg[CFG.eps] = prob.eps;
+    cfg[CFG.shrinking] = prob.shrinking ? 1 : 0;
+    cfg[CFG.maxIter] = Math.min(prob.maxIter, MAX_ITER);
+    cfg[CFG.svr] = prob.svr ? 1 : 0;
+    cfg[CFG.capacity] = capacity;
+    cfg[CFG.progress] = prob.onIterations ? 1 : 0;
+    cfg[CFG.pcap] = pcap;
+    cfg[CFG.X] = this.xPtr;
+    for (const name of ['P', 'sq', 'scale', 'rows', 'lin', 'y', 'alpha', 'G', 'Gbar', 'status', 'active', 'QD', 'tmp', 'cdata', 'clen', 'cprev', 'cnext', 'spare', 'plo', 'phi', 'slab', 'sign', 'index', 'buf0', 'buf1', 'out'] as const) {
+      cfg[CFG[name]] = at[name];
+    }
+
+    this.onIterations = prob.onIterations;
+    this.exports.solve(at.cfg);
+    this.onIterations = undefined;
+
+    return {
+      alpha: new Float64Array(buffer, at.out, l).slice(),
+      rho: cfg[CFG.rho],
+      objective: cfg[CFG.objective],
+      iterations: cfg[CFG.iterations],
+      hitMaxIter: cfg[CFG.hitMax] !== 0,
+    };
+  }
+}

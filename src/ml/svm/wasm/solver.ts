@@ -1,0 +1,778 @@
+/**
+ * AssemblyScript: libsvm's SMO solver (the TypeScript solver.ts, cache.ts, q-matrix.ts and the
+ * kernel rows of wasm-dot.ts / kernel.ts, line by line) compiled ahead of time to WebAssembly, so
+ * the very first fit in a process runs optimised code. The JavaScript solver, before V8 optimises
+ * it, boxes every double and spends most of a small fit in the interpreter and the garbage
+ * collector (breast cancer: 28 ms cold against 2-3 ms once warm).
+ *
+ * Built by `npm run build:wasm` (asc, see package.json); loaded by ../wasm-solver.ts. Not part of
+ * the tsc build (its types i32/f64/usize and load/store are AssemblyScript's).
+ *
+ * Everything lives in linear memory at addresses the JavaScript side lays out and writes into a
+ * configuration block of f64 values (see CFG_* below and wasm-solver.ts); nothing is allocated
+ * here. Every floating-point operation is written in the same order as in the TypeScript code,
+ * so both paths give bit-identical alpha and rho (WebAssembly arithmetic is IEEE-754 with no
+ * fused or reassociated operations, as JavaScript's).
+ */
+
+// --- configuration block layout (f64 slots), mirrored in wasm-solver.ts ---
+const CFG_L = 0, CFG_N = 1, CFG_COLS = 2, CFG_KIND = 3, CFG_GAMMA = 4, CFG_COEF0 = 5, CFG_DEGREE = 6;
+const CFG_CP = 7, CFG_CN = 8, CFG_EPS = 9, CFG_SHRINKING = 10, CFG_MAXITER = 11, CFG_SVR = 12, CFG_CAPACITY = 13, CFG_PROGRESS = 14;
+const CFG_P = 15, CFG_SQ = 16, CFG_SCALE = 17, CFG_LIN = 18, CFG_Y = 19, CFG_ALPHA = 20, CFG_G = 21, CFG_GBAR = 22;
+const CFG_STATUS = 23, CFG_ACTIVE = 24, CFG_QD = 25, CFG_TMP = 26, CFG_CDATA = 27, CFG_CLEN = 28, CFG_CPREV = 29;
+const CFG_CNEXT = 30, CFG_SPARE = 31, CFG_PLO = 32, CFG_PHI = 33, CFG_PCAP = 34, CFG_SLAB = 35, CFG_SIGN = 36, CFG_INDEX = 37;
+const CFG_BUF0 = 38, CFG_BUF1 = 39, CFG_OUT = 40;
+// Results written back: rho, objective, iterations, hitMaxIter.
+const CFG_RHO = 41, CFG_OBJ = 42, CFG_ITER = 43, CFG_HITMAX = 44;
+// The training matrix (row-major f64) and the i32 training-row index of each kernel row.
+const CFG_X = 45, CFG_ROWS = 46;
+
+/** Math.tanh from JavaScript, so the sigmoid kernel's values are exactly the TypeScript path's. */
+@external("env", "tanh")
+declare function jsTanh(x: f64): f64;
+
+/** Progress every 1000 iterations (rare enough that calling out to JavaScript costs nothing). */
+@external("env", "progress")
+declare function reportProgress(iterations: i32): void;
+
+const TAU: f64 = 1e-12;
+const LOWER: u8 = 0, UPPER: u8 = 1, FREE: u8 = 2;
+const KIND_LINEAR = 0, KIND_RBF = 1, KIND_POLY = 2, KIND_SIGMOID = 3;
+
+// --- problem state (wasm globals, set by solve) ---
+let l: i32 = 0;
+let nRows: i32 = 0;
+let nCols: i32 = 0;
+let kind: i32 = 0;
+let gamma: f64 = 0;
+let coef0: f64 = 0;
+let degree: i32 = 0;
+let Cp: f64 = 0;
+let Cn: f64 = 0;
+let eps: f64 = 0;
+let svr = false;
+let activeSize: i32 = 0;
+let unshrink = false;
+let wi: i32 = -1;
+let wj: i32 = -1;
+
+let P: usize = 0;      // kernel rows, nRows x nCols f64, in position order (SVC: swapped with positions)
+let SQ: usize = 0;     // squared norm per kernel row, f64
+let SCALE: usize = 0;  // +1/-1 per kernel row, i8 (SVC: the labels y; SVR: all +1)
+let LIN: usize = 0;    // linear term p, f64
+let Y: usize = 0;      // labels per variable, i8
+let ALPHA: usize = 0;
+let G: usize = 0;
+let GBAR: usize = 0;
+let STATUS: usize = 0; // u8
+let ACTIVE: usize = 0; // i32: original index at each position
+let QD: usize = 0;
+let TMP: usize = 0;    // f64 scratch per kernel row
+let SIGN: usize = 0;   // SVR: i8 per variable
+let INDEX: usize = 0;  // SVR: i32 kernel row per variable
+let BUF0: usize = 0;   // SVR: two alternating Q rows (f32)
+let BUF1: usize = 0;
+let nextBuffer: i32 = 0;
+
+// --- memory helpers ---
+@inline function f64At(base: usize, i: i32): f64 { return load<f64>(base + (<usize>i << 3)); }
+@inline function setF64(base: usize, i: i32, v: f64): void { store<f64>(base + (<usize>i << 3), v); }
+@inline function f32At(base: usize, i: i32): f32 { return load<f32>(base + (<usize>i << 2)); }
+@inline function setF32(base: usize, i: i32, v: f32): void { store<f32>(base + (<usize>i << 2), v); }
+@inline function i32At(base: usize, i: i32): i32 { return load<i32>(base + (<usize>i << 2)); }
+@inline function setI32(base: usize, i: i32, v: i32): void { store<i32>(base + (<usize>i << 2), v); }
+@inline function i8At(base: usize, i: i32): i32 { return <i32>load<i8>(base + <usize>i); }
+@inline function u8At(base: usize, i: i32): u8 { return load<u8>(base + <usize>i); }
+@inline function setU8(base: usize, i: i32, v: u8): void { store<u8>(base + <usize>i, v); }
+
+@inline function swapF64(base: usize, i: i32, j: i32): void {
+  const t = f64At(base, i);
+  setF64(base, i, f64At(base, j));
+  setF64(base, j, t);
+}
+@inline function swapI32(base: usize, i: i32, j: i32): void {
+  const t = i32At(base, i);
+  setI32(base, i, i32At(base, j));
+  setI32(base, j, t);
+}
+@inline function swapU8(base: usize, i: i32, j: i32): void {
+  const t = load<u8>(base + <usize>i);
+  store<u8>(base + <usize>i, load<u8>(base + <usize>j));
+  store<u8>(base + <usize>j, t);
+}
+
+/** Where the JavaScript side may start laying out its data (after this module's own data). */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~(<usize>15);
+}
+
+// ======================= input checks (index.ts) =======================
+// Cold JavaScript loops over every value of the matrix cost milliseconds on a small fit.
+
+/** Index of the first NaN or infinite value among len f64 at ptr, or -1. */
+export function firstNonFinite(ptr: usize, len: i32): i32 {
+  for (let i = 0; i < len; i++) if (!isFinite<f64>(f64At(ptr, i))) return i;
+  return -1;
+}
+
+/** Population variance of len f64 at ptr, summed in order as index.ts's resolveGamma. */
+export function variance(ptr: usize, len: i32): f64 {
+  let mean: f64 = 0;
+  for (let i = 0; i < len; i++) mean += f64At(ptr, i);
+  mean /= <f64>len;
+  let v: f64 = 0;
+  for (let i = 0; i < len; i++) {
+    const d = f64At(ptr, i) - mean;
+    v += d * d;
+  }
+  return v / <f64>len;
+}
+
+// ======================= kernel rows (wasm-dot.ts, kernel.ts) =======================
+
+/**
+ * <row a, row b> exactly as wasm-dot.ts's dotCode: two f64x2 accumulators over groups of four,
+ * their lanes summed, then the remainder one by one.
+ */
+@inline function dotRows(a: usize, b: usize): f64 {
+  const nb = nCols << 3;
+  const n4b = nb & -32;
+  let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+  let k: i32 = 0;
+  for (; k < n4b; k += 32) {
+    acc0 = f64x2.add(acc0, f64x2.mul(v128.load(a + <usize>k), v128.load(b + <usize>k)));
+    acc1 = f64x2.add(acc1, f64x2.mul(v128.load(a + <usize>k, 16), v128.load(b + <usize>k, 16)));
+  }
+  const acc = f64x2.add(acc0, acc1);
+  let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  for (; k < nb; k += 8) sum += load<f64>(a + <usize>k) * load<f64>(b + <usize>k);
+  return sum;
+}
+
+// exp as wasm-dot.ts's expCode: range reduction and a degree-11 Taylor polynomial (Estrin).
+const LOG2E: f64 = 1.4426950408889634, LN2_HI: f64 = 6.93147180369123816490e-1, LN2_LO: f64 = 1.90821492927058770002e-10, SHIFTER: f64 = 6755399441055744;
+const E0: f64 = 1.0, E1: f64 = 1.0, E2: f64 = 1.0 / 2, E3: f64 = 1.0 / 6, E4: f64 = 1.0 / 24, E5: f64 = 1.0 / 120;
+const E6: f64 = 1.0 / 720, E7: f64 = 1.0 / 5040, E8: f64 = 1.0 / 40320, E9: f64 = 1.0 / 362880, E10: f64 = 1.0 / 3628800, E11: f64 = 1.0 / 39916800;
+
+@inline function expPoly(x0: f64): f64 {
+  let x = x0 < -700 ? -700 : x0;
+  const t = x * LOG2E + SHIFTER;
+  const k = t - SHIFTER;
+  x = x - k * LN2_HI - k * LN2_LO;
+  const r2 = x * x;
+  const r4 = r2 * r2;
+  const q0 = (E1 * x + E0) + (E3 * x + E2) * r2;
+  const q4 = (E5 * x + E4) + (E7 * x + E6) * r2;
+  const q8 = (E9 * x + E8) + (E11 * x + E10) * r2;
+  const poly = q0 + q4 * r4 + q8 * (r4 * r4);
+  return poly * reinterpret<f64>((reinterpret<i64>(t) + 1023) << 52);
+}
+
+/** libsvm's powi, as kernel.ts. */
+@inline function powi(base: f64, times: i32): f64 {
+  let tmp = base, ret: f64 = 1;
+  for (let t = times; t > 0; t = t / 2) {
+    if (t % 2 == 1) ret *= tmp;
+    tmp *= tmp;
+  }
+  return ret;
+}
+
+@inline function rowAt(i: i32): usize {
+  return P + <usize>i * <usize>nCols * 8;
+}
+
+/**
+ * TMP[j] = <row i, row j> for j in [start, end), two rows per pass over row i (half the loads of
+ * row i and of loop overhead); each row's sum is accumulated exactly as dotRows does.
+ */
+function dotsInto(i: i32, start: i32, end: i32): void {
+  const a = rowAt(i);
+  const rowBytes = <usize>nCols << 3;
+  const nb = nCols << 3;
+  const n4b = nb & -32;
+  let b = P + <usize>start * rowBytes;
+  let j = start;
+  for (; j + 1 < end; j += 2) {
+    const c = b + rowBytes;
+    let b0 = f64x2.splat(0), b1 = f64x2.splat(0), c0 = f64x2.splat(0), c1 = f64x2.splat(0);
+    let k: i32 = 0;
+    for (; k < n4b; k += 32) {
+      const a0 = v128.load(a + <usize>k), a1 = v128.load(a + <usize>k, 16);
+      b0 = f64x2.add(b0, f64x2.mul(a0, v128.load(b + <usize>k)));
+      b1 = f64x2.add(b1, f64x2.mul(a1, v128.load(b + <usize>k, 16)));
+      c0 = f64x2.add(c0, f64x2.mul(a0, v128.load(c + <usize>k)));
+      c1 = f64x2.add(c1, f64x2.mul(a1, v128.load(c + <usize>k, 16)));
+    }
+    const bs = f64x2.add(b0, b1), cs = f64x2.add(c0, c1);
+    let sb = f64x2.extract_lane(bs, 0) + f64x2.extract_lane(bs, 1);
+    let sc = f64x2.extract_lane(cs, 0) + f64x2.extract_lane(cs, 1);
+    for (; k < nb; k += 8) {
+      const av = load<f64>(a + <usize>k);
+      sb += av * load<f64>(b + <usize>k);
+      sc += av * load<f64>(c + <usize>k);
+    }
+    setF64(TMP, j, sb);
+    setF64(TMP, j + 1, sc);
+    b = c + rowBytes;
+  }
+  if (j < end) setF64(TMP, j, dotRows(a, b));
+}
+
+/** expPoly on both lanes: the same IEEE operations lane by lane, so the same bits. */
+@inline function expPoly2(x0: v128): v128 {
+  const x1 = f64x2.pmax(x0, f64x2.splat(-700));
+  const t = f64x2.add(f64x2.mul(x1, f64x2.splat(LOG2E)), f64x2.splat(SHIFTER));
+  const k = f64x2.sub(t, f64x2.splat(SHIFTER));
+  const x = f64x2.sub(f64x2.sub(x1, f64x2.mul(k, f64x2.splat(LN2_HI))), f64x2.mul(k, f64x2.splat(LN2_LO)));
+  const r2 = f64x2.mul(x, x);
+  const r4 = f64x2.mul(r2, r2);
+  const q0 = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(E1), x), f64x2.splat(E0)), f64x2.mul(f64x2.add(f64x2.mul(f64x2.splat(E3), x), f64x2.splat(E2)), r2));
+  const q4 = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(E5), x), f64x2.splat(E4)), f64x2.mul(f64x2.add(f64x2.mul(f64x2.splat(E7), x), f64x2.splat(E6)), r2));
+  const q8 = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(E9), x), f64x2.splat(E8)), f64x2.mul(f64x2.add(f64x2.mul(f64x2.splat(E11), x), f64x2.splat(E10)), r2));
+  const poly = f64x2.add(f64x2.add(q0, f64x2.mul(q4, r4)), f64x2.mul(q8, f64x2.mul(r4, r4)));
+  return f64x2.mul(poly, i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52));
+}
+
+/** out[j] = scale_i scale_j K(i, j) in f32 for kernel rows j in [start, end), as KernelRows.fill. */
+function fillRow(i: i32, out: usize, start: i32, end: i32): void {
+  const yi = <f64>i8At(SCALE, i);
+  dotsInto(i, start, end);
+  if (kind == KIND_RBF) {
+    // As wasm-dot.ts's rbf: exponent gamma (2d - sq_i - sq_j), exp, times y_i y_j, to float32;
+    // two kernel values per step.
+    const sqa = f64At(SQ, i);
+    let j = start;
+    const g2 = f64x2.splat(gamma), sqa2 = f64x2.splat(sqa), two = f64x2.splat(2), yi2 = f64x2.splat(yi);
+    for (; j + 1 < end; j += 2) {
+      const d = v128.load(TMP + (<usize>j << 3));
+      const x = f64x2.mul(g2, f64x2.sub(f64x2.sub(f64x2.mul(d, two), sqa2), v128.load(SQ + (<usize>j << 3))));
+      // y_j of both rows as f64: two bytes widened to i16, i32, then converted.
+      const yj = f64x2.convert_low_i32x4_s(i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load16_splat(SCALE + <usize>j))));
+      const v = f64x2.mul(f64x2.mul(expPoly2(x), yi2), yj);
+      v128.store64_lane(out + (<usize>j << 2), f32x4.demote_f64x2_zero(v), 0);
+    }
+    if (j < end) {
+      const x = expPoly(gamma * (f64At(TMP, j) * 2 - sqa - f64At(SQ, j)));
+      setF32(out, j, <f32>(x * yi * <f64>i8At(SCALE, j)));
+    }
+    return;
+  }
+  if (kind == KIND_LINEAR) {
+    for (let j = start; j < end; j++) setF32(out, j, <f32>(yi * <f64>i8At(SCALE, j) * f64At(TMP, j)));
+  } else if (kind == KIND_POLY) {
+    for (let j = start; j < end; j++) setF32(out, j, <f32>(yi * <f64>i8At(SCALE, j) * powi(gamma * f64At(TMP, j) + coef0, degree)));
+  } else {
+    for (let j = start; j < end; j++) setF32(out, j, <f32>(yi * <f64>i8At(SCALE, j) * jsTanh(gamma * f64At(TMP, j) + coef0)));
+  }
+}
+
+/** K(i, i) from the squared norm, as KernelRows.diag (kernelFromDot with d = sqA = sqB). */
+function diag(i: i32): f64 {
+  const sq = f64At(SQ, i);
+  if (kind == KIND_LINEAR) return sq;
+  if (kind == KIND_RBF) return Math.exp(-gamma * (sq + sq - 2 * sq));
+  if (kind == KIND_POLY) return powi(gamma * sq + coef0, degree);
+  return jsTanh(gamma * sq + coef0);
+}
+
+function swapKernelRows(i: i32, j: i32): void {
+  const a = rowAt(i), b = rowAt(j);
+  for (let k = 0; k < nCols; k++) {
+    const off = <usize>k << 3;
+    const t = load<f64>(a + off);
+    store<f64>(a + off, load<f64>(b + off));
+    store<f64>(b + off, t);
+  }
+  swapF64(SQ, i, j);
+  // SVC: SCALE is the solver's Y, swapped there.
+}
+
+// ======================= kernel cache (cache.ts) =======================
+// Doubly linked LRU list over row indices; slot nRows is the sentinel. Row headers swap at once,
+// the entries inside cached rows lazily (one pass per row before the next read).
+
+let CDATA: usize = 0;  // i32 per row: address of its cached entries, 0 when not cached
+let CLEN: usize = 0;   // i32 per row: entries filled
+let CPREV: usize = 0;
+let CNEXT: usize = 0;
+let SPARE: usize = 0;  // i32 stack of rows given back by flush
+let spareCount: i32 = 0;
+let PLO: usize = 0;    // pending swaps (low, high)
+let PHI: usize = 0;
+let pendingCap: i32 = 0;
+let pendingCount: i32 = 0;
+let SLAB: usize = 0;   // capacity rows of nRows f32 each, taken in order
+let slabUsed: i32 = 0;
+let capacity: i32 = 0;
+let allocated: i32 = 0;
+let cacheStart: i32 = 0;
+
+function cacheInit(): void {
+  for (let h = 0; h < nRows; h++) {
+    setI32(CDATA, h, 0);
+    setI32(CLEN, h, 0);
+    setI32(CPREV, h, -1);
+    setI32(CNEXT, h, -1);
+  }
+  setI32(CPREV, nRows, nRows);
+  setI32(CNEXT, nRows, nRows);
+  spareCount = 0;
+  pendingCount = 0;
+  slabUsed = 0;
+  allocated = 0;
+}
+
+@inline function unlink(h: i32): void {
+  setI32(CNEXT, i32At(CPREV, h), i32At(CNEXT, h));
+  setI32(CPREV, i32At(CNEXT, h), i32At(CPREV, h));
+}
+
+@inline function append(h: i32): void {
+  const s = nRows;
+  setI32(CNEXT, h, s);
+  setI32(CPREV, h, i32At(CPREV, s));
+  setI32(CNEXT, i32At(CPREV, s), h);
+  setI32(CPREV, s, h);
+}
+
+function newRow(): usize {
+  if (spareCount > 0) return <usize>i32At(SPARE, --spareCount);
+  const row = SLAB + <usize>slabUsed * <usize>nRows * 4;
+  slabUsed++;
+  return row;
+}
+
+/** Row `index` with room for `len` entries; entries before cacheStart are already valid. */
+function getData(index: i32, len: i32): usize {
+  if (pendingCount > 0) flush();
+  let row = <usize>i32At(CDATA, index);
+  if (row != 0) unlink(index);
+  else {
+    if (allocated < capacity) {
+      row = newRow();
+      allocated++;
+    } else {
+      const victim = i32At(CNEXT, nRows);
+      unlink(victim);
+      row = <usize>i32At(CDATA, victim);
+      setI32(CDATA, victim, 0);
+      setI32(CLEN, victim, 0);
+    }
+    setI32(CDATA, index, <i32>row);
+    setI32(CLEN, index, 0);
+  }
+  append(index);
+  cacheStart = i32At(CLEN, index);
+  if (len > cacheStart) setI32(CLEN, index, len);
+  return row;
+}
+
+function cacheSwap(i: i32, j: i32): void {
+  if (i == j) return;
+  const di = i32At(CDATA, i), dj = i32At(CDATA, j);
+  if (di != 0) unlink(i);
+  if (dj != 0) unlink(j);
+  setI32(CDATA, i, dj);
+  setI32(CDATA, j, di);
+  swapI32(CLEN, i, j);
+  if (dj != 0) append(i);
+  if (di != 0) append(j);
+  // Applying the pending swaps early is equivalent: cached rows and their lengths do not change
+  // between reads.
+  if (pendingCount == pendingCap) flush();
+  setI32(PLO, pendingCount, i < j ? i : j);
+  setI32(PHI, pendingCount, i < j ? j : i);
+  pendingCount++;
+}
+
+function flush(): void {
+  const count = pendingCount, s = nRows;
+  pendingCount = 0;
+  for (let h = i32At(CNEXT, s); h != s; ) {
+    const after = i32At(CNEXT, h);
+    const len = i32At(CLEN, h);
+    const row = <usize>i32At(CDATA, h);
+    for (let t = 0; t < count; t++) {
+      const i = i32At(PLO, t);
+      if (len <= i) continue;
+      const j = i32At(PHI, t);
+      if (len > j) {
+        const v = f32At(row, i);
+        setF32(row, i, f32At(row, j));
+        setF32(row, j, v);
+      } else {
+        unlink(h);
+        setI32(SPARE, spareCount++, <i32>row);
+        setI32(CDATA, h, 0);
+        setI32(CLEN, h, 0);
+        allocated--;
+        break;
+      }
+    }
+    h = after;
+  }
+}
+
+// ======================= Q matrices (q-matrix.ts) =======================
+
+/** Row i of Q, entries [0, len) valid (address of f32 values). */
+function getQ(i: i32, len: i32): usize {
+  if (!svr) {
+    const row = getData(i, len);
+    if (cacheStart < len) fillRow(i, row, cacheStart, len);
+    return row;
+  }
+  const real = i32At(INDEX, i);
+  const data = getData(real, nRows);
+  if (cacheStart < nRows) fillRow(real, data, cacheStart, nRows);
+  const buf = nextBuffer == 0 ? BUF0 : BUF1;
+  nextBuffer = 1 - nextBuffer;
+  const si = i8At(SIGN, i);
+  for (let j = 0; j < len; j++) {
+    const v = f32At(data, i32At(INDEX, j));
+    setF32(buf, j, si == i8At(SIGN, j) ? v : -v);
+  }
+  return buf;
+}
+
+function qSwap(i: i32, j: i32): void {
+  if (!svr) {
+    cacheSwap(i, j);
+    swapKernelRows(i, j);
+  } else {
+    const t = load<i8>(SIGN + <usize>i);
+    store<i8>(SIGN + <usize>i, load<i8>(SIGN + <usize>j));
+    store<i8>(SIGN + <usize>j, t);
+    swapI32(INDEX, i, j);
+  }
+  swapF64(QD, i, j);
+}
+
+// ======================= the solver (solver.ts) =======================
+
+@inline function Cof(i: i32): f64 {
+  return i8At(Y, i) > 0 ? Cp : Cn;
+}
+
+@inline function updateStatus(i: i32): void {
+  const a = f64At(ALPHA, i);
+  setU8(STATUS, i, a >= Cof(i) ? UPPER : a <= 0 ? LOWER : FREE);
+}
+
+@inline function ptr(cfg: usize, slot: i32): usize {
+  return <usize>load<f64>(cfg + <usize>slot * 8);
+}
+
+/** Solves the problem laid out by the configuration block at `cfg`; writes rho etc. back into it. */
+export function solve(cfg: usize): void {
+  l = <i32>load<f64>(cfg + CFG_L * 8);
+  nRows = <i32>load<f64>(cfg + CFG_N * 8);
+  nCols = <i32>load<f64>(cfg + CFG_COLS * 8);
+  kind = <i32>load<f64>(cfg + CFG_KIND * 8);
+  gamma = load<f64>(cfg + CFG_GAMMA * 8);
+  coef0 = load<f64>(cfg + CFG_COEF0 * 8);
+  degree = <i32>load<f64>(cfg + CFG_DEGREE * 8);
+  Cp = load<f64>(cfg + CFG_CP * 8);
+  Cn = load<f64>(cfg + CFG_CN * 8);
+  eps = load<f64>(cfg + CFG_EPS * 8);
+  const shrinking = load<f64>(cfg + CFG_SHRINKING * 8) != 0;
+  const maxIter = <i32>load<f64>(cfg + CFG_MAXITER * 8);
+  svr = load<f64>(cfg + CFG_SVR * 8) != 0;
+  capacity = <i32>load<f64>(cfg + CFG_CAPACITY * 8);
+  const progress = load<f64>(cfg + CFG_PROGRESS * 8) != 0;
+  P = ptr(cfg, CFG_P); SQ = ptr(cfg, CFG_SQ); SCALE = ptr(cfg, CFG_SCALE); LIN = ptr(cfg, CFG_LIN); Y = ptr(cfg, CFG_Y);
+  ALPHA = ptr(cfg, CFG_ALPHA); G = ptr(cfg, CFG_G); GBAR = ptr(cfg, CFG_GBAR); STATUS = ptr(cfg, CFG_STATUS);
+  ACTIVE = ptr(cfg, CFG_ACTIVE); QD = ptr(cfg, CFG_QD); TMP = ptr(cfg, CFG_TMP); CDATA = ptr(cfg, CFG_CDATA);
+  CLEN = ptr(cfg, CFG_CLEN); CPREV = ptr(cfg, CFG_CPREV); CNEXT = ptr(cfg, CFG_CNEXT); SPARE = ptr(cfg, CFG_SPARE);
+  PLO = ptr(cfg, CFG_PLO); PHI = ptr(cfg, CFG_PHI); pendingCap = <i32>load<f64>(cfg + CFG_PCAP * 8);
+  SLAB = ptr(cfg, CFG_SLAB); SIGN = ptr(cfg, CFG_SIGN); INDEX = ptr(cfg, CFG_INDEX); BUF0 = ptr(cfg, CFG_BUF0); BUF1 = ptr(cfg, CFG_BUF1);
+  const OUT = ptr(cfg, CFG_OUT);
+  nextBuffer = 0;
+  activeSize = l;
+  unshrink = false;
+  wi = -1;
+  wj = -1;
+
+  // Kernel rows gathered from the matrix; squared norms summed in order, as DotEngine.setRow.
+  const X = ptr(cfg, CFG_X), ROWS = ptr(cfg, CFG_ROWS), rowBytes = <usize>nCols << 3;
+  for (let r = 0; r < nRows; r++) memory.copy(rowAt(r), X + <usize>i32At(ROWS, r) * rowBytes, rowBytes);
+  memory.fill(ALPHA, 0, <usize>l << 3);
+  for (let r = 0; r < nRows; r++) {
+    const a = rowAt(r);
+    let s: f64 = 0;
+    for (let k = 0; k < nCols; k++) {
+      const v = load<f64>(a + (<usize>k << 3));
+      s += v * v;
+    }
+    setF64(SQ, r, s);
+  }
+  if (!svr) for (let i = 0; i < l; i++) setF64(QD, i, diag(i));
+  else {
+    const n = nRows;
+    for (let k = 0; k < n; k++) {
+      store<i8>(SIGN + <usize>k, 1);
+      store<i8>(SIGN + <usize>(k + n), -1);
+      setI32(INDEX, k, k);
+      setI32(INDEX, k + n, k);
+      setF64(QD, k, diag(k));
+      setF64(QD, k + n, f64At(QD, k));
+    }
+  }
+  cacheInit();
+
+  for (let i = 0; i < l; i++) {
+    setI32(ACTIVE, i, i);
+    setF64(G, i, 0);
+    setF64(GBAR, i, 0);
+    updateStatus(i);
+  }
+
+  for (let i = 0; i < l; i++) setF64(G, i, f64At(LIN, i));
+  for (let i = 0; i < l; i++) {
+    if (u8At(STATUS, i) == LOWER) continue;
+    const Qi = getQ(i, l);
+    const ai = f64At(ALPHA, i);
+    for (let j = 0; j < l; j++) setF64(G, j, f64At(G, j) + ai * <f64>f32At(Qi, j));
+    if (u8At(STATUS, i) == UPPER) {
+      const ci = Cof(i);
+      for (let j = 0; j < l; j++) setF64(GBAR, j, f64At(GBAR, j) + ci * <f64>f32At(Qi, j));
+    }
+  }
+
+  let iter: i32 = 0;
+  let counter: i32 = min(l, 1000) + 1;
+  while (iter < maxIter) {
+    if (--counter == 0) {
+      counter = min(l, 1000);
+      if (shrinking) doShrinking();
+    }
+    if (selectWorkingSet()) {
+      reconstructGradient();
+      activeSize = l;
+      if (selectWorkingSet()) break;
+      counter = 1;
+    }
+    iter++;
+    if (progress && iter % 1000 == 0) reportProgress(iter);
+
+    step();
+  }
+
+  const hitMaxIter = iter >= maxIter;
+  if (hitMaxIter && activeSize < l) {
+    reconstructGradient();
+    activeSize = l;
+  }
+  const rho = calculateRho();
+  let v: f64 = 0;
+  for (let i = 0; i < l; i++) v += f64At(ALPHA, i) * (f64At(G, i) + f64At(LIN, i));
+  for (let i = 0; i < l; i++) setF64(OUT, i32At(ACTIVE, i), f64At(ALPHA, i));
+  store<f64>(cfg + CFG_RHO * 8, rho);
+  store<f64>(cfg + CFG_OBJ * 8, v / 2);
+  store<f64>(cfg + CFG_ITER * 8, <f64>iter);
+  store<f64>(cfg + CFG_HITMAX * 8, hitMaxIter ? 1 : 0);
+}
+
+
+/**
+ * One SMO update of the working set (wi, wj). A function of its own, called once per iteration:
+ * V8 replaces baseline-compiled WebAssembly with optimised code only at function calls (there
+ * is no on-stack replacement), so a loop body kept inside solve() would run unoptimised for the
+ * whole first fit.
+ */
+function step(): void {
+  const i = wi, j = wj;
+  const active = activeSize;
+  const Qi = getQ(i, active);
+  const Qj = getQ(j, active);
+  const Ci = Cof(i), Cj = Cof(j);
+  const oldAi = f64At(ALPHA, i), oldAj = f64At(ALPHA, j);
+  let ai = oldAi, aj = oldAj;
+
+  if (i8At(Y, i) != i8At(Y, j)) {
+    let quad = f64At(QD, i) + f64At(QD, j) + 2 * <f64>f32At(Qi, j);
+    if (quad <= 0) quad = TAU;
+    const delta = (-f64At(G, i) - f64At(G, j)) / quad;
+    const diff = ai - aj;
+    ai += delta;
+    aj += delta;
+    if (diff > 0) {
+      if (aj < 0) { aj = 0; ai = diff; }
+    } else if (ai < 0) { ai = 0; aj = -diff; }
+    if (diff > Ci - Cj) {
+      if (ai > Ci) { ai = Ci; aj = Ci - diff; }
+    } else if (aj > Cj) { aj = Cj; ai = Cj + diff; }
+  } else {
+    let quad = f64At(QD, i) + f64At(QD, j) - 2 * <f64>f32At(Qi, j);
+    if (quad <= 0) quad = TAU;
+    const delta = (f64At(G, i) - f64At(G, j)) / quad;
+    const sum = ai + aj;
+    ai -= delta;
+    aj += delta;
+    if (sum > Ci) {
+      if (ai > Ci) { ai = Ci; aj = sum - Ci; }
+    } else if (aj < 0) { aj = 0; ai = sum; }
+    if (sum > Cj) {
+      if (aj > Cj) { aj = Cj; ai = sum - Cj; }
+    } else if (ai < 0) { ai = 0; aj = sum; }
+  }
+  setF64(ALPHA, i, ai);
+  setF64(ALPHA, j, aj);
+
+  const dAi = ai - oldAi, dAj = aj - oldAj;
+  for (let k = 0; k < active; k++) setF64(G, k, f64At(G, k) + (<f64>f32At(Qi, k) * dAi + <f64>f32At(Qj, k) * dAj));
+
+  const wasUpperI = u8At(STATUS, i) == UPPER, wasUpperJ = u8At(STATUS, j) == UPPER;
+  updateStatus(i);
+  updateStatus(j);
+  if (wasUpperI != (u8At(STATUS, i) == UPPER)) {
+    const row = getQ(i, l);
+    const c = wasUpperI ? -Ci : Ci;
+    for (let k = 0; k < l; k++) setF64(GBAR, k, f64At(GBAR, k) + c * <f64>f32At(row, k));
+  }
+  if (wasUpperJ != (u8At(STATUS, j) == UPPER)) {
+    const row = getQ(j, l);
+    const c = wasUpperJ ? -Cj : Cj;
+    for (let k = 0; k < l; k++) setF64(GBAR, k, f64At(GBAR, k) + c * <f64>f32At(row, k));
+  }
+}
+
+/** WSS3 (see solver.ts). True when optimal. */
+function selectWorkingSet(): bool {
+  const active = activeSize;
+  let Gmax: f64 = -Infinity, Gmax2: f64 = -Infinity, objDiffMin: f64 = Infinity;
+  let GmaxIdx: i32 = -1, GminIdx: i32 = -1;
+  for (let t = 0; t < active; t++) {
+    const g = f64At(G, t);
+    if (i8At(Y, t) > 0) {
+      if (u8At(STATUS, t) != UPPER && -g >= Gmax) { Gmax = -g; GmaxIdx = t; }
+    } else if (u8At(STATUS, t) != LOWER && g >= Gmax) { Gmax = g; GmaxIdx = t; }
+  }
+  const i = GmaxIdx;
+  if (i != -1) {
+    const Qi = getQ(i, active);
+    const yi = <f64>i8At(Y, i), QDi = f64At(QD, i);
+    for (let j = 0; j < active; j++) {
+      const g = f64At(G, j);
+      if (i8At(Y, j) > 0) {
+        if (u8At(STATUS, j) != LOWER) {
+          const gradDiff = Gmax + g;
+          if (g >= Gmax2) Gmax2 = g;
+          if (gradDiff > 0) {
+            const quad = QDi + f64At(QD, j) - 2 * yi * <f64>f32At(Qi, j);
+            const objDiff = -(gradDiff * gradDiff) / (quad > 0 ? quad : TAU);
+            if (objDiff <= objDiffMin) { GminIdx = j; objDiffMin = objDiff; }
+          }
+        }
+      } else if (u8At(STATUS, j) != UPPER) {
+        const gradDiff = Gmax - g;
+        if (-g >= Gmax2) Gmax2 = -g;
+        if (gradDiff > 0) {
+          const quad = QDi + f64At(QD, j) + 2 * yi * <f64>f32At(Qi, j);
+          const objDiff = -(gradDiff * gradDiff) / (quad > 0 ? quad : TAU);
+          if (objDiff <= objDiffMin) { GminIdx = j; objDiffMin = objDiff; }
+        }
+      }
+    }
+  }
+  if (Gmax + Gmax2 < eps || GminIdx == -1) return true;
+  wi = GmaxIdx;
+  wj = GminIdx;
+  return false;
+}
+
+@inline function beShrunk(i: i32, Gmax1: f64, Gmax2: f64): bool {
+  const s = u8At(STATUS, i);
+  const g = f64At(G, i);
+  if (s == UPPER) return i8At(Y, i) > 0 ? -g > Gmax1 : -g > Gmax2;
+  if (s == LOWER) return i8At(Y, i) > 0 ? g > Gmax2 : g > Gmax1;
+  return false;
+}
+
+function doShrinking(): void {
+  let Gmax1: f64 = -Infinity, Gmax2: f64 = -Infinity;
+  for (let i = 0; i < activeSize; i++) {
+    const g = f64At(G, i), s = u8At(STATUS, i);
+    if (i8At(Y, i) > 0) {
+      if (s != UPPER && -g >= Gmax1) Gmax1 = -g;
+      if (s != LOWER && g >= Gmax2) Gmax2 = g;
+    } else {
+      if (s != UPPER && -g >= Gmax2) Gmax2 = -g;
+      if (s != LOWER && g >= Gmax1) Gmax1 = g;
+    }
+  }
+  if (!unshrink && Gmax1 + Gmax2 <= eps * 10) {
+    unshrink = true;
+    reconstructGradient();
+    activeSize = l;
+  }
+  for (let i = 0; i < activeSize; i++) {
+    if (!beShrunk(i, Gmax1, Gmax2)) continue;
+    activeSize--;
+    while (activeSize > i) {
+      if (!beShrunk(activeSize, Gmax1, Gmax2)) {
+        swapIndex(i, activeSize);
+        break;
+      }
+      activeSize--;
+    }
+  }
+}
+
+function swapIndex(i: i32, j: i32): void {
+  qSwap(i, j);
+  const t = load<i8>(Y + <usize>i);
+  store<i8>(Y + <usize>i, load<i8>(Y + <usize>j));
+  store<i8>(Y + <usize>j, t);
+  swapF64(G, i, j);
+  swapU8(STATUS, i, j);
+  swapF64(ALPHA, i, j);
+  swapF64(LIN, i, j);
+  swapI32(ACTIVE, i, j);
+  swapF64(GBAR, i, j);
+}
+
+function reconstructGradient(): void {
+  const active = activeSize;
+  if (active == l) return;
+  for (let j = active; j < l; j++) setF64(G, j, f64At(GBAR, j) + f64At(LIN, j));
+  let nrFree = 0;
+  for (let j = 0; j < active; j++) if (u8At(STATUS, j) == FREE) nrFree++;
+  if (<f64>nrFree * <f64>l > 2 * <f64>active * <f64>(l - active)) {
+    for (let i = active; i < l; i++) {
+      const Qi = getQ(i, active);
+      let g = f64At(G, i);
+      for (let j = 0; j < active; j++) if (u8At(STATUS, j) == FREE) g += f64At(ALPHA, j) * <f64>f32At(Qi, j);
+      setF64(G, i, g);
+    }
+  } else {
+    for (let i = 0; i < active; i++) {
+      if (u8At(STATUS, i) != FREE) continue;
+      const Qi = getQ(i, l);
+      const ai = f64At(ALPHA, i);
+      for (let j = active; j < l; j++) setF64(G, j, f64At(G, j) + ai * <f64>f32At(Qi, j));
+    }
+  }
+}
+
+function calculateRho(): f64 {
+  let nrFree = 0;
+  let ub: f64 = Infinity, lb: f64 = -Infinity, sumFree: f64 = 0;
+  for (let i = 0; i < activeSize; i++) {
+    const yi = i8At(Y, i);
+    const yG = <f64>yi * f64At(G, i);
+    const s = u8At(STATUS, i);
+    if (s == UPPER) {
+      if (yi < 0) ub = Math.min(ub, yG);
+      else lb = Math.max(lb, yG);
+    } else if (s == LOWER) {
+      if (yi > 0) ub = Math.min(ub, yG);
+      else lb = Math.max(lb, yG);
+    } else {
+      nrFree++;
+      sumFree += yG;
+    }
+  }
+  return nrFree > 0 ? sumFree / <f64>nrFree : (ub + lb) / 2;
+}
