@@ -111,6 +111,11 @@ export default defineStep<Params>({
   inputs: {
     real: { kind: 'dataset', description: 'The real rows the generator learned from (or a held-out sample of them).' },
     synthetic: { kind: 'dataset', description: 'Generated rows with the same columns (generate).' },
+    train: {
+      kind: 'dataset',
+      optional: true,
+      description: 'When real is held out: the rows the generator was trained on. The baseline then samples its marginals from them (what the generator knew) instead of from the held-out rows it is judged against.',
+    },
   },
   outputs: { metrics: { kind: 'metrics', description: `The fidelity report as JSON (${METRICS_FORMAT}, task "generative").` } },
   defaultOutput: 'metrics',
@@ -152,8 +157,16 @@ export default defineStep<Params>({
       if (!(g.metric in HEADLINE)) throw new StepInputError(`gate "${g.key}": unknown metric "${g.metric}"${didYouMean(g.metric, Object.keys(HEADLINE))} (metrics: ${Object.keys(HEADLINE).join(', ')})`);
       if (g.part !== 'value') throw new StepInputError(`gate "${g.key}": generative metrics have no confidence interval; gate on the value (${g.metric})`);
     }
-    const [real, synthetic] = await Promise.all([readDatasetFile(ctx.input('real')!), readDatasetFile(ctx.input('synthetic')!)]);
+    const trainPath = ctx.input('train');
+    const [real, synthetic, train] = await Promise.all([readDatasetFile(ctx.input('real')!), readDatasetFile(ctx.input('synthetic')!), trainPath ? readDatasetFile(trainPath) : undefined]);
     const { names, skipped } = chooseColumns(real, synthetic, params);
+    if (train) {
+      const trainNames = train.columns.map((c) => c.name);
+      for (const name of names) {
+        if (!isNumeric(train, name)) throw new StepInputError(`the train dataset has no numeric column "${name}"${didYouMean(name, trainNames)}: wire the dataset the generator was trained on`);
+      }
+      if (train.rowCount === 0) throw new StepInputError('the train dataset has no rows');
+    }
     for (const [which, ds] of [['real', real], ['synthetic', synthetic]] as const) {
       if (ds.rowCount < Math.max(2, params.folds)) throw new StepInputError(`the ${which} dataset has ${ds.rowCount} rows: the detection classifier needs at least folds (${params.folds}) rows in each table`);
     }
@@ -167,7 +180,7 @@ export default defineStep<Params>({
       sample: params.sample,
       copyEpsilon: params.copy_epsilon,
       onProgress: (message, fraction) => ctx.progress(message, fraction),
-    });
+    }, train ? columnsOf(train, names, 'train') : undefined);
 
     const estimates = Object.fromEntries(Object.entries(report.metrics).map(([k, m]) => [k, { value: m.value, ci_low: null, ci_high: null }]));
     const unavailable = Object.fromEntries(Object.entries(report.metrics).filter(([, m]) => m.value === null).map(([k]) => [k, 'not defined on these rows']));
@@ -187,7 +200,9 @@ export default defineStep<Params>({
     }
 
     const notes = [
-      'baseline: each column sampled independently from the real column (independent marginals); it keeps the marginals and loses every dependence between columns',
+      train
+        ? `baseline: each column sampled independently from the generator's ${train.rowCount} training rows (independent marginals); real holds ${report.n_real} other rows; it keeps the marginals and loses every dependence between columns`
+        : 'baseline: each column sampled independently from the real column (independent marginals); it keeps the marginals and loses every dependence between columns',
       ...(report.n_real > params.sample || report.n_synthetic > params.sample ? [`correlation, detection AUC, diversity and novelty used a seeded sample of at most ${params.sample} rows per table`] : []),
       ...(skipped.length ? [`not compared: ${skipped.join(', ')}`] : []),
     ];

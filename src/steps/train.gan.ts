@@ -21,6 +21,7 @@ interface Params {
   exclude: string[];
   condition: ConditionParam | null;
   loss: 'wgan-gp' | 'standard';
+  numeric_transform: 'standard' | 'quantile';
   noise_dim: number;
   generator_hidden: number[];
   critic_hidden: number[];
@@ -31,6 +32,7 @@ interface Params {
   batch_size: number;
   steps: number;
   critic_iters: number;
+  pac: number;
   gp_weight: number;
   seed: number;
   backend: 'auto' | 'node' | 'wasm' | 'cpu';
@@ -86,6 +88,11 @@ export default defineStep<Params>({
         description: 'Conditional GAN: a one-hot condition is given to the generator and the critic, and `generate` can ask for one label.',
       },
       loss: { enum: ['wgan-gp', 'standard'], default: 'wgan-gp', description: 'wgan-gp: Wasserstein loss with gradient penalty (stable); standard: sigmoid cross-entropy (non-saturating).' },
+      numeric_transform: {
+        enum: ['standard', 'quantile'],
+        default: 'standard',
+        description: 'standard: numeric columns standardised (whole-number columns dequantised, generated values rounded); quantile: each column mapped to normal scores of its ranks and generated values mapped back to values the column took in training (for skewed, spiky or gridded columns such as descriptors; the model then stores up to 1,000 quantiles per column).',
+      },
       noise_dim: { type: 'integer', minimum: 1, maximum: 4096, default: 32, description: 'Width of the generator\'s noise input.' },
       generator_hidden: hidden('generator'),
       critic_hidden: hidden('critic (discriminator)'),
@@ -96,6 +103,7 @@ export default defineStep<Params>({
       batch_size: { type: 'integer', minimum: 1, maximum: 65536, default: 64, description: 'Rows per batch (drawn with replacement).' },
       steps: { type: 'integer', minimum: 1, default: 2000, description: 'Generator updates.' },
       critic_iters: { type: 'integer', minimum: 1, maximum: 100, default: 5, description: 'Critic updates per generator update.' },
+      pac: { type: 'integer', minimum: 1, maximum: 64, default: 1, description: 'PacGAN packing: the critic scores groups of this many rows at once, which lets it see and punish too little variety (mode collapse); CTGAN uses 10. Must divide batch_size. 1: off.' },
       gp_weight: { type: 'number', minimum: 0, default: 10, description: 'WGAN-GP gradient-penalty weight (lambda).' },
       seed: { type: 'integer', default: 0, description: 'Seed of every random number (weights, batches, noise): same seed, same generator on the same backend.' },
       backend: { enum: ['auto', 'node', 'wasm', 'cpu'], default: 'auto', description: 'TensorFlow.js backend. auto: MEDPIPE_TF_BACKEND if set, else tfjs-node when installed, else wasm, else cpu. Weights for one seed differ slightly between backends; naming one here makes it part of the cache key.' },
@@ -111,9 +119,10 @@ export default defineStep<Params>({
     const { floatsToBase64 } = await import('../ml/gan/mlp.js');
     const { GAN_MODEL_FORMAT } = await import('../ml/gan/model.js');
 
+    if (params.batch_size % params.pac !== 0) throw new StepInputError(`pac (${params.pac}) must divide batch_size (${params.batch_size})`);
     const ds = await readDatasetFile(ctx.input('train')!);
     if (params.condition && params.condition.labels && !params.condition.bins) throw new StepInputError('condition.labels names bins: give condition.bins too');
-    const enc = encodeTable(ds, { columns: params.columns, exclude: params.exclude, condition: params.condition, seed: params.seed });
+    const enc = encodeTable(ds, { columns: params.columns, exclude: params.exclude, condition: params.condition, seed: params.seed, transform: params.numeric_transform });
     const { tf, backend, reason } = await loadTf(params.backend === 'auto' ? undefined : params.backend);
     ctx.log(`TensorFlow.js backend: ${backend} (${reason})`);
 
@@ -144,6 +153,7 @@ export default defineStep<Params>({
         batchSize: params.batch_size,
         steps: params.steps,
         criticIters: params.critic_iters,
+        pac: params.pac,
         gpWeight: params.gp_weight,
         seed: params.seed,
         logEvery: params.log_every,

@@ -13,6 +13,7 @@
 import { createRng } from '../../rng.js';
 import { getColumn, type ColumnKind, type Dataset } from '../../data/dataset.js';
 import { StepInputError } from '../../errors.js';
+import { quantileKnots, toNormalScores } from './quantile.js';
 
 export interface GanColumn {
   name: string;
@@ -26,7 +27,15 @@ export interface GanColumn {
    * trained dequantised and generated rounded into the training range.
    */
   integer?: { min: number; max: number };
+  /**
+   * Quantile transform (quantile.ts): the column's training distribution as sorted knots; the
+   * generator works on normal scores and generated values are knots. mean 0, std 1 then.
+   */
+  quantiles?: number[];
 }
+
+/** How numeric columns are fed to the GAN: standardised (whole numbers dequantised), or normal scores of their ranks. */
+export type NumericTransform = 'standard' | 'quantile';
 
 export interface GanCondition {
   column: string;
@@ -110,7 +119,7 @@ function encodeCondition(ds: Dataset, p: ConditionParam): { condition: GanCondit
 /** RNG stream of the dequantisation noise (the training loop forks its own streams from the same seed). */
 const DEQUANTISE_STREAM = 0x7ffffffe;
 
-export function encodeTable(ds: Dataset, options: { columns: readonly string[] | null; exclude: readonly string[]; condition: ConditionParam | null; seed: number }): EncodedTable {
+export function encodeTable(ds: Dataset, options: { columns: readonly string[] | null; exclude: readonly string[]; condition: ConditionParam | null; seed: number; transform?: NumericTransform }): EncodedTable {
   for (const name of [...options.exclude, ...(options.columns ?? [])]) {
     if (!getColumn(ds, name)) throw new StepInputError(`column "${name}" is not in the training data`);
   }
@@ -142,6 +151,9 @@ export function encodeTable(ds: Dataset, options: { columns: readonly string[] |
       if (v > max) max = v;
     }
     if (binary) return { name: c.name, kind: c.kind, type: 'binary', mean: 0, std: 1, values: raw };
+    if (options.transform === 'quantile') {
+      return { name: c.name, kind: c.kind, type: 'numeric', mean: 0, std: 1, quantiles: quantileKnots(raw), values: toNormalScores(raw, dequantise) };
+    }
     const integer = whole && max > min;
     const values = integer ? Float64Array.from(raw, (v) => v + dequantise.next() - 0.5) : raw;
     let sum = 0;

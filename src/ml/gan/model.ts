@@ -6,6 +6,7 @@
 import { createRng } from '../../rng.js';
 import type { GanColumn, GanCondition } from './encode.js';
 import { base64ToFloats, mlpForward, paramCount, type MlpShape } from './mlp.js';
+import { fromNormalScore, knotBoundaries } from './quantile.js';
 import type { TfBackendName } from '../tf/backend.js';
 
 export const GAN_MODEL_FORMAT = 'medpipe.gan/1';
@@ -64,6 +65,7 @@ export function sampleGan(model: GanModel, options: SampleOptions): GeneratedCol
   const rng = createRng(options.seed);
   const values = model.columns.map(() => new Float64Array(options.n));
   const cond = k ? new Int32Array(options.n) : undefined;
+  const boundaries = model.columns.map((c) => (c.quantiles ? knotBoundaries(c.quantiles.length) : undefined));
   for (let start = 0; start < options.n; start += CHUNK) {
     const rows = Math.min(CHUNK, options.n - start);
     const input = new Float64Array(rows * (nz + k));
@@ -87,7 +89,10 @@ export function sampleGan(model: GanModel, options: SampleOptions): GeneratedCol
       const v = values[j];
       for (let i = 0; i < rows; i++) {
         const x = out[i * d + j];
-        if (col.type === 'numeric') {
+        const knots = col.quantiles;
+        if (knots) {
+          v[start + i] = fromNormalScore(x, knots, boundaries[j]!);
+        } else if (col.type === 'numeric') {
           const y = x * col.std + col.mean;
           v[start + i] = col.integer ? Math.min(col.integer.max, Math.max(col.integer.min, Math.round(y))) : y;
         } else {

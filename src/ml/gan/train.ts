@@ -43,6 +43,12 @@ export interface GanTrainConfig {
   steps: number;
   /** Critic updates per generator update. */
   criticIters: number;
+  /**
+   * PacGAN (Lin et al. 2018, CTGAN's default of 10): the critic scores groups of this many rows
+   * concatenated, so it can see a lack of variety within a group (mode collapse) that it cannot
+   * see in one row. 1: plain GAN. Must divide batchSize.
+   */
+  pac?: number;
   gpWeight: number;
   seed: number;
   logEvery: number;
@@ -108,13 +114,14 @@ export function generatorShape(c: Pick<GanTrainConfig, 'noiseDim' | 'condDim' | 
   return { sizes: [c.noiseDim + c.condDim, ...c.generatorHidden, c.dataDim] };
 }
 
-export function criticShape(c: Pick<GanTrainConfig, 'condDim' | 'criticHidden' | 'dataDim'>): MlpShape {
-  return { sizes: [c.dataDim + c.condDim, ...c.criticHidden, 1] };
+export function criticShape(c: Pick<GanTrainConfig, 'condDim' | 'criticHidden' | 'dataDim' | 'pac'>): MlpShape {
+  return { sizes: [(c.pac ?? 1) * (c.dataDim + c.condDim), ...c.criticHidden, 1] };
 }
 
 function configKey(c: GanTrainConfig): string {
-  const { steps: _steps, logEvery: _log, checkpointEvery: _ck, ...rest } = c;
-  return JSON.stringify(rest);
+  const { steps: _steps, logEvery: _log, checkpointEvery: _ck, pac, ...rest } = c;
+  // pac 1 is the plain GAN: keep the key of checkpoints written before pac existed.
+  return JSON.stringify(pac !== undefined && pac !== 1 ? { ...rest, pac } : rest);
 }
 
 /** RNG streams: one for initial weights, one per training step (so a resumed fit draws the same numbers). */
@@ -170,6 +177,10 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
   const gShape = generatorShape(config);
   const cShape = criticShape(config);
   const wgan = config.loss === 'wgan-gp';
+  const pac = config.pac ?? 1;
+  if (!(Number.isInteger(pac) && pac >= 1 && B % pac === 0)) throw new Error(`pac (${pac}) must divide the batch size (${B})`);
+  // Packed rows the critic scores per batch: every loss below averages over these.
+  const P = B / pac;
 
   const resume = hooks.resume;
   if (resume && (resume.format !== GAN_CHECKPOINT_FORMAT || resume.config !== configKey(config))) {
@@ -183,13 +194,13 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
   const adamD = new FlatAdam(tf, paramCount(cShape), { lr: config.lrCritic, beta1: config.beta1, beta2: config.beta2, epsilon: 1e-8 }, resume ? adamState(resume.adam.critic) : undefined);
 
   // Constant per-row weights: the losses are weighted sums over the stacked batch, one matmul each.
-  const rowsD = wgan ? 3 * B : 2 * B;
-  const wDiff = new Float32Array(rowsD); // WGAN: -1/B real, +1/B fake. Standard: -1 real, +1 fake (softplus(-s*l) sign).
+  const rowsD = wgan ? 3 * P : 2 * P;
+  const wDiff = new Float32Array(rowsD); // WGAN: -1/P real, +1/P fake. Standard: -1 real, +1 fake (softplus(-s*l) sign).
   const gpRows = new Float32Array(rowsD);
-  for (let i = 0; i < B; i++) {
-    wDiff[i] = wgan ? -1 / B : -1;
-    wDiff[B + i] = wgan ? 1 / B : 1;
-    if (wgan) gpRows[2 * B + i] = config.gpWeight / B;
+  for (let i = 0; i < P; i++) {
+    wDiff[i] = wgan ? -1 / P : -1;
+    wDiff[P + i] = wgan ? 1 / P : 1;
+    if (wgan) gpRows[2 * P + i] = config.gpWeight / P;
   }
   const kept: Tensor[] = [];
   const keep = <T extends Tensor>(t: T): T => {
@@ -198,11 +209,18 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
   };
   const wDiffT = keep(tf.tensor2d(wDiff, [rowsD, 1]));
   const gpRowsT = keep(tf.tensor2d(gpRows, [rowsD, 1]));
-  const meanD = keep(tf.fill([rowsD, 1], 1 / B) as Tensor2D);
-  const meanG = keep(tf.fill([B, 1], wgan ? -1 / B : 1 / B) as Tensor2D);
+  const meanD = keep(tf.fill([rowsD, 1], 1 / P) as Tensor2D);
+  const meanG = keep(tf.fill([P, 1], wgan ? -1 / P : 1 / P) as Tensor2D);
   const one = keep(tf.scalar(1));
   const tiny = keep(tf.scalar(1e-12));
-  const W0dataBegin = [0, 0];
+  // The critic's first-layer rows that read data (not condition) columns: one block of d per packed row.
+  // Slices, not tf.gather, whose gradient (UnsortedSegmentSum) the wasm backend lacks.
+  const dataRows = (W0: Tensor2D): Tensor2D => {
+    if (!k) return W0;
+    const blocks = Array.from({ length: pac }, (_, j) => tf.slice(W0, [j * (d + k), 0], [d, W0.shape[1]]));
+    return blocks.length === 1 ? blocks[0] : tf.concat(blocks, 0);
+  };
+  const packed = (x: Tensor2D): Tensor2D => (pac === 1 ? x : tf.reshape(x, [P, pac * (d + k)]));
 
   // Host-side batch buffers, reused every iteration.
   const realBuf = new Float32Array(B * (d + k));
@@ -259,7 +277,7 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
     let g = tf.mul(tf.step(hidden[n - 2]), tf.reshape(lastW, [1, lastW.shape[0]])) as Tensor2D;
     for (let l = n - 2; l >= 1; l--) g = tf.mul(tf.matMul(g, layers[2 * l] as Tensor2D, false, true), tf.step(hidden[l - 1]));
     const W0 = layers[0] as Tensor2D;
-    const gx = tf.matMul(g, k ? tf.slice(W0, W0dataBegin, [d, W0.shape[1]]) : W0, false, true);
+    const gx = tf.matMul(g, dataRows(W0), false, true);
     const norm = tf.sqrt(tf.add(tf.sum(tf.square(gx), 1, true), tiny));
     const gp = tf.matMul(tf.square(tf.sub(norm, one)), gpRowsT, true, false);
     if (log) logParts = { wass: tf.keep(tf.reshape(wass, [])), gp: tf.keep(tf.reshape(gp, [])) };
@@ -280,7 +298,8 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
       for (let c = 0; c < config.criticIters; c++) {
         fillReal(rng);
         fillNoise(rng, false);
-        for (let i = 0; i < B; i++) epsBuf[i] = rng.next();
+        // One interpolation weight per packed group, so each interpolated group lies on the segment between a real and a fake one.
+        for (let i = 0; i < B; i++) epsBuf[i] = i % pac === 0 ? rng.next() : epsBuf[i - 1];
         const lastIter = c === config.criticIters - 1;
         const next = tf.tidy(() => {
           const real = tf.tensor2d(realBuf, [B, d + k]);
@@ -289,7 +308,7 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
           const parts = [real, fakeIn];
           // Interpolation between real and fake rows; the condition columns are equal in both, so they stay one-hot.
           if (wgan) parts.push(tf.add(fakeIn, tf.mul(tf.sub(real, fakeIn), tf.tensor2d(epsBuf, [B, 1]))));
-          const X = tf.concat(parts, 0);
+          const X = tf.concat(parts.map(packed), 0);
           const { value, grads } = tf.valueAndGrads((...layers: Tensor[]) => criticLoss(X, layers, log && lastIter))(D.layers);
           if (log && lastIter) lossD = tf.keep(value);
           return adamD.update(D.flat, flatGrads(grads));
@@ -302,7 +321,7 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
         const { value, grads } = tf.valueAndGrads((...layers: Tensor[]) => {
           const fake = generate(z, layers);
           const fakeIn = k ? tf.concat([fake, tf.tensor2d(condBuf, [B, k])], 1) : fake;
-          const out = mlp(tf, fakeIn, D.layers);
+          const out = mlp(tf, packed(fakeIn), D.layers);
           return wgan ? tf.matMul(out, meanG, true, false) : tf.matMul(tf.softplus(tf.neg(out)), meanG, true, false);
         })(G.layers);
         if (log) lossG = tf.keep(value);

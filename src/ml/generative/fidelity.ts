@@ -176,11 +176,13 @@ function headline(name: string, value: number | null, baseline: number | null): 
 
 /**
  * `real` and `synthetic`: the same columns in the same order, each without missing values.
- * Both tables need at least `folds` rows for the detection classifier.
+ * Both tables need at least `folds` rows for the detection classifier. `baselineSource`: the rows
+ * the baseline draws its marginals from, by default `real`; when `real` is held out from the
+ * generator's training, pass the training rows, so that the baseline knows what the generator knew.
  */
-export async function evaluateFidelity(names: readonly string[], real: readonly Float64Array[], synthetic: readonly Float64Array[], o: FidelityOptions): Promise<FidelityReport> {
+export async function evaluateFidelity(names: readonly string[], real: readonly Float64Array[], synthetic: readonly Float64Array[], o: FidelityOptions, baselineSource: readonly Float64Array[] = real): Promise<FidelityReport> {
   const p = names.length;
-  if (real.length !== p || synthetic.length !== p) throw new Error('evaluateFidelity: one column per name in both tables');
+  if (real.length !== p || synthetic.length !== p || baselineSource.length !== p) throw new Error('evaluateFidelity: one column per name in every table');
   const nReal = p ? real[0].length : 0, nSyn = p ? synthetic[0].length : 0;
   // Independent streams for the baseline's values and each table's sample, so one part's settings do not move another's numbers.
   const rng = createRng(o.seed);
@@ -189,7 +191,7 @@ export async function evaluateFidelity(names: readonly string[], real: readonly 
 
   const r = realSide(real, o, seeds[0]);
   progress('real table summarised', 0.1);
-  const baselineTable = independentMarginals(real, nSyn, seeds[1]);
+  const baselineTable = independentMarginals(baselineSource, nSyn, seeds[1]);
   const syn = await scoreTable(r, nReal, synthetic, o, seeds[2]);
   progress('synthetic table scored', 0.55);
   const base = await scoreTable(r, nReal, baselineTable, o, seeds[3]);
