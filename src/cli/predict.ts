@@ -1,8 +1,7 @@
 /** `medpipe predict NAME@ALIAS --input rows.csv --output out.csv`: predictions from a registered bundle. */
-import { readFileSync } from 'node:fs';
 import { writeAtomic } from '../engine/store.js';
 import { UsageError } from '../errors.js';
-import type { ModelBundle } from '../bundle/bundle.js';
+import { readRegisteredBundle } from './registered-bundle.js';
 import { dirname } from 'node:path';
 
 export interface PredictArgs {
@@ -13,24 +12,12 @@ export interface PredictArgs {
 }
 
 export async function predictCommand(a: PredictArgs, io: { out(t: string): void; err(t: string): void }): Promise<number> {
-  const { Registry, RegistryError } = await import('../registry/index.js');
-  if (!Registry.exists(a.storeDir)) throw new UsageError(`no model registry in ${a.storeDir}: run a pipeline with a register step first`);
-  const registry = Registry.open(a.storeDir);
-  let bundle: ModelBundle;
-  let label: string;
-  try {
-    const v = registry.getVersion(a.ref);
-    label = `${v.name}@${v.version}`;
-    bundle = JSON.parse(readFileSync(v.bundlePath, 'utf8')) as ModelBundle;
-  } catch (e) {
-    if (e instanceof RegistryError) {
-      io.err(`medpipe: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  } finally {
-    registry.close();
+  const found = await readRegisteredBundle(a.ref, a.storeDir);
+  if ('missing' in found) {
+    io.err(`medpipe: ${found.missing}`);
+    return 1;
   }
+  const { bundle, label } = found;
   const { modelKindOf, usageOf } = await import('../bundle/model-kind.js');
   const kind = modelKindOf(bundle.model);
   if (kind !== 'predictor') throw new UsageError(`${label} cannot predict rows: ${usageOf(kind)}`);

@@ -2,9 +2,8 @@
  * `medpipe recommend NAME@ALIAS --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]`: the top-k
  * treatments for one patient from a registered recommender, with scores and why.
  */
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import type { ModelBundle } from '../bundle/bundle.js';
+import { readRegisteredBundle } from './registered-bundle.js';
 
 export interface RecommendArgs {
   ref: string;
@@ -32,24 +31,12 @@ export async function recommendCommand(a: RecommendArgs, io: { out(t: string): v
   if (!Number.isInteger(a.k) || a.k < 1) throw new UsageError(`--k must be a positive integer, got ${a.k}`);
   const features = parseFeatures(a.features);
   if (a.patient === undefined && !Object.keys(features).length) throw new UsageError('usage: medpipe recommend NAME@ALIAS --patient ID [--k 5] [--feature col=value ...] [--json]');
-  const { Registry, RegistryError } = await import('../registry/index.js');
-  if (!Registry.exists(a.storeDir)) throw new UsageError(`no model registry in ${a.storeDir}: run a pipeline with a register step first`);
-  const registry = Registry.open(a.storeDir);
-  let bundle: ModelBundle;
-  let label: string;
-  try {
-    const v = registry.getVersion(a.ref);
-    label = `${v.name}@${v.version}`;
-    bundle = JSON.parse(readFileSync(v.bundlePath, 'utf8')) as ModelBundle;
-  } catch (e) {
-    if (e instanceof RegistryError) {
-      io.err(`medpipe: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  } finally {
-    registry.close();
+  const found = await readRegisteredBundle(a.ref, a.storeDir);
+  if ('missing' in found) {
+    io.err(`medpipe: ${found.missing}`);
+    return 1;
   }
+  const { bundle, label } = found;
   const { loadRecommender, RECOMMENDER_FORMAT } = await import('../ml/recommender/artifact.js');
   const { modelKindOf, usageOf } = await import('../bundle/model-kind.js');
   if (bundle.model.format !== RECOMMENDER_FORMAT) throw new UsageError(`${label} cannot recommend: ${usageOf(modelKindOf(bundle.model))}`);

@@ -69,7 +69,7 @@ export default defineStep<Params>({
     const { didYouMean } = await import('../suggest.js');
     const { selectColumns, libraryKeys, firstOfEachKey } = await import('../chem/retrieve-columns.js');
     const { nearestEuclidean, nearestTanimoto, mergeNeighbours } = await import('../chem/nearest.js');
-    const { fitStandardiser, standardisedRows } = await import('../chem/standardise.js');
+    const { fitStandardiser, standardisedRows } = await import('../data/standardise.js');
     const { packColumns, wordsFor } = await import('../chem/bits.js');
     type Column = import('../data/dataset.js').Column;
 
@@ -97,8 +97,8 @@ export default defineStep<Params>({
     const neighbours =
       params.metric === 'euclidean'
         ? (() => {
-            const s = fitStandardiser(picked.library, nl);
-            return nearestEuclidean(standardisedRows(picked.query, nq, s), nq, standardisedRows(picked.library, nl, s), nl, d, params.k);
+            const s = fitStandardiser(picked.library);
+            return nearestEuclidean(standardisedRows(picked.query, s), nq, standardisedRows(picked.library, s), nl, d, params.k);
           })()
         : nearestTanimoto(packColumns(picked.query, nq), nq, packColumns(picked.library, nl), nl, wordsFor(d), params.k);
     const found = mergeNeighbours(neighbours, nq, nl);

@@ -5,41 +5,6 @@
  * set of rows is (diversity; a collapsed generator repeats itself).
  */
 
-export interface Scaling {
-  mean: Float64Array;
-  /** Population standard deviation of the real column; 1 for a constant column (distances then stay in its units). */
-  scale: Float64Array;
-}
-
-export function scalingOf(columns: readonly Float64Array[]): Scaling {
-  const p = columns.length;
-  const mean = new Float64Array(p), scale = new Float64Array(p);
-  columns.forEach((col, j) => {
-    const n = col.length;
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += col[i];
-    const m = n ? sum / n : 0;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (col[i] - m) * (col[i] - m);
-    const sd = n ? Math.sqrt(ss / n) : 0;
-    mean[j] = m;
-    scale[j] = sd > 0 ? sd : 1;
-  });
-  return { mean, scale };
-}
-
-/** The rows at `rows` (all rows when omitted) as a row-major standardised matrix. */
-export function standardisedRows(columns: readonly Float64Array[], s: Scaling, rows?: Int32Array): Float64Array {
-  const p = columns.length;
-  const n = rows ? rows.length : p ? columns[0].length : 0;
-  const out = new Float64Array(n * p);
-  for (let j = 0; j < p; j++) {
-    const col = columns[j], m = s.mean[j], inv = 1 / s.scale[j];
-    for (let r = 0; r < n; r++) out[r * p + j] = (col[rows ? rows[r] : r] - m) * inv;
-  }
-  return out;
-}
-
 function squaredDistance(A: Float64Array, i: number, B: Float64Array, k: number, p: number, stopAbove: number): number {
   let d = 0;
   const a = i * p, b = k * p;

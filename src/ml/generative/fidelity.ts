@@ -11,7 +11,8 @@ import { createRng } from '../../rng.js';
 import { independentMarginals, sampleRows } from './baseline.js';
 import { correlationDistance, correlationMatrix } from './correlation.js';
 import { detectionAuc } from './detection.js';
-import { mean, meanPairwiseDistance, median, nearestDistances, scalingOf, standardisedRows, type Scaling } from './distance.js';
+import { mean, meanPairwiseDistance, median, nearestDistances } from './distance.js';
+import { fitStandardiser, standardisedRows, type Standardiser } from '../../data/standardise.js';
 import { ksTwoSampleSorted } from './ks.js';
 import { wassersteinSorted } from './wasserstein.js';
 
@@ -102,7 +103,7 @@ interface TableScores {
 /** Everything about the real table that both candidates are compared with, computed once. */
 interface RealSide {
   sorted: Float64Array[];
-  scaling: Scaling;
+  scaling: Standardiser;
   std: Float64Array;
   binary: Uint8Array;
   frequency: Float64Array;
@@ -117,7 +118,7 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
 
 function realSide(real: readonly Float64Array[], o: FidelityOptions, seed: number): RealSide {
   const p = real.length, n = p ? real[0].length : 0;
-  const scaling = scalingOf(real);
+  const scaling = fitStandardiser(real);
   const binary = Uint8Array.from(real, (col) => (col.every((v) => v === 0 || v === 1) ? 1 : 0));
   const rows = sampleRows(n, o.sample, seed);
   const sampleMatrix = standardisedRows(real, scaling, rows);

@@ -7,6 +7,6 @@ export { ksTwoSample, ksTwoSampleSorted, kolmogorovSf, type KsResult } from './k
 export { wasserstein1, wassersteinSorted } from './wasserstein.js';
 export { correlationMatrix, correlationDistance } from './correlation.js';
 export { detectionAuc, type DetectionOptions } from './detection.js';
-export { scalingOf, standardisedRows, nearestDistances, meanPairwiseDistance, median, mean, type Scaling } from './distance.js';
+export { nearestDistances, meanPairwiseDistance, median, mean } from './distance.js';
 export { independentMarginals, sampleRows } from './baseline.js';
 export { evaluateFidelity, HEADLINE, type Better, type ColumnFidelity, type FidelityOptions, type FidelityReport, type HeadlineMetric, type NoveltyStats } from './fidelity.js';
