@@ -6,6 +6,7 @@
  */
 import { DataError } from '../errors.js';
 import { readCsv } from '../data/csv.js';
+import { csvCell, csvQuote } from '../data/csv-write.js';
 import type { Dataset } from '../data/dataset.js';
 import { featureMatrix } from '../data/matrix.js';
 import { transformDataset } from '../data/preprocess.js';
@@ -84,16 +85,11 @@ export async function predictBundle(bundle: ModelBundle, ds: Dataset, source?: s
 /** The predictions as CSV text: id columns of the input first, then prediction and probabilities. */
 export function predictionsCsv(ds: Dataset, p: Predictions): string {
   const ids = ds.columns.filter((c) => c.kind === 'id');
-  const quote = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const header = [...ids.map((c) => c.name), 'prediction', ...(p.probabilities ? p.probabilities.classes.map((k) => `p_${k}`) : []), ...(p.decision ? ['decision'] : [])];
-  const lines = [header.map(quote).join(',')];
+  const lines = [header.map(csvQuote).join(',')];
   for (let r = 0; r < p.rowCount; r++) {
-    const cells = ids.map((c) => {
-      const d = c.data;
-      const v = d.type === 'numeric' ? d.values[r] : d.type === 'categorical' ? (d.codes[r] < 0 ? null : d.categories[d.codes[r]]) : d.values[r];
-      return v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : quote(String(v));
-    });
-    cells.push(p.labels ? quote(p.labels[r]) : String(p.values?.[r]));
+    const cells = ids.map((c) => csvCell(c, r));
+    cells.push(p.labels ? csvQuote(p.labels[r]) : String(p.values?.[r]));
     if (p.probabilities) for (let k = 0; k < p.probabilities.classes.length; k++) cells.push(String(p.probabilities.values[r * p.probabilities.classes.length + k]));
     if (p.decision) cells.push(String(p.decision[r]));
     lines.push(cells.join(','));
