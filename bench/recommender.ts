@@ -6,7 +6,8 @@
  * Target from issue 6: ALS under 10 s and under 1 GB on a 2-core machine.
  *
  * Run: `node dist/bench/recommender.js` (or via the bench runner, which calls `benchRecommender()`).
- * A single measurement: `node dist/bench/recommender.js --one generate|als|als-2-threads|item-knn`.
+ * A single measurement: `node dist/bench/recommender.js --one TASK` (TASK one of TASKS below; the
+ * `-typescript` ALS tasks force the TypeScript half-step instead of the WebAssembly one).
  */
 import { fileURLToPath } from 'node:url';
 import { generatePatientTreatmentOutcomes } from '../src/data/generators/patient-treatment-outcomes.js';
@@ -16,7 +17,7 @@ import { measureNode, median, printTable } from './measure.js';
 
 const SIZE = { patients: 50_000, treatments: 2_000, observations: 1_000_000, rank: 10, noise: 0.5, seed: 20261126 };
 const REPEATS = 3;
-const TASKS = ['generate', 'als', 'als-2-threads', 'item-knn'] as const;
+const TASKS = ['generate', 'als', 'als-2-threads', 'als-typescript', 'als-2-threads-typescript', 'item-knn'] as const;
 type Task = (typeof TASKS)[number];
 
 /** Runs one task in this process and prints its own time (excluding generation) as JSON. */
@@ -26,8 +27,10 @@ async function runOne(task: Task): Promise<void> {
   const genMs = performance.now() - t0;
   const obs = { user: g.observations.patient, item: g.observations.treatment, value: g.observations.outcome };
   const t1 = performance.now();
-  if (task === 'als') fitAls(obs, SIZE.patients, SIZE.treatments, { factors: 32, iterations: 10, lambda: 0.05, seed: 1 });
-  if (task === 'als-2-threads') await fitAlsParallel(obs, SIZE.patients, SIZE.treatments, { factors: 32, iterations: 10, lambda: 0.05, seed: 1, threads: 2 });
+  // 'auto' is the WebAssembly half-step when built; '-typescript' forces the fallback (same factors).
+  const als = { factors: 32, iterations: 10, lambda: 0.05, seed: 1, solver: task.endsWith('-typescript') ? 'typescript' as const : 'auto' as const };
+  if (task === 'als' || task === 'als-typescript') fitAls(obs, SIZE.patients, SIZE.treatments, als);
+  if (task === 'als-2-threads' || task === 'als-2-threads-typescript') await fitAlsParallel(obs, SIZE.patients, SIZE.treatments, { ...als, threads: 2 });
   if (task === 'item-knn') fitItemKnn(obs, SIZE.patients, SIZE.treatments, { neighbours: 50, similarity: 'cosine' });
   const ms = task === 'generate' ? genMs : performance.now() - t1;
   console.log(JSON.stringify({ task, ms, observations: obs.user.length }));
@@ -44,7 +47,15 @@ export async function benchRecommender(): Promise<void> {
       times.push(JSON.parse(m.stdout.trim().split('\n').pop() ?? '{}').ms / 1000);
       rss.push(m.peakRssMb);
     }
-    const label = task === 'als' ? 'ALS 32 factors x 10 iterations, 1 thread' : task === 'als-2-threads' ? 'ALS 32 factors x 10 iterations, 2 threads' : task === 'item-knn' ? 'item-kNN cosine, 50 neighbours' : 'generate outcomes';
+    const labels: Record<Task, string> = {
+      generate: 'generate outcomes',
+      als: 'ALS 32 factors x 10 iterations, 1 thread (WebAssembly)',
+      'als-2-threads': 'ALS 32 factors x 10 iterations, 2 threads (WebAssembly)',
+      'als-typescript': 'ALS 32 factors x 10 iterations, 1 thread (TypeScript)',
+      'als-2-threads-typescript': 'ALS 32 factors x 10 iterations, 2 threads (TypeScript)',
+      'item-knn': 'item-kNN cosine, 50 neighbours',
+    };
+    const label = labels[task];
     rows.push([label, median(times).toFixed(2), median(rss).toFixed(0), times.map((t) => t.toFixed(2)).join(' / ')]);
   }
   printTable('Recommender (peak RSS includes generating the data; machine may be shared)', rows);

@@ -6,11 +6,14 @@
  * constant 1). The penalty is λ times the number of the row's observations (weighted-λ ALS, Zhou et
  * al. 2008), which keeps one λ right for patients with 2 and with 200 treatments.
  * Scratch matrices are allocated once; only the lower triangle is accumulated.
+ * By default the half-steps run compiled to WebAssembly (als-wasm.ts, same factors bit for bit);
+ * `solveSide` below is the reference and the fallback.
  */
 import { createRng } from '../../rng.js';
 import { StepInputError } from '../../errors.js';
 import { buildInteractionMatrix, type InteractionMatrix, type Interactions, type SparseRows } from './interactions.js';
 import { choleskySolveInPlace } from './cholesky.js';
+import { AlsWasm, wasmHalfStep } from './als-wasm.js';
 import { checkHistory, checkItem, checkUser, selectTopK, type Ranked, type Recommender, type TopKOptions } from './top-k.js';
 
 export interface AlsOptions {
@@ -22,6 +25,11 @@ export interface AlsOptions {
   threads?: number;
   /** Called after each full iteration (both half-steps), for progress reports. */
   onIteration?: (done: number, of: number) => void;
+  /**
+   * 'auto' (default): the WebAssembly half-step when it is available (als-wasm.ts), else the
+   * TypeScript one; 'typescript' forces the latter. Both give bit-identical factors.
+   */
+  solver?: 'auto' | 'typescript';
 }
 
 export interface AlsModel extends Recommender {
@@ -91,16 +99,49 @@ export function solveSide(rows: SparseRows, from: number, to: number, X: Float64
 
 /** The starting state: Q ~ N(0, 0.01) from the seed, P and biases zero (the first half-step sets P). */
 function initialState(nUsers: number, nItems: number, k: number, seed: number, alloc: (n: number) => Float64Array) {
+  const state = { P: alloc(nUsers * k), Q: alloc(nItems * k), bu: alloc(nUsers), bi: alloc(nItems) };
+  seedItemFactors(state.Q, seed);
+  return state;
+}
+
+function seedItemFactors(Q: Float64Array, seed: number): void {
   const rng = createRng(seed);
-  const P = alloc(nUsers * k), Q = alloc(nItems * k), bu = alloc(nUsers), bi = alloc(nItems);
   for (let j = 0; j < Q.length; j++) Q[j] = 0.1 * rng.normal();
-  return { P, Q, bu, bi };
+}
+
+/** Throws the TypeScript path's error when a WebAssembly half-step reports a row that is not positive definite. */
+export function checkWasmRow(failedRow: number): void {
+  if (failedRow >= 0) throw new StepInputError('ALS system is not positive definite: increase lambda');
+}
+
+/** The WebAssembly layout of this fit with the item factors seeded, or null (then use TypeScript). */
+function wasmState(m: InteractionMatrix, options: AlsOptions, threads: number): AlsWasm | null {
+  if ((options.solver ?? 'auto') !== 'auto') return null;
+  const wasm = AlsWasm.create(m, options.factors, options.lambda, threads);
+  if (wasm) seedItemFactors(wasm.views(m.nUsers, m.nItems).Q, options.seed);
+  return wasm;
+}
+
+/** Copies the factors out of the WebAssembly memory so the model owns plain arrays. */
+function modelFromWasm(m: InteractionMatrix, wasm: AlsWasm): AlsModel {
+  const v = wasm.views(m.nUsers, m.nItems);
+  return alsModel(m, wasm.layout.k, v.P.slice(), v.Q.slice(), v.bu.slice(), v.bi.slice());
 }
 
 export function fitAls(obs: Interactions, nUsers: number, nItems: number, options: AlsOptions): AlsModel {
   checkFactorOptions(options);
   const m = buildInteractionMatrix(obs, nUsers, nItems);
   const k = options.factors;
+  const wasm = wasmState(m, options, 1);
+  if (wasm) {
+    const step = wasmHalfStep(wasm.module, wasm.memory, wasm.layout, 0);
+    for (let it = 0; it < options.iterations; it++) {
+      checkWasmRow(step('user', 0, nUsers));
+      checkWasmRow(step('item', 0, nItems));
+      options.onIteration?.(it + 1, options.iterations);
+    }
+    return modelFromWasm(m, wasm);
+  }
   const { P, Q, bu, bi } = initialState(nUsers, nItems, k, options.seed, (n) => new Float64Array(n));
   const d = k + 1;
   const A = new Float64Array(d * d), b = new Float64Array(d), G = new Float64Array(4 * d);
@@ -128,9 +169,10 @@ function balancedRanges(rows: SparseRows, parts: number): [number, number][] {
 }
 
 /**
- * ALS on `options.threads` worker threads sharing the factor arrays (SharedArrayBuffer). Within a
- * half-step every row's system only reads the other side, so rows are split between workers with
- * no locking, and the result is byte-identical to `fitAls` whatever the thread count.
+ * ALS on `options.threads` worker threads sharing the factor arrays (the WebAssembly path's shared
+ * memory, or SharedArrayBuffers for the TypeScript one). Within a half-step every row's system only
+ * reads the other side, so rows are split between workers with no locking, and the result is
+ * byte-identical to `fitAls` whatever the thread count and solver.
  */
 export async function fitAlsParallel(obs: Interactions, nUsers: number, nItems: number, options: AlsOptions): Promise<AlsModel> {
   const threads = options.threads ?? 1;
@@ -139,12 +181,23 @@ export async function fitAlsParallel(obs: Interactions, nUsers: number, nItems: 
   checkFactorOptions(options);
   const m = buildInteractionMatrix(obs, nUsers, nItems);
   const k = options.factors;
-  const shared = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(8 * n));
-  const state = initialState(nUsers, nItems, k, options.seed, shared);
   const { Worker } = await import('node:worker_threads');
-  const share = (rows: SparseRows) => ({ ptr: rows.ptr, index: rows.index, value: rows.value });
-  const workerData = { byUser: share(m.byUser), byItem: share(m.byItem), ...state, mean: m.mean, k, lambda: options.lambda };
-  const workers = Array.from({ length: threads }, () => new Worker(new URL('./als-worker.js', import.meta.url), { workerData }));
+  const wasm = wasmState(m, options, threads);
+  let workers: InstanceType<typeof Worker>[];
+  /** The model once all iterations are done: factors copied out of shared memory into plain arrays. */
+  let finish: () => AlsModel;
+  if (wasm) {
+    // Each worker instantiates the module on the shared memory with its own scratch block.
+    workers = Array.from({ length: threads }, (_, q) => new Worker(new URL('./als-worker.js', import.meta.url), { workerData: { wasm: { module: wasm.module, memory: wasm.memory, layout: wasm.layout, thread: q } } }));
+    finish = () => modelFromWasm(m, wasm);
+  } else {
+    const shared = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(8 * n));
+    const state = initialState(nUsers, nItems, k, options.seed, shared);
+    const share = (rows: SparseRows) => ({ ptr: rows.ptr, index: rows.index, value: rows.value });
+    const workerData = { ts: { byUser: share(m.byUser), byItem: share(m.byItem), ...state, mean: m.mean, k, lambda: options.lambda } };
+    workers = Array.from({ length: threads }, () => new Worker(new URL('./als-worker.js', import.meta.url), { workerData }));
+    finish = () => alsModel(m, k, Float64Array.from(state.P), Float64Array.from(state.Q), Float64Array.from(state.bu), Float64Array.from(state.bi));
+  }
   const userRanges = balancedRanges(m.byUser, threads), itemRanges = balancedRanges(m.byItem, threads);
   const run = (side: 'user' | 'item', ranges: [number, number][]) =>
     Promise.all(workers.map((w, q) => new Promise<void>((resolve, reject) => {
@@ -166,8 +219,7 @@ export async function fitAlsParallel(obs: Interactions, nUsers: number, nItems: 
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  // Copy out of shared memory so the model owns plain arrays.
-  return alsModel(m, k, Float64Array.from(state.P), Float64Array.from(state.Q), Float64Array.from(state.bu), Float64Array.from(state.bi));
+  return finish();
 }
 
 function alsModel(m: InteractionMatrix, k: number, P: Float64Array, Q: Float64Array, bu: Float64Array, bi: Float64Array): AlsModel {
