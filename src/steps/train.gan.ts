@@ -61,7 +61,7 @@ async function readCheckpoint(path: string): Promise<{ backend: string; checkpoi
 
 export default defineStep<Params>({
   id: 'train.gan',
-  version: '2',
+  version: '3',
   description: 'Tabular GAN (WGAN-GP, or the standard GAN) in TensorFlow.js: numeric columns standardised, 0/1 columns through a sigmoid, optional condition (a label or bins of a property); resumes from its checkpoint.',
   inputs: { train: { kind: 'dataset', description: 'Training rows: the numeric and 0/1 columns to learn (impute missing values first).' } },
   outputs: {

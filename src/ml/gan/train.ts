@@ -6,9 +6,10 @@
  * Built for small networks, where the cost is per kernel call rather than arithmetic:
  * - each network is one flat parameter vector (mlp.ts) updated by a flat Adam (adam.ts);
  * - hidden layers are fused matmul+bias+ReLU kernels;
+ * - gradients are written out as kernel calls (backprop.ts), not taken by tf.valueAndGrads: fewer
+ *   kernels, no tape, and no transposed matmuls (which the wasm backend runs in a naive loop);
  * - one critic forward pass scores real, fake and interpolated rows stacked in one batch, and the
- *   gradient penalty's input gradient is written out by hand (a few matmuls) instead of a nested
- *   tf.grad (which tfjs cannot differentiate again through ReLU);
+ *   gradient penalty's parameter gradient is a hand-written double backprop;
  * - each batch is filled into preallocated typed arrays and uploaded once; values are read back
  *   (dataSync) only at log and checkpoint steps.
  *
@@ -21,6 +22,7 @@ import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../../rng.js';
 import type { Tf } from '../tf/backend.js';
 import { FlatAdam, type AdamState } from './adam.js';
+import { Backprop, flatten, forward, type PenaltyConstants } from './backprop.js';
 import { base64ToFloats, floatsToBase64, initMlp, paramCount, paramShapes, paramSizes, type MlpShape } from './mlp.js';
 
 export type GanLoss = 'wgan-gp' | 'standard';
@@ -158,18 +160,6 @@ class Net {
   }
 }
 
-/** Forward pass: fused matmul+bias+ReLU per hidden layer, linear output. Returns the hidden activations too. */
-function mlp(tf: Tf, x: Tensor2D, layers: readonly Tensor[], hidden?: Tensor2D[]): Tensor2D {
-  const n = layers.length / 2;
-  let h = x;
-  for (let l = 0; l < n; l++) {
-    const last = l === n - 1;
-    h = tf.fused.matMul({ a: h, b: layers[2 * l] as Tensor2D, bias: layers[2 * l + 1], activation: last ? 'linear' : 'relu' }) as Tensor2D;
-    if (!last && hidden) hidden.push(h);
-  }
-  return h;
-}
-
 export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig, hooks: GanTrainHooks = {}): Promise<GanTrainResult> {
   const { dataDim: d, numericColumns: nNum, condDim: k, noiseDim: nz, batchSize: B } = config;
   if (k > 0 && !data.cond) throw new Error('a conditional GAN needs a condition index per row');
@@ -181,6 +171,7 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
   if (!(Number.isInteger(pac) && pac >= 1 && B % pac === 0)) throw new Error(`pac (${pac}) must divide the batch size (${B})`);
   // Packed rows the critic scores per batch: every loss below averages over these.
   const P = B / pac;
+  if (config.generatorHidden.length === 0 || config.criticHidden.length === 0) throw new Error('the generator and the critic need at least one hidden layer');
 
   const resume = hooks.resume;
   if (resume && (resume.format !== GAN_CHECKPOINT_FORMAT || resume.config !== configKey(config))) {
@@ -193,9 +184,9 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
   const adamG = new FlatAdam(tf, paramCount(gShape), { lr: config.lrGenerator, beta1: config.beta1, beta2: config.beta2, epsilon: 1e-8 }, resume ? adamState(resume.adam.generator) : undefined);
   const adamD = new FlatAdam(tf, paramCount(cShape), { lr: config.lrCritic, beta1: config.beta1, beta2: config.beta2, epsilon: 1e-8 }, resume ? adamState(resume.adam.critic) : undefined);
 
-  // Constant per-row weights: the losses are weighted sums over the stacked batch, one matmul each.
+  // Constant per-row weights over the stacked critic batch [real; fake; interpolated].
   const rowsD = wgan ? 3 * P : 2 * P;
-  const wDiff = new Float32Array(rowsD); // WGAN: -1/P real, +1/P fake. Standard: -1 real, +1 fake (softplus(-s*l) sign).
+  const wDiff = new Float32Array(rowsD); // WGAN: -1/P real, +1/P fake (the loss's gradient). Standard: the sign s of softplus(s * score).
   const gpRows = new Float32Array(rowsD);
   for (let i = 0; i < P; i++) {
     wDiff[i] = wgan ? -1 / P : -1;
@@ -208,20 +199,30 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
     return t;
   };
   const wDiffT = keep(tf.tensor2d(wDiff, [rowsD, 1]));
-  const gpRowsT = keep(tf.tensor2d(gpRows, [rowsD, 1]));
-  const meanD = keep(tf.fill([rowsD, 1], 1 / P) as Tensor2D);
-  const meanG = keep(tf.fill([P, 1], wgan ? -1 / P : 1 / P) as Tensor2D);
+  const wDiffOverP = keep(tf.tensor2d(wDiff.map((w) => w / P), [rowsD, 1]));
   const one = keep(tf.scalar(1));
-  const tiny = keep(tf.scalar(1e-12));
-  // The critic's first-layer rows that read data (not condition) columns: one block of d per packed row.
-  // Slices, not tf.gather, whose gradient (UnsortedSegmentSum) the wasm backend lacks.
-  const dataRows = (W0: Tensor2D): Tensor2D => {
-    if (!k) return W0;
-    const blocks = Array.from({ length: pac }, (_, j) => tf.slice(W0, [j * (d + k), 0], [d, W0.shape[1]]));
-    return blocks.length === 1 ? blocks[0] : tf.concat(blocks, 0);
-  };
+  const invP = keep(tf.scalar(1 / P));
+  const negInvP = keep(tf.scalar(-1 / P));
+  // WGAN generator loss -mean(score): its gradient is this constant.
+  const meanG = keep(tf.fill([P, 1], -1 / P) as Tensor2D);
+  let penalty: PenaltyConstants | undefined;
+  if (wgan) {
+    // With a condition, the penalty's input gradient covers the data columns only (each packed block is d data + k condition columns).
+    let colMask: Tensor2D | undefined;
+    if (k) {
+      const mask = new Float32Array(pac * (d + k));
+      for (let j = 0; j < pac; j++) mask.fill(1, j * (d + k), j * (d + k) + d);
+      colMask = keep(tf.tensor2d(mask, [1, mask.length]));
+    }
+    penalty = {
+      c: keep(tf.tensor2d(gpRows, [rowsD, 1])),
+      twoC: keep(tf.tensor2d(gpRows.map((c) => 2 * c), [rowsD, 1])),
+      one,
+      tiny: keep(tf.scalar(1e-12)),
+      colMask,
+    };
+  }
   const packed = (x: Tensor2D): Tensor2D => (pac === 1 ? x : tf.reshape(x, [P, pac * (d + k)]));
-
   // Host-side batch buffers, reused every iteration.
   const realBuf = new Float32Array(B * (d + k));
   const noiseBuf = new Float32Array(B * (nz + k));
@@ -254,35 +255,24 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
     }
   };
 
-  const generate = (z: Tensor2D, layers: readonly Tensor[]): Tensor2D => {
-    const out = mlp(tf, z, layers);
-    if (nNum === d) return out;
-    if (nNum === 0) return tf.sigmoid(out);
-    return tf.concat([tf.slice(out, [0, 0], [B, nNum]), tf.sigmoid(tf.slice(out, [0, nNum], [B, d - nNum]))], 1);
+  /** The generator's output: linear numeric columns, sigmoid binary ones; `back` maps d(output) to d(pre-activation). */
+  const outputLayer = (pre: Tensor2D): { out: Tensor2D; back: (dOut: Tensor2D) => Tensor2D } => {
+    if (nNum === d) return { out: pre, back: (g) => g };
+    // d sigmoid = s (1 - s)
+    const dSig = (s: Tensor2D, g: Tensor2D): Tensor2D => tf.mul(g, tf.mul(s, tf.sub(one, s)));
+    if (nNum === 0) {
+      const s = tf.sigmoid(pre);
+      return { out: s, back: (g) => dSig(s, g) };
+    }
+    const s = tf.sigmoid(tf.slice(pre, [0, nNum], [B, d - nNum]));
+    return {
+      out: tf.concat([tf.slice(pre, [0, 0], [B, nNum]), s], 1),
+      back: (g) => tf.concat([tf.slice(g, [0, 0], [B, nNum]), dSig(s, tf.slice(g, [0, nNum], [B, d - nNum]))], 1),
+    };
   };
-
-  const flatGrads = (grads: Tensor[]): Tensor1D => tf.concat(grads.map((g) => tf.reshape(g, [-1]))) as Tensor1D;
+  const withCond = (fake: Tensor2D): Tensor2D => (k ? tf.concat([fake, tf.tensor2d(condBuf, [B, k])], 1) : fake);
 
   let logParts: { wass: Scalar; gp: Scalar } | undefined;
-
-  /** Critic loss over the stacked batch [real; fake; interpolated]. */
-  const criticLoss = (X: Tensor2D, layers: Tensor[], log: boolean): Tensor => {
-    const hidden: Tensor2D[] = [];
-    const out = mlp(tf, X, layers, hidden);
-    if (!wgan) return tf.matMul(tf.softplus(tf.mul(out, wDiffT)), meanD, true, false);
-    const wass = tf.matMul(out, wDiffT, true, false);
-    // d out / d input, by hand: back through the ReLU masks to the data columns of the input.
-    const n = layers.length / 2;
-    const lastW = layers[2 * (n - 1)];
-    let g = tf.mul(tf.step(hidden[n - 2]), tf.reshape(lastW, [1, lastW.shape[0]])) as Tensor2D;
-    for (let l = n - 2; l >= 1; l--) g = tf.mul(tf.matMul(g, layers[2 * l] as Tensor2D, false, true), tf.step(hidden[l - 1]));
-    const W0 = layers[0] as Tensor2D;
-    const gx = tf.matMul(g, dataRows(W0), false, true);
-    const norm = tf.sqrt(tf.add(tf.sum(tf.square(gx), 1, true), tiny));
-    const gp = tf.matMul(tf.square(tf.sub(norm, one)), gpRowsT, true, false);
-    if (log) logParts = { wass: tf.keep(tf.reshape(wass, [])), gp: tf.keep(tf.reshape(gp, [])) };
-    return tf.add(wass, gp);
-  };
 
   const curves: CurvePoint[] = resume ? [...resume.curves] : [];
   const start = resume ? resume.step : 0;
@@ -300,32 +290,55 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
         fillNoise(rng, false);
         // One interpolation weight per packed group, so each interpolated group lies on the segment between a real and a fake one.
         for (let i = 0; i < B; i++) epsBuf[i] = i % pac === 0 ? rng.next() : epsBuf[i - 1];
-        const lastIter = c === config.criticIters - 1;
+        const logHere = log && c === config.criticIters - 1;
         const next = tf.tidy(() => {
           const real = tf.tensor2d(realBuf, [B, d + k]);
-          const fake = generate(tf.tensor2d(noiseBuf, [B, nz + k]), G.layers);
-          const fakeIn = k ? tf.concat([fake, tf.tensor2d(condBuf, [B, k])], 1) : fake;
+          const fakeIn = withCond(outputLayer(forward(tf, tf.tensor2d(noiseBuf, [B, nz + k]), G.layers).out).out);
           const parts = [real, fakeIn];
           // Interpolation between real and fake rows; the condition columns are equal in both, so they stay one-hot.
           if (wgan) parts.push(tf.add(fakeIn, tf.mul(tf.sub(real, fakeIn), tf.tensor2d(epsBuf, [B, 1]))));
-          const X = tf.concat(parts.map(packed), 0);
-          const { value, grads } = tf.valueAndGrads((...layers: Tensor[]) => criticLoss(X, layers, log && lastIter))(D.layers);
-          if (log && lastIter) lossD = tf.keep(value);
-          return adamD.update(D.flat, flatGrads(grads));
+          const fwd = forward(tf, tf.concat(parts.map(packed), 0), D.layers);
+          const bp = new Backprop(tf, fwd, D.layers);
+          if (!wgan) {
+            // loss = (1/P) Σ softplus(s · score), s = -1 real, +1 fake; d/d score = s · sigmoid(s · score) / P.
+            const signed = tf.mul(fwd.out, wDiffT);
+            if (logHere) lossD = tf.keep(tf.mul(tf.sum(tf.softplus(signed)), invP));
+            return adamD.update(D.flat, flatten(tf, bp.backward(tf.mul(tf.sigmoid(signed), wDiffOverP) as Tensor2D, { params: true, input: false }).params));
+          }
+          const grads = bp.backward(wDiffT, { params: true, input: false }).params;
+          const gp = bp.gradientPenalty(penalty!, logHere);
+          for (let l = 0; l < gp.weightGrads.length; l++) grads[2 * l] = tf.add(grads[2 * l], gp.weightGrads[l]);
+          if (logHere) {
+            const wass = tf.sum(tf.mul(fwd.out, wDiffT)) as Scalar;
+            const gpSum = tf.sum(gp.perRow!) as Scalar;
+            logParts = { wass: tf.keep(wass), gp: tf.keep(gpSum) };
+            lossD = tf.keep(tf.add(wass, gpSum));
+          }
+          return adamD.update(D.flat, flatten(tf, grads));
         });
         D.set(next);
       }
       fillNoise(rng, true);
       const nextG = tf.tidy(() => {
-        const z = tf.tensor2d(noiseBuf, [B, nz + k]);
-        const { value, grads } = tf.valueAndGrads((...layers: Tensor[]) => {
-          const fake = generate(z, layers);
-          const fakeIn = k ? tf.concat([fake, tf.tensor2d(condBuf, [B, k])], 1) : fake;
-          const out = mlp(tf, packed(fakeIn), D.layers);
-          return wgan ? tf.matMul(out, meanG, true, false) : tf.matMul(tf.softplus(tf.neg(out)), meanG, true, false);
-        })(G.layers);
-        if (log) lossG = tf.keep(value);
-        return adamG.update(G.flat, flatGrads(grads));
+        const gen = forward(tf, tf.tensor2d(noiseBuf, [B, nz + k]), G.layers);
+        const outLayer = outputLayer(gen.out);
+        const crit = forward(tf, packed(withCond(outLayer.out)), D.layers);
+        const score = crit.out;
+        // WGAN: loss = -mean(score). Standard: loss = mean softplus(-score), d/d score = -sigmoid(-score) / P.
+        let dScore: Tensor2D;
+        if (wgan) {
+          dScore = meanG;
+          if (log) lossG = tf.keep(tf.sum(tf.mul(score, meanG)));
+        } else {
+          const neg = tf.neg(score);
+          dScore = tf.mul(tf.sigmoid(neg), negInvP);
+          if (log) lossG = tf.keep(tf.mul(tf.sum(tf.softplus(neg)), invP));
+        }
+        let dX = new Backprop(tf, crit, D.layers).backward(dScore, { params: false, input: true }).input!;
+        if (pac > 1) dX = tf.reshape(dX, [B, d + k]);
+        if (k) dX = tf.slice(dX, [0, 0], [B, d]);
+        const grads = new Backprop(tf, gen, G.layers).backward(outLayer.back(dX), { params: true, input: false }).params;
+        return adamG.update(G.flat, flatten(tf, grads));
       });
       G.set(nextG);
 
