@@ -9,7 +9,7 @@ import { writeFile, readFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { writeMetricsFile } from '../metrics/metrics-file.js';
 import { GateError, StepInputError } from '../errors.js';
-import { METRICS_FORMAT } from './evaluate.js';
+import { bootstrapParam, METRICS_FORMAT } from './evaluate.js';
 
 interface Params {
   k: number;
@@ -38,17 +38,7 @@ export default defineStep<Params>({
     properties: {
       k: { type: 'integer', minimum: 1, default: 10, description: 'Length of the recommendation list the ranking metrics judge (precision@k, ...).' },
       relevance: { type: ['number', 'null'], default: null, description: 'A held-out treatment is relevant (it worked) when its outcome is >= this; null = the mean outcome of the training rows.' },
-      bootstrap: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          resamples: { type: 'integer', minimum: 0, default: 1000, description: 'Bootstrap resamples of patients (0: no intervals).' },
-          seed: { type: ['integer', 'null'], default: null, description: 'Seed of the resampling; null = the step\'s seed.' },
-          confidence: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the percentile intervals.' },
-        },
-        default: { resamples: 1000, seed: null, confidence: 0.95 },
-        description: 'Percentile bootstrap over patients (each patient\'s rows resampled together) for every metric, the baseline\'s and the lift.',
-      },
+      bootstrap: bootstrapParam('Bootstrap resamples of patients (0: no intervals).', 'Percentile bootstrap over patients (each patient\'s rows resampled together) for every metric, the baseline\'s and the lift.'),
       gates: { type: 'object', additionalProperties: { type: 'string' }, default: {}, description: 'Conditions the step must meet, e.g. { "ndcg@10": ">= 0.1", "lift.ndcg@10.ci_low": "> 0" }; baseline.<metric> and lift.<metric> (model minus baseline) may be gated too.' },
       metrics_file: { type: ['string', 'null'], default: null, description: 'Also write the report to this file (relative to the pipeline file), for git.' },
       seed: { type: 'integer', default: 0, description: 'Seed of the bootstrap unless it sets its own.' },

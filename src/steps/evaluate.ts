@@ -82,6 +82,21 @@ function thresholdRule(t: Params['threshold'], scoreKind: 'probability' | 'decis
   return { method: 'fixed', value: t.value ?? (scoreKind === 'decision' ? 0 : 0.5) };
 }
 
+/** The `bootstrap:` parameter of the evaluate steps; they differ only in what is resampled. */
+export function bootstrapParam(resamples: string, description: string): object {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      resamples: { type: 'integer', minimum: 0, default: 1000, description: resamples },
+      seed: { type: ['integer', 'null'], default: null, description: 'Seed of the resampling; null = the step\'s seed.' },
+      confidence: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the percentile intervals.' },
+    },
+    default: { resamples: 1000, seed: null, confidence: 0.95 },
+    description,
+  };
+}
+
 export default defineStep<Params>({
   id: 'evaluate',
   version: '1',
@@ -114,17 +129,7 @@ export default defineStep<Params>({
         default: { method: 'fixed' },
         description: 'Binary classification: the decision threshold on P(positive) used by the thresholded metrics.',
       },
-      bootstrap: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          resamples: { type: 'integer', minimum: 0, default: 1000, description: 'Bootstrap resamples for the confidence intervals (0: no intervals).' },
-          seed: { type: ['integer', 'null'], default: null, description: 'Seed of the resampling; null = the step\'s seed.' },
-          confidence: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the percentile intervals.' },
-        },
-        default: { resamples: 1000, seed: null, confidence: 0.95 },
-        description: 'Percentile bootstrap confidence intervals for every metric.',
-      },
+      bootstrap: bootstrapParam('Bootstrap resamples for the confidence intervals (0: no intervals).', 'Percentile bootstrap confidence intervals for every metric.'),
       subgroups: {
         type: 'array',
         items: {
