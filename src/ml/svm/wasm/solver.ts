@@ -154,20 +154,6 @@ const LOG2E: f64 = 1.4426950408889634, LN2_HI: f64 = 6.93147180369123816490e-1, 
 const E0: f64 = 1.0, E1: f64 = 1.0, E2: f64 = 1.0 / 2, E3: f64 = 1.0 / 6, E4: f64 = 1.0 / 24, E5: f64 = 1.0 / 120;
 const E6: f64 = 1.0 / 720, E7: f64 = 1.0 / 5040, E8: f64 = 1.0 / 40320, E9: f64 = 1.0 / 362880, E10: f64 = 1.0 / 3628800, E11: f64 = 1.0 / 39916800;
 
-@inline function expPoly(x0: f64): f64 {
-  let x = x0 < -700 ? -700 : x0;
-  const t = x * LOG2E + SHIFTER;
-  const k = t - SHIFTER;
-  x = x - k * LN2_HI - k * LN2_LO;
-  const r2 = x * x;
-  const r4 = r2 * r2;
-  const q0 = (E1 * x + E0) + (E3 * x + E2) * r2;
-  const q4 = (E5 * x + E4) + (E7 * x + E6) * r2;
-  const q8 = (E9 * x + E8) + (E11 * x + E10) * r2;
-  const poly = q0 + q4 * r4 + q8 * (r4 * r4);
-  return poly * reinterpret<f64>((reinterpret<i64>(t) + 1023) << 52);
-}
-
 /** libsvm's powi, as kernel.ts. */
 @inline function powi(base: f64, times: i32): f64 {
   let tmp = base, ret: f64 = 1;
@@ -197,12 +183,25 @@ function dotsInto(i: i32, start: i32, end: i32): void {
     const c = b + rowBytes;
     let b0 = f64x2.splat(0), b1 = f64x2.splat(0), c0 = f64x2.splat(0), c1 = f64x2.splat(0);
     let k: i32 = 0;
-    for (; k < n4b; k += 32) {
+    for (; k + 32 < n4b; k += 64) {
       const a0 = v128.load(a + <usize>k), a1 = v128.load(a + <usize>k, 16);
       b0 = f64x2.add(b0, f64x2.mul(a0, v128.load(b + <usize>k)));
       b1 = f64x2.add(b1, f64x2.mul(a1, v128.load(b + <usize>k, 16)));
       c0 = f64x2.add(c0, f64x2.mul(a0, v128.load(c + <usize>k)));
       c1 = f64x2.add(c1, f64x2.mul(a1, v128.load(c + <usize>k, 16)));
+      const a2 = v128.load(a + <usize>k, 32), a3 = v128.load(a + <usize>k, 48);
+      b0 = f64x2.add(b0, f64x2.mul(a2, v128.load(b + <usize>k, 32)));
+      b1 = f64x2.add(b1, f64x2.mul(a3, v128.load(b + <usize>k, 48)));
+      c0 = f64x2.add(c0, f64x2.mul(a2, v128.load(c + <usize>k, 32)));
+      c1 = f64x2.add(c1, f64x2.mul(a3, v128.load(c + <usize>k, 48)));
+    }
+    if (k < n4b) {
+      const a0 = v128.load(a + <usize>k), a1 = v128.load(a + <usize>k, 16);
+      b0 = f64x2.add(b0, f64x2.mul(a0, v128.load(b + <usize>k)));
+      b1 = f64x2.add(b1, f64x2.mul(a1, v128.load(b + <usize>k, 16)));
+      c0 = f64x2.add(c0, f64x2.mul(a0, v128.load(c + <usize>k)));
+      c1 = f64x2.add(c1, f64x2.mul(a1, v128.load(c + <usize>k, 16)));
+      k += 32;
     }
     const bs = f64x2.add(b0, b1), cs = f64x2.add(c0, c1);
     let sb = f64x2.extract_lane(bs, 0) + f64x2.extract_lane(bs, 1);
@@ -219,7 +218,7 @@ function dotsInto(i: i32, start: i32, end: i32): void {
   if (j < end) setF64(TMP, j, dotRows(a, b));
 }
 
-/** expPoly on both lanes: the same IEEE operations lane by lane, so the same bits. */
+/** exp of both lanes, each lane with exactly the operations of wasm-dot.ts's scalar expCode, so the same bits. */
 @inline function expPoly2(x0: v128): v128 {
   const x1 = f64x2.pmax(x0, f64x2.splat(-700));
   const t = f64x2.add(f64x2.mul(x1, f64x2.splat(LOG2E)), f64x2.splat(SHIFTER));
@@ -236,28 +235,33 @@ function dotsInto(i: i32, start: i32, end: i32): void {
 
 /** out[j] = scale_i scale_j K(i, j) in f32 for kernel rows j in [start, end), as KernelRows.fill. */
 function fillRow(i: i32, out: usize, start: i32, end: i32): void {
-  const yi = <f64>i8At(SCALE, i);
   dotsInto(i, start, end);
-  if (kind == KIND_RBF) {
-    // As wasm-dot.ts's rbf: exponent gamma (2d - sq_i - sq_j), exp, times y_i y_j, to float32;
-    // two kernel values per step.
-    const sqa = f64At(SQ, i);
-    let j = start;
-    const g2 = f64x2.splat(gamma), sqa2 = f64x2.splat(sqa), two = f64x2.splat(2), yi2 = f64x2.splat(yi);
-    for (; j + 1 < end; j += 2) {
-      const d = v128.load(TMP + (<usize>j << 3));
-      const x = f64x2.mul(g2, f64x2.sub(f64x2.sub(f64x2.mul(d, two), sqa2), v128.load(SQ + (<usize>j << 3))));
-      // y_j of both rows as f64: two bytes widened to i16, i32, then converted.
-      const yj = f64x2.convert_low_i32x4_s(i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load16_splat(SCALE + <usize>j))));
-      const v = f64x2.mul(f64x2.mul(expPoly2(x), yi2), yj);
-      v128.store64_lane(out + (<usize>j << 2), f32x4.demote_f64x2_zero(v), 0);
-    }
-    if (j < end) {
-      const x = expPoly(gamma * (f64At(TMP, j) * 2 - sqa - f64At(SQ, j)));
-      setF32(out, j, <f32>(x * yi * <f64>i8At(SCALE, j)));
-    }
-    return;
+  if (kind == KIND_RBF) fillRbf(i, out, start, end);
+  else fillOther(i, out, start, end);
+}
+
+/**
+ * The RBF kernel from the dot products in TMP: exponent gamma (2d - sq_i - sq_j), exp, times
+ * y_i y_j, to float32, as wasm-dot.ts's rbf; two values per step, and an odd last value through
+ * the same two-lane code (lane 0 kept), so the function stays small: V8 compiles it again with
+ * its optimising compiler while the first fit runs, and that compile time grows with its size.
+ */
+function fillRbf(i: i32, out: usize, start: i32, end: i32): void {
+  const yi = <f64>i8At(SCALE, i);
+  const g2 = f64x2.splat(gamma), sqa2 = f64x2.splat(f64At(SQ, i)), two = f64x2.splat(2), yi2 = f64x2.splat(yi);
+  for (let j = start; j < end; j += 2) {
+    const d = v128.load(TMP + (<usize>j << 3));
+    const x = f64x2.mul(g2, f64x2.sub(f64x2.sub(f64x2.mul(d, two), sqa2), v128.load(SQ + (<usize>j << 3))));
+    // y_j of both rows as f64: two bytes widened to i16, i32, then converted.
+    const yj = f64x2.convert_low_i32x4_s(i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load16_splat(SCALE + <usize>j))));
+    const v = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.mul(expPoly2(x), yi2), yj));
+    if (j + 1 < end) v128.store64_lane(out + (<usize>j << 2), v, 0);
+    else v128.store32_lane(out + (<usize>j << 2), v, 0);
   }
+}
+
+function fillOther(i: i32, out: usize, start: i32, end: i32): void {
+  const yi = <f64>i8At(SCALE, i);
   if (kind == KIND_LINEAR) {
     for (let j = start; j < end; j++) setF32(out, j, <f32>(yi * <f64>i8At(SCALE, j) * f64At(TMP, j)));
   } else if (kind == KIND_POLY) {
@@ -487,13 +491,44 @@ export function solve(cfg: usize): void {
   CLEN = ptr(cfg, CFG_CLEN); CPREV = ptr(cfg, CFG_CPREV); CNEXT = ptr(cfg, CFG_CNEXT); SPARE = ptr(cfg, CFG_SPARE);
   PLO = ptr(cfg, CFG_PLO); PHI = ptr(cfg, CFG_PHI); pendingCap = <i32>load<f64>(cfg + CFG_PCAP * 8);
   SLAB = ptr(cfg, CFG_SLAB); SIGN = ptr(cfg, CFG_SIGN); INDEX = ptr(cfg, CFG_INDEX); BUF0 = ptr(cfg, CFG_BUF0); BUF1 = ptr(cfg, CFG_BUF1);
-  const OUT = ptr(cfg, CFG_OUT);
   nextBuffer = 0;
   activeSize = l;
   unshrink = false;
   wi = -1;
   wj = -1;
 
+  initProblem(cfg);
+
+  let iter: i32 = 0;
+  let counter: i32 = min(l, 1000) + 1;
+  while (iter < maxIter) {
+    if (--counter == 0) {
+      counter = min(l, 1000);
+      if (shrinking) doShrinking();
+    }
+    if (selectWorkingSet()) {
+      reconstructGradient();
+      activeSize = l;
+      if (selectWorkingSet()) break;
+      counter = 1;
+    }
+    iter++;
+    if (progress && iter % 1000 == 0) reportProgress(iter);
+
+    step();
+  }
+
+  finishProblem(cfg, iter >= maxIter, iter);
+}
+
+
+/**
+ * The one-off work before and after the iterations, out of solve() (exported only so that the
+ * optimiser does not inline them back): V8 re-compiles a function with its optimising compiler
+ * once enough of its code has run, in the background while the first fit is running, and the
+ * cost of that compile grows with the function's size. solve() is left with the loop alone.
+ */
+export function initProblem(cfg: usize): void {
   // Kernel rows gathered from the matrix; squared norms summed in order, as DotEngine.setRow.
   const X = ptr(cfg, CFG_X), ROWS = ptr(cfg, CFG_ROWS), rowBytes = <usize>nCols << 3;
   for (let r = 0; r < nRows; r++) memory.copy(rowAt(r), X + <usize>i32At(ROWS, r) * rowBytes, rowBytes);
@@ -540,26 +575,10 @@ export function solve(cfg: usize): void {
     }
   }
 
-  let iter: i32 = 0;
-  let counter: i32 = min(l, 1000) + 1;
-  while (iter < maxIter) {
-    if (--counter == 0) {
-      counter = min(l, 1000);
-      if (shrinking) doShrinking();
-    }
-    if (selectWorkingSet()) {
-      reconstructGradient();
-      activeSize = l;
-      if (selectWorkingSet()) break;
-      counter = 1;
-    }
-    iter++;
-    if (progress && iter % 1000 == 0) reportProgress(iter);
+}
 
-    step();
-  }
-
-  const hitMaxIter = iter >= maxIter;
+export function finishProblem(cfg: usize, hitMaxIter: bool, iter: i32): void {
+  const OUT = ptr(cfg, CFG_OUT);
   if (hitMaxIter && activeSize < l) {
     reconstructGradient();
     activeSize = l;
@@ -573,7 +592,6 @@ export function solve(cfg: usize): void {
   store<f64>(cfg + CFG_ITER * 8, <f64>iter);
   store<f64>(cfg + CFG_HITMAX * 8, hitMaxIter ? 1 : 0);
 }
-
 
 /**
  * One SMO update of the working set (wi, wj). A function of its own, called once per iteration:
@@ -621,7 +639,17 @@ function step(): void {
   setF64(ALPHA, j, aj);
 
   const dAi = ai - oldAi, dAj = aj - oldAj;
-  for (let k = 0; k < active; k++) setF64(G, k, f64At(G, k) + (<f64>f32At(Qi, k) * dAi + <f64>f32At(Qj, k) * dAj));
+  // Two gradients per step (lane by lane the same operations as one at a time): fewer loop turns,
+  // which matters most before V8 has optimised this function.
+  const dAi2 = f64x2.splat(dAi), dAj2 = f64x2.splat(dAj);
+  let k = 0;
+  for (; k + 1 < active; k += 2) {
+    const qi = f64x2.promote_low_f32x4(v128.load64_zero(Qi + (<usize>k << 2)));
+    const qj = f64x2.promote_low_f32x4(v128.load64_zero(Qj + (<usize>k << 2)));
+    const at = G + (<usize>k << 3);
+    v128.store(at, f64x2.add(v128.load(at), f64x2.add(f64x2.mul(qi, dAi2), f64x2.mul(qj, dAj2))));
+  }
+  if (k < active) setF64(G, k, f64At(G, k) + (<f64>f32At(Qi, k) * dAi + <f64>f32At(Qj, k) * dAj));
 
   const wasUpperI = u8At(STATUS, i) == UPPER, wasUpperJ = u8At(STATUS, j) == UPPER;
   updateStatus(i);
