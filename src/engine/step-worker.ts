@@ -40,6 +40,9 @@ async function loadStepType(task: StepTask): Promise<StepType> {
     if (!t) throw new Error(`unknown step type ${task.stepType}`);
     return t;
   }
+  // Only the entry carries the digest in its URL; the modules it imports are cached by plain URL.
+  // That is safe here because a worker's module cache lives as long as the worker, and the
+  // engine's pool (with its workers) lives for one run, during which the code digest is fixed.
   const mod = (await import(`${pathToFileURL(task.custom.modulePath).href}?v=${task.custom.codeDigest.slice(0, 16)}`)) as { default?: unknown };
   const problem = checkStepShape(mod.default);
   if (problem) throw new Error(`custom step ${task.custom.modulePath}: ${problem}`);
