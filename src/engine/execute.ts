@@ -15,7 +15,7 @@ import { paramsDigest } from './fingerprint.js';
 import { gitInfo } from './git.js';
 import { withAncestors, withDescendants } from './graph.js';
 import { dependenciesOf, type Pipeline, type PipelineStep } from './pipeline.js';
-import { pipelineStatePath, stepKey, type PipelineState } from './plan.js';
+import { lineageDigest, pipelineStatePath, stepKey, type PipelineState } from './plan.js';
 import { newRunId, writeRunRecord, type RunRecord, type StepRecord } from './record.js';
 import type { RunInfo } from './step-type.js';
 import { writeAtomic, type OutputRecord, type Store } from './store.js';
@@ -80,12 +80,16 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
 
   const runOne = async (step: PipelineStep): Promise<void> => {
     const rec = steps[step.id];
-    if (stopping) {
-      rec.status = 'skipped';
-      emit({ type: 'step:skipped', step: step.id, reason: 'stopped by --fail-fast' });
-      throw new Error('stopped');
-    }
     const t0 = clock.mono();
+    // Not started, or stopped while waiting or running, because another step failed under
+    // --fail-fast: skipped, not failed, so only the step that failed counts as failed.
+    const cancel = (): never => {
+      rec.status = 'skipped';
+      rec.durationMs = Math.round(clock.mono() - t0);
+      emit({ type: 'step:skipped', step: step.id, reason: 'stopped by --fail-fast' });
+      throw new Error('stopped by --fail-fast');
+    };
+    if (stopping) return cancel();
     const fail = (message: string, detail?: string): never => {
       rec.status = 'failed';
       rec.durationMs = Math.round(clock.mono() - t0);
@@ -111,7 +115,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
       outputs.set(step.id, outs);
       rec.outputs = Object.fromEntries(Object.entries(outs).map(([p, o]) => [p, o.digest]));
       const c = key.components;
-      newState[step.id] = { key: key.key, version: c.version, codeDigest: c.codeDigest, paramsDigest: paramsDigest(c.params), params: { ...c.params }, inputs: { ...c.inputs }, files: { ...c.files }, outputs: { ...outs } };
+      newState[step.id] = { key: key.key, version: c.version, codeDigest: c.codeDigest, paramsDigest: paramsDigest(c.params), params: { ...c.params }, inputs: { ...c.inputs }, files: { ...c.files }, lineageDigest: lineageDigest(c), outputs: { ...outs } };
     };
     const force = forced.has(step.id);
     const cached = (): boolean => {
@@ -133,7 +137,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
       if (!waited) emit({ type: 'step:waiting', step: step.id, key: key.key });
       waited = true;
       await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
-      if (stopping) return fail('stopped by --fail-fast');
+      if (stopping) return cancel();
       if (!force && cached()) return;
     }
     heldLocks.add(key.key);
@@ -146,14 +150,8 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
       tmpDir = store.makeTempDir(step.id);
       const inputs = Object.fromEntries(Object.keys(step.inputs).map((port) => [port, store.objectPath(key.components.inputs[port])]));
       const fanIn = Object.fromEntries(Object.keys(step.fanIn).map((port) => [port, key.components.inputs[port].split(',').filter(Boolean).map((d) => store.objectPath(d))]));
-      const upstream: RunInfo['upstream'] = !step.type.lineage ? {} : Object.fromEntries(
-        [...withAncestors(pipeline.steps, [step.id])]
-          .filter((id) => id !== step.id && steps[id]?.key)
-          .map((id) => {
-            const up = pipeline.steps.get(id) as PipelineStep;
-            return [id, { stepType: up.type.id, key: steps[id].key as string, outputs: steps[id].outputs ?? {}, params: up.params, dependsOn: dependenciesOf(up) }];
-          }),
-      );
+      // Exactly the lineage the key covers, with each ancestor's key added (see KeyComponents.lineage).
+      const upstream: RunInfo['upstream'] = Object.fromEntries((key.components.lineage ?? []).map(([id, node]) => [id, { ...node, key: steps[id]?.key ?? '' }]));
       const git = (await gitPromise) ?? null;
       const run: RunInfo = { runId, stepKey: key.key, pipeline: record.pipeline, git, storeDir: store.root, upstream };
       let result: { summary: unknown; outputs: Record<string, string> };
@@ -167,6 +165,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
         );
       } catch (e) {
         if (e instanceof StepFailure) {
+          if (stopping && e.detail.name === 'Cancelled') return cancel();
           const userFacing = ['DataError', 'StepInputError', 'GateError', 'PipelineError', 'UsageError', 'RegistryError', 'Cancelled'].includes(e.detail.name);
           return fail(userFacing ? e.message : `${step.custom ? `custom step ${step.custom.modulePath}` : step.type.id} failed: ${e.message}`, userFacing ? undefined : e.detail.stack);
         }

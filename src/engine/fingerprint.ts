@@ -9,16 +9,33 @@ import { createHash } from 'node:crypto';
 /** Bump when the store's layout or the meaning of a key changes: every key changes with it. */
 export const CACHE_FORMAT_VERSION = 1;
 
+/** One ancestor as a lineage step sees it (`ctx.run.upstream` without the ancestor's cache key). */
+export interface LineageNode {
+  readonly stepType: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Output port -> artifact digest. */
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly dependsOn: readonly string[];
+}
+
 export interface KeyComponents {
   readonly stepType: string;
   readonly version: string;
-  /** sha256 of a custom step's module file; absent for built-in steps. */
+  /** Digest of a custom step's code (its module and the local modules it imports, or its package); absent for built-in steps. */
   readonly codeDigest?: string;
   readonly params: Readonly<Record<string, unknown>>;
   /** Input port -> artifact digest. */
   readonly inputs: Readonly<Record<string, string>>;
   /** File parameter -> content digest of the file it names. */
   readonly files: Readonly<Record<string, string>>;
+  /**
+   * Only for a step type with `lineage`: every ancestor by id, in the order the step receives
+   * them. Such a step writes ancestors' ids and params into its outputs (select-best names the
+   * winning step), which the input digests alone do not cover. Ancestors' keys are left out: they
+   * change with an upstream code version even when its outputs do not, and a lineage step (register)
+   * must not repeat its side effect for that. Absent for every other step, whose keys are unchanged.
+   */
+  readonly lineage?: readonly (readonly [string, LineageNode])[];
 }
 
 /** JSON with object keys sorted at every level, so equal values give equal text. */

@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { DataError } from '../errors.js';
-import { cacheKey, paramsDigest, sha256, type KeyComponents } from './fingerprint.js';
-import { topologicalOrder } from './graph.js';
-import type { Pipeline, PipelineStep } from './pipeline.js';
+import { cacheKey, canonicalJson, paramsDigest, sha256, type KeyComponents, type LineageNode } from './fingerprint.js';
+import { topologicalOrder, withAncestors } from './graph.js';
+import { dependenciesOf, type Pipeline, type PipelineStep } from './pipeline.js';
 import type { OutputRecord, Store } from './store.js';
 import { lockFilePath, parseLockFile, type LockFile } from '../metrics/lock-file.js';
 
@@ -32,7 +32,33 @@ export interface PipelineState {
   readonly path: string;
   readonly name: string;
   readonly lastRunId: string;
-  readonly steps: Readonly<Record<string, { key: string; version: string; codeDigest?: string; paramsDigest: string; params: Record<string, unknown>; inputs: Record<string, string>; files: Record<string, string>; outputs: Record<string, OutputRecord> }>>;
+  readonly steps: Readonly<Record<string, { key: string; version: string; codeDigest?: string; paramsDigest: string; params: Record<string, unknown>; inputs: Record<string, string>; files: Record<string, string>; lineageDigest?: string; outputs: Record<string, OutputRecord> }>>;
+}
+
+/** Ancestors of a step whose outputs are not known yet (a lineage step's key needs them all). */
+function unknownAncestors(step: PipelineStep, pipeline: Pipeline, known: ReadonlyMap<string, unknown>): string[] {
+  return [...withAncestors(pipeline.steps, [step.id])].filter((id) => id !== step.id && !known.has(id));
+}
+
+/**
+ * What a lineage step is told of its ancestors, without their keys: the key covers it, and the
+ * engine builds `ctx.run.upstream` from it, so the two cannot disagree. In the order of the
+ * dependency walk from the step (inputs, fan-in ports, needs), which is the order it receives.
+ */
+export function lineageOf(step: PipelineStep, pipeline: Pipeline, known: ReadonlyMap<string, Readonly<Record<string, OutputRecord>>>): [string, LineageNode][] {
+  return [...withAncestors(pipeline.steps, [step.id])]
+    .filter((id) => id !== step.id)
+    .map((id) => {
+      const up = pipeline.steps.get(id) as PipelineStep;
+      const outs = known.get(id);
+      if (!outs) throw new Error(`internal: outputs of ${id} are not known before ${step.id}`);
+      return [id, { stepType: up.type.id, params: up.params, outputs: Object.fromEntries(Object.entries(outs).map(([port, o]) => [port, o.digest])), dependsOn: dependenciesOf(up) }];
+    });
+}
+
+/** The digest of a key's lineage component, kept in the pipeline state so `status` can name it. */
+export function lineageDigest(c: KeyComponents): string | undefined {
+  return c.lineage ? sha256(canonicalJson(c.lineage)) : undefined;
 }
 
 export function pipelineStatePath(pipeline: Pipeline): string {
@@ -64,7 +90,8 @@ export async function stepKey(step: PipelineStep, pipeline: Pipeline, store: Sto
     if (!existsSync(path)) throw new DataError(`with.${name}: file not found: ${path}`, { file: pipeline.file, hint: `step "${step.id}": check the path; relative paths are resolved against the pipeline file's folder` });
     files[name] = await store.fileDigest(path);
   }
-  const components: KeyComponents = { stepType: step.type.id, version: step.type.version, codeDigest: step.custom?.codeDigest, params: step.params, inputs, files };
+  const lineage = step.type.lineage ? lineageOf(step, pipeline, upstream) : undefined;
+  const components: KeyComponents = { stepType: step.type.id, version: step.type.version, codeDigest: step.custom?.codeDigest, params: step.params, inputs, files, lineage };
   return { key: cacheKey(components), components };
 }
 
@@ -91,6 +118,7 @@ export function staleReason(step: PipelineStep, key: StepKey, previous: Pipeline
   if (changedInputs.length) reasons.push(`input changed (${changedInputs.join(', ')})`);
   const changedFiles = [...new Set([...Object.keys(previous.files), ...Object.keys(c.files)])].filter((f) => previous.files[f] !== c.files[f]);
   if (changedFiles.length) reasons.push(`data file changed (${changedFiles.map((f) => String(step.params[f])).join(', ')})`);
+  if ((previous.lineageDigest ?? '') !== (lineageDigest(c) ?? '')) reasons.push('lineage changed (the ids, parameters or wiring of upstream steps)');
   return reasons.join('; ') || 'outputs missing from the store';
 }
 
@@ -103,7 +131,8 @@ export async function planStatus(pipeline: Pipeline, store: Store): Promise<Step
   for (const id of topologicalOrder(pipeline.steps)) {
     const step = pipeline.steps.get(id);
     if (!step) continue;
-    const staleUpstream = [...Object.values(step.inputs), ...Object.values(step.fanIn).flat()].map((r) => r.step).filter((s) => !known.has(s));
+    let staleUpstream = [...Object.values(step.inputs), ...Object.values(step.fanIn).flat()].map((r) => r.step).filter((s) => !known.has(s));
+    if (!staleUpstream.length && step.type.lineage) staleUpstream = unknownAncestors(step, pipeline, known);
     if (staleUpstream.length) {
       result.set(id, { step: id, state: 'stale', reason: `upstream will re-run (${[...new Set(staleUpstream)].join(', ')})`, lock: 'unknown' });
       continue;

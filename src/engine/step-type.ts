@@ -45,9 +45,10 @@ export interface ParamsSchema {
 }
 
 /**
- * Where and why a step is running, for steps that record lineage (register). Not part of the
- * cache key: a step's outputs must not depend on it, except for side effects that are keyed
- * by the step's own cache key (so a re-run does not repeat them).
+ * Where and why a step is running, for steps that record lineage (register, select-best). The
+ * run id, pipeline, git and the ancestors' keys are not part of the cache key: a step's outputs
+ * must not depend on them, except for side effects keyed by the step's own cache key (so a
+ * re-run does not repeat them). `upstream` without its keys is part of a lineage step's key.
  */
 export interface RunInfo {
   readonly runId: string;

@@ -83,11 +83,16 @@ export default defineStep<Params>({
     // Artifacts are named by their digest in the store; the run's lineage says which step made each.
     const digestOf = (path: string): string => basename(dirname(path)) + basename(path);
     const producers = Object.entries(ctx.run?.upstream ?? {});
+    const named = new Set<string>();
     const candidates: Candidate[] = [];
     for (let i = 0; i < models.length; i++) {
       const m = params.source === 'cv' ? await cvMetric(models[i], params.metric) : await evaluationMetric(evaluations[i], params.metric, i);
       const score = m[params.use] ?? null;
-      const producer = producers.find(([, u]) => Object.values(u.outputs).includes(digestOf(models[i])));
+      // Two combinations can write byte-identical models (a parameter that changes nothing); the
+      // lineage lists them in the sweep's order, as the models arrive, so each takes the next unnamed one.
+      const made = producers.filter(([, u]) => Object.values(u.outputs).includes(digestOf(models[i])));
+      const producer = made.find(([id]) => !named.has(id)) ?? made[0];
+      if (producer) named.add(producer[0]);
       candidates.push({ step: producer?.[0] ?? `candidate ${i + 1}`, params: producer?.[1].params ?? {}, metric: { value: m.value, ci_low: m.ci_low ?? null, ci_high: m.ci_high ?? null }, score });
     }
     let best = -1;
