@@ -5,8 +5,11 @@
  * n_informative=15, random_state=0) standardised 80/20, and (c) a stratified 5,000-row subsample
  * of it, generated here with scikit-learn (not committed). SVC rbf, C=1, gamma='scale', tol 1e-3,
  * 200 MB kernel cache everywhere. Every measurement is a fresh child process, so its peak RSS is
- * that run's own; times are medians of REPEATS runs. The first fit in a process is the "cold"
- * time (JIT warm-up and WebAssembly compilation included); each process then fits again on the
+ * that run's own; times are medians of REPEATS runs (SMALL_REPEATS on breast cancer). The first
+ * fit in a process is the "cold" time (JIT warm-up and the compilation of medpipe's WebAssembly
+ * module included); "import + first fit" adds the time to import the library, which is what a
+ * fresh process pays for its first model (scikit-learn: `from sklearn.svm import SVC`, numpy
+ * already imported). Each process then fits again on the
  * same data WARM_REPEATS times (WARM_REPEATS_LARGE on the 16k-row training set, to keep the bench
  * under ~10 minutes) and reports the median of those as the "warm" time, so both the first-call
  * cost and the steady-state cost are visible (ml-svm: cold only, it is too slow). Peak RSS is
@@ -26,6 +29,9 @@ import { median } from './measure.js';
 
 const PYTHON = '/usr/bin/python3';
 const REPEATS = 3;
+/** Fresh processes per cell on the breast cancer set, where a fit takes milliseconds and the spread between processes is wide. */
+const SMALL_REPEATS = 9;
+const SMALL_TRAIN_ROWS = 1_000;
 const WARM_REPEATS = 5;
 const WARM_REPEATS_LARGE = 2;
 /** Training sets at least this large get WARM_REPEATS_LARGE warm fits instead of WARM_REPEATS. */
@@ -35,6 +41,8 @@ const SELF = fileURLToPath(import.meta.url);
 const BREAST_CANCER = fileURLToPath(new URL('../../test/fixtures/svm/breast-cancer.csv', import.meta.url));
 
 interface RunResult {
+  /** Importing the library (scikit-learn: `from sklearn.svm import SVC`, numpy already loaded). */
+  importS: number;
   fitS: number;
   /** Median of the warm re-fits in the same process; null when none were run. */
   warmFitS: number | null;
@@ -66,7 +74,9 @@ write(sys.argv[1] + '/synthetic-5k.csv', Xs, ys)
 
 const SKLEARN_PY = `
 import sys, time, json, resource, numpy as np
+t_import = time.perf_counter()
 from sklearn.svm import SVC
+import_s = time.perf_counter() - t_import
 path, dec_out, warm = sys.argv[1], sys.argv[2], int(sys.argv[3])
 rows = [l.rstrip('\\n').split(',') for l in open(path).readlines()[1:]]
 tr = np.array([[float(v) for v in r[1:]] for r in rows if r[0] == 'train'])
@@ -79,7 +89,7 @@ rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 ws = []
 for _ in range(warm):
     w0 = time.perf_counter(); fit(); ws.append(time.perf_counter() - w0)
-print(json.dumps({'fitS': t1 - t0, 'warmFitS': float(np.median(ws)) if ws else None, 'predictS': t2 - t1, 'accuracy': float((p == te[:, 0]).mean()), 'peakRssMb': rss, 'nSupport': int(m.n_support_.sum())}))
+print(json.dumps({'importS': import_s, 'fitS': t1 - t0, 'warmFitS': float(np.median(ws)) if ws else None, 'predictS': t2 - t1, 'accuracy': float((p == te[:, 0]).mean()), 'peakRssMb': rss, 'nSupport': int(m.n_support_.sum())}))
 `;
 
 interface Split {
@@ -119,6 +129,21 @@ function accuracyOf(pred: ArrayLike<number>, y: Int32Array): number {
   return ok / y.length;
 }
 
+/**
+ * scikit-learn's gamma='scale', 1 / (nCols * var(X)), for the libraries that take a number.
+ * Computed here rather than with medpipe's resolveGamma, which would compile and run medpipe's
+ * WebAssembly solver module before its timed first fit.
+ */
+function scaleGamma(X: Float64Array, nCols: number): number {
+  let mean = 0;
+  for (let i = 0; i < X.length; i++) mean += X[i];
+  mean /= X.length;
+  let v = 0;
+  for (let i = 0; i < X.length; i++) v += (X[i] - mean) * (X[i] - mean);
+  v /= X.length;
+  return v !== 0 ? 1 / (nCols * v) : 1;
+}
+
 /** Times `warm` more fits of the same data in this (now warmed-up) process; median seconds. */
 async function warmFits(warm: number, fit: () => unknown): Promise<number | null> {
   const times: number[] = [];
@@ -133,11 +158,13 @@ async function warmFits(warm: number, fit: () => unknown): Promise<number | null
 /** One measured cold fit + predict, then `warm` re-fits, inside a child process; prints a RunResult as JSON. */
 async function child(lib: string, path: string, decOut: string, warm: number): Promise<void> {
   const s = readSplit(path);
-  const { resolveGamma, fitSvm, predictSvm, decisionFunction } = await import('../src/ml/svm/index.js');
-  const gamma = resolveGamma('scale', s.Xtr, s.nCols);
-  let fitS: number, predictS: number, pred: ArrayLike<number>, nSupport: number | null = null;
+  const gamma = scaleGamma(s.Xtr, s.nCols);
+  const tImport = performance.now();
+  let importS: number, fitS: number, predictS: number, pred: ArrayLike<number>, nSupport: number | null = null;
   let refit: (() => unknown) | null = null;
   if (lib === 'medpipe') {
+    const { fitSvm, predictSvm, decisionFunction } = await import('../src/ml/svm/index.js');
+    importS = (performance.now() - tImport) / 1000;
     const fit = () => fitSvm(s.Xtr, s.nTrain, s.nCols, s.ytr, { kernel: 'rbf', C: 1, gamma: 'scale', tol: 1e-3, cacheMb: 200 });
     const t0 = performance.now();
     const model = await fit();
@@ -151,6 +178,7 @@ async function child(lib: string, path: string, decOut: string, warm: number): P
     const require = createRequire(import.meta.url);
     type LibSvm = new (o: object) => { train(x: number[][], y: number[]): void; predict(x: number[][]): number[]; getSVIndices(): number[] };
     const SVM = (await (require('libsvm-js') as Promise<LibSvm & { KERNEL_TYPES: { RBF: number }; SVM_TYPES: { C_SVC: number } }>));
+    importS = (performance.now() - tImport) / 1000;
     const X = rowsOf(s.Xtr, s.nTrain, s.nCols), Xt = rowsOf(s.Xte, s.nTest, s.nCols);
     const svm = new SVM({ kernel: (SVM as unknown as { KERNEL_TYPES: { RBF: number } }).KERNEL_TYPES.RBF, type: (SVM as unknown as { SVM_TYPES: { C_SVC: number } }).SVM_TYPES.C_SVC, gamma, cost: 1, tolerance: 1e-3, cacheSize: 200, shrinking: true, quiet: true });
     const t0 = performance.now();
@@ -167,6 +195,7 @@ async function child(lib: string, path: string, decOut: string, warm: number): P
     const require = createRequire(import.meta.url);
     type MlSvm = new (o: object) => { train(x: number[][], y: number[]): void; predict(x: number[][]): number[]; margin(x: number[][]): number[] };
     const SVM = require('ml-svm') as MlSvm;
+    importS = (performance.now() - tImport) / 1000;
     const { createRng } = await import('../src/rng.js');
     const rng = createRng(0);
     const svm = new SVM({ C: 1, tol: 1e-3, maxPasses: 10, maxIterations: 10000, kernel: 'rbf', kernelOptions: { sigma: Math.sqrt(1 / (2 * gamma)) }, whitening: false, random: () => rng.next() });
@@ -183,7 +212,7 @@ async function child(lib: string, path: string, decOut: string, warm: number): P
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const accuracy = accuracyOf(pred, s.yte);
   const warmFitS = refit ? await warmFits(warm, refit) : null;
-  const result: RunResult = { fitS, warmFitS, predictS, accuracy, peakRssMb, nSupport };
+  const result: RunResult = { importS, fitS, warmFitS, predictS, accuracy, peakRssMb, nSupport };
   console.log(JSON.stringify(result));
 }
 
@@ -206,17 +235,17 @@ export async function benchSvm(): Promise<void> {
   if (gen.status !== 0) throw new Error(`generating data with scikit-learn failed: ${gen.stderr}`);
   // [label, path, training rows] (training rows decide how many warm fits a process does)
   const datasets: [string, string, number][] = [['breast cancer (455 train)', BREAST_CANCER, 455], ['synthetic 5k (4,000 train)', join(dir, 'synthetic-5k.csv'), 4000], ['synthetic 20k (16,000 train)', join(dir, 'synthetic-20k.csv'), 16000]];
-  const header = ['data', 'library', 'first fit s (cold)', 'cold / sklearn', `warm fit s (median of ${WARM_REPEATS}; ${WARM_REPEATS_LARGE} on 16k)`, 'warm / sklearn', 'predict s', 'peak RSS MB', 'accuracy', 'n SV', 'Spearman vs sklearn'];
+  const header = ['data', 'library', 'first fit s (cold)', 'cold / sklearn', 'import + first fit s', 'import+cold / sklearn', `warm fit s (median of ${WARM_REPEATS}; ${WARM_REPEATS_LARGE} on 16k)`, 'warm / sklearn', 'predict s', 'peak RSS MB', 'accuracy', 'n SV', 'Spearman vs sklearn'];
   const rows: string[][] = [header];
   for (const [label, path, nTrain] of datasets) {
     const libs = ['scikit-learn', 'medpipe', 'libsvm-js', ...(path === BREAST_CANCER ? ['ml-svm'] : [])];
-    let sklearnFit = NaN, sklearnWarm = NaN;
+    let sklearnFit = NaN, sklearnWarm = NaN, sklearnFirst = NaN;
     const sklearnDec = join(dir, 'dec-scikit-learn.txt');
     for (const lib of libs) {
       const decOut = join(dir, `dec-${lib}.txt`);
       const runs: RunResult[] = [];
       let timedOut = false;
-      for (let k = 0; k < (lib === 'ml-svm' ? 1 : REPEATS); k++) {
+      for (let k = 0; k < (lib === 'ml-svm' ? 1 : nTrain < SMALL_TRAIN_ROWS ? SMALL_REPEATS : REPEATS); k++) {
         const warm = lib === 'ml-svm' ? 0 : nTrain >= LARGE_TRAIN_ROWS ? WARM_REPEATS_LARGE : WARM_REPEATS;
         const r = runOnce(lib, path, decOut, warm, lib === 'ml-svm' ? ML_SVM_LIMIT_MS : 600_000);
         if (r === 'timeout') {
@@ -226,17 +255,18 @@ export async function benchSvm(): Promise<void> {
         runs.push(r);
       }
       if (timedOut) {
-        rows.push([label, lib, `> ${ML_SVM_LIMIT_MS / 1000} (killed)`, '', '', '', '', '', '', '', '']);
+        rows.push([label, lib, `> ${ML_SVM_LIMIT_MS / 1000} (killed)`, '', '', '', '', '', '', '', '', '', '']);
         continue;
       }
       const fit = median(runs.map((r) => r.fitS));
+      const first = median(runs.map((r) => r.importS + r.fitS));
       const warmRuns = runs.map((r) => r.warmFitS).filter((w): w is number => w !== null);
       const warmFit = warmRuns.length ? median(warmRuns) : null;
-      if (lib === 'scikit-learn') [sklearnFit, sklearnWarm] = [fit, warmFit ?? NaN];
+      if (lib === 'scikit-learn') [sklearnFit, sklearnWarm, sklearnFirst] = [fit, warmFit ?? NaN, first];
       const dec = readNumbers(decOut), ref = readNumbers(sklearnDec);
       const rho = lib !== 'scikit-learn' && dec.length === ref.length && dec.length > 0 ? spearman(dec, ref).toFixed(5) : lib === 'scikit-learn' ? '1' : 'n/a';
       rows.push([
-        label, lib, fit.toFixed(3), (fit / sklearnFit).toFixed(2) + 'x',
+        label, lib, fit.toFixed(3), (fit / sklearnFit).toFixed(2) + 'x', first.toFixed(3), (first / sklearnFirst).toFixed(2) + 'x',
         warmFit === null ? '-' : warmFit.toFixed(3), warmFit === null ? '-' : (warmFit / sklearnWarm).toFixed(2) + 'x',
         median(runs.map((r) => r.predictS)).toFixed(3),
         median(runs.map((r) => r.peakRssMb)).toFixed(0), runs[0].accuracy.toFixed(4), runs[0].nSupport === null ? 'n/a' : String(runs[0].nSupport), rho,
@@ -247,7 +277,7 @@ export async function benchSvm(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(`\nSVC rbf C=1 gamma=scale, ${REPEATS} fresh processes per cell (ml-svm: 1), times are medians over processes; warm = median of ${WARM_REPEATS} re-fits after the first in the same process (${WARM_REPEATS_LARGE} on the 16,000-row set; ml-svm: none), ${new Date().toISOString().slice(0, 10)}\n${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.slice(1).map(line).join('\n')}`);
+  console.log(`\nSVC rbf C=1 gamma=scale, ${REPEATS} fresh processes per cell (${SMALL_REPEATS} on breast cancer; ml-svm: 1), times are medians over processes; warm = median of ${WARM_REPEATS} re-fits after the first in the same process (${WARM_REPEATS_LARGE} on the 16,000-row set; ml-svm: none), ${new Date().toISOString().slice(0, 10)}\n${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.slice(1).map(line).join('\n')}`);
 }
 
 if (process.argv[1] === SELF) {
