@@ -24,27 +24,47 @@ async function readJson<T>(path: string | undefined): Promise<T | null> {
   return path === undefined ? null : (JSON.parse(await readFile(path, 'utf8')) as T);
 }
 
+type Upstream = NonNullable<StepContext['run']>['upstream'];
+
+const digestOf = (path: string | undefined): string | undefined => (path === undefined ? undefined : basename(dirname(path)) + basename(path));
+
+/**
+ * The steps that made the registered model and what they were trained after. The model's
+ * artifact can be output by several steps: the training step, and steps that pass it on
+ * (select-best); the makers are those with no other such step among their ancestors (two sweep
+ * members that wrote byte-identical models are both makers).
+ */
+function modelLineage(upstream: Upstream, modelDigest: string | undefined): { makers: string[]; trainedAfter: Set<string> } {
+  const ancestorsOf = (id: string): Set<string> => {
+    const seen = new Set<string>();
+    const walk = (at: string): void => {
+      for (const dep of upstream[at]?.dependsOn ?? []) if (!seen.has(dep)) (seen.add(dep), walk(dep));
+    };
+    walk(id);
+    return seen;
+  };
+  const outputters = Object.entries(upstream).filter(([, u]) => modelDigest !== undefined && Object.values(u.outputs).includes(modelDigest)).map(([id]) => id);
+  const makers = outputters.filter((id) => {
+    const before = ancestorsOf(id);
+    return !outputters.some((other) => before.has(other));
+  });
+  const trainedAfter = new Set(makers.flatMap((id) => [...ancestorsOf(id)]));
+  return { makers, trainedAfter };
+}
+
 /**
  * A bundle must replay exactly what the model was trained after: if a preprocess or
  * select-features step is upstream of the model, its fitted artifact must be the one wired in
  * (otherwise predict would feed raw columns to a model trained on transformed ones, silently).
  */
-function checkBundleInputs(ctx: StepContext): void {
-  if (!ctx.run) return;
-  const digestOf = (path: string | undefined): string | undefined => (path === undefined ? undefined : basename(dirname(path)) + basename(path));
-  const modelDigest = digestOf(ctx.input('model'));
+function checkBundleInputs(ctx: StepContext, makers: string[], trainedAfter: ReadonlySet<string>): void {
+  if (!ctx.run || !makers.length) return;
   const upstream = ctx.run.upstream;
-  const modelStep = Object.entries(upstream).find(([, u]) => Object.values(u.outputs).includes(modelDigest ?? ''))?.[0];
-  // The model's own ancestors (not the evaluation's): what it was trained after.
-  const trainedAfter = new Set<string>();
-  const walk = (id: string): void => {
-    for (const dep of upstream[id]?.dependsOn ?? []) if (!trainedAfter.has(dep)) (trainedAfter.add(dep), walk(dep));
-  };
-  if (modelStep) walk(modelStep);
+  const modelStep = makers[0];
   for (const [port, stepType, output] of [['transform', 'preprocess', 'transform'], ['selection', 'select-features', 'selection']] as const) {
     const wired = digestOf(ctx.input(port));
     const fitted = Object.entries(upstream).filter(([id, u]) => u.stepType === stepType && trainedAfter.has(id));
-    if (!fitted.length || !modelStep) continue;
+    if (!fitted.length) continue;
     if (wired === undefined) {
       throw new StepInputError(`model "${modelStep}" was trained after ${stepType} step "${fitted.map(([id]) => id).join('", "')}", but in.${port} is not wired: add in: { ${port}: ${fitted[0][0]}.${output} } so predict applies the same ${port}`);
     }
@@ -92,14 +112,15 @@ export default defineStep<Params>({
     const evaluation = await readJson<Evaluation>(ctx.input('evaluation'));
     const failed = (evaluation?.gates ?? []).filter((g) => !g.passed);
     if (failed.length) throw new GateError(`refusing to register ${params.name}: its evaluation failed ${failed.map((g) => `${g.gate} ${g.required} (got ${g.actual})`).join('; ')}`);
-    checkBundleInputs(ctx);
+    const upstream = ctx.run?.upstream ?? {};
+    const { makers, trainedAfter } = modelLineage(upstream, digestOf(ctx.input('model')));
+    checkBundleInputs(ctx, makers, trainedAfter);
     const { modelKindOf, nonPredictorSignature, kindCardLines } = await import('../bundle/model-kind.js');
     const kind = modelKindOf(model);
     if (kind !== 'predictor' && (ctx.input('transform') || ctx.input('selection'))) throw new StepInputError(`a ${kind} model takes no transform or selection: unwire in.transform / in.selection`);
     const built = buildBundle(model, await readJson(ctx.input('transform')), await readJson(ctx.input('selection')));
     const bundle = { ...built, signature: nonPredictorSignature(model) ?? built.signature };
 
-    const upstream = ctx.run?.upstream ?? {};
     const data = Object.entries(upstream)
       .filter(([, u]) => (u.stepType === 'load.csv' && typeof u.params.path === 'string') || (kind !== 'predictor' && u.stepType === 'load.builtin'))
       .map(([step, u]) => ({ step, path: u.stepType === 'load.csv' ? String(u.params.path) : `builtin ${String(u.params.name)}${typeof u.params.seed === 'number' ? ` (seed ${u.params.seed})` : ''}`, digest: u.outputs.data ?? '' }));
@@ -118,7 +139,11 @@ export default defineStep<Params>({
     const registry = Registry.open(ctx.run.storeDir);
     try {
       const bundleDigest = registry.storeBundle(bundlePath);
-      const trainingParams = Object.fromEntries(Object.entries(upstream).filter(([, u]) => u.stepType.startsWith('train.') || u.stepType === 'preprocess' || u.stepType === 'select-features' || u.stepType === 'split').map(([id, u]) => [id, { uses: u.stepType, ...u.params }]));
+      // The parameters of the steps that made this model, not of every upstream step: a sweep's
+      // other members are upstream too (through select-best) but did not make it. Their
+      // parameters stay in lineage.upstream for the audit trail.
+      const madeBy = makers.length ? new Set([...makers, ...trainedAfter]) : new Set(Object.keys(upstream));
+      const trainingParams = Object.fromEntries(Object.entries(upstream).filter(([id, u]) => madeBy.has(id) && (u.stepType.startsWith('train.') || u.stepType === 'preprocess' || u.stepType === 'select-features' || u.stepType === 'split' || u.stepType === 'split.interactions')).map(([id, u]) => [id, { uses: u.stepType, ...u.params }]));
       const { version, created } = registry.registerVersion({
         name: params.name,
         ...(params.description ? { description: params.description } : {}),
