@@ -2,13 +2,15 @@
  * The SMO solver compiled to WebAssembly (src/ml/svm/wasm/solver.ts) against the TypeScript
  * solver it was ported from: the same model, bit for bit, on every scikit-learn parity
  * configuration and on settings that exercise the kernel cache's eviction, shrinking's swaps,
- * no shrinking and the iteration limit.
+ * no shrinking and the iteration limit. Prediction likewise: the compiled module's decision
+ * values against predict.ts's JavaScript.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataError } from '../../src/errors.js';
 import { fitSvm, type SvmModel, type SvmOptions } from '../../src/ml/svm/index.js';
-import { wasmSolverAvailable } from '../../src/ml/svm/wasm-solver.js';
+import { rawDecisionValues } from '../../src/ml/svm/predict.js';
+import { wasmDecisionValues, wasmSolverAvailable } from '../../src/ml/svm/wasm-solver.js';
 import { loadConfigs, loadSplit, optionsOf } from './svm-fixtures.js';
 
 function bytes(a: Float64Array | Int32Array | undefined): Buffer {
@@ -84,4 +86,24 @@ test('a non-finite feature is reported at the same row and column by both paths'
   assert.equal(a.message, b.message);
   assert.deepEqual({ ...a }, { ...b });
   assert.match(JSON.stringify({ ...a }), /feature 5/);
+});
+
+test('compiled and JavaScript prediction give bit-identical decision values for every kernel and model type', async () => {
+  const configs = loadConfigs();
+  const extra: [string, 'c-svc' | 'epsilon-svr', SvmOptions][] = [
+    ['breast-cancer.csv', 'c-svc', { kernel: 'sigmoid', gamma: 0.01, coef0: 0.5 }],
+    ['breast-cancer.csv', 'c-svc', { kernel: 'poly', degree: 4, gamma: 0.02, coef0: 1 }],
+    ['diabetes.csv', 'epsilon-svr', { kernel: 'poly', degree: 2, C: 2, maxIter: 200 }],
+  ];
+  const cases: [string, 'c-svc' | 'epsilon-svr', SvmOptions][] = [...configs.map((c): [string, 'c-svc' | 'epsilon-svr', SvmOptions] => [c.data, c.type, optionsOf(c)]), ...extra];
+  for (const [data, type, options] of cases) {
+    const s = loadSplit(data);
+    const model = await fitSvm(s.Xtr, s.nTrain, s.nCols, type === 'c-svc' ? Int32Array.from(s.ytr) : s.ytr, { ...options, type });
+    const compiled = wasmDecisionValues(model, s.Xte, s.nTest);
+    assert.ok(compiled, 'the compiled module predicts');
+    const js = rawDecisionValues(model, s.Xte, s.nTest, 'typescript');
+    assert.equal(compiled.length, js.length);
+    assert.ok(bytes(rawDecisionValues(model, s.Xte, s.nTest)).equals(bytes(compiled)), 'rawDecisionValues uses the compiled module');
+    assert.ok(bytes(compiled).equals(bytes(js)), `${data} ${JSON.stringify(options)}: decision values differ`);
+  }
 });

@@ -8,6 +8,7 @@ import { kernelFromDot, rowSquaredNorms } from './kernel.js';
 import { DotEngine } from './wasm-dot.js';
 import { multiclassProbability, sigmoidPredict } from './probability.js';
 import type { SvmModel } from './types.js';
+import { wasmDecisionValues } from './wasm-solver.js';
 
 function checkWidth(model: SvmModel, X: Float64Array, nRows: number): void {
   if (X.length !== nRows * model.nFeatures) {
@@ -36,9 +37,15 @@ function kernelValues(model: SvmModel, X: Float64Array, nRows: number): Float64A
   return out;
 }
 
-/** libsvm's dec_values: nRows x nPairs for C-SVC (positive favours the first class of the pair), nRows for SVR. */
-export function rawDecisionValues(model: SvmModel, X: Float64Array, nRows: number): Float64Array {
+/**
+ * libsvm's dec_values: nRows x nPairs for C-SVC (positive favours the first class of the pair),
+ * nRows for SVR. Computed by the compiled solver module when it is available (same bits), else
+ * here; `engine: 'typescript'` forces the JavaScript path (for tests).
+ */
+export function rawDecisionValues(model: SvmModel, X: Float64Array, nRows: number, engine: 'auto' | 'typescript' = 'auto'): Float64Array {
   checkWidth(model, X, nRows);
+  const compiled = engine === 'auto' && nRows > 0 ? wasmDecisionValues(model, X, nRows) : null;
+  if (compiled) return compiled;
   const K = kernelValues(model, X, nRows);
   const nSv = model.nSupport, coef = model.svCoef;
   if (model.type === 'epsilon-svr') {

@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { SolverResult } from './solver.js';
-import type { KernelParams } from './types.js';
+import type { KernelParams, SvmModel } from './types.js';
 
 // Configuration block slots (f64), mirrored in wasm/solver.ts.
 const CFG = {
@@ -57,6 +57,7 @@ interface SolverExports {
   solve(cfg: number): void;
   firstNonFinite(ptr: number, len: number): number;
   variance(ptr: number, len: number): number;
+  decide(p: number, sq: number, tmp: number, kv: number, nSv: number, cols: number, x: number, rowCount: number, kind: number, gamma: number, coef0: number, degree: number, coef: number, rho: number, perClass: number, k: number, out: number): void;
 }
 
 export interface WasmProblem {
@@ -116,7 +117,7 @@ export class WasmSvm {
     if (!mod) return null;
     let self: WasmSvm | null = null;
     const instance = new WebAssembly.Instance(mod, {
-      env: { tanh: Math.tanh, progress: (iterations: number) => self?.onIterations?.(iterations) },
+      env: { tanh: Math.tanh, exp: Math.exp, progress: (iterations: number) => self?.onIterations?.(iterations) },
     });
     self = new WasmSvm(instance.exports as unknown as SolverExports, X, nCols);
     if (!self.reserve(self.base)) return null;
@@ -202,4 +203,53 @@ export class WasmSvm {
       hitMaxIter: cfg[CFG.hitMax] !== 0,
     };
   }
+}
+
+/** Rows of X laid out at once when predicting: bounds the memory a large prediction takes. */
+const PREDICT_CHUNK_BYTES = 32 * 1024 * 1024;
+
+/**
+ * predict.ts's raw decision values (libsvm's dec_values: nRows x nPairs for C-SVC, nRows for SVR)
+ * computed by the compiled module, bit-identical to the JavaScript path; null when the module is
+ * unavailable or the model does not fit its memory (the caller then uses JavaScript).
+ */
+export function wasmDecisionValues(model: SvmModel, X: Float64Array, nRows: number): Float64Array | null {
+  const mod = solverModule();
+  if (!mod) return null;
+  const nSv = model.nSupport, nCols = model.nFeatures;
+  const k = model.type === 'c-svc' ? model.labels.length : 0;
+  const nPairs = k ? (k * (k - 1)) / 2 : 1;
+  const chunk = Math.max(1, Math.min(nRows, Math.floor(PREDICT_CHUNK_BYTES / (8 * (nCols + nPairs)))));
+  const exports = new WebAssembly.Instance(mod, { env: { tanh: Math.tanh, exp: Math.exp, progress: () => undefined } }).exports as unknown as SolverExports;
+  let at = exports.heapBase();
+  const take = (bytes: number): number => {
+    const a = at;
+    at += Math.ceil(bytes / 16) * 16;
+    return a;
+  };
+  const p = take((nSv + 1) * nCols * 8), sq = take((nSv + 1) * 8), tmp = take((nSv + 1) * 8), kv = take(nSv * 8);
+  const coef = take(model.svCoef.length * 8), rho = take(model.rho.length * 8), perClass = take(Math.max(1, k) * 4);
+  const x = take(chunk * nCols * 8), out = take(chunk * nPairs * 8);
+  if (at >= MAX_BYTES) return null;
+  const memory = exports.memory;
+  try {
+    const pages = Math.ceil(at / 65536) - memory.buffer.byteLength / 65536;
+    if (pages > 0) memory.grow(pages);
+  } catch {
+    return null;
+  }
+  const buffer = memory.buffer;
+  new Float64Array(buffer, p, nSv * nCols).set(model.supportVectors.subarray(0, nSv * nCols));
+  new Float64Array(buffer, coef, model.svCoef.length).set(model.svCoef);
+  new Float64Array(buffer, rho, model.rho.length).set(model.rho);
+  if (k) new Int32Array(buffer, perClass, k).set(model.nSupportPerClass);
+  const result = new Float64Array(nRows * nPairs);
+  const xView = new Float64Array(buffer, x, chunk * nCols), outView = new Float64Array(buffer, out, chunk * nPairs);
+  for (let r0 = 0; r0 < nRows; r0 += chunk) {
+    const rows = Math.min(chunk, nRows - r0);
+    xView.set(X.subarray(r0 * nCols, (r0 + rows) * nCols));
+    exports.decide(p, sq, tmp, kv, nSv, nCols, x, rows, KIND[model.kernel], model.gamma, model.coef0, model.degree, coef, rho, perClass, k, out);
+    result.set(outView.subarray(0, rows * nPairs), r0 * nPairs);
+  }
+  return result;
 }
