@@ -10,6 +10,7 @@ import { calibrationSvg, precisionRecall, prSvg, rocSvg } from './curves-svg.js'
 import { dagSvg } from './dag-svg.js';
 import { confusionSvg } from './matrix-svg.js';
 import { generativeBody, isGenerative } from './generative-section.js';
+import { isRecommendation, recommenderBaselineTable, recommenderInfo } from './recommender-section.js';
 import type { Evaluation, MetricEstimate, MetricsReport, ModelImportances, ReportData, ReportStep } from './report-data.js';
 import { STYLES } from './styles.js';
 import { timelineSvg } from './timeline-svg.js';
@@ -126,14 +127,14 @@ function evaluationSection(e: Evaluation): string {
   if (!r) return `${open}${title}<p class="muted">No metrics: ${esc(e.missing ?? 'not recorded')}.</p></section>`;
   if (isGenerative(r)) return `${open}${title}${gatesTable(r)}${generativeBody(r)}</section>`;
   const classes = r.class_counts ? Object.entries(r.class_counts).map(([c, n]) => `${c} ${n}`).join(', ') : '';
-  const info = `<p class="muted">${esc(r.task)} on ${esc(r.n)} test rows${classes ? ` (${esc(classes)})` : ''}${r.notes?.length ? `. ${r.notes.map(esc).join('. ')}` : ''}.</p>`;
+  const info = isRecommendation(r) ? recommenderInfo(r) : `<p class="muted">${esc(r.task)} on ${esc(r.n)} test rows${classes ? ` (${esc(classes)})` : ''}${r.notes?.length ? `. ${r.notes.map(esc).join('. ')}` : ''}.</p>`;
   const importance = r.importance?.features.length
     ? figure(
         importanceSvg('importance', r.importance.features.slice(0, TOP_FEATURES).map((f) => ({ feature: f.feature, value: f.mean, std: f.std })), 'permutation importance'),
         `Permutation importance: drop in ${r.importance.metric} when a feature is shuffled (mean ± sd over ${r.importance.repeats} repeats), top ${Math.min(TOP_FEATURES, r.importance.features.length)} of ${r.importance.features.length}.`,
       )
     : '';
-  return `${open}${title}${info}${gatesTable(r)}<h3>Metrics</h3><div class="charts">${metricsTable(r)}${intervalCharts(r).join('')}</div>${curveCharts(r).length ? `<h3>Curves</h3><div class="charts">${curveCharts(r).join('')}</div>` : ''}${importance ? `<h3>Feature importance</h3><div class="charts">${importance}</div>` : ''}${subgroupTables(r)}</section>`;
+  return `${open}${title}${info}${gatesTable(r)}<h3>Metrics</h3><div class="charts">${metricsTable(r)}${intervalCharts(r).join('')}</div>${curveCharts(r).length ? `<h3>Curves</h3><div class="charts">${curveCharts(r).join('')}</div>` : ''}${isRecommendation(r) ? recommenderBaselineTable(r) : ''}${importance ? `<h3>Feature importance</h3><div class="charts">${importance}</div>` : ''}${subgroupTables(r)}</section>`;
 }
 
 function modelImportanceSection(models: readonly ModelImportances[]): string {

@@ -12,6 +12,7 @@ import { esc } from '../../src/report/escape.js';
 import { longestPathLayers } from '../../src/report/layers.js';
 import { precisionRecall } from '../../src/report/curves-svg.js';
 import { renderReport } from '../../src/report/render.js';
+import { fmtNumber } from '../../src/report/format.js';
 import type { MetricsReport, ReportData, ReportStep } from '../../src/report/report-data.js';
 import { ROOT, runPipeline, tempProject } from './project.js';
 
@@ -112,4 +113,41 @@ test('the report shows the metrics against the baseline, with regressions marked
   const html = readFileSync(file, 'utf8');
   assert.match(html, /id="baseline"><h2>Against the baseline <span class="badge failed">1 regressed<\/span>/);
   assert.match(html, /<tr class="regressed"><td>roc_auc<\/td><td>0\.9999<\/td>/);
+});
+
+test('a recommender evaluation shows model, popularity baseline and lift per metric, judged by the lift\'s interval', () => {
+  const metrics = JSON.parse(readFileSync(join(ROOT, 'metrics', 'treatment-recommendation.json'), 'utf8')) as MetricsReport & {
+    baseline: { method: string; metrics: Record<string, { value: number; ci_low: number; ci_high: number }> };
+    lift: Record<string, { value: number; ci_low: number; ci_high: number }>;
+  };
+  // The shipped file: NDCG@10's lift interval is above 0, precision@10's spans 0.
+  assert.ok(metrics.lift['ndcg@10'].ci_low > 0 && metrics.lift['precision@10'].ci_low < 0 && metrics.lift['precision@10'].ci_high > 0);
+  // Two made-up lifts for RMSE, where lower is better: an interval above 0 is worse, below 0 beats.
+  const worse = { ...metrics, lift: { ...metrics.lift, rmse: { value: 0.1, ci_low: 0.05, ci_high: 0.15 }, [EVIL]: { value: 1, ci_low: 1, ci_high: 1 } }, metrics: { ...metrics.metrics, [EVIL]: { value: 1, ci_low: null, ci_high: null } } };
+  const beats = { ...metrics, lift: { ...metrics.lift, rmse: { value: -0.1, ci_low: -0.15, ci_high: -0.05 } } };
+  const render = (report: MetricsReport): string => renderReport({
+    runId: 'r1', pipeline: { name: 'rec', file: 'rec.yaml', digest: 'ab'.repeat(32) }, warnings: [], git: null, status: 'done',
+    startedAt: '2026-01-01T00:00:00.000Z', durationMs: 20, steps: [step('eval-best', [])], evaluations: [{ step: 'eval-best', report }], modelImportances: [],
+  });
+  // The row in the baseline table (the metrics table above it has rows with the same names).
+  const row = (html: string, metric: string): string => {
+    const table = html.slice(html.indexOf('<table class="metrics recommender-baseline">'));
+    const m = new RegExp(`<tr data-metric="${metric.replace(/[@.]/g, (c) => `\\${c}`)}">(.*?)</tr>`).exec(table);
+    assert.ok(m, `a row for ${metric}`);
+    return m[1];
+  };
+  const html = render(worse);
+  assert.match(html, /<h3>Against the baseline<\/h3><p class="muted">Against a popularity recommender/);
+  assert.match(html, /2000 patients, top 10 per patient/);
+  const ndcg = row(html, 'ndcg@10');
+  for (const v of [metrics.metrics['ndcg@10'].value, metrics.baseline.metrics['ndcg@10'].value, metrics.lift['ndcg@10'].value, metrics.lift['ndcg@10'].ci_low]) {
+    assert.ok(ndcg.includes(fmtNumber(v)), `ndcg@10 row shows ${fmtNumber(v)}`);
+  }
+  assert.match(ndcg, /badge passed">beats/);
+  assert.match(row(html, 'precision@10'), /no clear difference/);
+  assert.match(row(html, 'rmse'), /badge failed">worse/);
+  assert.match(row(render(beats), 'rmse'), /badge passed">beats/);
+  // A metric with no known direction gets no verdict, and its name is escaped.
+  assert.doesNotMatch(html, /<script/i);
+  assert.match(html, /<code>&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;<\/code>/);
 });
