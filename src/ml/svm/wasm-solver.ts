@@ -9,7 +9,7 @@
  * One WasmSvm per fit holds the training matrix in its memory (also for the input checks and
  * gamma='scale'); each problem is laid out after it, reusing the space. `WasmSvm.create` returns
  * null when the module is not available (not built, or no WebAssembly SIMD) and callers fall back
- * to the TypeScript code.
+ * to the TypeScript code. `wasmDecisionValues` predicts with a fresh instance of the same module.
  */
 import { readFileSync } from 'node:fs';
 import type { SolverResult } from './solver.js';
@@ -51,6 +51,38 @@ export function wasmSolverAvailable(): boolean {
   return solverModule() !== null;
 }
 
+/** Hands out 16-byte-aligned regions of linear memory from `start` upwards; `end` is the first byte not handed out. */
+function regions(start: number): { take(bytes: number): number; readonly end: number } {
+  let at = start;
+  return {
+    take(bytes: number): number {
+      const a = at;
+      at += Math.ceil(bytes / 16) * 16;
+      return a;
+    },
+    get end() {
+      return at;
+    },
+  };
+}
+
+/** Grows `memory` to hold `bytes`; false when that is refused or beyond the 2 GB the module addresses. */
+function growTo(memory: WebAssembly.Memory, bytes: number): boolean {
+  if (bytes >= MAX_BYTES) return false;
+  try {
+    const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
+    if (pages > 0) memory.grow(pages);
+  } catch {
+    return false;
+  }
+  return true;
+}
+
+/** A fresh instance (its own memory) of the compiled module; `progress` receives the solver's iteration reports. */
+function instantiate(mod: WebAssembly.Module, progress: (iterations: number) => void = () => undefined): SolverExports {
+  return new WebAssembly.Instance(mod, { env: { tanh: Math.tanh, exp: Math.exp, progress } }).exports as unknown as SolverExports;
+}
+
 interface SolverExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
@@ -81,12 +113,7 @@ export interface WasmProblem {
 
 /** Byte layout of one problem in linear memory, each region 16-byte aligned. */
 function layout(base: number, l: number, n: number, nCols: number, capacity: number, pcap: number, svr: boolean) {
-  let at = base;
-  const take = (bytes: number): number => {
-    const a = at;
-    at += Math.ceil(bytes / 16) * 16;
-    return a;
-  };
+  const { take } = regions(base);
   const cfg = take(CFG_SLOTS * 8);
   const P = take(n * nCols * 8), sq = take(n * 8), lin = take(l * 8), y = take(l), alpha = take(l * 8);
   const G = take(l * 8), Gbar = take(l * 8), status = take(l), active = take(l * 4), QD = take(l * 8), tmp = take(n * 8);
@@ -96,7 +123,7 @@ function layout(base: number, l: number, n: number, nCols: number, capacity: num
   const sign = svr ? take(l) : 0, index = svr ? take(l * 4) : 0, buf0 = svr ? take(l * 4) : 0, buf1 = svr ? take(l * 4) : 0;
   // The cache slab last: pages the cache never reaches are never touched.
   const slab = take(0);
-  return { cfg, P, sq, scale, rows, lin, y, alpha, G, Gbar, status, active, QD, tmp, cdata, clen, cprev, cnext, spare, plo, phi, sign, index, buf0, buf1, out, slab, end: at };
+  return { cfg, P, sq, scale, rows, lin, y, alpha, G, Gbar, status, active, QD, tmp, cdata, clen, cprev, cnext, spare, plo, phi, sign, index, buf0, buf1, out, slab, end: slab };
 }
 
 /** The compiled solver for one fit: the training matrix in its memory, problems solved one at a time. */
@@ -116,26 +143,10 @@ export class WasmSvm {
     const mod = solverModule();
     if (!mod) return null;
     let self: WasmSvm | null = null;
-    const instance = new WebAssembly.Instance(mod, {
-      env: { tanh: Math.tanh, exp: Math.exp, progress: (iterations: number) => self?.onIterations?.(iterations) },
-    });
-    self = new WasmSvm(instance.exports as unknown as SolverExports, X, nCols);
-    if (!self.reserve(self.base)) return null;
+    self = new WasmSvm(instantiate(mod, (iterations) => self?.onIterations?.(iterations)), X, nCols);
+    if (!growTo(self.exports.memory, self.base)) return null;
     new Float64Array(self.exports.memory.buffer, self.xPtr, X.length).set(X);
     return self;
-  }
-
-  /** Grows the memory to `bytes`; false when that is refused or beyond the 2 GB the module addresses. */
-  private reserve(bytes: number): boolean {
-    if (bytes >= MAX_BYTES) return false;
-    const memory = this.exports.memory;
-    try {
-      const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
-      if (pages > 0) memory.grow(pages);
-    } catch {
-      return false;
-    }
-    return true;
   }
 
   /** Index of the matrix's first NaN or infinite value, or -1. */
@@ -160,7 +171,7 @@ export class WasmSvm {
     let capacity = Math.max(2, Math.min(n, Math.floor(floats / Math.max(1, n))));
     capacity = Math.max(2, Math.min(capacity, Math.floor((MAX_BYTES - fixed.end) / (4 * n))));
     const at = layout(this.base, l, n, nCols, capacity, pcap, prob.svr);
-    if (!this.reserve(at.slab + capacity * n * 4)) return null;
+    if (!growTo(this.exports.memory, at.slab + capacity * n * 4)) return null;
     const buffer = this.exports.memory.buffer;
 
     new Int32Array(buffer, at.rows, n).set(prob.rows);
@@ -220,25 +231,14 @@ export function wasmDecisionValues(model: SvmModel, X: Float64Array, nRows: numb
   const k = model.type === 'c-svc' ? model.labels.length : 0;
   const nPairs = k ? (k * (k - 1)) / 2 : 1;
   const chunk = Math.max(1, Math.min(nRows, Math.floor(PREDICT_CHUNK_BYTES / (8 * (nCols + nPairs)))));
-  const exports = new WebAssembly.Instance(mod, { env: { tanh: Math.tanh, exp: Math.exp, progress: () => undefined } }).exports as unknown as SolverExports;
-  let at = exports.heapBase();
-  const take = (bytes: number): number => {
-    const a = at;
-    at += Math.ceil(bytes / 16) * 16;
-    return a;
-  };
+  const exports = instantiate(mod);
+  const memoryRegions = regions(exports.heapBase());
+  const { take } = memoryRegions;
   const p = take((nSv + 1) * nCols * 8), sq = take((nSv + 1) * 8), tmp = take((nSv + 1) * 8), kv = take(nSv * 8);
   const coef = take(model.svCoef.length * 8), rho = take(model.rho.length * 8), perClass = take(Math.max(1, k) * 4);
   const x = take(chunk * nCols * 8), out = take(chunk * nPairs * 8);
-  if (at >= MAX_BYTES) return null;
-  const memory = exports.memory;
-  try {
-    const pages = Math.ceil(at / 65536) - memory.buffer.byteLength / 65536;
-    if (pages > 0) memory.grow(pages);
-  } catch {
-    return null;
-  }
-  const buffer = memory.buffer;
+  if (!growTo(exports.memory, memoryRegions.end)) return null;
+  const buffer = exports.memory.buffer;
   new Float64Array(buffer, p, nSv * nCols).set(model.supportVectors.subarray(0, nSv * nCols));
   new Float64Array(buffer, coef, model.svCoef.length).set(model.svCoef);
   new Float64Array(buffer, rho, model.rho.length).set(model.rho);
