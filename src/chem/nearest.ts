@@ -8,7 +8,7 @@
  * only when a bound proves it strictly worse than the current k-th neighbour.
  */
 import { rowCounts } from './bits.js';
-import { TopK } from './topk.js';
+import { TopK } from '../ml/top-k-heap.js';
 
 export interface Neighbours {
   /** Neighbours per query (the k asked for, capped at the library size). */

@@ -8,7 +8,7 @@ import { packColumns, popcount32, rowCounts, tanimoto, unpackColumns, wordsFor }
 import { morganDetails, writeMorgan } from '../../src/chem/morgan.js';
 import { mergeNeighbours, nearestEuclidean, nearestTanimoto, type Neighbours } from '../../src/chem/nearest.js';
 import { loadRDKit, withMolecule } from '../../src/chem/rdkit.js';
-import { TopK } from '../../src/chem/topk.js';
+import { TopK } from '../../src/ml/top-k-heap.js';
 import { createRng, type Rng } from '../../src/rng.js';
 
 /** Random 0/1 rows as plain arrays (the reference) and packed (the code under test). */

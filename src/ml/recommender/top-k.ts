@@ -4,6 +4,7 @@
  */
 import { StepInputError } from '../../errors.js';
 import type { SparseRows } from './interactions.js';
+import { TopK } from '../top-k-heap.js';
 
 export interface Ranked {
   /** Treatment indices, best first. */
@@ -45,61 +46,22 @@ export function checkHistory(seen: SparseRows, user: number, method: string): vo
 
 /**
  * The k best of `scores` (ties broken by lower index, so results are deterministic), skipping the
- * treatments in row `user` of `seen` when asked. A size-k min-heap: O(n log k).
+ * treatments in row `user` of `seen` when asked. A size-k heap: O(n log k).
  */
 export function selectTopK(scores: Float64Array, k: number, seen: SparseRows, user: number, excludeSeen: boolean): Ranked {
   if (!Number.isInteger(k) || k < 1) throw new StepInputError(`k must be a positive integer, got ${k}`);
-  const n = scores.length;
-  const heapI = new Int32Array(k);
-  const heapS = new Float64Array(k);
-  let size = 0;
+  const heap = new TopK(k);
   let sp = seen.ptr[user];
   const end = seen.ptr[user + 1];
-  // "worse" = lower score, or equal score and higher index.
-  const worse = (a: number, b: number): boolean => heapS[a] < heapS[b] || (heapS[a] === heapS[b] && heapI[a] > heapI[b]);
-  const swap = (a: number, b: number): void => {
-    const ti = heapI[a]; heapI[a] = heapI[b]; heapI[b] = ti;
-    const ts = heapS[a]; heapS[a] = heapS[b]; heapS[b] = ts;
-  };
-  const siftDown = (start: number): void => {
-    let p = start;
-    for (;;) {
-      const l = 2 * p + 1, r = l + 1;
-      let m = p;
-      if (l < size && worse(l, m)) m = l;
-      if (r < size && worse(r, m)) m = r;
-      if (m === p) return;
-      swap(p, m);
-      p = m;
-    }
-  };
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < scores.length; i++) {
     if (excludeSeen) {
       while (sp < end && seen.index[sp] < i) sp++;
       if (sp < end && seen.index[sp] === i) continue;
     }
-    const s = scores[i];
-    if (size < k) {
-      heapI[size] = i; heapS[size] = s;
-      let c = size++;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (!worse(c, p)) break;
-        swap(c, p);
-        c = p;
-      }
-    } else if (s > heapS[0] || (s === heapS[0] && i < heapI[0])) {
-      heapI[0] = i; heapS[0] = s;
-      siftDown(0);
-    }
+    heap.offer(scores[i], i);
   }
-  const items = new Int32Array(size);
-  const out = new Float64Array(size);
-  for (let r = size - 1; r >= 0; r--) {
-    items[r] = heapI[0]; out[r] = heapS[0];
-    heapI[0] = heapI[size - 1]; heapS[0] = heapS[size - 1];
-    size--;
-    siftDown(0);
-  }
-  return { items, scores: out };
+  const items = new Int32Array(k);
+  const out = new Float64Array(k);
+  const n = heap.drain(items, out, 0);
+  return { items: items.slice(0, n), scores: out.slice(0, n) };
 }

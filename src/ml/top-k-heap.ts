@@ -2,7 +2,8 @@
  * The k best (score, index) pairs seen so far, in a binary heap on typed arrays with the worst
  * entry at the root, so a candidate is compared with one number before anything moves. Higher
  * scores are better; equal scores prefer the lower index, which makes results independent of
- * anything but the data (ties broken by library row order).
+ * anything but the data (ties broken by row order). Used by nearest-neighbour retrieval
+ * (src/chem/nearest.ts) and by every recommender's ranking (src/ml/recommender/top-k.ts).
  */
 export class TopK {
   readonly k: number;
@@ -72,7 +73,8 @@ export class TopK {
     }
     if (this.k === 0) return;
     const root = this.score[0];
-    if (score < root || (score === root && index > this.index[0])) return;
+    // Written as "better than the root" so that a NaN score never displaces a number.
+    if (!(score > root || (score === root && index < this.index[0]))) return;
     this.score[0] = score;
     this.index[0] = index;
     this.down(0);
