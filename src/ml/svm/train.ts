@@ -103,9 +103,15 @@ function binaryProbability(s: TrainSettings, rows: Int32Array, y: Int8Array, Cp:
       continue;
     }
     const sub = solveBinary(s, subRows, subY, Cp, Cn, counter);
+    const heldOut = Int32Array.from({ length: end - begin }, (_, q) => rows[perm[begin + q]]);
+    const compiled = s.wasm?.decisions(subRows, sub.alpha, sub.rho, heldOut, s.kernel);
+    if (compiled) {
+      for (let j = begin; j < end; j++) dec[perm[j]] = compiled[j - begin];
+      continue;
+    }
     // A fresh position table in the original order of subRows (the solver permuted the last one).
     const kernel = new KernelRows(s.engine(), s.X, subRows, undefined, s.kernel);
-    for (let j = begin; j < end; j++) dec[perm[j]] = binaryDecision(s, kernel, sub.alpha, sub.rho, rows[perm[j]]);
+    for (let j = begin; j < end; j++) dec[perm[j]] = binaryDecision(s, kernel, sub.alpha, sub.rho, heldOut[j - begin]);
   }
   const positive = new Uint8Array(l);
   for (let i = 0; i < l; i++) positive[i] = y[i] > 0 ? 1 : 0;

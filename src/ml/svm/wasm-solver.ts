@@ -91,6 +91,7 @@ interface SolverExports {
   firstNonFinite(ptr: number, len: number): number;
   variance(ptr: number, len: number): number;
   decide(p: number, sq: number, tmp: number, kv: number, nSv: number, cols: number, x: number, rowCount: number, kind: number, gamma: number, coef0: number, degree: number, coef: number, rho: number, perClass: number, k: number, out: number): void;
+  cvDecisions(x: number, cols: number, rows: number, l: number, alpha: number, rho: number, targets: number, nTargets: number, kind: number, gamma: number, coef0: number, degree: number, sq: number, out: number): void;
 }
 
 export interface WasmProblem {
@@ -214,6 +215,24 @@ export class WasmSvm {
       iterations: cfg[CFG.iterations],
       hitMaxIter: cfg[CFG.hitMax] !== 0,
     };
+  }
+
+  /**
+   * Cross-validation decision values, as train.ts's binaryDecision (same bits): for each training
+   * row in `targets`, the fold model's decision value, the fold being training rows `rows` with
+   * dual coefficients `alpha` (times y) and `rho`. Null when it does not fit the memory.
+   */
+  decisions(rows: Int32Array, alpha: Float64Array, rho: number, targets: Int32Array, k: KernelParams): Float64Array | null {
+    const l = rows.length, t = targets.length;
+    const area = regions(this.base);
+    const rowsAt = area.take(l * 4), alphaAt = area.take(l * 8), targetsAt = area.take(t * 4), sqAt = area.take(l * 8), outAt = area.take(t * 8);
+    if (!growTo(this.exports.memory, area.end)) return null;
+    const buffer = this.exports.memory.buffer;
+    new Int32Array(buffer, rowsAt, l).set(rows);
+    new Float64Array(buffer, alphaAt, l).set(alpha);
+    new Int32Array(buffer, targetsAt, t).set(targets);
+    this.exports.cvDecisions(this.xPtr, this.nCols, rowsAt, l, alphaAt, rho, targetsAt, t, KIND[k.kernel], k.gamma, k.coef0, k.degree, sqAt, outAt);
+    return new Float64Array(buffer, outAt, t).slice();
   }
 }
 

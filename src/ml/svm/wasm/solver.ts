@@ -886,3 +886,46 @@ function decideRow(out: usize, r: i32): void {
     si += ni;
   }
 }
+
+// ======================= cross-validation decision values (train.ts's binaryDecision) =======================
+
+/** <a, b> over nCols values exactly as kernel.ts's dot: four running sums, then s0 + s1 + (s2 + s3). */
+@inline function dotScalar4(a: usize, b: usize): f64 {
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  let k = 0;
+  for (; k + 3 < nCols; k += 4) {
+    const o = <usize>k << 3;
+    s0 += load<f64>(a + o) * load<f64>(b + o);
+    s1 += load<f64>(a + o, 8) * load<f64>(b + o, 8);
+    s2 += load<f64>(a + o, 16) * load<f64>(b + o, 16);
+    s3 += load<f64>(a + o, 24) * load<f64>(b + o, 24);
+  }
+  for (; k < nCols; k++) s0 += load<f64>(a + (<usize>k << 3)) * load<f64>(b + (<usize>k << 3));
+  return s0 + s1 + (s2 + s3);
+}
+
+/**
+ * Decision values of a fold's model at held-out training rows, as train.ts's binaryDecision with
+ * kernel.ts's KernelRows.at: for each target row, the sum over the fold's rows k with a non-zero
+ * alpha (in `rows` order) of alpha[k] K(row k, target), minus rho. The matrix is at x (cols wide);
+ * rows and targets are row indices into it; sq is scratch for the fold rows' squared norms.
+ * Why here: run as JavaScript, these loops were most of a first probability fit.
+ */
+export function cvDecisions(x: usize, cols: i32, rows: usize, l: i32, alpha: usize, rho: f64, targets: usize, nTargets: i32, kindArg: i32, gammaArg: f64, coef0Arg: f64, degreeArg: i32, sq: usize, out: usize): void {
+  nCols = cols; kind = kindArg; gamma = gammaArg; coef0 = coef0Arg; degree = degreeArg;
+  const rowBytes = <usize>cols << 3;
+  for (let k = 0; k < l; k++) setF64(sq, k, squaredNorm(x + <usize>i32At(rows, k) * rowBytes));
+  for (let t = 0; t < nTargets; t++) setF64(out, t, cvDecision(x, rows, l, alpha, rho, sq, x + <usize>i32At(targets, t) * rowBytes));
+}
+
+/** One held-out row: a function of its own so V8 optimises it between calls. */
+function cvDecision(x: usize, rows: usize, l: i32, alpha: usize, rho: f64, sq: usize, target: usize): f64 {
+  const rowBytes = <usize>nCols << 3;
+  const sqr = squaredNorm(target);
+  let sum: f64 = 0;
+  for (let k = 0; k < l; k++) {
+    const a = f64At(alpha, k);
+    if (a != 0) sum += a * kernelValue(dotScalar4(x + <usize>i32At(rows, k) * rowBytes, target), f64At(sq, k), sqr);
+  }
+  return sum - rho;
+}
