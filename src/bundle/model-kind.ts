@@ -5,15 +5,13 @@
  * `medpipe predict` ask this module instead of each testing format strings.
  */
 import type { InputColumn, InputSignature } from './bundle.js';
+import { GAN_MODEL_FORMAT, RECOMMENDER_FORMAT } from '../ml/model-formats.js';
 
 export type ModelKind = 'predictor' | 'recommender' | 'generator';
 
-const RECOMMENDER_FORMAT = 'medpipe.recommender/1';
-const GENERATOR_FORMAT = 'medpipe.gan/1';
-
 export function modelKindOf(model: Record<string, unknown>): ModelKind {
   if (model.format === RECOMMENDER_FORMAT) return 'recommender';
-  if (model.format === GENERATOR_FORMAT) return 'generator';
+  if (model.format === GAN_MODEL_FORMAT) return 'generator';
   return 'predictor';
 }
 

@@ -8,8 +8,9 @@ import type { GanColumn, GanCondition } from './encode.js';
 import { base64ToFloats, mlpForward, paramCount, type MlpShape } from './mlp.js';
 import { fromNormalScore, knotBoundaries } from './quantile.js';
 import type { TfBackendName } from '../tf/backend.js';
+import { GAN_MODEL_FORMAT } from '../model-formats.js';
 
-export const GAN_MODEL_FORMAT = 'medpipe.gan/1';
+export { GAN_MODEL_FORMAT };
 
 export interface GanModel {
   format: typeof GAN_MODEL_FORMAT;

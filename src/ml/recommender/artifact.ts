@@ -14,8 +14,9 @@ import type { InteractionMatrix, SparseRows } from './interactions.js';
 import { hasEntry } from './interactions.js';
 import { applyRidge, encodeFeatures, nearestPatients, type FeatureScaling, type FeatureValue } from './patient-features.js';
 import { selectTopK } from './top-k.js';
+import { RECOMMENDER_FORMAT } from '../model-formats.js';
 
-export const RECOMMENDER_FORMAT = 'medpipe.recommender/1';
+export { RECOMMENDER_FORMAT };
 export type RecommenderMethod = 'als' | 'implicit-als' | 'item-knn' | 'popularity';
 
 interface EncodedRows {
