@@ -249,6 +249,8 @@ function fillRow(i: i32, out: usize, start: i32, end: i32): void {
  * y_i y_j, to float32, as wasm-dot.ts's rbf; two values per step, and an odd last value through
  * the same two-lane code (lane 0 kept), so the function stays small: V8 compiles it again with
  * its optimising compiler while the first fit runs, and that compile time grows with its size.
+ * That last step reads one value past `end` (within the region's 16-byte padding, or the next
+ * region's first bytes) into lane 1, which is dropped.
  */
 function fillRbf(i: i32, out: usize, start: i32, end: i32): void {
   const yi = <f64>i8At(SCALE, i);
@@ -524,7 +526,6 @@ export function solve(cfg: usize): void {
 
   finishProblem(cfg, iter >= maxIter, iter);
 }
-
 
 /**
  * The one-off work before and after the iterations, out of solve() (exported only so that the
