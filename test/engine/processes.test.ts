@@ -1,7 +1,7 @@
-/** Real `medpipe run` processes: killed mid-step, and two at once on one pipeline. */
+/** Real `medpipe` processes: the built executable, a run killed mid-step, and two runs at once on one pipeline. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, makeProject } from './project.js';
@@ -16,6 +16,14 @@ function entries(dir: string): { key: string; outputs: Record<string, { digest: 
     .filter((n) => n.endsWith('.json'))
     .map((n) => JSON.parse(readFileSync(join(root, n), 'utf8')));
 }
+
+test('the built CLI runs as an executable file, as `npx medpipe` may start it', () => {
+  // Executed directly (shebang and the executable bit, set by npm run build), not through node.
+  const r = spawnSync(BIN, ['--help'], { encoding: 'utf8' });
+  assert.equal(r.error, undefined, `could not execute ${BIN}: ${String(r.error)}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^usage: medpipe <command>/);
+});
 
 test('a run killed with SIGKILL mid-step loses nothing finished and leaves no corrupt entry', async () => {
   const yaml = `${HEAD}steps:\n  a: { uses: ./steps/counter.js, with: { n: 1 } }\n  b: { uses: ./steps/counter.js, in: { x: a }, with: { spin_ms: 2500 } }\n  c: { uses: ./steps/counter.js, in: { x: b } }\n`;
