@@ -36,7 +36,7 @@ function solverModule(): WebAssembly.Module | null {
     compiled = null;
     try {
       const bytes = readFileSync(new URL('./svm-solver.wasm', import.meta.url));
-      // Synchronous compilation is fine for an 11 KB module, and keeps fitting synchronous.
+      // Synchronous compilation is fine for a 13 KB module, and keeps fitting synchronous.
       // (Compiling it in the background at import time measured slower on a busy 2-core machine.)
       // Compiling validates: without SIMD support it throws, and the catch leaves the fallback.
       if (typeof WebAssembly === 'object') compiled = new WebAssembly.Module(bytes);
