@@ -172,6 +172,21 @@ const E6: f64 = 1.0 / 720, E7: f64 = 1.0 / 5040, E8: f64 = 1.0 / 40320, E9: f64 
   return P + <usize>i * <usize>nCols * 8;
 }
 
+/** The squared norm of the nCols values at a, summed in order (as DotEngine.setRow and rowSquaredNorms). */
+@inline function squaredNorm(a: usize): f64 {
+  let s: f64 = 0;
+  for (let k = 0; k < nCols; k++) {
+    const v = load<f64>(a + (<usize>k << 3));
+    s += v * v;
+  }
+  return s;
+}
+
+/** SQ[r] for the first `count` kernel rows. */
+function rowNorms(count: i32): void {
+  for (let r = 0; r < count; r++) setF64(SQ, r, squaredNorm(rowAt(r)));
+}
+
 /**
  * TMP[j] = <row i, row j> for j in [start, end), two rows per pass over row i (half the loads of
  * row i and of loop overhead); each row's sum is accumulated exactly as dotRows does.
@@ -538,15 +553,7 @@ export function initProblem(cfg: usize): void {
   const X = ptr(cfg, CFG_X), ROWS = ptr(cfg, CFG_ROWS), rowBytes = <usize>nCols << 3;
   for (let r = 0; r < nRows; r++) memory.copy(rowAt(r), X + <usize>i32At(ROWS, r) * rowBytes, rowBytes);
   memory.fill(ALPHA, 0, <usize>l << 3);
-  for (let r = 0; r < nRows; r++) {
-    const a = rowAt(r);
-    let s: f64 = 0;
-    for (let k = 0; k < nCols; k++) {
-      const v = load<f64>(a + (<usize>k << 3));
-      s += v * v;
-    }
-    setF64(SQ, r, s);
-  }
+  rowNorms(nRows);
   if (!svr) for (let i = 0; i < l; i++) setF64(QD, i, diag(i));
   else {
     const n = nRows;
@@ -819,15 +826,6 @@ let COEF: usize = 0;   // dual coefficients, (k - 1) x nSv f64 (SVR: nSv)
 let RHOS: usize = 0;   // rho per class pair, f64
 let NPC: usize = 0;    // support vectors per class, i32
 
-@inline function squaredNorm(a: usize): f64 {
-  let s: f64 = 0;
-  for (let k = 0; k < nCols; k++) {
-    const v = load<f64>(a + (<usize>k << 3));
-    s += v * v;
-  }
-  return s;
-}
-
 /** kernelFromDot (kernel.ts), with JavaScript's Math.exp and Math.tanh. */
 @inline function kernelValue(d: f64, sqa: f64, sqb: f64): f64 {
   if (kind == KIND_RBF) return jsExp(-gamma * (sqa + sqb - 2 * d));
@@ -849,7 +847,7 @@ export function decide(p: usize, sq: usize, tmp: usize, kv: usize, nSv: i32, col
   P = p; SQ = sq; TMP = tmp; KV = kv; svCount = nSv; nCols = cols;
   kind = kindArg; gamma = gammaArg; coef0 = coef0Arg; degree = degreeArg;
   COEF = coef; RHOS = rho; NPC = perClass; classes = k;
-  for (let v = 0; v < nSv; v++) setF64(SQ, v, squaredNorm(rowAt(v)));
+  rowNorms(nSv);
   const rowBytes = <usize>cols << 3;
   for (let r = 0; r < rowCount; r++) {
     memory.copy(rowAt(nSv), x + <usize>r * rowBytes, rowBytes);
