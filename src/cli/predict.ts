@@ -13,8 +13,8 @@ export interface PredictArgs {
 
 export async function predictCommand(a: PredictArgs, io: { out(t: string): void; err(t: string): void }): Promise<number> {
   const found = await readRegisteredBundle(a.ref, a.storeDir);
-  if ('missing' in found) {
-    io.err(`medpipe: ${found.missing}`);
+  if ('problem' in found) {
+    io.err(`medpipe: ${found.problem}`);
     return 1;
   }
   const { bundle, label } = found;

@@ -32,8 +32,8 @@ export async function recommendCommand(a: RecommendArgs, io: { out(t: string): v
   const features = parseFeatures(a.features);
   if (a.patient === undefined && !Object.keys(features).length) throw new UsageError('usage: medpipe recommend NAME@ALIAS --patient ID [--k 5] [--feature col=value ...] [--json]');
   const found = await readRegisteredBundle(a.ref, a.storeDir);
-  if ('missing' in found) {
-    io.err(`medpipe: ${found.missing}`);
+  if ('problem' in found) {
+    io.err(`medpipe: ${found.problem}`);
     return 1;
   }
   const { bundle, label } = found;

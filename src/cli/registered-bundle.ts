@@ -1,23 +1,22 @@
 /**
  * A registered version's bundle, for the commands that use one (`predict`, `recommend`): resolves
- * NAME@VERSION|ALIAS in the store's registry and reads the bundle. An unknown name or alias is
+ * NAME@VERSION|ALIAS in the store's registry and reads the bundle, checked against its registered digest. An unknown name or alias is
  * reported (exit 1) rather than thrown, as `models show` does.
  */
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { ModelBundle } from '../bundle/bundle.js';
 
-export type RegisteredBundle = { bundle: ModelBundle; label: string } | { missing: string };
+export type RegisteredBundle = { bundle: ModelBundle; label: string } | { problem: string };
 
 export async function readRegisteredBundle(ref: string, storeDir: string): Promise<RegisteredBundle> {
-  const { Registry, RegistryError } = await import('../registry/index.js');
+  const { Registry, RegistryError, readVerifiedBundle } = await import('../registry/index.js');
   if (!Registry.exists(storeDir)) throw new UsageError(`no model registry in ${storeDir}: run a pipeline with a register step first`);
   const registry = Registry.open(storeDir);
   try {
     const v = registry.getVersion(ref);
-    return { bundle: JSON.parse(readFileSync(v.bundlePath, 'utf8')) as ModelBundle, label: `${v.name}@${v.version}` };
+    return { bundle: JSON.parse(readVerifiedBundle(v).toString('utf8')) as ModelBundle, label: `${v.name}@${v.version}` };
   } catch (e) {
-    if (e instanceof RegistryError) return { missing: e.message };
+    if (e instanceof RegistryError) return { problem: e.message };
     throw e;
   } finally {
     registry.close();

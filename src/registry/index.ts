@@ -3,6 +3,6 @@ export { Registry, REGISTRY_FILE, currentUser } from './registry.js';
 export type { RegisterInput, ModelVersion, ModelSummary, Comparison, AuditResult, RegistryOptions, JsonObject } from './types.js';
 export { RegistryError, type RegistryErrorKind } from './errors.js';
 export { parseRef, formatRef, type ModelRef, type VersionSelector } from './names.js';
-export { exportVersion } from './bundle.js';
+export { exportVersion, readVerifiedBundle } from './bundle.js';
 export type { MetricComparison } from './compare.js';
 export type { AuditRecord, AuditAction } from './audit.js';

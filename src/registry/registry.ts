@@ -20,7 +20,7 @@ import { RegistryError } from './errors.js';
 import { checkAlias, checkModelName, checkTagKey, formatRef, parseRef } from './names.js';
 import { migrate } from './schema.js';
 import { compareState, replay, versionDigests, type RegistryState } from './state.js';
-import { exportVersion, hashFileSync } from './bundle.js';
+import { exportVersion, hashFileSync, readVerifiedBundle } from './bundle.js';
 import type { AuditResult, Comparison, JsonObject, ModelSummary, ModelVersion, RegisterInput, RegistryOptions } from './types.js';
 
 export const REGISTRY_FILE = 'registry.db';
@@ -351,7 +351,7 @@ export class Registry {
 
   /**
    * Verifies the audit chain, then that every model, version, alias and tag row is what the log
-   * says it should be. Reports the first problem: the broken entry's seq, or the row that disagrees.
+   * says it should be, then that every version's bundle is in the store and matches its digest. Reports the first problem: the broken entry's seq, or the row that disagrees.
    */
   audit(): AuditResult {
     // One read transaction, so a concurrent writer cannot slip a change between reading the log and the tables.
@@ -361,8 +361,24 @@ export class Registry {
       if (broken) return { ok: false, entries: rows.length, seq: broken.seq, subject: rows.find((r) => r.seq === broken.seq)?.subject ?? '', problem: broken.problem };
       const mismatch = compareState(replay(records), this.tableState())[0];
       if (mismatch) return { ok: false, entries: rows.length, ...mismatch };
+      const damaged = this.firstDamagedBundle();
+      if (damaged) return { ok: false, entries: rows.length, seq: null, ...damaged };
       return { ok: true, entries: rows.length, head: rows.length ? rows[rows.length - 1].hash : GENESIS_HASH };
     }).deferred();
+  }
+
+  /** The first version whose bundle is missing from the store or no longer matches its digest. */
+  private firstDamagedBundle(): { subject: string; problem: string } | undefined {
+    const rows = this.db.prepare('SELECT model, version, bundle_digest FROM versions ORDER BY model, version').all() as Pick<VersionRow, 'model' | 'version' | 'bundle_digest'>[];
+    for (const r of rows) {
+      try {
+        readVerifiedBundle({ name: r.model, version: r.version, bundleDigest: r.bundle_digest, bundlePath: this.bundlePath(r.bundle_digest) });
+      } catch (e) {
+        if (e instanceof RegistryError) return { subject: formatRef(r.model, r.version), problem: e.message };
+        throw e;
+      }
+    }
+    return undefined;
   }
 
   private storedAudit(): StoredAuditRow[] {
