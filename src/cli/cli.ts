@@ -35,6 +35,7 @@ commands:
   predict REF     --input rows.csv [--output out.csv]: predictions from a registered model
   recommend REF   --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]: top treatments from a registered recommender
   cache info      what the store holds
+  cache verify    hash every artifact and check every cache entry; set damaged ones aside (exit 1 if any)
   cache gc        remove artifacts no pipeline's latest run refers to
   steps           the step types medpipe knows
   schema          print the pipeline JSON Schema (for editors)

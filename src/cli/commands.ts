@@ -1,6 +1,7 @@
 /** The CLI's commands: each takes its positional arguments and the parsed options, returns an exit code. */
 import { writeFileSync } from 'node:fs';
 import { collectGarbage, storeInfo } from '../engine/gc.js';
+import { verifyStore } from '../engine/verify.js';
 import { runPipeline } from '../engine/execute.js';
 import { loadPipeline, openStore } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
@@ -98,7 +99,7 @@ const validate: Command = async (rest, args, io) => {
 
 const status: Command = async (rest, args, io) => {
   const pipeline = await load(rest, args, 'status');
-  const statuses = await planStatus(pipeline, openStore(pipeline.dir, args.values.store));
+  const statuses = await planStatus(pipeline, openStore(pipeline.dir, args.values.store), { verify: true });
   if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps: statuses }, null, 2));
   else io.out(table([['STEP', 'STATE', 'LOCK FILE', 'WHY'], ...statuses.map((s) => [s.step, s.state, s.lock, s.state === 'cached' ? '' : s.reason])]));
   return 0;
@@ -146,7 +147,17 @@ const cache: Command = async (rest, args, io) => {
     io.out(`removed ${result.removedEntries} cache entries and ${result.removedObjects} artifacts (${(result.freedBytes / 1e6).toFixed(1)} MB); kept ${result.keptEntries} entries and ${result.keptObjects} artifacts`);
     return 0;
   }
-  throw new UsageError('cache takes "info" or "gc"');
+  if (rest[0] === 'verify') {
+    const report = await verifyStore(store);
+    if (args.values.json) io.out(JSON.stringify(report, null, 2));
+    else {
+      io.out(`checked ${report.objects} artifacts (${(report.objectBytes / 1e6).toFixed(1)} MB) and ${report.entries} cache entries in ${store.root}`);
+      for (const line of report.damaged) io.err(`damaged: ${line}`);
+      io.out(report.damaged.length ? `${report.damaged.length} damaged item${report.damaged.length === 1 ? '' : 's'} set aside in ${store.path('quarantine')}; the next run recomputes what it needs` : 'all intact');
+    }
+    return report.damaged.length ? 1 : 0;
+  }
+  throw new UsageError('cache takes "info", "verify" or "gc"');
 };
 
 const steps: Command = async (_rest, args, io) => {

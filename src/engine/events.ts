@@ -13,6 +13,8 @@ export type EngineEvent =
   | { type: 'step:start'; step: string; key: string }
   | { type: 'step:progress'; step: string; message: string; fraction?: number }
   | { type: 'step:log'; step: string; message: string }
+  /** Something the user must know that did not stop the step: a damaged cache entry set aside and recomputed. */
+  | { type: 'step:warning'; step: string; message: string }
   | { type: 'step:done'; step: string; durationMs: number; outputs: Readonly<Record<string, OutputRecord>> }
   | { type: 'step:failed'; step: string; durationMs: number; error: string }
   | { type: 'step:skipped'; step: string; reason: string }

@@ -15,10 +15,10 @@ import { paramsDigest } from './fingerprint.js';
 import { gitInfo } from './git.js';
 import { withAncestors, withDescendants } from './graph.js';
 import { dependenciesOf, type Pipeline, type PipelineStep } from './pipeline.js';
-import { lineageDigest, pipelineStatePath, stepKey, type PipelineState } from './plan.js';
+import { lineageDigest, pipelineStatePath, stepKey, type PipelineState, type StepKey } from './plan.js';
 import { newRunId, writeRunRecord, type RunRecord, type StepRecord } from './record.js';
 import type { RunInfo } from './step-type.js';
-import { writeAtomic, type OutputRecord, type Store } from './store.js';
+import { writeAtomic, type CacheEntry, type OutputRecord, type Store } from './store.js';
 import { lockFileFor, lockFilePath } from '../metrics/lock-file.js';
 import { dirname, resolve } from 'node:path';
 import { StepFailure, WorkerPool } from './worker-pool.js';
@@ -44,6 +44,13 @@ export interface RunResult {
 }
 
 const LOCK_POLL_MS = 100;
+
+/** A step cannot run or be committed: an input artifact is damaged and could not be restored, or the step left an output out. */
+class CannotRun extends Error {}
+
+function stepLabel(step: PipelineStep): string {
+  return step.custom ? `custom step ${step.custom.modulePath}` : step.type.id;
+}
 
 export async function runPipeline(pipeline: Pipeline, store: Store, options: RunOptions = {}): Promise<RunResult> {
   const emit = (e: EngineEvent): void => options.onEvent?.(e);
@@ -78,6 +85,163 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
   const heldLocks = new Set<string>();
   let stopping = false;
 
+  const keys = new Map<string, StepKey>();
+  /** Which step of this run made each artifact, so a damaged one can be recomputed. */
+  const producers = new Map<string, string>();
+  /** Each artifact read by a step in this run is verified once; a repair in flight is shared. */
+  const verified = new Map<string, Promise<void>>();
+
+  const warn = (stepId: string, message: string): void => emit({ type: 'step:warning', step: stepId, message });
+
+  /** Copies a published output to the user's file, from bytes checked against their digest (see StepType.publish). */
+  const publish = (step: PipelineStep, content: Buffer): void => {
+    const target = step.type.publish ? step.params[step.type.publish.param] : undefined;
+    if (typeof target !== 'string') return;
+    const path = resolve(pipeline.dir, target);
+    if (existsSync(path) && readFileSync(path).equals(content)) return;
+    writeAtomic(path, content, dirname(path));
+  };
+
+  /** The verified bytes of the output a step publishes, or why they cannot be used. */
+  const publishedBytes = (step: PipelineStep, outs: Readonly<Record<string, OutputRecord>>): Buffer | undefined | { damaged: string } => {
+    const spec = step.type.publish;
+    const out = spec ? outs[spec.port] : undefined;
+    if (!spec || typeof step.params[spec.param] !== 'string' || !out) return undefined;
+    const read = store.readVerifiedObject(out.digest);
+    if ('bytes' in read) return read.bytes;
+    if ('missing' in read) return { damaged: `artifact ${out.digest.slice(0, 12)}… (output "${spec.port}") is missing from the store` };
+    store.quarantineObject(out.digest);
+    return { damaged: `artifact ${out.digest.slice(0, 12)}… (output "${spec.port}") does not match its digest (its content hashes to ${read.damaged.slice(0, 12)}…)` };
+  };
+
+  const remember = (step: PipelineStep, key: StepKey, outs: Readonly<Record<string, OutputRecord>>, published: Buffer | undefined): void => {
+    if (published) publish(step, published);
+    outputs.set(step.id, outs);
+    for (const o of Object.values(outs)) producers.set(o.digest, step.id);
+    steps[step.id].outputs = Object.fromEntries(Object.entries(outs).map(([p, o]) => [p, o.digest]));
+    const c = key.components;
+    newState[step.id] = { key: key.key, version: c.version, codeDigest: c.codeDigest, paramsDigest: paramsDigest(c.params), params: { ...c.params }, inputs: { ...c.inputs }, files: { ...c.files }, lineageDigest: lineageDigest(c), outputs: { ...outs } };
+  };
+
+  /**
+   * The step's cache entry, if it can be used as it is: intact, its artifacts present, and the
+   * output it publishes matching its digest. Damage is set aside (quarantine/) with a warning,
+   * and the step is then computed again like any miss.
+   */
+  const usableEntry = (step: PipelineStep, key: StepKey): { entry: CacheEntry; published: Buffer | undefined } | undefined => {
+    const found = store.lookupEntry(key.key);
+    if (found.state === 'miss') return undefined;
+    if (found.state === 'damaged') {
+      if (found.digest) store.quarantineObject(found.digest);
+      store.quarantineEntry(key.key);
+      warn(step.id, `${found.problem}; set aside in quarantine/, recomputing`);
+      return undefined;
+    }
+    const published = publishedBytes(step, found.entry.outputs);
+    if (published && !Buffer.isBuffer(published)) {
+      warn(step.id, `${published.damaged}; set aside in quarantine/, recomputing`);
+      return undefined;
+    }
+    return { entry: found.entry, published };
+  };
+
+  /** Takes the key's lock, waiting while another run holds it; false when the run stopped meanwhile. */
+  const lockKey = async (step: PipelineStep, key: StepKey): Promise<boolean> => {
+    let waited = false;
+    while (!store.tryLock(key.key)) {
+      if (!waited) emit({ type: 'step:waiting', step: step.id, key: key.key });
+      waited = true;
+      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+      if (stopping) return false;
+    }
+    heldLocks.add(key.key);
+    return true;
+  };
+
+  const unlockKey = (key: StepKey): void => {
+    store.unlock(key.key);
+    heldLocks.delete(key.key);
+  };
+
+  /**
+   * Makes sure an artifact a step is about to read matches its digest. A damaged one is set
+   * aside and the step of this run that made it is recomputed (steps are deterministic, so that
+   * restores the same bytes); if that is impossible the reading step fails with the reason.
+   */
+  const ensureIntact = (digest: string, reader: string): Promise<void> => {
+    let check = verified.get(digest);
+    if (!check) {
+      check = (async () => {
+        const found = await store.verifyObject(digest);
+        if (found.state === 'ok') return;
+        const producerId = producers.get(digest);
+        const what = found.state === 'missing' ? 'is missing from the store' : `does not match its digest (its content hashes to ${found.actual.slice(0, 12)}…)`;
+        if (found.state === 'damaged') store.quarantineObject(digest);
+        if (!producerId) throw new CannotRun(`input artifact ${digest.slice(0, 12)}… ${what}, and no step of this run made it; run medpipe cache verify, then run again`);
+        warn(reader, `input artifact ${digest.slice(0, 12)}… (from ${producerId}) ${what}; ${found.state === 'damaged' ? 'set aside in quarantine/, ' : ''}recomputing ${producerId}`);
+        await recompute(producerId, digest);
+      })();
+      verified.set(digest, check);
+    }
+    return check;
+  };
+
+  /** Computes a step in a worker (its inputs verified first) and commits its outputs and cache entry. Call under the key's lock. */
+  const compute = async (step: PipelineStep, key: StepKey, t0: number): Promise<{ outs: Record<string, OutputRecord>; summary: unknown; durationMs: number }> => {
+    const inputDigests = [...Object.keys(step.inputs).map((port) => key.components.inputs[port]), ...Object.keys(step.fanIn).flatMap((port) => key.components.inputs[port].split(',').filter(Boolean))];
+    for (const digest of inputDigests) await ensureIntact(digest, step.id);
+    const tmpDir = store.makeTempDir(step.id);
+    try {
+      const inputs = Object.fromEntries(Object.keys(step.inputs).map((port) => [port, store.objectPath(key.components.inputs[port])]));
+      const fanIn = Object.fromEntries(Object.keys(step.fanIn).map((port) => [port, key.components.inputs[port].split(',').filter(Boolean).map((d) => store.objectPath(d))]));
+      // Exactly the lineage the key covers, with each ancestor's key added (see KeyComponents.lineage).
+      const upstream: RunInfo['upstream'] = Object.fromEntries((key.components.lineage ?? []).map(([id, node]) => [id, { ...node, key: steps[id]?.key ?? '' }]));
+      const git = (await gitPromise) ?? null;
+      const run: RunInfo = { runId, stepKey: key.key, pipeline: record.pipeline, git, storeDir: store.root, upstream };
+      const result = await pool.run(
+        { stepType: step.type.id, custom: step.custom, stepId: step.id, pipelineDir: pipeline.dir, inputs, fanIn, outputDir: tmpDir, params: step.params, run },
+        {
+          onProgress: (message, fraction) => emit({ type: 'step:progress', step: step.id, message, fraction }),
+          onLog: (message) => emit({ type: 'step:log', step: step.id, message }),
+        },
+      );
+      const missing = Object.keys(step.type.outputs).filter((p) => !result.outputs[p] || !existsSync(result.outputs[p]));
+      if (missing.length) throw new CannotRun(`${stepLabel(step)} did not write its output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+      const outs: Record<string, OutputRecord> = {};
+      for (const [port, spec] of Object.entries(step.type.outputs)) {
+        const { digest, size } = await store.addObject(result.outputs[port]);
+        outs[port] = { digest, size, kind: spec.kind };
+      }
+      const durationMs = Math.round(clock.mono() - t0);
+      store.writeEntry({ key: key.key, stepType: step.type.id, version: step.type.version, outputs: outs, summary: result.summary ?? undefined, durationMs, finishedAt: clock.iso() });
+      return { outs, summary: result.summary ?? undefined, durationMs };
+    } finally {
+      rmSync(tmpDir, { recursive: true, force: true });
+    }
+  };
+
+  /** Computes again a step of this run whose artifact `digest` was found damaged, and checks it came out the same. */
+  const recompute = async (id: string, digest: string): Promise<void> => {
+    const step = pipeline.steps.get(id) as PipelineStep;
+    const key = keys.get(id) as StepKey;
+    if (!(await lockKey(step, key))) throw new CannotRun('stopped by --fail-fast');
+    try {
+      const done = await compute(step, key, clock.mono());
+      if (!Object.values(done.outs).some((o) => o.digest === digest)) {
+        throw new CannotRun(`recomputing ${id} to replace its damaged artifact ${digest.slice(0, 12)}… gave different bytes (is the step deterministic?); its new outputs are cached, run again to use them`);
+      }
+      const rec = steps[id];
+      rec.status = 'done';
+      rec.cacheHit = false;
+      rec.durationMs = done.durationMs;
+      const published = publishedBytes(step, done.outs);
+      remember(step, key, done.outs, Buffer.isBuffer(published) ? published : undefined);
+      warn(id, `recomputed in ${done.durationMs} ms: its cached output was damaged`);
+    } finally {
+      unlockKey(key);
+    }
+  };
+
   const runOne = async (step: PipelineStep): Promise<void> => {
     const rec = steps[step.id];
     const t0 = clock.mono();
@@ -103,105 +267,58 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
       throw new Error(message);
     };
 
-    let key;
+    let key: StepKey;
     try {
       key = await stepKey(step, pipeline, store, outputs);
     } catch (e) {
       return fail(isUserError(e) ? e.message : `internal error computing the cache key: ${(e as Error).message}`);
     }
+    keys.set(step.id, key);
     rec.key = key.key;
-    const remember = (outs: Readonly<Record<string, OutputRecord>>): void => {
-      publish(step, outs);
-      outputs.set(step.id, outs);
-      rec.outputs = Object.fromEntries(Object.entries(outs).map(([p, o]) => [p, o.digest]));
-      const c = key.components;
-      newState[step.id] = { key: key.key, version: c.version, codeDigest: c.codeDigest, paramsDigest: paramsDigest(c.params), params: { ...c.params }, inputs: { ...c.inputs }, files: { ...c.files }, lineageDigest: lineageDigest(c), outputs: { ...outs } };
-    };
     const force = forced.has(step.id);
     const cached = (): boolean => {
-      const entry = force ? undefined : store.readEntry(key.key);
-      if (!entry) return false;
+      const usable = force ? undefined : usableEntry(step, key);
+      if (!usable) return false;
       rec.status = 'cached';
       rec.cacheHit = true;
       rec.durationMs = 0;
-      rec.summary = entry.summary;
-      remember(entry.outputs);
+      rec.summary = usable.entry.summary;
+      remember(step, key, usable.entry.outputs, usable.published);
       emit({ type: 'step:cached', step: step.id, key: key.key });
       return true;
     };
     if (cached()) return;
 
-    // Another run of this pipeline may be computing the same key: wait for it rather than compute twice.
-    let waited = false;
-    while (!store.tryLock(key.key)) {
-      if (!waited) emit({ type: 'step:waiting', step: step.id, key: key.key });
-      waited = true;
-      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
-      if (stopping) return cancel();
-      if (!force && cached()) return;
-    }
-    heldLocks.add(key.key);
-    let tmpDir: string | undefined;
+    // Another run of this pipeline may be computing the same key: wait for it rather than compute
+    // twice, and use its result when it has one.
+    if (!(await lockKey(step, key))) return cancel();
     try {
       // The lock holder before us may have finished between our check and our lock.
       if (cached()) return;
       rec.status = 'running';
       emit({ type: 'step:start', step: step.id, key: key.key });
-      tmpDir = store.makeTempDir(step.id);
-      const inputs = Object.fromEntries(Object.keys(step.inputs).map((port) => [port, store.objectPath(key.components.inputs[port])]));
-      const fanIn = Object.fromEntries(Object.keys(step.fanIn).map((port) => [port, key.components.inputs[port].split(',').filter(Boolean).map((d) => store.objectPath(d))]));
-      // Exactly the lineage the key covers, with each ancestor's key added (see KeyComponents.lineage).
-      const upstream: RunInfo['upstream'] = Object.fromEntries((key.components.lineage ?? []).map(([id, node]) => [id, { ...node, key: steps[id]?.key ?? '' }]));
-      const git = (await gitPromise) ?? null;
-      const run: RunInfo = { runId, stepKey: key.key, pipeline: record.pipeline, git, storeDir: store.root, upstream };
-      let result: { summary: unknown; outputs: Record<string, string> };
+      let done;
       try {
-        result = await pool.run(
-          { stepType: step.type.id, custom: step.custom, stepId: step.id, pipelineDir: pipeline.dir, inputs, fanIn, outputDir: tmpDir, params: step.params, run },
-          {
-            onProgress: (message, fraction) => emit({ type: 'step:progress', step: step.id, message, fraction }),
-            onLog: (message) => emit({ type: 'step:log', step: step.id, message }),
-          },
-        );
+        done = await compute(step, key, t0);
       } catch (e) {
+        if (e instanceof CannotRun) return e.message === 'stopped by --fail-fast' ? cancel() : fail(e.message);
         if (e instanceof StepFailure) {
           if (stopping && e.detail.name === 'Cancelled') return cancel();
           const userFacing = ['DataError', 'StepInputError', 'GateError', 'PipelineError', 'UsageError', 'RegistryError', 'Cancelled'].includes(e.detail.name);
-          return fail(userFacing ? e.message : `${step.custom ? `custom step ${step.custom.modulePath}` : step.type.id} failed: ${e.message}`, userFacing ? undefined : e.detail.stack);
+          return fail(userFacing ? e.message : `${stepLabel(step)} failed: ${e.message}`, userFacing ? undefined : e.detail.stack);
         }
         throw e;
       }
-      const missing = Object.keys(step.type.outputs).filter((p) => !result.outputs[p] || !existsSync(result.outputs[p]));
-      if (missing.length) return fail(`${step.custom ? `custom step ${step.custom.modulePath}` : step.type.id} did not write its output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-      const outs: Record<string, OutputRecord> = {};
-      for (const [port, spec] of Object.entries(step.type.outputs)) {
-        const { digest, size } = await store.addObject(result.outputs[port]);
-        outs[port] = { digest, size, kind: spec.kind };
-      }
-      const durationMs = Math.round(clock.mono() - t0);
-      store.writeEntry({ key: key.key, stepType: step.type.id, version: step.type.version, outputs: outs, summary: result.summary ?? undefined, durationMs, finishedAt: clock.iso() });
       rec.status = 'done';
-      rec.durationMs = durationMs;
-      rec.summary = result.summary ?? undefined;
-      remember(outs);
-      emit({ type: 'step:done', step: step.id, durationMs, outputs: outs });
+      rec.durationMs = done.durationMs;
+      rec.summary = done.summary;
+      const published = publishedBytes(step, done.outs);
+      if (published && !Buffer.isBuffer(published)) return fail(`${published.damaged} right after it was written: is the store's disk failing?`);
+      remember(step, key, done.outs, published);
+      emit({ type: 'step:done', step: step.id, durationMs: done.durationMs, outputs: done.outs });
     } finally {
-      if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
-      store.unlock(key.key);
-      heldLocks.delete(key.key);
+      unlockKey(key);
     }
-  };
-
-  /** Copies a published output to the user's file when its content differs (see StepType.publish). */
-  const publish = (step: PipelineStep, outs: Readonly<Record<string, OutputRecord>>): void => {
-    const spec = step.type.publish;
-    const target = spec ? step.params[spec.param] : undefined;
-    const out = spec ? outs[spec.port] : undefined;
-    if (!spec || typeof target !== 'string' || !out) return;
-    const path = resolve(pipeline.dir, target);
-    const content = readFileSync(store.objectPath(out.digest));
-    if (existsSync(path) && readFileSync(path).equals(content)) return;
-    writeAtomic(path, content, dirname(path));
   };
 
   const nodes: PGraphNodeRecord = {};

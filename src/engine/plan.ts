@@ -101,7 +101,11 @@ export async function stepKey(step: PipelineStep, pipeline: Pipeline, store: Sto
  */
 export type LockAgreement = 'matches' | 'differs' | 'absent' | 'unknown';
 
-export type StepStatus = ({ step: string; state: 'cached'; key: string } | { step: string; state: 'stale'; reason: string; key?: string }) & { lock: LockAgreement };
+/**
+ * `damaged`: cached, but an artifact of the entry no longer matches its digest (found only when
+ * planStatus is asked to verify); a run recomputes it when a step reads it, `cache verify` at once.
+ */
+export type StepStatus = ({ step: string; state: 'cached'; key: string } | { step: string; state: 'stale'; reason: string; key?: string } | { step: string; state: 'damaged'; reason: string; key: string }) & { lock: LockAgreement };
 
 /** Why a step's key differs from the one it had on the pipeline's last run. */
 export function staleReason(step: PipelineStep, key: StepKey, previous: PipelineState['steps'][string] | undefined): string {
@@ -122,8 +126,8 @@ export function staleReason(step: PipelineStep, key: StepKey, previous: Pipeline
   return reasons.join('; ') || 'outputs missing from the store';
 }
 
-/** Each step's state as a run would find it now, without running anything. */
-export async function planStatus(pipeline: Pipeline, store: Store): Promise<StepStatus[]> {
+/** Each step's state as a run would find it now, without running anything; `verify` hashes the artifacts of cached steps too. */
+export async function planStatus(pipeline: Pipeline, store: Store, options: { verify?: boolean } = {}): Promise<StepStatus[]> {
   const state = store.readJson<PipelineState>(pipelineStatePath(pipeline));
   const lock = readLock(pipeline);
   const known = new Map<string, Readonly<Record<string, OutputRecord>>>();
@@ -146,10 +150,13 @@ export async function planStatus(pipeline: Pipeline, store: Store): Promise<Step
     }
     const locked = lock?.steps[id];
     const agreement: LockAgreement = !locked ? 'absent' : locked.key === key.key ? 'matches' : 'differs';
-    const entry = store.readEntry(key.key);
-    if (entry) {
-      known.set(id, entry.outputs);
-      result.set(id, { step: id, state: 'cached', key: key.key, lock: agreement });
+    const found = store.lookupEntry(key.key);
+    if (found.state === 'hit') {
+      known.set(id, found.entry.outputs);
+      const damage = options.verify ? await damagedOutput(store, found.entry.outputs) : undefined;
+      result.set(id, damage ? { step: id, state: 'damaged', reason: `${damage}; a run recomputes it when a step reads it, medpipe cache verify sets it aside now`, key: key.key, lock: agreement } : { step: id, state: 'cached', key: key.key, lock: agreement });
+    } else if (found.state === 'damaged') {
+      result.set(id, { step: id, state: 'stale', reason: `${found.problem}; the next run sets it aside and recomputes the step`, key: key.key, lock: agreement });
     } else if (agreement === 'matches' && !state?.steps[id]) {
       // A fresh clone: nothing is in this store, but the committed lock file was produced by this
       // exact key. Steps are deterministic, so its outputs would be the ones the lock records, and
@@ -160,4 +167,13 @@ export async function planStatus(pipeline: Pipeline, store: Store): Promise<Step
   }
   store.saveFileDigests();
   return [...pipeline.steps.keys()].map((id) => result.get(id) as StepStatus);
+}
+
+/** The first output of an entry whose artifact does not match its digest, described, or undefined. */
+async function damagedOutput(store: Store, outs: Readonly<Record<string, OutputRecord>>): Promise<string | undefined> {
+  for (const [port, out] of Object.entries(outs)) {
+    const found = await store.verifyObject(out.digest);
+    if (found.state === 'damaged') return `artifact ${out.digest.slice(0, 12)}… (output "${port}") does not match its digest`;
+  }
+  return undefined;
 }

@@ -13,15 +13,17 @@
  */
 
 /** What flows along an edge of the pipeline graph. An output fits an input port only when the kinds match. */
-export type ArtifactKind =
-  | 'dataset' // a table, Apache Arrow IPC file
-  | 'folds' // cross-validation fold assignment (JSON)
-  | 'transform' // a fitted preprocessing transform (JSON)
-  | 'selection' // a fitted feature selection (JSON)
-  | 'model' // a trained model (JSON or binary)
-  | 'bundle' // a model with its fitted preprocessing, selection and input signature (JSON)
-  | 'metrics' // evaluation results (JSON)
-  | 'report'; // anything else a person reads (JSON/Markdown)
+export const ARTIFACT_KINDS = [
+  'dataset', // a table, Apache Arrow IPC file
+  'folds', // cross-validation fold assignment (JSON)
+  'transform', // a fitted preprocessing transform (JSON)
+  'selection', // a fitted feature selection (JSON)
+  'model', // a trained model (JSON or binary)
+  'bundle', // a model with its fitted preprocessing, selection and input signature (JSON)
+  'metrics', // evaluation results (JSON)
+  'report', // anything else a person reads (JSON/Markdown)
+] as const;
+export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 
 export interface Port {
   kind: ArtifactKind;

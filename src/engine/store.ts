@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { ArtifactKind } from './step-type.js';
+import { ARTIFACT_KINDS, type ArtifactKind } from './step-type.js';
 
 export interface OutputRecord {
   readonly digest: string;
@@ -29,6 +29,36 @@ export interface CacheEntry {
   readonly summary?: unknown;
   readonly durationMs: number;
   readonly finishedAt: string;
+}
+
+/** What the store found under a step's key. */
+export type EntryLookup =
+  | { readonly state: 'hit'; readonly entry: CacheEntry }
+  | { readonly state: 'miss' }
+  /** `digest`: the artifact whose size does not match, when that is the damage. */
+  | { readonly state: 'damaged'; readonly problem: string; readonly digest?: string };
+
+export type ObjectCheck = { readonly state: 'ok' } | { readonly state: 'missing' } | { readonly state: 'damaged'; readonly actual: string };
+
+const DIGEST = /^[0-9a-f]{64}$/;
+const KNOWN_KINDS: ReadonlySet<string> = new Set(ARTIFACT_KINDS);
+
+/** Why a parsed cache entry is not a valid entry for `key`, or undefined when it is. */
+export function entryShapeProblem(json: unknown, key: string): string | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'is not a JSON object';
+  const e = json as Record<string, unknown>;
+  if (e.key !== key) return 'names another key: the file was moved or edited';
+  if (typeof e.stepType !== 'string' || typeof e.version !== 'string') return 'has no step type or version';
+  if (typeof e.durationMs !== 'number' || typeof e.finishedAt !== 'string') return 'has no duration or finishing time';
+  if (typeof e.outputs !== 'object' || e.outputs === null || Array.isArray(e.outputs)) return 'has no outputs';
+  for (const [port, out] of Object.entries(e.outputs as Record<string, unknown>)) {
+    const o = out as Record<string, unknown> | null;
+    if (typeof o !== 'object' || o === null) return `output "${port}" is not an object`;
+    if (typeof o.digest !== 'string' || !DIGEST.test(o.digest)) return `output "${port}" has no valid digest`;
+    if (typeof o.size !== 'number' || !Number.isInteger(o.size) || o.size < 0) return `output "${port}" has no valid size`;
+    if (typeof o.kind !== 'string' || !KNOWN_KINDS.has(o.kind)) return `output "${port}" has an unknown kind`;
+  }
+  return undefined;
 }
 
 export const DEFAULT_STORE_DIR = '.medpipe';
@@ -69,20 +99,102 @@ export class Store {
     return existsSync(this.objectPath(digest));
   }
 
-  /** The entry for a key, if it and all its artifacts are present. */
-  readEntry(key: string): CacheEntry | undefined {
-    let entry: CacheEntry;
+  /**
+   * The entry for a key, checked as it is loaded (DVC's run cache does the same): its JSON must
+   * have the shape of an entry for this key, and every artifact it names must be in the store
+   * with the recorded size (a stat, so a cached run stays cheap; contents are checked when read,
+   * see verifyObject). A missing artifact is a miss (collected, or never pushed); anything else
+   * that does not fit is damage, which the caller sets aside and recomputes.
+   */
+  lookupEntry(key: string): EntryLookup {
+    let text: string;
     try {
-      entry = JSON.parse(readFileSync(this.path('entries', key.slice(0, 2), `${key}.json`), 'utf8')) as CacheEntry;
-    } catch {
-      return undefined;
+      text = readFileSync(this.entryPath(key), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'miss' };
+      throw e;
     }
-    for (const out of Object.values(entry.outputs)) if (!this.hasObject(out.digest)) return undefined;
-    return entry;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return { state: 'damaged', problem: `cache entry ${key.slice(0, 12)}… is not valid JSON` };
+    }
+    const problem = entryShapeProblem(json, key);
+    if (problem) return { state: 'damaged', problem: `cache entry ${key.slice(0, 12)}… ${problem}` };
+    const entry = json as CacheEntry;
+    for (const [port, out] of Object.entries(entry.outputs)) {
+      let size: number;
+      try {
+        size = statSync(this.objectPath(out.digest)).size;
+      } catch {
+        return { state: 'miss' };
+      }
+      if (size !== out.size) return { state: 'damaged', problem: `artifact ${out.digest.slice(0, 12)}… (output "${port}") is ${size} bytes, not the ${out.size} its entry records`, digest: out.digest };
+    }
+    return { state: 'hit', entry };
+  }
+
+  /** The entry for a key if it is intact and all its artifacts are present (see lookupEntry). */
+  readEntry(key: string): CacheEntry | undefined {
+    const found = this.lookupEntry(key);
+    return found.state === 'hit' ? found.entry : undefined;
+  }
+
+  private entryPath(key: string): string {
+    return this.path('entries', key.slice(0, 2), `${key}.json`);
+  }
+
+  /** Hashes an artifact and compares it with its name: the check made before any byte of it is used. */
+  async verifyObject(digest: string): Promise<ObjectCheck> {
+    let actual: string;
+    try {
+      actual = await hashFile(this.objectPath(digest));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'missing' };
+      throw e;
+    }
+    return actual === digest ? { state: 'ok' } : { state: 'damaged', actual };
+  }
+
+  /** An artifact's bytes, only if they match its digest. */
+  readVerifiedObject(digest: string): { bytes: Buffer } | { damaged: string } | { missing: true } {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(this.objectPath(digest));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { missing: true };
+      throw e;
+    }
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    return actual === digest ? { bytes } : { damaged: actual };
+  }
+
+  /**
+   * Moves a damaged artifact out of the store into quarantine/, where it can be inspected and
+   * `cache gc` removes it. Its name is then free, so recomputing the step that made it restores it.
+   */
+  quarantineObject(digest: string): void {
+    this.quarantine(this.objectPath(digest), `object-${digest}`);
+  }
+
+  /** Moves a damaged cache entry into quarantine/, so the step is recomputed. */
+  quarantineEntry(key: string): void {
+    this.quarantine(this.entryPath(key), `entry-${key}.json`);
+  }
+
+  private quarantine(file: string, name: string): void {
+    mkdirSync(this.path('quarantine'), { recursive: true });
+    try {
+      renameSync(file, this.path('quarantine', `${new Date().toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}-${name}`));
+    } catch (e) {
+      // Another run set it aside first.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
   }
 
   writeEntry(entry: CacheEntry): void {
-    writeAtomic(this.path('entries', entry.key.slice(0, 2), `${entry.key}.json`), JSON.stringify(entry), this.tmpRoot());
+    writeAtomic(this.entryPath(entry.key), JSON.stringify(entry), this.tmpRoot());
   }
 
   /** A fresh directory for a step's outputs, inside the store so the final rename stays on one file system. */

@@ -31,6 +31,9 @@ export class PlainReporter implements Reporter {
       case 'step:log':
         this.write(`  ${e.step}: ${e.message}`);
         break;
+      case 'step:warning':
+        this.write(`  ${e.step}: warning: ${e.message}`);
+        break;
       case 'step:done':
         this.write(`  ${e.step}: done in ${formatDuration(e.durationMs)}`);
         break;

@@ -44,6 +44,9 @@ export class TtyReporter implements Reporter {
         break;
       case 'step:log':
         break;
+      case 'step:warning':
+        this.footer.push(`! ${e.step}: ${e.message}`);
+        break;
       case 'step:done':
         this.set(e.step, { state: 'done', durationMs: e.durationMs, detail: '' });
         break;
