@@ -15,6 +15,8 @@ export interface InputColumn {
   readonly kind: 'numeric' | 'categorical';
   /** Categories seen in training (others follow the transform's unseen-category policy). */
   readonly categories?: readonly string[];
+  /** Numeric: the smallest and largest value seen in training (see NumericColumnTransform.range). */
+  readonly range?: { readonly min: number; readonly max: number };
 }
 
 export interface InputSignature {
@@ -47,7 +49,7 @@ export function inputSignature(model: Record<string, unknown>, transform: Prepro
   const features = Array.isArray(head.features) ? head.features.map(String) : [];
   const columns: InputColumn[] = transform
     ? transform.columns.flatMap((c): InputColumn[] =>
-        c.type === 'numeric' ? [{ name: c.name, kind: 'numeric' }] : c.type === 'categorical' ? [{ name: c.name, kind: 'categorical', categories: c.categories }] : [],
+        c.type === 'numeric' ? [{ name: c.name, kind: 'numeric', ...(c.range ? { range: c.range } : {}) }] : c.type === 'categorical' ? [{ name: c.name, kind: 'categorical', categories: c.categories }] : [],
       )
     : features.map((name) => ({ name, kind: 'numeric' as const }));
   const classes = Array.isArray(head.classes) ? head.classes.map(String) : undefined;

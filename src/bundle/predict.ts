@@ -53,8 +53,39 @@ function missingColumnError(path: string, e: DataError, bundle: ModelBundle): Da
   return new DataError(`the input has no column "${name}", which the model needs`, { file: path, hint: `${e.hint ?? ''}; the model was trained on: ${bundle.signature.columns.map((c) => c.name).join(', ')}` });
 }
 
-/** Predicts every row of `ds` (raw columns, as in the signature; other columns are ignored). */
+/**
+ * Predicts every row of `ds` (raw columns, as in the signature; other columns are ignored). A
+ * prediction that is not a finite number is an error naming its row, never an output.
+ */
 export async function predictBundle(bundle: ModelBundle, ds: Dataset, source?: string): Promise<Predictions> {
+  const predictions = await predictRows(bundle, ds, source);
+  const bad = firstNonFiniteRow(predictions);
+  if (bad !== undefined) {
+    const missing = bundle.signature.columns.filter((c) => {
+      const d = ds.columns.find((x) => x.name === c.name)?.data;
+      return d?.type === 'numeric' ? !Number.isFinite(d.values[bad]) : d?.type === 'categorical' ? d.codes[bad] < 0 : false;
+    });
+    throw new DataError(`the model gives no finite prediction for row ${bad + 1} (line ${bad + 2})${missing.length ? `, whose ${missing.map((c) => c.name).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing and not imputed by the model's preprocessing` : ''}`, {
+      file: source,
+      hint: 'fill in the row\'s missing values, or register a model whose preprocessing imputes them (preprocess impute:)',
+    });
+  }
+  return predictions;
+}
+
+/** The first row whose label, value, probability or decision value is not usable, if any. */
+function firstNonFiniteRow(p: Predictions): number | undefined {
+  const width = p.probabilities?.classes.length ?? 0;
+  for (let r = 0; r < p.rowCount; r++) {
+    if (p.labels && p.labels[r] === undefined) return r;
+    if (p.values && !Number.isFinite(p.values[r])) return r;
+    if (p.decision && !Number.isFinite(p.decision[r])) return r;
+    for (let k = 0; k < width; k++) if (!Number.isFinite((p.probabilities as NonNullable<Predictions['probabilities']>).values[r * width + k])) return r;
+  }
+  return undefined;
+}
+
+async function predictRows(bundle: ModelBundle, ds: Dataset, source?: string): Promise<Predictions> {
   const needed = new Set(bundle.signature.columns.map((c) => c.name));
   const inputs: Dataset = { columns: ds.columns.filter((c) => needed.has(c.name)), rowCount: ds.rowCount };
   let table = inputs;

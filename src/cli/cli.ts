@@ -32,7 +32,8 @@ commands:
   runs            recent runs
   models ...      the model registry: list, show NAME[@V|@ALIAS], promote NAME@V ALIAS,
                   tag NAME@V KEY=VALUE, compare NAME@A NAME@B, audit, export NAME@X DIR
-  predict REF     --input rows.csv [--output out.csv]: predictions from a registered model
+  predict REF     --input rows.csv [--output out.csv] [--strict]: predictions from a registered model;
+                  rows far outside the training range are named (--strict refuses them)
   recommend REF   --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]: top treatments from a registered recommender
   cache info      what the store holds
   cache verify    hash every artifact and check every cache entry; set damaged ones aside (exit 1 if any)
@@ -86,6 +87,7 @@ function parse(argv: string[]) {
       k: { type: 'string' },
       feature: { type: 'string', multiple: true },
       'include-seen': { type: 'boolean' },
+      strict: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -187,9 +187,9 @@ const models: Command = async (rest, args, io) => {
 };
 
 const predict: Command = async (rest, args, io) => {
-  if (rest.length !== 1 || !args.values.input) throw new UsageError('usage: medpipe predict NAME[@VERSION|@ALIAS] --input rows.csv [--output predictions.csv]');
+  if (rest.length !== 1 || !args.values.input) throw new UsageError('usage: medpipe predict NAME[@VERSION|@ALIAS] --input rows.csv [--output predictions.csv] [--strict]');
   const store = openStore(process.cwd(), args.values.store);
-  return predictCommand({ ref: rest[0], input: args.values.input, output: args.values.output, storeDir: store.root }, io);
+  return predictCommand({ ref: rest[0], input: args.values.input, output: args.values.output, storeDir: store.root, strict: args.values.strict }, io);
 };
 
 const recommend: Command = async (rest, args, io) => {

@@ -1,14 +1,28 @@
-/** `medpipe predict NAME@ALIAS --input rows.csv --output out.csv`: predictions from a registered bundle. */
+/**
+ * `medpipe predict NAME@ALIAS --input rows.csv --output out.csv [--strict]`: predictions from a
+ * registered bundle. Rows with values far outside the model's training range are named on
+ * stderr; with --strict they are refused and nothing is written.
+ */
 import { writeAtomic } from '../engine/store.js';
 import { UsageError } from '../errors.js';
 import { readRegisteredBundle } from './registered-bundle.js';
 import { dirname } from 'node:path';
+import type { OutOfRange } from '../bundle/training-range.js';
 
 export interface PredictArgs {
   ref: string;
   input: string;
   output?: string;
   storeDir: string;
+  /** Refuse the input when any value is far outside the training range, instead of warning. */
+  strict?: boolean;
+}
+
+/** Rows named one per line, up to this many, then a count: enough to act on, not a data dump. */
+const MAX_FLAGGED_LINES = 20;
+
+function describe(f: OutOfRange): string {
+  return `row ${f.row + 1} (line ${f.row + 2}): ${f.column} is far ${f.side} the training range (${f.range.min} to ${f.range.max})`;
 }
 
 export async function predictCommand(a: PredictArgs, io: { out(t: string): void; err(t: string): void }): Promise<number> {
@@ -22,7 +36,19 @@ export async function predictCommand(a: PredictArgs, io: { out(t: string): void;
   const kind = modelKindOf(bundle.model);
   if (kind !== 'predictor') throw new UsageError(`${label} cannot predict rows: ${usageOf(kind)}`);
   const { predictBundle, predictionsCsv, readRowsForBundle } = await import('../bundle/predict.js');
+  const { outsideTrainingRange } = await import('../bundle/training-range.js');
   const rows = await readRowsForBundle(a.input, bundle);
+  const flagged = outsideTrainingRange(bundle, rows);
+  if (flagged.length) {
+    const lines = flagged.slice(0, MAX_FLAGGED_LINES).map(describe);
+    if (flagged.length > MAX_FLAGGED_LINES) lines.push(`… and ${flagged.length - MAX_FLAGGED_LINES} more`);
+    const rowCount = new Set(flagged.map((f) => f.row)).size;
+    if (a.strict) {
+      io.err(`medpipe: ${a.input}: refused (--strict): ${rowCount} row${rowCount === 1 ? ' has' : 's have'} values far outside what ${label} was trained on; nothing was predicted\n${lines.map((l) => `  ${l}`).join('\n')}`);
+      return 1;
+    }
+    io.err(`medpipe: warning: ${a.input}: ${rowCount} row${rowCount === 1 ? ' has' : 's have'} values far outside what ${label} was trained on; their predictions are extrapolations (--strict refuses such input)\n${lines.map((l) => `  ${l}`).join('\n')}`);
+  }
   const predictions = await predictBundle(bundle, rows, a.input);
   const csv = predictionsCsv(rows, predictions);
   if (a.output) {

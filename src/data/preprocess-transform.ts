@@ -9,6 +9,11 @@ import type { EncodeMethod, UnseenPolicy } from './preprocess-options.js';
 export interface NumericColumnTransform {
   name: string;
   type: 'numeric';
+  /**
+   * The smallest and largest value present in the training set, before imputation and clipping
+   * (absent when no value was present): predict flags inputs far outside what the model has seen.
+   */
+  range?: { min: number; max: number };
   /** Fill for missing values (absent: missing values stay NaN). */
   impute?: { strategy: 'mean' | 'median' | 'most_frequent' | 'constant'; value: number };
   /** Values are clipped into [lower, upper]. */

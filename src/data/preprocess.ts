@@ -68,8 +68,21 @@ export function fitPreprocess(train: Dataset, options: PreprocessOptions = {}): 
   };
 }
 
+/** The smallest and largest present (non-NaN) value, or undefined when none is present. */
+function presentRange(values: Float64Array): { min: number; max: number } | undefined {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of values) {
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  return min <= max ? { min, max } : undefined;
+}
+
 function fitNumeric(c: Column, raw: Float64Array, rule: ImputeRule, options: PreprocessOptions): NumericColumnTransform {
   const t: NumericColumnTransform = { name: c.name, type: 'numeric' };
+  const range = presentRange(raw);
+  if (range) t.range = range;
   const v = Float64Array.from(raw);
   if (rule.strategy !== 'none') {
     const fill = numericFill(c.name, v, rule);

@@ -37,7 +37,7 @@ const fraction = { type: 'number', minimum: 0, maximum: 1 };
 
 export default defineStep<Params>({
   id: 'preprocess',
-  version: '1',
+  version: '2',
   description: 'Imputes, clips outliers, encodes categories and scales, with statistics fitted on the training set only.',
   inputs: {
     train: { kind: 'dataset', description: 'Rows the statistics are fitted on.' },
