@@ -88,6 +88,7 @@ function parse(argv: string[]) {
       feature: { type: 'string', multiple: true },
       'include-seen': { type: 'boolean' },
       strict: { type: 'boolean' },
+      expect: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

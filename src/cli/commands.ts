@@ -183,7 +183,7 @@ const report: Command = (rest, args, io) => reportCommand(rest, { store: openSto
 
 const models: Command = async (rest, args, io) => {
   const store = openStore(process.cwd(), args.values.store);
-  return modelsCommand(rest, { store: store.root, json: args.values.json }, io);
+  return modelsCommand(rest, { store: store.root, json: args.values.json, expect: args.values.expect }, io);
 };
 
 const predict: Command = async (rest, args, io) => {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // Types only at top level: the registry loads SQLite's native module (~25 ms), and the CLI imports
 // this file on every start, so the registry itself is imported only when a models command runs.
-import type { AuditRecord, Comparison, ModelVersion, Registry } from '../registry/index.js';
+import type { AuditRecord, AuditResult, Comparison, ModelVersion, Registry } from '../registry/index.js';
 
 export const MODELS_USAGE = `usage: medpipe models <command>
 
@@ -17,7 +17,8 @@ export const MODELS_USAGE = `usage: medpipe models <command>
   untag NAME@VERSION KEY...         remove tags from a version
   describe NAME TEXT                set a model's description
   compare NAME@A NAME@B             metrics side by side, with B - A
-  audit                             verify the audit log's hash chain and every row against it (exit 1 if broken)
+  audit [--expect SEQ:HASH]         verify the audit log's chain (and signatures with MEDPIPE_AUDIT_KEY), that it is not
+                                    behind its recorded head, --expect or the run records, every row and every bundle
   log [NAME]                        the audit log, oldest first
   export NAME@X DIR                 write the bundle, card.md, metrics.json, params.json and lineage.json to DIR
 
@@ -32,6 +33,8 @@ export interface ModelsOptions {
   /** The store folder (absolute); default $MEDPIPE_STORE, else .medpipe in the current folder. */
   store?: string;
   json?: boolean;
+  /** `models audit --expect SEQ:HASH`: a chain head the registry must contain (pinned by CI). */
+  expect?: string;
 }
 
 class Usage extends Error {}
@@ -48,12 +51,13 @@ export async function modelsCommand(args: string[], opts: ModelsOptions, io: Mod
     return sub ? 0 : 2;
   }
   const handler = HANDLERS[sub];
-  if (!handler) {
+  if (!handler && sub !== 'audit') {
     io.err(`medpipe models: unknown command "${sub}"\n\n${MODELS_USAGE}`);
     return 2;
   }
   const store = resolve(opts.store ?? process.env.MEDPIPE_STORE ?? join(process.cwd(), '.medpipe'));
   const json = !!opts.json;
+  if (sub === 'audit') return auditCommand(rest, { store, json, expect: opts.expect }, io);
   if (READ_ONLY.has(sub) && !existsSync(join(store, 'registry.db'))) return noRegistry(sub, rest, { json, io, store });
   const { Registry, RegistryError } = await import('../registry/index.js');
   let reg: Registry | undefined;
@@ -79,10 +83,6 @@ export async function modelsCommand(args: string[], opts: ModelsOptions, io: Mod
 function noRegistry(sub: string, rest: string[], ctx: { json: boolean; io: ModelsIO; store: string }): number {
   if (sub === 'list' || sub === 'log') {
     ctx.io.out(ctx.json ? '[]' : `no models registered yet in ${ctx.store} (a pipeline's register step adds them)`);
-    return 0;
-  }
-  if (sub === 'audit') {
-    ctx.io.out(ctx.json ? JSON.stringify({ ok: true, entries: 0 }) : 'audit ok: the registry is empty');
     return 0;
   }
   ctx.io.err(`medpipe models ${sub}: no model named "${rest[0] ?? ''}": there is no registry at ${join(ctx.store, 'registry.db')} yet (a pipeline's register step creates it)`);
@@ -193,17 +193,41 @@ const compare: Handler = (reg, args, { json, io }) => {
   return 0;
 };
 
-const audit: Handler = (reg, args, { json, io }) => {
-  arity(args, 0, 0, 'no arguments: medpipe models audit');
-  const r = reg.audit();
+/** `models audit`: opens no new registry, since a missing one is a finding (or an empty store), not something to create. */
+async function auditCommand(rest: string[], { store, json, expect: expectText }: { store: string; json: boolean; expect?: string }, io: ModelsIO): Promise<number> {
+  const { Registry, RegistryError, parseHead } = await import('../registry/index.js');
+  try {
+    arity(rest, 0, 0, 'no arguments: medpipe models audit [--expect SEQ:HASH]');
+    const expect = expectText === undefined ? undefined : parseHead(expectText, '--expect');
+    if (!existsSync(join(store, 'registry.db'))) return reportAudit(Registry.auditMissing(store, { expect }), { json, io });
+    const reg = Registry.open(store);
+    try {
+      return reportAudit(reg.audit({ expect }), { json, io });
+    } finally {
+      reg.close();
+    }
+  } catch (e) {
+    if (e instanceof Usage) {
+      io.err(`medpipe models audit: ${e.message}\n\n${MODELS_USAGE}`);
+      return 2;
+    }
+    if (e instanceof RegistryError) {
+      io.err(`medpipe models audit: ${e.message}`);
+      return e.kind === 'invalid' ? 2 : 1;
+    }
+    throw e;
+  }
+}
+
+function reportAudit(r: AuditResult, { json, io }: { json: boolean; io: ModelsIO }): number {
   if (json) io.out(JSON.stringify(r));
   if (r.ok) {
-    if (!json) io.out(`audit ok: ${r.entries} entries, chain head ${r.head.slice(0, 16)}`);
+    if (!json) io.out(r.entries ? `audit ok: ${r.entries} entries, chain head ${r.headSeq}:${r.head}${r.signed ? ', every entry signed with MEDPIPE_AUDIT_KEY' : ''}` : 'audit ok: the registry is empty');
     return 0;
   }
-  if (!json) io.err(`audit FAILED ${r.seq === null ? `at ${r.subject} (no audit entry)` : `at entry ${r.seq} (${r.subject})`}: ${r.problem}`);
+  if (!json) io.err(`audit FAILED ${r.seq === null ? `at ${r.subject}` : `at entry ${r.seq} (${r.subject})`}: ${r.problem}`);
   return 1;
-};
+}
 
 function renderEntry(e: AuditRecord): string {
   const d = e.details as unknown as Record<string, unknown>;
@@ -235,4 +259,4 @@ const exportCmd: Handler = (reg, args, { json, io }) => {
   return 0;
 };
 
-const HANDLERS: Record<string, Handler> = { list, show, promote, tag, untag, describe, compare, audit, log, export: exportCmd };
+const HANDLERS: Record<string, Handler> = { list, show, promote, tag, untag, describe, compare, log, export: exportCmd };

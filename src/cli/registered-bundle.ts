@@ -11,14 +11,15 @@ export type RegisteredBundle = { bundle: ModelBundle; label: string } | { proble
 export async function readRegisteredBundle(ref: string, storeDir: string): Promise<RegisteredBundle> {
   const { Registry, RegistryError, readVerifiedBundle } = await import('../registry/index.js');
   if (!Registry.exists(storeDir)) throw new UsageError(`no model registry in ${storeDir}: run a pipeline with a register step first`);
-  const registry = Registry.open(storeDir);
+  let registry: ReturnType<typeof Registry.open> | undefined;
   try {
+    registry = Registry.open(storeDir);
     const v = registry.getVersion(ref);
     return { bundle: JSON.parse(readVerifiedBundle(v).toString('utf8')) as ModelBundle, label: `${v.name}@${v.version}` };
   } catch (e) {
     if (e instanceof RegistryError) return { problem: e.message };
     throw e;
   } finally {
-    registry.close();
+    registry?.close();
   }
 }

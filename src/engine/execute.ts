@@ -65,7 +65,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
   const runId = newRunId(new Date(clock.now()));
   const gitPromise = gitInfo(pipeline.dir);
   const steps: Record<string, StepRecord> = {};
-  for (const id of pipeline.steps.keys()) if (selected.has(id)) steps[id] = { status: 'pending', cacheHit: false };
+  for (const [id, step] of pipeline.steps) if (selected.has(id)) steps[id] = { uses: step.type.id, status: 'pending', cacheHit: false };
   const record: RunRecord = {
     runId,
     pipeline: { name: pipeline.name, file: pipeline.file, path: pipeline.path, digest: pipeline.digest, overrides: pipeline.overrides },
@@ -124,11 +124,11 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
   };
 
   /**
-   * The step's cache entry, if it can be used as it is: intact, its artifacts present, and the
-   * output it publishes matching its digest. Damage is set aside (quarantine/) with a warning,
-   * and the step is then computed again like any miss.
+   * The step's cache entry, if it can be used as it is: intact, its artifacts present, the output
+   * it publishes matching its digest, and its effect outside the store still there. Damage is set
+   * aside (quarantine/) with a warning, and the step is then computed again like any miss.
    */
-  const usableEntry = (step: PipelineStep, key: StepKey): { entry: CacheEntry; published: Buffer | undefined } | undefined => {
+  const usableEntry = async (step: PipelineStep, key: StepKey): Promise<{ entry: CacheEntry; published: Buffer | undefined } | undefined> => {
     const found = store.lookupEntry(key.key);
     if (found.state === 'miss') return undefined;
     if (found.state === 'damaged') {
@@ -140,6 +140,11 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
     const published = publishedBytes(step, found.entry.outputs);
     if (published && !Buffer.isBuffer(published)) {
       warn(step.id, `${published.damaged}; set aside in quarantine/, recomputing`);
+      return undefined;
+    }
+    const effectMissing = await step.type.cachedEffectMissing?.(found.entry.summary, { storeDir: store.root, stepKey: key.key });
+    if (effectMissing) {
+      warn(step.id, `${effectMissing}; running it again`);
       return undefined;
     }
     return { entry: found.entry, published };
@@ -276,8 +281,8 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
     keys.set(step.id, key);
     rec.key = key.key;
     const force = forced.has(step.id);
-    const cached = (): boolean => {
-      const usable = force ? undefined : usableEntry(step, key);
+    const cached = async (): Promise<boolean> => {
+      const usable = force ? undefined : await usableEntry(step, key);
       if (!usable) return false;
       rec.status = 'cached';
       rec.cacheHit = true;
@@ -287,14 +292,14 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
       emit({ type: 'step:cached', step: step.id, key: key.key });
       return true;
     };
-    if (cached()) return;
+    if (await cached()) return;
 
     // Another run of this pipeline may be computing the same key: wait for it rather than compute
     // twice, and use its result when it has one.
     if (!(await lockKey(step, key))) return cancel();
     try {
       // The lock holder before us may have finished between our check and our lock.
-      if (cached()) return;
+      if (await cached()) return;
       rec.status = 'running';
       emit({ type: 'step:start', step: step.id, key: key.key });
       let done;

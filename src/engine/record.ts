@@ -9,6 +9,8 @@ import type { StepOutcome } from './events.js';
 import type { Store } from './store.js';
 
 export interface StepRecord {
+  /** The step type (absent in records written before it was recorded). */
+  uses?: string;
   status: StepOutcome | 'running' | 'pending';
   key?: string;
   cacheHit: boolean;

@@ -116,6 +116,12 @@ export interface StepType<P extends object = Record<string, unknown>> {
    * successful run of the step, cached or not, so the file always matches the lock file.
    */
   readonly publish?: { readonly param: string; readonly port: string };
+  /**
+   * For steps whose effect lives outside the store (register writes the registry): asked on a
+   * cache hit, in the engine's thread, whether what the cached run did still holds. A reason
+   * means it does not, and the step runs again (e.g. a registry that lost the version re-registers it).
+   */
+  cachedEffectMissing?(summary: unknown, where: { readonly storeDir: string; readonly stepKey: string }): Promise<string | undefined>;
   run(ctx: StepContext, params: P): Promise<StepSummary | void>;
 }
 

@@ -55,6 +55,8 @@ export interface StoredAuditRow {
   details: string;
   prevHash: string;
   hash: string;
+  /** HMAC of the hash with MEDPIPE_AUDIT_KEY, when the entry was written with a key set. */
+  mac?: string | null;
 }
 
 export function entryHash(prevHash: string, entry: AuditEntry): string {

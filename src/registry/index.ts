@@ -4,5 +4,6 @@ export type { RegisterInput, ModelVersion, ModelSummary, Comparison, AuditResult
 export { RegistryError, type RegistryErrorKind } from './errors.js';
 export { parseRef, formatRef, type ModelRef, type VersionSelector } from './names.js';
 export { exportVersion, readVerifiedBundle } from './bundle.js';
+export { formatHead, parseHead, type ChainHead } from './head.js';
 export type { MetricComparison } from './compare.js';
 export type { AuditRecord, AuditAction } from './audit.js';

@@ -21,6 +21,9 @@ import { checkAlias, checkModelName, checkTagKey, formatRef, parseRef } from './
 import { migrate } from './schema.js';
 import { compareState, replay, versionDigests, type RegistryState } from './state.js';
 import { exportVersion, hashFileSync, readVerifiedBundle } from './bundle.js';
+import { HEAD_FILE, missingHead, readRecordedHead, recordHead, type ChainHead } from './head.js';
+import { recordedRegistrations } from './recorded-registrations.js';
+import { auditKey, entryMac } from './signing.js';
 import type { AuditResult, Comparison, JsonObject, ModelSummary, ModelVersion, RegisterInput, RegistryOptions } from './types.js';
 
 export const REGISTRY_FILE = 'registry.db';
@@ -70,6 +73,28 @@ function useWal(db: Database.Database, timeoutMs: number): void {
   }
 }
 
+/**
+ * SQLite's quick_check on open: a damaged page would otherwise surface later as an unexplained
+ * error, or not at all when it holds rows nobody reads that day. It reads every page once, which
+ * for a registry (kilobytes to a few megabytes) takes milliseconds.
+ */
+function checkIntegrity(db: Database.Database, file: string): void {
+  const problems = db.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
+  // SQLite's report is several lines with a banner; keep the first findings, on one line.
+  const found = problems.flatMap((p) => p.quick_check.split('\n')).filter((line) => line && line !== 'ok' && !line.startsWith('***'));
+  if (found.length) throw corrupt(file, `${found.slice(0, 3).join('; ')}${found.length > 3 ? '; …' : ''}`);
+}
+
+function corrupt(file: string, detail: string): RegistryError {
+  return new RegistryError('corrupt', `the model registry ${file} is damaged (${detail}): restore it from a backup. The bundles in the store are not affected; re-running the pipelines that register rebuilds the versions, without their history`);
+}
+
+/** SQLite's "the file is damaged" errors, as a RegistryError; anything else is not corruption. */
+function asCorruption(e: unknown, file: string): RegistryError | undefined {
+  const code = (e as { code?: unknown }).code;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT_INDEX' ? corrupt(file, (e as Error).message) : undefined;
+}
+
 function isPlainObject(v: unknown): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -96,21 +121,38 @@ export class Registry {
   static open(storeDir: string, options: RegistryOptions = {}): Registry {
     mkdirSync(storeDir, { recursive: true });
     const file = join(storeDir, REGISTRY_FILE);
-    const db = new Database(file, { timeout: options.busyTimeoutMs ?? 10_000 });
+    let db: Database.Database | undefined;
     try {
+      db = new Database(file, { timeout: options.busyTimeoutMs ?? 10_000 });
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
       useWal(db, options.busyTimeoutMs ?? 10_000);
       db.pragma('foreign_keys = ON');
+      checkIntegrity(db, file);
       migrate(db, file);
     } catch (e) {
-      db.close();
-      throw e;
+      db?.close();
+      throw asCorruption(e, file) ?? e;
     }
     return new Registry(storeDir, db, options.who ?? currentUser());
   }
 
   close(): void {
     this.db.close();
+  }
+
+  /**
+   * The audit of a store folder that has no registry.db: fine for a store that never registered
+   * anything, a failure when the recorded head, the run records or `expect` say it had entries.
+   */
+  static auditMissing(storeDir: string, options: { expect?: ChainHead } = {}): AuditResult {
+    const file = join(storeDir, REGISTRY_FILE);
+    const failed = (problem: string): AuditResult => ({ ok: false, entries: 0, seq: null, subject: 'the registry', problem });
+    const recorded = readRecordedHead(storeDir);
+    if (recorded) return failed(`${file} is missing, but ${HEAD_FILE} records ${recorded.seq} audit entries: restore it from a backup`);
+    if (options.expect && options.expect.seq > 0) return failed(`${file} is missing, but --expect names entry ${options.expect.seq}`);
+    const lost = recordedRegistrations(storeDir)[0];
+    if (lost) return failed(`${file} is missing, but run ${lost.runId} (step ${lost.step}) registered ${formatRef(lost.name, lost.version)}: restore it from a backup`);
+    return { ok: true, entries: 0, head: GENESIS_HASH, headSeq: 0, signed: auditKey() !== undefined };
   }
 
   bundlePath(digest: string): string {
@@ -146,7 +188,7 @@ export class Registry {
     if (input.alias !== undefined) checkAlias(input.alias);
     for (const key of Object.keys(input.tags ?? {})) checkTagKey(key);
 
-    return this.db.transaction(() => {
+    return this.write(() => {
       if (input.dedupeKey !== undefined) {
         const existing = this.db.prepare('SELECT version FROM versions WHERE model = ? AND dedupe_key = ?').pluck().get(name, input.dedupeKey) as number | undefined;
         if (existing !== undefined) return { version: existing, created: false };
@@ -182,40 +224,40 @@ export class Registry {
       if (input.alias !== undefined) this.moveAlias(name, version, input.alias, at);
       this.writeBundlePins();
       return { version, created: true };
-    }).immediate();
+    });
   }
 
   /** Points an alias at a version (moving it if it pointed elsewhere). Returns the version it pointed at before. */
   promote(name: string, version: number, alias: string): { previous: number | null } {
     checkAlias(alias);
-    return this.db.transaction(() => {
+    return this.write(() => {
       this.requireVersion(name, version);
       return { previous: this.moveAlias(name, version, alias, clock.iso()) };
-    }).immediate();
+    });
   }
 
   setTag(name: string, version: number, key: string, value: string): void {
     checkTagKey(key);
-    this.db.transaction(() => {
+    this.write(() => {
       this.requireVersion(name, version);
       this.tag(name, version, key, value, clock.iso());
-    }).immediate();
+    });
   }
 
   removeTag(name: string, version: number, key: string): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.requireVersion(name, version);
       const gone = this.db.prepare('DELETE FROM tags WHERE model = ? AND version = ? AND key = ?').run(name, version, key);
       if (gone.changes === 0) throw new RegistryError('not-found', `${formatRef(name, version)} has no tag "${key}"`);
       this.append('untag', formatRef(name, version), { version, key }, clock.iso());
-    }).immediate();
+    });
   }
 
   setDescription(name: string, description: string): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.requireModel(name);
       this.describe(name, description, clock.iso());
-    }).immediate();
+    });
   }
 
   private describe(name: string, description: string, at: string): void {
@@ -238,14 +280,50 @@ export class Registry {
     return previous;
   }
 
+  /** Runs a change in one IMMEDIATE transaction, then records the new chain head outside the database. */
+  private write<T>(change: () => T): T {
+    const result = this.db.transaction(change).immediate();
+    this.recordHeadIfConsistent();
+    return result;
+  }
+
+  private lastEntry(): ChainHead | undefined {
+    return this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as ChainHead | undefined;
+  }
+
+  /**
+   * Moves the recorded head to the chain's last entry, unless the chain no longer contains the
+   * recorded head (the database was reset or rolled back): then the record is the evidence, and
+   * is kept until someone restores the database or deletes the record on purpose. Never moves it
+   * backwards (a concurrent writer may have recorded a later head).
+   */
+  private recordHeadIfConsistent(): void {
+    const last = this.lastEntry();
+    if (!last) return;
+    let recorded: ChainHead | undefined;
+    try {
+      recorded = readRecordedHead(this.storeDir);
+    } catch {
+      return; // a damaged record is reported by audit; the change itself is committed
+    }
+    if (recorded) {
+      if (recorded.seq >= last.seq) return;
+      const hash = this.db.prepare('SELECT hash FROM audit WHERE seq = ?').pluck().get(recorded.seq) as string | undefined;
+      if (hash !== recorded.hash) return;
+    }
+    recordHead(this.storeDir, last);
+  }
+
   /** Appends one audit entry; must run inside a write transaction so seq and prev_hash cannot race. */
   private append<A extends AuditAction>(action: A, subject: string, details: AuditDetails[A], at: string): void {
-    const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const last = this.lastEntry();
     const entry = { seq: (last?.seq ?? 0) + 1, at, who: this.who, action, subject, details };
     const prevHash = last?.hash ?? GENESIS_HASH;
+    const hash = entryHash(prevHash, entry);
+    const key = auditKey();
     this.db
-      .prepare('INSERT INTO audit (seq, at, who, action, subject, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(entry.seq, at, this.who, action, subject, JSON.stringify(details), prevHash, entryHash(prevHash, entry));
+      .prepare('INSERT INTO audit (seq, at, who, action, subject, details, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(entry.seq, at, this.who, action, subject, JSON.stringify(details), prevHash, hash, key ? entryMac(key, hash) : null);
   }
 
   /**
@@ -262,6 +340,11 @@ export class Registry {
   }
 
   // ---- reading ----
+
+  /** Whether `name` has a version registered with this dedupe key (see RegisterInput.dedupeKey). */
+  hasRegistration(name: string, dedupeKey: string): boolean {
+    return this.db.prepare('SELECT 1 FROM versions WHERE model = ? AND dedupe_key = ?').get(name, dedupeKey) !== undefined;
+  }
 
   modelNames(): string[] {
     return this.db.prepare('SELECT name FROM models ORDER BY name').pluck().all() as string[];
@@ -350,21 +433,59 @@ export class Registry {
   }
 
   /**
-   * Verifies the audit chain, then that every model, version, alias and tag row is what the log
-   * says it should be, then that every version's bundle is in the store and matches its digest. Reports the first problem: the broken entry's seq, or the row that disagrees.
+   * Verifies, and reports the first problem found:
+   * 1. the audit chain (the broken entry's seq), and with MEDPIPE_AUDIT_KEY set, each entry's signature;
+   * 2. that the chain contains the head recorded beside the database, and `expect` if given (a
+   *    reset or rolled-back database has an intact chain, but is behind these);
+   * 3. that every model, version, alias and tag row is what the log says it should be;
+   * 4. that every registration the store's run records name is in the registry, with its bundle;
+   * 5. that every version's bundle is in the store and matches its digest.
    */
-  audit(): AuditResult {
+  audit(options: { expect?: ChainHead } = {}): AuditResult {
     // One read transaction, so a concurrent writer cannot slip a change between reading the log and the tables.
     return this.db.transaction((): AuditResult => {
       const rows = this.storedAudit();
+      const failed = (seq: number | null, subject: string, problem: string): AuditResult => ({ ok: false, entries: rows.length, seq, subject, problem });
       const { records, broken } = checkChain(rows);
-      if (broken) return { ok: false, entries: rows.length, seq: broken.seq, subject: rows.find((r) => r.seq === broken.seq)?.subject ?? '', problem: broken.problem };
+      if (broken) return failed(broken.seq, rows.find((r) => r.seq === broken.seq)?.subject ?? '', broken.problem);
+      const key = auditKey();
+      const unsigned = key ? rows.find((r) => r.mac !== entryMac(key, r.hash)) : undefined;
+      if (unsigned) return failed(unsigned.seq, unsigned.subject, unsigned.mac ? 'its signature does not match MEDPIPE_AUDIT_KEY: the entry was rewritten by someone without the key, or signed with another key' : 'it is not signed, but MEDPIPE_AUDIT_KEY is set: it was written without the key (or by someone without it)');
+      const heads: [ChainHead | undefined, string][] = [
+        [readRecordedHead(this.storeDir), `the head recorded in ${HEAD_FILE}`],
+        [options.expect, 'the expected head (--expect)'],
+      ];
+      for (const [head, source] of heads) {
+        const problem = head && missingHead(rows, head, source);
+        if (problem) return failed(null, 'the registry', problem);
+      }
       const mismatch = compareState(replay(records), this.tableState())[0];
       if (mismatch) return { ok: false, entries: rows.length, ...mismatch };
+      const lost = this.firstLostRegistration();
+      if (lost) return failed(null, lost.subject, lost.problem);
       const damaged = this.firstDamagedBundle();
-      if (damaged) return { ok: false, entries: rows.length, seq: null, ...damaged };
-      return { ok: true, entries: rows.length, head: rows.length ? rows[rows.length - 1].hash : GENESIS_HASH };
+      if (damaged) return failed(null, damaged.subject, damaged.problem);
+      const last = rows[rows.length - 1];
+      return { ok: true, entries: rows.length, head: last?.hash ?? GENESIS_HASH, headSeq: last?.seq ?? 0, signed: key !== undefined };
     }).deferred();
+  }
+
+  /** The first registration in the store's run records that the registry does not have (with that bundle). */
+  private firstLostRegistration(): { subject: string; problem: string } | undefined {
+    const bundleOf = this.db.prepare('SELECT bundle_digest FROM versions WHERE model = ? AND version = ?').pluck();
+    for (const r of recordedRegistrations(this.storeDir)) {
+      const digest = bundleOf.get(r.name, r.version) as string | undefined;
+      if (digest === r.bundleDigest) continue;
+      const ref = formatRef(r.name, r.version);
+      return {
+        subject: ref,
+        problem:
+          digest === undefined
+            ? `run ${r.runId} (step ${r.step}) registered ${ref}, which the registry does not have: the database was emptied, replaced by an older copy, or rows were removed. Restore registry.db from a backup`
+            : `run ${r.runId} (step ${r.step}) registered ${ref} with bundle ${r.bundleDigest.slice(0, 12)}…, but the registry's ${ref} has bundle ${digest.slice(0, 12)}…: the registry was replaced or rewritten`,
+      };
+    }
+    return undefined;
   }
 
   /** The first version whose bundle is missing from the store or no longer matches its digest. */
@@ -382,7 +503,7 @@ export class Registry {
   }
 
   private storedAudit(): StoredAuditRow[] {
-    return this.db.prepare('SELECT seq, at, who, action, subject, details, prev_hash AS prevHash, hash FROM audit ORDER BY seq').all() as StoredAuditRow[];
+    return this.db.prepare('SELECT seq, at, who, action, subject, details, prev_hash AS prevHash, hash, mac FROM audit ORDER BY seq').all() as StoredAuditRow[];
   }
 
   private tableState(): RegistryState {

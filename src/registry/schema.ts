@@ -61,6 +61,10 @@ const MIGRATIONS: readonly string[] = [
     hash      TEXT NOT NULL
   );
   `,
+  // 2: an optional HMAC per audit entry (MEDPIPE_AUDIT_KEY), so a rewritten chain with recomputed hashes is still caught.
+  `
+  ALTER TABLE audit ADD COLUMN mac TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -63,7 +63,8 @@ export interface Comparison {
 }
 
 export type AuditResult =
-  | { ok: true; entries: number; head: string }
+  /** head and headSeq: the last entry (`SEQ:HASH` pins it for --expect); signed: signatures were checked with MEDPIPE_AUDIT_KEY. */
+  | { ok: true; entries: number; head: string; headSeq: number; signed: boolean }
   | { ok: false; entries: number; seq: number | null; subject: string; problem: string };
 
 export interface RegistryOptions {

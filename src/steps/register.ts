@@ -103,6 +103,20 @@ export default defineStep<Params>({
       tags: { type: 'object', additionalProperties: { type: 'string' }, default: {}, description: 'Key/value tags on the version.' },
     },
   },
+  /** The registry is not in the store's cache: a version it lost (reset, restored from an older copy) is registered again. */
+  async cachedEffectMissing(summary, { storeDir, stepKey }) {
+    const s = summary as { name?: unknown; version?: unknown } | undefined;
+    if (typeof s?.name !== 'string') return undefined;
+    const { Registry } = await import('../registry/index.js');
+    const what = `${s.name}@${String(s.version)}, registered by the cached run,`;
+    if (!Registry.exists(storeDir)) return `${what} is gone: the store has no registry.db`;
+    const registry = Registry.open(storeDir);
+    try {
+      return registry.hasRegistration(s.name, stepKey) ? undefined : `${what} is not in the registry any more`;
+    } finally {
+      registry.close();
+    }
+  },
   async run(ctx, params) {
     const { buildBundle } = await import('../bundle/bundle.js');
     const { modelCard } = await import('../bundle/card.js');

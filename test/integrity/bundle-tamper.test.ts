@@ -42,7 +42,7 @@ test('one digit changed in the bundle: predict, recommend and export refuse it, 
   assert.match(exported.err, refusal);
   const audit = await runCli(dir, 'models', 'audit');
   assert.equal(audit.code, 1);
-  assert.match(audit.err, /audit FAILED at breast-cancer-svm@1 .*does not match its registered digest/);
+  assert.match(audit.err, /audit FAILED at breast-cancer-svm@1: .*does not match its registered digest/);
 });
 
 test('after cache verify and a re-run the registered bundle is restored and served again', async () => {

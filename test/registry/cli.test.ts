@@ -99,7 +99,7 @@ test('models audit: exit 0 when intact, exit 1 naming the entry when tampered', 
   const { store } = populated();
   const ok = await models(store, 'audit');
   assert.equal(ok.code, 0);
-  assert.match(ok.out, /^audit ok: \d+ entries, chain head [0-9a-f]{16}$/);
+  assert.match(ok.out, /^audit ok: \d+ entries, chain head \d+:[0-9a-f]{64}$/);
   const raw = new Database(join(store, 'registry.db'));
   raw.prepare(`UPDATE audit SET who = 'mallory' WHERE seq = 2`).run();
   raw.close();
