@@ -8,6 +8,9 @@
  * Accepted: optional sign, digits with an optional `.` (`1`, `-2.5`, `.5`, `5.`), an optional
  * exponent (`1e-3`, `2E+10`), surrounding spaces/tabs, and `inf`/`infinity` in any case with an
  * optional sign. Not accepted: thousands separators, decimal commas, hex, empty text.
+ *
+ * Infinities are numbers here (a column holding `inf` is numeric); whether the loader accepts one
+ * is decided where it stores it (csv-columns.ts), which refuses it unless asked otherwise.
  */
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];

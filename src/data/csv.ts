@@ -37,6 +37,11 @@ export interface CsvOptions {
   target?: string;
   /** For a binary target, the class that counts as positive. */
   positive?: string;
+  /**
+   * What an infinite number (`inf`, `-Infinity`, `1e309`) in a numeric column is: an error naming
+   * its line (default), or a missing value. Never a value: models and scaling cannot use it.
+   */
+  nonFinite?: 'error' | 'missing';
   /** Identifier column(s): kept in the dataset, never used as features. */
   id?: string | readonly string[];
   /** Bytes per read (tests use small chunks to exercise chunk boundaries). */
@@ -79,7 +84,7 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<D
   const expectedRows = complete ? dataRecords.length : (size / block.length) * countLineEnds(block) * 1.05 + 64;
   const parser = new ColumnParser(
     plan.map((p) => p.spec),
-    { file, delimiter, missing, skipRecords: header ? 1 : 0, expectedRows },
+    { file, delimiter, missing, skipRecords: header ? 1 : 0, expectedRows, nonFinite: options.nonFinite ?? 'error' },
   );
   await streamInto(path, file, parser, options.chunkSize ?? CHUNK_BYTES);
   if (parser.rows === 0) throw new DataError('the file has a header row but no data rows', { file });

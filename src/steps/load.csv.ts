@@ -15,6 +15,7 @@ interface Params {
   missing: string[];
   target: string | null;
   positive: string | null;
+  non_finite: 'error' | 'missing';
   id: string | string[];
 }
 
@@ -45,6 +46,11 @@ export default defineStep<Params>({
       missing: { type: 'array', items: { type: 'string' }, default: LOAD_CSV_DEFAULT_MISSING, description: 'Values that mean "missing" (compared after trimming spaces).' },
       target: { type: ['string', 'null'], default: null, description: 'The label column: categorical (classification) or numeric (regression).' },
       positive: { type: ['string', 'null'], default: null, description: 'For a binary target: the class that counts as positive (e.g. malignant). Makes the target categorical.' },
+      non_finite: {
+        enum: ['error', 'missing'],
+        default: 'error',
+        description: 'What an infinite number (inf, -inf, or one too large for a 64-bit float such as 1e309) in a numeric column is: error stops the load naming its line and column; missing loads it as a missing value.',
+      },
       id: {
         anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
         default: [],
@@ -66,6 +72,7 @@ export default defineStep<Params>({
       missing: params.missing,
       ...(params.target !== null ? { target: params.target } : {}),
       ...(params.positive !== null ? { positive: params.positive } : {}),
+      nonFinite: params.non_finite,
       id: params.id,
     });
     await writeDatasetFile(ctx.output('data'), ds);
