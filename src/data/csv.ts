@@ -16,7 +16,7 @@ import { open, stat } from 'node:fs/promises';
 import { DataError, StepInputError } from '../errors.js';
 import { makeDataset, type Column, type ColumnKind, type Dataset } from './dataset.js';
 import { ColumnParser, type ColumnSpec, type ParsedType } from './csv-columns.js';
-import { closestName, inferColumnKind, looksLikeHeader, type InferredKind } from './csv-infer.js';
+import { closestName, inferColumnKind, isPresentNonNumber, looksLikeHeader, type InferredKind } from './csv-infer.js';
 import { DELIMITERS, detectDelimiter, tokenizeSample, type SampleRecord } from './csv-sample.js';
 
 /** What a column can be declared as in `columns:` (the target is named with `target:` instead). */
@@ -181,13 +181,32 @@ function planColumns(names: readonly string[], rows: readonly SampleRecord[], op
     const values = (): string[] => rows.map((r) => r.fields[j] ?? '');
     if (name === options.target) {
       const d = declared.get(name);
-      const numeric = d === 'numeric' || (d === undefined && options.positive === undefined && inferColumnKind('', values(), missing) === 'numeric');
+      const verdict = d !== undefined || options.positive !== undefined ? undefined : inferColumnKind('', values(), missing);
+      if (verdict === 'mostly-numeric') throw mostlyNumericError(name, rows, j, missing, file);
+      const numeric = d === 'numeric' || verdict === 'numeric';
       return { spec: { name, type: numeric ? 'numeric' : 'categorical', declared: d !== undefined }, kind: 'target' };
     }
     const d = declared.get(name);
-    const kind: InferredKind = d ?? inferColumnKind(name, values(), missing);
+    const verdict = d ?? inferColumnKind(name, values(), missing);
+    if (verdict === 'mostly-numeric') throw mostlyNumericError(name, rows, j, missing, file);
+    const kind: InferredKind = verdict;
     const type: ParsedType = kind === 'id' ? 'text' : kind;
     return { spec: { name, type, declared: d !== undefined }, kind };
+  });
+}
+
+/**
+ * A column whose sample is mostly numbers but not all: names every other cell's line (the first
+ * five, then a count), never its value, and the two ways out.
+ */
+function mostlyNumericError(name: string, rows: readonly SampleRecord[], j: number, missing: ReadonlySet<string>, file: string): DataError {
+  const present = rows.filter((r) => !missing.has((r.fields[j] ?? '').trim())).length;
+  const lines = rows.filter((r) => isPresentNonNumber(r.fields[j] ?? '', missing)).map((r) => r.line);
+  const shown = lines.slice(0, 5).join(', ') + (lines.length > 5 ? ` and ${lines.length - 5} more` : '');
+  return new DataError(`this column is mostly numbers, but ${lines.length} of the ${present} values read to infer its type are not: line${lines.length > 1 ? 's' : ''} ${shown}`, {
+    file,
+    column: name,
+    hint: `fix those cells, add a token that marks a missing value to \`missing:\`, or, if the column is not numeric, declare it: \`columns: { ${name}: text }\` (or categorical)`,
   });
 }
 

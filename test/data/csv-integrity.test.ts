@@ -1,6 +1,7 @@
 /**
- * Issue 13, the CSV loader's share: nothing wrong is loaded silently. Infinite numbers are refused
- * with the file, the line and the column, and what to write to accept them on purpose.
+ * Issue 13, the CSV loader's share: nothing wrong is loaded silently. Infinite numbers and a few
+ * bad cells deciding a column's type are each refused with the file, the line(s) and the column,
+ * and what to write to accept them on purpose.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -38,6 +39,13 @@ function numbers(ds: Dataset, name: string): number[] {
   const d = getColumn(ds, name)?.data;
   assert.ok(d?.type === 'numeric', `${name} is numeric`);
   return Array.from(d.values);
+}
+
+/** A header and `n` rows of plausible mean_radius / texture values, then the diagnosis. */
+function breastRows(n: number, cell: (i: number) => string = (i) => (10 + (i % 9) * 0.7).toFixed(2)): string[] {
+  const rows = ['mean_radius,mean_texture,diagnosis'];
+  for (let i = 0; i < n; i++) rows.push(`${cell(i)},${(15 + (i % 5)).toFixed(1)},${i % 3 ? 'benign' : 'malignant'}`);
+  return rows;
 }
 
 const NON_FINITE = 'a value in this numeric column is not finite (inf, -inf, or a number too large for a 64-bit float such as 1e309) (fix the value, or set `non_finite: missing` in the load step\'s `with:` to treat non-finite values as missing)';
@@ -79,5 +87,51 @@ describe('non-finite numbers are refused by line and column, or made missing on 
     const r = await runStep(loadCsv, {}, { ...params, non_finite: 'missing' });
     assert.deepEqual(numbers(await readDatasetFile(r.outputs['data']), 'b').map(String), ['NaN', '2.5']);
     assert.deepEqual((r.summary as { missing: Record<string, number> }).missing, { b: 1 });
+  });
+});
+
+describe('a few bad cells never decide that a numeric column is text', () => {
+  const hint = (name: string): string => `(fix those cells, add a token that marks a missing value to \`missing:\`, or, if the column is not numeric, declare it: \`columns: { ${name}: text }\` (or categorical))`;
+
+  it('refuses a mostly numeric column with "1,001", abc, 0x10 and 1_000 in its first rows, naming every line', async () => {
+    const bad: Record<number, string> = { 1: '"1,001"', 4: 'abc', 6: '0x10', 9: '1_000' };
+    const e = await failure(breastRows(40, (i) => bad[i] ?? (10 + i * 0.1).toFixed(2)).join('\n') + '\n');
+    assert.deepEqual(where(e), ['patients.csv', undefined, 'mean_radius']);
+    assert.equal(e.message, `patients.csv, column "mean_radius": this column is mostly numbers, but 4 of the 40 values read to infer its type are not: lines 3, 6, 8, 11 ${hint('mean_radius')}`);
+    for (const v of ['abc', '1,001', '0x10', '1_000']) assert.ok(!e.message.includes(v), `${v} is not shown`);
+  });
+
+  it('lists the first five lines and counts the rest, counting physical lines', async () => {
+    const rows = breastRows(100, (i) => (i % 12 === 5 ? 'n.d.' : String(12 + (i % 7))));
+    rows.splice(1, 0, '', '');
+    const e = await failure(rows.join('\n') + '\n');
+    assert.match(e.message, /but 8 of the 100 values read to infer its type are not: lines 9, 21, 33, 45, 57 and 3 more \(/);
+  });
+
+  it('accepts the column as the user declares it, or with the token as a missing value', async () => {
+    const text = breastRows(30, (i) => (i === 3 ? 'abc' : String(10 + i))).join('\n') + '\n';
+    const declared = await readCsv(tempFile('t.csv', text), { columns: { mean_radius: 'text' } });
+    assert.equal(getColumn(declared, 'mean_radius')?.data.type, 'text');
+    const missing = await readCsv(tempFile('t.csv', text), { missing: ['', 'abc'] });
+    assert.ok(Number.isNaN(numbers(missing, 'mean_radius')[3]));
+    assert.equal(numbers(missing, 'mean_radius')[4], 14);
+  });
+
+  it('refuses a mostly numeric regression target too, and a column declared numeric still fails at its first bad line', async () => {
+    const e = await failure('x,progression\n1,100\n2,110\n3,high\n4,130\n5,90\n', { target: 'progression' });
+    assert.deepEqual(where(e), ['patients.csv', undefined, 'progression']);
+    assert.match(e.message, /but 1 of the 5 values read to infer its type are not: line 4 \(/);
+    const declared = await failure('a,b\n1,2\n2,x\n3,4\n', { columns: { b: 'numeric' } });
+    assert.deepEqual(where(declared), ['patients.csv', 3, 'b']);
+  });
+
+  it('still infers a mostly text column as categorical or text, whatever numbers it holds', async () => {
+    const rows = ['grade,note'];
+    for (let i = 0; i < 30; i++) rows.push(`${['low', 'high', 'mid', '2'][i % 4]},${i % 3 ? `seen on day ${i}` : String(i)}`);
+    const ds = await readCsv(tempFile('t.csv', rows.join('\n') + '\n'));
+    assert.deepEqual(ds.columns.map((c) => [c.name, c.kind]), [['grade', 'categorical'], ['note', 'text']]);
+    // Half numbers is not "mostly numbers": inferred as before.
+    const half = await readCsv(tempFile('t.csv', 'stage\n1\n2\nIIIa\nIV\n'));
+    assert.equal(getColumn(half, 'stage')?.kind, 'categorical');
   });
 });
