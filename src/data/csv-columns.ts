@@ -49,6 +49,8 @@ export class ColumnParser {
   private readonly codes: Int32Array[] = [];
   private readonly text: (string | null)[][] = [];
   private readonly dictionaries: Map<string, number>[] = [];
+  /** Per categorical column, the line each category first appears on (by dictionary code), for errors about classes. */
+  private readonly firstLines: number[][] = [];
   private readonly delim: number;
   private readonly missing: Set<string>;
   /** Whether a missing token looks like a number (e.g. -999): then tokens are checked before parsing. */
@@ -77,6 +79,7 @@ export class ColumnParser {
       else if (this.types[j] === CATEGORICAL) {
         this.codes[j] = new Int32Array(this.capacity);
         this.dictionaries[j] = new Map();
+        this.firstLines[j] = [];
       } else this.text[j] = [];
     });
   }
@@ -129,6 +132,12 @@ export class ColumnParser {
       }
       return sortCategories(trim(this.codes[j], n), this.dictionaries[j]);
     });
+  }
+
+  /** The line a category of a categorical column first appears on. */
+  firstLineOf(col: number, category: string): number | undefined {
+    const code = this.dictionaries[col]?.get(category);
+    return code === undefined ? undefined : this.firstLines[col][code];
   }
 
   /** Parses whole records from `buf`; returns how many bytes were consumed. */
@@ -324,7 +333,10 @@ export class ColumnParser {
       else {
         const dict = this.dictionaries[col];
         let code = dict.get(value);
-        if (code === undefined) dict.set(value, (code = dict.size));
+        if (code === undefined) {
+          dict.set(value, (code = dict.size));
+          this.firstLines[col][code] = line;
+        }
         this.codes[col][row] = code;
       }
     } else this.text[col][row] = missing ? null : value;

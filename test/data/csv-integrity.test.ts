@@ -1,14 +1,14 @@
 /**
- * Issue 13, the CSV loader's share: nothing wrong is loaded silently. Infinite numbers and a few
- * bad cells deciding a column's type are each refused with the file, the line(s) and the column,
- * and what to write to accept them on purpose.
+ * Issue 13, the CSV loader's share: nothing wrong is loaded silently. Infinite numbers, a few bad
+ * cells deciding a column's type, and a stray third class next to `positive:` are each refused
+ * with the file, the line(s) and the column, and what to write to accept them on purpose.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readCsv, type CsvOptions } from '../../src/data/csv.js';
 import { getColumn, type Dataset } from '../../src/data/dataset.js';
 import { readDatasetFile } from '../../src/data/arrow.js';
-import { DataError } from '../../src/errors.js';
+import { DataError, StepInputError } from '../../src/errors.js';
 import type { StepType } from '../../src/engine/step-type.js';
 import loadCsv from '../../src/steps/load.csv.js';
 import { runStep } from '../helpers/step-harness.js';
@@ -133,5 +133,63 @@ describe('a few bad cells never decide that a numeric column is text', () => {
     // Half numbers is not "mostly numbers": inferred as before.
     const half = await readCsv(tempFile('t.csv', 'stage\n1\n2\nIIIa\nIV\n'));
     assert.equal(getColumn(half, 'stage')?.kind, 'categorical');
+  });
+});
+
+describe('`positive:` declares a binary target; `classes:` lists the classes', () => {
+  const diagnosis = (labels: string[]): string => ['x,diagnosis', ...labels.map((l, i) => `${i},${l}`)].join('\n') + '\n';
+  const typo = diagnosis(['benign', 'malignant', 'benign', 'malignnat', 'benign', 'Benign ', 'malignant', 'malignnat']);
+
+  it('refuses a third class next to `positive:`, naming each unexpected class and the first line it is on, at any chunk size', async () => {
+    for (const chunkSize of [3, 1 << 20]) {
+      const e = await failure(typo, { target: 'diagnosis', positive: 'malignant', chunkSize });
+      assert.deepEqual(where(e), ['patients.csv', undefined, 'diagnosis']);
+      assert.equal(e.message, 'patients.csv, column "diagnosis": `positive: malignant` declares a binary target, but the column has 4 classes: besides "malignant" and "benign" it has "malignnat" (first on line 5), "Benign " (first on line 7) (fix those rows, or list every class in `classes:` if the target really has more than two)');
+    }
+  });
+
+  it('accepts more classes when `classes:` lists them, and refuses a value it does not list, by line', async () => {
+    const classes = ['benign', 'malignant', 'malignnat', 'Benign '];
+    const ds = await readCsv(tempFile('t.csv', typo), { target: 'diagnosis', positive: 'malignant', classes });
+    const d = getColumn(ds, 'diagnosis')?.data;
+    assert.ok(d?.type === 'categorical');
+    assert.equal(d.categories.length, 4);
+    const e = await failure(typo, { target: 'diagnosis', positive: 'malignant', classes: ['benign', 'malignant'] });
+    assert.deepEqual(where(e), ['patients.csv', undefined, 'diagnosis']);
+    assert.equal(e.message, 'patients.csv, column "diagnosis": 2 values of the target are not among the classes listed in `classes:`: "malignnat" (first on line 5), "Benign " (first on line 7) (fix those rows, or add the class to `classes:`)');
+    // Without positive, classes alone make the target categorical and are checked the same way.
+    const numericLabels = await readCsv(tempFile('t.csv', 'x,grade\n1,1\n2,2\n3,3\n'), { target: 'grade', classes: ['1', '2', '3'] });
+    assert.equal(getColumn(numericLabels, 'grade')?.data.type, 'categorical');
+    assert.match((await failure('x,grade\n1,1\n2,2\n3,4\n', { target: 'grade', classes: ['1', '2', '3'] })).message, /"4" \(first on line 4\)/);
+  });
+
+  it('still accepts a binary target, and still refuses a positive class that never appears', async () => {
+    const ds = await readCsv(tempFile('t.csv', diagnosis(['benign', 'malignant', 'benign'])), { target: 'diagnosis', positive: 'malignant' });
+    assert.deepEqual(ds.target, { column: 'diagnosis', positive: 'malignant' });
+    assert.match((await failure(diagnosis(['benign', 'malignnat']), { target: 'diagnosis', positive: 'malignant' })).message, /the positive class given in `positive:` is not one of the 2 values/);
+  });
+
+  it('does not show long target values (they may be free text about a patient)', async () => {
+    const note = 'patient reports chest pain since tuesday evening';
+    const e = await failure(diagnosis(['benign', 'malignant', note, 'benign']), { target: 'diagnosis', positive: 'malignant' });
+    assert.ok(!e.message.includes('chest'), e.message);
+    assert.match(e.message, /it has a value of 48 characters \(first on line 4\)/);
+  });
+
+  it('load.csv takes `classes:` (default null) and passes it to the loader', async () => {
+    const schema = loadCsv.params.properties['classes'] as { default: unknown; description: string };
+    assert.equal(schema.default, null);
+    assert.ok(schema.description.length > 20);
+    const params = { ...defaults(loadCsv), path: tempFile('t.csv', typo), target: 'diagnosis', positive: 'malignant' };
+    await assert.rejects(runStep(loadCsv, {}, params), (e: unknown) => e instanceof DataError && /besides "malignant" and "benign"/.test(e.message));
+    const r = await runStep(loadCsv, {}, { ...params, classes: ['benign', 'malignant', 'malignnat', 'Benign '] });
+    const d = getColumn(await readDatasetFile(r.outputs['data']), 'diagnosis')?.data;
+    assert.deepEqual(d?.type === 'categorical' ? d.categories : [], ['Benign ', 'benign', 'malignant', 'malignnat']);
+  });
+
+  it('refuses `classes:` without a target, a positive class it does not list, and either with a target declared numeric', async () => {
+    await assert.rejects(readCsv(tempFile('t.csv', 'x,y\n1,0\n2,1\n'), { target: 'y', positive: '1', columns: { y: 'numeric' } }), (e: unknown) => e instanceof StepInputError && e.message === '`positive:` is for a categorical target, but `columns:` declares "y" numeric');
+    await assert.rejects(readCsv(tempFile('t.csv', typo), { classes: ['a', 'b'] }), (e: unknown) => e instanceof StepInputError && e.message === '`classes:` needs `target:` (the column the classes belong to)');
+    await assert.rejects(readCsv(tempFile('t.csv', typo), { target: 'diagnosis', positive: 'malignant', classes: ['benign', 'other'] }), (e: unknown) => e instanceof StepInputError && e.message === '`positive: malignant` is not one of the classes listed in `classes:`');
   });
 });
