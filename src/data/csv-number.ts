@@ -92,16 +92,29 @@ function latin1(buf: Uint8Array, start: number, end: number): string {
 }
 
 function parseInfinity(buf: Uint8Array, start: number, end: number): number {
+  // Only "inf" or "infinity" with an optional sign can match: spare every other word a string.
+  const length = end - start;
+  if (length !== 3 && length !== 4 && length !== 8 && length !== 9) return NaN;
   const text = latin1(buf, start, end).toLowerCase();
   const sign = text[0] === '-' ? -1 : 1;
   const body = text[0] === '-' || text[0] === '+' ? text.slice(1) : text;
   return body === 'inf' || body === 'infinity' ? sign * Infinity : NaN;
 }
 
-const encoder = new TextEncoder();
+let scratch = new Uint8Array(64);
 
-/** The same parser for a string (used on the inference sample and for quoted fields). */
+/**
+ * The same parser for a string (used on the inference sample, where every value of every column
+ * is tried). Copies the text into a reused buffer instead of encoding it anew: the number grammar
+ * is ASCII, so any other character already means "not a number".
+ */
 export function parseNumberText(text: string): number {
-  const bytes = encoder.encode(text);
-  return parseNumberBytes(bytes, 0, bytes.length);
+  const n = text.length;
+  if (n > scratch.length) scratch = new Uint8Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return NaN;
+    scratch[i] = c;
+  }
+  return parseNumberBytes(scratch, 0, n);
 }
