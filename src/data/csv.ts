@@ -218,7 +218,7 @@ function planColumns(names: readonly string[], rows: readonly SampleRecord[], op
 
 /**
  * A column whose sample is mostly numbers but not all: names every other cell's line (the first
- * five, then a count), never its value, and the two ways out.
+ * five, then a count), never its value, and the ways to resolve it.
  */
 function mostlyNumericError(name: string, rows: readonly SampleRecord[], j: number, missing: ReadonlySet<string>, file: string): DataError {
   const present = rows.filter((r) => !missing.has((r.fields[j] ?? '').trim())).length;
