@@ -35,6 +35,8 @@ export interface ColumnParserOptions {
   skipRecords: number;
   /** A guess of the row count, to size arrays once instead of growing them. */
   expectedRows: number;
+  /** What an infinite number (inf, 1e309) in a numeric column is: an error (default) or a missing value. */
+  nonFinite?: 'error' | 'missing';
 }
 
 const NUMERIC = 0, CATEGORICAL = 1, TEXT = 2;
@@ -47,11 +49,14 @@ export class ColumnParser {
   private readonly codes: Int32Array[] = [];
   private readonly text: (string | null)[][] = [];
   private readonly dictionaries: Map<string, number>[] = [];
+  /** Per categorical column, the line each category first appears on (by dictionary code), for errors about classes. */
+  private readonly firstLines: number[][] = [];
   private readonly delim: number;
   private readonly missing: Set<string>;
   /** Whether a missing token looks like a number (e.g. -999): then tokens are checked before parsing. */
   private readonly numericMissing: boolean;
   private readonly emptyIsMissing: boolean;
+  private readonly infiniteIsMissing: boolean;
   private capacity: number;
   private carry: Buffer | undefined;
   private skip: number;
@@ -66,6 +71,7 @@ export class ColumnParser {
     this.missing = new Set(options.missing.map((m) => m.trim()));
     this.numericMissing = [...this.missing].some((m) => !Number.isNaN(parseNumberBytes(Buffer.from(m), 0, Buffer.byteLength(m))));
     this.emptyIsMissing = this.missing.has('');
+    this.infiniteIsMissing = options.nonFinite === 'missing';
     this.skip = options.skipRecords;
     this.capacity = Math.max(16, Math.ceil(options.expectedRows));
     specs.forEach((s, j) => {
@@ -73,6 +79,7 @@ export class ColumnParser {
       else if (this.types[j] === CATEGORICAL) {
         this.codes[j] = new Int32Array(this.capacity);
         this.dictionaries[j] = new Map();
+        this.firstLines[j] = [];
       } else this.text[j] = [];
     });
   }
@@ -125,6 +132,12 @@ export class ColumnParser {
       }
       return sortCategories(trim(this.codes[j], n), this.dictionaries[j]);
     });
+  }
+
+  /** The line a category of a categorical column first appears on. */
+  firstLineOf(col: number, category: string): number | undefined {
+    const code = this.dictionaries[col]?.get(category);
+    return code === undefined ? undefined : this.firstLines[col][code];
   }
 
   /** Parses whole records from `buf`; returns how many bytes were consumed. */
@@ -186,6 +199,7 @@ export class ColumnParser {
           }
           const end = j < n ? buf[j] : -1;
           if (digits > 0 && digits <= 15 && (end === delim || end === LF || end === CR)) {
+            // At most 15 digits and no exponent: always finite, so no check for infinities here.
             const v = frac === 0 ? mantissa : mantissa / POW10[frac];
             numeric[col][row] = first === MINUS ? -v : v;
             k = j;
@@ -290,7 +304,7 @@ export class ColumnParser {
       if (!this.numericMissing) {
         const v = parseNumberBytes(buf, s, e);
         if (v === v) {
-          this.numeric[col][row] = v;
+          this.storeNumber(v, col, row, line);
           return;
         }
         if (s === e && this.emptyIsMissing) {
@@ -312,17 +326,33 @@ export class ColumnParser {
       else {
         const v = parseNumberBytes(Buffer.from(value), 0, Buffer.byteLength(value));
         if (v !== v) throw this.badNumberError(line, col);
-        this.numeric[col][row] = v;
+        this.storeNumber(v, col, row, line);
       }
     } else if (t === CATEGORICAL) {
       if (missing) this.codes[col][row] = -1;
       else {
         const dict = this.dictionaries[col];
         let code = dict.get(value);
-        if (code === undefined) dict.set(value, (code = dict.size));
+        if (code === undefined) {
+          dict.set(value, (code = dict.size));
+          this.firstLines[col][code] = line;
+        }
         this.codes[col][row] = code;
       }
     } else this.text[col][row] = missing ? null : value;
+  }
+
+  /**
+   * Stores a parsed number. Every number of a numeric column but the fast path's (which cannot be
+   * infinite) comes through here, so an infinity (`inf`, or `1e309` overflowing) never reaches a
+   * dataset unasked: one would turn a whole column into -Infinity once standardised.
+   */
+  private storeNumber(v: number, col: number, row: number, line: number): void {
+    if (v === Infinity || v === -Infinity) {
+      if (!this.infiniteIsMissing) throw this.nonFiniteError(line, col);
+      v = NaN;
+    }
+    this.numeric[col][row] = v;
   }
 
   private isMissing(value: string): boolean {
@@ -371,6 +401,15 @@ export class ColumnParser {
       row: line,
       column: this.specs[ncols - 1].name,
       hint: 'a value containing the delimiter must be quoted ("...")',
+    });
+  }
+
+  private nonFiniteError(line: number, col: number): DataError {
+    return new DataError('a value in this numeric column is not finite (inf, -inf, or a number too large for a 64-bit float such as 1e309)', {
+      file: this.options.file,
+      row: line,
+      column: this.specs[col].name,
+      hint: 'fix the value, or set `non_finite: missing` in the load step\'s `with:` to treat non-finite values as missing',
     });
   }
 

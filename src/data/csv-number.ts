@@ -8,6 +8,9 @@
  * Accepted: optional sign, digits with an optional `.` (`1`, `-2.5`, `.5`, `5.`), an optional
  * exponent (`1e-3`, `2E+10`), surrounding spaces/tabs, and `inf`/`infinity` in any case with an
  * optional sign. Not accepted: thousands separators, decimal commas, hex, empty text.
+ *
+ * Infinities are numbers here (a column holding `inf` is numeric); whether the loader accepts one
+ * is decided where it stores it (csv-columns.ts), which refuses it unless asked otherwise.
  */
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
@@ -89,16 +92,29 @@ function latin1(buf: Uint8Array, start: number, end: number): string {
 }
 
 function parseInfinity(buf: Uint8Array, start: number, end: number): number {
+  // Only "inf" or "infinity" with an optional sign can match: spare every other word a string.
+  const length = end - start;
+  if (length !== 3 && length !== 4 && length !== 8 && length !== 9) return NaN;
   const text = latin1(buf, start, end).toLowerCase();
   const sign = text[0] === '-' ? -1 : 1;
   const body = text[0] === '-' || text[0] === '+' ? text.slice(1) : text;
   return body === 'inf' || body === 'infinity' ? sign * Infinity : NaN;
 }
 
-const encoder = new TextEncoder();
+let scratch = new Uint8Array(64);
 
-/** The same parser for a string (used on the inference sample and for quoted fields). */
+/**
+ * The same parser for a string (used on the inference sample, where every value of every column
+ * is tried). Copies the text into a reused buffer instead of encoding it anew: the number grammar
+ * is ASCII, so any other character already means "not a number".
+ */
 export function parseNumberText(text: string): number {
-  const bytes = encoder.encode(text);
-  return parseNumberBytes(bytes, 0, bytes.length);
+  const n = text.length;
+  if (n > scratch.length) scratch = new Uint8Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return NaN;
+    scratch[i] = c;
+  }
+  return parseNumberBytes(scratch, 0, n);
 }

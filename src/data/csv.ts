@@ -9,14 +9,15 @@
  *
  * Every problem with the file is a DataError naming the file, the 1-based line as an editor shows
  * it, and the column; messages never contain values from the rows, since they may be about
- * patients.
+ * patients, except short target class labels the user must find to fix (csv-target.ts).
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { DataError, StepInputError } from '../errors.js';
 import { makeDataset, type Column, type ColumnKind, type Dataset } from './dataset.js';
 import { ColumnParser, type ColumnSpec, type ParsedType } from './csv-columns.js';
-import { closestName, inferColumnKind, looksLikeHeader, type InferredKind } from './csv-infer.js';
+import { checkTargetClasses } from './csv-target.js';
+import { closestName, inferColumnKind, isPresentNonNumber, looksLikeHeader, type InferredKind } from './csv-infer.js';
 import { DELIMITERS, detectDelimiter, tokenizeSample, type SampleRecord } from './csv-sample.js';
 
 /** What a column can be declared as in `columns:` (the target is named with `target:` instead). */
@@ -35,8 +36,18 @@ export interface CsvOptions {
   missing?: readonly string[];
   /** The label column. */
   target?: string;
-  /** For a binary target, the class that counts as positive. */
+  /**
+   * The class that counts as positive, which declares a binary target: without `classes`, a target
+   * with more than two classes is an error naming the unexpected ones.
+   */
   positive?: string;
+  /** Every class the target may take (makes the target categorical); a value not listed is an error. */
+  classes?: readonly string[];
+  /**
+   * What an infinite number (`inf`, `-Infinity`, `1e309`) in a numeric column is: an error naming
+   * its line (default), or a missing value. Never a value: models and scaling cannot use it.
+   */
+  nonFinite?: 'error' | 'missing';
   /** Identifier column(s): kept in the dataset, never used as features. */
   id?: string | readonly string[];
   /** Bytes per read (tests use small chunks to exercise chunk boundaries). */
@@ -52,7 +63,7 @@ const CHUNK_BYTES = 1 << 20;
 
 export async function readCsv(path: string, options: CsvOptions = {}): Promise<Dataset> {
   const file = options.displayName ?? path;
-  if (options.positive !== undefined && options.target === undefined) throw new StepInputError('`positive:` needs `target:` (the column the positive class belongs to)');
+  checkTargetOptions(options);
   const missing = options.missing ?? DEFAULT_MISSING;
   const missingSet = new Set(missing.map((m) => m.trim()));
   const size = await fileSize(path, file);
@@ -79,7 +90,7 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<D
   const expectedRows = complete ? dataRecords.length : (size / block.length) * countLineEnds(block) * 1.05 + 64;
   const parser = new ColumnParser(
     plan.map((p) => p.spec),
-    { file, delimiter, missing, skipRecords: header ? 1 : 0, expectedRows },
+    { file, delimiter, missing, skipRecords: header ? 1 : 0, expectedRows, nonFinite: options.nonFinite ?? 'error' },
   );
   await streamInto(path, file, parser, options.chunkSize ?? CHUNK_BYTES);
   if (parser.rows === 0) throw new DataError('the file has a header row but no data rows', { file });
@@ -87,9 +98,23 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<D
   const parsed = parser.finish();
   const columns: Column[] = plan.map((p, j) => ({ name: p.spec.name, kind: p.kind, data: parsed[j] }));
   const target = options.target !== undefined ? { column: options.target, ...(options.positive !== undefined ? { positive: options.positive } : {}) } : undefined;
-  const ds = makeDataset(columns, target);
-  if (target?.positive !== undefined) checkPositive(ds, target.column, target.positive, file);
-  return ds;
+  const t = plan.findIndex((p) => p.kind === 'target');
+  const targetData = parsed[t];
+  if (options.target !== undefined && targetData?.type === 'categorical') {
+    checkTargetClasses(targetData, { column: options.target, positive: options.positive, classes: options.classes }, (c) => parser.firstLineOf(t, c), file);
+  }
+  return makeDataset(columns, target);
+}
+
+/** Contradictions among the target options, before anything is read. */
+function checkTargetOptions(options: CsvOptions): void {
+  const { target, positive, classes } = options;
+  if (positive !== undefined && target === undefined) throw new StepInputError('`positive:` needs `target:` (the column the positive class belongs to)');
+  if (classes !== undefined && target === undefined) throw new StepInputError('`classes:` needs `target:` (the column the classes belong to)');
+  if (positive !== undefined && classes !== undefined && !classes.includes(positive)) throw new StepInputError(`\`positive: ${positive}\` is not one of the classes listed in \`classes:\``);
+  if ((positive !== undefined || classes !== undefined) && target !== undefined && options.columns?.[target] === 'numeric') {
+    throw new StepInputError(`\`${positive !== undefined ? 'positive' : 'classes'}:\` is for a categorical target, but \`columns:\` declares "${target}" numeric`);
+  }
 }
 
 function countLineEnds(block: Buffer): number {
@@ -176,13 +201,33 @@ function planColumns(names: readonly string[], rows: readonly SampleRecord[], op
     const values = (): string[] => rows.map((r) => r.fields[j] ?? '');
     if (name === options.target) {
       const d = declared.get(name);
-      const numeric = d === 'numeric' || (d === undefined && options.positive === undefined && inferColumnKind('', values(), missing) === 'numeric');
+      // positive: or classes: say the target holds classes, whatever they look like.
+      const verdict = d !== undefined || options.positive !== undefined || options.classes !== undefined ? undefined : inferColumnKind('', values(), missing);
+      if (verdict === 'mostly-numeric') throw mostlyNumericError(name, rows, j, missing, file);
+      const numeric = d === 'numeric' || verdict === 'numeric';
       return { spec: { name, type: numeric ? 'numeric' : 'categorical', declared: d !== undefined }, kind: 'target' };
     }
     const d = declared.get(name);
-    const kind: InferredKind = d ?? inferColumnKind(name, values(), missing);
+    const verdict = d ?? inferColumnKind(name, values(), missing);
+    if (verdict === 'mostly-numeric') throw mostlyNumericError(name, rows, j, missing, file);
+    const kind: InferredKind = verdict;
     const type: ParsedType = kind === 'id' ? 'text' : kind;
     return { spec: { name, type, declared: d !== undefined }, kind };
+  });
+}
+
+/**
+ * A column whose sample is mostly numbers but not all: names every other cell's line (the first
+ * five, then a count), never its value, and the ways to resolve it.
+ */
+function mostlyNumericError(name: string, rows: readonly SampleRecord[], j: number, missing: ReadonlySet<string>, file: string): DataError {
+  const present = rows.filter((r) => !missing.has((r.fields[j] ?? '').trim())).length;
+  const lines = rows.filter((r) => isPresentNonNumber(r.fields[j] ?? '', missing)).map((r) => r.line);
+  const shown = lines.slice(0, 5).join(', ') + (lines.length > 5 ? ` and ${lines.length - 5} more` : '');
+  return new DataError(`this column is mostly numbers, but ${lines.length} of the ${present} values read to infer its type are not: line${lines.length > 1 ? 's' : ''} ${shown}`, {
+    file,
+    column: name,
+    hint: `fix those cells, add a token that marks a missing value to \`missing:\`, or, if the column is not numeric, declare it: \`columns: { ${name}: text }\` (or categorical)`,
   });
 }
 
@@ -207,17 +252,4 @@ async function streamInto(path: string, file: string, parser: ColumnParser, chun
     throw openError(e, file);
   }
   parser.feed(Buffer.alloc(0), true);
-}
-
-function checkPositive(ds: Dataset, column: string, positive: string, file: string): void {
-  const col = ds.columns.find((c) => c.name === column);
-  if (!col || col.data.type !== 'categorical') return;
-  const categories = col.data.categories;
-  if (categories.includes(positive)) return;
-  const caseMatch = categories.some((c) => c.toLowerCase() === positive.toLowerCase());
-  throw new DataError(`the positive class given in \`positive:\` is not one of the ${categories.length} values of the target column`, {
-    file,
-    column,
-    hint: caseMatch ? 'a value differs only in upper/lower case: match it exactly' : 'check the spelling against the values in the file',
-  });
 }

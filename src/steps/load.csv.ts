@@ -15,6 +15,8 @@ interface Params {
   missing: string[];
   target: string | null;
   positive: string | null;
+  classes: string[] | null;
+  non_finite: 'error' | 'missing';
   id: string | string[];
 }
 
@@ -44,7 +46,20 @@ export default defineStep<Params>({
       },
       missing: { type: 'array', items: { type: 'string' }, default: LOAD_CSV_DEFAULT_MISSING, description: 'Values that mean "missing" (compared after trimming spaces).' },
       target: { type: ['string', 'null'], default: null, description: 'The label column: categorical (classification) or numeric (regression).' },
-      positive: { type: ['string', 'null'], default: null, description: 'For a binary target: the class that counts as positive (e.g. malignant). Makes the target categorical.' },
+      positive: { type: ['string', 'null'], default: null, description: 'For a binary target: the class that counts as positive (e.g. malignant). Makes the target categorical, and a third class an error (a typo such as malignnat) unless `classes` lists it.' },
+      classes: {
+        type: ['array', 'null'],
+        items: { type: 'string' },
+        minItems: 2,
+        uniqueItems: true,
+        default: null,
+        description: 'Every class the target may take, e.g. [benign, malignant, borderline]: a target value not listed is an error naming its line. Needed with positive for more than two classes. Makes the target categorical.',
+      },
+      non_finite: {
+        enum: ['error', 'missing'],
+        default: 'error',
+        description: 'What an infinite number (inf, -inf, or one too large for a 64-bit float such as 1e309) in a numeric column is: error stops the load naming its line and column; missing loads it as a missing value.',
+      },
       id: {
         anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
         default: [],
@@ -66,6 +81,8 @@ export default defineStep<Params>({
       missing: params.missing,
       ...(params.target !== null ? { target: params.target } : {}),
       ...(params.positive !== null ? { positive: params.positive } : {}),
+      ...(params.classes !== null ? { classes: params.classes } : {}),
+      nonFinite: params.non_finite,
       id: params.id,
     });
     await writeDatasetFile(ctx.output('data'), ds);

@@ -80,7 +80,7 @@ test('predict on the raw test rows reproduces the pipeline\'s own test-set predi
   });
 });
 
-test('predict names a missing column and a mistyped value', async () => {
+test('predict names a missing column, a mistyped value and an infinite one', async () => {
   const csv = readFileSync(join(dir, 'data/breast-cancer-wisconsin.csv'), 'utf8').split('\n');
   const header = csv[0].split(',');
   const drop = header.indexOf('mean_radius');
@@ -98,6 +98,16 @@ test('predict names a missing column and a mistyped value', async () => {
   assert.equal(typo.code, 1);
   assert.match(typo.err, /typo\.csv, row 4, column "worst_area"/);
   assert.doesNotMatch(typo.err, /\d+\.\d+,\d+\.\d+/, 'no data row is echoed');
+
+  // An infinite value would give an infinite score: refused like a typo, by line and column.
+  const infinite = [...csv];
+  const infCells = infinite[5].split(',');
+  infCells[header.indexOf('worst_area')] = 'inf';
+  infinite[5] = infCells.join(',');
+  writeFileSync(join(dir, 'infinite.csv'), infinite.join('\n'));
+  const inf = await cli(dir, 'predict', 'breast-cancer-svm@staging', '--input', 'infinite.csv');
+  assert.equal(inf.code, 1, inf.out);
+  assert.match(inf.err, /infinite\.csv, row 6, column "worst_area": a value in this numeric column is not finite/);
 
   const unknown = await cli(dir, 'predict', 'breast-cancer-svn@staging', '--input', 'typo.csv');
   assert.equal(unknown.code, 1);

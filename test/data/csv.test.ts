@@ -98,6 +98,10 @@ describe('readCsv syntax', () => {
     const got = numbers(ds, 'x');
     texts.forEach((t, i) => assert.ok(Object.is(got[i], Number(t)), `${t}: ${got[i]} vs ${Number(t)}`));
     assert.deepEqual([parseNumberText('inf'), parseNumberText('-Infinity'), parseNumberText('1,5'), parseNumberText('0x10'), parseNumberText('')].map(String), ['Infinity', '-Infinity', 'NaN', 'NaN', 'NaN']);
+    // The string parser (inference) agrees, past its scratch buffer's first size and on non-ASCII text.
+    const long = '0.' + '1234567890'.repeat(12);
+    assert.ok(Object.is(parseNumberText(long), Number(long)));
+    assert.deepEqual(['\uff15', '1\u00a0', 'in\u0192', 'inf\u0131nity', 'é', 'nan', 'infinite', '+inf'].map((t) => String(parseNumberText(t))), ['NaN', 'NaN', 'NaN', 'NaN', 'NaN', 'NaN', 'NaN', 'Infinity']);
   });
 });
 
