@@ -145,6 +145,7 @@ const cache: Command = async (rest, args, io) => {
       return 1;
     }
     io.out(`removed ${result.removedEntries} cache entries and ${result.removedObjects} artifacts (${(result.freedBytes / 1e6).toFixed(1)} MB); kept ${result.keptEntries} entries and ${result.keptObjects} artifacts`);
+    if (result.removedLocks || result.removedQuarantined) io.out(`removed ${result.removedLocks} lock${result.removedLocks === 1 ? '' : 's'} left by runs that were killed, and ${result.removedQuarantined} damaged item${result.removedQuarantined === 1 ? '' : 's'} from quarantine/`);
     return 0;
   }
   if (rest[0] === 'verify') {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { listRunRecords, type RunRecord } from '../engine/record.js';
+import { latestFinishedRun, type RunRecord } from '../engine/record.js';
 import { Store } from '../engine/store.js';
 import { collectReport } from '../report/collect.js';
 import { renderReport } from '../report/render.js';
@@ -26,7 +26,7 @@ export interface ReportIO {
 }
 
 function findRun(store: Store, wanted: string | undefined): RunRecord | string {
-  if (wanted === undefined) return listRunRecords(store, 1)[0] ?? `no runs in ${store.root}: run a pipeline first (medpipe run FILE)`;
+  if (wanted === undefined) return latestFinishedRun(store) ?? `no finished runs in ${store.root}: run a pipeline first (medpipe run FILE)`;
   let names: string[] = [];
   try {
     names = readdirSync(store.path('runs')).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));

@@ -22,6 +22,16 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/** fsyncs a file that is already written (a step's output, before it moves into the store). */
+export function fsyncFile(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Writes `content` to a new file and fsyncs it. */
 export function writeSynced(file: string, content: string | Uint8Array): void {
   const fd = openSync(file, 'wx');
@@ -36,13 +46,12 @@ export function writeSynced(file: string, content: string | Uint8Array): void {
 }
 
 /**
- * Replaces `file` with `content` atomically and durably. The temporary file lives in `tmpDir`
- * (default: the target's folder), which must be on the same file system as `file`.
+ * Replaces `file` with `content` atomically and durably. `tmp` is the temporary file's path
+ * (default: a hidden name beside the target); it must be on the same file system as `file`.
  */
-export function writeFileDurably(file: string, content: string | Uint8Array, tmpDir = dirname(file)): void {
-  mkdirSync(tmpDir, { recursive: true });
+export function writeFileDurably(file: string, content: string | Uint8Array, tmp = join(dirname(file), `.${basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`)): void {
+  mkdirSync(dirname(tmp), { recursive: true });
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = join(tmpDir, `.${basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   try {
     writeSynced(tmp, content);
     renameSync(tmp, file);

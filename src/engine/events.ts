@@ -7,6 +7,8 @@ import type { OutputRecord } from './store.js';
 export type StepOutcome = 'done' | 'cached' | 'failed' | 'skipped';
 
 export type EngineEvent =
+  /** Before run:start: another run that publishes into this checkout holds its lock (see workspace-lock.ts). */
+  | { type: 'run:waiting'; runId: string; pipeline: string; holder: string }
   | { type: 'run:start'; runId: string; pipeline: string; file: string; steps: readonly string[]; concurrency: number }
   | { type: 'step:cached'; step: string; key: string }
   | { type: 'step:waiting'; step: string; key: string }

@@ -6,7 +6,7 @@
  * stay cached, so a re-run resumes where the failed one stopped.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { PGraph, type PGraphNodeRecord } from 'p-graph';
 import { isUserError } from '../errors.js';
 import { clock } from './clock.js';
@@ -22,6 +22,7 @@ import { writeAtomic, type CacheEntry, type OutputRecord, type Store } from './s
 import { lockFileFor, lockFilePath } from '../metrics/lock-file.js';
 import { dirname, resolve } from 'node:path';
 import { StepFailure, WorkerPool } from './worker-pool.js';
+import { takeWorkspaceLock, workspaceLockPath } from './workspace-lock.js';
 
 export interface RunOptions {
   /** Steps run at once; default: the number of cores. */
@@ -52,7 +53,35 @@ function stepLabel(step: PipelineStep): string {
   return step.custom ? `custom step ${step.custom.modulePath}` : step.type.id;
 }
 
+/**
+ * Whether a run writes files into the checkout: the lock file (every run of all steps) or a
+ * published output (metrics_file, table_file) of a selected step.
+ */
+function publishesIntoCheckout(pipeline: Pipeline, only: readonly string[] | undefined): boolean {
+  if (!only?.length) return true;
+  return [...withAncestors(pipeline.steps, only)].some((id) => {
+    const spec = pipeline.steps.get(id)?.type.publish;
+    return spec !== undefined && typeof pipeline.steps.get(id)?.params[spec.param] === 'string';
+  });
+}
+
 export async function runPipeline(pipeline: Pipeline, store: Store, options: RunOptions = {}): Promise<RunResult> {
+  const runId = newRunId(new Date(clock.now()));
+  if (!publishesIntoCheckout(pipeline, options.only)) return runWithId(pipeline, store, options, runId);
+  // Runs that publish take the checkout's lock for this pipeline, so their files come from one run.
+  const release = await takeWorkspaceLock(workspaceLockPath(pipeline.path, pipeline.dir), runId, (holder) =>
+    options.onEvent?.({ type: 'run:waiting', runId, pipeline: pipeline.name, holder: holder ? `run ${holder.runId} (pid ${holder.pid} on ${holder.host})` : 'another run' }),
+  );
+  process.once('exit', release);
+  try {
+    return await runWithId(pipeline, store, options, runId);
+  } finally {
+    process.off('exit', release);
+    release();
+  }
+}
+
+async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, runId: string): Promise<RunResult> {
   const emit = (e: EngineEvent): void => options.onEvent?.(e);
   const started = clock.mono();
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
@@ -62,7 +91,6 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
   const forced = new Set<string>(options.force === true ? selected : options.force ?? []);
   if (options.from) for (const id of withDescendants(pipeline.steps, typeof options.from === 'string' ? [options.from] : options.from)) if (selected.has(id)) forced.add(id);
 
-  const runId = newRunId(new Date(clock.now()));
   const gitPromise = gitInfo(pipeline.dir);
   const steps: Record<string, StepRecord> = {};
   for (const [id, step] of pipeline.steps) if (selected.has(id)) steps[id] = { uses: step.type.id, status: 'pending', cacheHit: false };
@@ -71,6 +99,7 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
     pipeline: { name: pipeline.name, file: pipeline.file, path: pipeline.path, digest: pipeline.digest, overrides: pipeline.overrides },
     git: null,
     status: 'running',
+    process: { pid: process.pid, host: hostname() },
     startedAt: clock.iso(),
     options: { concurrency, failFast: !!options.failFast, force: options.force ?? false, only: options.only ?? null, from: options.from ?? null },
     steps,

@@ -57,13 +57,21 @@ export interface GcResult {
   freedBytes: number;
   keptEntries: number;
   keptObjects: number;
+  /** Lock files left by runs whose process is gone. */
+  removedLocks: number;
+  /** Damaged artifacts and entries that runs or `cache verify` set aside. */
+  removedQuarantined: number;
 }
 
 /** Keeps what the latest run of each pipeline (and any pin) refers to; removes the rest. */
 export function collectGarbage(store: Store): GcResult | { busy: string[] } {
-  // A lock left by a killed run protects nothing and must not block gc forever.
-  const locks = listFiles(store.path('locks')).filter((f) => !lockIsStale(f));
+  // A lock left by a killed run protects nothing: it must not block gc, and gc removes it.
+  const allLocks = listFiles(store.path('locks'));
+  const locks = allLocks.filter((f) => !lockIsStale(f));
   if (locks.length) return { busy: locks };
+  for (const f of allLocks) rmSync(f, { force: true });
+  const quarantined = listFiles(store.path('quarantine'));
+  for (const f of quarantined) rmSync(f, { force: true });
   const keepKeys = new Set<string>();
   const keepDigests = new Set<string>();
   for (const p of pipelineStates(store)) {
@@ -76,7 +84,7 @@ export function collectGarbage(store: Store): GcResult | { busy: string[] } {
     const pin = store.readJson<{ digests: string[] }>(join('pins', f.split('/').pop() as string));
     for (const d of pin?.digests ?? []) keepDigests.add(d);
   }
-  const result: GcResult = { removedEntries: 0, removedObjects: 0, freedBytes: 0, keptEntries: 0, keptObjects: 0 };
+  const result: GcResult = { removedEntries: 0, removedObjects: 0, freedBytes: 0, keptEntries: 0, keptObjects: 0, removedLocks: allLocks.length, removedQuarantined: quarantined.length };
   for (const f of listFiles(store.path('entries'))) {
     const entry = store.readJson<CacheEntry>(f.slice(store.root.length + 1));
     if (entry && keepKeys.has(entry.key)) result.keptEntries++;

@@ -4,9 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { GitInfo } from './git.js';
 import type { StepOutcome } from './events.js';
-import type { Store } from './store.js';
+import { processAlive, type Store } from './store.js';
 
 export interface StepRecord {
   /** The step type (absent in records written before it was recorded). */
@@ -26,7 +27,10 @@ export interface RunRecord {
   runId: string;
   pipeline: { name: string; file: string; path: string; digest: string; overrides: readonly string[] };
   git: GitInfo | null;
-  status: 'running' | 'ok' | 'failed';
+  /** `interrupted` is never written: it is how a `running` record reads once its process is gone (see readRunStatus). */
+  status: 'running' | 'ok' | 'failed' | 'interrupted';
+  /** The process running it, so a record left `running` by a killed run can be told apart from a live one. */
+  process?: { pid: number; host: string };
   startedAt: string;
   finishedAt?: string;
   durationMs?: number;
@@ -42,7 +46,21 @@ export function writeRunRecord(store: Store, record: RunRecord): void {
   store.writeJson(`runs/${record.runId}.json`, record);
 }
 
-/** The most recent runs first. Run ids start with their UTC time, so names sort by time. */
+/**
+ * A record as it reads now: one left `running` by a process that no longer runs (killed, or the
+ * machine went down) is `interrupted`. Records of other hosts, and old records without a
+ * process, cannot be checked from here and read as written.
+ */
+export function readRunStatus(record: RunRecord): RunRecord['status'] {
+  if (record.status !== 'running' || !record.process || record.process.host !== hostname()) return record.status;
+  return processAlive(record.process.pid) ? 'running' : 'interrupted';
+}
+
+/**
+ * The most recent runs first, with their status as it reads now. Run ids start with their UTC
+ * time to the second, so file names sort by time; runs started within one second are ordered by
+ * their start time, which has milliseconds.
+ */
 export function listRunRecords(store: Store, limit = 20): RunRecord[] {
   let names: string[];
   try {
@@ -50,10 +68,21 @@ export function listRunRecords(store: Store, limit = 20): RunRecord[] {
   } catch {
     return [];
   }
+  names.sort().reverse();
+  // Read past the limit to the end of the last second it reaches, so ties are ordered properly.
+  let end = Math.min(limit, names.length);
+  const second = (n: string): string => n.slice(0, n.indexOf('-'));
+  while (end > 0 && end < names.length && second(names[end]) === second(names[end - 1])) end++;
   return names
-    .sort()
-    .reverse()
-    .slice(0, limit)
+    .slice(0, end)
     .map((n) => store.readJson<RunRecord>(`runs/${n}`))
-    .filter((r): r is RunRecord => r !== undefined);
+    .filter((r): r is RunRecord => r !== undefined)
+    .map((r) => ({ ...r, status: readRunStatus(r) }))
+    .sort((a, b) => (a.startedAt === b.startedAt ? (a.runId < b.runId ? 1 : -1) : a.startedAt < b.startedAt ? 1 : -1))
+    .slice(0, limit);
+}
+
+/** The most recent run that finished (ok or failed): not one still running, nor one that was interrupted. */
+export function latestFinishedRun(store: Store): RunRecord | undefined {
+  return listRunRecords(store, Number.POSITIVE_INFINITY).find((r) => r.status === 'ok' || r.status === 'failed');
 }

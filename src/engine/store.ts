@@ -10,10 +10,11 @@
  * whose process is gone is taken over.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACT_KINDS, type ArtifactKind } from './step-type.js';
+import { fsyncDir, fsyncFile, writeFileDurably } from './durable.js';
 
 export interface OutputRecord {
   readonly digest: string;
@@ -215,8 +216,11 @@ export class Store {
     const target = this.objectPath(digest);
     if (existsSync(target)) rmSync(file, { force: true });
     else {
+      // Durable before its entry is written: an entry must never name bytes a crash could lose.
+      fsyncFile(file);
       mkdirSync(join(target, '..'), { recursive: true });
       renameSync(file, target);
+      fsyncDir(join(target, '..'));
     }
     return { digest, size };
   }
@@ -318,7 +322,7 @@ export function lockIsStale(file: string): boolean {
   return lock.host === hostname() && !processAlive(lock.pid);
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -327,13 +331,12 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Write to a temporary file in the same file system, then rename: readers see all or nothing. */
+/**
+ * Write to a temporary file in the same file system, fsync, rename, fsync the folder: readers see
+ * all or nothing, and what was renamed into place survives a power cut (see durable.ts).
+ */
 export function writeAtomic(file: string, content: string | Uint8Array, tmpDir: string): void {
-  mkdirSync(tmpDir, { recursive: true });
-  mkdirSync(join(file, '..'), { recursive: true });
-  const tmp = join(tmpDir, `${TMP_PREFIX}-w-${randomBytes(6).toString('hex')}`);
-  writeFileSync(tmp, content);
-  renameSync(tmp, file);
+  writeFileDurably(file, content, join(tmpDir, `${TMP_PREFIX}-w-${randomBytes(6).toString('hex')}`));
 }
 
 export function hashFile(file: string): Promise<string> {

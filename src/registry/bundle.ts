@@ -1,24 +1,14 @@
 /**
- * Bundle files on disk: hashing them, and exporting a registered version to a folder (its bundle,
+ * Bundle files on disk: reading them checked against their digest, and exporting a registered version to a folder (its bundle,
  * checked against its digest, plus card.md, metrics.json, params.json and lineage.json) so it can
  * be reviewed, archived or shipped without medpipe.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileDurably } from '../engine/durable.js';
 import { join } from 'node:path';
 import { RegistryError } from './errors.js';
 import type { ModelVersion } from './types.js';
-
-export function hashFileSync(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-/** Writes a file whole or not at all. */
-function writeAtomic(file: string, write: (tmp: string) => void): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  write(tmp);
-  renameSync(tmp, file);
-}
 
 /**
  * A registered version's bundle bytes, checked against the digest it was registered with: the one
@@ -47,13 +37,13 @@ export function exportVersion(v: ModelVersion, dir: string): string[] {
   const bundle = readVerifiedBundle(v);
   mkdirSync(dir, { recursive: true });
   const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
-  writeAtomic(join(dir, v.bundleFile), (tmp) => writeFileSync(tmp, bundle));
+  writeFileDurably(join(dir, v.bundleFile), bundle);
   const files: [string, string][] = [
     ['card.md', v.card],
     ['metrics.json', json(v.metrics)],
     ['params.json', json(v.params)],
     ['lineage.json', json(v.lineage)],
   ];
-  for (const [name, text] of files) writeAtomic(join(dir, name), (tmp) => writeFileSync(tmp, text));
+  for (const [name, text] of files) writeFileDurably(join(dir, name), text);
   return [v.bundleFile, ...files.map(([name]) => name)];
 }

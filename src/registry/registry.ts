@@ -7,10 +7,11 @@
  * the change, so two processes registering the same name at once get distinct versions and the
  * log never misses a change. WAL mode and a busy timeout let several processes write at once.
  */
-import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { writeFileDurably } from '../engine/durable.js';
 import { userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { clock } from '../engine/clock.js';
 import { didYouMean } from '../suggest.js';
@@ -20,7 +21,7 @@ import { RegistryError } from './errors.js';
 import { checkAlias, checkModelName, checkTagKey, formatRef, parseRef } from './names.js';
 import { migrate } from './schema.js';
 import { compareState, replay, versionDigests, type RegistryState } from './state.js';
-import { exportVersion, hashFileSync, readVerifiedBundle } from './bundle.js';
+import { exportVersion, readVerifiedBundle } from './bundle.js';
 import { HEAD_FILE, missingHead, readRecordedHead, recordHead, type ChainHead } from './head.js';
 import { recordedRegistrations } from './recorded-registrations.js';
 import { auditKey, entryMac } from './signing.js';
@@ -127,6 +128,8 @@ export class Registry {
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
       useWal(db, options.busyTimeoutMs ?? 10_000);
       db.pragma('foreign_keys = ON');
+      // WAL's default (NORMAL) can lose the last commits on a power cut; a registration must not.
+      db.pragma('synchronous = FULL');
       checkIntegrity(db, file);
       migrate(db, file);
     } catch (e) {
@@ -164,14 +167,11 @@ export class Registry {
    * and returns its digest: what `registerVersion` wants as `bundleDigest`.
    */
   storeBundle(file: string): string {
-    const digest = hashFileSync(file);
+    const bytes = readFileSync(file);
+    const digest = createHash('sha256').update(bytes).digest('hex');
     const target = this.bundlePath(digest);
-    if (!existsSync(target)) {
-      mkdirSync(dirname(target), { recursive: true });
-      const tmp = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-      copyFileSync(file, tmp);
-      renameSync(tmp, target);
-    }
+    // Durable before the version that names it is committed.
+    if (!existsSync(target)) writeFileDurably(target, bytes);
     return digest;
   }
 
@@ -332,11 +332,7 @@ export class Registry {
    */
   private writeBundlePins(): void {
     const digests = this.db.prepare('SELECT DISTINCT bundle_digest FROM versions ORDER BY bundle_digest').pluck().all() as string[];
-    const file = join(this.storeDir, 'pins', 'registry.json');
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ digests }));
-    renameSync(tmp, file);
+    writeFileDurably(join(this.storeDir, 'pins', 'registry.json'), JSON.stringify({ digests }));
   }
 
   // ---- reading ----

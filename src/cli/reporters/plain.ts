@@ -11,6 +11,9 @@ export class PlainReporter implements Reporter {
       case 'run:start':
         this.write(`medpipe: running ${e.pipeline} (${e.file}), ${e.steps.length} step${e.steps.length === 1 ? '' : 's'}, concurrency ${e.concurrency}, run ${e.runId}`);
         break;
+      case 'run:waiting':
+        this.write(`medpipe: waiting for ${e.holder}, which publishes into this checkout`);
+        break;
       case 'step:cached':
         this.write(`  ${e.step}: cached`);
         break;

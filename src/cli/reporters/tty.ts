@@ -24,6 +24,10 @@ export class TtyReporter implements Reporter {
 
   onEvent(e: EngineEvent): void {
     switch (e.type) {
+      case 'run:waiting':
+        // Before the table exists: a plain line, which the table is then drawn under.
+        this.out.write(`medpipe: waiting for ${e.holder}, which publishes into this checkout\n`);
+        break;
       case 'run:start':
         this.header = `medpipe: ${e.pipeline} (${e.file}) · run ${e.runId} · concurrency ${e.concurrency}`;
         for (const s of e.steps) this.rows.set(s, { state: 'pending' });
