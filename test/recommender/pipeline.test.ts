@@ -60,4 +60,12 @@ test('treatment-recommendation.yaml runs, registers the better model, and medpip
   assert.match(lines[0], /top 3 for NEW-7, from their features \(imputed: hypertension, copd, heart_failure\)/);
   assert.equal(lines.length, 4);
   assert.match(lines[1], /^ {2}1 {2}T\d{4}/);
+
+  // An infinite measurement is refused, not imputed as if it were missing.
+  for (const age of ['Infinity', '1e309', '-Infinity']) {
+    const r = await runCli(dir, 'recommend', 'treatment-recommender@staging', '--patient', 'NEW-7', '--feature', `age=${age}`, '--feature', 'sex=male');
+    assert.equal(r.code, 1, `age=${age}: ${r.out}`);
+    assert.match(r.err, new RegExp(`patient feature "age" must be a finite number, got "${age}"`));
+    assert.equal(r.out, '');
+  }
 });

@@ -97,6 +97,8 @@ export function encodeFeatures(scaling: FeatureScaling, record: Readonly<Record<
     if (s.kind === 'numeric') {
       const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
       if (typeof v === 'string' && v.trim() !== '' && Number.isNaN(x)) throw new StepInputError(`patient feature "${s.name}" must be a number, got "${v}"`);
+      // Infinity (or 1e309, which overflows to it) is not a measurement: refuse it rather than impute it silently.
+      if (x === Infinity || x === -Infinity) throw new StepInputError(`patient feature "${s.name}" must be a finite number, got "${String(v)}"`);
       if (Number.isFinite(x)) z[col] = (x - scaling.center[col]) / scaling.scale[col];
       else imputed.push(s.name);
       col++;
