@@ -69,6 +69,21 @@ function emptyReport(rowsIn: number): PreprocessReport {
   return { rowsIn, rowsOut: rowsIn, rowsDropped: 0, imputed: {}, clipped: {}, unseen: {} };
 }
 
+/**
+ * An infinite value is an input error, never a number to scale: standardising a column holding
+ * one turns every value of it into ±Infinity or NaN. load.csv refuses them by line; this catches
+ * tables that came another way (Arrow files, built-in or custom loaders).
+ */
+export function rejectInfinite(c: Column | undefined, source: string): void {
+  if (c?.data.type !== 'numeric') return;
+  const values = c.data.values;
+  for (let r = 0; r < values.length; r++) {
+    if (values[r] === Infinity || values[r] === -Infinity) {
+      throw new DataError(`row ${r + 1} of ${source} has an infinite value`, { column: c.name, hint: 'infinities are input errors: fix the data, or load it with load.csv (which names the line; non_finite: missing treats them as missing)' });
+    }
+  }
+}
+
 /** Applies `t` to `ds`, returning the new table and counts of what was done. */
 export function transformDataset(t: PreprocessTransform, ds: Dataset, options: ApplyOptions = {}): { dataset: Dataset; report: PreprocessReport } {
   const report = emptyReport(ds.rowCount);
@@ -80,6 +95,7 @@ export function transformDataset(t: PreprocessTransform, ds: Dataset, options: A
       throw new DataError('column was not in the training data, so the transform does not know it', { file: options.source, column: c.name, hint: 'remove it, or mark it as an id column' });
     }
   }
+  for (const ct of t.columns) if (ct.type === 'numeric') rejectInfinite(byName.get(ct.name), options.source ?? 'the table');
   const features: Column[] = [];
   for (const ct of t.columns) {
     if (ct.type !== 'numeric' && ct.type !== 'categorical') continue;

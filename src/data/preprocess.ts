@@ -25,6 +25,7 @@ import { labelMode, nanMean, nanMedian, nanMode, nanStd, quantileSorted, sortedP
 import type { CategoricalColumnTransform, ColumnTransform, NumericColumnTransform, PreprocessTransform } from './preprocess-transform.js';
 
 export { applyPreprocess, transformDataset, type ApplyOptions } from './preprocess-apply.js';
+import { rejectInfinite } from './preprocess-apply.js';
 export type * from './preprocess-transform.js';
 export type * from './preprocess-options.js';
 
@@ -41,6 +42,7 @@ export function fitPreprocess(train: Dataset, options: PreprocessOptions = {}): 
   const dropColumnsAbove = checkFraction('drop_columns_missing_above', options.dropColumnsMissingAbove);
   const dropRowsAbove = checkFraction('drop_rows_missing_above', options.dropRowsMissingAbove);
   const features = train.columns.filter((c) => isFeature(c, train));
+  for (const c of features) rejectInfinite(c, 'the training set');
   const rules = resolveImputeRules(options.impute, features.map((c) => c.name));
 
   const kept = features.filter((c) => !(missingFraction(c, train.rowCount) > dropColumnsAbove));

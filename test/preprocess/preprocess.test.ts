@@ -184,3 +184,18 @@ test('a test table missing a fitted column, or with an unknown feature column, i
   const extra = makeDataset([...testSet.columns, { name: 'surprise', kind: 'numeric', data: { type: 'numeric', values: new Float64Array(testSet.rowCount) } }], testSet.target);
   assert.throws(() => applyPreprocess(t, extra), /column "surprise": column was not in the training data/);
 });
+
+test('an infinite value is an input error naming column and row, in the training set and in a table transformed later', () => {
+  const table = (values: number[]): Dataset => makeDataset([{ name: 'worst_area', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from(values) } }]);
+  for (const bad of [Infinity, -Infinity]) {
+    assert.throws(
+      () => fitPreprocess(table([1, 2, bad, 4]), { scale: 'standard' }),
+      (e: unknown) => e instanceof DataError && /column "worst_area": row 3 of the training set has an infinite value/.test(e.message),
+    );
+  }
+  const t = fitPreprocess(table([1, 2, 3, 4]), { scale: 'standard' });
+  assert.throws(
+    () => transformDataset(t, table([2, Infinity]), { source: 'test' }),
+    (e: unknown) => e instanceof DataError && /column "worst_area": row 2 of test has an infinite value/.test(e.message),
+  );
+});
