@@ -4,8 +4,9 @@
  * (exponential expansion), and tags other than YAML's plain core types (`!!python/object`, `!foo`).
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, visit, isAlias, isNode } from 'yaml';
+import { LineCounter, parseDocument, visit, isAlias, isNode, isScalar } from 'yaml';
 import { PipelineError, type Diagnostic } from '../errors.js';
+import { reservedNameMessage } from './schema.js';
 import { positionOf, type PipelineSource } from './source.js';
 
 const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
@@ -46,6 +47,10 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
 
   let firstAlias: number | undefined;
   visit(doc, {
+    Pair(_key, pair) {
+      // As a plain-object key, `__proto__` would set the prototype instead of holding a value.
+      if (isScalar(pair.key) && pair.key.value === '__proto__') at(pair.key.range?.[0] ?? 0, reservedNameMessage('__proto__'), 'rename this key');
+    },
     Node(_key, node) {
       if (isAlias(node)) firstAlias ??= node.range?.[0];
       if (isNode(node) && node.tag && !PLAIN_TAGS.has(node.tag)) {

@@ -16,7 +16,7 @@ import { combinations, expandSweeps, type Sweep } from './sweep.js';
 import { sourceToJS } from './load.js';
 import { interpolate, setIn, type Override, type Unresolved } from './params.js';
 import type { OutputRef, Pipeline, PipelineStep } from './pipeline.js';
-import { pipelineBaseSchema, STEP_FIELDS, TOP_LEVEL_KEYS } from './schema.js';
+import { pipelineBaseSchema, reservedNameMessage, STEP_FIELDS, TOP_LEVEL_KEYS } from './schema.js';
 import { diagnosticAt, type PathSegment, type PipelineSource } from './source.js';
 import type { StepType } from './step-type.js';
 import { closest, didYouMean } from '../suggest.js';
@@ -165,7 +165,8 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     const rawIn = typeof rawStep.in === 'object' && rawStep.in !== null ? rawStep.in : {};
     for (const [port, ref] of Object.entries(rawIn)) {
       if (typeof ref !== 'string') continue;
-      if (type && !(port in type.inputs)) {
+      // hasOwn, not `in`: a port named "constructor" must not find Object.prototype's.
+      if (type && !Object.hasOwn(type.inputs, port)) {
         at(['in', port], `"${port}" is not an input of ${type.id}${didYouMean(port, Object.keys(type.inputs))}`, 'key', `its inputs are: ${Object.keys(type.inputs).join(', ') || 'none'}`);
         continue;
       }
@@ -301,6 +302,9 @@ function schemaDiagnostics(source: PipelineSource, errors: readonly ErrorObject[
       // Reported through the pattern error on the name itself.
     } else if (e.keyword === 'pattern' && e.propertyName !== undefined) {
       out.push(diagnosticAt(source, [...base, ...path, e.propertyName], `${prefix}"${e.propertyName}" is not a valid name: use letters, digits, "_" and "-", starting with a letter`, 'key'));
+    } else if (e.keyword === 'not' && e.propertyName !== undefined) {
+      const what = path[0] === 'steps' ? 'step id' : 'parameter name';
+      out.push(diagnosticAt(source, [...base, ...path, e.propertyName], `${prefix}${what} ${reservedNameMessage(e.propertyName)}`, 'key', 'choose another name'));
     } else if (e.keyword === 'const' && path[0] === 'medpipe') {
       out.push(diagnosticAt(source, path, `medpipe: this version of medpipe reads pipeline format 1`, 'value', 'write medpipe: 1'));
     } else {

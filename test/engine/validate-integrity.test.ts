@@ -1,0 +1,46 @@
+/**
+ * What `medpipe validate` must catch before anything runs: names JavaScript treats specially,
+ * names too long for the file system, nesting that would overflow the parser, published files
+ * that would overwrite what the pipeline reads, values outside their step's ranges, `--set`
+ * keys that name nothing, and files that are not UTF-8.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeProject } from './project.js';
+
+const HEAD = 'medpipe: 1\nname: t\n';
+
+/** Runs a CLI command on `p.yaml` and returns the exit code and the diagnostics, one per line, without `error: `. */
+async function check(yaml: string, command: 'validate' | 'run', ...extra: string[]): Promise<{ code: number; errors: string[]; err: string }> {
+  const p = makeProject({ 'p.yaml': yaml });
+  const r = await p.cli(command, 'p.yaml', ...extra);
+  return { code: r.code, err: r.err, errors: r.err.split('\n').filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length)) };
+}
+
+const validate = (yaml: string, ...extra: string[]) => check(yaml, 'validate', ...extra);
+
+test('__proto__, constructor and prototype are reserved as step ids, at the id', async () => {
+  const r = await validate(`${HEAD}steps:\n  a: { uses: ./steps/counter.js }\n  constructor: { uses: ./steps/counter.js }\n  prototype: { uses: ./steps/counter.js }\n`);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors, [
+    'p.yaml:5:3: step id "constructor" is reserved: JavaScript gives it a special meaning (choose another name)',
+    'p.yaml:6:3: step id "prototype" is reserved: JavaScript gives it a special meaning (choose another name)',
+  ]);
+  const proto = await validate(`${HEAD}steps:\n  __proto__: { uses: ./steps/counter.js }\n`);
+  assert.equal(proto.code, 1);
+  assert.deepEqual(proto.errors, ['p.yaml:4:3: "__proto__" is reserved: JavaScript gives it a special meaning (rename this key)']);
+});
+
+test('__proto__ is reserved as any key of the file; constructor and prototype as parameter names', async () => {
+  const r = await validate(`${HEAD}params:\n  constructor: 1\nsteps:\n  a: { uses: ./steps/counter.js, with: { __proto__: { n: 3 } } }\n`);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors, ['p.yaml:6:42: "__proto__" is reserved: JavaScript gives it a special meaning (rename this key)']);
+  const params = await validate(`${HEAD}params:\n  constructor: 1\nsteps:\n  a: { uses: ./steps/counter.js }\n`);
+  assert.deepEqual(params.errors, ['p.yaml:4:3: parameter name "constructor" is reserved: JavaScript gives it a special meaning (choose another name)']);
+});
+
+test('an input port named like a property of every object is not an input', async () => {
+  const r = await validate(`${HEAD}steps:\n  a: { uses: ./steps/counter.js }\n  b: { uses: ./steps/counter.js, in: { constructor: a } }\n`);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors, ['p.yaml:5:40: step "b": "constructor" is not an input of counter (its inputs are: x, m)']);
+});
