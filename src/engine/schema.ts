@@ -7,6 +7,13 @@ import { regressionSchema } from '../metrics/regression-config.js';
 import type { StepType } from './step-type.js';
 
 export const STEP_ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
+/**
+ * A step id becomes part of a temporary folder's name (with a ~30-character prefix and suffix),
+ * and a swept step's id grows by its combination's label: both must stay well below the 255
+ * bytes a file name may have.
+ */
+export const MAX_STEP_ID_LENGTH = 100;
+export const MAX_SWEPT_STEP_ID_LENGTH = 200;
 
 /**
  * Names JavaScript gives a meaning on every object (`obj.constructor`, the `__proto__` setter):
@@ -49,7 +56,7 @@ export function pipelineBaseSchema(): Record<string, unknown> {
         type: 'object',
         minProperties: 1,
         description: 'The steps, keyed by id.',
-        propertyNames: { pattern: STEP_ID_PATTERN, not: { enum: [...RESERVED_NAMES] } },
+        propertyNames: { pattern: STEP_ID_PATTERN, maxLength: MAX_STEP_ID_LENGTH, not: { enum: [...RESERVED_NAMES] } },
         additionalProperties: { $ref: '#/definitions/step' },
       },
     },

@@ -16,7 +16,7 @@ import { combinations, expandSweeps, type Sweep } from './sweep.js';
 import { sourceToJS } from './load.js';
 import { interpolate, setIn, type Override, type Unresolved } from './params.js';
 import type { OutputRef, Pipeline, PipelineStep } from './pipeline.js';
-import { pipelineBaseSchema, reservedNameMessage, STEP_FIELDS, TOP_LEVEL_KEYS } from './schema.js';
+import { MAX_SWEPT_STEP_ID_LENGTH, pipelineBaseSchema, reservedNameMessage, STEP_FIELDS, TOP_LEVEL_KEYS } from './schema.js';
 import { diagnosticAt, type PathSegment, type PipelineSource } from './source.js';
 import type { StepType } from './step-type.js';
 import { closest, didYouMean } from '../suggest.js';
@@ -219,6 +219,10 @@ export async function validatePipeline(source: PipelineSource, options: Validate
   if (!cycle && diagnostics.length === 0) {
     const expansion = expandSweeps(steps, sweeps);
     for (const p of expansion.problems) diagnostics.push(diagnosticAt(source, ['steps', p.step], `step "${p.step}": ${p.message}`, 'key'));
+    for (const [id, longest] of longestSweptIds(expansion.steps)) {
+      if (longest.length <= MAX_SWEPT_STEP_ID_LENGTH) continue;
+      diagnostics.push(diagnosticAt(source, ['steps', id], `step "${id}": its sweep's step ids are up to ${longest.length} characters long (${abbreviate(longest)}): at most ${MAX_SWEPT_STEP_ID_LENGTH}, as they become part of folder names`, 'key', 'use shorter matrix values'));
+    }
     finalSteps = expansion.steps;
   }
 
@@ -233,6 +237,22 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     overrides: overrides.map((o) => o.raw),
     steps: finalSteps,
   };
+}
+
+/** A long name cut to its first 20 characters, for messages. */
+function abbreviate(name: string): string {
+  return name.length > 20 ? `${name.slice(0, 20)}…` : name;
+}
+
+/** For each step of the file that a sweep expanded (`svm` -> `svm[C=1]`, …): its longest expanded id. */
+function longestSweptIds(steps: ReadonlyMap<string, PipelineStep>): Map<string, string> {
+  const longest = new Map<string, string>();
+  for (const step of steps.values()) {
+    if (!step.sweep) continue;
+    const fileId = step.id.slice(0, step.id.indexOf('['));
+    if (step.id.length > (longest.get(fileId)?.length ?? 0)) longest.set(fileId, step.id);
+  }
+  return longest;
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
@@ -301,7 +321,10 @@ function schemaDiagnostics(source: PipelineSource, errors: readonly ErrorObject[
     } else if (e.keyword === 'propertyNames' || e.keyword === 'pattern' && path.length === 0) {
       // Reported through the pattern error on the name itself.
     } else if (e.keyword === 'pattern' && e.propertyName !== undefined) {
-      out.push(diagnosticAt(source, [...base, ...path, e.propertyName], `${prefix}"${e.propertyName}" is not a valid name: use letters, digits, "_" and "-", starting with a letter`, 'key'));
+      out.push(diagnosticAt(source, [...base, ...path, e.propertyName], `${prefix}"${e.propertyName}" is not a valid name: use letters, digits, "_" and "-", starting with a letter or "_"`, 'key'));
+    } else if (e.keyword === 'maxLength' && e.propertyName !== undefined) {
+      const limit = (e.params as { limit: number }).limit;
+      out.push(diagnosticAt(source, [...base, ...path, e.propertyName], `${prefix}step id "${abbreviate(e.propertyName)}" is ${e.propertyName.length} characters long: step ids are at most ${limit} (they become part of folder names)`, 'key'));
     } else if (e.keyword === 'not' && e.propertyName !== undefined) {
       const what = path[0] === 'steps' ? 'step id' : 'parameter name';
       out.push(diagnosticAt(source, [...base, ...path, e.propertyName], `${prefix}${what} ${reservedNameMessage(e.propertyName)}`, 'key', 'choose another name'));

@@ -44,3 +44,31 @@ test('an input port named like a property of every object is not an input', asyn
   assert.equal(r.code, 1);
   assert.deepEqual(r.errors, ['p.yaml:5:40: step "b": "constructor" is not an input of counter (its inputs are: x, m)']);
 });
+
+test('a step id longer than 100 characters is an error at the id, not ENAMETOOLONG at run time', async () => {
+  const long = 'a'.repeat(300);
+  const r = await validate(`${HEAD}steps:\n  ${long}: { uses: ./steps/counter.js }\n`);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors, [`p.yaml:4:3: step id "${'a'.repeat(20)}…" is 300 characters long: step ids are at most 100 (they become part of folder names)`]);
+  const exact = await validate(`${HEAD}steps:\n  ${'a'.repeat(100)}: { uses: ./steps/counter.js }\n`);
+  assert.equal(exact.code, 0, exact.err);
+});
+
+test('step ids hold letters, digits, "_" and "-" and start with a letter or "_"', async () => {
+  const r = await validate(`${HEAD}steps:\n  _ok-1: { uses: ./steps/counter.js }\n  1st: { uses: ./steps/counter.js }\n  a.b: { uses: ./steps/counter.js }\n`);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors, [
+    'p.yaml:5:3: "1st" is not a valid name: use letters, digits, "_" and "-", starting with a letter or "_"',
+    'p.yaml:6:3: "a.b" is not a valid name: use letters, digits, "_" and "-", starting with a letter or "_"',
+  ]);
+});
+
+test('a sweep whose combination ids would be too long for a folder name is an error at each expanded step', async () => {
+  const value = 'x'.repeat(200);
+  const r = await validate(`${HEAD}steps:\n  a:\n    uses: ./steps/counter.js\n    matrix: { label: ["${value}", "y${value}"] }\n  b: { uses: ./steps/counter.js, in: { x: a } }\n`);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors, [
+    'p.yaml:4:3: step "a": its sweep\'s step ids are up to 210 characters long (a[label=yxxxxxxxxxxx…): at most 200, as they become part of folder names (use shorter matrix values)',
+    'p.yaml:7:3: step "b": its sweep\'s step ids are up to 210 characters long (b[label=yxxxxxxxxxxx…): at most 200, as they become part of folder names (use shorter matrix values)',
+  ]);
+});
