@@ -7,11 +7,14 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, visit, isAlias, isNode, isScalar } from 'yaml';
 import { PipelineError, type Diagnostic } from '../errors.js';
 import { reservedNameMessage } from './schema.js';
-import { positionOf, type PipelineSource } from './source.js';
+import { firstTooDeep } from './nesting.js';
+import { positionInText, positionOf, type PipelineSource } from './source.js';
 
 const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 /** Far above what a hand-written pipeline needs, far below what an expansion attack needs. */
 export const MAX_ALIAS_COUNT = 100;
+/** Pipelines nest about 6 levels (steps, a step, with:, a value); the YAML parser overflows at about 1,000. */
+export const MAX_NESTING_DEPTH = 64;
 
 export function readPipelineSource(file: string): PipelineSource {
   let text: string;
@@ -27,6 +30,7 @@ export function readPipelineSource(file: string): PipelineSource {
 
 /** Parses YAML text; throws PipelineError with every syntax problem found. */
 export function parsePipelineSource(file: string, text: string): PipelineSource {
+  checkNesting(file, text);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
   const source: PipelineSource = { file, text, doc, lines };
@@ -75,6 +79,17 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
   }
   if (diagnostics.length) throw new PipelineError(diagnostics);
   return source;
+}
+
+/**
+ * Deep nesting is refused before parsing: the parser, and every walk of the value after it,
+ * would overflow the stack (an internal error instead of a message at the place).
+ */
+function checkNesting(file: string, text: string): void {
+  const offset = firstTooDeep(text, MAX_NESTING_DEPTH);
+  if (offset === undefined) return;
+  const { line, column } = positionInText(text, offset);
+  throw new PipelineError([{ file, line, column, message: `values are nested more than ${MAX_NESTING_DEPTH} levels deep`, hint: 'a pipeline needs a handful: flatten this value' }]);
 }
 
 function firstLine(message: string): string {

@@ -72,3 +72,30 @@ test('a sweep whose combination ids would be too long for a folder name is an er
     'p.yaml:7:3: step "b": its sweep\'s step ids are up to 210 characters long (b[label=yxxxxxxxxxxx…): at most 200, as they become part of folder names (use shorter matrix values)',
   ]);
 });
+
+/** `params: x:` nested `levels` deep below x, in flow style on one line. */
+function flowNested(levels: number): string {
+  return `${HEAD}params:\n  x: ${'['.repeat(levels)}${']'.repeat(levels)}\nsteps:\n  a: { uses: ./steps/counter.js }\n`;
+}
+
+test('10,000 levels of nesting are a pipeline error at the level past the limit, not a stack overflow', async () => {
+  // The document is level 1, params level 2, so the 63rd "[" opens level 65.
+  const r = await validate(flowNested(10_000));
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors, ['p.yaml:4:68: values are nested more than 64 levels deep (a pipeline needs a handful: flatten this value)']);
+  const run = await check(flowNested(10_000), 'run');
+  assert.equal(run.code, 2, run.err);
+  assert.deepEqual(run.errors, r.errors);
+  const within = await validate(flowNested(62));
+  assert.equal(within.code, 0, within.err);
+});
+
+test('deep block nesting, by indentation or by compact "- - -" sequences, is caught the same way', async () => {
+  const keys = Array.from({ length: 10_000 }, (_, i) => `${' '.repeat(i + 2)}k${i}:`).join('\n');
+  const block = await validate(`${HEAD}params:\n${keys} v\nsteps:\n  a: { uses: ./steps/counter.js }\n`);
+  assert.equal(block.code, 1);
+  assert.deepEqual(block.errors, ['p.yaml:67:66: values are nested more than 64 levels deep (a pipeline needs a handful: flatten this value)']);
+  const dashes = await validate(`${HEAD}params:\n  x:\n    ${'- '.repeat(10_000)}v\nsteps:\n  a: { uses: ./steps/counter.js }\n`);
+  assert.equal(dashes.code, 1);
+  assert.deepEqual(dashes.errors, ['p.yaml:5:129: values are nested more than 64 levels deep (a pipeline needs a handful: flatten this value)']);
+});
