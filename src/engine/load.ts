@@ -8,6 +8,7 @@ import { LineCounter, parseDocument, visit, isAlias, isNode, isScalar } from 'ya
 import { PipelineError, type Diagnostic } from '../errors.js';
 import { reservedNameMessage } from './schema.js';
 import { firstTooDeep } from './nesting.js';
+import { decodeUtf8 } from './text-encoding.js';
 import { positionInText, positionOf, type PipelineSource } from './source.js';
 
 const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
@@ -17,15 +18,28 @@ export const MAX_ALIAS_COUNT = 100;
 export const MAX_NESTING_DEPTH = 64;
 
 export function readPipelineSource(file: string): PipelineSource {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a pipeline file' : `cannot be read (${code ?? String(e)})`;
     throw new PipelineError([{ file, line: 0, column: 0, message: why }]);
   }
-  return parsePipelineSource(file, text);
+  const decoded = decodeUtf8(bytes);
+  if ('problem' in decoded) {
+    const at = decoded.offset === undefined ? { line: 0, column: 0 } : bytePosition(bytes, decoded.offset);
+    throw new PipelineError([{ file, ...at, message: decoded.problem, hint: 'save the file as UTF-8' }]);
+  }
+  return parsePipelineSource(file, decoded.text);
+}
+
+/** The 1-based line and column (in characters, as for every other diagnostic) of a byte offset; the bytes before it are valid UTF-8. */
+function bytePosition(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  const lineStart = bytes.lastIndexOf(0x0a, offset - 1) + 1;
+  let line = 1;
+  for (let i = bytes.indexOf(0x0a); i !== -1 && i < offset; i = bytes.indexOf(0x0a, i + 1)) line++;
+  return { line, column: new TextDecoder().decode(bytes.subarray(lineStart, offset)).length + 1 };
 }
 
 /** Parses YAML text; throws PipelineError with every syntax problem found. */

@@ -6,6 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeProject } from './project.js';
 
 const HEAD = 'medpipe: 1\nname: t\n';
@@ -98,4 +100,41 @@ test('deep block nesting, by indentation or by compact "- - -" sequences, is cau
   const dashes = await validate(`${HEAD}params:\n  x:\n    ${'- '.repeat(10_000)}v\nsteps:\n  a: { uses: ./steps/counter.js }\n`);
   assert.equal(dashes.code, 1);
   assert.deepEqual(dashes.errors, ['p.yaml:5:129: values are nested more than 64 levels deep (a pipeline needs a handful: flatten this value)']);
+});
+
+/** Validates a pipeline file written as these bytes. */
+async function validateBytes(bytes: Uint8Array): Promise<{ code: number; errors: string[]; err: string }> {
+  const p = makeProject();
+  writeFileSync(join(p.dir, 'p.yaml'), bytes);
+  const r = await p.cli('validate', 'p.yaml');
+  return { code: r.code, err: r.err, errors: r.err.split('\n').filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length)) };
+}
+
+const PIPELINE = `${HEAD}description: café au lait\nsteps:\n  a: { uses: ./steps/counter.js }\n`;
+
+test('a Latin-1 file is an error naming the first byte that is not UTF-8, with its line and column', async () => {
+  const r = await validateBytes(Buffer.from(PIPELINE, 'latin1'));
+  assert.equal(r.code, 1);
+  // "é" is byte 0xE9 in Latin-1, 35 bytes into the file: line 3, column 17.
+  assert.deepEqual(r.errors, ['p.yaml:3:17: the file is not UTF-8: byte 0xE9 at byte offset 35 is not valid UTF-8 (save the file as UTF-8)']);
+  const utf8 = await validateBytes(Buffer.from(PIPELINE, 'utf8'));
+  assert.equal(utf8.code, 0, utf8.err);
+  const withBom = await validateBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(PIPELINE, 'utf8')]));
+  assert.equal(withBom.code, 0, withBom.err);
+});
+
+test('a UTF-16 file is named as UTF-16, with or without its byte order mark', async () => {
+  const le = Buffer.from(PIPELINE, 'utf16le');
+  const be = Buffer.from(le).swap16();
+  const cases: [Uint8Array, string][] = [
+    [Buffer.concat([Buffer.from([0xff, 0xfe]), le]), 'little-endian'],
+    [Buffer.concat([Buffer.from([0xfe, 0xff]), be]), 'big-endian'],
+    [le, 'little-endian'],
+    [be, 'big-endian'],
+  ];
+  for (const [bytes, order] of cases) {
+    const r = await validateBytes(bytes);
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.errors, [`p.yaml: the file is UTF-16 (${order}), not UTF-8 (save the file as UTF-8)`]);
+  }
 });
