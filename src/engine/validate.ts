@@ -13,10 +13,10 @@ import { builtinSteps } from '../steps/index.js';
 import { isCustomStepRef, loadCustomStep, resolveStepPackage } from '../steps/custom.js';
 import { findCycle } from './graph.js';
 import { combinations, expandSweeps, type Sweep } from './sweep.js';
-import { sourceToJS } from './load.js';
-import { interpolate, setIn, type Override, type Unresolved } from './params.js';
+import { MAX_NESTING_DEPTH, sourceToJS } from './load.js';
+import { interpolate, setIn, type Override, type ParamRef, type Unresolved } from './params.js';
 import type { OutputRef, Pipeline, PipelineStep } from './pipeline.js';
-import { MAX_SWEPT_STEP_ID_LENGTH, pipelineBaseSchema, reservedNameMessage, STEP_FIELDS, TOP_LEVEL_KEYS } from './schema.js';
+import { isReservedName, MAX_SWEPT_STEP_ID_LENGTH, pipelineBaseSchema, reservedNameMessage, STEP_FIELDS, TOP_LEVEL_KEYS } from './schema.js';
 import { diagnosticAt, type PathSegment, type PipelineSource } from './source.js';
 import type { StepType } from './step-type.js';
 import { closest, didYouMean } from '../suggest.js';
@@ -58,17 +58,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
   const overrides = options.overrides ?? [];
 
   // Pipeline parameters, with their overrides.
-  let params: Record<string, unknown> = { ...(doc.params ?? {}) };
-  const stepOverrides: Override[] = [];
-  for (const o of overrides) {
-    if (o.path.length === 1) {
-      if (!Object.hasOwn(params, o.path[0])) diagnostics.push(overrideDiagnostic(o, `"${o.path[0]}" is not a pipeline parameter${didYouMean(o.path[0], [...Object.keys(params), ...Object.keys(doc.steps ?? {})])}`, 'to set a step\'s parameter use STEP.NAME=VALUE'));
-      else params = setIn(params, o.path, o.value);
-    } else stepOverrides.push(o);
-  }
-  for (const o of stepOverrides) {
-    if (!Object.hasOwn(doc.steps ?? {}, o.path[0])) diagnostics.push(overrideDiagnostic(o, `there is no step "${o.path[0]}"${didYouMean(o.path[0], Object.keys(doc.steps ?? {}))}`));
-  }
+  const { params, paramOverrides, stepOverrides } = applyOverrides(doc, overrides, diagnostics);
 
   // One module load per custom step file, however many steps use it.
   const customSteps = new Map<string, ReturnType<typeof loadCustomStep>>();
@@ -101,10 +91,23 @@ export async function validatePipeline(source: PipelineSource, options: Validate
 
     // Parameters: interpolate, override, then check against the step type's schema.
     const unresolved: Unresolved[] = [];
-    let withValues = interpolate(rawStep.with ?? {}, params, [], unresolved) as Record<string, unknown>;
+    const used: ParamRef[] = [];
+    let withValues = interpolate(rawStep.with ?? {}, params, [], unresolved, used) as Record<string, unknown>;
     for (const u of unresolved) at(['with', ...u.path], `\${params.${u.name}} refers to an unknown pipeline parameter${didYouMean(u.name, Object.keys(params))}`);
-    const mine = stepOverrides.filter((o) => o.path[0] === id);
+    const mine: Override[] = [];
+    for (const o of stepOverrides.filter((o) => o.path[0] === id)) {
+      // Checked here, not left to the schema: a step type may accept any parameter in its file, but --set of one it does not declare is a typo.
+      const declared = type ? Object.keys(type.params.properties ?? {}) : [o.path[1]];
+      if (declared.includes(o.path[1])) mine.push(o);
+      else diagnostics.push(overrideDiagnostic(o, `step "${id}": with.${o.path[1]} is not a known parameter${didYouMean(o.path[1], declared)}`));
+    }
     for (const o of mine) withValues = setIn(withValues, o.path.slice(1), o.value);
+    /** The --set behind the value at `target` of with:, directly (STEP.NAME=…) or through a ${params.NAME} it set. */
+    const overrideFor = (target: readonly (string | number)[]): Override | undefined => {
+      const path = target.map(String);
+      if (path.length === 0) return undefined;
+      return mine.find((o) => samePrefix(o.path.slice(1), path)) ?? paramOverrides.find((o) => used.some((u) => u.name === o.path[0] && samePrefix(u.path.map(String), path)));
+    };
     // Checks one set of parameters; a problem in a value the matrix sets is reported at the matrix key.
     const checkParams = (values: Record<string, unknown>, matrixKeys: readonly string[] = []): Record<string, unknown> | undefined => {
       if (!type) return undefined;
@@ -116,7 +119,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
         // A value that is still an unresolved ${params.x} has been reported already.
         if (unresolved.some((u) => samePrefix(u.path.map(String), path) && u.path.length === path.length)) continue;
         const target = errorTarget(e, path);
-        const override = mine.find((o) => samePrefix(o.path.slice(1), target));
+        const override = overrideFor(target);
         const message = paramMessage(e, path, type);
         const inMatrix = matrixKeys.find((k) => k === target[0]);
         if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message.text}`));
@@ -152,7 +155,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
       if (typeof value !== 'string') continue;
       const isFile = existsSync(resolve(dir, value)) && statSync(resolve(dir, value)).isFile();
       if (isFile) continue;
-      const override = mine.find((o) => o.path[1] === name);
+      const override = overrideFor([name]);
       const message = `with.${name}: ${existsSync(resolve(dir, value)) ? 'is a folder, not a file' : 'file not found'}: ${resolve(dir, value)}`;
       if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message}`));
       else at(['with', name], message, 'value', 'relative paths are resolved against the pipeline file\'s folder');
@@ -257,6 +260,42 @@ function longestSweptIds(steps: ReadonlyMap<string, PipelineStep>): Map<string, 
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
   return [...ds].sort((a, b) => (a.line === 0 ? 1 : 0) - (b.line === 0 ? 1 : 0) || a.line - b.line || a.column - b.column);
+}
+
+/**
+ * Splits the --set overrides into pipeline parameters (applied here) and steps' values (applied
+ * per step), reporting keys that name nothing: a reserved or empty name, an undeclared parameter,
+ * a step that does not exist.
+ */
+function applyOverrides(doc: RawPipeline, overrides: readonly Override[], diagnostics: Diagnostic[]): { params: Record<string, unknown>; paramOverrides: Override[]; stepOverrides: Override[] } {
+  let params: Record<string, unknown> = { ...(doc.params ?? {}) };
+  const stepIds = Object.keys(doc.steps ?? {});
+  const paramOverrides: Override[] = [];
+  const stepOverrides: Override[] = [];
+  for (const o of overrides) {
+    const [first] = o.path;
+    const problem = overrideKeyProblem(o);
+    if (problem) diagnostics.push(overrideDiagnostic(o, problem));
+    else if (o.path.length === 1) {
+      if (!Object.hasOwn(params, first)) diagnostics.push(overrideDiagnostic(o, `"${first}" is not a pipeline parameter${didYouMean(first, [...Object.keys(params), ...stepIds])}`, 'to set a step\'s parameter use STEP.NAME=VALUE'));
+      else {
+        params = setIn(params, o.path, o.value);
+        paramOverrides.push(o);
+      }
+    } else if (stepIds.includes(first)) stepOverrides.push(o);
+    else if (Object.hasOwn(params, first)) diagnostics.push(overrideDiagnostic(o, `"${first}" is a pipeline parameter, not a step`, `set it with --set ${first}=VALUE`));
+    else diagnostics.push(overrideDiagnostic(o, `there is no step "${first}"${didYouMean(first, stepIds)}`));
+  }
+  return { params, paramOverrides, stepOverrides };
+}
+
+/** What is wrong with a --set key whatever the pipeline says. */
+function overrideKeyProblem(o: Override): string | undefined {
+  const reserved = o.path.find(isReservedName);
+  if (reserved !== undefined) return reservedNameMessage(reserved);
+  if (o.path.includes('')) return `"${o.path.join('.')}" has an empty name: write NAME or STEP.NAME, separated by single dots`;
+  if (o.path.length > MAX_NESTING_DEPTH) return `the key is ${o.path.length} names deep: at most ${MAX_NESTING_DEPTH}`;
+  return undefined;
 }
 
 function overrideDiagnostic(o: Override, message: string, hint?: string): Diagnostic {

@@ -138,3 +138,33 @@ test('a UTF-16 file is named as UTF-16, with or without its byte order mark', as
     assert.deepEqual(r.errors, [`p.yaml: the file is UTF-16 (${order}), not UTF-8 (save the file as UTF-8)`]);
   }
 });
+
+test('--set keys with __proto__, constructor or prototype anywhere are errors naming the override', async () => {
+  const r = await validate(`${HEAD}params: { n: 1 }\nsteps:\n  a: { uses: ./steps/counter.js }\n`, '--set', 'a.__proto__.n=100', '--set', 'constructor=1', '--set', 'a.prototype=2');
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors.sort(), [
+    '--set a.__proto__.n=100: "__proto__" is reserved: JavaScript gives it a special meaning',
+    '--set a.prototype=2: "prototype" is reserved: JavaScript gives it a special meaning',
+    '--set constructor=1: "constructor" is reserved: JavaScript gives it a special meaning',
+  ]);
+});
+
+test('--set of a pipeline parameter that makes a step\'s value invalid names the override, for each step', async () => {
+  const r = await validate(`${HEAD}params: { seed: 1 }\nsteps:\n  a: { uses: ./steps/counter.js, with: { n: "\${params.seed}" } }\n  b: { uses: ./steps/counter.js, with: { n: "\${params.seed}", label: "seed \${params.seed}" } }\n`, '--set', 'seed=abc');
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors, ['--set seed=abc: step "a": with.n must be number', '--set seed=abc: step "b": with.n must be number']);
+});
+
+test('--set keys that name nothing are errors with a suggestion: a parameter a step type does not declare, a parameter used as a step, an empty name', async () => {
+  const open = `export default { id: 'open', version: '1', description: 'takes any parameter', defaultOutput: 'out', inputs: {}, outputs: { out: { kind: 'dataset', description: 'x' } },
+    params: { type: 'object', properties: { count: { type: 'number' } } }, async run() {} };\n`;
+  const p = makeProject({ 'steps/open.js': open, 'p.yaml': `${HEAD}params: { seed: 1 }\nsteps:\n  o: { uses: ./steps/open.js }\n` });
+  const r = await p.cli('validate', 'p.yaml', '--set', 'o.cuont=3', '--set', 'seed.x=1', '--set', 'o..count=1');
+  assert.equal(r.code, 1);
+  const errors = r.err.split('\n').filter((l) => l.startsWith('error: ')).sort();
+  assert.deepEqual(errors, [
+    'error: --set o..count=1: "o..count" has an empty name: write NAME or STEP.NAME, separated by single dots',
+    'error: --set o.cuont=3: step "o": with.cuont is not a known parameter (did you mean "count"?)',
+    'error: --set seed.x=1: "seed" is a pipeline parameter, not a step (set it with --set seed=VALUE)',
+  ]);
+});
