@@ -12,6 +12,7 @@ import { PipelineError, type Diagnostic } from '../errors.js';
 import { builtinSteps } from '../steps/index.js';
 import { isCustomStepRef, loadCustomStep, resolveStepPackage } from '../steps/custom.js';
 import { findCycle } from './graph.js';
+import { collapseAnyOf, paramMessage, showValue } from './param-errors.js';
 import { combinations, expandSweeps, type Sweep } from './sweep.js';
 import { MAX_NESTING_DEPTH, sourceToJS } from './load.js';
 import { interpolate, setIn, type Override, type ParamRef, type Unresolved } from './params.js';
@@ -21,7 +22,9 @@ import { diagnosticAt, type PathSegment, type PipelineSource } from './source.js
 import type { StepType } from './step-type.js';
 import { closest, didYouMean } from '../suggest.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+// strictNumbers: YAML's .inf and .nan are numbers to JavaScript, and no parameter means them.
+// verbose: errors carry the value and the schema, for messages that name them.
+const ajv = new Ajv({ allErrors: true, strict: false, strictNumbers: true, verbose: true, useDefaults: true });
 let baseValidator: ValidateFunction | undefined;
 const paramValidators = new WeakMap<StepType, ValidateFunction>();
 
@@ -114,7 +117,8 @@ export async function validatePipeline(source: PipelineSource, options: Validate
       const validate = paramValidator(type);
       const candidate = structuredClone(values);
       if (validate(candidate)) return candidate;
-      for (const e of validate.errors ?? []) {
+      // A propertyNames error only summarises the errors about each name, reported themselves.
+      for (const e of collapseAnyOf(validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames')) {
         const path = instancePath(e);
         // A value that is still an unresolved ${params.x} has been reported already.
         if (unresolved.some((u) => samePrefix(u.path.map(String), path) && u.path.length === path.length)) continue;
@@ -123,7 +127,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
         const message = paramMessage(e, path, type);
         const inMatrix = matrixKeys.find((k) => k === target[0]);
         if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message.text}`));
-        else if (inMatrix !== undefined) at(['matrix', inMatrix], `matrix: ${message.text}${e.keyword === 'additionalProperties' ? '' : ` (value ${JSON.stringify(values[inMatrix])})`}`, 'key');
+        else if (inMatrix !== undefined) at(['matrix', inMatrix], `matrix: ${message.text}${e.keyword === 'additionalProperties' ? '' : ` (value ${showValue(values[inMatrix])})`}`, 'key');
         else at(['with', ...target], message.text, message.at);
       }
       return undefined;
@@ -309,6 +313,7 @@ function instancePath(e: ErrorObject): string[] {
 /** The path a problem is about: for an unknown property, the property itself. */
 function errorTarget(e: ErrorObject, path: string[]): string[] {
   if (e.keyword === 'additionalProperties') return [...path, String((e.params as { additionalProperty: string }).additionalProperty)];
+  if (e.propertyName !== undefined) return [...path, e.propertyName];
   return path;
 }
 
@@ -316,29 +321,6 @@ function samePrefix(a: readonly string[], b: readonly string[]): boolean {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function dotted(prefix: string, path: readonly string[]): string {
-  return [prefix, ...path].join('.');
-}
-
-function paramMessage(e: ErrorObject, path: string[], type: StepType): { text: string; at: 'key' | 'value' } {
-  const name = dotted('with', path);
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
-      const known = path.length === 0 ? Object.keys(type.params.properties) : [];
-      return { text: `${dotted('with', [...path, prop])} is not a known parameter${didYouMean(prop, known)}`, at: 'key' };
-    }
-    case 'required':
-      return { text: `${name === 'with' ? 'with' : name} is missing the required parameter "${(e.params as { missingProperty: string }).missingProperty}"`, at: 'key' };
-    case 'type':
-      return { text: `${name} must be ${(e.params as { type: string }).type}`, at: 'value' };
-    case 'enum':
-      return { text: `${name} must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`, at: 'value' };
-    default:
-      return { text: `${name} ${e.message ?? 'is invalid'}`, at: 'value' };
-  }
 }
 
 /** Diagnostics for the structural schema (top level and step fields). */

@@ -168,3 +168,53 @@ test('--set keys that name nothing are errors with a suggestion: a parameter a s
     'error: --set seed.x=1: "seed" is a pipeline parameter, not a step (set it with --set seed=VALUE)',
   ]);
 });
+
+/** A pipeline of built-in steps whose parameters can be set per test (validation only: nothing is run). */
+function builtins(withs: { split?: string; svm?: string; forest?: string; register?: string } = {}): string {
+  return [
+    `${HEAD}params: { seed: 1, size: 0.2 }`,
+    'steps:',
+    '  load: { uses: load.csv, with: { path: data.csv, target: y } }',
+    `  split: { uses: split, in: { data: load }, with: { ${withs.split ?? 'test_size: 0.2'} } }`,
+    `  svm: { uses: train.svm, in: { train: split.train }, with: { ${withs.svm ?? 'C: 1'} } }`,
+    `  forest: { uses: train.random-forest, in: { train: split.train }, with: { ${withs.forest ?? 'trees: 10'} } }`,
+    '  eval: { uses: evaluate, in: { model: svm, test: split.test } }',
+    `  register: { uses: register, in: { model: svm, evaluation: eval }, with: { ${withs.register ?? 'name: m'} } }`,
+    '',
+  ].join('\n');
+}
+
+async function validateBuiltins(withs: Parameters<typeof builtins>[0], ...extra: string[]): Promise<{ code: number; errors: string[]; err: string }> {
+  const p = makeProject({ 'p.yaml': builtins(withs), 'data.csv': 'x,y\n1,a\n2,b\n' });
+  const r = await p.cli('validate', 'p.yaml', ...extra);
+  return { code: r.code, err: r.err, errors: r.err.split('\n').filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length)) };
+}
+
+test('out-of-range step parameters are validation errors at their value: a fraction above 1, an infinite C, a trillion trees, an alias that is a path', async () => {
+  assert.equal((await validateBuiltins({})).code, 0);
+  const r = await validateBuiltins({ split: 'test_size: 1.5', svm: 'C: .inf, gamma: .nan', forest: 'trees: 1e12', register: 'name: m, alias: "../x"' });
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors, [
+    'p.yaml:6:64: step "split": with.test_size must be a number > 0 and < 1 or a whole number >= 1 (got 1.5)',
+    'p.yaml:7:66: step "svm": with.C must be a finite number (got .inf)',
+    'p.yaml:7:79: step "svm": with.gamma must be "scale", "auto" or a number > 0 and <= 1000000 (got .nan)',
+    'p.yaml:8:83: step "forest": with.trees must be <= 10000',
+    'p.yaml:10:93: step "register": with.alias "../x" is not a valid alias: start with a letter, then letters, digits, ".", "_" or "-", at most 64 characters (e.g. production)',
+  ]);
+});
+
+test('a fraction or a whole number of rows, a large C and a registry-valid name and alias still validate', async () => {
+  const r = await validateBuiltins({ split: 'test_size: 30', svm: 'C: 1e6, gamma: 0.5', forest: 'trees: 10000, max_depth: 1000', register: 'name: breast-cancer.svm_2, alias: staging-2' });
+  assert.equal(r.code, 0, r.err);
+});
+
+test('ranges apply to values from ${params.x} and from --set, and the error names the override', async () => {
+  const viaParam = await validateBuiltins({ split: 'test_size: "${params.size}"' }, '--set', 'size=1.5');
+  assert.deepEqual(viaParam.errors, ['--set size=1.5: step "split": with.test_size must be a number > 0 and < 1 or a whole number >= 1 (got 1.5)']);
+  const direct = await validateBuiltins({}, '--set', 'svm.C=.inf', '--set', 'forest.threads=100000', '--set', 'register.name=-x');
+  assert.deepEqual(direct.errors.sort(), [
+    '--set forest.threads=100000: step "forest": with.threads must be <= 256',
+    '--set register.name=-x: step "register": with.name "-x" is not a valid model name: use letters, digits, ".", "_" and "-", starting with a letter or digit, at most 128 characters (e.g. breast-cancer-svm)',
+    '--set svm.C=.inf: step "svm": with.C must be a finite number (got .inf)',
+  ]);
+});
