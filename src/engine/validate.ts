@@ -13,6 +13,7 @@ import { builtinSteps } from '../steps/index.js';
 import { isCustomStepRef, loadCustomStep, resolveStepPackage } from '../steps/custom.js';
 import { findCycle } from './graph.js';
 import { collapseAnyOf, paramMessage, showValue } from './param-errors.js';
+import { publishConflicts } from './published-files.js';
 import { combinations, expandSweeps, type Sweep } from './sweep.js';
 import { MAX_NESTING_DEPTH, sourceToJS } from './load.js';
 import { interpolate, setIn, type Override, type ParamRef, type Unresolved } from './params.js';
@@ -65,6 +66,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
 
   // One module load per custom step file, however many steps use it.
   const customSteps = new Map<string, ReturnType<typeof loadCustomStep>>();
+  const paramReporters = new Map<string, (name: string, message: string, hint?: string) => void>();
   const steps = new Map<string, PipelineStep>();
   const sweeps = new Map<string, Sweep>();
   const stepIds = Object.keys(doc.steps ?? {});
@@ -111,6 +113,15 @@ export async function validatePipeline(source: PipelineSource, options: Validate
       if (path.length === 0) return undefined;
       return mine.find((o) => samePrefix(o.path.slice(1), path)) ?? paramOverrides.find((o) => used.some((u) => u.name === o.path[0] && samePrefix(u.path.map(String), path)));
     };
+    const matrix = rawStep.matrix && typeof rawStep.matrix === 'object' ? rawStep.matrix : undefined;
+    /** Reports a problem with with.NAME where its value comes from: a --set, the matrix or the file. */
+    const reportParam = (name: string, message: string, hint?: string): void => {
+      const override = overrideFor([name]);
+      if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message}`));
+      else if (matrix && Object.hasOwn(matrix, name)) at(['matrix', name], `matrix: ${message}`, 'key', hint);
+      else at(['with', name], message, 'value', hint);
+    };
+    paramReporters.set(id, reportParam);
     // Checks one set of parameters; a problem in a value the matrix sets is reported at the matrix key.
     const checkParams = (values: Record<string, unknown>, matrixKeys: readonly string[] = []): Record<string, unknown> | undefined => {
       if (!type) return undefined;
@@ -132,7 +143,6 @@ export async function validatePipeline(source: PipelineSource, options: Validate
       }
       return undefined;
     };
-    const matrix = rawStep.matrix && typeof rawStep.matrix === 'object' ? rawStep.matrix : undefined;
     if (matrix) {
       for (const [key, values] of Object.entries(matrix)) {
         const seen = new Set<string>();
@@ -159,10 +169,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
       if (typeof value !== 'string') continue;
       const isFile = existsSync(resolve(dir, value)) && statSync(resolve(dir, value)).isFile();
       if (isFile) continue;
-      const override = overrideFor([name]);
-      const message = `with.${name}: ${existsSync(resolve(dir, value)) ? 'is a folder, not a file' : 'file not found'}: ${resolve(dir, value)}`;
-      if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message}`));
-      else at(['with', name], message, 'value', 'relative paths are resolved against the pipeline file\'s folder');
+      reportParam(name, `with.${name}: ${existsSync(resolve(dir, value)) ? 'is a folder, not a file' : 'file not found'}: ${resolve(dir, value)}`, 'relative paths are resolved against the pipeline file\'s folder');
     }
 
     // Inputs.
@@ -232,6 +239,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     }
     finalSteps = expansion.steps;
   }
+  for (const c of publishConflicts(finalSteps.values(), pipelineFile, dir)) paramReporters.get(c.step)?.(c.param, c.message, c.hint);
 
   if (diagnostics.length) throw new PipelineError(sortDiagnostics(diagnostics));
   return {

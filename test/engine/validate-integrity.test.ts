@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeProject } from './project.js';
 
@@ -217,4 +217,49 @@ test('ranges apply to values from ${params.x} and from --set, and the error name
     '--set register.name=-x: step "register": with.name "-x" is not a valid model name: use letters, digits, ".", "_" and "-", starting with a letter or digit, at most 128 characters (e.g. breast-cancer-svm)',
     '--set svm.C=.inf: step "svm": with.C must be a finite number (got .inf)',
   ]);
+});
+
+/** Load, split, train, evaluate and predict, with the evaluate and predict steps' `with:` set per test. */
+function publishing(evalWith: string, predictWith = '', extraSteps = ''): string {
+  return [
+    `${HEAD}steps:`,
+    '  load: { uses: load.csv, with: { path: data.csv, target: y } }',
+    '  split: { uses: split, in: { data: load } }',
+    '  svm: { uses: train.svm, in: { train: split.train } }',
+    `  eval: { uses: evaluate, in: { model: svm, test: split.test }, with: { ${evalWith} } }`,
+    `  predict: { uses: predict, in: { model: svm, data: split.test }, with: { ${predictWith} } }`,
+    extraSteps,
+  ].join('\n');
+}
+
+async function validatePublishing(yaml: string, ...extra: string[]): Promise<{ code: number; errors: string[]; err: string; dir: string }> {
+  const p = makeProject({ 'p.yaml': yaml, 'data.csv': 'x,y\n1,a\n2,b\n' });
+  symlinkSync(p.dir, join(p.dir, 'here'));
+  const r = await p.cli('validate', 'p.yaml', ...extra);
+  return { code: r.code, err: r.err, dir: realpathSync(p.dir), errors: r.err.split('\n').filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length)) };
+}
+
+test('a published file may not overwrite a file the pipeline reads, the pipeline file or its lock file', async () => {
+  const ok = await validatePublishing(publishing('metrics_file: metrics/eval.json', 'table_file: out/predictions.csv'));
+  assert.equal(ok.code, 0, ok.err);
+  const r = await validatePublishing(publishing('metrics_file: here/data.csv', 'table_file: ./p.yaml'));
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors, [
+    `p.yaml:7:87: step "eval": with.metrics_file: would overwrite the file step "load" reads (with.path): ${r.dir}/here/data.csv (give each published file a path of its own)`,
+    `p.yaml:8:87: step "predict": with.table_file: would overwrite the pipeline file itself: ${r.dir}/p.yaml (give each published file a path of its own)`,
+  ]);
+  const lock = await validatePublishing(publishing('metrics_file: p.lock.yaml'));
+  assert.deepEqual(lock.errors, [`p.yaml:7:87: step "eval": with.metrics_file: would overwrite the pipeline's lock file: ${lock.dir}/p.lock.yaml (give each published file a path of its own)`]);
+});
+
+test('two steps may not publish to one file, nor the combinations of a sweep', async () => {
+  const twice = await validatePublishing(publishing('metrics_file: m.json', 'table_file: ./out/../m.json'));
+  assert.deepEqual(twice.errors, [`p.yaml:8:87: step "predict": with.table_file: step "eval" (with.metrics_file) writes this file too: ${twice.dir}/m.json (give each published file a path of its own)`]);
+  const swept = await validatePublishing(publishing('metrics_file: m.json').replace('in: { train: split.train } }', 'in: { train: split.train }, matrix: { C: [1, 10] } }'));
+  assert.deepEqual(swept.errors, [`p.yaml:7:87: step "eval": with.metrics_file: each combination of the sweep it is part of would write this same file: ${swept.dir}/m.json (publish from a step after the sweep, e.g. one that evaluates the select-best model)`]);
+});
+
+test('a published file named by --set that overwrites the data names the override', async () => {
+  const r = await validatePublishing(publishing('metrics_file: m.json'), '--set', 'eval.metrics_file=data.csv');
+  assert.deepEqual(r.errors, [`--set eval.metrics_file=data.csv: step "eval": with.metrics_file: would overwrite the file step "load" reads (with.path): ${r.dir}/data.csv`]);
 });
