@@ -207,7 +207,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
       const upstream = steps.get(ref.step);
       if (!upstream) continue; // its own problem is reported already
       const outPort = ref.port || upstream.type.defaultOutput;
-      const out = upstream.type.outputs[outPort];
+      const out = Object.hasOwn(upstream.type.outputs, outPort) ? upstream.type.outputs[outPort] : undefined;
       if (!out) {
         diagnostics.push(diagnosticAt(source, where, `step "${step.id}": in.${port}: step "${ref.step}" (${upstream.type.id}) has no output "${outPort}"${didYouMean(outPort, Object.keys(upstream.type.outputs))}`, 'value', `its outputs are: ${Object.keys(upstream.type.outputs).join(', ')}`));
         continue;

@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
 import type { FitOptions } from '../ml/forest/index.js';
-import { MAX_ITERATIONS, MAX_THREADS, MAX_TREES } from '../engine/param-limits.js';
+import { MAX_COLUMNS, MAX_ITERATIONS, MAX_THREADS, MAX_TREES } from '../engine/param-limits.js';
 
 interface Params {
   task: 'auto' | 'classification' | 'regression';
@@ -53,7 +53,7 @@ export default defineStep<Params>({
       min_samples_split: { type: 'integer', minimum: 2, default: 2, description: 'A node with fewer samples is not split.' },
       min_samples_leaf: { type: 'integer', minimum: 1, default: 1, description: 'Each leaf keeps at least this many samples.' },
       max_features: {
-        anyOf: [{ enum: ['sqrt', 'log2'] }, { type: 'number', exclusiveMinimum: 0 }, { type: 'null' }],
+        anyOf: [{ enum: ['sqrt', 'log2'] }, { type: 'number', exclusiveMinimum: 0, maximum: 1 }, { type: 'integer', minimum: 2, maximum: MAX_COLUMNS }, { type: 'null' }],
         default: null,
         description: 'Features tried per split: sqrt, log2, a fraction in (0, 1] or a count > 1; null = sqrt for classification, all (1.0) for regression.',
       },

@@ -263,3 +263,16 @@ test('a published file named by --set that overwrites the data names the overrid
   const r = await validatePublishing(publishing('metrics_file: m.json'), '--set', 'eval.metrics_file=data.csv');
   assert.deepEqual(r.errors, [`--set eval.metrics_file=data.csv: step "eval": with.metrics_file: would overwrite the file step "load" reads (with.path): ${r.dir}/data.csv`]);
 });
+
+test('an output port named like a property of every object is not an output', async () => {
+  const r = await validate(`${HEAD}steps:\n  a: { uses: ./steps/counter.js }\n  b: { uses: ./steps/counter.js, in: { x: a.constructor } }\n`);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors, ['p.yaml:5:43: step "b": in.x: step "a" (counter) has no output "constructor" (its outputs are: out, info)']);
+});
+
+test('max_features is a fraction in (0, 1] or a whole count from 2, as the forest requires', async () => {
+  assert.equal((await validateBuiltins({ forest: 'max_features: 0.5' })).code, 0);
+  assert.equal((await validateBuiltins({ forest: 'max_features: 3' })).code, 0);
+  const r = await validateBuiltins({ forest: 'max_features: 1.5' });
+  assert.deepEqual(r.errors, ['p.yaml:8:90: step "forest": with.max_features must be "sqrt", "log2", a number > 0 and <= 1, a whole number >= 2 and <= 100000 or null (got 1.5)']);
+});
