@@ -6,9 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeProject } from './project.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 
 const HEAD = 'medpipe: 1\nname: t\n';
 
@@ -275,4 +276,13 @@ test('max_features is a fraction in (0, 1] or a whole count from 2, as the fores
   assert.equal((await validateBuiltins({ forest: 'max_features: 3' })).code, 0);
   const r = await validateBuiltins({ forest: 'max_features: 1.5' });
   assert.deepEqual(r.errors, ['p.yaml:8:90: step "forest": with.max_features must be "sqrt", "log2", a number > 0 and <= 1, a whole number >= 2 and <= 100000 or null (got 1.5)']);
+});
+
+test('every shipped pipeline still validates under the ranges and checks above', async () => {
+  const files = readdirSync(join(ROOT, 'pipelines')).filter((f) => f.endsWith('.yaml') && !f.endsWith('.lock.yaml'));
+  assert.ok(files.length > 0);
+  for (const f of files) {
+    const r = await runCli(ROOT, 'validate', join('pipelines', f));
+    assert.equal(r.code, 0, `${f}: ${r.err}`);
+  }
 });
