@@ -66,6 +66,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
 
   // One module load per custom step file, however many steps use it.
   const customSteps = new Map<string, ReturnType<typeof loadCustomStep>>();
+  // Per step of the file: reports a problem with one of its with: values where the value came from.
   const paramReporters = new Map<string, (name: string, message: string, hint?: string) => void>();
   const steps = new Map<string, PipelineStep>();
   const sweeps = new Map<string, Sweep>();
