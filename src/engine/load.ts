@@ -4,28 +4,47 @@
  * (exponential expansion), and tags other than YAML's plain core types (`!!python/object`, `!foo`).
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, visit, isAlias, isNode } from 'yaml';
+import { LineCounter, parseDocument, visit, isAlias, isNode, isScalar } from 'yaml';
 import { PipelineError, type Diagnostic } from '../errors.js';
-import { positionOf, type PipelineSource } from './source.js';
+import { reservedNameMessage } from './schema.js';
+import { firstTooDeep } from './nesting.js';
+import { decodeUtf8 } from './text-encoding.js';
+import { positionInText, positionOf, type PipelineSource } from './source.js';
 
 const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 /** Far above what a hand-written pipeline needs, far below what an expansion attack needs. */
 export const MAX_ALIAS_COUNT = 100;
+/** Pipelines nest about 6 levels (steps, a step, with:, a value); the YAML parser overflows at about 1,000. */
+export const MAX_NESTING_DEPTH = 64;
 
 export function readPipelineSource(file: string): PipelineSource {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a pipeline file' : `cannot be read (${code ?? String(e)})`;
     throw new PipelineError([{ file, line: 0, column: 0, message: why }]);
   }
-  return parsePipelineSource(file, text);
+  const decoded = decodeUtf8(bytes);
+  if ('problem' in decoded) {
+    const at = decoded.offset === undefined ? { line: 0, column: 0 } : bytePosition(bytes, decoded.offset);
+    throw new PipelineError([{ file, ...at, message: decoded.problem, hint: 'save the file as UTF-8' }]);
+  }
+  return parsePipelineSource(file, decoded.text);
+}
+
+/** The 1-based line and column (in characters, as for every other diagnostic) of a byte offset; the bytes before it are valid UTF-8. */
+function bytePosition(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  const lineStart = bytes.lastIndexOf(0x0a, offset - 1) + 1;
+  let line = 1;
+  for (let i = bytes.indexOf(0x0a); i !== -1 && i < offset; i = bytes.indexOf(0x0a, i + 1)) line++;
+  return { line, column: new TextDecoder().decode(bytes.subarray(lineStart, offset)).length + 1 };
 }
 
 /** Parses YAML text; throws PipelineError with every syntax problem found. */
 export function parsePipelineSource(file: string, text: string): PipelineSource {
+  checkNesting(file, text);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
   const source: PipelineSource = { file, text, doc, lines };
@@ -46,6 +65,10 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
 
   let firstAlias: number | undefined;
   visit(doc, {
+    Pair(_key, pair) {
+      // As a plain-object key, `__proto__` would set the prototype instead of holding a value.
+      if (isScalar(pair.key) && pair.key.value === '__proto__') at(pair.key.range?.[0] ?? 0, reservedNameMessage('__proto__'), 'rename this key');
+    },
     Node(_key, node) {
       if (isAlias(node)) firstAlias ??= node.range?.[0];
       if (isNode(node) && node.tag && !PLAIN_TAGS.has(node.tag)) {
@@ -70,6 +93,17 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
   }
   if (diagnostics.length) throw new PipelineError(diagnostics);
   return source;
+}
+
+/**
+ * Deep nesting is refused before parsing: the parser, and every walk of the value after it,
+ * would overflow the stack (an internal error instead of a message at the place).
+ */
+function checkNesting(file: string, text: string): void {
+  const offset = firstTooDeep(text, MAX_NESTING_DEPTH);
+  if (offset === undefined) return;
+  const { line, column } = positionInText(text, offset);
+  throw new PipelineError([{ file, line, column, message: `values are nested more than ${MAX_NESTING_DEPTH} levels deep`, hint: 'a pipeline needs a handful: flatten this value' }]);
 }
 
 function firstLine(message: string): string {

@@ -32,13 +32,16 @@ export function parseOverride(raw: string): Override {
   return { raw, path: key.split('.'), value };
 }
 
-export type Unresolved = { path: (string | number)[]; name: string };
+/** A `${params.NAME}` reference and where in the value it is. */
+export type ParamRef = { path: (string | number)[]; name: string };
+export type Unresolved = ParamRef;
 
 /**
  * Replaces parameter references in a value (recursively). Unknown names are collected, not
- * thrown, so every one of them can be reported together.
+ * thrown, so every one of them can be reported together; the references resolved are collected
+ * in `used`, so a value a `--set` of the parameter made invalid can be blamed on the override.
  */
-export function interpolate(value: unknown, params: Readonly<Record<string, unknown>>, path: (string | number)[], unknown: Unresolved[]): unknown {
+export function interpolate(value: unknown, params: Readonly<Record<string, unknown>>, path: (string | number)[], unknown: Unresolved[], used: ParamRef[] = []): unknown {
   if (typeof value === 'string') {
     const whole = WHOLE_PARAM_REF.exec(value);
     if (whole) {
@@ -46,6 +49,7 @@ export function interpolate(value: unknown, params: Readonly<Record<string, unkn
         unknown.push({ path, name: whole[1] });
         return value;
       }
+      used.push({ path, name: whole[1] });
       return params[whole[1]];
     }
     return value.replace(PARAM_REF, (ref, name: string) => {
@@ -53,25 +57,26 @@ export function interpolate(value: unknown, params: Readonly<Record<string, unkn
         unknown.push({ path, name });
         return ref;
       }
+      used.push({ path, name });
       const v = params[name];
       return typeof v === 'object' ? JSON.stringify(v) : String(v);
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, params, [...path, i], unknown));
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, params, [...path, i], unknown, used));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, params, [...path, k], unknown)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, params, [...path, k], unknown, used)]));
   }
   return value;
 }
 
-/** Sets `value` at `path` in a copy of `obj`, creating objects along the way. */
+/**
+ * Sets `value` at `path` in a copy of `obj`, creating objects along the way. Keys are defined,
+ * not assigned, so even a `__proto__` key is a plain property (validation refuses it first).
+ */
 export function setIn(obj: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
   const copy = { ...obj };
-  if (path.length === 1) {
-    copy[path[0]] = value;
-    return copy;
-  }
   const child = copy[path[0]];
-  copy[path[0]] = setIn(child !== null && typeof child === 'object' && !Array.isArray(child) ? (child as Record<string, unknown>) : {}, path.slice(1), value);
+  const next = path.length === 1 ? value : setIn(child !== null && typeof child === 'object' && !Array.isArray(child) && Object.hasOwn(copy, path[0]) ? (child as Record<string, unknown>) : {}, path.slice(1), value);
+  Object.defineProperty(copy, path[0], { value: next, enumerable: true, writable: true, configurable: true });
   return copy;
 }

@@ -7,6 +7,29 @@ import { regressionSchema } from '../metrics/regression-config.js';
 import type { StepType } from './step-type.js';
 
 export const STEP_ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
+/**
+ * A step id becomes part of a temporary folder's name (with a ~30-character prefix and suffix),
+ * and a swept step's id grows by its combination's label: both must stay well below the 255
+ * bytes a file name may have.
+ */
+export const MAX_STEP_ID_LENGTH = 100;
+export const MAX_SWEPT_STEP_ID_LENGTH = 200;
+
+/**
+ * Names JavaScript gives a meaning on every object (`obj.constructor`, the `__proto__` setter):
+ * step ids and parameter names become plain-object keys, so these would be silently dropped or
+ * would look up the built-in instead of the user's value.
+ */
+export const RESERVED_NAMES = ['__proto__', 'constructor', 'prototype'] as const;
+
+export function isReservedName(name: string): boolean {
+  return (RESERVED_NAMES as readonly string[]).includes(name);
+}
+
+/** The one wording for a reserved name, wherever it is used. */
+export function reservedNameMessage(name: string): string {
+  return `"${name}" is reserved: JavaScript gives it a special meaning`;
+}
 
 export const STEP_FIELDS = ['uses', 'in', 'with', 'matrix', 'needs', 'description'] as const;
 export const TOP_LEVEL_KEYS = ['medpipe', 'name', 'description', 'params', 'steps', 'regression'] as const;
@@ -26,14 +49,14 @@ export function pipelineBaseSchema(): Record<string, unknown> {
       params: {
         type: 'object',
         description: 'Pipeline parameters, referenced as ${params.NAME} and overridden with --set NAME=VALUE.',
-        propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_-]*$' },
+        propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_-]*$', not: { enum: [...RESERVED_NAMES] } },
       },
       regression: regressionSchema(),
       steps: {
         type: 'object',
         minProperties: 1,
         description: 'The steps, keyed by id.',
-        propertyNames: { pattern: STEP_ID_PATTERN },
+        propertyNames: { pattern: STEP_ID_PATTERN, maxLength: MAX_STEP_ID_LENGTH, not: { enum: [...RESERVED_NAMES] } },
         additionalProperties: { $ref: '#/definitions/step' },
       },
     },

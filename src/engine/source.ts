@@ -21,6 +21,17 @@ export function positionOf(source: PipelineSource, offset: number): { line: numb
   return { line: p.line, column: p.col };
 }
 
+/** The 1-based line and column of a character offset in a text that is not parsed (yet). */
+export function positionInText(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
 interface Located {
   key?: Node;
   value?: Node;

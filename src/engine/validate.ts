@@ -12,16 +12,20 @@ import { PipelineError, type Diagnostic } from '../errors.js';
 import { builtinSteps } from '../steps/index.js';
 import { isCustomStepRef, loadCustomStep, resolveStepPackage } from '../steps/custom.js';
 import { findCycle } from './graph.js';
+import { collapseAnyOf, paramMessage, showValue } from './param-errors.js';
+import { publishConflicts } from './published-files.js';
 import { combinations, expandSweeps, type Sweep } from './sweep.js';
-import { sourceToJS } from './load.js';
-import { interpolate, setIn, type Override, type Unresolved } from './params.js';
+import { MAX_NESTING_DEPTH, sourceToJS } from './load.js';
+import { interpolate, setIn, type Override, type ParamRef, type Unresolved } from './params.js';
 import type { OutputRef, Pipeline, PipelineStep } from './pipeline.js';
-import { pipelineBaseSchema, STEP_FIELDS, TOP_LEVEL_KEYS } from './schema.js';
+import { isReservedName, MAX_SWEPT_STEP_ID_LENGTH, pipelineBaseSchema, reservedNameMessage, STEP_FIELDS, TOP_LEVEL_KEYS } from './schema.js';
 import { diagnosticAt, type PathSegment, type PipelineSource } from './source.js';
 import type { StepType } from './step-type.js';
 import { closest, didYouMean } from '../suggest.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+// strictNumbers: YAML's .inf and .nan are numbers to JavaScript, and no parameter means them.
+// verbose: errors carry the value and the schema, for messages that name them.
+const ajv = new Ajv({ allErrors: true, strict: false, strictNumbers: true, verbose: true, useDefaults: true });
 let baseValidator: ValidateFunction | undefined;
 const paramValidators = new WeakMap<StepType, ValidateFunction>();
 
@@ -58,20 +62,12 @@ export async function validatePipeline(source: PipelineSource, options: Validate
   const overrides = options.overrides ?? [];
 
   // Pipeline parameters, with their overrides.
-  let params: Record<string, unknown> = { ...(doc.params ?? {}) };
-  const stepOverrides: Override[] = [];
-  for (const o of overrides) {
-    if (o.path.length === 1) {
-      if (!Object.hasOwn(params, o.path[0])) diagnostics.push(overrideDiagnostic(o, `"${o.path[0]}" is not a pipeline parameter${didYouMean(o.path[0], [...Object.keys(params), ...Object.keys(doc.steps ?? {})])}`, 'to set a step\'s parameter use STEP.NAME=VALUE'));
-      else params = setIn(params, o.path, o.value);
-    } else stepOverrides.push(o);
-  }
-  for (const o of stepOverrides) {
-    if (!Object.hasOwn(doc.steps ?? {}, o.path[0])) diagnostics.push(overrideDiagnostic(o, `there is no step "${o.path[0]}"${didYouMean(o.path[0], Object.keys(doc.steps ?? {}))}`));
-  }
+  const { params, paramOverrides, stepOverrides } = applyOverrides(doc, overrides, diagnostics);
 
   // One module load per custom step file, however many steps use it.
   const customSteps = new Map<string, ReturnType<typeof loadCustomStep>>();
+  // Per step of the file: reports a problem with one of its with: values where the value came from.
+  const paramReporters = new Map<string, (name: string, message: string, hint?: string) => void>();
   const steps = new Map<string, PipelineStep>();
   const sweeps = new Map<string, Sweep>();
   const stepIds = Object.keys(doc.steps ?? {});
@@ -101,31 +97,53 @@ export async function validatePipeline(source: PipelineSource, options: Validate
 
     // Parameters: interpolate, override, then check against the step type's schema.
     const unresolved: Unresolved[] = [];
-    let withValues = interpolate(rawStep.with ?? {}, params, [], unresolved) as Record<string, unknown>;
+    const used: ParamRef[] = [];
+    let withValues = interpolate(rawStep.with ?? {}, params, [], unresolved, used) as Record<string, unknown>;
     for (const u of unresolved) at(['with', ...u.path], `\${params.${u.name}} refers to an unknown pipeline parameter${didYouMean(u.name, Object.keys(params))}`);
-    const mine = stepOverrides.filter((o) => o.path[0] === id);
+    const mine: Override[] = [];
+    for (const o of stepOverrides.filter((o) => o.path[0] === id)) {
+      // Checked here, not left to the schema: a step type may accept any parameter in its file, but --set of one it does not declare is a typo.
+      const declared = type ? Object.keys(type.params.properties ?? {}) : [o.path[1]];
+      if (declared.includes(o.path[1])) mine.push(o);
+      else diagnostics.push(overrideDiagnostic(o, `step "${id}": with.${o.path[1]} is not a known parameter${didYouMean(o.path[1], declared)}`));
+    }
     for (const o of mine) withValues = setIn(withValues, o.path.slice(1), o.value);
+    /** The --set behind the value at `target` of with:, directly (STEP.NAME=…) or through a ${params.NAME} it set. */
+    const overrideFor = (target: readonly (string | number)[]): Override | undefined => {
+      const path = target.map(String);
+      if (path.length === 0) return undefined;
+      return mine.find((o) => samePrefix(o.path.slice(1), path)) ?? paramOverrides.find((o) => used.some((u) => u.name === o.path[0] && samePrefix(u.path.map(String), path)));
+    };
+    const matrix = rawStep.matrix && typeof rawStep.matrix === 'object' ? rawStep.matrix : undefined;
+    /** Reports a problem with with.NAME where its value comes from: a --set, the matrix or the file. */
+    const reportParam = (name: string, message: string, hint?: string): void => {
+      const override = overrideFor([name]);
+      if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message}`));
+      else if (matrix && Object.hasOwn(matrix, name)) at(['matrix', name], `matrix: ${message}`, 'key', hint);
+      else at(['with', name], message, 'value', hint);
+    };
+    paramReporters.set(id, reportParam);
     // Checks one set of parameters; a problem in a value the matrix sets is reported at the matrix key.
     const checkParams = (values: Record<string, unknown>, matrixKeys: readonly string[] = []): Record<string, unknown> | undefined => {
       if (!type) return undefined;
       const validate = paramValidator(type);
       const candidate = structuredClone(values);
       if (validate(candidate)) return candidate;
-      for (const e of validate.errors ?? []) {
+      // A propertyNames error only summarises the errors about each name, reported themselves.
+      for (const e of collapseAnyOf(validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames')) {
         const path = instancePath(e);
         // A value that is still an unresolved ${params.x} has been reported already.
         if (unresolved.some((u) => samePrefix(u.path.map(String), path) && u.path.length === path.length)) continue;
         const target = errorTarget(e, path);
-        const override = mine.find((o) => samePrefix(o.path.slice(1), target));
+        const override = overrideFor(target);
         const message = paramMessage(e, path, type);
         const inMatrix = matrixKeys.find((k) => k === target[0]);
         if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message.text}`));
-        else if (inMatrix !== undefined) at(['matrix', inMatrix], `matrix: ${message.text}${e.keyword === 'additionalProperties' ? '' : ` (value ${JSON.stringify(values[inMatrix])})`}`, 'key');
+        else if (inMatrix !== undefined) at(['matrix', inMatrix], `matrix: ${message.text}${e.keyword === 'additionalProperties' ? '' : ` (value ${showValue(values[inMatrix])})`}`, 'key');
         else at(['with', ...target], message.text, message.at);
       }
       return undefined;
     };
-    const matrix = rawStep.matrix && typeof rawStep.matrix === 'object' ? rawStep.matrix : undefined;
     if (matrix) {
       for (const [key, values] of Object.entries(matrix)) {
         const seen = new Set<string>();
@@ -152,10 +170,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
       if (typeof value !== 'string') continue;
       const isFile = existsSync(resolve(dir, value)) && statSync(resolve(dir, value)).isFile();
       if (isFile) continue;
-      const override = mine.find((o) => o.path[1] === name);
-      const message = `with.${name}: ${existsSync(resolve(dir, value)) ? 'is a folder, not a file' : 'file not found'}: ${resolve(dir, value)}`;
-      if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message}`));
-      else at(['with', name], message, 'value', 'relative paths are resolved against the pipeline file\'s folder');
+      reportParam(name, `with.${name}: ${existsSync(resolve(dir, value)) ? 'is a folder, not a file' : 'file not found'}: ${resolve(dir, value)}`, 'relative paths are resolved against the pipeline file\'s folder');
     }
 
     // Inputs.
@@ -165,7 +180,8 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     const rawIn = typeof rawStep.in === 'object' && rawStep.in !== null ? rawStep.in : {};
     for (const [port, ref] of Object.entries(rawIn)) {
       if (typeof ref !== 'string') continue;
-      if (type && !(port in type.inputs)) {
+      // hasOwn, not `in`: a port named "constructor" must not find Object.prototype's.
+      if (type && !Object.hasOwn(type.inputs, port)) {
         at(['in', port], `"${port}" is not an input of ${type.id}${didYouMean(port, Object.keys(type.inputs))}`, 'key', `its inputs are: ${Object.keys(type.inputs).join(', ') || 'none'}`);
         continue;
       }
@@ -192,7 +208,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
       const upstream = steps.get(ref.step);
       if (!upstream) continue; // its own problem is reported already
       const outPort = ref.port || upstream.type.defaultOutput;
-      const out = upstream.type.outputs[outPort];
+      const out = Object.hasOwn(upstream.type.outputs, outPort) ? upstream.type.outputs[outPort] : undefined;
       if (!out) {
         diagnostics.push(diagnosticAt(source, where, `step "${step.id}": in.${port}: step "${ref.step}" (${upstream.type.id}) has no output "${outPort}"${didYouMean(outPort, Object.keys(upstream.type.outputs))}`, 'value', `its outputs are: ${Object.keys(upstream.type.outputs).join(', ')}`));
         continue;
@@ -218,8 +234,13 @@ export async function validatePipeline(source: PipelineSource, options: Validate
   if (!cycle && diagnostics.length === 0) {
     const expansion = expandSweeps(steps, sweeps);
     for (const p of expansion.problems) diagnostics.push(diagnosticAt(source, ['steps', p.step], `step "${p.step}": ${p.message}`, 'key'));
+    for (const [id, longest] of longestSweptIds(expansion.steps)) {
+      if (longest.length <= MAX_SWEPT_STEP_ID_LENGTH) continue;
+      diagnostics.push(diagnosticAt(source, ['steps', id], `step "${id}": its sweep's step ids are up to ${longest.length} characters long (${abbreviate(longest)}): at most ${MAX_SWEPT_STEP_ID_LENGTH}, as they become part of folder names`, 'key', 'use shorter matrix values'));
+    }
     finalSteps = expansion.steps;
   }
+  for (const c of publishConflicts(finalSteps.values(), pipelineFile, dir)) paramReporters.get(c.step)?.(c.param, c.message, c.hint);
 
   if (diagnostics.length) throw new PipelineError(sortDiagnostics(diagnostics));
   return {
@@ -234,8 +255,60 @@ export async function validatePipeline(source: PipelineSource, options: Validate
   };
 }
 
+/** A long name cut to its first 20 characters, for messages. */
+function abbreviate(name: string): string {
+  return name.length > 20 ? `${name.slice(0, 20)}…` : name;
+}
+
+/** For each step of the file that a sweep expanded (`svm` -> `svm[C=1]`, …): its longest expanded id. */
+function longestSweptIds(steps: ReadonlyMap<string, PipelineStep>): Map<string, string> {
+  const longest = new Map<string, string>();
+  for (const step of steps.values()) {
+    if (!step.sweep) continue;
+    const fileId = step.id.slice(0, step.id.indexOf('['));
+    if (step.id.length > (longest.get(fileId)?.length ?? 0)) longest.set(fileId, step.id);
+  }
+  return longest;
+}
+
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
   return [...ds].sort((a, b) => (a.line === 0 ? 1 : 0) - (b.line === 0 ? 1 : 0) || a.line - b.line || a.column - b.column);
+}
+
+/**
+ * Splits the --set overrides into pipeline parameters (applied here) and steps' values (applied
+ * per step), reporting keys that name nothing: a reserved or empty name, an undeclared parameter,
+ * a step that does not exist.
+ */
+function applyOverrides(doc: RawPipeline, overrides: readonly Override[], diagnostics: Diagnostic[]): { params: Record<string, unknown>; paramOverrides: Override[]; stepOverrides: Override[] } {
+  let params: Record<string, unknown> = { ...(doc.params ?? {}) };
+  const stepIds = Object.keys(doc.steps ?? {});
+  const paramOverrides: Override[] = [];
+  const stepOverrides: Override[] = [];
+  for (const o of overrides) {
+    const [first] = o.path;
+    const problem = overrideKeyProblem(o);
+    if (problem) diagnostics.push(overrideDiagnostic(o, problem));
+    else if (o.path.length === 1) {
+      if (!Object.hasOwn(params, first)) diagnostics.push(overrideDiagnostic(o, `"${first}" is not a pipeline parameter${didYouMean(first, [...Object.keys(params), ...stepIds])}`, 'to set a step\'s parameter use STEP.NAME=VALUE'));
+      else {
+        params = setIn(params, o.path, o.value);
+        paramOverrides.push(o);
+      }
+    } else if (stepIds.includes(first)) stepOverrides.push(o);
+    else if (Object.hasOwn(params, first)) diagnostics.push(overrideDiagnostic(o, `"${first}" is a pipeline parameter, not a step`, `set it with --set ${first}=VALUE`));
+    else diagnostics.push(overrideDiagnostic(o, `there is no step "${first}"${didYouMean(first, stepIds)}`));
+  }
+  return { params, paramOverrides, stepOverrides };
+}
+
+/** What is wrong with a --set key whatever the pipeline says. */
+function overrideKeyProblem(o: Override): string | undefined {
+  const reserved = o.path.find(isReservedName);
+  if (reserved !== undefined) return reservedNameMessage(reserved);
+  if (o.path.includes('')) return `"${o.path.join('.')}" has an empty name: write NAME or STEP.NAME, separated by single dots`;
+  if (o.path.length > MAX_NESTING_DEPTH) return `the key is ${o.path.length} names deep: at most ${MAX_NESTING_DEPTH}`;
+  return undefined;
 }
 
 function overrideDiagnostic(o: Override, message: string, hint?: string): Diagnostic {
@@ -249,6 +322,7 @@ function instancePath(e: ErrorObject): string[] {
 /** The path a problem is about: for an unknown property, the property itself. */
 function errorTarget(e: ErrorObject, path: string[]): string[] {
   if (e.keyword === 'additionalProperties') return [...path, String((e.params as { additionalProperty: string }).additionalProperty)];
+  if (e.propertyName !== undefined) return [...path, e.propertyName];
   return path;
 }
 
@@ -256,29 +330,6 @@ function samePrefix(a: readonly string[], b: readonly string[]): boolean {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function dotted(prefix: string, path: readonly string[]): string {
-  return [prefix, ...path].join('.');
-}
-
-function paramMessage(e: ErrorObject, path: string[], type: StepType): { text: string; at: 'key' | 'value' } {
-  const name = dotted('with', path);
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
-      const known = path.length === 0 ? Object.keys(type.params.properties) : [];
-      return { text: `${dotted('with', [...path, prop])} is not a known parameter${didYouMean(prop, known)}`, at: 'key' };
-    }
-    case 'required':
-      return { text: `${name === 'with' ? 'with' : name} is missing the required parameter "${(e.params as { missingProperty: string }).missingProperty}"`, at: 'key' };
-    case 'type':
-      return { text: `${name} must be ${(e.params as { type: string }).type}`, at: 'value' };
-    case 'enum':
-      return { text: `${name} must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`, at: 'value' };
-    default:
-      return { text: `${name} ${e.message ?? 'is invalid'}`, at: 'value' };
-  }
 }
 
 /** Diagnostics for the structural schema (top level and step fields). */
@@ -300,7 +351,13 @@ function schemaDiagnostics(source: PipelineSource, errors: readonly ErrorObject[
     } else if (e.keyword === 'propertyNames' || e.keyword === 'pattern' && path.length === 0) {
       // Reported through the pattern error on the name itself.
     } else if (e.keyword === 'pattern' && e.propertyName !== undefined) {
-      out.push(diagnosticAt(source, [...base, ...path, e.propertyName], `${prefix}"${e.propertyName}" is not a valid name: use letters, digits, "_" and "-", starting with a letter`, 'key'));
+      out.push(diagnosticAt(source, [...base, ...path, e.propertyName], `${prefix}"${e.propertyName}" is not a valid name: use letters, digits, "_" and "-", starting with a letter or "_"`, 'key'));
+    } else if (e.keyword === 'maxLength' && e.propertyName !== undefined) {
+      const limit = (e.params as { limit: number }).limit;
+      out.push(diagnosticAt(source, [...base, ...path, e.propertyName], `${prefix}step id "${abbreviate(e.propertyName)}" is ${e.propertyName.length} characters long: step ids are at most ${limit} (they become part of folder names)`, 'key'));
+    } else if (e.keyword === 'not' && e.propertyName !== undefined) {
+      const what = path[0] === 'steps' ? 'step id' : 'parameter name';
+      out.push(diagnosticAt(source, [...base, ...path, e.propertyName], `${prefix}${what} ${reservedNameMessage(e.propertyName)}`, 'key', 'choose another name'));
     } else if (e.keyword === 'const' && path[0] === 'medpipe') {
       out.push(diagnosticAt(source, path, `medpipe: this version of medpipe reads pipeline format 1`, 'value', 'write medpipe: 1'));
     } else {

@@ -4,9 +4,17 @@
  */
 import { RegistryError } from './errors.js';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const ALIAS = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
-const TAG_KEY = /^[A-Za-z][A-Za-z0-9._:-]{0,63}$/;
+/** The rules as JSON Schema patterns too, so the register step's schema checks them at validate time. */
+export const MODEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
+export const ALIAS_PATTERN = '^[A-Za-z][A-Za-z0-9._-]{0,63}$';
+export const TAG_KEY_PATTERN = '^[A-Za-z][A-Za-z0-9._:-]{0,63}$';
+export const MODEL_NAME_RULE = 'use letters, digits, ".", "_" and "-", starting with a letter or digit, at most 128 characters (e.g. breast-cancer-svm)';
+export const ALIAS_RULE = 'start with a letter, then letters, digits, ".", "_" or "-", at most 64 characters (e.g. production)';
+export const TAG_KEY_RULE = 'start with a letter, then letters, digits, ".", "_", ":" or "-", at most 64 characters (e.g. reviewed-by)';
+
+const NAME = new RegExp(MODEL_NAME_PATTERN);
+const ALIAS = new RegExp(ALIAS_PATTERN);
+const TAG_KEY = new RegExp(TAG_KEY_PATTERN);
 
 /** What a reference points at: the latest version, a numbered version, or an alias. */
 export type VersionSelector = { kind: 'latest' } | { kind: 'version'; version: number } | { kind: 'alias'; alias: string };
@@ -17,17 +25,17 @@ export interface ModelRef {
 }
 
 export function checkModelName(name: string): string {
-  if (!NAME.test(name)) throw new RegistryError('invalid', `"${name}" is not a valid model name: use letters, digits, ".", "_" and "-", starting with a letter or digit (e.g. breast-cancer-svm)`);
+  if (!NAME.test(name)) throw new RegistryError('invalid', `"${name}" is not a valid model name: ${MODEL_NAME_RULE}`);
   return name;
 }
 
 export function checkAlias(alias: string): string {
-  if (!ALIAS.test(alias)) throw new RegistryError('invalid', `"${alias}" is not a valid alias: start with a letter, then letters, digits, ".", "_" or "-" (e.g. production)`);
+  if (!ALIAS.test(alias)) throw new RegistryError('invalid', `"${alias}" is not a valid alias: ${ALIAS_RULE}`);
   return alias;
 }
 
 export function checkTagKey(key: string): string {
-  if (!TAG_KEY.test(key)) throw new RegistryError('invalid', `"${key}" is not a valid tag key: start with a letter, then letters, digits, ".", "_", ":" or "-" (e.g. reviewed-by)`);
+  if (!TAG_KEY.test(key)) throw new RegistryError('invalid', `"${key}" is not a valid tag key: ${TAG_KEY_RULE}`);
   return key;
 }
 

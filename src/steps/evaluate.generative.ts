@@ -13,6 +13,7 @@ import { GateError, StepInputError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Dataset } from '../data/dataset.js';
 import type { FidelityReport } from '../ml/generative/index.js';
+import { MAX_FOLDS, MAX_TREES } from '../engine/param-limits.js';
 
 interface Params {
   columns: string[] | null;
@@ -127,9 +128,9 @@ export default defineStep<Params>({
       columns: { type: ['array', 'null'], items: { type: 'string' }, default: null, description: 'Columns to compare; null = every numeric, non-id column of the real dataset that the synthetic one also has.' },
       exclude: { type: 'array', items: { type: 'string' }, default: [], description: 'Columns left out (e.g. a property the generator was conditioned on).' },
       seed: { type: 'integer', default: 0, description: 'Seed of the baseline\'s samples, the row samples and the detection classifier\'s folds and trees.' },
-      folds: { type: 'integer', minimum: 2, default: 5, description: 'Stratified folds for the detection classifier\'s out-of-fold scores.' },
+      folds: { type: 'integer', minimum: 2, maximum: MAX_FOLDS, default: 5, description: 'Stratified folds for the detection classifier\'s out-of-fold scores.' },
       sample: { type: 'integer', minimum: 10, default: 1000, description: 'At most this many rows per table (a seeded sample) for the correlation matrices, detection AUC, diversity and the synthetic side of novelty; KS, Wasserstein and bit frequencies use every row.' },
-      detector_trees: { type: 'integer', minimum: 1, default: 50, description: 'Trees of the random forest that tries to tell real from synthetic rows.' },
+      detector_trees: { type: 'integer', minimum: 1, maximum: MAX_TREES, default: 50, description: 'Trees of the random forest that tries to tell real from synthetic rows.' },
       copy_epsilon: { type: 'number', minimum: 0, default: 1e-8, description: 'A synthetic row this close (Euclidean, in real standard deviations) to a real row counts as a copy.' },
       gates: {
         type: 'object',

@@ -10,6 +10,7 @@ import { defineStep } from '../engine/step-type.js';
 import { writeMetricsFile } from '../metrics/metrics-file.js';
 import { GateError, StepInputError } from '../errors.js';
 import { bootstrapParam, METRICS_FORMAT } from './evaluate.js';
+import { MAX_TOP_K } from '../engine/param-limits.js';
 
 interface Params {
   k: number;
@@ -36,7 +37,7 @@ export default defineStep<Params>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      k: { type: 'integer', minimum: 1, default: 10, description: 'Length of the recommendation list the ranking metrics judge (precision@k, ...).' },
+      k: { type: 'integer', minimum: 1, maximum: MAX_TOP_K, default: 10, description: 'Length of the recommendation list the ranking metrics judge (precision@k, ...).' },
       relevance: { type: ['number', 'null'], default: null, description: 'A held-out treatment is relevant (it worked) when its outcome is >= this; null = the mean outcome of the training rows.' },
       bootstrap: bootstrapParam('Bootstrap resamples of patients (0: no intervals).', 'Percentile bootstrap over patients (each patient\'s rows resampled together) for every metric, the baseline\'s and the lift.'),
       gates: { type: 'object', additionalProperties: { type: 'string' }, default: {}, description: 'Conditions the step must meet, e.g. { "ndcg@10": ">= 0.1", "lift.ndcg@10.ci_low": "> 0" }; baseline.<metric> and lift.<metric> (model minus baseline) may be gated too.' },

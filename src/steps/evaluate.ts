@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { writeMetricsFile } from '../metrics/metrics-file.js';
 import { DataError, GateError, StepInputError } from '../errors.js';
+import { MAX_ITERATIONS, MAX_RESAMPLES } from '../engine/param-limits.js';
 
 interface Params {
   metrics: string[];
@@ -88,7 +89,7 @@ export function bootstrapParam(resamples: string, description: string): object {
     type: 'object',
     additionalProperties: false,
     properties: {
-      resamples: { type: 'integer', minimum: 0, default: 1000, description: resamples },
+      resamples: { type: 'integer', minimum: 0, maximum: MAX_RESAMPLES, default: 1000, description: resamples },
       seed: { type: ['integer', 'null'], default: null, description: 'Seed of the resampling; null = the step\'s seed.' },
       confidence: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the percentile intervals.' },
     },
@@ -156,7 +157,7 @@ export default defineStep<Params>({
             type: 'object',
             additionalProperties: false,
             properties: {
-              repeats: { type: 'integer', minimum: 1, default: 5, description: 'Shuffles per feature.' },
+              repeats: { type: 'integer', minimum: 1, maximum: MAX_ITERATIONS, default: 5, description: 'Shuffles per feature.' },
               metric: { type: ['string', 'null'], default: null, description: 'Metric whose drop is measured; null = roc_auc (classification) or r2 (regression).' },
               seed: { type: ['integer', 'null'], default: null, description: 'Seed of the shuffles; null = the step\'s seed.' },
             },
@@ -166,7 +167,7 @@ export default defineStep<Params>({
         default: null,
         description: 'Permutation feature importance (as scikit-learn\'s permutation_importance): the drop in the metric when a feature is shuffled.',
       },
-      calibration_bins: { type: 'integer', minimum: 1, default: 10, description: 'Equal-width bins of the calibration curve (binary, probabilities).' },
+      calibration_bins: { type: 'integer', minimum: 1, maximum: MAX_ITERATIONS, default: 10, description: 'Equal-width bins of the calibration curve (binary, probabilities).' },
       metrics_file: { type: ['string', 'null'], default: null, description: 'Also write the report to this file (relative to the pipeline file), one metric per line, for git.' },
       seed: { type: 'integer', default: 0, description: 'Seed of the bootstrap and the permutation shuffles, unless they set their own.' },
     },

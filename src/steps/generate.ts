@@ -8,6 +8,7 @@ import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
 import type { Column } from '../data/dataset.js';
 import type { GanModel } from '../ml/gan/model.js';
+import { MAX_ROWS } from '../engine/param-limits.js';
 
 interface Params {
   n: number;
@@ -27,7 +28,7 @@ export default defineStep<Params>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      n: { type: 'integer', minimum: 1, maximum: 10000000, default: 1000, description: 'Rows to generate.' },
+      n: { type: 'integer', minimum: 1, maximum: MAX_ROWS, default: 1000, description: 'Rows to generate.' },
       seed: { type: 'integer', default: 0, description: 'Seed of the noise (and of 0/1 draws): same seed, same rows.' },
       condition: { type: ['string', 'null'], default: null, description: 'For a conditional generator: the label (or bin name) to generate; null draws labels with their training frequencies.' },
       binary: { enum: ['sample', 'threshold'], default: 'sample', description: '0/1 columns: draw each bit with the generated probability (keeps bit frequencies), or threshold it at 0.5.' },

@@ -4,6 +4,7 @@
  */
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
+import { MAX_COLUMNS, MAX_ITERATIONS, MAX_ROWS } from '../engine/param-limits.js';
 
 /** Kept equal to BUILTIN_NAMES in src/data/builtin.ts (tested); listed here so the CLI starts without loading it. */
 export const BUILTIN_DATASET_NAMES = ['breast-cancer-wisconsin', 'diabetes-progression', 'chembl2321810-pic50', 'nci-screening-5k', 'make-classification', 'make-regression', 'patient-treatment-outcomes'] as const;
@@ -41,7 +42,7 @@ const FOREIGN: Readonly<Record<string, readonly (typeof GENERATOR_OPTIONS)[numbe
   'patient-treatment-outcomes': [...TABLE_OPTIONS, ...CLASSIFICATION_ONLY, 'bias'],
 };
 
-const optionalInt = (description: string, minimum = 1): object => ({ type: ['integer', 'null'], minimum, default: null, description });
+const optionalInt = (description: string, maximum: number, minimum = 1): object => ({ type: ['integer', 'null'], minimum, maximum, default: null, description });
 const optionalNumber = (description: string, minimum = 0): object => ({ type: ['number', 'null'], minimum, default: null, description });
 
 export default defineStep<Params>({
@@ -57,21 +58,21 @@ export default defineStep<Params>({
     required: ['name'],
     properties: {
       name: { enum: [...BUILTIN_DATASET_NAMES], description: 'Which dataset; see data/README.md for the shipped ones.' },
-      n_samples: optionalInt('Generators: number of rows (default 100).'),
-      n_features: optionalInt('Generators: number of feature columns (default 20 for classification, 100 for regression).'),
-      n_informative: optionalInt('Generators: features that carry signal (default 2 for classification, 10 for regression).', 0),
-      n_redundant: optionalInt('make-classification: random linear combinations of the informative features (default 2).', 0),
-      n_classes: optionalInt('make-classification: number of classes (default 2).', 2),
-      n_clusters_per_class: optionalInt('make-classification: clusters per class (default 2).'),
+      n_samples: optionalInt('Generators: number of rows (default 100).', MAX_ROWS),
+      n_features: optionalInt('Generators: number of feature columns (default 20 for classification, 100 for regression).', MAX_COLUMNS),
+      n_informative: optionalInt('Generators: features that carry signal (default 2 for classification, 10 for regression).', MAX_COLUMNS, 0),
+      n_redundant: optionalInt('make-classification: random linear combinations of the informative features (default 2).', MAX_COLUMNS, 0),
+      n_classes: optionalInt('make-classification: number of classes (default 2).', MAX_ITERATIONS, 2),
+      n_clusters_per_class: optionalInt('make-classification: clusters per class (default 2).', MAX_ITERATIONS),
       weights: { type: ['array', 'null'], items: { type: 'number', minimum: 0, maximum: 1 }, default: null, description: 'make-classification: class proportions (n_classes or n_classes - 1 values); default balanced.' },
-      flip_y: optionalNumber('make-classification: fraction of labels assigned at random (default 0.01).'),
+      flip_y: { ...optionalNumber('make-classification: fraction of labels assigned at random (default 0.01).'), maximum: 1 },
       class_sep: optionalNumber('make-classification: class separation, half the hypercube side (default 1).'),
       bias: { type: ['number', 'null'], default: null, description: 'make-regression: intercept of the target (default 0).' },
       noise: optionalNumber('make-regression: standard deviation of Gaussian noise on the target (default 0); patient-treatment-outcomes: on the outcome (default 0.5).'),
-      patients: optionalInt('patient-treatment-outcomes: number of patients (default 1000).'),
-      treatments: optionalInt('patient-treatment-outcomes: number of treatments (default 100).'),
-      observations: optionalInt('patient-treatment-outcomes: about how many (patient, treatment, outcome) rows (default 20000; at most patients x treatments).'),
-      rank: optionalInt('patient-treatment-outcomes: rank of the hidden patient x treatment interaction model (default 8).'),
+      patients: optionalInt('patient-treatment-outcomes: number of patients (default 1000).', MAX_ROWS),
+      treatments: optionalInt('patient-treatment-outcomes: number of treatments (default 100).', MAX_COLUMNS),
+      observations: optionalInt('patient-treatment-outcomes: about how many (patient, treatment, outcome) rows (default 20000; at most patients x treatments).', MAX_ROWS),
+      rank: optionalInt('patient-treatment-outcomes: rank of the hidden patient x treatment interaction model (default 8).', MAX_ITERATIONS),
       shuffle: { type: 'boolean', default: true, description: 'Generators: shuffle rows and columns.' },
       seed: { type: 'integer', default: 0, description: 'Generators: random seed; the same seed gives the same table.' },
     },

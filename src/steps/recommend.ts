@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
+import { MAX_TOP_K } from '../engine/param-limits.js';
 
 interface Params {
   k: number;
@@ -27,7 +28,7 @@ export default defineStep<Params>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      k: { type: 'integer', minimum: 1, default: 10, description: 'Treatments per patient.' },
+      k: { type: 'integer', minimum: 1, maximum: MAX_TOP_K, default: 10, description: 'Treatments per patient.' },
       exclude_seen: { type: 'boolean', default: true, description: 'Leave out treatments a known patient already had in training.' },
       patient: { type: ['string', 'null'], default: null, description: 'Column with the patient id; null = the one the model was trained with.' },
     },

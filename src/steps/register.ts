@@ -10,6 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { GateError, StepInputError } from '../errors.js';
 import { defineStep, type StepContext } from '../engine/step-type.js';
+import { ALIAS_PATTERN, ALIAS_RULE, MODEL_NAME_PATTERN, MODEL_NAME_RULE, TAG_KEY_PATTERN, TAG_KEY_RULE } from '../registry/names.js';
 
 interface Params {
   name: string;
@@ -95,12 +96,13 @@ export default defineStep<Params>({
     additionalProperties: false,
     required: ['name'],
     properties: {
-      name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Registered model name; versions are numbered per name.' },
-      alias: { type: ['string', 'null'], default: null, description: 'Point this alias (e.g. staging) at the new version.' },
+      // The registry's own rules, so a bad name fails validation rather than the run after training.
+      name: { type: 'string', pattern: MODEL_NAME_PATTERN, patternErrorMessage: `not a valid model name: ${MODEL_NAME_RULE}`, description: 'Registered model name; versions are numbered per name.' },
+      alias: { type: ['string', 'null'], pattern: ALIAS_PATTERN, patternErrorMessage: `not a valid alias: ${ALIAS_RULE}`, default: null, description: 'Point this alias (e.g. staging) at the new version.' },
       description: { type: 'string', default: '', description: 'What the model is, for `models list` and the card.' },
       intended_use: { type: 'string', default: '', description: 'Who should use the model for what, and who should not (the card).' },
       limitations: { type: 'string', default: '', description: 'Known limitations (the card).' },
-      tags: { type: 'object', additionalProperties: { type: 'string' }, default: {}, description: 'Key/value tags on the version.' },
+      tags: { type: 'object', propertyNames: { pattern: TAG_KEY_PATTERN, patternErrorMessage: `not a valid tag key: ${TAG_KEY_RULE}` }, additionalProperties: { type: 'string' }, default: {}, description: 'Key/value tags on the version.' },
     },
   },
   /** The registry is not in the store's cache: a version it lost (reset, restored from an older copy) is registered again. */

@@ -6,6 +6,7 @@
  */
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
+import { MAX_TOP_K } from '../engine/param-limits.js';
 
 interface Params {
   k: number;
@@ -38,7 +39,7 @@ export default defineStep<Params>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      k: { type: 'integer', minimum: 1, default: 5, description: 'Neighbours per query (capped at the library size).' },
+      k: { type: 'integer', minimum: 1, maximum: MAX_TOP_K, default: 5, description: 'Neighbours per query (capped at the library size).' },
       metric: {
         enum: ['euclidean', 'tanimoto'],
         default: 'euclidean',

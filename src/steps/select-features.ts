@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import type { SelectionMethod } from '../data/select.js';
+import { MAX_COLUMNS, MAX_TOP_K, MAX_TREES } from '../engine/param-limits.js';
 
 interface Params {
   method: SelectionMethod;
@@ -41,12 +42,12 @@ export default defineStep<Params>({
         description:
           'columns: the list in `columns`; variance: keep variance > threshold; correlation: drop the later column of each pair with |r| > threshold; anova-f, chi2 (non-negative features), mutual-info, forest-importance: keep the k best (classification targets).',
       },
-      k: { type: 'integer', minimum: 1, default: 10, description: 'Features to keep for anova-f, chi2, mutual-info and forest-importance; at most the number of features.' },
+      k: { type: 'integer', minimum: 1, maximum: MAX_COLUMNS, default: 10, description: 'Features to keep for anova-f, chi2, mutual-info and forest-importance; at most the number of features.' },
       threshold: { anyOf: [{ type: 'number', minimum: 0 }, { type: 'null' }], default: null, description: 'variance: minimum variance to exceed (null = 0); correlation: |Pearson r| above which the later column is dropped (null = 0.95).' },
       columns: { type: 'array', items: { type: 'string' }, default: [], description: 'method columns: the feature columns to keep.' },
       seed: { type: 'integer', default: 0, description: 'mutual-info tie-breaking noise and forest-importance bootstrap.' },
-      n_neighbors: { type: 'integer', minimum: 1, default: 3, description: 'mutual-info: neighbours per point.' },
-      trees: { type: 'integer', minimum: 1, default: 100, description: 'forest-importance: number of trees.' },
+      n_neighbors: { type: 'integer', minimum: 1, maximum: MAX_TOP_K, default: 3, description: 'mutual-info: neighbours per point.' },
+      trees: { type: 'integer', minimum: 1, maximum: MAX_TREES, default: 100, description: 'forest-importance: number of trees.' },
     },
   },
   async run(ctx, p) {

@@ -9,6 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
+import { MAX_FOLDS } from '../engine/param-limits.js';
 
 interface Params {
   test_size: number;
@@ -41,11 +42,11 @@ export default defineStep<Params>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      test_size: { type: 'number', exclusiveMinimum: 0, default: 0.2, description: 'Fraction of rows for the test set (0 < f < 1, rounded up as in scikit-learn), or a whole number of rows.' },
+      test_size: { anyOf: [{ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, { type: 'integer', minimum: 1 }], default: 0.2, description: 'Fraction of rows for the test set (0 < f < 1, rounded up as in scikit-learn), or a whole number of rows.' },
       stratify: { enum: ['auto', true, false], default: 'auto', description: 'Keep class proportions in train, test and folds; auto = yes for a categorical target.' },
       shuffle: { type: 'boolean', default: true, description: 'Shuffle rows before splitting; without it the test set is the last rows.' },
       seed: { type: 'integer', default: 0, description: 'Random seed: the same seed gives the same split.' },
-      folds: { type: 'integer', minimum: 2, default: 5, description: 'Number of cross-validation folds over the train rows (output `folds`).' },
+      folds: { type: 'integer', minimum: 2, maximum: MAX_FOLDS, default: 5, description: 'Number of cross-validation folds over the train rows (output `folds`).' },
     },
   },
   async run(ctx, params) {

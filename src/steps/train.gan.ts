@@ -15,6 +15,7 @@ import { StepInputError } from '../errors.js';
 import type { ConditionParam } from '../ml/gan/encode.js';
 import type { GanModel } from '../ml/gan/model.js';
 import type { GanCheckpoint } from '../ml/gan/train.js';
+import { MAX_ROWS } from '../engine/param-limits.js';
 
 interface Params {
   columns: string[] | null;
@@ -96,12 +97,12 @@ export default defineStep<Params>({
       noise_dim: { type: 'integer', minimum: 1, maximum: 4096, default: 32, description: 'Width of the generator\'s noise input.' },
       generator_hidden: hidden('generator'),
       critic_hidden: hidden('critic (discriminator)'),
-      lr_generator: { type: 'number', exclusiveMinimum: 0, default: 0.0001, description: 'Adam learning rate of the generator.' },
-      lr_critic: { type: 'number', exclusiveMinimum: 0, default: 0.0001, description: 'Adam learning rate of the critic.' },
+      lr_generator: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.0001, description: 'Adam learning rate of the generator.' },
+      lr_critic: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.0001, description: 'Adam learning rate of the critic.' },
       beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Adam beta1. 0 (as in the WGAN-GP paper): with momentum (0.5) small tabular GANs oscillate and can lose modes (test/gan/mixture.test.ts).' },
       beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9, description: 'Adam beta2.' },
       batch_size: { type: 'integer', minimum: 1, maximum: 65536, default: 64, description: 'Rows per batch (drawn with replacement).' },
-      steps: { type: 'integer', minimum: 1, default: 2000, description: 'Generator updates.' },
+      steps: { type: 'integer', minimum: 1, maximum: MAX_ROWS, default: 2000, description: 'Generator updates.' },
       critic_iters: { type: 'integer', minimum: 1, maximum: 100, default: 5, description: 'Critic updates per generator update.' },
       pac: { type: 'integer', minimum: 1, maximum: 64, default: 1, description: 'PacGAN packing: the critic scores groups of this many rows at once, which lets it see and punish too little variety (mode collapse); CTGAN uses 10. Must divide batch_size. 1: off.' },
       gp_weight: { type: 'number', minimum: 0, default: 10, description: 'WGAN-GP gradient-penalty weight (lambda).' },

@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
 import type { FitOptions } from '../ml/forest/index.js';
+import { MAX_COLUMNS, MAX_ITERATIONS, MAX_THREADS, MAX_TREES } from '../engine/param-limits.js';
 
 interface Params {
   task: 'auto' | 'classification' | 'regression';
@@ -47,12 +48,12 @@ export default defineStep<Params>({
     additionalProperties: false,
     properties: {
       task: { enum: ['auto', 'classification', 'regression'], default: 'auto', description: 'auto: classification for a categorical target, regression for a numeric one.' },
-      trees: { type: 'integer', minimum: 1, default: 100, description: 'Number of trees.' },
-      max_depth: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Depth limit; null grows each tree until its leaves are pure.' },
+      trees: { type: 'integer', minimum: 1, maximum: MAX_TREES, default: 100, description: 'Number of trees.' },
+      max_depth: { type: ['integer', 'null'], minimum: 1, maximum: MAX_ITERATIONS, default: null, description: 'Depth limit; null grows each tree until its leaves are pure.' },
       min_samples_split: { type: 'integer', minimum: 2, default: 2, description: 'A node with fewer samples is not split.' },
       min_samples_leaf: { type: 'integer', minimum: 1, default: 1, description: 'Each leaf keeps at least this many samples.' },
       max_features: {
-        anyOf: [{ enum: ['sqrt', 'log2'] }, { type: 'number', exclusiveMinimum: 0 }, { type: 'null' }],
+        anyOf: [{ enum: ['sqrt', 'log2'] }, { type: 'number', exclusiveMinimum: 0, maximum: 1 }, { type: 'integer', minimum: 2, maximum: MAX_COLUMNS }, { type: 'null' }],
         default: null,
         description: 'Features tried per split: sqrt, log2, a fraction in (0, 1] or a count > 1; null = sqrt for classification, all (1.0) for regression.',
       },
@@ -63,7 +64,7 @@ export default defineStep<Params>({
         description: 'Classification: balanced (inverse class frequency), balanced_subsample (per bootstrap sample), or a weight per class label (others 1).',
       },
       seed: { type: 'integer', default: 0, description: 'Random seed; the same seed gives the same model whatever the thread count.' },
-      threads: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Worker threads; null = all cores (one for small forests, where starting workers costs more than it saves). The model does not depend on it.' },
+      threads: { type: ['integer', 'null'], minimum: 1, maximum: MAX_THREADS, default: null, description: 'Worker threads; null = all cores (one for small forests, where starting workers costs more than it saves). The model does not depend on it.' },
     },
   },
   async run(ctx, params) {

@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
 import { INTERACTION_COLUMN_PARAMS } from './split.interactions.js';
+import { MAX_ITERATIONS, MAX_THREADS, MAX_TOP_K } from '../engine/param-limits.js';
 
 interface Params {
   patient: string;
@@ -42,17 +43,17 @@ export default defineStep<Params>({
     properties: {
       ...INTERACTION_COLUMN_PARAMS,
       method: { enum: ['als', 'implicit-als', 'item-knn', 'popularity'], default: 'als', description: 'als: explicit alternating least squares with patient/treatment biases; implicit-als: confidence-weighted, for "was prescribed" data; item-knn: treatment neighbours by outcome similarity; popularity: the baseline.' },
-      factors: { type: 'integer', minimum: 1, default: 16, description: 'als / implicit-als: latent factors.' },
-      iterations: { type: 'integer', minimum: 1, default: 10, description: 'als / implicit-als: alternating iterations.' },
+      factors: { type: 'integer', minimum: 1, maximum: MAX_ITERATIONS, default: 16, description: 'als / implicit-als: latent factors.' },
+      iterations: { type: 'integer', minimum: 1, maximum: MAX_ITERATIONS, default: 10, description: 'als / implicit-als: alternating iterations.' },
       regularization: { type: 'number', minimum: 0, default: 0.1, description: 'als / implicit-als: L2 penalty (als: per observation of the row, weighted-lambda).' },
       alpha: { type: 'number', minimum: 0, default: 1, description: 'implicit-als: confidence = 1 + alpha x outcome (outcomes must be >= 0).' },
-      neighbours: { type: 'integer', minimum: 1, default: 20, description: 'item-knn: neighbours kept per treatment.' },
+      neighbours: { type: 'integer', minimum: 1, maximum: MAX_TOP_K, default: 20, description: 'item-knn: neighbours kept per treatment.' },
       similarity: { enum: ['cosine', 'adjusted-cosine'], default: 'cosine', description: 'item-knn: cosine of outcome columns, or adjusted cosine (outcomes centred on each patient\'s mean).' },
       hybrid: { type: 'boolean', default: false, description: 'Use patient_features so patients never seen get recommendations from their features.' },
       patient_features: { type: 'array', items: { type: 'string' }, default: [], uniqueItems: true, description: 'hybrid: numeric or categorical columns describing the patient (e.g. age, sex, comorbidity flags, lab values).' },
-      similar_patients: { type: 'integer', minimum: 1, default: 20, description: 'hybrid: nearest known patients (by standardised features) used to explain, and by item-knn / popularity to recommend, for a new patient.' },
+      similar_patients: { type: 'integer', minimum: 1, maximum: MAX_TOP_K, default: 20, description: 'hybrid: nearest known patients (by standardised features) used to explain, and by item-knn / popularity to recommend, for a new patient.' },
       feature_ridge: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'hybrid als / implicit-als: ridge penalty (per patient) of the map from features to patient factors.' },
-      threads: { type: 'integer', minimum: 1, default: 1, description: 'als: worker threads (the result is the same for any number).' },
+      threads: { type: 'integer', minimum: 1, maximum: MAX_THREADS, default: 1, description: 'als: worker threads (the result is the same for any number).' },
       seed: { type: 'integer', default: 0, description: 'Seed of the factor initialisation.' },
     },
   },

@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { DataError, StepInputError } from '../errors.js';
 import type { SvmOptions } from '../ml/svm/index.js';
+import { MAX_COEFFICIENT } from '../engine/param-limits.js';
 
 interface Params {
   type: 'auto' | 'c-svc' | 'epsilon-svr';
@@ -44,13 +45,13 @@ export default defineStep<Params>({
     properties: {
       type: { enum: ['auto', 'c-svc', 'epsilon-svr'], default: 'auto', description: 'auto: c-svc (classification) for a categorical target, epsilon-svr (regression) for a numeric one.' },
       kernel: { enum: ['linear', 'rbf', 'poly', 'sigmoid'], default: 'rbf', description: 'Kernel function.' },
-      C: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Penalty for margin violations; larger fits the training data more closely.' },
+      C: { type: 'number', exclusiveMinimum: 0, maximum: MAX_COEFFICIENT, default: 1, description: 'Penalty for margin violations; larger fits the training data more closely.' },
       gamma: {
-        anyOf: [{ enum: ['scale', 'auto'] }, { type: 'number', exclusiveMinimum: 0 }],
+        anyOf: [{ enum: ['scale', 'auto'] }, { type: 'number', exclusiveMinimum: 0, maximum: MAX_COEFFICIENT }],
         default: 'scale',
         description: "Kernel coefficient for rbf, poly and sigmoid: scale = 1 / (features x variance of X), auto = 1 / features, or a number.",
       },
-      degree: { type: 'integer', minimum: 0, default: 3, description: 'Degree of the poly kernel.' },
+      degree: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Degree of the poly kernel.' },
       coef0: { type: 'number', default: 0, description: 'Independent term of the poly and sigmoid kernels.' },
       epsilon: { type: 'number', minimum: 0, default: 0.1, description: 'epsilon-svr: errors smaller than this cost nothing (in target units).' },
       class_weight: {
@@ -61,7 +62,7 @@ export default defineStep<Params>({
       probability: { type: 'boolean', default: false, description: 'c-svc: fit Platt scaling by internal 5-fold cross-validation so the model gives probabilities (about 6x the training time).' },
       seed: { type: 'integer', default: 0, description: 'Random seed of the probability cross-validation folds.' },
       tol: { type: 'number', exclusiveMinimum: 0, default: 0.001, description: 'Stopping tolerance of the solver (largest violation of the optimality conditions).' },
-      cache_mb: { type: 'number', exclusiveMinimum: 0, default: 200, description: 'Kernel cache size in MB; more speeds up training on large data.' },
+      cache_mb: { type: 'number', exclusiveMinimum: 0, maximum: 65_536, default: 200, description: 'Kernel cache size in MB; more speeds up training on large data.' },
       max_iter: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Cap on solver iterations per binary problem; null = libsvm\'s default (no practical cap).' },
     },
   },

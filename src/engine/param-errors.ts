@@ -1,0 +1,114 @@
+/**
+ * How ajv's errors about a step's `with:` values read to a user: one message per problem, in
+ * the pipeline's terms (`with.C must be a finite number (got .inf)`), rather than ajv's one
+ * message per branch of every `anyOf`.
+ */
+import type { ErrorObject } from 'ajv';
+import type { StepType } from './step-type.js';
+import { didYouMean } from '../suggest.js';
+
+/** A schema as far as messages need it. */
+interface SchemaLike {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  /** The reason a pattern exists, in words (also shown by editors that support it). */
+  patternErrorMessage?: string;
+}
+
+/** A value as the user wrote it in YAML: `.inf` rather than JSON's `null` for Infinity. */
+export function showValue(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
+  return JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * ajv reports a value that fits no branch of an `anyOf` once per branch and once for the
+ * `anyOf`. When the value got past a branch's type and failed inside it (a mapping with a bad
+ * entry), that branch's inner errors say what is wrong; otherwise one message lists what the
+ * branches accept.
+ */
+export function collapseAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
+  let out = [...errors];
+  for (const anyOf of errors.filter((e) => e.keyword === 'anyOf')) {
+    const inside = (e: ErrorObject): boolean => e.schemaPath.startsWith(`${anyOf.schemaPath}/`);
+    const deeper = out.some((e) => inside(e) && e.instancePath !== anyOf.instancePath);
+    const replacement = deeper ? [] : [{ ...anyOf, message: `must be ${alternatives(anyOf.schema as SchemaLike[])} (got ${showValue(anyOf.data)})` }];
+    out = out.flatMap((e) => (e === anyOf ? replacement : inside(e) && e.instancePath === anyOf.instancePath ? [] : [e]));
+  }
+  return out;
+}
+
+/** `"scale", "auto" or a number > 0`: what the branches of an anyOf accept. */
+function alternatives(branches: readonly SchemaLike[]): string {
+  const all = branches.flatMap(describe);
+  return all.length > 1 ? `${all.slice(0, -1).join(', ')} or ${all[all.length - 1]}` : all[0] ?? 'valid';
+}
+
+function describe(schema: SchemaLike): string[] {
+  if (schema.enum) return schema.enum.map(showValue);
+  if ('const' in schema) return [showValue(schema.const)];
+  const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+  return types.map((t) => {
+    switch (t) {
+      case 'number':
+        return `a number${bounds(schema)}`;
+      case 'integer':
+        return `a whole number${bounds(schema)}`;
+      case 'object':
+        return 'a mapping';
+      case 'array':
+        return 'a list';
+      case 'boolean':
+        return 'true or false';
+      case 'null':
+        return 'null';
+      default:
+        return `a ${t}`;
+    }
+  });
+}
+
+function bounds(s: SchemaLike): string {
+  const parts = [
+    s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : s.minimum !== undefined ? `>= ${s.minimum}` : undefined,
+    s.exclusiveMaximum !== undefined ? `< ${s.exclusiveMaximum}` : s.maximum !== undefined ? `<= ${s.maximum}` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  return parts.length ? ` ${parts.join(' and ')}` : '';
+}
+
+function dotted(prefix: string, path: readonly string[]): string {
+  return [prefix, ...path].join('.');
+}
+
+/** The message for one (collapsed) ajv error about `with:`, and whether it points at the key or the value. */
+export function paramMessage(e: ErrorObject, path: string[], type: StepType): { text: string; at: 'key' | 'value' } {
+  const name = dotted('with', path);
+  const parent = (e.parentSchema ?? {}) as SchemaLike;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = path.length === 0 ? Object.keys(type.params.properties) : [];
+      return { text: `${dotted('with', [...path, prop])} is not a known parameter${didYouMean(prop, known)}`, at: 'key' };
+    }
+    case 'required':
+      return { text: `${name === 'with' ? 'with' : name} is missing the required parameter "${(e.params as { missingProperty: string }).missingProperty}"`, at: 'key' };
+    case 'type':
+      // YAML's .inf and .nan are numbers to JavaScript; the schemas only accept finite ones.
+      if (typeof e.data === 'number' && !Number.isFinite(e.data)) return { text: `${name} must be a finite number (got ${showValue(e.data)})`, at: 'value' };
+      return { text: `${name} must be ${(e.params as { type: string }).type}`, at: 'value' };
+    case 'enum':
+      return { text: `${name} must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`, at: 'value' };
+    case 'pattern': {
+      const rule = parent.patternErrorMessage ? `is ${parent.patternErrorMessage}` : (e.message ?? 'is invalid');
+      if (e.propertyName !== undefined) return { text: `${name} key "${e.propertyName}" ${rule}`, at: 'key' };
+      return { text: `${name} ${showValue(e.data)} ${rule}`, at: 'value' };
+    }
+    default:
+      return { text: `${name} ${e.message ?? 'is invalid'}`, at: 'value' };
+  }
+}
