@@ -16,7 +16,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(ROOT, 'dist/src/cli/bin.js');
 const FLAGSHIP = join(ROOT, 'pipelines/breast-cancer.yaml');
 
-const TINY_STEP = `import { readFileSync, writeFileSync } from 'node:fs';
+export const TINY_STEP = `import { readFileSync, writeFileSync } from 'node:fs';
 export default {
   id: 'tiny', version: '1', description: 'sums its inputs', defaultOutput: 'out',
   inputs: { a: { kind: 'dataset', description: 'x', optional: true }, b: { kind: 'dataset', description: 'y', optional: true } },
@@ -31,7 +31,7 @@ export default {
 `;
 
 /** A layered DAG: step i reads steps i-1 and i-7 (where they exist), so it has long chains and fan-in. */
-function syntheticPipeline(n: number): string {
+export function syntheticPipeline(n: number): string {
   const lines = ['medpipe: 1', 'name: synthetic-1000', 'steps:'];
   for (let i = 0; i < n; i++) {
     const ins = [i >= 1 ? `a: s${i - 1}` : '', i >= 7 ? `b: s${i - 7}` : ''].filter(Boolean).join(', ');

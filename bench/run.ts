@@ -4,6 +4,7 @@
  */
 import { benchChem } from './chem.js';
 import { benchData } from './data.js';
+import { benchDurability } from './durability.js';
 import { benchEngine } from './engine.js';
 import { benchForest } from './models-forest.js';
 import { benchGan } from './gan.js';
@@ -12,6 +13,7 @@ import { benchRecommender } from './recommender.js';
 
 const suites: Record<string, () => Promise<void>> = {
   engine: benchEngine,
+  durability: benchDurability,
   data: benchData,
   models: async () => {
     await benchSvm();
