@@ -59,13 +59,18 @@ function layOutStarts(record: RunRecord, store: Store, steps: ReportStep[]): voi
   }
 }
 
-function readMetrics(store: Store, digest: string): MetricsReport | undefined {
+/** A metrics artifact, read only if it matches its digest; otherwise why it is not shown. */
+function readMetrics(store: Store, digest: string): { report: MetricsReport } | { missing: string } {
+  const read = store.readVerifiedObject(digest);
+  if ('missing' in read) return { missing: 'its metrics artifact is no longer in the store (cache gc?)' };
+  if ('damaged' in read) return { missing: 'its metrics artifact does not match its digest, so its numbers are not shown: run medpipe cache verify, then re-run the pipeline' };
   try {
-    const parsed = JSON.parse(readFileSync(store.objectPath(digest), 'utf8')) as MetricsReport;
-    return parsed.format === METRICS_FORMAT && typeof parsed.metrics === 'object' ? parsed : undefined;
+    const parsed = JSON.parse(read.bytes.toString('utf8')) as MetricsReport;
+    if (parsed.format === METRICS_FORMAT && typeof parsed.metrics === 'object') return { report: parsed };
   } catch {
-    return undefined;
+    // not JSON: reported below like any other unreadable artifact
   }
+  return { missing: 'its metrics artifact is not a metrics report' };
 }
 
 function evaluations(record: RunRecord, pipeline: Pipeline | undefined, store: Store, steps: ReportStep[]): Evaluation[] {
@@ -79,8 +84,9 @@ function evaluations(record: RunRecord, pipeline: Pipeline | undefined, store: S
     const modelStep = p?.inputs.model?.step;
     for (const port of ports) {
       const digest = rec?.outputs?.[port];
-      const report = digest ? readMetrics(store, digest) : undefined;
-      const missing = report ? undefined : rec?.status === 'failed' ? 'the step failed' : rec?.status === 'skipped' ? 'the step was skipped' : digest ? 'its metrics artifact is no longer in the store (cache gc?)' : 'no metrics were recorded';
+      const read = digest ? readMetrics(store, digest) : undefined;
+      const report = read && 'report' in read ? read.report : undefined;
+      const missing = report ? undefined : rec?.status === 'failed' ? 'the step failed' : rec?.status === 'skipped' ? 'the step was skipped' : read && 'missing' in read ? read.missing : 'no metrics were recorded';
       found.push({ step: ports.length > 1 ? `${step.id}.${port}` : step.id, ...(modelStep ? { modelStep } : {}), ...(report ? { report } : {}), ...(missing ? { missing } : {}) });
     }
   }

@@ -104,3 +104,16 @@ test('status reports a damaged artifact that no run reads; cache verify sets it 
   assert.equal((await runCli(dir, 'cache', 'verify')).code, 0);
   assert.doesNotMatch((await runCli(dir, 'status', PIPELINE)).out, /damaged|stale/);
 });
+
+test('report does not show the numbers of a damaged metrics artifact, and says why', async () => {
+  const digest = baseline.steps['eval-forest'].outputs?.metrics as string;
+  flipDigit(objectPath(digest));
+  const output = join(dir, 'report.html');
+  const r = await runCli(dir, 'report', '--output', output);
+  assert.equal(r.code, 0, r.err);
+  assert.match(readFileSync(output, 'utf8'), /its metrics artifact does not match its digest, so its numbers are not shown/);
+  assert.equal((await runCli(dir, 'cache', 'verify')).code, 1);
+  const rerun = await runCli(dir, 'run', PIPELINE);
+  assert.equal(rerun.code, 0, rerun.err + rerun.out);
+  assertSameAsBaseline(runOf(store, rerun.out));
+});
