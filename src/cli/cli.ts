@@ -11,7 +11,12 @@ export const USAGE = `usage: medpipe <command> [options]
 
 commands:
   run FILE        run the pipeline (stale steps only, in parallel)
-                  --set KEY=VALUE   override a parameter (seed=7) or a step's value (svm.C=10); repeatable
+                  --set KEY=VALUE   override a parameter (seed=7) or a step's value (svm.C=10); repeatable. A run
+                                    with --set, or of a pipeline file changed since its last commit, is an
+                                    experiment: cached and recorded, but it writes no metrics, table or lock
+                                    file and moves no alias
+                  --register        let an experiment register its models (as versions without aliases)
+                  --publish         make a run of a changed pipeline file the record (not with --set)
                   --concurrency N   steps at once (default: number of cores)
                   --fail-fast       stop everything at the first failure
                   --force[=S1,S2]   recompute all steps, or the named ones, even when cached
@@ -89,6 +94,8 @@ function parse(argv: string[]) {
       'include-seen': { type: 'boolean' },
       strict: { type: 'boolean' },
       expect: { type: 'string' },
+      publish: { type: 'boolean' },
+      register: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { collectGarbage, storeInfo } from '../engine/gc.js';
 import { verifyStore } from '../engine/verify.js';
+import { ignoreStoreInGit } from './gitignore.js';
 import { runPipeline } from '../engine/execute.js';
 import { loadPipeline, openStore } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
@@ -70,18 +71,24 @@ const run: Command = async (rest, args, io) => {
     return 0;
   }
   const reporter: Reporter = args.values.json ? new JsonReporter(io.out) : io.stdout.isTTY && !args.values.plain && !process.env.CI ? new TtyReporter(io.stdout) : new PlainReporter(io.out);
+  const ignored = await ignoreStoreInGit(store.root);
+  if (ignored) io.err(`medpipe: ${ignored}`);
+  if (args.values.publish && pipeline.overrides.length) throw new UsageError('--publish makes a run of a changed pipeline file the record; --set values are in no file, so such a run stays an experiment: write the values into the pipeline (or its params) instead');
   const result = await runPipeline(pipeline, store, {
     concurrency,
     failFast: args.values['fail-fast'],
     force: args.values.force ? true : forceSteps,
     only,
     from,
+    publish: args.values.publish,
+    register: args.values.register,
     onEvent: (e) => reporter.onEvent(e),
   });
   reporter.close();
   if (result.status !== 'ok') return 1;
-  // --ci: the run is followed by the regression check against the baseline, in one command.
-  return args.values.ci ? metricsCommand(['diff', pipelineArg(rest, 'run')], args.values, io) : 0;
+  // --ci: the run is followed by the regression check against the baseline, in one command, on
+  // the metrics this run computed (an experiment leaves the committed files as they are).
+  return args.values.ci ? metricsCommand(['diff', pipelineArg(rest, 'run')], { ...args.values, current: result.published }, io) : 0;
 };
 
 const validate: Command = async (rest, args, io) => {
@@ -120,8 +127,8 @@ const runs: Command = async (rest, args, io) => {
   const count = (r: (typeof records)[number], s: string): number => Object.values(r.steps).filter((x) => x.status === s).length;
   io.out(
     table([
-      ['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'RAN', 'CACHED', 'FAILED', 'COMMIT'],
-      ...records.map((r) => [r.runId, r.pipeline.name, r.status, r.startedAt, r.durationMs === undefined ? '-' : formatDuration(r.durationMs), String(count(r, 'done')), String(count(r, 'cached')), String(count(r, 'failed')), r.git ? `${r.git.commit.slice(0, 8)}${r.git.dirty ? '+dirty' : ''}` : '-']),
+      ['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'RAN', 'CACHED', 'FAILED', 'COMMIT', 'EXPERIMENT'],
+      ...records.map((r) => [r.runId, r.pipeline.name, r.status, r.startedAt, r.durationMs === undefined ? '-' : formatDuration(r.durationMs), String(count(r, 'done')), String(count(r, 'cached')), String(count(r, 'failed')), r.git ? `${r.git.commit.slice(0, 8)}${r.git.dirty ? '+dirty' : ''}` : '-', r.experiment ?? '']),
     ]),
   );
   return 0;

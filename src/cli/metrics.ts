@@ -28,6 +28,8 @@ export interface MetricsCommandOptions {
   markdown?: string;
   /** Folder paths are resolved against; default process.cwd(). */
   cwd?: string;
+  /** `run --ci`: the metrics the run computed, by absolute path (see DiffOptions.current). */
+  current?: ReadonlyMap<string, Buffer>;
 }
 
 export interface MetricsIO {
@@ -54,7 +56,7 @@ export async function metricsCommand(args: string[], opts: MetricsCommandOptions
     return 0;
   }
   if (sub === 'diff') {
-    const diff = await diffTargets(targets, { cwd, baseline: opts.baseline, tolerance: toleranceFromFlags(opts) });
+    const diff = await diffTargets(targets, { cwd, baseline: opts.baseline, tolerance: toleranceFromFlags(opts), current: opts.current });
     const text = format === 'json' ? JSON.stringify(diffToJson(diff), null, 2) : format === 'md' ? formatDiffMarkdown(diff) : formatDiffTable(diff);
     io.out(text.replace(/\n$/, ''));
     if (opts.junit) writeFileSync(join(cwd, opts.junit), formatJunit(diff));

@@ -9,7 +9,8 @@ export type StepOutcome = 'done' | 'cached' | 'failed' | 'skipped';
 export type EngineEvent =
   /** Before run:start: another run that publishes into this checkout holds its lock (see workspace-lock.ts). */
   | { type: 'run:waiting'; runId: string; pipeline: string; holder: string }
-  | { type: 'run:start'; runId: string; pipeline: string; file: string; steps: readonly string[]; concurrency: number }
+  /** experiment: why the run is one (see engine/experiment.ts); it then publishes nothing and moves no alias. */
+  | { type: 'run:start'; runId: string; pipeline: string; file: string; steps: readonly string[]; concurrency: number; experiment?: string }
   | { type: 'step:cached'; step: string; key: string }
   | { type: 'step:waiting'; step: string; key: string }
   | { type: 'step:start'; step: string; key: string }

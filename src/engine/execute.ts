@@ -20,9 +20,10 @@ import { newRunId, writeRunRecord, type RunRecord, type StepRecord } from './rec
 import type { RunInfo } from './step-type.js';
 import { writeAtomic, type CacheEntry, type OutputRecord, type Store } from './store.js';
 import { lockFileFor, lockFilePath } from '../metrics/lock-file.js';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { StepFailure, WorkerPool } from './worker-pool.js';
 import { takeWorkspaceLock, workspaceLockPath } from './workspace-lock.js';
+import { experimentReason } from './experiment.js';
 
 export interface RunOptions {
   /** Steps run at once; default: the number of cores. */
@@ -35,6 +36,13 @@ export interface RunOptions {
   only?: readonly string[];
   /** Recompute this step (or these steps) and everything downstream. */
   from?: string | readonly string[];
+  /**
+   * Make this run the record even though its pipeline file differs from the committed version
+   * (`--publish`). Runs with overrides are always experiments: their values are in no file.
+   */
+  publish?: boolean;
+  /** Let an experiment register its models (`--register`), as versions without aliases. */
+  register?: boolean;
   onEvent?: EventListener;
 }
 
@@ -42,6 +50,13 @@ export interface RunResult {
   readonly runId: string;
   readonly status: 'ok' | 'failed';
   readonly record: RunRecord;
+  /** Why the run is an experiment (and so published nothing), or undefined. */
+  readonly experiment: string | undefined;
+  /**
+   * Every file the run published into the checkout (metrics_file, table_file), or, for an
+   * experiment, would have: absolute path to its verified bytes. `run --ci` diffs these.
+   */
+  readonly published: ReadonlyMap<string, Buffer>;
 }
 
 const LOCK_POLL_MS = 100;
@@ -57,7 +72,8 @@ function stepLabel(step: PipelineStep): string {
  * Whether a run writes files into the checkout: the lock file (every run of all steps) or a
  * published output (metrics_file, table_file) of a selected step.
  */
-function publishesIntoCheckout(pipeline: Pipeline, only: readonly string[] | undefined): boolean {
+function publishesIntoCheckout(pipeline: Pipeline, only: readonly string[] | undefined, experiment: string | undefined): boolean {
+  if (experiment) return false;
   if (!only?.length) return true;
   return [...withAncestors(pipeline.steps, only)].some((id) => {
     const spec = pipeline.steps.get(id)?.type.publish;
@@ -67,21 +83,22 @@ function publishesIntoCheckout(pipeline: Pipeline, only: readonly string[] | und
 
 export async function runPipeline(pipeline: Pipeline, store: Store, options: RunOptions = {}): Promise<RunResult> {
   const runId = newRunId(new Date(clock.now()));
-  if (!publishesIntoCheckout(pipeline, options.only)) return runWithId(pipeline, store, options, runId);
+  const experiment = options.publish && !pipeline.overrides.length ? undefined : await experimentReason(pipeline);
+  if (!publishesIntoCheckout(pipeline, options.only, experiment)) return runWithId(pipeline, store, options, runId, experiment);
   // Runs that publish take the checkout's lock for this pipeline, so their files come from one run.
   const release = await takeWorkspaceLock(workspaceLockPath(pipeline.path, pipeline.dir), runId, (holder) =>
     options.onEvent?.({ type: 'run:waiting', runId, pipeline: pipeline.name, holder: holder ? `run ${holder.runId} (pid ${holder.pid} on ${holder.host})` : 'another run' }),
   );
   process.once('exit', release);
   try {
-    return await runWithId(pipeline, store, options, runId);
+    return await runWithId(pipeline, store, options, runId, experiment);
   } finally {
     process.off('exit', release);
     release();
   }
 }
 
-async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, runId: string): Promise<RunResult> {
+async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, runId: string, experiment: string | undefined): Promise<RunResult> {
   const emit = (e: EngineEvent): void => options.onEvent?.(e);
   const started = clock.mono();
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
@@ -99,13 +116,14 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     pipeline: { name: pipeline.name, file: pipeline.file, path: pipeline.path, digest: pipeline.digest, overrides: pipeline.overrides },
     git: null,
     status: 'running',
+    ...(experiment ? { experiment } : {}),
     process: { pid: process.pid, host: hostname() },
     startedAt: clock.iso(),
     options: { concurrency, failFast: !!options.failFast, force: options.force ?? false, only: options.only ?? null, from: options.from ?? null },
     steps,
   };
   writeRunRecord(store, record);
-  emit({ type: 'run:start', runId, pipeline: pipeline.name, file: pipeline.file, steps: [...selected], concurrency });
+  emit({ type: 'run:start', runId, pipeline: pipeline.name, file: pipeline.file, steps: [...selected], concurrency, ...(experiment ? { experiment } : {}) });
 
   const previousState = store.readJson<PipelineState>(pipelineStatePath(pipeline));
   const newState: Record<string, PipelineState['steps'][string]> = { ...(previousState?.steps ?? {}) };
@@ -120,14 +138,25 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   /** Each artifact read by a step in this run is verified once; a repair in flight is shared. */
   const verified = new Map<string, Promise<void>>();
 
-  const warn = (stepId: string, message: string): void => emit({ type: 'step:warning', step: stepId, message });
+  const warnings = new Set<string>();
+  /** A step's cache is looked at again after its lock is taken: say each thing once. */
+  const warn = (stepId: string, message: string): void => {
+    if (warnings.has(`${stepId}\0${message}`)) return;
+    warnings.add(`${stepId}\0${message}`);
+    emit({ type: 'step:warning', step: stepId, message });
+  };
 
-  /** Copies a published output to the user's file, from bytes checked against their digest (see StepType.publish). */
+  const published = new Map<string, Buffer>();
+  /**
+   * Copies a published output to the user's file, from bytes checked against their digest (see
+   * StepType.publish); an experiment only remembers them (for run --ci), the checkout is left alone.
+   */
   const publish = (step: PipelineStep, content: Buffer): void => {
     const target = step.type.publish ? step.params[step.type.publish.param] : undefined;
     if (typeof target !== 'string') return;
     const path = resolve(pipeline.dir, target);
-    if (existsSync(path) && readFileSync(path).equals(content)) return;
+    published.set(path, content);
+    if (experiment || (existsSync(path) && readFileSync(path).equals(content))) return;
     writeAtomic(path, content, dirname(path));
   };
 
@@ -171,7 +200,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
       warn(step.id, `${published.damaged}; set aside in quarantine/, recomputing`);
       return undefined;
     }
-    const effectMissing = await step.type.cachedEffectMissing?.(found.entry.summary, { storeDir: store.root, stepKey: key.key });
+    const effectMissing = await step.type.cachedEffectMissing?.(found.entry.summary, { storeDir: store.root, stepKey: key.key, experiment: experiment ? { reason: experiment, register: !!options.register } : undefined });
     if (effectMissing) {
       warn(step.id, `${effectMissing}; running it again`);
       return undefined;
@@ -231,14 +260,23 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
       // Exactly the lineage the key covers, with each ancestor's key added (see KeyComponents.lineage).
       const upstream: RunInfo['upstream'] = Object.fromEntries((key.components.lineage ?? []).map(([id, node]) => [id, { ...node, key: steps[id]?.key ?? '' }]));
       const git = (await gitPromise) ?? null;
-      const run: RunInfo = { runId, stepKey: key.key, pipeline: record.pipeline, git, storeDir: store.root, upstream };
-      const result = await pool.run(
-        { stepType: step.type.id, custom: step.custom, stepId: step.id, pipelineDir: pipeline.dir, inputs, fanIn, outputDir: tmpDir, params: step.params, run },
-        {
-          onProgress: (message, fraction) => emit({ type: 'step:progress', step: step.id, message, fraction }),
-          onLog: (message) => emit({ type: 'step:log', step: step.id, message }),
-        },
-      );
+      const run: RunInfo = { runId, stepKey: key.key, pipeline: record.pipeline, git, storeDir: store.root, upstream, ...(experiment ? { experiment: { reason: experiment, register: !!options.register } } : {}) };
+      let result;
+      try {
+        result = await pool.run(
+          { stepType: step.type.id, custom: step.custom, stepId: step.id, pipelineDir: pipeline.dir, inputs, fanIn, outputDir: tmpDir, params: step.params, run },
+          {
+            onProgress: (message, fraction) => emit({ type: 'step:progress', step: step.id, message, fraction }),
+            onLog: (message) => emit({ type: 'step:log', step: step.id, message }),
+          },
+        );
+      } catch (e) {
+        // A failed quality gate still leaves its numbers where the user looks (the step wrote its
+        // report before it judged the gates); nothing is cached, and the lock file is not written.
+        const port = step.type.publish?.port;
+        if (e instanceof StepFailure && e.detail.name === 'GateError' && port && existsSync(join(tmpDir, port))) publish(step, readFileSync(join(tmpDir, port)));
+        throw e;
+      }
       const missing = Object.keys(step.type.outputs).filter((p) => !result.outputs[p] || !existsSync(result.outputs[p]));
       if (missing.length) throw new CannotRun(`${stepLabel(step)} did not write its output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
       const outs: Record<string, OutputRecord> = {};
@@ -411,8 +449,8 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   store.writeJson(pipelineStatePath(pipeline), state);
   // The lock file next to the pipeline records, for git, what produced the metrics files: only a
   // complete, successful run of every step writes it.
-  if (status === 'ok' && !options.only?.length) writeAtomic(lockFilePath(pipeline.path), lockFileFor(pipeline, state), dirname(pipeline.path));
+  if (status === 'ok' && !options.only?.length && !experiment) writeAtomic(lockFilePath(pipeline.path), lockFileFor(pipeline, state), dirname(pipeline.path));
   store.saveFileDigests();
   emit({ type: 'run:done', runId, status, durationMs: record.durationMs, counts });
-  return { runId, status, record };
+  return { runId, status, record, experiment, published };
 }

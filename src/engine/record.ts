@@ -29,6 +29,8 @@ export interface RunRecord {
   git: GitInfo | null;
   /** `interrupted` is never written: it is how a `running` record reads once its process is gone (see readRunStatus). */
   status: 'running' | 'ok' | 'failed' | 'interrupted';
+  /** Why the run is an experiment (its results are not the record; see engine/experiment.ts). */
+  experiment?: string;
   /** The process running it, so a record left `running` by a killed run can be told apart from a live one. */
   process?: { pid: number; host: string };
   startedAt: string;

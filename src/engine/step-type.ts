@@ -60,8 +60,15 @@ export interface RunInfo {
   readonly git: { readonly commit: string; readonly dirty: boolean } | null;
   /** The store folder (registry.db lives there). */
   readonly storeDir: string;
+  /** Set when the run is an experiment (see engine/experiment.ts): why, and whether it may register models (`--register`). */
+  readonly experiment?: RunExperiment;
   /** Every step this one depends on, transitively: its cache key and output digests (empty unless the step type sets `lineage`). */
   readonly upstream: Readonly<Record<string, { readonly stepType: string; readonly key: string; readonly outputs: Readonly<Record<string, string>>; readonly params: Readonly<Record<string, unknown>>; readonly dependsOn: readonly string[] }>>;
+}
+
+export interface RunExperiment {
+  readonly reason: string;
+  readonly register: boolean;
 }
 
 export interface StepContext {
@@ -113,7 +120,8 @@ export interface StepType<P extends object = Record<string, unknown>> {
   /**
    * An output the user also wants as a file of their own (e.g. evaluate's metrics for git): the
    * `with:` parameter naming the path and the output port. The engine writes it after every
-   * successful run of the step, cached or not, so the file always matches the lock file.
+   * successful run of the step, cached or not, so the file always matches the lock file, and
+   * after a failed quality gate; never in an experiment (engine/experiment.ts).
    */
   readonly publish?: { readonly param: string; readonly port: string };
   /**
@@ -121,7 +129,7 @@ export interface StepType<P extends object = Record<string, unknown>> {
    * cache hit, in the engine's thread, whether what the cached run did still holds. A reason
    * means it does not, and the step runs again (e.g. a registry that lost the version re-registers it).
    */
-  cachedEffectMissing?(summary: unknown, where: { readonly storeDir: string; readonly stepKey: string }): Promise<string | undefined>;
+  cachedEffectMissing?(summary: unknown, where: { readonly storeDir: string; readonly stepKey: string; readonly experiment: RunExperiment | undefined }): Promise<string | undefined>;
   run(ctx: StepContext, params: P): Promise<StepSummary | void>;
 }
 

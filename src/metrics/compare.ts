@@ -6,7 +6,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { openBaseline, type Baseline } from './baseline.js';
 import { diffMetricsFile, type FileDiff, type MetricsDiff } from './diff.js';
-import { readMetricsFile, type MetricsFile } from './metrics-file.js';
+import { parseMetricsFile, readMetricsFile, type MetricsFile } from './metrics-file.js';
 import { readPipelineMetrics } from './pipeline-metrics.js';
 import type { RegressionConfig, Tolerance } from './regression-config.js';
 
@@ -17,6 +17,11 @@ export interface DiffOptions {
   readonly tolerance?: Tolerance;
   /** Paths are resolved and reported relative to this folder. */
   readonly cwd: string;
+  /**
+   * The current content of metrics files by absolute path, instead of reading them: an
+   * experiment's `run --ci` diffs the metrics it computed, which it did not write into the checkout.
+   */
+  readonly current?: ReadonlyMap<string, Buffer>;
 }
 
 /** A target's metrics files with the rules that apply to them. */
@@ -52,7 +57,8 @@ export async function diffTargets(args: readonly string[], options: DiffOptions)
     baselines.add(baseline.description);
     for (const n of baseline.notes) if (!notes.includes(n)) notes.push(n);
     for (const file of target.files) {
-      const current = readMetricsFile(file, relative(options.cwd, file));
+      const given = options.current?.get(file);
+      const current = given ? parseMetricsFile(given.toString('utf8'), `${relative(options.cwd, file)} (this run)`) : readMetricsFile(file, relative(options.cwd, file));
       const old = await baseline.metricsFor(file);
       if (!old) notes.push(`${current.label}: not in the baseline ${baseline.description}; all its metrics count as added`);
       files.push(diffMetricsFile(current, old, target.regression, options.tolerance, notes));

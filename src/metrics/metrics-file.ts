@@ -3,8 +3,6 @@
  * `"metrics": { name: { value, ci_low, ci_high } }`. Read and flattened to one map per file.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 
 export interface MetricValue {
@@ -67,18 +65,4 @@ export function readMetricsFile(path: string, label = path): MetricsFile {
 
 function finiteOrUndefined(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-/**
- * The user's copy of a report (`metrics_file:` of the evaluate steps). The engine also publishes
- * it after every successful run (StepType.publish); a step writes it itself too, so a failed gate
- * still leaves the numbers where the user looks. Written via a temporary file and a rename, so a
- * reader (git, CI) never sees half a report. `file` is relative to the pipeline's folder unless absolute.
- */
-export async function writeMetricsFile(pipelineDir: string, file: string, text: string): Promise<void> {
-  const path = isAbsolute(file) ? file : resolve(pipelineDir, file);
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }

@@ -7,7 +7,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
-import { writeMetricsFile } from '../metrics/metrics-file.js';
 import { METRICS_FORMAT } from './evaluate.js';
 import { GateError, StepInputError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
@@ -223,7 +222,6 @@ export default defineStep<Params>({
     const text = formatReportJson(artifact);
     await writeFile(ctx.output('metrics'), text);
     // Also written here (as evaluate does) so that a failed gate still leaves the numbers in the file.
-    if (params.metrics_file) await writeMetricsFile(ctx.pipelineDir, params.metrics_file, text);
 
     ctx.log(summaryLine(report));
     const failed = gateResults.filter((g) => !g.passed).map((g) => g.message ?? `gate failed: ${g.gate}`);

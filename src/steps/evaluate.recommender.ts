@@ -7,7 +7,6 @@
  */
 import { writeFile, readFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
-import { writeMetricsFile } from '../metrics/metrics-file.js';
 import { GateError, StepInputError } from '../errors.js';
 import { bootstrapParam, METRICS_FORMAT } from './evaluate.js';
 import { MAX_TOP_K } from '../engine/param-limits.js';
@@ -111,7 +110,6 @@ export default defineStep<Params>({
     };
     const text = formatReportJson(report);
     await writeFile(ctx.output('metrics'), text);
-    if (params.metrics_file) await writeMetricsFile(ctx.pipelineDir, params.metrics_file, text);
 
     const show = (m: Record<string, { value: number | null }>): string => Object.entries(m).map(([k, v]) => `${k} ${v.value === null ? 'n/a' : v.value.toPrecision(3)}`).join(', ');
     ctx.log(`${a.method} on ${e.rows} held-out rows of ${e.patients} patients: ${show(e.model.metrics)}`);

@@ -6,7 +6,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
-import { writeMetricsFile } from '../metrics/metrics-file.js';
 import { DataError, GateError, StepInputError } from '../errors.js';
 import { MAX_ITERATIONS, MAX_RESAMPLES } from '../engine/param-limits.js';
 
@@ -220,10 +219,8 @@ export default defineStep<Params>({
 
     const report = { format: METRICS_FORMAT, step: ctx.stepId, model: model.describe(), ...evaluation, ...(importance ? { importance } : {}) };
     const text = m.formatReportJson(report);
+    // The engine publishes it to metrics_file (the `publish` field above), also when a gate fails.
     await writeFile(ctx.output('metrics'), text);
-    // The engine publishes the metrics file after every successful run, cached or not (the
-    // `publish` field above); it is written here too so that a failed gate still leaves the numbers.
-    if (params.metrics_file) await writeMetricsFile(ctx.pipelineDir, params.metrics_file, text);
 
     const ci = (e: { value: number | null; ci_low: number | null; ci_high: number | null }): string =>
       e.value === null ? 'n/a' : `${e.value.toPrecision(3)}${e.ci_low !== null && e.ci_high !== null ? ` (${e.ci_low.toPrecision(3)}–${e.ci_high.toPrecision(3)})` : ''}`;

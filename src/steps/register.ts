@@ -106,10 +106,12 @@ export default defineStep<Params>({
     },
   },
   /** The registry is not in the store's cache: a version it lost (reset, restored from an older copy) is registered again. */
-  async cachedEffectMissing(summary, { storeDir, stepKey }) {
-    const s = summary as { name?: unknown; version?: unknown } | undefined;
-    if (typeof s?.name !== 'string') return undefined;
+  async cachedEffectMissing(summary, { storeDir, stepKey, experiment }) {
+    const s = summary as { name?: unknown; version?: unknown; registered?: unknown } | undefined;
+    // An experiment without --register expects nothing in the registry.
+    if (typeof s?.name !== 'string' || (experiment && !experiment.register)) return undefined;
     const { Registry } = await import('../registry/index.js');
+    if (s.registered === false) return `${s.name} was not registered by the cached run (an experiment)`;
     const what = `${s.name}@${String(s.version)}, registered by the cached run,`;
     if (!Registry.exists(storeDir)) return `${what} is gone: the store has no registry.db`;
     const registry = Registry.open(storeDir);
@@ -151,6 +153,11 @@ export default defineStep<Params>({
       ctx.log('not run by the engine: the bundle and card are written, nothing is registered');
       return { name: params.name, registered: false };
     }
+    const experiment = ctx.run.experiment;
+    if (experiment && !experiment.register) {
+      ctx.log(`experiment (${experiment.reason}): ${params.name} not registered; run with --register to register it as a version without aliases`);
+      return { name: params.name, registered: false, experiment: experiment.reason };
+    }
     const { Registry } = await import('../registry/index.js');
     const registry = Registry.open(ctx.run.storeDir);
     try {
@@ -176,11 +183,13 @@ export default defineStep<Params>({
           data,
         },
         card,
-        tags: params.tags,
-        ...(params.alias ? { alias: params.alias } : {}),
+        // An experiment's version is tagged with what made it one and moves no alias: nobody
+        // reviewed it, and `predict …@staging` must keep serving the committed configuration.
+        tags: experiment ? { ...params.tags, experiment: experiment.reason } : params.tags,
+        ...(params.alias && !experiment ? { alias: params.alias } : {}),
         dedupeKey: ctx.run.stepKey,
       });
-      ctx.log(created ? `registered ${params.name}@${version}${params.alias ? ` (alias ${params.alias})` : ''}` : `already registered as ${params.name}@${version}`);
+      ctx.log(created ? `registered ${params.name}@${version}${params.alias && !experiment ? ` (alias ${params.alias})` : experiment ? ' (experiment: no alias moved)' : ''}` : `already registered as ${params.name}@${version}`);
       return { name: params.name, version, created };
     } finally {
       registry.close();

@@ -16,20 +16,37 @@ import type { RunRecord } from '../../src/engine/record.js';
 
 const PIPELINE = 'pipelines/breast-cancer.yaml';
 
-function spawnRun(dir: string, ...args: string[]): { done: Promise<{ code: number | null; out: string; err: string }>; pid: number } {
+function spawnRun(dir: string, ...args: string[]): { done: Promise<{ code: number | null; out: string; err: string }>; loaded: Promise<void>; pid: number } {
   const child = spawn(process.execPath, [BIN, 'run', PIPELINE, '--plain', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout.on('data', (d) => (out += d));
+  let loaded!: () => void;
+  const loadedPromise = new Promise<void>((resolve) => (loaded = resolve));
+  child.stdout.on('data', (d) => {
+    out += d;
+    loaded(); // its first line comes after it has read and validated the pipeline file
+  });
   child.stderr.on('data', (d) => (err += d));
-  return { pid: child.pid as number, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err }))) };
+  return { pid: child.pid as number, loaded: loadedPromise, done: new Promise((resolve) => child.on('close', (code) => (loaded(), resolve({ code, out, err })))) };
 }
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 test('concurrent runs with different seeds leave the lock file and the metrics files of one and the same run', async () => {
+  // Runs that publish: the pipeline file itself differs between them (with --set they would be
+  // experiments, which publish nothing). The copy is not a git repository, so none is an experiment.
   const dir = shippedProjectCopy('concurrent');
-  const runs = [1, 2, 3, 4].map((seed) => spawnRun(dir, '--set', `seed=${seed}`));
+  const file = join(dir, PIPELINE);
+  const original = readFileSync(file, 'utf8');
+  const runs = [];
+  for (const seed of [1, 2, 3, 4]) {
+    const changed = original.replace(/^  seed: 42$/m, `  seed: ${seed}`);
+    assert.notEqual(changed, original);
+    writeFileSync(file, changed);
+    const run = spawnRun(dir);
+    await run.loaded;
+    runs.push(run);
+  }
   const results = await Promise.all(runs.map((r) => r.done));
   for (const r of results) assert.equal(r.code, 0, r.err + r.out);
   assert.ok(results.some((r) => /waiting for run \S+ \(pid \d+ on .+\), which publishes into this checkout/.test(r.out)), 'the later runs waited');

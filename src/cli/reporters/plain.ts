@@ -10,6 +10,7 @@ export class PlainReporter implements Reporter {
     switch (e.type) {
       case 'run:start':
         this.write(`medpipe: running ${e.pipeline} (${e.file}), ${e.steps.length} step${e.steps.length === 1 ? '' : 's'}, concurrency ${e.concurrency}, run ${e.runId}`);
+        if (e.experiment) this.write(`medpipe: experiment (${e.experiment}): cached and recorded, but no metrics, table or lock file is written and no alias moves`);
         break;
       case 'run:waiting':
         this.write(`medpipe: waiting for ${e.holder}, which publishes into this checkout`);

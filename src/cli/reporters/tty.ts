@@ -29,7 +29,7 @@ export class TtyReporter implements Reporter {
         this.out.write(`medpipe: waiting for ${e.holder}, which publishes into this checkout\n`);
         break;
       case 'run:start':
-        this.header = `medpipe: ${e.pipeline} (${e.file}) · run ${e.runId} · concurrency ${e.concurrency}`;
+        this.header = `medpipe: ${e.pipeline} (${e.file}) · run ${e.runId} · concurrency ${e.concurrency}${e.experiment ? `\nexperiment (${e.experiment}): no metrics, table or lock file is written, no alias moves` : ''}`;
         for (const s of e.steps) this.rows.set(s, { state: 'pending' });
         this.timer = setInterval(() => this.draw(), 200);
         this.timer.unref();
@@ -75,7 +75,7 @@ export class TtyReporter implements Reporter {
 
   private draw(): void {
     const width = Math.max(...[...this.rows.keys()].map((k) => k.length), 4);
-    const lines = [this.header];
+    const lines = this.header.split('\n');
     for (const [step, row] of this.rows) {
       const time = row.state === 'running' && row.startedAt ? formatDuration(Date.now() - row.startedAt) : row.durationMs !== undefined && row.state !== 'cached' ? formatDuration(row.durationMs) : '';
       const cols = (this.out.columns || 100) - 1;

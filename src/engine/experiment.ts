@@ -1,0 +1,32 @@
+/**
+ * Experiments: runs that are not the committed pipeline. A run with `--set` overrides, or of a
+ * pipeline file that differs from its committed version, is cached and recorded like any run,
+ * but its results are not the record: it writes no metrics, table or lock file into the checkout
+ * and moves no alias (see execute.ts and the register step). Otherwise an exploratory
+ * `--set svm.C=10` silently replaces what git says produced the committed numbers, and moves
+ * `staging` to a model nobody reviewed.
+ */
+import { execFile } from 'node:child_process';
+import { basename, dirname } from 'node:path';
+import type { Pipeline } from './pipeline.js';
+
+/**
+ * Whether git reports a tracked file as changed (staged or not); undefined outside a git
+ * repository. A file never committed has no committed version to differ from: a new pipeline's
+ * first runs are its record, as they would be outside git.
+ */
+function changedSinceCommit(file: string): Promise<boolean | undefined> {
+  return new Promise((resolvePromise) => {
+    execFile('git', ['-C', dirname(file), 'status', '--porcelain', '--untracked-files=no', '--', basename(file)], { timeout: 5000 }, (err, stdout) => resolvePromise(err ? undefined : stdout.trim() !== ''));
+  });
+}
+
+/**
+ * Why a run of `pipeline` is an experiment, or undefined when it runs the committed pipeline
+ * (or a pipeline git does not track, which has no committed version to differ from).
+ */
+export async function experimentReason(pipeline: Pipeline): Promise<string | undefined> {
+  if (pipeline.overrides.length) return pipeline.overrides.map((o) => `--set ${o}`).join(' ');
+  if (await changedSinceCommit(pipeline.path)) return `${pipeline.file} differs from its committed version`;
+  return undefined;
+}
