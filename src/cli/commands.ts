@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { collectGarbage, storeInfo } from '../engine/gc.js';
 import { verifyStore } from '../engine/verify.js';
 import { ignoreStoreInGit } from './gitignore.js';
+import { runSummaryLines } from './run-summary.js';
 import { runPipeline } from '../engine/execute.js';
 import { loadPipeline, openStore } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
@@ -85,6 +86,9 @@ const run: Command = async (rest, args, io) => {
     onEvent: (e) => reporter.onEvent(e),
   });
   reporter.close();
+  const summary = runSummaryLines(pipeline, result, process.cwd());
+  if (args.values.json) io.out(JSON.stringify({ type: 'run:summary', lines: summary.slice(1).map((l) => l.trim()) }));
+  else if (summary.length) io.out(summary.join('\n'));
   if (result.status !== 'ok') return 1;
   // --ci: the run is followed by the regression check against the baseline, in one command, on
   // the metrics this run computed (an experiment leaves the committed files as they are).

@@ -1,0 +1,70 @@
+/**
+ * What a person wants at the end of a run, on a terminal or in CI logs: each evaluation's
+ * headline metrics with their intervals and its gates, the versions registered and aliases moved,
+ * and the files written into the checkout. Built from the run record and result, so it says the
+ * same for computed and cached steps.
+ */
+import { relative } from 'node:path';
+import type { RunResult } from '../engine/execute.js';
+import type { Pipeline } from '../engine/pipeline.js';
+import { lockFilePath } from '../metrics/lock-file.js';
+import { formatNumber } from '../metrics/diff.js';
+
+/** Metrics shown first when a step reports them; then the step's own order, up to HEADLINE_COUNT. */
+const HEADLINE_FIRST = ['roc_auc', 'sensitivity', 'specificity', 'balanced_accuracy', 'rmse', 'mae', 'r2'];
+const HEADLINE_COUNT = 4;
+
+interface MetricEntry {
+  value: number | null;
+  ci_low?: number | null;
+  ci_high?: number | null;
+}
+
+function metricText(name: string, m: MetricEntry | number): string {
+  const e: MetricEntry = typeof m === 'number' ? { value: m } : m;
+  if (e.value === null || e.value === undefined) return `${name} n/a`;
+  const ci = typeof e.ci_low === 'number' && typeof e.ci_high === 'number' ? ` (${formatNumber(e.ci_low)}–${formatNumber(e.ci_high)})` : '';
+  return `${name} ${formatNumber(e.value)}${ci}`;
+}
+
+function headline(metrics: Record<string, MetricEntry | number>): string {
+  const names = Object.keys(metrics);
+  const chosen = [...HEADLINE_FIRST.filter((n) => names.includes(n)), ...names.filter((n) => !HEADLINE_FIRST.includes(n))].slice(0, HEADLINE_COUNT);
+  return chosen.map((n) => metricText(n, metrics[n])).join(', ');
+}
+
+export function runSummaryLines(pipeline: Pipeline, result: RunResult, cwd: string): string[] {
+  const lines: string[] = [];
+  const steps = result.record.steps;
+  for (const [id, rec] of Object.entries(steps)) {
+    const summary = rec.summary as { metrics?: Record<string, MetricEntry | number>; gates_passed?: number } | undefined;
+    if (rec.uses?.startsWith('evaluate') && summary?.metrics) {
+      const gates = summary.gates_passed ? `; gates: ${summary.gates_passed} passed` : '';
+      lines.push(`  ${id}: ${headline(summary.metrics)}${gates}`);
+    } else if (rec.uses?.startsWith('evaluate') && rec.status === 'failed' && rec.error) {
+      lines.push(`  ${id}: FAILED: ${rec.error.split('\n').join('; ')}`);
+    }
+  }
+  for (const [id, rec] of Object.entries(steps)) {
+    const summary = rec.summary as { name?: string; version?: number; created?: boolean; registered?: boolean } | undefined;
+    if (rec.uses !== 'register' || !summary?.name) continue;
+    if (summary.registered === false) {
+      lines.push(`  ${id}: ${summary.name} not registered (experiment; --register registers it)`);
+      continue;
+    }
+    const ref = `${summary.name}@${summary.version}`;
+    if (rec.cacheHit || !summary.created) {
+      lines.push(`  ${id}: ${ref}, registered before`);
+      continue;
+    }
+    const alias = pipeline.steps.get(id)?.params.alias;
+    lines.push(`  ${id}: registered ${ref}${!result.experiment && typeof alias === 'string' ? `, ${alias} -> ${summary.version}` : ' (no alias moved)'}`);
+  }
+  const rel = (p: string): string => relative(cwd, p) || p;
+  const files = [...result.published.keys()].map(rel).sort();
+  const only = result.record.options.only;
+  const lockWritten = result.status === 'ok' && !result.experiment && !(Array.isArray(only) && only.length);
+  if (lockWritten) files.push(rel(lockFilePath(pipeline.path)));
+  if (files.length) lines.push(result.experiment ? `  not written (experiment): ${files.join(', ')}` : `  files: ${files.join(', ')}`);
+  return lines.length ? ['results:', ...lines] : [];
+}
