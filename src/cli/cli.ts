@@ -34,7 +34,9 @@ commands:
   report [RUN]    self-contained HTML report of a run (default: the latest; RUN may be an id prefix):
                   --output FILE (default medpipe-report-<run>.html); --baseline REF|FILE adds the metrics diff
                   (default: the pipeline's regression.baseline)
-  runs            recent runs
+  runs            recent runs (experiments with their overrides)
+  runs compare RUN RUN...  parameters that differ and every evaluation's metrics with intervals, side by side;
+                  --baseline REF adds the committed metrics at a git ref (or a file or folder)
   models ...      the model registry: list, show NAME[@V|@ALIAS], promote NAME@V ALIAS,
                   tag NAME@V KEY=VALUE, compare NAME@A NAME@B, audit, export NAME@X DIR
   predict REF     --input rows.csv [--output out.csv] [--strict]: predictions from a registered model;

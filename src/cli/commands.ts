@@ -4,6 +4,7 @@ import { collectGarbage, storeInfo } from '../engine/gc.js';
 import { verifyStore } from '../engine/verify.js';
 import { ignoreStoreInGit } from './gitignore.js';
 import { runSummaryLines } from './run-summary.js';
+import { runsCompare } from './runs-compare.js';
 import { runPipeline } from '../engine/execute.js';
 import { loadPipeline, openStore } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
@@ -118,6 +119,7 @@ const status: Command = async (rest, args, io) => {
 
 const runs: Command = async (rest, args, io) => {
   const store = openStore(process.cwd(), args.values.store);
+  if (rest[0] === 'compare') return runsCompare(rest.slice(1), { store, baseline: args.values.baseline, json: args.values.json, cwd: process.cwd() }, io.out);
   const limit = args.values.limit ? Number(args.values.limit) : 20;
   const records = listRunRecords(store, limit);
   if (args.values.json) {

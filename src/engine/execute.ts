@@ -110,7 +110,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
 
   const gitPromise = gitInfo(pipeline.dir);
   const steps: Record<string, StepRecord> = {};
-  for (const [id, step] of pipeline.steps) if (selected.has(id)) steps[id] = { uses: step.type.id, status: 'pending', cacheHit: false };
+  for (const [id, step] of pipeline.steps) if (selected.has(id)) steps[id] = { uses: step.type.id, params: step.params, status: 'pending', cacheHit: false };
   const record: RunRecord = {
     runId,
     pipeline: { name: pipeline.name, file: pipeline.file, path: pipeline.path, digest: pipeline.digest, overrides: pipeline.overrides },

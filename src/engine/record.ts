@@ -12,6 +12,8 @@ import { processAlive, type Store } from './store.js';
 export interface StepRecord {
   /** The step type (absent in records written before it was recorded). */
   uses?: string;
+  /** Its resolved `with:` values (defaults applied, --set applied), so runs can be compared. */
+  params?: Readonly<Record<string, unknown>>;
   status: StepOutcome | 'running' | 'pending';
   key?: string;
   cacheHit: boolean;
@@ -87,4 +89,18 @@ export function listRunRecords(store: Store, limit = 20): RunRecord[] {
 /** The most recent run that finished (ok or failed): not one still running, nor one that was interrupted. */
 export function latestFinishedRun(store: Store): RunRecord | undefined {
   return listRunRecords(store, Number.POSITIVE_INFINITY).find((r) => r.status === 'ok' || r.status === 'failed');
+}
+
+/** A run by its id or an unambiguous prefix of it; a message saying why when there is none. */
+export function findRunById(store: Store, wanted: string): RunRecord | string {
+  let names: string[] = [];
+  try {
+    names = readdirSync(store.path('runs')).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
+  } catch {
+    // No runs folder: no match below.
+  }
+  const matches = names.includes(wanted) ? [wanted] : names.filter((n) => n.startsWith(wanted));
+  if (matches.length > 1) return `run "${wanted}" is ambiguous: it could be ${matches.slice(0, 5).join(', ')}; give more of the id`;
+  const record = matches.length ? store.readJson<RunRecord>(`runs/${matches[0]}.json`) : undefined;
+  return record ? { ...record, status: readRunStatus(record) } : `no run "${wanted}" in ${store.root}; medpipe runs lists them`;
 }
