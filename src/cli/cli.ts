@@ -15,6 +15,8 @@ commands:
                                     with --set, or of a pipeline file changed since its last commit, is an
                                     experiment: cached and recorded, but it writes no metrics, table or lock
                                     file and moves no alias
+                  --params FILE     take parameter values from a YAML file (after the pipeline's params_file;
+                                    --set wins); like --set, makes the run an experiment
                   --register        let an experiment register its models (as versions without aliases)
                   --publish         make a run of a changed pipeline file the record (not with --set)
                   --concurrency N   steps at once (default: number of cores)
@@ -97,6 +99,7 @@ function parse(argv: string[]) {
       strict: { type: 'boolean' },
       expect: { type: 'string' },
       publish: { type: 'boolean' },
+      params: { type: 'string', multiple: true },
       register: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

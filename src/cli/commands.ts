@@ -36,7 +36,7 @@ function pipelineArg(rest: string[], command: string): string {
 }
 
 function load(rest: string[], args: ParsedArgs, command: string) {
-  return loadPipeline(pipelineArg(rest, command), { overrides: (args.values.set ?? []).map(parseOverride) });
+  return loadPipeline(pipelineArg(rest, command), { overrides: (args.values.set ?? []).map(parseOverride), paramsFiles: args.values.params });
 }
 
 function table(rows: string[][]): string {
@@ -75,7 +75,7 @@ const run: Command = async (rest, args, io) => {
   const reporter: Reporter = args.values.json ? new JsonReporter(io.out) : io.stdout.isTTY && !args.values.plain && !process.env.CI ? new TtyReporter(io.stdout) : new PlainReporter(io.out);
   const ignored = await ignoreStoreInGit(store.root);
   if (ignored) io.err(`medpipe: ${ignored}`);
-  if (args.values.publish && pipeline.overrides.length) throw new UsageError('--publish makes a run of a changed pipeline file the record; --set values are in no file, so such a run stays an experiment: write the values into the pipeline (or its params) instead');
+  if (args.values.publish && (pipeline.overrides.length || pipeline.paramsOverrides.length)) throw new UsageError('--publish makes a run of a changed pipeline file the record; --set and --params values are in no committed file, so such a run stays an experiment: write the values into the pipeline (or its params_file) instead');
   const result = await runPipeline(pipeline, store, {
     concurrency,
     failFast: args.values['fail-fast'],

@@ -83,7 +83,7 @@ function publishesIntoCheckout(pipeline: Pipeline, only: readonly string[] | und
 
 export async function runPipeline(pipeline: Pipeline, store: Store, options: RunOptions = {}): Promise<RunResult> {
   const runId = newRunId(new Date(clock.now()));
-  const experiment = options.publish && !pipeline.overrides.length ? undefined : await experimentReason(pipeline);
+  const experiment = options.publish && !pipeline.overrides.length && !pipeline.paramsOverrides.length ? undefined : await experimentReason(pipeline);
   if (!publishesIntoCheckout(pipeline, options.only, experiment)) return runWithId(pipeline, store, options, runId, experiment);
   // Runs that publish take the checkout's lock for this pipeline, so their files come from one run.
   const release = await takeWorkspaceLock(workspaceLockPath(pipeline.path, pipeline.dir), runId, (holder) =>

@@ -7,7 +7,7 @@
  * `staging` to a model nobody reviewed.
  */
 import { execFile } from 'node:child_process';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
 import type { Pipeline } from './pipeline.js';
 
 /**
@@ -26,7 +26,9 @@ function changedSinceCommit(file: string): Promise<boolean | undefined> {
  * (or a pipeline git does not track, which has no committed version to differ from).
  */
 export async function experimentReason(pipeline: Pipeline): Promise<string | undefined> {
-  if (pipeline.overrides.length) return pipeline.overrides.map((o) => `--set ${o}`).join(' ');
+  const given = [...pipeline.paramsOverrides.map((f) => `--params ${f}`), ...pipeline.overrides.map((o) => `--set ${o}`)];
+  if (given.length) return given.join(' ');
   if (await changedSinceCommit(pipeline.path)) return `${pipeline.file} differs from its committed version`;
+  if (pipeline.paramsFile && (await changedSinceCommit(pipeline.paramsFile))) return `${relative(pipeline.dir, pipeline.paramsFile)} (its params_file) differs from its committed version`;
   return undefined;
 }

@@ -10,11 +10,13 @@ import { validatePipeline } from './validate.js';
 export interface LoadOptions {
   /** `--set` overrides, already parsed (see parseOverride). */
   overrides?: readonly Override[];
+  /** `--params FILE`: parameter files, applied after the pipeline's own params. */
+  paramsFiles?: readonly string[];
 }
 
 /** Reads, parses and validates a pipeline file. Throws PipelineError listing every problem. */
 export async function loadPipeline(file: string, options: LoadOptions = {}): Promise<Pipeline> {
-  return validatePipeline(readPipelineSource(file), { overrides: options.overrides });
+  return validatePipeline(readPipelineSource(file), { overrides: options.overrides, paramsFiles: options.paramsFiles });
 }
 
 /**

@@ -44,6 +44,10 @@ export interface Pipeline {
   readonly params: Readonly<Record<string, unknown>>;
   /** The `--set` overrides applied, as typed (`svm.C=10`): part of what produced the results. */
   readonly overrides: readonly string[];
+  /** The pipeline's `params_file:`, absolute, when it has one. */
+  readonly paramsFile?: string;
+  /** The `--params FILE` files applied, as given. */
+  readonly paramsOverrides: readonly string[];
   /** In file order. */
   readonly steps: ReadonlyMap<string, PipelineStep>;
 }

@@ -32,7 +32,10 @@ export function reservedNameMessage(name: string): string {
 }
 
 export const STEP_FIELDS = ['uses', 'in', 'with', 'matrix', 'needs', 'description'] as const;
-export const TOP_LEVEL_KEYS = ['medpipe', 'name', 'description', 'params', 'steps', 'regression'] as const;
+export const TOP_LEVEL_KEYS = ['medpipe', 'name', 'description', 'params', 'params_file', 'steps', 'regression'] as const;
+
+/** What a pipeline parameter may be called (in params:, a params file, --set NAME=…). */
+export const PARAM_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
 
 export function pipelineBaseSchema(): Record<string, unknown> {
   return {
@@ -49,7 +52,12 @@ export function pipelineBaseSchema(): Record<string, unknown> {
       params: {
         type: 'object',
         description: 'Pipeline parameters, referenced as ${params.NAME} and overridden with --set NAME=VALUE.',
-        propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_-]*$', not: { enum: [...RESERVED_NAMES] } },
+        propertyNames: { pattern: PARAM_NAME_PATTERN, not: { enum: [...RESERVED_NAMES] } },
+      },
+      params_file: {
+        type: 'string',
+        minLength: 1,
+        description: 'A YAML file of pipeline parameters (relative to this file), as DVC keeps params.yaml: its values replace those under params:; --params FILE and --set override both.',
       },
       regression: regressionSchema(),
       steps: {

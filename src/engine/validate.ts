@@ -4,9 +4,10 @@
  * overrides checked like the file, then graph checks (unknown steps and ports, kinds that do not
  * fit, cycles). Never stops at the first problem.
  */
+import { readParamsFile } from './params-file.js';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { PipelineError, type Diagnostic } from '../errors.js';
 import { builtinSteps } from '../steps/index.js';
@@ -39,10 +40,12 @@ function paramValidator(type: StepType): ValidateFunction {
 }
 
 type RawStep = { uses: string; in?: Record<string, string>; with?: Record<string, unknown>; matrix?: Record<string, unknown[]>; needs?: string[]; description?: string };
-type RawPipeline = { medpipe: 1; name: string; description?: string; params?: Record<string, unknown>; steps: Record<string, RawStep> };
+type RawPipeline = { medpipe: 1; name: string; description?: string; params?: Record<string, unknown>; params_file?: string; steps: Record<string, RawStep> };
 
 export interface ValidateOptions {
   overrides?: readonly Override[];
+  /** `--params FILE`: parameter files applied after the pipeline's own, in order (paths as the user gave them). */
+  paramsFiles?: readonly string[];
 }
 
 /** Validates and resolves; throws PipelineError listing every problem. */
@@ -61,8 +64,9 @@ export async function validatePipeline(source: PipelineSource, options: Validate
   const doc = raw as RawPipeline;
   const overrides = options.overrides ?? [];
 
-  // Pipeline parameters, with their overrides.
-  const { params, paramOverrides, stepOverrides } = applyOverrides(doc, overrides, diagnostics);
+  // Pipeline parameters: params:, then its params_file, then --params files, then --set.
+  const fromFiles = pipelineParams(doc, dir, options.paramsFiles ?? [], diagnostics);
+  const { params, paramOverrides, stepOverrides } = applyOverrides(doc, fromFiles.params, overrides, diagnostics);
 
   // One module load per custom step file, however many steps use it.
   const customSteps = new Map<string, ReturnType<typeof loadCustomStep>>();
@@ -251,8 +255,34 @@ export async function validatePipeline(source: PipelineSource, options: Validate
     digest: createHash('sha256').update(source.text).digest('hex'),
     params,
     overrides: overrides.map((o) => o.raw),
+    ...(fromFiles.paramsFile ? { paramsFile: fromFiles.paramsFile } : {}),
+    paramsOverrides: options.paramsFiles ?? [],
     steps: finalSteps,
   };
+}
+
+/**
+ * The pipeline's parameters before --set: `params:`, replaced by the values of its `params_file`,
+ * then by each `--params` file's. A --params file may only set parameters the pipeline has (a
+ * typo would otherwise be a silent no-op); the pipeline's own params_file may declare new ones.
+ */
+function pipelineParams(doc: RawPipeline, dir: string, extraFiles: readonly string[], diagnostics: Diagnostic[]): { params: Record<string, unknown>; paramsFile?: string } {
+  let params: Record<string, unknown> = { ...(doc.params ?? {}) };
+  let paramsFile: string | undefined;
+  if (typeof doc.params_file === 'string') {
+    paramsFile = resolve(dir, doc.params_file);
+    const values = readParamsFile(paramsFile, relative(process.cwd(), paramsFile) || paramsFile, diagnostics);
+    if (values) params = { ...params, ...values };
+  }
+  for (const file of extraFiles) {
+    const values = readParamsFile(resolve(file), `--params ${file}`, diagnostics);
+    if (!values) continue;
+    for (const [name, value] of Object.entries(values)) {
+      if (Object.hasOwn(params, name)) params = setIn(params, [name], value);
+      else diagnostics.push({ file: `--params ${file}`, line: 0, column: 0, message: `"${name}" is not a pipeline parameter${didYouMean(name, Object.keys(params))}`, hint: 'declare it under params: (or in the pipeline\'s params_file) first' });
+    }
+  }
+  return { params, ...(paramsFile ? { paramsFile } : {}) };
 }
 
 /** A long name cut to its first 20 characters, for messages. */
@@ -280,8 +310,8 @@ function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
  * per step), reporting keys that name nothing: a reserved or empty name, an undeclared parameter,
  * a step that does not exist.
  */
-function applyOverrides(doc: RawPipeline, overrides: readonly Override[], diagnostics: Diagnostic[]): { params: Record<string, unknown>; paramOverrides: Override[]; stepOverrides: Override[] } {
-  let params: Record<string, unknown> = { ...(doc.params ?? {}) };
+function applyOverrides(doc: RawPipeline, base: Record<string, unknown>, overrides: readonly Override[], diagnostics: Diagnostic[]): { params: Record<string, unknown>; paramOverrides: Override[]; stepOverrides: Override[] } {
+  let params: Record<string, unknown> = { ...base };
   const stepIds = Object.keys(doc.steps ?? {});
   const paramOverrides: Override[] = [];
   const stepOverrides: Override[] = [];
