@@ -88,5 +88,5 @@ test('a changed pipeline file is an experiment until committed; --publish makes 
   assert.match(gitStatus(), /M pipelines\/breast-cancer\.lock\.yaml/);
   const refused = await runCli(dir, 'run', PIPELINE, '--publish', '--set', 'seed=3');
   assert.equal(refused.code, 2);
-  assert.match(refused.err, /--set values are in no file/);
+  assert.match(refused.err, /--set and --params values are in no committed file/);
 });

@@ -33,7 +33,7 @@ test('duplicate keys are rejected at the second key', async () => {
 
 test('unknown top-level keys are rejected with a suggestion', async () => {
   const r = await validate(`${HEAD}parms: {}\nsteps:\n  a: { uses: ./steps/counter.js }\n`);
-  assert.deepEqual(r.errors, ['p.yaml:3:1: unknown top-level key "parms" (did you mean "params"?) (allowed: medpipe, name, description, params, steps, regression)']);
+  assert.deepEqual(r.errors, ['p.yaml:3:1: unknown top-level key "parms" (did you mean "params"?) (allowed: medpipe, name, description, params, params_file, steps, regression)']);
 });
 
 test('alias bombs are rejected', async () => {
