@@ -58,6 +58,7 @@ export async function recommendCommand(a: RecommendArgs, io: { out(t: string): v
   const who = a.patient ?? 'new patient';
   const how = result.basis === 'history' ? 'from their treatment history' : result.basis === 'features' ? `from their features${result.imputed.length ? ` (imputed: ${result.imputed.join(', ')})` : ''}` : 'by popularity';
   io.out(`${label} (${model.method}): top ${result.recommendations.length} for ${who}, ${how}`);
+  io.out(`score: ${result.score_meaning}`);
   const width = Math.max(9, ...result.recommendations.map((r) => r.treatment.length));
   result.recommendations.forEach((r, j) => io.out(`${String(j + 1).padStart(3)}  ${r.treatment.padEnd(width)}  ${r.score.toFixed(3).padStart(8)}  ${r.explanation.text}`));
   return 0;

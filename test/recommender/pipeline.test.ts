@@ -38,6 +38,11 @@ test('treatment-recommendation.yaml runs, registers the better model, and medpip
   const k = JSON.parse(known.out);
   assert.equal(k.basis, 'history');
   assert.equal(k.recommendations.length, 5);
+  // Scores say what they are: a known patient's and a new patient's are labelled, and labelled
+  // differently when they are not on one scale.
+  const knownText = (await runCli(dir, 'recommend', 'treatment-recommender@staging', '--patient', 'P000042')).out.split('\n');
+  assert.match(knownText[1], /^score: (predicted outcome, on the training outcomes' scale|sum of the similarities to the treatments the patient had)/);
+  assert.equal(knownText[1], `score: ${k.score_meaning}`);
   assert.ok(k.recommendations.every((r: { explanation: { text: string } }) => r.explanation.text.length > 0));
 
   // The whole catalogue (100 treatments): by default the patient's own treatments are left out.
@@ -58,8 +63,10 @@ test('treatment-recommendation.yaml runs, registers the better model, and medpip
   assert.equal(fresh.code, 0, fresh.err);
   const lines = fresh.out.trim().split('\n');
   assert.match(lines[0], /top 3 for NEW-7, from their features \(imputed: hypertension, copd, heart_failure\)/);
-  assert.equal(lines.length, 4);
-  assert.match(lines[1], /^ {2}1 {2}T\d{4}/);
+  assert.match(lines[1], /^score: (predicted outcome, on the training outcomes' scale \(from the patient's features\)|votes of the most similar training patients)/);
+  assert.equal(/predicted outcome/.test(lines[1]), /predicted outcome/.test(knownText[1]), 'one scale for both, or labelled as different');
+  assert.equal(lines.length, 5);
+  assert.match(lines[2], /^ {2}1 {2}T\d{4}/);
 
   // An infinite measurement is refused, not imputed as if it were missing.
   for (const age of ['Infinity', '1e309', '-Infinity']) {

@@ -124,6 +124,12 @@ export interface RecommendResult {
   patient: string | null;
   /** history: the patient is known; features: recommended from their features; popularity: neither (popularity model). */
   basis: 'history' | 'features' | 'popularity';
+  /**
+   * What `score` is, in words: it differs by method and basis (a predicted outcome on the training
+   * scale, a similarity sum, votes of similar patients, a count), so scores are comparable only
+   * within one result, and between results with the same meaning.
+   */
+  score_meaning: string;
   /** Features given as missing or unknown categories, imputed at the training mean. */
   imputed: string[];
   /** Feature-based: the nearest known patients, the explanation of every recommendation. */
@@ -336,6 +342,15 @@ export class LoadedRecommender {
     return selectTopK(this.scoresProfile(pr), k, none, 0, false);
   }
 
+  /** What the scores of a result with this basis are (see RecommendResult.score_meaning). */
+  scoreMeaning(basis: RecommendResult['basis'], mapped: boolean): string {
+    if (basis === 'popularity' || (this.method === 'popularity' && basis === 'history')) return 'patients given the treatment in training';
+    if (this.method === 'als' && (basis === 'history' || mapped)) return `predicted outcome, on the training outcomes' scale${basis === 'features' ? ' (from the patient\'s features)' : ''}`;
+    if (this.method === 'implicit-als' && (basis === 'history' || mapped)) return 'preference score (higher: more likely to be given; not an outcome)';
+    if (basis === 'history') return 'sum of the similarities to the treatments the patient had (a ranking score, not an outcome)';
+    return 'votes of the most similar training patients (1 if it worked at least as well as their average, 0.25 otherwise; not an outcome)';
+  }
+
   /** Ranked treatments with scores and explanations, for a known patient id or a feature record. */
   recommend(query: RecommendQuery, k: number, excludeSeen = true): RecommendResult {
     if (!Number.isInteger(k) || k < 1) throw new StepInputError(`k must be a positive integer, got ${k}`);
@@ -344,12 +359,12 @@ export class LoadedRecommender {
     const hasFeatures = query.features !== undefined && Object.keys(query.features).length > 0;
     if (u >= 0) {
       const top = this.topKnown(u, k, excludeSeen);
-      return { patient: id, basis: 'history', imputed: [], recommendations: Array.from(top.items, (i, r) => ({ treatment: this.treatments[i], score: top.scores[r], explanation: this.explainKnown(u, i) })) };
+      return { patient: id, basis: 'history', score_meaning: this.scoreMeaning('history', false), imputed: [], recommendations: Array.from(top.items, (i, r) => ({ treatment: this.treatments[i], score: top.scores[r], explanation: this.explainKnown(u, i) })) };
     }
     if (!hasFeatures) {
       if (this.method === 'popularity' && !this.hybrid) {
         const top = this.topPopular(k);
-        return { patient: id, basis: 'popularity', imputed: [], recommendations: Array.from(top.items, (i, r) => ({ treatment: this.treatments[i], score: top.scores[r], explanation: { patients_with: this.counts[i], text: `given to ${this.counts[i]} patients in training` } })) };
+        return { patient: id, basis: 'popularity', score_meaning: this.scoreMeaning('popularity', false), imputed: [], recommendations: Array.from(top.items, (i, r) => ({ treatment: this.treatments[i], score: top.scores[r], explanation: { patients_with: this.counts[i], text: `given to ${this.counts[i]} patients in training` } })) };
       }
       const needs = this.artifact.hybrid ? `: pass their features (${this.artifact.hybrid.scaling.specs.map((s) => s.name).join(', ')})` : ', and this model was trained without patient features (hybrid: false), so it cannot recommend for new patients';
       throw new StepInputError(id === null ? `no patient id and no features given${needs}` : `unknown patient "${id}": the model has no history for them${needs}`);
@@ -361,6 +376,7 @@ export class LoadedRecommender {
     return {
       patient: id,
       basis: 'features',
+      score_meaning: this.scoreMeaning('features', pr.mapped !== undefined),
       imputed: pr.imputed,
       similar_patients: Array.from(pr.neighbours, (n, j) => ({ patient: this.patients[n], distance: round(pr.distances[j]) })),
       recommendations: Array.from(top.items, (i, r) => {
