@@ -209,20 +209,29 @@ export class Store {
     return this.path('tmp');
   }
 
-  /** Moves a finished output file into the store under its digest. */
-  async addObject(file: string): Promise<{ digest: string; size: number }> {
+  /**
+   * Moves a finished output file into the store under its digest. An artifact already there under
+   * that name is kept only if it matches it: a damaged one (a forced step recomputing what a
+   * failing disk changed) is set aside in quarantine/ and replaced by the fresh bytes, which
+   * `replacedDamaged` reports. Otherwise a forced recomputation would keep the damaged bytes and
+   * drop the good ones.
+   */
+  async addObject(file: string): Promise<{ digest: string; size: number; replacedDamaged: boolean }> {
     const digest = await hashFile(file);
     const size = statSync(file).size;
     const target = this.objectPath(digest);
-    if (existsSync(target)) rmSync(file, { force: true });
-    else {
-      // Durable before its entry is written: an entry must never name bytes a crash could lose.
-      fsyncFile(file);
-      mkdirSync(join(target, '..'), { recursive: true });
-      renameSync(file, target);
-      fsyncDir(join(target, '..'));
+    const existing = await this.verifyObject(digest);
+    if (existing.state === 'ok') {
+      rmSync(file, { force: true });
+      return { digest, size, replacedDamaged: false };
     }
-    return { digest, size };
+    if (existing.state === 'damaged') this.quarantineObject(digest);
+    // Durable before its entry is written: an entry must never name bytes a crash could lose.
+    fsyncFile(file);
+    mkdirSync(join(target, '..'), { recursive: true });
+    renameSync(file, target);
+    fsyncDir(join(target, '..'));
+    return { digest, size, replacedDamaged: existing.state === 'damaged' };
   }
 
   /**
