@@ -62,6 +62,15 @@ export function entryShapeProblem(json: unknown, key: string): string | undefine
   return undefined;
 }
 
+/**
+ * An entry's checksum: the sha256 of its JSON text without the checksum. JSON.parse then
+ * JSON.stringify gives back the same text (same key order, same numbers), so it can be checked
+ * on the parsed entry.
+ */
+function entryChecksum(entry: object): string {
+  return `sha256:${createHash('sha256').update(JSON.stringify(entry)).digest('hex')}`;
+}
+
 export const DEFAULT_STORE_DIR = '.medpipe';
 
 interface FileMemo {
@@ -123,7 +132,12 @@ export class Store {
     }
     const problem = entryShapeProblem(json, key);
     if (problem) return { state: 'damaged', problem: `cache entry ${key.slice(0, 12)}… ${problem}` };
-    const entry = json as CacheEntry;
+    // The checksum covers what the shape check cannot: a changed digit in a size, a time or the
+    // summary (which run records, `runs` and the report show). Entries written before it had one
+    // are taken as they are.
+    const { checksum, ...content } = json as Record<string, unknown>;
+    if (checksum !== undefined && checksum !== entryChecksum(content)) return { state: 'damaged', problem: `cache entry ${key.slice(0, 12)}… does not match its checksum: it was changed after it was written` };
+    const entry = content as unknown as CacheEntry;
     for (const [port, out] of Object.entries(entry.outputs)) {
       let size: number;
       try {
@@ -195,7 +209,7 @@ export class Store {
   }
 
   writeEntry(entry: CacheEntry): void {
-    writeAtomic(this.entryPath(entry.key), JSON.stringify(entry), this.tmpRoot());
+    writeAtomic(this.entryPath(entry.key), JSON.stringify({ ...entry, checksum: entryChecksum(entry) }), this.tmpRoot());
   }
 
   /** A fresh directory for a step's outputs, inside the store so the final rename stays on one file system. */
