@@ -79,6 +79,17 @@ interface FileMemo {
   ino?: number;
   ctimeMs?: number;
   digest: string;
+  /** See memoCheck: a remembered digest that was changed on disk is never used. */
+  check?: string;
+}
+
+/**
+ * The check of a remembered file digest: the sha256 of the path and everything remembered with
+ * it. A memo whose digest was changed (a flipped bit, a stray edit) would otherwise give the step
+ * that reads the file another cache key, and the lock file a key no intact run computes.
+ */
+function memoCheck(path: string, m: FileMemo): string {
+  return createHash('sha256').update(JSON.stringify([path, m.size, m.mtimeMs, m.ino ?? null, m.ctimeMs ?? null, m.digest])).digest('hex').slice(0, 32);
 }
 
 /**
@@ -257,9 +268,10 @@ export class Store {
     this.fileDigests ??= readJson(this.path('file-digests.json')) ?? {};
     const memo = this.fileDigests[path];
     // ino and ctime too: a same-size edit copied with its mtime (cp -p, rsync -a) still changes them.
-    if (memo && memo.size === st.size && memo.mtimeMs === st.mtimeMs && memo.ino === st.ino && memo.ctimeMs === st.ctimeMs) return memo.digest;
+    if (memo && memo.size === st.size && memo.mtimeMs === st.mtimeMs && memo.ino === st.ino && memo.ctimeMs === st.ctimeMs && memo.check === memoCheck(path, memo)) return memo.digest;
     const digest = await hashFile(path);
-    this.fileDigests[path] = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, ctimeMs: st.ctimeMs, digest };
+    const fresh: FileMemo = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, ctimeMs: st.ctimeMs, digest };
+    this.fileDigests[path] = { ...fresh, check: memoCheck(path, fresh) };
     this.fileDigestsChanged = true;
     return digest;
   }
