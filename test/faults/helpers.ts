@@ -94,7 +94,7 @@ export function damage(file: string, kind: DamageKind, rng: Seeded): string {
 /** The committed files of `dir` are byte for byte those of `reference` (same names, same bytes). */
 export function assertCommittedEqual(dir: string, reference: ReadonlyMap<string, Buffer>, context: string): void {
   const now = committedFiles(dir);
-  assert.deepEqual([...now.keys()], [...reference.keys()], `${context}: the committed files are not the same set`);
+  assert.deepEqual([...now.keys()].sort(), [...reference.keys()].sort(), `${context}: the committed files are not the same set`);
   for (const [file, bytes] of reference) assert.ok(now.get(file)?.equals(bytes), `${context}: ${file} is not byte-identical to the uninterrupted run's`);
 }
 
