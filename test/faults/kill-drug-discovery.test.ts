@@ -1,9 +1,11 @@
 /**
  * SIGKILL during the drug-discovery pipeline (RDKit featurisation, a forest, a GAN on the wasm
- * backend): two runs killed at seeded instants in their first seconds, then one uninterrupted run,
- * which must write the repository's committed candidate table, metrics and lock file byte for
- * byte (the shipped pipelines reproduce them), leave nothing damaged or temporary, and register
- * each model once.
+ * backend): two runs killed at seeded instants in their first seconds (loading and RDKit
+ * featurisation, in worker threads), then one uninterrupted run, which must write the
+ * repository's committed candidate table, metrics and lock file byte for byte (the shipped
+ * pipelines reproduce them), leave nothing damaged or temporary, and register each model once.
+ * The kills stay early: what they interrupt is recomputed by the final run, which already takes
+ * most of this file's time.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +35,7 @@ test(`drug discovery killed twice early, then run to the end, writes the committ
 
   const log: string[] = [];
   for (let i = 0; i < 2; i++) {
-    const delay = rng.int(1500, 10_000);
+    const delay = rng.int(1500, 7000);
     const result = await spawnCli(dir, ['run', PIPELINE, '--plain']).killAfter(delay);
     log.push(`#${i + 1}: SIGKILL after ${delay} ms: ${result.signal ?? `exit ${result.code}`}`);
     if (result.signal !== 'SIGKILL') assert.equal(result.code, 0, `${rng.label}, ${log.join('; ')}\n${result.err}${result.out}`);
