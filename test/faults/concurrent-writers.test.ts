@@ -13,9 +13,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parse } from 'yaml';
-import { runCli, shippedProjectCopy } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import type { RunRecord } from '../../src/engine/record.js';
-import { assertClearError, spawnCli } from './helpers.js';
+import { assertClearError, projectCopy, spawnCli } from './helpers.js';
 import { seeded, suiteSeed } from './seeded.js';
 
 const SEED = suiteSeed(0x5eed0004);
@@ -72,7 +72,7 @@ const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).dig
 
 test(`three flagship runs, a registering variant and a promote/tag loop at once leave one run's files and a consistent registry (seed 0x${SEED.toString(16)})`, async (t) => {
   const rng = seeded(SEED);
-  const dir = shippedProjectCopy('faults-concurrent');
+  const dir = projectCopy('concurrent');
   // The same steps without the metrics files: it publishes nothing, so it runs alongside the
   // flagship runs instead of waiting for them, and registers versions of the same two models.
   writeFileSync(join(dir, VARIANT), readFileSync(join(dir, PIPELINE), 'utf8').replace(/^\s*metrics_file:.*\n/gm, '').replace('name: breast-cancer-diagnosis', 'name: breast-cancer-variant'));

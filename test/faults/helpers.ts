@@ -5,12 +5,30 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN } from '../engine/project.js';
+import { shippedProjectCopy } from '../helpers/cli.js';
 import { committedFiles } from '../integrity/helpers.js';
 import type { RunRecord } from '../../src/engine/record.js';
 import type { Seeded } from './seeded.js';
+
+const copies: string[] = [];
+
+/**
+ * A temporary copy of the shipped project (see shippedProjectCopy), removed when the test file's
+ * process exits if every test in it passed; a failed test's copies are kept to inspect.
+ */
+export function projectCopy(prefix: string): string {
+  const dir = shippedProjectCopy(`faults-${prefix}`);
+  if (!copies.length) {
+    process.once('exit', () => {
+      if (!process.exitCode) for (const d of copies) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  copies.push(dir);
+  return dir;
+}
 
 export interface Finished {
   code: number | null;

@@ -11,9 +11,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, runCli, shippedProjectCopy } from '../helpers/cli.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 import { committedFiles } from '../integrity/helpers.js';
-import { assertCommittedEqual, filesUnder, spawnCli } from './helpers.js';
+import { assertCommittedEqual, filesUnder, projectCopy, spawnCli } from './helpers.js';
 import { seeded, suiteSeed } from './seeded.js';
 
 const SEED = suiteSeed(0x5eed0002);
@@ -22,7 +22,7 @@ const OWN_FILES = ['metrics/drug-discovery-qsar.json', 'metrics/drug-discovery-g
 
 test(`drug discovery killed twice early, then run to the end, writes the committed files byte for byte (seed 0x${SEED.toString(16)})`, async (t) => {
   const rng = seeded(SEED);
-  const dir = shippedProjectCopy('faults-kill-drug');
+  const dir = projectCopy('kill-drug');
   // The repository's committed files are the reference: copied in, recorded, and this pipeline's
   // own removed, so the final run has to write them (and must leave the other pipelines' alone).
   cpSync(join(ROOT, 'metrics'), join(dir, 'metrics'), { recursive: true });

@@ -9,11 +9,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, shippedProjectCopy } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { committedFiles } from '../integrity/helpers.js';
 import type { RunRecord } from '../../src/engine/record.js';
 import { lockIsStale } from '../../src/engine/store.js';
-import { assertCommittedEqual, assertSameOutputs, filesUnder, recordOf, spawnCli, type Finished } from './helpers.js';
+import { assertCommittedEqual, assertSameOutputs, filesUnder, type Finished, projectCopy, recordOf, spawnCli } from './helpers.js';
 import { seeded, suiteSeed } from './seeded.js';
 
 const SEED = suiteSeed(0x5eed0001);
@@ -23,7 +23,7 @@ const PIPELINE = 'pipelines/breast-cancer.yaml';
 test(`runs of the flagship killed at seeded instants leave nothing that changes the next run (seed 0x${SEED.toString(16)})`, async (t) => {
   const rng = seeded(SEED);
   // The uninterrupted run, as a process like the killed ones: its committed files, its artifacts and how long it takes.
-  const ref = shippedProjectCopy('faults-kill-ref');
+  const ref = projectCopy('kill-ref');
   const t0 = Date.now();
   const reference = await spawnCli(ref, ['run', PIPELINE, '--plain']).done;
   const duration = Date.now() - t0;
@@ -32,7 +32,7 @@ test(`runs of the flagship killed at seeded instants leave nothing that changes 
   const referenceFiles = committedFiles(ref);
   assert.ok(referenceFiles.has('metrics/breast-cancer-svm.json') && referenceFiles.has('pipelines/breast-cancer.lock.yaml'));
 
-  const dir = shippedProjectCopy('faults-kill');
+  const dir = projectCopy('kill');
   const shippedPipelines = readdirSync(join(dir, 'pipelines')).sort();
   const log: string[] = [];
   const killed: { pid: number; result: Finished }[] = [];

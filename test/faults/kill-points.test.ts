@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, runCli, shippedProjectCopy } from '../helpers/cli.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 import { BIN } from '../engine/project.js';
 import { committedFiles } from '../integrity/helpers.js';
-import { assertCommittedEqual, filesUnder } from './helpers.js';
+import { assertCommittedEqual, filesUnder, projectCopy } from './helpers.js';
 
 const PIPELINE = 'pipelines/breast-cancer.yaml';
 const KILL_AT = new URL('./kill-at.js', import.meta.url).pathname;
@@ -43,7 +43,7 @@ function killedRun(dir: string, pattern: string): Promise<{ signal: NodeJS.Signa
 
 for (const [point, pattern] of POINTS) {
   test(`killed just before renaming ${point} into place: the next run is the uninterrupted run, nothing is left behind`, async () => {
-    const dir = shippedProjectCopy('faults-point');
+    const dir = projectCopy('point');
     // The repository's committed files of the flagship (it reproduces them byte for byte).
     const reference = committedFiles(dir);
     for (const f of ['breast-cancer-svm.json', 'breast-cancer-forest.json']) reference.set(`metrics/${f}`, readFileSync(join(ROOT, 'metrics', f)));

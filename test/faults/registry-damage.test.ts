@@ -10,14 +10,14 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runCli, shippedProjectCopy, type CliResult } from '../helpers/cli.js';
-import { assertClearError, damage } from './helpers.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { assertClearError, damage, projectCopy } from './helpers.js';
 import { seeded, suiteSeed } from './seeded.js';
 
 const SEED = suiteSeed(0x5eed0005);
 const rng = seeded(SEED);
 const PIPELINE = 'pipelines/breast-cancer.yaml';
-const dir = shippedProjectCopy('faults-registry');
+const dir = projectCopy('registry');
 const store = join(dir, '.medpipe');
 const db = join(store, 'registry.db');
 const backup = join(dir, 'registry.db.intact');
