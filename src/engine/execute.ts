@@ -281,8 +281,9 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
       if (missing.length) throw new CannotRun(`${stepLabel(step)} did not write its output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
       const outs: Record<string, OutputRecord> = {};
       for (const [port, spec] of Object.entries(step.type.outputs)) {
-        const { digest, size } = await store.addObject(result.outputs[port]);
+        const { digest, size, replacedDamaged } = await store.addObject(result.outputs[port]);
         outs[port] = { digest, size, kind: spec.kind };
+        if (replacedDamaged) warn(step.id, `artifact ${digest.slice(0, 12)}… (output "${port}") was in the store but did not match its digest; set aside in quarantine/, replaced by the bytes just computed`);
       }
       const durationMs = Math.round(clock.mono() - t0);
       store.writeEntry({ key: key.key, stepType: step.type.id, version: step.type.version, outputs: outs, summary: result.summary ?? undefined, durationMs, finishedAt: clock.iso() });

@@ -62,6 +62,15 @@ export function entryShapeProblem(json: unknown, key: string): string | undefine
   return undefined;
 }
 
+/**
+ * An entry's checksum: the sha256 of its JSON text without the checksum. JSON.parse then
+ * JSON.stringify gives back the same text (same key order, same numbers), so it can be checked
+ * on the parsed entry.
+ */
+function entryChecksum(entry: object): string {
+  return `sha256:${createHash('sha256').update(JSON.stringify(entry)).digest('hex')}`;
+}
+
 export const DEFAULT_STORE_DIR = '.medpipe';
 
 interface FileMemo {
@@ -70,6 +79,17 @@ interface FileMemo {
   ino?: number;
   ctimeMs?: number;
   digest: string;
+  /** See memoCheck: a remembered digest that was changed on disk is never used. */
+  check?: string;
+}
+
+/**
+ * The check of a remembered file digest: the sha256 of the path and everything remembered with
+ * it. A memo whose digest was changed (a flipped bit, a stray edit) would otherwise give the step
+ * that reads the file another cache key, and the lock file a key no intact run computes.
+ */
+function memoCheck(path: string, m: FileMemo): string {
+  return createHash('sha256').update(JSON.stringify([path, m.size, m.mtimeMs, m.ino ?? null, m.ctimeMs ?? null, m.digest])).digest('hex').slice(0, 32);
 }
 
 /**
@@ -123,7 +143,12 @@ export class Store {
     }
     const problem = entryShapeProblem(json, key);
     if (problem) return { state: 'damaged', problem: `cache entry ${key.slice(0, 12)}… ${problem}` };
-    const entry = json as CacheEntry;
+    // The checksum covers what the shape check cannot: a changed digit in a size, a time or the
+    // summary (which run records, `runs` and the report show). Entries written before it had one
+    // are taken as they are.
+    const { checksum, ...content } = json as Record<string, unknown>;
+    if (checksum !== undefined && checksum !== entryChecksum(content)) return { state: 'damaged', problem: `cache entry ${key.slice(0, 12)}… does not match its checksum: it was changed after it was written` };
+    const entry = content as unknown as CacheEntry;
     for (const [port, out] of Object.entries(entry.outputs)) {
       let size: number;
       try {
@@ -195,7 +220,7 @@ export class Store {
   }
 
   writeEntry(entry: CacheEntry): void {
-    writeAtomic(this.entryPath(entry.key), JSON.stringify(entry), this.tmpRoot());
+    writeAtomic(this.entryPath(entry.key), JSON.stringify({ ...entry, checksum: entryChecksum(entry) }), this.tmpRoot());
   }
 
   /** A fresh directory for a step's outputs, inside the store so the final rename stays on one file system. */
@@ -209,20 +234,29 @@ export class Store {
     return this.path('tmp');
   }
 
-  /** Moves a finished output file into the store under its digest. */
-  async addObject(file: string): Promise<{ digest: string; size: number }> {
+  /**
+   * Moves a finished output file into the store under its digest. An artifact already there under
+   * that name is kept only if it matches it: a damaged one (a forced step recomputing what a
+   * failing disk changed) is set aside in quarantine/ and replaced by the fresh bytes, which
+   * `replacedDamaged` reports. Otherwise a forced recomputation would keep the damaged bytes and
+   * drop the good ones.
+   */
+  async addObject(file: string): Promise<{ digest: string; size: number; replacedDamaged: boolean }> {
     const digest = await hashFile(file);
     const size = statSync(file).size;
     const target = this.objectPath(digest);
-    if (existsSync(target)) rmSync(file, { force: true });
-    else {
-      // Durable before its entry is written: an entry must never name bytes a crash could lose.
-      fsyncFile(file);
-      mkdirSync(join(target, '..'), { recursive: true });
-      renameSync(file, target);
-      fsyncDir(join(target, '..'));
+    const existing = await this.verifyObject(digest);
+    if (existing.state === 'ok') {
+      rmSync(file, { force: true });
+      return { digest, size, replacedDamaged: false };
     }
-    return { digest, size };
+    if (existing.state === 'damaged') this.quarantineObject(digest);
+    // Durable before its entry is written: an entry must never name bytes a crash could lose.
+    fsyncFile(file);
+    mkdirSync(join(target, '..'), { recursive: true });
+    renameSync(file, target);
+    fsyncDir(join(target, '..'));
+    return { digest, size, replacedDamaged: existing.state === 'damaged' };
   }
 
   /**
@@ -234,9 +268,10 @@ export class Store {
     this.fileDigests ??= readJson(this.path('file-digests.json')) ?? {};
     const memo = this.fileDigests[path];
     // ino and ctime too: a same-size edit copied with its mtime (cp -p, rsync -a) still changes them.
-    if (memo && memo.size === st.size && memo.mtimeMs === st.mtimeMs && memo.ino === st.ino && memo.ctimeMs === st.ctimeMs) return memo.digest;
+    if (memo && memo.size === st.size && memo.mtimeMs === st.mtimeMs && memo.ino === st.ino && memo.ctimeMs === st.ctimeMs && memo.check === memoCheck(path, memo)) return memo.digest;
     const digest = await hashFile(path);
-    this.fileDigests[path] = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, ctimeMs: st.ctimeMs, digest };
+    const fresh: FileMemo = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, ctimeMs: st.ctimeMs, digest };
+    this.fileDigests[path] = { ...fresh, check: memoCheck(path, fresh) };
     this.fileDigestsChanged = true;
     return digest;
   }

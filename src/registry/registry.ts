@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { writeFileDurably } from '../engine/durable.js';
+import { writeAtomic } from '../engine/store.js';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -170,8 +170,10 @@ export class Registry {
     const bytes = readFileSync(file);
     const digest = createHash('sha256').update(bytes).digest('hex');
     const target = this.bundlePath(digest);
-    // Durable before the version that names it is committed.
-    if (!existsSync(target)) writeFileDurably(target, bytes);
+    // Durable before the version that names it is committed. The temporary file goes where the
+    // store keeps its own (tmp/, named by process), so a process killed before the rename leaves
+    // nothing among the objects for `cache verify` to take for a damaged one; the next run cleans it.
+    if (!existsSync(target)) writeAtomic(target, bytes, join(this.storeDir, 'tmp'));
     return digest;
   }
 
@@ -332,7 +334,7 @@ export class Registry {
    */
   private writeBundlePins(): void {
     const digests = this.db.prepare('SELECT DISTINCT bundle_digest FROM versions ORDER BY bundle_digest').pluck().all() as string[];
-    writeFileDurably(join(this.storeDir, 'pins', 'registry.json'), JSON.stringify({ digests }));
+    writeAtomic(join(this.storeDir, 'pins', 'registry.json'), JSON.stringify({ digests }), join(this.storeDir, 'tmp'));
   }
 
   // ---- reading ----
