@@ -18,9 +18,10 @@ import { dependenciesOf, type Pipeline, type PipelineStep } from './pipeline.js'
 import { lineageDigest, pipelineStatePath, stepKey, type PipelineState, type StepKey } from './plan.js';
 import { newRunId, writeRunRecord, type RunRecord, type StepRecord } from './record.js';
 import type { RunInfo } from './step-type.js';
-import { writeAtomic, type CacheEntry, type OutputRecord, type Store } from './store.js';
+import type { CacheEntry, OutputRecord, Store } from './store.js';
+import { writeIntoCheckout } from './checkout-write.js';
 import { lockFileFor, lockFilePath } from '../metrics/lock-file.js';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { StepFailure, WorkerPool } from './worker-pool.js';
 import { takeWorkspaceLock, workspaceLockPath } from './workspace-lock.js';
 import { experimentReason } from './experiment.js';
@@ -157,7 +158,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     const path = resolve(pipeline.dir, target);
     published.set(path, content);
     if (experiment || (existsSync(path) && readFileSync(path).equals(content))) return;
-    writeAtomic(path, content, dirname(path));
+    writeIntoCheckout(path, content);
   };
 
   /** The verified bytes of the output a step publishes, or why they cannot be used. */
@@ -450,7 +451,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   store.writeJson(pipelineStatePath(pipeline), state);
   // The lock file next to the pipeline records, for git, what produced the metrics files: only a
   // complete, successful run of every step writes it.
-  if (status === 'ok' && !options.only?.length && !experiment) writeAtomic(lockFilePath(pipeline.path), lockFileFor(pipeline, state), dirname(pipeline.path));
+  if (status === 'ok' && !options.only?.length && !experiment) writeIntoCheckout(lockFilePath(pipeline.path), lockFileFor(pipeline, state));
   store.saveFileDigests();
   emit({ type: 'run:done', runId, status, durationMs: record.durationMs, counts });
   return { runId, status, record, experiment, published };

@@ -96,7 +96,7 @@ function memoCheck(path: string, m: FileMemo): string {
  * Temporary names start with the process id and a digest of the host name: a store shared by
  * several machines (NFS, containers on one volume) must only clean up its own host's leftovers.
  */
-const HOST_TAG = `h${createHash('sha256').update(hostname()).digest('hex').slice(0, 8)}`;
+export const HOST_TAG = `h${createHash('sha256').update(hostname()).digest('hex').slice(0, 8)}`;
 const TMP_PREFIX = `${process.pid}-${HOST_TAG}`;
 
 export class Store {

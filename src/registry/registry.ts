@@ -349,6 +349,7 @@ export class Registry {
   }
 
   listModels(): ModelSummary[] {
+    this.requireConsistent();
     const rows = this.db
       .prepare('SELECT m.name, m.description, m.created_at AS createdAt, COUNT(v.version) AS versions, MAX(v.version) AS latest FROM models m LEFT JOIN versions v ON v.model = m.name GROUP BY m.name ORDER BY m.name')
       .all() as Omit<ModelSummary, 'aliases'>[];
@@ -359,6 +360,7 @@ export class Registry {
   /** Every registered version of a model, oldest first (without cards, for listings). */
   versionsOf(name: string): { version: number; createdAt: string; who: string; aliases: string[] }[] {
     this.requireModel(name);
+    this.requireConsistent(name);
     const aliases = this.db.prepare('SELECT alias, version FROM aliases WHERE model = ? ORDER BY alias').all(name) as { alias: string; version: number }[];
     return (this.db.prepare('SELECT version, created_at AS createdAt, who FROM versions WHERE model = ? ORDER BY version').all(name) as { version: number; createdAt: string; who: string }[]).map((v) => ({
       ...v,
@@ -388,7 +390,23 @@ export class Registry {
     return { name, version };
   }
 
+  /**
+   * Refuses to serve a model whose rows disagree with the audit log (an alias moved, a metric
+   * edited, a byte flipped in the file): what predict, show, compare and list return must be what
+   * the log says happened. Checks the chain, replays it and compares, as audit does; for a
+   * registry's size that is milliseconds.
+   */
+  private requireConsistent(name?: string): void {
+    // One read transaction: a writer committing between reading the log and the tables would
+    // otherwise look like a disagreement.
+    const { records, broken, tables } = this.db.transaction(() => ({ ...checkChain(this.storedAudit()), tables: this.tableState() })).deferred();
+    if (broken) throw new RegistryError('corrupt', `the registry's audit log is broken at entry ${broken.seq} (${broken.problem}), so nothing is served from it: run medpipe models audit, and restore registry.db from a backup`);
+    const mismatch = compareState(replay(records), tables).find((m) => name === undefined || m.subject === name || m.subject.startsWith(`${name}@`));
+    if (mismatch) throw new RegistryError('corrupt', `${mismatch.subject}: ${mismatch.problem}; the registry's tables disagree with its audit log, so ${name ?? 'nothing'} is not served: run medpipe models audit, and restore registry.db from a backup`);
+  }
+
   getVersion(ref: string): ModelVersion {
+    this.requireConsistent(parseRef(ref).name);
     const { name, version } = this.resolve(ref);
     const row = this.db.prepare('SELECT * FROM versions WHERE model = ? AND version = ?').get(name, version) as VersionRow;
     const description = this.db.prepare('SELECT description FROM models WHERE name = ?').pluck().get(name) as string;

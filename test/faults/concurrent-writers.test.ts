@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { parse } from 'yaml';
 import { runCli } from '../helpers/cli.js';
 import type { RunRecord } from '../../src/engine/record.js';
-import { assertClearError, projectCopy, spawnCli } from './helpers.js';
+import { assertClearError, projectCopy, spawnCli, type Finished } from './helpers.js';
 import { seeded, suiteSeed } from './seeded.js';
 
 const SEED = suiteSeed(0x5eed0004);
@@ -91,10 +91,18 @@ test(`three flagship runs, a registering variant and a promote/tag loop at once 
   const context = `${rng.label}: flagship seeds ${seeds.slice(0, 3).join(', ')}, variant seed ${seeds[3]}`;
   t.diagnostic(context);
   const writing = writer(dir, rng.int(1, 2 ** 31));
-  const runs = [
-    ...seeds.slice(0, 3).map((s) => spawnCli(dir, ['run', PIPELINE, '--plain', '--set', `seed=${s}`]).done),
-    spawnCli(dir, ['run', VARIANT, '--plain', '--set', `seed=${seeds[3]}`, '--only', 'register-svm', '--only', 'register-forest']).done,
-  ];
+  // Each run's seed is in its pipeline file (a --set run is an experiment, which publishes and
+  // registers nothing): the file is rewritten for the next run once the previous one has read it.
+  const withSeed = (file: string, seed: number): void => writeFileSync(join(dir, file), readFileSync(join(dir, file), 'utf8').replace(/^  seed: \d+$/m, `  seed: ${seed}`));
+  const runs: Promise<Finished>[] = [];
+  for (const s of seeds.slice(0, 3)) {
+    withSeed(PIPELINE, s);
+    const child = spawnCli(dir, ['run', PIPELINE, '--plain']);
+    await child.started;
+    runs.push(child.done);
+  }
+  withSeed(VARIANT, seeds[3]);
+  runs.push(spawnCli(dir, ['run', VARIANT, '--plain', '--only', 'register-svm', '--only', 'register-forest']).done);
   const results = await Promise.all(runs);
   writeFileSync(join(dir, 'stop'), '');
   const written = await writing;

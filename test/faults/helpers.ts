@@ -40,6 +40,8 @@ export interface Finished {
 export interface Child {
   readonly pid: number;
   readonly done: Promise<Finished>;
+  /** Its first output (or its end): by then a `run` has read and validated the pipeline file. */
+  readonly started: Promise<void>;
   /** SIGKILL after `ms` unless the process has ended by then; resolves with how it ended. */
   killAfter(ms: number): Promise<Finished>;
 }
@@ -49,18 +51,25 @@ export function spawnCli(dir: string, args: readonly string[], env: NodeJS.Proce
   const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', ...env } });
   let out = '';
   let err = '';
-  child.stdout.on('data', (d) => (out += d));
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  child.stdout.on('data', (d) => {
+    out += d;
+    markStarted();
+  });
   child.stderr.on('data', (d) => (err += d));
   let ended = false;
   const done = new Promise<Finished>((resolve) =>
     child.on('close', (code, signal) => {
       ended = true;
+      markStarted();
       resolve({ code, signal, out, err });
     }),
   );
   return {
     pid: child.pid as number,
     done,
+    started,
     async killAfter(ms) {
       const timer = setTimeout(() => {
         if (!ended) child.kill('SIGKILL');
@@ -142,8 +151,9 @@ export function assertSameSummaries(run: RunRecord, reference: RunRecord, contex
 
 /** The run record a finished `run` printed the id of. */
 export function recordOf(dir: string, out: string): RunRecord {
-  const runId = /\(run (\S+)\)\s*$/.exec(out.trim())?.[1];
-  if (!runId) throw new Error(`no run id at the end of the output:\n${out}`);
+  // The line that ends the run ("medpipe: ok in …: … (run ID)"); the results block follows it.
+  const runId = /\(run (\S+)\)$/m.exec(out)?.[1];
+  if (!runId) throw new Error(`no run id in the output:\n${out}`);
   return JSON.parse(readFileSync(join(dir, '.medpipe', 'runs', `${runId}.json`), 'utf8')) as RunRecord;
 }
 

@@ -25,7 +25,7 @@ const POINTS: [string, string][] = [
   ['a registered bundle written by the registry', String.raw`/\.medpipe/tmp/\S+-w-\S+ -> \S+/\.medpipe/objects/`],
   ['the registry head record', String.raw` -> \S+/registry\.head\.json$`],
   ['the registry pins', String.raw` -> \S+/pins/registry\.json$`],
-  ['the metrics file the evaluate step writes', String.raw` -> \S+/metrics/breast-cancer-svm\.json$`],
+  ['the published metrics file', String.raw` -> \S+/metrics/breast-cancer-svm\.json$`],
   ['the pipeline lock file', String.raw` -> \S+/pipelines/breast-cancer\.lock\.yaml$`],
   ['the pipeline state', String.raw` -> \S+/\.medpipe/pipelines/[0-9a-f]+\.json$`],
   ['file-digests.json', String.raw` -> \S+/file-digests\.json$`],

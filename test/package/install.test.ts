@@ -1,0 +1,50 @@
+/**
+ * medpipe as a user adopts it: packed (`npm pack`), installed as a dependency of a fresh git
+ * repository of their own, and run there with `npx medpipe` on a pipeline of theirs. The first
+ * run keeps the store out of git. Slow (npm installs the dependencies, compiling SQLite's native
+ * module), so it is one test that checks everything a first-time install must do.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/cli.js';
+
+function run(cmd: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CI: '1' } }, (e, stdout, stderr) =>
+      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out: stdout, err: stderr }),
+    );
+  });
+}
+
+test('packed, installed into a fresh git repository and run there: the pipeline runs, its results are written, .medpipe stays out of git', { timeout: 15 * 60_000 }, async () => {
+  const work = mkdtempSync(join(tmpdir(), 'medpipe-package-'));
+  // The built dist/ is what npm test just compiled; --ignore-scripts keeps pack from rebuilding it under the running suite.
+  const pack = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], ROOT, 120_000);
+  assert.equal(pack.code, 0, pack.err);
+  const tarball = readdirSync(work).find((n) => n.endsWith('.tgz'));
+  assert.ok(tarball, `npm pack wrote no tarball: ${pack.out}`);
+
+  const repo = join(work, 'clinic-ml');
+  mkdirSync(join(repo, 'pipelines'), { recursive: true });
+  execFileSync('git', ['init', '-q'], { cwd: repo });
+  writeFileSync(join(repo, 'package.json'), JSON.stringify({ name: 'clinic-ml', private: true }, null, 2));
+  cpSync(join(ROOT, 'data'), join(repo, 'data'), { recursive: true });
+  cpSync(join(ROOT, 'pipelines', 'breast-cancer.yaml'), join(repo, 'pipelines', 'breast-cancer.yaml'));
+
+  const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball)], repo, 12 * 60_000);
+  assert.equal(install.code, 0, `npm install of the tarball failed:\n${install.err.slice(-3000)}`);
+
+  const r = await run('npx', ['--no-install', 'medpipe', 'run', 'pipelines/breast-cancer.yaml'], repo, 5 * 60_000);
+  assert.equal(r.code, 0, r.err + r.out);
+  assert.match(r.out, /register-svm: registered breast-cancer-svm@1, staging -> 1/);
+  assert.match(r.err, /added \/\.medpipe\/ to \.gitignore/);
+  assert.match(readFileSync(join(repo, 'metrics', 'breast-cancer-svm.json'), 'utf8'), /"roc_auc"/);
+  const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: repo, encoding: 'utf8' });
+  assert.doesNotMatch(status, /\.medpipe\//);
+  assert.match(status, /metrics\/breast-cancer-svm\.json/);
+  assert.match(status, /pipelines\/breast-cancer\.lock\.yaml/);
+});
