@@ -1,5 +1,4 @@
 /** The CLI's commands: each takes its positional arguments and the parsed options, returns an exit code. */
-import { writeFileSync } from 'node:fs';
 import { collectGarbage, storeInfo } from '../engine/gc.js';
 import { verifyStore } from '../engine/verify.js';
 import { runPipeline } from '../engine/execute.js';
@@ -17,6 +16,7 @@ import type { CliIO, ParsedArgs } from './cli.js';
 import { renderAscii, renderDot, renderMermaid } from './dag.js';
 import { metricsCommand } from './metrics.js';
 import { modelsCommand } from './models.js';
+import { writeOutputFile } from './output-file.js';
 import { predictCommand } from './predict.js';
 import { recommendCommand } from './recommend.js';
 import { reportCommand } from './report.js';
@@ -201,7 +201,7 @@ const recommend: Command = async (rest, args, io) => {
 
 const schema: Command = async (rest, _args, io) => {
   const text = JSON.stringify(pipelineEditorSchema([...builtinSteps.values()]), null, 2) + '\n';
-  if (rest[0]) writeFileSync(rest[0], text);
+  if (rest[0]) writeOutputFile(rest[0], text);
   else io.out(text.trimEnd());
   return 0;
 };
