@@ -12,6 +12,10 @@ import { pipelineEditorSchema } from '../engine/schema.js';
 import { PipelineError, UsageError } from '../errors.js';
 import { renderDiagnostics } from './diagnostics.js';
 import { builtinSteps } from '../steps/index.js';
+import { isCustomStepRef, loadCustomStep, resolveStepPackage } from '../steps/custom.js';
+import type { StepType } from '../engine/step-type.js';
+import { didYouMean } from '../suggest.js';
+import { stepReferenceText, stepsMarkdown } from './step-reference.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { renderAscii, renderDot, renderMermaid } from './dag.js';
 import { metricsCommand } from './metrics.js';
@@ -161,10 +165,35 @@ const cache: Command = async (rest, args, io) => {
   throw new UsageError('cache takes "info", "verify" or "gc"');
 };
 
-const steps: Command = async (_rest, args, io) => {
+/** A built-in step type by name, or a custom one by path or package (as `uses:` would name it). */
+async function findStepType(name: string): Promise<StepType> {
+  const builtin = builtinSteps.get(name);
+  if (builtin) return builtin;
+  if (isCustomStepRef(name) || resolveStepPackage(name, process.cwd())) {
+    const loaded = await loadCustomStep(name, process.cwd());
+    if ('error' in loaded) throw new UsageError(loaded.error);
+    return loaded.type;
+  }
+  throw new UsageError(`no step type "${name}"${didYouMean(name, builtinSteps.keys())}; medpipe steps lists them`);
+}
+
+const steps: Command = async (rest, args, io) => {
+  if (rest.length > 1) throw new UsageError(`steps takes at most one step type, e.g. medpipe steps train.svm (got ${rest.join(' ')})`);
+  if (args.values.markdown !== undefined) {
+    if (rest.length) throw new UsageError('steps --markdown FILE writes the reference of every built-in step type; leave out the name');
+    const file = writeOutputFile(args.values.markdown, stepsMarkdown([...builtinSteps.values()]));
+    io.out(`wrote the reference of ${builtinSteps.size} step types to ${file}`);
+    return 0;
+  }
+  const asJson = (t: StepType): object => ({ id: t.id, version: t.version, description: t.description, inputs: t.inputs, outputs: t.outputs, defaultOutput: t.defaultOutput, params: t.params });
+  if (rest.length) {
+    const type = await findStepType(rest[0]);
+    io.out(args.values.json ? JSON.stringify(asJson(type), null, 2) : stepReferenceText(type));
+    return 0;
+  }
   const types = [...builtinSteps.values()];
-  if (args.values.json) io.out(JSON.stringify(types.map((t) => ({ id: t.id, version: t.version, description: t.description, inputs: t.inputs, outputs: t.outputs, params: t.params })), null, 2));
-  else io.out(table([['STEP TYPE', 'INPUTS', 'OUTPUTS', 'DESCRIPTION'], ...types.map((t) => [t.id, Object.keys(t.inputs).join(',') || '-', Object.keys(t.outputs).join(','), t.description])]));
+  if (args.values.json) io.out(JSON.stringify(types.map(asJson), null, 2));
+  else io.out(`${table([['STEP TYPE', 'INPUTS', 'OUTPUTS', 'DESCRIPTION'], ...types.map((t) => [t.id, Object.keys(t.inputs).join(',') || '-', Object.keys(t.outputs).join(','), t.description])])}\n\nmedpipe steps NAME: a step type's ports and parameters`);
   return 0;
 };
 

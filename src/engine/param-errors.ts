@@ -7,9 +7,10 @@ import type { ErrorObject } from 'ajv';
 import type { StepType } from './step-type.js';
 import { didYouMean } from '../suggest.js';
 
-/** A schema as far as messages need it. */
-interface SchemaLike {
+/** A schema as far as messages (and the step reference, src/cli/step-params.ts) need it. */
+export interface SchemaLike {
   type?: string | string[];
+  anyOf?: SchemaLike[];
   enum?: unknown[];
   const?: unknown;
   minimum?: number;
@@ -43,13 +44,19 @@ export function collapseAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
   return out;
 }
 
+/** `"scale", "auto" or a number > 0`: what a schema accepts, in the words its error messages use. */
+export function acceptedValues(schema: SchemaLike): string {
+  return alternatives(schema.anyOf ?? [schema]);
+}
+
 /** `"scale", "auto" or a number > 0`: what the branches of an anyOf accept. */
 function alternatives(branches: readonly SchemaLike[]): string {
-  const all = branches.flatMap(describe);
+  const all = [...new Set(branches.flatMap(describe))];
   return all.length > 1 ? `${all.slice(0, -1).join(', ')} or ${all[all.length - 1]}` : all[0] ?? 'valid';
 }
 
 function describe(schema: SchemaLike): string[] {
+  if (schema.anyOf) return schema.anyOf.flatMap(describe);
   if (schema.enum) return schema.enum.map(showValue);
   if ('const' in schema) return [showValue(schema.const)];
   const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
