@@ -31,6 +31,11 @@ import { formatDuration, type Reporter } from './reporters/types.js';
 
 type Command = (rest: string[], args: ParsedArgs, io: CliIO) => Promise<number>;
 
+/** Refuses words after a command that takes none (or fewer): ignoring them would run something else than what was asked. */
+function noMoreThan(rest: readonly string[], count: number, command: string, shape: string): void {
+  if (rest.length > count) throw new UsageError(`${command} takes ${shape} (got "${rest.join(' ')}")`);
+}
+
 function pipelineArg(rest: string[], command: string): string {
   if (rest.length !== 1) throw new UsageError(`${command} takes one pipeline file, e.g. medpipe ${command} pipelines/breast-cancer.yaml`);
   return rest[0];
@@ -110,6 +115,7 @@ const status: Command = async (rest, args, io) => {
 };
 
 const runs: Command = async (rest, args, io) => {
+  noMoreThan(rest, 0, 'runs', 'no arguments');
   const store = openStore(process.cwd(), args.values.store);
   const limit = args.values.limit ? Number(args.values.limit) : 20;
   const records = listRunRecords(store, limit);
@@ -132,6 +138,7 @@ const runs: Command = async (rest, args, io) => {
 };
 
 const cache: Command = async (rest, args, io) => {
+  if (rest.length !== 1 || !['info', 'verify', 'gc'].includes(rest[0])) throw new UsageError(`cache takes one command: info, verify or gc${rest.length ? ` (got "${rest.join(' ')}")` : ''}`);
   const store = openStore(process.cwd(), args.values.store);
   if (rest[0] === 'info') {
     const info = storeInfo(store);
@@ -152,17 +159,15 @@ const cache: Command = async (rest, args, io) => {
     if (result.removedLocks || result.removedQuarantined) io.out(`removed ${result.removedLocks} lock${result.removedLocks === 1 ? '' : 's'} left by runs that were killed, and ${result.removedQuarantined} damaged item${result.removedQuarantined === 1 ? '' : 's'} from quarantine/`);
     return 0;
   }
-  if (rest[0] === 'verify') {
-    const report = await verifyStore(store);
-    if (args.values.json) io.out(JSON.stringify(report, null, 2));
-    else {
-      io.out(`checked ${report.objects} artifacts (${(report.objectBytes / 1e6).toFixed(1)} MB) and ${report.entries} cache entries in ${store.root}`);
-      for (const line of report.damaged) io.err(`damaged: ${line}`);
-      io.out(report.damaged.length ? `${report.damaged.length} damaged item${report.damaged.length === 1 ? '' : 's'} set aside in ${store.path('quarantine')}; the next run recomputes what it needs` : 'all intact');
-    }
-    return report.damaged.length ? 1 : 0;
+  // rest[0] is verify
+  const report = await verifyStore(store);
+  if (args.values.json) io.out(JSON.stringify(report, null, 2));
+  else {
+    io.out(`checked ${report.objects} artifacts (${(report.objectBytes / 1e6).toFixed(1)} MB) and ${report.entries} cache entries in ${store.root}`);
+    for (const line of report.damaged) io.err(`damaged: ${line}`);
+    io.out(report.damaged.length ? `${report.damaged.length} damaged item${report.damaged.length === 1 ? '' : 's'} set aside in ${store.path('quarantine')}; the next run recomputes what it needs` : 'all intact');
   }
-  throw new UsageError('cache takes "info", "verify" or "gc"');
+  return report.damaged.length ? 1 : 0;
 };
 
 /** A built-in step type by name, or a custom one by path or package (as `uses:` would name it). */
@@ -178,7 +183,7 @@ async function findStepType(name: string): Promise<StepType> {
 }
 
 const steps: Command = async (rest, args, io) => {
-  if (rest.length > 1) throw new UsageError(`steps takes at most one step type, e.g. medpipe steps train.svm (got ${rest.join(' ')})`);
+  noMoreThan(rest, 1, 'steps', 'at most one step type, e.g. medpipe steps train.svm');
   if (args.values.markdown !== undefined) {
     if (rest.length) throw new UsageError('steps --markdown FILE writes the reference of every built-in step type; leave out the name');
     const file = writeOutputFile(args.values.markdown, stepsMarkdown([...builtinSteps.values()]));
@@ -229,6 +234,7 @@ const recommend: Command = async (rest, args, io) => {
 };
 
 const schema: Command = async (rest, _args, io) => {
+  noMoreThan(rest, 1, 'schema', 'at most one file to write, e.g. medpipe schema schemas/pipeline.schema.json');
   const text = JSON.stringify(pipelineEditorSchema([...builtinSteps.values()]), null, 2) + '\n';
   if (rest[0]) writeOutputFile(rest[0], text);
   else io.out(text.trimEnd());
