@@ -19,6 +19,7 @@ import { stepReferenceText, stepsMarkdown } from './step-reference.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { renderAscii, renderDot, renderMermaid } from './dag.js';
 import { metricsCommand } from './metrics.js';
+import { interruptOnCtrlC, INTERRUPTED_EXIT_CODE } from './interrupt.js';
 import { modelsCommand } from './models.js';
 import { writeOutputFile } from './output-file.js';
 import { predictCommand } from './predict.js';
@@ -79,15 +80,31 @@ const run: Command = async (rest, args, io) => {
     return 0;
   }
   const reporter: Reporter = args.values.json ? new JsonReporter(io.out) : io.stdout.isTTY && !args.values.plain && !process.env.CI ? new TtyReporter(io.stdout) : new PlainReporter(io.out);
-  const result = await runPipeline(pipeline, store, {
-    concurrency,
-    failFast: args.values['fail-fast'],
-    force: args.values.force ? true : forceSteps,
-    only,
-    from,
-    onEvent: (e) => reporter.onEvent(e),
+  let started = false;
+  const interrupt = interruptOnCtrlC(() => {
+    // Still waiting for another run's lock on this checkout: nothing has run or been recorded, so nothing to stop.
+    if (!started) process.exit(INTERRUPTED_EXIT_CODE);
+    io.err('medpipe: interrupted: stopping the running steps (Ctrl-C again to quit at once)');
   });
+  let result;
+  try {
+    result = await runPipeline(pipeline, store, {
+      concurrency,
+      failFast: args.values['fail-fast'],
+      force: args.values.force ? true : forceSteps,
+      only,
+      from,
+      signal: interrupt.signal,
+      onEvent: (e) => {
+        if (e.type === 'run:start') started = true;
+        reporter.onEvent(e);
+      },
+    });
+  } finally {
+    interrupt.dispose();
+  }
   reporter.close();
+  if (result.status === 'interrupted') return INTERRUPTED_EXIT_CODE;
   if (result.status !== 'ok') return 1;
   // --ci: the run is followed by the regression check against the baseline, in one command.
   return args.values.ci ? metricsCommand(['diff', pipelineArg(rest, 'run')], args.values, io) : 0;
