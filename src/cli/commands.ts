@@ -1,7 +1,7 @@
 /** The CLI's commands: each takes its positional arguments and the parsed options, returns an exit code. */
 import { collectGarbage, storeInfo } from '../engine/gc.js';
 import { verifyStore } from '../engine/verify.js';
-import { runPipeline } from '../engine/execute.js';
+import { runPipeline, type RunResult } from '../engine/execute.js';
 import { loadPipeline, openStore } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
 import { planStatus } from '../engine/plan.js';
@@ -12,10 +12,6 @@ import { pipelineEditorSchema } from '../engine/schema.js';
 import { PipelineError, UsageError } from '../errors.js';
 import { renderDiagnostics } from './diagnostics.js';
 import { builtinSteps } from '../steps/index.js';
-import { isCustomStepRef, loadCustomStep, resolveStepPackage } from '../steps/custom.js';
-import type { StepType } from '../engine/step-type.js';
-import { didYouMean } from '../suggest.js';
-import { stepReferenceText, stepsMarkdown } from './step-reference.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { renderAscii, renderDot, renderMermaid } from './dag.js';
 import { metricsCommand } from './metrics.js';
@@ -25,6 +21,8 @@ import { writeOutputFile } from './output-file.js';
 import { predictCommand } from './predict.js';
 import { recommendCommand } from './recommend.js';
 import { reportCommand } from './report.js';
+import { stepsCommand } from './steps.js';
+import { table } from './table.js';
 import { JsonReporter } from './reporters/json.js';
 import { PlainReporter } from './reporters/plain.js';
 import { TtyReporter } from './reporters/tty.js';
@@ -44,11 +42,6 @@ function pipelineArg(rest: string[], command: string): string {
 
 function load(rest: string[], args: ParsedArgs, command: string) {
   return loadPipeline(pipelineArg(rest, command), { overrides: (args.values.set ?? []).map(parseOverride) });
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
 }
 
 const run: Command = async (rest, args, io) => {
@@ -86,7 +79,7 @@ const run: Command = async (rest, args, io) => {
     if (!started) process.exit(INTERRUPTED_EXIT_CODE);
     io.err('medpipe: interrupted: stopping the running steps (Ctrl-C again to quit at once)');
   });
-  let result;
+  let result: RunResult;
   try {
     result = await runPipeline(pipeline, store, {
       concurrency,
@@ -187,37 +180,7 @@ const cache: Command = async (rest, args, io) => {
   return report.damaged.length ? 1 : 0;
 };
 
-/** A built-in step type by name, or a custom one by path or package (as `uses:` would name it). */
-async function findStepType(name: string): Promise<StepType> {
-  const builtin = builtinSteps.get(name);
-  if (builtin) return builtin;
-  if (isCustomStepRef(name) || resolveStepPackage(name, process.cwd())) {
-    const loaded = await loadCustomStep(name, process.cwd());
-    if ('error' in loaded) throw new UsageError(loaded.error);
-    return loaded.type;
-  }
-  throw new UsageError(`no step type "${name}"${didYouMean(name, builtinSteps.keys())}; medpipe steps lists them`);
-}
-
-const steps: Command = async (rest, args, io) => {
-  noMoreThan(rest, 1, 'steps', 'at most one step type, e.g. medpipe steps train.svm');
-  if (args.values.markdown !== undefined) {
-    if (rest.length) throw new UsageError('steps --markdown FILE writes the reference of every built-in step type; leave out the name');
-    const file = writeOutputFile(args.values.markdown, stepsMarkdown([...builtinSteps.values()]));
-    io.out(`wrote the reference of ${builtinSteps.size} step types to ${file}`);
-    return 0;
-  }
-  const asJson = (t: StepType): object => ({ id: t.id, version: t.version, description: t.description, inputs: t.inputs, outputs: t.outputs, defaultOutput: t.defaultOutput, params: t.params });
-  if (rest.length) {
-    const type = await findStepType(rest[0]);
-    io.out(args.values.json ? JSON.stringify(asJson(type), null, 2) : stepReferenceText(type));
-    return 0;
-  }
-  const types = [...builtinSteps.values()];
-  if (args.values.json) io.out(JSON.stringify(types.map(asJson), null, 2));
-  else io.out(`${table([['STEP TYPE', 'INPUTS', 'OUTPUTS', 'DESCRIPTION'], ...types.map((t) => [t.id, Object.keys(t.inputs).join(',') || '-', Object.keys(t.outputs).join(','), t.description])])}\n\nmedpipe steps NAME: a step type's ports and parameters`);
-  return 0;
-};
+const steps: Command = (rest, args, io) => stepsCommand(rest, { json: args.values.json, markdown: args.values.markdown }, io);
 
 const dag: Command = async (rest, args, io) => {
   const pipeline = await load(rest, args, 'dag');

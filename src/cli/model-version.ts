@@ -6,11 +6,7 @@
  * possibly absent; `models show --json` prints them whole.
  */
 import type { ModelVersion } from '../registry/index.js';
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => `  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}`.trimEnd());
-}
+import { tableLines } from './table.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -108,7 +104,7 @@ function lineageLines(lineage: Record<string, unknown>): string[] {
     const order = upstreamOrder(lineage.upstream);
     if (order.length) rows.push(['upstream', `${order.slice(0, MAX_UPSTREAM_NAMES).join(', ')}${order.length > MAX_UPSTREAM_NAMES ? ` and ${order.length - MAX_UPSTREAM_NAMES} more` : ''}`]);
   }
-  return rows.length ? table(rows) : ['  (none recorded)'];
+  return rows.length ? tableLines(rows, '  ') : ['  (none recorded)'];
 }
 
 export function renderModelVersion(v: ModelVersion): string {
@@ -118,7 +114,7 @@ export function renderModelVersion(v: ModelVersion): string {
   const tags = Object.entries(v.tags);
   if (tags.length) lines.push(`tags        ${tags.map(([k, t]) => `${k}=${t}`).join(' ')}`);
   const metrics = metricRows(v.metrics);
-  lines.push('', 'metrics:', ...(metrics.length ? table([['METRIC', 'VALUE', 'CI'], ...metrics]) : ['  (none)']));
+  lines.push('', 'metrics:', ...(metrics.length ? tableLines([['METRIC', 'VALUE', 'CI'], ...metrics], '  ') : ['  (none)']));
   lines.push('', 'params (of the steps that made it):', ...paramLines(v.params));
   lines.push('', 'lineage:', ...lineageLines(v.lineage));
   lines.push('', 'model card:', '', v.card.trimEnd());

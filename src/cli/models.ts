@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 // this file on every start, so the registry itself is imported only when a models command runs.
 import type { AuditRecord, AuditResult, Comparison, Registry } from '../registry/index.js';
 import { renderModelVersion } from './model-version.js';
+import { table } from './table.js';
 
 export const MODELS_USAGE = `usage: medpipe models <command>
 
@@ -92,11 +93,6 @@ function noRegistry(sub: string, rest: string[], ctx: { json: boolean; io: Model
 
 function arity(args: string[], min: number, max: number, shape: string): void {
   if (args.length < min || args.length > max) throw new Usage(`expected ${shape}`);
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
 }
 
 function value(v: unknown): string {
