@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /** The `medpipe` executable. */
 import { main } from './cli.js';
+import { lineWriter } from './stdio.js';
 
 process.exitCode = await main(process.argv.slice(2), {
-  out: (t) => process.stdout.write(`${t}\n`),
-  err: (t) => process.stderr.write(`${t}\n`),
+  out: lineWriter(process.stdout, 'stdout'),
+  err: lineWriter(process.stderr, 'stderr'),
   stdout: process.stdout,
 });

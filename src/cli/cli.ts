@@ -6,54 +6,12 @@ import { parseArgs } from 'node:util';
 import { isUserError, PipelineError, UsageError } from '../errors.js';
 import { renderDiagnostics } from './diagnostics.js';
 import { commands } from './commands.js';
+import { commandUsage, globalUsage, isCommandWithHelp } from './help.js';
+import { closest, didYouMean } from '../suggest.js';
+import { medpipeVersion } from './version.js';
 
-export const USAGE = `usage: medpipe <command> [options]
-
-commands:
-  run FILE        run the pipeline (stale steps only, in parallel)
-                  --set KEY=VALUE   override a parameter (seed=7) or a step's value (svm.C=10); repeatable. A run
-                                    with --set, or of a pipeline file changed since its last commit, is an
-                                    experiment: cached and recorded, but it writes no metrics, table or lock
-                                    file and moves no alias
-                  --params FILE     take parameter values from a YAML file (after the pipeline's params_file;
-                                    --set wins); like --set, makes the run an experiment
-                  --register        let an experiment register its models (as versions without aliases)
-                  --publish         make a run of a changed pipeline file the record (not with --set)
-                  --concurrency N   steps at once (default: number of cores)
-                  --fail-fast       stop everything at the first failure
-                  --force[=S1,S2]   recompute all steps, or the named ones, even when cached
-                  --only STEP       run STEP and what it needs (repeatable)
-                  --from STEP       recompute STEP and everything downstream of it
-                  --dry-run         show what would run, run nothing
-                  --json | --plain  machine-readable events, or plain lines (default on a terminal: live table)
-                  --ci              then diff the metrics against the baseline (--baseline REF or regression.baseline);
-                                    --junit FILE, --markdown FILE; exit 1 on a regression
-  validate FILE   check the pipeline file and exit (1 on any problem)
-  status FILE     each step: cached, or stale and why
-  dag FILE        the step graph: --format ascii (default) | mermaid | dot
-  metrics show|diff  metrics files of the pipelines: diff [--baseline GIT_REF|FILE] [--atol X] [--rtol X]
-                  [--format table|md|json] [--junit FILE] [--markdown FILE]; exit 1 on a regression
-  report [RUN]    self-contained HTML report of a run (default: the latest; RUN may be an id prefix):
-                  --output FILE (default medpipe-report-<run>.html); --baseline REF|FILE adds the metrics diff
-                  (default: the pipeline's regression.baseline)
-  runs            recent runs (experiments with their overrides)
-  runs compare RUN RUN...  parameters that differ and every evaluation's metrics with intervals, side by side;
-                  --baseline REF adds the committed metrics at a git ref (or a file or folder)
-  models ...      the model registry: list, show NAME[@V|@ALIAS], promote NAME@V ALIAS,
-                  tag NAME@V KEY=VALUE, compare NAME@A NAME@B, audit, export NAME@X DIR
-  predict REF     --input rows.csv [--output out.csv] [--strict]: predictions from a registered model;
-                  rows far outside the training range are named (--strict refuses them)
-  recommend REF   --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]: top treatments from a registered recommender
-  cache info      what the store holds
-  cache verify    hash every artifact and check every cache entry; set damaged ones aside (exit 1 if any)
-  cache gc        remove artifacts no pipeline's latest run refers to
-  steps           the step types medpipe knows
-  schema          print the pipeline JSON Schema (for editors)
-
-common options:
-  --store DIR     the store (default: .medpipe/ at the project root; or $MEDPIPE_STORE)
-  --json          JSON output
-  -h, --help      this help`;
+/** The global help; `medpipe COMMAND --help` prints the command's own (see help.ts). */
+export const USAGE = globalUsage();
 
 export interface CliIO {
   out: (text: string) => void;
@@ -63,47 +21,57 @@ export interface CliIO {
 
 export type ParsedArgs = ReturnType<typeof parse>;
 
+const OPTIONS = {
+  set: { type: 'string', multiple: true },
+  concurrency: { type: 'string' },
+  'fail-fast': { type: 'boolean' },
+  force: { type: 'boolean' },
+  'force-steps': { type: 'string', multiple: true },
+  only: { type: 'string', multiple: true },
+  from: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  store: { type: 'string' },
+  json: { type: 'boolean' },
+  plain: { type: 'boolean' },
+  limit: { type: 'string' },
+  format: { type: 'string' },
+  input: { type: 'string' },
+  baseline: { type: 'string' },
+  atol: { type: 'string' },
+  rtol: { type: 'string' },
+  junit: { type: 'string' },
+  markdown: { type: 'string' },
+  ci: { type: 'boolean' },
+  output: { type: 'string' },
+  patient: { type: 'string' },
+  k: { type: 'string' },
+  feature: { type: 'string', multiple: true },
+  'include-seen': { type: 'boolean' },
+  strict: { type: 'boolean' },
+  expect: { type: 'string' },
+  publish: { type: 'boolean' },
+  params: { type: 'string', multiple: true },
+  register: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
 function parse(argv: string[]) {
   // --force=a,b names steps; a bare --force means all: normalise before parseArgs, which has no optional values.
   const normalised = argv.flatMap((a) => (a.startsWith('--force=') ? ['--force-steps', a.slice('--force='.length)] : [a]));
-  return parseArgs({
-    args: normalised,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      set: { type: 'string', multiple: true },
-      concurrency: { type: 'string' },
-      'fail-fast': { type: 'boolean' },
-      force: { type: 'boolean' },
-      'force-steps': { type: 'string', multiple: true },
-      only: { type: 'string', multiple: true },
-      from: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      store: { type: 'string' },
-      json: { type: 'boolean' },
-      plain: { type: 'boolean' },
-      limit: { type: 'string' },
-      format: { type: 'string' },
-      input: { type: 'string' },
-      baseline: { type: 'string' },
-      atol: { type: 'string' },
-      rtol: { type: 'string' },
-      junit: { type: 'string' },
-      markdown: { type: 'string' },
-      ci: { type: 'boolean' },
-      output: { type: 'string' },
-      patient: { type: 'string' },
-      k: { type: 'string' },
-      feature: { type: 'string', multiple: true },
-      'include-seen': { type: 'boolean' },
-      strict: { type: 'boolean' },
-      expect: { type: 'string' },
-      publish: { type: 'boolean' },
-      params: { type: 'string', multiple: true },
-      register: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return parseArgs({ args: normalised, allowPositionals: true, strict: true, options: OPTIONS });
+}
+
+/** parseArgs's message for a bad option, in medpipe's words, and where the valid ones are listed. */
+function optionProblem(e: Error, argv: readonly string[]): string {
+  const command = argv.find((a) => !a.startsWith('-'));
+  const where = command && isCommandWithHelp(command) ? `medpipe ${command} --help lists the options` : 'medpipe --help lists the options';
+  const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(e.message)?.[1];
+  if (unknown) {
+    const near = closest(unknown.replace(/^-+/, ''), Object.keys(OPTIONS).filter((o) => o !== 'force-steps'));
+    return `unknown option ${unknown}${near ? ` (did you mean --${near}?)` : ''}; ${where}`;
+  }
+  return `${e.message}; ${where}`;
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -111,18 +79,28 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     args = parse(argv);
   } catch (e) {
-    io.err(`medpipe: ${(e as Error).message}\n\n${USAGE}`);
+    io.err(`medpipe: ${optionProblem(e as Error, argv)}`);
     return 2;
   }
-  const [command, ...rest] = args.positionals;
-  if (args.values.help || !command) {
-    (command || args.values.help ? io.out : io.err)(USAGE);
-    return command || args.values.help ? 0 : 2;
+  if (args.values.version) {
+    io.out(`medpipe ${medpipeVersion()}`);
+    return 0;
   }
-  const handler = commands[command];
+  // `medpipe help [COMMAND]` is `medpipe [COMMAND] --help`.
+  const [command, ...rest] = args.positionals[0] === 'help' ? [args.positionals[1], ...args.positionals.slice(2)] : args.positionals;
+  const help = args.values.help || args.positionals[0] === 'help';
+  if (!command) {
+    (help ? io.out : io.err)(USAGE);
+    return help ? 0 : 2;
+  }
+  const handler = Object.hasOwn(commands, command) ? commands[command] : undefined;
   if (!handler) {
-    io.err(`medpipe: unknown command "${command}"\n\n${USAGE}`);
+    io.err(`medpipe: unknown command "${command}"${didYouMean(command, Object.keys(commands))}; medpipe --help lists the commands`);
     return 2;
+  }
+  if (help) {
+    io.out(commandUsage(command));
+    return 0;
   }
   try {
     return await handler(rest, args, io);

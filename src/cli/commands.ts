@@ -1,11 +1,10 @@
 /** The CLI's commands: each takes its positional arguments and the parsed options, returns an exit code. */
-import { writeFileSync } from 'node:fs';
 import { collectGarbage, storeInfo } from '../engine/gc.js';
 import { verifyStore } from '../engine/verify.js';
 import { ignoreStoreInGit } from './gitignore.js';
 import { runSummaryLines } from './run-summary.js';
 import { runsCompare } from './runs-compare.js';
-import { runPipeline } from '../engine/execute.js';
+import { runPipeline, type RunResult } from '../engine/execute.js';
 import { loadPipeline, openStore } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
 import { planStatus } from '../engine/plan.js';
@@ -19,16 +18,25 @@ import { builtinSteps } from '../steps/index.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { renderAscii, renderDot, renderMermaid } from './dag.js';
 import { metricsCommand } from './metrics.js';
+import { interruptOnCtrlC, INTERRUPTED_EXIT_CODE } from './interrupt.js';
 import { modelsCommand } from './models.js';
+import { writeOutputFile } from './output-file.js';
 import { predictCommand } from './predict.js';
 import { recommendCommand } from './recommend.js';
 import { reportCommand } from './report.js';
+import { stepsCommand } from './steps.js';
+import { table } from './table.js';
 import { JsonReporter } from './reporters/json.js';
 import { PlainReporter } from './reporters/plain.js';
 import { TtyReporter } from './reporters/tty.js';
 import { formatDuration, type Reporter } from './reporters/types.js';
 
 type Command = (rest: string[], args: ParsedArgs, io: CliIO) => Promise<number>;
+
+/** Refuses words after a command that takes none (or fewer): ignoring them would run something else than what was asked. */
+function noMoreThan(rest: readonly string[], count: number, command: string, shape: string): void {
+  if (rest.length > count) throw new UsageError(`${command} takes ${shape} (got "${rest.join(' ')}")`);
+}
 
 function pipelineArg(rest: string[], command: string): string {
   if (rest.length !== 1) throw new UsageError(`${command} takes one pipeline file, e.g. medpipe ${command} pipelines/breast-cancer.yaml`);
@@ -37,11 +45,6 @@ function pipelineArg(rest: string[], command: string): string {
 
 function load(rest: string[], args: ParsedArgs, command: string) {
   return loadPipeline(pipelineArg(rest, command), { overrides: (args.values.set ?? []).map(parseOverride), paramsFiles: args.values.params });
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
 }
 
 const run: Command = async (rest, args, io) => {
@@ -76,20 +79,36 @@ const run: Command = async (rest, args, io) => {
   const ignored = await ignoreStoreInGit(store.root);
   if (ignored) io.err(`medpipe: ${ignored}`);
   if (args.values.publish && (pipeline.overrides.length || pipeline.paramsOverrides.length)) throw new UsageError('--publish makes a run of a changed pipeline file the record; --set and --params values are in no committed file, so such a run stays an experiment: write the values into the pipeline (or its params_file) instead');
-  const result = await runPipeline(pipeline, store, {
-    concurrency,
-    failFast: args.values['fail-fast'],
-    force: args.values.force ? true : forceSteps,
-    only,
-    from,
-    publish: args.values.publish,
-    register: args.values.register,
-    onEvent: (e) => reporter.onEvent(e),
+  let started = false;
+  const interrupt = interruptOnCtrlC(() => {
+    // Still waiting for another run's lock on this checkout: nothing has run or been recorded, so nothing to stop.
+    if (!started) process.exit(INTERRUPTED_EXIT_CODE);
+    io.err('medpipe: interrupted: stopping the running steps (Ctrl-C again to quit at once)');
   });
+  let result: RunResult;
+  try {
+    result = await runPipeline(pipeline, store, {
+      concurrency,
+      failFast: args.values['fail-fast'],
+      force: args.values.force ? true : forceSteps,
+      only,
+      from,
+      publish: args.values.publish,
+      register: args.values.register,
+      signal: interrupt.signal,
+      onEvent: (e) => {
+        if (e.type === 'run:start') started = true;
+        reporter.onEvent(e);
+      },
+    });
+  } finally {
+    interrupt.dispose();
+  }
   reporter.close();
   const summary = runSummaryLines(pipeline, result, process.cwd());
   if (args.values.json) io.out(JSON.stringify({ type: 'run:summary', lines: summary.slice(1).map((l) => l.trim()) }));
   else if (summary.length) io.out(summary.join('\n'));
+  if (result.status === 'interrupted') return INTERRUPTED_EXIT_CODE;
   if (result.status !== 'ok') return 1;
   // --ci: the run is followed by the regression check against the baseline, in one command, on
   // the metrics this run computed (an experiment leaves the committed files as they are).
@@ -120,6 +139,7 @@ const status: Command = async (rest, args, io) => {
 const runs: Command = async (rest, args, io) => {
   const store = openStore(process.cwd(), args.values.store);
   if (rest[0] === 'compare') return runsCompare(rest.slice(1), { store, baseline: args.values.baseline, json: args.values.json, cwd: process.cwd() }, io.out);
+  noMoreThan(rest, 0, 'runs', 'no arguments (or: compare RUN RUN...)');
   const limit = args.values.limit ? Number(args.values.limit) : 20;
   const records = listRunRecords(store, limit);
   if (args.values.json) {
@@ -141,6 +161,7 @@ const runs: Command = async (rest, args, io) => {
 };
 
 const cache: Command = async (rest, args, io) => {
+  if (rest.length !== 1 || !['info', 'verify', 'gc'].includes(rest[0])) throw new UsageError(`cache takes one command: info, verify or gc${rest.length ? ` (got "${rest.join(' ')}")` : ''}`);
   const store = openStore(process.cwd(), args.values.store);
   if (rest[0] === 'info') {
     const info = storeInfo(store);
@@ -161,25 +182,18 @@ const cache: Command = async (rest, args, io) => {
     if (result.removedLocks || result.removedQuarantined) io.out(`removed ${result.removedLocks} lock${result.removedLocks === 1 ? '' : 's'} left by runs that were killed, and ${result.removedQuarantined} damaged item${result.removedQuarantined === 1 ? '' : 's'} from quarantine/`);
     return 0;
   }
-  if (rest[0] === 'verify') {
-    const report = await verifyStore(store);
-    if (args.values.json) io.out(JSON.stringify(report, null, 2));
-    else {
-      io.out(`checked ${report.objects} artifacts (${(report.objectBytes / 1e6).toFixed(1)} MB) and ${report.entries} cache entries in ${store.root}`);
-      for (const line of report.damaged) io.err(`damaged: ${line}`);
-      io.out(report.damaged.length ? `${report.damaged.length} damaged item${report.damaged.length === 1 ? '' : 's'} set aside in ${store.path('quarantine')}; the next run recomputes what it needs` : 'all intact');
-    }
-    return report.damaged.length ? 1 : 0;
+  // rest[0] is verify
+  const report = await verifyStore(store);
+  if (args.values.json) io.out(JSON.stringify(report, null, 2));
+  else {
+    io.out(`checked ${report.objects} artifacts (${(report.objectBytes / 1e6).toFixed(1)} MB) and ${report.entries} cache entries in ${store.root}`);
+    for (const line of report.damaged) io.err(`damaged: ${line}`);
+    io.out(report.damaged.length ? `${report.damaged.length} damaged item${report.damaged.length === 1 ? '' : 's'} set aside in ${store.path('quarantine')}; the next run recomputes what it needs` : 'all intact');
   }
-  throw new UsageError('cache takes "info", "verify" or "gc"');
+  return report.damaged.length ? 1 : 0;
 };
 
-const steps: Command = async (_rest, args, io) => {
-  const types = [...builtinSteps.values()];
-  if (args.values.json) io.out(JSON.stringify(types.map((t) => ({ id: t.id, version: t.version, description: t.description, inputs: t.inputs, outputs: t.outputs, params: t.params })), null, 2));
-  else io.out(table([['STEP TYPE', 'INPUTS', 'OUTPUTS', 'DESCRIPTION'], ...types.map((t) => [t.id, Object.keys(t.inputs).join(',') || '-', Object.keys(t.outputs).join(','), t.description])]));
-  return 0;
-};
+const steps: Command = (rest, args, io) => stepsCommand(rest, { json: args.values.json, markdown: args.values.markdown }, io);
 
 const dag: Command = async (rest, args, io) => {
   const pipeline = await load(rest, args, 'dag');
@@ -213,8 +227,9 @@ const recommend: Command = async (rest, args, io) => {
 };
 
 const schema: Command = async (rest, _args, io) => {
+  noMoreThan(rest, 1, 'schema', 'at most one file to write, e.g. medpipe schema schemas/pipeline.schema.json');
   const text = JSON.stringify(pipelineEditorSchema([...builtinSteps.values()]), null, 2) + '\n';
-  if (rest[0]) writeFileSync(rest[0], text);
+  if (rest[0]) writeOutputFile(rest[0], text);
   else io.out(text.trimEnd());
   return 0;
 };

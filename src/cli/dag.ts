@@ -41,22 +41,34 @@ export function renderDot(pipeline: Pipeline): string {
 
 /**
  * A tree drawn from the steps with no dependencies. A step with several upstream steps is drawn
- * under the first and referred to under the others, so every edge appears once.
+ * once, under the deepest of them (the one furthest from a root, so the tree reads in the order
+ * steps can run; on a tie, the first it names), and its other upstream steps are named on its
+ * line (`← also select`): every step appears once, every edge once.
  */
 export function renderAscii(pipeline: Pipeline): string {
+  const depth = new Map<string, number>();
+  const depthOf = (id: string): number => {
+    let d = depth.get(id);
+    if (d === undefined) {
+      const step = pipeline.steps.get(id);
+      d = step ? Math.max(-1, ...dependenciesOf(step).map(depthOf)) + 1 : 0;
+      depth.set(id, d);
+    }
+    return d;
+  };
   const children = new Map<string, string[]>();
-  for (const step of pipeline.steps.values()) for (const dep of dependenciesOf(step)) children.set(dep, [...(children.get(dep) ?? []), step.id]);
-  const drawn = new Set<string>();
+  const others = new Map<string, string[]>();
+  for (const step of pipeline.steps.values()) {
+    const deps = dependenciesOf(step);
+    if (!deps.length) continue;
+    const parent = deps.reduce((best, d) => (depthOf(d) > depthOf(best) ? d : best));
+    children.set(parent, [...(children.get(parent) ?? []), step.id]);
+    others.set(step.id, deps.filter((d) => d !== parent));
+  }
   const lines: string[] = [];
   const draw = (id: string, prefix: string, connector: string, childPrefix: string): void => {
-    const step = pipeline.steps.get(id);
-    const label = `${id} (${step?.uses ?? '?'})`;
-    if (drawn.has(id)) {
-      lines.push(`${prefix}${connector}${id} ↑ (drawn above)`);
-      return;
-    }
-    drawn.add(id);
-    lines.push(`${prefix}${connector}${label}`);
+    const also = others.get(id) ?? [];
+    lines.push(`${prefix}${connector}${id} (${pipeline.steps.get(id)?.uses ?? '?'})${also.length ? ` ← also ${also.join(', ')}` : ''}`);
     const kids = children.get(id) ?? [];
     kids.forEach((k, i) => {
       const last = i === kids.length - 1;

@@ -4,7 +4,7 @@
  * pipeline in ./pipelines that writes metrics. Exit codes: 0 no regression, 1 a metric regressed,
  * 2 usage (thrown as UsageError for the CLI to map).
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { currentMetrics, diffTargets } from '../metrics/compare.js';
@@ -13,6 +13,7 @@ import { diffToJson, formatDiffMarkdown, formatDiffTable, formatShowTable } from
 import { formatJunit } from '../metrics/junit.js';
 import { readPipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { Tolerance } from '../metrics/regression-config.js';
+import { writeOutputFile } from './output-file.js';
 
 export interface MetricsCommandOptions {
   baseline?: string;
@@ -59,8 +60,8 @@ export async function metricsCommand(args: string[], opts: MetricsCommandOptions
     const diff = await diffTargets(targets, { cwd, baseline: opts.baseline, tolerance: toleranceFromFlags(opts), current: opts.current });
     const text = format === 'json' ? JSON.stringify(diffToJson(diff), null, 2) : format === 'md' ? formatDiffMarkdown(diff) : formatDiffTable(diff);
     io.out(text.replace(/\n$/, ''));
-    if (opts.junit) writeFileSync(join(cwd, opts.junit), formatJunit(diff));
-    if (opts.markdown) writeFileSync(join(cwd, opts.markdown), formatDiffMarkdown(diff));
+    if (opts.junit) writeOutputFile(opts.junit, formatJunit(diff), cwd);
+    if (opts.markdown) writeOutputFile(opts.markdown, formatDiffMarkdown(diff), cwd);
     return hasRegression(diff) ? 1 : 0;
   }
   throw new UsageError(sub ? `unknown metrics command "${sub}"\n${METRICS_USAGE}` : METRICS_USAGE);

@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // Types only at top level: the registry loads SQLite's native module (~25 ms), and the CLI imports
 // this file on every start, so the registry itself is imported only when a models command runs.
-import type { AuditRecord, AuditResult, Comparison, ModelVersion, Registry } from '../registry/index.js';
+import type { AuditRecord, AuditResult, Comparison, Registry } from '../registry/index.js';
+import { renderModelVersion } from './model-version.js';
+import { table } from './table.js';
 
 export const MODELS_USAGE = `usage: medpipe models <command>
 
@@ -93,11 +95,6 @@ function arity(args: string[], min: number, max: number, shape: string): void {
   if (args.length < min || args.length > max) throw new Usage(`expected ${shape}`);
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
-}
-
 function value(v: unknown): string {
   if (v === undefined) return '-';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(4);
@@ -121,24 +118,10 @@ const list: Handler = (reg, args, { json, io }) => {
   return 0;
 };
 
-function renderVersion(v: ModelVersion): string {
-  const lines = [`${v.name}@${v.version}${v.aliases.length ? `  (${v.aliases.join(', ')})` : ''}`];
-  if (v.description) lines.push(v.description);
-  lines.push('', `registered  ${v.createdAt} by ${v.who}`, `status      ${v.status}`, `bundle      ${v.bundleFile}  sha256:${v.bundleDigest}`);
-  const tags = Object.entries(v.tags);
-  if (tags.length) lines.push(`tags        ${tags.map(([k, t]) => `${k}=${t}`).join(' ')}`);
-  const metrics = Object.entries(v.metrics);
-  lines.push('', 'metrics:', metrics.length ? table(metrics.map(([k, m]) => [`  ${k}`, value(m)])) : '  (none)');
-  lines.push('', 'params:', JSON.stringify(v.params, null, 2).replace(/^/gm, '  '));
-  lines.push('', 'lineage:', JSON.stringify(v.lineage, null, 2).replace(/^/gm, '  '));
-  lines.push('', 'model card:', '', v.card.trimEnd());
-  return lines.join('\n');
-}
-
 const show: Handler = (reg, args, { json, io }) => {
   arity(args, 1, 1, 'one model: medpipe models show NAME[@VERSION|@ALIAS]');
   const v = reg.getVersion(args[0]);
-  io.out(json ? JSON.stringify(v, null, 2) : renderVersion(v));
+  io.out(json ? JSON.stringify(v, null, 2) : renderModelVersion(v));
   return 0;
 };
 

@@ -3,10 +3,9 @@
  * registered bundle. Rows with values far outside the model's training range are named on
  * stderr; with --strict they are refused and nothing is written.
  */
-import { writeAtomic } from '../engine/store.js';
 import { UsageError } from '../errors.js';
 import { readRegisteredBundle } from './registered-bundle.js';
-import { dirname } from 'node:path';
+import { writeOutputFile } from './output-file.js';
 import type { OutOfRange } from '../bundle/training-range.js';
 
 export interface PredictArgs {
@@ -52,7 +51,7 @@ export async function predictCommand(a: PredictArgs, io: { out(t: string): void;
   const predictions = await predictBundle(bundle, rows, a.input);
   const csv = predictionsCsv(rows, predictions);
   if (a.output) {
-    writeAtomic(a.output, csv, dirname(a.output));
+    writeOutputFile(a.output, csv);
     io.err(`medpipe: ${label}: ${predictions.rowCount} predictions written to ${a.output}`);
   } else io.out(csv.trimEnd());
   return 0;

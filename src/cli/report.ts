@@ -2,14 +2,14 @@
  * `medpipe report [RUN]`: writes the run's self-contained HTML report (src/report). Without RUN,
  * the latest run in the store; RUN may be a run id or an unambiguous prefix of one.
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import { latestFinishedRun, type RunRecord } from '../engine/record.js';
 import { Store } from '../engine/store.js';
 import { collectReport } from '../report/collect.js';
 import { renderReport } from '../report/render.js';
 import { diffTargets } from '../metrics/compare.js';
 import { readPipelineMetrics } from '../metrics/pipeline-metrics.js';
+import { writeOutputFile } from './output-file.js';
 
 export interface ReportOptions {
   /** The store's root folder (.medpipe/). */
@@ -63,8 +63,7 @@ export async function reportCommand(args: string[], opts: ReportOptions, io: Rep
     }
   }
   const html = renderReport(data);
-  const output = resolve(opts.output ?? `medpipe-report-${found.runId}.html`);
-  writeFileSync(output, html);
+  const output = writeOutputFile(opts.output ?? `medpipe-report-${found.runId}.html`, html);
   io.out(`report of run ${found.runId} (${found.pipeline.name}, ${found.status}) written to ${output}`);
   return 0;
 }

@@ -21,6 +21,6 @@ export type EngineEvent =
   | { type: 'step:done'; step: string; durationMs: number; outputs: Readonly<Record<string, OutputRecord>> }
   | { type: 'step:failed'; step: string; durationMs: number; error: string }
   | { type: 'step:skipped'; step: string; reason: string }
-  | { type: 'run:done'; runId: string; status: 'ok' | 'failed'; durationMs: number; counts: Readonly<Record<StepOutcome, number>> };
+  | { type: 'run:done'; runId: string; status: 'ok' | 'failed' | 'interrupted'; durationMs: number; counts: Readonly<Record<StepOutcome, number>> };
 
 export type EventListener = (event: EngineEvent) => void;

@@ -45,11 +45,16 @@ export interface RunOptions {
   /** Let an experiment register its models (`--register`), as versions without aliases. */
   register?: boolean;
   onEvent?: EventListener;
+  /**
+   * Aborting it interrupts the run (the CLI does on Ctrl-C): running steps are cancelled, none
+   * starts, and the run is recorded as `interrupted`. Finished steps stay cached.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
   readonly runId: string;
-  readonly status: 'ok' | 'failed';
+  readonly status: 'ok' | 'failed' | 'interrupted';
   readonly record: RunRecord;
   /** Why the run is an experiment (and so published nothing), or undefined. */
   readonly experiment: string | undefined;
@@ -132,6 +137,15 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   const pool = new WorkerPool();
   const heldLocks = new Set<string>();
   let stopping = false;
+  let interrupted = false;
+  /** Why steps that never finished were stopped, for their step:skipped events. */
+  const stopReason = (): string => (interrupted ? 'interrupted' : 'stopped by --fail-fast');
+  const interrupt = (): void => {
+    if (interrupted) return;
+    interrupted = true;
+    stopping = true;
+    void pool.close();
+  };
 
   const keys = new Map<string, StepKey>();
   /** Which step of this run made each artifact, so a damaged one can be recomputed. */
@@ -320,12 +334,13 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     const rec = steps[step.id];
     const t0 = clock.mono();
     // Not started, or stopped while waiting or running, because another step failed under
-    // --fail-fast: skipped, not failed, so only the step that failed counts as failed.
+    // --fail-fast or the run was interrupted: skipped, not failed, so only a step that failed
+    // counts as failed.
     const cancel = (): never => {
       rec.status = 'skipped';
       rec.durationMs = Math.round(clock.mono() - t0);
-      emit({ type: 'step:skipped', step: step.id, reason: 'stopped by --fail-fast' });
-      throw new Error('stopped by --fail-fast');
+      emit({ type: 'step:skipped', step: step.id, reason: stopReason() });
+      throw new Error(stopReason());
     };
     if (stopping) return cancel();
     const fail = (message: string, detail?: string): never => {
@@ -423,11 +438,14 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     for (const k of heldLocks) store.unlock(k);
   };
   process.once('exit', releaseLocks);
+  if (options.signal?.aborted) interrupt();
+  options.signal?.addEventListener('abort', interrupt);
   try {
     await new PGraph(nodes, deps).run({ concurrency, continue: true });
   } catch {
     // Failures are recorded per step; dependants that never started are marked below.
   } finally {
+    options.signal?.removeEventListener('abort', interrupt);
     process.off('exit', releaseLocks);
     await pool.close();
   }
@@ -436,12 +454,13 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     if (rec.status === 'pending') {
       rec.status = 'skipped';
       const failedUpstream = [...withAncestors(pipeline.steps, [id])].filter((a) => a !== id && steps[a]?.status === 'failed');
-      emit({ type: 'step:skipped', step: id, reason: failedUpstream.length ? `upstream failed (${failedUpstream.join(', ')})` : 'stopped by --fail-fast' });
+      emit({ type: 'step:skipped', step: id, reason: failedUpstream.length ? `upstream failed (${failedUpstream.join(', ')})` : stopReason() });
     }
   }
   const counts: Record<StepOutcome, number> = { done: 0, cached: 0, failed: 0, skipped: 0 };
   for (const rec of Object.values(steps)) if (rec.status in counts) counts[rec.status as StepOutcome]++;
-  const status = Object.values(steps).every((r) => r.status === 'done' || r.status === 'cached') ? 'ok' : 'failed';
+  // An interrupt that came after every step had finished interrupted nothing.
+  const status = Object.values(steps).every((r) => r.status === 'done' || r.status === 'cached') ? 'ok' : interrupted ? 'interrupted' : 'failed';
   record.status = status;
   record.finishedAt = clock.iso();
   record.durationMs = Math.round(clock.mono() - started);

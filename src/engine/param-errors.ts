@@ -7,9 +7,10 @@ import type { ErrorObject } from 'ajv';
 import type { StepType } from './step-type.js';
 import { didYouMean } from '../suggest.js';
 
-/** A schema as far as messages need it. */
-interface SchemaLike {
+/** A schema as far as messages (and the step reference, src/cli/step-params.ts) need it. */
+export interface SchemaLike {
   type?: string | string[];
+  anyOf?: SchemaLike[];
   enum?: unknown[];
   const?: unknown;
   minimum?: number;
@@ -43,13 +44,19 @@ export function collapseAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
   return out;
 }
 
+/** `"scale", "auto" or a number > 0`: what a schema accepts, in the words its error messages use. */
+export function acceptedValues(schema: SchemaLike): string {
+  return alternatives(schema.anyOf ?? [schema]);
+}
+
 /** `"scale", "auto" or a number > 0`: what the branches of an anyOf accept. */
 function alternatives(branches: readonly SchemaLike[]): string {
-  const all = branches.flatMap(describe);
+  const all = [...new Set(branches.flatMap(describe))];
   return all.length > 1 ? `${all.slice(0, -1).join(', ')} or ${all[all.length - 1]}` : all[0] ?? 'valid';
 }
 
 function describe(schema: SchemaLike): string[] {
+  if (schema.anyOf) return schema.anyOf.flatMap(describe);
   if (schema.enum) return schema.enum.map(showValue);
   if ('const' in schema) return [showValue(schema.const)];
   const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
@@ -85,15 +92,27 @@ function dotted(prefix: string, path: readonly string[]): string {
   return [prefix, ...path].join('.');
 }
 
-/** The message for one (collapsed) ajv error about `with:`, and whether it points at the key or the value. */
-export function paramMessage(e: ErrorObject, path: string[], type: StepType): { text: string; at: 'key' | 'value' } {
+/**
+ * `with.n_estimators is not a known parameter`, with the nearest name when one is a plausible
+ * typo, and the names that are valid there: a name from another library (scikit-learn's
+ * n_estimators for medpipe's trees) is no typo of anything, and then only the list helps.
+ */
+export function unknownParameter(path: readonly string[], known: readonly string[]): { text: string; hint?: string } {
+  const prop = path[path.length - 1];
+  const text = `${dotted('with', path)} is not a known parameter${didYouMean(prop, known)}`;
+  if (!known.length) return { text };
+  return { text, hint: `${path.length === 1 ? 'its parameters are' : `${dotted('with', path.slice(0, -1))} takes`}: ${known.join(', ')}` };
+}
+
+/** The message for one (collapsed) ajv error about `with:`, whether it points at the key or the value, and what would be valid. */
+export function paramMessage(e: ErrorObject, path: string[], type: StepType): { text: string; at: 'key' | 'value'; hint?: string } {
   const name = dotted('with', path);
   const parent = (e.parentSchema ?? {}) as SchemaLike;
   switch (e.keyword) {
     case 'additionalProperties': {
       const prop = String((e.params as { additionalProperty: string }).additionalProperty);
-      const known = path.length === 0 ? Object.keys(type.params.properties) : [];
-      return { text: `${dotted('with', [...path, prop])} is not a known parameter${didYouMean(prop, known)}`, at: 'key' };
+      const known = path.length === 0 ? Object.keys(type.params.properties) : Object.keys((parent as { properties?: object }).properties ?? {});
+      return { ...unknownParameter([...path, prop], known), at: 'key' };
     }
     case 'required':
       return { text: `${name === 'with' ? 'with' : name} is missing the required parameter "${(e.params as { missingProperty: string }).missingProperty}"`, at: 'key' };

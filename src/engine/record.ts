@@ -29,7 +29,10 @@ export interface RunRecord {
   runId: string;
   pipeline: { name: string; file: string; path: string; digest: string; overrides: readonly string[] };
   git: GitInfo | null;
-  /** `interrupted` is never written: it is how a `running` record reads once its process is gone (see readRunStatus). */
+  /**
+   * `interrupted`: written by a run stopped on purpose (Ctrl-C, RunOptions.signal); also how a
+   * `running` record reads once its process is gone without finishing it (see readRunStatus).
+   */
   status: 'running' | 'ok' | 'failed' | 'interrupted';
   /** Why the run is an experiment (its results are not the record; see engine/experiment.ts). */
   experiment?: string;

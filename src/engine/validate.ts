@@ -13,7 +13,7 @@ import { PipelineError, type Diagnostic } from '../errors.js';
 import { builtinSteps } from '../steps/index.js';
 import { isCustomStepRef, loadCustomStep, resolveStepPackage } from '../steps/custom.js';
 import { findCycle } from './graph.js';
-import { collapseAnyOf, paramMessage, showValue } from './param-errors.js';
+import { collapseAnyOf, paramMessage, showValue, unknownParameter } from './param-errors.js';
 import { publishConflicts } from './published-files.js';
 import { combinations, expandSweeps, type Sweep } from './sweep.js';
 import { MAX_NESTING_DEPTH, sourceToJS } from './load.js';
@@ -109,7 +109,10 @@ export async function validatePipeline(source: PipelineSource, options: Validate
       // Checked here, not left to the schema: a step type may accept any parameter in its file, but --set of one it does not declare is a typo.
       const declared = type ? Object.keys(type.params.properties ?? {}) : [o.path[1]];
       if (declared.includes(o.path[1])) mine.push(o);
-      else diagnostics.push(overrideDiagnostic(o, `step "${id}": with.${o.path[1]} is not a known parameter${didYouMean(o.path[1], declared)}`));
+      else {
+        const unknown = unknownParameter([o.path[1]], declared);
+        diagnostics.push(overrideDiagnostic(o, `step "${id}": ${unknown.text}`, unknown.hint));
+      }
     }
     for (const o of mine) withValues = setIn(withValues, o.path.slice(1), o.value);
     /** The --set behind the value at `target` of with:, directly (STEP.NAME=…) or through a ${params.NAME} it set. */
@@ -142,9 +145,9 @@ export async function validatePipeline(source: PipelineSource, options: Validate
         const override = overrideFor(target);
         const message = paramMessage(e, path, type);
         const inMatrix = matrixKeys.find((k) => k === target[0]);
-        if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message.text}`));
-        else if (inMatrix !== undefined) at(['matrix', inMatrix], `matrix: ${message.text}${e.keyword === 'additionalProperties' ? '' : ` (value ${showValue(values[inMatrix])})`}`, 'key');
-        else at(['with', ...target], message.text, message.at);
+        if (override) diagnostics.push(overrideDiagnostic(override, `step "${id}": ${message.text}`, message.hint));
+        else if (inMatrix !== undefined) at(['matrix', inMatrix], `matrix: ${message.text}${e.keyword === 'additionalProperties' ? '' : ` (value ${showValue(values[inMatrix])})`}`, 'key', message.hint);
+        else at(['with', ...target], message.text, message.at, message.hint);
       }
       return undefined;
     };

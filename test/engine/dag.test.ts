@@ -1,15 +1,36 @@
 /** `medpipe dag` in its three formats, on a diamond-shaped pipeline. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ROOT, runCli } from '../helpers/cli.js';
 import { makeProject } from './project.js';
 
 const DIAMOND = 'medpipe: 1\nname: d\nsteps:\n  a: { uses: ./steps/counter.js }\n  b: { uses: ./steps/counter.js, in: { x: a } }\n  c: { uses: ./steps/counter.js, in: { x: a.out } }\n  d: { uses: ./steps/counter.js, in: { x: b }, needs: [c] }\n';
 
-test('ascii draws every step once and refers back to a step with two parents', async () => {
+test('ascii draws every step once, a step with two parents under one of them with the other named inline', async () => {
   const p = makeProject({ 'p.yaml': DIAMOND });
   const r = await p.cli('dag', 'p.yaml');
   assert.equal(r.code, 0, r.err);
-  assert.equal(r.out.trimEnd(), ['a (./steps/counter.js)', '├─ b (./steps/counter.js)', '│  └─ d (./steps/counter.js)', '└─ c (./steps/counter.js)', '   └─ d ↑ (drawn above)'].join('\n'));
+  assert.equal(r.out.trimEnd(), ['a (./steps/counter.js)', '├─ b (./steps/counter.js)', '│  └─ d (./steps/counter.js) ← also c', '└─ c (./steps/counter.js)'].join('\n'));
+});
+
+test('ascii draws a step under its deepest parent, so the shipped pipeline reads top to bottom with no step repeated', async () => {
+  const r = await runCli(ROOT, 'dag', 'pipelines/breast-cancer.yaml');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(
+    r.out.trimEnd(),
+    [
+      'load (load.csv)',
+      '└─ split (split)',
+      '   └─ prep (preprocess)',
+      '      ├─ select (select-features)',
+      '      │  └─ svm (train.svm)',
+      '      │     └─ eval-svm (evaluate) ← also select',
+      '      │        └─ register-svm (register) ← also svm, prep, select',
+      '      └─ forest (train.random-forest)',
+      '         └─ eval-forest (evaluate) ← also prep',
+      '            └─ register-forest (register) ← also forest, prep',
+    ].join('\n'),
+  );
 });
 
 test('mermaid and dot list every edge with its ports', async () => {

@@ -58,7 +58,7 @@ test('matrix values are checked like with: values, at the matrix key', async () 
   const errors = r.err.split('\n').filter((l) => l.startsWith('error: '));
   assert.deepEqual(errors, [
     'error: p.yaml:6:15: step "a": matrix: with.n must be number (value "two")',
-    'error: p.yaml:6:28: step "a": matrix: with.spinms is not a known parameter (did you mean "spin_ms"?)',
+    'error: p.yaml:6:28: step "a": matrix: with.spinms is not a known parameter (did you mean "spin_ms"?) (its parameters are: n, spin_ms, fail, path, label)',
   ]);
 });
 

@@ -165,7 +165,7 @@ test('--set keys that name nothing are errors with a suggestion: a parameter a s
   const errors = r.err.split('\n').filter((l) => l.startsWith('error: ')).sort();
   assert.deepEqual(errors, [
     'error: --set o..count=1: "o..count" has an empty name: write NAME or STEP.NAME, separated by single dots',
-    'error: --set o.cuont=3: step "o": with.cuont is not a known parameter (did you mean "count"?)',
+    'error: --set o.cuont=3: step "o": with.cuont is not a known parameter (did you mean "count"?) (its parameters are: count)',
     'error: --set seed.x=1: "seed" is a pipeline parameter, not a step (set it with --set seed=VALUE)',
   ]);
 });

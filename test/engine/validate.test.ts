@@ -54,7 +54,7 @@ test('an unknown parameter is reported at its key with a suggestion, a wrong typ
   const yaml = `${HEAD}steps:\n  svm:\n    uses: ./steps/counter.js\n    with:\n      spin_mss: 3\n      n: ten\n`;
   const r = await validate(yaml);
   assert.equal(r.code, 1);
-  assert.deepEqual(r.errors, ['p.yaml:7:7: step "svm": with.spin_mss is not a known parameter (did you mean "spin_ms"?)', 'p.yaml:8:10: step "svm": with.n must be number']);
+  assert.deepEqual(r.errors, ['p.yaml:7:7: step "svm": with.spin_mss is not a known parameter (did you mean "spin_ms"?) (its parameters are: n, spin_ms, fail, path, label)', 'p.yaml:8:10: step "svm": with.n must be number']);
 });
 
 test('unknown step types, steps, ports and mismatched kinds are all reported together', async () => {
@@ -109,7 +109,7 @@ test('--set overrides are validated like the file', async () => {
     '--set m=1: "m" is not a pipeline parameter (did you mean "n"?) (to set a step\'s parameter use STEP.NAME=VALUE)',
     '--set nosvm.n=1: there is no step "nosvm" (did you mean "svm"?)',
     '--set svm.n=abc: step "svm": with.n must be number',
-    '--set svm.nn=3: step "svm": with.nn is not a known parameter (did you mean "n"?)',
+    '--set svm.nn=3: step "svm": with.nn is not a known parameter (did you mean "n"?) (its parameters are: n, spin_ms, fail, path, label)',
   ]);
   const good = await validate(yaml, '--set', 'svm.n=10', '--set', 'n=7');
   assert.equal(good.code, 0);

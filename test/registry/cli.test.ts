@@ -57,7 +57,7 @@ test('models show: metrics, tags, lineage and card, by version, alias or latest'
   assert.equal(r.code, 0);
   assert.match(r.out, /^breast-cancer-svm@1 {2}\(staging\)/);
   assert.match(r.out, new RegExp(`roc_auc\\s+${A.roc_auc.toFixed(4)}`));
-  assert.match(r.out, /lineage:\n[\s\S]*"pipeline": "pipelines\/breast-cancer.yaml"/);
+  assert.match(r.out, /lineage:\n {2}pipeline +pipelines\/breast-cancer.yaml\n {2}run +run-1\n {2}git +abc123\n/);
   assert.match(r.out, /model card:\n\n# breast-cancer-svm\n\nA support vector machine/);
   assert.match((await models(store, 'show', 'breast-cancer-svm')).out, /^breast-cancer-svm@2/);
   const j = JSON.parse((await models(store, '--json', 'show', 'breast-cancer-svm@1')).out) as { metrics: unknown };

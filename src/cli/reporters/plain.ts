@@ -58,5 +58,5 @@ export class PlainReporter implements Reporter {
 
 export function summaryLine(e: Extract<EngineEvent, { type: 'run:done' }>): string {
   const c = e.counts;
-  return `medpipe: ${e.status === 'ok' ? 'ok' : 'FAILED'} in ${formatDuration(e.durationMs)}: ${c.done} ran, ${c.cached} cached, ${c.failed} failed, ${c.skipped} skipped (run ${e.runId})`;
+  return `medpipe: ${e.status === 'ok' ? 'ok' : e.status === 'interrupted' ? 'INTERRUPTED' : 'FAILED'} in ${formatDuration(e.durationMs)}: ${c.done} ran, ${c.cached} cached, ${c.failed} failed, ${c.skipped} skipped (run ${e.runId})`;
 }
