@@ -123,6 +123,19 @@ test('a failed quality gate fails the run with the metric and the gate, and noth
   assert.doesNotMatch(list.out, /never-registered/);
 });
 
+test('a failed gate in the committed pipeline still publishes its metrics file (one writer: the engine), and no lock file', async () => {
+  const gated = shippedProjectCopy('gated');
+  const file = join(gated, 'pipelines/breast-cancer.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('gates: { roc_auc: ">= 0.97", sensitivity: ">= 0.85" }', 'gates: { roc_auc: ">= 0.999" }'));
+  const lockBefore = readFileSync(join(gated, 'pipelines/breast-cancer.lock.yaml'), 'utf8');
+  const r = await cli(gated, 'run', 'pipelines/breast-cancer.yaml');
+  assert.equal(r.code, 1, r.out);
+  const published = JSON.parse(readFileSync(join(gated, 'metrics/breast-cancer-svm.json'), 'utf8')) as { gates: { gate: string; passed: boolean }[]; metrics: { roc_auc: { value: number } } };
+  assert.deepEqual(published.gates.map((g) => [g.gate, g.passed]), [['roc_auc', false]]);
+  assert.ok(published.metrics.roc_auc.value < 0.999);
+  assert.equal(readFileSync(join(gated, 'pipelines/breast-cancer.lock.yaml'), 'utf8'), lockBefore, 'a failed run writes no lock file');
+});
+
 test('register refuses a bundle without the preprocessing or selection the model was trained after', async () => {
   const yaml = readFileSync(join(dir, 'pipelines/breast-cancer.yaml'), 'utf8').replace('in: { model: svm, evaluation: eval-svm, transform: prep.transform, selection: select.selection }', 'in: { model: svm, evaluation: eval-svm, transform: prep.transform }');
   writeFileSync(join(dir, 'pipelines/no-selection.yaml'), yaml);

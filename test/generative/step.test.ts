@@ -40,10 +40,8 @@ const realPath = file('real', takeRows(all, rows.filter((i) => i % 2 === 0)));
 const synPath = file('synthetic', takeRows(all, rows.filter((i) => i % 2 === 1)));
 
 test('breast-cancer halves: a report the metrics machinery reads, a second real half beats the baseline on dependence', async () => {
-  const metricsFile = join(dir, 'metrics', 'fidelity.json');
-  const r = await runStep(step, { real: await realPath, synthetic: await synPath }, { ...defaults, metrics_file: metricsFile, must_beat_baseline: ['correlation_distance', 'detection_auc'] });
+  const r = await runStep(step, { real: await realPath, synthetic: await synPath }, { ...defaults, metrics_file: join(dir, 'metrics', 'fidelity.json'), must_beat_baseline: ['correlation_distance', 'detection_auc'] });
   const text = readFileSync(r.outputs.metrics, 'utf8');
-  assert.equal(readFileSync(metricsFile, 'utf8'), text);
   const report = JSON.parse(text);
   assert.equal(report.format, 'medpipe.metrics/1');
   assert.equal(report.task, 'generative');
@@ -91,12 +89,13 @@ test('the same inputs and seed give byte-identical reports; another seed changes
   assert.equal(c.metrics.ks_mean.value, JSON.parse(a.toString()).metrics.ks_mean.value);
 });
 
-test('gates and must_beat_baseline fail the step with the numbers, after writing the report', async () => {
-  const metricsFile = join(dir, 'gated.json');
+test('gates and must_beat_baseline fail the step with the numbers, after writing the report (which the engine publishes)', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'medpipe-gated-'));
+  const metricsFile = join(out, 'metrics');
   const inputs = { real: await realPath, synthetic: await synPath };
   // Against itself the baseline's marginals are near-perfect resamples: ks_max may not beat it; a gate that cannot hold.
   await assert.rejects(
-    runStep(step, inputs, { ...defaults, columns: ['mean_radius', 'mean_texture', 'mean_area'], sample: 100, detector_trees: 10, gates: { detection_auc: '<= 0.01' }, metrics_file: metricsFile }),
+    runStep(step, inputs, { ...defaults, columns: ['mean_radius', 'mean_texture', 'mean_area'], sample: 100, detector_trees: 10, gates: { detection_auc: '<= 0.01' } }, process.cwd(), out),
     (e: Error) => e instanceof GateError && /gate failed: detection_auc = [\d.]+, required <= 0.01/.test(e.message),
   );
   const written = JSON.parse(readFileSync(metricsFile, 'utf8'));

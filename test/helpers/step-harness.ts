@@ -13,8 +13,9 @@ export interface StepRunResult {
   logs: string[];
 }
 
-export async function runStep(step: StepType, inputs: Record<string, string | string[]>, params: Record<string, unknown>, pipelineDir = process.cwd()): Promise<StepRunResult> {
-  const dir = mkdtempSync(join(tmpdir(), `medpipe-step-${step.id}-`));
+/** `outputDir`: where the outputs go (default a fresh temporary folder), for tests that read them after the step threw. */
+export async function runStep(step: StepType, inputs: Record<string, string | string[]>, params: Record<string, unknown>, pipelineDir = process.cwd(), outputDir?: string): Promise<StepRunResult> {
+  const dir = outputDir ?? mkdtempSync(join(tmpdir(), `medpipe-step-${step.id}-`));
   const outputs: Record<string, string> = {};
   const logs: string[] = [];
   const ctx: StepContext = {
