@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadPipeline } from '../engine/open.js';
 import { dependenciesOf, type Pipeline } from '../engine/pipeline.js';
-import type { RunRecord } from '../engine/record.js';
+import { onlySteps, type RunRecord } from '../engine/record.js';
 import type { Store } from '../engine/store.js';
 import { layerColumns, longestPathLayers } from './layers.js';
 import type { Evaluation, MetricsReport, ModelImportances, ReportData, ReportStep, StepStatus } from './report-data.js';
@@ -133,6 +133,7 @@ export async function collectReport(record: RunRecord, store: Store): Promise<Re
     warnings,
     git: record.git,
     status: record.status,
+    only: onlySteps(record),
     startedAt: record.startedAt,
     ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
     ...(record.durationMs !== undefined ? { durationMs: record.durationMs } : {}),

@@ -37,6 +37,7 @@ function header(d: ReportData): string {
   const counts = (['done', 'cached', 'failed', 'skipped'] as const).map((s) => `${d.steps.filter((x) => x.status === s).length} ${s}`).join(', ');
   const git = d.git ? `<code>${esc(d.git.commit.slice(0, 12))}</code>${d.git.dirty ? ' <span class="badge failed">dirty</span>' : ' <span class="muted">clean</span>'}` : '<span class="muted">not in a git repository</span>';
   const row = (k: string, v: string): string => `<dt>${esc(k)}</dt><dd>${v}</dd>`;
+  const partial = d.only?.length ? [`an --only run of ${d.only.join(', ')}: the steps it did not need are not in this report; run the whole pipeline for a complete one`] : [];
   return (
     `<header><h1>${esc(d.pipeline.name)} ${badge(d.status)}</h1><div class="muted">medpipe run report</div><dl>` +
     row('pipeline file', `<code>${esc(d.pipeline.file)}</code>`) +
@@ -46,7 +47,7 @@ function header(d: ReportData): string {
     row('duration', esc(fmtDuration(d.durationMs))) +
     row('steps', esc(counts)) +
     row('pipeline digest', `<code>${esc(d.pipeline.digest.slice(0, 16))}</code>`) +
-    `</dl>${d.warnings.map((w) => `<div class="warning">${esc(w)}</div>`).join('')}</header>`
+    `</dl>${[...partial, ...d.warnings].map((w) => `<div class="warning">${esc(w)}</div>`).join('')}</header>`
   );
 }
 

@@ -100,6 +100,8 @@ export interface ReportData {
   warnings: string[];
   git: { commit: string; dirty: boolean } | null;
   status: string;
+  /** The steps an `--only` run was limited to; absent or empty for a run of the whole pipeline. */
+  only?: string[];
   startedAt: string;
   finishedAt?: string;
   durationMs?: number;
