@@ -146,11 +146,11 @@ function modelImportanceSection(models: readonly ModelImportances[]): string {
   return `<section id="model-importances"><h2>Model feature importances</h2><div class="charts">${charts.join('')}</div></section>`;
 }
 
-/** The metrics against the baseline (the metrics files as they are now vs the baseline's). */
+/** The metrics against the baseline (the metrics files as they are now vs the baseline's). More digits than elsewhere: the differences are the point. */
 function baselineSection(d: ReportData): string {
   if (!d.baselineDiff) return d.baselineProblem ? `<section id="baseline"><h2>Against the baseline</h2><p class="muted">${esc(d.baselineProblem)}</p></section>` : '';
   const diff = d.baselineDiff;
-  const fmt = (v: number | undefined): string => (v === undefined ? '–' : Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(4));
+  const fmt = (v: number | undefined): string => (v === undefined ? '–' : fmtNumber(v, 4));
   const files = diff.files.map((f) => {
     const rows = f.metrics.map((m) => `<tr class="${m.status === 'REGRESSED' ? 'regressed' : ''}"><td>${esc(m.metric)}</td><td>${fmt(m.old?.value)}</td><td>${fmt(m.new?.value)}</td><td>${m.delta === undefined ? '–' : `${m.delta >= 0 ? '+' : ''}${fmt(m.delta)}`}</td><td>${esc(m.direction)}</td><td>${esc(m.allowed)}</td><td><span class="badge ${m.status === 'REGRESSED' ? 'failed' : m.status === 'improved' ? 'done' : 'cached'}">${esc(m.status)}</span></td></tr>`);
     return `<h3><code>${esc(f.file)}</code> <span class="muted">vs ${esc(f.baselineLabel ?? 'no baseline file')}</span></h3><table class="diff"><thead><tr><th>metric</th><th>baseline</th><th>current</th><th>delta</th><th>better</th><th>tolerance</th><th>status</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;

@@ -41,6 +41,8 @@ svg .bin { fill: var(--accent); fill-opacity: .75; stroke: #fff; }
 svg .legend { font-weight: 600; fill: var(--accent); }
 svg .edge { fill: none; stroke: #8c959f; stroke-width: 1.4; } svg .arrow { fill: #8c959f; }
 svg .node rect { stroke-width: 1.6; }
+/* Monospace: the DAG and the charts size their boxes from these labels' lengths (text-width.ts). */
+svg .node text, svg .row-label, svg .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace; }
 svg .node .node-id { font-weight: 600; font-size: 12px; } svg .node .node-sub, svg .node .node-status { fill: var(--muted); font-size: 10.5px; }
 svg .status-done rect { fill: var(--done-bg); stroke: var(--done); } svg .status-cached rect { fill: var(--cached-bg); stroke: var(--cached); }
 svg .status-failed rect { fill: var(--failed-bg); stroke: var(--failed); } svg .status-skipped rect, svg .status-pending rect, svg .status-running rect { fill: var(--skipped-bg); stroke: var(--skipped); stroke-dasharray: 4 3; }
