@@ -93,6 +93,36 @@ export interface ModelImportances {
   features: { feature: string; importance: number }[];
 }
 
+/** A register step's model card (its `card` artifact, Markdown), cut into the parts the report shows. */
+export interface ModelCardText {
+  title: string;
+  description: string;
+  intendedUse: string;
+  limitations: string;
+  /** The "## Model" bullets (algorithm, what it predicts, its input), without the leading "- ". */
+  model: string[];
+  /** The "## Data" bullets. */
+  data: string[];
+}
+
+/** What a register step did in this run, with what a clinician reads first about the model. */
+export interface RegisteredModel {
+  /** The register step's id. */
+  step: string;
+  status: StepStatus;
+  /** The registry name, from the step's parameters (or its summary when the pipeline did not load). */
+  name?: string;
+  /** The version registered (or found already registered) by this run. */
+  version?: number;
+  alias?: string;
+  /** The step whose model it registers, and the evaluate step wired into it. */
+  modelStep?: string;
+  evaluationStep?: string;
+  card?: ModelCardText;
+  /** Why there is no card (not registered, artifact missing or damaged). */
+  missing?: string;
+}
+
 export interface ReportData {
   runId: string;
   pipeline: { name: string; file: string; digest: string };
@@ -108,6 +138,9 @@ export interface ReportData {
   /** In dependency order (layer by layer, file order within a layer). */
   steps: ReportStep[];
   evaluations: Evaluation[];
+  // The parts below are optional so a renderer test can build only what it looks at.
+  /** The register steps, in dependency order: the report opens with them. */
+  models?: RegisteredModel[];
   modelImportances: ModelImportances[];
   /** The metrics files against the pipeline's regression baseline, when there is one. */
   baselineDiff?: MetricsDiff;

@@ -55,5 +55,14 @@ svg .ci { stroke: var(--ink); stroke-width: 1.5; } svg .estimate { fill: var(--a
 svg .importance .bar { fill: #8e6cc0; }
 svg .cell.correct rect { fill: var(--done); } svg .cell.error rect { fill: var(--failed); }
 svg .cell .count { font-size: 14px; font-weight: 600; } svg .cell .count.on-dark { fill: #fff; }
+nav.contents { margin: 14px 0 0; font-size: 13px; } nav.contents a { color: var(--cached); text-decoration: none; } nav.contents a:hover { text-decoration: underline; }
+a { color: var(--cached); }
+.model-card { border: 1px solid var(--line); border-radius: 8px; padding: 4px 16px 12px; margin: 12px 0; }
+.model-card h3 { font-size: 16px; } .model-card h4 { font-size: 13px; margin: 12px 0 4px; color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }
+.model-card p { margin: 4px 0; } .model-card ul { margin: 4px 0; padding-left: 18px; } .model-card .columns { color: var(--muted); }
+.card-grid { display: grid; grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr); gap: 8px 28px; }
+@media (max-width: 860px) { .card-grid { grid-template-columns: 1fr; } }
+.model-card .missing { color: var(--failed); font-weight: 600; }
+table.headline td.num { white-space: nowrap; }
 @media print { main { max-width: none; padding: 0; } section { break-inside: avoid; } }
 `;
