@@ -2,7 +2,8 @@
  * Gathers what the report shows from the store: the run record, the pipeline graph (loaded from
  * the pipeline file, if it is still there and still valid), the evaluate steps' metrics artifacts,
  * the forests' importances from the step summaries, and step start times from the cache entries;
- * and through collect-models the registered models' cards.
+ * and through collect-models and collect-sweeps the registered models' cards and the sweeps'
+ * leaderboards.
  * Reads aggregate outputs only: no dataset artifact is opened, so no patient row can reach the page.
  * Every artifact is read through the store's digest check (artifacts.ts).
  */
@@ -15,6 +16,7 @@ import type { Store } from '../engine/store.js';
 import { onlySteps } from '../engine/record.js';
 import { isRecord, readArtifactJson } from './artifacts.js';
 import { registeredModels } from './collect-models.js';
+import { leaderboards } from './collect-sweeps.js';
 import { layerColumns, longestPathLayers } from './layers.js';
 import type { Evaluation, MetricsReport, ModelImportances, ReportData, ReportStep, StepStatus } from './report-data.js';
 
@@ -139,6 +141,7 @@ export async function collectReport(record: RunRecord, store: Store): Promise<Re
     steps,
     evaluations: evaluated,
     models: registeredModels(context),
+    leaderboards: leaderboards(context, evaluated),
     modelImportances: modelImportances(record, steps),
   };
 }

@@ -4,8 +4,8 @@
  * hospital networks. Every inserted string is escaped (escape.ts).
  *
  * The order is the reader's: first what a clinician asks (the registered models' cards, headline
- * metrics and gates), then each evaluation, the baseline diff, and last how the run went (graph,
- * timeline), which is for whoever maintains the pipeline.
+ * metrics and gates), then the comparisons (sweep leaderboards), each evaluation, the baseline
+ * diff, and last how the run went (graph, timeline), which is for whoever maintains the pipeline.
  */
 import { esc } from './escape.js';
 import { fmtDuration, fmtNumber } from './format.js';
@@ -13,6 +13,7 @@ import { importanceSvg } from './bars-svg.js';
 import { dagSvg } from './dag-svg.js';
 import { evaluationSection, TOP_FEATURES } from './evaluation-section.js';
 import { anchor, badge, figure } from './html.js';
+import { leaderboardSection } from './leaderboard-section.js';
 import { modelsSection } from './models-section.js';
 import type { ModelImportances, ReportData, ReportStep } from './report-data.js';
 import { STYLES } from './styles.js';
@@ -86,9 +87,13 @@ function contents(parts: readonly { id: string; title: string }[]): string {
 }
 
 export function renderReport(d: ReportData): string {
+  const leaderboards = d.leaderboards ?? [];
+  const inLeaderboard = new Set(leaderboards.flatMap((lb) => lb.rows.map((r) => r.step)).concat(leaderboards.flatMap((lb) => lb.missing.map((m) => m.step))));
+  const evaluations = d.evaluations.filter((e) => !inLeaderboard.has(e.step));
   const sections: { id: string; title: string; html: string }[] = [
     { id: 'models', title: 'Registered models', html: modelsSection(d.models ?? [], d.evaluations) },
-    ...d.evaluations.map((e) => ({ id: anchor('eval', e.step), title: e.step, html: evaluationSection(e) })),
+    ...leaderboards.map((lb) => ({ id: anchor('leaderboard', lb.origin), title: `Leaderboard ${lb.origin}`, html: leaderboardSection(lb, d.evaluations) })),
+    ...evaluations.map((e) => ({ id: anchor('eval', e.step), title: e.step, html: evaluationSection(e) })),
     { id: 'baseline', title: 'Against the baseline', html: baselineSection(d) },
     { id: 'model-importances', title: 'Feature importances', html: modelImportanceSection(d.modelImportances) },
     { id: 'graph', title: 'Pipeline graph', html: graphSection(d) },

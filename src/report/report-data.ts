@@ -123,6 +123,36 @@ export interface RegisteredModel {
   missing?: string;
 }
 
+/** One row of a sweep's leaderboard: a swept evaluate step, or the baseline its evaluations share. */
+export interface LeaderboardRow {
+  /** The evaluate step's id; absent for the baseline row. */
+  step?: string;
+  /** The model it evaluated. */
+  modelStep?: string;
+  /** This combination's sweep values (`C: 0.1, kernel: linear`); empty for the baseline. */
+  values: Record<string, unknown>;
+  /** How the row is named in charts: its values, or the baseline's method. */
+  label: string;
+  baseline: boolean;
+  metrics: Record<string, MetricEstimate>;
+}
+
+/** The evaluations of one swept step (`eval[C=…,kernel=…]`), compared side by side. */
+export interface Leaderboard {
+  /** The step id as written in the pipeline file (`eval`). */
+  origin: string;
+  /** The sweep's parameter names, in the matrix's order. */
+  parameters: string[];
+  rows: LeaderboardRow[];
+  /** Metric names in the evaluations' order. */
+  metrics: string[];
+  confidence?: number;
+  /** The select-best step that chose among them, and what it chose. */
+  selection?: { step: string; metric: string; use: string; direction: string; bestModelStep: string };
+  /** Members without metrics (failed, skipped, damaged artifact), with why. */
+  missing: { step: string; why: string }[];
+}
+
 export interface ReportData {
   runId: string;
   pipeline: { name: string; file: string; digest: string };
@@ -141,6 +171,8 @@ export interface ReportData {
   // The parts below are optional so a renderer test can build only what it looks at.
   /** The register steps, in dependency order: the report opens with them. */
   models?: RegisteredModel[];
+  /** One per swept evaluate step; its members' evaluations are drawn inside it, not as sections of their own. */
+  leaderboards?: Leaderboard[];
   modelImportances: ModelImportances[];
   /** The metrics files against the pipeline's regression baseline, when there is one. */
   baselineDiff?: MetricsDiff;

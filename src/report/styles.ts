@@ -3,6 +3,11 @@
  * colours shared by the graph, the timeline and the badges, and print rules so the page can be
  * printed or saved as PDF for a review meeting.
  */
+import { SORTABLE_METRICS } from './leaderboard-section.js';
+
+/** The leaderboard's script-free sorting: the checked radio button picks which rank variable orders the rows (leaderboard-section.ts). */
+const SORT_RULES = ['ks', ...Array.from({ length: SORTABLE_METRICS }, (_, i) => `k${i}`)].map((k) => `table.leaderboard:has(input.${k}:checked) tbody tr { order: var(--${k}); }`).join('\n');
+
 export const STYLES = `
 :root { --done:#2e7d32; --done-bg:#e8f5e9; --cached:#1565c0; --cached-bg:#e3f2fd; --failed:#c62828; --failed-bg:#ffebee; --skipped:#757575; --skipped-bg:#f5f5f5; --ink:#1f2328; --muted:#656d76; --line:#d0d7de; --accent:#6a3d9a; }
 * { box-sizing: border-box; }
@@ -64,5 +69,20 @@ a { color: var(--cached); }
 @media (max-width: 860px) { .card-grid { grid-template-columns: 1fr; } }
 .model-card .missing { color: var(--failed); font-weight: 600; }
 table.headline td.num { white-space: nowrap; }
+table.leaderboard { display: block; border-collapse: separate; }
+table.leaderboard thead, table.leaderboard tbody { display: flex; flex-direction: column; }
+table.leaderboard tr { display: grid; grid-template-columns: var(--lb-cols); align-items: stretch; }
+table.leaderboard th, table.leaderboard td { padding: 3px 10px 3px 0; white-space: nowrap; }
+table.leaderboard th label { cursor: pointer; display: inline-flex; align-items: baseline; gap: 4px; }
+table.leaderboard th:has(input:checked) { color: var(--ink); }
+table.leaderboard td.col-best { font-weight: 700; }
+table.leaderboard tr.chosen td { background: var(--done-bg); }
+table.leaderboard tr.baseline td { background: var(--skipped-bg); font-style: italic; }
+table.leaderboard .ci { display: block; color: var(--muted); font-weight: 400; font-size: 11.5px; }
+table.leaderboard td.num { text-align: right; }
+${SORT_RULES}
+details.member { margin: 6px 0; border: 1px solid #eaeef2; border-radius: 6px; padding: 4px 12px; }
+details.member > summary { cursor: pointer; padding: 2px 0; }
+@media print { details.member { break-inside: avoid; } }
 @media print { main { max-width: none; padding: 0; } section { break-inside: avoid; } }
 `;
