@@ -2,8 +2,8 @@
  * Gathers what the report shows from the store: the run record, the pipeline graph (loaded from
  * the pipeline file, if it is still there and still valid), the evaluate steps' metrics artifacts,
  * the forests' importances from the step summaries, and step start times from the cache entries;
- * and through collect-models and collect-sweeps the registered models' cards and the sweeps'
- * leaderboards.
+ * and through collect-models, collect-sweeps and collect-step-outputs the model cards, the sweeps'
+ * leaderboards, GAN losses, observed-vs-predicted values and candidate tables.
  * Reads aggregate outputs only: no dataset artifact is opened, so no patient row can reach the page.
  * Every artifact is read through the store's digest check (artifacts.ts).
  */
@@ -16,6 +16,7 @@ import type { Store } from '../engine/store.js';
 import { onlySteps } from '../engine/record.js';
 import { isRecord, readArtifactJson } from './artifacts.js';
 import { registeredModels } from './collect-models.js';
+import { candidateTables, ganCurves, observedPredicted } from './collect-step-outputs.js';
 import { leaderboards } from './collect-sweeps.js';
 import { layerColumns, longestPathLayers } from './layers.js';
 import type { Evaluation, MetricsReport, ModelImportances, ReportData, ReportStep, StepStatus } from './report-data.js';
@@ -142,6 +143,9 @@ export async function collectReport(record: RunRecord, store: Store): Promise<Re
     evaluations: evaluated,
     models: registeredModels(context),
     leaderboards: leaderboards(context, evaluated),
+    ganCurves: ganCurves(context),
+    observedPredicted: observedPredicted(context),
+    candidates: candidateTables(context),
     modelImportances: modelImportances(record, steps),
   };
 }

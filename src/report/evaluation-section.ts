@@ -1,6 +1,7 @@
 /**
  * One evaluation in the report: its gates, metrics with intervals, curves (ROC, PR, calibration,
- * confusion), permutation importance and subgroups; or the generative and recommender variants of the same.
+ * confusion; observed vs predicted for a regression that recorded its points), permutation
+ * importance and subgroups; or the generative and recommender variants of the same.
  */
 import { importanceSvg, intervalSvg } from './bars-svg.js';
 import { calibrationSvg, precisionRecall, prSvg, rocSvg } from './curves-svg.js';
@@ -10,7 +11,8 @@ import { generativeBody, isGenerative } from './generative-section.js';
 import { anchor, badge, figure } from './html.js';
 import { confusionSvg } from './matrix-svg.js';
 import { isRecommendation, recommenderBaselineTable, recommenderInfo } from './recommender-section.js';
-import type { Evaluation, MetricEstimate, MetricsReport } from './report-data.js';
+import type { Evaluation, MetricEstimate, MetricsReport, ObservedPredicted } from './report-data.js';
+import { observedPredictedSvg } from './scatter-svg.js';
 
 /** The most features drawn in an importance chart; the rest would be unreadable bars. */
 export const TOP_FEATURES = 15;
@@ -48,13 +50,16 @@ function intervalCharts(r: MetricsReport): string[] {
   return charts;
 }
 
-function curveCharts(r: MetricsReport): string[] {
+function curveCharts(r: MetricsReport, points: ObservedPredicted | undefined): string[] {
   const charts: string[] = [];
   if (r.roc_curve?.fpr.length) charts.push(figure(rocSvg(r.roc_curve, r.metrics.roc_auc?.value), 'ROC curve; dashed: chance.'));
   const pr = precisionRecall(r);
   if (pr) charts.push(figure(prSvg(pr, r.metrics.pr_auc?.value), `Precision-recall${r.pr_curve ? '' : ' at the ROC curve\'s thresholds'}; dashed: prevalence (${fmtNumber(pr.prevalence)}).`));
   if (r.calibration?.curve.length) charts.push(figure(calibrationSvg(r.calibration.curve), `Calibration, ${r.calibration.bins} bins; dot size: rows in the bin; dashed: perfect calibration.`));
   if (r.confusion_matrix?.labels.length) charts.push(figure(confusionSvg(r.confusion_matrix.labels, r.confusion_matrix.counts), `Confusion matrix${r.threshold ? ` at threshold ${fmtNumber(r.threshold.value)} (${r.threshold.method})` : ''}; shade: share of the true class.`));
+  if (points?.observed.length) {
+    charts.push(figure(observedPredictedSvg(points.observed, points.predicted, r.metrics.r2?.value, points.target), `Observed vs predicted, ${points.observed.length} test rows; dashed: predicted = observed; R² ${fmtNumber(r.metrics.r2?.value ?? null)}.`));
+  } else if (points?.missing) charts.push(`<p class="muted">No observed-vs-predicted plot: ${esc(points.missing)}.</p>`);
   return charts;
 }
 
@@ -71,7 +76,7 @@ function subgroupTables(r: MetricsReport): string {
 }
 
 /** Everything under an evaluation's title. */
-export function evaluationBody(e: Evaluation): string {
+export function evaluationBody(e: Evaluation, points?: ObservedPredicted): string {
   const r = e.report;
   if (!r) return `<p class="muted">No metrics: ${esc(e.missing ?? 'not recorded')}.</p>`;
   if (isGenerative(r)) return `${gatesTable(r)}${generativeBody(r)}`;
@@ -83,14 +88,14 @@ export function evaluationBody(e: Evaluation): string {
         `Permutation importance: drop in ${r.importance.metric} when a feature is shuffled (mean ± sd over ${r.importance.repeats} repeats), top ${Math.min(TOP_FEATURES, r.importance.features.length)} of ${r.importance.features.length}.`,
       )
     : '';
-  const curves = curveCharts(r);
-  return `${info}${gatesTable(r)}<h3>Metrics</h3><div class="charts">${metricsTable(r)}${intervalCharts(r).join('')}</div>${curves.length ? `<h3>Curves</h3><div class="charts">${curves.join('')}</div>` : ''}${isRecommendation(r) ? recommenderBaselineTable(r) : ''}${importance ? `<h3>Feature importance</h3><div class="charts">${importance}</div>` : ''}${subgroupTables(r)}`;
+  const curves = curveCharts(r, points);
+  return `${info}${gatesTable(r)}<h3>Metrics</h3><div class="charts">${metricsTable(r)}${intervalCharts(r).join('')}</div>${curves.length ? `<h3>${r.task === 'regression' ? 'Observed vs predicted' : 'Curves'}</h3><div class="charts">${curves.join('')}</div>` : ''}${isRecommendation(r) ? recommenderBaselineTable(r) : ''}${importance ? `<h3>Feature importance</h3><div class="charts">${importance}</div>` : ''}${subgroupTables(r)}`;
 }
 
 export function evaluationTitle(e: Evaluation): string {
   return `<code>${esc(e.step)}</code>${e.modelStep ? ` <span class="muted">of model <code>${esc(e.modelStep)}</code></span>` : ''}`;
 }
 
-export function evaluationSection(e: Evaluation): string {
-  return `<section class="evaluation" id="${esc(anchor('eval', e.step))}" data-step="${esc(e.step)}"><h2>Evaluation: ${evaluationTitle(e)}</h2>${evaluationBody(e)}</section>`;
+export function evaluationSection(e: Evaluation, points?: ObservedPredicted): string {
+  return `<section class="evaluation" id="${esc(anchor('eval', e.step))}" data-step="${esc(e.step)}"><h2>Evaluation: ${evaluationTitle(e)}</h2>${evaluationBody(e, points)}</section>`;
 }

@@ -15,7 +15,7 @@ import { esc } from './escape.js';
 import { confidenceLabel, evaluationBody } from './evaluation-section.js';
 import { fmtEstimate, fmtNumber } from './format.js';
 import { anchor, badge, figure } from './html.js';
-import type { Evaluation, Leaderboard, LeaderboardRow, MetricEstimate } from './report-data.js';
+import type { Evaluation, Leaderboard, LeaderboardRow, MetricEstimate, ObservedPredicted } from './report-data.js';
 
 /** Metrics beyond this many are shown but cannot be sorted by (the stylesheet has rules for k0 … k15). */
 export const SORTABLE_METRICS = 16;
@@ -121,7 +121,7 @@ function forestPlot(lb: Leaderboard): string {
   return figure(intervalSvg('leaderboard', entries, `${metric} of every combination`), `${metric} of every combination with its ${confidenceLabel(lb.confidence)}, in the order of the choice.`);
 }
 
-export function leaderboardSection(lb: Leaderboard, evaluations: readonly Evaluation[]): string {
+export function leaderboardSection(lb: Leaderboard, evaluations: readonly Evaluation[], points: readonly ObservedPredicted[]): string {
   const members = lb.rows.filter((r) => !r.baseline).length;
   const s = lb.selection;
   const chosen = s ? lb.rows.find((r) => chosenRow(lb, r)) : undefined;
@@ -134,7 +134,7 @@ export function leaderboardSection(lb: Leaderboard, evaluations: readonly Evalua
     .filter((r) => !r.baseline && r.step)
     .map((r) => {
       const e = evaluations.find((x) => x.step === r.step);
-      return e ? `<details class="member" data-step="${esc(e.step)}" id="${esc(anchor('eval', e.step))}"><summary>${esc(r.label)}: <code>${esc(e.step)}</code> — every metric, curve and table</summary>${evaluationBody(e)}</details>` : '';
+      return e ? `<details class="member" data-step="${esc(e.step)}" id="${esc(anchor('eval', e.step))}"><summary>${esc(r.label)}: <code>${esc(e.step)}</code> — every metric, curve and table</summary>${evaluationBody(e, points.find((p) => p.step === e.step))}</details>` : '';
     })
     .join('');
   return `<section class="leaderboard-section" id="${esc(anchor('leaderboard', lb.origin))}" data-origin="${esc(lb.origin)}"><h2>Leaderboard: <code>${esc(lb.origin)}</code> <span class="muted">${members} combinations</span></h2>${how}${note}${table(lb)}${missing}<div class="charts">${forestPlot(lb)}</div><h3>Each combination</h3>${details}</section>`;

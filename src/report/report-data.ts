@@ -153,6 +153,38 @@ export interface Leaderboard {
   missing: { step: string; why: string }[];
 }
 
+/** A GAN's training losses (train.gan's `curves` output). */
+export interface GanCurves {
+  step: string;
+  loss: string;
+  points: { step: number; critic_loss: number; generator_loss: number }[];
+  /** Why there are no points (artifact gone or damaged). */
+  missing?: string;
+}
+
+/** Observed and predicted values of an evaluate step's test rows (its `predictions` output, when the pipeline asked for it). */
+export interface ObservedPredicted {
+  step: string;
+  target?: string;
+  observed: number[];
+  predicted: number[];
+  /** Why there are no points (artifact gone or damaged). */
+  missing?: string;
+}
+
+/** The ranked table a predict step wrote (`table` output, CSV), shown only when its rows are molecules. */
+export interface CandidateTable {
+  step: string;
+  columns: string[];
+  rows: string[][];
+  /** Rows in the artifact (the page shows the first ones). */
+  total: number;
+  /** Where the pipeline publishes the full table, if it does. */
+  file?: string;
+  /** Why there are no rows (artifact gone or damaged). */
+  missing?: string;
+}
+
 export interface ReportData {
   runId: string;
   pipeline: { name: string; file: string; digest: string };
@@ -173,6 +205,9 @@ export interface ReportData {
   models?: RegisteredModel[];
   /** One per swept evaluate step; its members' evaluations are drawn inside it, not as sections of their own. */
   leaderboards?: Leaderboard[];
+  ganCurves?: GanCurves[];
+  observedPredicted?: ObservedPredicted[];
+  candidates?: CandidateTable[];
   modelImportances: ModelImportances[];
   /** The metrics files against the pipeline's regression baseline, when there is one. */
   baselineDiff?: MetricsDiff;

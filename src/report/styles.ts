@@ -83,6 +83,12 @@ table.leaderboard td.num { text-align: right; }
 ${SORT_RULES}
 details.member { margin: 6px 0; border: 1px solid #eaeef2; border-radius: 6px; padding: 4px 12px; }
 details.member > summary { cursor: pointer; padding: 2px 0; }
+svg .series-0 line, svg path.series-0 { stroke: var(--accent); } svg .series-1 line, svg path.series-1 { stroke: #e07b00; }
+svg .curve.series-0, svg .curve.series-1 { fill: none; stroke-width: 1.8; }
+svg .legend-item line { stroke-width: 3; } svg .legend-item text { fill: var(--ink); font-size: 11.5px; }
+svg .point { fill: var(--accent); fill-opacity: .55; stroke: none; }
+table.candidates-table td.smiles { max-width: 520px; white-space: normal; word-break: break-all; }
+.not-compared { display: inline; }
 @media print { details.member { break-inside: avoid; } }
 @media print { main { max-width: none; padding: 0; } section { break-inside: avoid; } }
 `;
