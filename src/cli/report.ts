@@ -1,9 +1,11 @@
 /**
  * `medpipe report [RUN]`: writes the run's self-contained HTML report (src/report). Without RUN,
- * the latest run in the store; RUN may be a run id or an unambiguous prefix of one.
+ * the latest complete run in the store (every step selected, finished ok or failed): an `--only`
+ * run leaves most of the pipeline out, so it is reported only when named, or when no complete run
+ * exists. RUN may be a run id or an unambiguous prefix of one.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { latestFinishedRun, type RunRecord } from '../engine/record.js';
+import { existsSync } from 'node:fs';
+import { findRunById, latestCompleteRun, latestFinishedRun, onlySteps, type RunRecord } from '../engine/record.js';
 import { Store } from '../engine/store.js';
 import { collectReport } from '../report/collect.js';
 import { renderReport } from '../report/render.js';
@@ -25,19 +27,19 @@ export interface ReportIO {
   err(text: string): void;
 }
 
-function findRun(store: Store, wanted: string | undefined): RunRecord | string {
-  if (wanted === undefined) return latestFinishedRun(store) ?? `no finished runs in ${store.root}: run a pipeline first (medpipe run FILE)`;
-  let names: string[] = [];
-  try {
-    names = readdirSync(store.path('runs')).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
-  } catch {
-    // No runs folder: handled as no match below.
-  }
-  const matches = names.filter((n) => n === wanted || n.startsWith(wanted));
-  const exact = matches.includes(wanted) ? [wanted] : matches;
-  if (exact.length > 1) return `run "${wanted}" is ambiguous: it could be ${exact.slice(0, 5).join(', ')}; give more of the id`;
-  const record = exact.length ? store.readJson<RunRecord>(`runs/${exact[0]}.json`) : undefined;
-  return record ?? `no run "${wanted}" in ${store.root}; medpipe runs lists them`;
+/** The run to report when none is named, and a note when it is not a complete run. */
+function defaultRun(store: Store): { record: RunRecord; note?: string } | string {
+  const complete = latestCompleteRun(store);
+  if (complete) return { record: complete };
+  const partial = latestFinishedRun(store);
+  if (!partial) return `no finished runs in ${store.root}: run a pipeline first (medpipe run FILE)`;
+  return { record: partial, note: `no complete run in ${store.root}: reporting the latest run, an --only run of ${onlySteps(partial).join(', ')}; run the whole pipeline for a full report` };
+}
+
+/** The run named by an id or an unambiguous prefix of one. */
+function findRun(store: Store, wanted: string): { record: RunRecord } | string {
+  const found = findRunById(store, wanted);
+  return typeof found === 'string' ? found : { record: found };
 }
 
 export async function reportCommand(args: string[], opts: ReportOptions, io: ReportIO): Promise<number> {
@@ -46,11 +48,13 @@ export async function reportCommand(args: string[], opts: ReportOptions, io: Rep
     return 2;
   }
   const store = new Store(opts.store);
-  const found = findRun(store, args[0]);
-  if (typeof found === 'string') {
-    io.err(`medpipe: ${found}`);
+  const chosen = args[0] === undefined ? defaultRun(store) : findRun(store, args[0]);
+  if (typeof chosen === 'string') {
+    io.err(`medpipe: ${chosen}`);
     return 1;
   }
+  const found = chosen.record;
+  if ('note' in chosen && chosen.note) io.err(`medpipe: ${chosen.note}`);
   const data = await collectReport(found, store);
   // The diff against the pipeline's regression baseline (or --baseline), when it has one.
   const readable = existsSync(found.pipeline.path) ? readPipelineMetrics(found.pipeline.path) : undefined;

@@ -91,7 +91,30 @@ export function listRunRecords(store: Store, limit = 20): RunRecord[] {
 
 /** The most recent run that finished (ok or failed): not one still running, nor one that was interrupted. */
 export function latestFinishedRun(store: Store): RunRecord | undefined {
-  return listRunRecords(store, Number.POSITIVE_INFINITY).find((r) => r.status === 'ok' || r.status === 'failed');
+  return listRunRecords(store, Number.POSITIVE_INFINITY).find(isFinished);
+}
+
+function isFinished(r: RunRecord): boolean {
+  return r.status === 'ok' || r.status === 'failed';
+}
+
+/** The steps an `--only` run was limited to; empty for a run of every step. */
+export function onlySteps(r: RunRecord): string[] {
+  const only = r.options?.only;
+  return Array.isArray(only) ? only.filter((s): s is string => typeof s === 'string') : [];
+}
+
+/**
+ * A run of the whole pipeline that finished: every step was selected (not an `--only` run,
+ * which leaves the steps it did not need out of its record) and it ended, ok or failed.
+ */
+export function isCompleteRun(r: RunRecord): boolean {
+  return isFinished(r) && onlySteps(r).length === 0;
+}
+
+/** The most recent complete run (see isCompleteRun): what a report shows when no run is named. */
+export function latestCompleteRun(store: Store): RunRecord | undefined {
+  return listRunRecords(store, Number.POSITIVE_INFINITY).find(isCompleteRun);
 }
 
 /** A run by its id or an unambiguous prefix of it; a message saying why when there is none. */

@@ -1,15 +1,22 @@
 /**
  * Gathers what the report shows from the store: the run record, the pipeline graph (loaded from
  * the pipeline file, if it is still there and still valid), the evaluate steps' metrics artifacts,
- * the forests' importances from the step summaries, and step start times from the cache entries.
+ * the forests' importances from the step summaries, and step start times from the cache entries;
+ * and through collect-models, collect-sweeps and collect-step-outputs the model cards, the sweeps'
+ * leaderboards, GAN losses, observed-vs-predicted values and candidate tables.
  * Reads aggregate outputs only: no dataset artifact is opened, so no patient row can reach the page.
+ * Every artifact is read through the store's digest check (artifacts.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadPipeline } from '../engine/open.js';
 import { dependenciesOf, type Pipeline } from '../engine/pipeline.js';
-import type { RunRecord } from '../engine/record.js';
+import { onlySteps, type RunRecord } from '../engine/record.js';
 import type { Store } from '../engine/store.js';
+import { isRecord, readArtifactJson } from './artifacts.js';
+import { registeredModels } from './collect-models.js';
+import { candidateTables, ganCurves, observedPredicted } from './collect-step-outputs.js';
+import { leaderboards } from './collect-sweeps.js';
 import { layerColumns, longestPathLayers } from './layers.js';
 import type { Evaluation, MetricsReport, ModelImportances, ReportData, ReportStep, StepStatus } from './report-data.js';
 
@@ -61,16 +68,8 @@ function layOutStarts(record: RunRecord, store: Store, steps: ReportStep[]): voi
 
 /** A metrics artifact, read only if it matches its digest; otherwise why it is not shown. */
 function readMetrics(store: Store, digest: string): { report: MetricsReport } | { missing: string } {
-  const read = store.readVerifiedObject(digest);
-  if ('missing' in read) return { missing: 'its metrics artifact is no longer in the store (cache gc?)' };
-  if ('damaged' in read) return { missing: 'its metrics artifact does not match its digest, so its numbers are not shown: run medpipe cache verify, then re-run the pipeline' };
-  try {
-    const parsed = JSON.parse(read.bytes.toString('utf8')) as MetricsReport;
-    if (parsed.format === METRICS_FORMAT && typeof parsed.metrics === 'object') return { report: parsed };
-  } catch {
-    // not JSON: reported below like any other unreadable artifact
-  }
-  return { missing: 'its metrics artifact is not a metrics report' };
+  const read = readArtifactJson(store, digest, { what: 'its metrics artifact', content: 'its numbers' }, (v) => (isRecord(v) && v.format === METRICS_FORMAT && isRecord(v.metrics) ? (v as unknown as MetricsReport) : undefined));
+  return 'missing' in read ? read : { report: read.value };
 }
 
 function evaluations(record: RunRecord, pipeline: Pipeline | undefined, store: Store, steps: ReportStep[]): Evaluation[] {
@@ -127,17 +126,25 @@ export async function collectReport(record: RunRecord, store: Store): Promise<Re
   });
   const steps = layerColumns(unordered, longestPathLayers(unordered)).flat();
   layOutStarts(record, store, steps);
+  const evaluated = evaluations(record, pipeline, store, steps);
+  const context = { record, pipeline, store, steps };
   return {
     runId: record.runId,
     pipeline: { name: record.pipeline.name, file: record.pipeline.file, digest: record.pipeline.digest },
     warnings,
     git: record.git,
     status: record.status,
+    only: onlySteps(record),
     startedAt: record.startedAt,
     ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
     ...(record.durationMs !== undefined ? { durationMs: record.durationMs } : {}),
     steps,
-    evaluations: evaluations(record, pipeline, store, steps),
+    evaluations: evaluated,
+    models: registeredModels(context),
+    leaderboards: leaderboards(context, evaluated),
+    ganCurves: ganCurves(context),
+    observedPredicted: observedPredicted(context),
+    candidates: candidateTables(context),
     modelImportances: modelImportances(record, steps),
   };
 }

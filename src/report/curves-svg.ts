@@ -15,7 +15,7 @@ function unitAxes(xLabel: string, yLabel: string): { x: Scale; y: Scale; frame: 
   const x = linear([0, 1], [M.left, SIZE - M.right]);
   const y = linear([0, 1], [SIZE - M.bottom, M.top]);
   const ticks = [0, 0.2, 0.4, 0.6, 0.8, 1];
-  return { x, y, frame: axes({ x, y, xTicks: ticks, yTicks: ticks, xLabel, yLabel, grid: true, format: (v) => v.toFixed(1) }) };
+  return { x, y, frame: axes({ x, y, xTicks: ticks, yTicks: ticks, xLabel, yLabel, grid: true }) };
 }
 
 function legend(text: string): string {
@@ -80,7 +80,7 @@ export function calibrationSvg(bins: readonly CalibrationBin[]): string {
   const line = `<path class="curve calibration" data-points="${used.length}" d="${linePath(used.map((b) => [x(b.mean_predicted as number), y(b.fraction_positive as number)] as const))}"/>`;
   const dots = used
     .map((b) => {
-      const tip = `${fmtNumber(b.lower, 2)}–${fmtNumber(b.upper, 2)}: ${b.n} rows, predicted ${fmtNumber(b.mean_predicted)}, observed ${fmtNumber(b.fraction_positive)}`;
+      const tip = `${fmtNumber(b.lower)}–${fmtNumber(b.upper)}: ${b.n} rows, predicted ${fmtNumber(b.mean_predicted)}, observed ${fmtNumber(b.fraction_positive)}`;
       return `<circle class="bin" cx="${px(x(b.mean_predicted as number))}" cy="${px(y(b.fraction_positive as number))}" r="${px(2.5 + 4.5 * Math.sqrt(b.n / maxN))}"><title>${esc(tip)}</title></circle>`;
     })
     .join('');

@@ -4,6 +4,7 @@
  * columns whose distributions differ most. Aggregates only, like the rest of the page.
  */
 import { importanceSvg } from './bars-svg.js';
+import { summariseReasons } from './column-names.js';
 import { esc } from './escape.js';
 import { fmtNumber } from './format.js';
 import type { MetricsReport } from './report-data.js';
@@ -42,9 +43,22 @@ function beatsBadge(beats: boolean | null | undefined): string {
   return '<span class="muted">–</span>';
 }
 
+/**
+ * A note as one line: the "not compared: a (why), b (why), …" note lists every column the
+ * synthetic table lacks (262 of them in the drug-discovery pipeline, 256 fingerprint bits), so
+ * its columns are grouped by reason and numbered runs collapsed (fp_0 … fp_255).
+ */
+export function noteLine(note: string): string {
+  const list = /^not compared: (.*)$/s.exec(note);
+  const groups = list ? summariseReasons(list[1]) : undefined;
+  if (!groups) return esc(note);
+  const total = groups.reduce((n, g) => n + g.count, 0);
+  return `<span class="not-compared">${esc(`not compared, ${total} column${total === 1 ? '' : 's'}: ${groups.map((g) => `${g.names.join(', ')} (${g.reason})`).join('; ')}`)}</span>`;
+}
+
 export function generativeBody(report: MetricsReport): string {
   const r = report as GenerativeReport;
-  const info = `<p class="muted">${esc(r.n)} synthetic vs ${esc(r.n_real ?? '?')} real rows on ${esc(r.columns_compared ?? '?')} columns. Baseline: each column sampled independently from the real column (keeps the marginals, loses every dependence). Detection AUC: 0.5 (chance) is ideal, 1 fully separable.${r.notes?.length ? ` ${r.notes.map(esc).join('. ')}.` : ''}</p>`;
+  const info = `<p class="muted">${esc(r.n)} synthetic vs ${esc(r.n_real ?? '?')} real rows on ${esc(r.columns_compared ?? '?')} columns. Baseline: each column sampled independently from the real column (keeps the marginals, loses every dependence). Detection AUC: 0.5 (chance) is ideal, 1 fully separable.${r.notes?.length ? ` ${r.notes.map(noteLine).join('. ')}.` : ''}</p>`;
   const rows = Object.entries(r.metrics as Record<string, GenerativeMetric>).map(
     ([name, m]) => `<tr data-metric="${esc(name)}"><td><code>${esc(name)}</code></td><td class="num">${esc(fmtNumber(m.value))}</td><td class="num">${esc(fmtNumber(m.baseline ?? null))}</td><td>${esc(m.better ?? '')}</td><td>${beatsBadge(m.beats_baseline)}</td></tr>`,
   );

@@ -93,6 +93,98 @@ export interface ModelImportances {
   features: { feature: string; importance: number }[];
 }
 
+/** A register step's model card (its `card` artifact, Markdown), cut into the parts the report shows. */
+export interface ModelCardText {
+  title: string;
+  description: string;
+  intendedUse: string;
+  limitations: string;
+  /** The "## Model" bullets (algorithm, what it predicts, its input), without the leading "- ". */
+  model: string[];
+  /** The "## Data" bullets. */
+  data: string[];
+}
+
+/** What a register step did in this run, with what a clinician reads first about the model. */
+export interface RegisteredModel {
+  /** The register step's id. */
+  step: string;
+  status: StepStatus;
+  /** The registry name, from the step's parameters (or its summary when the pipeline did not load). */
+  name?: string;
+  /** The version registered (or found already registered) by this run. */
+  version?: number;
+  alias?: string;
+  /** The step whose model it registers, and the evaluate step wired into it. */
+  modelStep?: string;
+  evaluationStep?: string;
+  card?: ModelCardText;
+  /** Why there is no card (not registered, artifact missing or damaged). */
+  missing?: string;
+}
+
+/** One row of a sweep's leaderboard: a swept evaluate step, or the baseline its evaluations share. */
+export interface LeaderboardRow {
+  /** The evaluate step's id; absent for the baseline row. */
+  step?: string;
+  /** The model it evaluated. */
+  modelStep?: string;
+  /** This combination's sweep values (`C: 0.1, kernel: linear`); empty for the baseline. */
+  values: Record<string, unknown>;
+  /** How the row is named in charts: its values, or the baseline's method. */
+  label: string;
+  baseline: boolean;
+  metrics: Record<string, MetricEstimate>;
+}
+
+/** The evaluations of one swept step (`eval[C=…,kernel=…]`), compared side by side. */
+export interface Leaderboard {
+  /** The step id as written in the pipeline file (`eval`). */
+  origin: string;
+  /** The sweep's parameter names, in the matrix's order. */
+  parameters: string[];
+  rows: LeaderboardRow[];
+  /** Metric names in the evaluations' order. */
+  metrics: string[];
+  confidence?: number;
+  /** The select-best step that chose among them, and what it chose. */
+  selection?: { step: string; metric: string; use: string; direction: string; bestModelStep: string };
+  /** Members without metrics (failed, skipped, damaged artifact), with why. */
+  missing: { step: string; why: string }[];
+}
+
+/** A GAN's training losses (train.gan's `curves` output). */
+export interface GanCurves {
+  step: string;
+  loss: string;
+  points: { step: number; critic_loss: number; generator_loss: number }[];
+  /** Why there are no points (artifact gone or damaged). */
+  missing?: string;
+}
+
+/** Observed and predicted values of an evaluate step's test rows (its `predictions` output, when the pipeline asked for it). */
+export interface ObservedPredicted {
+  step: string;
+  target?: string;
+  observed: number[];
+  predicted: number[];
+  /** Why there are no points (artifact gone or damaged). */
+  missing?: string;
+}
+
+/** The ranked table a predict step wrote (`table` output, CSV), shown only when its rows are molecules. */
+export interface CandidateTable {
+  step: string;
+  columns: string[];
+  rows: string[][];
+  /** Rows in the artifact (the page shows the first ones). */
+  total: number;
+  /** Where the pipeline publishes the full table, if it does. */
+  file?: string;
+  /** Why there are no rows (artifact gone or damaged). */
+  missing?: string;
+}
+
 export interface ReportData {
   runId: string;
   pipeline: { name: string; file: string; digest: string };
@@ -100,12 +192,22 @@ export interface ReportData {
   warnings: string[];
   git: { commit: string; dirty: boolean } | null;
   status: string;
+  /** The steps an `--only` run was limited to; absent or empty for a run of the whole pipeline. */
+  only?: string[];
   startedAt: string;
   finishedAt?: string;
   durationMs?: number;
   /** In dependency order (layer by layer, file order within a layer). */
   steps: ReportStep[];
   evaluations: Evaluation[];
+  // The parts below are optional so a renderer test can build only what it looks at.
+  /** The register steps, in dependency order: the report opens with them. */
+  models?: RegisteredModel[];
+  /** One per swept evaluate step; its members' evaluations are drawn inside it, not as sections of their own. */
+  leaderboards?: Leaderboard[];
+  ganCurves?: GanCurves[];
+  observedPredicted?: ObservedPredicted[];
+  candidates?: CandidateTable[];
   modelImportances: ModelImportances[];
   /** The metrics files against the pipeline's regression baseline, when there is one. */
   baselineDiff?: MetricsDiff;

@@ -4,7 +4,7 @@
  * needs no script to show them. Tooltips are SVG <title> elements, which browsers show natively.
  */
 import { esc } from './escape.js';
-import { fmtNumber, px } from './format.js';
+import { px, tickFormat } from './format.js';
 
 export interface Scale {
   (v: number): number;
@@ -45,6 +45,7 @@ export interface AxisOptions {
   yTicks?: number[];
   xLabel?: string;
   yLabel?: string;
+  /** Tick labels; by default each axis gets the decimals its tick spacing needs (format.ts tickFormat). */
   format?: (v: number) => string;
   /** Light grid lines across the plot at each tick. */
   grid?: boolean;
@@ -52,11 +53,12 @@ export interface AxisOptions {
 
 /** Both axes of an x-y plot, with ticks, tick labels, axis titles and an optional grid. */
 export function axes(o: AxisOptions): string {
-  const f = o.format ?? ((v: number) => fmtNumber(v, 2));
   const [x0, x1] = o.x.range;
   const [y0, y1] = o.y.range; // y0 is the bottom
   const xt = o.xTicks ?? niceTicks(o.x.domain[0], o.x.domain[1]);
   const yt = o.yTicks ?? niceTicks(o.y.domain[0], o.y.domain[1]);
+  const fx = o.format ?? tickFormat(xt);
+  const fy = o.format ?? tickFormat(yt);
   const parts: string[] = [];
   if (o.grid) {
     for (const t of xt) parts.push(`<line class="grid" x1="${px(o.x(t))}" x2="${px(o.x(t))}" y1="${px(y0)}" y2="${px(y1)}"/>`);
@@ -64,8 +66,8 @@ export function axes(o: AxisOptions): string {
   }
   parts.push(`<line class="axis" x1="${px(x0)}" x2="${px(x1)}" y1="${px(y0)}" y2="${px(y0)}"/>`);
   parts.push(`<line class="axis" x1="${px(x0)}" x2="${px(x0)}" y1="${px(y0)}" y2="${px(y1)}"/>`);
-  for (const t of xt) parts.push(`<line class="tick" x1="${px(o.x(t))}" x2="${px(o.x(t))}" y1="${px(y0)}" y2="${px(y0 + 4)}"/><text class="tick-label" x="${px(o.x(t))}" y="${px(y0 + 15)}" text-anchor="middle">${esc(f(t))}</text>`);
-  for (const t of yt) parts.push(`<line class="tick" x1="${px(x0 - 4)}" x2="${px(x0)}" y1="${px(o.y(t))}" y2="${px(o.y(t))}"/><text class="tick-label" x="${px(x0 - 7)}" y="${px(o.y(t) + 3.5)}" text-anchor="end">${esc(f(t))}</text>`);
+  for (const t of xt) parts.push(`<line class="tick" x1="${px(o.x(t))}" x2="${px(o.x(t))}" y1="${px(y0)}" y2="${px(y0 + 4)}"/><text class="tick-label x-tick" x="${px(o.x(t))}" y="${px(y0 + 15)}" text-anchor="middle">${esc(fx(t))}</text>`);
+  for (const t of yt) parts.push(`<line class="tick" x1="${px(x0 - 4)}" x2="${px(x0)}" y1="${px(o.y(t))}" y2="${px(o.y(t))}"/><text class="tick-label y-tick" x="${px(x0 - 7)}" y="${px(o.y(t) + 3.5)}" text-anchor="end">${esc(fy(t))}</text>`);
   if (o.xLabel) parts.push(`<text class="axis-label" x="${px((x0 + x1) / 2)}" y="${px(y0 + 32)}" text-anchor="middle">${esc(o.xLabel)}</text>`);
   if (o.yLabel) parts.push(`<text class="axis-label" transform="translate(${px(x0 - 38)} ${px((y0 + y1) / 2)}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
   return parts.join('');

@@ -3,6 +3,10 @@
  * trust: each with a bootstrap confidence interval, at a stated decision threshold, per subgroup,
  * with curves and optional permutation importance; quality gates make the step (and the run) fail.
  * The work is done by src/ml/metrics; this file reads the artifacts and writes the report.
+ *
+ * Version 2 added the `predictions` output: a regression's observed and predicted value per test
+ * row, for the report's observed-vs-predicted plot, written only when the pipeline asks
+ * (observed_vs_predicted: true) since those are per-row values. The metrics are unchanged.
  */
 import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
@@ -18,11 +22,14 @@ interface Params {
   permutation_importance: { repeats: number; metric: string | null; seed: number | null } | null;
   calibration_bins: number;
   metrics_file: string | null;
+  observed_vs_predicted: boolean;
   seed: number;
 }
 
 /** The metrics artifact's format tag. */
 export const METRICS_FORMAT = 'medpipe.metrics/1';
+/** The predictions artifact's format tag. */
+export const PREDICTIONS_FORMAT = 'medpipe.predictions/1';
 
 type Loaded = Awaited<ReturnType<typeof import('../ml/model.js')['loadModelFile']>>;
 type DatasetT = Awaited<ReturnType<typeof import('../data/arrow.js')['readDatasetFile']>>;
@@ -99,13 +106,16 @@ export function bootstrapParam(resamples: string, description: string): object {
 
 export default defineStep<Params>({
   id: 'evaluate',
-  version: '1',
+  version: '2',
   description: 'Metrics of a trained model on a test dataset, with bootstrap confidence intervals, decision threshold, subgroups, curves, quality gates and permutation importance.',
   inputs: {
     model: { kind: 'model', description: 'A trained model (train.random-forest, train.svm).' },
     test: { kind: 'dataset', description: 'Held-out rows with the model\'s feature columns and the true outcome; subgroup columns may be id columns.' },
   },
-  outputs: { metrics: { kind: 'metrics', description: `The evaluation report as JSON (${METRICS_FORMAT}).` } },
+  outputs: {
+    metrics: { kind: 'metrics', description: `The evaluation report as JSON (${METRICS_FORMAT}).` },
+    predictions: { kind: 'report', description: `Regression with observed_vs_predicted: each test row's observed and predicted value, in row order (${PREDICTIONS_FORMAT} JSON); otherwise a file saying there are none.` },
+  },
   defaultOutput: 'metrics',
   publish: { param: 'metrics_file', port: 'metrics' },
   params: {
@@ -168,6 +178,11 @@ export default defineStep<Params>({
       },
       calibration_bins: { type: 'integer', minimum: 1, maximum: MAX_ITERATIONS, default: 10, description: 'Equal-width bins of the calibration curve (binary, probabilities).' },
       metrics_file: { type: ['string', 'null'], default: null, description: 'Also write the report to this file (relative to the pipeline file), one metric per line, for git.' },
+      observed_vs_predicted: {
+        type: 'boolean',
+        default: false,
+        description: 'Regression: write each test row\'s observed and predicted value to the predictions output, which the report draws as an observed-vs-predicted plot. Per-row values: meant for rows that are not patients (molecules in a QSAR model); leave off for patient data, whose report then shows aggregates only.',
+      },
       seed: { type: 'integer', default: 0, description: 'Seed of the bootstrap and the permutation shuffles, unless they set their own.' },
     },
   },
@@ -187,6 +202,7 @@ export default defineStep<Params>({
     }
     const outcomes = m.modelOutcomes(model, X, nRows, truth);
     const kind = outcomes.kind;
+    if (params.observed_vs_predicted && outcomes.kind !== 'regression') throw new StepInputError(`observed_vs_predicted is for regression models; this one is a ${kind} classifier (its curves and calibration are in the metrics)`);
     // Checked before the bootstrap runs, so a typo fails fast.
     m.resolveMetricNames(kind, params.metrics);
     const importanceMetric = params.permutation_importance ? params.permutation_importance.metric ?? (kind === 'regression' ? 'r2' : 'roc_auc') : undefined;
@@ -221,6 +237,10 @@ export default defineStep<Params>({
     const text = m.formatReportJson(report);
     // The engine publishes it to metrics_file (the `publish` field above), also when a gate fails.
     await writeFile(ctx.output('metrics'), text);
+    const predictions = params.observed_vs_predicted && outcomes.kind === 'regression'
+      ? { format: PREDICTIONS_FORMAT, task: kind, target: ds.target?.column ?? null, observed: Array.from(outcomes.y), predicted: Array.from(outcomes.pred) }
+      : { format: PREDICTIONS_FORMAT, task: kind, target: null, observed: null, predicted: null, why: 'not asked for (observed_vs_predicted: false)' };
+    await writeFile(ctx.output('predictions'), JSON.stringify(predictions));
 
     const ci = (e: { value: number | null; ci_low: number | null; ci_high: number | null }): string =>
       e.value === null ? 'n/a' : `${e.value.toPrecision(3)}${e.ci_low !== null && e.ci_high !== null ? ` (${e.ci_low.toPrecision(3)}–${e.ci_high.toPrecision(3)})` : ''}`;

@@ -258,3 +258,33 @@ test('a three-class forest: multi-class metrics, confusion matrix by label, one-
   assert.ok(report.metrics.roc_auc.value! > 0.5 && report.metrics.roc_auc.value! <= 1);
   assert.equal(report.threshold, undefined);
 });
+
+test('observed_vs_predicted: a regression writes each test row\'s observed and predicted value; off by default; a classifier refuses it', async () => {
+  const d = csvSplit('diabetes-progression.csv', 'progression');
+  const train = await file('ovp-train', d.train);
+  const testFile = await file('ovp-test', d.test);
+  const model = (await runStep(trainForest, { train }, forestParams)).outputs.model;
+  const params = { ...evalParams, bootstrap: { resamples: 0, seed: 0, confidence: 0.95 } };
+  const on = await runStep(evaluate, { model, test: testFile }, { ...params, observed_vs_predicted: true });
+  const points = JSON.parse(readFileSync(on.outputs.predictions, 'utf8')) as { format: string; target: string; observed: number[]; predicted: number[] };
+  assert.equal(points.format, 'medpipe.predictions/1');
+  assert.equal(points.target, 'progression');
+  const truth = d.test.columns.find((c) => c.name === 'progression')!.data;
+  assert.ok(truth.type === 'numeric');
+  assert.deepEqual(points.observed, Array.from(truth.values), 'the test rows\' outcomes, in row order');
+  assert.equal(points.predicted.length, points.observed.length);
+  // The points reproduce the reported RMSE, so they are the predictions the metrics were computed from.
+  const rmse = Math.sqrt(points.observed.reduce((a, y, i) => a + (y - points.predicted[i]) ** 2, 0) / points.observed.length);
+  const report = JSON.parse(readFileSync(on.outputs.metrics, 'utf8')) as Report;
+  assert.ok(Math.abs(rmse - report.metrics.rmse.value!) < 1e-9, `${rmse} vs ${report.metrics.rmse.value}`);
+
+  // Off (the default): no per-row values are written, and the metrics are byte for byte the same.
+  const off = await runStep(evaluate, { model, test: testFile }, { ...params, observed_vs_predicted: false });
+  const none = JSON.parse(readFileSync(off.outputs.predictions, 'utf8')) as { observed: unknown; predicted: unknown };
+  assert.equal(none.observed, null);
+  assert.equal(none.predicted, null);
+  assert.equal(readFileSync(off.outputs.metrics, 'utf8'), readFileSync(on.outputs.metrics, 'utf8'));
+
+  const { test: bcTest, forest } = await files;
+  await assert.rejects(runStep(evaluate, { model: forest, test: bcTest }, { ...params, observed_vs_predicted: true }), (e: Error) => e instanceof StepInputError && /observed_vs_predicted is for regression models; this one is a binary classifier/.test(e.message));
+});

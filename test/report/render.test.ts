@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportCommand } from '../../src/cli/report.js';
 import { esc } from '../../src/report/escape.js';
@@ -83,6 +83,28 @@ test('a failed gate: the failed step shows its error, the skipped one is marked,
   assert.match(html, /<tr data-step="eval-svm">.*<td class="error">[^<]*roc_auc/);
   assert.match(html, /id="eval-eval-svm"[^>]*><h2>.*No metrics: the step failed/);
   assert.equal(html.match(/<g class="node /g)?.length, Object.keys(run.record.steps).length);
+  // The first thing a reader sees: this model was not registered, and why; the other one was.
+  assert.match(html, /<section id="models"><h2>Registered models<\/h2><article class="model-card" id="model-register-svm" data-step="register-svm"><h3>breast-cancer-svm <span class="badge failed">not registered<\/span><\/h3>/);
+  assert.match(html, /data-step="register-svm">.*<p class="missing">not registered: a step it depends on failed, so it did not run\.<\/p>.*No metrics from <code>eval-svm<\/code>: the step failed\./);
+  assert.match(html, /<article class="model-card" id="model-register-forest" data-step="register-forest"><h3>breast-cancer-forest <span class="muted">version 1, alias staging<\/span> <span class="badge passed">registered<\/span>/);
+});
+
+test('a model card whose artifact does not match its digest is not shown, and the report says why', async () => {
+  const dir = tempProject();
+  const run = await runPipeline(dir, 'pipelines/breast-cancer.yaml');
+  assert.equal(run.code, 0, run.output);
+  const digest = run.record.steps['register-forest'].outputs?.card as string;
+  const object = join(dir, '.medpipe', 'objects', digest.slice(0, 2), digest.slice(2));
+  const text = readFileSync(object, 'utf8');
+  chmodSync(object, 0o644);
+  writeFileSync(object, text.replace('Single-institution data', 'Multi-institution data'));
+  const file = join(dir, 'damaged.html');
+  assert.equal(await reportCommand([run.record.runId], { store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
+  const html = readFileSync(file, 'utf8');
+  assert.match(html, /data-step="register-forest">.*<p class="missing">its model card does not match its digest, so its text is not shown: run medpipe cache verify, then re-run the pipeline\.<\/p>/);
+  assert.doesNotMatch(html, /Multi-institution/);
+  // The other card is intact and shown.
+  assert.match(html, /data-step="register-svm">.*<div class="intended-use"><p>Decision support for clinicians/);
 });
 
 test('a regression pipeline gets its error metrics with intervals and no classifier curves', async () => {
