@@ -16,11 +16,12 @@ interface Params {
   top: number | null;
   table_columns: string[];
   table_file: string | null;
+  table_digits: number;
 }
 
 export default defineStep<Params>({
   id: 'predict',
-  version: '1',
+  version: '2',
   description: 'Predict every row of a dataset with a trained model, optionally rank the rows by the prediction, and write the table as CSV.',
   inputs: {
     model: { kind: 'model', description: 'A trained model (train.random-forest, train.svm).' },
@@ -43,6 +44,7 @@ export default defineStep<Params>({
       top: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Keep only the first `top` rows after sorting.' },
       table_columns: { type: 'array', items: { type: 'string' }, default: [], description: 'Columns of the CSV table, in order; empty = all.' },
       table_file: { type: ['string', 'null'], default: null, description: 'Also write the CSV table to this file (relative to the pipeline file).' },
+      table_digits: { type: 'integer', minimum: 1, maximum: 17, default: 6, description: 'Significant digits of the numbers in the CSV table (a table for reading; the data output keeps full precision). 17 writes every digit.' },
     },
   },
   async run(ctx, params) {
@@ -118,7 +120,7 @@ export default defineStep<Params>({
     const unknown = params.table_columns.filter((c) => !names.has(c));
     if (unknown.length) throw new StepInputError(`table_columns names ${unknown.map((n) => `"${n}"${didYouMean(n, names)}`).join(', ')}, not a column of the result`);
     await writeDatasetFile(ctx.output('data'), out);
-    await writeFile(ctx.output('table'), datasetCsv(out, params.table_columns));
+    await writeFile(ctx.output('table'), datasetCsv(out, params.table_columns, params.table_digits));
     ctx.log(`${out.rowCount} of ${ds.rowCount} rows predicted${params.sort !== 'none' ? `, ranked ${params.sort}` : ''}`);
     return { rows: out.rowCount, predicted: ds.rowCount, task: p.values ? 'regression' : 'classification' };
   },

@@ -1,25 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { readCsv, type CsvOptions } from '../../src/data/csv.js';
+import { readCsv } from '../../src/data/csv.js';
 import { DataError, StepInputError } from '../../src/errors.js';
-import { tempFile, tempPath } from './helpers.js';
+import { failure, tempFile, tempPath, where } from './helpers.js';
 
-/** Loads `content` under the display name "patients.csv" and returns the DataError it must raise. */
-async function failure(content: string | Uint8Array, options: CsvOptions = {}): Promise<DataError> {
-  const path = tempFile('bad.csv', content);
-  try {
-    await readCsv(path, { displayName: 'patients.csv', ...options });
-  } catch (e) {
-    assert.ok(e instanceof DataError, `expected a DataError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the load to fail');
-}
-
-function where(e: DataError): [string | undefined, number | undefined, string | undefined] {
-  return [e.file, e.row, e.column];
-}
 
 describe('readCsv errors name the file, the line and the column, and never show row values', () => {
   it('ragged row with too few fields: the line as an editor shows it, and the first missing column', async () => {

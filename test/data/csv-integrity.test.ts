@@ -5,30 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readCsv, type CsvOptions } from '../../src/data/csv.js';
+import { readCsv } from '../../src/data/csv.js';
 import { getColumn, type Dataset } from '../../src/data/dataset.js';
 import { readDatasetFile } from '../../src/data/arrow.js';
 import { DataError, StepInputError } from '../../src/errors.js';
 import type { StepType } from '../../src/engine/step-type.js';
 import loadCsv from '../../src/steps/load.csv.js';
 import { runStep } from '../helpers/step-harness.js';
-import { tempFile } from './helpers.js';
+import { failure, tempFile, where } from './helpers.js';
 
-/** Loads `content` under the display name "patients.csv" and returns the DataError it must raise. */
-async function failure(content: string, options: CsvOptions = {}): Promise<DataError> {
-  const path = tempFile('bad.csv', content);
-  try {
-    await readCsv(path, { displayName: 'patients.csv', ...options });
-  } catch (e) {
-    assert.ok(e instanceof DataError, `expected a DataError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the load to fail');
-}
-
-function where(e: DataError): [string | undefined, number | undefined, string | undefined] {
-  return [e.file, e.row, e.column];
-}
 
 /** The step's schema defaults (the engine applies them; the harness does not). */
 function defaults(step: StepType): Record<string, unknown> {

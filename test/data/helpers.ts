@@ -2,10 +2,13 @@
  * Shared helpers for the data-core tests: temporary files, the repository root, and the
  * reference values written by test/fixtures/data_core_fixtures.py.
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readCsv, type CsvOptions } from '../../src/data/csv.js';
+import { DataError } from '../../src/errors.js';
 
 /** The repository root, from dist/test/data/helpers.js. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -18,6 +21,23 @@ export function tempFile(name: string, content: string | Uint8Array): string {
   const path = join(dir, `${counter++}-${name}`);
   writeFileSync(path, content);
   return path;
+}
+
+/** Loads `content` under the display name "patients.csv" and returns the DataError it must raise. */
+export async function failure(content: string | Uint8Array, options: CsvOptions = {}): Promise<DataError> {
+  const path = tempFile('bad.csv', content);
+  try {
+    await readCsv(path, { displayName: 'patients.csv', ...options });
+  } catch (e) {
+    assert.ok(e instanceof DataError, `expected a DataError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected the load to fail');
+}
+
+/** Where a DataError points: file, row, column. */
+export function where(e: DataError): [string | undefined, number | undefined, string | undefined] {
+  return [e.file, e.row, e.column];
 }
 
 /** A fresh path in the temporary directory (nothing written). */

@@ -9,6 +9,7 @@
  * `models audit`). What a re-run cannot repair (run records, the recorded registry head) is
  * reported with a clear message, never an internal error.
  */
+import { storePaths } from '../integrity/helpers.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -26,8 +27,7 @@ const rng = seeded(SEED);
 const PIPELINE = 'pipelines/breast-cancer.yaml';
 const dir = projectCopy('damage');
 const store = join(dir, '.medpipe');
-const objectPath = (digest: string): string => join(store, 'objects', digest.slice(0, 2), digest.slice(2));
-const entryPath = (key: string): string => join(store, 'entries', key.slice(0, 2), `${key}.json`);
+const { objectPath, entryPath } = storePaths(store);
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 let baseline: RunRecord;

@@ -37,3 +37,11 @@ export function committedFiles(dir: string): Map<string, Buffer> {
   }
   return files;
 }
+
+/** Where a store keeps an artifact and a cache entry (the layout of src/engine/store.ts). */
+export function storePaths(store: string): { objectPath(digest: string): string; entryPath(key: string): string } {
+  return {
+    objectPath: (digest) => join(store, 'objects', digest.slice(0, 2), digest.slice(2)),
+    entryPath: (key) => join(store, 'entries', key.slice(0, 2), `${key}.json`),
+  };
+}

@@ -10,13 +10,12 @@ import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { runCli, shippedProjectCopy } from '../helpers/cli.js';
 import type { RunRecord } from '../../src/engine/record.js';
-import { committedFiles, flipByte, flipDigit, runOf } from './helpers.js';
+import { committedFiles, flipByte, flipDigit, runOf, storePaths } from './helpers.js';
 
 const PIPELINE = 'pipelines/breast-cancer.yaml';
 const dir = shippedProjectCopy('damage');
 const store = join(dir, '.medpipe');
-const objectPath = (digest: string): string => join(store, 'objects', digest.slice(0, 2), digest.slice(2));
-const entryPath = (key: string): string => join(store, 'entries', key.slice(0, 2), `${key}.json`);
+const { objectPath, entryPath } = storePaths(store);
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 let baseline: RunRecord;

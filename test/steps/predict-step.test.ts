@@ -21,7 +21,7 @@ import { ROOT } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medpipe-predict-'));
 const forestParams = { task: 'auto', trees: 30, max_depth: null, min_samples_split: 2, min_samples_leaf: 1, max_features: null, bootstrap: true, class_weight: null, seed: 3, threads: 1 };
-const predictParams = { column: 'predicted', sort: 'none', top: null, table_columns: [] as string[], table_file: null };
+const predictParams = { column: 'predicted', sort: 'none', top: null, table_columns: [] as string[], table_file: null, table_digits: 6 };
 
 async function file(name: string, ds: Dataset): Promise<string> {
   const path = join(dir, `${name}.arrow`);
@@ -61,7 +61,11 @@ test('regression: predictions equal the model applied directly; sorting ranks th
   assert.equal(csv[0], 'rank,predicted,bmi');
   assert.equal(csv.length, 11);
   assert.equal(csv[1].split(',')[0], '1');
-  assert.equal(Number(csv[1].split(',')[1]), expected[0]);
+  // The table is for reading: 6 significant digits (the data output keeps every digit, above).
+  assert.equal(csv[1].split(',')[1], String(Number(expected[0].toPrecision(6))));
+  assert.ok(csv.slice(1).every((line) => line.split(',').every((cell) => cell.replace(/^-|\.|e.*$/g, '').replace(/^0+/, '').length <= 6)), csv.join('\n'));
+  const full = await runStep(predict, { model: modelFile, data: testFile }, { ...predictParams, sort: 'descending', top: 10, table_columns: ['predicted'], table_digits: 17 });
+  assert.equal(Number(readFileSync(full.outputs.table, 'utf8').split('\n')[1]), expected[0]);
 });
 
 test('classification: labels and P(positive) scores, sorted by the score', async () => {
