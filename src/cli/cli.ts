@@ -52,6 +52,7 @@ const OPTIONS = {
   publish: { type: 'boolean' },
   params: { type: 'string', multiple: true },
   register: { type: 'boolean' },
+  compare: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;

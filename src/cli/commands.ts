@@ -207,7 +207,7 @@ const dag: Command = async (rest, args, io) => {
 
 const metrics: Command = (rest, args, io) => metricsCommand(rest, args.values, io);
 
-const report: Command = (rest, args, io) => reportCommand(rest, { store: openStore(process.cwd(), args.values.store).root, output: args.values.output, baseline: args.values.baseline }, io);
+const report: Command = (rest, args, io) => reportCommand(rest, { store: openStore(process.cwd(), args.values.store).root, output: args.values.output, baseline: args.values.baseline, compare: args.values.compare }, io);
 
 const models: Command = async (rest, args, io) => {
   const store = openStore(process.cwd(), args.values.store);

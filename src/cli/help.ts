@@ -50,11 +50,12 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
   dag: { args: 'FILE [--format ascii|mermaid|dot]', summary: 'the step graph, for a terminal (ascii, the default), a README (mermaid) or Graphviz (dot)' },
   metrics: { args: 'show|diff [FILE...]', summary: 'metrics files of the pipelines; diff compares them with a baseline (exit 1 on a regression)', text: METRICS_USAGE },
   report: {
-    args: '[RUN] [--output FILE] [--baseline REF|FILE]',
+    args: '[RUN] [--output FILE] [--baseline REF|FILE] [--compare RUN ...]',
     summary: 'self-contained HTML report of a run (default: the latest; RUN may be an id prefix)',
     options: [
       ['--output FILE', 'where to write it (default: medpipe-report-<run>.html)'],
       ['--baseline REF', 'add the metrics diff against this git ref or file (default: the pipeline\'s regression.baseline)'],
+      ['--compare RUN', 'add a section with this run (id or prefix) side by side with the reported one; repeatable'],
       STORE,
     ],
   },

@@ -12,6 +12,8 @@ import { renderReport } from '../report/render.js';
 import { diffTargets } from '../metrics/compare.js';
 import { readPipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { writeOutputFile } from './output-file.js';
+import { compareRuns, runsByIds } from './runs-compare.js';
+import { fmtNumber } from '../report/format.js';
 
 export interface ReportOptions {
   /** The store's root folder (.medpipe/). */
@@ -20,6 +22,8 @@ export interface ReportOptions {
   output?: string;
   /** Compare the metrics with this git ref or file instead of the pipeline's regression.baseline. */
   baseline?: string;
+  /** Other runs (ids or prefixes) to show side by side with this one. */
+  compare?: readonly string[];
 }
 
 export interface ReportIO {
@@ -65,6 +69,10 @@ export async function reportCommand(args: string[], opts: ReportOptions, io: Rep
     } catch (e) {
       data.baselineProblem = `no comparison with ${baseline}: ${(e as Error).message}`;
     }
+  }
+  if (opts.compare?.length) {
+    const others = runsByIds(store, opts.compare);
+    data.comparison = await compareRuns(store, runsByIds(store, [found.runId, ...others.map((r) => r.runId)]), { cwd: process.cwd(), format: (x) => fmtNumber(x) });
   }
   const html = renderReport(data);
   const output = writeOutputFile(opts.output ?? `medpipe-report-${found.runId}.html`, html);

@@ -20,10 +20,13 @@ interface Column {
   readonly metrics: ReadonlyMap<string, MetricValue | string>;
 }
 
-function cell(v: MetricValue | string | undefined): string {
+/** How numbers are written: the terminal's metrics format, or the report's own (one format per page). */
+type NumberFormat = (x: number) => string;
+
+function cell(v: MetricValue | string | undefined, fmt: NumberFormat): string {
   if (v === undefined) return '-';
   if (typeof v === 'string') return v;
-  return `${formatNumber(v.value)}${v.ci_low !== undefined && v.ci_high !== undefined ? ` (${formatNumber(v.ci_low)}–${formatNumber(v.ci_high)})` : ''}`;
+  return `${fmt(v.value)}${v.ci_low !== undefined && v.ci_high !== undefined ? ` (${fmt(v.ci_low)}–${fmt(v.ci_high)})` : ''}`;
 }
 
 /** The evaluate steps of a run with the path their metrics are published to (absolute), if any. */
@@ -86,28 +89,44 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
 }
 
-export async function runsCompare(ids: readonly string[], opts: { store: Store; baseline?: string; json?: boolean; cwd: string }, out: (text: string) => void): Promise<number> {
-  if (ids.length < 1 || (ids.length < 2 && !opts.baseline)) throw new UsageError('runs compare takes two or more run ids (or one with --baseline REF), e.g. medpipe runs compare 20261202T0801 20261202T0805');
+/** Runs of one pipeline (and optionally a baseline) side by side: a header and rows of text cells. */
+export interface RunComparison {
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+  /** The same, as data (for --json). */
+  readonly json: unknown;
+}
+
+/** The runs named by id or prefix; a UsageError naming the first that is not found, or runs of different pipelines. */
+export function runsByIds(store: Store, ids: readonly string[]): RunRecord[] {
   const runs = ids.map((id) => {
-    const found = findRunById(opts.store, id);
+    const found = findRunById(store, id);
     if (typeof found === 'string') throw new UsageError(found);
     return found;
   });
   const pipelines = new Set(runs.map((r) => r.pipeline.path));
-  if (pipelines.size > 1) throw new UsageError(`runs compare compares runs of one pipeline; these are of ${[...pipelines].join(', ')}`);
-  const columns = runs.map((r) => runColumn(opts.store, r));
+  if (pipelines.size > 1) throw new UsageError(`runs are compared with runs of the same pipeline; these are of ${[...pipelines].join(', ')}`);
+  return runs;
+}
+
+export async function compareRuns(store: Store, runs: readonly RunRecord[], opts: { baseline?: string; cwd: string; format?: NumberFormat }): Promise<RunComparison> {
+  const fmt = opts.format ?? ((x: number) => formatNumber(x));
+  const columns = runs.map((r) => runColumn(store, r));
   if (opts.baseline) columns.push(await baselineColumn(opts.baseline, runs[0], opts.cwd));
   const params = differingParams(runs);
   const metricNames = [...new Set(columns.flatMap((c) => [...c.metrics.keys()]))];
-  if (opts.json) {
-    out(JSON.stringify({ runs: runs.map((r) => ({ runId: r.runId, status: r.status, experiment: r.experiment ?? null, git: r.git })), columns: columns.map((c) => c.label), params: Object.fromEntries(params), metrics: Object.fromEntries(metricNames.map((m) => [m, columns.map((c) => c.metrics.get(m) ?? null)])) }, null, 2));
-    return 0;
-  }
-  const rows: string[][] = [['', ...columns.map((c) => c.label)]];
+  const rows: string[][] = [];
   rows.push(['status', ...runs.map((r) => r.status), ...(opts.baseline ? ['committed'] : [])]);
   rows.push(['experiment', ...runs.map((r) => r.experiment ?? '-'), ...(opts.baseline ? ['-'] : [])]);
   for (const [name, values] of params) rows.push([name, ...values, ...(opts.baseline ? [''] : [])]);
-  for (const m of metricNames) rows.push([m, ...columns.map((c) => cell(c.metrics.get(m)))]);
-  out(table(rows));
+  for (const m of metricNames) rows.push([m, ...columns.map((c) => cell(c.metrics.get(m), fmt))]);
+  const json = { runs: runs.map((r) => ({ runId: r.runId, status: r.status, experiment: r.experiment ?? null, git: r.git })), columns: columns.map((c) => c.label), params: Object.fromEntries(params), metrics: Object.fromEntries(metricNames.map((m) => [m, columns.map((c) => c.metrics.get(m) ?? null)])) };
+  return { header: ['', ...columns.map((c) => c.label)], rows, json };
+}
+
+export async function runsCompare(ids: readonly string[], opts: { store: Store; baseline?: string; json?: boolean; cwd: string }, out: (text: string) => void): Promise<number> {
+  if (ids.length < 1 || (ids.length < 2 && !opts.baseline)) throw new UsageError('runs compare takes two or more run ids (or one with --baseline REF), e.g. medpipe runs compare 20261202T0801 20261202T0805');
+  const comparison = await compareRuns(opts.store, runsByIds(opts.store, ids), opts);
+  out(opts.json ? JSON.stringify(comparison.json, null, 2) : table([[...comparison.header], ...comparison.rows.map((r) => [...r])]));
   return 0;
 }

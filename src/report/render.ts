@@ -12,6 +12,7 @@ import { esc } from './escape.js';
 import { fmtDuration, fmtNumber } from './format.js';
 import { importanceSvg } from './bars-svg.js';
 import { candidatesSection } from './candidates-section.js';
+import { comparisonSection } from './comparison-section.js';
 import { dagSvg } from './dag-svg.js';
 import { evaluationSection, TOP_FEATURES } from './evaluation-section.js';
 import { ganSection } from './gan-section.js';
@@ -102,6 +103,7 @@ export function renderReport(d: ReportData): string {
     ...(d.ganCurves ?? []).map((g) => ({ id: anchor('gan', g.step), title: `GAN ${g.step}`, html: ganSection(g) })),
     ...(d.candidates ?? []).map((t) => ({ id: anchor('candidates', t.step), title: 'Candidates', html: candidatesSection(t) })),
     { id: 'baseline', title: 'Against the baseline', html: baselineSection(d) },
+    { id: 'comparison', title: 'Compared with other runs', html: comparisonSection(d) },
     { id: 'model-importances', title: 'Feature importances', html: modelImportanceSection(d.modelImportances) },
     { id: 'graph', title: 'Pipeline graph', html: graphSection(d) },
     { id: 'timeline', title: 'Timeline', html: timelineSection(d) },

@@ -213,4 +213,6 @@ export interface ReportData {
   baselineDiff?: MetricsDiff;
   /** Why there is no baseline diff, when one was asked for but could not be made. */
   baselineProblem?: string;
+  /** Other runs side by side with this one (report --compare), as `runs compare` builds them. */
+  comparison?: { readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] };
 }

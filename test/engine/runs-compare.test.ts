@@ -64,5 +64,18 @@ test('a damaged metrics artifact is shown as damaged, not as numbers; bad ids an
   const other = runOf(store, (await runCli(dir, 'run', 'pipelines/diabetes-progression.yaml')).out).runId;
   const mixed = await runCli(dir, 'runs', 'compare', a, other);
   assert.equal(mixed.code, 2);
-  assert.match(mixed.err, /compares runs of one pipeline/);
+  assert.match(mixed.err, /runs are compared with runs of the same pipeline/);
+});
+
+test('report --compare puts other runs side by side with the reported one, in the report\'s number format', async () => {
+  const output = join(dir, 'compared.html');
+  const r = await runCli(dir, 'report', a, '--compare', b, '--output', output);
+  assert.equal(r.code, 0, r.err);
+  const html = readFileSync(output, 'utf8');
+  assert.match(html, /<section id="comparison"><h2>Compared with other runs<\/h2>/);
+  assert.match(html, new RegExp(`<th>${a} \\(this run\\)</th><th>${b} \\(experiment\\)</th>`));
+  assert.match(html, /<tr><th scope="row"><code>svm\.C<\/code><\/th><td>1<\/td><td>10<\/td><\/tr>/);
+  assert.match(html, /<tr><th scope="row"><code>eval-forest roc_auc<\/code><\/th><td>0\.\d{3} \(0\.\d{3}–[01]\.\d{3}\)<\/td>/);
+  const unknown = await runCli(dir, 'report', a, '--compare', 'nope', '--output', output);
+  assert.equal(unknown.code, 2);
 });
