@@ -80,6 +80,17 @@ export class GateError extends Error {
   }
 }
 
+/**
+ * The errors whose message is meant for the user as it is, by name: a step's error crosses the
+ * worker-thread boundary as a name and a message, so the engine can only tell them apart by name.
+ * RegistryError lives in the registry module, which is loaded only when a command needs it.
+ */
+const USER_ERROR_NAMES: ReadonlySet<string> = new Set(['PipelineError', 'UsageError', 'DataError', 'StepInputError', 'GateError', 'RegistryError']);
+
+export function isUserErrorName(name: string): boolean {
+  return USER_ERROR_NAMES.has(name);
+}
+
 /** Errors whose message is meant for the user as it is; anything else is shown as an internal error. */
 export function isUserError(e: unknown): e is PipelineError | UsageError | DataError | StepInputError | GateError {
   return e instanceof PipelineError || e instanceof UsageError || e instanceof DataError || e instanceof StepInputError || e instanceof GateError;

@@ -9,7 +9,7 @@ import { loadPipeline, openStore } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
 import { planStatus } from '../engine/plan.js';
 import { resolveStepNames } from '../engine/sweep.js';
-import { withAncestors, withDescendants } from '../engine/graph.js';
+import { selectSteps } from '../engine/graph.js';
 import { listRunRecords } from '../engine/record.js';
 import { pipelineEditorSchema } from '../engine/schema.js';
 import { PipelineError, UsageError } from '../errors.js';
@@ -64,10 +64,8 @@ const run: Command = async (rest, args, io) => {
   const from = select(args.values.from ? [args.values.from] : undefined);
 
   if (args.values['dry-run']) {
-    // The same selection a real run would make: --only narrows, --force and --from recompute.
-    const selected = only?.length ? withAncestors(pipeline.steps, only) : new Set(pipeline.steps.keys());
-    const forced = new Set<string>(args.values.force ? selected : forceSteps ?? []);
-    if (from) for (const id of withDescendants(pipeline.steps, from)) forced.add(id);
+    // The same selection a real run makes.
+    const { selected, forced } = selectSteps(pipeline.steps, { only, force: args.values.force ? true : forceSteps, from });
     const statuses = (await planStatus(pipeline, store))
       .filter((s) => selected.has(s.step))
       .map((s) => ({ step: s.step, would: forced.has(s.step) || s.state === 'stale' ? 'run' : 'skip', why: forced.has(s.step) ? 'forced' : s.state === 'cached' ? 'cached' : s.reason }));

@@ -8,12 +8,12 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { PGraph, type PGraphNodeRecord } from 'p-graph';
-import { isUserError } from '../errors.js';
+import { isUserError, isUserErrorName } from '../errors.js';
 import { clock } from './clock.js';
 import type { EngineEvent, EventListener, StepOutcome } from './events.js';
 import { paramsDigest } from './fingerprint.js';
 import { gitInfo } from './git.js';
-import { withAncestors, withDescendants } from './graph.js';
+import { selectSteps, withAncestors } from './graph.js';
 import { dependenciesOf, type Pipeline, type PipelineStep } from './pipeline.js';
 import { lineageDigest, pipelineStatePath, stepKey, type PipelineState, type StepKey } from './plan.js';
 import { newRunId, writeRunRecord, type RunRecord, type StepRecord } from './record.js';
@@ -110,9 +110,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   store.cleanStaleTemp();
 
-  const selected = options.only?.length ? withAncestors(pipeline.steps, options.only) : new Set(pipeline.steps.keys());
-  const forced = new Set<string>(options.force === true ? selected : options.force ?? []);
-  if (options.from) for (const id of withDescendants(pipeline.steps, typeof options.from === 'string' ? [options.from] : options.from)) if (selected.has(id)) forced.add(id);
+  const { selected, forced } = selectSteps(pipeline.steps, options);
 
   const gitPromise = gitInfo(pipeline.dir);
   const steps: Record<string, StepRecord> = {};
@@ -393,7 +391,8 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
         if (e instanceof CannotRun) return e.message === 'stopped by --fail-fast' ? cancel() : fail(e.message);
         if (e instanceof StepFailure) {
           if (stopping && e.detail.name === 'Cancelled') return cancel();
-          const userFacing = ['DataError', 'StepInputError', 'GateError', 'PipelineError', 'UsageError', 'RegistryError', 'Cancelled'].includes(e.detail.name);
+          // A step stopped by --fail-fast or Ctrl-C reports why in its own words too.
+          const userFacing = isUserErrorName(e.detail.name) || e.detail.name === 'Cancelled';
           return fail(userFacing ? e.message : `${stepLabel(step)} failed: ${e.message}`, userFacing ? undefined : e.detail.stack);
         }
         throw e;

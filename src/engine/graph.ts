@@ -73,3 +73,23 @@ export function withDescendants(steps: ReadonlyMap<string, PipelineStep>, ids: I
   for (const id of ids) visit(id);
   return out;
 }
+
+/** What a run is asked to do: `--only`, `--force` (all: true), `--from`. */
+export interface StepSelection {
+  readonly only?: readonly string[];
+  readonly force?: true | readonly string[];
+  readonly from?: string | readonly string[];
+}
+
+/**
+ * The steps a run works on and those it recomputes even when cached: `only` narrows to those
+ * steps and what they need; `force` and `from` (with everything downstream of it) recompute. One
+ * rule for a run and for its --dry-run.
+ */
+export function selectSteps(steps: ReadonlyMap<string, PipelineStep>, selection: StepSelection): { selected: Set<string>; forced: Set<string> } {
+  const selected = selection.only?.length ? withAncestors(steps, selection.only) : new Set(steps.keys());
+  const forced = new Set<string>(selection.force === true ? selected : (selection.force ?? []));
+  const from = typeof selection.from === 'string' ? [selection.from] : selection.from;
+  if (from?.length) for (const id of withDescendants(steps, from)) if (selected.has(id)) forced.add(id);
+  return { selected, forced };
+}
