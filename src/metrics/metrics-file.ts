@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { DataError } from '../errors.js';
 
+/** The format tag of an evaluation report (what evaluate steps write, the engine publishes, and the report reads). */
+export const METRICS_FORMAT = 'medpipe.metrics/1';
+
 export interface MetricValue {
   readonly value: number;
   readonly ci_low?: number;

@@ -13,14 +13,13 @@ import { loadPipeline } from '../engine/open.js';
 import { dependenciesOf, type Pipeline } from '../engine/pipeline.js';
 import { onlySteps, type RunRecord } from '../engine/record.js';
 import type { Store } from '../engine/store.js';
+import { METRICS_FORMAT } from '../metrics/metrics-file.js';
 import { isRecord, readArtifactJson } from './artifacts.js';
 import { registeredModels } from './collect-models.js';
 import { candidateTables, ganCurves, observedPredicted } from './collect-step-outputs.js';
 import { leaderboards } from './collect-sweeps.js';
 import { layerColumns, longestPathLayers } from './layers.js';
 import type { Evaluation, MetricsReport, ModelImportances, ReportData, ReportStep, StepStatus } from './report-data.js';
-
-const METRICS_FORMAT = 'medpipe.metrics/1';
 
 async function loadGraph(record: RunRecord, warnings: string[]): Promise<Pipeline | undefined> {
   let bytes: Buffer;

@@ -3,6 +3,7 @@
  * artifacts by collect.ts, drawn by render.ts. Keeping the two apart lets the renderer be tested
  * on hand-built data (an odd step name, a failed step) without running anything.
  */
+import type { GateResult } from '../ml/metrics/gates.js';
 import type { MetricsDiff } from '../metrics/diff.js';
 
 export type StepStatus = 'done' | 'cached' | 'failed' | 'skipped' | 'running' | 'pending';
@@ -31,13 +32,8 @@ export interface MetricEstimate {
   ci_high: number | null;
 }
 
-export interface GateResult {
-  gate: string;
-  required: string;
-  actual: number | null;
-  passed: boolean;
-  message?: string;
-}
+/** As evaluate records each gate in its report. */
+export type { GateResult };
 
 export interface CalibrationBin {
   lower: number;

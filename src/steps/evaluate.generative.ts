@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
-import { METRICS_FORMAT } from './evaluate.js';
+import { METRICS_FORMAT } from '../metrics/metrics-file.js';
 import { GateError, StepInputError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Dataset } from '../data/dataset.js';

@@ -8,7 +8,8 @@
 import { writeFile, readFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { GateError, StepInputError } from '../errors.js';
-import { bootstrapParam, METRICS_FORMAT } from './evaluate.js';
+import { bootstrapParam } from './evaluate.js';
+import { METRICS_FORMAT } from '../metrics/metrics-file.js';
 import { MAX_TOP_K } from '../engine/param-limits.js';
 
 interface Params {

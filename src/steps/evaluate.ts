@@ -9,6 +9,7 @@
  * (observed_vs_predicted: true) since those are per-row values. The metrics are unchanged.
  */
 import { writeFile } from 'node:fs/promises';
+import { METRICS_FORMAT } from '../metrics/metrics-file.js';
 import { defineStep } from '../engine/step-type.js';
 import { DataError, GateError, StepInputError } from '../errors.js';
 import { MAX_ITERATIONS, MAX_RESAMPLES } from '../engine/param-limits.js';
@@ -27,7 +28,6 @@ interface Params {
 }
 
 /** The metrics artifact's format tag. */
-export const METRICS_FORMAT = 'medpipe.metrics/1';
 /** The predictions artifact's format tag. */
 export const PREDICTIONS_FORMAT = 'medpipe.predictions/1';
 
