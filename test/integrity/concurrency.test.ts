@@ -5,29 +5,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runCli, shippedProjectCopy } from '../helpers/cli.js';
-import { BIN } from '../engine/project.js';
+import { spawnCli, type Child } from '../faults/helpers.js';
 import type { RunRecord } from '../../src/engine/record.js';
 
 const PIPELINE = 'pipelines/breast-cancer.yaml';
 
-function spawnRun(dir: string, ...args: string[]): { done: Promise<{ code: number | null; out: string; err: string }>; loaded: Promise<void>; pid: number } {
-  const child = spawn(process.execPath, [BIN, 'run', PIPELINE, '--plain', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  let loaded!: () => void;
-  const loadedPromise = new Promise<void>((resolve) => (loaded = resolve));
-  child.stdout.on('data', (d) => {
-    out += d;
-    loaded(); // its first line comes after it has read and validated the pipeline file
-  });
-  child.stderr.on('data', (d) => (err += d));
-  return { pid: child.pid as number, loaded: loadedPromise, done: new Promise((resolve) => child.on('close', (code) => (loaded(), resolve({ code, out, err })))) };
+/** `medpipe run PIPELINE --plain …` as its own process (see the fault suite's spawnCli). */
+function spawnRun(dir: string, ...args: string[]): Child {
+  return spawnCli(dir, ['run', PIPELINE, '--plain', ...args]);
 }
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -44,7 +34,7 @@ test('concurrent runs with different seeds leave the lock file and the metrics f
     assert.notEqual(changed, original);
     writeFileSync(file, changed);
     const run = spawnRun(dir);
-    await run.loaded;
+    await run.started;
     runs.push(run);
   }
   const results = await Promise.all(runs.map((r) => r.done));
