@@ -3,26 +3,20 @@
  * them through a remote). In a git repository whose ignore rules do not cover the store yet, the
  * first run adds it to the repository's .gitignore and says so, as DVC does for its cache.
  */
-import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-
-function git(dir: string, args: string[]): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolvePromise) => {
-    execFile('git', ['-C', dir, ...args], { timeout: 5000 }, (err, stdout) => resolvePromise({ code: err ? ((err as { code?: unknown }).code === 'ENOENT' ? -1 : Number((err as { code?: unknown }).code ?? 1)) : 0, stdout }));
-  });
-}
+import { gitRun } from '../engine/git.js';
 
 /** Adds the store to .gitignore when it is inside a git work tree that does not ignore it. Returns what it did, for the user. */
 export async function ignoreStoreInGit(storeDir: string): Promise<string | undefined> {
-  const top = await git(dirname(storeDir), ['rev-parse', '--show-toplevel']);
+  const top = await gitRun(dirname(storeDir), ['rev-parse', '--show-toplevel']);
   if (top.code !== 0) return undefined;
   const root = top.stdout.trim();
   const rel = relative(root, storeDir).split('\\').join('/');
   if (rel.startsWith('..') || rel === '') return undefined;
   // The trailing slash lets folder-only patterns (`.medpipe/`) match before the folder exists.
   // Exit 0: ignored; 1: not ignored; anything else: git could not tell, so leave the file alone.
-  if ((await git(root, ['check-ignore', '-q', '--no-index', `${rel}/`])).code !== 1) return undefined;
+  if ((await gitRun(root, ['check-ignore', '-q', '--no-index', `${rel}/`])).code !== 1) return undefined;
   const file = join(root, '.gitignore');
   const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
   appendFileSync(file, `${before && !before.endsWith('\n') ? '\n' : ''}# medpipe's store: artifacts, cache entries, run records, model registry (machine-local)\n/${rel}/\n`);

@@ -6,8 +6,8 @@
  * `--set svm.C=10` silently replaces what git says produced the committed numbers, and moves
  * `staging` to a model nobody reviewed.
  */
-import { execFile } from 'node:child_process';
 import { basename, dirname, relative } from 'node:path';
+import { gitRun } from './git.js';
 import type { Pipeline } from './pipeline.js';
 
 /**
@@ -15,10 +15,9 @@ import type { Pipeline } from './pipeline.js';
  * repository. A file never committed has no committed version to differ from: a new pipeline's
  * first runs are its record, as they would be outside git.
  */
-function changedSinceCommit(file: string): Promise<boolean | undefined> {
-  return new Promise((resolvePromise) => {
-    execFile('git', ['-C', dirname(file), 'status', '--porcelain', '--untracked-files=no', '--', basename(file)], { timeout: 5000 }, (err, stdout) => resolvePromise(err ? undefined : stdout.trim() !== ''));
-  });
+async function changedSinceCommit(file: string): Promise<boolean | undefined> {
+  const r = await gitRun(dirname(file), ['status', '--porcelain', '--untracked-files=no', '--', basename(file)]);
+  return r.code === 0 ? r.stdout.trim() !== '' : undefined;
 }
 
 /**

@@ -6,10 +6,20 @@ export interface GitInfo {
   readonly dirty: boolean;
 }
 
-function git(dir: string, args: string[]): Promise<string | undefined> {
+/** `git -C dir ARGS`: its exit code (-1 when git could not be run) and output. Never throws. */
+export function gitRun(dir: string, args: readonly string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolvePromise) => {
-    execFile('git', ['-C', dir, ...args], { timeout: 5000 }, (err, stdout) => resolvePromise(err ? undefined : stdout));
+    execFile('git', ['-C', dir, ...args], { timeout: 5000 }, (err, stdout) => {
+      const code = (err as { code?: unknown } | null)?.code;
+      resolvePromise({ code: !err ? 0 : typeof code === 'number' ? code : -1, stdout });
+    });
   });
+}
+
+/** The output of a git command that succeeded, else undefined. */
+async function git(dir: string, args: string[]): Promise<string | undefined> {
+  const r = await gitRun(dir, args);
+  return r.code === 0 ? r.stdout : undefined;
 }
 
 /** undefined when the folder is not in a git repository (or git is not installed). */
