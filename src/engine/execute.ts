@@ -70,6 +70,9 @@ const LOCK_POLL_MS = 100;
 /** A step cannot run or be committed: an input artifact is damaged and could not be restored, or the step left an output out. */
 class CannotRun extends Error {}
 
+/** The run stopped (--fail-fast, Ctrl-C) while a step waited to recompute an input's producer: the step is skipped, not failed. */
+class Stopped extends Error {}
+
 function stepLabel(step: PipelineStep): string {
   return step.custom ? `custom step ${step.custom.modulePath}` : step.type.id;
 }
@@ -310,7 +313,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   const recompute = async (id: string, digest: string): Promise<void> => {
     const step = pipeline.steps.get(id) as PipelineStep;
     const key = keys.get(id) as StepKey;
-    if (!(await lockKey(step, key))) throw new CannotRun('stopped by --fail-fast');
+    if (!(await lockKey(step, key))) throw new Stopped();
     try {
       const done = await compute(step, key, clock.mono());
       if (!Object.values(done.outs).some((o) => o.digest === digest)) {
@@ -388,7 +391,8 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
       try {
         done = await compute(step, key, t0);
       } catch (e) {
-        if (e instanceof CannotRun) return e.message === 'stopped by --fail-fast' ? cancel() : fail(e.message);
+        if (e instanceof Stopped) return cancel();
+        if (e instanceof CannotRun) return fail(e.message);
         if (e instanceof StepFailure) {
           if (stopping && e.detail.name === 'Cancelled') return cancel();
           // A step stopped by --fail-fast or Ctrl-C reports why in its own words too.
