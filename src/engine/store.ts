@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACT_KINDS, type ArtifactKind } from './step-type.js';
 import { fsyncDir, fsyncFile, writeFileDurably } from './durable.js';
+import { sha256 } from './fingerprint.js';
 
 export interface OutputRecord {
   readonly digest: string;
@@ -192,7 +193,7 @@ export class Store {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { missing: true };
       throw e;
     }
-    const actual = createHash('sha256').update(bytes).digest('hex');
+    const actual = sha256(bytes);
     return actual === digest ? { bytes } : { damaged: actual };
   }
 

@@ -3,7 +3,7 @@
  * checked against its digest, plus card.md, metrics.json, params.json and lineage.json) so it can
  * be reviewed, archived or shipped without medpipe.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../engine/fingerprint.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { writeFileDurably } from '../engine/durable.js';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ export function readVerifiedBundle(v: Pick<ModelVersion, 'name' | 'version' | 'b
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     throw new RegistryError('not-found', `the bundle of ${ref} (${v.bundleDigest.slice(0, 12)}…) is not in the store at ${v.bundlePath}: was the store moved, or its objects deleted? Re-run the pipeline that registered it to rebuild it (the same inputs give the same bundle)`);
   }
-  const actual = createHash('sha256').update(bytes).digest('hex');
+  const actual = sha256(bytes);
   if (actual !== v.bundleDigest) {
     throw new RegistryError('corrupt', `the bundle of ${ref} in the store (${v.bundlePath}) does not match its registered digest (expected ${v.bundleDigest}, actual ${actual}): the file was changed after registration and is not used. Run \`medpipe cache verify\` to set damaged objects aside, then re-run the pipeline that registered it to rebuild it`);
   }

@@ -8,7 +8,7 @@
  * log never misses a change. WAL mode and a busy timeout let several processes write at once.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { sha256 } from '../engine/fingerprint.js';
 import { writeAtomic } from '../engine/store.js';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -168,7 +168,7 @@ export class Registry {
    */
   storeBundle(file: string): string {
     const bytes = readFileSync(file);
-    const digest = createHash('sha256').update(bytes).digest('hex');
+    const digest = sha256(bytes);
     const target = this.bundlePath(digest);
     // Durable before the version that names it is committed. The temporary file goes where the
     // store keeps its own (tmp/, named by process), so a process killed before the rename leaves
