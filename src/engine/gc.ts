@@ -3,26 +3,10 @@
  * latest run refers to. Artifacts that other parts of medpipe pin (the registry's bundles) are
  * listed in pins/*.json and kept too.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PipelineState } from './plan.js';
-import { lockIsStale, type CacheEntry, type Store } from './store.js';
-
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const n of names) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) out.push(...listFiles(p));
-    else out.push(p);
-  }
-  return out;
-}
+import { filesUnder, lockIsStale, type CacheEntry, type Store } from './store.js';
 
 export interface StoreInfo {
   root: string;
@@ -34,19 +18,19 @@ export interface StoreInfo {
 }
 
 export function storeInfo(store: Store): StoreInfo {
-  const objects = listFiles(store.path('objects'));
+  const objects = store.objects().map((o) => o.file);
   return {
     root: store.root,
     objects: objects.length,
     objectBytes: objects.reduce((s, f) => s + statSync(f).size, 0),
-    entries: listFiles(store.path('entries')).length,
-    runs: listFiles(store.path('runs')).length,
+    entries: store.entries().length,
+    runs: filesUnder(store.path('runs')).length,
     pipelines: pipelineStates(store).map((p) => ({ name: p.name, path: p.path, lastRunId: p.lastRunId, steps: Object.keys(p.steps).length })),
   };
 }
 
 function pipelineStates(store: Store): PipelineState[] {
-  return listFiles(store.path('pipelines'))
+  return filesUnder(store.path('pipelines'))
     .map((f) => store.readJson<PipelineState>(join('pipelines', f.split('/').pop() as string)))
     .filter((p): p is PipelineState => p !== undefined);
 }
@@ -66,11 +50,11 @@ export interface GcResult {
 /** Keeps what the latest run of each pipeline (and any pin) refers to; removes the rest. */
 export function collectGarbage(store: Store): GcResult | { busy: string[] } {
   // A lock left by a killed run protects nothing: it must not block gc, and gc removes it.
-  const allLocks = listFiles(store.path('locks'));
+  const allLocks = filesUnder(store.path('locks'));
   const locks = allLocks.filter((f) => !lockIsStale(f));
   if (locks.length) return { busy: locks };
   for (const f of allLocks) rmSync(f, { force: true });
-  const quarantined = listFiles(store.path('quarantine'));
+  const quarantined = filesUnder(store.path('quarantine'));
   for (const f of quarantined) rmSync(f, { force: true });
   const keepKeys = new Set<string>();
   const keepDigests = new Set<string>();
@@ -80,12 +64,12 @@ export function collectGarbage(store: Store): GcResult | { busy: string[] } {
       for (const o of Object.values(s.outputs)) keepDigests.add(o.digest);
     }
   }
-  for (const f of listFiles(store.path('pins'))) {
+  for (const f of filesUnder(store.path('pins'))) {
     const pin = store.readJson<{ digests: string[] }>(join('pins', f.split('/').pop() as string));
     for (const d of pin?.digests ?? []) keepDigests.add(d);
   }
   const result: GcResult = { removedEntries: 0, removedObjects: 0, freedBytes: 0, keptEntries: 0, keptObjects: 0, removedLocks: allLocks.length, removedQuarantined: quarantined.length };
-  for (const f of listFiles(store.path('entries'))) {
+  for (const { file: f } of store.entries()) {
     const entry = store.readJson<CacheEntry>(f.slice(store.root.length + 1));
     if (entry && keepKeys.has(entry.key)) result.keptEntries++;
     else {
@@ -93,9 +77,7 @@ export function collectGarbage(store: Store): GcResult | { busy: string[] } {
       result.removedEntries++;
     }
   }
-  for (const f of listFiles(store.path('objects'))) {
-    const parts = f.split('/');
-    const digest = parts[parts.length - 2] + parts[parts.length - 1];
+  for (const { file: f, digest } of store.objects()) {
     if (keepDigests.has(digest)) result.keptObjects++;
     else {
       result.freedBytes += statSync(f).size;

@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ARTIFACT_KINDS, type ArtifactKind } from './step-type.js';
 import { fsyncDir, fsyncFile, writeFileDurably } from './durable.js';
 import { sha256 } from './fingerprint.js';
@@ -170,6 +170,16 @@ export class Store {
 
   private entryPath(key: string): string {
     return this.path('entries', key.slice(0, 2), `${key}.json`);
+  }
+
+  /** Every artifact file in the store with the digest its path names (objects/ab/cdef… is abcdef…). */
+  objects(): { digest: string; file: string }[] {
+    return filesUnder(this.path('objects')).map((file) => ({ file, digest: basename(dirname(file)) + basename(file) }));
+  }
+
+  /** Every cache entry file in the store with the key its name gives. */
+  entries(): { key: string; file: string }[] {
+    return filesUnder(this.path('entries')).map((file) => ({ file, key: basename(file).replace(/\.json$/, '') }));
   }
 
   /** Hashes an artifact and compares it with its name: the check made before any byte of it is used. */
@@ -334,6 +344,20 @@ export class Store {
   readJson<T>(relPath: string): T | undefined {
     return readJson<T>(this.path(relPath));
   }
+}
+
+/** Every file below `dir`, at any depth (none when it does not exist). */
+export function filesUnder(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
 }
 
 function readJson<T>(file: string): T | undefined {

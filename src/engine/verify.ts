@@ -3,8 +3,7 @@
  * checked as a run would load it. What is damaged is set aside in quarantine/ (kept for
  * inspection, removed by `cache gc`), so the next run recomputes it instead of using it.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import type { Store } from './store.js';
 
 export interface VerifyReport {
@@ -15,24 +14,9 @@ export interface VerifyReport {
   damaged: string[];
 }
 
-function filesUnder(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names.flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
 export async function verifyStore(store: Store): Promise<VerifyReport> {
   const report: VerifyReport = { objects: 0, objectBytes: 0, entries: 0, damaged: [] };
-  for (const file of filesUnder(store.path('objects'))) {
-    const parts = file.split('/');
-    const digest = parts[parts.length - 2] + parts[parts.length - 1];
+  for (const { file, digest } of store.objects()) {
     report.objects++;
     report.objectBytes += statSync(file).size;
     const found = await store.verifyObject(digest);
@@ -41,8 +25,7 @@ export async function verifyStore(store: Store): Promise<VerifyReport> {
     report.damaged.push(`artifact ${digest} does not match its digest (its content hashes to ${found.actual})`);
   }
   // After the objects: an entry whose artifact was just set aside is now a plain miss, not damage.
-  for (const file of filesUnder(store.path('entries'))) {
-    const key = (file.split('/').pop() as string).replace(/\.json$/, '');
+  for (const { key } of store.entries()) {
     report.entries++;
     const found = store.lookupEntry(key);
     if (found.state !== 'damaged') continue;
