@@ -297,25 +297,8 @@ export class Store {
 
   /** Tries to take the lock of a step key. Returns false while another live process holds it. */
   tryLock(key: string): boolean {
-    const file = this.path('locks', `${key}.lock`);
     mkdirSync(this.path('locks'), { recursive: true });
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(file, 'wx');
-        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
-        closeSync(fd);
-        return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        if (!lockIsStale(file)) return false;
-        try {
-          unlinkSync(file);
-        } catch {
-          // another process removed it first; try again
-        }
-      }
-    }
-    return false;
+    return tryLockFile(this.path('locks', `${key}.lock`));
   }
 
   unlock(key: string): void {
@@ -366,6 +349,30 @@ function readJson<T>(file: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Creates a lock file (O_EXCL) holding this process's pid and host, plus `about`; a lock whose
+ * process is gone is taken over. Returns false while another live process holds it.
+ */
+export function tryLockFile(file: string, about: Readonly<Record<string, unknown>> = {}): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), ...about, since: new Date().toISOString() }));
+      closeSync(fd);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (!lockIsStale(file)) return false;
+      try {
+        unlinkSync(file);
+      } catch {
+        // another process removed it first; try again
+      }
+    }
+  }
+  return false;
 }
 
 /** Whether a lock file's process is gone (a killed run), so the lock no longer protects anything. */

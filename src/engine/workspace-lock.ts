@@ -1,21 +1,20 @@
 /**
  * One run at a time publishes into a checkout. A run writes files for git (metrics and tables
- * via `publish`, and the pipeline's lock file), and two concurrent runs of one pipeline with
- * different `--set` values would otherwise leave the lock file of one and the metrics of the
+ * via `publish`, and the pipeline's lock file), and two concurrent runs of one pipeline (its
+ * file edited between them) would otherwise leave the lock file of one and the metrics of the
  * other. Runs that publish take this lock for the whole run; a second such run waits.
+ * Experiments publish nothing (see experiment.ts) and do not take it.
  *
  * The lock lives in the project's default store folder (not --store): two runs into separate
  * stores still share the checkout they publish into. It is keyed by the pipeline file, so
- * different pipelines in one checkout run side by side. A lock whose process is gone (a killed
- * run) is taken over, by the store's rule for stale locks.
+ * different pipelines in one checkout run side by side. It is a lock file like a step key's
+ * (Store.tryLock): one whose process is gone (a killed run) is taken over.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from './fingerprint.js';
 import { findProjectRoot } from './open.js';
-import { lockIsStale } from './store.js';
-import { DEFAULT_STORE_DIR } from './store.js';
+import { DEFAULT_STORE_DIR, tryLockFile } from './store.js';
 
 export interface WorkspaceLockHolder {
   readonly pid: number;
@@ -27,22 +26,6 @@ const POLL_MS = 100;
 
 export function workspaceLockPath(pipelinePath: string, pipelineDir: string): string {
   return join(findProjectRoot(pipelineDir), DEFAULT_STORE_DIR, 'workspace-locks', `${sha256(pipelinePath).slice(0, 20)}.lock`);
-}
-
-function tryTake(file: string, runId: string): boolean {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), runId, since: new Date().toISOString() }));
-      closeSync(fd);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      if (!lockIsStale(file)) return false;
-      rmSync(file, { force: true });
-    }
-  }
-  return false;
 }
 
 function holderOf(file: string): WorkspaceLockHolder | undefined {
@@ -60,7 +43,7 @@ function holderOf(file: string): WorkspaceLockHolder | undefined {
 export async function takeWorkspaceLock(file: string, runId: string, onWait: (holder: WorkspaceLockHolder | undefined) => void): Promise<() => void> {
   mkdirSync(join(file, '..'), { recursive: true });
   let told = false;
-  while (!tryTake(file, runId)) {
+  while (!tryLockFile(file, { runId })) {
     if (!told) onWait(holderOf(file));
     told = true;
     await new Promise((r) => setTimeout(r, POLL_MS));
