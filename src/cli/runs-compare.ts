@@ -13,6 +13,7 @@ import { UsageError } from '../errors.js';
 import { openBaseline } from '../metrics/baseline.js';
 import { formatNumber } from '../metrics/diff.js';
 import { parseMetricsFile, type MetricValue } from '../metrics/metrics-file.js';
+import { table } from './table.js';
 
 interface Column {
   readonly label: string;
@@ -84,11 +85,6 @@ function differingParams(runs: readonly RunRecord[]): [string, string[]][] {
     .filter(([, values]) => new Set(values).size > 1);
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
-}
-
 /** Runs of one pipeline (and optionally a baseline) side by side: a header and rows of text cells. */
 export interface RunComparison {
   readonly header: readonly string[];
@@ -127,6 +123,6 @@ export async function compareRuns(store: Store, runs: readonly RunRecord[], opts
 export async function runsCompare(ids: readonly string[], opts: { store: Store; baseline?: string; json?: boolean; cwd: string }, out: (text: string) => void): Promise<number> {
   if (ids.length < 1 || (ids.length < 2 && !opts.baseline)) throw new UsageError('runs compare takes two or more run ids (or one with --baseline REF), e.g. medpipe runs compare 20261202T0801 20261202T0805');
   const comparison = await compareRuns(opts.store, runsByIds(opts.store, ids), opts);
-  out(opts.json ? JSON.stringify(comparison.json, null, 2) : table([[...comparison.header], ...comparison.rows.map((r) => [...r])]));
+  out(opts.json ? JSON.stringify(comparison.json, null, 2) : table([comparison.header, ...comparison.rows]));
   return 0;
 }
