@@ -15,12 +15,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { clock } from '../engine/clock.js';
 import { didYouMean } from '../suggest.js';
-import { checkChain, entryHash, GENESIS_HASH, type AuditAction, type AuditDetails, type AuditRecord, type StoredAuditRow } from './audit.js';
+import { checkChain, entryHash, GENESIS_HASH, type AuditAction, type AuditDetails, type AuditRecord, type ChainBreak, type StoredAuditRow } from './audit.js';
 import { compareMetrics } from './compare.js';
 import { RegistryError } from './errors.js';
 import { checkAlias, checkModelName, checkTagKey, formatRef, parseRef } from './names.js';
 import { migrate } from './schema.js';
-import { compareState, replay, versionDigests, type RegistryState } from './state.js';
+import { compareState, replay, versionDigests, type RegistryState, type StateMismatch } from './state.js';
 import { exportVersion, readVerifiedBundle } from './bundle.js';
 import { HEAD_FILE, missingHead, readRecordedHead, recordHead, type ChainHead } from './head.js';
 import { recordedRegistrations } from './recorded-registrations.js';
@@ -399,9 +399,9 @@ export class Registry {
   private requireConsistent(name?: string): void {
     // One read transaction: a writer committing between reading the log and the tables would
     // otherwise look like a disagreement.
-    const { records, broken, tables } = this.db.transaction(() => ({ ...checkChain(this.storedAudit()), tables: this.tableState() })).deferred();
+    const { broken, mismatches } = this.db.transaction(() => this.againstLog()).deferred();
     if (broken) throw new RegistryError('corrupt', `the registry's audit log is broken at entry ${broken.seq} (${broken.problem}), so nothing is served from it: run medpipe models audit, and restore registry.db from a backup`);
-    const mismatch = compareState(replay(records), tables).find((m) => name === undefined || m.subject === name || m.subject.startsWith(`${name}@`));
+    const mismatch = mismatches.find((m) => name === undefined || m.subject === name || m.subject.startsWith(`${name}@`));
     if (mismatch) throw new RegistryError('corrupt', `${mismatch.subject}: ${mismatch.problem}; the registry's tables disagree with its audit log, so ${name ?? 'nothing'} is not served: run medpipe models audit, and restore registry.db from a backup`);
   }
 
@@ -460,9 +460,8 @@ export class Registry {
   audit(options: { expect?: ChainHead } = {}): AuditResult {
     // One read transaction, so a concurrent writer cannot slip a change between reading the log and the tables.
     return this.db.transaction((): AuditResult => {
-      const rows = this.storedAudit();
+      const { rows, broken, mismatches } = this.againstLog();
       const failed = (seq: number | null, subject: string, problem: string): AuditResult => ({ ok: false, entries: rows.length, seq, subject, problem });
-      const { records, broken } = checkChain(rows);
       if (broken) return failed(broken.seq, rows.find((r) => r.seq === broken.seq)?.subject ?? '', broken.problem);
       const key = auditKey();
       const unsigned = key ? rows.find((r) => r.mac !== entryMac(key, r.hash)) : undefined;
@@ -475,7 +474,7 @@ export class Registry {
         const problem = head && missingHead(rows, head, source);
         if (problem) return failed(null, 'the registry', problem);
       }
-      const mismatch = compareState(replay(records), this.tableState())[0];
+      const mismatch = mismatches[0];
       if (mismatch) return { ok: false, entries: rows.length, ...mismatch };
       const lost = this.firstLostRegistration();
       if (lost) return failed(null, lost.subject, lost.problem);
@@ -516,6 +515,17 @@ export class Registry {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The audit log as stored, where its chain breaks if it does, and every row of the tables that
+   * disagrees with what the intact part of the log says (what audit reports and reads refuse).
+   * Call inside a read transaction, so the log and the tables are of one moment.
+   */
+  private againstLog(): { rows: StoredAuditRow[]; broken?: ChainBreak; mismatches: StateMismatch[] } {
+    const rows = this.storedAudit();
+    const { records, broken } = checkChain(rows);
+    return { rows, broken, mismatches: compareState(replay(records), this.tableState()) };
   }
 
   private storedAudit(): StoredAuditRow[] {
