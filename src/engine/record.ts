@@ -68,23 +68,33 @@ export function readRunStatus(record: RunRecord): RunRecord['status'] {
  * time to the second, so file names sort by time; runs started within one second are ordered by
  * their start time, which has milliseconds.
  */
-export function listRunRecords(store: Store, limit = 20): RunRecord[] {
-  let names: string[];
+/** The ids of the store's run records (none when it has no runs folder). */
+function runIds(store: Store): string[] {
   try {
-    names = readdirSync(store.path('runs')).filter((n) => n.endsWith('.json'));
+    return readdirSync(store.path('runs'))
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => n.slice(0, -'.json'.length));
   } catch {
     return [];
   }
-  names.sort().reverse();
+}
+
+/** A run record as it reads now (see readRunStatus), or undefined when it cannot be read. */
+function readRun(store: Store, runId: string): RunRecord | undefined {
+  const record = store.readJson<RunRecord>(`runs/${runId}.json`);
+  return record && { ...record, status: readRunStatus(record) };
+}
+
+export function listRunRecords(store: Store, limit = 20): RunRecord[] {
+  const ids = runIds(store).sort().reverse();
   // Read past the limit to the end of the last second it reaches, so ties are ordered properly.
-  let end = Math.min(limit, names.length);
-  const second = (n: string): string => n.slice(0, n.indexOf('-'));
-  while (end > 0 && end < names.length && second(names[end]) === second(names[end - 1])) end++;
-  return names
+  let end = Math.min(limit, ids.length);
+  const second = (id: string): string => id.slice(0, id.indexOf('-'));
+  while (end > 0 && end < ids.length && second(ids[end]) === second(ids[end - 1])) end++;
+  return ids
     .slice(0, end)
-    .map((n) => store.readJson<RunRecord>(`runs/${n}`))
+    .map((id) => readRun(store, id))
     .filter((r): r is RunRecord => r !== undefined)
-    .map((r) => ({ ...r, status: readRunStatus(r) }))
     .sort((a, b) => (a.startedAt === b.startedAt ? (a.runId < b.runId ? 1 : -1) : a.startedAt < b.startedAt ? 1 : -1))
     .slice(0, limit);
 }
@@ -119,14 +129,8 @@ export function latestCompleteRun(store: Store): RunRecord | undefined {
 
 /** A run by its id or an unambiguous prefix of it; a message saying why when there is none. */
 export function findRunById(store: Store, wanted: string): RunRecord | string {
-  let names: string[] = [];
-  try {
-    names = readdirSync(store.path('runs')).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
-  } catch {
-    // No runs folder: no match below.
-  }
-  const matches = names.includes(wanted) ? [wanted] : names.filter((n) => n.startsWith(wanted));
+  const ids = runIds(store);
+  const matches = ids.includes(wanted) ? [wanted] : ids.filter((id) => id.startsWith(wanted));
   if (matches.length > 1) return `run "${wanted}" is ambiguous: it could be ${matches.slice(0, 5).join(', ')}; give more of the id`;
-  const record = matches.length ? store.readJson<RunRecord>(`runs/${matches[0]}.json`) : undefined;
-  return record ? { ...record, status: readRunStatus(record) } : `no run "${wanted}" in ${store.root}; medpipe runs lists them`;
+  return (matches.length ? readRun(store, matches[0]) : undefined) ?? `no run "${wanted}" in ${store.root}; medpipe runs lists them`;
 }
