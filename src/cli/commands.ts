@@ -1,4 +1,5 @@
 /** The CLI's commands: each takes its positional arguments and the parsed options, returns an exit code. */
+import { existsSync } from 'node:fs';
 import { collectGarbage, storeInfo } from '../engine/gc.js';
 import { verifyStore } from '../engine/verify.js';
 import { ignoreStoreInGit } from './gitignore.js';
@@ -74,7 +75,8 @@ const run: Command = async (rest, args, io) => {
     return 0;
   }
   const reporter: Reporter = args.values.json ? new JsonReporter(io.out) : io.stdout.isTTY && !args.values.plain && !process.env.CI ? new TtyReporter(io.stdout) : new PlainReporter(io.out);
-  const ignored = await ignoreStoreInGit(store.root);
+  // The run that creates the store keeps it out of git; later runs spawn no git for it.
+  const ignored = existsSync(store.root) ? undefined : await ignoreStoreInGit(store.root);
   if (ignored) io.err(`medpipe: ${ignored}`);
   if (args.values.publish && (pipeline.overrides.length || pipeline.paramsOverrides.length)) throw new UsageError('--publish makes a run of a changed pipeline file the record; --set and --params values are in no committed file, so such a run stays an experiment: write the values into the pipeline (or its params_file) instead');
   let started = false;
