@@ -86,6 +86,13 @@ export interface StepContext {
   progress(message: string, fraction?: number): void;
   /** A line for the step's log. Never log data rows: they may be about patients. */
   log(message: string): void;
+  /**
+   * Aborted when the run no longer wants this step (--fail-fast, Ctrl-C, a remote cancel). Long
+   * steps call `signal.throwIfAborted()` between units of work (a tree, an epoch, a block of rows)
+   * and yield to the event loop there now and then, so the abort can arrive; the engine ends the
+   * step's worker anyway if it does not stop within a grace period.
+   */
+  readonly signal: AbortSignal;
   /** The run this step is part of (absent when a step is run outside the engine, e.g. in unit tests). */
   readonly run?: RunInfo;
 }

@@ -4,10 +4,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
 import { builtinSteps } from '../steps/index.js';
 import { checkStepShape } from '../steps/custom.js';
-import type { RunInfo, StepContext, StepType } from './step-type.js';
+import type { RunInfo, StepType } from './step-type.js';
+import { Cancelled, makeStepContext } from './step-context.js';
 
 export interface StepTask {
   /** A built-in step type id, or a custom step's module path with its code digest. */
@@ -21,6 +21,9 @@ export interface StepTask {
   readonly params: Readonly<Record<string, unknown>>;
   readonly run: RunInfo;
 }
+
+/** What the engine sends a worker: a step to run, or the abort of the one it is running. */
+export type WorkerRequest = { type: 'run'; task: StepTask } | { type: 'abort' };
 
 export type WorkerMessage =
   | { type: 'progress'; message: string; fraction?: number }
@@ -49,32 +52,44 @@ async function loadStepType(task: StepTask): Promise<StepType> {
   return mod.default as StepType;
 }
 
-async function runTask(task: StepTask, post: (m: WorkerMessage) => void): Promise<void> {
+async function runTask(task: StepTask, signal: AbortSignal, post: (m: WorkerMessage) => void): Promise<void> {
   const type = await loadStepType(task);
   const outputs: Record<string, string> = {};
-  const ctx: StepContext = {
+  const ctx = makeStepContext({
+    type,
     stepId: task.stepId,
     pipelineDir: task.pipelineDir,
-    input: (port) => task.inputs[port],
-    inputs: (port) => task.fanIn[port] ?? (task.inputs[port] ? [task.inputs[port]] : []),
-    output: (port) => {
-      if (!(port in type.outputs)) throw new Error(`step type ${type.id} has no output port "${port}"`);
-      return (outputs[port] ??= join(task.outputDir, port));
-    },
+    inputs: task.inputs,
+    fanIn: task.fanIn,
+    outputDir: task.outputDir,
+    outputs,
     progress: (message, fraction) => post({ type: 'progress', message, fraction }),
     log: (message) => post({ type: 'log', message }),
+    signal,
     run: task.run,
-  };
+  });
   const summary = await type.run(ctx, task.params as Record<string, unknown>);
   post({ type: 'done', summary: summary ?? null, outputs });
 }
 
 if (parentPort) {
   const port = parentPort;
-  port.on('message', (task: StepTask) => {
-    runTask(task, (m) => port.postMessage(m)).catch((e: unknown) => {
-      const err = e instanceof Error ? e : new Error(String(e));
-      port.postMessage({ type: 'error', error: { name: err.name, message: err.message, stack: err.stack } } satisfies WorkerMessage);
-    });
+  /** The running step's abort; a worker runs one step at a time. */
+  let current: AbortController | undefined;
+  port.on('message', (request: WorkerRequest) => {
+    if (request.type === 'abort') {
+      current?.abort(new Cancelled());
+      return;
+    }
+    const controller = new AbortController();
+    current = controller;
+    runTask(request.task, controller.signal, (m) => port.postMessage(m))
+      .catch((e: unknown) => {
+        const err = e instanceof Error ? e : new Error(String(e));
+        port.postMessage({ type: 'error', error: { name: err.name, message: err.message, stack: err.stack } } satisfies WorkerMessage);
+      })
+      .finally(() => {
+        if (current === controller) current = undefined;
+      });
   });
 }

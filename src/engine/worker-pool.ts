@@ -3,7 +3,7 @@
  * are started on demand (a fully cached run starts none) and reused between steps.
  */
 import { Worker } from 'node:worker_threads';
-import type { SerializedError, StepTask, WorkerMessage } from './step-worker.js';
+import type { SerializedError, StepTask, WorkerMessage, WorkerRequest } from './step-worker.js';
 
 export interface TaskHandlers {
   onProgress(message: string, fraction?: number): void;
@@ -60,7 +60,7 @@ export class WorkerPool {
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      worker.postMessage(task);
+      worker.postMessage({ type: 'run', task } satisfies WorkerRequest);
     });
   }
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { writeDatasetFile } from '../../src/data/arrow.js';
 import { makeDataset, type Column } from '../../src/data/dataset.js';
-import type { StepContext, StepSummary, StepType } from '../../src/engine/step-type.js';
+import type { StepSummary, StepType } from '../../src/engine/step-type.js';
+import { runStep } from '../helpers/step-harness.js';
 import { createRng } from '../../src/rng.js';
 
 /** Four Gaussian modes along the diagonal: strongly correlated columns that independent marginals cannot reproduce. */
@@ -43,20 +44,8 @@ export interface StepRun {
  * key (so train.gan checkpoints), and an optional hook on progress lines (to interrupt a fit).
  */
 export async function runWithStore(step: StepType, inputs: Record<string, string>, params: Record<string, unknown>, store: { dir: string; key: string }, onProgress?: (message: string) => void): Promise<StepRun> {
-  const out = mkdtempSync(join(tmpdir(), `medpipe-gan-out-`));
-  const outputs: Record<string, string> = {};
-  const logs: string[] = [];
-  const ctx: StepContext = {
-    stepId: step.id,
-    pipelineDir: process.cwd(),
-    input: (port) => inputs[port],
-    inputs: (port) => (inputs[port] ? [inputs[port]] : []),
-    output: (port) => (outputs[port] ??= join(out, port)),
-    progress: (message) => {
-      logs.push(`progress: ${message}`);
-      onProgress?.(message);
-    },
-    log: (message) => logs.push(message),
+  return runStep(step, inputs, params, process.cwd(), {
+    onProgress,
     run: {
       runId: 'test',
       stepKey: store.key,
@@ -65,9 +54,7 @@ export async function runWithStore(step: StepType, inputs: Record<string, string
       storeDir: store.dir,
       upstream: {},
     },
-  };
-  const summary = await step.run(ctx, params);
-  return { outputs, summary, logs };
+  });
 }
 
 const ajv = new Ajv({ strict: false, useDefaults: true });

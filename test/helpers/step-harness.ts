@@ -1,11 +1,13 @@
 /**
  * Runs one step type directly, without the engine, for unit tests of step files: inputs are
- * artifact files, outputs are written to a fresh temporary directory.
+ * artifact files, outputs are written to a fresh temporary directory. The context is built by the
+ * same function the engine's worker uses (engine/step-context.ts).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StepContext, StepSummary, StepType } from '../../src/engine/step-type.js';
+import { makeStepContext } from '../../src/engine/step-context.js';
+import type { RunInfo, StepSummary, StepType } from '../../src/engine/step-type.js';
 
 export interface StepRunResult {
   outputs: Record<string, string>;
@@ -13,29 +15,44 @@ export interface StepRunResult {
   logs: string[];
 }
 
-/** `outputDir`: where the outputs go (default a fresh temporary folder), for tests that read them after the step threw. */
-export async function runStep(step: StepType, inputs: Record<string, string | string[]>, params: Record<string, unknown>, pipelineDir = process.cwd(), outputDir?: string): Promise<StepRunResult> {
-  const dir = outputDir ?? mkdtempSync(join(tmpdir(), `medpipe-step-${step.id}-`));
+export interface StepRunOptions {
+  /** Where the outputs go (default a fresh temporary folder), for tests that read them after the step threw. */
+  readonly outputDir?: string;
+  /** Aborting it cancels the step, as the engine does on --fail-fast or Ctrl-C. */
+  readonly signal?: AbortSignal;
+  /** What the engine tells a step of its run (store folder, step key), for steps that use it. */
+  readonly run?: RunInfo;
+  /** Called with each progress line, e.g. to interrupt a fit part-way. */
+  readonly onProgress?: (message: string) => void;
+}
+
+export async function runStep(step: StepType, inputs: Record<string, string | string[]>, params: Record<string, unknown>, pipelineDir = process.cwd(), options: string | StepRunOptions = {}): Promise<StepRunResult> {
+  const opts: StepRunOptions = typeof options === 'string' ? { outputDir: options } : options;
+  const dir = opts.outputDir ?? mkdtempSync(join(tmpdir(), `medpipe-step-${step.id}-`));
   const outputs: Record<string, string> = {};
   const logs: string[] = [];
-  const ctx: StepContext = {
+  const single: Record<string, string> = {};
+  const fanIn: Record<string, string[]> = {};
+  for (const [port, v] of Object.entries(inputs)) {
+    if (Array.isArray(v)) fanIn[port] = v;
+    else single[port] = v;
+  }
+  const ctx = makeStepContext({
+    type: step,
     stepId: step.id,
     pipelineDir,
-    input: (port) => {
-      const v = inputs[port];
-      return Array.isArray(v) ? undefined : v;
+    inputs: single,
+    fanIn,
+    outputDir: dir,
+    outputs,
+    progress: (message) => {
+      logs.push(`progress: ${message}`);
+      opts.onProgress?.(message);
     },
-    inputs: (port) => {
-      const v = inputs[port];
-      return v === undefined ? [] : Array.isArray(v) ? v : [v];
-    },
-    output: (port) => {
-      if (!(port in step.outputs)) throw new Error(`step ${step.id} has no output port "${port}"`);
-      return (outputs[port] ??= join(dir, port));
-    },
-    progress: (message) => logs.push(`progress: ${message}`),
     log: (message) => logs.push(message),
-  };
+    signal: opts.signal ?? new AbortController().signal,
+    ...(opts.run ? { run: opts.run } : {}),
+  });
   const summary = await step.run(ctx, params);
   return { outputs, summary, logs };
 }
