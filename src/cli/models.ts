@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { locateStore } from '../engine/store-location.js';
 // Types only at top level: the registry loads SQLite's native module (~25 ms), and the CLI imports
 // this file on every start, so the registry itself is imported only when a models command runs.
 import type { AuditRecord, AuditResult, Comparison, Registry } from '../registry/index.js';
@@ -32,7 +33,7 @@ export interface ModelsIO {
 }
 
 export interface ModelsOptions {
-  /** The store folder (absolute); default $MEDPIPE_STORE, else .medpipe in the current folder. */
+  /** The store folder; default as every command finds it (see store-location.ts). */
   store?: string;
   json?: boolean;
   /** `models audit --expect SEQ:HASH`: a chain head the registry must contain (pinned by CI). */
@@ -57,7 +58,7 @@ export async function modelsCommand(args: string[], opts: ModelsOptions, io: Mod
     io.err(`medpipe models: unknown command "${sub}"\n\n${MODELS_USAGE}`);
     return 2;
   }
-  const store = resolve(opts.store ?? process.env.MEDPIPE_STORE ?? join(process.cwd(), '.medpipe'));
+  const store = locateStore(process.cwd(), opts.store);
   const json = !!opts.json;
   if (sub === 'audit') return auditCommand(rest, { store, json, expect: opts.expect }, io);
   if (READ_ONLY.has(sub) && !existsSync(join(store, 'registry.db'))) return noRegistry(sub, rest, { json, io, store });
