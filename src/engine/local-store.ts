@@ -18,7 +18,7 @@ import { fsyncDir, fsyncFile, writeFileDurably } from './durable.js';
 import { sha256 } from './fingerprint.js';
 import { lockIsStale, tryLockFile } from './lock-file.js';
 import { deadProcessOfThisHost, ownerOfScratch, SCRATCH_PREFIX } from './process-tag.js';
-import { digestOfObjectFile, entryFile, keyOfEntryFile, objectFile, scratchDir, STORE_FOLDERS } from './store-layout.js';
+import { digestOfObjectFile, entryFile, keyOfEntryFile, objectFile, scratchDir, STORE_FILES, STORE_FOLDERS } from './store-layout.js';
 import type { AddedObject, CacheEntry, EntryLookup, HeldLock, ObjectCheck, ObjectRead, Store, StoredObject } from './store.js';
 
 const DIGEST = /^[0-9a-f]{64}$/;
@@ -320,7 +320,7 @@ export class LocalStore implements Store {
    */
   async fileDigest(path: string): Promise<string> {
     const st = statSync(path);
-    this.fileDigests ??= readJson(this.path('file-digests.json')) ?? {};
+    this.fileDigests ??= readJson(this.path(STORE_FILES.fileDigests)) ?? {};
     const memo = this.fileDigests[path];
     // ino and ctime too: a same-size edit copied with its mtime (cp -p, rsync -a) still changes them.
     if (memo && memo.size === st.size && memo.mtimeMs === st.mtimeMs && memo.ino === st.ino && memo.ctimeMs === st.ctimeMs && memo.check === memoCheck(path, memo)) return memo.digest;
@@ -334,8 +334,8 @@ export class LocalStore implements Store {
   saveFileDigests(): void {
     if (!this.fileDigestsChanged || !this.fileDigests) return;
     // Merge with what a concurrent run may have written meanwhile.
-    const onDisk = readJson<Record<string, FileMemo>>(this.path('file-digests.json')) ?? {};
-    writeFileDurably(this.path('file-digests.json'), JSON.stringify({ ...onDisk, ...this.fileDigests }), { scratchDir: scratchDir(this.root) });
+    const onDisk = readJson<Record<string, FileMemo>>(this.path(STORE_FILES.fileDigests)) ?? {};
+    writeFileDurably(this.path(STORE_FILES.fileDigests), JSON.stringify({ ...onDisk, ...this.fileDigests }), { scratchDir: scratchDir(this.root) });
     this.fileDigestsChanged = false;
   }
 }

@@ -22,6 +22,16 @@ export const STORE_FOLDERS = {
   checkpoints: 'checkpoints',
 } as const;
 
+/** The store's own files beside its folders. */
+export const STORE_FILES = {
+  /** The model registry's SQLite database (src/registry). */
+  registry: 'registry.db',
+  /** The registry's audit chain head, kept outside the database (registry/head.ts). */
+  registryHead: 'registry.head.json',
+  /** Remembered digests of the user's data files (LocalStore.fileDigest). */
+  fileDigests: 'file-digests.json',
+} as const;
+
 /** The file of the artifact with this digest: objects/ab/cdef…. */
 export function objectFile(storeDir: string, digest: string): string {
   return join(storeDir, STORE_FOLDERS.objects, digest.slice(0, 2), digest.slice(2));

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileDurably } from '../engine/durable.js';
-import { scratchDir } from '../engine/store-layout.js';
+import { scratchDir, STORE_FILES } from '../engine/store-layout.js';
 import { RegistryError } from './errors.js';
 import type { StoredAuditRow } from './audit.js';
 
@@ -17,7 +17,7 @@ export interface ChainHead {
   readonly hash: string;
 }
 
-export const HEAD_FILE = 'registry.head.json';
+export const HEAD_FILE = STORE_FILES.registryHead;
 
 const HEAD_TEXT = /^(\d+):([0-9a-f]{64})$/;
 

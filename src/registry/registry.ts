@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { sha256 } from '../engine/fingerprint.js';
 import { writeFileDurably } from '../engine/durable.js';
-import { objectFile, scratchDir, STORE_FOLDERS } from '../engine/store-layout.js';
+import { objectFile, scratchDir, STORE_FILES, STORE_FOLDERS } from '../engine/store-layout.js';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,7 +28,7 @@ import { recordedRegistrations } from './recorded-registrations.js';
 import { auditKey, entryMac } from './signing.js';
 import type { AuditResult, Comparison, JsonObject, ModelSummary, ModelVersion, RegisterInput, RegistryOptions } from './types.js';
 
-export const REGISTRY_FILE = 'registry.db';
+export const REGISTRY_FILE = STORE_FILES.registry;
 
 interface VersionRow {
   model: string;
