@@ -1,5 +1,5 @@
 /**
- * The store, as the engine, `cache`, `runs`, the report and the registry see it: artifacts by
+ * The store, as the engine, `cache`, `runs` and the report see it: artifacts by
  * digest, cache entries by step key, small JSON records (run records, pipeline state, pins) by
  * name, and locks on step keys. The engine and the CLI depend on this interface; the folder
  * under `.medpipe/` (local-store.ts) is one implementation.
@@ -8,8 +8,9 @@
  * - reads are verified: an artifact's bytes are handed out only if they hash to its digest, and an
  *   entry only if it has the shape and checksum of an entry for its key and every artifact it
  *   names is there with its size (see EntryLookup);
- * - writes are atomic and durable: a reader sees all of a file or none of it, and an entry is
- *   written only after every artifact it names is durable, so a crash leaves an entry or none;
+ * - writes are atomic and durable: a reader sees all of a file or none of it, and what a write
+ *   returned from survives a crash (the engine writes an entry only after addObject returned for
+ *   every artifact it names, so a crash leaves a complete entry or none);
  * - damage is set aside (quarantine), never deleted or used, so the step that made it runs again;
  * - a step key is locked while it is computed, and a lock whose holder is gone is taken over.
  *
