@@ -6,12 +6,14 @@
  *   const pipeline = await loadPipeline('pipelines/breast-cancer.yaml', { overrides: [parseOverride('svm.C=10')] });
  *   const result = await run(pipeline, openStore(pipeline.dir), { onEvent: (e) => console.log(e.type) });
  */
-export { loadPipeline, openStore, findProjectRoot, type LoadOptions } from './engine/open.js';
+export { loadPipeline, openStore, type LoadOptions } from './engine/open.js';
+export { findProjectRoot } from './engine/store-location.js';
 export { runPipeline as run, runPipeline, type RunOptions, type RunResult } from './engine/execute.js';
 export { planStatus, type StepStatus } from './engine/plan.js';
 export { parseOverride, type Override } from './engine/params.js';
 export { listRunRecords, type RunRecord, type StepRecord } from './engine/record.js';
-export { Store, type CacheEntry, type OutputRecord } from './engine/store.js';
+export type { Store, CacheEntry, OutputRecord } from './engine/store.js';
+export { LocalStore } from './engine/local-store.js';
 export type { EngineEvent, EventListener, StepOutcome } from './engine/events.js';
 export type { Pipeline, PipelineStep, OutputRef } from './engine/pipeline.js';
 export { defineStep, type StepType, type StepContext, type Port, type ArtifactKind, type ParamsSchema, type StepSummary } from './engine/step-type.js';

@@ -188,7 +188,7 @@ const cache: Command = async (rest, args, io) => {
   else {
     io.out(`checked ${report.objects} artifacts (${(report.objectBytes / 1e6).toFixed(1)} MB) and ${report.entries} cache entries in ${store.root}`);
     for (const line of report.damaged) io.err(`damaged: ${line}`);
-    io.out(report.damaged.length ? `${report.damaged.length} damaged item${report.damaged.length === 1 ? '' : 's'} set aside in ${store.path('quarantine')}; the next run recomputes what it needs` : 'all intact');
+    io.out(report.damaged.length ? `${report.damaged.length} damaged item${report.damaged.length === 1 ? '' : 's'} set aside in ${report.quarantine}; the next run recomputes what it needs` : 'all intact');
   }
   return report.damaged.length ? 1 : 0;
 };

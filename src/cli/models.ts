@@ -4,6 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { STORE_FILES } from '../engine/store-layout.js';
+import { locateStore } from '../engine/store-location.js';
 // Types only at top level: the registry loads SQLite's native module (~25 ms), and the CLI imports
 // this file on every start, so the registry itself is imported only when a models command runs.
 import type { AuditRecord, AuditResult, Comparison, Registry } from '../registry/index.js';
@@ -32,7 +34,7 @@ export interface ModelsIO {
 }
 
 export interface ModelsOptions {
-  /** The store folder (absolute); default $MEDPIPE_STORE, else .medpipe in the current folder. */
+  /** The store folder; default as every command finds it (see store-location.ts). */
   store?: string;
   json?: boolean;
   /** `models audit --expect SEQ:HASH`: a chain head the registry must contain (pinned by CI). */
@@ -57,10 +59,10 @@ export async function modelsCommand(args: string[], opts: ModelsOptions, io: Mod
     io.err(`medpipe models: unknown command "${sub}"\n\n${MODELS_USAGE}`);
     return 2;
   }
-  const store = resolve(opts.store ?? process.env.MEDPIPE_STORE ?? join(process.cwd(), '.medpipe'));
+  const store = locateStore(process.cwd(), opts.store);
   const json = !!opts.json;
   if (sub === 'audit') return auditCommand(rest, { store, json, expect: opts.expect }, io);
-  if (READ_ONLY.has(sub) && !existsSync(join(store, 'registry.db'))) return noRegistry(sub, rest, { json, io, store });
+  if (READ_ONLY.has(sub) && !existsSync(join(store, STORE_FILES.registry))) return noRegistry(sub, rest, { json, io, store });
   const { Registry, RegistryError } = await import('../registry/index.js');
   let reg: Registry | undefined;
   try {
@@ -87,7 +89,7 @@ function noRegistry(sub: string, rest: string[], ctx: { json: boolean; io: Model
     ctx.io.out(ctx.json ? '[]' : `no models registered yet in ${ctx.store} (a pipeline's register step adds them)`);
     return 0;
   }
-  ctx.io.err(`medpipe models ${sub}: no model named "${rest[0] ?? ''}": there is no registry at ${join(ctx.store, 'registry.db')} yet (a pipeline's register step creates it)`);
+  ctx.io.err(`medpipe models ${sub}: no model named "${rest[0] ?? ''}": there is no registry at ${join(ctx.store, STORE_FILES.registry)} yet (a pipeline's register step creates it)`);
   return 1;
 }
 
@@ -182,7 +184,7 @@ async function auditCommand(rest: string[], { store, json, expect: expectText }:
   try {
     arity(rest, 0, 0, 'no arguments: medpipe models audit [--expect SEQ:HASH]');
     const expect = expectText === undefined ? undefined : parseHead(expectText, '--expect');
-    if (!existsSync(join(store, 'registry.db'))) return reportAudit(Registry.auditMissing(store, { expect }), { json, io });
+    if (!existsSync(join(store, STORE_FILES.registry))) return reportAudit(Registry.auditMissing(store, { expect }), { json, io });
     const reg = Registry.open(store);
     try {
       return reportAudit(reg.audit({ expect }), { json, io });

@@ -6,7 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { findRunById, latestCompleteRun, latestFinishedRun, onlySteps, type RunRecord } from '../engine/record.js';
-import { Store } from '../engine/store.js';
+import { openStore } from '../engine/open.js';
+import type { Store } from '../engine/store.js';
 import { collectReport } from '../report/collect.js';
 import { renderReport } from '../report/render.js';
 import { diffTargets } from '../metrics/compare.js';
@@ -51,7 +52,7 @@ export async function reportCommand(args: string[], opts: ReportOptions, io: Rep
     io.err('medpipe report takes at most one run id, e.g. medpipe report 20260101T120000Z-1a2b3c');
     return 2;
   }
-  const store = new Store(opts.store);
+  const store = openStore(process.cwd(), opts.store);
   const chosen = args[0] === undefined ? defaultRun(store) : findRun(store, args[0]);
   if (typeof chosen === 'string') {
     io.err(`medpipe: ${chosen}`);

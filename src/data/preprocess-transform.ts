@@ -48,8 +48,11 @@ export interface DroppedColumn {
 
 export type ColumnTransform = NumericColumnTransform | CategoricalColumnTransform | PassThroughColumn | DroppedColumn;
 
+/** The format tag of a fitted preprocessing transform. */
+export const PREPROCESS_FORMAT = 'medpipe.preprocess/1';
+
 export interface PreprocessTransform {
-  format: 'medpipe.preprocess/1';
+  format: typeof PREPROCESS_FORMAT;
   /** Every column of the training table, in order, with what happens to it. */
   columns: ColumnTransform[];
   /** Rows whose missing fraction over the kept features exceeds this are dropped (null: never). */

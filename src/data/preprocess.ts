@@ -22,7 +22,7 @@ import { takeRows, type Column, type Dataset } from './dataset.js';
 import { clipNumeric, imputeNumeric, labelsOf, rowMissingFractions, rowsToKeep } from './preprocess-apply.js';
 import { checkFraction, resolveImputeRules, type ImputeRule, type PreprocessOptions } from './preprocess-options.js';
 import { labelMode, nanMean, nanMedian, nanMode, nanStd, quantileSorted, sortedPresent } from './preprocess-stats.js';
-import type { CategoricalColumnTransform, ColumnTransform, NumericColumnTransform, PreprocessTransform } from './preprocess-transform.js';
+import { PREPROCESS_FORMAT, type CategoricalColumnTransform, type ColumnTransform, type NumericColumnTransform, type PreprocessTransform } from './preprocess-transform.js';
 
 export { applyPreprocess, transformDataset, type ApplyOptions } from './preprocess-apply.js';
 import { rejectInfinite } from './preprocess-apply.js';
@@ -61,7 +61,7 @@ export function fitPreprocess(train: Dataset, options: PreprocessOptions = {}): 
   const duplicate = outputColumns.find((name, i) => outputColumns.indexOf(name) !== i);
   if (duplicate !== undefined) throw new StepInputError(`encoding would create two columns named "${duplicate}": rename the column or category`);
   return {
-    format: 'medpipe.preprocess/1',
+    format: PREPROCESS_FORMAT,
     columns,
     dropRowsMissingAbove: dropRowsAbove < 1 ? dropRowsAbove : null,
     onUnseen: options.onUnseen ?? 'ignore',

@@ -41,8 +41,11 @@ export interface SelectionOptions {
   trees?: number;
 }
 
+/** The format tag of a fitted feature selection. */
+export const SELECTION_FORMAT = 'medpipe.selection/1';
+
 export interface FeatureSelection {
-  format: 'medpipe.selection/1';
+  format: typeof SELECTION_FORMAT;
   method: SelectionMethod;
   /** Kept feature columns, in table order. */
   selected: string[];
@@ -55,7 +58,7 @@ export interface FeatureSelection {
 
 /** Fits a selection on `train`; statistics come from these rows only. */
 export async function fitSelection(train: Dataset, options: SelectionOptions): Promise<FeatureSelection> {
-  const base = { format: 'medpipe.selection/1' as const, method: options.method };
+  const base: Pick<FeatureSelection, 'format' | 'method'> = { format: SELECTION_FORMAT, method: options.method };
   switch (options.method) {
     case 'columns':
       return { ...base, selected: explicitColumns(train, options.columns) };

@@ -5,8 +5,9 @@
  * file, fsync it, rename it into place, fsync the folder so the rename itself is durable.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { deadProcessOfThisHost, HOST_TAG, SCRATCH_PREFIX } from './process-tag.js';
 
 /** fsyncs a folder, so that names created or renamed in it survive a crash. */
 export function fsyncDir(dir: string): void {
@@ -45,11 +46,31 @@ export function writeSynced(file: string, content: string | Uint8Array): void {
   }
 }
 
+/** Where the temporary file of a durable write goes. */
+export interface DurableWriteOptions {
+  /**
+   * A scratch folder on the target's file system (the store's tmp/): the temporary file is named
+   * there by process and host, and the store's cleanStaleTemp removes it if this process is killed
+   * before the rename, so nothing half-written ever appears among the store's own files. Without
+   * it, the temporary file goes beside the target (a rename does not cross file systems, and a
+   * user's folder may be on another one than the store).
+   */
+  readonly scratchDir?: string;
+}
+
 /**
- * Replaces `file` with `content` atomically and durably. `tmp` is the temporary file's path
- * (default: a hidden name beside the target); it must be on the same file system as `file`.
+ * The one way medpipe replaces a file: written in full to a temporary file, fsynced, renamed into
+ * place, the folder fsynced. Readers see the old file or the new one, never part of one, and what
+ * was renamed into place survives a power cut. On failure the temporary file is removed and the
+ * old file is left as it was.
  */
-export function writeFileDurably(file: string, content: string | Uint8Array, tmp = join(dirname(file), `.${basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`)): void {
+export function writeFileDurably(file: string, content: string | Uint8Array, options: DurableWriteOptions = {}): void {
+  let tmp: string;
+  if (options.scratchDir) tmp = join(options.scratchDir, `${SCRATCH_PREFIX}-w-${randomBytes(6).toString('hex')}`);
+  else {
+    removeDeadTempsBeside(file);
+    tmp = join(dirname(file), `${tempPrefixBeside(file)}${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  }
   mkdirSync(dirname(tmp), { recursive: true });
   mkdirSync(dirname(file), { recursive: true });
   try {
@@ -60,4 +81,29 @@ export function writeFileDurably(file: string, content: string | Uint8Array, tmp
     throw e;
   }
   fsyncDir(dirname(file));
+}
+
+/**
+ * A temporary file beside its target is in a folder the user owns (the checkout, an export
+ * folder), where a kill between write and rename would leave it for `git add` to pick up. Its
+ * name says whose it is, and every write first removes the ones of its target left by dead
+ * processes of this host.
+ */
+function tempPrefixBeside(file: string): string {
+  return `.${basename(file)}.medpipe-${HOST_TAG}-`;
+}
+
+function removeDeadTempsBeside(file: string): void {
+  const prefix = tempPrefixBeside(file);
+  let names: string[];
+  try {
+    names = readdirSync(dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (deadProcessOfThisHost(pid, HOST_TAG)) rmSync(join(dirname(file), name), { force: true });
+  }
 }

@@ -3,10 +3,9 @@
  * latest run refers to. Artifacts that other parts of medpipe pin (the registry's bundles) are
  * listed in pins/*.json and kept too.
  */
-import { rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { PipelineState } from './plan.js';
-import { filesUnder, lockIsStale, type CacheEntry, type Store } from './store.js';
+import type { Store } from './store.js';
+import { STORE_FOLDERS } from './store-layout.js';
 
 export interface StoreInfo {
   root: string;
@@ -18,20 +17,21 @@ export interface StoreInfo {
 }
 
 export function storeInfo(store: Store): StoreInfo {
-  const objects = store.objects().map((o) => o.file);
+  const objects = store.objects();
   return {
     root: store.root,
     objects: objects.length,
-    objectBytes: objects.reduce((s, f) => s + statSync(f).size, 0),
+    objectBytes: objects.reduce((s, o) => s + o.size, 0),
     entries: store.entries().length,
-    runs: filesUnder(store.path('runs')).length,
+    runs: store.listJson(STORE_FOLDERS.runs).length,
     pipelines: pipelineStates(store).map((p) => ({ name: p.name, path: p.path, lastRunId: p.lastRunId, steps: Object.keys(p.steps).length })),
   };
 }
 
 function pipelineStates(store: Store): PipelineState[] {
-  return filesUnder(store.path('pipelines'))
-    .map((f) => store.readJson<PipelineState>(join('pipelines', f.split('/').pop() as string)))
+  return store
+    .listJson(STORE_FOLDERS.pipelines)
+    .map((id) => store.readJson<PipelineState>(`${STORE_FOLDERS.pipelines}/${id}.json`))
     .filter((p): p is PipelineState => p !== undefined);
 }
 
@@ -50,12 +50,11 @@ export interface GcResult {
 /** Keeps what the latest run of each pipeline (and any pin) refers to; removes the rest. */
 export function collectGarbage(store: Store): GcResult | { busy: string[] } {
   // A lock left by a killed run protects nothing: it must not block gc, and gc removes it.
-  const allLocks = filesUnder(store.path('locks'));
-  const locks = allLocks.filter((f) => !lockIsStale(f));
-  if (locks.length) return { busy: locks };
-  for (const f of allLocks) rmSync(f, { force: true });
-  const quarantined = filesUnder(store.path('quarantine'));
-  for (const f of quarantined) rmSync(f, { force: true });
+  const allLocks = store.locks();
+  const busy = allLocks.filter((l) => !l.stale);
+  if (busy.length) return { busy: busy.map((l) => l.name) };
+  for (const l of allLocks) store.removeLock(l.name);
+  const removedQuarantined = store.clearQuarantine();
   const keepKeys = new Set<string>();
   const keepDigests = new Set<string>();
   for (const p of pipelineStates(store)) {
@@ -64,24 +63,23 @@ export function collectGarbage(store: Store): GcResult | { busy: string[] } {
       for (const o of Object.values(s.outputs)) keepDigests.add(o.digest);
     }
   }
-  for (const f of filesUnder(store.path('pins'))) {
-    const pin = store.readJson<{ digests: string[] }>(join('pins', f.split('/').pop() as string));
-    for (const d of pin?.digests ?? []) keepDigests.add(d);
+  for (const pin of store.listJson(STORE_FOLDERS.pins)) {
+    for (const d of store.readJson<{ digests: string[] }>(`${STORE_FOLDERS.pins}/${pin}.json`)?.digests ?? []) keepDigests.add(d);
   }
-  const result: GcResult = { removedEntries: 0, removedObjects: 0, freedBytes: 0, keptEntries: 0, keptObjects: 0, removedLocks: allLocks.length, removedQuarantined: quarantined.length };
-  for (const { file: f } of store.entries()) {
-    const entry = store.readJson<CacheEntry>(f.slice(store.root.length + 1));
-    if (entry && keepKeys.has(entry.key)) result.keptEntries++;
+  const result: GcResult = { removedEntries: 0, removedObjects: 0, freedBytes: 0, keptEntries: 0, keptObjects: 0, removedLocks: allLocks.length, removedQuarantined };
+  for (const key of store.entries()) {
+    // A damaged entry is removed even under a kept key: the next run would only set it aside.
+    if (keepKeys.has(key) && store.lookupEntry(key).state !== 'damaged') result.keptEntries++;
     else {
-      rmSync(f, { force: true });
+      store.deleteEntry(key);
       result.removedEntries++;
     }
   }
-  for (const { file: f, digest } of store.objects()) {
+  for (const { digest, size } of store.objects()) {
     if (keepDigests.has(digest)) result.keptObjects++;
     else {
-      result.freedBytes += statSync(f).size;
-      rmSync(f, { force: true });
+      result.freedBytes += size;
+      store.deleteObject(digest);
       result.removedObjects++;
     }
   }

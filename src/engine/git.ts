@@ -1,5 +1,6 @@
 /** The git commit of the pipeline's repository and whether its tree is dirty, for run records and lineage. */
 import { execFile } from 'node:child_process';
+import { DEFAULT_STORE_DIR } from './store-location.js';
 
 export interface GitInfo {
   readonly commit: string;
@@ -28,6 +29,6 @@ export async function gitInfo(dir: string): Promise<GitInfo | undefined> {
   // reproduce the run. medpipe's own store does not.
   const [commit, status] = await Promise.all([git(dir, ['rev-parse', 'HEAD']), git(dir, ['status', '--porcelain', '--untracked-files=normal'])]);
   if (commit === undefined) return undefined;
-  const changes = (status ?? '').split('\n').filter((l) => l.trim() && !l.includes('.medpipe/'));
+  const changes = (status ?? '').split('\n').filter((l) => l.trim() && !l.includes(`${DEFAULT_STORE_DIR}/`));
   return { commit: commit.trim(), dirty: changes.length > 0 };
 }

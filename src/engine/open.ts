@@ -1,10 +1,10 @@
-/** Loading a pipeline file into a validated Pipeline, and finding its store. */
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+/** Loading a pipeline file into a validated Pipeline, and opening its store. */
 import { readPipelineSource } from './load.js';
+import { LocalStore } from './local-store.js';
 import type { Override } from './params.js';
 import type { Pipeline } from './pipeline.js';
-import { DEFAULT_STORE_DIR, Store } from './store.js';
+import type { Store } from './store.js';
+import { locateStore } from './store-location.js';
 import { validatePipeline } from './validate.js';
 
 export interface LoadOptions {
@@ -19,24 +19,7 @@ export async function loadPipeline(file: string, options: LoadOptions = {}): Pro
   return validatePipeline(readPipelineSource(file), { overrides: options.overrides, paramsFiles: options.paramsFiles });
 }
 
-/**
- * The project a folder belongs to: the nearest ancestor that has a store already, a `.git` or a
- * `package.json` (like git and DVC find their repository), else the folder itself. Pipelines in
- * one project share one store, and `medpipe runs` or `cache` work from anywhere inside it.
- */
-export function findProjectRoot(startDir: string): string {
-  let dir = resolve(startDir);
-  for (;;) {
-    if (existsSync(join(dir, DEFAULT_STORE_DIR)) || existsSync(join(dir, '.git')) || existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(startDir);
-    dir = parent;
-  }
-}
-
-/** The store: `dir` if given (--store), else $MEDPIPE_STORE, else `.medpipe/` at the project root of `fromDir`. */
+/** The store of the project `fromDir` is in, or `dir` (--store); see store-location.ts. */
 export function openStore(fromDir: string, dir?: string): Store {
-  const chosen = dir ?? process.env.MEDPIPE_STORE;
-  if (chosen) return new Store(isAbsolute(chosen) ? chosen : resolve(chosen));
-  return new Store(join(findProjectRoot(fromDir), DEFAULT_STORE_DIR));
+  return new LocalStore(locateStore(fromDir, dir));
 }

@@ -3,11 +3,11 @@
  * and rewritten when it ends, so even a killed run leaves a trace of what it was doing.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { GitInfo } from './git.js';
 import type { StepOutcome } from './events.js';
-import { processAlive, type Store } from './store.js';
+import { processAlive } from './process-tag.js';
+import type { Store } from './store.js';
 
 export interface StepRecord {
   /** The step type (absent in records written before it was recorded). */
@@ -70,13 +70,7 @@ export function readRunStatus(record: RunRecord): RunRecord['status'] {
  */
 /** The ids of the store's run records (none when it has no runs folder). */
 function runIds(store: Store): string[] {
-  try {
-    return readdirSync(store.path('runs'))
-      .filter((n) => n.endsWith('.json'))
-      .map((n) => n.slice(0, -'.json'.length));
-  } catch {
-    return [];
-  }
+  return store.listJson('runs');
 }
 
 /** A run record as it reads now (see readRunStatus), or undefined when it cannot be read. */

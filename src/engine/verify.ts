@@ -3,7 +3,6 @@
  * checked as a run would load it. What is damaged is set aside in quarantine/ (kept for
  * inspection, removed by `cache gc`), so the next run recomputes it instead of using it.
  */
-import { statSync } from 'node:fs';
 import type { Store } from './store.js';
 
 export interface VerifyReport {
@@ -12,20 +11,22 @@ export interface VerifyReport {
   entries: number;
   /** What was found damaged and set aside, one line each, naming the object or entry. */
   damaged: string[];
+  /** Where damaged items are set aside. */
+  quarantine: string;
 }
 
 export async function verifyStore(store: Store): Promise<VerifyReport> {
-  const report: VerifyReport = { objects: 0, objectBytes: 0, entries: 0, damaged: [] };
-  for (const { file, digest } of store.objects()) {
+  const report: VerifyReport = { objects: 0, objectBytes: 0, entries: 0, damaged: [], quarantine: store.quarantineLocation };
+  for (const { digest, size } of store.objects()) {
     report.objects++;
-    report.objectBytes += statSync(file).size;
+    report.objectBytes += size;
     const found = await store.verifyObject(digest);
     if (found.state !== 'damaged') continue;
     store.quarantineObject(digest);
     report.damaged.push(`artifact ${digest} does not match its digest (its content hashes to ${found.actual})`);
   }
   // After the objects: an entry whose artifact was just set aside is now a plain miss, not damage.
-  for (const { key } of store.entries()) {
+  for (const key of store.entries()) {
     report.entries++;
     const found = store.lookupEntry(key);
     if (found.state !== 'damaged') continue;

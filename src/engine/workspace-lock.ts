@@ -13,8 +13,8 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from './fingerprint.js';
-import { findProjectRoot } from './open.js';
-import { DEFAULT_STORE_DIR, tryLockFile } from './store.js';
+import { tryLockFile } from './lock-file.js';
+import { DEFAULT_STORE_DIR, findProjectRoot } from './store-location.js';
 
 export interface WorkspaceLockHolder {
   readonly pid: number;

@@ -1,12 +1,23 @@
 /**
- * Metrics files as `evaluate` writes them (`metrics_file:` in the YAML): JSON with
- * `"metrics": { name: { value, ci_low, ci_high } }`. Read and flattened to one map per file.
+ * Metrics files (`metrics_file:` in the YAML): JSON with `"metrics": { name: { value, ci_low,
+ * ci_high } }`. Their text is made here (metricsReportText, for the evaluate steps' `metrics`
+ * output); the engine alone writes it to metrics_file (StepType.publish); read and flattened here
+ * to one map per file.
  */
 import { readFileSync } from 'node:fs';
 import { DataError } from '../errors.js';
+import { formatReportJson } from '../ml/metrics/report-json.js';
 
 /** The format tag of an evaluation report (what evaluate steps write, the engine publishes, and the report reads). */
 export const METRICS_FORMAT = 'medpipe.metrics/1';
+
+/**
+ * The text of an evaluation report: `body` tagged with METRICS_FORMAT (its first key), laid out
+ * for git diffs. Every evaluate step writes its `metrics` output with it.
+ */
+export function metricsReportText(body: Readonly<Record<string, unknown>>): string {
+  return formatReportJson({ format: METRICS_FORMAT, ...body });
+}
 
 export interface MetricValue {
   readonly value: number;

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { StepInputError } from '../errors.js';
+import { FOREST_MODEL_FORMAT, SVM_MODEL_FORMAT } from './model-formats.js';
 
 export interface TrainedModel {
   task: 'classification' | 'regression';
@@ -25,8 +26,6 @@ export interface TrainedModel {
   describe(): Record<string, unknown>;
 }
 
-const FOREST_FORMAT = 'medpipe.forest/1';
-const SVM_FORMAT = 'medpipe.svm/1';
 
 interface ArtifactHead {
   format?: unknown;
@@ -61,7 +60,7 @@ async function loadForest(path: string, json: Record<string, unknown>): Promise<
   const { forestFromJSON, predictForest, predictClasses } = await import('./forest/index.js');
   const head = checkHead(path, json);
   const model = forestFromJSON(json as unknown as Parameters<typeof forestFromJSON>[0]);
-  const describe = (): Record<string, unknown> => ({ algorithm: 'random forest', format: FOREST_FORMAT, trees: model.trees.length, features: head.features.length, oob_score: model.oobScore ?? null });
+  const describe = (): Record<string, unknown> => ({ algorithm: 'random forest', format: FOREST_MODEL_FORMAT, trees: model.trees.length, features: head.features.length, oob_score: model.oobScore ?? null });
   if (model.task === 'regression') return { task: 'regression', features: head.features, predict: (X, n) => predictForest(model, X, n), describe };
   const k = model.nClasses;
   const classes = head.classes ?? Array.from({ length: k }, (_, c) => String(c));
@@ -84,7 +83,7 @@ async function loadSvm(path: string, json: Record<string, unknown>): Promise<Tra
   const model = svm.svmFromJSON(json as unknown as Parameters<typeof svm.svmFromJSON>[0]);
   const hasProbability = model.probA !== undefined;
   const describe = (): Record<string, unknown> => ({
-    algorithm: 'support vector machine', format: SVM_FORMAT, type: model.type, kernel: model.kernel, gamma: model.gamma,
+    algorithm: 'support vector machine', format: SVM_MODEL_FORMAT, type: model.type, kernel: model.kernel, gamma: model.gamma,
     support_vectors: model.nSupport, features: head.features.length, probability: hasProbability,
   });
   if (model.type === 'epsilon-svr') return { task: 'regression', features: head.features, predict: (X, n) => svm.predictSvm(model, X, n), describe };
@@ -129,7 +128,7 @@ export async function loadModelFile(path: string): Promise<TrainedModel> {
 
 /** A model from its artifact's parsed JSON (e.g. inside a registered bundle); `source` names it in errors. */
 export async function modelFromJson(json: Record<string, unknown>, source: string): Promise<TrainedModel> {
-  if (json.format === FOREST_FORMAT) return loadForest(source, json);
-  if (json.format === SVM_FORMAT) return loadSvm(source, json);
-  throw new StepInputError(`model ${source} has format ${JSON.stringify(json.format)}, which this version of medpipe does not know (known: ${FOREST_FORMAT}, ${SVM_FORMAT})`);
+  if (json.format === FOREST_MODEL_FORMAT) return loadForest(source, json);
+  if (json.format === SVM_MODEL_FORMAT) return loadSvm(source, json);
+  throw new StepInputError(`model ${source} has format ${JSON.stringify(json.format)}, which this version of medpipe does not know (known: ${FOREST_MODEL_FORMAT}, ${SVM_MODEL_FORMAT})`);
 }

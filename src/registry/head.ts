@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomic } from '../engine/store.js';
+import { writeFileDurably } from '../engine/durable.js';
+import { scratchDir, STORE_FILES } from '../engine/store-layout.js';
 import { RegistryError } from './errors.js';
 import type { StoredAuditRow } from './audit.js';
 
@@ -16,7 +17,7 @@ export interface ChainHead {
   readonly hash: string;
 }
 
-export const HEAD_FILE = 'registry.head.json';
+export const HEAD_FILE = STORE_FILES.registryHead;
 
 const HEAD_TEXT = /^(\d+):([0-9a-f]{64})$/;
 
@@ -51,7 +52,7 @@ export function readRecordedHead(storeDir: string): ChainHead | undefined {
 
 export function recordHead(storeDir: string, head: ChainHead): void {
   // The temporary file in the store's tmp/, which the next run cleans if this process is killed before the rename.
-  writeAtomic(join(storeDir, HEAD_FILE), `${JSON.stringify({ seq: head.seq, hash: head.hash })}\n`, join(storeDir, 'tmp'));
+  writeFileDurably(join(storeDir, HEAD_FILE), `${JSON.stringify({ seq: head.seq, hash: head.hash })}\n`, { scratchDir: scratchDir(storeDir) });
 }
 
 /** Why a chain (already checked to be intact) does not contain `head`, or undefined when it does. `source` names where the head came from. */

@@ -4,7 +4,7 @@
  * has lost history, whatever its own audit chain says.
  */
 import { listRunRecords } from '../engine/record.js';
-import { Store } from '../engine/store.js';
+import { LocalStore } from '../engine/local-store.js';
 
 export interface RecordedRegistration {
   readonly runId: string;
@@ -16,7 +16,7 @@ export interface RecordedRegistration {
 
 export function recordedRegistrations(storeDir: string): RecordedRegistration[] {
   const found: RecordedRegistration[] = [];
-  for (const record of listRunRecords(new Store(storeDir), Number.POSITIVE_INFINITY)) {
+  for (const record of listRunRecords(new LocalStore(storeDir), Number.POSITIVE_INFINITY)) {
     for (const [step, s] of Object.entries(record.steps)) {
       if (s.uses !== 'register' || (s.status !== 'done' && s.status !== 'cached')) continue;
       const summary = s.summary as { name?: unknown; version?: unknown } | undefined;

@@ -9,7 +9,8 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { sha256 } from '../engine/fingerprint.js';
-import { writeAtomic } from '../engine/store.js';
+import { writeFileDurably } from '../engine/durable.js';
+import { objectFile, scratchDir, STORE_FILES, STORE_FOLDERS } from '../engine/store-layout.js';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -27,7 +28,7 @@ import { recordedRegistrations } from './recorded-registrations.js';
 import { auditKey, entryMac } from './signing.js';
 import type { AuditResult, Comparison, JsonObject, ModelSummary, ModelVersion, RegisterInput, RegistryOptions } from './types.js';
 
-export const REGISTRY_FILE = 'registry.db';
+export const REGISTRY_FILE = STORE_FILES.registry;
 
 interface VersionRow {
   model: string;
@@ -158,8 +159,9 @@ export class Registry {
     return { ok: true, entries: 0, head: GENESIS_HASH, headSeq: 0, signed: auditKey() !== undefined };
   }
 
+  /** A bundle is one of the store's artifacts: it lives where the store keeps the object with its digest. */
   bundlePath(digest: string): string {
-    return join(this.storeDir, 'objects', digest.slice(0, 2), digest.slice(2));
+    return objectFile(this.storeDir, digest);
   }
 
   /**
@@ -173,7 +175,7 @@ export class Registry {
     // Durable before the version that names it is committed. The temporary file goes where the
     // store keeps its own (tmp/, named by process), so a process killed before the rename leaves
     // nothing among the objects for `cache verify` to take for a damaged one; the next run cleans it.
-    if (!existsSync(target)) writeAtomic(target, bytes, join(this.storeDir, 'tmp'));
+    if (!existsSync(target)) writeFileDurably(target, bytes, { scratchDir: scratchDir(this.storeDir) });
     return digest;
   }
 
@@ -334,7 +336,7 @@ export class Registry {
    */
   private writeBundlePins(): void {
     const digests = this.db.prepare('SELECT DISTINCT bundle_digest FROM versions ORDER BY bundle_digest').pluck().all() as string[];
-    writeAtomic(join(this.storeDir, 'pins', 'registry.json'), JSON.stringify({ digests }), join(this.storeDir, 'tmp'));
+    writeFileDurably(join(this.storeDir, STORE_FOLDERS.pins, 'registry.json'), JSON.stringify({ digests }), { scratchDir: scratchDir(this.storeDir) });
   }
 
   // ---- reading ----

@@ -7,6 +7,7 @@
  * featurize.molecules step: the same step on patient rows would be a table of patients, which the
  * report never shows.
  */
+import { PREDICTIONS_FORMAT } from '../report-formats.js';
 import { isRecord, readArtifactJson, readArtifactText } from './artifacts.js';
 import { ancestorsOf, stepTypeOf, type CollectContext } from './collect-context.js';
 import { parseCsv } from './csv-text.js';
@@ -37,7 +38,7 @@ export function ganCurves(ctx: CollectContext): GanCurves[] {
 }
 
 const asPredictions = (v: unknown): Omit<ObservedPredicted, 'step'> | undefined => {
-  if (!isRecord(v) || v.format !== 'medpipe.predictions/1') return undefined;
+  if (!isRecord(v) || v.format !== PREDICTIONS_FORMAT) return undefined;
   // observed: null is the evaluate step saying the pipeline did not ask for them.
   if (v.observed === null) return { observed: [], predicted: [] };
   if (!Array.isArray(v.observed) || !Array.isArray(v.predicted)) return undefined;

@@ -4,6 +4,7 @@
  * popularity baseline every member was judged against (fitted on the same rows, so it is one row).
  */
 import { combinationLabel } from '../engine/sweep.js';
+import { SELECTION_REPORT_FORMAT } from '../report-formats.js';
 import { isRecord, readArtifactJson } from './artifacts.js';
 import { stepTypeOf, type CollectContext } from './collect-context.js';
 import type { Evaluation, Leaderboard, LeaderboardRow, MetricEstimate } from './report-data.js';
@@ -41,7 +42,7 @@ interface SelectionReport {
 }
 
 const asSelection = (v: unknown): SelectionReport | undefined =>
-  isRecord(v) && v.format === 'medpipe.selection-report/1' && typeof v.metric === 'string' && typeof v.use === 'string' && typeof v.direction === 'string' && typeof v.best === 'string' ? (v as unknown as SelectionReport) : undefined;
+  isRecord(v) && v.format === SELECTION_REPORT_FORMAT && typeof v.metric === 'string' && typeof v.use === 'string' && typeof v.direction === 'string' && typeof v.best === 'string' ? (v as unknown as SelectionReport) : undefined;
 
 /** The select-best step that gathered these evaluations, and its choice (from its report, through the digest check). */
 function selectionOf(ctx: CollectContext, members: readonly Member[]): Leaderboard['selection'] {

@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
-import { METRICS_FORMAT } from '../metrics/metrics-file.js';
+import { METRICS_FORMAT, metricsReportText } from '../metrics/metrics-file.js';
 import { GateError, StepInputError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Dataset } from '../data/dataset.js';
@@ -149,7 +149,7 @@ export default defineStep<Params>({
   async run(ctx, params) {
     const { readDatasetFile } = await import('../data/arrow.js');
     const { evaluateFidelity, HEADLINE } = await import('../ml/generative/index.js');
-    const { checkGates, formatReportJson, parseGates } = await import('../ml/metrics/index.js');
+    const { checkGates, parseGates } = await import('../ml/metrics/index.js');
 
     // Gate names are checked before the work, so a typo fails fast.
     const gates = parseGates(params.gates);
@@ -208,7 +208,6 @@ export default defineStep<Params>({
     ];
     const { metrics, ...rest } = report;
     const artifact = {
-      format: METRICS_FORMAT,
       step: ctx.stepId,
       task: 'generative',
       n: report.n_synthetic,
@@ -219,9 +218,8 @@ export default defineStep<Params>({
       notes,
       ...rest,
     };
-    const text = formatReportJson(artifact);
-    await writeFile(ctx.output('metrics'), text);
-    // Also written here (as evaluate does) so that a failed gate still leaves the numbers in the file.
+    // Before the gates: the engine publishes it to metrics_file also when a gate fails.
+    await writeFile(ctx.output('metrics'), metricsReportText(artifact));
 
     ctx.log(summaryLine(report));
     const failed = gateResults.filter((g) => !g.passed).map((g) => g.message ?? `gate failed: ${g.gate}`);

@@ -9,7 +9,7 @@ import { writeFile, readFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { GateError, StepInputError } from '../errors.js';
 import { bootstrapParam } from './evaluate.js';
-import { METRICS_FORMAT } from '../metrics/metrics-file.js';
+import { METRICS_FORMAT, metricsReportText } from '../metrics/metrics-file.js';
 import { MAX_TOP_K } from '../engine/param-limits.js';
 
 interface Params {
@@ -52,7 +52,6 @@ export default defineStep<Params>({
     const { buildInteractionMatrix } = await import('../ml/recommender/interactions.js');
     const { evaluateRecommender } = await import('../ml/recommender/evaluate.js');
     const gatesLib = await import('../ml/metrics/gates.js');
-    const { formatReportJson } = await import('../ml/metrics/report-json.js');
 
     const model = loadRecommender(JSON.parse(await readFile(ctx.input('model')!, 'utf8')));
     const cols = model.artifact.columns;
@@ -93,7 +92,6 @@ export default defineStep<Params>({
     const gates = Object.keys(params.gates).length ? gatesLib.checkGates(gatesLib.parseGates(params.gates), gateable, e.model.unavailable, bootstrap.confidence) : undefined;
     const a = model.artifact;
     const report = {
-      format: METRICS_FORMAT,
       step: ctx.stepId,
       model: { algorithm: 'recommender', format: a.format, method: a.method, hybrid: a.hybrid !== null, ...(a.factors ? { factors: a.factors.k } : {}), patients: a.patients.length, treatments: a.treatments.length },
       task: 'recommendation',
@@ -109,8 +107,7 @@ export default defineStep<Params>({
       notes,
       ...(gates ? { gates } : {}),
     };
-    const text = formatReportJson(report);
-    await writeFile(ctx.output('metrics'), text);
+    await writeFile(ctx.output('metrics'), metricsReportText(report));
 
     const show = (m: Record<string, { value: number | null }>): string => Object.entries(m).map(([k, v]) => `${k} ${v.value === null ? 'n/a' : v.value.toPrecision(3)}`).join(', ');
     ctx.log(`${a.method} on ${e.rows} held-out rows of ${e.patients} patients: ${show(e.model.metrics)}`);

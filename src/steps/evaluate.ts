@@ -9,7 +9,8 @@
  * (observed_vs_predicted: true) since those are per-row values. The metrics are unchanged.
  */
 import { writeFile } from 'node:fs/promises';
-import { METRICS_FORMAT } from '../metrics/metrics-file.js';
+import { METRICS_FORMAT, metricsReportText } from '../metrics/metrics-file.js';
+import { PREDICTIONS_FORMAT } from '../report-formats.js';
 import { defineStep } from '../engine/step-type.js';
 import { DataError, GateError, StepInputError } from '../errors.js';
 import { MAX_ITERATIONS, MAX_RESAMPLES } from '../engine/param-limits.js';
@@ -27,9 +28,6 @@ interface Params {
   seed: number;
 }
 
-/** The metrics artifact's format tag. */
-/** The predictions artifact's format tag. */
-export const PREDICTIONS_FORMAT = 'medpipe.predictions/1';
 
 type Loaded = Awaited<ReturnType<typeof import('../ml/model.js')['loadModelFile']>>;
 type DatasetT = Awaited<ReturnType<typeof import('../data/arrow.js')['readDatasetFile']>>;
@@ -233,10 +231,8 @@ export default defineStep<Params>({
       importance = { metric: importanceMetric, repeats: pi.repeats, seed, features };
     }
 
-    const report = { format: METRICS_FORMAT, step: ctx.stepId, model: model.describe(), ...evaluation, ...(importance ? { importance } : {}) };
-    const text = m.formatReportJson(report);
     // The engine publishes it to metrics_file (the `publish` field above), also when a gate fails.
-    await writeFile(ctx.output('metrics'), text);
+    await writeFile(ctx.output('metrics'), metricsReportText({ step: ctx.stepId, model: model.describe(), ...evaluation, ...(importance ? { importance } : {}) }));
     const predictions = params.observed_vs_predicted && outcomes.kind === 'regression'
       ? { format: PREDICTIONS_FORMAT, task: kind, target: ds.target?.column ?? null, observed: Array.from(outcomes.y), predicted: Array.from(outcomes.pred) }
       : { format: PREDICTIONS_FORMAT, task: kind, target: null, observed: null, predicted: null, why: 'not asked for (observed_vs_predicted: false)' };

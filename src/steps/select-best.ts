@@ -10,6 +10,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { StepInputError } from '../errors.js';
 import { defineStep } from '../engine/step-type.js';
+import { SELECTION_REPORT_FORMAT } from '../report-formats.js';
 
 interface Params {
   metric: string;
@@ -104,7 +105,7 @@ export default defineStep<Params>({
     });
     if (best < 0) throw new StepInputError(`no candidate has a ${params.use} for ${params.metric}`);
     await copyFile(models[best], ctx.output('model'));
-    const report = { format: 'medpipe.selection-report/1', metric: params.metric, source: params.source, use: params.use, direction: higher ? 'higher' : 'lower', best: candidates[best].step, candidates };
+    const report = { format: SELECTION_REPORT_FORMAT, metric: params.metric, source: params.source, use: params.use, direction: higher ? 'higher' : 'lower', best: candidates[best].step, candidates };
     await writeFile(ctx.output('report'), JSON.stringify(report, null, 2) + '\n');
     ctx.log(`best of ${candidates.length}: ${candidates[best].step} (${params.metric} ${params.use} ${candidates[best].score})`);
     return { best: candidates[best].step, [params.metric]: candidates[best].score, candidates: candidates.length };

@@ -8,8 +8,10 @@
  * starts again, and deleted when the fit completes. Training draws every random number from the
  * seed and the step index, so a resumed fit ends with the same weights as an uninterrupted one.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileDurably } from '../engine/durable.js';
+import { scratchDir, STORE_FOLDERS } from '../engine/store-layout.js';
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
 import type { ConditionParam } from '../ml/gan/encode.js';
@@ -127,7 +129,8 @@ export default defineStep<Params>({
     const { tf, backend, reason } = await loadTf(params.backend === 'auto' ? undefined : params.backend);
     ctx.log(`TensorFlow.js backend: ${backend} (${reason})`);
 
-    const checkpointPath = ctx.run ? join(ctx.run.storeDir, 'checkpoints', `${ctx.run.stepKey}.json`) : undefined;
+    const checkpointPath = ctx.run ? join(ctx.run.storeDir, STORE_FOLDERS.checkpoints, `${ctx.run.stepKey}.json`) : undefined;
+    const checkpointScratch = ctx.run && scratchDir(ctx.run.storeDir);
     const saved = checkpointPath ? await readCheckpoint(checkpointPath) : undefined;
     // A checkpoint written on another backend would mix two backends' arithmetic in one model.
     const resume = saved && saved.backend === backend ? saved.checkpoint : undefined;
@@ -166,10 +169,7 @@ export default defineStep<Params>({
         ...(checkpointPath
           ? {
               onCheckpoint: async (checkpoint: GanCheckpoint) => {
-                await mkdir(join(checkpointPath, '..'), { recursive: true });
-                const tmp = `${checkpointPath}.${process.pid}.${Date.now()}.tmp`;
-                await writeFile(tmp, JSON.stringify({ backend, checkpoint }));
-                await rename(tmp, checkpointPath);
+                writeFileDurably(checkpointPath, JSON.stringify({ backend, checkpoint }), { scratchDir: checkpointScratch });
               },
             }
           : {}),

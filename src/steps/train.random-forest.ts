@@ -5,6 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
+import { FOREST_MODEL_FORMAT } from '../ml/model-formats.js';
 import { StepInputError } from '../errors.js';
 import type { FitOptions } from '../ml/forest/index.js';
 import { MAX_COLUMNS, MAX_ITERATIONS, MAX_THREADS, MAX_TREES } from '../engine/param-limits.js';
@@ -21,9 +22,6 @@ interface Params {
   seed: number;
   threads: number | null;
 }
-
-/** The model artifact's format tag; `predict` and `evaluate` check it. */
-export const FOREST_MODEL_FORMAT = 'medpipe.forest/1';
 
 /** Class label -> weight as one weight per class index; labels not named keep weight 1 (as sklearn). */
 function classWeightArray(weights: Record<string, number>, classes: readonly string[]): number[] {

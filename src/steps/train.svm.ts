@@ -6,6 +6,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
+import { SVM_MODEL_FORMAT } from '../ml/model-formats.js';
 import { DataError, StepInputError } from '../errors.js';
 import type { SvmOptions } from '../ml/svm/index.js';
 import { MAX_COEFFICIENT } from '../engine/param-limits.js';
@@ -26,8 +27,6 @@ interface Params {
   max_iter: number | null;
 }
 
-/** The model artifact's format tag; `predict` and `evaluate` check it. */
-export const SVM_MODEL_FORMAT = 'medpipe.svm/1';
 
 export default defineStep<Params>({
   id: 'train.svm',

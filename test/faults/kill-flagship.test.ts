@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { committedFiles } from '../integrity/helpers.js';
 import type { RunRecord } from '../../src/engine/record.js';
-import { lockIsStale } from '../../src/engine/store.js';
+import { lockIsStale } from '../../src/engine/lock-file.js';
 import { assertCommittedEqual, assertSameOutputs, filesUnder, type Finished, projectCopy, recordOf, spawnCli } from './helpers.js';
 import { seeded, suiteSeed } from './seeded.js';
 
