@@ -15,7 +15,7 @@ import { listRunRecords } from '../engine/record.js';
 import { pipelineEditorSchema } from '../engine/schema.js';
 import { PipelineError, UsageError } from '../errors.js';
 import { renderDiagnostics } from './diagnostics.js';
-import { builtinSteps } from '../steps/index.js';
+import { builtinSteps, catalogue } from '../steps/index.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { renderAscii, renderDot, renderMermaid } from './dag.js';
 import { metricsCommand } from './metrics.js';
@@ -45,7 +45,7 @@ function pipelineArg(rest: string[], command: string): string {
 }
 
 function load(rest: string[], args: ParsedArgs, command: string) {
-  return loadPipeline(pipelineArg(rest, command), { overrides: (args.values.set ?? []).map(parseOverride), paramsFiles: args.values.params });
+  return loadPipeline(pipelineArg(rest, command), { catalogue, overrides: (args.values.set ?? []).map(parseOverride), paramsFiles: args.values.params });
 }
 
 const run: Command = async (rest, args, io) => {
