@@ -32,7 +32,8 @@ export function sortOverrides(source: PipelineSource, stepIds: readonly string[]
     const problem = keyProblem(o);
     if (problem) diagnostics.push(overrideDiagnostic(o, problem.part, problem.message));
     else if (o.path.length === 1) {
-      if (!Object.hasOwn(params, first)) diagnostics.push(overrideDiagnostic(o, { name: 0 }, `"${first}" is not a pipeline parameter${didYouMean(first, [...Object.keys(params), ...stepIds])}`, 'to set a step\'s parameter use STEP.NAME=VALUE', stepIds.includes(first) ? [stepLocation(source, first)] : []));
+      if (stepIds.includes(first) && !Object.hasOwn(params, first)) diagnostics.push(overrideDiagnostic(o, { name: 0 }, `"${first}" is a step, not a pipeline parameter`, `set one of its parameters with --set ${first}.NAME=VALUE`, [stepLocation(source, first)]));
+      else if (!Object.hasOwn(params, first)) diagnostics.push(overrideDiagnostic(o, { name: 0 }, `"${first}" is not a pipeline parameter${didYouMean(first, [...Object.keys(params), ...stepIds])}`, 'to set a step\'s parameter use STEP.NAME=VALUE'));
       else {
         params = setIn(params, o.path, o.value);
         paramOverrides.push(o);

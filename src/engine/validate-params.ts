@@ -136,15 +136,15 @@ class ParamProblems {
     this.diagnostics.push(diagnosticAt(this.ctx.source, ['steps', this.step.id, ...path], `step "${this.step.id}": ${message}`, where, hint));
   }
 
-  /** A problem with a --set: at the argument, and at what it changes in the file. */
-  override(o: Override, part: OverridePart, message: string, hint?: string): void {
-    this.diagnostics.push(overrideDiagnostic(o, part, `step "${this.step.id}": ${message}`, hint, this.changedInFile(o)));
+  /** A problem with a --set: at the argument, and at what it changes in the file (`target`: the with: value the problem is about). */
+  override(o: Override, part: OverridePart, message: string, hint?: string, target: readonly string[] = []): void {
+    this.diagnostics.push(overrideDiagnostic(o, part, `step "${this.step.id}": ${message}`, hint, this.changedInFile(o, target)));
   }
 
   /** A problem with with.NAME where its value comes from: a --set, the matrix or the file. */
   param(name: string, message: string, hint?: string): void {
     const override = this.overrideFor([name]);
-    if (override) this.override(override, 'value', message);
+    if (override) this.override(override, 'value', message, undefined, [name]);
     else if (this.step.matrix && Object.hasOwn(this.step.matrix, name)) this.inFile(['matrix', name], `matrix: ${message}`, 'key', hint);
     else this.inFile(['with', name], message, 'value', hint);
   }
@@ -169,7 +169,7 @@ class ParamProblems {
     const message = paramMessage(e, path, type);
     const override = this.overrideFor(target);
     const inMatrix = matrixKeys.find((k) => k === target[0]);
-    if (override) this.override(override, overridePart(override, target, message.at), message.text, message.hint);
+    if (override) this.override(override, overridePart(override, target, message.at), message.text, message.hint, target);
     else if (inMatrix !== undefined) this.inFile(['matrix', inMatrix], `matrix: ${message.text}${e.keyword === 'additionalProperties' ? '' : ` (value ${showValue(values[inMatrix])})`}`, 'key', message.hint);
     else this.inFile(['with', ...target], message.text, message.at, message.hint);
   }
@@ -182,17 +182,20 @@ class ParamProblems {
 
   /**
    * Where a --set lands in the file: for STEP.NAME=…, the value it replaces, or the step when the
-   * file does not set it; for a pipeline parameter, each value of this step that uses it.
+   * file does not set it; for a pipeline parameter, the values of this step that use it (those at
+   * `target` when there are any).
    */
-  private changedInFile(o: Override): RelatedLocation[] {
+  private changedInFile(o: Override, target: readonly string[]): RelatedLocation[] {
     const { source } = this.ctx;
     const id = this.step.id;
     if (o.path[0] !== id) {
-      return this.used.filter((u) => u.name === o.path[0]).map((u) => ({ ...locationAt(source, ['steps', id, 'with', ...u.path]), message: `step "${id}" uses \${params.${u.name}} here` }));
+      const uses = this.used.filter((u) => u.name === o.path[0]);
+      const there = uses.filter((u) => samePrefix(u.path.map(String), target));
+      return (there.length ? there : uses).map((u) => ({ ...locationAt(source, ['steps', id, 'with', ...u.path]), message: `step "${id}" uses \${params.${u.name}} here` }));
     }
     const withPath = ['steps', id, 'with', ...o.path.slice(1)];
-    if (existsAt(source, withPath)) return [{ ...locationAt(source, withPath), message: `the value in the file, which --set ${o.path.join('.')} replaces` }];
-    return [{ ...locationAt(source, ['steps', id], 'key'), message: `step "${id}", whose with.${o.path.slice(1).join('.')} --set sets` }];
+    if (existsAt(source, withPath)) return [{ ...locationAt(source, withPath), message: 'the value in the file, which this --set replaces' }];
+    return [{ ...locationAt(source, ['steps', id], 'key'), message: `step "${id}", which this --set changes` }];
   }
 }
 
