@@ -285,8 +285,7 @@ function longestSweptIds(steps: ReadonlyMap<string, PipelineStep>): Map<string, 
 
 /** In the file's order; problems on the command line, or with a file as a whole, after them. */
 function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
-  const inText = (d: Diagnostic): boolean => d.range !== undefined && !d.commandLine;
-  const key = (d: Diagnostic): [number, number, number] => (inText(d) && d.range ? [0, d.range.start.line, d.range.start.column] : [1, 0, 0]);
+  const key = (d: Diagnostic): [number, number, number] => (d.range && !d.commandLine ? [0, d.range.start.line, d.range.start.column] : [1, 0, 0]);
   return [...ds].sort((a, b) => {
     const [x, y] = [key(a), key(b)];
     return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
