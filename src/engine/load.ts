@@ -64,14 +64,14 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
     at(warn.pos[0], firstLine(warn.message), undefined, warn.pos[1]);
   }
 
-  let firstAlias: number | undefined;
+  let firstAlias: readonly number[] | undefined;
   visit(doc, {
     Pair(_key, pair) {
       // As a plain-object key, `__proto__` would set the prototype instead of holding a value.
       if (isScalar(pair.key) && pair.key.value === '__proto__') at(pair.key.range?.[0] ?? 0, reservedNameMessage('__proto__'), 'rename this key', pair.key.range?.[1]);
     },
     Node(_key, node) {
-      if (isAlias(node)) firstAlias ??= node.range?.[0];
+      if (isAlias(node)) firstAlias ??= node.range ?? undefined;
       if (isNode(node) && node.tag && !PLAIN_TAGS.has(node.tag)) {
         // The node's range starts at its value; the tag sits just before it on the same line.
         let tagStart = text.lastIndexOf('!', node.range?.[0] ?? 0);
@@ -87,7 +87,7 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
       sourceToJS(source);
     } catch {
       // yaml counts every expanded alias: nested anchors that expand exponentially exceed the limit.
-      at(firstAlias, `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}): this looks like an alias expansion attack`, 'write the values out instead of nesting aliases');
+      at(firstAlias[0], `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}): this looks like an alias expansion attack`, 'write the values out instead of nesting aliases', firstAlias[1]);
     }
   }
   if (diagnostics.length === 0 && doc.contents === null) {

@@ -204,12 +204,14 @@ function resolveReference(draft: StepDraft, port: string, ref: OutputRef, drafts
   if (!upstream) return undefined; // its own problem is reported already
   const outPort = ref.port || upstream.defaultOutput;
   const out = Object.hasOwn(upstream.outputs, outPort) ? upstream.outputs[outPort] : undefined;
+  // The step referenced, whose type decides its outputs.
+  const related: RelatedLocation[] = [{ ...locationAt(source, ['steps', ref.step, 'uses']), message: `step "${ref.step}" is a ${upstream.id}` }];
   if (!out) {
-    diagnostics.push(diagnosticAt(source, where, `step "${draft.id}": in.${port}: step "${ref.step}" (${upstream.id}) has no output "${outPort}"${didYouMean(outPort, Object.keys(upstream.outputs))}`, 'value', `its outputs are: ${Object.keys(upstream.outputs).join(', ')}`));
+    diagnostics.push({ ...diagnosticAt(source, where, `step "${draft.id}": in.${port}: step "${ref.step}" (${upstream.id}) has no output "${outPort}"${didYouMean(outPort, Object.keys(upstream.outputs))}`, 'value', `its outputs are: ${Object.keys(upstream.outputs).join(', ')}`), related });
     return undefined;
   }
   const want = draft.type.inputs[port];
-  if (want && want.kind !== out.kind) diagnostics.push(diagnosticAt(source, where, `step "${draft.id}": in.${port} wants a ${want.kind}, but ${ref.step}.${outPort} is a ${out.kind}`));
+  if (want && want.kind !== out.kind) diagnostics.push({ ...diagnosticAt(source, where, `step "${draft.id}": in.${port} wants a ${want.kind}, but ${ref.step}.${outPort} is a ${out.kind}`), related });
   return { step: ref.step, port: outPort };
 }
 

@@ -122,3 +122,15 @@ test('validate --json of a valid pipeline', async () => {
   assert.equal(r.code, 0, r.err);
   assert.deepEqual(JSON.parse(r.out), { ok: true, file: 'p.yaml', steps: 1, diagnostics: [] });
 });
+
+test('an input wired to an output that does not fit points at the step referenced, whose type decides its outputs', async () => {
+  const yaml = `${HEAD}steps:\n  a: { uses: ./steps/counter.js }\n  d: { uses: ./steps/counter.js, in: { m: a.out, x: a.nope } }\n`;
+  const r = await diagnostics(yaml);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.message, d.range?.start.column, d.related]),
+    [
+      ['step "d": in.m wants a model, but a.out is a dataset', 43, [{ file: 'p.yaml', range: at(4, 14, 32), message: 'step "a" is a counter' }]],
+      ['step "d": in.x: step "a" (counter) has no output "nope"', 53, [{ file: 'p.yaml', range: at(4, 14, 32), message: 'step "a" is a counter' }]],
+    ],
+  );
+});
