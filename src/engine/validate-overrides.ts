@@ -23,7 +23,13 @@ export function overrideDiagnostic(o: Override, part: OverridePart, message: str
   return { severity: 'error', ...overrideLocation(o, part), message, ...(hint ? { hint } : {}), related };
 }
 
-export function sortOverrides(source: PipelineSource, stepIds: readonly string[], base: Readonly<Record<string, unknown>>, overrides: readonly Override[], diagnostics: Diagnostic[]): SortedOverrides {
+export function sortOverrides(
+  source: PipelineSource,
+  stepIds: readonly string[],
+  base: Readonly<Record<string, unknown>>,
+  overrides: readonly Override[],
+  diagnostics: Diagnostic[],
+): SortedOverrides {
   let params: Record<string, unknown> = { ...base };
   const paramOverrides: Override[] = [];
   const stepOverrides: Override[] = [];
@@ -32,14 +38,28 @@ export function sortOverrides(source: PipelineSource, stepIds: readonly string[]
     const problem = keyProblem(o);
     if (problem) diagnostics.push(overrideDiagnostic(o, problem.part, problem.message));
     else if (o.path.length === 1) {
-      if (stepIds.includes(first) && !Object.hasOwn(params, first)) diagnostics.push(overrideDiagnostic(o, { name: 0 }, `"${first}" is a step, not a pipeline parameter`, `set one of its parameters with --set ${first}.NAME=VALUE`, [stepLocation(source, first)]));
-      else if (!Object.hasOwn(params, first)) diagnostics.push(overrideDiagnostic(o, { name: 0 }, `"${first}" is not a pipeline parameter${didYouMean(first, [...Object.keys(params), ...stepIds])}`, 'to set a step\'s parameter use STEP.NAME=VALUE'));
+      if (stepIds.includes(first) && !Object.hasOwn(params, first))
+        diagnostics.push(
+          overrideDiagnostic(o, { name: 0 }, `"${first}" is a step, not a pipeline parameter`, `set one of its parameters with --set ${first}.NAME=VALUE`, [
+            stepLocation(source, first),
+          ]),
+        );
+      else if (!Object.hasOwn(params, first))
+        diagnostics.push(
+          overrideDiagnostic(
+            o,
+            { name: 0 },
+            `"${first}" is not a pipeline parameter${didYouMean(first, [...Object.keys(params), ...stepIds])}`,
+            "to set a step's parameter use STEP.NAME=VALUE",
+          ),
+        );
       else {
         params = setIn(params, o.path, o.value);
         paramOverrides.push(o);
       }
     } else if (stepIds.includes(first)) stepOverrides.push(o);
-    else if (Object.hasOwn(params, first)) diagnostics.push(overrideDiagnostic(o, { name: 0 }, `"${first}" is a pipeline parameter, not a step`, `set it with --set ${first}=VALUE`));
+    else if (Object.hasOwn(params, first))
+      diagnostics.push(overrideDiagnostic(o, { name: 0 }, `"${first}" is a pipeline parameter, not a step`, `set it with --set ${first}=VALUE`));
     else diagnostics.push(overrideDiagnostic(o, { name: 0 }, `there is no step "${first}"${didYouMean(first, stepIds)}`));
   }
   return { params, paramOverrides, stepOverrides };

@@ -64,7 +64,8 @@ export interface CheckedParams {
 export function checkStepParams(step: StepParamsInput, ctx: ParamsContext, diagnostics: Diagnostic[]): CheckedParams {
   const problems = new ParamProblems(step, ctx, diagnostics);
   let values = interpolate(step.with, ctx.params, [], problems.unresolved, problems.used) as Record<string, unknown>;
-  for (const u of problems.unresolved) problems.inFile(['with', ...u.path], `\${params.${u.name}} refers to an unknown pipeline parameter${didYouMean(u.name, Object.keys(ctx.params))}`);
+  for (const u of problems.unresolved)
+    problems.inFile(['with', ...u.path], `\${params.${u.name}} refers to an unknown pipeline parameter${didYouMean(u.name, Object.keys(ctx.params))}`);
   for (const o of problems.own) values = setIn(values, o.path.slice(1), o.value);
   let sweep: Sweep | undefined;
   if (step.matrix) sweep = checkMatrix(step.matrix, values, problems, diagnostics);
@@ -74,7 +75,12 @@ export function checkStepParams(step: StepParamsInput, ctx: ParamsContext, diagn
 }
 
 /** A matrix: each combination checked with its own values, the same message once; undefined unless every combination is valid. */
-function checkMatrix(matrix: Readonly<Record<string, unknown>>, values: Record<string, unknown>, problems: ParamProblems, diagnostics: Diagnostic[]): Sweep | undefined {
+function checkMatrix(
+  matrix: Readonly<Record<string, unknown>>,
+  values: Record<string, unknown>,
+  problems: ParamProblems,
+  diagnostics: Diagnostic[],
+): Sweep | undefined {
   for (const [key, list] of Object.entries(matrix)) {
     const seen = new Set<string>();
     for (const v of Array.isArray(list) ? list : []) {
@@ -84,7 +90,8 @@ function checkMatrix(matrix: Readonly<Record<string, unknown>>, values: Record<s
     }
   }
   for (const o of problems.own) {
-    if (Object.hasOwn(matrix, o.path[1])) problems.override(o, { name: 1 }, `with.${o.path[1]} is swept by matrix:, so --set cannot change it; edit the matrix values in the file`);
+    if (Object.hasOwn(matrix, o.path[1]))
+      problems.override(o, { name: 1 }, `with.${o.path[1]} is swept by matrix:, so --set cannot change it; edit the matrix values in the file`);
   }
   const before = diagnostics.length;
   const lists = Object.fromEntries(Object.entries(matrix).map(([k, v]) => [k, Array.isArray(v) ? v : []]));
@@ -103,7 +110,11 @@ function checkDataFiles(type: StepType | undefined, values: Record<string, unkno
     if (typeof value !== 'string') continue;
     const path = resolve(dir, value);
     if (existsSync(path) && statSync(path).isFile()) continue;
-    problems.param(name, `with.${name}: ${existsSync(path) ? 'is a folder, not a file' : 'file not found'}: ${path}`, 'relative paths are resolved against the pipeline file\'s folder');
+    problems.param(
+      name,
+      `with.${name}: ${existsSync(path) ? 'is a folder, not a file' : 'file not found'}: ${path}`,
+      "relative paths are resolved against the pipeline file's folder",
+    );
   }
 }
 
@@ -170,14 +181,23 @@ class ParamProblems {
     const override = this.overrideFor(target);
     const inMatrix = matrixKeys.find((k) => k === target[0]);
     if (override) this.override(override, overridePart(override, target, message.at), message.text, message.hint, target);
-    else if (inMatrix !== undefined) this.inFile(['matrix', inMatrix], `matrix: ${message.text}${e.keyword === 'additionalProperties' ? '' : ` (value ${showValue(values[inMatrix])})`}`, 'key', message.hint);
+    else if (inMatrix !== undefined)
+      this.inFile(
+        ['matrix', inMatrix],
+        `matrix: ${message.text}${e.keyword === 'additionalProperties' ? '' : ` (value ${showValue(values[inMatrix])})`}`,
+        'key',
+        message.hint,
+      );
     else this.inFile(['with', ...target], message.text, message.at, message.hint);
   }
 
   /** The --set behind the value at `target` of with:, directly (STEP.NAME=…) or through a ${params.NAME} it set. */
   private overrideFor(target: readonly string[]): Override | undefined {
     if (target.length === 0) return undefined;
-    return this.own.find((o) => samePrefix(o.path.slice(1), target)) ?? this.ctx.paramOverrides.find((o) => this.used.some((u) => u.name === o.path[0] && samePrefix(u.path.map(String), target)));
+    return (
+      this.own.find((o) => samePrefix(o.path.slice(1), target)) ??
+      this.ctx.paramOverrides.find((o) => this.used.some((u) => u.name === o.path[0] && samePrefix(u.path.map(String), target)))
+    );
   }
 
   /**
@@ -191,7 +211,10 @@ class ParamProblems {
     if (o.path[0] !== id) {
       const uses = this.used.filter((u) => u.name === o.path[0]);
       const there = uses.filter((u) => samePrefix(u.path.map(String), target));
-      return (there.length ? there : uses).map((u) => ({ ...locationAt(source, ['steps', id, 'with', ...u.path]), message: `step "${id}" uses \${params.${u.name}} here` }));
+      return (there.length ? there : uses).map((u) => ({
+        ...locationAt(source, ['steps', id, 'with', ...u.path]),
+        message: `step "${id}" uses \${params.${u.name}} here`,
+      }));
     }
     const withPath = ['steps', id, 'with', ...o.path.slice(1)];
     if (existsAt(source, withPath)) return [{ ...locationAt(source, withPath), message: 'the value in the file, which this --set replaces' }];
@@ -210,7 +233,10 @@ function overridePart(o: Override, target: readonly string[], at: 'key' | 'value
 
 /** The path of the value an ajv error is about, as names. */
 export function instancePath(e: ErrorObject): string[] {
-  return e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** The path a problem is about: for an unknown property, the property itself. */

@@ -11,7 +11,13 @@ const dir = mkdtempSync(join(tmpdir(), 'medpipe-diagnostics-'));
 writeFileSync(join(dir, 'p.yaml'), 'steps:\n\ta: { uses: x }\n  b:\n    uses: y\n');
 
 test('a warning is rendered as one, and counted apart from the errors', () => {
-  const warning: Diagnostic = { severity: 'warning', file: 'p.yaml', range: { start: { line: 2, column: 3 }, end: { line: 2, column: 4 } }, message: 'odd', related: [] };
+  const warning: Diagnostic = {
+    severity: 'warning',
+    file: 'p.yaml',
+    range: { start: { line: 2, column: 3 }, end: { line: 2, column: 4 } },
+    message: 'odd',
+    related: [],
+  };
   const error: Diagnostic = { ...warning, severity: 'error', message: 'bad' };
   const text = renderDiagnostics([error, warning], false, dir);
   assert.equal(text, 'error: p.yaml:2:3: bad\nwarning: p.yaml:2:3: odd\n1 error, 1 warning found');
@@ -26,10 +32,31 @@ test('the range is underlined on its line, tabs kept so the marks line up; a ran
     message: 'here',
     related: [{ file: 'p.yaml', range: { start: { line: 3, column: 3 }, end: { line: 5, column: 1 } }, message: 'and there' }],
   };
-  assert.equal(renderDiagnostics([d], true, dir), ['error: p.yaml:2:7: here', '  2 | \ta: { uses: x }', '    | \t     ^^^^^^^^', '  note: p.yaml:3:3: and there', '  3 |   b:', '    |   --', '1 problem found'].join('\n'));
+  assert.equal(
+    renderDiagnostics([d], true, dir),
+    [
+      'error: p.yaml:2:7: here',
+      '  2 | \ta: { uses: x }',
+      '    | \t     ^^^^^^^^',
+      '  note: p.yaml:3:3: and there',
+      '  3 |   b:',
+      '    |   --',
+      '1 problem found',
+    ].join('\n'),
+  );
 });
 
 test('a command-line argument is shown as typed; a file that cannot be read shows no excerpt', () => {
-  const d: Diagnostic = { severity: 'error', file: '--set a.b=1', commandLine: true, range: { start: { line: 1, column: 9 }, end: { line: 1, column: 10 } }, message: 'no b', related: [{ file: 'gone.yaml', range: { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } }, message: 'was here' }] };
-  assert.equal(renderDiagnostics([d], true, dir), ['error: --set a.b=1: no b', '   | --set a.b=1', '   |         ^', '  note: gone.yaml:1:1: was here', '1 problem found'].join('\n'));
+  const d: Diagnostic = {
+    severity: 'error',
+    file: '--set a.b=1',
+    commandLine: true,
+    range: { start: { line: 1, column: 9 }, end: { line: 1, column: 10 } },
+    message: 'no b',
+    related: [{ file: 'gone.yaml', range: { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } }, message: 'was here' }],
+  };
+  assert.equal(
+    renderDiagnostics([d], true, dir),
+    ['error: --set a.b=1: no b', '   | --set a.b=1', '   |         ^', '  note: gone.yaml:1:1: was here', '1 problem found'].join('\n'),
+  );
 });

@@ -24,7 +24,10 @@ test('a pipeline of a step type only an injected catalogue has validates and run
 test('the built-in catalogue does not know the injected step type, and the injected one not the built-ins', async () => {
   const p = makeProject({ 'p.yaml': `${HEAD}steps:\n  a: { uses: tiny.double }\n  b: { uses: load.csv, with: { path: x.csv, target: y } }\n` });
   const errorsWith = async (catalogue: typeof tiny): Promise<string[]> => {
-    const e = await loadPipeline(`${p.dir}/p.yaml`, { catalogue }).then(() => undefined, (err: unknown) => err);
+    const e = await loadPipeline(`${p.dir}/p.yaml`, { catalogue }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     assert.ok(e instanceof PipelineError);
     return e.diagnostics.filter((d) => /unknown step type/.test(d.message)).map((d) => d.message);
   };

@@ -44,12 +44,15 @@ test('a cycle of three steps points at each of its three edges, with line and co
 test('a cycle through needs: points at the needs entry', async () => {
   const yaml = `${HEAD}steps:\n  a: { uses: ./steps/counter.js, in: { x: b } }\n  b:\n    uses: ./steps/counter.js\n    needs: [other, a]\n  other: { uses: ./steps/counter.js }\n`;
   const r = await diagnostics(yaml);
-  assert.deepEqual(r.diagnostics.map((d) => d.related.map((l) => [l.range?.start.line, l.range?.start.column, l.message])), [
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.related.map((l) => [l.range?.start.line, l.range?.start.column, l.message])),
     [
-      [7, 20, '"b" needs "a"'],
-      [4, 43, '"a" reads "b" (in.x)'],
+      [
+        [7, 20, '"b" needs "a"'],
+        [4, 43, '"a" reads "b" (in.x)'],
+      ],
     ],
-  ]);
+  );
 });
 
 test('a --set error points at the override, underlining the wrong part, and at the step it changes', async () => {
@@ -71,15 +74,24 @@ test('a --set error points at the override, underlining the wrong part, and at t
   assert.equal(param?.message, 'step "lr": with.n must be number');
   assert.deepEqual(param?.range, at(1, 9, 10));
   // Only the use the problem is about: with.n, not with.label, which takes any text.
-  assert.deepEqual(param?.related.map((l) => [l.range?.start.line, l.range?.start.column, l.message]), [[6, 68, 'step "lr" uses ${params.n} here']]);
+  assert.deepEqual(
+    param?.related.map((l) => [l.range?.start.line, l.range?.start.column, l.message]),
+    [[6, 68, 'step "lr" uses ${params.n} here']],
+  );
   // A step that does not exist has no place in the file: only the argument is pointed at.
   assert.deepEqual(byArg.get('--set nosvm.n=1')?.range, at(1, 7, 12));
   assert.deepEqual(byArg.get('--set nosvm.n=1')?.related, []);
   // A step named as a parameter: the step is the related place.
   assert.equal(byArg.get('--set lr=2')?.message, '"lr" is a step, not a pipeline parameter');
-  assert.deepEqual(byArg.get('--set lr=2')?.related.map((l) => l.range?.start), [{ line: 6, column: 3 }]);
+  assert.deepEqual(
+    byArg.get('--set lr=2')?.related.map((l) => l.range?.start),
+    [{ line: 6, column: 3 }],
+  );
   // The text shows which --set, with the bad part underlined.
-  assert.match(r.text, /error: --set svm\.nn=3: step "svm": with\.nn is not a known parameter.*\n {3}\| --set svm\.nn=3\n {3}\| {11}\^\^\n  note: p\.yaml:5:3: step "svm", which this --set changes\n  5 \|   svm: /);
+  assert.match(
+    r.text,
+    /error: --set svm\.nn=3: step "svm": with\.nn is not a known parameter.*\n {3}\| --set svm\.nn=3\n {3}\| {11}\^\^\n  note: p\.yaml:5:3: step "svm", which this --set changes\n  5 \|   svm: /,
+  );
 });
 
 test('every diagnostic carries a severity and a range that ends after it starts', async () => {
