@@ -3,25 +3,61 @@
  * (src/cli/exit.ts); anything else reaching the top is a bug and is reported as one.
  */
 
-/** A position in a source file, 1-based line and column. */
-export interface SourcePosition {
-  file: string;
-  line: number;
-  column: number;
+/** A 1-based line and column; columns count characters, as editors do. */
+export interface Position {
+  readonly line: number;
+  readonly column: number;
 }
 
-/** One problem found in a pipeline file, with where it is and what to do about it. */
-export interface Diagnostic {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-  hint?: string;
+/** A stretch of source text: from `start` to `end`, the first character after it. */
+export interface SourceRange {
+  readonly start: Position;
+  readonly end: Position;
 }
 
+/**
+ * A place a diagnostic points at: a range in a file, or in an argument of the command line
+ * (`--set svm.C=x`), whose text is then `file` itself, on line 1.
+ */
+export interface SourceLocation {
+  /** The file as the user named it, or the command-line argument as typed. */
+  readonly file: string;
+  /** Absent only when the problem is the file as a whole (missing, unreadable). */
+  readonly range?: SourceRange;
+  readonly commandLine?: true;
+}
+
+/** Another place that explains a diagnostic (an edge of a cycle, the step a `--set` changes). */
+export interface RelatedLocation extends SourceLocation {
+  readonly message: string;
+}
+
+export type Severity = 'error' | 'warning';
+
+/**
+ * One problem found in a pipeline file or the command line: where it is, what is wrong, what to
+ * do about it, and the other places involved.
+ */
+export interface Diagnostic extends SourceLocation {
+  readonly severity: Severity;
+  readonly message: string;
+  readonly hint?: string;
+  readonly related: readonly RelatedLocation[];
+}
+
+/** `file:line:column`, or the file or command-line argument alone when there is no line to name. */
+export function formatLocation(l: SourceLocation): string {
+  return l.range && !l.commandLine ? `${l.file}:${l.range.start.line}:${l.range.start.column}` : l.file;
+}
+
+/** The diagnostic on one line: `file:line:col: message (hint)`. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
-  return `${where}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`;
+  return `${formatLocation(d)}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`;
+}
+
+/** An error about a whole file (it is missing or cannot be read), which has no range to point at. */
+export function fileDiagnostic(file: string, message: string, hint?: string): Diagnostic {
+  return { severity: 'error', file, message, ...(hint ? { hint } : {}), related: [] };
 }
 
 /** The pipeline file or the command line is invalid: nothing was run. Exit code 2. */

@@ -15,7 +15,7 @@ import { listRunRecords } from '../engine/record.js';
 import { pipelineEditorSchema } from '../engine/schema.js';
 import { PipelineError, UsageError } from '../errors.js';
 import { renderDiagnostics } from './diagnostics.js';
-import { builtinSteps } from '../steps/index.js';
+import { builtinSteps, catalogue } from '../steps/index.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { renderAscii, renderDot, renderMermaid } from './dag.js';
 import { metricsCommand } from './metrics.js';
@@ -45,7 +45,7 @@ function pipelineArg(rest: string[], command: string): string {
 }
 
 function load(rest: string[], args: ParsedArgs, command: string) {
-  return loadPipeline(pipelineArg(rest, command), { overrides: (args.values.set ?? []).map(parseOverride), paramsFiles: args.values.params });
+  return loadPipeline(pipelineArg(rest, command), { catalogue, overrides: (args.values.set ?? []).map(parseOverride), paramsFiles: args.values.params });
 }
 
 const run: Command = async (rest, args, io) => {
@@ -118,12 +118,15 @@ const run: Command = async (rest, args, io) => {
 const validate: Command = async (rest, args, io) => {
   try {
     const pipeline = await load(rest, args, 'validate');
-    io.out(`${pipeline.file}: ok (${pipeline.steps.size} steps)`);
+    if (args.values.json) io.out(JSON.stringify({ ok: true, file: pipeline.file, steps: pipeline.steps.size, diagnostics: [] }));
+    else io.out(`${pipeline.file}: ok (${pipeline.steps.size} steps)`);
     return 0;
   } catch (e) {
     // For validate, an invalid pipeline is the answer to the question asked, not a usage error: exit 1.
     if (!(e instanceof PipelineError)) throw e;
-    io.err(renderDiagnostics(e.diagnostics, true));
+    // --json: for editors and CI annotations, each diagnostic with its ranges and related locations.
+    if (args.values.json) io.out(JSON.stringify({ ok: false, diagnostics: e.diagnostics }));
+    else io.err(renderDiagnostics(e.diagnostics, true));
     return 1;
   }
 };

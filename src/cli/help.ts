@@ -45,7 +45,7 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     ],
     notes: 'A run with --set or --params, or of a pipeline file (or its params_file) changed since its last commit, is an experiment: cached and recorded, but it writes no metrics, table or lock file and moves no alias.\nCtrl-C stops the running steps and records the run as interrupted (exit 130); finished steps stay cached.\nexit: 0 ok, 1 a step or gate failed (or --ci found a regression), 2 invalid pipeline or usage',
   },
-  validate: { args: 'FILE [--set KEY=VALUE] [--params FILE]', summary: 'check the pipeline file and exit (1 on any problem)' },
+  validate: { args: 'FILE [--set KEY=VALUE] [--params FILE] [--json]', summary: 'check the pipeline file and exit (1 on any problem); --json prints the problems with their source ranges' },
   status: { args: 'FILE [--set KEY=VALUE] [--params FILE] [--json]', summary: 'each step: cached, or stale and why', options: [STORE] },
   dag: { args: 'FILE [--format ascii|mermaid|dot]', summary: 'the step graph, for a terminal (ascii, the default), a README (mermaid) or Graphviz (dot)' },
   metrics: { args: 'show|diff [FILE...]', summary: 'metrics files of the pipelines; diff compares them with a baseline (exit 1 on a regression)', text: METRICS_USAGE },

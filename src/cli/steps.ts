@@ -5,7 +5,7 @@
  */
 import type { StepType } from '../engine/step-type.js';
 import { UsageError } from '../errors.js';
-import { isCustomStepRef, loadCustomStep, resolveStepPackage } from '../steps/custom.js';
+import { isCustomStepRef, loadCustomStep, resolveStepPackage } from '../engine/custom-step.js';
 import { builtinSteps } from '../steps/index.js';
 import { didYouMean } from '../suggest.js';
 import { writeOutputFile } from './output-file.js';

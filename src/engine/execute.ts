@@ -135,7 +135,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   const previousState = store.readJson<PipelineState>(pipelineStatePath(pipeline));
   const newState: Record<string, PipelineState['steps'][string]> = { ...(previousState?.steps ?? {}) };
   const outputs = new Map<string, Readonly<Record<string, OutputRecord>>>();
-  const pool = new WorkerPool();
+  const pool = new WorkerPool(pipeline.catalogue.moduleUrl);
   const heldLocks = new Set<string>();
   let stopping = false;
   let interrupted = false;

@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, visit, isAlias, isNode, isScalar } from 'yaml';
-import { PipelineError, type Diagnostic } from '../errors.js';
+import { fileDiagnostic, PipelineError, type Diagnostic, type Position } from '../errors.js';
 import { reservedNameMessage } from './schema.js';
 import { firstTooDeep } from './nesting.js';
 import { decodeUtf8 } from './text-encoding.js';
-import { positionInText, positionOf, type PipelineSource } from './source.js';
+import { positionInText, rangeOf, type PipelineSource } from './source.js';
 
 const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 /** Far above what a hand-written pipeline needs, far below what an expansion attack needs. */
@@ -24,18 +24,20 @@ export function readPipelineSource(file: string): PipelineSource {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a pipeline file' : `cannot be read (${code ?? String(e)})`;
-    throw new PipelineError([{ file, line: 0, column: 0, message: why }]);
+    throw new PipelineError([fileDiagnostic(file, why)]);
   }
   const decoded = decodeUtf8(bytes);
   if ('problem' in decoded) {
-    const at = decoded.offset === undefined ? { line: 0, column: 0 } : bytePosition(bytes, decoded.offset);
-    throw new PipelineError([{ file, ...at, message: decoded.problem, hint: 'save the file as UTF-8' }]);
+    const hint = 'save the file as UTF-8';
+    if (decoded.offset === undefined) throw new PipelineError([fileDiagnostic(file, decoded.problem, hint)]);
+    const at = bytePosition(bytes, decoded.offset);
+    throw new PipelineError([{ severity: 'error', file, range: { start: at, end: { ...at, column: at.column + 1 } }, message: decoded.problem, hint, related: [] }]);
   }
   return parsePipelineSource(file, decoded.text);
 }
 
 /** The 1-based line and column (in characters, as for every other diagnostic) of a byte offset; the bytes before it are valid UTF-8. */
-function bytePosition(bytes: Uint8Array, offset: number): { line: number; column: number } {
+function bytePosition(bytes: Uint8Array, offset: number): Position {
   const lineStart = bytes.lastIndexOf(0x0a, offset - 1) + 1;
   let line = 1;
   for (let i = bytes.indexOf(0x0a); i !== -1 && i < offset; i = bytes.indexOf(0x0a, i + 1)) line++;
@@ -49,33 +51,33 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
   const source: PipelineSource = { file, text, doc, lines };
   const diagnostics: Diagnostic[] = [];
-  const at = (offset: number, message: string, hint?: string): void => {
-    const p = positionOf(source, offset);
-    diagnostics.push({ file, line: p.line, column: p.column, message, hint });
+  const at = (offset: number, message: string, hint?: string, end = offset + 1): void => {
+    diagnostics.push({ severity: 'error', file, range: rangeOf(source, offset, Math.min(end, text.length)), message, ...(hint ? { hint } : {}), related: [] });
   };
 
   for (const err of doc.errors) {
     const message = err.code === 'DUPLICATE_KEY' ? 'duplicate key: this key is already defined above in the same mapping' : firstLine(err.message);
-    at(err.pos[0], message, err.code === 'DUPLICATE_KEY' ? 'remove or rename one of them' : undefined);
+    at(err.pos[0], message, err.code === 'DUPLICATE_KEY' ? 'remove or rename one of them' : undefined, err.pos[1]);
   }
   for (const warn of doc.warnings) {
     if (warn.code === 'TAG_RESOLVE_FAILED') continue; // reported below with the other tags
-    at(warn.pos[0], firstLine(warn.message));
+    at(warn.pos[0], firstLine(warn.message), undefined, warn.pos[1]);
   }
 
-  let firstAlias: number | undefined;
+  let firstAlias: readonly number[] | undefined;
   visit(doc, {
     Pair(_key, pair) {
       // As a plain-object key, `__proto__` would set the prototype instead of holding a value.
-      if (isScalar(pair.key) && pair.key.value === '__proto__') at(pair.key.range?.[0] ?? 0, reservedNameMessage('__proto__'), 'rename this key');
+      if (isScalar(pair.key) && pair.key.value === '__proto__') at(pair.key.range?.[0] ?? 0, reservedNameMessage('__proto__'), 'rename this key', pair.key.range?.[1]);
     },
     Node(_key, node) {
-      if (isAlias(node)) firstAlias ??= node.range?.[0];
+      if (isAlias(node)) firstAlias ??= node.range ?? undefined;
       if (isNode(node) && node.tag && !PLAIN_TAGS.has(node.tag)) {
         // The node's range starts at its value; the tag sits just before it on the same line.
         let tagStart = text.lastIndexOf('!', node.range?.[0] ?? 0);
         while (tagStart > 0 && text[tagStart - 1] === '!') tagStart--;
-        at(tagStart >= 0 ? tagStart : node.range?.[0] ?? 0, `tag ${node.tag} is not allowed: pipeline files use plain YAML values only`, 'remove the tag');
+        const start = tagStart >= 0 ? tagStart : node.range?.[0] ?? 0;
+        at(start, `tag ${node.tag} is not allowed: pipeline files use plain YAML values only`, 'remove the tag', node.range?.[1]);
       }
     },
   });
@@ -85,11 +87,11 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
       sourceToJS(source);
     } catch {
       // yaml counts every expanded alias: nested anchors that expand exponentially exceed the limit.
-      at(firstAlias, `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}): this looks like an alias expansion attack`, 'write the values out instead of nesting aliases');
+      at(firstAlias[0], `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}): this looks like an alias expansion attack`, 'write the values out instead of nesting aliases', firstAlias[1]);
     }
   }
   if (diagnostics.length === 0 && doc.contents === null) {
-    diagnostics.push({ file, line: 1, column: 1, message: 'the file is empty', hint: 'a pipeline needs at least `medpipe: 1`, `name:` and `steps:`' });
+    at(0, 'the file is empty', 'a pipeline needs at least `medpipe: 1`, `name:` and `steps:`', 0);
   }
   if (diagnostics.length) throw new PipelineError(diagnostics);
   return source;
@@ -102,8 +104,9 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
 function checkNesting(file: string, text: string): void {
   const offset = firstTooDeep(text, MAX_NESTING_DEPTH);
   if (offset === undefined) return;
-  const { line, column } = positionInText(text, offset);
-  throw new PipelineError([{ file, line, column, message: `values are nested more than ${MAX_NESTING_DEPTH} levels deep`, hint: 'a pipeline needs a handful: flatten this value' }]);
+  const start = positionInText(text, offset);
+  const range = { start, end: { ...start, column: start.column + 1 } };
+  throw new PipelineError([{ severity: 'error', file, range, message: `values are nested more than ${MAX_NESTING_DEPTH} levels deep`, hint: 'a pipeline needs a handful: flatten this value', related: [] }]);
 }
 
 function firstLine(message: string): string {

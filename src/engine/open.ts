@@ -3,11 +3,14 @@ import { readPipelineSource } from './load.js';
 import { LocalStore } from './local-store.js';
 import type { Override } from './params.js';
 import type { Pipeline } from './pipeline.js';
+import type { StepCatalogue } from './step-catalogue.js';
 import type { Store } from './store.js';
 import { locateStore } from './store-location.js';
 import { validatePipeline } from './validate.js';
 
 export interface LoadOptions {
+  /** The step types `uses:` may name: the CLI passes medpipe's built-in ones (src/steps/index.ts). */
+  catalogue: StepCatalogue;
   /** `--set` overrides, already parsed (see parseOverride). */
   overrides?: readonly Override[];
   /** `--params FILE`: parameter files, applied after the pipeline's own params. */
@@ -15,8 +18,8 @@ export interface LoadOptions {
 }
 
 /** Reads, parses and validates a pipeline file. Throws PipelineError listing every problem. */
-export async function loadPipeline(file: string, options: LoadOptions = {}): Promise<Pipeline> {
-  return validatePipeline(readPipelineSource(file), { overrides: options.overrides, paramsFiles: options.paramsFiles });
+export async function loadPipeline(file: string, options: LoadOptions): Promise<Pipeline> {
+  return validatePipeline(readPipelineSource(file), { catalogue: options.catalogue, overrides: options.overrides, paramsFiles: options.paramsFiles });
 }
 
 /** The store of the project `fromDir` is in, or `dir` (--store); see store-location.ts. */

@@ -4,7 +4,7 @@
  * stays a number); inside a longer string the value is spliced in as text.
  */
 import { parse as parseYamlScalar } from 'yaml';
-import { UsageError } from '../errors.js';
+import { UsageError, type SourceLocation } from '../errors.js';
 
 const PARAM_REF = /\$\{params\.([A-Za-z_][A-Za-z0-9_-]*)\}/g;
 const WHOLE_PARAM_REF = /^\$\{params\.([A-Za-z_][A-Za-z0-9_-]*)\}$/;
@@ -79,4 +79,32 @@ export function setIn(obj: Record<string, unknown>, path: readonly string[], val
   const next = path.length === 1 ? value : setIn(child !== null && typeof child === 'object' && !Array.isArray(child) && Object.hasOwn(copy, path[0]) ? (child as Record<string, unknown>) : {}, path.slice(1), value);
   Object.defineProperty(copy, path[0], { value: next, enumerable: true, writable: true, configurable: true });
   return copy;
+}
+
+/** Which part of a `--set` a problem is about: the whole key, one of its names, or the value. */
+export type OverridePart = 'key' | 'value' | { readonly name: number };
+
+/**
+ * The `--set` on the command line, as a location for diagnostics: the argument as typed, with
+ * the part a problem is about underlined (`--set svm.nn=3` with `nn` marked).
+ */
+export function overrideLocation(o: Override, part: OverridePart): SourceLocation {
+  const file = `--set ${o.raw}`;
+  const keyLength = o.raw.indexOf('=');
+  let start = 0;
+  let end = keyLength;
+  if (part === 'value') [start, end] = [keyLength + 1, o.raw.length];
+  else if (part !== 'key') {
+    start = o.path.slice(0, part.name).reduce((n, name) => n + name.length + 1, 0);
+    end = start + (o.path[part.name]?.length ?? 0);
+  }
+  // An empty part (`--set a..b=1`, `--set a=`) is marked by one column where it would be.
+  const column = (offset: number): number => '--set '.length + offset + 1;
+  return { file, commandLine: true, range: { start: { line: 1, column: column(start) }, end: { line: 1, column: column(Math.max(end, start + 1)) } } };
+}
+
+/** A command-line argument `FLAG VALUE` as a location for diagnostics, with VALUE underlined. */
+export function argumentLocation(flag: string, value: string): SourceLocation {
+  const start = flag.length + 2;
+  return { file: `${flag} ${value}`, commandLine: true, range: { start: { line: 1, column: start }, end: { line: 1, column: start + Math.max(1, value.length) } } };
 }

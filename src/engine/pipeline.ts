@@ -2,6 +2,7 @@
  * The validated, resolved pipeline: what the planner and the executor work on. Every step's
  * parameters are final here (interpolated, overridden by --set, defaults applied).
  */
+import type { StepCatalogue } from './step-catalogue.js';
 import type { StepType } from './step-type.js';
 
 /** A reference to another step's output port (`in: { train: split.train }`). */
@@ -50,6 +51,8 @@ export interface Pipeline {
   readonly paramsOverrides: readonly string[];
   /** In file order. */
   readonly steps: ReadonlyMap<string, PipelineStep>;
+  /** The step types `uses:` was resolved against; the executor's workers find them there too. */
+  readonly catalogue: StepCatalogue;
 }
 
 /** The steps a step depends on, data inputs first, then `needs:`, without duplicates. */

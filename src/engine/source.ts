@@ -3,7 +3,7 @@
  * later (by the schema, the graph checks or a step) can be reported at its line and column.
  */
 import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
-import type { Diagnostic } from '../errors.js';
+import type { Diagnostic, SourceLocation, SourceRange } from '../errors.js';
 
 export type PathSegment = string | number;
 
@@ -58,15 +58,36 @@ function locate(source: PipelineSource, path: readonly PathSegment[]): Located {
   return { key, value: (node ?? undefined) as Node | undefined };
 }
 
+/** The range between two character offsets of the text. */
+export function rangeOf(source: PipelineSource, start: number, end: number): SourceRange {
+  return { start: positionOf(source, start), end: positionOf(source, Math.max(start, end)) };
+}
+
 /**
- * A diagnostic at the node for `path`. `at: 'key'` points at the key (for an unknown or misspelt
- * name), `at: 'value'` at its value (for a wrong type). When the path does not exist in the file
- * (a parameter that was never written), the nearest existing ancestor is used.
+ * Where the node for `path` is. `at: 'key'` is its key (for an unknown or misspelt name),
+ * `at: 'value'` its value (for a wrong type). When the path does not exist in the file (a
+ * parameter that was never written), the nearest existing ancestor is used.
  */
-export function diagnosticAt(source: PipelineSource, path: readonly PathSegment[], message: string, at: 'key' | 'value' = 'value', hint?: string): Diagnostic {
+export function locationAt(source: PipelineSource, path: readonly PathSegment[], at: 'key' | 'value' = 'value'): SourceLocation {
   const found = locate(source, path);
   const node = at === 'key' ? found.key ?? found.value : found.value ?? found.key;
-  const offset = node?.range?.[0];
-  const pos = offset === undefined ? { line: 1, column: 1 } : positionOf(source, offset);
-  return { file: source.file, line: pos.line, column: pos.column, message, hint };
+  const range = node?.range ? rangeOf(source, node.range[0], node.range[1]) : { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+  return { file: source.file, range };
+}
+
+/** Whether `path` names a node that is written in the file (not only an ancestor of where it would be). */
+export function existsAt(source: PipelineSource, path: readonly PathSegment[]): boolean {
+  let node: unknown = source.doc.contents;
+  for (const seg of path) {
+    if (isMap(node)) node = node.items.find((p: Pair) => (isScalar(p.key) ? String(p.key.value) : p.key) === String(seg))?.value;
+    else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
+    else return false;
+    if (node === undefined) return false;
+  }
+  return true;
+}
+
+/** An error at the node for `path` (see locationAt). */
+export function diagnosticAt(source: PipelineSource, path: readonly PathSegment[], message: string, at: 'key' | 'value' = 'value', hint?: string): Diagnostic {
+  return { severity: 'error', ...locationAt(source, path, at), message, ...(hint ? { hint } : {}), related: [] };
 }

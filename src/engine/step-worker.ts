@@ -2,15 +2,20 @@
  * The body of a worker thread: runs one step at a time for the engine's worker pool. Input and
  * output artifacts are files, so nothing but paths, parameters and small messages crosses threads.
  */
-import { parentPort } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
-import { builtinSteps } from '../steps/index.js';
-import { checkStepShape } from '../steps/custom.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { importCustomStep } from './custom-step.js';
+import { importCatalogue, type StepCatalogue } from './step-catalogue.js';
 import type { RunInfo, StepType } from './step-type.js';
 import { Cancelled, makeStepContext } from './step-context.js';
 
+/** What the pool gives each worker when it starts it (`workerData`): functions cannot cross threads, module URLs can. */
+export interface WorkerSetup {
+  /** The module exporting the step catalogue the pipeline was validated against (see step-catalogue.ts). */
+  readonly catalogueUrl: string;
+}
+
 export interface StepTask {
-  /** A built-in step type id, or a custom step's module path with its code digest. */
+  /** A step type id of the catalogue, or a custom step's module path with its code digest. */
   readonly stepType: string;
   readonly custom?: { modulePath: string; codeDigest: string };
   readonly stepId: string;
@@ -37,19 +42,18 @@ export interface SerializedError {
   stack?: string;
 }
 
+/** Imported once per worker, on its first step. */
+let catalogue: Promise<StepCatalogue> | undefined;
+
 async function loadStepType(task: StepTask): Promise<StepType> {
-  if (!task.custom) {
-    const t = builtinSteps.get(task.stepType);
-    if (!t) throw new Error(`unknown step type ${task.stepType}`);
-    return t;
-  }
-  // Only the entry carries the digest in its URL; the modules it imports are cached by plain URL.
-  // That is safe here because a worker's module cache lives as long as the worker, and the
+  // Only a custom entry carries the digest in its URL; the modules it imports are cached by plain
+  // URL. That is safe here because a worker's module cache lives as long as the worker, and the
   // engine's pool (with its workers) lives for one run, during which the code digest is fixed.
-  const mod = (await import(`${pathToFileURL(task.custom.modulePath).href}?v=${task.custom.codeDigest.slice(0, 16)}`)) as { default?: unknown };
-  const problem = checkStepShape(mod.default);
-  if (problem) throw new Error(`custom step ${task.custom.modulePath}: ${problem}`);
-  return mod.default as StepType;
+  if (task.custom) return importCustomStep(task.custom);
+  catalogue ??= importCatalogue((workerData as WorkerSetup).catalogueUrl);
+  const t = (await catalogue).get(task.stepType);
+  if (!t) throw new Error(`unknown step type ${task.stepType}`);
+  return t;
 }
 
 async function runTask(task: StepTask, signal: AbortSignal, post: (m: WorkerMessage) => void): Promise<void> {

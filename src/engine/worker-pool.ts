@@ -3,7 +3,7 @@
  * are started on demand (a fully cached run starts none) and reused between steps.
  */
 import { Worker } from 'node:worker_threads';
-import type { SerializedError, StepTask, WorkerMessage, WorkerRequest } from './step-worker.js';
+import type { SerializedError, StepTask, WorkerMessage, WorkerRequest, WorkerSetup } from './step-worker.js';
 
 export interface TaskHandlers {
   onProgress(message: string, fraction?: number): void;
@@ -24,11 +24,19 @@ export class WorkerPool {
   private readonly busy = new Set<Worker>();
   private closed = false;
 
-  constructor(private readonly workerUrl: URL = new URL('./step-worker.js', import.meta.url)) {}
+  /** `catalogueUrl`: the module exporting the step catalogue (StepCatalogue.moduleUrl), which each worker imports. */
+  constructor(
+    private readonly catalogueUrl: string,
+    private readonly workerUrl: URL = new URL('./step-worker.js', import.meta.url),
+  ) {}
+
+  private startWorker(): Worker {
+    return new Worker(this.workerUrl, { workerData: { catalogueUrl: this.catalogueUrl } satisfies WorkerSetup });
+  }
 
   run(task: StepTask, handlers: TaskHandlers): Promise<{ summary: unknown; outputs: Record<string, string> }> {
     if (this.closed) return Promise.reject(new StepFailure({ name: 'Cancelled', message: 'cancelled' }));
-    const worker = this.idle.pop() ?? new Worker(this.workerUrl);
+    const worker = this.idle.pop() ?? this.startWorker();
     this.busy.add(worker);
     return new Promise((resolvePromise, reject) => {
       const cleanup = (): void => {

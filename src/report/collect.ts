@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadPipeline } from '../engine/open.js';
+import { catalogue } from '../steps/index.js';
 import { dependenciesOf, type Pipeline } from '../engine/pipeline.js';
 import { onlySteps, type RunRecord } from '../engine/record.js';
 import type { Store } from '../engine/store.js';
@@ -31,7 +32,7 @@ async function loadGraph(record: RunRecord, warnings: string[]): Promise<Pipelin
   }
   if (createHash('sha256').update(bytes).digest('hex') !== record.pipeline.digest) warnings.push(`${record.pipeline.file} has changed since this run: connections are drawn from the current file`);
   try {
-    return await loadPipeline(record.pipeline.path);
+    return await loadPipeline(record.pipeline.path, { catalogue });
   } catch {
     warnings.push(`${record.pipeline.file} does not load now (run medpipe validate on it): the graph shows steps without their connections`);
     return undefined;

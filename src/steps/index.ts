@@ -1,7 +1,9 @@
 /**
  * The built-in step types, by the name used in `uses:`. Adding a step type touches its own file
- * and this list, nothing else.
+ * and this list, nothing else. The CLI and the public API hand `catalogue` to the engine, and the
+ * engine's worker threads import it from this module by URL.
  */
+import { stepCatalogue } from '../engine/step-catalogue.js';
 import type { StepType } from '../engine/step-type.js';
 import evaluate from './evaluate.js';
 import evaluateRecommender from './evaluate.recommender.js';
@@ -28,3 +30,6 @@ import trainSvm from './train.svm.js';
 const builtins: readonly StepType[] = [loadCsv, loadBuiltin, split, preprocess, selectFeatures, trainSvm, trainRandomForest, evaluate, evaluateGenerative, selectBest, register, predict, filter, splitInteractions, trainRecommender, evaluateRecommender, recommend, featurizeMolecules, retrieveNearest, trainGan, generate];
 
 export const builtinSteps: ReadonlyMap<string, StepType> = new Map(builtins.map((s) => [s.id, s]));
+
+/** The built-in step types as the engine takes them. */
+export const catalogue = stepCatalogue(import.meta.url, builtins);

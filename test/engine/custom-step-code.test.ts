@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { fileStepCodeDigest, MAX_CODE_FILES, stepCodeFiles } from '../../src/steps/custom.js';
+import { fileStepCodeDigest, MAX_CODE_FILES, stepCodeFiles } from '../../src/engine/custom-step.js';
 import { COUNTER_STEP, makeProject, type Project } from './project.js';
 
 const HEAD = 'medpipe: 1\nname: t\n';

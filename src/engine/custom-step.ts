@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { StepType } from '../engine/step-type.js';
+import type { StepType } from './step-type.js';
 
 export function isCustomStepRef(uses: string): boolean {
   return uses.startsWith('./') || uses.startsWith('../') || isAbsolute(uses);
@@ -60,19 +60,35 @@ export async function loadCustomStep(uses: string, pipelineDir: string): Promise
   } catch (e) {
     return { error: `custom step ${modulePath}: ${(e as Error).message}` };
   }
-  let mod: { default?: unknown };
+  let exported: unknown;
   try {
-    // The digest in the query makes Node load the edited entry rather than a cached older module.
-    // Modules it imports keep their plain URLs and stay cached in a long-lived process: a step
-    // definition (schema, version) taken from a helper is then stale here until the process
+    // Modules the entry imports keep their plain URLs and stay cached in a long-lived process: a
+    // step definition (schema, version) taken from a helper is then stale here until the process
     // restarts, though the key (from the files' bytes) and the run (fresh workers) are not.
-    mod = (await import(`${pathToFileURL(modulePath).href}?v=${codeDigest.slice(0, 16)}`)) as { default?: unknown };
+    exported = await importDefault(modulePath, codeDigest);
   } catch (e) {
     return { error: `custom step ${modulePath} failed to load: ${(e as Error).message}` };
   }
-  const problem = checkStepShape(mod.default);
+  const problem = checkStepShape(exported);
   if (problem) return { error: `custom step ${modulePath}: ${problem}` };
-  return { type: mod.default as StepType, modulePath, codeDigest };
+  return { type: exported as StepType, modulePath, codeDigest };
+}
+
+/**
+ * A custom step's type, imported again where it runs (a worker thread) from the module path and
+ * code digest validation recorded. Throws with the module's path if it is no longer a step type.
+ */
+export async function importCustomStep(custom: { readonly modulePath: string; readonly codeDigest: string }): Promise<StepType> {
+  const exported = await importDefault(custom.modulePath, custom.codeDigest);
+  const problem = checkStepShape(exported);
+  if (problem) throw new Error(`custom step ${custom.modulePath}: ${problem}`);
+  return exported as StepType;
+}
+
+/** The digest in the query makes Node load the edited entry rather than a cached older module. */
+async function importDefault(modulePath: string, codeDigest: string): Promise<unknown> {
+  const mod = (await import(`${pathToFileURL(modulePath).href}?v=${codeDigest.slice(0, 16)}`)) as { default?: unknown };
+  return mod.default;
 }
 
 /** Most files one step's code may span; beyond it the digest is refused rather than slow. */
