@@ -80,7 +80,7 @@ export default defineStep<Params>({
     let neighbours: import('../ml/recommender/interactions.js').SparseRows | undefined;
     const summary: Record<string, unknown> = { method: params.method, patients: nU, treatments: nT, observations: table.value.length };
     if (params.method === 'als') {
-      const m = await rec.fitAlsParallel(obs, nU, nT, { factors: params.factors, iterations: params.iterations, lambda: params.regularization, seed: params.seed, threads: params.threads, onIteration });
+      const m = await rec.fitAlsParallel(obs, nU, nT, { factors: params.factors, iterations: params.iterations, lambda: params.regularization, seed: params.seed, threads: params.threads, onIteration, signal: ctx.signal });
       factors = { k: m.factors, user: m.userFactors, item: m.itemFactors, userBias: m.userBias, itemBias: m.itemBias };
       const pred = new Float64Array(obs.value.length);
       for (let j = 0; j < pred.length; j++) pred[j] = m.predict(obs.user[j], obs.item[j]);
