@@ -59,3 +59,18 @@ test('train.gan cancelled mid-fit: rejects with the reason before the last step;
   assert.equal(readFileSync(resumed.outputs.curves, 'utf8'), readFileSync(reference.outputs.curves, 'utf8'));
   assert.ok(!existsSync(join(checkpoints, 'b.json')), 'the checkpoint is deleted once the fit completes');
 });
+
+test('train.gan without checkpoints (no file writes to wait on) still stops between steps when cancelled', async (t) => {
+  const dir = tempDir('cancel-plain');
+  const m = mixture(300, 6);
+  const train = await writeTable(dir, 'train.arrow', [
+    { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
+    { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
+  ]);
+  const steps = 2000;
+  const params = withDefaults(trainGan, { steps, critic_iters: 2, batch_size: 32, noise_dim: 4, generator_hidden: [16, 16], critic_hidden: [16, 16], log_every: 10, checkpoint_every: 0, seed: 9, backend: 'wasm' });
+  const probe = cancelOnProgress();
+  await assert.rejects(runStep(trainGan, { train }, params, process.cwd(), { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
+  t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; last progress: ${probe.lines.at(-1)}`);
+  assert.ok(lastStep(probe.lines) < steps, probe.lines.at(-1));
+});
