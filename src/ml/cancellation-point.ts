@@ -4,10 +4,10 @@
  *
  * Why it also yields: the engine runs a step in a worker thread and aborts it by a message to that
  * thread, and a message is only delivered when the thread returns to its event loop. A fit that is
- * one synchronous loop would never see the abort, so the point gives the event loop a turn
- * (setImmediate: pending messages are delivered, no timer delay) once at least `sliceMs` of work
- * have passed since the last turn. 25 ms keeps the cost at a fraction of a percent (a turn takes
- * microseconds) and the reaction well under the second the engine allows.
+ * one synchronous loop would never see the abort, so the point lets the event loop run (see
+ * `pollPhase`) once at least `sliceMs` of work have passed since the last time. 25 ms keeps the
+ * cost at a fraction of a percent (a pass takes microseconds) and the reaction well under the
+ * second the engine allows.
  *
  * Without a signal nothing can abort the fit, so the point neither yields nor reads the clock: a
  * caller that does not cancel runs exactly as before. The clock is read only to pace the yields
@@ -22,13 +22,23 @@ export const YIELD_EVERY_MS = 25;
 
 const none: CancellationPoint = () => Promise.resolve();
 
+/**
+ * Resolves once the event loop has passed through its poll phase, where messages from other
+ * threads (and MessagePorts) are delivered. One setImmediate is not enough: scheduled while the
+ * loop is in its poll phase (after a file read, say), it runs in the check phase right after,
+ * before the next poll; the second immediate, scheduled from the check phase, runs only after one.
+ */
+function pollPhase(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
 export function cancellationPoint(signal: AbortSignal | undefined, sliceMs = YIELD_EVERY_MS): CancellationPoint {
   if (!signal) return none;
   let last = performance.now();
   return async () => {
     signal.throwIfAborted();
     if (performance.now() - last < sliceMs) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await pollPhase();
     last = performance.now();
     signal.throwIfAborted();
   };
