@@ -87,7 +87,7 @@ export default defineStep<Params>({
       summary.train_rmse = rec.rmse(pred, obs.value);
       ctx.log(`train RMSE ${(summary.train_rmse as number).toPrecision(4)}`);
     } else if (params.method === 'implicit-als') {
-      const m = rec.fitImplicitAls(obs, nU, nT, { factors: params.factors, iterations: params.iterations, lambda: params.regularization, alpha: params.alpha, seed: params.seed, onIteration });
+      const m = await rec.fitImplicitAlsCancellable(obs, nU, nT, { factors: params.factors, iterations: params.iterations, lambda: params.regularization, alpha: params.alpha, seed: params.seed, onIteration }, ctx.signal);
       factors = { k: params.factors, user: m.userFactors, item: m.itemFactors };
     } else if (params.method === 'item-knn') {
       neighbours = rec.fitItemKnn(obs, nU, nT, { neighbours: params.neighbours, similarity: params.similarity }).neighbours;

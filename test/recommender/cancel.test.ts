@@ -33,3 +33,11 @@ for (const threads of [1, 2]) {
     assert.equal(await threadCount(), before, 'the ALS worker threads are gone');
   });
 }
+
+test('train.recommender implicit-als: cancelled after its first iteration, it rejects with the signal\'s reason before the last', async (t) => {
+  const probe = cancelOnProgress();
+  const params = withDefaults('train.recommender', { method: 'implicit-als', factors: 8, iterations: ITERATIONS, regularization: 0.1, alpha: 1, seed: 42 });
+  await assert.rejects(runStep(builtinSteps.get('train.recommender')!, { train: split.outputs.train }, params, process.cwd(), { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
+  t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; last progress: ${probe.lines.at(-1)}`);
+  assert.ok(lastIteration(probe.lines) < ITERATIONS, probe.lines.join(' | '));
+});
