@@ -19,6 +19,8 @@ export interface CancelProbe {
   readonly lines: string[];
   /** Pass as the step's (or the library's) progress callback. */
   onProgress(message: string): void;
+  /** Sends the abort now (for steps without progress lines to wait for). */
+  send(): void;
   /**
    * Milliseconds from the abort being sent to now (call it when the fit has rejected): how long a
    * user waits, including the wait for the message to be delivered at the fit's next turn of the
@@ -44,17 +46,20 @@ export function cancelOnProgress(when: (message: string) => boolean = () => true
   });
   // The channel must not keep the test process alive if the abort is never sent.
   port2.unref();
+  const send = (): void => {
+    if (sentAt !== undefined) return;
+    sentAt = performance.now();
+    port1.postMessage('abort');
+  };
   return {
     signal: controller.signal,
     reason,
     lines,
     onProgress(message) {
       lines.push(message);
-      if (sentAt === undefined && when(message)) {
-        sentAt = performance.now();
-        port1.postMessage('abort');
-      }
+      if (when(message)) send();
     },
+    send,
     sinceAbort() {
       if (sentAt === undefined || abortedAt === undefined) throw new Error('the abort message never arrived: the fit did not yield to its event loop');
       return performance.now() - sentAt;

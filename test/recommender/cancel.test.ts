@@ -41,3 +41,14 @@ test('train.recommender implicit-als: cancelled after its first iteration, it re
   t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; last progress: ${probe.lines.at(-1)}`);
   assert.ok(lastIteration(probe.lines) < ITERATIONS, probe.lines.join(' | '));
 });
+
+test('evaluate.recommender cancelled during its bootstrap: rejects with the reason before its metrics are computed', async (t) => {
+  const model = (await run('train.recommender', { train: split.outputs.train }, { method: 'item-knn', neighbours: 20, seed: 42 })).outputs.model;
+  const probe = cancelOnProgress(() => false);
+  const params = withDefaults('evaluate.recommender', { k: 10, relevance: 5.5, bootstrap: { resamples: 5000 }, seed: 42 });
+  const evaluation = runStep(builtinSteps.get('evaluate.recommender')!, { model, train: split.outputs.train, test: split.outputs.test }, params, process.cwd(), { signal: probe.signal, onProgress: probe.onProgress });
+  setTimeout(probe.send, 200);
+  await assert.rejects(evaluation, (e) => e === probe.reason);
+  t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent`);
+  assert.deepEqual(probe.lines, [], 'no "metrics computed" line');
+});
