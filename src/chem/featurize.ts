@@ -40,7 +40,7 @@ export function featurizeSmilesCancellable(rdkit: RDKit, smiles: readonly (strin
   return runUnitsCancellable(featurizeUnits(rdkit, smiles, options), signal);
 }
 
-/** The featurization, one molecule per unit (a molecule takes about a millisecond in RDKit). */
+/** The featurization, one molecule per unit (RDKit takes a few milliseconds per molecule for the default descriptors and fingerprint). */
 function* featurizeUnits(rdkit: RDKit, smiles: readonly (string | null)[], options: FeaturizeOptions): Generator<void, Featurized, void> {
   const n = smiles.length;
   const names = options.descriptors;

@@ -6,7 +6,7 @@
  * thread, and a message is only delivered when the thread returns to its event loop. A fit that is
  * one synchronous loop would never see the abort, so the point lets the event loop run (see
  * `pollPhase`) once at least `sliceMs` of work have passed since the last time. 25 ms keeps the
- * cost at a fraction of a percent (a pass takes microseconds) and the reaction well under the
+ * cost negligible (a pass of the loop took about 10 µs, against 25 ms of work) and the reaction well under the
  * second the engine allows.
  *
  * Without a signal nothing can abort the fit, so the point neither yields nor reads the clock: a
