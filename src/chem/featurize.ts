@@ -2,6 +2,7 @@
  * SMILES strings to a table of canonical SMILES, descriptors and packed Morgan fingerprints. A
  * plain library on typed arrays; the featurize.molecules step adapts it to datasets.
  */
+import { runUnits, runUnitsCancellable } from '../ml/cancellation-point.js';
 import { wordsFor } from './bits.js';
 import type { DescriptorName } from './descriptor-names.js';
 import { writeDescriptors } from './descriptors.js';
@@ -31,6 +32,16 @@ export interface Featurized {
 }
 
 export function featurizeSmiles(rdkit: RDKit, smiles: readonly (string | null)[], options: FeaturizeOptions): Featurized {
+  return runUnits(featurizeUnits(rdkit, smiles, options));
+}
+
+/** `featurizeSmiles` that stops between molecules once `signal` is aborted (rejecting with its reason). */
+export function featurizeSmilesCancellable(rdkit: RDKit, smiles: readonly (string | null)[], options: FeaturizeOptions, signal: AbortSignal): Promise<Featurized> {
+  return runUnitsCancellable(featurizeUnits(rdkit, smiles, options), signal);
+}
+
+/** The featurization, one molecule per unit (RDKit takes a few milliseconds per molecule for the default descriptors and fingerprint). */
+function* featurizeUnits(rdkit: RDKit, smiles: readonly (string | null)[], options: FeaturizeOptions): Generator<void, Featurized, void> {
   const n = smiles.length;
   const names = options.descriptors;
   const d = names.length;
@@ -63,6 +74,7 @@ export function featurizeSmiles(rdkit: RDKit, smiles: readonly (string | null)[]
       mol.delete();
     }
     rows[kept++] = i;
+    yield;
   }
   const descriptors = names.map((_, j) => {
     const col = new Float64Array(kept);

@@ -26,6 +26,8 @@ export interface CrossValidationInput {
   /** Binary classification: the class index counted as positive. */
   positiveIndex?: number;
   fit(X: Float64Array, nRows: number, y: Int32Array | Float64Array): Promise<FittedPredictor>;
+  /** Aborting it stops between folds (pass it to `fit` too, to stop within one); rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 export interface CrossValidation {
@@ -59,6 +61,7 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
     const testRows: number[] = [];
     for (let i = 0; i < nRows; i++) (fold[i] === f ? testRows : trainRows).push(i);
     if (!testRows.length || !trainRows.length) throw new StepInputError(`fold ${f} is empty or holds every row`);
+    input.signal?.throwIfAborted();
     const model = await input.fit(rowsOf(X, nCols, trainRows), trainRows.length, take(y, trainRows));
     const Xt = rowsOf(X, nCols, testRows);
     const truth = take(y, testRows);

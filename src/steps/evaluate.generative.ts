@@ -180,6 +180,7 @@ export default defineStep<Params>({
       sample: params.sample,
       copyEpsilon: params.copy_epsilon,
       onProgress: (message, fraction) => ctx.progress(message, fraction),
+      signal: ctx.signal,
     }, train ? columnsOf(train, names, 'train') : undefined);
 
     const estimates = Object.fromEntries(Object.entries(report.metrics).map(([k, m]) => [k, { value: m.value, ci_low: null, ci_high: null }]));

@@ -79,7 +79,7 @@ export default defineStep<Params>({
 
     const threshold = params.relevance ?? model.artifact.mean;
     const bootstrap = { resamples: params.bootstrap.resamples, seed: params.bootstrap.seed ?? params.seed, confidence: params.bootstrap.confidence };
-    const e = evaluateRecommender(model, baseline, { patients: patient.names, patient: patient.codes, treatments: treatment.names, treatment: treatment.codes, outcome, features }, { k: params.k, threshold, ...bootstrap });
+    const e = await evaluateRecommender(model, baseline, { patients: patient.names, patient: patient.codes, treatments: treatment.names, treatment: treatment.codes, outcome, features }, { k: params.k, threshold, ...bootstrap, signal: ctx.signal });
     ctx.progress('metrics computed', 1);
 
     const notes: string[] = [];

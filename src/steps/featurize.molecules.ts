@@ -78,7 +78,7 @@ export default defineStep<Params>({
     const { getColumn, makeDataset, takeRows, summariseDataset } = await import('../data/dataset.js');
     const { didYouMean } = await import('../suggest.js');
     const { loadRDKit } = await import('../chem/rdkit.js');
-    const { featurizeSmiles } = await import('../chem/featurize.js');
+    const { featurizeSmilesCancellable } = await import('../chem/featurize.js');
     const { unpackColumns } = await import('../chem/bits.js');
     type Column = import('../data/dataset.js').Column;
 
@@ -100,12 +100,12 @@ export default defineStep<Params>({
 
     const rdkit = await loadRDKit();
     ctx.log(`RDKit ${rdkit.version()}: ${ds.rowCount} molecules, ${params.descriptors.length} descriptors${fp ? `, Morgan radius ${fp.radius} ${fp.bits} bits` : ''}`);
-    const result = featurizeSmiles(rdkit, smiles, {
+    const result = await featurizeSmilesCancellable(rdkit, smiles, {
       descriptors: params.descriptors,
       fingerprint: fp ? { radius: fp.radius, bits: fp.bits } : null,
       onInvalid: params.invalid === 'fail' ? 'stop' : 'skip',
       onProgress: (done, total) => ctx.progress(`${done}/${total} molecules`, done / total),
-    });
+    }, ctx.signal);
 
     if (params.invalid === 'fail' && result.invalid.length) {
       const i = result.invalid[0];

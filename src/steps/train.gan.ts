@@ -165,6 +165,7 @@ export default defineStep<Params>({
       },
       {
         ...(resume ? { resume } : {}),
+        signal: ctx.signal,
         onLog: (point, total) => ctx.progress(`step ${point.step}/${total}: critic ${point.critic_loss.toFixed(4)}, generator ${point.generator_loss.toFixed(4)}`, point.step / total),
         ...(checkpointPath
           ? {

@@ -97,6 +97,7 @@ export default defineStep<Params>({
       seed: params.seed,
       ...(params.threads !== null ? { threads: params.threads } : {}),
       featureNames: names,
+      signal: ctx.signal,
     };
     const model = await fitForest(X, nRows, nCols, target.y, {
       ...options,
@@ -110,6 +111,7 @@ export default defineStep<Params>({
       ? await crossValidate({
           X, nRows, nCols, y: target.y, task: target.type,
           fold: parseFolds(JSON.parse(await readFile(foldsPath, 'utf8'))),
+          signal: ctx.signal,
           ...(target.type === 'classification' && k === 2 ? { positiveIndex: target.positiveIndex ?? 1 } : {}),
           fit: async (Xf, n, yf) => {
             const m = await fitForest(Xf, n, nCols, yf, options);

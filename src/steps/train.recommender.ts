@@ -80,14 +80,14 @@ export default defineStep<Params>({
     let neighbours: import('../ml/recommender/interactions.js').SparseRows | undefined;
     const summary: Record<string, unknown> = { method: params.method, patients: nU, treatments: nT, observations: table.value.length };
     if (params.method === 'als') {
-      const m = await rec.fitAlsParallel(obs, nU, nT, { factors: params.factors, iterations: params.iterations, lambda: params.regularization, seed: params.seed, threads: params.threads, onIteration });
+      const m = await rec.fitAlsParallel(obs, nU, nT, { factors: params.factors, iterations: params.iterations, lambda: params.regularization, seed: params.seed, threads: params.threads, onIteration, signal: ctx.signal });
       factors = { k: m.factors, user: m.userFactors, item: m.itemFactors, userBias: m.userBias, itemBias: m.itemBias };
       const pred = new Float64Array(obs.value.length);
       for (let j = 0; j < pred.length; j++) pred[j] = m.predict(obs.user[j], obs.item[j]);
       summary.train_rmse = rec.rmse(pred, obs.value);
       ctx.log(`train RMSE ${(summary.train_rmse as number).toPrecision(4)}`);
     } else if (params.method === 'implicit-als') {
-      const m = rec.fitImplicitAls(obs, nU, nT, { factors: params.factors, iterations: params.iterations, lambda: params.regularization, alpha: params.alpha, seed: params.seed, onIteration });
+      const m = await rec.fitImplicitAlsCancellable(obs, nU, nT, { factors: params.factors, iterations: params.iterations, lambda: params.regularization, alpha: params.alpha, seed: params.seed, onIteration }, ctx.signal);
       factors = { k: params.factors, user: m.userFactors, item: m.itemFactors };
     } else if (params.method === 'item-knn') {
       neighbours = rec.fitItemKnn(obs, nU, nT, { neighbours: params.neighbours, similarity: params.similarity }).neighbours;

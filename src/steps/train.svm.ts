@@ -116,6 +116,7 @@ export default defineStep<Params>({
       seed: params.seed,
       ...(classWeight ? { classWeight } : {}),
       ...(params.max_iter !== null ? { maxIter: params.max_iter } : {}),
+      signal: ctx.signal,
     };
     const model = await fitSvm(X, nRows, nCols, target.y, { ...options, onProgress: (iterations) => ctx.progress(`${iterations} solver iterations`) });
     const foldsPath = ctx.input('folds');
@@ -123,6 +124,7 @@ export default defineStep<Params>({
       ? await crossValidate({
           X, nRows, nCols, y: target.y, task: target.type,
           fold: parseFolds(JSON.parse(await readFile(foldsPath, 'utf8'))),
+          signal: ctx.signal,
           ...(target.type === 'classification' && target.classes.length === 2 ? { positiveIndex: target.positiveIndex ?? 1 } : {}),
           fit: async (Xf, n, yf) => {
             const m = await fitSvm(Xf, n, nCols, yf, options);

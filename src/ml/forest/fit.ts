@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DataError, StepInputError } from '../../errors.js';
+import { cancellationPoint } from '../cancellation-point.js';
 import { binMatrix } from './binning.js';
 import { growTree } from './grow-tree.js';
 import type { GrownTree, TrainingData } from './grow-tree.js';
@@ -119,31 +120,48 @@ function defaultThreads(nRows: number, nCols: number, trees: number): number {
   return nRows * nCols * trees < 4e6 ? 1 : availableParallelism();
 }
 
-/** Grows trees 0..n-1 on `threads` workers, handing out the next index as each worker frees up. */
-async function growInWorkers(data: TrainingData, s: TreeSettings, trees: number, threads: number, onTree: (i: number, g: GrownTree) => void): Promise<void> {
+/**
+ * Grows trees 0..n-1 on `threads` workers, handing out the next index as each worker frees up.
+ * An abort rejects at once and terminates the workers, whatever tree they are in; trees that
+ * arrive after that are dropped unreported.
+ */
+async function growInWorkers(data: TrainingData, s: TreeSettings, trees: number, threads: number, onTree: (i: number, g: GrownTree) => void, signal: AbortSignal | undefined): Promise<void> {
   const workers: Worker[] = [];
+  let onAbort: (() => void) | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       let next = 0;
       let done = 0;
+      let settled = false;
+      const fail = (e: unknown): void => {
+        settled = true;
+        reject(e);
+      };
+      if (signal?.aborted) return fail(signal.reason);
+      onAbort = () => fail(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
       const send = (w: Worker): void => {
         if (next < trees) w.postMessage({ type: 'grow', treeIndex: next++ } satisfies WorkerRequest);
       };
       for (let t = 0; t < threads; t++) {
         const w = new Worker(new URL('./forest-worker.js', import.meta.url));
         workers.push(w);
-        w.on('error', reject);
+        w.on('error', fail);
         w.on('message', (msg: { type: 'tree'; treeIndex: number; grown: GrownTree } | { type: 'error'; message: string }) => {
-          if (msg.type === 'error') return reject(new Error(`growing a tree failed in a worker: ${msg.message}`));
+          if (settled) return;
+          if (msg.type === 'error') return fail(new Error(`growing a tree failed in a worker: ${msg.message}`));
           onTree(msg.treeIndex, msg.grown);
-          if (++done === trees) resolve();
-          else send(w);
+          if (++done === trees) {
+            settled = true;
+            resolve();
+          } else send(w);
         });
         w.postMessage({ type: 'init', data, settings: s } satisfies WorkerRequest);
         send(w);
       }
     });
   } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
@@ -203,6 +221,7 @@ function forestImportances(grown: GrownTree[], nCols: number): Float64Array {
 }
 
 export async function fitForest(X: Float64Array, nRows: number, nCols: number, y: Int32Array | Float64Array, options: FitOptions): Promise<ForestModel> {
+  options.signal?.throwIfAborted();
   const s = resolveSettings(nCols, y, options);
   checkInputs(X, nRows, nCols, y, options, s.nClasses);
   const classification = s.task === 'classification';
@@ -225,8 +244,14 @@ export async function fitForest(X: Float64Array, nRows: number, nCols: number, y
     grown[i] = g;
     options.onProgress?.(++built, trees);
   };
-  if (threads === 1) for (let i = 0; i < trees; i++) onTree(i, growTree(data, settings, i));
-  else await growInWorkers(data, settings, trees, threads, onTree);
+  if (threads === 1) {
+    // One synchronous loop: the cancellation point between trees lets an abort message in.
+    const point = cancellationPoint(options.signal);
+    for (let i = 0; i < trees; i++) {
+      await point();
+      onTree(i, growTree(data, settings, i));
+    }
+  } else await growInWorkers(data, settings, trees, threads, onTree, options.signal);
 
   return {
     task: s.task,

@@ -40,6 +40,8 @@ export interface ForestOptions {
   threads?: number;
   /** Called with the number of trees built so far, in completion order. */
   onProgress?: (treesBuilt: number, trees: number) => void;
+  /** Aborting it stops the fit between trees (its worker threads are terminated); the fit rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Everything a tree builder needs besides the data; plain data so it can be posted to a worker. */

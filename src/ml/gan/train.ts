@@ -20,6 +20,7 @@
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../../rng.js';
+import { cancellationPoint } from '../cancellation-point.js';
 import type { Tf } from '../tf/backend.js';
 import { FlatAdam, type AdamState } from './adam.js';
 import { Backprop, flatten, forward, type PenaltyConstants } from './backprop.js';
@@ -102,6 +103,11 @@ export interface GanTrainHooks {
   onCheckpoint?: (checkpoint: GanCheckpoint) => Promise<void>;
   /** Called at every log point. */
   onLog?: (point: CurvePoint, total: number) => void;
+  /**
+   * Aborting it stops the fit between training steps (never inside onCheckpoint, so a checkpoint
+   * is written whole or not at all); the fit rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface GanTrainResult {
@@ -279,9 +285,11 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
   const root = createRng(config.seed);
   let lossD: Tensor | undefined;
   let lossG: Tensor | undefined;
+  const point = cancellationPoint(hooks.signal);
 
   try {
     for (let step = start; step < config.steps; step++) {
+      await point();
       const rng = root.fork(step);
       const done = step + 1;
       const log = done % config.logEvery === 0 || done === config.steps;

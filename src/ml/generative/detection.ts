@@ -15,6 +15,8 @@ export interface DetectionOptions {
   folds: number;
   trees: number;
   seed: number;
+  /** Aborting it stops the detection forests between trees (fitForest's signal). */
+  signal?: AbortSignal;
 }
 
 /** A and B are row-major (nA x p, nB x p); A is the real table, B the synthetic one. */
@@ -41,7 +43,7 @@ export async function detectionAuc(A: Float64Array, nA: number, B: Float64Array,
       yt[r++] = y[i];
     }
     // threads: 1 because this already runs inside a step's worker; the model does not depend on it.
-    const model = await fitForest(Xt, nTrain, p, yt, { task: 'classification', nClasses: 2, trees: o.trees, seed: o.seed + 1 + f, threads: 1 });
+    const model = await fitForest(Xt, nTrain, p, yt, { task: 'classification', nClasses: 2, trees: o.trees, seed: o.seed + 1 + f, threads: 1, ...(o.signal ? { signal: o.signal } : {}) });
     const Xh = new Float64Array(held.length * p);
     held.forEach((i, r) => Xh.set(X.subarray(i * p, (i + 1) * p), r * p));
     const prob = predictForest(model, Xh, held.length);

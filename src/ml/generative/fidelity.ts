@@ -27,6 +27,8 @@ export interface FidelityOptions {
   /** A synthetic row within this standardised distance of a real row counts as a copy. */
   copyEpsilon: number;
   onProgress?: (message: string, fraction: number) => void;
+  /** Aborting it stops the detection classifier's forests between trees; the evaluation rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -155,7 +157,7 @@ async function scoreTable(real: RealSide, nReal: number, cand: readonly Float64A
   const rows = sampleRows(n, o.sample, seed);
   const X = standardisedRows(cand, real.scaling, rows);
   const correlation = correlationDistance(real.correlation, correlationMatrix(cand.map((c) => Float64Array.from(rows, (r) => c[r]))), p);
-  const detection = await detectionAuc(real.sampleMatrix, real.sampleRows.length, X, rows.length, p, { folds: o.folds, trees: o.trees, seed: seed + 7 });
+  const detection = await detectionAuc(real.sampleMatrix, real.sampleRows.length, X, rows.length, p, { folds: o.folds, trees: o.trees, seed: seed + 7, ...(o.signal ? { signal: o.signal } : {}) });
   const nearest = nearestDistances(X, rows.length, real.allMatrix, nReal, p);
   let copies = 0;
   for (const d of nearest) if (d <= o.copyEpsilon) copies++;

@@ -14,6 +14,7 @@ import { StepInputError } from '../../errors.js';
 import { buildInteractionMatrix, type InteractionMatrix, type Interactions, type SparseRows } from './interactions.js';
 import { choleskySolveInPlace } from './cholesky.js';
 import { AlsWasm, wasmHalfStep } from './als-wasm.js';
+import { runUnits, runUnitsCancellable } from '../cancellation-point.js';
 import { checkHistory, checkItem, checkUser, selectTopK, type Ranked, type Recommender, type TopKOptions } from './top-k.js';
 
 export interface AlsOptions {
@@ -25,6 +26,11 @@ export interface AlsOptions {
   threads?: number;
   /** Called after each full iteration (both half-steps), for progress reports. */
   onIteration?: (done: number, of: number) => void;
+  /**
+   * `fitAlsParallel` only: aborting it stops the fit between iterations (between half-steps on
+   * several threads, whose workers are then terminated); the fit rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
   /**
    * 'auto' (default): the WebAssembly half-step when it is available (als-wasm.ts), else the
    * TypeScript one; 'typescript' forces the latter. Both give bit-identical factors.
@@ -129,6 +135,11 @@ function modelFromWasm(m: InteractionMatrix, wasm: AlsWasm): AlsModel {
 }
 
 export function fitAls(obs: Interactions, nUsers: number, nItems: number, options: AlsOptions): AlsModel {
+  return runUnits(serialIterations(obs, nUsers, nItems, options));
+}
+
+/** The fit on the calling thread, one iteration per unit: `fitAls` runs it straight through, `fitAlsParallel` with cancellation points between iterations. */
+function* serialIterations(obs: Interactions, nUsers: number, nItems: number, options: AlsOptions): Generator<void, AlsModel, void> {
   checkFactorOptions(options);
   const m = buildInteractionMatrix(obs, nUsers, nItems);
   const k = options.factors;
@@ -139,6 +150,7 @@ export function fitAls(obs: Interactions, nUsers: number, nItems: number, option
       checkWasmRow(step('user', 0, nUsers));
       checkWasmRow(step('item', 0, nItems));
       options.onIteration?.(it + 1, options.iterations);
+      yield;
     }
     return modelFromWasm(m, wasm);
   }
@@ -149,6 +161,7 @@ export function fitAls(obs: Interactions, nUsers: number, nItems: number, option
     solveSide(m.byUser, 0, nUsers, P, bu, Q, bi, m.mean, k, options.lambda, A, b, G);
     solveSide(m.byItem, 0, nItems, Q, bi, P, bu, m.mean, k, options.lambda, A, b, G);
     options.onIteration?.(it + 1, options.iterations);
+    yield;
   }
   return alsModel(m, k, P, Q, bu, bi);
 }
@@ -177,7 +190,8 @@ function balancedRanges(rows: SparseRows, parts: number): [number, number][] {
 export async function fitAlsParallel(obs: Interactions, nUsers: number, nItems: number, options: AlsOptions): Promise<AlsModel> {
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) throw new StepInputError(`threads must be a positive integer, got ${threads}`);
-  if (threads === 1) return fitAls(obs, nUsers, nItems, options);
+  if (threads === 1) return runUnitsCancellable(serialIterations(obs, nUsers, nItems, options), options.signal);
+  options.signal?.throwIfAborted();
   checkFactorOptions(options);
   const m = buildInteractionMatrix(obs, nUsers, nItems);
   const k = options.factors;
@@ -211,10 +225,13 @@ export async function fitAlsParallel(obs: Interactions, nUsers: number, nItems: 
       w.postMessage({ side, from: ranges[q][0], to: ranges[q][1] });
     })));
   try {
+    // The workers hold the CPU; this thread waits for their replies, so an abort arrives between half-steps.
     for (let it = 0; it < options.iterations; it++) {
       await run('user', userRanges);
+      options.signal?.throwIfAborted();
       await run('item', itemRanges);
       options.onIteration?.(it + 1, options.iterations);
+      options.signal?.throwIfAborted();
     }
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

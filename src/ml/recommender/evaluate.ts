@@ -9,6 +9,7 @@
 import { StepInputError } from '../../errors.js';
 import { createRng } from '../../rng.js';
 import { percentile } from '../metrics/bootstrap.js';
+import { cancellationPoint } from '../cancellation-point.js';
 import type { LoadedRecommender } from './artifact.js';
 import type { FeatureValue } from './patient-features.js';
 import { rankingMetrics } from './metrics.js';
@@ -67,6 +68,8 @@ export interface EvaluateOptions {
   resamples: number;
   seed: number;
   confidence: number;
+  /** Aborting it stops the evaluation between bootstrap resamples; it rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const RANK_NAMES = ['precision', 'recall', 'ndcg', 'map', 'hit_rate'] as const;
@@ -189,12 +192,14 @@ function restrictTo(pp: PerPatient, scored: PerPatient): void {
   }
 }
 
-export function evaluateRecommender(model: LoadedRecommender, baseline: LoadedRecommender, h: HeldOut, o: EvaluateOptions): RecommenderEvaluation {
+export async function evaluateRecommender(model: LoadedRecommender, baseline: LoadedRecommender, h: HeldOut, o: EvaluateOptions): Promise<RecommenderEvaluation> {
   if (!Number.isInteger(o.k) || o.k < 1) throw new StepInputError(`k must be a positive integer, got ${o.k}`);
   if (h.patient.length === 0) throw new StepInputError('the test table has no rows: nothing to evaluate');
   const g = group(h);
   const nP = h.patients.length;
   const a = perPatient(model, h, g, o.k, o.threshold);
+  const point = cancellationPoint(o.signal);
+  await point();
   const b = perPatient(baseline, h, g, o.k, o.threshold);
   // The baseline can rank for anyone; judging it on patients the model skipped would bias the lift.
   restrictTo(b.pp, a.pp);
@@ -207,6 +212,7 @@ export function evaluateRecommender(model: LoadedRecommender, baseline: LoadedRe
   const rng = createRng(o.seed);
   const take = new Int32Array(nP);
   for (let s = 0; s < o.resamples; s++) {
+    await point();
     for (let j = 0; j < nP; j++) take[j] = rng.int(nP);
     const x = compute(a.pp, take, model.nTreatments, o.k, model.predictsOutcomes);
     const y = compute(b.pp, take, baseline.nTreatments, o.k, true);

@@ -10,6 +10,7 @@ import { StepInputError } from '../../errors.js';
 import { buildInteractionMatrix, type Interactions, type SparseRows } from './interactions.js';
 import { choleskySolveInPlace } from './cholesky.js';
 import { checkFactorOptions } from './als.js';
+import { runUnits, runUnitsCancellable } from '../cancellation-point.js';
 import { checkHistory, checkItem, checkUser, selectTopK, type Ranked, type Recommender, type TopKOptions } from './top-k.js';
 
 export interface ImplicitAlsOptions {
@@ -62,6 +63,16 @@ function solveSide(rows: SparseRows, X: Float64Array, Y: Float64Array, nY: numbe
 }
 
 export function fitImplicitAls(obs: Interactions, nUsers: number, nItems: number, options: ImplicitAlsOptions): ImplicitAlsModel {
+  return runUnits(implicitIterations(obs, nUsers, nItems, options));
+}
+
+/** `fitImplicitAls` that stops between iterations once `signal` is aborted (rejecting with its reason). */
+export function fitImplicitAlsCancellable(obs: Interactions, nUsers: number, nItems: number, options: ImplicitAlsOptions, signal: AbortSignal): Promise<ImplicitAlsModel> {
+  return runUnitsCancellable(implicitIterations(obs, nUsers, nItems, options), signal);
+}
+
+/** The fit, one iteration (both half-steps) per unit. */
+function* implicitIterations(obs: Interactions, nUsers: number, nItems: number, options: ImplicitAlsOptions): Generator<void, ImplicitAlsModel, void> {
   checkFactorOptions(options);
   if (!(options.alpha >= 0)) throw new StepInputError(`alpha must be >= 0, got ${options.alpha}`);
   const m = buildInteractionMatrix(obs, nUsers, nItems);
@@ -77,6 +88,7 @@ export function fitImplicitAls(obs: Interactions, nUsers: number, nItems: number
     solveSide(m.byUser, P, Q, nItems, k, options.lambda, options.alpha, YtY, A, b);
     solveSide(m.byItem, Q, P, nUsers, k, options.lambda, options.alpha, YtY, A, b);
     options.onIteration?.(it + 1, options.iterations);
+    yield;
   }
   const score = (u: number, i: number): number => {
     let s = 0;

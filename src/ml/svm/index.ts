@@ -5,6 +5,7 @@
  */
 import { DataError, StepInputError } from '../../errors.js';
 import { createRng } from '../../rng.js';
+import { cancellationPoint } from '../cancellation-point.js';
 import { trainClassifier, trainRegressor, type TrainSettings } from './train.js';
 import type { KernelParams, SvmModel, SvmOptions } from './types.js';
 import { DotEngine } from './wasm-dot.js';
@@ -92,6 +93,7 @@ export async function fitSvm(X: Float64Array, nRows: number, nCols: number, y: I
   const cacheMb = options.cacheMb ?? 200;
   checkPositive('cacheMb', cacheMb);
   if (options.maxIter !== undefined) checkPositive('maxIter', options.maxIter);
+  options.signal?.throwIfAborted();
   const degree = options.degree ?? 3;
   if (!(Number.isInteger(degree) && degree >= 0)) throw new StepInputError(`degree must be a whole number >= 0, got ${degree}`);
   if (!(nRows > 0 && nCols > 0) || X.length !== nRows * nCols) {
@@ -108,7 +110,7 @@ export async function fitSvm(X: Float64Array, nRows: number, nCols: number, y: I
   const settings: TrainSettings = {
     X, engine: () => (engine ??= new DotEngine(nRows, nCols)), nRows, nCols, kernel, eps: tol, cacheMb,
     shrinking: options.shrinking ?? true, maxIter: options.maxIter, onProgress: options.onProgress,
-    wasm,
+    wasm, point: cancellationPoint(options.signal),
   };
 
   if (type === 'epsilon-svr') {

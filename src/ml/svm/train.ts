@@ -6,6 +6,7 @@
  * solver's position order.
  */
 import type { Rng } from '../../rng.js';
+import type { CancellationPoint } from '../cancellation-point.js';
 import { KernelRows } from './kernel.js';
 import type { DotEngine } from './wasm-dot.js';
 import { SvcQ, SvrQ } from './q-matrix.js';
@@ -28,6 +29,8 @@ export interface TrainSettings {
   onProgress: ((iterations: number) => void) | undefined;
   /** The compiled solver holding X, when available (else solver.ts; both give the same result). */
   wasm: WasmSvm | null;
+  /** Awaited before each binary problem: where a cancelled fit stops. */
+  point: CancellationPoint;
 }
 
 /** Counts iterations across every binary problem for progress reports. */
@@ -73,7 +76,7 @@ function binaryDecision(s: TrainSettings, kernel: KernelRows, alpha: Float64Arra
 }
 
 /** libsvm's svm_binary_svc_probability: 5-fold cross-validated decision values, then Platt's sigmoid. */
-function binaryProbability(s: TrainSettings, rows: Int32Array, y: Int8Array, Cp: number, Cn: number, rng: Rng, counter: IterationCounter): { A: number; B: number } {
+async function binaryProbability(s: TrainSettings, rows: Int32Array, y: Int8Array, Cp: number, Cn: number, rng: Rng, counter: IterationCounter): Promise<{ A: number; B: number }> {
   const l = rows.length, nrFold = 5;
   const perm = new Int32Array(l);
   for (let i = 0; i < l; i++) perm[i] = i;
@@ -102,6 +105,7 @@ function binaryProbability(s: TrainSettings, rows: Int32Array, y: Int8Array, Cp:
       for (let j = begin; j < end; j++) dec[perm[j]] = v;
       continue;
     }
+    await s.point();
     const sub = solveBinary(s, subRows, subY, Cp, Cn, counter);
     const heldOut = Int32Array.from({ length: end - begin }, (_, q) => rows[perm[begin + q]]);
     const compiled = s.wasm?.decisions(subRows, sub.alpha, sub.rho, heldOut, s.kernel);
@@ -135,7 +139,7 @@ export interface ClassifierSettings {
 }
 
 /** One-vs-one C-SVC over all class pairs, assembled in libsvm's model layout. */
-export function trainClassifier(s: TrainSettings, c: ClassifierSettings): SvmModel {
+export async function trainClassifier(s: TrainSettings, c: ClassifierSettings): Promise<SvmModel> {
   const k = c.labels.length;
   const groups: number[][] = Array.from({ length: k }, () => []);
   for (let r = 0; r < s.nRows; r++) groups[c.classOf[r]].push(r);
@@ -155,10 +159,11 @@ export function trainClassifier(s: TrainSettings, c: ClassifierSettings): SvmMod
       y.fill(1, 0, gi.length);
       y.fill(-1, gi.length);
       if (probA && probB) {
-        const ab = binaryProbability(s, rows, y, c.weightedC[i], c.weightedC[j], c.rng.fork(p), counter);
+        const ab = await binaryProbability(s, rows, y, c.weightedC[i], c.weightedC[j], c.rng.fork(p), counter);
         probA[p] = ab.A;
         probB[p] = ab.B;
       }
+      await s.point();
       const res = solveBinary(s, rows, y, c.weightedC[i], c.weightedC[j], counter);
       for (let t = 0; t < rows.length; t++) if (Math.abs(res.alpha[t]) > 0) isSv[rows[t]] = 1;
       rho[p] = res.rho;

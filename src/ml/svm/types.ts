@@ -41,6 +41,11 @@ export interface SvmOptions {
    * benchmarks compare them).
    */
   solver?: 'auto' | 'typescript';
+  /**
+   * Aborting it stops the fit between binary problems (one-vs-one pairs, probability folds); one
+   * problem's solver runs to its end. The fit rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 /** The resolved kernel: what prediction needs. */
