@@ -11,6 +11,7 @@ export interface ForestImportanceOptions {
   seed: number;
   nClasses: number;
   featureNames: readonly string[];
+  signal?: AbortSignal;
 }
 
 /** Mean decrease in impurity per feature (sums to 1, as sklearn's feature_importances_). X is row-major. */
@@ -21,6 +22,7 @@ export async function forestImportances(X: Float64Array, nRows: number, nCols: n
     trees: options.trees,
     seed: options.seed,
     featureNames: options.featureNames,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   return Float64Array.from(model.featureImportances);
 }

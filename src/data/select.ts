@@ -39,6 +39,8 @@ export interface SelectionOptions {
   nNeighbors?: number;
   /** forest-importance: number of trees (100). */
   trees?: number;
+  /** forest-importance: aborting it stops the forest between trees (the fit rejects with its reason). */
+  signal?: AbortSignal;
 }
 
 /** The format tag of a fitted feature selection. */
@@ -177,7 +179,7 @@ async function byRanking(train: Dataset, options: SelectionOptions): Promise<Pic
     values = mutualInfoClassif(f.columns, labels, nClasses, { nNeighbors: options.nNeighbors ?? 3, rng: createRng(options.seed ?? 0) });
   } else if (method === 'forest-importance') {
     const { forestImportances } = await import('./select-forest.js');
-    values = await forestImportances(f.X, f.nRows, f.nCols, labels, { trees: options.trees ?? 100, seed: options.seed ?? 0, nClasses, featureNames: f.names });
+    values = await forestImportances(f.X, f.nRows, f.nCols, labels, { trees: options.trees ?? 100, seed: options.seed ?? 0, nClasses, featureNames: f.names, ...(options.signal ? { signal: options.signal } : {}) });
   } else {
     throw new StepInputError(`unknown selection method "${method}"`);
   }

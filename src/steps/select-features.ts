@@ -63,6 +63,7 @@ export default defineStep<Params>({
       seed: p.seed,
       nNeighbors: p.n_neighbors,
       trees: p.trees,
+      signal: ctx.signal,
     });
     await writeDatasetFile(ctx.output('train'), applySelection(selection, train));
     await writeDatasetFile(ctx.output('test'), applySelection(selection, test));

@@ -43,3 +43,13 @@ test('select-features step: k larger than the number of features is refused', as
   await writeDatasetFile(inputs.test, testSet);
   await assert.rejects(runStep(step, inputs, { ...params, k: 31 }), /k = 31 is larger than the number of features \(30\)/);
 });
+
+test('select-features step: forest-importance stops when its signal is aborted, rejecting with the signal\'s reason', async () => {
+  const inputs = { train: join(dir, 'train-cancel.arrow'), test: join(dir, 'test-cancel.arrow') };
+  await writeDatasetFile(inputs.train, train);
+  await writeDatasetFile(inputs.test, testSet);
+  const controller = new AbortController();
+  const reason = new Error('cancelled by the test');
+  controller.abort(reason);
+  await assert.rejects(runStep(step, inputs, { ...params, method: 'forest-importance', trees: 100 }, process.cwd(), { signal: controller.signal }), (e) => e === reason);
+});
