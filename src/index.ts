@@ -8,7 +8,8 @@
  */
 export { loadPipeline, openStore, findProjectRoot, type LoadOptions } from './engine/open.js';
 export { runPipeline as run, runPipeline, type RunOptions, type RunResult } from './engine/execute.js';
-export { planStatus, type StepStatus } from './engine/plan.js';
+export { plan, type RunPlan, type PlannedStep, type PlanOptions } from './engine/plan.js';
+export type { StepDecision, RunReason, BlockReason, LockAgreement } from './engine/decision.js';
 export { parseOverride, type Override } from './engine/params.js';
 export { listRunRecords, type RunRecord, type StepRecord } from './engine/record.js';
 export { Store, type CacheEntry, type OutputRecord } from './engine/store.js';

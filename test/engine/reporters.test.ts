@@ -13,7 +13,7 @@ const EVENTS: EngineEvent[] = [
   { type: 'step:progress', step: 'train', message: '10/100 trees', fraction: 0.1 },
   { type: 'step:failed', step: 'train', durationMs: 1500, error: 'out of patience' },
   { type: 'step:skipped', step: 'eval', reason: 'upstream failed (train)' },
-  { type: 'run:done', runId: 'r1', status: 'failed', durationMs: 1600, counts: { done: 0, cached: 1, failed: 1, skipped: 1 } },
+  { type: 'run:done', runId: 'r1', status: 'failed', durationMs: 1600, counts: { done: 0, cached: 1, failed: 1, cancelled: 0, skipped: 1 } },
 ];
 
 test('plain lines name each step and outcome, and end with the counts', () => {
