@@ -161,8 +161,8 @@ const runs: Command = async (rest, args, io) => {
   const count = (r: (typeof records)[number], s: string): number => Object.values(r.steps).filter((x) => x.status === s).length;
   io.out(
     table([
-      ['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'RAN', 'CACHED', 'FAILED', 'COMMIT', 'EXPERIMENT'],
-      ...records.map((r) => [r.runId, r.pipeline.name, r.status, r.startedAt, r.durationMs === undefined ? '-' : formatDuration(r.durationMs), String(count(r, 'done')), String(count(r, 'cached')), String(count(r, 'failed')), r.git ? `${r.git.commit.slice(0, 8)}${r.git.dirty ? '+dirty' : ''}` : '-', r.experiment ?? '']),
+      ['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'RAN', 'CACHED', 'FAILED', 'CANCELLED', 'COMMIT', 'EXPERIMENT'],
+      ...records.map((r) => [r.runId, r.pipeline.name, r.status, r.startedAt, r.durationMs === undefined ? '-' : formatDuration(r.durationMs), String(count(r, 'done')), String(count(r, 'cached')), String(count(r, 'failed')), String(count(r, 'cancelled')), r.git ? `${r.git.commit.slice(0, 8)}${r.git.dirty ? '+dirty' : ''}` : '-', r.experiment ?? '']),
     ]),
   );
   return 0;
