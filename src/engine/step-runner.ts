@@ -108,7 +108,7 @@ export class StepRunner {
   private async runStep(run: StepRun): Promise<void> {
     const step = run.step;
     if (this.stopping) return run.skip(this.stopReason());
-    let decided = await this.decide(step);
+    const decided = await this.decide(step);
     if (decided.decision.action === 'blocked') return this.failed(run, blockedError(step, this.p.pipeline, decided.decision.reason).message);
     if (!decided.key) throw new Error(`internal: no key for ${step.id}`);
     const key = decided.key;
@@ -120,10 +120,12 @@ export class StepRunner {
     // twice, and use its result when it has one.
     if (!(await this.lockKey(step, key))) return run.skip(this.stopReason());
     try {
-      // The lock holder before us may have finished between our check and our lock.
-      decided = await this.decide(step);
-      if (decided.decision.action === 'cached') return this.useCached(run, key, decided);
-      if (decided.decision.action !== 'run') throw new Error(`internal: ${step.id} decided ${decided.decision.action} under its lock`);
+      // The lock holder before us may have finished between our check and our lock. Otherwise
+      // the first decision says why the step runs: acting on it (setting a damaged entry aside)
+      // changed what a second look finds.
+      const again = await this.decide(step);
+      if (again.decision.action === 'cached') return this.useCached(run, key, again);
+      if (again.decision.action !== 'run' || decided.decision.action !== 'run') throw new Error(`internal: ${step.id} decided ${again.decision.action} under its lock`);
       run.start(decided.decision.reasons);
       let done;
       try {
