@@ -49,6 +49,11 @@ export interface RunOptions {
    * starts, and the run is recorded as `interrupted`. Finished steps stay cached.
    */
   signal?: AbortSignal;
+  /**
+   * What runs the step bodies; default: a pool of worker threads on this machine, made and closed
+   * by the run. One given here is the caller's to close.
+   */
+  executor?: Executor;
 }
 
 export interface RunResult {
@@ -121,7 +126,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   writeRunRecord(store, record);
   emit({ type: 'run:start', runId, pipeline: pipeline.name, file: pipeline.file, steps: [...runs.keys()], concurrency, ...(experiment ? { experiment } : {}) });
 
-  const executor: Executor = new WorkerPool();
+  const executor: Executor = options.executor ?? new WorkerPool();
   const runner = new StepRunner({
     pipeline,
     store,
@@ -147,7 +152,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   } finally {
     options.signal?.removeEventListener('abort', interrupt);
     process.off('exit', releaseLocks);
-    await executor.close();
+    if (!options.executor) await executor.close();
   }
 
   for (const [id, run] of runs) {
