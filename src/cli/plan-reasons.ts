@@ -11,7 +11,9 @@ export function runReasonText(r: RunReason): string {
     case 'never-run':
       return 'never run';
     case 'code-changed':
-      return [r.version ? `code version changed (${r.version.from} -> ${r.version.to})` : undefined, r.customCode ? 'step code changed' : undefined].filter(Boolean).join('; ');
+      return [r.version ? `code version changed (${r.version.from} -> ${r.version.to})` : undefined, r.customCode ? 'step code changed' : undefined]
+        .filter(Boolean)
+        .join('; ');
     case 'params-changed':
       return `params changed (${r.names.join(', ') || 'values'})`;
     case 'input-changed':
@@ -47,7 +49,9 @@ export function decisionText(d: StepDecision): string {
     case 'run':
       return d.reasons.map(runReasonText).join('; ');
     case 'cached':
-      return d.damage ? `artifact ${short(d.damage.digest)} (output "${d.damage.port}") does not match its digest; a run recomputes it when a step reads it, medpipe cache verify sets it aside now` : '';
+      return d.damage
+        ? `artifact ${short(d.damage.digest)} (output "${d.damage.port}") does not match its digest; a run recomputes it when a step reads it, medpipe cache verify sets it aside now`
+        : '';
     case 'skipped':
       return 'not selected';
     case 'blocked':

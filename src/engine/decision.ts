@@ -69,7 +69,9 @@ export type KeyResult = { readonly key: StepKey } | { readonly blocked: BlockRea
  * (the plan); a run checks what it is about to use and reports a problem, and the plan may verify
  * every artifact (`damage`).
  */
-export type EntryCheck = { readonly state: 'ok'; readonly damage?: OutputDamage } | { readonly state: 'unusable'; readonly reason: Extract<RunReason, { kind: 'output-damaged' | 'effect-missing' }> };
+export type EntryCheck =
+  | { readonly state: 'ok'; readonly damage?: OutputDamage }
+  | { readonly state: 'unusable'; readonly reason: Extract<RunReason, { kind: 'output-damaged' | 'effect-missing' }> };
 
 /** Everything the decision depends on, gathered by the plan before the run or by the run when the step is ready. */
 export interface StepFacts {
@@ -119,9 +121,12 @@ export function staleReasons(key: StepKey, previous: PipelineState['steps'][stri
   const reasons: RunReason[] = [];
   const versionChanged = previous.version !== c.version;
   const customCode = (previous.codeDigest ?? '') !== (c.codeDigest ?? '');
-  if (versionChanged || customCode) reasons.push({ kind: 'code-changed', ...(versionChanged ? { version: { from: previous.version, to: c.version } } : {}), customCode });
+  if (versionChanged || customCode)
+    reasons.push({ kind: 'code-changed', ...(versionChanged ? { version: { from: previous.version, to: c.version } } : {}), customCode });
   if (previous.paramsDigest !== paramsDigest(c.params)) {
-    const names = [...new Set([...Object.keys(previous.params), ...Object.keys(c.params)])].filter((k) => JSON.stringify(previous.params[k]) !== JSON.stringify(c.params[k]));
+    const names = [...new Set([...Object.keys(previous.params), ...Object.keys(c.params)])].filter(
+      (k) => JSON.stringify(previous.params[k]) !== JSON.stringify(c.params[k]),
+    );
     reasons.push({ kind: 'params-changed', names });
   }
   const ports = changedKeys(previous.inputs, c.inputs);

@@ -11,7 +11,7 @@ import { writeIntoCheckout } from './checkout-write.js';
 import { clock } from './clock.js';
 import { decideStep, type EntryCheck, type RunReason, type StepDecision } from './decision.js';
 import type { EngineEvent } from './events.js';
-import { StepFailure, type Executor } from './executor.js';
+import { StepFailure, type Executor, type JobResult } from './executor.js';
 import { paramsDigest } from './fingerprint.js';
 import type { Pipeline, PipelineStep } from './pipeline.js';
 import { blockedError, keyFor, lineageDigest, unknownUpstream, type PipelineState, type RunPlan, type StepKey } from './plan.js';
@@ -125,9 +125,10 @@ export class StepRunner {
       // changed what a second look finds.
       const again = await this.decide(step);
       if (again.decision.action === 'cached') return this.useCached(run, key, again);
-      if (again.decision.action !== 'run' || decided.decision.action !== 'run') throw new Error(`internal: ${step.id} decided ${again.decision.action} under its lock`);
+      if (again.decision.action !== 'run' || decided.decision.action !== 'run')
+        throw new Error(`internal: ${step.id} decided ${again.decision.action} under its lock`);
       run.start(decided.decision.reasons);
-      let done;
+      let done: Computed;
       try {
         done = await this.compute(step, key, this.p.executor);
       } catch (e) {
@@ -222,16 +223,26 @@ export class StepRunner {
   }
 
   /** The verified bytes of the output a step publishes, or why they cannot be used. */
-  private publishedBytes(step: PipelineStep, outs: Readonly<Record<string, OutputRecord>>): Buffer | undefined | { damaged: string; reason: Extract<RunReason, { kind: 'output-damaged' }> } {
+  private publishedBytes(
+    step: PipelineStep,
+    outs: Readonly<Record<string, OutputRecord>>,
+  ): Buffer | undefined | { damaged: string; reason: Extract<RunReason, { kind: 'output-damaged' }> } {
     const spec = step.type.publish;
     const out = spec ? outs[spec.port] : undefined;
     if (!spec || typeof step.params[spec.param] !== 'string' || !out) return undefined;
     const { store } = this.p;
     const read = store.readVerifiedObject(out.digest);
     if ('bytes' in read) return read.bytes;
-    if ('missing' in read) return { damaged: `artifact ${out.digest.slice(0, 12)}… (output "${spec.port}") is missing from the store`, reason: { kind: 'output-damaged', port: spec.port, digest: out.digest, state: 'missing' } };
+    if ('missing' in read)
+      return {
+        damaged: `artifact ${out.digest.slice(0, 12)}… (output "${spec.port}") is missing from the store`,
+        reason: { kind: 'output-damaged', port: spec.port, digest: out.digest, state: 'missing' },
+      };
     store.quarantineObject(out.digest);
-    return { damaged: `artifact ${out.digest.slice(0, 12)}… (output "${spec.port}") does not match its digest (its content hashes to ${read.damaged.slice(0, 12)}…)`, reason: { kind: 'output-damaged', port: spec.port, digest: out.digest, state: 'damaged' } };
+    return {
+      damaged: `artifact ${out.digest.slice(0, 12)}… (output "${spec.port}") does not match its digest (its content hashes to ${read.damaged.slice(0, 12)}…)`,
+      reason: { kind: 'output-damaged', port: spec.port, digest: out.digest, state: 'damaged' },
+    };
   }
 
   private remember(step: PipelineStep, key: StepKey, outs: Readonly<Record<string, OutputRecord>>, published: Buffer | undefined): void {
@@ -241,7 +252,17 @@ export class StepRunner {
     const rec = this.p.runs.get(step.id)?.record;
     if (rec) rec.outputs = Object.fromEntries(Object.entries(outs).map(([p, o]) => [p, o.digest]));
     const c = key.components;
-    this.state[step.id] = { key: key.key, version: c.version, codeDigest: c.codeDigest, paramsDigest: paramsDigest(c.params), params: { ...c.params }, inputs: { ...c.inputs }, files: { ...c.files }, lineageDigest: lineageDigest(c), outputs: { ...outs } };
+    this.state[step.id] = {
+      key: key.key,
+      version: c.version,
+      codeDigest: c.codeDigest,
+      paramsDigest: paramsDigest(c.params),
+      params: { ...c.params },
+      inputs: { ...c.inputs },
+      files: { ...c.files },
+      lineageDigest: lineageDigest(c),
+      outputs: { ...outs },
+    };
   }
 
   /** Takes the key's lock, waiting while another run holds it; false when the run stopped meanwhile. */
@@ -275,10 +296,15 @@ export class StepRunner {
         const found = await store.verifyObject(digest);
         if (found.state === 'ok') return;
         const producerId = this.producers.get(digest);
-        const what = found.state === 'missing' ? 'is missing from the store' : `does not match its digest (its content hashes to ${found.actual.slice(0, 12)}…)`;
+        const what =
+          found.state === 'missing' ? 'is missing from the store' : `does not match its digest (its content hashes to ${found.actual.slice(0, 12)}…)`;
         if (found.state === 'damaged') store.quarantineObject(digest);
-        if (!producerId) throw new CannotRun(`input artifact ${digest.slice(0, 12)}… ${what}, and no step of this run made it; run medpipe cache verify, then run again`);
-        this.warn(reader, `input artifact ${digest.slice(0, 12)}… (from ${producerId}) ${what}; ${found.state === 'damaged' ? 'set aside in quarantine/, ' : ''}recomputing ${producerId}`);
+        if (!producerId)
+          throw new CannotRun(`input artifact ${digest.slice(0, 12)}… ${what}, and no step of this run made it; run medpipe cache verify, then run again`);
+        this.warn(
+          reader,
+          `input artifact ${digest.slice(0, 12)}… (from ${producerId}) ${what}; ${found.state === 'damaged' ? 'set aside in quarantine/, ' : ''}recomputing ${producerId}`,
+        );
         await this.recompute(producerId, digest);
       })();
       this.verified.set(digest, check);
@@ -287,23 +313,54 @@ export class StepRunner {
   }
 
   /** Computes a step through the executor (its inputs verified first) and commits its outputs and cache entry. Call under the key's lock. */
-  private async compute(step: PipelineStep, key: StepKey, executor: Executor): Promise<{ outs: Record<string, OutputRecord>; summary: unknown; durationMs: number }> {
+  private async compute(step: PipelineStep, key: StepKey, executor: Executor): Promise<Computed> {
     const t0 = clock.mono();
     const { store, pipeline, record } = this.p;
-    const inputDigests = [...Object.keys(step.inputs).map((port) => key.components.inputs[port]), ...Object.keys(step.fanIn).flatMap((port) => key.components.inputs[port].split(',').filter(Boolean))];
+    const inputDigests = [
+      ...Object.keys(step.inputs).map((port) => key.components.inputs[port]),
+      ...Object.keys(step.fanIn).flatMap((port) => key.components.inputs[port].split(',').filter(Boolean)),
+    ];
     for (const digest of inputDigests) await this.ensureIntact(digest, step.id);
     const tmpDir = store.makeTempDir(step.id);
     try {
       const inputs = Object.fromEntries(Object.keys(step.inputs).map((port) => [port, store.objectPath(key.components.inputs[port])]));
-      const fanIn = Object.fromEntries(Object.keys(step.fanIn).map((port) => [port, key.components.inputs[port].split(',').filter(Boolean).map((d) => store.objectPath(d))]));
+      const fanIn = Object.fromEntries(
+        Object.keys(step.fanIn).map((port) => [
+          port,
+          key.components.inputs[port]
+            .split(',')
+            .filter(Boolean)
+            .map((d) => store.objectPath(d)),
+        ]),
+      );
       // Exactly the lineage the key covers, with each ancestor's key added (see KeyComponents.lineage).
-      const upstream: RunInfo['upstream'] = Object.fromEntries((key.components.lineage ?? []).map(([id, node]) => [id, { ...node, key: record.steps[id]?.key ?? '' }]));
+      const upstream: RunInfo['upstream'] = Object.fromEntries(
+        (key.components.lineage ?? []).map(([id, node]) => [id, { ...node, key: record.steps[id]?.key ?? '' }]),
+      );
       const git = (await this.p.git) ?? null;
-      const run: RunInfo = { runId: record.runId, stepKey: key.key, pipeline: record.pipeline, git, storeDir: store.root, upstream, ...(this.p.experiment ? { experiment: this.p.experiment } : {}) };
-      let result;
+      const run: RunInfo = {
+        runId: record.runId,
+        stepKey: key.key,
+        pipeline: record.pipeline,
+        git,
+        storeDir: store.root,
+        upstream,
+        ...(this.p.experiment ? { experiment: this.p.experiment } : {}),
+      };
+      let result: JobResult;
       try {
         result = await executor.run(
-          { stepType: step.type.id, custom: step.custom, stepId: step.id, pipelineDir: pipeline.dir, inputs, fanIn, outputDir: tmpDir, params: step.params, run },
+          {
+            stepType: step.type.id,
+            custom: step.custom,
+            stepId: step.id,
+            pipelineDir: pipeline.dir,
+            inputs,
+            fanIn,
+            outputDir: tmpDir,
+            params: step.params,
+            run,
+          },
           {
             onProgress: (message, fraction) => this.p.emit({ type: 'step:progress', step: step.id, message, fraction }),
             onLog: (message) => this.p.emit({ type: 'step:log', step: step.id, message }),
@@ -314,7 +371,8 @@ export class StepRunner {
         // A failed quality gate still leaves its numbers where the user looks (the step wrote its
         // report before it judged the gates); nothing is cached, and the lock file is not written.
         const port = step.type.publish?.port;
-        if (e instanceof StepFailure && e.detail.name === 'GateError' && port && existsSync(join(tmpDir, port))) this.publish(step, readFileSync(join(tmpDir, port)));
+        if (e instanceof StepFailure && e.detail.name === 'GateError' && port && existsSync(join(tmpDir, port)))
+          this.publish(step, readFileSync(join(tmpDir, port)));
         throw e;
       }
       const missing = Object.keys(step.type.outputs).filter((p) => !result.outputs[p] || !existsSync(result.outputs[p]));
@@ -323,10 +381,22 @@ export class StepRunner {
       for (const [port, spec] of Object.entries(step.type.outputs)) {
         const { digest, size, replacedDamaged } = await store.addObject(result.outputs[port]);
         outs[port] = { digest, size, kind: spec.kind };
-        if (replacedDamaged) this.warn(step.id, `artifact ${digest.slice(0, 12)}… (output "${port}") was in the store but did not match its digest; set aside in quarantine/, replaced by the bytes just computed`);
+        if (replacedDamaged)
+          this.warn(
+            step.id,
+            `artifact ${digest.slice(0, 12)}… (output "${port}") was in the store but did not match its digest; set aside in quarantine/, replaced by the bytes just computed`,
+          );
       }
       const durationMs = Math.round(clock.mono() - t0);
-      store.writeEntry({ key: key.key, stepType: step.type.id, version: step.type.version, outputs: outs, summary: result.summary ?? undefined, durationMs, finishedAt: clock.iso() });
+      store.writeEntry({
+        key: key.key,
+        stepType: step.type.id,
+        version: step.type.version,
+        outputs: outs,
+        summary: result.summary ?? undefined,
+        durationMs,
+        finishedAt: clock.iso(),
+      });
       return { outs, summary: result.summary ?? undefined, durationMs };
     } finally {
       rmSync(tmpDir, { recursive: true, force: true });
@@ -341,7 +411,9 @@ export class StepRunner {
     try {
       const done = await this.compute(step, key, this.p.executor);
       if (!Object.values(done.outs).some((o) => o.digest === digest)) {
-        throw new CannotRun(`recomputing ${id} to replace its damaged artifact ${digest.slice(0, 12)}… gave different bytes (is the step deterministic?); its new outputs are cached, run again to use them`);
+        throw new CannotRun(
+          `recomputing ${id} to replace its damaged artifact ${digest.slice(0, 12)}… gave different bytes (is the step deterministic?); its new outputs are cached, run again to use them`,
+        );
       }
       const published = this.publishedBytes(step, done.outs);
       this.remember(step, key, done.outs, Buffer.isBuffer(published) ? published : undefined);
@@ -351,6 +423,13 @@ export class StepRunner {
       this.unlockKey(key);
     }
   }
+}
+
+/** A step computed and committed to the store. */
+interface Computed {
+  readonly outs: Record<string, OutputRecord>;
+  readonly summary: unknown;
+  readonly durationMs: number;
 }
 
 /** A decision made by a run, with what acting on it needs. */

@@ -11,7 +11,15 @@ import { Cancelled } from '../../src/engine/step-context.js';
 import { RegistryError } from '../../src/registry/errors.js';
 
 test('every user error class counts as one, here and after crossing from a worker; anything else does not', () => {
-  const users = [new PipelineError([]), new UsageError('u'), new DataError('d'), new StepInputError('s'), new GateError('g'), new RegistryError('not-found', 'r'), new Cancelled()];
+  const users = [
+    new PipelineError([]),
+    new UsageError('u'),
+    new DataError('d'),
+    new StepInputError('s'),
+    new GateError('g'),
+    new RegistryError('not-found', 'r'),
+    new Cancelled(),
+  ];
   for (const e of users) {
     assert.equal(isUserError(e), true, e.name);
     assert.equal(isUserError(new StepFailure({ name: e.name, message: e.message })), true, `${e.name} from a worker`);

@@ -35,11 +35,17 @@ function project(): string {
 
 /** Files under a store folder (recursively); none when it does not exist. */
 function filesIn(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => join(d.parentPath, d.name))
+    : [];
 }
 
 for (const target of ['forest', 'gan']) {
-  test(`a running ${target === 'forest' ? 'train.random-forest' : 'train.gan'} step is cancelled within 1 s of the signal, and the store stays consistent`, { timeout: 300_000 }, async (t) => {
+  test(`a running ${target === 'forest' ? 'train.random-forest' : 'train.gan'} step is cancelled within 1 s of the signal, and the store stays consistent`, {
+    timeout: 300_000,
+  }, async (t) => {
     const dir = project();
     const pipeline = await loadPipeline(join(dir, 'p.yaml'));
     const store = openStore(dir);
@@ -71,14 +77,20 @@ for (const target of ['forest', 'gan']) {
     assert.equal(result.status, 'interrupted');
     assert.equal(result.record.steps[target].status, 'cancelled');
     assert.equal(result.record.steps.load.status, 'done');
-    assert.deepEqual(events.filter((e) => e.type === 'run:done').map((e) => e.type === 'run:done' && e.counts), [{ done: 1, cached: 0, failed: 0, cancelled: 1, skipped: 0 }]);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'run:done').map((e) => e.type === 'run:done' && e.counts),
+      [{ done: 1, cached: 0, failed: 0, cancelled: 1, skipped: 0 }],
+    );
 
     // Consistent: nothing damaged, no temporary file or folder, no key lock, no entry for the step.
     const verify = await verifyStore(store);
     assert.deepEqual(verify.damaged, []);
     assert.deepEqual(filesIn(store.path('tmp')), []);
     assert.deepEqual(filesIn(store.path('locks')), []);
-    assert.deepEqual(filesIn(store.root).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      filesIn(store.root).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
     assert.equal(store.lookupEntry(result.record.steps[target].key as string).state, 'miss');
 
     // The next run computes it (and takes load from the store).

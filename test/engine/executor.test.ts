@@ -34,7 +34,10 @@ test('a run hands the steps it computes, and only those, to the executor it is g
   try {
     const first = await runPipeline(await loadPipeline(join(p.dir, 'p.yaml')), store, { executor });
     assert.equal(first.status, 'ok');
-    assert.deepEqual(executor.jobs.map((j) => j.stepId), ['a', 'b']);
+    assert.deepEqual(
+      executor.jobs.map((j) => j.stepId),
+      ['a', 'b'],
+    );
     assert.deepEqual(p.computed(), ['a', 'b']);
     const b = executor.jobs[1];
     assert.equal(b.inputs.x, store.objectPath(first.record.steps.a.outputs?.out as string), 'inputs are artifact paths');

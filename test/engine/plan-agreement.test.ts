@@ -45,7 +45,10 @@ async function dryRunDecisions(dir: string, args: readonly string[]): Promise<De
 async function runOutcomes(dir: string, args: readonly string[]): Promise<{ did: Record<string, string>; record: RunRecord }> {
   const r = await runCli(dir, 'run', ...args, '--json');
   assert.equal(r.code, 0, r.err + r.out);
-  const events = r.out.trim().split('\n').map((l) => JSON.parse(l) as EngineEvent | { type: 'run:summary' });
+  const events = r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as EngineEvent | { type: 'run:summary' });
   const did: Record<string, string> = {};
   let runId = '';
   for (const e of events) {
@@ -85,14 +88,23 @@ test('status, run --dry-run and run agree on every step of every shipped pipelin
     const args = [join('pipelines', file), ...(SMALLER[file] ?? [])];
     // The copy's one store is shared by the pipelines: a step another pipeline ran is cached.
     const fresh = await assertAgree(dir, file, args, 'fresh copy');
-    assert.ok(Object.values(fresh).some((d) => d.action === 'run'), `${file}: nothing to run in a fresh copy`);
+    assert.ok(
+      Object.values(fresh).some((d) => d.action === 'run'),
+      `${file}: nothing to run in a fresh copy`,
+    );
     if (!SMALLER[file]) {
       // As shipped, the committed lock file records every step's key.
-      for (const [id, d] of Object.entries(fresh)) assert.deepEqual([id, d.lock, d.action === 'run' ? d.reasons[0].kind : 'cached'], [id, 'matches', d.action === 'run' ? 'lock-records-key' : 'cached'], file);
+      for (const [id, d] of Object.entries(fresh))
+        assert.deepEqual(
+          [id, d.lock, d.action === 'run' ? d.reasons[0].kind : 'cached'],
+          [id, 'matches', d.action === 'run' ? 'lock-records-key' : 'cached'],
+          file,
+        );
     }
     const changed = await assertAgree(dir, file, [...args, '--set', 'seed=1234'], 'after --set seed=1234');
     for (const d of Object.values(changed)) seen.add(d.action === 'run' ? d.reasons[0].kind : d.action);
   }
   // The change left steps cached and exercised the decisions made before and during the run.
-  for (const kind of ['cached', 'params-changed', 'upstream-will-run']) assert.ok(seen.has(kind), `no step was ${kind} after the change: ${[...seen].join(', ')}`);
+  for (const kind of ['cached', 'params-changed', 'upstream-will-run'])
+    assert.ok(seen.has(kind), `no step was ${kind} after the change: ${[...seen].join(', ')}`);
 });

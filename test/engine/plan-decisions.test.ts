@@ -111,7 +111,7 @@ test('data file changed, with the file parameters and files', async () => {
   assert.deepEqual(reasons((await status(p)).a), [{ kind: 'data-file-changed', params: ['path'], files: ['data.txt'] }]);
 });
 
-test('code changed: the step version, or only a custom step\'s code', async () => {
+test("code changed: the step version, or only a custom step's code", async () => {
   const p = chain();
   await run(p);
   p.write('steps/counter.js', COUNTER_STEP.replace('VERSION', '1') + '\n// an edit\n');
@@ -125,7 +125,8 @@ test('lineage changed: a lineage step after its upstream steps were renamed', as
     outputs: { model: { kind: 'model', description: 'm' }, metrics: { kind: 'metrics', description: 'm' } },
     params: { type: 'object', properties: { score: { type: 'number' } } },
     async run(ctx, p) { (await import('node:fs')).writeFileSync(ctx.output('model'), String(p.score)); (await import('node:fs')).writeFileSync(ctx.output('metrics'), JSON.stringify({ metrics: { auc: { value: p.score } } })); } };\n`;
-  const yaml = (name: string): string => `${HEAD}steps:\n  ${name}: { uses: ./steps/scored.mjs, matrix: { score: [1, 3] } }\n  best: { uses: select-best, in: { models: ${name}, evaluations: ${name}.metrics }, with: { metric: auc, direction: higher } }\n`;
+  const yaml = (name: string): string =>
+    `${HEAD}steps:\n  ${name}: { uses: ./steps/scored.mjs, matrix: { score: [1, 3] } }\n  best: { uses: select-best, in: { models: ${name}, evaluations: ${name}.metrics }, with: { metric: auc, direction: higher } }\n`;
   const p = makeProject({ 'steps/scored.mjs': scored, 'p.yaml': yaml('cand') });
   await run(p);
   p.write('p.yaml', yaml('model'));
@@ -154,7 +155,10 @@ test('entry damaged: the store says how; the run sets it aside and records why i
 });
 
 test('an output damaged: status (which verifies) says cached but damaged; a run that reads it back recomputes, saying why', async () => {
-  const p = makeProject({ 'steps/effect.js': EFFECT_STEP, 'p.yaml': `${HEAD}steps:\n  e: { uses: ./steps/effect.js, with: { file: out.txt, marker: marker } }\n` });
+  const p = makeProject({
+    'steps/effect.js': EFFECT_STEP,
+    'p.yaml': `${HEAD}steps:\n  e: { uses: ./steps/effect.js, with: { file: out.txt, marker: marker } }\n`,
+  });
   const first = await run(p);
   const digest = first.steps.e.outputs?.out as string;
   writeFileSync(objectPath(p, digest), 'tampered text!');
@@ -163,7 +167,10 @@ test('an output damaged: status (which verifies) says cached but damaged; a run 
 });
 
 test('effect missing: what a cached step did outside the store is gone, so the run runs it again', async () => {
-  const p = makeProject({ 'steps/effect.js': EFFECT_STEP, 'p.yaml': `${HEAD}steps:\n  e: { uses: ./steps/effect.js, with: { file: out.txt, marker: marker } }\n` });
+  const p = makeProject({
+    'steps/effect.js': EFFECT_STEP,
+    'p.yaml': `${HEAD}steps:\n  e: { uses: ./steps/effect.js, with: { file: out.txt, marker: marker } }\n`,
+  });
   await run(p);
   rmSync(join(p.dir, 'marker'));
   assert.deepEqual((await run(p)).steps.e.reasons, [{ kind: 'effect-missing', problem: 'its marker file is gone' }]);
@@ -192,8 +199,16 @@ test('blocked: a data file that went missing after the pipeline was loaded', asy
   const pipeline = await loadPipeline(join(p.dir, 'p.yaml'));
   rmSync(join(p.dir, 'data.txt'));
   const planned = await plan(pipeline, openStore(p.dir));
-  assert.deepEqual(planned.steps.find((s) => s.step === 'a')?.decision, { action: 'blocked', reason: { kind: 'data-file-missing', param: 'path', path: join(p.dir, 'data.txt') }, lock: 'unknown' });
-  assert.deepEqual(planned.steps.find((s) => s.step === 'b')?.decision, { action: 'run', reasons: [{ kind: 'upstream-will-run', steps: ['a'] }], lock: 'unknown' });
+  assert.deepEqual(planned.steps.find((s) => s.step === 'a')?.decision, {
+    action: 'blocked',
+    reason: { kind: 'data-file-missing', param: 'path', path: join(p.dir, 'data.txt') },
+    lock: 'unknown',
+  });
+  assert.deepEqual(planned.steps.find((s) => s.step === 'b')?.decision, {
+    action: 'run',
+    reasons: [{ kind: 'upstream-will-run', steps: ['a'] }],
+    lock: 'unknown',
+  });
 });
 
 test('skipped: not selected by --only', async () => {
