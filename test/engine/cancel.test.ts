@@ -17,11 +17,15 @@ import { verifyStore } from '../../src/engine/verify.js';
 import { ABORT_GRACE_MS } from '../../src/engine/worker-pool.js';
 import { ROOT } from '../helpers/cli.js';
 
+/**
+ * Long enough that neither step can finish within the grace period after its first progress
+ * report, even on a quiet machine (500 trees took 0.8 s here); the re-run pays for it once.
+ */
 const PIPELINE = `medpipe: 1
 name: cancel
 steps:
   load: { uses: load.csv, with: { path: data.csv, target: diagnosis, positive: malignant } }
-  forest: { uses: train.random-forest, in: { train: load }, with: { trees: 500, seed: 1 } }
+  forest: { uses: train.random-forest, in: { train: load }, with: { trees: 2500, seed: 1 } }
   gan: { uses: train.gan, in: { train: load }, with: { steps: 150, log_every: 5, backend: wasm, seed: 1 } }
 `;
 
