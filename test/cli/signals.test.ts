@@ -98,6 +98,7 @@ test('Ctrl-C stops the running steps, records the run as interrupted and exits 1
   assert.doesNotMatch(run.stderr(), /Error|\n\s+at /, 'no stack trace');
   assert.match(run.stdout(), /^ {2}a: cancelled after .*, interrupted$/m);
   assert.match(run.stdout(), /^medpipe: INTERRUPTED in .*: 0 ran, 0 cached, 0 failed, 1 cancelled, 2 skipped/m);
+  assert.match(run.stdout(), /^ {2}cancelled while running: a \(nothing of it was kept; the next run computes it\)$/m);
   assert.match(run.stderr(), /^medpipe: interrupted: stopping the running steps/);
   assert.deepEqual(p.computed(), ['a'], 'nothing started after the interrupt');
   const record = writtenRecord(p);
