@@ -97,6 +97,8 @@ test('--fail-fast stops every branch at the first failure: the running step is c
   assert.match(r.out, /medpipe: FAILED in .*: 0 ran, 0 cached, 1 failed, 1 cancelled, 1 skipped/);
   const rec = runRecord(p.dir, runIdOf(r.out));
   assert.deepEqual(Object.fromEntries(Object.entries(rec.steps).map(([id, s]) => [id, s.status])), { bad: 'failed', slow: 'cancelled', later: 'skipped' });
+  const [header, row] = (await p.cli('runs')).out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
+  assert.deepEqual(['RAN', 'CACHED', 'FAILED', 'CANCELLED'].map((c) => row[header.indexOf(c)]), ['0', '0', '1', '1'], 'runs counts the cancelled step');
 });
 
 test('two independent CPU-heavy steps run at the same time in worker threads', async () => {
