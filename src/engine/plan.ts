@@ -9,7 +9,7 @@ import { cacheKey, canonicalJson, sha256, type KeyComponents, type LineageNode }
 import { selectSteps, topologicalOrder, withAncestors, type StepSelection } from './graph.js';
 import { decideStep, type BlockReason, type KeyResult, type OutputDamage, type StepDecision } from './decision.js';
 import { dependenciesOf, type Pipeline, type PipelineStep } from './pipeline.js';
-import type { OutputRecord, Store } from './store.js';
+import type { CacheEntry, OutputRecord, Store } from './store.js';
 import { lockFilePath, parseLockFile, type LockedStep, type LockFile } from '../metrics/lock-file.js';
 
 /** The pipeline's lock file, if there is a readable one. */
@@ -136,6 +136,12 @@ export interface RunPlan {
   readonly previous: PipelineState | undefined;
   /** The committed lock file, when there is a readable one. */
   readonly lock: LockFile | undefined;
+  /**
+   * The cache entries the plan found, by step: a run takes a step whose key is unchanged from
+   * here rather than reading its entry again (it still checks what it publishes, and verifies
+   * every artifact before a step reads it).
+   */
+  readonly found: ReadonlyMap<string, CacheEntry>;
 }
 
 /** Direct upstream steps, and for a lineage step every ancestor, whose outputs are not known. */
@@ -151,6 +157,7 @@ export async function plan(pipeline: Pipeline, store: Store, options: PlanOption
   const lock = readLock(pipeline);
   const known = new Map<string, Readonly<Record<string, OutputRecord>>>();
   const decisions = new Map<string, StepDecision>();
+  const found = new Map<string, CacheEntry>();
   for (const id of topologicalOrder(pipeline.steps)) {
     const step = pipeline.steps.get(id);
     if (!step) continue;
@@ -166,7 +173,10 @@ export async function plan(pipeline: Pipeline, store: Store, options: PlanOption
     const decision = decideStep({ ...base, upstreamUnknown, key, lookup, check: { state: 'ok', ...(damage ? { damage } : {}) } });
     decisions.set(id, decision);
     // A forced step recomputes what is cached (steps are deterministic), so its dependants see the same outputs.
-    if (lookup?.state === 'hit') known.set(id, lookup.entry.outputs);
+    if (lookup?.state === 'hit') {
+      known.set(id, lookup.entry.outputs);
+      found.set(id, lookup.entry);
+    }
     else if (decision.action === 'run' && decision.reasons[0].kind === 'lock-records-key') {
       // A fresh clone: its outputs would be the ones the lock records, so the steps after it can
       // be compared with the lock file too.
@@ -175,7 +185,7 @@ export async function plan(pipeline: Pipeline, store: Store, options: PlanOption
     }
   }
   store.saveFileDigests();
-  return { selected, forced, steps: [...pipeline.steps.keys()].map((id) => ({ step: id, decision: decisions.get(id) as StepDecision })), previous, lock };
+  return { selected, forced, steps: [...pipeline.steps.keys()].map((id) => ({ step: id, decision: decisions.get(id) as StepDecision })), previous, lock, found };
 }
 
 /** The first output of an entry whose artifact does not match its digest, or undefined. */

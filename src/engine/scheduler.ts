@@ -20,26 +20,42 @@ export interface ScheduleOptions {
 
 /** `dependencies`: each step id (in the pipeline's order) with the ids it waits for, all of them keys of the map. */
 export function schedule(dependencies: ReadonlyMap<string, readonly string[]>, options: ScheduleOptions): Promise<void> {
-  const waiting = new Set(dependencies.keys());
-  const succeeded = new Set<string>();
+  const order = new Map([...dependencies.keys()].map((id, i) => [id, i]));
+  /** How many dependencies of each step have not succeeded yet. */
+  const unmet = new Map<string, number>();
+  const dependants = new Map<string, string[]>();
+  for (const [id, deps] of dependencies) {
+    unmet.set(id, deps.length);
+    for (const d of deps) dependants.set(d, [...(dependants.get(d) ?? []), id]);
+  }
+  /** Steps whose dependencies all succeeded, in the pipeline's order. */
+  const ready = [...dependencies.keys()].filter((id) => unmet.get(id) === 0);
+  const becameReady = (id: string): void => {
+    const at = order.get(id) ?? 0;
+    let i = ready.length;
+    while (i > 0 && (order.get(ready[i - 1]) ?? 0) > at) i--;
+    ready.splice(i, 0, id);
+  };
   let running = 0;
   return new Promise((resolveAll) => {
-    const ready = (): string[] => [...waiting].filter((id) => (dependencies.get(id) ?? []).every((d) => succeeded.has(d)));
     const pump = (): void => {
-      if (!options.stopped()) {
-        for (const id of ready()) {
-          if (running >= options.concurrency) break;
-          waiting.delete(id);
-          running++;
-          options
-            .run(id)
-            .catch(() => false)
-            .then((ok) => {
-              running--;
-              if (ok) succeeded.add(id);
-              pump();
-            });
-        }
+      while (!options.stopped() && running < options.concurrency && ready.length) {
+        const id = ready.shift() as string;
+        running++;
+        options
+          .run(id)
+          .catch(() => false)
+          .then((ok) => {
+            running--;
+            if (ok) {
+              for (const d of dependants.get(id) ?? []) {
+                const left = (unmet.get(d) ?? 0) - 1;
+                unmet.set(d, left);
+                if (left === 0) becameReady(d);
+              }
+            }
+            pump();
+          });
       }
       if (running === 0) resolveAll();
     };

@@ -18,7 +18,7 @@ import { blockedError, keyFor, lineageDigest, unknownUpstream, type PipelineStat
 import type { RunRecord } from './record.js';
 import type { StepRun } from './step-run.js';
 import type { RunExperiment, RunInfo } from './step-type.js';
-import type { CacheEntry, OutputRecord, Store } from './store.js';
+import type { CacheEntry, EntryLookup, OutputRecord, Store } from './store.js';
 import type { GitInfo } from './git.js';
 
 const LOCK_POLL_MS = 100;
@@ -108,7 +108,7 @@ export class StepRunner {
   private async runStep(run: StepRun): Promise<void> {
     const step = run.step;
     if (this.stopping) return run.skip(this.stopReason());
-    const decided = await this.decide(step);
+    const decided = await this.decide(step, 'plan');
     if (decided.decision.action === 'blocked') return this.failed(run, blockedError(step, this.p.pipeline, decided.decision.reason).message);
     if (!decided.key) throw new Error(`internal: no key for ${step.id}`);
     const key = decided.key;
@@ -123,7 +123,7 @@ export class StepRunner {
       // The lock holder before us may have finished between our check and our lock. Otherwise
       // the first decision says why the step runs: acting on it (setting a damaged entry aside)
       // changed what a second look finds.
-      const again = await this.decide(step);
+      const again = await this.decide(step, 'store');
       if (again.decision.action === 'cached') return this.useCached(run, key, again);
       if (again.decision.action !== 'run' || decided.decision.action !== 'run')
         throw new Error(`internal: ${step.id} decided ${again.decision.action} under its lock`);
@@ -166,11 +166,20 @@ export class StepRunner {
    * The decision for a ready step, made now that its inputs are known, by the rule the plan
    * uses (decideStep), with the checks a run makes before using a cache entry (checkEntry). A
    * damaged entry is set aside (quarantine/) with a warning, and the step is computed again.
+   * `look`: 'plan' takes the entry the plan found when the key is the one it computed (reading
+   * each entry once per run); 'store' reads it again (under the key's lock, where another run may
+   * just have written it).
    */
-  private async decide(step: PipelineStep): Promise<Decided> {
+  private async decide(step: PipelineStep, look: 'plan' | 'store'): Promise<Decided> {
     const { plan, pipeline, store } = this.p;
     const key = await keyFor(step, pipeline, store, this.outputs);
-    const lookup = 'key' in key && !plan.forced.has(step.id) ? store.lookupEntry(key.key.key) : undefined;
+    const planned = plan.found.get(step.id);
+    const lookup: EntryLookup | undefined =
+      'key' in key && !plan.forced.has(step.id)
+        ? look === 'plan' && planned?.key === key.key.key
+          ? { state: 'hit', entry: planned }
+          : store.lookupEntry(key.key.key)
+        : undefined;
     const checked = lookup?.state === 'hit' ? await this.checkEntry(step, 'key' in key ? key.key : undefined, lookup.entry) : undefined;
     const decision = decideStep({
       selected: true,
