@@ -84,11 +84,12 @@ export interface StepFacts {
   readonly lookup?: EntryLookup;
   readonly check?: EntryCheck;
   readonly previous: PipelineState['steps'][string] | undefined;
-  readonly locked: LockedStep | undefined;
+  /** What the lock file records of the step; `unread` when the plan did not compare it (see PlanOptions.lockAgreement). */
+  readonly locked: LockedStep | undefined | 'unread';
 }
 
-function lockAgreement(key: StepKey | undefined, locked: LockedStep | undefined): LockAgreement {
-  if (!key) return 'unknown';
+function lockAgreement(key: StepKey | undefined, locked: LockedStep | undefined | 'unread'): LockAgreement {
+  if (!key || locked === 'unread') return 'unknown';
   if (!locked) return 'absent';
   return locked.key === key.key ? 'matches' : 'differs';
 }

@@ -107,7 +107,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
 
   // The selection is made once, by the plan; steps whose upstream runs first are decided again
   // when they are ready, by the same rule (see StepRunner.decide).
-  const planned = await plan(pipeline, store, options);
+  const planned = await plan(pipeline, store, { ...options, lockAgreement: 'stale-steps' });
   const runs = new Map<string, StepRun>();
   for (const id of pipeline.steps.keys()) if (planned.selected.has(id)) runs.set(id, new StepRun(pipeline.steps.get(id) as PipelineStep, emit));
 

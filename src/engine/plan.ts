@@ -114,6 +114,12 @@ export function blockedError(step: PipelineStep, pipeline: Pipeline, reason: Blo
 /** What the plan was asked: the selection of a run, and for `status`, whether to hash every cached artifact. */
 export interface PlanOptions extends StepSelection {
   readonly verify?: boolean;
+  /**
+   * Which steps are compared with the lock file: every one (status, --dry-run), or only those
+   * not cached (a run: it needs the lock file only to say why a step runs, and a fully cached run
+   * then does not parse it; its cached steps' `lock` is `unknown`).
+   */
+  readonly lockAgreement?: 'every-step' | 'stale-steps';
 }
 
 /** The decision for one step, with the key when it could be computed. */
@@ -134,8 +140,8 @@ export interface RunPlan {
   readonly steps: readonly PlannedStep[];
   /** What the store remembers of the pipeline's last run. */
   readonly previous: PipelineState | undefined;
-  /** The committed lock file, when there is a readable one. */
-  readonly lock: LockFile | undefined;
+  /** What the committed lock file records of a step, when there is a readable one (read on first use). */
+  readonly locked: (stepId: string) => LockedStep | undefined;
   /**
    * The cache entries the plan found, by step: a run takes a step whose key is unchanged from
    * here rather than reading its entry again (it still checks what it publishes, and verifies
@@ -154,23 +160,27 @@ export function unknownUpstream(step: PipelineStep, pipeline: Pipeline, known: R
 export async function plan(pipeline: Pipeline, store: Store, options: PlanOptions = {}): Promise<RunPlan> {
   const { selected, forced } = selectSteps(pipeline.steps, options);
   const previous = store.readJson<PipelineState>(pipelineStatePath(pipeline));
-  const lock = readLock(pipeline);
+  let lock: LockFile | undefined | null = null;
+  const locked = (id: string): LockedStep | undefined => (lock === null ? (lock = readLock(pipeline)) : lock)?.steps[id];
+  const onlyStale = options.lockAgreement === 'stale-steps';
   const known = new Map<string, Readonly<Record<string, OutputRecord>>>();
   const decisions = new Map<string, StepDecision>();
   const found = new Map<string, CacheEntry>();
   for (const id of topologicalOrder(pipeline.steps)) {
     const step = pipeline.steps.get(id);
     if (!step) continue;
-    const base = { selected: selected.has(id), forced: forced.get(id), previous: previous?.steps[id], locked: lock?.steps[id] };
+    const base = { selected: selected.has(id), forced: forced.get(id), previous: previous?.steps[id] };
     const upstreamUnknown = unknownUpstream(step, pipeline, known);
     if (!base.selected || upstreamUnknown.length) {
-      decisions.set(id, decideStep({ ...base, upstreamUnknown }));
+      // No key, so nothing to compare with the lock file.
+      decisions.set(id, decideStep({ ...base, upstreamUnknown, locked: 'unread' }));
       continue;
     }
     const key = await keyFor(step, pipeline, store, known);
     const lookup = 'key' in key ? store.lookupEntry(key.key.key) : undefined;
     const damage = lookup?.state === 'hit' && options.verify ? await damagedOutput(store, lookup.entry.outputs) : undefined;
-    const decision = decideStep({ ...base, upstreamUnknown, key, lookup, check: { state: 'ok', ...(damage ? { damage } : {}) } });
+    const lockedStep = onlyStale && lookup?.state === 'hit' && !base.forced ? 'unread' : locked(id);
+    const decision = decideStep({ ...base, locked: lockedStep, upstreamUnknown, key, lookup, check: { state: 'ok', ...(damage ? { damage } : {}) } });
     decisions.set(id, decision);
     // A forced step recomputes what is cached (steps are deterministic), so its dependants see the same outputs.
     if (lookup?.state === 'hit') {
@@ -180,12 +190,11 @@ export async function plan(pipeline: Pipeline, store: Store, options: PlanOption
     else if (decision.action === 'run' && decision.reasons[0].kind === 'lock-records-key') {
       // A fresh clone: its outputs would be the ones the lock records, so the steps after it can
       // be compared with the lock file too.
-      const locked = base.locked as LockedStep;
-      known.set(id, Object.fromEntries(Object.entries(locked.outputs).map(([port, digest]) => [port, { digest, size: 0, kind: step.type.outputs[port]?.kind ?? 'report' }])));
+      known.set(id, Object.fromEntries(Object.entries((lockedStep as LockedStep).outputs).map(([port, digest]) => [port, { digest, size: 0, kind: step.type.outputs[port]?.kind ?? 'report' }])));
     }
   }
   store.saveFileDigests();
-  return { selected, forced, steps: [...pipeline.steps.keys()].map((id) => ({ step: id, decision: decisions.get(id) as StepDecision })), previous, lock, found };
+  return { selected, forced, steps: [...pipeline.steps.keys()].map((id) => ({ step: id, decision: decisions.get(id) as StepDecision })), previous, locked, found };
 }
 
 /** The first output of an entry whose artifact does not match its digest, or undefined. */

@@ -189,7 +189,8 @@ export class StepRunner {
       lookup,
       check: checked?.check,
       previous: plan.previous?.steps[step.id],
-      locked: plan.lock?.steps[step.id],
+      // The lock file only says why a step runs: a cached one does not need it parsed.
+      locked: lookup?.state === 'hit' ? 'unread' : plan.locked(step.id),
     });
     if (decision.action === 'run' && decision.reasons[0].kind === 'entry-damaged' && lookup?.state === 'damaged' && 'key' in key) {
       if (lookup.digest) store.quarantineObject(lookup.digest);
