@@ -65,9 +65,9 @@ export type StepDecision =
 export type KeyResult = { readonly key: StepKey } | { readonly blocked: BlockReason };
 
 /**
- * What the store says of a cached entry beyond its lookup. `entry-ok` needs no further check
- * (the plan); a run checks what it is about to use and reports a problem, and the plan may verify
- * every artifact (`damage`).
+ * What is known of a cache entry beyond its lookup: `ok`, with `damage` when the plan verified
+ * its artifacts and one no longer matches its digest; or `unusable`, when a run read back what it
+ * is about to use (the output it publishes, its effect outside the store) and found it wanting.
  */
 export type EntryCheck =
   | { readonly state: 'ok'; readonly damage?: OutputDamage }
