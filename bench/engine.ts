@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPipeline, openStore } from '../src/engine/open.js';
-import { planStatus } from '../src/engine/plan.js';
+import { plan } from '../src/engine/plan.js';
 import { catalogue } from '../src/steps/index.js';
 import { measureNode, median, printTable } from './measure.js';
 
@@ -61,7 +61,7 @@ export async function benchEngine(): Promise<void> {
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
     const pipeline = await loadPipeline(join(dir, 'big.yaml'), { catalogue });
-    await planStatus(pipeline, openStore(dir));
+    await plan(pipeline, openStore(dir));
     planTimes.push(performance.now() - t0);
   }
   rows.push(['1,000-step DAG, load + validate + plan (in-process)', `${median(planTimes).toFixed(0)} ms`, '-', '5', '-']);

@@ -117,17 +117,19 @@ export class GateError extends Error {
 }
 
 /**
- * The errors whose message is meant for the user as it is, by name: a step's error crosses the
- * worker-thread boundary as a name and a message, so the engine can only tell them apart by name.
- * RegistryError lives in the registry module, which is loaded only when a command needs it.
+ * The one rule for which errors are meant for the user as they are: by name, because a step's
+ * error crosses the worker-thread boundary (or, later, the network) as a name and a message, so
+ * the engine can only tell them apart by name, and the CLI then uses the same rule for what
+ * reaches it. RegistryError lives in the registry module, loaded only when a command needs it;
+ * Cancelled (engine/step-context.ts) is how a step stopped by --fail-fast or Ctrl-C says so.
  */
-const USER_ERROR_NAMES: ReadonlySet<string> = new Set(['PipelineError', 'UsageError', 'DataError', 'StepInputError', 'GateError', 'RegistryError']);
+const USER_ERROR_NAMES: ReadonlySet<string> = new Set(['PipelineError', 'UsageError', 'DataError', 'StepInputError', 'GateError', 'RegistryError', 'Cancelled']);
 
 export function isUserErrorName(name: string): boolean {
   return USER_ERROR_NAMES.has(name);
 }
 
 /** Errors whose message is meant for the user as it is; anything else is shown as an internal error. */
-export function isUserError(e: unknown): e is PipelineError | UsageError | DataError | StepInputError | GateError {
-  return e instanceof PipelineError || e instanceof UsageError || e instanceof DataError || e instanceof StepInputError || e instanceof GateError;
+export function isUserError(e: unknown): e is Error {
+  return e instanceof Error && isUserErrorName(e.name);
 }

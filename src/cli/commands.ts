@@ -8,9 +8,9 @@ import { runsCompare } from './runs-compare.js';
 import { runPipeline, type RunResult } from '../engine/execute.js';
 import { loadPipeline, openStore } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
-import { planStatus } from '../engine/plan.js';
+import { plan } from '../engine/plan.js';
+import { decisionText, statusState } from './plan-reasons.js';
 import { resolveStepNames } from '../engine/sweep.js';
-import { selectSteps } from '../engine/graph.js';
 import { listRunRecords } from '../engine/record.js';
 import { pipelineEditorSchema } from '../engine/schema.js';
 import { PipelineError, UsageError } from '../errors.js';
@@ -65,13 +65,13 @@ const run: Command = async (rest, args, io) => {
   const from = select(args.values.from ? [args.values.from] : undefined);
 
   if (args.values['dry-run']) {
-    // The same selection a real run makes.
-    const { selected, forced } = selectSteps(pipeline.steps, { only, force: args.values.force ? true : forceSteps, from });
-    const statuses = (await planStatus(pipeline, store))
-      .filter((s) => selected.has(s.step))
-      .map((s) => ({ step: s.step, would: forced.has(s.step) || s.state === 'stale' ? 'run' : 'skip', why: forced.has(s.step) ? 'forced' : s.state === 'cached' ? 'cached' : s.reason }));
-    if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps: statuses }));
-    else io.out(table([['STEP', 'WOULD', 'WHY'], ...statuses.map((s) => [s.step, s.would, s.why])]));
+    // The plan a real run starts from: the same selection, the same decisions.
+    const planned = await plan(pipeline, store, { only, force: args.values.force ? true : forceSteps, from });
+    const steps = planned.steps
+      .filter((s) => planned.selected.has(s.step))
+      .map(({ step, decision }) => ({ step, would: decision.action === 'cached' ? 'skip' : decision.action, why: decision.action === 'cached' ? 'cached' : decisionText(decision), decision }));
+    if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps }));
+    else io.out(table([['STEP', 'WOULD', 'WHY'], ...steps.map((s) => [s.step, s.would, s.why])]));
     return 0;
   }
   const reporter: Reporter = args.values.json ? new JsonReporter(io.out) : io.stdout.isTTY && !args.values.plain && !process.env.CI ? new TtyReporter(io.stdout) : new PlainReporter(io.out);
@@ -133,9 +133,17 @@ const validate: Command = async (rest, args, io) => {
 
 const status: Command = async (rest, args, io) => {
   const pipeline = await load(rest, args, 'status');
-  const statuses = await planStatus(pipeline, openStore(pipeline.dir, args.values.store), { verify: true });
+  const planned = await plan(pipeline, openStore(pipeline.dir, args.values.store), { verify: true });
+  const statuses = planned.steps.map(({ step, decision }) => ({
+    step,
+    state: statusState(decision),
+    ...('key' in decision && decision.key ? { key: decision.key } : {}),
+    lock: decision.lock,
+    ...(decision.action === 'cached' && !decision.damage ? {} : { reason: decisionText(decision) }),
+    decision,
+  }));
   if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps: statuses }, null, 2));
-  else io.out(table([['STEP', 'STATE', 'LOCK FILE', 'WHY'], ...statuses.map((s) => [s.step, s.state, s.lock, s.state === 'cached' ? '' : s.reason])]));
+  else io.out(table([['STEP', 'STATE', 'LOCK FILE', 'WHY'], ...statuses.map((s) => [s.step, s.state, s.lock, s.reason ?? ''])]));
   return 0;
 };
 
@@ -156,8 +164,8 @@ const runs: Command = async (rest, args, io) => {
   const count = (r: (typeof records)[number], s: string): number => Object.values(r.steps).filter((x) => x.status === s).length;
   io.out(
     table([
-      ['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'RAN', 'CACHED', 'FAILED', 'COMMIT', 'EXPERIMENT'],
-      ...records.map((r) => [r.runId, r.pipeline.name, r.status, r.startedAt, r.durationMs === undefined ? '-' : formatDuration(r.durationMs), String(count(r, 'done')), String(count(r, 'cached')), String(count(r, 'failed')), r.git ? `${r.git.commit.slice(0, 8)}${r.git.dirty ? '+dirty' : ''}` : '-', r.experiment ?? '']),
+      ['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'RAN', 'CACHED', 'FAILED', 'CANCELLED', 'COMMIT', 'EXPERIMENT'],
+      ...records.map((r) => [r.runId, r.pipeline.name, r.status, r.startedAt, r.durationMs === undefined ? '-' : formatDuration(r.durationMs), String(count(r, 'done')), String(count(r, 'cached')), String(count(r, 'failed')), String(count(r, 'cancelled')), r.git ? `${r.git.commit.slice(0, 8)}${r.git.dirty ? '+dirty' : ''}` : '-', r.experiment ?? '']),
     ]),
   );
   return 0;

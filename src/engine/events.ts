@@ -4,7 +4,8 @@
  */
 import type { OutputRecord } from './store.js';
 
-export type StepOutcome = 'done' | 'cached' | 'failed' | 'skipped';
+/** `cancelled`: stopped while running (--fail-fast, Ctrl-C); `skipped`: never started. */
+export type StepOutcome = 'done' | 'cached' | 'failed' | 'cancelled' | 'skipped';
 
 export type EngineEvent =
   /** Before run:start: another run that publishes into this checkout holds its lock (see workspace-lock.ts). */
@@ -20,6 +21,8 @@ export type EngineEvent =
   | { type: 'step:warning'; step: string; message: string }
   | { type: 'step:done'; step: string; durationMs: number; outputs: Readonly<Record<string, OutputRecord>> }
   | { type: 'step:failed'; step: string; durationMs: number; error: string }
+  /** Stopped while running because the run stopped; `reason` as for step:skipped. */
+  | { type: 'step:cancelled'; step: string; durationMs: number; reason: string }
   | { type: 'step:skipped'; step: string; reason: string }
   | { type: 'run:done'; runId: string; status: 'ok' | 'failed' | 'interrupted'; durationMs: number; counts: Readonly<Record<StepOutcome, number>> };
 

@@ -84,12 +84,14 @@ export interface StepSelection {
 /**
  * The steps a run works on and those it recomputes even when cached: `only` narrows to those
  * steps and what they need; `force` and `from` (with everything downstream of it) recompute. One
- * rule for a run and for its --dry-run.
+ * rule for a run and for its --dry-run; only the plan (plan.ts) calls it. `forced` says which
+ * option forced each step.
  */
-export function selectSteps(steps: ReadonlyMap<string, PipelineStep>, selection: StepSelection): { selected: Set<string>; forced: Set<string> } {
+export function selectSteps(steps: ReadonlyMap<string, PipelineStep>, selection: StepSelection): { selected: Set<string>; forced: Map<string, 'force' | 'from'> } {
   const selected = selection.only?.length ? withAncestors(steps, selection.only) : new Set(steps.keys());
-  const forced = new Set<string>(selection.force === true ? selected : (selection.force ?? []));
+  const forced = new Map<string, 'force' | 'from'>();
+  for (const id of selection.force === true ? selected : (selection.force ?? [])) forced.set(id, 'force');
   const from = typeof selection.from === 'string' ? [selection.from] : selection.from;
-  if (from?.length) for (const id of withDescendants(steps, from)) if (selected.has(id)) forced.add(id);
+  if (from?.length) for (const id of withDescendants(steps, from)) if (selected.has(id) && !forced.has(id)) forced.set(id, 'from');
   return { selected, forced };
 }

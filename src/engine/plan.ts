@@ -1,15 +1,16 @@
 /**
  * Planning: the cache key of each step from its resolved parameters and the digests of what
- * flows into it, and, for `status` and `--dry-run`, whether each step is cached or stale and why.
+ * flows into it, and the RunPlan: what a run selects and, per step, its decision (decision.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { DataError } from '../errors.js';
-import { cacheKey, canonicalJson, paramsDigest, sha256, type KeyComponents, type LineageNode } from './fingerprint.js';
-import { topologicalOrder, withAncestors } from './graph.js';
+import { cacheKey, canonicalJson, sha256, type KeyComponents, type LineageNode } from './fingerprint.js';
+import { selectSteps, topologicalOrder, withAncestors, type StepSelection } from './graph.js';
+import { decideStep, type BlockReason, type KeyResult, type OutputDamage, type StepDecision } from './decision.js';
 import { dependenciesOf, type Pipeline, type PipelineStep } from './pipeline.js';
-import type { OutputRecord, Store } from './store.js';
-import { lockFilePath, parseLockFile, type LockFile } from '../metrics/lock-file.js';
+import type { CacheEntry, OutputRecord, Store } from './store.js';
+import { lockFilePath, parseLockFile, type LockedStep, type LockFile } from '../metrics/lock-file.js';
 
 /** The pipeline's lock file, if there is a readable one. */
 function readLock(pipeline: Pipeline): LockFile | undefined {
@@ -65,8 +66,8 @@ export function pipelineStatePath(pipeline: Pipeline): string {
   return `pipelines/${sha256(pipeline.path).slice(0, 20)}.json`;
 }
 
-/** The key of a step whose inputs are known. Throws DataError when a data file named in `with:` is missing. */
-export async function stepKey(step: PipelineStep, pipeline: Pipeline, store: Store, upstream: ReadonlyMap<string, Readonly<Record<string, OutputRecord>>>): Promise<StepKey> {
+/** The key of a step whose inputs and data files are known (see keyFor). */
+async function stepKey(step: PipelineStep, pipeline: Pipeline, store: Store, upstream: ReadonlyMap<string, Readonly<Record<string, OutputRecord>>>): Promise<StepKey> {
   const inputs: Record<string, string> = {};
   for (const [port, ref] of Object.entries(step.inputs)) {
     const out = upstream.get(ref.step)?.[ref.port];
@@ -87,7 +88,6 @@ export async function stepKey(step: PipelineStep, pipeline: Pipeline, store: Sto
     const value = step.params[name];
     if (typeof value !== 'string') continue;
     const path = isAbsolute(value) ? value : resolve(pipeline.dir, value);
-    if (!existsSync(path)) throw new DataError(`with.${name}: file not found: ${path}`, { file: pipeline.file, hint: `step "${step.id}": check the path; relative paths are resolved against the pipeline file's folder` });
     files[name] = await store.fileDigest(path);
   }
   const lineage = step.type.lineage ? lineageOf(step, pipeline, upstream) : undefined;
@@ -95,85 +95,113 @@ export async function stepKey(step: PipelineStep, pipeline: Pipeline, store: Sto
   return { key: cacheKey(components), components };
 }
 
-/**
- * `lock`: how the step's current key compares with the pipeline's lock file (what produced the
- * committed metrics): the same key, a different one, not in the lock, or not computable yet.
- */
-export type LockAgreement = 'matches' | 'differs' | 'absent' | 'unknown';
-
-/**
- * `damaged`: cached, but an artifact of the entry no longer matches its digest (found only when
- * planStatus is asked to verify); a run recomputes it when a step reads it, `cache verify` at once.
- */
-export type StepStatus = ({ step: string; state: 'cached'; key: string } | { step: string; state: 'stale'; reason: string; key?: string } | { step: string; state: 'damaged'; reason: string; key: string }) & { lock: LockAgreement };
-
-/** Why a step's key differs from the one it had on the pipeline's last run. */
-export function staleReason(step: PipelineStep, key: StepKey, previous: PipelineState['steps'][string] | undefined): string {
-  if (!previous) return 'never run';
-  const c = key.components;
-  const reasons: string[] = [];
-  if (previous.version !== c.version) reasons.push(`code version changed (${previous.version} -> ${c.version})`);
-  if ((previous.codeDigest ?? '') !== (c.codeDigest ?? '')) reasons.push('step code changed');
-  if (previous.paramsDigest !== paramsDigest(c.params)) {
-    const names = [...new Set([...Object.keys(previous.params), ...Object.keys(c.params)])].filter((k) => JSON.stringify(previous.params[k]) !== JSON.stringify(c.params[k]));
-    reasons.push(`params changed (${names.join(', ') || 'values'})`);
+/** The key of a step whose inputs are known, or why it cannot be computed (a data file named in `with:` is missing). */
+export async function keyFor(step: PipelineStep, pipeline: Pipeline, store: Store, upstream: ReadonlyMap<string, Readonly<Record<string, OutputRecord>>>): Promise<KeyResult> {
+  for (const name of step.type.fileParams ?? []) {
+    const value = step.params[name];
+    if (typeof value !== 'string') continue;
+    const path = isAbsolute(value) ? value : resolve(pipeline.dir, value);
+    if (!existsSync(path)) return { blocked: { kind: 'data-file-missing', param: name, path } };
   }
-  const changedInputs = [...new Set([...Object.keys(previous.inputs), ...Object.keys(c.inputs)])].filter((p) => previous.inputs[p] !== c.inputs[p]);
-  if (changedInputs.length) reasons.push(`input changed (${changedInputs.join(', ')})`);
-  const changedFiles = [...new Set([...Object.keys(previous.files), ...Object.keys(c.files)])].filter((f) => previous.files[f] !== c.files[f]);
-  if (changedFiles.length) reasons.push(`data file changed (${changedFiles.map((f) => String(step.params[f])).join(', ')})`);
-  if ((previous.lineageDigest ?? '') !== (lineageDigest(c) ?? '')) reasons.push('lineage changed (the ids, parameters or wiring of upstream steps)');
-  return reasons.join('; ') || 'outputs missing from the store';
+  return { key: await stepKey(step, pipeline, store, upstream) };
 }
 
-/** Each step's state as a run would find it now, without running anything; `verify` hashes the artifacts of cached steps too. */
-export async function planStatus(pipeline: Pipeline, store: Store, options: { verify?: boolean } = {}): Promise<StepStatus[]> {
-  const state = store.readJson<PipelineState>(pipelineStatePath(pipeline));
-  const lock = readLock(pipeline);
+/** The error a run fails a blocked step with. */
+export function blockedError(step: PipelineStep, pipeline: Pipeline, reason: BlockReason): DataError {
+  return new DataError(`with.${reason.param}: file not found: ${reason.path}`, { file: pipeline.file, hint: `step "${step.id}": check the path; relative paths are resolved against the pipeline file's folder` });
+}
+
+/** What the plan was asked: the selection of a run, and for `status`, whether to hash every cached artifact. */
+export interface PlanOptions extends StepSelection {
+  readonly verify?: boolean;
+  /**
+   * Which steps are compared with the lock file: every one (status, --dry-run), or only those
+   * not cached (a run: it needs the lock file only to say why a step runs, and a fully cached run
+   * then does not parse it; its cached steps' `lock` is `unknown`).
+   */
+  readonly lockAgreement?: 'every-step' | 'stale-steps';
+}
+
+/** The decision for one step, with the key when it could be computed. */
+export interface PlannedStep {
+  readonly step: string;
+  readonly decision: StepDecision;
+}
+
+/**
+ * A run worked out before it starts: which steps it selects (--only, --from, --force, decided
+ * here once) and what it would do with each and why. `status`, `--dry-run` and the run read it;
+ * the run decides again, with the same `decideStep`, for the steps whose upstream runs first.
+ */
+export interface RunPlan {
+  readonly selected: ReadonlySet<string>;
+  readonly forced: ReadonlyMap<string, 'force' | 'from'>;
+  /** In the pipeline file's order. */
+  readonly steps: readonly PlannedStep[];
+  /** What the store remembers of the pipeline's last run. */
+  readonly previous: PipelineState | undefined;
+  /** What the committed lock file records of a step, when there is a readable one (read on first use). */
+  readonly locked: (stepId: string) => LockedStep | undefined;
+  /**
+   * The cache entries the plan found, by step: a run takes a step whose key is unchanged from
+   * here rather than reading its entry again (it still checks what it publishes, and verifies
+   * every artifact before a step reads it).
+   */
+  readonly found: ReadonlyMap<string, CacheEntry>;
+}
+
+/** Direct upstream steps, and for a lineage step every ancestor, whose outputs are not known. */
+export function unknownUpstream(step: PipelineStep, pipeline: Pipeline, known: ReadonlyMap<string, unknown>): string[] {
+  const direct = [...Object.values(step.inputs), ...Object.values(step.fanIn).flat()].map((r) => r.step).filter((s) => !known.has(s));
+  return [...new Set(direct.length || !step.type.lineage ? direct : unknownAncestors(step, pipeline, known))];
+}
+
+/** The plan of a run (or, without a selection, of `status`), without running anything. */
+export async function plan(pipeline: Pipeline, store: Store, options: PlanOptions = {}): Promise<RunPlan> {
+  const { selected, forced } = selectSteps(pipeline.steps, options);
+  const previous = store.readJson<PipelineState>(pipelineStatePath(pipeline));
+  let lock: LockFile | undefined | null = null;
+  const locked = (id: string): LockedStep | undefined => (lock === null ? (lock = readLock(pipeline)) : lock)?.steps[id];
+  const onlyStale = options.lockAgreement === 'stale-steps';
   const known = new Map<string, Readonly<Record<string, OutputRecord>>>();
-  const result = new Map<string, StepStatus>();
+  const decisions = new Map<string, StepDecision>();
+  const found = new Map<string, CacheEntry>();
   for (const id of topologicalOrder(pipeline.steps)) {
     const step = pipeline.steps.get(id);
     if (!step) continue;
-    let staleUpstream = [...Object.values(step.inputs), ...Object.values(step.fanIn).flat()].map((r) => r.step).filter((s) => !known.has(s));
-    if (!staleUpstream.length && step.type.lineage) staleUpstream = unknownAncestors(step, pipeline, known);
-    if (staleUpstream.length) {
-      result.set(id, { step: id, state: 'stale', reason: `upstream will re-run (${[...new Set(staleUpstream)].join(', ')})`, lock: 'unknown' });
+    const base = { selected: selected.has(id), forced: forced.get(id), previous: previous?.steps[id] };
+    const upstreamUnknown = unknownUpstream(step, pipeline, known);
+    if (!base.selected || upstreamUnknown.length) {
+      // No key, so nothing to compare with the lock file.
+      decisions.set(id, decideStep({ ...base, upstreamUnknown, locked: 'unread' }));
       continue;
     }
-    let key: StepKey;
-    try {
-      key = await stepKey(step, pipeline, store, known);
-    } catch (e) {
-      result.set(id, { step: id, state: 'stale', reason: (e as Error).message, lock: 'unknown' });
-      continue;
+    const key = await keyFor(step, pipeline, store, known);
+    const lookup = 'key' in key ? store.lookupEntry(key.key.key) : undefined;
+    const damage = lookup?.state === 'hit' && options.verify ? await damagedOutput(store, lookup.entry.outputs) : undefined;
+    const lockedStep = onlyStale && lookup?.state === 'hit' && !base.forced ? 'unread' : locked(id);
+    const decision = decideStep({ ...base, locked: lockedStep, upstreamUnknown, key, lookup, check: { state: 'ok', ...(damage ? { damage } : {}) } });
+    decisions.set(id, decision);
+    // A forced step recomputes what is cached (steps are deterministic), so its dependants see the same outputs.
+    if (lookup?.state === 'hit') {
+      known.set(id, lookup.entry.outputs);
+      found.set(id, lookup.entry);
     }
-    const locked = lock?.steps[id];
-    const agreement: LockAgreement = !locked ? 'absent' : locked.key === key.key ? 'matches' : 'differs';
-    const found = store.lookupEntry(key.key);
-    if (found.state === 'hit') {
-      known.set(id, found.entry.outputs);
-      const damage = options.verify ? await damagedOutput(store, found.entry.outputs) : undefined;
-      result.set(id, damage ? { step: id, state: 'damaged', reason: `${damage}; a run recomputes it when a step reads it, medpipe cache verify sets it aside now`, key: key.key, lock: agreement } : { step: id, state: 'cached', key: key.key, lock: agreement });
-    } else if (found.state === 'damaged') {
-      result.set(id, { step: id, state: 'stale', reason: `${found.problem}; the next run sets it aside and recomputes the step`, key: key.key, lock: agreement });
-    } else if (agreement === 'matches' && !state?.steps[id]) {
-      // A fresh clone: nothing is in this store, but the committed lock file was produced by this
-      // exact key. Steps are deterministic, so its outputs would be the ones the lock records, and
-      // the steps after it can be compared with the lock file too.
-      known.set(id, Object.fromEntries(Object.entries((locked as NonNullable<typeof locked>).outputs).map(([port, digest]) => [port, { digest, size: 0, kind: step.type.outputs[port]?.kind ?? 'report' }])));
-      result.set(id, { step: id, state: 'stale', reason: 'not in this store; the lock file records this exact key', key: key.key, lock: agreement });
-    } else result.set(id, { step: id, state: 'stale', reason: staleReason(step, key, state?.steps[id]), key: key.key, lock: agreement });
+    else if (decision.action === 'run' && decision.reasons[0].kind === 'lock-records-key') {
+      // A fresh clone: its outputs would be the ones the lock records, so the steps after it can
+      // be compared with the lock file too.
+      known.set(id, Object.fromEntries(Object.entries((lockedStep as LockedStep).outputs).map(([port, digest]) => [port, { digest, size: 0, kind: step.type.outputs[port]?.kind ?? 'report' }])));
+    }
   }
   store.saveFileDigests();
-  return [...pipeline.steps.keys()].map((id) => result.get(id) as StepStatus);
+  return { selected, forced, steps: [...pipeline.steps.keys()].map((id) => ({ step: id, decision: decisions.get(id) as StepDecision })), previous, locked, found };
 }
 
-/** The first output of an entry whose artifact does not match its digest, described, or undefined. */
-async function damagedOutput(store: Store, outs: Readonly<Record<string, OutputRecord>>): Promise<string | undefined> {
+/** The first output of an entry whose artifact does not match its digest, or undefined. */
+async function damagedOutput(store: Store, outs: Readonly<Record<string, OutputRecord>>): Promise<OutputDamage | undefined> {
   for (const [port, out] of Object.entries(outs)) {
     const found = await store.verifyObject(out.digest);
-    if (found.state === 'damaged') return `artifact ${out.digest.slice(0, 12)}… (output "${port}") does not match its digest`;
+    if (found.state === 'damaged') return { port, digest: out.digest };
   }
   return undefined;
 }

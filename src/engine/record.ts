@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { GitInfo } from './git.js';
+import type { RunReason } from './decision.js';
 import type { StepOutcome } from './events.js';
 import { processAlive } from './process-tag.js';
 import type { Store } from './store.js';
@@ -16,6 +17,8 @@ export interface StepRecord {
   params?: Readonly<Record<string, unknown>>;
   status: StepOutcome | 'running' | 'pending';
   key?: string;
+  /** Why a computed step was not taken from the store (see engine/decision.ts). */
+  reasons?: readonly RunReason[];
   cacheHit: boolean;
   durationMs?: number;
   outputs?: Record<string, string>;

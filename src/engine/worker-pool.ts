@@ -1,25 +1,23 @@
 /**
- * A pool of worker threads for step bodies, so CPU-heavy steps really run in parallel. Workers
- * are started on demand (a fully cached run starts none) and reused between steps.
+ * The local executor: a pool of worker threads for step bodies, so CPU-heavy steps really run in
+ * parallel. Workers are started on demand (a fully cached run starts none) and reused between
+ * steps. A cancelled job's worker is asked to stop (the step's ctx.signal is aborted) and, if the
+ * step does not stop within a grace period, terminated.
  */
 import { Worker } from 'node:worker_threads';
-import type { SerializedError, StepTask, WorkerMessage, WorkerRequest, WorkerSetup } from './step-worker.js';
+import { StepFailure, type Executor, type JobHandlers, type JobResult, type StepJob } from './executor.js';
+import type { WorkerMessage, WorkerRequest, WorkerSetup } from './step-worker.js';
 
-export interface TaskHandlers {
-  onProgress(message: string, fraction?: number): void;
-  onLog(message: string): void;
-}
+export { StepFailure } from './executor.js';
 
-export class StepFailure extends Error {
-  readonly detail: SerializedError;
-  constructor(cause: SerializedError) {
-    super(cause.message);
-    this.name = cause.name;
-    this.detail = cause;
-  }
-}
+/**
+ * How long a step has to honour its abort before its worker is terminated: short enough that a
+ * run stops within a second of Ctrl-C, long enough for a step checking its signal between units
+ * of work to stop on its own and keep its worker for reuse.
+ */
+export const ABORT_GRACE_MS = 400;
 
-export class WorkerPool {
+export class WorkerPool implements Executor {
   private readonly idle: Worker[] = [];
   private readonly busy = new Set<Worker>();
   private closed = false;
@@ -34,12 +32,19 @@ export class WorkerPool {
     return new Worker(this.workerUrl, { workerData: { catalogueUrl: this.catalogueUrl } satisfies WorkerSetup });
   }
 
-  run(task: StepTask, handlers: TaskHandlers): Promise<{ summary: unknown; outputs: Record<string, string> }> {
-    if (this.closed) return Promise.reject(new StepFailure({ name: 'Cancelled', message: 'cancelled' }));
+  run(job: StepJob, handlers: JobHandlers, signal: AbortSignal): Promise<JobResult> {
+    if (this.closed || signal.aborted) return Promise.reject(new StepFailure({ name: 'Cancelled', message: 'cancelled' }));
     const worker = this.idle.pop() ?? this.startWorker();
     this.busy.add(worker);
     return new Promise((resolvePromise, reject) => {
+      let terminator: NodeJS.Timeout | undefined;
+      const onAbort = (): void => {
+        worker.postMessage({ type: 'abort' } satisfies WorkerRequest);
+        terminator = setTimeout(() => void worker.terminate(), ABORT_GRACE_MS);
+      };
       const cleanup = (): void => {
+        clearTimeout(terminator);
+        signal.removeEventListener('abort', onAbort);
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
@@ -63,16 +68,18 @@ export class WorkerPool {
       };
       const onExit = (code: number): void => {
         cleanup();
-        reject(new StepFailure({ name: 'Cancelled', message: this.closed ? 'cancelled' : `the step's worker exited with code ${code}` }));
+        const stopped = this.closed || signal.aborted;
+        reject(new StepFailure({ name: 'Cancelled', message: stopped ? 'cancelled' : `the step's worker exited with code ${code}` }));
       };
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      worker.postMessage({ type: 'run', task } satisfies WorkerRequest);
+      signal.addEventListener('abort', onAbort, { once: true });
+      worker.postMessage({ type: 'run', task: job } satisfies WorkerRequest);
     });
   }
 
-  /** Stops every worker; running tasks fail as cancelled. */
+  /** Stops every worker; running jobs fail as cancelled. */
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.idle, ...this.busy];

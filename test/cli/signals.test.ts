@@ -96,14 +96,15 @@ test('Ctrl-C stops the running steps, records the run as interrupted and exits 1
   assert.equal(signal, null, 'medpipe handled the signal itself');
   assert.equal(code, 130);
   assert.doesNotMatch(run.stderr(), /Error|\n\s+at /, 'no stack trace');
-  assert.match(run.stdout(), /^ {2}a: skipped, interrupted$/m);
-  assert.match(run.stdout(), /^medpipe: INTERRUPTED in .*: 0 ran, 0 cached, 0 failed, 3 skipped/m);
+  assert.match(run.stdout(), /^ {2}a: cancelled after .*, interrupted$/m);
+  assert.match(run.stdout(), /^medpipe: INTERRUPTED in .*: 0 ran, 0 cached, 0 failed, 1 cancelled, 2 skipped/m);
+  assert.match(run.stdout(), /^ {2}cancelled while running: a \(nothing of it was kept; the next run computes it\)$/m);
   assert.match(run.stderr(), /^medpipe: interrupted: stopping the running steps/);
   assert.deepEqual(p.computed(), ['a'], 'nothing started after the interrupt');
   const record = writtenRecord(p);
   assert.equal(record.status, 'interrupted');
   assert.ok(record.finishedAt, 'the record was completed');
-  assert.deepEqual(Object.values(record.steps).map((s) => s.status), ['skipped', 'skipped', 'skipped']);
+  assert.deepEqual(Object.values(record.steps).map((s) => s.status), ['cancelled', 'skipped', 'skipped']);
   assert.equal(existsSync(join(p.dir, '.medpipe', 'locks')) ? readdirSync(join(p.dir, '.medpipe', 'locks')).length : 0, 0, 'no lock left behind');
 
   // The next run starts afresh: nothing of the interrupted step was kept.

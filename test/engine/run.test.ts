@@ -81,21 +81,24 @@ test('a failed step stops its dependants, independent branches finish, and a re-
   assert.deepEqual(p.computed().slice(3), ['bad', 'after']);
 });
 
-test('--fail-fast stops every branch at the first failure, counting only the failed step as failed', async () => {
+test('--fail-fast stops every branch at the first failure: the running step is cancelled, the others skipped', async () => {
   const yaml = `${HEAD}steps:\n  bad: { uses: ./steps/counter.js, with: { fail: true } }\n  slow: { uses: ./steps/counter.js, with: { spin_ms: 3000 } }\n  later: { uses: ./steps/counter.js, in: { x: slow } }\n`;
   const p = makeProject({ 'p.yaml': yaml });
   const r = await p.cli('run', 'p.yaml', '--fail-fast', '--concurrency', '2');
   assert.equal(r.code, 1);
   assert.ok(!p.computed().includes('later'), 'nothing starts after the failure');
   assert.doesNotMatch(r.out, /slow: done/);
-  // slow was started with bad (two slots, two ready steps) and stopped; later never started.
+  // slow was started with bad (two slots, two ready steps) and stopped while running: cancelled;
+  // later never started: skipped.
   assert.match(r.out, /bad: FAILED after .*: asked to fail/);
-  assert.match(r.out, /slow: skipped, stopped by --fail-fast/);
+  assert.match(r.out, /slow: cancelled after .*, stopped by --fail-fast/);
   assert.match(r.out, /later: skipped, stopped by --fail-fast/);
-  assert.doesNotMatch(r.out, /slow: FAILED|cancelled/);
-  assert.match(r.out, /medpipe: FAILED in .*: 0 ran, 0 cached, 1 failed, 2 skipped/);
+  assert.doesNotMatch(r.out, /slow: FAILED/);
+  assert.match(r.out, /medpipe: FAILED in .*: 0 ran, 0 cached, 1 failed, 1 cancelled, 1 skipped/);
   const rec = runRecord(p.dir, runIdOf(r.out));
-  assert.deepEqual(Object.fromEntries(Object.entries(rec.steps).map(([id, s]) => [id, s.status])), { bad: 'failed', slow: 'skipped', later: 'skipped' });
+  assert.deepEqual(Object.fromEntries(Object.entries(rec.steps).map(([id, s]) => [id, s.status])), { bad: 'failed', slow: 'cancelled', later: 'skipped' });
+  const [header, row] = (await p.cli('runs')).out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
+  assert.deepEqual(['RAN', 'CACHED', 'FAILED', 'CANCELLED'].map((c) => row[header.indexOf(c)]), ['0', '0', '1', '1'], 'runs counts the cancelled step');
 });
 
 test('two independent CPU-heavy steps run at the same time in worker threads', async () => {

@@ -44,6 +44,9 @@ export class PlainReporter implements Reporter {
       case 'step:failed':
         this.write(`  ${e.step}: FAILED after ${formatDuration(e.durationMs)}: ${e.error}`);
         break;
+      case 'step:cancelled':
+        this.write(`  ${e.step}: cancelled after ${formatDuration(e.durationMs)}, ${e.reason}`);
+        break;
       case 'step:skipped':
         this.write(`  ${e.step}: skipped, ${e.reason}`);
         break;
@@ -58,5 +61,5 @@ export class PlainReporter implements Reporter {
 
 export function summaryLine(e: Extract<EngineEvent, { type: 'run:done' }>): string {
   const c = e.counts;
-  return `medpipe: ${e.status === 'ok' ? 'ok' : e.status === 'interrupted' ? 'INTERRUPTED' : 'FAILED'} in ${formatDuration(e.durationMs)}: ${c.done} ran, ${c.cached} cached, ${c.failed} failed, ${c.skipped} skipped (run ${e.runId})`;
+  return `medpipe: ${e.status === 'ok' ? 'ok' : e.status === 'interrupted' ? 'INTERRUPTED' : 'FAILED'} in ${formatDuration(e.durationMs)}: ${c.done} ran, ${c.cached} cached, ${c.failed} failed, ${c.cancelled ? `${c.cancelled} cancelled, ` : ''}${c.skipped} skipped (run ${e.runId})`;
 }

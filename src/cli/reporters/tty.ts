@@ -4,14 +4,14 @@ import { summaryLine } from './plain.js';
 import { formatDuration, type Reporter } from './types.js';
 
 interface Row {
-  state: 'pending' | 'waiting' | 'running' | 'cached' | 'done' | 'failed' | 'skipped';
+  state: 'pending' | 'waiting' | 'running' | 'cached' | 'done' | 'failed' | 'cancelled' | 'skipped';
   startedAt?: number;
   durationMs?: number;
   detail?: string;
 }
 
-const SYMBOL: Record<Row['state'], string> = { pending: '·', waiting: '…', running: '▶', cached: '=', done: '✓', failed: '✗', skipped: '-' };
-const COLOR: Record<Row['state'], string> = { pending: '2', waiting: '33', running: '36', cached: '2', done: '32', failed: '31', skipped: '33' };
+const SYMBOL: Record<Row['state'], string> = { pending: '·', waiting: '…', running: '▶', cached: '=', done: '✓', failed: '✗', cancelled: '⊘', skipped: '-' };
+const COLOR: Record<Row['state'], string> = { pending: '2', waiting: '33', running: '36', cached: '2', done: '32', failed: '31', cancelled: '33', skipped: '33' };
 
 export class TtyReporter implements Reporter {
   private rows = new Map<string, Row>();
@@ -58,6 +58,9 @@ export class TtyReporter implements Reporter {
         this.set(e.step, { state: 'failed', durationMs: e.durationMs, detail: '' });
         this.footer.push(`✗ ${e.step}: ${e.error}`);
         break;
+      case 'step:cancelled':
+        this.set(e.step, { state: 'cancelled', durationMs: e.durationMs, detail: e.reason });
+        break;
       case 'step:skipped':
         this.set(e.step, { state: 'skipped', detail: e.reason });
         break;
@@ -79,7 +82,7 @@ export class TtyReporter implements Reporter {
     for (const [step, row] of this.rows) {
       const time = row.state === 'running' && row.startedAt ? formatDuration(Date.now() - row.startedAt) : row.durationMs !== undefined && row.state !== 'cached' ? formatDuration(row.durationMs) : '';
       const cols = (this.out.columns || 100) - 1;
-      const head = `  ${SYMBOL[row.state]} ${step.padEnd(width)}  ${row.state.padEnd(8)}`;
+      const head = `  ${SYMBOL[row.state]} ${step.padEnd(width)}  ${row.state.padEnd(9)}`;
       const tail = ` ${time.padStart(8)}  ${row.detail ?? ''}`.slice(0, Math.max(0, cols - head.length));
       lines.push(`\x1b[${COLOR[row.state]}m${head}\x1b[0m${tail}`);
     }

@@ -1,0 +1,452 @@
+/**
+ * What a run does with one ready step: decide (decision.ts, the rule the plan uses too), then
+ * take it from the store or compute it through the executor under its key's lock, and commit
+ * what it made. Also what the steps of one run share: the outputs known so far, the key locks
+ * held, the artifacts verified, publishing into the checkout, and stopping.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isUserErrorName } from '../errors.js';
+import { writeIntoCheckout } from './checkout-write.js';
+import { clock } from './clock.js';
+import { decideStep, type EntryCheck, type RunReason, type StepDecision } from './decision.js';
+import type { EngineEvent } from './events.js';
+import { StepFailure, type Executor, type JobResult } from './executor.js';
+import { paramsDigest } from './fingerprint.js';
+import type { Pipeline, PipelineStep } from './pipeline.js';
+import { blockedError, keyFor, lineageDigest, unknownUpstream, type PipelineState, type RunPlan, type StepKey } from './plan.js';
+import type { RunRecord } from './record.js';
+import type { StepRun } from './step-run.js';
+import type { RunExperiment, RunInfo } from './step-type.js';
+import type { CacheEntry, EntryLookup, OutputRecord, Store } from './store.js';
+import type { GitInfo } from './git.js';
+
+const LOCK_POLL_MS = 100;
+
+/** A step cannot run or be committed: an input artifact is damaged and could not be restored, or the step left an output out. */
+class CannotRun extends Error {}
+
+/** The run stopped (--fail-fast, Ctrl-C) while a step waited to recompute an input's producer: the step is skipped, not failed. */
+class Stopped extends Error {}
+
+function stepLabel(step: PipelineStep): string {
+  return step.custom ? `custom step ${step.custom.modulePath}` : step.type.id;
+}
+
+export interface StepRunnerParts {
+  readonly pipeline: Pipeline;
+  readonly store: Store;
+  readonly plan: RunPlan;
+  readonly executor: Executor;
+  readonly record: RunRecord;
+  readonly runs: ReadonlyMap<string, StepRun>;
+  readonly experiment: RunExperiment | undefined;
+  readonly git: Promise<GitInfo | undefined>;
+  readonly failFast: boolean;
+  readonly emit: (e: EngineEvent) => void;
+}
+
+export class StepRunner {
+  /** Aborted when the run stops; every running job's signal. */
+  private readonly stopper = new AbortController();
+  private interrupted = false;
+  /** Outputs of the steps finished so far. */
+  readonly outputs = new Map<string, Readonly<Record<string, OutputRecord>>>();
+  /** The pipeline state after the run: the previous one with this run's steps replaced. */
+  readonly state: Record<string, PipelineState['steps'][string]>;
+  /** Every file the run published into the checkout (or, for an experiment, would have). */
+  readonly published = new Map<string, Buffer>();
+  readonly heldLocks = new Set<string>();
+  private readonly keys = new Map<string, StepKey>();
+  /** Which step of this run made each artifact, so a damaged one can be recomputed. */
+  private readonly producers = new Map<string, string>();
+  /** Each artifact read by a step in this run is verified once; a repair in flight is shared. */
+  private readonly verified = new Map<string, Promise<void>>();
+  private readonly warnings = new Set<string>();
+
+  constructor(private readonly p: StepRunnerParts) {
+    this.state = { ...(p.plan.previous?.steps ?? {}) };
+  }
+
+  get stopping(): boolean {
+    return this.stopper.signal.aborted;
+  }
+
+  /** Why steps that never finished were stopped, for their events. */
+  stopReason(): string {
+    return this.interrupted ? 'interrupted' : 'stopped by --fail-fast';
+  }
+
+  /** Stops the run: no step starts, running ones are cancelled. `interrupt`: Ctrl-C or RunOptions.signal, rather than --fail-fast. */
+  stop(interrupt: boolean): void {
+    if (this.stopping) return;
+    this.interrupted = interrupt;
+    this.stopper.abort();
+  }
+
+  /** A step's cache is looked at again after its lock is taken: say each thing once. */
+  private warn(stepId: string, message: string): void {
+    if (this.warnings.has(`${stepId}\0${message}`)) return;
+    this.warnings.add(`${stepId}\0${message}`);
+    this.p.emit({ type: 'step:warning', step: stepId, message });
+  }
+
+  /** Runs one step whose dependencies succeeded; resolves whether it succeeded too. */
+  async run(run: StepRun): Promise<boolean> {
+    run.begin();
+    try {
+      await this.runStep(run);
+    } catch (e) {
+      // runStep records its own outcomes; anything else (the store's disk, a lock file) is
+      // recorded here, so a step can never stay "running" in a run that reports ok.
+      if (run.state === 'pending' || run.state === 'running') this.failed(run, `internal error: ${(e as Error).message}`, (e as Error).stack);
+      else throw e;
+    }
+    return run.succeeded;
+  }
+
+  private async runStep(run: StepRun): Promise<void> {
+    const step = run.step;
+    if (this.stopping) return run.skip(this.stopReason());
+    const decided = await this.decide(step, 'plan');
+    if (decided.decision.action === 'blocked') return this.failed(run, blockedError(step, this.p.pipeline, decided.decision.reason).message);
+    if (!decided.key) throw new Error(`internal: no key for ${step.id}`);
+    const key = decided.key;
+    this.keys.set(step.id, key);
+    run.keyed(key.key);
+    if (decided.decision.action === 'cached') return this.useCached(run, key, decided);
+
+    // Another run of this pipeline may be computing the same key: wait for it rather than compute
+    // twice, and use its result when it has one.
+    if (!(await this.lockKey(step, key))) return run.skip(this.stopReason());
+    try {
+      // The lock holder before us may have finished between our check and our lock. Otherwise
+      // the first decision says why the step runs: acting on it (setting a damaged entry aside)
+      // changed what a second look finds.
+      const again = await this.decide(step, 'store');
+      if (again.decision.action === 'cached') return this.useCached(run, key, again);
+      if (again.decision.action !== 'run' || decided.decision.action !== 'run')
+        throw new Error(`internal: ${step.id} decided ${again.decision.action} under its lock`);
+      run.start(decided.decision.reasons);
+      let done: Computed;
+      try {
+        done = await this.compute(step, key, this.p.executor);
+      } catch (e) {
+        if (e instanceof Stopped) return run.cancel(this.stopReason());
+        if (e instanceof CannotRun) return this.failed(run, e.message);
+        if (e instanceof StepFailure) {
+          if (this.stopping && (e.detail.name === 'Cancelled' || e.detail.name === 'AbortError')) return run.cancel(this.stopReason());
+          const userFacing = isUserErrorName(e.detail.name);
+          return this.failed(run, userFacing ? e.message : `${stepLabel(step)} failed: ${e.message}`, userFacing ? undefined : e.detail.stack);
+        }
+        throw e;
+      }
+      const published = this.publishedBytes(step, done.outs);
+      if (published && !Buffer.isBuffer(published)) return this.failed(run, `${published.damaged} right after it was written: is the store's disk failing?`);
+      this.remember(step, key, done.outs, published);
+      run.done(done.durationMs, done.summary, done.outs);
+    } finally {
+      this.unlockKey(key);
+    }
+  }
+
+  /** A failed step; with --fail-fast, the run stops. */
+  private failed(run: StepRun, message: string, detail?: string): void {
+    run.fail(message, detail);
+    if (this.p.failFast) this.stop(false);
+  }
+
+  private useCached(run: StepRun, key: StepKey, decided: Decided): void {
+    const entry = decided.entry as CacheEntry;
+    this.remember(run.step, key, entry.outputs, decided.published);
+    run.cached(entry.summary);
+  }
+
+  /**
+   * The decision for a ready step, made now that its inputs are known, by the rule the plan
+   * uses (decideStep), with the checks a run makes before using a cache entry (checkEntry). A
+   * damaged entry is set aside (quarantine/) with a warning, and the step is computed again.
+   * `look`: 'plan' takes the entry the plan found when the key is the one it computed (reading
+   * each entry once per run); 'store' reads it again (under the key's lock, where another run may
+   * just have written it).
+   */
+  private async decide(step: PipelineStep, look: 'plan' | 'store'): Promise<Decided> {
+    const { plan, pipeline, store } = this.p;
+    const key = await keyFor(step, pipeline, store, this.outputs);
+    const planned = plan.found.get(step.id);
+    const lookup: EntryLookup | undefined =
+      'key' in key && !plan.forced.has(step.id)
+        ? look === 'plan' && planned?.key === key.key.key
+          ? { state: 'hit', entry: planned }
+          : store.lookupEntry(key.key.key)
+        : undefined;
+    const checked = lookup?.state === 'hit' ? await this.checkEntry(step, 'key' in key ? key.key : undefined, lookup.entry) : undefined;
+    const decision = decideStep({
+      selected: true,
+      forced: plan.forced.get(step.id),
+      upstreamUnknown: unknownUpstream(step, pipeline, this.outputs),
+      key,
+      lookup,
+      check: checked?.check,
+      previous: plan.previous?.steps[step.id],
+      // The lock file only says why a step runs: a cached one does not need it parsed.
+      locked: lookup?.state === 'hit' ? 'unread' : plan.locked(step.id),
+    });
+    if (decision.action === 'run' && decision.reasons[0].kind === 'entry-damaged' && lookup?.state === 'damaged' && 'key' in key) {
+      if (lookup.digest) store.quarantineObject(lookup.digest);
+      store.quarantineEntry(key.key.key);
+      this.warn(step.id, `${lookup.problem}; set aside in quarantine/, recomputing`);
+    }
+    return { decision, key: 'key' in key ? key.key : undefined, entry: lookup?.state === 'hit' ? lookup.entry : undefined, published: checked?.published };
+  }
+
+  /**
+   * Whether a cache entry can be used as it is: the output it publishes read back matching its
+   * digest, and its effect outside the store still there.
+   */
+  private async checkEntry(step: PipelineStep, key: StepKey | undefined, entry: CacheEntry): Promise<{ check: EntryCheck; published: Buffer | undefined }> {
+    const published = this.publishedBytes(step, entry.outputs);
+    if (published && !Buffer.isBuffer(published)) {
+      this.warn(step.id, `${published.damaged}; set aside in quarantine/, recomputing`);
+      return { check: { state: 'unusable', reason: published.reason }, published: undefined };
+    }
+    const experiment = this.p.experiment;
+    const effectMissing = await step.type.cachedEffectMissing?.(entry.summary, { storeDir: this.p.store.root, stepKey: key?.key ?? '', experiment });
+    if (effectMissing) {
+      this.warn(step.id, `${effectMissing}; running it again`);
+      return { check: { state: 'unusable', reason: { kind: 'effect-missing', problem: effectMissing } }, published: undefined };
+    }
+    return { check: { state: 'ok' }, published };
+  }
+
+  /**
+   * Copies a published output to the user's file, from bytes checked against their digest (see
+   * StepType.publish); an experiment only remembers them (for run --ci), the checkout is left alone.
+   */
+  private publish(step: PipelineStep, content: Buffer): void {
+    const target = step.type.publish ? step.params[step.type.publish.param] : undefined;
+    if (typeof target !== 'string') return;
+    const path = resolve(this.p.pipeline.dir, target);
+    this.published.set(path, content);
+    if (this.p.experiment || (existsSync(path) && readFileSync(path).equals(content))) return;
+    writeIntoCheckout(path, content);
+  }
+
+  /** The verified bytes of the output a step publishes, or why they cannot be used. */
+  private publishedBytes(
+    step: PipelineStep,
+    outs: Readonly<Record<string, OutputRecord>>,
+  ): Buffer | undefined | { damaged: string; reason: Extract<RunReason, { kind: 'output-damaged' }> } {
+    const spec = step.type.publish;
+    const out = spec ? outs[spec.port] : undefined;
+    if (!spec || typeof step.params[spec.param] !== 'string' || !out) return undefined;
+    const { store } = this.p;
+    const read = store.readVerifiedObject(out.digest);
+    if ('bytes' in read) return read.bytes;
+    if ('missing' in read)
+      return {
+        damaged: `artifact ${out.digest.slice(0, 12)}… (output "${spec.port}") is missing from the store`,
+        reason: { kind: 'output-damaged', port: spec.port, digest: out.digest, state: 'missing' },
+      };
+    store.quarantineObject(out.digest);
+    return {
+      damaged: `artifact ${out.digest.slice(0, 12)}… (output "${spec.port}") does not match its digest (its content hashes to ${read.damaged.slice(0, 12)}…)`,
+      reason: { kind: 'output-damaged', port: spec.port, digest: out.digest, state: 'damaged' },
+    };
+  }
+
+  private remember(step: PipelineStep, key: StepKey, outs: Readonly<Record<string, OutputRecord>>, published: Buffer | undefined): void {
+    if (published) this.publish(step, published);
+    this.outputs.set(step.id, outs);
+    for (const o of Object.values(outs)) this.producers.set(o.digest, step.id);
+    const rec = this.p.runs.get(step.id)?.record;
+    if (rec) rec.outputs = Object.fromEntries(Object.entries(outs).map(([p, o]) => [p, o.digest]));
+    const c = key.components;
+    this.state[step.id] = {
+      key: key.key,
+      version: c.version,
+      codeDigest: c.codeDigest,
+      paramsDigest: paramsDigest(c.params),
+      params: { ...c.params },
+      inputs: { ...c.inputs },
+      files: { ...c.files },
+      lineageDigest: lineageDigest(c),
+      outputs: { ...outs },
+    };
+  }
+
+  /** Takes the key's lock, waiting while another run holds it; false when the run stopped meanwhile. */
+  private async lockKey(step: PipelineStep, key: StepKey): Promise<boolean> {
+    let waited = false;
+    while (!this.p.store.tryLock(key.key)) {
+      if (!waited) this.p.emit({ type: 'step:waiting', step: step.id, key: key.key });
+      waited = true;
+      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+      if (this.stopping) return false;
+    }
+    this.heldLocks.add(key.key);
+    return true;
+  }
+
+  private unlockKey(key: StepKey): void {
+    this.p.store.unlock(key.key);
+    this.heldLocks.delete(key.key);
+  }
+
+  /**
+   * Makes sure an artifact a step is about to read matches its digest. A damaged one is set
+   * aside and the step of this run that made it is recomputed (steps are deterministic, so that
+   * restores the same bytes); if that is impossible the reading step fails with the reason.
+   */
+  private ensureIntact(digest: string, reader: string): Promise<void> {
+    let check = this.verified.get(digest);
+    if (!check) {
+      check = (async () => {
+        const { store } = this.p;
+        const found = await store.verifyObject(digest);
+        if (found.state === 'ok') return;
+        const producerId = this.producers.get(digest);
+        const what =
+          found.state === 'missing' ? 'is missing from the store' : `does not match its digest (its content hashes to ${found.actual.slice(0, 12)}…)`;
+        if (found.state === 'damaged') store.quarantineObject(digest);
+        if (!producerId)
+          throw new CannotRun(`input artifact ${digest.slice(0, 12)}… ${what}, and no step of this run made it; run medpipe cache verify, then run again`);
+        this.warn(
+          reader,
+          `input artifact ${digest.slice(0, 12)}… (from ${producerId}) ${what}; ${found.state === 'damaged' ? 'set aside in quarantine/, ' : ''}recomputing ${producerId}`,
+        );
+        await this.recompute(producerId, digest);
+      })();
+      this.verified.set(digest, check);
+    }
+    return check;
+  }
+
+  /** Computes a step through the executor (its inputs verified first) and commits its outputs and cache entry. Call under the key's lock. */
+  private async compute(step: PipelineStep, key: StepKey, executor: Executor): Promise<Computed> {
+    const t0 = clock.mono();
+    const { store, pipeline, record } = this.p;
+    const inputDigests = [
+      ...Object.keys(step.inputs).map((port) => key.components.inputs[port]),
+      ...Object.keys(step.fanIn).flatMap((port) => key.components.inputs[port].split(',').filter(Boolean)),
+    ];
+    for (const digest of inputDigests) await this.ensureIntact(digest, step.id);
+    const tmpDir = store.makeTempDir(step.id);
+    try {
+      const inputs = Object.fromEntries(Object.keys(step.inputs).map((port) => [port, store.objectPath(key.components.inputs[port])]));
+      const fanIn = Object.fromEntries(
+        Object.keys(step.fanIn).map((port) => [
+          port,
+          key.components.inputs[port]
+            .split(',')
+            .filter(Boolean)
+            .map((d) => store.objectPath(d)),
+        ]),
+      );
+      // Exactly the lineage the key covers, with each ancestor's key added (see KeyComponents.lineage).
+      const upstream: RunInfo['upstream'] = Object.fromEntries(
+        (key.components.lineage ?? []).map(([id, node]) => [id, { ...node, key: record.steps[id]?.key ?? '' }]),
+      );
+      const git = (await this.p.git) ?? null;
+      const run: RunInfo = {
+        runId: record.runId,
+        stepKey: key.key,
+        pipeline: record.pipeline,
+        git,
+        storeDir: store.root,
+        upstream,
+        ...(this.p.experiment ? { experiment: this.p.experiment } : {}),
+      };
+      let result: JobResult;
+      try {
+        result = await executor.run(
+          {
+            stepType: step.type.id,
+            custom: step.custom,
+            stepId: step.id,
+            pipelineDir: pipeline.dir,
+            inputs,
+            fanIn,
+            outputDir: tmpDir,
+            params: step.params,
+            run,
+          },
+          {
+            onProgress: (message, fraction) => this.p.emit({ type: 'step:progress', step: step.id, message, fraction }),
+            onLog: (message) => this.p.emit({ type: 'step:log', step: step.id, message }),
+          },
+          this.stopper.signal,
+        );
+      } catch (e) {
+        // A failed quality gate still leaves its numbers where the user looks (the step wrote its
+        // report before it judged the gates); nothing is cached, and the lock file is not written.
+        const port = step.type.publish?.port;
+        if (e instanceof StepFailure && e.detail.name === 'GateError' && port && existsSync(join(tmpDir, port)))
+          this.publish(step, readFileSync(join(tmpDir, port)));
+        throw e;
+      }
+      const missing = Object.keys(step.type.outputs).filter((p) => !result.outputs[p] || !existsSync(result.outputs[p]));
+      if (missing.length) throw new CannotRun(`${stepLabel(step)} did not write its output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+      const outs: Record<string, OutputRecord> = {};
+      for (const [port, spec] of Object.entries(step.type.outputs)) {
+        const { digest, size, replacedDamaged } = await store.addObject(result.outputs[port]);
+        outs[port] = { digest, size, kind: spec.kind };
+        if (replacedDamaged)
+          this.warn(
+            step.id,
+            `artifact ${digest.slice(0, 12)}… (output "${port}") was in the store but did not match its digest; set aside in quarantine/, replaced by the bytes just computed`,
+          );
+      }
+      const durationMs = Math.round(clock.mono() - t0);
+      store.writeEntry({
+        key: key.key,
+        stepType: step.type.id,
+        version: step.type.version,
+        outputs: outs,
+        summary: result.summary ?? undefined,
+        durationMs,
+        finishedAt: clock.iso(),
+      });
+      return { outs, summary: result.summary ?? undefined, durationMs };
+    } finally {
+      rmSync(tmpDir, { recursive: true, force: true });
+    }
+  }
+
+  /** Computes again a step of this run whose artifact `digest` was found damaged, and checks it came out the same. */
+  private async recompute(id: string, digest: string): Promise<void> {
+    const step = this.p.pipeline.steps.get(id) as PipelineStep;
+    const key = this.keys.get(id) as StepKey;
+    if (!(await this.lockKey(step, key))) throw new Stopped();
+    try {
+      const done = await this.compute(step, key, this.p.executor);
+      if (!Object.values(done.outs).some((o) => o.digest === digest)) {
+        throw new CannotRun(
+          `recomputing ${id} to replace its damaged artifact ${digest.slice(0, 12)}… gave different bytes (is the step deterministic?); its new outputs are cached, run again to use them`,
+        );
+      }
+      const published = this.publishedBytes(step, done.outs);
+      this.remember(step, key, done.outs, Buffer.isBuffer(published) ? published : undefined);
+      this.p.runs.get(id)?.recomputed(done.durationMs);
+      this.warn(id, `recomputed in ${done.durationMs} ms: its cached output was damaged`);
+    } finally {
+      this.unlockKey(key);
+    }
+  }
+}
+
+/** A step computed and committed to the store. */
+interface Computed {
+  readonly outs: Record<string, OutputRecord>;
+  readonly summary: unknown;
+  readonly durationMs: number;
+}
+
+/** A decision made by a run, with what acting on it needs. */
+interface Decided {
+  readonly decision: StepDecision;
+  readonly key: StepKey | undefined;
+  readonly entry: CacheEntry | undefined;
+  /** The verified bytes of the output the step publishes, when cached. */
+  readonly published: Buffer | undefined;
+}
