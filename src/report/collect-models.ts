@@ -15,6 +15,7 @@ function text(v: unknown): string | undefined {
 /** Why a register step registered nothing, in its status's words. */
 function notRegistered(status: string, error: string | undefined): string {
   if (status === 'failed') return `not registered: the register step failed${error ? ` (${error.split('\n')[0]})` : ''}`;
+  if (status === 'cancelled') return 'not registered: the run was stopped while the register step ran';
   if (status === 'skipped') return 'not registered: a step it depends on failed, so it did not run';
   return `not registered: the register step is ${status}`;
 }

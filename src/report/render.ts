@@ -27,7 +27,7 @@ import { timelineSvg } from './timeline-svg.js';
 const MAX_ERROR = 400;
 
 function header(d: ReportData): string {
-  const counts = (['done', 'cached', 'failed', 'skipped'] as const).map((s) => `${d.steps.filter((x) => x.status === s).length} ${s}`).join(', ');
+  const counts = (['done', 'cached', 'failed', 'cancelled', 'skipped'] as const).map((s) => `${d.steps.filter((x) => x.status === s).length} ${s}`).join(', ');
   const git = d.git ? `<code>${esc(d.git.commit.slice(0, 12))}</code>${d.git.dirty ? ' <span class="badge failed">dirty</span>' : ' <span class="muted">clean</span>'}` : '<span class="muted">not in a git repository</span>';
   const row = (k: string, v: string): string => `<dt>${esc(k)}</dt><dd>${v}</dd>`;
   const partial = d.only?.length ? [`an --only run of ${d.only.join(', ')}: the steps it did not need are not in this report; run the whole pipeline for a complete one`] : [];
@@ -44,7 +44,7 @@ function header(d: ReportData): string {
   );
 }
 
-const legend = `<div class="legend-row">${(['done', 'cached', 'failed', 'skipped'] as const).map((s) => `<span><span class="swatch" style="background:var(--${s})"></span>${s}</span>`).join('')}</div>`;
+const legend = `<div class="legend-row">${(['done', 'cached', 'failed', 'cancelled', 'skipped'] as const).map((s) => `<span><span class="swatch" style="background:var(--${s})"></span>${s}</span>`).join('')}</div>`;
 
 function graphSection(d: ReportData): string {
   return `<section id="graph"><h2>Pipeline graph</h2>${legend}<div class="scroll">${dagSvg(d.steps)}</div></section>`;

@@ -3,10 +3,12 @@
  * artifacts by collect.ts, drawn by render.ts. Keeping the two apart lets the renderer be tested
  * on hand-built data (an odd step name, a failed step) without running anything.
  */
+import type { StepRecord } from '../engine/record.js';
 import type { GateResult } from '../ml/metrics/gates.js';
 import type { MetricsDiff } from '../metrics/diff.js';
 
-export type StepStatus = 'done' | 'cached' | 'failed' | 'skipped' | 'running' | 'pending';
+/** A step's status as its run record has it (the engine's type, not a copy). */
+export type StepStatus = StepRecord['status'];
 
 export interface ReportStep {
   id: string;

@@ -9,7 +9,7 @@ import { SORTABLE_METRICS } from './leaderboard-section.js';
 const SORT_RULES = ['ks', ...Array.from({ length: SORTABLE_METRICS }, (_, i) => `k${i}`)].map((k) => `table.leaderboard:has(input.${k}:checked) tbody tr { order: var(--${k}); }`).join('\n');
 
 export const STYLES = `
-:root { --done:#2e7d32; --done-bg:#e8f5e9; --cached:#1565c0; --cached-bg:#e3f2fd; --failed:#c62828; --failed-bg:#ffebee; --skipped:#757575; --skipped-bg:#f5f5f5; --ink:#1f2328; --muted:#656d76; --line:#d0d7de; --accent:#6a3d9a; }
+:root { --done:#2e7d32; --done-bg:#e8f5e9; --cached:#1565c0; --cached-bg:#e3f2fd; --failed:#c62828; --failed-bg:#ffebee; --skipped:#757575; --skipped-bg:#f5f5f5; --cancelled:#b26a00; --cancelled-bg:#fff3e0; --ink:#1f2328; --muted:#656d76; --line:#d0d7de; --accent:#6a3d9a; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0; background: #fff; }
 main { max-width: 1180px; margin: 0 auto; padding: 20px 28px 60px; }
@@ -23,6 +23,7 @@ header dt { color: var(--muted); } header dd { margin: 0; }
 .badge.cached { background: var(--cached-bg); color: var(--cached); }
 .badge.failed { background: var(--failed-bg); color: var(--failed); }
 tr.regressed td { background: var(--failed-bg); }
+.badge.cancelled { background: var(--cancelled-bg); color: var(--cancelled); }
 .badge.skipped, .badge.pending, .badge.running { background: var(--skipped-bg); color: var(--skipped); }
 .warning { background: #fff8c5; border: 1px solid #d4a72c; padding: 6px 10px; border-radius: 6px; margin: 10px 0; }
 .scroll { overflow-x: auto; }
@@ -50,8 +51,8 @@ svg .node rect { stroke-width: 1.6; }
 svg .node text, svg .row-label, svg .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace; }
 svg .node .node-id { font-weight: 600; font-size: 12px; } svg .node .node-sub, svg .node .node-status { fill: var(--muted); font-size: 10.5px; }
 svg .status-done rect { fill: var(--done-bg); stroke: var(--done); } svg .status-cached rect { fill: var(--cached-bg); stroke: var(--cached); }
-svg .status-failed rect { fill: var(--failed-bg); stroke: var(--failed); } svg .status-skipped rect, svg .status-pending rect, svg .status-running rect { fill: var(--skipped-bg); stroke: var(--skipped); stroke-dasharray: 4 3; }
-svg .bar.status-done rect { fill: var(--done); stroke: none; } svg .bar.status-failed rect { fill: var(--failed); stroke: none; } svg .bar.status-running rect { fill: var(--skipped); }
+svg .status-failed rect { fill: var(--failed-bg); stroke: var(--failed); } svg .status-cancelled rect { fill: var(--cancelled-bg); stroke: var(--cancelled); } svg .status-skipped rect, svg .status-pending rect, svg .status-running rect { fill: var(--skipped-bg); stroke: var(--skipped); stroke-dasharray: 4 3; }
+svg .bar.status-done rect { fill: var(--done); stroke: none; } svg .bar.status-failed rect { fill: var(--failed); stroke: none; } svg .bar.status-running rect { fill: var(--skipped); } svg .bar.status-cancelled rect { fill: var(--cancelled); stroke: none; }
 svg .bar.estimated rect { fill-opacity: .55; stroke: #24292f; stroke-dasharray: 3 2; stroke-width: 1; }
 svg .bar text, svg .cache-hit text, svg .not-run { fill: var(--muted); font-size: 10.5px; }
 svg .cache-hit path { fill: var(--cached); }

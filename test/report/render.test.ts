@@ -176,3 +176,23 @@ test('a recommender evaluation shows model, popularity baseline and lift per met
   assert.doesNotMatch(html, /<script/i);
   assert.match(html, /<code>&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;<\/code>/);
 });
+
+test('a step cancelled while running is counted, styled and in the legend as cancelled, not as another status', () => {
+  const data: ReportData = {
+    runId: 'r2',
+    pipeline: { name: 'p', file: 'p.yaml', digest: 'ab'.repeat(32) },
+    warnings: [],
+    git: null,
+    status: 'interrupted',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 20,
+    steps: [step('load', []), step('forest', ['load'], { status: 'cancelled', durationMs: 410 }), step('eval', ['forest'], { status: 'skipped', durationMs: undefined })],
+    evaluations: [],
+    modelImportances: [],
+  };
+  const html = renderReport(data);
+  assert.match(html, /1 done, 0 cached, 0 failed, 1 cancelled, 1 skipped/);
+  assert.match(html, /<g class="node status-cancelled" data-step="forest"/);
+  assert.match(html, /<span class="swatch" style="background:var\(--cancelled\)"><\/span>cancelled/);
+  assert.match(html, /--cancelled:#/, 'the status has a colour of its own');
+});
