@@ -74,14 +74,14 @@ async function baselineColumn(spec: string, run: RunRecord, cwd: string): Promis
 function differingParams(runs: readonly RunRecord[]): [string, string[]][] {
   const names = new Set<string>();
   for (const r of runs) for (const [step, s] of Object.entries(r.steps)) for (const p of Object.keys(s.params ?? {})) names.add(`${step}.${p}`);
-  const valueOf = (r: RunRecord, name: string): string => {
+  const paramValue = (r: RunRecord, name: string): string => {
     const dot = name.indexOf('.');
     const v = r.steps[name.slice(0, dot)]?.params?.[name.slice(dot + 1)];
     return v === undefined ? '-' : typeof v === 'string' ? v : canonicalJson(v);
   };
   return [...names]
     .sort()
-    .map((name): [string, string[]] => [name, runs.map((r) => valueOf(r, name))])
+    .map((name): [string, string[]] => [name, runs.map((r) => paramValue(r, name))])
     .filter(([, values]) => new Set(values).size > 1);
 }
 

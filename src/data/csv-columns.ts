@@ -74,7 +74,7 @@ export class ColumnParser {
     this.infiniteIsMissing = options.nonFinite === 'missing';
     this.skip = options.skipRecords;
     this.capacity = Math.max(16, Math.ceil(options.expectedRows));
-    specs.forEach((s, j) => {
+    specs.forEach((_s, j) => {
       if (this.types[j] === NUMERIC) this.numeric[j] = new Float64Array(this.capacity);
       else if (this.types[j] === CATEGORICAL) {
         this.codes[j] = new Int32Array(this.capacity);
@@ -86,7 +86,7 @@ export class ColumnParser {
 
   /** Parses a chunk; `final` marks the last one (then an unfinished record is an error). */
   feed(chunk: Buffer, final: boolean): void {
-    let buf = this.carry && this.carry.length ? this.joinCarry(chunk) : chunk;
+    let buf = this.carry?.length ? this.joinCarry(chunk) : chunk;
     if (this.atStart) {
       if (buf.length < 3 && !final) {
         this.carry = buf;

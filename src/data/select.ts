@@ -16,7 +16,7 @@
  */
 import { DataError, StepInputError } from '../errors.js';
 import { createRng } from '../rng.js';
-import { type Column, type Dataset } from './dataset.js';
+import type { Column, Dataset } from './dataset.js';
 import { featureMatrix, targetVector, type FeatureMatrix } from './matrix.js';
 import { anovaF, chiSquared, peakToPeak, pearson, variance, type ScoreWithPValue } from './select-scores.js';
 import { mutualInfoClassif } from './select-mutual-info.js';

@@ -13,7 +13,7 @@ const PARAM_NAME = new RegExp(PARAM_NAME_PATTERN);
 
 /** The parameters in a file; problems go to `diagnostics` (and nothing is returned when the file is unusable). */
 export function readParamsFile(path: string, shownAs: string, diagnostics: Diagnostic[]): Record<string, unknown> | undefined {
-  let source;
+  let source: ReturnType<typeof readPipelineSource>;
   try {
     source = readPipelineSource(path);
   } catch (e) {

@@ -43,7 +43,7 @@ function ranks(rows: readonly LeaderboardRow[], score: (r: LeaderboardRow) => nu
   return out;
 }
 
-const valueOf = (m: MetricEstimate | undefined): number | null => m?.value ?? null;
+const estimateValue = (m: MetricEstimate | undefined): number | null => m?.value ?? null;
 
 function chosenRow(lb: Leaderboard, r: LeaderboardRow): boolean {
   return !!lb.selection && !r.baseline && r.modelStep === lb.selection.bestModelStep;
@@ -52,7 +52,7 @@ function chosenRow(lb: Leaderboard, r: LeaderboardRow): boolean {
 /** The order select-best ranked by (its metric, by the value or interval bound it used); else the first metric. */
 function choiceScore(lb: Leaderboard): (r: LeaderboardRow) => number | null {
   const s = lb.selection;
-  if (!s) return (r) => valueOf(r.metrics[lb.metrics[0]]);
+  if (!s) return (r) => estimateValue(r.metrics[lb.metrics[0]]);
   const field = s.use === 'ci_low' || s.use === 'ci_high' ? s.use : 'value';
   return (r) => r.metrics[s.metric]?.[field] ?? null;
 }
@@ -61,13 +61,13 @@ function table(lb: Leaderboard): string {
   const group = `sort-${anchor('lb', lb.origin)}`;
   const sortable = lb.metrics.slice(0, SORTABLE_METRICS);
   const choice = ranks(lb.rows, choiceScore(lb), lb.selection ? directionOf(lb, lb.selection.metric) : directionOf(lb, lb.metrics[0]));
-  const byMetric = sortable.map((m) => ranks(lb.rows, (r) => valueOf(r.metrics[m]), directionOf(lb, m)));
+  const byMetric = sortable.map((m) => ranks(lb.rows, (r) => estimateValue(r.metrics[m]), directionOf(lb, m)));
   // The DOM order is the choice's order, so the page reads right even where :has() is not supported.
   const order = lb.rows.map((_, i) => i).sort((a, b) => choice[a] - choice[b]);
   const best = lb.metrics.map((m, j) => {
     const d = directionOf(lb, m);
-    const r = j < SORTABLE_METRICS ? byMetric[j] : ranks(lb.rows, (row) => valueOf(row.metrics[m]), d);
-    return d && lb.rows.some((row) => typeof valueOf(row.metrics[m]) === 'number') ? r.indexOf(1) : -1;
+    const r = j < SORTABLE_METRICS ? byMetric[j] : ranks(lb.rows, (row) => estimateValue(row.metrics[m]), d);
+    return d && lb.rows.some((row) => typeof estimateValue(row.metrics[m]) === 'number') ? r.indexOf(1) : -1;
   });
 
   // Widths in ch: a grid (not an HTML table) lays the rows out, so every row needs the same column widths.
@@ -101,7 +101,7 @@ function table(lb: Leaderboard): string {
         .map((m, j) => {
           const e = r.metrics[m];
           const ci = e && e.ci_low !== null && e.ci_high !== null ? `<span class="ci">[${esc(fmtNumber(e.ci_low))}, ${esc(fmtNumber(e.ci_high))}]</span>` : '';
-          return `<td class="num${best[j] === i ? ' col-best' : ''}" data-metric="${esc(m)}" data-value="${esc(e?.value ?? '')}">${esc(fmtNumber(valueOf(e)))}${ci}</td>`;
+          return `<td class="num${best[j] === i ? ' col-best' : ''}" data-metric="${esc(m)}" data-value="${esc(e?.value ?? '')}">${esc(fmtNumber(estimateValue(e)))}${ci}</td>`;
         })
         .join('');
       const cls = [r.baseline ? 'baseline' : '', chosenRow(lb, r) ? 'chosen' : ''].filter(Boolean).join(' ');

@@ -3,7 +3,7 @@
  * table's generated columns (same names, order and kinds; 0/1 columns stay 0/1) plus, for a
  * generator conditioned on a label, that label column. Seeded: the same seed gives the same bytes.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
 import type { Column } from '../data/dataset.js';

@@ -54,7 +54,7 @@ export default defineStep<Params>({
     ids.names.forEach((id, p) => {
       const r = firstRow[p];
       const features = model.patientIndex(id) >= 0 || !featureData.length ? undefined : Object.fromEntries(featureData.map(({ name, data }) => [name, data.type === 'numeric' ? (Number.isNaN(data.values[r]) ? null : data.values[r]) : data.type === 'categorical' ? (data.codes[r] < 0 ? null : data.categories[data.codes[r]]) : data.values[r]]));
-      let result;
+      let result: ReturnType<typeof model.recommend>;
       try {
         result = model.recommend({ patient: id, ...(features ? { features } : {}) }, params.k, params.exclude_seen);
       } catch (e) {

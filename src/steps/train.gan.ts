@@ -124,7 +124,7 @@ export default defineStep<Params>({
 
     if (params.batch_size % params.pac !== 0) throw new StepInputError(`pac (${params.pac}) must divide batch_size (${params.batch_size})`);
     const ds = await readDatasetFile(ctx.input('train')!);
-    if (params.condition && params.condition.labels && !params.condition.bins) throw new StepInputError('condition.labels names bins: give condition.bins too');
+    if (params.condition?.labels && !params.condition.bins) throw new StepInputError('condition.labels names bins: give condition.bins too');
     const enc = encodeTable(ds, { columns: params.columns, exclude: params.exclude, condition: params.condition, seed: params.seed, transform: params.numeric_transform });
     const { tf, backend, reason } = await loadTf(params.backend === 'auto' ? undefined : params.backend);
     ctx.log(`TensorFlow.js backend: ${backend} (${reason})`);

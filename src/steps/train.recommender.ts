@@ -100,7 +100,7 @@ export default defineStep<Params>({
       for (let r = 0; r < table.user.length; r++) if (firstRow[table.user[r]] < 0) firstRow[table.user[r]] = r;
       const { scaling, X } = fitPatientFeatures(ds, params.patient_features, firstRow);
       const d = scaling.center.length;
-      let ridge;
+      let ridge: { lambda: number; weights: Float64Array; intercept: Float64Array } | undefined;
       if (factors) {
         // Targets: each patient's factors, and for ALS their bias too.
         const m = factors.k + (factors.userBias ? 1 : 0);

@@ -85,7 +85,7 @@ describe('k-fold assignments', () => {
         strat.forEach((f, i) => counts[f][labels[i]]++);
         assert.deepEqual(counts, ref.stratified_per_fold);
         // Class proportions kept within one row per fold.
-        ref.class_counts.forEach((c, k) => {
+        ref.class_counts.forEach((_c, k) => {
           const inFolds = counts.map((row) => row[k]);
           assert.ok(Math.max(...inFolds) - Math.min(...inFolds) <= 1);
         });

@@ -97,6 +97,6 @@ export function assertClose(actual: number, expected: number, label: string, rel
 
 export function numericValues(ds: Dataset, name: string): Float64Array {
   const c = ds.columns.find((x) => x.name === name);
-  if (!c || c.data.type !== 'numeric') throw new Error(`no numeric column "${name}"`);
+  if (c?.data.type !== 'numeric') throw new Error(`no numeric column "${name}"`);
   return c.data.values;
 }

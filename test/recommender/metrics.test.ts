@@ -35,7 +35,7 @@ test('ranking metrics equal their definitions on small random cases', () => {
       rels.push(relOrder.slice(0, rng.int(5))); // some patients have nothing relevant
     }
     const got = rankingMetrics(recs, rels, k, nItems);
-    const users = rels.map((r, u) => u).filter((u) => rels[u].length > 0);
+    const users = rels.map((_r, u) => u).filter((u) => rels[u].length > 0);
     const refs = users.map((u) => reference([...recs[u]], [...rels[u]], k));
     const mean = (f: (x: ReturnType<typeof reference>) => number) => (refs.length ? refs.reduce((a, x) => a + f(x), 0) / refs.length : 0);
     const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);

@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Registry, type RegisterInput } from '../../src/registry/index.js';
+import type { Registry, RegisterInput } from '../../src/registry/index.js';
 
 export function tempStore(): string {
   return mkdtempSync(join(tmpdir(), 'medpipe-registry-'));

@@ -20,6 +20,7 @@ export function ksStatisticSorted(a: Float64Array, b: Float64Array): number {
   if (n1 === 0 || n2 === 0) return NaN;
   let i = 0, j = 0, d = 0;
   while (i < n1 && j < n2) {
+    // biome-ignore lint/complexity/useMathMinMax: the merge takes a's value on ties (Math.min would pick -0 over 0)
     const x = a[i] <= b[j] ? a[i] : b[j];
     while (i < n1 && a[i] <= x) i++;
     while (j < n2 && b[j] <= x) j++;

@@ -64,7 +64,7 @@ export function metricInfo(kind: ProblemKind, name: string): MetricInfo {
 
 /** The metrics to report: the user's list (checked, duplicates removed) or every non-alias metric of the kind. */
 export function resolveMetricNames(kind: ProblemKind, requested: readonly string[] | undefined, alsoNeeded: readonly string[] = []): string[] {
-  const base = requested && requested.length ? requested : Object.keys(METRICS[kind]).filter((n) => !METRICS[kind][n].alias);
+  const base = requested?.length ? requested : Object.keys(METRICS[kind]).filter((n) => !METRICS[kind][n].alias);
   const names: string[] = [];
   for (const n of [...base, ...alsoNeeded]) {
     metricInfo(kind, n);

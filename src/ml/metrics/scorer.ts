@@ -4,7 +4,7 @@
  * metrics is done once here, so a resample costs O(rows x metrics).
  */
 import * as bin from './binary.js';
-import { METRICS, type ProblemKind } from './catalog.js';
+import { METRICS, } from './catalog.js';
 import { classSummary, confusionMatrix, multiLogLoss, ovrMacroAuc, rankOvr } from './multiclass.js';
 import { averagePrecision, binaryCurve, rankScores, rocAuc } from './ranking.js';
 import { regressionMetrics } from './regression.js';

@@ -55,7 +55,7 @@ const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) =>
 // Opcodes used below.
 const GET = 0x20, SET = 0x21, TEE = 0x22, I32 = 0x41, ADD = 0x6a, MUL = 0x6c, AND = 0x71, SHL = 0x74, GE_S = 0x4e;
 const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40], END = 0x0b, BR = 0x0c, BR_IF = 0x0d;
-const I32_LOAD = [0x28, 2, 0], I32_LOAD8_S = [0x2c, 0, 0], F64_LOAD = [0x2b, 3, 0], F64_STORE = [0x39, 3, 0], F32_STORE = [0x38, 2, 0];
+const I32_LOAD8_S = [0x2c, 0, 0], F64_LOAD = [0x2b, 3, 0], F64_STORE = [0x39, 3, 0], F32_STORE = [0x38, 2, 0];
 const F64_ADD = 0xa0, F64_SUB = 0xa1, F64_MUL = 0xa2, F64_LT = 0x63, SELECT = 0x1b;
 const F64_CONVERT_I32_S = 0xb7, F32_DEMOTE = 0xb6, I64_CONST = 0x42, I64_ADD = 0x7c, I64_SHL = 0x86, F64_REINTERPRET = 0xbf;
 const V128_LOAD = (offset: number) => [0xfd, 0x00, 3, ...uleb(offset)];
@@ -105,7 +105,7 @@ function rowLoop(p: { start: number; end: number; n: number }, l: { j: number; r
 // exp(x) = 2^k e^r with k = round(x log2 e) and |r| <= ln2 / 2; e^r by its Taylor polynomial to
 // degree 11 (error < 1e-14) in Estrin's scheme, whose short dependency chains keep the processor
 // busy. k is rounded by adding 1.5 * 2^52, whose low mantissa bits then hold k for building 2^k.
-const LOG2E = 1.4426950408889634, LN2_HI = 6.93147180369123816490e-1, LN2_LO = 1.90821492927058770002e-10, SHIFTER = 6755399441055744;
+const LOG2E = Math.LOG2E, LN2_HI = 6.93147180369123816490e-1, LN2_LO = 1.90821492927058770002e-10, SHIFTER = 6755399441055744;
 const C = Array.from({ length: 12 }, (_, i) => 1 / [1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800, 39916800][i]);
 const I64_REINTERPRET = 0xbd;
 
