@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parsePipelineSource } from '../../src/engine/load.js';
 import { validatePipeline } from '../../src/engine/validate.js';
 import type { StepType } from '../../src/engine/step-type.js';
+import { catalogue } from '../../src/steps/index.js';
 import split from '../../src/steps/split.js';
 import { runStep } from '../helpers/step-harness.js';
 
@@ -39,7 +40,7 @@ test('runStep fills in the step type\'s schema defaults, the same ones a pipelin
   const file = join(dir, 'p.yaml');
   const text = 'medpipe: 1\nname: harness\nsteps:\n  load: { uses: load.builtin, with: { name: breast-cancer-wisconsin } }\n  split: { uses: split, in: { data: load }, with: { seed: 4 } }\n';
   writeFileSync(file, text);
-  const pipeline = await validatePipeline(parsePipelineSource(file, text));
+  const pipeline = await validatePipeline(parsePipelineSource(file, text), { catalogue });
   const captured: Record<string, unknown>[] = [];
   const spy: StepType = { ...(split as StepType), run: async (_ctx, params) => void captured.push(params) };
   await runStep(spy, {}, { seed: 4 });
