@@ -17,10 +17,10 @@ steps:
   a: { uses: ./steps/counter.js, with: { n: "\${params.n}" } }
 `;
 
-test('relative paths and the default store are resolved against the folder the CLI is given, never the process\'s', async () => {
+test("relative paths and the default store are resolved against the folder the CLI is given, never the process's", async () => {
   const p = makeProject({ 'p.yaml': PIPELINE, 'params/other.yaml': 'n: 4\n' });
   assert.notEqual(process.cwd(), p.dir);
-  assert.ok(!existsSync(join(process.cwd(), 'p.yaml')), 'the process\'s folder has no p.yaml, so only the given folder can supply it');
+  assert.ok(!existsSync(join(process.cwd(), 'p.yaml')), "the process's folder has no p.yaml, so only the given folder can supply it");
 
   const validated = await p.cli('validate', 'p.yaml', '--params', 'params/other.yaml');
   assert.equal(validated.code, 0, validated.err);
@@ -29,7 +29,7 @@ test('relative paths and the default store are resolved against the folder the C
   const ran = await p.cli('run', 'p.yaml', '--params', 'params/other.yaml', '--store', 'my-store');
   assert.equal(ran.code, 0, ran.err);
   assert.ok(existsSync(join(p.dir, 'my-store')), '--store my-store is in the given folder');
-  assert.ok(!existsSync(join(process.cwd(), 'my-store')), 'nothing is written in the process\'s folder');
+  assert.ok(!existsSync(join(process.cwd(), 'my-store')), "nothing is written in the process's folder");
 
   const status = await p.cli('status', 'p.yaml', '--params', 'params/other.yaml', '--store', 'my-store');
   assert.equal(status.code, 0, status.err);

@@ -14,7 +14,7 @@ import { catalogue } from '../../src/steps/index.js';
 import split from '../../src/steps/split.js';
 import { runStep } from '../helpers/step-harness.js';
 
-test('runStep fills in the step type\'s schema defaults, the same ones a pipeline\'s step gets', async () => {
+test("runStep fills in the step type's schema defaults, the same ones a pipeline's step gets", async () => {
   const seen: Record<string, unknown>[] = [];
   const echo: StepType = {
     id: 'echo',
@@ -23,7 +23,11 @@ test('runStep fills in the step type\'s schema defaults, the same ones a pipelin
     inputs: {},
     outputs: { out: { kind: 'report', description: 'nothing' } },
     defaultOutput: 'out',
-    params: { type: 'object', additionalProperties: false, properties: { n: { type: 'integer', default: 3 }, nested: { type: 'object', properties: { on: { type: 'boolean', default: true } }, default: {} } } },
+    params: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { n: { type: 'integer', default: 3 }, nested: { type: 'object', properties: { on: { type: 'boolean', default: true } }, default: {} } },
+    },
     async run(_ctx, params) {
       seen.push(params);
     },
@@ -38,7 +42,8 @@ test('runStep fills in the step type\'s schema defaults, the same ones a pipelin
   // A built-in step: the harness's params are the params of the same step in a validated pipeline.
   const dir = mkdtempSync(join(tmpdir(), 'medpipe-harness-'));
   const file = join(dir, 'p.yaml');
-  const text = 'medpipe: 1\nname: harness\nsteps:\n  load: { uses: load.builtin, with: { name: breast-cancer-wisconsin } }\n  split: { uses: split, in: { data: load }, with: { seed: 4 } }\n';
+  const text =
+    'medpipe: 1\nname: harness\nsteps:\n  load: { uses: load.builtin, with: { name: breast-cancer-wisconsin } }\n  split: { uses: split, in: { data: load }, with: { seed: 4 } }\n';
   writeFileSync(file, text);
   const pipeline = await validatePipeline(parsePipelineSource(file, text), { catalogue });
   const captured: Record<string, unknown>[] = [];
