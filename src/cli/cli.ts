@@ -114,7 +114,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return await handler(rest, args, io);
   } catch (e) {
     if (e instanceof PipelineError) {
-      io.err(renderDiagnostics(e.diagnostics, true));
+      io.err(renderDiagnostics(e.diagnostics, true, io.cwd));
       return 2;
     }
     if (e instanceof UsageError) {

@@ -126,7 +126,7 @@ const validate: Command = async (rest, args, io) => {
     if (!(e instanceof PipelineError)) throw e;
     // --json: for editors and CI annotations, each diagnostic with its ranges and related locations.
     if (args.values.json) io.out(JSON.stringify({ ok: false, diagnostics: e.diagnostics }));
-    else io.err(renderDiagnostics(e.diagnostics, true));
+    else io.err(renderDiagnostics(e.diagnostics, true, io.cwd));
     return 1;
   }
 };

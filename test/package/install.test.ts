@@ -14,7 +14,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.js';
@@ -25,6 +25,8 @@ import { ROOT } from '../helpers/cli.js';
  */
 function offerPrebuiltSqlite(dir: string): void {
   const pkg = join(ROOT, 'node_modules', 'better-sqlite3');
+  // No compiled module in the checkout (being rebuilt, say): offer nothing, and npm compiles it.
+  if (!existsSync(join(pkg, 'build/Release/better_sqlite3.node'))) return;
   const { version } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version: string };
   const prebuilds = join(dir, 'prebuilds');
   mkdirSync(prebuilds);
