@@ -26,22 +26,22 @@ export interface Predictions {
   readonly decision?: Float64Array;
 }
 
-/** Reads a CSV of raw rows with the column kinds the bundle was trained on. */
-export async function readRowsForBundle(path: string, bundle: ModelBundle): Promise<Dataset> {
+/** Reads a CSV of raw rows with the column kinds the bundle was trained on; errors name the file `displayName` (default its path). */
+export async function readRowsForBundle(path: string, bundle: ModelBundle, displayName = path): Promise<Dataset> {
   const columns = Object.fromEntries(bundle.signature.columns.map((c) => [c.name, c.kind]));
   let ds: Dataset;
   try {
-    ds = await readCsv(path, { columns });
+    ds = await readCsv(path, { columns, displayName });
   } catch (e) {
     // readCsv checks declared columns against the header; name what the model needs instead.
-    if (e instanceof DataError && /not in the file|no column/i.test(e.message)) throw missingColumnError(path, e, bundle);
+    if (e instanceof DataError && /not in the file|no column/i.test(e.message)) throw missingColumnError(displayName, e, bundle);
     throw e;
   }
   const present = new Set(ds.columns.map((c) => c.name));
   const missing = bundle.signature.columns.filter((c) => !present.has(c.name));
   if (missing.length) {
     throw new DataError(`the input lacks column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c.name}"${didYouMean(c.name, present)}`).join(', ')} that the model needs`, {
-      file: path,
+      file: displayName,
       hint: `the model was trained on: ${bundle.signature.columns.map((c) => c.name).join(', ')}`,
     });
   }

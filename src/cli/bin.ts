@@ -7,4 +7,5 @@ process.exitCode = await main(process.argv.slice(2), {
   out: lineWriter(process.stdout, 'stdout'),
   err: lineWriter(process.stderr, 'stderr'),
   stdout: process.stdout,
+  cwd: process.cwd(),
 });

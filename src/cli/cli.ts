@@ -17,6 +17,13 @@ export interface CliIO {
   out: (text: string) => void;
   err: (text: string) => void;
   stdout: NodeJS.WriteStream;
+  /**
+   * The folder the command runs in: relative paths the user gives (pipeline files, --store,
+   * --output, --params, …) are relative to it, and the store is found from it. bin.ts passes
+   * process.cwd(); passing it, rather than reading the process's, lets several commands run
+   * in one process in different folders (the tests do, in parallel).
+   */
+  cwd: string;
 }
 
 export type ParsedArgs = ReturnType<typeof parse>;
@@ -107,7 +114,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return await handler(rest, args, io);
   } catch (e) {
     if (e instanceof PipelineError) {
-      io.err(renderDiagnostics(e.diagnostics, true));
+      io.err(renderDiagnostics(e.diagnostics, true, io.cwd));
       return 2;
     }
     if (e instanceof UsageError) {

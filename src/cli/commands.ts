@@ -44,13 +44,13 @@ function pipelineArg(rest: string[], command: string): string {
   return rest[0];
 }
 
-function load(rest: string[], args: ParsedArgs, command: string) {
-  return loadPipeline(pipelineArg(rest, command), { catalogue, overrides: (args.values.set ?? []).map(parseOverride), paramsFiles: args.values.params });
+function load(rest: string[], args: ParsedArgs, command: string, cwd: string) {
+  return loadPipeline(pipelineArg(rest, command), { catalogue, overrides: (args.values.set ?? []).map(parseOverride), paramsFiles: args.values.params, cwd });
 }
 
 const run: Command = async (rest, args, io) => {
-  const pipeline = await load(rest, args, 'run');
-  const store = openStore(pipeline.dir, args.values.store);
+  const pipeline = await load(rest, args, 'run', io.cwd);
+  const store = openStore(pipeline.dir, args.values.store, io.cwd);
   const concurrency = args.values.concurrency === undefined ? undefined : Number(args.values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UsageError(`--concurrency must be a whole number above 0, got "${args.values.concurrency}"`);
   // A swept step's name selects all of its combinations.
@@ -76,7 +76,7 @@ const run: Command = async (rest, args, io) => {
   }
   const reporter: Reporter = args.values.json ? new JsonReporter(io.out) : io.stdout.isTTY && !args.values.plain && !process.env.CI ? new TtyReporter(io.stdout) : new PlainReporter(io.out);
   // The run that creates the store keeps it out of git; later runs spawn no git for it.
-  const ignored = existsSync(store.root) ? undefined : await ignoreStoreInGit(store.root);
+  const ignored = existsSync(store.root) ? undefined : await ignoreStoreInGit(store.root, io.cwd);
   if (ignored) io.err(`medpipe: ${ignored}`);
   if (args.values.publish && (pipeline.overrides.length || pipeline.paramsOverrides.length)) throw new UsageError('--publish makes a run of a changed pipeline file the record; --set and --params values are in no committed file, so such a run stays an experiment: write the values into the pipeline (or its params_file) instead');
   let started = false;
@@ -105,19 +105,19 @@ const run: Command = async (rest, args, io) => {
     interrupt.dispose();
   }
   reporter.close();
-  const summary = runSummaryLines(pipeline, result, process.cwd());
+  const summary = runSummaryLines(pipeline, result, io.cwd);
   if (args.values.json) io.out(JSON.stringify({ type: 'run:summary', lines: summary.slice(1).map((l) => l.trim()) }));
   else if (summary.length) io.out(summary.join('\n'));
   if (result.status === 'interrupted') return INTERRUPTED_EXIT_CODE;
   if (result.status !== 'ok') return 1;
   // --ci: the run is followed by the regression check against the baseline, in one command, on
   // the metrics this run computed (an experiment leaves the committed files as they are).
-  return args.values.ci ? metricsCommand(['diff', pipelineArg(rest, 'run')], { ...args.values, current: result.published }, io) : 0;
+  return args.values.ci ? metricsCommand(['diff', pipelineArg(rest, 'run')], { ...args.values, cwd: io.cwd, current: result.published }, io) : 0;
 };
 
 const validate: Command = async (rest, args, io) => {
   try {
-    const pipeline = await load(rest, args, 'validate');
+    const pipeline = await load(rest, args, 'validate', io.cwd);
     if (args.values.json) io.out(JSON.stringify({ ok: true, file: pipeline.file, steps: pipeline.steps.size, diagnostics: [] }));
     else io.out(`${pipeline.file}: ok (${pipeline.steps.size} steps)`);
     return 0;
@@ -126,14 +126,14 @@ const validate: Command = async (rest, args, io) => {
     if (!(e instanceof PipelineError)) throw e;
     // --json: for editors and CI annotations, each diagnostic with its ranges and related locations.
     if (args.values.json) io.out(JSON.stringify({ ok: false, diagnostics: e.diagnostics }));
-    else io.err(renderDiagnostics(e.diagnostics, true));
+    else io.err(renderDiagnostics(e.diagnostics, true, io.cwd));
     return 1;
   }
 };
 
 const status: Command = async (rest, args, io) => {
-  const pipeline = await load(rest, args, 'status');
-  const planned = await plan(pipeline, openStore(pipeline.dir, args.values.store), { verify: true });
+  const pipeline = await load(rest, args, 'status', io.cwd);
+  const planned = await plan(pipeline, openStore(pipeline.dir, args.values.store, io.cwd), { verify: true });
   const statuses = planned.steps.map(({ step, decision }) => ({
     step,
     state: statusState(decision),
@@ -148,8 +148,8 @@ const status: Command = async (rest, args, io) => {
 };
 
 const runs: Command = async (rest, args, io) => {
-  const store = openStore(process.cwd(), args.values.store);
-  if (rest[0] === 'compare') return runsCompare(rest.slice(1), { store, baseline: args.values.baseline, json: args.values.json, cwd: process.cwd() }, io.out);
+  const store = openStore(io.cwd, args.values.store, io.cwd);
+  if (rest[0] === 'compare') return runsCompare(rest.slice(1), { store, baseline: args.values.baseline, json: args.values.json, cwd: io.cwd }, io.out);
   noMoreThan(rest, 0, 'runs', 'no arguments (or: compare RUN RUN...)');
   const limit = args.values.limit ? Number(args.values.limit) : 20;
   const records = listRunRecords(store, limit);
@@ -173,7 +173,7 @@ const runs: Command = async (rest, args, io) => {
 
 const cache: Command = async (rest, args, io) => {
   if (rest.length !== 1 || !['info', 'verify', 'gc'].includes(rest[0])) throw new UsageError(`cache takes one command: info, verify or gc${rest.length ? ` (got "${rest.join(' ')}")` : ''}`);
-  const store = openStore(process.cwd(), args.values.store);
+  const store = openStore(io.cwd, args.values.store, io.cwd);
   if (rest[0] === 'info') {
     const info = storeInfo(store);
     if (args.values.json) io.out(JSON.stringify(info, null, 2));
@@ -204,10 +204,10 @@ const cache: Command = async (rest, args, io) => {
   return report.damaged.length ? 1 : 0;
 };
 
-const steps: Command = (rest, args, io) => stepsCommand(rest, { json: args.values.json, markdown: args.values.markdown }, io);
+const steps: Command = (rest, args, io) => stepsCommand(rest, { json: args.values.json, markdown: args.values.markdown, cwd: io.cwd }, io);
 
 const dag: Command = async (rest, args, io) => {
-  const pipeline = await load(rest, args, 'dag');
+  const pipeline = await load(rest, args, 'dag', io.cwd);
   const format = args.values.format ?? 'ascii';
   if (format === 'mermaid') io.out(renderMermaid(pipeline));
   else if (format === 'dot') io.out(renderDot(pipeline));
@@ -216,31 +216,31 @@ const dag: Command = async (rest, args, io) => {
   return 0;
 };
 
-const metrics: Command = (rest, args, io) => metricsCommand(rest, args.values, io);
+const metrics: Command = (rest, args, io) => metricsCommand(rest, { ...args.values, cwd: io.cwd }, io);
 
-const report: Command = (rest, args, io) => reportCommand(rest, { store: openStore(process.cwd(), args.values.store).root, output: args.values.output, baseline: args.values.baseline, compare: args.values.compare }, io);
+const report: Command = (rest, args, io) => reportCommand(rest, { store: openStore(io.cwd, args.values.store, io.cwd).root, output: args.values.output, baseline: args.values.baseline, compare: args.values.compare, cwd: io.cwd }, io);
 
 const models: Command = async (rest, args, io) => {
-  const store = openStore(process.cwd(), args.values.store);
-  return modelsCommand(rest, { store: store.root, json: args.values.json, expect: args.values.expect }, io);
+  const store = openStore(io.cwd, args.values.store, io.cwd);
+  return modelsCommand(rest, { store: store.root, json: args.values.json, expect: args.values.expect, cwd: io.cwd }, io);
 };
 
 const predict: Command = async (rest, args, io) => {
   if (rest.length !== 1 || !args.values.input) throw new UsageError('usage: medpipe predict NAME[@VERSION|@ALIAS] --input rows.csv [--output predictions.csv] [--strict]');
-  const store = openStore(process.cwd(), args.values.store);
-  return predictCommand({ ref: rest[0], input: args.values.input, output: args.values.output, storeDir: store.root, strict: args.values.strict }, io);
+  const store = openStore(io.cwd, args.values.store, io.cwd);
+  return predictCommand({ ref: rest[0], input: args.values.input, output: args.values.output, storeDir: store.root, strict: args.values.strict, cwd: io.cwd }, io);
 };
 
 const recommend: Command = async (rest, args, io) => {
   if (rest.length !== 1) throw new UsageError('usage: medpipe recommend NAME[@VERSION|@ALIAS] --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]');
-  const store = openStore(process.cwd(), args.values.store);
+  const store = openStore(io.cwd, args.values.store, io.cwd);
   return recommendCommand({ ref: rest[0], patient: args.values.patient, k: args.values.k === undefined ? 5 : Number(args.values.k), features: args.values.feature ?? [], includeSeen: args.values['include-seen'] ?? false, json: args.values.json ?? false, storeDir: store.root }, io);
 };
 
 const schema: Command = async (rest, _args, io) => {
   noMoreThan(rest, 1, 'schema', 'at most one file to write, e.g. medpipe schema schemas/pipeline.schema.json');
   const text = JSON.stringify(pipelineEditorSchema([...builtinSteps.values()]), null, 2) + '\n';
-  if (rest[0]) writeOutputFile(rest[0], text);
+  if (rest[0]) writeOutputFile(rest[0], text, io.cwd);
   else io.out(text.trimEnd());
   return 0;
 };

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { formatDiagnostic, formatLocation, type Diagnostic, type SourceLocation } from '../errors.js';
 
 /** `cwd`: the folder the file names in the diagnostics are relative to (where the command was run). */
-export function renderDiagnostics(diagnostics: readonly Diagnostic[], withExcerpt: boolean, cwd: string = process.cwd()): string {
+export function renderDiagnostics(diagnostics: readonly Diagnostic[], withExcerpt: boolean, cwd: string): string {
   const texts = new Map<string, readonly string[] | undefined>();
   const linesOf = (file: string): readonly string[] | undefined => {
     if (!texts.has(file)) {

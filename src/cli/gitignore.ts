@@ -7,8 +7,8 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { gitRun } from '../engine/git.js';
 
-/** Adds the store to .gitignore when it is inside a git work tree that does not ignore it. Returns what it did, for the user. */
-export async function ignoreStoreInGit(storeDir: string): Promise<string | undefined> {
+/** Adds the store to .gitignore when it is inside a git work tree that does not ignore it. Returns what it did, for the user (paths relative to `cwd`). */
+export async function ignoreStoreInGit(storeDir: string, cwd: string): Promise<string | undefined> {
   const top = await gitRun(dirname(storeDir), ['rev-parse', '--show-toplevel']);
   if (top.code !== 0) return undefined;
   const root = top.stdout.trim();
@@ -20,5 +20,5 @@ export async function ignoreStoreInGit(storeDir: string): Promise<string | undef
   const file = join(root, '.gitignore');
   const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
   appendFileSync(file, `${before && !before.endsWith('\n') ? '\n' : ''}# medpipe's store: artifacts, cache entries, run records, model registry (machine-local)\n/${rel}/\n`);
-  return `added /${rel}/ to ${relative(process.cwd(), file) || '.gitignore'}: medpipe's store is machine-local and stays out of git`;
+  return `added /${rel}/ to ${relative(cwd, file) || '.gitignore'}: medpipe's store is machine-local and stays out of git`;
 }

@@ -27,8 +27,8 @@ export interface MetricsCommandOptions {
   junit?: string;
   /** Also write the Markdown diff here (for a PR comment or $GITHUB_STEP_SUMMARY). */
   markdown?: string;
-  /** Folder paths are resolved against; default process.cwd(). */
-  cwd?: string;
+  /** The folder the command runs in: paths are resolved against it (and ./pipelines found in it). */
+  cwd: string;
   /** `run --ci`: the metrics the run computed, by absolute path (see DiffOptions.current). */
   current?: ReadonlyMap<string, Buffer>;
 }
@@ -45,7 +45,7 @@ FILE is a pipeline file or a metrics .json file (default: the pipelines in ./pip
 
 export async function metricsCommand(args: string[], opts: MetricsCommandOptions, io: MetricsIO): Promise<number> {
   const [sub, ...files] = args;
-  const cwd = opts.cwd ?? process.cwd();
+  const { cwd } = opts;
   const format = opts.json ? 'json' : opts.format ?? 'table';
   if (!['table', 'md', 'json'].includes(format)) throw new UsageError(`--format must be table, md or json for metrics, got "${format}"`);
   const targets = files.length ? files : defaultPipelines(cwd);

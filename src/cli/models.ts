@@ -36,6 +36,8 @@ export interface ModelsIO {
 export interface ModelsOptions {
   /** The store folder; default as every command finds it (see store-location.ts). */
   store?: string;
+  /** The folder the command runs in: relative paths (the store, export's DIR) are relative to it. */
+  cwd: string;
   json?: boolean;
   /** `models audit --expect SEQ:HASH`: a chain head the registry must contain (pinned by CI). */
   expect?: string;
@@ -43,7 +45,7 @@ export interface ModelsOptions {
 
 class Usage extends Error {}
 
-type Handler = (reg: Registry, args: string[], ctx: { json: boolean; io: ModelsIO; store: string }) => number;
+type Handler = (reg: Registry, args: string[], ctx: { json: boolean; io: ModelsIO; store: string; cwd: string }) => number;
 
 /** Commands that only read, and so must not create a registry where there is none. */
 const READ_ONLY = new Set(['list', 'show', 'compare', 'audit', 'log', 'export']);
@@ -59,7 +61,7 @@ export async function modelsCommand(args: string[], opts: ModelsOptions, io: Mod
     io.err(`medpipe models: unknown command "${sub}"\n\n${MODELS_USAGE}`);
     return 2;
   }
-  const store = locateStore(process.cwd(), opts.store);
+  const store = locateStore(opts.cwd, opts.store, opts.cwd);
   const json = !!opts.json;
   if (sub === 'audit') return auditCommand(rest, { store, json, expect: opts.expect }, io);
   if (READ_ONLY.has(sub) && !existsSync(join(store, STORE_FILES.registry))) return noRegistry(sub, rest, { json, io, store });
@@ -67,7 +69,7 @@ export async function modelsCommand(args: string[], opts: ModelsOptions, io: Mod
   let reg: Registry | undefined;
   try {
     reg = Registry.open(store);
-    return handler(reg, rest, { json, io, store });
+    return handler(reg, rest, { json, io, store, cwd: opts.cwd });
   } catch (e) {
     if (e instanceof Usage) {
       io.err(`medpipe models ${sub}: ${e.message}\n\n${MODELS_USAGE}`);
@@ -236,9 +238,9 @@ const log: Handler = (reg, args, { json, io }) => {
   return 0;
 };
 
-const exportCmd: Handler = (reg, args, { json, io }) => {
+const exportCmd: Handler = (reg, args, { json, io, cwd }) => {
   arity(args, 2, 2, 'a version and a folder: medpipe models export NAME@X DIR');
-  const dir = resolve(args[1]);
+  const dir = resolve(cwd, args[1]);
   const { version: v, files } = reg.exportVersion(args[0], dir);
   io.out(json ? JSON.stringify({ name: v.name, version: v.version, dir, files }) : `${v.name}@${v.version} -> ${dir}: ${files.join(', ')}`);
   return 0;

@@ -10,7 +10,7 @@ import { writeFileDurably } from '../engine/durable.js';
 import { UsageError } from '../errors.js';
 
 /** Writes `content` to `path` and returns the absolute path written; a path that cannot be written is a usage error. */
-export function writeOutputFile(path: string, content: string | Uint8Array, cwd = process.cwd()): string {
+export function writeOutputFile(path: string, content: string | Uint8Array, cwd: string): string {
   const file = resolve(cwd, path);
   try {
     writeFileDurably(file, content);

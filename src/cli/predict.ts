@@ -3,6 +3,7 @@
  * registered bundle. Rows with values far outside the model's training range are named on
  * stderr; with --strict they are refused and nothing is written.
  */
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readRegisteredBundle } from './registered-bundle.js';
 import { writeOutputFile } from './output-file.js';
@@ -15,6 +16,8 @@ export interface PredictArgs {
   storeDir: string;
   /** Refuse the input when any value is far outside the training range, instead of warning. */
   strict?: boolean;
+  /** The folder the command runs in: --input and --output are relative to it. */
+  cwd: string;
 }
 
 /** Rows named one per line, up to this many, then a count: enough to act on, not a data dump. */
@@ -36,7 +39,7 @@ export async function predictCommand(a: PredictArgs, io: { out(t: string): void;
   if (kind !== 'predictor') throw new UsageError(`${label} cannot predict rows: ${usageOf(kind)}`);
   const { predictBundle, predictionsCsv, readRowsForBundle } = await import('../bundle/predict.js');
   const { outsideTrainingRange } = await import('../bundle/training-range.js');
-  const rows = await readRowsForBundle(a.input, bundle);
+  const rows = await readRowsForBundle(resolve(a.cwd, a.input), bundle, a.input);
   const flagged = outsideTrainingRange(bundle, rows);
   if (flagged.length) {
     const lines = flagged.slice(0, MAX_FLAGGED_LINES).map(describe);
@@ -51,7 +54,7 @@ export async function predictCommand(a: PredictArgs, io: { out(t: string): void;
   const predictions = await predictBundle(bundle, rows, a.input);
   const csv = predictionsCsv(rows, predictions);
   if (a.output) {
-    writeOutputFile(a.output, csv);
+    writeOutputFile(a.output, csv, a.cwd);
     io.err(`medpipe: ${label}: ${predictions.rowCount} predictions written to ${a.output}`);
   } else io.out(csv.trimEnd());
   return 0;

@@ -25,6 +25,8 @@ export interface ReportOptions {
   baseline?: string;
   /** Other runs (ids or prefixes) to show side by side with this one. */
   compare?: readonly string[];
+  /** The folder the command runs in: --output and --baseline paths are relative to it. */
+  cwd: string;
 }
 
 export interface ReportIO {
@@ -52,7 +54,7 @@ export async function reportCommand(args: string[], opts: ReportOptions, io: Rep
     io.err('medpipe report takes at most one run id, e.g. medpipe report 20260101T120000Z-1a2b3c');
     return 2;
   }
-  const store = openStore(process.cwd(), opts.store);
+  const store = openStore(opts.cwd, opts.store, opts.cwd);
   const chosen = args[0] === undefined ? defaultRun(store) : findRun(store, args[0]);
   if (typeof chosen === 'string') {
     io.err(`medpipe: ${chosen}`);
@@ -66,17 +68,17 @@ export async function reportCommand(args: string[], opts: ReportOptions, io: Rep
   const baseline = opts.baseline ?? readable?.regression.baseline;
   if (baseline && readable?.metricsFiles.length) {
     try {
-      data.baselineDiff = await diffTargets([found.pipeline.path], { baseline, cwd: process.cwd() });
+      data.baselineDiff = await diffTargets([found.pipeline.path], { baseline, cwd: opts.cwd });
     } catch (e) {
       data.baselineProblem = `no comparison with ${baseline}: ${(e as Error).message}`;
     }
   }
   if (opts.compare?.length) {
     const others = runsByIds(store, opts.compare);
-    data.comparison = await compareRuns(store, runsByIds(store, [found.runId, ...others.map((r) => r.runId)]), { cwd: process.cwd(), format: (x) => fmtNumber(x) });
+    data.comparison = await compareRuns(store, runsByIds(store, [found.runId, ...others.map((r) => r.runId)]), { cwd: opts.cwd, format: (x) => fmtNumber(x) });
   }
   const html = renderReport(data);
-  const output = writeOutputFile(opts.output ?? `medpipe-report-${found.runId}.html`, html);
+  const output = writeOutputFile(opts.output ?? `medpipe-report-${found.runId}.html`, html, opts.cwd);
   io.out(`report of run ${found.runId} (${found.pipeline.name}, ${found.status}) written to ${output}`);
   return 0;
 }

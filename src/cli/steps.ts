@@ -16,14 +16,16 @@ export interface StepsOptions {
   json?: boolean;
   /** Write the Markdown reference of every built-in step type to this file. */
   markdown?: string;
+  /** The folder the command runs in: a custom step's path, or its package, is found from it, and --markdown written relative to it. */
+  cwd: string;
 }
 
 /** A built-in step type by name, or a custom one by path or package (as `uses:` would name it). */
-async function findStepType(name: string): Promise<StepType> {
+async function findStepType(name: string, cwd: string): Promise<StepType> {
   const builtin = builtinSteps.get(name);
   if (builtin) return builtin;
-  if (isCustomStepRef(name) || resolveStepPackage(name, process.cwd())) {
-    const loaded = await loadCustomStep(name, process.cwd());
+  if (isCustomStepRef(name) || resolveStepPackage(name, cwd)) {
+    const loaded = await loadCustomStep(name, cwd);
     if ('error' in loaded) throw new UsageError(loaded.error);
     return loaded.type;
   }
@@ -38,12 +40,12 @@ export async function stepsCommand(rest: readonly string[], opts: StepsOptions, 
   if (rest.length > 1) throw new UsageError(`steps takes at most one step type, e.g. medpipe steps train.svm (got "${rest.join(' ')}")`);
   if (opts.markdown !== undefined) {
     if (rest.length) throw new UsageError('steps --markdown FILE writes the reference of every built-in step type; leave out the name');
-    const file = writeOutputFile(opts.markdown, stepsMarkdown([...builtinSteps.values()]));
+    const file = writeOutputFile(opts.markdown, stepsMarkdown([...builtinSteps.values()]), opts.cwd);
     io.out(`wrote the reference of ${builtinSteps.size} step types to ${file}`);
     return 0;
   }
   if (rest.length) {
-    const type = await findStepType(rest[0]);
+    const type = await findStepType(rest[0], opts.cwd);
     io.out(opts.json ? JSON.stringify(asJson(type), null, 2) : stepReferenceText(type));
     return 0;
   }

@@ -4,6 +4,7 @@
  * (exponential expansion), and tags other than YAML's plain core types (`!!python/object`, `!foo`).
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { LineCounter, parseDocument, visit, isAlias, isNode, isScalar } from 'yaml';
 import { fileDiagnostic, PipelineError, type Diagnostic, type Position } from '../errors.js';
 import { reservedNameMessage } from './schema.js';
@@ -17,10 +18,11 @@ export const MAX_ALIAS_COUNT = 100;
 /** Pipelines nest about 6 levels (steps, a step, with:, a value); the YAML parser overflows at about 1,000. */
 export const MAX_NESTING_DEPTH = 64;
 
-export function readPipelineSource(file: string): PipelineSource {
+/** Reads `file` (relative to `cwd`); diagnostics name it as given. */
+export function readPipelineSource(file: string, cwd = process.cwd()): PipelineSource {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
+    bytes = readFileSync(resolve(cwd, file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a pipeline file' : `cannot be read (${code ?? String(e)})`;

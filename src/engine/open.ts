@@ -15,14 +15,17 @@ export interface LoadOptions {
   overrides?: readonly Override[];
   /** `--params FILE`: parameter files, applied after the pipeline's own params. */
   paramsFiles?: readonly string[];
+  /** The folder relative paths (the file, --params files) are resolved against, as a shell would: the CLI's working folder; default process.cwd(). */
+  cwd?: string;
 }
 
 /** Reads, parses and validates a pipeline file. Throws PipelineError listing every problem. */
 export async function loadPipeline(file: string, options: LoadOptions): Promise<Pipeline> {
-  return validatePipeline(readPipelineSource(file), { catalogue: options.catalogue, overrides: options.overrides, paramsFiles: options.paramsFiles });
+  const cwd = options.cwd ?? process.cwd();
+  return validatePipeline(readPipelineSource(file, cwd), { catalogue: options.catalogue, overrides: options.overrides, paramsFiles: options.paramsFiles, cwd });
 }
 
-/** The store of the project `fromDir` is in, or `dir` (--store); see store-location.ts. */
-export function openStore(fromDir: string, dir?: string): Store {
-  return new LocalStore(locateStore(fromDir, dir));
+/** The store of the project `fromDir` is in, or `dir` (--store, relative to `cwd`); see store-location.ts. */
+export function openStore(fromDir: string, dir?: string, cwd = process.cwd()): Store {
+  return new LocalStore(locateStore(fromDir, dir, cwd));
 }

@@ -22,9 +22,13 @@ export function findProjectRoot(startDir: string): string {
   }
 }
 
-/** The store folder (absolute): `dir` if given (--store), else $MEDPIPE_STORE, else `.medpipe/` at the project root of `fromDir`. */
-export function locateStore(fromDir: string, dir?: string): string {
+/**
+ * The store folder (absolute): `dir` if given (--store), else $MEDPIPE_STORE, else `.medpipe/` at
+ * the project root of `fromDir`. A relative `dir` or $MEDPIPE_STORE is relative to `cwd`, the
+ * folder the command runs in.
+ */
+export function locateStore(fromDir: string, dir?: string, cwd = process.cwd()): string {
   const chosen = dir ?? process.env.MEDPIPE_STORE;
-  if (chosen) return isAbsolute(chosen) ? chosen : resolve(chosen);
+  if (chosen) return isAbsolute(chosen) ? chosen : resolve(cwd, chosen);
   return join(findProjectRoot(fromDir), DEFAULT_STORE_DIR);
 }

@@ -40,6 +40,8 @@ export interface ValidateOptions {
   overrides?: readonly Override[];
   /** `--params FILE`: parameter files applied after the pipeline's own, in order (paths as the user gave them). */
   paramsFiles?: readonly string[];
+  /** The folder the source's file name and --params files are relative to (the CLI's working folder); default process.cwd(). */
+  cwd?: string;
 }
 
 /** A step of the file once checked on its own: everything but the references to other steps. */
@@ -59,13 +61,14 @@ interface StepDraft {
 export async function validatePipeline(source: PipelineSource, options: ValidateOptions): Promise<Pipeline> {
   const diagnostics: Diagnostic[] = [];
   const doc = checkStructure(source, diagnostics);
-  const pipelineFile = resolve(source.file);
+  const cwd = options.cwd ?? process.cwd();
+  const pipelineFile = resolve(cwd, source.file);
   const dir = dirname(pipelineFile);
   const overrides = options.overrides ?? [];
   const stepIds = Object.keys(doc.steps ?? {});
 
   // Pipeline parameters: params:, then its params_file, then --params files, then --set.
-  const fromFiles = pipelineParams(doc, dir, options.paramsFiles ?? [], diagnostics);
+  const fromFiles = pipelineParams(doc, dir, options.paramsFiles ?? [], cwd, diagnostics);
   const sorted = sortOverrides(source, stepIds, fromFiles.params, overrides, diagnostics);
   const ctx: ParamsContext = { source, dir, ...sorted };
 
@@ -250,16 +253,16 @@ function expand(source: PipelineSource, steps: ReadonlyMap<string, PipelineStep>
  * then by each `--params` file's. A --params file may only set parameters the pipeline has (a
  * typo would otherwise be a silent no-op); the pipeline's own params_file may declare new ones.
  */
-function pipelineParams(doc: RawPipeline, dir: string, extraFiles: readonly string[], diagnostics: Diagnostic[]): { params: Record<string, unknown>; paramsFile?: string } {
+function pipelineParams(doc: RawPipeline, dir: string, extraFiles: readonly string[], cwd: string, diagnostics: Diagnostic[]): { params: Record<string, unknown>; paramsFile?: string } {
   let params: Record<string, unknown> = { ...(doc.params ?? {}) };
   let paramsFile: string | undefined;
   if (typeof doc.params_file === 'string') {
     paramsFile = resolve(dir, doc.params_file);
-    const values = readParamsFile(paramsFile, relative(process.cwd(), paramsFile) || paramsFile, diagnostics);
+    const values = readParamsFile(paramsFile, relative(cwd, paramsFile) || paramsFile, diagnostics);
     if (values) params = { ...params, ...values };
   }
   for (const file of extraFiles) {
-    const values = readParamsFile(resolve(file), `--params ${file}`, diagnostics);
+    const values = readParamsFile(resolve(cwd, file), `--params ${file}`, diagnostics);
     if (!values) continue;
     for (const [name, value] of Object.entries(values)) {
       if (Object.hasOwn(params, name)) params = setIn(params, [name], value);

@@ -12,8 +12,8 @@ import { StepInputError } from '../../src/errors.js';
 import featurize from '../../src/steps/featurize.molecules.js';
 import loadCsv from '../../src/steps/load.csv.js';
 import trainForest from '../../src/steps/train.random-forest.js';
-import { runStep } from '../helpers/step-harness.js';
-import { chembl, datasetFile, smilesTable, tempDir, withDefaults } from './helpers.js';
+import { runStep, withParamDefaults } from '../helpers/step-harness.js';
+import { chembl, datasetFile, smilesTable, tempDir } from './helpers.js';
 
 const text = (ds: Dataset, name: string): (string | null)[] => {
   const d = getColumn(ds, name)?.data;
@@ -29,7 +29,7 @@ const numbers = (ds: Dataset, name: string): Float64Array => {
 test('the ChEMBL table end to end: ids and target kept, canonical SMILES, RDKit descriptors, 256 fingerprint bits; byte-identical on a re-run; a QSAR forest trains on it', async () => {
   const source = await chembl();
   const input = await datasetFile(source);
-  const params = withDefaults(featurize);
+  const params = {};
   const r = await runStep(featurize, { data: input }, params);
   const out = await readDatasetFile(r.outputs.data);
 
@@ -65,7 +65,7 @@ test('the ChEMBL table end to end: ids and target kept, canonical SMILES, RDKit 
   assert.ok(readFileSync(again.outputs.data).equals(readFileSync(r.outputs.data)), 'same input and params give the same bytes');
 
   // The QSAR use: a regression forest on descriptors and bits predicts pIC50 from the output as it is.
-  const fit = await runStep(trainForest, { train: r.outputs.data }, withDefaults(trainForest, { trees: 5, seed: 1, threads: 1 }));
+  const fit = await runStep(trainForest, { train: r.outputs.data }, { trees: 5, seed: 1, threads: 1 });
   const model = JSON.parse(readFileSync(fit.outputs.model, 'utf8')) as { task: string; features: string[] };
   assert.equal(model.task, 'regression');
   assert.equal(model.features.length, DEFAULT_DESCRIPTORS.length + 256, 'ids and the target are not features');
@@ -75,19 +75,19 @@ test('invalid: fail names the row as load.csv counts it (header = row 1) and how
   const dir = tempDir();
   const csv = join(dir, 'mols.csv');
   writeFileSync(csv, 'mol_id,smiles\nm1,CCO\nm2,c1ccccc1\nm3,C1CC\nm4,CC(=O)O\n');
-  const loaded = await runStep(loadCsv, {}, withDefaults(loadCsv, { path: csv, id: 'mol_id', columns: { smiles: 'text' } }));
+  const loaded = await runStep(loadCsv, {}, { path: csv, id: 'mol_id', columns: { smiles: 'text' } });
   await assert.rejects(
-    runStep(featurize, { data: loaded.outputs.data }, withDefaults(featurize)),
+    runStep(featurize, { data: loaded.outputs.data }, {}),
     (e: unknown) => e instanceof StepInputError && /column "smiles", row 4 \(row 1 is the header/.test(e.message) && e.message.includes('"C1CC" is not a valid SMILES') && e.message.includes('invalid: drop'),
   );
   const missing = await datasetFile(smilesTable(['CCO', null]));
-  await assert.rejects(runStep(featurize, { data: missing }, withDefaults(featurize)), (e: unknown) => e instanceof StepInputError && /row 3 .*the SMILES is missing/.test(e.message));
+  await assert.rejects(runStep(featurize, { data: missing }, {}), (e: unknown) => e instanceof StepInputError && /row 3 .*the SMILES is missing/.test(e.message));
 });
 
 test('invalid: drop leaves invalid rows out, counts them and names their rows in the log and the summary', async () => {
   const smiles = ['CCO', 'C(', 'c1ccccc1', '', 'not a smiles', 'OCC', null, 'C[Xx]'];
   const input = await datasetFile(smilesTable(smiles));
-  const r = await runStep(featurize, { data: input }, withDefaults(featurize, { invalid: 'drop', fingerprint: false }));
+  const r = await runStep(featurize, { data: input }, { invalid: 'drop', fingerprint: false });
   const out = await readDatasetFile(r.outputs.data);
   assert.deepEqual(text(out, 'mol_id'), ['m1', 'm3', 'm6']);
   assert.deepEqual(text(out, 'canonical_smiles'), ['CCO', 'c1ccccc1', 'CCO'], 'canonical: OCC is written CCO');
@@ -99,29 +99,29 @@ test('invalid: drop leaves invalid rows out, counts them and names their rows in
   assert.ok(r.logs.some((l) => l.startsWith('dropped 5 invalid SMILES, rows 3, 5, 6, 8, 9')), r.logs.join('\n'));
 
   const allBad = await datasetFile(smilesTable(['C(', 'xx']));
-  await assert.rejects(runStep(featurize, { data: allBad }, withDefaults(featurize, { invalid: 'drop' })), /no SMILES in column "smiles" could be read/);
+  await assert.rejects(runStep(featurize, { data: allBad }, { invalid: 'drop' }), /no SMILES in column "smiles" could be read/);
 });
 
 test('parameters: descriptor choice and order, fingerprint off or partly given, keep, and errors naming the column', async () => {
   const input = await datasetFile(smilesTable(['CC(=O)Oc1ccccc1C(=O)O', 'Cn1cnc2c1c(=O)n(C)c(=O)n2C']));
   const descriptors: DescriptorName[] = ['tpsa', 'lipinski_hba', 'molecular_weight'];
-  const r = await runStep(featurize, { data: input }, withDefaults(featurize, { descriptors, fingerprint: { bits: 64 }, keep: [] }));
+  const r = await runStep(featurize, { data: input }, { descriptors, fingerprint: { bits: 64 }, keep: [] });
   const out = await readDatasetFile(r.outputs.data);
   assert.deepEqual(out.columns.map((c) => c.name), ['canonical_smiles', ...descriptors, ...Array.from({ length: 64 }, (_, b) => `fp_${b}`)]);
   assert.equal(numbers(out, 'lipinski_hba')[0], 4);
   assert.ok(Math.abs(numbers(out, 'tpsa')[0] - 63.6) < 0.005);
 
-  const off = await readDatasetFile((await runStep(featurize, { data: input }, withDefaults(featurize, { fingerprint: false }))).outputs.data);
+  const off = await readDatasetFile((await runStep(featurize, { data: input }, { fingerprint: false })).outputs.data);
   assert.deepEqual(off.columns.map((c) => c.name), ['canonical_smiles', 'mol_id', ...DEFAULT_DESCRIPTORS]);
-  const prefixed = await readDatasetFile((await runStep(featurize, { data: input }, withDefaults(featurize, { descriptors: [], fingerprint: { radius: 1, bits: 16, prefix: 'ecfp2_' } }))).outputs.data);
+  const prefixed = await readDatasetFile((await runStep(featurize, { data: input }, { descriptors: [], fingerprint: { radius: 1, bits: 16, prefix: 'ecfp2_' } })).outputs.data);
   assert.deepEqual(prefixed.columns.map((c) => c.name).slice(-2), ['ecfp2_14', 'ecfp2_15']);
 
-  await assert.rejects(runStep(featurize, { data: input }, withDefaults(featurize, { smiles: 'smile' })), /SMILES column "smile" is not in the dataset \(did you mean "smiles"\?\)/);
-  await assert.rejects(runStep(featurize, { data: input }, withDefaults(featurize, { smiles: 'mol_id', invalid: 'fail' })), /row 2 .*"m1" is not a valid SMILES/);
-  await assert.rejects(runStep(featurize, { data: input }, withDefaults(featurize, { keep: ['mol_idd'] })), /keep names column "mol_idd".*did you mean "mol_id"/);
+  await assert.rejects(runStep(featurize, { data: input }, { smiles: 'smile' }), /SMILES column "smile" is not in the dataset \(did you mean "smiles"\?\)/);
+  await assert.rejects(runStep(featurize, { data: input }, { smiles: 'mol_id', invalid: 'fail' }), /row 2 .*"m1" is not a valid SMILES/);
+  await assert.rejects(runStep(featurize, { data: input }, { keep: ['mol_idd'] }), /keep names column "mol_idd".*did you mean "mol_id"/);
   // Featurizing an already featurized table would give two columns of one name.
   const twice = await datasetFile(await readDatasetFile(r.outputs.data));
-  await assert.rejects(runStep(featurize, { data: twice }, withDefaults(featurize, { smiles: 'canonical_smiles' })), /has the name of an output column/);
-  assert.throws(() => withDefaults(featurize, { descriptors: ['mw'] }), /invalid params/);
-  assert.throws(() => withDefaults(featurize, { fingerprint: { bits: 4096 } }), /invalid params/);
+  await assert.rejects(runStep(featurize, { data: twice }, { smiles: 'canonical_smiles' }), /has the name of an output column/);
+  assert.throws(() => withParamDefaults(featurize, { descriptors: ['mw'] }), /invalid params/);
+  assert.throws(() => withParamDefaults(featurize, { fingerprint: { bits: 4096 } }), /invalid params/);
 });

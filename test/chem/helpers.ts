@@ -1,22 +1,10 @@
-/** Shared set-up for the chemistry tests: step params with schema defaults, small tables as artifacts. */
+/** Shared set-up for the chemistry tests: small tables as artifacts. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
 import { writeDatasetFile } from '../../src/data/arrow.js';
 import { loadBuiltin } from '../../src/data/builtin.js';
 import { makeDataset, takeRows, type Column, type Dataset } from '../../src/data/dataset.js';
-import type { StepType } from '../../src/engine/step-type.js';
-
-const ajv = new Ajv({ strict: false, useDefaults: true });
-
-/** The params with the step's schema defaults filled in, as the engine does (throws on invalid params). */
-export function withDefaults(step: StepType, params: Record<string, unknown> = {}): Record<string, unknown> {
-  const copy = structuredClone(params);
-  const validate = ajv.compile(step.params);
-  if (!validate(copy)) throw new Error(`invalid params for ${step.id}: ${ajv.errorsText(validate.errors)}`);
-  return copy;
-}
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'medpipe-chem-'));

@@ -12,13 +12,13 @@ import { StepInputError } from '../../src/errors.js';
 import featurize from '../../src/steps/featurize.molecules.js';
 import retrieve from '../../src/steps/retrieve.nearest.js';
 import { runStep } from '../helpers/step-harness.js';
-import { chembl, datasetFile, nci, withDefaults } from './helpers.js';
+import { chembl, datasetFile, nci } from './helpers.js';
 
 const DESCRIPTORS = ['molecular_weight', 'clogp', 'tpsa', 'hbd', 'hba', 'rotatable_bonds', 'rings', 'aromatic_rings', 'fraction_csp3'];
 const BITS = 128;
 
 async function featurized(ds: Dataset): Promise<string> {
-  const r = await runStep(featurize, { data: await datasetFile(ds) }, withDefaults(featurize, { descriptors: DESCRIPTORS, fingerprint: { bits: BITS }, invalid: 'drop' }));
+  const r = await runStep(featurize, { data: await datasetFile(ds) }, { descriptors: DESCRIPTORS, fingerprint: { bits: BITS }, invalid: 'drop' });
   return r.outputs.data;
 }
 
@@ -77,7 +77,7 @@ test('euclidean on standardised descriptors equals the brute force, with distanc
   const lib = await readDatasetFile(await libraryPath);
   const qry = await readDatasetFile(await queryPath);
   const k = 4;
-  const r = await runStep(retrieve, { query: await queryPath, library: await libraryPath }, withDefaults(retrieve, { k }));
+  const r = await runStep(retrieve, { query: await queryPath, library: await libraryPath }, { k });
   const out = await readDatasetFile(r.outputs.data);
 
   // The library has repeated structures: the step keeps the first row of each canonical SMILES.
@@ -107,7 +107,7 @@ test('tanimoto on fingerprint bits equals the brute force; a query of bit probab
   const lib = await readDatasetFile(await libraryPath);
   const qry = await readDatasetFile(await queryPath);
   const k = 3;
-  const r = await runStep(retrieve, { query: await queryPath, library: await libraryPath }, withDefaults(retrieve, { k, metric: 'tanimoto' }));
+  const r = await runStep(retrieve, { query: await queryPath, library: await libraryPath }, { k, metric: 'tanimoto' });
   const out = await readDatasetFile(r.outputs.data);
   assert.equal(getColumn(out, 'distance'), undefined, 'no distance for tanimoto');
 
@@ -127,12 +127,12 @@ test('tanimoto on fingerprint bits equals the brute force; a query of bit probab
   // A generator's output: only bit columns, as probabilities (0.9 for a set bit, 0.1 otherwise).
   const soft: Column[] = Array.from({ length: BITS }, (_, b): Column => ({ name: `fp_${b}`, kind: 'numeric', data: { type: 'numeric', values: values(qry, `fp_${b}`).map((v) => (v ? 0.9 : 0.1)) } }));
   const softPath = await datasetFile(makeDataset(soft));
-  const s = await runStep(retrieve, { query: softPath, library: await libraryPath }, withDefaults(retrieve, { k, metric: 'tanimoto' }));
+  const s = await runStep(retrieve, { query: softPath, library: await libraryPath }, { k, metric: 'tanimoto' });
   assert.ok(readFileSync(s.outputs.data).equals(readFileSync(r.outputs.data)), 'probabilities >= 0.5 are set bits');
 });
 
 test('deterministic: the same bytes on a re-run; the same molecules when the queries come in another order', async () => {
-  const params = withDefaults(retrieve, { k: 5, keep: ['canonical_smiles', 'nci_id'] });
+  const params = { k: 5, keep: ['canonical_smiles', 'nci_id'] };
   const a = await runStep(retrieve, { query: await queryPath, library: await libraryPath }, params);
   const b = await runStep(retrieve, { query: await queryPath, library: await libraryPath }, params);
   assert.ok(readFileSync(a.outputs.data).equals(readFileSync(b.outputs.data)));
@@ -155,13 +155,13 @@ test('deterministic: the same bytes on a re-run; the same molecules when the que
 });
 
 test('the output carries the library columns a QSAR model needs, and errors name what is wrong', async () => {
-  const r = await runStep(retrieve, { query: await queryPath, library: await libraryPath }, withDefaults(retrieve, { k: 2, columns: ['tpsa', 'clogp'] }));
+  const r = await runStep(retrieve, { query: await queryPath, library: await libraryPath }, { k: 2, columns: ['tpsa', 'clogp'] });
   const out = await readDatasetFile(r.outputs.data);
   const lib = await readDatasetFile(await libraryPath);
   for (const c of lib.columns) assert.equal(getColumn(out, c.name)?.kind, c.kind, `library column ${c.name} carried with its kind`);
   assert.equal((r.summary as { columns: number }).columns, 2);
 
-  const run = (params: Record<string, unknown>, query?: string) => queryPath.then(async (q) => runStep(retrieve, { query: query ?? q, library: await libraryPath }, withDefaults(retrieve, params)));
+  const run = (params: Record<string, unknown>, query?: string) => queryPath.then(async (q) => runStep(retrieve, { query: query ?? q, library: await libraryPath }, params));
   await assert.rejects(run({ id: 'nci_ids' }), (e: unknown) => e instanceof StepInputError && /no id column "nci_ids" \(did you mean "nci_id"\?\)/.test(e.message));
   await assert.rejects(run({ columns: ['tpsa', 'pic50'] }), /columns names "pic50", which is not in the library dataset/);
   await assert.rejects(run({ keep: ['nci_idd'] }), /keep names column "nci_idd".*did you mean "nci_id"/);

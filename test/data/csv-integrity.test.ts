@@ -9,17 +9,12 @@ import { readCsv } from '../../src/data/csv.js';
 import { getColumn, type Dataset } from '../../src/data/dataset.js';
 import { readDatasetFile } from '../../src/data/arrow.js';
 import { DataError, StepInputError } from '../../src/errors.js';
-import type { StepType } from '../../src/engine/step-type.js';
 import loadCsv from '../../src/steps/load.csv.js';
 import { runStep } from '../helpers/step-harness.js';
 import { failure, tempFile, where } from './helpers.js';
 
 
 /** The step's schema defaults (the engine applies them; the harness does not). */
-function defaults(step: StepType): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(step.params.properties).flatMap(([k, v]) => ('default' in v ? [[k, (v as { default: unknown }).default]] : [])));
-}
-
 function numbers(ds: Dataset, name: string): number[] {
   const d = getColumn(ds, name)?.data;
   assert.ok(d?.type === 'numeric', `${name} is numeric`);
@@ -64,7 +59,7 @@ describe('non-finite numbers are refused by line and column, or made missing on 
   });
 
   it('load.csv takes `non_finite:` (default error) and passes it to the loader', async () => {
-    const params = { ...defaults(loadCsv), path: tempFile('inf.csv', 'a,b\n1,inf\n2,2.5\n') };
+    const params = { path: tempFile('inf.csv', 'a,b\n1,inf\n2,2.5\n') };
     const schema = loadCsv.params.properties['non_finite'] as { enum: string[]; default: string; description: string };
     assert.deepEqual([schema.enum, schema.default], [['error', 'missing'], 'error']);
     assert.ok(schema.description.length > 20);
@@ -165,7 +160,7 @@ describe('`positive:` declares a binary target; `classes:` lists the classes', (
     const schema = loadCsv.params.properties['classes'] as { default: unknown; description: string };
     assert.equal(schema.default, null);
     assert.ok(schema.description.length > 20);
-    const params = { ...defaults(loadCsv), path: tempFile('t.csv', typo), target: 'diagnosis', positive: 'malignant' };
+    const params = { path: tempFile('t.csv', typo), target: 'diagnosis', positive: 'malignant' };
     await assert.rejects(runStep(loadCsv, {}, params), (e: unknown) => e instanceof DataError && /besides "malignant" and "benign"/.test(e.message));
     const r = await runStep(loadCsv, {}, { ...params, classes: ['benign', 'malignant', 'malignnat', 'Benign '] });
     const d = getColumn(await readDatasetFile(r.outputs['data']), 'diagnosis')?.data;

@@ -5,7 +5,6 @@ import { readDatasetFile } from '../../src/data/arrow.js';
 import { BUILTIN_NAMES } from '../../src/data/builtin.js';
 import { DEFAULT_MISSING } from '../../src/data/csv.js';
 import { getColumn } from '../../src/data/dataset.js';
-import type { StepType } from '../../src/engine/step-type.js';
 import { DataError, StepInputError } from '../../src/errors.js';
 import loadBuiltin, { BUILTIN_DATASET_NAMES } from '../../src/steps/load.builtin.js';
 import loadCsv, { LOAD_CSV_DEFAULT_MISSING } from '../../src/steps/load.csv.js';
@@ -14,12 +13,8 @@ import { runStep } from '../helpers/step-harness.js';
 import { reference, ROOT } from './helpers.js';
 
 /** The step's schema defaults (the engine applies them; the harness does not). */
-function defaults(step: StepType): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(step.params.properties).flatMap(([k, v]) => ('default' in v ? [[k, (v as { default: unknown }).default]] : [])));
-}
-
 async function loadBreastCancer(): Promise<string> {
-  const r = await runStep(loadCsv, {}, { ...defaults(loadCsv), path: 'data/breast-cancer-wisconsin.csv', target: 'diagnosis', positive: 'malignant' }, ROOT);
+  const r = await runStep(loadCsv, {}, { path: 'data/breast-cancer-wisconsin.csv', target: 'diagnosis', positive: 'malignant' }, ROOT);
   return r.outputs['data'];
 }
 
@@ -31,7 +26,7 @@ function classCounts(codes: Int32Array): number[] {
 
 describe('load.csv step', () => {
   it('writes the dataset relative to the pipeline directory and summarises it with counts only', async () => {
-    const r = await runStep(loadCsv, {}, { ...defaults(loadCsv), path: 'data/breast-cancer-wisconsin.csv', target: 'diagnosis', positive: 'malignant' }, ROOT);
+    const r = await runStep(loadCsv, {}, { path: 'data/breast-cancer-wisconsin.csv', target: 'diagnosis', positive: 'malignant' }, ROOT);
     const ds = await readDatasetFile(r.outputs['data']);
     const ref = reference.csv['breast-cancer-wisconsin.csv'];
     assert.equal(ds.rowCount, ref.rows);
@@ -40,7 +35,7 @@ describe('load.csv step', () => {
   });
 
   it('reports a missing file as a DataError with the path as written', async () => {
-    await assert.rejects(runStep(loadCsv, {}, { ...defaults(loadCsv), path: 'data/nope.csv' }, ROOT), (e: unknown) => e instanceof DataError && e.file === 'data/nope.csv');
+    await assert.rejects(runStep(loadCsv, {}, { path: 'data/nope.csv' }, ROOT), (e: unknown) => e instanceof DataError && e.file === 'data/nope.csv');
   });
 
   it('declares path as a file parameter and the same default missing tokens as the loader', () => {
@@ -52,9 +47,9 @@ describe('load.csv step', () => {
 describe('load.builtin step', () => {
   it('lists the same names as the library, loads a shipped table and a generated one', async () => {
     assert.deepEqual([...BUILTIN_DATASET_NAMES], [...BUILTIN_NAMES]);
-    const shipped = await runStep(loadBuiltin, {}, { ...defaults(loadBuiltin), name: 'diabetes-progression' });
+    const shipped = await runStep(loadBuiltin, {}, { name: 'diabetes-progression' });
     assert.equal((await readDatasetFile(shipped.outputs['data'])).rowCount, reference.csv['diabetes-progression.csv'].rows);
-    const generated = await runStep(loadBuiltin, {}, { ...defaults(loadBuiltin), name: 'make-classification', n_samples: 120, n_features: 6, seed: 3 });
+    const generated = await runStep(loadBuiltin, {}, { name: 'make-classification', n_samples: 120, n_features: 6, seed: 3 });
     const ds = await readDatasetFile(generated.outputs['data']);
     assert.equal(ds.rowCount, 120);
     assert.equal(ds.columns.length, 7);
@@ -62,15 +57,15 @@ describe('load.builtin step', () => {
   });
 
   it('refuses generator options for a shipped table and options of the other generator', async () => {
-    await assert.rejects(runStep(loadBuiltin, {}, { ...defaults(loadBuiltin), name: 'breast-cancer-wisconsin', n_samples: 10 }), StepInputError);
-    await assert.rejects(runStep(loadBuiltin, {}, { ...defaults(loadBuiltin), name: 'make-regression', n_classes: 3 }), StepInputError);
+    await assert.rejects(runStep(loadBuiltin, {}, { name: 'breast-cancer-wisconsin', n_samples: 10 }), StepInputError);
+    await assert.rejects(runStep(loadBuiltin, {}, { name: 'make-regression', n_classes: 3 }), StepInputError);
   });
 });
 
 describe('split step', () => {
   it('splits breast cancer 80/20 stratified like scikit-learn, with folds over the train rows', async () => {
     const data = await loadBreastCancer();
-    const r = await runStep(split, { data }, { ...defaults(split), seed: 42 });
+    const r = await runStep(split, { data }, { seed: 42 });
     const train = await readDatasetFile(r.outputs['train']);
     const test = await readDatasetFile(r.outputs['test']);
     const ref = reference.splits[0];
@@ -100,9 +95,9 @@ describe('split step', () => {
 
   it('writes byte-identical files for the same seed, and different ones for another seed', async () => {
     const data = await loadBreastCancer();
-    const a = await runStep(split, { data }, { ...defaults(split), seed: 1 });
-    const b = await runStep(split, { data }, { ...defaults(split), seed: 1 });
-    const c = await runStep(split, { data }, { ...defaults(split), seed: 2 });
+    const a = await runStep(split, { data }, { seed: 1 });
+    const b = await runStep(split, { data }, { seed: 1 });
+    const c = await runStep(split, { data }, { seed: 2 });
     for (const port of ['train', 'test', 'folds']) {
       assert.deepEqual(readFileSync(a.outputs[port]), readFileSync(b.outputs[port]), port);
       assert.notDeepEqual(readFileSync(a.outputs[port]), readFileSync(c.outputs[port]), port);
@@ -110,9 +105,9 @@ describe('split step', () => {
   });
 
   it('does not stratify a regression target unless asked, and refuses to when asked', async () => {
-    const reg = await runStep(loadBuiltin, {}, { ...defaults(loadBuiltin), name: 'diabetes-progression' });
-    const r = await runStep(split, { data: reg.outputs['data'] }, { ...defaults(split), test_size: 0.25 });
+    const reg = await runStep(loadBuiltin, {}, { name: 'diabetes-progression' });
+    const r = await runStep(split, { data: reg.outputs['data'] }, { test_size: 0.25 });
     assert.equal((r.summary as { stratified: boolean }).stratified, false);
-    await assert.rejects(runStep(split, { data: reg.outputs['data'] }, { ...defaults(split), stratify: true }), StepInputError);
+    await assert.rejects(runStep(split, { data: reg.outputs['data'] }, { stratify: true }), StepInputError);
   });
 });

@@ -15,15 +15,12 @@ const dir = shippedProjectCopy('summary');
 async function onTerminal(...args: string[]): Promise<string> {
   let screen = '';
   const stdout = { isTTY: true, columns: 160, write: (t: string) => ((screen += t), true) } as unknown as NodeJS.WriteStream;
-  const before = process.cwd();
   const ci = process.env.CI;
   delete process.env.CI; // CI=1 selects plain lines even on a terminal
-  process.chdir(dir);
   try {
-    const code = await main(args, { out: (t) => (screen += `${t}\n`), err: (t) => (screen += `${t}\n`), stdout });
+    const code = await main(args, { out: (t) => (screen += `${t}\n`), err: (t) => (screen += `${t}\n`), stdout, cwd: dir });
     assert.equal(code, 0, screen);
   } finally {
-    process.chdir(before);
     if (ci !== undefined) process.env.CI = ci;
   }
   return screen;

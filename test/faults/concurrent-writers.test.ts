@@ -35,13 +35,12 @@ const { main } = await import(process.env.CLI_MODULE);
 const [dir, seedText] = process.argv.slice(1);
 let s = Number(seedText) >>> 0;
 const next = () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-process.chdir(dir);
 const done = [];
 for (let round = 1; round <= 400 && !existsSync(join(dir, 'stop')); round++) {
   const model = next() < 0.5 ? 'breast-cancer-svm' : 'breast-cancer-forest';
   const args = next() < 0.5 ? ['models', 'promote', model, 'production', '--json'] : ['models', 'tag', model, 'round=' + round, '--json'];
   let out = '', err = '';
-  const code = await main(args, { out: (t) => (out += t + '\\n'), err: (t) => (err += t + '\\n'), stdout: { isTTY: false } });
+  const code = await main(args, { out: (t) => (out += t + '\\n'), err: (t) => (err += t + '\\n'), stdout: { isTTY: false }, cwd: dir });
   if (code !== 0) { process.stderr.write(args.join(' ') + ' exited ' + code + ': ' + err); process.exit(1); }
   const r = JSON.parse(out);
   done.push(args[1] === 'promote' ? { op: 'promote', model, version: r.version } : { op: 'tag', model, version: r.version, round });

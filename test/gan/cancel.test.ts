@@ -12,7 +12,7 @@ import { GAN_CHECKPOINT_FORMAT, type GanCheckpoint } from '../../src/ml/gan/trai
 import trainGan from '../../src/steps/train.gan.js';
 import { runStep } from '../helpers/step-harness.js';
 import { cancelOnProgress } from '../ml/cancel-probe.js';
-import { mixture, tempDir, withDefaults, writeTable } from './helpers.js';
+import { mixture, tempDir, writeTable } from './helpers.js';
 
 const STEPS = 200;
 
@@ -34,7 +34,7 @@ test('train.gan cancelled mid-fit: rejects with the reason before the last step;
     { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
     { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
   ]);
-  const params = withDefaults(trainGan, { steps: STEPS, critic_iters: 2, batch_size: 32, noise_dim: 4, generator_hidden: [16, 16], critic_hidden: [16, 16], log_every: 10, checkpoint_every: 20, seed: 9, backend: 'wasm' });
+  const params = { steps: STEPS, critic_iters: 2, batch_size: 32, noise_dim: 4, generator_hidden: [16, 16], critic_hidden: [16, 16], log_every: 10, checkpoint_every: 20, seed: 9, backend: 'wasm' };
   const reference = await runStep(trainGan, { train }, params, process.cwd(), { run: runInfo(join(dir, 'store-a'), 'a') });
 
   const storeDir = join(dir, 'store-b');
@@ -68,7 +68,7 @@ test('train.gan without checkpoints (no file writes to wait on) still stops betw
     { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
   ]);
   const steps = 2000;
-  const params = withDefaults(trainGan, { steps, critic_iters: 2, batch_size: 32, noise_dim: 4, generator_hidden: [16, 16], critic_hidden: [16, 16], log_every: 10, checkpoint_every: 0, seed: 9, backend: 'wasm' });
+  const params = { steps, critic_iters: 2, batch_size: 32, noise_dim: 4, generator_hidden: [16, 16], critic_hidden: [16, 16], log_every: 10, checkpoint_every: 0, seed: 9, backend: 'wasm' };
   const probe = cancelOnProgress();
   await assert.rejects(runStep(trainGan, { train }, params, process.cwd(), { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
   t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; last progress: ${probe.lines.at(-1)}`);

@@ -16,7 +16,7 @@ import { createRng } from '../../src/rng.js';
 import trainGan from '../../src/steps/train.gan.js';
 import generate from '../../src/steps/generate.js';
 import { runStep } from '../helpers/step-harness.js';
-import { mixture, runWithStore, tempDir, withDefaults, writeTable } from './helpers.js';
+import { mixture, runWithStore, tempDir, writeTable } from './helpers.js';
 
 const { tf } = await selectTfBackend({ override: 'wasm' });
 
@@ -65,7 +65,7 @@ test('train.gan step: checkpoint under the store keyed by the step key, resumed 
     { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
     { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
   ]);
-  const params = withDefaults(trainGan, { steps: 40, critic_iters: 2, batch_size: 32, noise_dim: 4, generator_hidden: [16, 16], critic_hidden: [16, 16], log_every: 10, checkpoint_every: 20, seed: 9 });
+  const params = { steps: 40, critic_iters: 2, batch_size: 32, noise_dim: 4, generator_hidden: [16, 16], critic_hidden: [16, 16], log_every: 10, checkpoint_every: 20, seed: 9 };
   const reference = await runWithStore(trainGan, { train }, params, { dir: join(dir, 'store-a'), key: 'k1' });
   const store = { dir: join(dir, 'store-b'), key: 'k2' };
   const checkpoint = join(store.dir, 'checkpoints', 'k2.json');
@@ -116,10 +116,10 @@ test('generate: same seed same bytes; columns, kinds and 0/1 bits as in training
     { name: 'pIC50', kind: 'numeric', data: { type: 'numeric', values: potency } },
   ]);
   const small = { steps: 20, critic_iters: 1, batch_size: 32, noise_dim: 4, generator_hidden: [16], critic_hidden: [16], log_every: 10, checkpoint_every: 0 };
-  const byLabel = await runStep(trainGan, { train }, withDefaults(trainGan, { ...small, condition: { column: 'class' } }));
+  const byLabel = await runStep(trainGan, { train }, { ...small, condition: { column: 'class' } });
   const summary = byLabel.summary as { numeric_columns: number; binary_columns: number };
   assert.deepEqual([summary.numeric_columns, summary.binary_columns], [2, 1]);
-  const gen = (seed: number, extra: Record<string, unknown> = {}) => runStep(generate, { model: byLabel.outputs.model }, withDefaults(generate, { n: 500, seed, ...extra }));
+  const gen = (seed: number, extra: Record<string, unknown> = {}) => runStep(generate, { model: byLabel.outputs.model }, { n: 500, seed, ...extra });
   const [a, b, c] = [await gen(1), await gen(1), await gen(2)];
   assert.deepEqual(readFileSync(a.outputs.data), readFileSync(b.outputs.data));
   assert.notDeepEqual(readFileSync(a.outputs.data), readFileSync(c.outputs.data));
@@ -139,14 +139,14 @@ test('generate: same seed same bytes; columns, kinds and 0/1 bits as in training
   await assert.rejects(gen(1, { condition: 'potent' }), /condition "potent" is not a label .* "inactive", "active"/);
 
   // A numeric property in bins: labels name the bins; the property itself stays a generated column.
-  const byBin = await runStep(trainGan, { train }, withDefaults(trainGan, { ...small, exclude: ['fp_0'], condition: { column: 'pIC50', bins: [7], labels: ['inactive', 'active'] } }));
+  const byBin = await runStep(trainGan, { train }, { ...small, exclude: ['fp_0'], condition: { column: 'pIC50', bins: [7], labels: ['inactive', 'active'] } });
   const model = JSON.parse(readFileSync(byBin.outputs.model, 'utf8')) as { condition: { labels: string[]; frequencies: number[] }; tableOrder: string[] };
   assert.deepEqual(model.condition.labels, ['inactive', 'active']);
   assert.deepEqual(model.tableOrder, ['x', 'pIC50']);
   const share = potency.filter((v) => v >= 7).length / n;
   assert.ok(Math.abs(model.condition.frequencies[1] - share) < 1e-12);
-  await assert.rejects(runStep(trainGan, { train }, withDefaults(trainGan, { ...small, condition: { column: 'pIC50' } })), /give condition.bins/);
-  await assert.rejects(runStep(trainGan, { train }, withDefaults(trainGan, { ...small, condition: { column: 'pIC50', bins: [20] } })), /no training rows fall in ">= 20"/);
+  await assert.rejects(runStep(trainGan, { train }, { ...small, condition: { column: 'pIC50' } }), /give condition.bins/);
+  await assert.rejects(runStep(trainGan, { train }, { ...small, condition: { column: 'pIC50', bins: [20] } }), /no training rows fall in ">= 20"/);
 });
 
 test('train.gan backend: cpu trains on the plain JavaScript backend and says so, and auto is wasm here again afterwards', async () => {
@@ -156,11 +156,11 @@ test('train.gan backend: cpu trains on the plain JavaScript backend and says so,
     { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
   ]);
   const small = { steps: 5, critic_iters: 1, batch_size: 16, noise_dim: 2, generator_hidden: [8], critic_hidden: [8], log_every: 5, checkpoint_every: 0 };
-  const onCpu = await runStep(trainGan, { train }, withDefaults(trainGan, { ...small, backend: 'cpu' }));
+  const onCpu = await runStep(trainGan, { train }, { ...small, backend: 'cpu' });
   assert.equal((JSON.parse(readFileSync(onCpu.outputs.model, 'utf8')) as { backend: string }).backend, 'cpu');
   assert.ok(onCpu.logs.includes('TensorFlow.js backend: cpu (forced by backend: cpu)'), onCpu.logs.join('\n'));
   // tfjs's backend is global: the next auto step in the same worker must not inherit cpu.
-  const auto = await runStep(trainGan, { train }, withDefaults(trainGan, small));
+  const auto = await runStep(trainGan, { train }, small);
   assert.equal((JSON.parse(readFileSync(auto.outputs.model, 'utf8')) as { backend: string }).backend, 'wasm');
 });
 
@@ -174,11 +174,11 @@ test('whole-number columns are generated as whole numbers inside the training ra
     { name: 'rings', kind: 'numeric', data: { type: 'numeric', values: rings } },
   ]);
   const small = { steps: 30, critic_iters: 1, batch_size: 64, noise_dim: 4, generator_hidden: [16], critic_hidden: [16], log_every: 10, checkpoint_every: 0, loss: 'standard', lr_generator: 1e-3, lr_critic: 1e-3 };
-  const fit = await runStep(trainGan, { train }, withDefaults(trainGan, small));
+  const fit = await runStep(trainGan, { train }, small);
   const model = JSON.parse(readFileSync(fit.outputs.model, 'utf8')) as { columns: { name: string; integer?: { min: number; max: number } }[] };
   assert.deepEqual(model.columns.find((c) => c.name === 'rings')?.integer, { min: 2, max: 5 });
   assert.equal(model.columns.find((c) => c.name === 'x')?.integer, undefined);
-  const out = await readDatasetFile((await runStep(generate, { model: fit.outputs.model }, withDefaults(generate, { n: 500, seed: 3 }))).outputs.data);
+  const out = await readDatasetFile((await runStep(generate, { model: fit.outputs.model }, { n: 500, seed: 3 })).outputs.data);
   const values = (name: string): Float64Array => (out.columns.find((c) => c.name === name)!.data as { values: Float64Array }).values;
   assert.ok(values('rings').every((v) => Number.isInteger(v) && v >= 2 && v <= 5));
   assert.ok(values('x').some((v) => !Number.isInteger(v)));

@@ -12,7 +12,7 @@ import step from '../../src/steps/evaluate.generative.js';
 import { runStep } from '../helpers/step-harness.js';
 import { breastCancer, half } from '../generative/helpers.js';
 import { cancelOnProgress } from '../ml/cancel-probe.js';
-import { tempDir, withDefaults } from './helpers.js';
+import { tempDir } from './helpers.js';
 
 async function halfTable(dir: string, parity: 0 | 1): Promise<string> {
   const { names, columns } = breastCancer();
@@ -26,7 +26,7 @@ test('evaluate.generative cancelled once the real table is summarised: rejects w
   const dir = tempDir('evaluate-cancel');
   const [real, synthetic] = await Promise.all([halfTable(dir, 0), halfTable(dir, 1)]);
   const probe = cancelOnProgress((line) => line === 'real table summarised');
-  await assert.rejects(runStep(step, { real, synthetic }, withDefaults(step, { detector_trees: 200 }), process.cwd(), { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
+  await assert.rejects(runStep(step, { real, synthetic }, { detector_trees: 200 }, process.cwd(), { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
   t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; progress: ${probe.lines.join(' | ')}`);
   assert.deepEqual(probe.lines, ['real table summarised']);
 });

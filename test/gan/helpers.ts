@@ -2,7 +2,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
 import { writeDatasetFile } from '../../src/data/arrow.js';
 import { makeDataset, type Column } from '../../src/data/dataset.js';
 import type { StepSummary, StepType } from '../../src/engine/step-type.js';
@@ -55,14 +54,4 @@ export async function runWithStore(step: StepType, inputs: Record<string, string
       upstream: {},
     },
   });
-}
-
-const ajv = new Ajv({ strict: false, useDefaults: true });
-
-/** The step's params with its schema defaults filled in, as the engine does before running it (throws on invalid params). */
-export function withDefaults(step: StepType, params: Record<string, unknown>): Record<string, unknown> {
-  const copy = structuredClone(params);
-  const validate = ajv.compile(step.params);
-  if (!validate(copy)) throw new Error(`invalid params for ${step.id}: ${ajv.errorsText(validate.errors)}`);
-  return copy;
 }

@@ -25,7 +25,7 @@ import trainGan from '../../src/steps/train.gan.js';
 import generate from '../../src/steps/generate.js';
 import evaluateGenerative from '../../src/steps/evaluate.generative.js';
 import { runStep } from '../helpers/step-harness.js';
-import { tempDir, withDefaults, writeTable } from './helpers.js';
+import { tempDir, writeTable } from './helpers.js';
 
 const CENTRE = 2;
 const SD = 0.5;
@@ -71,7 +71,7 @@ test('a GAN on a two-blob mixture beats independent marginals on correlation dis
   const train = await writeTable(dir, 'train.arrow', twoBlobs(2000, 11));
   const heldOut = await writeTable(dir, 'held-out.arrow', twoBlobs(1000, 12));
 
-  const fit = await runStep(trainGan, { train }, withDefaults(trainGan, {
+  const fit = await runStep(trainGan, { train }, {
     loss: 'standard',
     noise_dim: 4,
     generator_hidden: [32, 32],
@@ -86,8 +86,8 @@ test('a GAN on a two-blob mixture beats independent marginals on correlation dis
     seed: 1,
     log_every: 500,
     checkpoint_every: 0,
-  }));
-  const generated = await runStep(generate, { model: fit.outputs.model }, withDefaults(generate, { n: 1000, seed: 5 }));
+  });
+  const generated = await runStep(generate, { model: fit.outputs.model }, { n: 1000, seed: 5 });
 
   // Both modes populated, in about the right shares, each with its own within-blob correlation
   // (which independent marginals cannot reproduce); few points in the gap between the blobs.
@@ -110,10 +110,10 @@ test('a GAN on a two-blob mixture beats independent marginals on correlation dis
   assert.ok(within[0] > 0.4 && within[1] < -0.4, `within-blob correlations ${within.map((r) => r.toFixed(2)).join(', ')} (real: ${RHO.join(', ')})`);
 
   // The headline: evaluate.generative's own gate fails the step unless both metrics beat the baseline.
-  const evaluated = await runStep(evaluateGenerative, { real: heldOut, synthetic: generated.outputs.data }, withDefaults(evaluateGenerative, {
+  const evaluated = await runStep(evaluateGenerative, { real: heldOut, synthetic: generated.outputs.data }, {
     seed: 0,
     must_beat_baseline: ['correlation_distance', 'detection_auc'],
-  }));
+  });
   const report = JSON.parse(readFileSync(evaluated.outputs.metrics, 'utf8')) as { n_real: number; n_synthetic: number; metrics: Record<string, Metric> };
   assert.equal(report.n_real, 1000);
   assert.equal(report.n_synthetic, 1000);

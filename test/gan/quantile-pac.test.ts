@@ -20,7 +20,7 @@ import evaluateGenerative from '../../src/steps/evaluate.generative.js';
 import generate from '../../src/steps/generate.js';
 import trainGan from '../../src/steps/train.gan.js';
 import { runStep } from '../helpers/step-harness.js';
-import { mixture, tempDir, withDefaults, writeTable } from './helpers.js';
+import { mixture, tempDir, writeTable } from './helpers.js';
 
 const { tf } = await selectTfBackend({ override: 'wasm' });
 
@@ -64,10 +64,10 @@ test('train.gan with numeric_transform quantile generates only values each colum
   const train = await writeTable(dir, 'train.arrow', cols);
   const enc = encodeTable(makeDataset(cols), { columns: null, exclude: [], condition: null, seed: 1, transform: 'quantile' });
   assert.ok(enc.columns.every((c) => c.quantiles?.length === 400 && c.mean === 0 && c.std === 1 && c.integer === undefined));
-  const params = withDefaults(trainGan, { numeric_transform: 'quantile', pac: 4, loss: 'standard', noise_dim: 4, generator_hidden: [16], critic_hidden: [16], batch_size: 32, steps: 60, seed: 1, checkpoint_every: 0 });
+  const params = { numeric_transform: 'quantile', pac: 4, loss: 'standard', noise_dim: 4, generator_hidden: [16], critic_hidden: [16], batch_size: 32, steps: 60, seed: 1, checkpoint_every: 0 };
   const fit = await runStep(trainGan, { train }, params);
-  const gen = await runStep(generate, { model: fit.outputs.model }, withDefaults(generate, { n: 500, seed: 2 }));
-  const again = await runStep(generate, { model: (await runStep(trainGan, { train }, params)).outputs.model }, withDefaults(generate, { n: 500, seed: 2 }));
+  const gen = await runStep(generate, { model: fit.outputs.model }, { n: 500, seed: 2 });
+  const again = await runStep(generate, { model: (await runStep(trainGan, { train }, params)).outputs.model }, { n: 500, seed: 2 });
   assert.deepEqual(readFileSync(gen.outputs.data), readFileSync(again.outputs.data));
   const ds = await readDatasetFile(gen.outputs.data);
   for (const c of cols) {
@@ -112,7 +112,7 @@ test('evaluate.generative: with a train input, the baseline samples the training
   const synthetic = await writeTable(dir, 'synthetic.arrow', rows(300, 2, 0));
   // Training rows shifted by 5 (about 2 sd) in x: a baseline drawn from them has a far worse x marginal than one drawn from real.
   const train = await writeTable(dir, 'train.arrow', rows(300, 3, 5));
-  const params = withDefaults(evaluateGenerative, { seed: 0 });
+  const params = { seed: 0 };
   const report = async (inputs: Record<string, string>): Promise<{ columns: { column: string; baseline_ks: number }[]; notes: string[] }> =>
     JSON.parse(readFileSync((await runStep(evaluateGenerative, inputs, params)).outputs.metrics, 'utf8'));
   const fromReal = await report({ real, synthetic });

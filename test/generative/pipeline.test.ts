@@ -52,7 +52,7 @@ test('a pipeline with evaluate.generative runs, publishes its metrics, diffs cle
   assert.doesNotMatch(diff.out + diff.err, /direction unknown|REGRESSED/);
 
   const html = join(dir, 'report.html');
-  assert.equal(await reportCommand([], { store: join(dir, '.medpipe'), output: html }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
+  assert.equal(await reportCommand([], { cwd: dir, store: join(dir, '.medpipe'), output: html }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
   const page = readFileSync(html, 'utf8');
   assert.match(page, /<section class="evaluation" id="eval-fidelity"/);
   assert.match(page, /<tr data-metric="correlation_distance"><td><code>correlation_distance<\/code><\/td><td class="num">[\d.]+<\/td><td class="num">[\d.]+<\/td><td>lower<\/td><td><span class="badge passed">beats<\/span>/);

@@ -18,7 +18,6 @@ import { runStep } from '../helpers/step-harness.js';
 import { breastCancer } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medpipe-generative-'));
-const defaults = { columns: null, exclude: [], seed: 0, folds: 5, sample: 1000, detector_trees: 50, copy_epsilon: 1e-8, gates: {}, must_beat_baseline: [], metrics_file: null };
 
 function table(): Dataset {
   const { names, columns, diagnosis } = breastCancer();
@@ -40,7 +39,7 @@ const realPath = file('real', takeRows(all, rows.filter((i) => i % 2 === 0)));
 const synPath = file('synthetic', takeRows(all, rows.filter((i) => i % 2 === 1)));
 
 test('breast-cancer halves: a report the metrics machinery reads, a second real half beats the baseline on dependence', async () => {
-  const r = await runStep(step, { real: await realPath, synthetic: await synPath }, { ...defaults, metrics_file: join(dir, 'metrics', 'fidelity.json'), must_beat_baseline: ['correlation_distance', 'detection_auc'] });
+  const r = await runStep(step, { real: await realPath, synthetic: await synPath }, { metrics_file: join(dir, 'metrics', 'fidelity.json'), must_beat_baseline: ['correlation_distance', 'detection_auc'] });
   const text = readFileSync(r.outputs.metrics, 'utf8');
   const report = JSON.parse(text);
   assert.equal(report.format, 'medpipe.metrics/1');
@@ -80,7 +79,7 @@ test('breast-cancer halves: a report the metrics machinery reads, a second real 
 
 test('the same inputs and seed give byte-identical reports; another seed changes the seeded metrics', async () => {
   const inputs = { real: await realPath, synthetic: await synPath };
-  const params = { ...defaults, sample: 150, detector_trees: 20, seed: 4 };
+  const params = { sample: 150, detector_trees: 20, seed: 4 };
   const a = readFileSync((await runStep(step, inputs, params)).outputs.metrics);
   const b = readFileSync((await runStep(step, inputs, params)).outputs.metrics);
   assert.ok(a.equals(b));
@@ -95,15 +94,15 @@ test('gates and must_beat_baseline fail the step with the numbers, after writing
   const inputs = { real: await realPath, synthetic: await synPath };
   // Against itself the baseline's marginals are near-perfect resamples: ks_max may not beat it; a gate that cannot hold.
   await assert.rejects(
-    runStep(step, inputs, { ...defaults, columns: ['mean_radius', 'mean_texture', 'mean_area'], sample: 100, detector_trees: 10, gates: { detection_auc: '<= 0.01' } }, process.cwd(), out),
+    runStep(step, inputs, { columns: ['mean_radius', 'mean_texture', 'mean_area'], sample: 100, detector_trees: 10, gates: { detection_auc: '<= 0.01' } }, process.cwd(), out),
     (e: Error) => e instanceof GateError && /gate failed: detection_auc = [\d.]+, required <= 0.01/.test(e.message),
   );
   const written = JSON.parse(readFileSync(metricsFile, 'utf8'));
   assert.equal(written.columns_compared, 3);
   assert.equal(written.gates[0].passed, false);
-  await assert.rejects(runStep(step, inputs, { ...defaults, gates: { detection_acu: '<= 0.7' } }), (e: Error) => e instanceof StepInputError && e.message.includes('did you mean "detection_auc"'));
-  await assert.rejects(runStep(step, inputs, { ...defaults, gates: { 'detection_auc.ci_low': '<= 0.7' } }), (e: Error) => e instanceof StepInputError && e.message.includes('no confidence interval'));
-  await assert.rejects(runStep(step, inputs, { ...defaults, must_beat_baseline: ['bit_frequency_mad'] }), (e: Error) => e instanceof GateError && e.message.includes('bit_frequency_mad is not available'));
+  await assert.rejects(runStep(step, inputs, { gates: { detection_acu: '<= 0.7' } }), (e: Error) => e instanceof StepInputError && e.message.includes('did you mean "detection_auc"'));
+  await assert.rejects(runStep(step, inputs, { gates: { 'detection_auc.ci_low': '<= 0.7' } }), (e: Error) => e instanceof StepInputError && e.message.includes('no confidence interval'));
+  await assert.rejects(runStep(step, inputs, { must_beat_baseline: ['bit_frequency_mad'] }), (e: Error) => e instanceof GateError && e.message.includes('bit_frequency_mad is not available'));
 });
 
 test('columns: default, exclude, missing and misspelt columns, missing values', async () => {
@@ -111,19 +110,19 @@ test('columns: default, exclude, missing and misspelt columns, missing values', 
   const half = takeRows(all, rows.filter((i) => i % 2 === 1));
   // A synthetic table without two columns: they are skipped (and said so) by default, an error when asked for.
   const fewer = await file('fewer', { ...half, columns: half.columns.filter((c) => c.name !== 'mean_area' && c.name !== 'worst_area') });
-  const r = await runStep(step, { real, synthetic: fewer }, { ...defaults, exclude: ['mean_radius'], sample: 100, detector_trees: 10 });
+  const r = await runStep(step, { real, synthetic: fewer }, { exclude: ['mean_radius'], sample: 100, detector_trees: 10 });
   const report = JSON.parse(readFileSync(r.outputs.metrics, 'utf8'));
   assert.equal(report.columns_compared, 27);
   assert.ok(!report.columns.some((c: { column: string }) => c.column === 'mean_radius'));
   assert.ok(r.logs.some((l) => l === 'not compared: mean_area (not in the synthetic dataset), worst_area (not in the synthetic dataset)'), r.logs.join('\n'));
-  await assert.rejects(runStep(step, { real, synthetic: fewer }, { ...defaults, columns: ['mean_area'] }), (e: Error) => e instanceof StepInputError && /"mean_area", which the synthetic dataset does not have/.test(e.message));
-  await assert.rejects(runStep(step, { real, synthetic: fewer }, { ...defaults, exclude: ['mean_radus'] }), (e: Error) => e instanceof StepInputError && e.message.includes('did you mean "mean_radius"'));
-  await assert.rejects(runStep(step, { real, synthetic: fewer }, { ...defaults, columns: ['diagnosis'] }), (e: Error) => e instanceof StepInputError && e.message.includes('not a numeric feature column'));
+  await assert.rejects(runStep(step, { real, synthetic: fewer }, { columns: ['mean_area'] }), (e: Error) => e instanceof StepInputError && /"mean_area", which the synthetic dataset does not have/.test(e.message));
+  await assert.rejects(runStep(step, { real, synthetic: fewer }, { exclude: ['mean_radus'] }), (e: Error) => e instanceof StepInputError && e.message.includes('did you mean "mean_radius"'));
+  await assert.rejects(runStep(step, { real, synthetic: fewer }, { columns: ['diagnosis'] }), (e: Error) => e instanceof StepInputError && e.message.includes('not a numeric feature column'));
 
   const values = Float64Array.from((half.columns[0].data as { values: Float64Array }).values);
   values[6] = Number.NaN;
   const holed = await file('holed', { ...half, columns: [{ ...half.columns[0], data: { type: 'numeric', values } }, ...half.columns.slice(1)] });
-  await assert.rejects(runStep(step, { real, synthetic: holed }, defaults), (e: Error) => e instanceof StepInputError && e.message.includes('synthetic dataset\'s column "mean_radius" has a missing value (first at row 7)'));
+  await assert.rejects(runStep(step, { real, synthetic: holed }, {}), (e: Error) => e instanceof StepInputError && e.message.includes('synthetic dataset\'s column "mean_radius" has a missing value (first at row 7)'));
   const tiny = await file('tiny', takeRows(half, [0, 1, 2]));
-  await assert.rejects(runStep(step, { real, synthetic: tiny }, defaults), (e: Error) => e instanceof StepInputError && e.message.includes('has 3 rows'));
+  await assert.rejects(runStep(step, { real, synthetic: tiny }, {}), (e: Error) => e instanceof StepInputError && e.message.includes('has 3 rows'));
 });

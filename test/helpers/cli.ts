@@ -1,6 +1,8 @@
 /**
  * The real CLI, run in-process in a given folder (as a user would run `medpipe …` there), and a
- * temporary copy of the shipped project (pipelines + data) for end-to-end tests.
+ * temporary copy of the shipped project (pipelines + data) for end-to-end tests. The folder is
+ * passed to the CLI (CliIO.cwd), never made the process's: the process's working folder is shared
+ * by everything in it, and test files run at once.
  */
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,14 +21,8 @@ export interface CliResult {
 export async function runCli(cwd: string, ...args: string[]): Promise<CliResult> {
   let out = '';
   let err = '';
-  const before = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdout: { isTTY: false } as NodeJS.WriteStream });
-    return { code, out, err };
-  } finally {
-    process.chdir(before);
-  }
+  const code = await main(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), stdout: { isTTY: false } as NodeJS.WriteStream, cwd });
+  return { code, out, err };
 }
 
 /** A temporary folder with copies of pipelines/ and data/, and a package.json so its store is created inside it. */

@@ -13,13 +13,12 @@ import { fitForest } from '../../src/ml/forest/index.js';
 import loadCsv from '../../src/steps/load.csv.js';
 import trainForest from '../../src/steps/train.random-forest.js';
 import { runStep } from '../helpers/step-harness.js';
-import { withDefaults } from '../chem/helpers.js';
 import { cancelOnProgress, threadCount } from './cancel-probe.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TREES = 300;
 
-const loaded = await runStep(loadCsv, {}, withDefaults(loadCsv, { path: `${ROOT}data/breast-cancer-wisconsin.csv`, target: 'diagnosis', positive: 'malignant' }));
+const loaded = await runStep(loadCsv, {}, { path: `${ROOT}data/breast-cancer-wisconsin.csv`, target: 'diagnosis', positive: 'malignant' });
 const train = loaded.outputs.data;
 
 /** Trees built according to the last progress line ("k/300 trees"). */
@@ -34,7 +33,7 @@ for (const threads of [1, 2]) {
   test(`train.random-forest (${threads} thread${threads > 1 ? 's' : ''}): cancelled after its first progress line, it rejects with the signal's reason before growing every tree`, async (t) => {
     const before = await threadCount();
     const probe = cancelOnProgress();
-    const params = withDefaults(trainForest, { trees: TREES, seed: 42, threads });
+    const params = { trees: TREES, seed: 42, threads };
     await assert.rejects(runStep(trainForest, { train }, params, ROOT, { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
     const latency = probe.sinceAbort();
     t.diagnostic(`rejected ${latency.toFixed(1)} ms after the abort was sent; last progress: ${probe.lines.at(-1)}`);

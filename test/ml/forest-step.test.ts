@@ -37,12 +37,13 @@ async function datasetFile(name: string, t: NumericTable, classes?: string[], po
   return path;
 }
 
-const defaults = { task: 'auto', trees: 30, max_depth: null, min_samples_split: 2, min_samples_leaf: 1, max_features: null, bootstrap: true, class_weight: null, seed: 0, threads: 1 };
+// Fewer trees than the default 100, and one thread: fast; the harness fills in the other parameters' schema defaults.
+const small = { trees: 30, threads: 1 };
 
 test('classification: the artifact names features and classes and predicts like the library', async () => {
   const { train, test: held } = readSplit('breast-cancer');
   const file = await datasetFile('bc', train, ['benign', 'malignant'], 'malignant');
-  const { outputs, summary, logs } = await runStep(step, { train: file }, defaults);
+  const { outputs, summary, logs } = await runStep(step, { train: file }, small);
   const artifact = JSON.parse(readFileSync(outputs.model, 'utf8')) as ForestJSON & { format: string; task: string; features: string[]; classes: string[]; positiveIndex: number };
   assert.equal(artifact.format, 'medpipe.forest/1');
   assert.equal(artifact.task, 'classification');
@@ -65,19 +66,19 @@ test('classification: the artifact names features and classes and predicts like 
 test('regression is chosen for a numeric target; class_weight by label and task mismatches are refused', async () => {
   const d = readSplit('diabetes');
   const file = await datasetFile('diabetes', d.train);
-  const { outputs } = await runStep(step, { train: file }, { ...defaults, max_depth: 5 });
+  const { outputs } = await runStep(step, { train: file }, { ...small, max_depth: 5 });
   const artifact = JSON.parse(readFileSync(outputs.model, 'utf8')) as ForestJSON & { task: string; classes?: string[] };
   assert.equal(artifact.task, 'regression');
   assert.equal(artifact.classes, undefined);
   assert.equal(predictForest(forestFromJSON(artifact), d.test.X, d.test.nRows).length, d.test.nRows);
-  await assert.rejects(runStep(step, { train: file }, { ...defaults, task: 'classification' }), StepInputError);
+  await assert.rejects(runStep(step, { train: file }, { ...small, task: 'classification' }), StepInputError);
 
   const bc = readSplit('breast-cancer');
   const bcFile = await datasetFile('bc2', bc.train, ['benign', 'malignant']);
-  const weighted = await runStep(step, { train: bcFile }, { ...defaults, class_weight: { malignant: 3 } });
-  const plain = await runStep(step, { train: bcFile }, defaults);
+  const weighted = await runStep(step, { train: bcFile }, { ...small, class_weight: { malignant: 3 } });
+  const plain = await runStep(step, { train: bcFile }, small);
   assert.notEqual(readFileSync(weighted.outputs.model, 'utf8'), readFileSync(plain.outputs.model, 'utf8'));
-  await assert.rejects(runStep(step, { train: bcFile }, { ...defaults, class_weight: { cancer: 3 } }), /not a class of the target/);
+  await assert.rejects(runStep(step, { train: bcFile }, { ...small, class_weight: { cancer: 3 } }), /not a class of the target/);
 });
 
 test('regression with folds: each fold is scored by a forest fitted on the other folds (R², RMSE)', async () => {
@@ -87,7 +88,7 @@ test('regression with folds: each fold is scored by a forest fitted on the other
   const fold = Array.from({ length: d.train.nRows }, (_, i) => i % k);
   const foldsFile = join(dir, 'folds.json');
   writeFileSync(foldsFile, JSON.stringify({ k, stratified: false, seed: 0, fold }));
-  const params = { ...defaults, max_depth: 4 };
+  const params = { ...small, max_depth: 4 };
   const { outputs, summary } = await runStep(step, { train: file, folds: foldsFile }, params);
   const artifact = JSON.parse(readFileSync(outputs.model, 'utf8')) as { cv: { metrics: Record<string, { folds: number[] }> } };
   const r2 = artifact.cv.metrics.r2.folds;

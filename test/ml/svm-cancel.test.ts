@@ -15,11 +15,11 @@ import { fitSvm } from '../../src/ml/svm/index.js';
 import loadCsv from '../../src/steps/load.csv.js';
 import trainSvm from '../../src/steps/train.svm.js';
 import { runStep } from '../helpers/step-harness.js';
-import { tempDir, withDefaults } from '../chem/helpers.js';
+import { tempDir } from '../chem/helpers.js';
 import { cancelOnProgress } from './cancel-probe.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const loaded = await readDatasetFile((await runStep(loadCsv, {}, withDefaults(loadCsv, { path: `${ROOT}data/breast-cancer-wisconsin.csv`, target: 'diagnosis', positive: 'malignant' }))).outputs.data);
+const loaded = await readDatasetFile((await runStep(loadCsv, {}, { path: `${ROOT}data/breast-cancer-wisconsin.csv`, target: 'diagnosis', positive: 'malignant' })).outputs.data);
 const { X, nRows, nCols, names } = featureMatrix(loaded);
 for (let j = 0; j < nCols; j++) {
   let mean = 0, sq = 0;
@@ -45,7 +45,7 @@ test('train.svm cancelled at its first progress line: rejects with the reason be
   await writeDatasetFile(train, makeDataset(columns, loaded.target));
 
   const probe = cancelOnProgress();
-  await assert.rejects(runStep(trainSvm, { train }, withDefaults(trainSvm, { ...options }), ROOT, { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
+  await assert.rejects(runStep(trainSvm, { train }, { ...options }, ROOT, { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
   t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; ${lastIterations(probe.lines)} of ${whole.iterations} solver iterations`);
   assert.ok(lastIterations(probe.lines) < whole.iterations, `stopped early: ${probe.lines.at(-1)} of ${whole.iterations}`);
 });

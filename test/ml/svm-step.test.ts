@@ -36,7 +36,6 @@ async function datasetFile(name: string, s: Split, classes?: string[], positive?
   return path;
 }
 
-const defaults = { type: 'auto', kernel: 'rbf', C: 1, gamma: 'scale', degree: 3, coef0: 0, epsilon: 0.1, class_weight: null, probability: false, seed: 0, tol: 0.001, cache_mb: 200, max_iter: null };
 type Artifact = SvmModelJSON & { format: string; features: string[]; classes?: string[]; positiveIndex?: number; target: string };
 
 function config(name: string): FixtureConfig {
@@ -47,7 +46,7 @@ test('train.svm on breast cancer: artifact predicts as scikit-learn, summary cou
   const c = config('bc-rbf-proba');
   const s = loadSplit(c.data);
   const train = await datasetFile('bc', s, ['benign', 'malignant'], 'malignant');
-  const { outputs, summary, logs } = await runStep(step, { train }, { ...defaults, probability: true });
+  const { outputs, summary, logs } = await runStep(step, { train }, { probability: true });
   const art = JSON.parse(readFileSync(outputs.model, 'utf8')) as Artifact;
   assert.equal(art.format, 'medpipe.svm/1');
   assert.deepEqual(art.classes, ['benign', 'malignant']);
@@ -66,7 +65,7 @@ test('train.svm on breast cancer: artifact predicts as scikit-learn, summary cou
 test('train.svm on a numeric target fits epsilon-SVR', async () => {
   const c = config('diabetes-svr-rbf-C1');
   const s = loadSplit(c.data);
-  const { outputs, summary } = await runStep(step, { train: await datasetFile('diabetes', s) }, defaults);
+  const { outputs, summary } = await runStep(step, { train: await datasetFile('diabetes', s) }, {});
   const model = svmFromJSON(JSON.parse(readFileSync(outputs.model, 'utf8')) as Artifact);
   assert.equal((summary as { type: string }).type, 'epsilon-svr');
   const ours = rmse(predictSvm(model, s.Xte, s.nTest), s.yte);
@@ -76,10 +75,10 @@ test('train.svm on a numeric target fits epsilon-SVR', async () => {
 test('train.svm maps class_weight labels and rejects impossible parameters', async () => {
   const s = loadSplit('wine.csv');
   const train = await datasetFile('wine', s, ['a', 'b', 'c']);
-  const { summary } = await runStep(step, { train }, { ...defaults, class_weight: { b: 2 } });
+  const { summary } = await runStep(step, { train }, { class_weight: { b: 2 } });
   assert.equal(Object.keys((summary as { support_vectors_per_class: object }).support_vectors_per_class).length, 3);
-  await assert.rejects(runStep(step, { train }, { ...defaults, class_weight: { z: 2 } }), (e: unknown) => e instanceof StepInputError && /"z"/.test(e.message));
-  await assert.rejects(runStep(step, { train }, { ...defaults, type: 'epsilon-svr' }), StepInputError);
+  await assert.rejects(runStep(step, { train }, { class_weight: { z: 2 } }), (e: unknown) => e instanceof StepInputError && /"z"/.test(e.message));
+  await assert.rejects(runStep(step, { train }, { type: 'epsilon-svr' }), StepInputError);
   const withNaN = await datasetFile('wine-nan', s, ['a', 'b', 'c'], undefined, (X) => { X[2 * s.nCols + 4] = NaN; });
-  await assert.rejects(runStep(step, { train: withNaN }, defaults), (e: unknown) => e instanceof DataError && /row 4/.test(e.message) && /"f4"/.test(e.message));
+  await assert.rejects(runStep(step, { train: withNaN }, {}), (e: unknown) => e instanceof DataError && /row 4/.test(e.message) && /"f4"/.test(e.message));
 });

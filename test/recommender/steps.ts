@@ -1,4 +1,4 @@
-/** Helpers for the recommender step tests: the steps with their schema defaults, and small tables as files. */
+/** Helpers for the recommender step tests: the steps by name, and small tables as files. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,16 +7,11 @@ import { builtinSteps } from '../../src/steps/index.js';
 import { writeDatasetFile } from '../../src/data/arrow.js';
 import { makeDataset, type Column } from '../../src/data/dataset.js';
 
-/** The schema defaults of a step's `with:` (what the engine fills in), overridden by `params`. */
-export function withDefaults(id: string, params: Record<string, unknown>): Record<string, unknown> {
+/** Runs the built-in step `id` (the harness fills in its schema defaults, as the engine does). */
+export function run(id: string, inputs: Record<string, string | string[]>, params: Record<string, unknown> = {}, pipelineDir?: string): Promise<StepRunResult> {
   const step = builtinSteps.get(id);
   if (!step) throw new Error(`no step ${id}`);
-  const defaults = Object.fromEntries(Object.entries(step.params.properties).filter(([, s]) => 'default' in s).map(([k, s]) => [k, (s as { default: unknown }).default]));
-  return { ...defaults, ...params };
-}
-
-export function run(id: string, inputs: Record<string, string | string[]>, params: Record<string, unknown> = {}, pipelineDir?: string): Promise<StepRunResult> {
-  return runStep(builtinSteps.get(id)!, inputs, withDefaults(id, params), pipelineDir);
+  return runStep(step, inputs, params, pipelineDir);
 }
 
 export const FEATURES = ['age', 'sex', 'diabetes', 'hypertension', 'ckd', 'copd', 'heart_failure', 'egfr_z'];

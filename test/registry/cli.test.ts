@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { modelsCommand } from '../../src/cli/models.js';
 import { Registry } from '../../src/registry/index.js';
@@ -20,7 +20,7 @@ async function models(store: string, ...args: string[]): Promise<Ran> {
   const rest = json ? args.slice(1) : args;
   const out: string[] = [];
   const err: string[] = [];
-  const code = await modelsCommand(rest, { store, json }, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const code = await modelsCommand(rest, { store, json, cwd: dirname(store) }, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

@@ -78,7 +78,7 @@ test('a failed gate: the failed step shows its error, the skipped one is marked,
   assert.equal(run.code, 1, run.output);
   assert.equal(run.record.steps['eval-svm'].status, 'failed');
   const file = join(dir, 'failed.html');
-  assert.equal(await reportCommand([run.record.runId], { store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
+  assert.equal(await reportCommand([run.record.runId], { cwd: dir, store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
   const html = readFileSync(file, 'utf8');
   assert.match(html, /<h1>breast-cancer-diagnosis <span class="badge failed">failed<\/span>/);
   assert.match(html, /<g class="node status-failed" data-step="eval-svm"/);
@@ -102,7 +102,7 @@ test('a model card whose artifact does not match its digest is not shown, and th
   chmodSync(object, 0o644);
   writeFileSync(object, text.replace('Single-institution data', 'Multi-institution data'));
   const file = join(dir, 'damaged.html');
-  assert.equal(await reportCommand([run.record.runId], { store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
+  assert.equal(await reportCommand([run.record.runId], { cwd: dir, store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
   const html = readFileSync(file, 'utf8');
   assert.match(html, /data-step="register-forest">.*<p class="missing">its model card does not match its digest, so its text is not shown: run medpipe cache verify, then re-run the pipeline\.<\/p>/);
   assert.doesNotMatch(html, /Multi-institution/);
@@ -115,7 +115,7 @@ test('a regression pipeline gets its error metrics with intervals and no classif
   const run = await runPipeline(dir, 'pipelines/diabetes-progression.yaml');
   assert.equal(run.code, 0, run.output);
   const file = join(dir, 'regression.html');
-  assert.equal(await reportCommand([], { store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
+  assert.equal(await reportCommand([], { cwd: dir, store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
   const html = readFileSync(file, 'utf8');
   for (const metric of ['rmse', 'mae', 'r2']) assert.equal(html.match(new RegExp(`<tr data-metric="${metric}">`, 'g'))?.length, 2, metric);
   assert.doesNotMatch(html, /chart-roc|chart-pr|chart-calibration|chart-confusion/);
@@ -134,7 +134,7 @@ test('the report shows the metrics against the baseline, with regressions marked
     writeFileSync(join(dir, 'baseline', name), JSON.stringify(m));
   }
   const file = join(dir, 'diff.html');
-  assert.equal(await reportCommand([], { store: join(dir, '.medpipe'), output: file, baseline: join(dir, 'baseline') }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
+  assert.equal(await reportCommand([], { cwd: dir, store: join(dir, '.medpipe'), output: file, baseline: join(dir, 'baseline') }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
   const html = readFileSync(file, 'utf8');
   assert.match(html, /id="baseline"><h2>Against the baseline <span class="badge failed">1 regressed<\/span>/);
   assert.match(html, /<tr class="regressed"><td>roc_auc<\/td><td>0\.9999<\/td>/);

@@ -37,7 +37,7 @@ before(async () => {
     records.set(name, run.record);
     const file = join(dir, `${name}.html`);
     const out: string[] = [];
-    const code = await reportCommand([run.record.runId], { store: join(dir, '.medpipe'), output: file }, { out: (t) => out.push(t), err: (t) => out.push(t) });
+    const code = await reportCommand([run.record.runId], { cwd: dir, store: join(dir, '.medpipe'), output: file }, { out: (t) => out.push(t), err: (t) => out.push(t) });
     assert.equal(code, 0, out.join('\n'));
     reports.set(name, file);
   }
@@ -411,7 +411,7 @@ test('a cached re-run reports its cache hits; a run id prefix selects the run', 
   const run = await runPipeline(dir, 'pipelines/breast-cancer.yaml');
   assert.equal(run.code, 0, run.output);
   const file = join(dir, 'cached.html');
-  const code = await reportCommand([run.record.runId.slice(0, -2)], { store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) });
+  const code = await reportCommand([run.record.runId.slice(0, -2)], { cwd: dir, store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) });
   assert.equal(code, 0);
   const html = readFileSync(file, 'utf8');
   const cached = Object.entries(run.record.steps).filter(([, s]) => s.status === 'cached').map(([id]) => id);
@@ -427,7 +427,7 @@ test('a cached re-run reports its cache hits; a run id prefix selects the run', 
 
 test('an unknown run id is an error naming the store', async () => {
   const errors: string[] = [];
-  const code = await reportCommand(['19990101'], { store: join(dir, '.medpipe') }, { out: () => {}, err: (t) => errors.push(t) });
+  const code = await reportCommand(['19990101'], { cwd: dir, store: join(dir, '.medpipe') }, { out: () => {}, err: (t) => errors.push(t) });
   assert.equal(code, 1);
   assert.match(errors.join('\n'), /no run "19990101" in .*\.medpipe/);
 });

@@ -15,7 +15,7 @@ async function report(dir: string, args: string[] = []): Promise<{ code: number;
   const file = join(dir, `report-${Date.now()}.html`);
   let out = '';
   let err = '';
-  const code = await reportCommand(args, { store: join(dir, '.medpipe'), output: file }, { out: (t) => (out += t), err: (t) => (err += t) });
+  const code = await reportCommand(args, { cwd: dir, store: join(dir, '.medpipe'), output: file }, { out: (t) => (out += t), err: (t) => (err += t) });
   return { code, out, err, html: code === 0 ? readFileSync(file, 'utf8') : '' };
 }
 
