@@ -76,7 +76,13 @@ export async function benchChem(): Promise<void> {
   const chemblPath = join(dir, 'chembl.arrow');
   await writeDatasetFile(nciPath, await loadBuiltin('nci-screening-5k'));
   const chembl = await loadBuiltin('chembl2321810-pic50');
-  await writeDatasetFile(chemblPath, takeRows(chembl, Int32Array.from({ length: QUERIES }, (_, i) => i)));
+  await writeDatasetFile(
+    chemblPath,
+    takeRows(
+      chembl,
+      Int32Array.from({ length: QUERIES }, (_, i) => i),
+    ),
+  );
   const featurized: Record<number, { library: string; query: string }> = {};
   for (const bits of [256, 2048]) {
     const params = { smiles: 'smiles', descriptors: [...DEFAULT_DESCRIPTORS], fingerprint: { radius: 2, bits, prefix: 'fp_' }, invalid: 'drop', keep: null };
@@ -88,7 +94,9 @@ export async function benchChem(): Promise<void> {
   }
   printTable('Featurization', rows);
 
-  const search: string[][] = [[`retrieval (${QUERIES.toLocaleString('en')} ChEMBL queries x ${n.toLocaleString('en')} NCI, k = 10)`, 'median time (ms)', 'pairs/s (millions)']];
+  const search: string[][] = [
+    [`retrieval (${QUERIES.toLocaleString('en')} ChEMBL queries x ${n.toLocaleString('en')} NCI, k = 10)`, 'median time (ms)', 'pairs/s (millions)'],
+  ];
   const pairs = (ms: number, nq: number, nl: number): string => ((nq * nl) / ms / 1000).toFixed(0);
   for (const bits of [256, 2048]) {
     const lib = featurize(rdkit, library, bits, []);

@@ -61,7 +61,10 @@ const scenarios: Scenario[] = [
 /** fsync and fdatasync calls of one run, counted by strace over every thread. */
 function countFsyncs(s: Scenario): number {
   const dir = s.prepare();
-  execFileSync('strace', ['-f', '-c', '-e', 'trace=fsync,fdatasync', '-o', join(dir, 'strace.txt'), process.execPath, BIN, ...s.args], { cwd: dir, env: { ...process.env, CI: '1' } });
+  execFileSync('strace', ['-f', '-c', '-e', 'trace=fsync,fdatasync', '-o', join(dir, 'strace.txt'), process.execPath, BIN, ...s.args], {
+    cwd: dir,
+    env: { ...process.env, CI: '1' },
+  });
   return readFileSync(join(dir, 'strace.txt'), 'utf8')
     .split('\n')
     .filter((l) => /\b(fsync|fdatasync)$/.test(l.trim()))
@@ -76,7 +79,10 @@ export async function benchDurability(): Promise<void> {
     const off: number[] = [];
     // Alternate, so a change in the machine's load falls on both columns alike.
     for (let i = 0; i < RUNS; i++) {
-      for (const [times, env] of [[on, {}], [off, { LD_PRELOAD: EATMYDATA }]] as const) {
+      for (const [times, env] of [
+        [on, {}],
+        [off, { LD_PRELOAD: EATMYDATA }],
+      ] as const) {
         const dir = s.prepare();
         const m = await measureNode(BIN, s.args, dir, env);
         if (m.code !== 0) throw new Error(`${s.name} failed: ${m.stderr || m.stdout.slice(-1000)}`);
@@ -86,7 +92,14 @@ export async function benchDurability(): Promise<void> {
     }
     const a = median(on);
     const b = median(off);
-    rows.push([s.name, String(countFsyncs(s)), `${(a / 1000).toFixed(3)} s`, `${(b / 1000).toFixed(3)} s`, `${(a - b).toFixed(0)} ms (${(((a - b) / b) * 100).toFixed(0)}%)`, String(RUNS)]);
+    rows.push([
+      s.name,
+      String(countFsyncs(s)),
+      `${(a / 1000).toFixed(3)} s`,
+      `${(b / 1000).toFixed(3)} s`,
+      `${(a - b).toFixed(0)} ms (${(((a - b) / b) * 100).toFixed(0)}%)`,
+      String(RUNS),
+    ]);
   }
   printTable('Durability: the cost of fsync (same code, same session; eatmydata makes fsync a no-op)', rows);
 }

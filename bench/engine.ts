@@ -55,7 +55,13 @@ export async function benchEngine(): Promise<void> {
   const cached = [];
   for (let i = 0; i < 5; i++) cached.push(await measureNode(BIN, ['run', 'big.yaml', '--plain'], dir));
   if (!/0 ran, 1000 cached/.test(cached[0].stdout)) throw new Error(`expected a fully cached re-run, got: ${cached[0].stdout.slice(-300)}`);
-  rows.push(['1,000-step DAG, cached re-run (incl. Node start-up)', `${(median(cached.map((m) => m.wallMs)) / 1000).toFixed(3)} s`, `${median(cached.map((m) => m.peakRssMb)).toFixed(0)} MB`, '5', '< 1.5 s']);
+  rows.push([
+    '1,000-step DAG, cached re-run (incl. Node start-up)',
+    `${(median(cached.map((m) => m.wallMs)) / 1000).toFixed(3)} s`,
+    `${median(cached.map((m) => m.peakRssMb)).toFixed(0)} MB`,
+    '5',
+    '< 1.5 s',
+  ]);
 
   const planTimes: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -72,13 +78,25 @@ export async function benchEngine(): Promise<void> {
     if (warm.code !== 0) throw new Error(`the flagship pipeline failed: ${warm.stderr || warm.stdout.slice(-2000)}`);
     const noop = [];
     for (let i = 0; i < 5; i++) noop.push(await measureNode(BIN, ['run', FLAGSHIP, '--plain', '--store', store], ROOT));
-    rows.push(['flagship (breast-cancer.yaml) no-op re-run', `${(median(noop.map((m) => m.wallMs)) / 1000).toFixed(3)} s`, `${median(noop.map((m) => m.peakRssMb)).toFixed(0)} MB`, '5', '< 0.4 s']);
+    rows.push([
+      'flagship (breast-cancer.yaml) no-op re-run',
+      `${(median(noop.map((m) => m.wallMs)) / 1000).toFixed(3)} s`,
+      `${median(noop.map((m) => m.peakRssMb)).toFixed(0)} MB`,
+      '5',
+      '< 0.4 s',
+    ]);
     rmSync(store, { recursive: true, force: true });
   } else rows.push(['flagship no-op re-run', 'pipelines/breast-cancer.yaml not found', '-', '0', '< 0.4 s']);
 
   const bare = [];
   for (let i = 0; i < 5; i++) bare.push(await measureNode(BIN, ['--help'], dir));
-  rows.push(['`medpipe --help` (Node start-up + CLI import)', `${(median(bare.map((m) => m.wallMs)) / 1000).toFixed(3)} s`, `${median(bare.map((m) => m.peakRssMb)).toFixed(0)} MB`, '5', '-']);
+  rows.push([
+    '`medpipe --help` (Node start-up + CLI import)',
+    `${(median(bare.map((m) => m.wallMs)) / 1000).toFixed(3)} s`,
+    `${median(bare.map((m) => m.peakRssMb)).toFixed(0)} MB`,
+    '5',
+    '-',
+  ]);
   rmSync(dir, { recursive: true, force: true });
   printTable('Engine', rows);
 }

@@ -38,9 +38,15 @@ function readFeatures(): { X: Float32Array; nRows: number; nCols: number } {
   const lines = readFileSync(CSV, 'utf8').trim().split('\n').slice(1);
   const nCols = 30;
   const X = new Float32Array(lines.length * nCols);
-  lines.forEach((line, r) => line.split(',').slice(0, nCols).forEach((v, c) => (X[r * nCols + c] = Number(v))));
+  lines.forEach((line, r) =>
+    line
+      .split(',')
+      .slice(0, nCols)
+      .forEach((v, c) => (X[r * nCols + c] = Number(v))),
+  );
   for (let c = 0; c < nCols; c++) {
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     for (let r = 0; r < lines.length; r++) s += X[r * nCols + c];
     const mean = s / lines.length;
     for (let r = 0; r < lines.length; r++) s2 += (X[r * nCols + c] - mean) ** 2;
@@ -58,11 +64,30 @@ async function child(loss: Loss): Promise<void> {
   const { X, nRows, nCols } = readFeatures();
   const wgan = loss === 'wgan-gp';
   const fit = () =>
-    fitGan(tf, { X, nRows }, {
-      dataDim: nCols, numericColumns: nCols, condDim: 0, noiseDim: 32, generatorHidden: [64, 64], criticHidden: [64, 64],
-      loss, lrGenerator: wgan ? 1e-4 : 2e-4, lrCritic: wgan ? 1e-4 : 2e-4, beta1: 0.5, beta2: 0.9, batchSize: 64,
-      steps: STEPS, criticIters: wgan ? WGAN_CRITIC_ITERS : 1, gpWeight: 10, seed: 0, logEvery: STEPS, checkpointEvery: 0,
-    });
+    fitGan(
+      tf,
+      { X, nRows },
+      {
+        dataDim: nCols,
+        numericColumns: nCols,
+        condDim: 0,
+        noiseDim: 32,
+        generatorHidden: [64, 64],
+        criticHidden: [64, 64],
+        loss,
+        lrGenerator: wgan ? 1e-4 : 2e-4,
+        lrCritic: wgan ? 1e-4 : 2e-4,
+        beta1: 0.5,
+        beta2: 0.9,
+        batchSize: 64,
+        steps: STEPS,
+        criticIters: wgan ? WGAN_CRITIC_ITERS : 1,
+        gpWeight: 10,
+        seed: 0,
+        logEvery: STEPS,
+        checkpointEvery: 0,
+      },
+    );
   // The cpu backend is ~10x slower: one fit only (its warm column then repeats the cold time).
   const fits = backend === 'cpu' ? 1 : 2;
   const times: number[] = [];
@@ -80,7 +105,12 @@ function runChild(backend: string, loss: Loss): Timing | string {
   try {
     return JSON.parse(line) as Timing;
   } catch {
-    return (r.stderr.trim().split('\n').find((l) => l.includes('Error')) ?? `exit ${r.status}`).slice(0, 120);
+    return (
+      r.stderr
+        .trim()
+        .split('\n')
+        .find((l) => l.includes('Error')) ?? `exit ${r.status}`
+    ).slice(0, 120);
   }
 }
 
@@ -107,7 +137,10 @@ function runTorch(loss: Loss): Timing | string {
 
 export async function benchGan(): Promise<void> {
   const torch = ensureTorch();
-  const nodeInstalled = spawnSync(process.execPath, ['-e', "import('@tensorflow/tfjs-node').then(() => process.exit(0), () => process.exit(1))"], { cwd: fileURLToPath(new URL('../../', import.meta.url)) }).status === 0;
+  const nodeInstalled =
+    spawnSync(process.execPath, ['-e', "import('@tensorflow/tfjs-node').then(() => process.exit(0), () => process.exit(1))"], {
+      cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    }).status === 0;
   const backends = [...(nodeInstalled ? ['node'] : []), 'wasm', 'cpu'];
   if (!nodeInstalled) console.log('@tensorflow/tfjs-node is not installed: no native tensorflow backend row');
   for (const loss of LOSSES) {
@@ -119,8 +152,11 @@ export async function benchGan(): Promise<void> {
         ? [name, t, '', '', '']
         : [name, t.warmS.toFixed(3), ((t.warmS / STEPS) * 1000).toFixed(2), t.coldS.toFixed(3), Number.isNaN(refWarm) ? '-' : (t.warmS / refWarm).toFixed(2)];
     for (const b of backends) rows.push(row(`tfjs ${b === 'node' ? 'tensorflow' : b}`, runChild(b, loss)));
-    rows.push(row(`PyTorch ${typeof ref === 'string' ? '' : ref.torch ?? ''} CPU, 2 threads`, ref));
-    const what = loss === 'standard' ? 'standard GAN (sigmoid cross-entropy, 1 critic update / step)' : `WGAN-GP (${WGAN_CRITIC_ITERS} critic updates / step, gradient penalty)`;
+    rows.push(row(`PyTorch ${typeof ref === 'string' ? '' : (ref.torch ?? '')} CPU, 2 threads`, ref));
+    const what =
+      loss === 'standard'
+        ? 'standard GAN (sigmoid cross-entropy, 1 critic update / step)'
+        : `WGAN-GP (${WGAN_CRITIC_ITERS} critic updates / step, gradient penalty)`;
     printTable(`${what}, G 32->64->64->30, D 30->64->64->1, batch 64, breast-cancer features`, rows);
   }
 }

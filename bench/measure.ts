@@ -16,7 +16,11 @@ export interface Measurement {
 export function measureNode(script: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Measurement> {
   return new Promise((resolvePromise) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', PROBE, script, ...args], { cwd, env: { ...process.env, CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', PROBE, script, ...args], {
+      cwd,
+      env: { ...process.env, CI: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let probe = '';

@@ -177,12 +177,33 @@ export async function benchForest(): Promise<void> {
   for (const [name, train, test] of datasets) {
     const big = name.startsWith('make');
     const warm = String(big ? WARM_REPEATS_LARGE : WARM_REPEATS);
-    for (const jobs of [1, 2]) rows.push(measure(name, `scikit-learn n_jobs=${jobs}`, PYTHON, [join(dir, 'sklearn_rf.py'), train, test, String(jobs), String(TREES), String(SEED), warm], REPEATS));
-    rows.push(measure(name, 'ml-random-forest 2.1 (defaults)', process.execPath, [SELF, '--child', 'ml-random-forest', train, test, '1', '0'], big ? 1 : REPEATS, ML_RF_LIMIT_MS));
-    for (const threads of [1, 2]) rows.push(measure(name, `medpipe forest threads=${threads}`, process.execPath, [SELF, '--child', 'ours', train, test, String(threads), warm], REPEATS));
+    for (const jobs of [1, 2])
+      rows.push(
+        measure(
+          name,
+          `scikit-learn n_jobs=${jobs}`,
+          PYTHON,
+          [join(dir, 'sklearn_rf.py'), train, test, String(jobs), String(TREES), String(SEED), warm],
+          REPEATS,
+        ),
+      );
+    rows.push(
+      measure(
+        name,
+        'ml-random-forest 2.1 (defaults)',
+        process.execPath,
+        [SELF, '--child', 'ml-random-forest', train, test, '1', '0'],
+        big ? 1 : REPEATS,
+        ML_RF_LIMIT_MS,
+      ),
+    );
+    for (const threads of [1, 2])
+      rows.push(measure(name, `medpipe forest threads=${threads}`, process.execPath, [SELF, '--child', 'ours', train, test, String(threads), warm], REPEATS));
   }
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`Random forest, ${TREES} trees, seed ${SEED}; ${new Date().toISOString().slice(0, 10)}; ${cpus().length} cores (${cpu}), machine shared with other jobs; median of ${REPEATS} runs (ml-random-forest on the large set: 1 run, killed after ${ML_RF_LIMIT_MS / 1000} s); warm = median of ${WARM_REPEATS} re-fits after the first in the same process (${WARM_REPEATS_LARGE} on the 16000-row set; ml-random-forest: none), then the median over runs.\n`);
+  console.log(
+    `Random forest, ${TREES} trees, seed ${SEED}; ${new Date().toISOString().slice(0, 10)}; ${cpus().length} cores (${cpu}), machine shared with other jobs; median of ${REPEATS} runs (ml-random-forest on the large set: 1 run, killed after ${ML_RF_LIMIT_MS / 1000} s); warm = median of ${WARM_REPEATS} re-fits after the first in the same process (${WARM_REPEATS_LARGE} on the 16000-row set; ml-random-forest: none), then the median over runs.\n`,
+  );
   console.log(table(rows));
 }
 

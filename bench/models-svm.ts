@@ -105,9 +105,11 @@ interface Split {
 function readSplit(path: string): Split {
   const lines = readFileSync(path, 'utf8').trim().split('\n').slice(1);
   const nCols = lines[0].split(',').length - 2;
-  const tr = lines.filter((l) => l.startsWith('train,')), te = lines.filter((l) => l.startsWith('test,'));
+  const tr = lines.filter((l) => l.startsWith('train,')),
+    te = lines.filter((l) => l.startsWith('test,'));
   const pack = (ls: string[]) => {
-    const X = new Float64Array(ls.length * nCols), y = new Int32Array(ls.length);
+    const X = new Float64Array(ls.length * nCols),
+      y = new Int32Array(ls.length);
     ls.forEach((l, r) => {
       const c = l.split(',');
       y[r] = Number(c[1]);
@@ -115,7 +117,8 @@ function readSplit(path: string): Split {
     });
     return { X, y };
   };
-  const a = pack(tr), b = pack(te);
+  const a = pack(tr),
+    b = pack(te);
   return { Xtr: a.X, ytr: a.y, Xte: b.X, yte: b.y, nTrain: tr.length, nTest: te.length, nCols };
 }
 
@@ -160,7 +163,11 @@ async function child(lib: string, path: string, decOut: string, warm: number): P
   const s = readSplit(path);
   const gamma = scaleGamma(s.Xtr, s.nCols);
   const tImport = performance.now();
-  let importS: number, fitS: number, predictS: number, pred: ArrayLike<number>, nSupport: number | null = null;
+  let importS: number,
+    fitS: number,
+    predictS: number,
+    pred: ArrayLike<number>,
+    nSupport: number | null = null;
   let refit: (() => unknown) | null = null;
   if (lib === 'medpipe') {
     const { fitSvm, predictSvm, decisionFunction } = await import('../src/ml/svm/index.js');
@@ -177,10 +184,20 @@ async function child(lib: string, path: string, decOut: string, warm: number): P
   } else if (lib === 'libsvm-js') {
     const require = createRequire(import.meta.url);
     type LibSvm = new (o: object) => { train(x: number[][], y: number[]): void; predict(x: number[][]): number[]; getSVIndices(): number[] };
-    const SVM = (await (require('libsvm-js') as Promise<LibSvm & { KERNEL_TYPES: { RBF: number }; SVM_TYPES: { C_SVC: number } }>));
+    const SVM = await (require('libsvm-js') as Promise<LibSvm & { KERNEL_TYPES: { RBF: number }; SVM_TYPES: { C_SVC: number } }>);
     importS = (performance.now() - tImport) / 1000;
-    const X = rowsOf(s.Xtr, s.nTrain, s.nCols), Xt = rowsOf(s.Xte, s.nTest, s.nCols);
-    const svm = new SVM({ kernel: (SVM as unknown as { KERNEL_TYPES: { RBF: number } }).KERNEL_TYPES.RBF, type: (SVM as unknown as { SVM_TYPES: { C_SVC: number } }).SVM_TYPES.C_SVC, gamma, cost: 1, tolerance: 1e-3, cacheSize: 200, shrinking: true, quiet: true });
+    const X = rowsOf(s.Xtr, s.nTrain, s.nCols),
+      Xt = rowsOf(s.Xte, s.nTest, s.nCols);
+    const svm = new SVM({
+      kernel: (SVM as unknown as { KERNEL_TYPES: { RBF: number } }).KERNEL_TYPES.RBF,
+      type: (SVM as unknown as { SVM_TYPES: { C_SVC: number } }).SVM_TYPES.C_SVC,
+      gamma,
+      cost: 1,
+      tolerance: 1e-3,
+      cacheSize: 200,
+      shrinking: true,
+      quiet: true,
+    });
     const t0 = performance.now();
     svm.train(X, Array.from(s.ytr));
     const t1 = performance.now();
@@ -198,10 +215,23 @@ async function child(lib: string, path: string, decOut: string, warm: number): P
     importS = (performance.now() - tImport) / 1000;
     const { createRng } = await import('../src/rng.js');
     const rng = createRng(0);
-    const svm = new SVM({ C: 1, tol: 1e-3, maxPasses: 10, maxIterations: 10000, kernel: 'rbf', kernelOptions: { sigma: Math.sqrt(1 / (2 * gamma)) }, whitening: false, random: () => rng.next() });
-    const X = rowsOf(s.Xtr, s.nTrain, s.nCols), Xt = rowsOf(s.Xte, s.nTest, s.nCols);
+    const svm = new SVM({
+      C: 1,
+      tol: 1e-3,
+      maxPasses: 10,
+      maxIterations: 10000,
+      kernel: 'rbf',
+      kernelOptions: { sigma: Math.sqrt(1 / (2 * gamma)) },
+      whitening: false,
+      random: () => rng.next(),
+    });
+    const X = rowsOf(s.Xtr, s.nTrain, s.nCols),
+      Xt = rowsOf(s.Xte, s.nTest, s.nCols);
     const t0 = performance.now();
-    svm.train(X, Array.from(s.ytr, (v) => (v === 1 ? 1 : -1)));
+    svm.train(
+      X,
+      Array.from(s.ytr, (v) => (v === 1 ? 1 : -1)),
+    );
     const t1 = performance.now();
     pred = svm.predict(Xt).map((v) => (v > 0 ? 1 : 0));
     const t2 = performance.now();
@@ -221,9 +251,10 @@ function readNumbers(path: string): number[] {
 }
 
 function runOnce(lib: string, path: string, decOut: string, warm: number, timeoutMs: number): RunResult | 'timeout' {
-  const r = lib === 'scikit-learn'
-    ? spawnSync(PYTHON, ['-c', SKLEARN_PY, path, decOut, String(warm)], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 24 })
-    : spawnSync(process.execPath, [SELF, '--child', lib, path, decOut, String(warm)], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 24 });
+  const r =
+    lib === 'scikit-learn'
+      ? spawnSync(PYTHON, ['-c', SKLEARN_PY, path, decOut, String(warm)], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 24 })
+      : spawnSync(process.execPath, [SELF, '--child', lib, path, decOut, String(warm)], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 24 });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return 'timeout';
   if (r.status !== 0) throw new Error(`${lib} on ${path} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as RunResult;
@@ -234,12 +265,32 @@ export async function benchSvm(): Promise<void> {
   const gen = spawnSync(PYTHON, ['-c', MAKE_DATA_PY, dir], { encoding: 'utf8' });
   if (gen.status !== 0) throw new Error(`generating data with scikit-learn failed: ${gen.stderr}`);
   // [label, path, training rows] (training rows decide how many warm fits a process does)
-  const datasets: [string, string, number][] = [['breast cancer (455 train)', BREAST_CANCER, 455], ['synthetic 5k (4,000 train)', join(dir, 'synthetic-5k.csv'), 4000], ['synthetic 20k (16,000 train)', join(dir, 'synthetic-20k.csv'), 16000]];
-  const header = ['data', 'library', 'first fit s (cold)', 'cold / sklearn', 'import + first fit s', 'import+cold / sklearn', `warm fit s (median of ${WARM_REPEATS}; ${WARM_REPEATS_LARGE} on 16k)`, 'warm / sklearn', 'predict s', 'peak RSS MB', 'accuracy', 'n SV', 'Spearman vs sklearn'];
+  const datasets: [string, string, number][] = [
+    ['breast cancer (455 train)', BREAST_CANCER, 455],
+    ['synthetic 5k (4,000 train)', join(dir, 'synthetic-5k.csv'), 4000],
+    ['synthetic 20k (16,000 train)', join(dir, 'synthetic-20k.csv'), 16000],
+  ];
+  const header = [
+    'data',
+    'library',
+    'first fit s (cold)',
+    'cold / sklearn',
+    'import + first fit s',
+    'import+cold / sklearn',
+    `warm fit s (median of ${WARM_REPEATS}; ${WARM_REPEATS_LARGE} on 16k)`,
+    'warm / sklearn',
+    'predict s',
+    'peak RSS MB',
+    'accuracy',
+    'n SV',
+    'Spearman vs sklearn',
+  ];
   const rows: string[][] = [header];
   for (const [label, path, nTrain] of datasets) {
     const libs = ['scikit-learn', 'medpipe', 'libsvm-js', ...(path === BREAST_CANCER ? ['ml-svm'] : [])];
-    let sklearnFit = NaN, sklearnWarm = NaN, sklearnFirst = NaN;
+    let sklearnFit = NaN,
+      sklearnWarm = NaN,
+      sklearnFirst = NaN;
     const sklearnDec = join(dir, 'dec-scikit-learn.txt');
     for (const lib of libs) {
       const decOut = join(dir, `dec-${lib}.txt`);
@@ -263,13 +314,23 @@ export async function benchSvm(): Promise<void> {
       const warmRuns = runs.map((r) => r.warmFitS).filter((w): w is number => w !== null);
       const warmFit = warmRuns.length ? median(warmRuns) : null;
       if (lib === 'scikit-learn') [sklearnFit, sklearnWarm, sklearnFirst] = [fit, warmFit ?? NaN, first];
-      const dec = readNumbers(decOut), ref = readNumbers(sklearnDec);
+      const dec = readNumbers(decOut),
+        ref = readNumbers(sklearnDec);
       const rho = lib !== 'scikit-learn' && dec.length === ref.length && dec.length > 0 ? spearman(dec, ref).toFixed(5) : lib === 'scikit-learn' ? '1' : 'n/a';
       rows.push([
-        label, lib, fit.toFixed(3), (fit / sklearnFit).toFixed(2) + 'x', first.toFixed(3), (first / sklearnFirst).toFixed(2) + 'x',
-        warmFit === null ? '-' : warmFit.toFixed(3), warmFit === null ? '-' : (warmFit / sklearnWarm).toFixed(2) + 'x',
+        label,
+        lib,
+        fit.toFixed(3),
+        (fit / sklearnFit).toFixed(2) + 'x',
+        first.toFixed(3),
+        (first / sklearnFirst).toFixed(2) + 'x',
+        warmFit === null ? '-' : warmFit.toFixed(3),
+        warmFit === null ? '-' : (warmFit / sklearnWarm).toFixed(2) + 'x',
         median(runs.map((r) => r.predictS)).toFixed(3),
-        median(runs.map((r) => r.peakRssMb)).toFixed(0), runs[0].accuracy.toFixed(4), runs[0].nSupport === null ? 'n/a' : String(runs[0].nSupport), rho,
+        median(runs.map((r) => r.peakRssMb)).toFixed(0),
+        runs[0].accuracy.toFixed(4),
+        runs[0].nSupport === null ? 'n/a' : String(runs[0].nSupport),
+        rho,
       ]);
       process.stderr.write(`${label} ${lib}: cold fit ${fit.toFixed(3)} s, warm ${warmFit === null ? '-' : warmFit.toFixed(3)} s\n`);
     }
@@ -277,7 +338,9 @@ export async function benchSvm(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(`\nSVC rbf C=1 gamma=scale, ${REPEATS} fresh processes per cell (${SMALL_REPEATS} on breast cancer; ml-svm: 1), times are medians over processes; warm = median of ${WARM_REPEATS} re-fits after the first in the same process (${WARM_REPEATS_LARGE} on the 16,000-row set; ml-svm: none), ${new Date().toISOString().slice(0, 10)}\n${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.slice(1).map(line).join('\n')}`);
+  console.log(
+    `\nSVC rbf C=1 gamma=scale, ${REPEATS} fresh processes per cell (${SMALL_REPEATS} on breast cancer; ml-svm: 1), times are medians over processes; warm = median of ${WARM_REPEATS} re-fits after the first in the same process (${WARM_REPEATS_LARGE} on the 16,000-row set; ml-svm: none), ${new Date().toISOString().slice(0, 10)}\n${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.slice(1).map(line).join('\n')}`,
+  );
 }
 
 if (process.argv[1] === SELF) {

@@ -28,7 +28,7 @@ async function runOne(task: Task): Promise<void> {
   const obs = { user: g.observations.patient, item: g.observations.treatment, value: g.observations.outcome };
   const t1 = performance.now();
   // 'auto' is the WebAssembly half-step when built; '-typescript' forces the fallback (same factors).
-  const als = { factors: 32, iterations: 10, lambda: 0.05, seed: 1, solver: task.endsWith('-typescript') ? 'typescript' as const : 'auto' as const };
+  const als = { factors: 32, iterations: 10, lambda: 0.05, seed: 1, solver: task.endsWith('-typescript') ? ('typescript' as const) : ('auto' as const) };
   if (task === 'als' || task === 'als-typescript') fitAls(obs, SIZE.patients, SIZE.treatments, als);
   if (task === 'als-2-threads' || task === 'als-2-threads-typescript') await fitAlsParallel(obs, SIZE.patients, SIZE.treatments, { ...als, threads: 2 });
   if (task === 'item-knn') fitItemKnn(obs, SIZE.patients, SIZE.treatments, { neighbours: 50, similarity: 'cosine' });
@@ -40,7 +40,8 @@ export async function benchRecommender(): Promise<void> {
   const script = fileURLToPath(import.meta.url);
   const rows: string[][] = [['task (50,000 x 2,000, 1M obs)', 'median time (s)', 'median peak RSS (MB)', 'runs']];
   for (const task of TASKS) {
-    const times: number[] = [], rss: number[] = [];
+    const times: number[] = [],
+      rss: number[] = [];
     for (let r = 0; r < REPEATS; r++) {
       const m = await measureNode(script, ['--one', task], process.cwd());
       if (m.code !== 0) throw new Error(`bench ${task} failed: ${m.stderr}`);

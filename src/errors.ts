@@ -89,8 +89,11 @@ export class DataError extends Error {
   readonly column: string | undefined;
   readonly hint: string | undefined;
   constructor(message: string, where: { file?: string; row?: number; column?: string; hint?: string } = {}) {
-    const parts = [where.file, where.row !== undefined ? `row ${where.row}` : undefined, where.column !== undefined ? `column "${where.column}"` : undefined]
-      .filter((p): p is string => p !== undefined);
+    const parts = [
+      where.file,
+      where.row !== undefined ? `row ${where.row}` : undefined,
+      where.column !== undefined ? `column "${where.column}"` : undefined,
+    ].filter((p): p is string => p !== undefined);
     super(`${parts.length ? parts.join(', ') + ': ' : ''}${message}${where.hint ? ` (${where.hint})` : ''}`);
     this.name = 'DataError';
     this.file = where.file;
@@ -123,7 +126,15 @@ export class GateError extends Error {
  * reaches it. RegistryError lives in the registry module, loaded only when a command needs it;
  * Cancelled (engine/step-context.ts) is how a step stopped by --fail-fast or Ctrl-C says so.
  */
-const USER_ERROR_NAMES: ReadonlySet<string> = new Set(['PipelineError', 'UsageError', 'DataError', 'StepInputError', 'GateError', 'RegistryError', 'Cancelled']);
+const USER_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'PipelineError',
+  'UsageError',
+  'DataError',
+  'StepInputError',
+  'GateError',
+  'RegistryError',
+  'Cancelled',
+]);
 
 export function isUserErrorName(name: string): boolean {
   return USER_ERROR_NAMES.has(name);

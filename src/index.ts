@@ -22,7 +22,20 @@ export { LocalStore } from './engine/local-store.js';
 export type { EngineEvent, EventListener, StepOutcome } from './engine/events.js';
 export type { Pipeline, PipelineStep, OutputRef } from './engine/pipeline.js';
 export { defineStep, type StepType, type StepContext, type Port, type ArtifactKind, type ParamsSchema, type StepSummary } from './engine/step-type.js';
-export { PipelineError, UsageError, DataError, StepInputError, GateError, formatDiagnostic, type Diagnostic, type Severity, type SourceLocation, type SourceRange, type RelatedLocation, type Position } from './errors.js';
+export {
+  PipelineError,
+  UsageError,
+  DataError,
+  StepInputError,
+  GateError,
+  formatDiagnostic,
+  type Diagnostic,
+  type Severity,
+  type SourceLocation,
+  type SourceRange,
+  type RelatedLocation,
+  type Position,
+} from './errors.js';
 export { builtinSteps, catalogue as builtinCatalogue } from './steps/index.js';
 export { stepCatalogue, type StepCatalogue } from './engine/step-catalogue.js';
 

@@ -50,7 +50,10 @@ export function createRng(seed: number): Rng {
     const b = s[1];
     const result = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
     const t = b << 9;
-    s[2] ^= s[0]; s[3] ^= b; s[1] ^= s[2]; s[0] ^= s[3];
+    s[2] ^= s[0];
+    s[3] ^= b;
+    s[1] ^= s[2];
+    s[0] ^= s[3];
     s[2] ^= t;
     s[3] = rotl(s[3], 11);
     return result;

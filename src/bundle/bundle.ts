@@ -22,7 +22,12 @@ export interface InputColumn {
 export interface InputSignature {
   readonly columns: readonly InputColumn[];
   /** What is predicted: the target column, and for classification its classes. */
-  readonly target: { readonly column: string | null; readonly task: 'classification' | 'regression' | 'recommendation' | 'generation'; readonly classes?: readonly string[]; readonly positive?: string };
+  readonly target: {
+    readonly column: string | null;
+    readonly task: 'classification' | 'regression' | 'recommendation' | 'generation';
+    readonly classes?: readonly string[];
+    readonly positive?: string;
+  };
 }
 
 export interface ModelBundle {
@@ -49,7 +54,11 @@ export function inputSignature(model: Record<string, unknown>, transform: Prepro
   const features = Array.isArray(head.features) ? head.features.map(String) : [];
   const columns: InputColumn[] = transform
     ? transform.columns.flatMap((c): InputColumn[] =>
-        c.type === 'numeric' ? [{ name: c.name, kind: 'numeric', ...(c.range ? { range: c.range } : {}) }] : c.type === 'categorical' ? [{ name: c.name, kind: 'categorical', categories: c.categories }] : [],
+        c.type === 'numeric'
+          ? [{ name: c.name, kind: 'numeric', ...(c.range ? { range: c.range } : {}) }]
+          : c.type === 'categorical'
+            ? [{ name: c.name, kind: 'categorical', categories: c.categories }]
+            : [],
       )
     : features.map((name) => ({ name, kind: 'numeric' as const }));
   const classes = Array.isArray(head.classes) ? head.classes.map(String) : undefined;

@@ -38,7 +38,8 @@ export interface EvaluationReport {
   gates?: { gate: string; required: string; actual: number | null; passed: boolean }[];
 }
 
-const fmt = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3));
+const fmt = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3);
 
 function metricRow(name: string, m: MetricValue): string {
   return `| ${name} | ${fmt(m.value)} | ${m.ci_low === undefined ? '' : `${fmt(m.ci_low)} – ${fmt(m.ci_high)}`} |`;
@@ -49,10 +50,17 @@ export function modelCard(c: CardInput): string {
   if (c.description) lines.push(c.description, '');
   lines.push('## Intended use', '', c.intendedUse || '_Not stated in the pipeline (`intended_use:` of the register step)._', '');
   const m = c.model;
-  lines.push('## Model', '', `- Algorithm: ${String(m.format ?? 'unknown')}${m.type ? ` (${String(m.type)})` : ''}${m.kernel ? `, kernel ${String(m.kernel)}` : ''}`);
+  lines.push(
+    '## Model',
+    '',
+    `- Algorithm: ${String(m.format ?? 'unknown')}${m.type ? ` (${String(m.type)})` : ''}${m.kernel ? `, kernel ${String(m.kernel)}` : ''}`,
+  );
   const t = c.signature.target;
   if (t.task === 'recommendation') lines.push(`- Predicts: ${t.column ?? 'the outcome'} of each treatment for a patient, and ranks the treatments by it`);
-  else if (t.task !== 'generation') lines.push(`- Predicts: ${t.column ?? 'the target'} (${t.task}${t.classes ? `: ${t.classes.join(', ')}` : ''}${t.positive ? `; positive class ${t.positive}` : ''})`);
+  else if (t.task !== 'generation')
+    lines.push(
+      `- Predicts: ${t.column ?? 'the target'} (${t.task}${t.classes ? `: ${t.classes.join(', ')}` : ''}${t.positive ? `; positive class ${t.positive}` : ''})`,
+    );
   lines.push(`- Input: ${c.signature.columns.length} columns — ${c.signature.columns.map((col) => `${col.name} (${col.kind})`).join(', ')}`, '');
   lines.push('## Data', '');
   if (c.data.length) for (const d of c.data) lines.push(`- \`${d.path}\` (step ${d.step}, sha256 ${d.digest.slice(0, 12)}…)`);
@@ -61,9 +69,21 @@ export function modelCard(c: CardInput): string {
   const e = c.evaluation;
   if (e?.metrics) {
     const conf = e.confidence ?? 0.95;
-    lines.push('## Evaluation', '', `On ${e.n ?? '?'} held-out rows${e.class_counts ? ` (${Object.entries(e.class_counts).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}${e.threshold?.method ? `, threshold ${e.threshold.method}${e.threshold.value !== undefined ? ` ${fmt(e.threshold.value)}` : ''}` : ''}. Intervals: ${Math.round(conf * 100)}% bootstrap.`, '');
+    lines.push(
+      '## Evaluation',
+      '',
+      `On ${e.n ?? '?'} held-out rows${
+        e.class_counts
+          ? ` (${Object.entries(e.class_counts)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')})`
+          : ''
+      }${e.threshold?.method ? `, threshold ${e.threshold.method}${e.threshold.value !== undefined ? ` ${fmt(e.threshold.value)}` : ''}` : ''}. Intervals: ${Math.round(conf * 100)}% bootstrap.`,
+      '',
+    );
     lines.push('| metric | value | CI |', '|---|---|---|', ...Object.entries(e.metrics).map(([k, v]) => metricRow(k, v)), '');
-    if (e.gates?.length) lines.push('Quality gates: ' + e.gates.map((g) => `${g.gate} ${g.required} (${fmt(g.actual)}, ${g.passed ? 'passed' : 'FAILED'})`).join('; '), '');
+    if (e.gates?.length)
+      lines.push('Quality gates: ' + e.gates.map((g) => `${g.gate} ${g.required} (${fmt(g.actual)}, ${g.passed ? 'passed' : 'FAILED'})`).join('; '), '');
     for (const s of e.subgroups ?? []) {
       lines.push(`### By ${s.column}`, '');
       const names = Object.keys(s.groups[0]?.metrics ?? {});

@@ -55,7 +55,10 @@ export function nonPredictorSignature(model: Record<string, unknown>): InputSign
     const features = m.hybrid?.scaling.specs ?? [];
     const columns: InputColumn[] = [
       { name: m.columns.patient, kind: 'categorical' },
-      ...features.map((f): InputColumn => (f.kind === 'categorical' ? { name: f.name, kind: 'categorical', categories: f.categories ?? [] } : { name: f.name, kind: 'numeric' })),
+      ...features.map(
+        (f): InputColumn =>
+          f.kind === 'categorical' ? { name: f.name, kind: 'categorical', categories: f.categories ?? [] } : { name: f.name, kind: 'numeric' },
+      ),
     ];
     return { columns, target: { column: m.columns.outcome, task: 'recommendation' } };
   }
@@ -78,7 +81,9 @@ export function kindCardLines(model: Record<string, unknown>): string[] {
         : m.factors
           ? `${m.factors.k} factors, ${String(m.params.iterations)} iterations, regularization ${String(m.params.regularization)}`
           : 'ranks treatments by how many patients had them';
-    const hybrid = m.hybrid ? `hybrid: new patients from ${m.hybrid.scaling.specs.map((s) => s.name).join(', ')}` : 'not hybrid: recommends only for patients in its training data';
+    const hybrid = m.hybrid
+      ? `hybrid: new patients from ${m.hybrid.scaling.specs.map((s) => s.name).join(', ')}`
+      : 'not hybrid: recommends only for patients in its training data';
     return [`- Recommender: ${m.method} (${how}); ${m.patients.length} patients x ${m.treatments.length} treatments; ${hybrid}`];
   }
   if (kind === 'generator') {

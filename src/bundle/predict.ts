@@ -40,17 +40,23 @@ export async function readRowsForBundle(path: string, bundle: ModelBundle, displ
   const present = new Set(ds.columns.map((c) => c.name));
   const missing = bundle.signature.columns.filter((c) => !present.has(c.name));
   if (missing.length) {
-    throw new DataError(`the input lacks column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c.name}"${didYouMean(c.name, present)}`).join(', ')} that the model needs`, {
-      file: displayName,
-      hint: `the model was trained on: ${bundle.signature.columns.map((c) => c.name).join(', ')}`,
-    });
+    throw new DataError(
+      `the input lacks column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c.name}"${didYouMean(c.name, present)}`).join(', ')} that the model needs`,
+      {
+        file: displayName,
+        hint: `the model was trained on: ${bundle.signature.columns.map((c) => c.name).join(', ')}`,
+      },
+    );
   }
   return ds;
 }
 
 function missingColumnError(path: string, e: DataError, bundle: ModelBundle): DataError {
   const name = e.column ?? '?';
-  return new DataError(`the input has no column "${name}", which the model needs`, { file: path, hint: `${e.hint ?? ''}; the model was trained on: ${bundle.signature.columns.map((c) => c.name).join(', ')}` });
+  return new DataError(`the input has no column "${name}", which the model needs`, {
+    file: path,
+    hint: `${e.hint ?? ''}; the model was trained on: ${bundle.signature.columns.map((c) => c.name).join(', ')}`,
+  });
 }
 
 /**
@@ -65,10 +71,13 @@ export async function predictBundle(bundle: ModelBundle, ds: Dataset, source?: s
       const d = ds.columns.find((x) => x.name === c.name)?.data;
       return d?.type === 'numeric' ? !Number.isFinite(d.values[bad]) : d?.type === 'categorical' ? d.codes[bad] < 0 : false;
     });
-    throw new DataError(`the model gives no finite prediction for row ${bad + 1} (line ${bad + 2})${missing.length ? `, whose ${missing.map((c) => c.name).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing and not imputed by the model's preprocessing` : ''}`, {
-      file: source,
-      hint: 'fill in the row\'s missing values, or register a model whose preprocessing imputes them (preprocess impute:)',
-    });
+    throw new DataError(
+      `the model gives no finite prediction for row ${bad + 1} (line ${bad + 2})${missing.length ? `, whose ${missing.map((c) => c.name).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing and not imputed by the model's preprocessing` : ''}`,
+      {
+        file: source,
+        hint: "fill in the row's missing values, or register a model whose preprocessing imputes them (preprocess impute:)",
+      },
+    );
   }
   return predictions;
 }
@@ -116,12 +125,18 @@ async function predictRows(bundle: ModelBundle, ds: Dataset, source?: string): P
 /** The predictions as CSV text: id columns of the input first, then prediction and probabilities. */
 export function predictionsCsv(ds: Dataset, p: Predictions): string {
   const ids = ds.columns.filter((c) => c.kind === 'id');
-  const header = [...ids.map((c) => c.name), 'prediction', ...(p.probabilities ? p.probabilities.classes.map((k) => `p_${k}`) : []), ...(p.decision ? ['decision'] : [])];
+  const header = [
+    ...ids.map((c) => c.name),
+    'prediction',
+    ...(p.probabilities ? p.probabilities.classes.map((k) => `p_${k}`) : []),
+    ...(p.decision ? ['decision'] : []),
+  ];
   const lines = [header.map(csvQuote).join(',')];
   for (let r = 0; r < p.rowCount; r++) {
     const cells = ids.map((c) => csvCell(c, r));
     cells.push(p.labels ? csvQuote(p.labels[r]) : String(p.values?.[r]));
-    if (p.probabilities) for (let k = 0; k < p.probabilities.classes.length; k++) cells.push(String(p.probabilities.values[r * p.probabilities.classes.length + k]));
+    if (p.probabilities)
+      for (let k = 0; k < p.probabilities.classes.length; k++) cells.push(String(p.probabilities.values[r * p.probabilities.classes.length + k]));
     if (p.decision) cells.push(String(p.decision[r]));
     lines.push(cells.join(','));
   }

@@ -36,7 +36,12 @@ export function featurizeSmiles(rdkit: RDKit, smiles: readonly (string | null)[]
 }
 
 /** `featurizeSmiles` that stops between molecules once `signal` is aborted (rejecting with its reason). */
-export function featurizeSmilesCancellable(rdkit: RDKit, smiles: readonly (string | null)[], options: FeaturizeOptions, signal: AbortSignal): Promise<Featurized> {
+export function featurizeSmilesCancellable(
+  rdkit: RDKit,
+  smiles: readonly (string | null)[],
+  options: FeaturizeOptions,
+  signal: AbortSignal,
+): Promise<Featurized> {
   return runUnitsCancellable(featurizeUnits(rdkit, smiles, options), signal);
 }
 

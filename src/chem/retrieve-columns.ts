@@ -30,22 +30,32 @@ export function selectColumns(query: Dataset, library: Dataset, options: Compare
   if (options.columns) {
     names = [...options.columns];
     for (const n of names) {
-      for (const [ds, which] of [[query, 'query'], [library, 'library']] as const) {
+      for (const [ds, which] of [
+        [query, 'query'],
+        [library, 'library'],
+      ] as const) {
         if (!getColumn(ds, n)) throw new StepInputError(`columns names "${n}", which is not in the ${which} dataset`);
-        if (!isNumeric(ds, n)) throw new StepInputError(`column "${n}" of the ${which} dataset is not numeric: compare numeric descriptor or fingerprint columns only`);
+        if (!isNumeric(ds, n))
+          throw new StepInputError(`column "${n}" of the ${which} dataset is not numeric: compare numeric descriptor or fingerprint columns only`);
       }
     }
   } else if (options.metric === 'tanimoto') {
     names = library.columns.filter((c) => c.name.startsWith(prefix) && isNumeric(library, c.name) && isNumeric(query, c.name)).map((c) => c.name);
     if (!names.length) {
-      throw new StepInputError(`tanimoto needs fingerprint bit columns (named ${prefix}0, ${prefix}1, …) in both the query and the library; ${countPrefixed(query, prefix)} in the query, ${countPrefixed(library, prefix)} in the library (featurize with fingerprint:, generate them, or use metric: euclidean)`);
+      throw new StepInputError(
+        `tanimoto needs fingerprint bit columns (named ${prefix}0, ${prefix}1, …) in both the query and the library; ${countPrefixed(query, prefix)} in the query, ${countPrefixed(library, prefix)} in the library (featurize with fingerprint:, generate them, or use metric: euclidean)`,
+      );
     }
   } else {
     names = library.columns
-      .filter((c) => !c.name.startsWith(prefix) && isFeature(library, c.name) && isFeature(query, c.name) && isNumeric(library, c.name) && isNumeric(query, c.name))
+      .filter(
+        (c) => !c.name.startsWith(prefix) && isFeature(library, c.name) && isFeature(query, c.name) && isNumeric(library, c.name) && isNumeric(query, c.name),
+      )
       .map((c) => c.name);
     if (!names.length) {
-      throw new StepInputError(`the query and the library share no numeric descriptor columns (fingerprint bits ${prefix}* are compared with metric: tanimoto); name them with columns: [...]`);
+      throw new StepInputError(
+        `the query and the library share no numeric descriptor columns (fingerprint bits ${prefix}* are compared with metric: tanimoto); name them with columns: [...]`,
+      );
     }
   }
   const pick = (ds: Dataset, which: string): Float64Array[] =>
@@ -67,7 +77,16 @@ export function libraryKeys(data: ColumnData): string[] {
   const n = data.type === 'categorical' ? data.codes.length : data.values.length;
   const keys: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const v = data.type === 'categorical' ? (data.codes[i] < 0 ? null : data.categories[data.codes[i]]) : data.type === 'numeric' ? (Number.isNaN(data.values[i]) ? null : String(data.values[i])) : data.values[i];
+    const v =
+      data.type === 'categorical'
+        ? data.codes[i] < 0
+          ? null
+          : data.categories[data.codes[i]]
+        : data.type === 'numeric'
+          ? Number.isNaN(data.values[i])
+            ? null
+            : String(data.values[i])
+          : data.values[i];
     keys[i] = v === null ? `\u0000missing ${i}` : `=${v}`;
   }
   return keys;

@@ -76,7 +76,10 @@ function optionProblem(e: Error, argv: readonly string[]): string {
   const where = command && isCommandWithHelp(command) ? `medpipe ${command} --help lists the options` : 'medpipe --help lists the options';
   const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(e.message)?.[1];
   if (unknown) {
-    const near = closest(unknown.replace(/^-+/, ''), Object.keys(OPTIONS).filter((o) => o !== 'force-steps'));
+    const near = closest(
+      unknown.replace(/^-+/, ''),
+      Object.keys(OPTIONS).filter((o) => o !== 'force-steps'),
+    );
     return `unknown option ${unknown}${near ? ` (did you mean --${near}?)` : ''}; ${where}`;
   }
   return `${e.message}; ${where}`;

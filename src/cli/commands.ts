@@ -52,7 +52,8 @@ const run: Command = async (rest, args, io) => {
   const pipeline = await load(rest, args, 'run', io.cwd);
   const store = openStore(pipeline.dir, args.values.store, io.cwd);
   const concurrency = args.values.concurrency === undefined ? undefined : Number(args.values.concurrency);
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UsageError(`--concurrency must be a whole number above 0, got "${args.values.concurrency}"`);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0))
+    throw new UsageError(`--concurrency must be a whole number above 0, got "${args.values.concurrency}"`);
   // A swept step's name selects all of its combinations.
   const select = (names: readonly string[] | undefined): string[] | undefined => {
     if (!names) return undefined;
@@ -69,16 +70,28 @@ const run: Command = async (rest, args, io) => {
     const planned = await plan(pipeline, store, { only, force: args.values.force ? true : forceSteps, from });
     const steps = planned.steps
       .filter((s) => planned.selected.has(s.step))
-      .map(({ step, decision }) => ({ step, would: decision.action === 'cached' ? 'skip' : decision.action, why: decision.action === 'cached' ? 'cached' : decisionText(decision), decision }));
+      .map(({ step, decision }) => ({
+        step,
+        would: decision.action === 'cached' ? 'skip' : decision.action,
+        why: decision.action === 'cached' ? 'cached' : decisionText(decision),
+        decision,
+      }));
     if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps }));
     else io.out(table([['STEP', 'WOULD', 'WHY'], ...steps.map((s) => [s.step, s.would, s.why])]));
     return 0;
   }
-  const reporter: Reporter = args.values.json ? new JsonReporter(io.out) : io.stdout.isTTY && !args.values.plain && !process.env.CI ? new TtyReporter(io.stdout) : new PlainReporter(io.out);
+  const reporter: Reporter = args.values.json
+    ? new JsonReporter(io.out)
+    : io.stdout.isTTY && !args.values.plain && !process.env.CI
+      ? new TtyReporter(io.stdout)
+      : new PlainReporter(io.out);
   // The run that creates the store keeps it out of git; later runs spawn no git for it.
   const ignored = existsSync(store.root) ? undefined : await ignoreStoreInGit(store.root, io.cwd);
   if (ignored) io.err(`medpipe: ${ignored}`);
-  if (args.values.publish && (pipeline.overrides.length || pipeline.paramsOverrides.length)) throw new UsageError('--publish makes a run of a changed pipeline file the record; --set and --params values are in no committed file, so such a run stays an experiment: write the values into the pipeline (or its params_file) instead');
+  if (args.values.publish && (pipeline.overrides.length || pipeline.paramsOverrides.length))
+    throw new UsageError(
+      '--publish makes a run of a changed pipeline file the record; --set and --params values are in no committed file, so such a run stays an experiment: write the values into the pipeline (or its params_file) instead',
+    );
   let started = false;
   const interrupt = interruptOnCtrlC(() => {
     // Still waiting for another run's lock on this checkout: nothing has run or been recorded, so nothing to stop.
@@ -165,20 +178,35 @@ const runs: Command = async (rest, args, io) => {
   io.out(
     table([
       ['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'RAN', 'CACHED', 'FAILED', 'CANCELLED', 'COMMIT', 'EXPERIMENT'],
-      ...records.map((r) => [r.runId, r.pipeline.name, r.status, r.startedAt, r.durationMs === undefined ? '-' : formatDuration(r.durationMs), String(count(r, 'done')), String(count(r, 'cached')), String(count(r, 'failed')), String(count(r, 'cancelled')), r.git ? `${r.git.commit.slice(0, 8)}${r.git.dirty ? '+dirty' : ''}` : '-', r.experiment ?? '']),
+      ...records.map((r) => [
+        r.runId,
+        r.pipeline.name,
+        r.status,
+        r.startedAt,
+        r.durationMs === undefined ? '-' : formatDuration(r.durationMs),
+        String(count(r, 'done')),
+        String(count(r, 'cached')),
+        String(count(r, 'failed')),
+        String(count(r, 'cancelled')),
+        r.git ? `${r.git.commit.slice(0, 8)}${r.git.dirty ? '+dirty' : ''}` : '-',
+        r.experiment ?? '',
+      ]),
     ]),
   );
   return 0;
 };
 
 const cache: Command = async (rest, args, io) => {
-  if (rest.length !== 1 || !['info', 'verify', 'gc'].includes(rest[0])) throw new UsageError(`cache takes one command: info, verify or gc${rest.length ? ` (got "${rest.join(' ')}")` : ''}`);
+  if (rest.length !== 1 || !['info', 'verify', 'gc'].includes(rest[0]))
+    throw new UsageError(`cache takes one command: info, verify or gc${rest.length ? ` (got "${rest.join(' ')}")` : ''}`);
   const store = openStore(io.cwd, args.values.store, io.cwd);
   if (rest[0] === 'info') {
     const info = storeInfo(store);
     if (args.values.json) io.out(JSON.stringify(info, null, 2));
     else {
-      io.out(`store: ${info.root}\nartifacts: ${info.objects} (${(info.objectBytes / 1e6).toFixed(1)} MB)\ncache entries: ${info.entries}\nrun records: ${info.runs}`);
+      io.out(
+        `store: ${info.root}\nartifacts: ${info.objects} (${(info.objectBytes / 1e6).toFixed(1)} MB)\ncache entries: ${info.entries}\nrun records: ${info.runs}`,
+      );
       for (const p of info.pipelines) io.out(`pipeline ${p.name}: ${p.steps} steps, last run ${p.lastRunId} (${p.path})`);
     }
     return 0;
@@ -189,8 +217,13 @@ const cache: Command = async (rest, args, io) => {
       io.err(`medpipe: a run is in progress (${result.busy.length} step lock${result.busy.length === 1 ? '' : 's'} held); run cache gc when it has finished`);
       return 1;
     }
-    io.out(`removed ${result.removedEntries} cache entries and ${result.removedObjects} artifacts (${(result.freedBytes / 1e6).toFixed(1)} MB); kept ${result.keptEntries} entries and ${result.keptObjects} artifacts`);
-    if (result.removedLocks || result.removedQuarantined) io.out(`removed ${result.removedLocks} lock${result.removedLocks === 1 ? '' : 's'} left by runs that were killed, and ${result.removedQuarantined} damaged item${result.removedQuarantined === 1 ? '' : 's'} from quarantine/`);
+    io.out(
+      `removed ${result.removedEntries} cache entries and ${result.removedObjects} artifacts (${(result.freedBytes / 1e6).toFixed(1)} MB); kept ${result.keptEntries} entries and ${result.keptObjects} artifacts`,
+    );
+    if (result.removedLocks || result.removedQuarantined)
+      io.out(
+        `removed ${result.removedLocks} lock${result.removedLocks === 1 ? '' : 's'} left by runs that were killed, and ${result.removedQuarantined} damaged item${result.removedQuarantined === 1 ? '' : 's'} from quarantine/`,
+      );
     return 0;
   }
   // rest[0] is verify
@@ -199,7 +232,11 @@ const cache: Command = async (rest, args, io) => {
   else {
     io.out(`checked ${report.objects} artifacts (${(report.objectBytes / 1e6).toFixed(1)} MB) and ${report.entries} cache entries in ${store.root}`);
     for (const line of report.damaged) io.err(`damaged: ${line}`);
-    io.out(report.damaged.length ? `${report.damaged.length} damaged item${report.damaged.length === 1 ? '' : 's'} set aside in ${report.quarantine}; the next run recomputes what it needs` : 'all intact');
+    io.out(
+      report.damaged.length
+        ? `${report.damaged.length} damaged item${report.damaged.length === 1 ? '' : 's'} set aside in ${report.quarantine}; the next run recomputes what it needs`
+        : 'all intact',
+    );
   }
   return report.damaged.length ? 1 : 0;
 };
@@ -218,7 +255,18 @@ const dag: Command = async (rest, args, io) => {
 
 const metrics: Command = (rest, args, io) => metricsCommand(rest, { ...args.values, cwd: io.cwd }, io);
 
-const report: Command = (rest, args, io) => reportCommand(rest, { store: openStore(io.cwd, args.values.store, io.cwd).root, output: args.values.output, baseline: args.values.baseline, compare: args.values.compare, cwd: io.cwd }, io);
+const report: Command = (rest, args, io) =>
+  reportCommand(
+    rest,
+    {
+      store: openStore(io.cwd, args.values.store, io.cwd).root,
+      output: args.values.output,
+      baseline: args.values.baseline,
+      compare: args.values.compare,
+      cwd: io.cwd,
+    },
+    io,
+  );
 
 const models: Command = async (rest, args, io) => {
   const store = openStore(io.cwd, args.values.store, io.cwd);
@@ -226,15 +274,31 @@ const models: Command = async (rest, args, io) => {
 };
 
 const predict: Command = async (rest, args, io) => {
-  if (rest.length !== 1 || !args.values.input) throw new UsageError('usage: medpipe predict NAME[@VERSION|@ALIAS] --input rows.csv [--output predictions.csv] [--strict]');
+  if (rest.length !== 1 || !args.values.input)
+    throw new UsageError('usage: medpipe predict NAME[@VERSION|@ALIAS] --input rows.csv [--output predictions.csv] [--strict]');
   const store = openStore(io.cwd, args.values.store, io.cwd);
-  return predictCommand({ ref: rest[0], input: args.values.input, output: args.values.output, storeDir: store.root, strict: args.values.strict, cwd: io.cwd }, io);
+  return predictCommand(
+    { ref: rest[0], input: args.values.input, output: args.values.output, storeDir: store.root, strict: args.values.strict, cwd: io.cwd },
+    io,
+  );
 };
 
 const recommend: Command = async (rest, args, io) => {
-  if (rest.length !== 1) throw new UsageError('usage: medpipe recommend NAME[@VERSION|@ALIAS] --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]');
+  if (rest.length !== 1)
+    throw new UsageError('usage: medpipe recommend NAME[@VERSION|@ALIAS] --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]');
   const store = openStore(io.cwd, args.values.store, io.cwd);
-  return recommendCommand({ ref: rest[0], patient: args.values.patient, k: args.values.k === undefined ? 5 : Number(args.values.k), features: args.values.feature ?? [], includeSeen: args.values['include-seen'] ?? false, json: args.values.json ?? false, storeDir: store.root }, io);
+  return recommendCommand(
+    {
+      ref: rest[0],
+      patient: args.values.patient,
+      k: args.values.k === undefined ? 5 : Number(args.values.k),
+      features: args.values.feature ?? [],
+      includeSeen: args.values['include-seen'] ?? false,
+      json: args.values.json ?? false,
+      storeDir: store.root,
+    },
+    io,
+  );
 };
 
 const schema: Command = async (rest, _args, io) => {

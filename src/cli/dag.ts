@@ -14,8 +14,10 @@ function edges(pipeline: Pipeline): Edge[] {
   const out: Edge[] = [];
   for (const step of pipeline.steps.values()) {
     const byUpstream = new Map<string, string[]>();
-    for (const [port, ref] of Object.entries(step.inputs)) byUpstream.set(ref.step, [...(byUpstream.get(ref.step) ?? []), ref.port === port ? port : `${ref.port} → ${port}`]);
-    for (const refs of Object.entries(step.fanIn)) for (const ref of refs[1]) byUpstream.set(ref.step, [...(byUpstream.get(ref.step) ?? []), `${ref.port} → ${refs[0]}[]`]);
+    for (const [port, ref] of Object.entries(step.inputs))
+      byUpstream.set(ref.step, [...(byUpstream.get(ref.step) ?? []), ref.port === port ? port : `${ref.port} → ${port}`]);
+    for (const refs of Object.entries(step.fanIn))
+      for (const ref of refs[1]) byUpstream.set(ref.step, [...(byUpstream.get(ref.step) ?? []), `${ref.port} → ${refs[0]}[]`]);
     for (const need of step.needs) if (!byUpstream.has(need)) byUpstream.set(need, ['needs']);
     for (const [from, labels] of byUpstream) out.push({ from, to: step.id, label: labels.join(', ') });
   }
@@ -63,7 +65,10 @@ export function renderAscii(pipeline: Pipeline): string {
     if (!deps.length) continue;
     const parent = deps.reduce((best, d) => (depthOf(d) > depthOf(best) ? d : best));
     children.set(parent, [...(children.get(parent) ?? []), step.id]);
-    others.set(step.id, deps.filter((d) => d !== parent));
+    others.set(
+      step.id,
+      deps.filter((d) => d !== parent),
+    );
   }
   const lines: string[] = [];
   const draw = (id: string, prefix: string, connector: string, childPrefix: string): void => {

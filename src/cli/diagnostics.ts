@@ -32,7 +32,11 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], withExcerp
   }
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
-  out.push(warnings === 0 ? `${errors} problem${errors === 1 ? '' : 's'} found` : `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} found`);
+  out.push(
+    warnings === 0
+      ? `${errors} problem${errors === 1 ? '' : 's'} found`
+      : `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} found`,
+  );
   return out.join('\n');
 }
 

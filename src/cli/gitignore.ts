@@ -19,6 +19,9 @@ export async function ignoreStoreInGit(storeDir: string, cwd: string): Promise<s
   if ((await gitRun(root, ['check-ignore', '-q', '--no-index', `${rel}/`])).code !== 1) return undefined;
   const file = join(root, '.gitignore');
   const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  appendFileSync(file, `${before && !before.endsWith('\n') ? '\n' : ''}# medpipe's store: artifacts, cache entries, run records, model registry (machine-local)\n/${rel}/\n`);
+  appendFileSync(
+    file,
+    `${before && !before.endsWith('\n') ? '\n' : ''}# medpipe's store: artifacts, cache entries, run records, model registry (machine-local)\n/${rel}/\n`,
+  );
   return `added /${rel}/ to ${relative(cwd, file) || '.gitignore'}: medpipe's store is machine-local and stays out of git`;
 }

@@ -25,8 +25,8 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     args: 'FILE [options]',
     summary: 'run the pipeline (stale steps only, in parallel)',
     options: [
-      ['--set KEY=VALUE', 'override a parameter (seed=7) or a step\'s value (svm.C=10); repeatable; makes the run an experiment'],
-      ['--params FILE', 'take parameter values from a YAML file (after the pipeline\'s params_file; --set wins); makes the run an experiment'],
+      ['--set KEY=VALUE', "override a parameter (seed=7) or a step's value (svm.C=10); repeatable; makes the run an experiment"],
+      ['--params FILE', "take parameter values from a YAML file (after the pipeline's params_file; --set wins); makes the run an experiment"],
       ['--register', 'let an experiment register its models, as versions without aliases'],
       ['--publish', 'make a run of a changed (not yet committed) pipeline file the record; not with --set or --params'],
       ['--concurrency N', 'steps at once (default: number of cores)'],
@@ -38,23 +38,31 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
       ['--json', 'engine events as JSON lines, for machines'],
       ['--plain', 'one plain line per event (the default when not on a terminal; on one: a live table)'],
       ['--ci', 'then diff the metrics against the baseline; exit 1 on a regression'],
-      ['--baseline REF', 'with --ci: a git ref, file or folder to compare with (default: the pipeline\'s regression.baseline)'],
+      ['--baseline REF', "with --ci: a git ref, file or folder to compare with (default: the pipeline's regression.baseline)"],
       ['--junit FILE', 'with --ci: also write the diff as JUnit XML'],
       ['--markdown FILE', 'with --ci: also write the diff as Markdown'],
       STORE,
     ],
-    notes: 'A run with --set or --params, or of a pipeline file (or its params_file) changed since its last commit, is an experiment: cached and recorded, but it writes no metrics, table or lock file and moves no alias.\nCtrl-C stops the running steps and records the run as interrupted (exit 130); finished steps stay cached.\nexit: 0 ok, 1 a step or gate failed (or --ci found a regression), 2 invalid pipeline or usage',
+    notes:
+      'A run with --set or --params, or of a pipeline file (or its params_file) changed since its last commit, is an experiment: cached and recorded, but it writes no metrics, table or lock file and moves no alias.\nCtrl-C stops the running steps and records the run as interrupted (exit 130); finished steps stay cached.\nexit: 0 ok, 1 a step or gate failed (or --ci found a regression), 2 invalid pipeline or usage',
   },
-  validate: { args: 'FILE [--set KEY=VALUE] [--params FILE] [--json]', summary: 'check the pipeline file and exit (1 on any problem); --json prints the problems with their source ranges' },
+  validate: {
+    args: 'FILE [--set KEY=VALUE] [--params FILE] [--json]',
+    summary: 'check the pipeline file and exit (1 on any problem); --json prints the problems with their source ranges',
+  },
   status: { args: 'FILE [--set KEY=VALUE] [--params FILE] [--json]', summary: 'each step: cached, or stale and why', options: [STORE] },
   dag: { args: 'FILE [--format ascii|mermaid|dot]', summary: 'the step graph, for a terminal (ascii, the default), a README (mermaid) or Graphviz (dot)' },
-  metrics: { args: 'show|diff [FILE...]', summary: 'metrics files of the pipelines; diff compares them with a baseline (exit 1 on a regression)', text: METRICS_USAGE },
+  metrics: {
+    args: 'show|diff [FILE...]',
+    summary: 'metrics files of the pipelines; diff compares them with a baseline (exit 1 on a regression)',
+    text: METRICS_USAGE,
+  },
   report: {
     args: '[RUN] [--output FILE] [--baseline REF|FILE] [--compare RUN ...]',
     summary: 'self-contained HTML report of a run (default: the latest; RUN may be an id prefix)',
     options: [
       ['--output FILE', 'where to write it (default: medpipe-report-<run>.html)'],
-      ['--baseline REF', 'add the metrics diff against this git ref or file (default: the pipeline\'s regression.baseline)'],
+      ['--baseline REF', "add the metrics diff against this git ref or file (default: the pipeline's regression.baseline)"],
       ['--compare RUN', 'add a section with this run (id or prefix) side by side with the reported one; repeatable'],
       STORE,
     ],
@@ -63,12 +71,13 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     args: '[--limit N] [--json] | compare RUN RUN... [--baseline REF]',
     summary: 'recent runs, with their status, git commit and experiment overrides; compare: runs side by side',
     options: [['--limit N', 'how many (default 20)'], ['--baseline REF', 'compare: add the committed metrics at a git ref (or a file or folder)'], STORE],
-    notes: 'runs compare RUN RUN...: the parameters that differ and every evaluation\'s metrics with their intervals, side by side',
+    notes: "runs compare RUN RUN...: the parameters that differ and every evaluation's metrics with their intervals, side by side",
   },
   cache: {
     args: 'info|verify|gc',
     summary: 'the store: what it holds, whether it is intact, and dropping what no run refers to',
-    notes: 'commands (one at a time):\n  info     what the store holds\n  verify   hash every artifact and check every cache entry; set damaged ones aside (exit 1 if any)\n  gc       remove artifacts no pipeline\'s latest run refers to',
+    notes:
+      "commands (one at a time):\n  info     what the store holds\n  verify   hash every artifact and check every cache entry; set damaged ones aside (exit 1 if any)\n  gc       remove artifacts no pipeline's latest run refers to",
     options: [['--json', 'info and verify as JSON'], STORE],
   },
   models: { args: '<command> ...', summary: 'the model registry: list, show, promote, tag, compare, audit, log, export', text: MODELS_USAGE },
@@ -76,7 +85,7 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     args: 'NAME[@VERSION|@ALIAS] --input rows.csv [--output out.csv] [--strict]',
     summary: 'predictions from a registered model; rows far outside the training range are named',
     options: [
-      ['--input FILE', 'the rows to predict (CSV with the model\'s input columns)'],
+      ['--input FILE', "the rows to predict (CSV with the model's input columns)"],
       ['--output FILE', 'write the predictions there (default: print them)'],
       ['--strict', 'refuse rows far outside the training range instead of warning'],
       STORE,
@@ -87,7 +96,7 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     summary: 'top treatments for a patient from a registered recommender',
     options: [
       ['--patient ID', 'a patient of the training data'],
-      ['--feature COL=VALUE', 'a new patient\'s features (repeatable), for hybrid models'],
+      ['--feature COL=VALUE', "a new patient's features (repeatable), for hybrid models"],
       ['--k N', 'how many treatments (default 5)'],
       ['--include-seen', 'also rank treatments the patient already had'],
       ['--json', 'JSON output'],
@@ -119,7 +128,13 @@ export function commandUsage(name: string): string {
   const h: CommandHelp | undefined = HELP[name];
   if (!h) return `usage: medpipe ${name}`;
   if (h.text) return h.text;
-  return [`usage: medpipe ${name} ${h.args}`, '', `${h.summary[0].toUpperCase()}${h.summary.slice(1)}.`, ...(h.options ? ['', 'options:', ...optionLines(h.options)] : []), ...(h.notes ? ['', h.notes] : [])].join('\n');
+  return [
+    `usage: medpipe ${name} ${h.args}`,
+    '',
+    `${h.summary[0].toUpperCase()}${h.summary.slice(1)}.`,
+    ...(h.options ? ['', 'options:', ...optionLines(h.options)] : []),
+    ...(h.notes ? ['', h.notes] : []),
+  ].join('\n');
 }
 
 export function globalUsage(): string {
@@ -132,6 +147,11 @@ export function globalUsage(): string {
     ...names.map((n) => `  ${n.padEnd(width)}  ${HELP[n].summary}`),
     '',
     'options:',
-    ...optionLines([STORE, ['--json', 'JSON output'], ['-h, --help', 'this help; medpipe COMMAND --help (or medpipe help COMMAND): a command\'s usage and options'], ['--version', 'medpipe\'s version']]),
+    ...optionLines([
+      STORE,
+      ['--json', 'JSON output'],
+      ['-h, --help', "this help; medpipe COMMAND --help (or medpipe help COMMAND): a command's usage and options"],
+      ['--version', "medpipe's version"],
+    ]),
   ].join('\n');
 }

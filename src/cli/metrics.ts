@@ -46,13 +46,20 @@ FILE is a pipeline file or a metrics .json file (default: the pipelines in ./pip
 export async function metricsCommand(args: string[], opts: MetricsCommandOptions, io: MetricsIO): Promise<number> {
   const [sub, ...files] = args;
   const { cwd } = opts;
-  const format = opts.json ? 'json' : opts.format ?? 'table';
+  const format = opts.json ? 'json' : (opts.format ?? 'table');
   if (!['table', 'md', 'json'].includes(format)) throw new UsageError(`--format must be table, md or json for metrics, got "${format}"`);
   const targets = files.length ? files : defaultPipelines(cwd);
 
   if (sub === 'show') {
     const metrics = currentMetrics(targets, cwd);
-    if (format === 'json') io.out(JSON.stringify(metrics.map((m) => ({ file: m.label, metrics: Object.fromEntries(m.metrics), unavailable: m.unavailable })), null, 2));
+    if (format === 'json')
+      io.out(
+        JSON.stringify(
+          metrics.map((m) => ({ file: m.label, metrics: Object.fromEntries(m.metrics), unavailable: m.unavailable })),
+          null,
+          2,
+        ),
+      );
     else io.out(formatShowTable(metrics));
     return 0;
   }

@@ -25,7 +25,10 @@ function fixed(v: unknown): string {
 /** A parameter value as it would be written in the pipeline file: `rbf`, `0.2`, `[a, b]`. */
 function plain(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(plain).join(', ')}]`;
-  if (isObject(v)) return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${plain(x)}`).join(', ')} }`;
+  if (isObject(v))
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${k}: ${plain(x)}`)
+      .join(', ')} }`;
   return v === undefined ? '' : String(v);
 }
 
@@ -40,7 +43,8 @@ function metricRows(metrics: unknown, prefix = ''): string[][] {
   const entries = Array.isArray(metrics) ? metrics.map((v, i) => [String(i), v] as const) : Object.entries(metrics);
   return entries.flatMap(([k, v]) => {
     const name = prefix ? `${prefix}.${k}` : k;
-    if (isEstimate(v)) return [[name, fixed(v.value), typeof v.ci_low === 'number' && typeof v.ci_high === 'number' ? `${fixed(v.ci_low)} – ${fixed(v.ci_high)}` : '']];
+    if (isEstimate(v))
+      return [[name, fixed(v.value), typeof v.ci_low === 'number' && typeof v.ci_high === 'number' ? `${fixed(v.ci_low)} – ${fixed(v.ci_high)}` : '']];
     return metricRows(v, name);
   });
 }
@@ -67,7 +71,9 @@ function paramLines(params: Record<string, unknown>): string[] {
   const usesWidth = Math.max(...steps.map(([, values]) => uses(values).length));
   const indent = 2 + stepWidth + 2 + usesWidth + 2;
   return steps.flatMap(([id, values]) => {
-    const words = Object.entries(values).filter(([k]) => k !== 'uses').map(([k, v]) => `${k}=${plain(v)}`);
+    const words = Object.entries(values)
+      .filter(([k]) => k !== 'uses')
+      .map(([k, v]) => `${k}=${plain(v)}`);
     const [first, ...more] = wrap(words, Math.max(40, WRAP_AT - indent));
     return [`  ${id.padEnd(stepWidth)}  ${uses(values).padEnd(usesWidth)}  ${first}`.trimEnd(), ...more.map((l) => `${' '.repeat(indent)}${l}`)];
   });
@@ -75,7 +81,9 @@ function paramLines(params: Record<string, unknown>): string[] {
 
 /** The upstream steps in the order they ran (dependencies first), from lineage.upstream. */
 function upstreamOrder(upstream: Record<string, unknown>): string[] {
-  const deps = new Map(Object.entries(upstream).map(([id, u]) => [id, isObject(u) && Array.isArray(u.dependsOn) ? u.dependsOn.map(String).filter((d) => d in upstream) : []]));
+  const deps = new Map(
+    Object.entries(upstream).map(([id, u]) => [id, isObject(u) && Array.isArray(u.dependsOn) ? u.dependsOn.map(String).filter((d) => d in upstream) : []]),
+  );
   const done: string[] = [];
   while (done.length < deps.size) {
     const ready = [...deps.keys()].filter((id) => !done.includes(id) && (deps.get(id) ?? []).every((d) => done.includes(d)));
@@ -90,7 +98,11 @@ const MAX_UPSTREAM_NAMES = 12;
 function lineageLines(lineage: Record<string, unknown>): string[] {
   const rows: string[][] = [];
   const p = lineage.pipeline;
-  if (isObject(p)) rows.push(['pipeline', `${String(p.name ?? '?')} (${String(p.file ?? p.path ?? '?')})${Array.isArray(p.overrides) && p.overrides.length ? ` with --set ${p.overrides.join(' --set ')}` : ''}`]);
+  if (isObject(p))
+    rows.push([
+      'pipeline',
+      `${String(p.name ?? '?')} (${String(p.file ?? p.path ?? '?')})${Array.isArray(p.overrides) && p.overrides.length ? ` with --set ${p.overrides.join(' --set ')}` : ''}`,
+    ]);
   else if (typeof p === 'string') rows.push(['pipeline', p]);
   const run = lineage.run_id ?? lineage.runId;
   if (run !== undefined) rows.push(['run', `${String(run)}${typeof lineage.step === 'string' ? `, step ${lineage.step}` : ''}`]);
@@ -98,11 +110,19 @@ function lineageLines(lineage: Record<string, unknown>): string[] {
   if (isObject(git)) rows.push(['git', `${String(git.commit ?? '?').slice(0, 12)}${git.dirty ? ' with uncommitted changes' : ''}`]);
   else if (git === null) rows.push(['git', 'none (not run in a git checkout)']);
   for (const d of Array.isArray(lineage.data) ? lineage.data : []) {
-    if (isObject(d)) rows.push(['data', `${String(d.path ?? '?')} (step ${String(d.step ?? '?')}${typeof d.digest === 'string' && d.digest ? `, sha256 ${d.digest.slice(0, 12)}…` : ''})`]);
+    if (isObject(d))
+      rows.push([
+        'data',
+        `${String(d.path ?? '?')} (step ${String(d.step ?? '?')}${typeof d.digest === 'string' && d.digest ? `, sha256 ${d.digest.slice(0, 12)}…` : ''})`,
+      ]);
   }
   if (isObject(lineage.upstream)) {
     const order = upstreamOrder(lineage.upstream);
-    if (order.length) rows.push(['upstream', `${order.slice(0, MAX_UPSTREAM_NAMES).join(', ')}${order.length > MAX_UPSTREAM_NAMES ? ` and ${order.length - MAX_UPSTREAM_NAMES} more` : ''}`]);
+    if (order.length)
+      rows.push([
+        'upstream',
+        `${order.slice(0, MAX_UPSTREAM_NAMES).join(', ')}${order.length > MAX_UPSTREAM_NAMES ? ` and ${order.length - MAX_UPSTREAM_NAMES} more` : ''}`,
+      ]);
   }
   return rows.length ? tableLines(rows, '  ') : ['  (none recorded)'];
 }

@@ -91,7 +91,9 @@ function noRegistry(sub: string, rest: string[], ctx: { json: boolean; io: Model
     ctx.io.out(ctx.json ? '[]' : `no models registered yet in ${ctx.store} (a pipeline's register step adds them)`);
     return 0;
   }
-  ctx.io.err(`medpipe models ${sub}: no model named "${rest[0] ?? ''}": there is no registry at ${join(ctx.store, STORE_FILES.registry)} yet (a pipeline's register step creates it)`);
+  ctx.io.err(
+    `medpipe models ${sub}: no model named "${rest[0] ?? ''}": there is no registry at ${join(ctx.store, STORE_FILES.registry)} yet (a pipeline's register step creates it)`,
+  );
   return 1;
 }
 
@@ -114,10 +116,18 @@ const list: Handler = (reg, args, { json, io }) => {
   arity(args, 0, 0, 'no arguments: medpipe models list');
   const models = reg.listModels();
   if (json) io.out(JSON.stringify(models, null, 2));
-  else if (!models.length) io.out('no models registered yet (a pipeline\'s register step adds them)');
+  else if (!models.length) io.out("no models registered yet (a pipeline's register step adds them)");
   else {
-    const aliases = (a: Record<string, number>): string => Object.entries(a).map(([k, v]) => `${k}=${v}`).join(' ');
-    io.out(table([['NAME', 'LATEST', 'VERSIONS', 'ALIASES', 'DESCRIPTION'], ...models.map((m) => [m.name, m.latest === null ? '-' : String(m.latest), String(m.versions), aliases(m.aliases), m.description])]));
+    const aliases = (a: Record<string, number>): string =>
+      Object.entries(a)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+    io.out(
+      table([
+        ['NAME', 'LATEST', 'VERSIONS', 'ALIASES', 'DESCRIPTION'],
+        ...models.map((m) => [m.name, m.latest === null ? '-' : String(m.latest), String(m.versions), aliases(m.aliases), m.description]),
+      ]),
+    );
   }
   return 0;
 };
@@ -134,7 +144,12 @@ const promote: Handler = (reg, args, { json, io }) => {
   const { name, version } = reg.resolve(args[0]);
   const { previous } = reg.promote(name, version, args[1]);
   if (json) io.out(JSON.stringify({ name, alias: args[1], version, previous }));
-  else io.out(previous === version ? `${name}@${args[1]} already points at version ${version}` : `${name}@${args[1]} -> version ${version}${previous === null ? '' : ` (was ${previous})`}`);
+  else
+    io.out(
+      previous === version
+        ? `${name}@${args[1]} already points at version ${version}`
+        : `${name}@${args[1]} -> version ${version}${previous === null ? '' : ` (was ${previous})`}`,
+    );
   return 0;
 };
 
@@ -147,7 +162,11 @@ const tag: Handler = (reg, args, { json, io }) => {
     return [kv.slice(0, eq), kv.slice(eq + 1)] as const;
   });
   for (const [k, v] of pairs) reg.setTag(name, version, k, v);
-  io.out(json ? JSON.stringify({ name, version, tags: reg.getVersion(`${name}@${version}`).tags }) : `${name}@${version}: ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  io.out(
+    json
+      ? JSON.stringify({ name, version, tags: reg.getVersion(`${name}@${version}`).tags })
+      : `${name}@${version}: ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`,
+  );
   return 0;
 };
 
@@ -181,7 +200,11 @@ const compare: Handler = (reg, args, { json, io }) => {
 };
 
 /** `models audit`: opens no new registry, since a missing one is a finding (or an empty store), not something to create. */
-async function auditCommand(rest: string[], { store, json, expect: expectText }: { store: string; json: boolean; expect?: string }, io: ModelsIO): Promise<number> {
+async function auditCommand(
+  rest: string[],
+  { store, json, expect: expectText }: { store: string; json: boolean; expect?: string },
+  io: ModelsIO,
+): Promise<number> {
   const { Registry, RegistryError, parseHead } = await import('../registry/index.js');
   try {
     arity(rest, 0, 0, 'no arguments: medpipe models audit [--expect SEQ:HASH]');
@@ -209,7 +232,12 @@ async function auditCommand(rest: string[], { store, json, expect: expectText }:
 function reportAudit(r: AuditResult, { json, io }: { json: boolean; io: ModelsIO }): number {
   if (json) io.out(JSON.stringify(r));
   if (r.ok) {
-    if (!json) io.out(r.entries ? `audit ok: ${r.entries} entries, chain head ${r.headSeq}:${r.head}${r.signed ? ', every entry signed with MEDPIPE_AUDIT_KEY' : ''}` : 'audit ok: the registry is empty');
+    if (!json)
+      io.out(
+        r.entries
+          ? `audit ok: ${r.entries} entries, chain head ${r.headSeq}:${r.head}${r.signed ? ', every entry signed with MEDPIPE_AUDIT_KEY' : ''}`
+          : 'audit ok: the registry is empty',
+      );
     return 0;
   }
   if (!json) io.err(`audit FAILED ${r.seq === null ? `at ${r.subject}` : `at entry ${r.seq} (${r.subject})`}: ${r.problem}`);

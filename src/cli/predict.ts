@@ -46,10 +46,14 @@ export async function predictCommand(a: PredictArgs, io: { out(t: string): void;
     if (flagged.length > MAX_FLAGGED_LINES) lines.push(`… and ${flagged.length - MAX_FLAGGED_LINES} more`);
     const rowCount = new Set(flagged.map((f) => f.row)).size;
     if (a.strict) {
-      io.err(`medpipe: ${a.input}: refused (--strict): ${rowCount} row${rowCount === 1 ? ' has' : 's have'} values far outside what ${label} was trained on; nothing was predicted\n${lines.map((l) => `  ${l}`).join('\n')}`);
+      io.err(
+        `medpipe: ${a.input}: refused (--strict): ${rowCount} row${rowCount === 1 ? ' has' : 's have'} values far outside what ${label} was trained on; nothing was predicted\n${lines.map((l) => `  ${l}`).join('\n')}`,
+      );
       return 1;
     }
-    io.err(`medpipe: warning: ${a.input}: ${rowCount} row${rowCount === 1 ? ' has' : 's have'} values far outside what ${label} was trained on; their predictions are extrapolations (--strict refuses such input)\n${lines.map((l) => `  ${l}`).join('\n')}`);
+    io.err(
+      `medpipe: warning: ${a.input}: ${rowCount} row${rowCount === 1 ? ' has' : 's have'} values far outside what ${label} was trained on; their predictions are extrapolations (--strict refuses such input)\n${lines.map((l) => `  ${l}`).join('\n')}`,
+    );
   }
   const predictions = await predictBundle(bundle, rows, a.input);
   const csv = predictionsCsv(rows, predictions);

@@ -30,7 +30,8 @@ function parseFeatures(pairs: readonly string[]): Record<string, string> {
 export async function recommendCommand(a: RecommendArgs, io: { out(t: string): void; err(t: string): void }): Promise<number> {
   if (!Number.isInteger(a.k) || a.k < 1) throw new UsageError(`--k must be a positive integer, got ${a.k}`);
   const features = parseFeatures(a.features);
-  if (a.patient === undefined && !Object.keys(features).length) throw new UsageError('usage: medpipe recommend NAME@ALIAS --patient ID [--k 5] [--feature col=value ...] [--json]');
+  if (a.patient === undefined && !Object.keys(features).length)
+    throw new UsageError('usage: medpipe recommend NAME@ALIAS --patient ID [--k 5] [--feature col=value ...] [--json]');
   const found = await readRegisteredBundle(a.ref, a.storeDir);
   if ('problem' in found) {
     io.err(`medpipe: ${found.problem}`);
@@ -56,10 +57,17 @@ export async function recommendCommand(a: RecommendArgs, io: { out(t: string): v
     return 0;
   }
   const who = a.patient ?? 'new patient';
-  const how = result.basis === 'history' ? 'from their treatment history' : result.basis === 'features' ? `from their features${result.imputed.length ? ` (imputed: ${result.imputed.join(', ')})` : ''}` : 'by popularity';
+  const how =
+    result.basis === 'history'
+      ? 'from their treatment history'
+      : result.basis === 'features'
+        ? `from their features${result.imputed.length ? ` (imputed: ${result.imputed.join(', ')})` : ''}`
+        : 'by popularity';
   io.out(`${label} (${model.method}): top ${result.recommendations.length} for ${who}, ${how}`);
   io.out(`score: ${result.score_meaning}`);
   const width = Math.max(9, ...result.recommendations.map((r) => r.treatment.length));
-  result.recommendations.forEach((r, j) => io.out(`${String(j + 1).padStart(3)}  ${r.treatment.padEnd(width)}  ${r.score.toFixed(3).padStart(8)}  ${r.explanation.text}`));
+  result.recommendations.forEach((r, j) =>
+    io.out(`${String(j + 1).padStart(3)}  ${r.treatment.padEnd(width)}  ${r.score.toFixed(3).padStart(8)}  ${r.explanation.text}`),
+  );
   return 0;
 }

@@ -40,7 +40,10 @@ function defaultRun(store: Store): { record: RunRecord; note?: string } | string
   if (complete) return { record: complete };
   const partial = latestFinishedRun(store);
   if (!partial) return `no finished runs in ${store.root}: run a pipeline first (medpipe run FILE)`;
-  return { record: partial, note: `no complete run in ${store.root}: reporting the latest run, an --only run of ${onlySteps(partial).join(', ')}; run the whole pipeline for a full report` };
+  return {
+    record: partial,
+    note: `no complete run in ${store.root}: reporting the latest run, an --only run of ${onlySteps(partial).join(', ')}; run the whole pipeline for a full report`,
+  };
 }
 
 /** The run named by an id or an unambiguous prefix of one. */

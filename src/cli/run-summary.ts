@@ -60,8 +60,13 @@ export function runSummaryLines(pipeline: Pipeline, result: RunResult, cwd: stri
     const alias = pipeline.steps.get(id)?.params.alias;
     lines.push(`  ${id}: registered ${ref}${!result.experiment && typeof alias === 'string' ? `, ${alias} -> ${summary.version}` : ' (no alias moved)'}`);
   }
-  const cancelled = Object.entries(steps).filter(([, rec]) => rec.status === 'cancelled').map(([id]) => id);
-  if (cancelled.length) lines.push(`  cancelled while running: ${cancelled.join(', ')} (nothing of ${cancelled.length === 1 ? 'it' : 'them'} was kept; the next run computes ${cancelled.length === 1 ? 'it' : 'them'})`);
+  const cancelled = Object.entries(steps)
+    .filter(([, rec]) => rec.status === 'cancelled')
+    .map(([id]) => id);
+  if (cancelled.length)
+    lines.push(
+      `  cancelled while running: ${cancelled.join(', ')} (nothing of ${cancelled.length === 1 ? 'it' : 'them'} was kept; the next run computes ${cancelled.length === 1 ? 'it' : 'them'})`,
+    );
   const rel = (p: string): string => relative(cwd, p) || p;
   const files = [...result.published.keys()].map(rel).sort();
   const only = result.record.options.only;

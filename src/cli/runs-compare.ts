@@ -36,7 +36,11 @@ function evaluations(run: RunRecord): { step: string; digest: string | undefined
     .filter(([, s]) => s.uses?.startsWith('evaluate'))
     .map(([step, s]) => {
       const target = s.params?.metrics_file;
-      return { step, digest: s.outputs?.metrics, file: typeof target === 'string' ? (isAbsolute(target) ? target : resolve(dirname(run.pipeline.path), target)) : undefined };
+      return {
+        step,
+        digest: s.outputs?.metrics,
+        file: typeof target === 'string' ? (isAbsolute(target) ? target : resolve(dirname(run.pipeline.path), target)) : undefined,
+      };
     });
 }
 
@@ -105,7 +109,11 @@ export function runsByIds(store: Store, ids: readonly string[]): RunRecord[] {
   return runs;
 }
 
-export async function compareRuns(store: Store, runs: readonly RunRecord[], opts: { baseline?: string; cwd: string; format?: NumberFormat }): Promise<RunComparison> {
+export async function compareRuns(
+  store: Store,
+  runs: readonly RunRecord[],
+  opts: { baseline?: string; cwd: string; format?: NumberFormat },
+): Promise<RunComparison> {
   const fmt = opts.format ?? ((x: number) => formatNumber(x));
   const columns = runs.map((r) => runColumn(store, r));
   if (opts.baseline) columns.push(await baselineColumn(opts.baseline, runs[0], opts.cwd));
@@ -116,12 +124,22 @@ export async function compareRuns(store: Store, runs: readonly RunRecord[], opts
   rows.push(['experiment', ...runs.map((r) => r.experiment ?? '-'), ...(opts.baseline ? ['-'] : [])]);
   for (const [name, values] of params) rows.push([name, ...values, ...(opts.baseline ? [''] : [])]);
   for (const m of metricNames) rows.push([m, ...columns.map((c) => cell(c.metrics.get(m), fmt))]);
-  const json = { runs: runs.map((r) => ({ runId: r.runId, status: r.status, experiment: r.experiment ?? null, git: r.git })), columns: columns.map((c) => c.label), params: Object.fromEntries(params), metrics: Object.fromEntries(metricNames.map((m) => [m, columns.map((c) => c.metrics.get(m) ?? null)])) };
+  const json = {
+    runs: runs.map((r) => ({ runId: r.runId, status: r.status, experiment: r.experiment ?? null, git: r.git })),
+    columns: columns.map((c) => c.label),
+    params: Object.fromEntries(params),
+    metrics: Object.fromEntries(metricNames.map((m) => [m, columns.map((c) => c.metrics.get(m) ?? null)])),
+  };
   return { header: ['', ...columns.map((c) => c.label)], rows, json };
 }
 
-export async function runsCompare(ids: readonly string[], opts: { store: Store; baseline?: string; json?: boolean; cwd: string }, out: (text: string) => void): Promise<number> {
-  if (ids.length < 1 || (ids.length < 2 && !opts.baseline)) throw new UsageError('runs compare takes two or more run ids (or one with --baseline REF), e.g. medpipe runs compare 20261202T0801 20261202T0805');
+export async function runsCompare(
+  ids: readonly string[],
+  opts: { store: Store; baseline?: string; json?: boolean; cwd: string },
+  out: (text: string) => void,
+): Promise<number> {
+  if (ids.length < 1 || (ids.length < 2 && !opts.baseline))
+    throw new UsageError('runs compare takes two or more run ids (or one with --baseline REF), e.g. medpipe runs compare 20261202T0801 20261202T0805');
   const comparison = await compareRuns(opts.store, runsByIds(opts.store, ids), opts);
   out(opts.json ? JSON.stringify(comparison.json, null, 2) : table([comparison.header, ...comparison.rows]));
   return 0;

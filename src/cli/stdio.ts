@@ -16,7 +16,8 @@ export function lineWriter(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'
     open = false;
     // Another failure (a full disk under a redirect) is worth a word on the other stream; a
     // closed pipe is not: the reader chose to stop.
-    if (e.code !== 'EPIPE' && name === 'stdout') process.stderr.write(`medpipe: cannot write to stdout any more (${e.code ?? e.message}); the command goes on without its output\n`);
+    if (e.code !== 'EPIPE' && name === 'stdout')
+      process.stderr.write(`medpipe: cannot write to stdout any more (${e.code ?? e.message}); the command goes on without its output\n`);
   });
   return (text) => {
     if (open) stream.write(`${text}\n`);

@@ -42,7 +42,9 @@ function typeOf(s: ParamSchema): string {
   if (s.anyOf) for (const b of s.anyOf) for (const t of typeOf(b).split(' | ')) names.add(t);
   else if (s.enum) for (const v of s.enum) names.add(v === null ? 'null' : typeof v);
   else if ('const' in s) names.add(s.const === null ? 'null' : typeof s.const);
-  else for (const t of s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type]) names.add(t === 'array' && s.items ? `list of ${typeOf(s.items)}` : TYPE_WORDS[t] ?? t);
+  else
+    for (const t of s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type])
+      names.add(t === 'array' && s.items ? `list of ${typeOf(s.items)}` : (TYPE_WORDS[t] ?? t));
   return names.size ? [...names].join(' | ') : 'any';
 }
 
@@ -78,7 +80,14 @@ function rowsOf(properties: Record<string, ParamSchema>, required: readonly stri
   for (const [key, s] of Object.entries(properties)) {
     const name = `${prefix}${key}`;
     const allowed = allowedOf(s);
-    rows.push({ name, type: typeOf(s), required: required.includes(key), ...('default' in s ? { default: showValue(s.default) } : {}), ...(allowed ? { allowed } : {}), description: s.description ?? '' });
+    rows.push({
+      name,
+      type: typeOf(s),
+      required: required.includes(key),
+      ...('default' in s ? { default: showValue(s.default) } : {}),
+      ...(allowed ? { allowed } : {}),
+      description: s.description ?? '',
+    });
     const seen = new Set<string>();
     for (const nested of nestedObjects(s)) {
       // The same keys reached through two branches (a strategy name, or a mapping of it) are listed once.

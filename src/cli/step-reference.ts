@@ -25,7 +25,12 @@ function portRows(ports: Readonly<Record<string, Port>>, defaultOutput?: string)
 
 /** `integer; default 100; allowed: a whole number >= 1`: everything about a parameter but its description. */
 function paramSummary(r: ParamRow): string {
-  return [r.type, ...(r.required ? ['required'] : []), ...(r.default !== undefined ? [`default ${r.default}`] : []), ...(r.allowed ? [`allowed: ${r.allowed}`] : [])].join('; ');
+  return [
+    r.type,
+    ...(r.required ? ['required'] : []),
+    ...(r.default !== undefined ? [`default ${r.default}`] : []),
+    ...(r.allowed ? [`allowed: ${r.allowed}`] : []),
+  ].join('; ');
 }
 
 export function stepReferenceText(type: StepType): string {
@@ -62,12 +67,22 @@ function code(text: string): string {
 
 /** The anchor GitHub gives a heading: lower case, punctuation other than - and _ dropped. */
 function anchor(heading: string): string {
-  return heading.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+  return heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, '')
+    .replace(/ /g, '-');
 }
 
 function markdownPorts(title: string, rows: PortRow[]): string[] {
   if (!rows.length) return [`${title}: none.`, ''];
-  return [title, '', '| port | kind | | description |', '|---|---|---|---|', ...rows.map((r) => `| ${code(r.name)} | ${r.kind} | ${r.notes.join(', ')} | ${cell(r.description)} |`), ''];
+  return [
+    title,
+    '',
+    '| port | kind | | description |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| ${code(r.name)} | ${r.kind} | ${r.notes.join(', ')} | ${cell(r.description)} |`),
+    '',
+  ];
 }
 
 function markdownStep(type: StepType): string[] {
@@ -80,7 +95,17 @@ function markdownStep(type: StepType): string[] {
     ...markdownPorts('**Inputs** (`in:`)', portRows(type.inputs)),
     ...markdownPorts('**Outputs**', portRows(type.outputs, type.defaultOutput)),
     ...(params.length
-      ? ['**Parameters** (`with:`)', '', '| parameter | type | default | allowed | description |', '|---|---|---|---|---|', ...params.map((r) => `| ${code(r.name)} | ${cell(r.type)} | ${r.required ? 'required' : r.default !== undefined ? code(r.default) : ''} | ${cell(r.allowed ?? '')} | ${cell(r.description)} |`), '']
+      ? [
+          '**Parameters** (`with:`)',
+          '',
+          '| parameter | type | default | allowed | description |',
+          '|---|---|---|---|---|',
+          ...params.map(
+            (r) =>
+              `| ${code(r.name)} | ${cell(r.type)} | ${r.required ? 'required' : r.default !== undefined ? code(r.default) : ''} | ${cell(r.allowed ?? '')} | ${cell(r.description)} |`,
+          ),
+          '',
+        ]
       : ['Parameters: none.', '']),
   ];
 }
@@ -90,7 +115,7 @@ export function stepsMarkdown(types: readonly StepType[]): string {
   return [
     '# Step types',
     '',
-    '<!-- Generated from the step types\' schemas by `npm run schema` (medpipe steps --markdown docs/steps.md): do not edit by hand. -->',
+    "<!-- Generated from the step types' schemas by `npm run schema` (medpipe steps --markdown docs/steps.md): do not edit by hand. -->",
     '',
     'Every step type medpipe ships, with its ports and its `with:` parameters. `medpipe steps NAME` prints the same on a terminal, also for a custom step (`medpipe steps ./steps/my-step.js`).',
     '',

@@ -51,6 +51,9 @@ export async function stepsCommand(rest: readonly string[], opts: StepsOptions, 
   }
   const types = [...builtinSteps.values()];
   if (opts.json) io.out(JSON.stringify(types.map(asJson), null, 2));
-  else io.out(`${table([['STEP TYPE', 'INPUTS', 'OUTPUTS', 'DESCRIPTION'], ...types.map((t) => [t.id, Object.keys(t.inputs).join(',') || '-', Object.keys(t.outputs).join(','), t.description])])}\n\nmedpipe steps NAME: a step type's ports and parameters`);
+  else
+    io.out(
+      `${table([['STEP TYPE', 'INPUTS', 'OUTPUTS', 'DESCRIPTION'], ...types.map((t) => [t.id, Object.keys(t.inputs).join(',') || '-', Object.keys(t.outputs).join(','), t.description])])}\n\nmedpipe steps NAME: a step type's ports and parameters`,
+    );
   return 0;
 }

@@ -112,7 +112,10 @@ export async function readDatasetFile(path: string): Promise<Dataset> {
   try {
     table = tableFromIPC(bytes);
   } catch {
-    throw new DataError('not an Apache Arrow IPC file', { file: path, hint: 'dataset artifacts are Arrow IPC files; was a CSV wired where a dataset artifact is expected?' });
+    throw new DataError('not an Apache Arrow IPC file', {
+      file: path,
+      hint: 'dataset artifacts are Arrow IPC files; was a CSV wired where a dataset artifact is expected?',
+    });
   }
   const n = table.numRows;
   const columns: Column[] = table.schema.fields.map((field, i) => {
@@ -153,7 +156,13 @@ function readColumn(vector: Vector, n: number, file: string, column: string): Co
     let row = 0;
     for (const chunk of vector.data) {
       const raw = chunk.values;
-      const fast = raw instanceof Float64Array || raw instanceof Float32Array || raw instanceof Int32Array || raw instanceof Int16Array || raw instanceof Int8Array || raw instanceof Uint8Array && type.typeId === Type.Int;
+      const fast =
+        raw instanceof Float64Array ||
+        raw instanceof Float32Array ||
+        raw instanceof Int32Array ||
+        raw instanceof Int16Array ||
+        raw instanceof Int8Array ||
+        (raw instanceof Uint8Array && type.typeId === Type.Int);
       const vec = fast ? undefined : makeVector(chunk);
       const hasNulls = chunk.nullCount > 0;
       for (let i = 0; i < chunk.length; i++, row++) {
@@ -163,7 +172,11 @@ function readColumn(vector: Vector, n: number, file: string, column: string): Co
     }
     return { type: 'numeric', values };
   }
-  throw new DataError(`unsupported Arrow column type ${String(type)}`, { file, column, hint: 'medpipe reads numbers, booleans, strings and dictionary (categorical) columns' });
+  throw new DataError(`unsupported Arrow column type ${String(type)}`, {
+    file,
+    column,
+    hint: 'medpipe reads numbers, booleans, strings and dictionary (categorical) columns',
+  });
 }
 
 /**

@@ -62,7 +62,7 @@ export function dataDirectory(): string {
     const dir = fileURLToPath(new URL(up, import.meta.url));
     if (existsSync(`${dir}breast-cancer-wisconsin.csv`)) return dir;
   }
-  throw new StepInputError('the shipped datasets were not found: the package\'s data/ directory is missing (reinstall medpipe)');
+  throw new StepInputError("the shipped datasets were not found: the package's data/ directory is missing (reinstall medpipe)");
 }
 
 export async function loadBuiltin(name: string, options: GeneratorOptions = {}): Promise<Dataset> {

@@ -39,8 +39,16 @@ export interface ColumnParserOptions {
   nonFinite?: 'error' | 'missing';
 }
 
-const NUMERIC = 0, CATEGORICAL = 1, TEXT = 2;
-const QUOTE = 34, LF = 10, CR = 13, SPACE = 32, MINUS = 45, DOT = 46, ZERO = 48;
+const NUMERIC = 0,
+  CATEGORICAL = 1,
+  TEXT = 2;
+const QUOTE = 34,
+  LF = 10,
+  CR = 13,
+  SPACE = 32,
+  MINUS = 45,
+  DOT = 46,
+  ZERO = 48;
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 export class ColumnParser {
@@ -65,7 +73,10 @@ export class ColumnParser {
   private line = 1;
   rows = 0;
 
-  constructor(private readonly specs: readonly ColumnSpec[], private readonly options: ColumnParserOptions) {
+  constructor(
+    private readonly specs: readonly ColumnSpec[],
+    private readonly options: ColumnParserOptions,
+  ) {
     this.types = Uint8Array.from(specs, (s) => (s.type === 'numeric' ? NUMERIC : s.type === 'categorical' ? CATEGORICAL : TEXT));
     this.delim = options.delimiter.charCodeAt(0);
     this.missing = new Set(options.missing.map((m) => m.trim()));
@@ -109,7 +120,9 @@ export class ColumnParser {
     const lf = this.atStart ? -1 : chunk.indexOf(LF);
     if (lf >= 0 && lf + 1 < chunk.length) {
       const head = Buffer.concat([carry, chunk.subarray(0, lf + 1)]);
-      const line = this.line, rows = this.rows, skip = this.skip;
+      const line = this.line,
+        rows = this.rows,
+        skip = this.skip;
       if (this.scan(head, false) === head.length) return chunk.subarray(lf + 1);
       // That line end was inside quotes: undo, and parse the whole joined buffer instead.
       this.line = line;
@@ -182,7 +195,10 @@ export class ColumnParser {
           // most 15 digits, so mantissa / 10^frac is exact-then-rounded-once (Clinger's fast path).
           let j = i;
           if (first === MINUS) j++;
-          let mantissa = 0, digits = 0, frac = 0, c = 0;
+          let mantissa = 0,
+            digits = 0,
+            frac = 0,
+            c = 0;
           while (j < n && (c = buf[j] - ZERO) >= 0 && c <= 9) {
             mantissa = mantissa * 10 + c;
             digits++;
@@ -216,7 +232,13 @@ export class ColumnParser {
         } else if (first === QUOTE) {
           k = this.quotedField(buf, i, n, col, row, final);
           if (k < 0) {
-            if (final) throw new DataError('a quoted field is never closed', { file: this.options.file, row: fieldLine, column: this.specs[Math.min(col, ncols - 1)].name, hint: 'a field starting with " must end with "; write a quote inside a field as ""' });
+            if (final)
+              throw new DataError('a quoted field is never closed', {
+                file: this.options.file,
+                row: fieldLine,
+                column: this.specs[Math.min(col, ncols - 1)].name,
+                hint: 'a field starting with " must end with "; write a quote inside a field as ""',
+              });
             this.line = recordLine;
             return recordStart;
           }
@@ -389,12 +411,15 @@ export class ColumnParser {
   private raggedError(line: number, fields: number): DataError {
     const ncols = this.specs.length;
     if (fields < ncols) {
-      return new DataError(`this row has ${fields} field${fields === 1 ? '' : 's'} but the header has ${ncols} columns: the value for this column and the ones after it are missing`, {
-        file: this.options.file,
-        row: line,
-        column: this.specs[fields].name,
-        hint: `check for a missing "${this.options.delimiter === '\t' ? '\\t' : this.options.delimiter}" delimiter; an empty value still needs its delimiter`,
-      });
+      return new DataError(
+        `this row has ${fields} field${fields === 1 ? '' : 's'} but the header has ${ncols} columns: the value for this column and the ones after it are missing`,
+        {
+          file: this.options.file,
+          row: line,
+          column: this.specs[fields].name,
+          hint: `check for a missing "${this.options.delimiter === '\t' ? '\\t' : this.options.delimiter}" delimiter; an empty value still needs its delimiter`,
+        },
+      );
     }
     return new DataError(`this row has more fields than the ${ncols} columns of the header (extra values after the last column)`, {
       file: this.options.file,
@@ -409,7 +434,7 @@ export class ColumnParser {
       file: this.options.file,
       row: line,
       column: this.specs[col].name,
-      hint: 'fix the value, or set `non_finite: missing` in the load step\'s `with:` to treat non-finite values as missing',
+      hint: "fix the value, or set `non_finite: missing` in the load step's `with:` to treat non-finite values as missing",
     });
   }
 

@@ -15,7 +15,14 @@
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
-const SPACE = 32, TAB = 9, PLUS = 43, MINUS = 45, DOT = 46, ZERO = 48, LOWER_E = 101, UPPER_E = 69;
+const SPACE = 32,
+  TAB = 9,
+  PLUS = 43,
+  MINUS = 45,
+  DOT = 46,
+  ZERO = 48,
+  LOWER_E = 101,
+  UPPER_E = 69;
 
 /** The number in bytes [start, end) of `buf`, or NaN when the text is not a number (never otherwise). */
 export function parseNumberBytes(buf: Uint8Array, start: number, end: number): number {

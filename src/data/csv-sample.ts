@@ -17,7 +17,9 @@ export interface Sample {
   unclosedQuoteLine?: number;
 }
 
-const QUOTE = 34, LF = 10, CR = 13;
+const QUOTE = 34,
+  LF = 10,
+  CR = 13;
 
 /**
  * Records of `buf`, at most `maxRecords`. When `complete` is false `buf` is a prefix of the file,

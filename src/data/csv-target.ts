@@ -53,11 +53,14 @@ function checkBinary(data: CategoricalData, column: string, positive: string, fi
   const others = categories.filter((c) => c !== positive).sort(byLine);
   const negative = others.reduce((best, c) => (counts[categories.indexOf(c)] > counts[categories.indexOf(best)] ? c : best));
   const unexpected = others.filter((c) => c !== negative);
-  throw new DataError(`\`positive: ${positive}\` declares a binary target, but the column has ${categories.length} classes: besides ${label(positive)} and ${label(negative)} it has ${listWithLines(unexpected, firstLine)}`, {
-    file,
-    column,
-    hint: 'fix those rows, or list every class in `classes:` if the target really has more than two',
-  });
+  throw new DataError(
+    `\`positive: ${positive}\` declares a binary target, but the column has ${categories.length} classes: besides ${label(positive)} and ${label(negative)} it has ${listWithLines(unexpected, firstLine)}`,
+    {
+      file,
+      column,
+      hint: 'fix those rows, or list every class in `classes:` if the target really has more than two',
+    },
+  );
 }
 
 function checkListedClasses(categories: readonly string[], column: string, classes: readonly string[], firstLine: FirstLine, file: string): void {
@@ -65,11 +68,14 @@ function checkListedClasses(categories: readonly string[], column: string, class
   const unlisted = categories.filter((c) => !listed.has(c)).sort((a, b) => (firstLine(a) ?? 0) - (firstLine(b) ?? 0));
   if (unlisted.length === 0) return;
   const n = unlisted.length;
-  throw new DataError(`${n} value${n > 1 ? 's' : ''} of the target ${n > 1 ? 'are' : 'is'} not among the classes listed in \`classes:\`: ${listWithLines(unlisted, firstLine)}`, {
-    file,
-    column,
-    hint: 'fix those rows, or add the class to `classes:`',
-  });
+  throw new DataError(
+    `${n} value${n > 1 ? 's' : ''} of the target ${n > 1 ? 'are' : 'is'} not among the classes listed in \`classes:\`: ${listWithLines(unlisted, firstLine)}`,
+    {
+      file,
+      column,
+      hint: 'fix those rows, or add the class to `classes:`',
+    },
+  );
 }
 
 /** `"a" (first on line 4), "b" (first on line 9)`, at most MAX_LISTED of them, then a count. */

@@ -71,17 +71,30 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<D
   checkText(block, complete, file);
 
   if (options.delimiter !== undefined && !(DELIMITERS as readonly string[]).includes(options.delimiter)) {
-    throw new DataError(`unsupported delimiter ${JSON.stringify(options.delimiter)}`, { file, hint: 'use one of "," ";" "\\t" "|", or leave it out to detect it' });
+    throw new DataError(`unsupported delimiter ${JSON.stringify(options.delimiter)}`, {
+      file,
+      hint: 'use one of "," ";" "\\t" "|", or leave it out to detect it',
+    });
   }
   const delimiter = options.delimiter ?? detectDelimiter(block, complete);
   const sample = tokenizeSample(block, delimiter.charCodeAt(0), SAMPLE_ROWS + 1, complete);
   if (sample.unclosedQuoteLine !== undefined) {
-    throw new DataError('a quoted field is never closed', { file, row: sample.unclosedQuoteLine, hint: 'a field starting with " must end with "; write a quote inside a field as ""' });
+    throw new DataError('a quoted field is never closed', {
+      file,
+      row: sample.unclosedQuoteLine,
+      hint: 'a field starting with " must end with "; write a quote inside a field as ""',
+    });
   }
   const records = sample.records;
   if (records.length === 0) throw new DataError('the file has no rows', { file, hint: 'is this the right file? it holds only blank lines' });
 
-  const header = options.header ?? looksLikeHeader(records[0].fields, records.slice(1).map((r) => r.fields), missingSet);
+  const header =
+    options.header ??
+    looksLikeHeader(
+      records[0].fields,
+      records.slice(1).map((r) => r.fields),
+      missingSet,
+    );
   const names = columnNames(records[0], header, file);
   const dataRecords = header ? records.slice(1) : records;
   if (complete && dataRecords.length === 0) throw new DataError('the file has a header row but no data rows', { file });
@@ -97,7 +110,8 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<D
 
   const parsed = parser.finish();
   const columns: Column[] = plan.map((p, j) => ({ name: p.spec.name, kind: p.kind, data: parsed[j] }));
-  const target = options.target !== undefined ? { column: options.target, ...(options.positive !== undefined ? { positive: options.positive } : {}) } : undefined;
+  const target =
+    options.target !== undefined ? { column: options.target, ...(options.positive !== undefined ? { positive: options.positive } : {}) } : undefined;
   const t = plan.findIndex((p) => p.kind === 'target');
   const targetData = parsed[t];
   if (options.target !== undefined && targetData?.type === 'categorical') {
@@ -111,9 +125,12 @@ function checkTargetOptions(options: CsvOptions): void {
   const { target, positive, classes } = options;
   if (positive !== undefined && target === undefined) throw new StepInputError('`positive:` needs `target:` (the column the positive class belongs to)');
   if (classes !== undefined && target === undefined) throw new StepInputError('`classes:` needs `target:` (the column the classes belong to)');
-  if (positive !== undefined && classes !== undefined && !classes.includes(positive)) throw new StepInputError(`\`positive: ${positive}\` is not one of the classes listed in \`classes:\``);
+  if (positive !== undefined && classes !== undefined && !classes.includes(positive))
+    throw new StepInputError(`\`positive: ${positive}\` is not one of the classes listed in \`classes:\``);
   if ((positive !== undefined || classes !== undefined) && target !== undefined && options.columns?.[target] === 'numeric') {
-    throw new StepInputError(`\`${positive !== undefined ? 'positive' : 'classes'}:\` is for a categorical target, but \`columns:\` declares "${target}" numeric`);
+    throw new StepInputError(
+      `\`${positive !== undefined ? 'positive' : 'classes'}:\` is for a categorical target, but \`columns:\` declares "${target}" numeric`,
+    );
   }
 }
 
@@ -136,7 +153,7 @@ async function fileSize(path: string, file: string): Promise<number> {
 
 function openError(e: unknown, file: string): DataError {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new DataError('file not found', { file, hint: 'paths in `with:` are relative to the pipeline file\'s directory' });
+  if (code === 'ENOENT') return new DataError('file not found', { file, hint: "paths in `with:` are relative to the pipeline file's directory" });
   if (code === 'EACCES' || code === 'EPERM') return new DataError('permission denied reading the file', { file });
   return new DataError(`cannot read the file (${code ?? 'unknown error'})`, { file });
 }
@@ -169,7 +186,10 @@ function checkText(block: Buffer, complete: boolean, file: string): void {
     // `stream` lets a multi-byte character cut at the end of the block pass.
     new TextDecoder('utf-8', { fatal: true }).decode(block, { stream: !complete });
   } catch {
-    throw new DataError('the file is not valid UTF-8 text (in its first megabyte)', { file, hint: 'if it was saved as Latin-1 / Windows-1252 (e.g. by Excel), re-save it as "CSV UTF-8"' });
+    throw new DataError('the file is not valid UTF-8 text (in its first megabyte)', {
+      file,
+      hint: 'if it was saved as Latin-1 / Windows-1252 (e.g. by Excel), re-save it as "CSV UTF-8"',
+    });
   }
 }
 
@@ -178,7 +198,8 @@ function columnNames(first: SampleRecord, header: boolean, file: string): string
   const names = first.fields.map((f, j) => f.trim() || `column_${j + 1}`);
   const seen = new Set<string>();
   for (const name of names) {
-    if (seen.has(name)) throw new DataError('two columns have this name', { file, row: first.line, column: name, hint: 'rename one of them in the header row' });
+    if (seen.has(name))
+      throw new DataError('two columns have this name', { file, row: first.line, column: name, hint: 'rename one of them in the header row' });
     seen.add(name);
   }
   return names;
@@ -224,11 +245,14 @@ function mostlyNumericError(name: string, rows: readonly SampleRecord[], j: numb
   const present = rows.filter((r) => !missing.has((r.fields[j] ?? '').trim())).length;
   const lines = rows.filter((r) => isPresentNonNumber(r.fields[j] ?? '', missing)).map((r) => r.line);
   const shown = lines.slice(0, 5).join(', ') + (lines.length > 5 ? ` and ${lines.length - 5} more` : '');
-  return new DataError(`this column is mostly numbers, but ${lines.length} of the ${present} values read to infer its type are not: line${lines.length > 1 ? 's' : ''} ${shown}`, {
-    file,
-    column: name,
-    hint: `fix those cells, add a token that marks a missing value to \`missing:\`, or, if the column is not numeric, declare it: \`columns: { ${name}: text }\` (or categorical)`,
-  });
+  return new DataError(
+    `this column is mostly numbers, but ${lines.length} of the ${present} values read to infer its type are not: line${lines.length > 1 ? 's' : ''} ${shown}`,
+    {
+      file,
+      column: name,
+      hint: `fix those cells, add a token that marks a missing value to \`missing:\`, or, if the column is not numeric, declare it: \`columns: { ${name}: text }\` (or categorical)`,
+    },
+  );
 }
 
 function checkColumnExists(name: string, names: readonly string[], file: string, what: string): void {

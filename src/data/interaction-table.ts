@@ -26,7 +26,10 @@ export interface InternedIds {
 
 function column(ds: Dataset, name: string, role: string) {
   const c = ds.columns.find((x) => x.name === name);
-  if (!c) throw new StepInputError(`the ${role} column "${name}" is not in the table (columns: ${ds.columns.map((x) => x.name).join(', ')}): set ${role}: to the column that holds it`);
+  if (!c)
+    throw new StepInputError(
+      `the ${role} column "${name}" is not in the table (columns: ${ds.columns.map((x) => x.name).join(', ')}): set ${role}: to the column that holds it`,
+    );
   return c;
 }
 
@@ -65,9 +68,13 @@ export function internIds(ds: Dataset, name: string, role: string): InternedIds 
 /** The outcome column as numbers; a missing or non-numeric outcome is an error naming the row or the column. */
 export function outcomeValues(ds: Dataset, name: string): Float64Array {
   const d = column(ds, name, 'outcome').data;
-  if (d.type !== 'numeric') throw new StepInputError(`the outcome column "${name}" is ${d.type}, not numeric: outcomes must be numbers (declare it numeric on the load step, or name the right column with outcome:)`);
+  if (d.type !== 'numeric')
+    throw new StepInputError(
+      `the outcome column "${name}" is ${d.type}, not numeric: outcomes must be numbers (declare it numeric on the load step, or name the right column with outcome:)`,
+    );
   for (let r = 0; r < d.values.length; r++) {
-    if (!Number.isFinite(d.values[r])) throw new StepInputError(`row ${r + 1}: the outcome (column "${name}") is missing or not a finite number; drop or impute rows without an outcome first`);
+    if (!Number.isFinite(d.values[r]))
+      throw new StepInputError(`row ${r + 1}: the outcome (column "${name}") is missing or not a finite number; drop or impute rows without an outcome first`);
   }
   return d.values;
 }
@@ -85,9 +92,16 @@ export interface Deduplicated {
  * table order; `mean` keeps the first row of each pair with the mean outcome; `last` keeps the
  * last row in table order.
  */
-export function deduplicate(patient: InternedIds, treatment: InternedIds, value: Float64Array, policy: DuplicatePolicy, names: InteractionColumns): Deduplicated {
+export function deduplicate(
+  patient: InternedIds,
+  treatment: InternedIds,
+  value: Float64Array,
+  policy: DuplicatePolicy,
+  names: InteractionColumns,
+): Deduplicated {
   const n = patient.codes.length;
-  const nP = patient.names.length, nT = treatment.names.length;
+  const nP = patient.names.length,
+    nT = treatment.names.length;
   // Rows grouped by patient, table order within each patient (a stable counting sort).
   const ptr = new Int32Array(nP + 1);
   for (let r = 0; r < n; r++) ptr[patient.codes[r] + 1]++;
@@ -105,7 +119,8 @@ export function deduplicate(patient: InternedIds, treatment: InternedIds, value:
   let first: [number, number] | null = null;
   for (let p = 0; p < nP; p++) {
     for (let q = ptr[p]; q < ptr[p + 1]; q++) {
-      const r = byPatient[q], t = treatment.codes[r];
+      const r = byPatient[q],
+        t = treatment.codes[r];
       if (stamp[t] !== p) {
         stamp[t] = p;
         at[t] = r;

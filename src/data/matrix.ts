@@ -72,7 +72,8 @@ export function targetVector(ds: Dataset): TargetVector {
     if (missing) throw missingTargetError(info.column, missing);
     return { column: info.column, type: 'regression', y: Float64Array.from(d.values) };
   }
-  if (d.type === 'text') throw new StepInputError(`target column "${info.column}" holds free text; declare it categorical (columns: { ${info.column}: categorical })`);
+  if (d.type === 'text')
+    throw new StepInputError(`target column "${info.column}" holds free text; declare it categorical (columns: { ${info.column}: categorical })`);
 
   const missing = countWhere(ds.rowCount, (i) => d.codes[i] < 0);
   if (missing) throw missingTargetError(info.column, missing);
@@ -108,5 +109,7 @@ function countWhere(n: number, pred: (i: number) => boolean): number {
 }
 
 function missingTargetError(column: string, count: number): StepInputError {
-  return new StepInputError(`target column "${column}" has ${count} missing value${count === 1 ? '' : 's'}: drop those rows or impute the target before training`);
+  return new StepInputError(
+    `target column "${column}" has ${count} missing value${count === 1 ? '' : 's'}: drop those rows or impute the target before training`,
+  );
 }

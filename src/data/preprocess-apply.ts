@@ -19,7 +19,11 @@ export interface ApplyOptions {
 /** Fills NaN with `fill` in place; returns how many were filled. */
 export function imputeNumeric(v: Float64Array, fill: number): number {
   let n = 0;
-  for (let i = 0; i < v.length; i++) if (Number.isNaN(v[i])) { v[i] = fill; n++; }
+  for (let i = 0; i < v.length; i++)
+    if (Number.isNaN(v[i])) {
+      v[i] = fill;
+      n++;
+    }
   return n;
 }
 
@@ -27,7 +31,13 @@ export function imputeNumeric(v: Float64Array, fill: number): number {
 export function clipNumeric(v: Float64Array, lower: number, upper: number): number {
   let n = 0;
   for (let i = 0; i < v.length; i++) {
-    if (v[i] < lower) { v[i] = lower; n++; } else if (v[i] > upper) { v[i] = upper; n++; }
+    if (v[i] < lower) {
+      v[i] = lower;
+      n++;
+    } else if (v[i] > upper) {
+      v[i] = upper;
+      n++;
+    }
   }
   return n;
 }
@@ -79,7 +89,10 @@ export function rejectInfinite(c: Column | undefined, source: string): void {
   const values = c.data.values;
   for (let r = 0; r < values.length; r++) {
     if (values[r] === Infinity || values[r] === -Infinity) {
-      throw new DataError(`row ${r + 1} of ${source} has an infinite value`, { column: c.name, hint: 'infinities are input errors: fix the data, or load it with load.csv (which names the line; non_finite: missing treats them as missing)' });
+      throw new DataError(`row ${r + 1} of ${source} has an infinite value`, {
+        column: c.name,
+        hint: 'infinities are input errors: fix the data, or load it with load.csv (which names the line; non_finite: missing treats them as missing)',
+      });
     }
   }
 }
@@ -92,7 +105,11 @@ export function transformDataset(t: PreprocessTransform, ds: Dataset, options: A
   for (const c of ds.columns) {
     const special = c.kind === 'id' || c.kind === 'target' || c.name === ds.target?.column;
     if (!known.has(c.name) && !special) {
-      throw new DataError('column was not in the training data, so the transform does not know it', { file: options.source, column: c.name, hint: 'remove it, or mark it as an id column' });
+      throw new DataError('column was not in the training data, so the transform does not know it', {
+        file: options.source,
+        column: c.name,
+        hint: 'remove it, or mark it as an id column',
+      });
     }
   }
   for (const ct of t.columns) if (ct.type === 'numeric') rejectInfinite(byName.get(ct.name), options.source ?? 'the table');
@@ -138,23 +155,42 @@ function applyNumeric(ct: NumericColumnTransform, c: Column, report: PreprocessR
   return { name: ct.name, kind: 'numeric', data: { type: 'numeric', values: v } };
 }
 
-function applyCategorical(ct: CategoricalColumnTransform, c: Column, rowIndex: readonly number[], policy: UnseenPolicy, report: PreprocessReport, source: string | undefined): Column[] {
+function applyCategorical(
+  ct: CategoricalColumnTransform,
+  c: Column,
+  rowIndex: readonly number[],
+  policy: UnseenPolicy,
+  report: PreprocessReport,
+  source: string | undefined,
+): Column[] {
   if (c.data.type === 'numeric') throw new DataError('expected categories (as in training), found a numeric column', { file: source, column: c.name });
   const labels = labelsOf(c.data);
   const index = new Map(ct.categories.map((cat, k) => [cat, k]));
   const n = labels.length;
   // code per row: category index, -1 missing (no imputation), -2 unseen.
   const codes = new Int32Array(n);
-  let imputed = 0, unseen = 0;
+  let imputed = 0,
+    unseen = 0;
   for (let i = 0; i < n; i++) {
     let label = labels[i];
-    if (label === null && ct.impute) { label = ct.impute.value; imputed++; }
-    if (label === null) { codes[i] = -1; continue; }
+    if (label === null && ct.impute) {
+      label = ct.impute.value;
+      imputed++;
+    }
+    if (label === null) {
+      codes[i] = -1;
+      continue;
+    }
     const k = index.get(label);
-    if (k !== undefined) { codes[i] = k; continue; }
+    if (k !== undefined) {
+      codes[i] = k;
+      continue;
+    }
     if (policy === 'error') {
       throw new DataError(`category not seen in training (known: ${ct.categories.length} categories)`, {
-        file: source, row: rowIndex[i] + 1, column: ct.name,
+        file: source,
+        row: rowIndex[i] + 1,
+        column: ct.name,
         hint: 'use on_unseen: ignore to encode unseen categories as all zeros (one-hot) or as missing (ordinal)',
       });
     }

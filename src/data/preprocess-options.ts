@@ -71,7 +71,8 @@ export function resolveImputeRules(option: ImputeOption | undefined, features: r
   }
   for (const f of features) rules.set(f, f in overrides ? asRule(overrides[f]) : fallback);
   for (const [name, rule] of rules) {
-    if (!IMPUTE_STRATEGIES.includes(rule.strategy)) throw new StepInputError(`unknown imputation strategy "${rule.strategy}" for column "${name}" (one of ${IMPUTE_STRATEGIES.join(', ')})`);
+    if (!IMPUTE_STRATEGIES.includes(rule.strategy))
+      throw new StepInputError(`unknown imputation strategy "${rule.strategy}" for column "${name}" (one of ${IMPUTE_STRATEGIES.join(', ')})`);
   }
   return rules;
 }

@@ -15,9 +15,13 @@ export function sortedPresent(values: Float64Array): Float64Array {
 }
 
 export function nanMean(values: Float64Array): number {
-  let s = 0, n = 0;
+  let s = 0,
+    n = 0;
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isNaN(values[i])) { s += values[i]; n++; }
+    if (!Number.isNaN(values[i])) {
+      s += values[i];
+      n++;
+    }
   }
   return n ? s / n : NaN;
 }
@@ -25,9 +29,13 @@ export function nanMean(values: Float64Array): number {
 /** Population standard deviation (ddof = 0), two-pass. */
 export function nanStd(values: Float64Array): number {
   const m = nanMean(values);
-  let s = 0, n = 0;
+  let s = 0,
+    n = 0;
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isNaN(values[i])) { s += (values[i] - m) * (values[i] - m); n++; }
+    if (!Number.isNaN(values[i])) {
+      s += (values[i] - m) * (values[i] - m);
+      n++;
+    }
   }
   return n ? Math.sqrt(s / n) : NaN;
 }
@@ -53,11 +61,15 @@ export function nanMedian(values: Float64Array): number {
 /** The most frequent non-missing value; the smallest among equally frequent ones. */
 export function nanMode(values: Float64Array): number {
   const s = sortedPresent(values);
-  let best = NaN, bestCount = 0;
+  let best = NaN,
+    bestCount = 0;
   for (let i = 0; i < s.length; ) {
     let j = i;
     while (j < s.length && s[j] === s[i]) j++;
-    if (j - i > bestCount) { best = s[i]; bestCount = j - i; }
+    if (j - i > bestCount) {
+      best = s[i];
+      bestCount = j - i;
+    }
     i = j;
   }
   return best;
@@ -70,7 +82,10 @@ export function labelMode(labels: readonly (string | null)[]): string | undefine
   let best: string | undefined;
   let bestCount = 0;
   for (const [label, count] of counts) {
-    if (count > bestCount || (count === bestCount && best !== undefined && label < best)) { best = label; bestCount = count; }
+    if (count > bestCount || (count === bestCount && best !== undefined && label < best)) {
+      best = label;
+      bestCount = count;
+    }
   }
   return best;
 }

@@ -22,7 +22,13 @@ import { takeRows, type Column, type Dataset } from './dataset.js';
 import { clipNumeric, imputeNumeric, labelsOf, rowMissingFractions, rowsToKeep } from './preprocess-apply.js';
 import { checkFraction, resolveImputeRules, type ImputeRule, type PreprocessOptions } from './preprocess-options.js';
 import { labelMode, nanMean, nanMedian, nanMode, nanStd, quantileSorted, sortedPresent } from './preprocess-stats.js';
-import { PREPROCESS_FORMAT, type CategoricalColumnTransform, type ColumnTransform, type NumericColumnTransform, type PreprocessTransform } from './preprocess-transform.js';
+import {
+  PREPROCESS_FORMAT,
+  type CategoricalColumnTransform,
+  type ColumnTransform,
+  type NumericColumnTransform,
+  type PreprocessTransform,
+} from './preprocess-transform.js';
 
 export { applyPreprocess, transformDataset, type ApplyOptions } from './preprocess-apply.js';
 import { rejectInfinite } from './preprocess-apply.js';
@@ -43,7 +49,10 @@ export function fitPreprocess(train: Dataset, options: PreprocessOptions = {}): 
   const dropRowsAbove = checkFraction('drop_rows_missing_above', options.dropRowsMissingAbove);
   const features = train.columns.filter((c) => isFeature(c, train));
   for (const c of features) rejectInfinite(c, 'the training set');
-  const rules = resolveImputeRules(options.impute, features.map((c) => c.name));
+  const rules = resolveImputeRules(
+    options.impute,
+    features.map((c) => c.name),
+  );
 
   const kept = features.filter((c) => !(missingFraction(c, train.rowCount) > dropColumnsAbove));
   const rows = rowsToKeep(rowMissingFractions(kept, train.rowCount), dropRowsAbove < 1 ? dropRowsAbove : null);
@@ -97,12 +106,14 @@ function fitNumeric(c: Column, raw: Float64Array, rule: ImputeRule, options: Pre
     if (outliers === 'iqr') {
       const k = options.iqrK ?? 1.5;
       const s = sortedPresent(v);
-      const q1 = quantileSorted(s, 0.25), q3 = quantileSorted(s, 0.75);
+      const q1 = quantileSorted(s, 0.25),
+        q3 = quantileSorted(s, 0.75);
       lower = q1 - k * (q3 - q1);
       upper = q3 + k * (q3 - q1);
     } else {
       const z = options.zscoreZ ?? 3;
-      const m = nanMean(v), sd = nanStd(v);
+      const m = nanMean(v),
+        sd = nanStd(v);
       lower = m - z * sd;
       upper = m + z * sd;
     }
@@ -124,7 +135,11 @@ function fitNumeric(c: Column, raw: Float64Array, rule: ImputeRule, options: Pre
       center = quantileSorted(s, 0.5);
       spread = quantileSorted(s, 0.75) - quantileSorted(s, 0.25);
     }
-    if (Number.isNaN(center)) throw new DataError('column has no values in the training set, so it cannot be scaled', { column: c.name, hint: 'drop it (drop_columns_missing_above) or impute it with a constant' });
+    if (Number.isNaN(center))
+      throw new DataError('column has no values in the training set, so it cannot be scaled', {
+        column: c.name,
+        hint: 'drop it (drop_columns_missing_above) or impute it with a constant',
+      });
     // A constant column would divide by zero; sklearn leaves it unscaled (scale 1), and so do we.
     t.scale = { method: scale, center, scale: spread > 0 ? spread : 1 };
   }

@@ -15,7 +15,13 @@ export interface ForestImportanceOptions {
 }
 
 /** Mean decrease in impurity per feature (sums to 1, as sklearn's feature_importances_). X is row-major. */
-export async function forestImportances(X: Float64Array, nRows: number, nCols: number, labels: Int32Array, options: ForestImportanceOptions): Promise<Float64Array> {
+export async function forestImportances(
+  X: Float64Array,
+  nRows: number,
+  nCols: number,
+  labels: Int32Array,
+  options: ForestImportanceOptions,
+): Promise<Float64Array> {
   const model = await fitForest(X, nRows, nCols, labels, {
     task: 'classification',
     nClasses: options.nClasses,

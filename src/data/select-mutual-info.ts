@@ -50,12 +50,19 @@ export function scaleAndJitter(x: Float64Array, rng: Rng | undefined): Float64Ar
 
 /** Distance from sorted[p] to its k-th nearest other value in `sorted`. */
 function kthNeighbourDistance(sorted: Float64Array, p: number, k: number): number {
-  let left = p - 1, right = p + 1;
+  let left = p - 1,
+    right = p + 1;
   let d = 0;
   for (let step = 0; step < k; step++) {
     const dl = left >= 0 ? sorted[p] - sorted[left] : Infinity;
     const dr = right < sorted.length ? sorted[right] - sorted[p] : Infinity;
-    if (dl <= dr) { d = dl; left--; } else { d = dr; right++; }
+    if (dl <= dr) {
+      d = dl;
+      left--;
+    } else {
+      d = dr;
+      right++;
+    }
   }
   return d;
 }
@@ -63,16 +70,20 @@ function kthNeighbourDistance(sorted: Float64Array, p: number, k: number): numbe
 /** Number of values v in `sorted` with |v - x| <= r, computing the difference as a KD-tree does. */
 function countWithin(sorted: Float64Array, x: number, r: number): number {
   // Both predicates are monotone in the index because floating-point subtraction is monotone.
-  let lo = 0, hi = sorted.length; // first index with x - v <= r
+  let lo = 0,
+    hi = sorted.length; // first index with x - v <= r
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (Math.abs(sorted[mid] - x) <= r || sorted[mid] > x) hi = mid; else lo = mid + 1;
+    if (Math.abs(sorted[mid] - x) <= r || sorted[mid] > x) hi = mid;
+    else lo = mid + 1;
   }
   const first = lo;
-  lo = first; hi = sorted.length; // first index after it with v - x > r
+  lo = first;
+  hi = sorted.length; // first index after it with v - x > r
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] > x && sorted[mid] - x > r) hi = mid; else lo = mid + 1;
+    if (sorted[mid] > x && sorted[mid] - x > r) hi = mid;
+    else lo = mid + 1;
   }
   return lo - first;
 }
@@ -102,7 +113,9 @@ export function mutualInfoOfColumn(x: Float64Array, labels: Int32Array, nClasses
   const m = kept.length;
   if (m === 0) return 0;
   const all = Float64Array.from(kept, (i) => x[i]).sort();
-  let sumK = 0, sumLabel = 0, sumM = 0;
+  let sumK = 0,
+    sumLabel = 0,
+    sumM = 0;
   for (const i of kept) {
     sumK += digammaInt(kAll[i]);
     sumLabel += digammaInt(counts[labels[i]]);

@@ -26,7 +26,8 @@ export function variance(x: Float64Array): number {
 }
 
 export function peakToPeak(x: Float64Array): number {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let i = 0; i < x.length; i++) {
     if (x[i] < lo) lo = x[i];
     if (x[i] > hi) hi = x[i];
@@ -36,10 +37,14 @@ export function peakToPeak(x: Float64Array): number {
 
 /** Pearson correlation; 0 when either column is constant (no linear relation to speak of). */
 export function pearson(x: Float64Array, y: Float64Array): number {
-  const mx = mean(x), my = mean(y);
-  let sxy = 0, sxx = 0, syy = 0;
+  const mx = mean(x),
+    my = mean(y);
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < x.length; i++) {
-    const dx = x[i] - mx, dy = y[i] - my;
+    const dx = x[i] - mx,
+      dy = y[i] - my;
     sxy += dx * dy;
     sxx += dx * dx;
     syy += dy * dy;

@@ -77,7 +77,11 @@ export async function fitSelection(train: Dataset, options: SelectionOptions): P
 export function applySelection(sel: FeatureSelection, ds: Dataset): Dataset {
   const present = new Set(ds.columns.map((c) => c.name));
   for (const name of sel.selected) {
-    if (!present.has(name)) throw new DataError('selected feature is missing from the dataset', { column: name, hint: 'the table must have the columns the selection was fitted on' });
+    if (!present.has(name))
+      throw new DataError('selected feature is missing from the dataset', {
+        column: name,
+        hint: 'the table must have the columns the selection was fitted on',
+      });
   }
   const keep = new Set(sel.selected);
   const columns = ds.columns.filter((c) => keep.has(c.name) || isPassThrough(c, ds));
@@ -121,7 +125,12 @@ function numericFeatures(ds: Dataset, method: string): Features {
   });
   columns.forEach((col, j) => {
     const row = col.findIndex((v) => Number.isNaN(v));
-    if (row >= 0) throw new DataError(`feature has missing values; method "${method}" needs complete data`, { row: row + 1, column: m.names[j], hint: 'impute first: a preprocess step with `impute: median`' });
+    if (row >= 0)
+      throw new DataError(`feature has missing values; method "${method}" needs complete data`, {
+        row: row + 1,
+        column: m.names[j],
+        hint: 'impute first: a preprocess step with `impute: median`',
+      });
   });
   return { ...m, columns };
 }
@@ -147,7 +156,10 @@ function byCorrelation(f: Features, threshold: number): Pick<FeatureSelection, '
     let partner = -1;
     for (const i of kept) {
       const r = Math.abs(pearson(f.columns[i], f.columns[j]));
-      if (r > worst) { worst = r; partner = i; }
+      if (r > worst) {
+        worst = r;
+        partner = i;
+      }
     }
     scores[f.names[j]] = worst;
     if (worst > threshold) correlatedWith[f.names[j]] = f.names[partner];
@@ -163,7 +175,10 @@ async function byRanking(train: Dataset, options: SelectionOptions): Promise<Pic
   if (k === undefined || !Number.isInteger(k) || k < 1) throw new StepInputError(`method "${method}" needs \`k:\`, a whole number of features to keep (>= 1)`);
   if (k > f.nCols) throw new StepInputError(`k = ${k} is larger than the number of features (${f.nCols}): lower k, or use fewer upstream filters`);
   const target = targetVector(train);
-  if (target.type !== 'classification') throw new StepInputError(`method "${method}" needs a classification target; target "${target.column}" is numeric (use variance or correlation, or columns)`);
+  if (target.type !== 'classification')
+    throw new StepInputError(
+      `method "${method}" needs a classification target; target "${target.column}" is numeric (use variance or correlation, or columns)`,
+    );
   const nClasses = target.classes.length;
   const labels = target.y;
 
@@ -179,7 +194,13 @@ async function byRanking(train: Dataset, options: SelectionOptions): Promise<Pic
     values = mutualInfoClassif(f.columns, labels, nClasses, { nNeighbors: options.nNeighbors ?? 3, rng: createRng(options.seed ?? 0) });
   } else if (method === 'forest-importance') {
     const { forestImportances } = await import('./select-forest.js');
-    values = await forestImportances(f.X, f.nRows, f.nCols, labels, { trees: options.trees ?? 100, seed: options.seed ?? 0, nClasses, featureNames: f.names, ...(options.signal ? { signal: options.signal } : {}) });
+    values = await forestImportances(f.X, f.nRows, f.nCols, labels, {
+      trees: options.trees ?? 100,
+      seed: options.seed ?? 0,
+      nClasses,
+      featureNames: f.names,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } else {
     throw new StepInputError(`unknown selection method "${method}"`);
   }
@@ -210,6 +231,8 @@ function requireNonNegative(f: Features): void {
 
 function record(names: readonly string[], values: Float64Array): Record<string, number> {
   const out: Record<string, number> = {};
-  names.forEach((n, j) => { out[n] = values[j]; });
+  names.forEach((n, j) => {
+    out[n] = values[j];
+  });
   return out;
 }

@@ -83,10 +83,15 @@ function stratifiedSplit(labels: Int32Array, nTrain: number, nTest: number, rng:
   const members = classMembers(labels).filter((m) => m.length > 0);
   const counts = members.map((m) => m.length);
   if (counts.some((c) => c < 2)) throw new StepInputError('cannot stratify: a class has only one row; every class needs at least 2 (or set stratify: false)');
-  if (nTest < members.length) throw new StepInputError(`cannot stratify: the test part (${nTest} rows) is smaller than the number of classes (${members.length}); raise test_size`);
-  if (nTrain < members.length) throw new StepInputError(`cannot stratify: the train part (${nTrain} rows) is smaller than the number of classes (${members.length}); lower test_size`);
+  if (nTest < members.length)
+    throw new StepInputError(`cannot stratify: the test part (${nTest} rows) is smaller than the number of classes (${members.length}); raise test_size`);
+  if (nTrain < members.length)
+    throw new StepInputError(`cannot stratify: the train part (${nTrain} rows) is smaller than the number of classes (${members.length}); lower test_size`);
   const trainPerClass = approximateMode(counts, nTrain);
-  const testPerClass = approximateMode(counts.map((c, k) => c - trainPerClass[k]), nTest);
+  const testPerClass = approximateMode(
+    counts.map((c, k) => c - trainPerClass[k]),
+    nTest,
+  );
   const train: number[] = [];
   const test: number[] = [];
   members.forEach((rows, k) => {

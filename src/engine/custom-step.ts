@@ -40,9 +40,14 @@ export function resolveStepPackage(name: string, pipelineDir: string): { entry: 
         // A broken package.json: point at the file, loading it reports the problem with its path.
         return { entry: packageJson, packageJson };
       }
-      const dot = typeof pkg.exports === 'object' && pkg.exports !== null ? (pkg.exports as Record<string, unknown>)['.'] ?? pkg.exports : pkg.exports;
-      const fromExports = typeof dot === 'string' ? dot : typeof dot === 'object' && dot !== null ? ((dot as Record<string, unknown>).import ?? (dot as Record<string, unknown>).default) : undefined;
-      const entry = typeof fromExports === 'string' ? fromExports : pkg.module ?? pkg.main ?? 'index.js';
+      const dot = typeof pkg.exports === 'object' && pkg.exports !== null ? ((pkg.exports as Record<string, unknown>)['.'] ?? pkg.exports) : pkg.exports;
+      const fromExports =
+        typeof dot === 'string'
+          ? dot
+          : typeof dot === 'object' && dot !== null
+            ? ((dot as Record<string, unknown>).import ?? (dot as Record<string, unknown>).default)
+            : undefined;
+      const entry = typeof fromExports === 'string' ? fromExports : (pkg.module ?? pkg.main ?? 'index.js');
       return { entry: join(pkgDir, entry), packageJson };
     }
     if (dirname(dir) === dir) return undefined;
@@ -163,7 +168,10 @@ export function stepCodeFiles(entry: string): { files: Map<string, Buffer>; miss
   const queue: string[] = [];
   const add = (path: string): void => {
     if (files.has(path)) return;
-    if (files.size >= MAX_CODE_FILES) throw new Error(`its code imports more than ${MAX_CODE_FILES} local files (reached ${relative(dirname(entry), path)}); medpipe hashes every module a step can load to key its cache: bundle the step or make it a package`);
+    if (files.size >= MAX_CODE_FILES)
+      throw new Error(
+        `its code imports more than ${MAX_CODE_FILES} local files (reached ${relative(dirname(entry), path)}); medpipe hashes every module a step can load to key its cache: bundle the step or make it a package`,
+      );
     files.set(path, readFileSync(path));
     queue.push(path);
   };
@@ -192,7 +200,10 @@ export function stepCodeFiles(entry: string): { files: Map<string, Buffer>; miss
 /** sha256 over (path relative to root, bytes) of each file and the path of each missing one, sorted by path. */
 function digestOf(root: string, files: ReadonlyMap<string, Buffer>, missing: ReadonlySet<string> = new Set()): string {
   const rel = (p: string): string => relative(root, p).split(sep).join('/');
-  const entries: [string, Buffer | null][] = [...[...files].map(([p, b]): [string, Buffer] => [rel(p), b]), ...[...missing].map((p): [string, null] => [rel(p), null])];
+  const entries: [string, Buffer | null][] = [
+    ...[...files].map(([p, b]): [string, Buffer] => [rel(p), b]),
+    ...[...missing].map((p): [string, null] => [rel(p), null]),
+  ];
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const hash = createHash('sha256');
   for (const [path, bytes] of entries) {
@@ -207,7 +218,10 @@ export function fileStepCodeDigest(entry: string): string {
   const { files, missing } = stepCodeFiles(entry);
   // A step in one self-contained file keeps the digest it always had (the file's sha256), so
   // users' caches of such steps stay valid.
-  if (files.size === 1 && missing.size === 0) return createHash('sha256').update(files.get(entry) as Buffer).digest('hex');
+  if (files.size === 1 && missing.size === 0)
+    return createHash('sha256')
+      .update(files.get(entry) as Buffer)
+      .digest('hex');
   return digestOf(dirname(entry), files, missing);
 }
 
@@ -229,7 +243,10 @@ export function packageCodeDigest(pkgDir: string): string {
       if (!stat) continue; // a dangling link: nothing Node could load
       if (stat.isDirectory()) walk(path);
       else if (stat.isFile()) {
-        if (files.size >= MAX_CODE_FILES) throw new Error(`its package holds more than ${MAX_CODE_FILES} files outside node_modules (reached ${relative(pkgDir, path)}); medpipe hashes every file of a step package to key its cache: publish only what the step needs (package.json "files")`);
+        if (files.size >= MAX_CODE_FILES)
+          throw new Error(
+            `its package holds more than ${MAX_CODE_FILES} files outside node_modules (reached ${relative(pkgDir, path)}); medpipe hashes every file of a step package to key its cache: publish only what the step needs (package.json "files")`,
+          );
         files.set(path, readFileSync(path));
       }
     }
@@ -240,7 +257,8 @@ export function packageCodeDigest(pkgDir: string): string {
 
 /** Why a value is not a StepType, or undefined if it is one. */
 export function checkStepShape(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return 'the module must `export default` a step type object (id, version, inputs, outputs, defaultOutput, params, run)';
+  if (typeof value !== 'object' || value === null)
+    return 'the module must `export default` a step type object (id, version, inputs, outputs, defaultOutput, params, run)';
   const v = value as Record<string, unknown>;
   for (const field of ['id', 'version', 'description', 'defaultOutput'] as const) if (typeof v[field] !== 'string') return `"${field}" must be a string`;
   for (const field of ['inputs', 'outputs', 'params'] as const) if (typeof v[field] !== 'object' || v[field] === null) return `"${field}" must be an object`;

@@ -88,7 +88,12 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
   if (!publishesIntoCheckout(pipeline, options.only, experiment)) return runWithId(pipeline, store, options, runId, experiment);
   // Runs that publish take the checkout's lock for this pipeline, so their files come from one run.
   const release = await takeWorkspaceLock(workspaceLockPath(pipeline.path, pipeline.dir), runId, (holder) =>
-    options.onEvent?.({ type: 'run:waiting', runId, pipeline: pipeline.name, holder: holder ? `run ${holder.runId} (pid ${holder.pid} on ${holder.host})` : 'another run' }),
+    options.onEvent?.({
+      type: 'run:waiting',
+      runId,
+      pipeline: pipeline.name,
+      holder: holder ? `run ${holder.runId} (pid ${holder.pid} on ${holder.host})` : 'another run',
+    }),
   );
   process.once('exit', release);
   try {

@@ -28,6 +28,7 @@ export async function experimentReason(pipeline: Pipeline): Promise<string | und
   const given = [...pipeline.paramsOverrides.map((f) => `--params ${f}`), ...pipeline.overrides.map((o) => `--set ${o}`)];
   if (given.length) return given.join(' ');
   if (await changedSinceCommit(pipeline.path)) return `${pipeline.file} differs from its committed version`;
-  if (pipeline.paramsFile && (await changedSinceCommit(pipeline.paramsFile))) return `${relative(pipeline.dir, pipeline.paramsFile)} (its params_file) differs from its committed version`;
+  if (pipeline.paramsFile && (await changedSinceCommit(pipeline.paramsFile)))
+    return `${relative(pipeline.dir, pipeline.paramsFile)} (its params_file) differs from its committed version`;
   return undefined;
 }

@@ -66,7 +66,15 @@ export function collectGarbage(store: Store): GcResult | { busy: string[] } {
   for (const pin of store.listJson(STORE_FOLDERS.pins)) {
     for (const d of store.readJson<{ digests: string[] }>(`${STORE_FOLDERS.pins}/${pin}.json`)?.digests ?? []) keepDigests.add(d);
   }
-  const result: GcResult = { removedEntries: 0, removedObjects: 0, freedBytes: 0, keptEntries: 0, keptObjects: 0, removedLocks: allLocks.length, removedQuarantined };
+  const result: GcResult = {
+    removedEntries: 0,
+    removedObjects: 0,
+    freedBytes: 0,
+    keptEntries: 0,
+    keptObjects: 0,
+    removedLocks: allLocks.length,
+    removedQuarantined,
+  };
   for (const key of store.entries()) {
     // A damaged entry is removed even under a kept key: the next run would only set it aside.
     if (keepKeys.has(key) && store.lookupEntry(key).state !== 'damaged') result.keptEntries++;

@@ -87,7 +87,10 @@ export interface StepSelection {
  * rule for a run and for its --dry-run; only the plan (plan.ts) calls it. `forced` says which
  * option forced each step.
  */
-export function selectSteps(steps: ReadonlyMap<string, PipelineStep>, selection: StepSelection): { selected: Set<string>; forced: Map<string, 'force' | 'from'> } {
+export function selectSteps(
+  steps: ReadonlyMap<string, PipelineStep>,
+  selection: StepSelection,
+): { selected: Set<string>; forced: Map<string, 'force' | 'from'> } {
   const selected = selection.only?.length ? withAncestors(steps, selection.only) : new Set(steps.keys());
   const forced = new Map<string, 'force' | 'from'>();
   for (const id of selection.force === true ? selected : (selection.force ?? [])) forced.set(id, 'force');

@@ -33,7 +33,9 @@ export function readPipelineSource(file: string, cwd = process.cwd()): PipelineS
     const hint = 'save the file as UTF-8';
     if (decoded.offset === undefined) throw new PipelineError([fileDiagnostic(file, decoded.problem, hint)]);
     const at = bytePosition(bytes, decoded.offset);
-    throw new PipelineError([{ severity: 'error', file, range: { start: at, end: { ...at, column: at.column + 1 } }, message: decoded.problem, hint, related: [] }]);
+    throw new PipelineError([
+      { severity: 'error', file, range: { start: at, end: { ...at, column: at.column + 1 } }, message: decoded.problem, hint, related: [] },
+    ]);
   }
   return parsePipelineSource(file, decoded.text);
 }
@@ -70,7 +72,8 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
   visit(doc, {
     Pair(_key, pair) {
       // As a plain-object key, `__proto__` would set the prototype instead of holding a value.
-      if (isScalar(pair.key) && pair.key.value === '__proto__') at(pair.key.range?.[0] ?? 0, reservedNameMessage('__proto__'), 'rename this key', pair.key.range?.[1]);
+      if (isScalar(pair.key) && pair.key.value === '__proto__')
+        at(pair.key.range?.[0] ?? 0, reservedNameMessage('__proto__'), 'rename this key', pair.key.range?.[1]);
     },
     Node(_key, node) {
       if (isAlias(node)) firstAlias ??= node.range ?? undefined;
@@ -78,7 +81,7 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
         // The node's range starts at its value; the tag sits just before it on the same line.
         let tagStart = text.lastIndexOf('!', node.range?.[0] ?? 0);
         while (tagStart > 0 && text[tagStart - 1] === '!') tagStart--;
-        const start = tagStart >= 0 ? tagStart : node.range?.[0] ?? 0;
+        const start = tagStart >= 0 ? tagStart : (node.range?.[0] ?? 0);
         at(start, `tag ${node.tag} is not allowed: pipeline files use plain YAML values only`, 'remove the tag', node.range?.[1]);
       }
     },
@@ -89,7 +92,12 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
       sourceToJS(source);
     } catch {
       // yaml counts every expanded alias: nested anchors that expand exponentially exceed the limit.
-      at(firstAlias[0], `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}): this looks like an alias expansion attack`, 'write the values out instead of nesting aliases', firstAlias[1]);
+      at(
+        firstAlias[0],
+        `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}): this looks like an alias expansion attack`,
+        'write the values out instead of nesting aliases',
+        firstAlias[1],
+      );
     }
   }
   if (diagnostics.length === 0 && doc.contents === null) {
@@ -108,7 +116,16 @@ function checkNesting(file: string, text: string): void {
   if (offset === undefined) return;
   const start = positionInText(text, offset);
   const range = { start, end: { ...start, column: start.column + 1 } };
-  throw new PipelineError([{ severity: 'error', file, range, message: `values are nested more than ${MAX_NESTING_DEPTH} levels deep`, hint: 'a pipeline needs a handful: flatten this value', related: [] }]);
+  throw new PipelineError([
+    {
+      severity: 'error',
+      file,
+      range,
+      message: `values are nested more than ${MAX_NESTING_DEPTH} levels deep`,
+      hint: 'a pipeline needs a handful: flatten this value',
+      related: [],
+    },
+  ]);
 }
 
 function firstLine(message: string): string {

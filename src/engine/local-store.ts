@@ -67,7 +67,10 @@ interface FileMemo {
  * that reads the file another cache key, and the lock file a key no intact run computes.
  */
 function memoCheck(path: string, m: FileMemo): string {
-  return createHash('sha256').update(JSON.stringify([path, m.size, m.mtimeMs, m.ino ?? null, m.ctimeMs ?? null, m.digest])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([path, m.size, m.mtimeMs, m.ino ?? null, m.ctimeMs ?? null, m.digest]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export class LocalStore implements Store {
@@ -190,7 +193,8 @@ export class LocalStore implements Store {
     // summary (which run records, `runs` and the report show). Entries written before it had one
     // are taken as they are.
     const { checksum, ...content } = json as Record<string, unknown>;
-    if (checksum !== undefined && checksum !== entryChecksum(content)) return { state: 'damaged', problem: `cache entry ${key.slice(0, 12)}… does not match its checksum: it was changed after it was written` };
+    if (checksum !== undefined && checksum !== entryChecksum(content))
+      return { state: 'damaged', problem: `cache entry ${key.slice(0, 12)}… does not match its checksum: it was changed after it was written` };
     const entry = content as unknown as CacheEntry;
     for (const [port, out] of Object.entries(entry.outputs)) {
       let size: number;
@@ -199,7 +203,12 @@ export class LocalStore implements Store {
       } catch {
         return { state: 'miss' };
       }
-      if (size !== out.size) return { state: 'damaged', problem: `artifact ${out.digest.slice(0, 12)}… (output "${port}") is ${size} bytes, not the ${out.size} its entry records`, digest: out.digest };
+      if (size !== out.size)
+        return {
+          state: 'damaged',
+          problem: `artifact ${out.digest.slice(0, 12)}… (output "${port}") is ${size} bytes, not the ${out.size} its entry records`,
+          digest: out.digest,
+        };
     }
     return { state: 'hit', entry };
   }
@@ -323,7 +332,15 @@ export class LocalStore implements Store {
     this.fileDigests ??= readJson(this.path(STORE_FILES.fileDigests)) ?? {};
     const memo = this.fileDigests[path];
     // ino and ctime too: a same-size edit copied with its mtime (cp -p, rsync -a) still changes them.
-    if (memo && memo.size === st.size && memo.mtimeMs === st.mtimeMs && memo.ino === st.ino && memo.ctimeMs === st.ctimeMs && memo.check === memoCheck(path, memo)) return memo.digest;
+    if (
+      memo &&
+      memo.size === st.size &&
+      memo.mtimeMs === st.mtimeMs &&
+      memo.ino === st.ino &&
+      memo.ctimeMs === st.ctimeMs &&
+      memo.check === memoCheck(path, memo)
+    )
+      return memo.digest;
     const digest = await hashFile(path);
     const fresh: FileMemo = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, ctimeMs: st.ctimeMs, digest };
     this.fileDigests[path] = { ...fresh, check: memoCheck(path, fresh) };

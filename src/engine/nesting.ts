@@ -31,7 +31,11 @@ export function firstTooDeep(text: string, limit: number): number | undefined {
   /** A block entry at `column`: in the collection open at that column, or a new, deeper one. */
   const enterBlock = (column: number, sequence: boolean): number => {
     // A sequence may sit at its parent key's column (`key:\n- a`); a key there ends that sequence.
-    while (block.length && (block[block.length - 1].column > column || (block[block.length - 1].column === column && block[block.length - 1].sequence && !sequence))) block.pop();
+    while (
+      block.length &&
+      (block[block.length - 1].column > column || (block[block.length - 1].column === column && block[block.length - 1].sequence && !sequence))
+    )
+      block.pop();
     const top = block[block.length - 1];
     if (!top || top.column !== column || top.sequence !== sequence) block.push({ column, sequence });
     return block.length + flow;

@@ -52,7 +52,7 @@ export function acceptedValues(schema: SchemaLike): string {
 /** `"scale", "auto" or a number > 0`: what the branches of an anyOf accept. */
 function alternatives(branches: readonly SchemaLike[]): string {
   const all = [...new Set(branches.flatMap(describe))];
-  return all.length > 1 ? `${all.slice(0, -1).join(', ')} or ${all[all.length - 1]}` : all[0] ?? 'valid';
+  return all.length > 1 ? `${all.slice(0, -1).join(', ')} or ${all[all.length - 1]}` : (all[0] ?? 'valid');
 }
 
 function describe(schema: SchemaLike): string[] {
@@ -115,13 +115,19 @@ export function paramMessage(e: ErrorObject, path: string[], type: StepType): { 
       return { ...unknownParameter([...path, prop], known), at: 'key' };
     }
     case 'required':
-      return { text: `${name === 'with' ? 'with' : name} is missing the required parameter "${(e.params as { missingProperty: string }).missingProperty}"`, at: 'key' };
+      return {
+        text: `${name === 'with' ? 'with' : name} is missing the required parameter "${(e.params as { missingProperty: string }).missingProperty}"`,
+        at: 'key',
+      };
     case 'type':
       // YAML's .inf and .nan are numbers to JavaScript; the schemas only accept finite ones.
       if (typeof e.data === 'number' && !Number.isFinite(e.data)) return { text: `${name} must be a finite number (got ${showValue(e.data)})`, at: 'value' };
       return { text: `${name} must be ${(e.params as { type: string }).type}`, at: 'value' };
     case 'enum':
-      return { text: `${name} must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`, at: 'value' };
+      return {
+        text: `${name} must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`,
+        at: 'value',
+      };
     case 'pattern': {
       const rule = parent.patternErrorMessage ? `is ${parent.patternErrorMessage}` : (e.message ?? 'is invalid');
       if (e.propertyName !== undefined) return { text: `${name} key "${e.propertyName}" ${rule}`, at: 'key' };

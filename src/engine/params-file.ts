@@ -31,7 +31,8 @@ export function readParamsFile(path: string, shownAs: string, diagnostics: Diagn
   const params: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(values)) {
     if (isReservedName(name)) diagnostics.push(diagnosticAt(source, [name], reservedNameMessage(name), 'key'));
-    else if (!PARAM_NAME.test(name)) diagnostics.push(diagnosticAt(source, [name], `"${name}" is not a parameter name: letters, digits, _ and -, starting with a letter or _`, 'key'));
+    else if (!PARAM_NAME.test(name))
+      diagnostics.push(diagnosticAt(source, [name], `"${name}" is not a parameter name: letters, digits, _ and -, starting with a letter or _`, 'key'));
     else Object.defineProperty(params, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return params;

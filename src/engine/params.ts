@@ -41,7 +41,13 @@ export type Unresolved = ParamRef;
  * thrown, so every one of them can be reported together; the references resolved are collected
  * in `used`, so a value a `--set` of the parameter made invalid can be blamed on the override.
  */
-export function interpolate(value: unknown, params: Readonly<Record<string, unknown>>, path: (string | number)[], unknown: Unresolved[], used: ParamRef[] = []): unknown {
+export function interpolate(
+  value: unknown,
+  params: Readonly<Record<string, unknown>>,
+  path: (string | number)[],
+  unknown: Unresolved[],
+  used: ParamRef[] = [],
+): unknown {
   if (typeof value === 'string') {
     const whole = WHOLE_PARAM_REF.exec(value);
     if (whole) {
@@ -76,7 +82,14 @@ export function interpolate(value: unknown, params: Readonly<Record<string, unkn
 export function setIn(obj: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
   const copy = { ...obj };
   const child = copy[path[0]];
-  const next = path.length === 1 ? value : setIn(child !== null && typeof child === 'object' && !Array.isArray(child) && Object.hasOwn(copy, path[0]) ? (child as Record<string, unknown>) : {}, path.slice(1), value);
+  const next =
+    path.length === 1
+      ? value
+      : setIn(
+          child !== null && typeof child === 'object' && !Array.isArray(child) && Object.hasOwn(copy, path[0]) ? (child as Record<string, unknown>) : {},
+          path.slice(1),
+          value,
+        );
   Object.defineProperty(copy, path[0], { value: next, enumerable: true, writable: true, configurable: true });
   return copy;
 }
@@ -106,5 +119,9 @@ export function overrideLocation(o: Override, part: OverridePart): SourceLocatio
 /** A command-line argument `FLAG VALUE` as a location for diagnostics, with VALUE underlined. */
 export function argumentLocation(flag: string, value: string): SourceLocation {
   const start = flag.length + 2;
-  return { file: `${flag} ${value}`, commandLine: true, range: { start: { line: 1, column: start }, end: { line: 1, column: start + Math.max(1, value.length) } } };
+  return {
+    file: `${flag} ${value}`,
+    commandLine: true,
+    range: { start: { line: 1, column: start }, end: { line: 1, column: start + Math.max(1, value.length) } },
+  };
 }

@@ -57,5 +57,7 @@ export interface Pipeline {
 
 /** The steps a step depends on, data inputs first, then `needs:`, without duplicates. */
 export function dependenciesOf(step: PipelineStep): string[] {
-  return [...new Set([...Object.values(step.inputs).map((r) => r.step), ...Object.values(step.fanIn).flatMap((refs) => refs.map((r) => r.step)), ...step.needs])];
+  return [
+    ...new Set([...Object.values(step.inputs).map((r) => r.step), ...Object.values(step.fanIn).flatMap((refs) => refs.map((r) => r.step)), ...step.needs]),
+  ];
 }

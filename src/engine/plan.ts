@@ -33,7 +33,22 @@ export interface PipelineState {
   readonly path: string;
   readonly name: string;
   readonly lastRunId: string;
-  readonly steps: Readonly<Record<string, { key: string; version: string; codeDigest?: string; paramsDigest: string; params: Record<string, unknown>; inputs: Record<string, string>; files: Record<string, string>; lineageDigest?: string; outputs: Record<string, OutputRecord> }>>;
+  readonly steps: Readonly<
+    Record<
+      string,
+      {
+        key: string;
+        version: string;
+        codeDigest?: string;
+        paramsDigest: string;
+        params: Record<string, unknown>;
+        inputs: Record<string, string>;
+        files: Record<string, string>;
+        lineageDigest?: string;
+        outputs: Record<string, OutputRecord>;
+      }
+    >
+  >;
 }
 
 /** Ancestors of a step whose outputs are not known yet (a lineage step's key needs them all). */
@@ -53,7 +68,15 @@ export function lineageOf(step: PipelineStep, pipeline: Pipeline, known: Readonl
       const up = pipeline.steps.get(id) as PipelineStep;
       const outs = known.get(id);
       if (!outs) throw new Error(`internal: outputs of ${id} are not known before ${step.id}`);
-      return [id, { stepType: up.type.id, params: up.params, outputs: Object.fromEntries(Object.entries(outs).map(([port, o]) => [port, o.digest])), dependsOn: dependenciesOf(up) }];
+      return [
+        id,
+        {
+          stepType: up.type.id,
+          params: up.params,
+          outputs: Object.fromEntries(Object.entries(outs).map(([port, o]) => [port, o.digest])),
+          dependsOn: dependenciesOf(up),
+        },
+      ];
     });
 }
 
@@ -67,7 +90,12 @@ export function pipelineStatePath(pipeline: Pipeline): string {
 }
 
 /** The key of a step whose inputs and data files are known (see keyFor). */
-async function stepKey(step: PipelineStep, pipeline: Pipeline, store: Store, upstream: ReadonlyMap<string, Readonly<Record<string, OutputRecord>>>): Promise<StepKey> {
+async function stepKey(
+  step: PipelineStep,
+  pipeline: Pipeline,
+  store: Store,
+  upstream: ReadonlyMap<string, Readonly<Record<string, OutputRecord>>>,
+): Promise<StepKey> {
   const inputs: Record<string, string> = {};
   for (const [port, ref] of Object.entries(step.inputs)) {
     const out = upstream.get(ref.step)?.[ref.port];
@@ -91,12 +119,25 @@ async function stepKey(step: PipelineStep, pipeline: Pipeline, store: Store, ups
     files[name] = await store.fileDigest(path);
   }
   const lineage = step.type.lineage ? lineageOf(step, pipeline, upstream) : undefined;
-  const components: KeyComponents = { stepType: step.type.id, version: step.type.version, codeDigest: step.custom?.codeDigest, params: step.params, inputs, files, lineage };
+  const components: KeyComponents = {
+    stepType: step.type.id,
+    version: step.type.version,
+    codeDigest: step.custom?.codeDigest,
+    params: step.params,
+    inputs,
+    files,
+    lineage,
+  };
   return { key: cacheKey(components), components };
 }
 
 /** The key of a step whose inputs are known, or why it cannot be computed (a data file named in `with:` is missing). */
-export async function keyFor(step: PipelineStep, pipeline: Pipeline, store: Store, upstream: ReadonlyMap<string, Readonly<Record<string, OutputRecord>>>): Promise<KeyResult> {
+export async function keyFor(
+  step: PipelineStep,
+  pipeline: Pipeline,
+  store: Store,
+  upstream: ReadonlyMap<string, Readonly<Record<string, OutputRecord>>>,
+): Promise<KeyResult> {
   for (const name of step.type.fileParams ?? []) {
     const value = step.params[name];
     if (typeof value !== 'string') continue;
@@ -108,7 +149,10 @@ export async function keyFor(step: PipelineStep, pipeline: Pipeline, store: Stor
 
 /** The error a run fails a blocked step with. */
 export function blockedError(step: PipelineStep, pipeline: Pipeline, reason: BlockReason): DataError {
-  return new DataError(`with.${reason.param}: file not found: ${reason.path}`, { file: pipeline.file, hint: `step "${step.id}": check the path; relative paths are resolved against the pipeline file's folder` });
+  return new DataError(`with.${reason.param}: file not found: ${reason.path}`, {
+    file: pipeline.file,
+    hint: `step "${step.id}": check the path; relative paths are resolved against the pipeline file's folder`,
+  });
 }
 
 /** What the plan was asked: the selection of a run, and for `status`, whether to hash every cached artifact. */
@@ -186,15 +230,29 @@ export async function plan(pipeline: Pipeline, store: Store, options: PlanOption
     if (lookup?.state === 'hit') {
       known.set(id, lookup.entry.outputs);
       found.set(id, lookup.entry);
-    }
-    else if (decision.action === 'run' && decision.reasons[0].kind === 'lock-records-key') {
+    } else if (decision.action === 'run' && decision.reasons[0].kind === 'lock-records-key') {
       // A fresh clone: its outputs would be the ones the lock records, so the steps after it can
       // be compared with the lock file too.
-      known.set(id, Object.fromEntries(Object.entries((lockedStep as LockedStep).outputs).map(([port, digest]) => [port, { digest, size: 0, kind: step.type.outputs[port]?.kind ?? 'report' }])));
+      known.set(
+        id,
+        Object.fromEntries(
+          Object.entries((lockedStep as LockedStep).outputs).map(([port, digest]) => [
+            port,
+            { digest, size: 0, kind: step.type.outputs[port]?.kind ?? 'report' },
+          ]),
+        ),
+      );
     }
   }
   store.saveFileDigests();
-  return { selected, forced, steps: [...pipeline.steps.keys()].map((id) => ({ step: id, decision: decisions.get(id) as StepDecision })), previous, locked, found };
+  return {
+    selected,
+    forced,
+    steps: [...pipeline.steps.keys()].map((id) => ({ step: id, decision: decisions.get(id) as StepDecision })),
+    previous,
+    locked,
+    found,
+  };
 }
 
 /** The first output of an entry whose artifact does not match its digest, or undefined. */

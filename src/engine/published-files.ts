@@ -68,10 +68,15 @@ export function publishConflicts(steps: Iterable<PipelineStep>, pipelineFile: st
     const path = resolve(dir, value);
     const identity = fileIdentity(path);
     const other = written.get(identity);
-    const conflict = (message: string, hint = OWN_PATH): void => void conflicts.set(`${id}\0${param}`, { step: id, param, message: `with.${param}: ${message}: ${path}`, hint });
+    const conflict = (message: string, hint = OWN_PATH): void =>
+      void conflicts.set(`${id}\0${param}`, { step: id, param, message: `with.${param}: ${message}: ${path}`, hint });
     if (isFolder(path)) conflict('is a folder, not a file');
     else if (read.has(identity)) conflict(`would overwrite ${read.get(identity)}`);
-    else if (other?.step === id) conflict('each combination of the sweep it is part of would write this same file', 'publish from a step after the sweep, e.g. one that evaluates the select-best model');
+    else if (other?.step === id)
+      conflict(
+        'each combination of the sweep it is part of would write this same file',
+        'publish from a step after the sweep, e.g. one that evaluates the select-best model',
+      );
     else if (other) conflict(`step "${other.step}" (with.${other.param}) writes this file too`);
     else written.set(identity, { step: id, param });
   }

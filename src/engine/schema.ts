@@ -57,7 +57,8 @@ export function pipelineBaseSchema(): Record<string, unknown> {
       params_file: {
         type: 'string',
         minLength: 1,
-        description: 'A YAML file of pipeline parameters (relative to this file), as DVC keeps params.yaml: its values replace those under params:; --params FILE and --set override both.',
+        description:
+          'A YAML file of pipeline parameters (relative to this file), as DVC keeps params.yaml: its values replace those under params:; --params FILE and --set override both.',
       },
       regression: regressionSchema(),
       steps: {
@@ -77,7 +78,7 @@ export function pipelineBaseSchema(): Record<string, unknown> {
           uses: { type: 'string', description: 'The step type (e.g. load.csv, train.svm) or a path to a custom step module (./steps/x.js).' },
           in: {
             type: 'object',
-            description: 'Input ports, each wired to another step\'s output: STEP or STEP.PORT.',
+            description: "Input ports, each wired to another step's output: STEP or STEP.PORT.",
             additionalProperties: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z_][A-Za-z0-9_-]*)?$' },
           },
           with: { type: 'object', description: 'Parameters of the step type.' },
@@ -108,7 +109,11 @@ export function pipelineEditorSchema(stepTypes: readonly StepType[]): Record<str
       description: t.description,
       properties: {
         with: acceptParamRefs(t.params),
-        in: { type: 'object', additionalProperties: false, properties: Object.fromEntries(Object.entries(t.inputs).map(([port, p]) => [port, { type: 'string', description: `${p.kind}: ${p.description}` }])) },
+        in: {
+          type: 'object',
+          additionalProperties: false,
+          properties: Object.fromEntries(Object.entries(t.inputs).map(([port, p]) => [port, { type: 'string', description: `${p.kind}: ${p.description}` }])),
+        },
       },
     },
   }));

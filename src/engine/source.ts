@@ -70,7 +70,7 @@ export function rangeOf(source: PipelineSource, start: number, end: number): Sou
  */
 export function locationAt(source: PipelineSource, path: readonly PathSegment[], at: 'key' | 'value' = 'value'): SourceLocation {
   const found = locate(source, path);
-  const node = at === 'key' ? found.key ?? found.value : found.value ?? found.key;
+  const node = at === 'key' ? (found.key ?? found.value) : (found.value ?? found.key);
   const range = node?.range ? rangeOf(source, node.range[0], node.range[1]) : { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
   return { file: source.file, range };
 }

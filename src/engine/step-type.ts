@@ -63,7 +63,18 @@ export interface RunInfo {
   /** Set when the run is an experiment (see engine/experiment.ts): why, and whether it may register models (`--register`). */
   readonly experiment?: RunExperiment;
   /** Every step this one depends on, transitively: its cache key and output digests (empty unless the step type sets `lineage`). */
-  readonly upstream: Readonly<Record<string, { readonly stepType: string; readonly key: string; readonly outputs: Readonly<Record<string, string>>; readonly params: Readonly<Record<string, unknown>>; readonly dependsOn: readonly string[] }>>;
+  readonly upstream: Readonly<
+    Record<
+      string,
+      {
+        readonly stepType: string;
+        readonly key: string;
+        readonly outputs: Readonly<Record<string, string>>;
+        readonly params: Readonly<Record<string, unknown>>;
+        readonly dependsOn: readonly string[];
+      }
+    >
+  >;
 }
 
 export interface RunExperiment {
@@ -136,7 +147,10 @@ export interface StepType<P extends object = Record<string, unknown>> {
    * cache hit, in the engine's thread, whether what the cached run did still holds. A reason
    * means it does not, and the step runs again (e.g. a registry that lost the version re-registers it).
    */
-  cachedEffectMissing?(summary: unknown, where: { readonly storeDir: string; readonly stepKey: string; readonly experiment: RunExperiment | undefined }): Promise<string | undefined>;
+  cachedEffectMissing?(
+    summary: unknown,
+    where: { readonly storeDir: string; readonly stepKey: string; readonly experiment: RunExperiment | undefined },
+  ): Promise<string | undefined>;
   run(ctx: StepContext, params: P): Promise<StepSummary | void>;
 }
 

@@ -145,4 +145,3 @@ export interface Store extends ObjectStore, EntryStore, RecordStore, KeyLocks, Q
    */
   readonly root: string;
 }
-

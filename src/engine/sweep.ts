@@ -54,11 +54,20 @@ export function expandSweeps(steps: ReadonlyMap<string, PipelineStep>, sweeps: R
     const step = steps.get(id) as PipelineStep;
     const fanIn = Object.fromEntries(Object.entries(step.fanIn).map(([port, refs]) => [port, refs.flatMap(allOf)]));
     const needs = step.needs.flatMap((n) => (expanded.has(n) ? (expanded.get(n) as Expansion).labels.map((l) => idOf(n, l)) : [n]));
-    const origins = [...new Set(Object.values(step.inputs).map((r) => expanded.get(r.step)?.origin).filter((o): o is string => o !== undefined))];
+    const origins = [
+      ...new Set(
+        Object.values(step.inputs)
+          .map((r) => expanded.get(r.step)?.origin)
+          .filter((o): o is string => o !== undefined),
+      ),
+    ];
     const own = sweeps.get(id);
 
     if (origins.length > 1) {
-      problems.push({ step: id, message: `depends on two different sweeps (${origins.join(', ')}); put their parameters in one matrix, or gather each with a fan-in step first` });
+      problems.push({
+        step: id,
+        message: `depends on two different sweeps (${origins.join(', ')}); put their parameters in one matrix, or gather each with a fan-in step first`,
+      });
       continue;
     }
     if (own && origins.length) {
@@ -67,14 +76,18 @@ export function expandSweeps(steps: ReadonlyMap<string, PipelineStep>, sweeps: R
     }
     if (own) {
       const labels = own.combos.map((c) => combinationLabel(c.values));
-      own.combos.forEach((c, i) => out.set(idOf(id, labels[i]), { ...step, id: idOf(id, labels[i]), params: c.params, fanIn, needs, sweep: { origin: id, values: c.values } }));
+      own.combos.forEach((c, i) =>
+        out.set(idOf(id, labels[i]), { ...step, id: idOf(id, labels[i]), params: c.params, fanIn, needs, sweep: { origin: id, values: c.values } }),
+      );
       expanded.set(id, { origin: id, labels, values: own.combos.map((c) => c.values) });
       continue;
     }
     if (origins.length === 1) {
       const source = [...expanded.values()].find((e) => e.origin === origins[0]) as Expansion;
       source.labels.forEach((label, i) => {
-        const inputs = Object.fromEntries(Object.entries(step.inputs).map(([port, ref]) => [port, expanded.has(ref.step) ? { step: idOf(ref.step, label), port: ref.port } : ref]));
+        const inputs = Object.fromEntries(
+          Object.entries(step.inputs).map(([port, ref]) => [port, expanded.has(ref.step) ? { step: idOf(ref.step, label), port: ref.port } : ref]),
+        );
         out.set(idOf(id, label), { ...step, id: idOf(id, label), inputs, fanIn, needs, sweep: { origin: origins[0], values: source.values[i] } });
       });
       expanded.set(id, { ...source });

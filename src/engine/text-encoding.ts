@@ -15,7 +15,10 @@ export function decodeUtf8(bytes: Uint8Array): Decoded {
     return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
   } catch {
     const offset = firstInvalidUtf8Byte(bytes);
-    return { problem: `the file is not UTF-8: byte 0x${bytes[offset].toString(16).toUpperCase().padStart(2, '0')} at byte offset ${offset} is not valid UTF-8`, offset };
+    return {
+      problem: `the file is not UTF-8: byte 0x${bytes[offset].toString(16).toUpperCase().padStart(2, '0')} at byte offset ${offset} is not valid UTF-8`,
+      offset,
+    };
   }
 }
 

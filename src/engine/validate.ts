@@ -31,7 +31,14 @@ import { closest, didYouMean } from '../suggest.js';
 /** The structural schema, made once. */
 let baseSchema: object | undefined;
 
-type RawStep = { uses: string; in?: Record<string, string>; with?: Record<string, unknown>; matrix?: Record<string, unknown[]>; needs?: string[]; description?: string };
+type RawStep = {
+  uses: string;
+  in?: Record<string, string>;
+  with?: Record<string, unknown>;
+  matrix?: Record<string, unknown[]>;
+  needs?: string[];
+  description?: string;
+};
 type RawPipeline = { medpipe: 1; name: string; description?: string; params?: Record<string, unknown>; params_file?: string; steps: Record<string, RawStep> };
 
 export interface ValidateOptions {
@@ -137,7 +144,12 @@ async function draftSteps(doc: RawPipeline, ctx: ParamsContext, catalogue: StepC
  * What `uses:` names: a custom step (a path, or an installed package the catalogue does not
  * shadow), else a step type of the catalogue.
  */
-async function resolveStepType(uses: string, dir: string, catalogue: StepCatalogue, loads: Map<string, Promise<LoadedCustomStep | { error: string }>>): Promise<{ type: StepType; custom?: PipelineStep['custom'] } | { error: string; hint?: string }> {
+async function resolveStepType(
+  uses: string,
+  dir: string,
+  catalogue: StepCatalogue,
+  loads: Map<string, Promise<LoadedCustomStep | { error: string }>>,
+): Promise<{ type: StepType; custom?: PipelineStep['custom'] } | { error: string; hint?: string }> {
   if (isCustomStepRef(uses) || (!catalogue.get(uses) && resolveStepPackage(uses, dir))) {
     const modulePath = resolveStepPackage(uses, dir)?.entry ?? resolve(dir, uses);
     if (!loads.has(modulePath)) loads.set(modulePath, loadCustomStep(uses, dir));
@@ -147,11 +159,21 @@ async function resolveStepType(uses: string, dir: string, catalogue: StepCatalog
   }
   const type = catalogue.get(uses);
   if (type) return { type };
-  return { error: `unknown step type "${uses}"${didYouMean(uses, catalogue.list().map((t) => t.id))}`, hint: 'run `medpipe steps` to list the step types' };
+  return {
+    error: `unknown step type "${uses}"${didYouMean(
+      uses,
+      catalogue.list().map((t) => t.id),
+    )}`,
+    hint: 'run `medpipe steps` to list the step types',
+  };
 }
 
 /** The step's `in:` as written, for the ports its type has; unknown ports and unwired required ones are reported. */
-function declaredInputs(rawStep: RawStep, type: StepType, at: (path: PathSegment[], message: string, where?: 'key' | 'value', hint?: string) => void): Record<string, OutputRef> {
+function declaredInputs(
+  rawStep: RawStep,
+  type: StepType,
+  at: (path: PathSegment[], message: string, where?: 'key' | 'value', hint?: string) => void,
+): Record<string, OutputRef> {
   const wired: Record<string, OutputRef> = {};
   // A malformed `in:` (not a mapping) is reported by the schema; here it wires nothing.
   const rawIn = typeof rawStep.in === 'object' && rawStep.in !== null ? rawStep.in : undefined;
@@ -159,14 +181,20 @@ function declaredInputs(rawStep: RawStep, type: StepType, at: (path: PathSegment
     if (typeof ref !== 'string') continue;
     // hasOwn, not `in`: a port named "constructor" must not find Object.prototype's.
     if (!Object.hasOwn(type.inputs, port)) {
-      at(['in', port], `"${port}" is not an input of ${type.id}${didYouMean(port, Object.keys(type.inputs))}`, 'key', `its inputs are: ${Object.keys(type.inputs).join(', ') || 'none'}`);
+      at(
+        ['in', port],
+        `"${port}" is not an input of ${type.id}${didYouMean(port, Object.keys(type.inputs))}`,
+        'key',
+        `its inputs are: ${Object.keys(type.inputs).join(', ') || 'none'}`,
+      );
       continue;
     }
     const [step, refPort] = ref.split('.');
     wired[port] = { step, port: refPort ?? '' };
   }
   for (const [port, spec] of Object.entries(type.inputs)) {
-    if (!spec.optional && !(rawIn && Object.hasOwn(rawIn, port))) at(rawStep.in ? ['in'] : ['uses'], `input "${port}" (${spec.kind}) is not wired`, 'key', `add in: { ${port}: STEP }`);
+    if (!spec.optional && !(rawIn && Object.hasOwn(rawIn, port)))
+      at(rawStep.in ? ['in'] : ['uses'], `input "${port}" (${spec.kind}) is not wired`, 'key', `add in: { ${port}: STEP }`);
   }
   return wired;
 }
@@ -176,7 +204,12 @@ function declaredInputs(rawStep: RawStep, type: StepType, at: (path: PathSegment
  * upstream type's default output, a fan-in port its list. Unknown steps and ports and kinds that
  * do not fit are reported; such a reference is kept as written, so that cycle detection sees it.
  */
-function wireSteps(drafts: ReadonlyMap<string, StepDraft>, stepIds: readonly string[], source: PipelineSource, diagnostics: Diagnostic[]): Map<string, PipelineStep> {
+function wireSteps(
+  drafts: ReadonlyMap<string, StepDraft>,
+  stepIds: readonly string[],
+  source: PipelineSource,
+  diagnostics: Diagnostic[],
+): Map<string, PipelineStep> {
   const steps = new Map<string, PipelineStep>();
   for (const draft of drafts.values()) {
     const inputs: Record<string, OutputRef> = {};
@@ -188,7 +221,8 @@ function wireSteps(drafts: ReadonlyMap<string, StepDraft>, stepIds: readonly str
       else inputs[port] = resolved;
     }
     draft.needs.forEach((n, i) => {
-      if (!stepIds.includes(n)) diagnostics.push(diagnosticAt(source, ['steps', draft.id, 'needs', i], `step "${draft.id}": needs unknown step "${n}"${didYouMean(n, stepIds)}`));
+      if (!stepIds.includes(n))
+        diagnostics.push(diagnosticAt(source, ['steps', draft.id, 'needs', i], `step "${draft.id}": needs unknown step "${n}"${didYouMean(n, stepIds)}`));
     });
     const { id, uses, type, custom, needs, description } = draft;
     steps.set(id, { id, uses, type, ...(custom ? { custom } : {}), inputs, fanIn, needs, params: draft.checked.params, description });
@@ -197,7 +231,15 @@ function wireSteps(drafts: ReadonlyMap<string, StepDraft>, stepIds: readonly str
 }
 
 /** The output `ref` names, with its port made explicit; undefined when it names none (reported, unless its step's own problem was). */
-function resolveReference(draft: StepDraft, port: string, ref: OutputRef, drafts: ReadonlyMap<string, StepDraft>, stepIds: readonly string[], source: PipelineSource, diagnostics: Diagnostic[]): OutputRef | undefined {
+function resolveReference(
+  draft: StepDraft,
+  port: string,
+  ref: OutputRef,
+  drafts: ReadonlyMap<string, StepDraft>,
+  stepIds: readonly string[],
+  source: PipelineSource,
+  diagnostics: Diagnostic[],
+): OutputRef | undefined {
   const where: PathSegment[] = ['steps', draft.id, 'in', port];
   if (!stepIds.includes(ref.step)) {
     diagnostics.push(diagnosticAt(source, where, `step "${draft.id}": in.${port} refers to unknown step "${ref.step}"${didYouMean(ref.step, stepIds)}`));
@@ -210,11 +252,24 @@ function resolveReference(draft: StepDraft, port: string, ref: OutputRef, drafts
   // The step referenced, whose type decides its outputs.
   const related: RelatedLocation[] = [{ ...locationAt(source, ['steps', ref.step, 'uses']), message: `step "${ref.step}" is a ${upstream.id}` }];
   if (!out) {
-    diagnostics.push({ ...diagnosticAt(source, where, `step "${draft.id}": in.${port}: step "${ref.step}" (${upstream.id}) has no output "${outPort}"${didYouMean(outPort, Object.keys(upstream.outputs))}`, 'value', `its outputs are: ${Object.keys(upstream.outputs).join(', ')}`), related });
+    diagnostics.push({
+      ...diagnosticAt(
+        source,
+        where,
+        `step "${draft.id}": in.${port}: step "${ref.step}" (${upstream.id}) has no output "${outPort}"${didYouMean(outPort, Object.keys(upstream.outputs))}`,
+        'value',
+        `its outputs are: ${Object.keys(upstream.outputs).join(', ')}`,
+      ),
+      related,
+    });
     return undefined;
   }
   const want = draft.type.inputs[port];
-  if (want && want.kind !== out.kind) diagnostics.push({ ...diagnosticAt(source, where, `step "${draft.id}": in.${port} wants a ${want.kind}, but ${ref.step}.${outPort} is a ${out.kind}`), related });
+  if (want && want.kind !== out.kind)
+    diagnostics.push({
+      ...diagnosticAt(source, where, `step "${draft.id}": in.${port} wants a ${want.kind}, but ${ref.step}.${outPort} is a ${out.kind}`),
+      related,
+    });
   return { step: ref.step, port: outPort };
 }
 
@@ -227,7 +282,9 @@ function cycleDiagnostic(source: PipelineSource, doc: RawPipeline, cycle: readon
   for (let i = 1; i < cycle.length; i++) {
     const [from, to] = [cycle[i - 1], cycle[i]];
     const raw = doc.steps[to];
-    const port = Object.entries(typeof raw.in === 'object' && raw.in !== null ? raw.in : {}).find(([, ref]) => typeof ref === 'string' && ref.split('.')[0] === from)?.[0];
+    const port = Object.entries(typeof raw.in === 'object' && raw.in !== null ? raw.in : {}).find(
+      ([, ref]) => typeof ref === 'string' && ref.split('.')[0] === from,
+    )?.[0];
     const need = Array.isArray(raw.needs) ? raw.needs.indexOf(from) : -1;
     if (port !== undefined) related.push({ ...locationAt(source, ['steps', to, 'in', port]), message: `"${to}" reads "${from}" (in.${port})` });
     else if (need >= 0) related.push({ ...locationAt(source, ['steps', to, 'needs', need]), message: `"${to}" needs "${from}"` });
@@ -236,14 +293,27 @@ function cycleDiagnostic(source: PipelineSource, doc: RawPipeline, cycle: readon
 }
 
 /** The steps with every sweep expanded into one step per combination; problems of the expansion are reported. */
-function expand(source: PipelineSource, steps: ReadonlyMap<string, PipelineStep>, drafts: ReadonlyMap<string, StepDraft>, diagnostics: Diagnostic[]): ReadonlyMap<string, PipelineStep> {
+function expand(
+  source: PipelineSource,
+  steps: ReadonlyMap<string, PipelineStep>,
+  drafts: ReadonlyMap<string, StepDraft>,
+  diagnostics: Diagnostic[],
+): ReadonlyMap<string, PipelineStep> {
   const sweeps = new Map<string, Sweep>();
   for (const d of drafts.values()) if (d.checked.sweep) sweeps.set(d.id, d.checked.sweep);
   const expansion = expandSweeps(steps, sweeps);
   for (const p of expansion.problems) diagnostics.push(diagnosticAt(source, ['steps', p.step], `step "${p.step}": ${p.message}`, 'key'));
   for (const [id, longest] of longestSweptIds(expansion.steps)) {
     if (longest.length <= MAX_SWEPT_STEP_ID_LENGTH) continue;
-    diagnostics.push(diagnosticAt(source, ['steps', id], `step "${id}": its sweep's step ids are up to ${longest.length} characters long (${abbreviate(longest)}): at most ${MAX_SWEPT_STEP_ID_LENGTH}, as they become part of folder names`, 'key', 'use shorter matrix values'));
+    diagnostics.push(
+      diagnosticAt(
+        source,
+        ['steps', id],
+        `step "${id}": its sweep's step ids are up to ${longest.length} characters long (${abbreviate(longest)}): at most ${MAX_SWEPT_STEP_ID_LENGTH}, as they become part of folder names`,
+        'key',
+        'use shorter matrix values',
+      ),
+    );
   }
   return expansion.steps;
 }
@@ -253,7 +323,13 @@ function expand(source: PipelineSource, steps: ReadonlyMap<string, PipelineStep>
  * then by each `--params` file's. A --params file may only set parameters the pipeline has (a
  * typo would otherwise be a silent no-op); the pipeline's own params_file may declare new ones.
  */
-function pipelineParams(doc: RawPipeline, dir: string, extraFiles: readonly string[], cwd: string, diagnostics: Diagnostic[]): { params: Record<string, unknown>; paramsFile?: string } {
+function pipelineParams(
+  doc: RawPipeline,
+  dir: string,
+  extraFiles: readonly string[],
+  cwd: string,
+  diagnostics: Diagnostic[],
+): { params: Record<string, unknown>; paramsFile?: string } {
   let params: Record<string, unknown> = { ...(doc.params ?? {}) };
   let paramsFile: string | undefined;
   if (typeof doc.params_file === 'string') {
@@ -266,7 +342,14 @@ function pipelineParams(doc: RawPipeline, dir: string, extraFiles: readonly stri
     if (!values) continue;
     for (const [name, value] of Object.entries(values)) {
       if (Object.hasOwn(params, name)) params = setIn(params, [name], value);
-      else diagnostics.push({ severity: 'error', ...argumentLocation('--params', file), message: `"${name}" is not a pipeline parameter${didYouMean(name, Object.keys(params))}`, hint: 'declare it under params: (or in the pipeline\'s params_file) first', related: [] });
+      else
+        diagnostics.push({
+          severity: 'error',
+          ...argumentLocation('--params', file),
+          message: `"${name}" is not a pipeline parameter${didYouMean(name, Object.keys(params))}`,
+          hint: "declare it under params: (or in the pipeline's params_file) first",
+          related: [],
+        });
     }
   }
   return { params, ...(paramsFile ? { paramsFile } : {}) };
@@ -310,16 +393,38 @@ function schemaDiagnostics(source: PipelineSource, errors: readonly ErrorObject[
       const known = path.length === 0 ? TOP_LEVEL_KEYS : inStep && rel.length === 0 ? STEP_FIELDS : [];
       const what = path.length === 0 ? `unknown top-level key "${prop}"` : `unknown field "${[...rel, prop].join('.')}"`;
       const suggestion = closest(prop, known);
-      out.push(diagnosticAt(source, [...path, prop], `${prefix}${what}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, 'key', known.length ? `allowed: ${known.join(', ')}` : undefined));
+      out.push(
+        diagnosticAt(
+          source,
+          [...path, prop],
+          `${prefix}${what}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+          'key',
+          known.length ? `allowed: ${known.join(', ')}` : undefined,
+        ),
+      );
     } else if (e.keyword === 'required') {
       out.push(diagnosticAt(source, path, `${prefix}missing required key "${(e.params as { missingProperty: string }).missingProperty}"`, 'key'));
-    } else if (e.keyword === 'propertyNames' || e.keyword === 'pattern' && path.length === 0) {
+    } else if (e.keyword === 'propertyNames' || (e.keyword === 'pattern' && path.length === 0)) {
       // Reported through the pattern error on the name itself.
     } else if (e.keyword === 'pattern' && e.propertyName !== undefined) {
-      out.push(diagnosticAt(source, [...path, e.propertyName], `${prefix}"${e.propertyName}" is not a valid name: use letters, digits, "_" and "-", starting with a letter or "_"`, 'key'));
+      out.push(
+        diagnosticAt(
+          source,
+          [...path, e.propertyName],
+          `${prefix}"${e.propertyName}" is not a valid name: use letters, digits, "_" and "-", starting with a letter or "_"`,
+          'key',
+        ),
+      );
     } else if (e.keyword === 'maxLength' && e.propertyName !== undefined) {
       const limit = (e.params as { limit: number }).limit;
-      out.push(diagnosticAt(source, [...path, e.propertyName], `${prefix}step id "${abbreviate(e.propertyName)}" is ${e.propertyName.length} characters long: step ids are at most ${limit} (they become part of folder names)`, 'key'));
+      out.push(
+        diagnosticAt(
+          source,
+          [...path, e.propertyName],
+          `${prefix}step id "${abbreviate(e.propertyName)}" is ${e.propertyName.length} characters long: step ids are at most ${limit} (they become part of folder names)`,
+          'key',
+        ),
+      );
     } else if (e.keyword === 'not' && e.propertyName !== undefined) {
       const what = path[0] === 'steps' ? 'step id' : 'parameter name';
       out.push(diagnosticAt(source, [...path, e.propertyName], `${prefix}${what} ${reservedNameMessage(e.propertyName)}`, 'key', 'choose another name'));
@@ -327,7 +432,12 @@ function schemaDiagnostics(source: PipelineSource, errors: readonly ErrorObject[
       out.push(diagnosticAt(source, path, `medpipe: this version of medpipe reads pipeline format 1`, 'value', 'write medpipe: 1'));
     } else {
       const name = rel.length ? rel.join('.') : path.join('.') || 'the file';
-      const detail = e.keyword === 'type' ? `must be ${(e.params as { type: string }).type}` : e.keyword === 'pattern' ? `is not a valid reference: use STEP or STEP.PORT` : e.message ?? 'is invalid';
+      const detail =
+        e.keyword === 'type'
+          ? `must be ${(e.params as { type: string }).type}`
+          : e.keyword === 'pattern'
+            ? `is not a valid reference: use STEP or STEP.PORT`
+            : (e.message ?? 'is invalid');
       out.push(diagnosticAt(source, path, `${prefix}${name} ${detail}`, 'value'));
     }
   }

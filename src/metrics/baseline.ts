@@ -18,7 +18,9 @@ export interface Baseline {
 
 function git(cwd: string, args: string[]): Promise<{ ok: true; stdout: string } | { ok: false; stderr: string }> {
   return new Promise((done) => {
-    execFile('git', args, { cwd, timeout: 20_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => done(err ? { ok: false, stderr: String(stderr || err.message) } : { ok: true, stdout }));
+    execFile('git', args, { cwd, timeout: 20_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+      done(err ? { ok: false, stderr: String(stderr || err.message) } : { ok: true, stdout }),
+    );
   });
 }
 
@@ -57,7 +59,9 @@ export async function gitBaseline(ref: string, cwd: string): Promise<Baseline> {
     // CI checkouts often have origin/main but no local main branch.
     const remote = await git(root, ['rev-parse', '--verify', '--quiet', `origin/${ref}^{commit}`]);
     if (!remote.ok) {
-      throw new UsageError(`--baseline ${ref}: not a file, folder or git ref in ${root} (in CI, fetch it first: git fetch origin ${ref}; with actions/checkout use fetch-depth: 0)`);
+      throw new UsageError(
+        `--baseline ${ref}: not a file, folder or git ref in ${root} (in CI, fetch it first: git fetch origin ${ref}; with actions/checkout use fetch-depth: 0)`,
+      );
     }
     resolvedRef = `origin/${ref}`;
     commit = remote;

@@ -37,7 +37,8 @@ function targetOf(arg: string, cwd: string): Target {
   const path = resolve(cwd, arg);
   if (/\.json$/i.test(arg)) return { dir: dirname(path), files: [path], regression: {}, name: arg };
   const p = readPipelineMetrics(path);
-  if (p.metricsFiles.length === 0) throw new UsageError(`${arg} writes no metrics file: give an evaluate step \`metrics_file: ../metrics/NAME.json\` under with:`);
+  if (p.metricsFiles.length === 0)
+    throw new UsageError(`${arg} writes no metrics file: give an evaluate step \`metrics_file: ../metrics/NAME.json\` under with:`);
   return { dir: dirname(path), files: p.metricsFiles, regression: p.regression, name: arg };
 }
 
@@ -58,7 +59,9 @@ export async function diffTargets(args: readonly string[], options: DiffOptions)
     for (const n of baseline.notes) if (!notes.includes(n)) notes.push(n);
     for (const file of target.files) {
       const given = options.current?.get(file);
-      const current = given ? parseMetricsFile(given.toString('utf8'), `${relative(options.cwd, file)} (this run)`) : readMetricsFile(file, relative(options.cwd, file));
+      const current = given
+        ? parseMetricsFile(given.toString('utf8'), `${relative(options.cwd, file)} (this run)`)
+        : readMetricsFile(file, relative(options.cwd, file));
       const old = await baseline.metricsFor(file);
       if (!old) notes.push(`${current.label}: not in the baseline ${baseline.description}; all its metrics count as added`);
       files.push(diffMetricsFile(current, old, target.regression, options.tolerance, notes));

@@ -40,18 +40,40 @@ export interface MetricsDiff {
  */
 const NOISE = 1e-12;
 
-export function diffMetricsFile(current: MetricsFile, baseline: MetricsFile | undefined, config: RegressionConfig, commandLine: Tolerance = {}, notes: string[] = []): FileDiff {
+export function diffMetricsFile(
+  current: MetricsFile,
+  baseline: MetricsFile | undefined,
+  config: RegressionConfig,
+  commandLine: Tolerance = {},
+  notes: string[] = [],
+): FileDiff {
   const names = [...current.metrics.keys()];
   for (const name of baseline?.metrics.keys() ?? []) if (!current.metrics.has(name)) names.push(name);
   const metrics = names.map((metric) => {
     const { direction, note } = directionOf(metric, config);
     if (note && !notes.includes(note)) notes.push(note);
-    return diffMetric(metric, direction, baseline?.metrics.get(metric), current.metrics.get(metric), toleranceOf(metric, config, commandLine), notes, current.label);
+    return diffMetric(
+      metric,
+      direction,
+      baseline?.metrics.get(metric),
+      current.metrics.get(metric),
+      toleranceOf(metric, config, commandLine),
+      notes,
+      current.label,
+    );
   });
   return { file: current.label, ...(baseline ? { baselineLabel: baseline.label } : {}), metrics };
 }
 
-export function diffMetric(metric: string, direction: Direction, old: MetricValue | undefined, now: MetricValue | undefined, tolerance: Tolerance, notes: string[] = [], file = ''): MetricDiff {
+export function diffMetric(
+  metric: string,
+  direction: Direction,
+  old: MetricValue | undefined,
+  now: MetricValue | undefined,
+  tolerance: Tolerance,
+  notes: string[] = [],
+  file = '',
+): MetricDiff {
   const base = { metric, direction, tolerance, ...(old ? { old } : {}), ...(now ? { new: now } : {}) };
   if (!old) return { ...base, allowed: describeTolerance(tolerance), status: 'added' };
   if (!now) return { ...base, allowed: describeTolerance(tolerance), status: 'removed' };
@@ -74,7 +96,10 @@ export function diffMetric(metric: string, direction: Direction, old: MetricValu
     if (!notes.includes(note)) notes.push(note);
   }
   const allowedLoss = (tolerance.atol ?? 0) + (tolerance.rtol ?? 0) * Math.abs(old.value);
-  const plain: Tolerance = { ...(tolerance.atol !== undefined ? { atol: tolerance.atol } : {}), ...(tolerance.rtol !== undefined ? { rtol: tolerance.rtol } : {}) };
+  const plain: Tolerance = {
+    ...(tolerance.atol !== undefined ? { atol: tolerance.atol } : {}),
+    ...(tolerance.rtol !== undefined ? { rtol: tolerance.rtol } : {}),
+  };
   return { ...diff, allowed: describeTolerance(plain), status: -gain <= allowedLoss + noise ? 'within tolerance' : 'REGRESSED' };
 }
 

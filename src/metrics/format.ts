@@ -11,7 +11,15 @@ function table(rows: string[][]): string {
 }
 
 function cells(m: MetricDiff): string[] {
-  return [m.metric, formatNumber(m.old?.value), formatNumber(m.new?.value), formatNumber(m.delta, true), m.direction === 'higher' ? 'higher' : 'lower', m.allowed, m.status];
+  return [
+    m.metric,
+    formatNumber(m.old?.value),
+    formatNumber(m.new?.value),
+    formatNumber(m.delta, true),
+    m.direction === 'higher' ? 'higher' : 'lower',
+    m.allowed,
+    m.status,
+  ];
 }
 
 /** One line: "1 regressed, 2 improved, 7 unchanged". */
@@ -33,7 +41,9 @@ export function formatDiffTable(diff: MetricsDiff): string {
     const head = `${f.file}  vs  ${f.baselineLabel ?? `${diff.baseline}: no such file (all metrics new)`}`;
     return `${head}\n${table([['METRIC', 'BASELINE', 'CURRENT', 'DELTA', 'BETTER', 'TOLERANCE', 'STATUS'], ...f.metrics.map(cells)])}`;
   });
-  const verdict = hasRegression(diff) ? `REGRESSION against ${diff.baseline}: ${summaryLine(diff)}` : `no regression against ${diff.baseline}: ${summaryLine(diff)}`;
+  const verdict = hasRegression(diff)
+    ? `REGRESSION against ${diff.baseline}: ${summaryLine(diff)}`
+    : `no regression against ${diff.baseline}: ${summaryLine(diff)}`;
   return [...blocks, ...diff.notes.map((n) => `note: ${n}`), verdict].join('\n\n');
 }
 
@@ -75,7 +85,16 @@ export function diffToJson(diff: MetricsDiff): unknown {
     files: diff.files.map((f) => ({
       file: f.file,
       baseline_file: f.baselineLabel ?? null,
-      metrics: f.metrics.map((m) => ({ metric: m.metric, direction: m.direction, old: m.old ?? null, new: m.new ?? null, delta: m.delta ?? null, tolerance: m.tolerance, allowed: m.allowed, status: m.status })),
+      metrics: f.metrics.map((m) => ({
+        metric: m.metric,
+        direction: m.direction,
+        old: m.old ?? null,
+        new: m.new ?? null,
+        delta: m.delta ?? null,
+        tolerance: m.tolerance,
+        allowed: m.allowed,
+        status: m.status,
+      })),
     })),
     notes: diff.notes,
   };
@@ -85,7 +104,10 @@ export function diffToJson(diff: MetricsDiff): unknown {
 export function formatShowTable(files: readonly MetricsFile[]): string {
   return files
     .map((f) => {
-      const rows = [['METRIC', 'VALUE', 'CI LOW', 'CI HIGH'], ...[...f.metrics].map(([name, v]) => [name, formatNumber(v.value), formatNumber(v.ci_low), formatNumber(v.ci_high)])];
+      const rows = [
+        ['METRIC', 'VALUE', 'CI LOW', 'CI HIGH'],
+        ...[...f.metrics].map(([name, v]) => [name, formatNumber(v.value), formatNumber(v.ci_low), formatNumber(v.ci_high)]),
+      ];
       const unavailable = f.unavailable.length ? `\nnot available: ${f.unavailable.join(', ')}` : '';
       return `${f.label}\n${table(rows)}${unavailable}`;
     })

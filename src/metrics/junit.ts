@@ -19,7 +19,10 @@ export function formatJunit(diff: MetricsDiff, name = 'medpipe metrics'): string
   const attr = (k: string, v: string | number): string => ` ${k}="${xmlEscape(String(v))}"`;
   const total = diff.files.reduce((n, f) => n + f.metrics.length, 0);
   const failures = diff.files.reduce((n, f) => n + f.metrics.filter((m) => m.status === 'REGRESSED').length, 0);
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attr('name', name)}${attr('tests', total)}${attr('failures', failures)}${attr('errors', 0)}>`];
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attr('name', name)}${attr('tests', total)}${attr('failures', failures)}${attr('errors', 0)}>`,
+  ];
   for (const f of diff.files) {
     const fails = f.metrics.filter((m) => m.status === 'REGRESSED').length;
     const skipped = f.metrics.filter((m) => m.status === 'removed').length;
@@ -28,7 +31,11 @@ export function formatJunit(diff: MetricsDiff, name = 'medpipe metrics'): string
       const open = `    <testcase${attr('classname', f.file)}${attr('name', m.metric)}${attr('time', 0)}`;
       const detail = `baseline ${formatNumber(m.old?.value) || 'none'}, current ${formatNumber(m.new?.value) || 'none'}, delta ${formatNumber(m.delta, true) || 'n/a'}, tolerance ${m.allowed}, ${m.direction} is better (against ${diff.baseline})`;
       if (m.status === 'REGRESSED') {
-        out.push(`${open}>`, `      <failure${attr('type', 'regression')}${attr('message', `${m.metric} regressed: ${detail}`)}>${xmlEscape(detail)}</failure>`, '    </testcase>');
+        out.push(
+          `${open}>`,
+          `      <failure${attr('type', 'regression')}${attr('message', `${m.metric} regressed: ${detail}`)}>${xmlEscape(detail)}</failure>`,
+          '    </testcase>',
+        );
       } else if (m.status === 'removed') {
         out.push(`${open}>`, `      <skipped${attr('message', `${m.metric} is no longer reported (${detail})`)}/>`, '    </testcase>');
       } else {

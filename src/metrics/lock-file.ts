@@ -57,7 +57,7 @@ export function lockFileFor(pipeline: LockablePipeline, state: LockableState): s
     for (const port of Object.keys(s.outputs).sort(byCodeUnit)) outputs[port] = s.outputs[port].digest;
     steps[id] = { uses: step.uses, key: s.key, outputs };
   }
-  const header = '# Written by medpipe run: what produced this pipeline\'s outputs and metrics. Do not edit; commit it with the metrics files.\n';
+  const header = "# Written by medpipe run: what produced this pipeline's outputs and metrics. Do not edit; commit it with the metrics files.\n";
   return header + stringify({ medpipe_lock: LOCK_FORMAT, pipeline: pipeline.name, steps }, { lineWidth: 0, sortMapEntries: false });
 }
 
@@ -80,7 +80,8 @@ export function parseLockFile(text: string, file: string): LockFile {
     const s = raw as { uses?: unknown; key?: unknown; outputs?: unknown } | null;
     if (typeof s?.uses !== 'string' || typeof s.key !== 'string') throw bad(`step ${id} needs uses and key`);
     const outputs = s.outputs ?? {};
-    if (typeof outputs !== 'object' || Array.isArray(outputs) || Object.values(outputs).some((d) => typeof d !== 'string')) throw bad(`step ${id}: outputs must map ports to digests`);
+    if (typeof outputs !== 'object' || Array.isArray(outputs) || Object.values(outputs).some((d) => typeof d !== 'string'))
+      throw bad(`step ${id}: outputs must map ports to digests`);
     steps[id] = { uses: s.uses, key: s.key, outputs: outputs as Record<string, string> };
   }
   return { pipeline: root.pipeline, steps };

@@ -39,7 +39,10 @@ export function parseMetricsFile(text: string, label: string): MetricsFile {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new DataError(`not valid JSON (${(e as Error).message})`, { file: label, hint: 'a metrics file is written by an evaluate step with metrics_file:; re-run the pipeline' });
+    throw new DataError(`not valid JSON (${(e as Error).message})`, {
+      file: label,
+      hint: 'a metrics file is written by an evaluate step with metrics_file:; re-run the pipeline',
+    });
   }
   const block = (json as { metrics?: unknown } | null)?.metrics;
   if (typeof block !== 'object' || block === null || Array.isArray(block)) {

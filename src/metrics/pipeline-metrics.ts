@@ -47,7 +47,10 @@ export function readPipelineMetrics(file: string): PipelineMetrics {
  * The metrics files of an already loaded pipeline (parameters resolved by the engine): for the
  * engine's `run --ci`, which has the Pipeline at hand. Structural, so no import from the engine.
  */
-export function metricsFilesOf(pipeline: { readonly dir: string; readonly steps: ReadonlyMap<string, { readonly params: Readonly<Record<string, unknown>> }> }): string[] {
+export function metricsFilesOf(pipeline: {
+  readonly dir: string;
+  readonly steps: ReadonlyMap<string, { readonly params: Readonly<Record<string, unknown>> }>;
+}): string[] {
   const files = [...pipeline.steps.values()].map((s) => s.params.metrics_file).filter((v): v is string => typeof v === 'string');
   return resolveAll(pipeline.dir, files);
 }

@@ -31,10 +31,33 @@ export interface RegressionConfig {
 // The second lines: evaluate.generative's metrics. detection_auc is lower-better: a detector
 // beats chance (0.5) from above. novelty is higher-better: closer to the training rows means more
 // copying. diversity_ratio is in neither list: its ideal is 1, so a pipeline must say what it wants.
-const HIGHER = ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'sensitivity', 'specificity', 'f1', 'roc_auc', 'pr_auc', 'r2',
-  'novelty_mean', 'novelty_median'];
-const LOWER = ['log_loss', 'brier', 'rmse', 'mae',
-  'ks_mean', 'ks_max', 'wasserstein_mean', 'correlation_distance', 'detection_auc', 'bit_frequency_mad', 'exact_copy_share'];
+const HIGHER = [
+  'accuracy',
+  'balanced_accuracy',
+  'precision',
+  'recall',
+  'sensitivity',
+  'specificity',
+  'f1',
+  'roc_auc',
+  'pr_auc',
+  'r2',
+  'novelty_mean',
+  'novelty_median',
+];
+const LOWER = [
+  'log_loss',
+  'brier',
+  'rmse',
+  'mae',
+  'ks_mean',
+  'ks_max',
+  'wasserstein_mean',
+  'correlation_distance',
+  'detection_auc',
+  'bit_frequency_mad',
+  'exact_copy_share',
+];
 /** evaluate.recommender's ranking metrics, named with their cut-off (ndcg@10). */
 const HIGHER_AT_K = ['precision', 'recall', 'ndcg', 'map', 'hit_rate', 'coverage'];
 
@@ -95,7 +118,10 @@ export function regressionSchema(): Record<string, unknown> {
     properties: {
       atol: { type: 'number', minimum: 0, description: 'Absolute tolerance: the metric may get this much worse.' },
       rtol: { type: 'number', minimum: 0, description: 'Relative tolerance: worse by at most rtol x |baseline| (added to atol when both are set).' },
-      ci: { type: 'boolean', description: "Regressed only when the new value falls outside the baseline's confidence interval (below ci_low when higher is better)." },
+      ci: {
+        type: 'boolean',
+        description: "Regressed only when the new value falls outside the baseline's confidence interval (below ci_low when higher is better).",
+      },
       direction: { enum: ['higher', 'lower'], description: 'Which way is better; known metrics have defaults, unknown ones default to higher.' },
     },
   };
@@ -114,9 +140,11 @@ export function regressionSchema(): Record<string, unknown> {
 /** Checks a parsed `regression:` value; DataError naming the pipeline file and the bad key. */
 export function parseRegressionConfig(value: unknown, file: string): RegressionConfig {
   if (value === undefined || value === null) return {};
-  const where = (path: string, what: string): DataError => new DataError(`regression${path}: ${what}`, { file, hint: 'see docs/ci.md for the regression: block' });
+  const where = (path: string, what: string): DataError =>
+    new DataError(`regression${path}: ${what}`, { file, hint: 'see docs/ci.md for the regression: block' });
   if (!isObject(value)) throw where('', 'must be a mapping');
-  for (const key of Object.keys(value)) if (!['baseline', 'default', 'metrics'].includes(key)) throw where(`.${key}`, 'unknown key (expected baseline, default, metrics)');
+  for (const key of Object.keys(value))
+    if (!['baseline', 'default', 'metrics'].includes(key)) throw where(`.${key}`, 'unknown key (expected baseline, default, metrics)');
   if (value.baseline !== undefined && (typeof value.baseline !== 'string' || value.baseline === '')) throw where('.baseline', 'must be a git ref or a path');
   const rule = (v: unknown, path: string): MetricRule => {
     if (!isObject(v)) throw where(path, 'must be a mapping like { atol: 0.005 }');

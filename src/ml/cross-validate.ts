@@ -50,7 +50,10 @@ function take<T extends Int32Array | Float64Array>(y: T, rows: readonly number[]
 
 export async function crossValidate(input: CrossValidationInput): Promise<CrossValidation> {
   const { X, nRows, nCols, y, task, fold } = input;
-  if (fold.length !== nRows) throw new StepInputError(`the folds cover ${fold.length} rows but the training table has ${nRows}: wire the folds of the split that produced this table, and do not drop rows in between`);
+  if (fold.length !== nRows)
+    throw new StepInputError(
+      `the folds cover ${fold.length} rows but the training table has ${nRows}: wire the folds of the split that produced this table, and do not drop rows in between`,
+    );
   let k = 0;
   for (let i = 0; i < nRows; i++) k = Math.max(k, fold[i] + 1);
   if (k < 2) throw new StepInputError('cross-validation needs at least 2 folds');
@@ -78,7 +81,8 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
     add('accuracy', correct / testRows.length);
     if (model.positiveScore && input.positiveIndex !== undefined) {
       const positive = Uint8Array.from(truth, (t) => (t === input.positiveIndex ? 1 : 0));
-      if (positive.some((p) => p === 1) && positive.some((p) => p === 0)) add('roc_auc', rocAuc(binaryCurve(rankScores(model.positiveScore(Xt, testRows.length)), positive)));
+      if (positive.some((p) => p === 1) && positive.some((p) => p === 0))
+        add('roc_auc', rocAuc(binaryCurve(rankScores(model.positiveScore(Xt, testRows.length)), positive)));
     }
   }
   const metrics: CrossValidation['metrics'] = {};
@@ -98,6 +102,7 @@ export function cvSummary(cv: CrossValidation): Record<string, { mean: number; s
 /** Reads a split's `folds` artifact ({ k, fold: number[] }). */
 export function parseFolds(json: unknown): number[] {
   const fold = (json as { fold?: unknown }).fold;
-  if (!Array.isArray(fold) || !fold.every((f) => Number.isInteger(f) && f >= 0)) throw new StepInputError('the folds input is not a split\'s folds output ({ k, fold: [...] })');
+  if (!Array.isArray(fold) || !fold.every((f) => Number.isInteger(f) && f >= 0))
+    throw new StepInputError("the folds input is not a split's folds output ({ k, fold: [...] })");
   return fold as number[];
 }

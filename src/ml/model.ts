@@ -26,7 +26,6 @@ export interface TrainedModel {
   describe(): Record<string, unknown>;
 }
 
-
 interface ArtifactHead {
   format?: unknown;
   target?: unknown;
@@ -60,11 +59,17 @@ async function loadForest(path: string, json: Record<string, unknown>): Promise<
   const { forestFromJSON, predictForest, predictClasses } = await import('./forest/index.js');
   const head = checkHead(path, json);
   const model = forestFromJSON(json as unknown as Parameters<typeof forestFromJSON>[0]);
-  const describe = (): Record<string, unknown> => ({ algorithm: 'random forest', format: FOREST_MODEL_FORMAT, trees: model.trees.length, features: head.features.length, oob_score: model.oobScore ?? null });
+  const describe = (): Record<string, unknown> => ({
+    algorithm: 'random forest',
+    format: FOREST_MODEL_FORMAT,
+    trees: model.trees.length,
+    features: head.features.length,
+    oob_score: model.oobScore ?? null,
+  });
   if (model.task === 'regression') return { task: 'regression', features: head.features, predict: (X, n) => predictForest(model, X, n), describe };
   const k = model.nClasses;
   const classes = head.classes ?? Array.from({ length: k }, (_, c) => String(c));
-  const positive = k === 2 ? head.positiveIndex ?? 1 : undefined;
+  const positive = k === 2 ? (head.positiveIndex ?? 1) : undefined;
   return {
     task: 'classification',
     features: head.features,
@@ -83,13 +88,19 @@ async function loadSvm(path: string, json: Record<string, unknown>): Promise<Tra
   const model = svm.svmFromJSON(json as unknown as Parameters<typeof svm.svmFromJSON>[0]);
   const hasProbability = model.probA !== undefined;
   const describe = (): Record<string, unknown> => ({
-    algorithm: 'support vector machine', format: SVM_MODEL_FORMAT, type: model.type, kernel: model.kernel, gamma: model.gamma,
-    support_vectors: model.nSupport, features: head.features.length, probability: hasProbability,
+    algorithm: 'support vector machine',
+    format: SVM_MODEL_FORMAT,
+    type: model.type,
+    kernel: model.kernel,
+    gamma: model.gamma,
+    support_vectors: model.nSupport,
+    features: head.features.length,
+    probability: hasProbability,
   });
   if (model.type === 'epsilon-svr') return { task: 'regression', features: head.features, predict: (X, n) => svm.predictSvm(model, X, n), describe };
   const classes = head.classes ?? model.labels.map(String);
   const k = classes.length;
-  const positive = k === 2 ? head.positiveIndex ?? 1 : undefined;
+  const positive = k === 2 ? (head.positiveIndex ?? 1) : undefined;
   const scores = (X: Float64Array, n: number): Float64Array => {
     if (hasProbability) {
       const p = toClassColumns(svm.predictProba(model, X, n), n, model.labels, k, 0);
@@ -130,5 +141,7 @@ export async function loadModelFile(path: string): Promise<TrainedModel> {
 export async function modelFromJson(json: Record<string, unknown>, source: string): Promise<TrainedModel> {
   if (json.format === FOREST_MODEL_FORMAT) return loadForest(source, json);
   if (json.format === SVM_MODEL_FORMAT) return loadSvm(source, json);
-  throw new StepInputError(`model ${source} has format ${JSON.stringify(json.format)}, which this version of medpipe does not know (known: ${FOREST_MODEL_FORMAT}, ${SVM_MODEL_FORMAT})`);
+  throw new StepInputError(
+    `model ${source} has format ${JSON.stringify(json.format)}, which this version of medpipe does not know (known: ${FOREST_MODEL_FORMAT}, ${SVM_MODEL_FORMAT})`,
+  );
 }

@@ -82,8 +82,14 @@ export function checkChain(rows: readonly StoredAuditRow[]): { records: AuditRec
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     const fail = (problem: string): { records: AuditRecord[]; broken: ChainBreak } => ({ records, broken: { seq: row.seq, problem } });
-    if (row.seq !== i + 1) return fail(i === 0 ? `the log starts at entry ${row.seq}, not 1: earlier entries were removed` : `entry ${row.seq} follows entry ${rows[i - 1].seq}: entries in between were removed or renumbered`);
-    if (row.prevHash !== prevHash) return fail(`its previous-hash does not match the hash of entry ${row.seq - 1}: an entry was removed, inserted or rewritten`);
+    if (row.seq !== i + 1)
+      return fail(
+        i === 0
+          ? `the log starts at entry ${row.seq}, not 1: earlier entries were removed`
+          : `entry ${row.seq} follows entry ${rows[i - 1].seq}: entries in between were removed or renumbered`,
+      );
+    if (row.prevHash !== prevHash)
+      return fail(`its previous-hash does not match the hash of entry ${row.seq - 1}: an entry was removed, inserted or rewritten`);
     if (!ACTIONS.has(row.action)) return fail(`unknown action "${row.action}": the entry was edited`);
     let details: unknown;
     try {
@@ -91,7 +97,16 @@ export function checkChain(rows: readonly StoredAuditRow[]): { records: AuditRec
     } catch {
       return fail('its details are not valid JSON: the entry was edited');
     }
-    const record = { seq: row.seq, at: row.at, who: row.who, action: row.action as AuditAction, subject: row.subject, details: details as AuditDetails[AuditAction], prevHash: row.prevHash, hash: row.hash };
+    const record = {
+      seq: row.seq,
+      at: row.at,
+      who: row.who,
+      action: row.action as AuditAction,
+      subject: row.subject,
+      details: details as AuditDetails[AuditAction],
+      prevHash: row.prevHash,
+      hash: row.hash,
+    };
     if (entryHash(prevHash, record) !== row.hash) return fail('its content does not match its hash: the entry was edited after it was written');
     records.push(record);
     prevHash = row.hash;

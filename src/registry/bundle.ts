@@ -22,11 +22,17 @@ export function readVerifiedBundle(v: Pick<ModelVersion, 'name' | 'version' | 'b
     bytes = readFileSync(v.bundlePath);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    throw new RegistryError('not-found', `the bundle of ${ref} (${v.bundleDigest.slice(0, 12)}…) is not in the store at ${v.bundlePath}: was the store moved, or its objects deleted? Re-run the pipeline that registered it to rebuild it (the same inputs give the same bundle)`);
+    throw new RegistryError(
+      'not-found',
+      `the bundle of ${ref} (${v.bundleDigest.slice(0, 12)}…) is not in the store at ${v.bundlePath}: was the store moved, or its objects deleted? Re-run the pipeline that registered it to rebuild it (the same inputs give the same bundle)`,
+    );
   }
   const actual = sha256(bytes);
   if (actual !== v.bundleDigest) {
-    throw new RegistryError('corrupt', `the bundle of ${ref} in the store (${v.bundlePath}) does not match its registered digest (expected ${v.bundleDigest}, actual ${actual}): the file was changed after registration and is not used. Run \`medpipe cache verify\` to set damaged objects aside, then re-run the pipeline that registered it to rebuild it`);
+    throw new RegistryError(
+      'corrupt',
+      `the bundle of ${ref} in the store (${v.bundlePath}) does not match its registered digest (expected ${v.bundleDigest}, actual ${actual}): the file was changed after registration and is not used. Run \`medpipe cache verify\` to set damaged objects aside, then re-run the pipeline that registered it to rebuild it`,
+    );
   }
   return bytes;
 }

@@ -28,7 +28,11 @@ export function formatHead(head: ChainHead): string {
 
 export function parseHead(text: string, what: string): ChainHead {
   const m = HEAD_TEXT.exec(text.trim());
-  if (!m) throw new RegistryError('invalid', `${what} must be SEQ:HASH as \`medpipe models audit\` prints it (e.g. 12:3f5a…, the full 64-character hash), got "${text}"`);
+  if (!m)
+    throw new RegistryError(
+      'invalid',
+      `${what} must be SEQ:HASH as \`medpipe models audit\` prints it (e.g. 12:3f5a…, the full 64-character hash), got "${text}"`,
+    );
   return { seq: Number(m[1]), hash: m[2] };
 }
 
@@ -46,7 +50,10 @@ export function readRecordedHead(storeDir: string): ChainHead | undefined {
     const json = JSON.parse(text) as { seq?: unknown; hash?: unknown };
     return parseHead(`${String(json.seq)}:${String(json.hash)}`, file);
   } catch {
-    throw new RegistryError('corrupt', `${file} is damaged: it should hold the audit chain's last sequence number and hash; restore it from a backup, or delete it to accept the registry as it is now`);
+    throw new RegistryError(
+      'corrupt',
+      `${file} is damaged: it should hold the audit chain's last sequence number and hash; restore it from a backup, or delete it to accept the registry as it is now`,
+    );
   }
 }
 
@@ -61,6 +68,7 @@ export function missingHead(rows: readonly StoredAuditRow[], head: ChainHead, so
   if (!row) {
     return `the registry is behind ${source}: it has ${rows.length} audit entr${rows.length === 1 ? 'y' : 'ies'}, but entry ${head.seq} was recorded; the database was emptied, replaced by an older copy, or its last entries were removed. Restore registry.db from a backup${source.includes(HEAD_FILE) ? `, or delete ${HEAD_FILE} to accept the registry as it is now` : ''}`;
   }
-  if (row.hash !== head.hash) return `entry ${head.seq} has hash ${row.hash.slice(0, 16)}…, but ${source} recorded ${head.hash.slice(0, 16)}…: the log was rewritten from entry ${head.seq} or earlier`;
+  if (row.hash !== head.hash)
+    return `entry ${head.seq} has hash ${row.hash.slice(0, 16)}…, but ${source} recorded ${head.hash.slice(0, 16)}…: the log was rewritten from entry ${head.seq} or earlier`;
   return undefined;
 }

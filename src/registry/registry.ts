@@ -70,7 +70,8 @@ function useWal(db: Database.Database, timeoutMs: number): void {
     } catch (e) {
       if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw e;
     }
-    if (Date.now() > deadline) throw new RegistryError('corrupt', `could not switch ${db.name} to WAL mode: is it on a file system without shared memory (e.g. a network share)?`);
+    if (Date.now() > deadline)
+      throw new RegistryError('corrupt', `could not switch ${db.name} to WAL mode: is it on a file system without shared memory (e.g. a network share)?`);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // a synchronous 10 ms sleep; the registry API is synchronous
   }
 }
@@ -88,7 +89,10 @@ function checkIntegrity(db: Database.Database, file: string): void {
 }
 
 function corrupt(file: string, detail: string): RegistryError {
-  return new RegistryError('corrupt', `the model registry ${file} is damaged (${detail}): restore it from a backup. The bundles in the store are not affected; re-running the pipelines that register rebuilds the versions, without their history`);
+  return new RegistryError(
+    'corrupt',
+    `the model registry ${file} is damaged (${detail}): restore it from a backup. The bundles in the store are not affected; re-running the pipelines that register rebuilds the versions, without their history`,
+  );
 }
 
 /** SQLite's "the file is damaged" errors, as a RegistryError; anything else is not corruption. */
@@ -155,7 +159,8 @@ export class Registry {
     if (recorded) return failed(`${file} is missing, but ${HEAD_FILE} records ${recorded.seq} audit entries: restore it from a backup`);
     if (options.expect && options.expect.seq > 0) return failed(`${file} is missing, but --expect names entry ${options.expect.seq}`);
     const lost = recordedRegistrations(storeDir)[0];
-    if (lost) return failed(`${file} is missing, but run ${lost.runId} (step ${lost.step}) registered ${formatRef(lost.name, lost.version)}: restore it from a backup`);
+    if (lost)
+      return failed(`${file} is missing, but run ${lost.runId} (step ${lost.step}) registered ${formatRef(lost.name, lost.version)}: restore it from a backup`);
     return { ok: true, entries: 0, head: GENESIS_HASH, headSeq: 0, signed: auditKey() !== undefined };
   }
 
@@ -183,10 +188,15 @@ export class Registry {
 
   registerVersion(input: RegisterInput): { version: number; created: boolean } {
     const name = checkModelName(input.name);
-    if (!DIGEST.test(input.bundleDigest)) throw new RegistryError('invalid', `bundleDigest must be a sha256 in lowercase hex (64 characters), got "${input.bundleDigest}"`);
+    if (!DIGEST.test(input.bundleDigest))
+      throw new RegistryError('invalid', `bundleDigest must be a sha256 in lowercase hex (64 characters), got "${input.bundleDigest}"`);
     const bundleFile = input.bundleFile ?? 'bundle.json';
     if (!BUNDLE_FILE.test(bundleFile)) throw new RegistryError('invalid', `bundleFile must be a plain file name, got "${bundleFile}"`);
-    for (const [what, v] of [['metrics', input.metrics], ['params', input.params], ['lineage', input.lineage]] as const) {
+    for (const [what, v] of [
+      ['metrics', input.metrics],
+      ['params', input.params],
+      ['lineage', input.lineage],
+    ] as const) {
       if (!isPlainObject(v)) throw new RegistryError('invalid', `${what} must be a JSON object`);
     }
     if (input.alias !== undefined) checkAlias(input.alias);
@@ -194,7 +204,9 @@ export class Registry {
 
     return this.write(() => {
       if (input.dedupeKey !== undefined) {
-        const existing = this.db.prepare('SELECT version FROM versions WHERE model = ? AND dedupe_key = ?').pluck().get(name, input.dedupeKey) as number | undefined;
+        const existing = this.db.prepare('SELECT version FROM versions WHERE model = ? AND dedupe_key = ?').pluck().get(name, input.dedupeKey) as
+          | number
+          | undefined;
         if (existing !== undefined) return { version: existing, created: false };
       }
       const model = this.db.prepare('SELECT description FROM models WHERE name = ?').get(name) as { description: string } | undefined;
@@ -205,7 +217,7 @@ export class Registry {
       } else if (input.description !== undefined && input.description !== model.description) {
         this.describe(name, input.description, at);
       }
-      const version = (this.db.prepare('SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE model = ?').pluck().get(name) as number);
+      const version = this.db.prepare('SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE model = ?').pluck().get(name) as number;
       const row: VersionRow = {
         model: name,
         version,
@@ -221,9 +233,16 @@ export class Registry {
         dedupe_key: input.dedupeKey ?? null,
       };
       this.db
-        .prepare('INSERT INTO versions (model, version, bundle_digest, bundle_file, metrics, params, lineage, card, who, created_at, status, dedupe_key) VALUES (@model, @version, @bundle_digest, @bundle_file, @metrics, @params, @lineage, @card, @who, @created_at, @status, @dedupe_key)')
+        .prepare(
+          'INSERT INTO versions (model, version, bundle_digest, bundle_file, metrics, params, lineage, card, who, created_at, status, dedupe_key) VALUES (@model, @version, @bundle_digest, @bundle_file, @metrics, @params, @lineage, @card, @who, @created_at, @status, @dedupe_key)',
+        )
         .run(row);
-      this.append('register', formatRef(name, version), { version, bundleDigest: row.bundle_digest, bundleFile, status: row.status, dedupeKey: row.dedupe_key, digests: versionDigests(row) }, at);
+      this.append(
+        'register',
+        formatRef(name, version),
+        { version, bundleDigest: row.bundle_digest, bundleFile, status: row.status, dedupeKey: row.dedupe_key, digests: versionDigests(row) },
+        at,
+      );
       for (const [key, value] of Object.entries(input.tags ?? {})) this.tag(name, version, key, value, at);
       if (input.alias !== undefined) this.moveAlias(name, version, input.alias, at);
       this.writeBundlePins();
@@ -272,14 +291,18 @@ export class Registry {
   private tag(name: string, version: number, key: string, value: string, at: string): void {
     const old = this.db.prepare('SELECT value FROM tags WHERE model = ? AND version = ? AND key = ?').pluck().get(name, version, key);
     if (old === value) return;
-    this.db.prepare('INSERT INTO tags (model, version, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (model, version, key) DO UPDATE SET value = excluded.value').run(name, version, key, value);
+    this.db
+      .prepare('INSERT INTO tags (model, version, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (model, version, key) DO UPDATE SET value = excluded.value')
+      .run(name, version, key, value);
     this.append('tag', formatRef(name, version), { version, key, value }, at);
   }
 
   private moveAlias(name: string, version: number, alias: string, at: string): number | null {
     const previous = (this.db.prepare('SELECT version FROM aliases WHERE model = ? AND alias = ?').pluck().get(name, alias) as number | undefined) ?? null;
     if (previous === version) return previous;
-    this.db.prepare('INSERT INTO aliases (model, alias, version) VALUES (?, ?, ?) ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version').run(name, alias, version);
+    this.db
+      .prepare('INSERT INTO aliases (model, alias, version) VALUES (?, ?, ?) ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version')
+      .run(name, alias, version);
     this.append('promote', name, { alias, version, previous }, at);
     return previous;
   }
@@ -353,7 +376,9 @@ export class Registry {
   listModels(): ModelSummary[] {
     this.requireConsistent();
     const rows = this.db
-      .prepare('SELECT m.name, m.description, m.created_at AS createdAt, COUNT(v.version) AS versions, MAX(v.version) AS latest FROM models m LEFT JOIN versions v ON v.model = m.name GROUP BY m.name ORDER BY m.name')
+      .prepare(
+        'SELECT m.name, m.description, m.created_at AS createdAt, COUNT(v.version) AS versions, MAX(v.version) AS latest FROM models m LEFT JOIN versions v ON v.model = m.name GROUP BY m.name ORDER BY m.name',
+      )
       .all() as Omit<ModelSummary, 'aliases'>[];
     const aliases = this.db.prepare('SELECT model, alias, version FROM aliases ORDER BY alias').all() as { model: string; alias: string; version: number }[];
     return rows.map((r) => ({ ...r, aliases: Object.fromEntries(aliases.filter((a) => a.model === r.name).map((a) => [a.alias, a.version])) }));
@@ -364,7 +389,13 @@ export class Registry {
     this.requireModel(name);
     this.requireConsistent(name);
     const aliases = this.db.prepare('SELECT alias, version FROM aliases WHERE model = ? ORDER BY alias').all(name) as { alias: string; version: number }[];
-    return (this.db.prepare('SELECT version, created_at AS createdAt, who FROM versions WHERE model = ? ORDER BY version').all(name) as { version: number; createdAt: string; who: string }[]).map((v) => ({
+    return (
+      this.db.prepare('SELECT version, created_at AS createdAt, who FROM versions WHERE model = ? ORDER BY version').all(name) as {
+        version: number;
+        createdAt: string;
+        who: string;
+      }[]
+    ).map((v) => ({
       ...v,
       aliases: aliases.filter((a) => a.version === v.version).map((a) => a.alias),
     }));
@@ -386,8 +417,16 @@ export class Registry {
     const version = this.db.prepare('SELECT version FROM aliases WHERE model = ? AND alias = ?').pluck().get(name, selector.alias) as number | undefined;
     if (version === undefined) {
       const known = this.db.prepare('SELECT alias, version FROM aliases WHERE model = ? ORDER BY alias').all(name) as { alias: string; version: number }[];
-      const list = known.length ? `; its aliases: ${known.map((a) => `${a.alias} -> ${a.version}`).join(', ')}` : '; it has no aliases yet (set one with: medpipe models promote NAME@VERSION ALIAS)';
-      throw new RegistryError('not-found', `model "${name}" has no alias "${selector.alias}"${didYouMean(selector.alias, known.map((a) => a.alias))}${list}`);
+      const list = known.length
+        ? `; its aliases: ${known.map((a) => `${a.alias} -> ${a.version}`).join(', ')}`
+        : '; it has no aliases yet (set one with: medpipe models promote NAME@VERSION ALIAS)';
+      throw new RegistryError(
+        'not-found',
+        `model "${name}" has no alias "${selector.alias}"${didYouMean(
+          selector.alias,
+          known.map((a) => a.alias),
+        )}${list}`,
+      );
     }
     return { name, version };
   }
@@ -402,9 +441,17 @@ export class Registry {
     // One read transaction: a writer committing between reading the log and the tables would
     // otherwise look like a disagreement.
     const { broken, mismatches } = this.db.transaction(() => this.againstLog()).deferred();
-    if (broken) throw new RegistryError('corrupt', `the registry's audit log is broken at entry ${broken.seq} (${broken.problem}), so nothing is served from it: run medpipe models audit, and restore registry.db from a backup`);
+    if (broken)
+      throw new RegistryError(
+        'corrupt',
+        `the registry's audit log is broken at entry ${broken.seq} (${broken.problem}), so nothing is served from it: run medpipe models audit, and restore registry.db from a backup`,
+      );
     const mismatch = mismatches.find((m) => name === undefined || m.subject === name || m.subject.startsWith(`${name}@`));
-    if (mismatch) throw new RegistryError('corrupt', `${mismatch.subject}: ${mismatch.problem}; the registry's tables disagree with its audit log, so ${name ?? 'nothing'} is not served: run medpipe models audit, and restore registry.db from a backup`);
+    if (mismatch)
+      throw new RegistryError(
+        'corrupt',
+        `${mismatch.subject}: ${mismatch.problem}; the registry's tables disagree with its audit log, so ${name ?? 'nothing'} is not served: run medpipe models audit, and restore registry.db from a backup`,
+      );
   }
 
   getVersion(ref: string): ModelVersion {
@@ -412,7 +459,10 @@ export class Registry {
     const { name, version } = this.resolve(ref);
     const row = this.db.prepare('SELECT * FROM versions WHERE model = ? AND version = ?').get(name, version) as VersionRow;
     const description = this.db.prepare('SELECT description FROM models WHERE name = ?').pluck().get(name) as string;
-    const tags = this.db.prepare('SELECT key, value FROM tags WHERE model = ? AND version = ? ORDER BY key').all(name, version) as { key: string; value: string }[];
+    const tags = this.db.prepare('SELECT key, value FROM tags WHERE model = ? AND version = ? ORDER BY key').all(name, version) as {
+      key: string;
+      value: string;
+    }[];
     const aliases = this.db.prepare('SELECT alias FROM aliases WHERE model = ? AND version = ? ORDER BY alias').pluck().all(name, version) as string[];
     return {
       name,
@@ -461,30 +511,39 @@ export class Registry {
    */
   audit(options: { expect?: ChainHead } = {}): AuditResult {
     // One read transaction, so a concurrent writer cannot slip a change between reading the log and the tables.
-    return this.db.transaction((): AuditResult => {
-      const { rows, broken, mismatches } = this.againstLog();
-      const failed = (seq: number | null, subject: string, problem: string): AuditResult => ({ ok: false, entries: rows.length, seq, subject, problem });
-      if (broken) return failed(broken.seq, rows.find((r) => r.seq === broken.seq)?.subject ?? '', broken.problem);
-      const key = auditKey();
-      const unsigned = key ? rows.find((r) => r.mac !== entryMac(key, r.hash)) : undefined;
-      if (unsigned) return failed(unsigned.seq, unsigned.subject, unsigned.mac ? 'its signature does not match MEDPIPE_AUDIT_KEY: the entry was rewritten by someone without the key, or signed with another key' : 'it is not signed, but MEDPIPE_AUDIT_KEY is set: it was written without the key (or by someone without it)');
-      const heads: [ChainHead | undefined, string][] = [
-        [readRecordedHead(this.storeDir), `the head recorded in ${HEAD_FILE}`],
-        [options.expect, 'the expected head (--expect)'],
-      ];
-      for (const [head, source] of heads) {
-        const problem = head && missingHead(rows, head, source);
-        if (problem) return failed(null, 'the registry', problem);
-      }
-      const mismatch = mismatches[0];
-      if (mismatch) return { ok: false, entries: rows.length, ...mismatch };
-      const lost = this.firstLostRegistration();
-      if (lost) return failed(null, lost.subject, lost.problem);
-      const damaged = this.firstDamagedBundle();
-      if (damaged) return failed(null, damaged.subject, damaged.problem);
-      const last = rows[rows.length - 1];
-      return { ok: true, entries: rows.length, head: last?.hash ?? GENESIS_HASH, headSeq: last?.seq ?? 0, signed: key !== undefined };
-    }).deferred();
+    return this.db
+      .transaction((): AuditResult => {
+        const { rows, broken, mismatches } = this.againstLog();
+        const failed = (seq: number | null, subject: string, problem: string): AuditResult => ({ ok: false, entries: rows.length, seq, subject, problem });
+        if (broken) return failed(broken.seq, rows.find((r) => r.seq === broken.seq)?.subject ?? '', broken.problem);
+        const key = auditKey();
+        const unsigned = key ? rows.find((r) => r.mac !== entryMac(key, r.hash)) : undefined;
+        if (unsigned)
+          return failed(
+            unsigned.seq,
+            unsigned.subject,
+            unsigned.mac
+              ? 'its signature does not match MEDPIPE_AUDIT_KEY: the entry was rewritten by someone without the key, or signed with another key'
+              : 'it is not signed, but MEDPIPE_AUDIT_KEY is set: it was written without the key (or by someone without it)',
+          );
+        const heads: [ChainHead | undefined, string][] = [
+          [readRecordedHead(this.storeDir), `the head recorded in ${HEAD_FILE}`],
+          [options.expect, 'the expected head (--expect)'],
+        ];
+        for (const [head, source] of heads) {
+          const problem = head && missingHead(rows, head, source);
+          if (problem) return failed(null, 'the registry', problem);
+        }
+        const mismatch = mismatches[0];
+        if (mismatch) return { ok: false, entries: rows.length, ...mismatch };
+        const lost = this.firstLostRegistration();
+        if (lost) return failed(null, lost.subject, lost.problem);
+        const damaged = this.firstDamagedBundle();
+        if (damaged) return failed(null, damaged.subject, damaged.problem);
+        const last = rows[rows.length - 1];
+        return { ok: true, entries: rows.length, head: last?.hash ?? GENESIS_HASH, headSeq: last?.seq ?? 0, signed: key !== undefined };
+      })
+      .deferred();
   }
 
   /** The first registration in the store's run records that the registry does not have (with that bundle). */
@@ -507,7 +566,10 @@ export class Registry {
 
   /** The first version whose bundle is missing from the store or no longer matches its digest. */
   private firstDamagedBundle(): { subject: string; problem: string } | undefined {
-    const rows = this.db.prepare('SELECT model, version, bundle_digest FROM versions ORDER BY model, version').all() as Pick<VersionRow, 'model' | 'version' | 'bundle_digest'>[];
+    const rows = this.db.prepare('SELECT model, version, bundle_digest FROM versions ORDER BY model, version').all() as Pick<
+      VersionRow,
+      'model' | 'version' | 'bundle_digest'
+    >[];
     for (const r of rows) {
       try {
         readVerifiedBundle({ name: r.model, version: r.version, bundleDigest: r.bundle_digest, bundlePath: this.bundlePath(r.bundle_digest) });
@@ -535,7 +597,11 @@ export class Registry {
   }
 
   private tableState(): RegistryState {
-    const models = this.db.prepare('SELECT name, description, created_at AS createdAt FROM models').all() as { name: string; description: string; createdAt: string }[];
+    const models = this.db.prepare('SELECT name, description, created_at AS createdAt FROM models').all() as {
+      name: string;
+      description: string;
+      createdAt: string;
+    }[];
     const versions = this.db.prepare('SELECT * FROM versions').all() as VersionRow[];
     const aliases = this.db.prepare('SELECT model, alias, version FROM aliases').all() as { model: string; alias: string; version: number }[];
     const tags = this.db.prepare('SELECT model, version, key, value FROM tags').all() as { model: string; version: number; key: string; value: string }[];
@@ -544,7 +610,15 @@ export class Registry {
       versions: new Map(
         versions.map((v) => [
           formatRef(v.model, v.version),
-          { bundleDigest: v.bundle_digest, bundleFile: v.bundle_file, status: v.status, dedupeKey: v.dedupe_key, who: v.who, createdAt: v.created_at, digests: versionDigests(v) },
+          {
+            bundleDigest: v.bundle_digest,
+            bundleFile: v.bundle_file,
+            status: v.status,
+            dedupeKey: v.dedupe_key,
+            who: v.who,
+            createdAt: v.created_at,
+            digests: versionDigests(v),
+          },
         ]),
       ),
       aliases: new Map(aliases.map((a) => [`${a.model}@${a.alias}`, a.version])),
@@ -556,14 +630,22 @@ export class Registry {
     checkModelName(name);
     if (this.db.prepare('SELECT 1 FROM models WHERE name = ?').get(name)) return;
     const known = this.modelNames();
-    const list = known.length ? `; registered models: ${known.slice(0, 10).join(', ')}${known.length > 10 ? `, … (${known.length} in all)` : ''}` : '; the registry has no models yet';
+    const list = known.length
+      ? `; registered models: ${known.slice(0, 10).join(', ')}${known.length > 10 ? `, … (${known.length} in all)` : ''}`
+      : '; the registry has no models yet';
     throw new RegistryError('not-found', `no model named "${name}"${didYouMean(name, known)}${list}`);
   }
 
   private requireVersion(name: string, version: number): void {
     this.requireModel(name);
     if (this.db.prepare('SELECT 1 FROM versions WHERE model = ? AND version = ?').get(name, version)) return;
-    const range = this.db.prepare('SELECT MIN(version) AS lo, MAX(version) AS hi FROM versions WHERE model = ?').get(name) as { lo: number | null; hi: number | null };
-    throw new RegistryError('not-found', `model "${name}" has no version ${version}${range.hi === null ? '; it has no versions yet' : `; its versions are ${range.lo === range.hi ? range.lo : `${range.lo} to ${range.hi}`}`}`);
+    const range = this.db.prepare('SELECT MIN(version) AS lo, MAX(version) AS hi FROM versions WHERE model = ?').get(name) as {
+      lo: number | null;
+      hi: number | null;
+    };
+    throw new RegistryError(
+      'not-found',
+      `model "${name}" has no version ${version}${range.hi === null ? '; it has no versions yet' : `; its versions are ${range.lo === range.hi ? range.lo : `${range.lo} to ${range.hi}`}`}`,
+    );
   }
 }

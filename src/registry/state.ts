@@ -69,7 +69,16 @@ export function replay(records: readonly AuditRecord[]): ExpectedState {
       }
       case 'register': {
         const d = r.details as { version: number; bundleDigest: string; bundleFile: string; status: string; dedupeKey: string | null; digests: VersionDigests };
-        s.versions.set(`${model}@${d.version}`, { bundleDigest: d.bundleDigest, bundleFile: d.bundleFile, status: d.status, dedupeKey: d.dedupeKey, who: r.who, createdAt: r.at, digests: d.digests, seq: r.seq });
+        s.versions.set(`${model}@${d.version}`, {
+          bundleDigest: d.bundleDigest,
+          bundleFile: d.bundleFile,
+          status: d.status,
+          dedupeKey: d.dedupeKey,
+          who: r.who,
+          createdAt: r.at,
+          digests: d.digests,
+          seq: r.seq,
+        });
         break;
       }
       case 'promote': {
@@ -119,10 +128,12 @@ export function compareState(expected: ExpectedState, actual: RegistryState): St
   for (const [name, m] of expected.models) {
     const a = actual.models.get(name);
     if (!a) out.push({ seq: m.seq, subject: name, problem: `the model row is missing: it was deleted outside medpipe` });
-    else if (a.description !== m.description) out.push({ seq: m.seq, subject: name, problem: `its description differs from what entry ${m.seq} recorded: it ${outside}` });
+    else if (a.description !== m.description)
+      out.push({ seq: m.seq, subject: name, problem: `its description differs from what entry ${m.seq} recorded: it ${outside}` });
     else if (a.createdAt !== m.createdAt) out.push({ seq: m.seq, subject: name, problem: `its creation time ${outside}` });
   }
-  for (const name of actual.models.keys()) if (!expected.models.has(name)) out.push({ seq: null, subject: name, problem: 'the model has no audit entry: it was added outside medpipe' });
+  for (const name of actual.models.keys())
+    if (!expected.models.has(name)) out.push({ seq: null, subject: name, problem: 'the model has no audit entry: it was added outside medpipe' });
 
   for (const [key, e] of expected.versions) {
     const a = actual.versions.get(key);
@@ -131,23 +142,34 @@ export function compareState(expected: ExpectedState, actual: RegistryState): St
       continue;
     }
     const changed = VERSION_FIELDS.filter(([, get]) => get(a) !== get(e)).map(([field]) => field);
-    if (changed.length) out.push({ seq: e.seq, subject: key, problem: `its ${changed.join(', ')} differ${changed.length === 1 ? 's' : ''} from what entry ${e.seq} recorded: the version row ${outside}` });
+    if (changed.length)
+      out.push({
+        seq: e.seq,
+        subject: key,
+        problem: `its ${changed.join(', ')} differ${changed.length === 1 ? 's' : ''} from what entry ${e.seq} recorded: the version row ${outside}`,
+      });
   }
-  for (const key of actual.versions.keys()) if (!expected.versions.has(key)) out.push({ seq: null, subject: key, problem: 'the version has no audit entry: it was added outside medpipe' });
+  for (const key of actual.versions.keys())
+    if (!expected.versions.has(key)) out.push({ seq: null, subject: key, problem: 'the version has no audit entry: it was added outside medpipe' });
 
   for (const [key, e] of expected.aliases) {
     const a = actual.aliases.get(key);
-    if (a === undefined) out.push({ seq: e.seq, subject: key, problem: `the alias is missing but entry ${e.seq} set it to version ${e.version}: it was deleted outside medpipe` });
-    else if (a !== e.version) out.push({ seq: e.seq, subject: key, problem: `the alias points at version ${a} but entry ${e.seq} set it to version ${e.version}: it ${outside}` });
+    if (a === undefined)
+      out.push({ seq: e.seq, subject: key, problem: `the alias is missing but entry ${e.seq} set it to version ${e.version}: it was deleted outside medpipe` });
+    else if (a !== e.version)
+      out.push({ seq: e.seq, subject: key, problem: `the alias points at version ${a} but entry ${e.seq} set it to version ${e.version}: it ${outside}` });
   }
-  for (const [key, v] of actual.aliases) if (!expected.aliases.has(key)) out.push({ seq: null, subject: key, problem: `the alias (to version ${v}) has no audit entry: it was added outside medpipe` });
+  for (const [key, v] of actual.aliases)
+    if (!expected.aliases.has(key))
+      out.push({ seq: null, subject: key, problem: `the alias (to version ${v}) has no audit entry: it was added outside medpipe` });
 
   for (const [key, e] of expected.tags) {
     const a = actual.tags.get(key);
     if (a === undefined) out.push({ seq: e.seq, subject: key, problem: `the tag is missing but entry ${e.seq} set it: it was deleted outside medpipe` });
     else if (a !== e.value) out.push({ seq: e.seq, subject: key, problem: `the tag's value differs from what entry ${e.seq} recorded: it ${outside}` });
   }
-  for (const key of actual.tags.keys()) if (!expected.tags.has(key)) out.push({ seq: null, subject: key, problem: 'the tag has no audit entry: it was added outside medpipe' });
+  for (const key of actual.tags.keys())
+    if (!expected.tags.has(key)) out.push({ seq: null, subject: key, problem: 'the tag has no audit entry: it was added outside medpipe' });
 
   // Tied to an entry first, in log order; then the rows no entry accounts for.
   const order = (m: StateMismatch): number => m.seq ?? Number.MAX_SAFE_INTEGER;

@@ -18,7 +18,10 @@ export function readArtifactText(store: Store, digest: string, names: ArtifactNa
   const { what, content } = names;
   const read = store.readVerifiedObject(digest);
   if ('missing' in read) return { missing: `${what} is no longer in the store (cache gc?)` };
-  if ('damaged' in read) return { missing: `${what} does not match its digest, so ${content} ${/s$/.test(content) ? 'are' : 'is'} not shown: run medpipe cache verify, then re-run the pipeline` };
+  if ('damaged' in read)
+    return {
+      missing: `${what} does not match its digest, so ${content} ${/s$/.test(content) ? 'are' : 'is'} not shown: run medpipe cache verify, then re-run the pipeline`,
+    };
   return { value: read.bytes.toString('utf8') };
 }
 

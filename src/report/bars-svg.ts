@@ -30,7 +30,10 @@ function frame(x: Scale, rows: number, labelW: number): string {
   const values = niceTicks(x.domain[0], x.domain[1], 5);
   const format = tickFormat(values);
   const ticks = values
-    .map((t) => `<line class="grid" x1="${px(x(t))}" x2="${px(x(t))}" y1="${TOP}" y2="${px(bottom)}"/><text class="tick-label x-tick" x="${px(x(t))}" y="${px(bottom + 14)}" text-anchor="middle">${esc(format(t))}</text>`)
+    .map(
+      (t) =>
+        `<line class="grid" x1="${px(x(t))}" x2="${px(x(t))}" y1="${TOP}" y2="${px(bottom)}"/><text class="tick-label x-tick" x="${px(x(t))}" y="${px(bottom + 14)}" text-anchor="middle">${esc(format(t))}</text>`,
+    )
     .join('');
   return `${ticks}<line class="axis" x1="${labelW}" x2="${labelW + PLOT_W}" y1="${px(bottom)}" y2="${px(bottom)}"/>`;
 }
@@ -61,8 +64,12 @@ export function intervalSvg(kind: string, metrics: readonly [string, MetricEstim
     .map(([name, m], i) => {
       const cy = TOP + i * ROW_H + ROW_H / 2;
       const tip = `${name}: ${fmtNumber(m.value)}${m.ci_low !== null && m.ci_high !== null ? ` (${fmtNumber(m.ci_low)} to ${fmtNumber(m.ci_high)})` : ''}`;
-      const ci = m.ci_low !== null && m.ci_high !== null ? `<line class="ci" x1="${px(x(m.ci_low))}" x2="${px(x(m.ci_high))}" y1="${px(cy)}" y2="${px(cy)}"/><line class="ci" x1="${px(x(m.ci_low))}" x2="${px(x(m.ci_low))}" y1="${px(cy - 5)}" y2="${px(cy + 5)}"/><line class="ci" x1="${px(x(m.ci_high))}" x2="${px(x(m.ci_high))}" y1="${px(cy - 5)}" y2="${px(cy + 5)}"/>` : '';
-      const dot = m.value !== null && Number.isFinite(m.value) ? `<rect class="estimate" x="${px(x(m.value) - 4)}" y="${px(cy - 4)}" width="8" height="8"/>` : '';
+      const ci =
+        m.ci_low !== null && m.ci_high !== null
+          ? `<line class="ci" x1="${px(x(m.ci_low))}" x2="${px(x(m.ci_high))}" y1="${px(cy)}" y2="${px(cy)}"/><line class="ci" x1="${px(x(m.ci_low))}" x2="${px(x(m.ci_low))}" y1="${px(cy - 5)}" y2="${px(cy + 5)}"/><line class="ci" x1="${px(x(m.ci_high))}" x2="${px(x(m.ci_high))}" y1="${px(cy - 5)}" y2="${px(cy + 5)}"/>`
+          : '';
+      const dot =
+        m.value !== null && Number.isFinite(m.value) ? `<rect class="estimate" x="${px(x(m.value) - 4)}" y="${px(cy - 4)}" width="8" height="8"/>` : '';
       return `<g class="interval" data-metric="${esc(name)}"><title>${esc(tip)}</title>${label(name, i, labelW)}${ci}${dot}</g>`;
     })
     .join('');
@@ -79,7 +86,9 @@ export function importanceSvg(kind: string, items: readonly { feature: string; v
       const y = TOP + i * ROW_H;
       const x0 = x(Math.min(0, it.value));
       const w = Math.max(1, Math.abs(x(it.value) - x(0)));
-      const whisker = it.std ? `<line class="ci" x1="${px(x(it.value - it.std))}" x2="${px(x(it.value + it.std))}" y1="${px(y + ROW_H / 2)}" y2="${px(y + ROW_H / 2)}"/>` : '';
+      const whisker = it.std
+        ? `<line class="ci" x1="${px(x(it.value - it.std))}" x2="${px(x(it.value + it.std))}" y1="${px(y + ROW_H / 2)}" y2="${px(y + ROW_H / 2)}"/>`
+        : '';
       const tip = `${it.feature}: ${fmtNumber(it.value)}${it.std !== undefined ? ` ± ${fmtNumber(it.std)}` : ''}`;
       return `<g class="importance"><title>${esc(tip)}</title>${label(it.feature, i, labelW)}<rect class="bar" x="${px(x0)}" y="${px(y + 4)}" width="${px(w)}" height="${ROW_H - 8}"/>${whisker}</g>`;
     })

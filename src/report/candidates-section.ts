@@ -24,7 +24,9 @@ export function candidatesSection(t: CandidateTable): string {
   const shown = t.rows.slice(0, TOP_CANDIDATES);
   const smiles = (c: string): boolean => /smiles/i.test(c);
   const head = t.columns.map((c) => `<th>${esc(c)}</th>`).join('');
-  const rows = shown.map((r) => `<tr>${t.columns.map((c, j) => (smiles(c) ? `<td class="smiles"><code>${esc(r[j] ?? '')}</code></td>` : cell(r[j] ?? '', c))).join('')}</tr>`).join('');
+  const rows = shown
+    .map((r) => `<tr>${t.columns.map((c, j) => (smiles(c) ? `<td class="smiles"><code>${esc(r[j] ?? '')}</code></td>` : cell(r[j] ?? '', c))).join('')}</tr>`)
+    .join('');
   const more = t.total > shown.length ? `the first ${shown.length} of ${t.total} rows` : `all ${t.total} rows`;
   const file = t.file ? `; the whole table is published to <code>${esc(t.file)}</code> (relative to the pipeline file)` : '';
   return `${open}<p class="muted">In the step's ranking, ${more}${file}.</p><div class="scroll"><table class="candidates-table"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div></section>`;

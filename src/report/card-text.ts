@@ -21,7 +21,10 @@ function sections(markdown: string): Map<string, string[]> {
 
 /** Paragraph text: the lines joined, blank lines kept as paragraph breaks. */
 function prose(lines: readonly string[] | undefined): string {
-  return (lines ?? []).join('\n').trim().replace(/\n{3,}/g, '\n\n');
+  return (lines ?? [])
+    .join('\n')
+    .trim()
+    .replace(/\n{3,}/g, '\n\n');
 }
 
 function bullets(lines: readonly string[] | undefined): string[] {

@@ -26,7 +26,7 @@ export function ancestorsOf(ctx: CollectContext, id: string): Set<string> {
   const walk = (at: string): void => {
     const step = ctx.pipeline?.steps.get(at);
     if (!step) return;
-    for (const dep of dependenciesOf(step)) if (!seen.has(dep)) (seen.add(dep), walk(dep));
+    for (const dep of dependenciesOf(step)) if (!seen.has(dep)) seen.add(dep), walk(dep);
   };
   walk(id);
   return seen;

@@ -42,7 +42,14 @@ interface SelectionReport {
 }
 
 const asSelection = (v: unknown): SelectionReport | undefined =>
-  isRecord(v) && v.format === SELECTION_REPORT_FORMAT && typeof v.metric === 'string' && typeof v.use === 'string' && typeof v.direction === 'string' && typeof v.best === 'string' ? (v as unknown as SelectionReport) : undefined;
+  isRecord(v) &&
+  v.format === SELECTION_REPORT_FORMAT &&
+  typeof v.metric === 'string' &&
+  typeof v.use === 'string' &&
+  typeof v.direction === 'string' &&
+  typeof v.best === 'string'
+    ? (v as unknown as SelectionReport)
+    : undefined;
 
 /** The select-best step that gathered these evaluations, and its choice (from its report, through the digest check). */
 function selectionOf(ctx: CollectContext, members: readonly Member[]): Leaderboard['selection'] {
@@ -80,14 +87,30 @@ export function leaderboards(ctx: CollectContext, evaluations: readonly Evaluati
     for (const m of members) {
       const report = m.evaluation.report;
       if (!report) missing.push({ step: m.evaluation.step, why: m.evaluation.missing ?? 'no metrics' });
-      else rows.push({ step: m.evaluation.step, ...(m.evaluation.modelStep ? { modelStep: m.evaluation.modelStep } : {}), values: m.values, label: labelOf(m.values), baseline: false, metrics: report.metrics });
+      else
+        rows.push({
+          step: m.evaluation.step,
+          ...(m.evaluation.modelStep ? { modelStep: m.evaluation.modelStep } : {}),
+          values: m.values,
+          label: labelOf(m.values),
+          baseline: false,
+          metrics: report.metrics,
+        });
     }
     const baseline = sharedBaseline(members.filter((m) => m.evaluation.report));
     if (baseline) rows.push(baseline);
     const metrics = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))];
     const confidence = members.map((m) => m.evaluation.report?.bootstrap?.confidence).find((c): c is number => typeof c === 'number');
     const selection = selectionOf(ctx, members);
-    out.push({ origin, parameters: [...new Set(members.flatMap((m) => Object.keys(m.values)))], rows, metrics, ...(confidence !== undefined ? { confidence } : {}), ...(selection ? { selection } : {}), missing });
+    out.push({
+      origin,
+      parameters: [...new Set(members.flatMap((m) => Object.keys(m.values)))],
+      rows,
+      metrics,
+      ...(confidence !== undefined ? { confidence } : {}),
+      ...(selection ? { selection } : {}),
+      missing,
+    });
   }
   return out;
 }

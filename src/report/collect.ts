@@ -30,7 +30,8 @@ async function loadGraph(record: RunRecord, warnings: string[]): Promise<Pipelin
     warnings.push(`the pipeline file ${record.pipeline.file} is no longer there: the graph shows steps without their connections`);
     return undefined;
   }
-  if (createHash('sha256').update(bytes).digest('hex') !== record.pipeline.digest) warnings.push(`${record.pipeline.file} has changed since this run: connections are drawn from the current file`);
+  if (createHash('sha256').update(bytes).digest('hex') !== record.pipeline.digest)
+    warnings.push(`${record.pipeline.file} has changed since this run: connections are drawn from the current file`);
   try {
     return await loadPipeline(record.pipeline.path, { catalogue });
   } catch {
@@ -68,7 +69,9 @@ function layOutStarts(record: RunRecord, store: Store, steps: ReportStep[]): voi
 
 /** A metrics artifact, read only if it matches its digest; otherwise why it is not shown. */
 function readMetrics(store: Store, digest: string): { report: MetricsReport } | { missing: string } {
-  const read = readArtifactJson(store, digest, { what: 'its metrics artifact', content: 'its numbers' }, (v) => (isRecord(v) && v.format === METRICS_FORMAT && isRecord(v.metrics) ? (v as unknown as MetricsReport) : undefined));
+  const read = readArtifactJson(store, digest, { what: 'its metrics artifact', content: 'its numbers' }, (v) =>
+    isRecord(v) && v.format === METRICS_FORMAT && isRecord(v.metrics) ? (v as unknown as MetricsReport) : undefined,
+  );
   return 'missing' in read ? read : { report: read.value };
 }
 
@@ -78,15 +81,34 @@ function evaluations(record: RunRecord, pipeline: Pipeline | undefined, store: S
     const p = pipeline?.steps.get(step.id);
     const rec = record.steps[step.id];
     // The metrics ports: from the step type when the pipeline loaded, else evaluate's own port name.
-    const ports = p ? Object.entries(p.type.outputs).filter(([, port]) => port.kind === 'metrics').map(([name]) => name) : step.uses === 'evaluate' || rec?.outputs?.metrics ? ['metrics'] : [];
+    const ports = p
+      ? Object.entries(p.type.outputs)
+          .filter(([, port]) => port.kind === 'metrics')
+          .map(([name]) => name)
+      : step.uses === 'evaluate' || rec?.outputs?.metrics
+        ? ['metrics']
+        : [];
     if (!ports.length) continue;
     const modelStep = p?.inputs.model?.step;
     for (const port of ports) {
       const digest = rec?.outputs?.[port];
       const read = digest ? readMetrics(store, digest) : undefined;
       const report = read && 'report' in read ? read.report : undefined;
-      const missing = report ? undefined : rec?.status === 'failed' ? 'the step failed' : rec?.status === 'skipped' ? 'the step was skipped' : read && 'missing' in read ? read.missing : 'no metrics were recorded';
-      found.push({ step: ports.length > 1 ? `${step.id}.${port}` : step.id, ...(modelStep ? { modelStep } : {}), ...(report ? { report } : {}), ...(missing ? { missing } : {}) });
+      const missing = report
+        ? undefined
+        : rec?.status === 'failed'
+          ? 'the step failed'
+          : rec?.status === 'skipped'
+            ? 'the step was skipped'
+            : read && 'missing' in read
+              ? read.missing
+              : 'no metrics were recorded';
+      found.push({
+        step: ports.length > 1 ? `${step.id}.${port}` : step.id,
+        ...(modelStep ? { modelStep } : {}),
+        ...(report ? { report } : {}),
+        ...(missing ? { missing } : {}),
+      });
     }
   }
   return found;
@@ -120,7 +142,12 @@ export async function collectReport(record: RunRecord, store: Store): Promise<Re
       startMs: 0,
       startEstimated: true,
       dependsOn: p ? dependenciesOf(p).filter((d) => d in record.steps) : [],
-      inputs: p ? [...Object.entries(p.inputs).map(([port, ref]) => ({ port, step: ref.step, from: ref.port })), ...Object.entries(p.fanIn).flatMap(([port, refs]) => refs.map((ref) => ({ port, step: ref.step, from: ref.port })))] : [],
+      inputs: p
+        ? [
+            ...Object.entries(p.inputs).map(([port, ref]) => ({ port, step: ref.step, from: ref.port })),
+            ...Object.entries(p.fanIn).flatMap(([port, refs]) => refs.map((ref) => ({ port, step: ref.step, from: ref.port }))),
+          ]
+        : [],
       ...(rec.error ? { error: rec.error } : {}),
     };
   });

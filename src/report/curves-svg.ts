@@ -75,7 +75,9 @@ export function prSvg(pr: { recall: number[]; precision: number[]; prevalence: n
 export function calibrationSvg(bins: readonly CalibrationBin[]): string {
   const { x, y, frame } = unitAxes('mean predicted probability', 'observed fraction positive');
   const diagonal = `<line class="reference" x1="${px(x(0))}" y1="${px(y(0))}" x2="${px(x(1))}" y2="${px(y(1))}"><title>perfect calibration</title></line>`;
-  const used = bins.filter((b) => b.n > 0 && b.mean_predicted !== null && b.fraction_positive !== null && Number.isFinite(b.mean_predicted) && Number.isFinite(b.fraction_positive));
+  const used = bins.filter(
+    (b) => b.n > 0 && b.mean_predicted !== null && b.fraction_positive !== null && Number.isFinite(b.mean_predicted) && Number.isFinite(b.fraction_positive),
+  );
   const maxN = Math.max(1, ...used.map((b) => b.n));
   const line = `<path class="curve calibration" data-points="${used.length}" d="${linePath(used.map((b) => [x(b.mean_predicted as number), y(b.fraction_positive as number)] as const))}"/>`;
   const dots = used

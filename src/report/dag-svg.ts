@@ -87,7 +87,9 @@ function edge(from: Placed, to: Placed, ports: string[]): string {
 
 function node(p: Placed): string {
   const s = p.step;
-  const tip = [s.id, s.uses ? `uses: ${s.uses}` : '', `status: ${s.status}`, s.durationMs !== undefined ? `duration: ${fmtDuration(s.durationMs)}` : ''].filter(Boolean).join('\n');
+  const tip = [s.id, s.uses ? `uses: ${s.uses}` : '', `status: ${s.status}`, s.durationMs !== undefined ? `duration: ${fmtDuration(s.durationMs)}` : '']
+    .filter(Boolean)
+    .join('\n');
   return (
     `<g class="node status-${esc(s.status)}" data-step="${esc(s.id)}" transform="translate(${px(p.x)} ${px(p.y)})"><title>${esc(tip)}</title>` +
     `<rect width="${px(p.w)}" height="${NODE_H}" rx="6"/>` +
@@ -103,9 +105,17 @@ export function dagSvg(steps: readonly ReportStep[]): string {
   for (const p of nodes.values()) {
     for (const dep of p.step.dependsOn) {
       const from = nodes.get(dep);
-      if (from) edges.push(edge(from, p, p.step.inputs.filter((i) => i.step === dep).map((i) => i.port)));
+      if (from)
+        edges.push(
+          edge(
+            from,
+            p,
+            p.step.inputs.filter((i) => i.step === dep).map((i) => i.port),
+          ),
+        );
     }
   }
-  const defs = '<defs><marker id="dag-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" class="arrow"/></marker></defs>';
+  const defs =
+    '<defs><marker id="dag-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" class="arrow"/></marker></defs>';
   return svgChart('dag', width, height, `pipeline graph: ${steps.length} steps`, defs + edges.join('') + [...nodes.values()].map(node).join(''));
 }

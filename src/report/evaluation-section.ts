@@ -24,14 +24,22 @@ export function confidenceLabel(confidence: number | undefined): string {
 }
 
 function metricsTable(r: MetricsReport): string {
-  const rows = Object.entries(r.metrics).map(([name, m]) => `<tr data-metric="${esc(name)}"><td><code>${esc(name)}</code></td><td class="num">${esc(fmtNumber(m.value))}</td><td class="num">${esc(fmtNumber(m.ci_low))}</td><td class="num">${esc(fmtNumber(m.ci_high))}</td></tr>`);
-  const unavailable = Object.entries(r.unavailable ?? {}).map(([name, why]) => `<tr><td><code>${esc(name)}</code></td><td colspan="3" class="muted">${esc(why)}</td></tr>`);
+  const rows = Object.entries(r.metrics).map(
+    ([name, m]) =>
+      `<tr data-metric="${esc(name)}"><td><code>${esc(name)}</code></td><td class="num">${esc(fmtNumber(m.value))}</td><td class="num">${esc(fmtNumber(m.ci_low))}</td><td class="num">${esc(fmtNumber(m.ci_high))}</td></tr>`,
+  );
+  const unavailable = Object.entries(r.unavailable ?? {}).map(
+    ([name, why]) => `<tr><td><code>${esc(name)}</code></td><td colspan="3" class="muted">${esc(why)}</td></tr>`,
+  );
   return `<table class="metrics"><thead><tr><th>metric</th><th>value</th><th>${esc(confidenceLabel(r.bootstrap?.confidence))} low</th><th>high</th></tr></thead><tbody>${rows.join('')}${unavailable.join('')}</tbody></table>`;
 }
 
 export function gatesTable(r: MetricsReport, heading = '<h3>Gates</h3>'): string {
   if (!r.gates?.length) return '';
-  const rows = r.gates.map((g) => `<tr data-gate="${esc(g.gate)}"><td><code>${esc(g.gate)}</code></td><td><code>${esc(g.required)}</code></td><td class="num">${esc(fmtNumber(g.actual))}</td><td>${badge(g.passed ? 'passed' : 'failed')}</td></tr>`);
+  const rows = r.gates.map(
+    (g) =>
+      `<tr data-gate="${esc(g.gate)}"><td><code>${esc(g.gate)}</code></td><td><code>${esc(g.required)}</code></td><td class="num">${esc(fmtNumber(g.actual))}</td><td>${badge(g.passed ? 'passed' : 'failed')}</td></tr>`,
+  );
   return `${heading}<table class="gates"><thead><tr><th>gate</th><th>required</th><th>actual</th><th>result</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -54,11 +62,31 @@ function curveCharts(r: MetricsReport, points: ObservedPredicted | undefined): s
   const charts: string[] = [];
   if (r.roc_curve?.fpr.length) charts.push(figure(rocSvg(r.roc_curve, r.metrics.roc_auc?.value), 'ROC curve; dashed: chance.'));
   const pr = precisionRecall(r);
-  if (pr) charts.push(figure(prSvg(pr, r.metrics.pr_auc?.value), `Precision-recall${r.pr_curve ? '' : ' at the ROC curve\'s thresholds'}; dashed: prevalence (${fmtNumber(pr.prevalence)}).`));
-  if (r.calibration?.curve.length) charts.push(figure(calibrationSvg(r.calibration.curve), `Calibration, ${r.calibration.bins} bins; dot size: rows in the bin; dashed: perfect calibration.`));
-  if (r.confusion_matrix?.labels.length) charts.push(figure(confusionSvg(r.confusion_matrix.labels, r.confusion_matrix.counts), `Confusion matrix${r.threshold ? ` at threshold ${fmtNumber(r.threshold.value)} (${r.threshold.method})` : ''}; shade: share of the true class.`));
+  if (pr)
+    charts.push(
+      figure(
+        prSvg(pr, r.metrics.pr_auc?.value),
+        `Precision-recall${r.pr_curve ? '' : " at the ROC curve's thresholds"}; dashed: prevalence (${fmtNumber(pr.prevalence)}).`,
+      ),
+    );
+  if (r.calibration?.curve.length)
+    charts.push(
+      figure(calibrationSvg(r.calibration.curve), `Calibration, ${r.calibration.bins} bins; dot size: rows in the bin; dashed: perfect calibration.`),
+    );
+  if (r.confusion_matrix?.labels.length)
+    charts.push(
+      figure(
+        confusionSvg(r.confusion_matrix.labels, r.confusion_matrix.counts),
+        `Confusion matrix${r.threshold ? ` at threshold ${fmtNumber(r.threshold.value)} (${r.threshold.method})` : ''}; shade: share of the true class.`,
+      ),
+    );
   if (points?.observed.length) {
-    charts.push(figure(observedPredictedSvg(points.observed, points.predicted, r.metrics.r2?.value, points.target), `Observed vs predicted, ${points.observed.length} test rows; dashed: predicted = observed; R² ${fmtNumber(r.metrics.r2?.value ?? null)}.`));
+    charts.push(
+      figure(
+        observedPredictedSvg(points.observed, points.predicted, r.metrics.r2?.value, points.target),
+        `Observed vs predicted, ${points.observed.length} test rows; dashed: predicted = observed; R² ${fmtNumber(r.metrics.r2?.value ?? null)}.`,
+      ),
+    );
   } else if (points?.missing) charts.push(`<p class="muted">No observed-vs-predicted plot: ${esc(points.missing)}.</p>`);
   return charts;
 }
@@ -69,7 +97,10 @@ function subgroupTables(r: MetricsReport): string {
     .map((s) => {
       const names = [...new Set(s.groups.flatMap((g) => Object.keys(g.metrics)))];
       const head = `<tr><th>${esc(s.column)}</th><th>n</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}</tr>`;
-      const rows = s.groups.map((g) => `<tr><td>${esc(g.value)}</td><td class="num">${esc(g.n)}</td>${names.map((n) => `<td class="num">${esc(fmtNumber(g.metrics[n]?.value ?? null))}</td>`).join('')}</tr>`);
+      const rows = s.groups.map(
+        (g) =>
+          `<tr><td>${esc(g.value)}</td><td class="num">${esc(g.n)}</td>${names.map((n) => `<td class="num">${esc(fmtNumber(g.metrics[n]?.value ?? null))}</td>`).join('')}</tr>`,
+      );
       return `<h3>Subgroups by ${esc(s.column)}</h3><table class="subgroups"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
     })
     .join('');
@@ -80,11 +111,21 @@ export function evaluationBody(e: Evaluation, points?: ObservedPredicted): strin
   const r = e.report;
   if (!r) return `<p class="muted">No metrics: ${esc(e.missing ?? 'not recorded')}.</p>`;
   if (isGenerative(r)) return `${gatesTable(r)}${generativeBody(r)}`;
-  const classes = r.class_counts ? Object.entries(r.class_counts).map(([c, n]) => `${c} ${n}`).join(', ') : '';
-  const info = isRecommendation(r) ? recommenderInfo(r) : `<p class="muted">${esc(r.task)} on ${esc(r.n)} test rows${classes ? ` (${esc(classes)})` : ''}${r.notes?.length ? `. ${r.notes.map(esc).join('. ')}` : ''}.</p>`;
+  const classes = r.class_counts
+    ? Object.entries(r.class_counts)
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ')
+    : '';
+  const info = isRecommendation(r)
+    ? recommenderInfo(r)
+    : `<p class="muted">${esc(r.task)} on ${esc(r.n)} test rows${classes ? ` (${esc(classes)})` : ''}${r.notes?.length ? `. ${r.notes.map(esc).join('. ')}` : ''}.</p>`;
   const importance = r.importance?.features.length
     ? figure(
-        importanceSvg('importance', r.importance.features.slice(0, TOP_FEATURES).map((f) => ({ feature: f.feature, value: f.mean, std: f.std })), 'permutation importance'),
+        importanceSvg(
+          'importance',
+          r.importance.features.slice(0, TOP_FEATURES).map((f) => ({ feature: f.feature, value: f.mean, std: f.std })),
+          'permutation importance',
+        ),
         `Permutation importance: drop in ${r.importance.metric} when a feature is shuffled (mean ± sd over ${r.importance.repeats} repeats), top ${Math.min(TOP_FEATURES, r.importance.features.length)} of ${r.importance.features.length}.`,
       )
     : '';

@@ -24,7 +24,8 @@ export function fmtNumber(v: number | null | undefined, decimals = 3): string {
 /** A value with its confidence interval, "0.987 [0.964, 1.00]"; the value alone when it has no interval. */
 export function fmtEstimate(m: { value: number | null; ci_low?: number | null; ci_high?: number | null } | undefined): string {
   if (!m) return 'n/a';
-  const ci = m.ci_low !== null && m.ci_low !== undefined && m.ci_high !== null && m.ci_high !== undefined ? ` [${fmtNumber(m.ci_low)}, ${fmtNumber(m.ci_high)}]` : '';
+  const ci =
+    m.ci_low !== null && m.ci_low !== undefined && m.ci_high !== null && m.ci_high !== undefined ? ` [${fmtNumber(m.ci_low)}, ${fmtNumber(m.ci_high)}]` : '';
   return `${fmtNumber(m.value)}${ci}`;
 }
 
@@ -33,7 +34,10 @@ export function fmtEstimate(m: { value: number | null; ci_low?: number | null; c
  * 0.995, 1.000), never fewer, so neighbouring ticks always read differently.
  */
 export function tickFormat(ticks: readonly number[]): (v: number) => string {
-  const steps = ticks.slice(1).map((t, i) => Math.abs(t - ticks[i])).filter((s) => s > 0);
+  const steps = ticks
+    .slice(1)
+    .map((t, i) => Math.abs(t - ticks[i]))
+    .filter((s) => s > 0);
   const step = steps.length ? Math.min(...steps) : Math.abs(ticks[0] ?? 1) || 1;
   // Enough decimals to tell the smallest step apart; 1e-9 absorbs floating error (0.30000000000000004).
   const decimals = Math.min(12, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9)));

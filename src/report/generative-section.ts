@@ -60,14 +60,22 @@ export function generativeBody(report: MetricsReport): string {
   const r = report as GenerativeReport;
   const info = `<p class="muted">${esc(r.n)} synthetic vs ${esc(r.n_real ?? '?')} real rows on ${esc(r.columns_compared ?? '?')} columns. Baseline: each column sampled independently from the real column (keeps the marginals, loses every dependence). Detection AUC: 0.5 (chance) is ideal, 1 fully separable.${r.notes?.length ? ` ${r.notes.map(noteLine).join('. ')}.` : ''}</p>`;
   const rows = Object.entries(r.metrics as Record<string, GenerativeMetric>).map(
-    ([name, m]) => `<tr data-metric="${esc(name)}"><td><code>${esc(name)}</code></td><td class="num">${esc(fmtNumber(m.value))}</td><td class="num">${esc(fmtNumber(m.baseline ?? null))}</td><td>${esc(m.better ?? '')}</td><td>${beatsBadge(m.beats_baseline)}</td></tr>`,
+    ([name, m]) =>
+      `<tr data-metric="${esc(name)}"><td><code>${esc(name)}</code></td><td class="num">${esc(fmtNumber(m.value))}</td><td class="num">${esc(fmtNumber(m.baseline ?? null))}</td><td>${esc(m.better ?? '')}</td><td>${beatsBadge(m.beats_baseline)}</td></tr>`,
   );
   const reference = r.novelty?.real_reference_median;
-  const novelty = reference !== undefined && reference !== null ? `<p class="muted">Novelty is the distance from a synthetic row to its nearest real row in real standard deviations; a real row's nearest other real row is ${esc(fmtNumber(reference))} away (median).</p>` : '';
+  const novelty =
+    reference !== undefined && reference !== null
+      ? `<p class="muted">Novelty is the distance from a synthetic row to its nearest real row in real standard deviations; a real row's nearest other real row is ${esc(fmtNumber(reference))} away (median).</p>`
+      : '';
   const table = `<table class="metrics generative"><thead><tr><th>metric</th><th>synthetic</th><th>baseline</th><th>better</th><th>vs baseline</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
   const columns = (r.columns ?? []).filter((c) => typeof c?.column === 'string' && Number.isFinite(c.ks)).sort((a, b) => b.ks - a.ks);
   const chart = columns.length
-    ? `<figure>${importanceSvg('importance', columns.slice(0, TOP_COLUMNS).map((c) => ({ feature: c.column, value: c.ks })), 'per-column KS statistic')}<figcaption>${esc(`Kolmogorov–Smirnov statistic per column, largest ${Math.min(TOP_COLUMNS, columns.length)} of ${columns.length} (0: same distribution).`)}</figcaption></figure>`
+    ? `<figure>${importanceSvg(
+        'importance',
+        columns.slice(0, TOP_COLUMNS).map((c) => ({ feature: c.column, value: c.ks })),
+        'per-column KS statistic',
+      )}<figcaption>${esc(`Kolmogorov–Smirnov statistic per column, largest ${Math.min(TOP_COLUMNS, columns.length)} of ${columns.length} (0: same distribution).`)}</figcaption></figure>`
     : '';
   return `${info}<h3>Fidelity</h3><div class="charts">${table}${chart}</div>${novelty}`;
 }

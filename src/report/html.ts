@@ -16,6 +16,11 @@ export function anchor(prefix: string, id: string): string {
 export function inlineMarkdown(text: string): string {
   return text
     .split(/\n{2,}/)
-    .map((para) => `<p>${esc(para.replace(/\s*\n\s*/g, ' ')).replace(/`([^`]+)`/g, '<code>$1</code>').replace(/(^|\s)_([^_]+)_(?=$|[\s.,;:])/g, '$1<em>$2</em>')}</p>`)
+    .map(
+      (para) =>
+        `<p>${esc(para.replace(/\s*\n\s*/g, ' '))
+          .replace(/`([^`]+)`/g, '<code>$1</code>')
+          .replace(/(^|\s)_([^_]+)_(?=$|[\s.,;:])/g, '$1<em>$2</em>')}</p>`,
+    )
     .join('');
 }

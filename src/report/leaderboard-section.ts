@@ -77,10 +77,13 @@ function table(lb: Leaderboard): string {
   if (short > 0 && paramW.length) paramW[paramW.length - 1] += short;
   const labelW = 10;
   // The interval goes under the value, in smaller type, so ten metrics fit across the page.
-  const metricW = lb.metrics.map((m) => Math.max(m.length + 4, ...lb.rows.map((r) => Math.ceil(fmtEstimate(r.metrics[m]).replace(/^\S+\s*/, '').length * 0.85) + 2)));
+  const metricW = lb.metrics.map((m) =>
+    Math.max(m.length + 4, ...lb.rows.map((r) => Math.ceil(fmtEstimate(r.metrics[m]).replace(/^\S+\s*/, '').length * 0.85) + 2)),
+  );
   const cols = [`${labelW}ch`, ...paramW.map((w) => `${w}ch`), ...metricW.map((w) => `${w}ch`)].join(' ');
 
-  const radio = (cls: string, checked: boolean, title: string): string => `<input type="radio" name="${esc(group)}" class="${cls}" title="${esc(title)}"${checked ? ' checked' : ''}>`;
+  const radio = (cls: string, checked: boolean, title: string): string =>
+    `<input type="radio" name="${esc(group)}" class="${cls}" title="${esc(title)}"${checked ? ' checked' : ''}>`;
   const arrow = (m: string): string => (directionOf(lb, m) === 'lower' ? '↓' : directionOf(lb, m) === 'higher' ? '↑' : '');
   const head =
     `<th><label>${radio('ks', true, lb.selection ? `as ${lb.selection.step} ranked` : `by ${lb.metrics[0]}`)}${lb.selection ? 'chosen' : 'order'}</label></th>` +
@@ -88,7 +91,9 @@ function table(lb: Leaderboard): string {
     lb.metrics
       .map((m, j) => {
         const title = `${m}: ${directionOf(lb, m) === 'lower' ? 'lower' : 'higher'} is better`;
-        return j < SORTABLE_METRICS ? `<th data-metric="${esc(m)}"><label title="${esc(title)}">${radio(`k${j}`, false, `sort by ${m}`)}<code>${esc(m)}</code> ${arrow(m)}</label></th>` : `<th data-metric="${esc(m)}" title="${esc(title)}"><code>${esc(m)}</code> ${arrow(m)}</th>`;
+        return j < SORTABLE_METRICS
+          ? `<th data-metric="${esc(m)}"><label title="${esc(title)}">${radio(`k${j}`, false, `sort by ${m}`)}<code>${esc(m)}</code> ${arrow(m)}</label></th>`
+          : `<th data-metric="${esc(m)}" title="${esc(title)}"><code>${esc(m)}</code> ${arrow(m)}</th>`;
       })
       .join('');
   const body = order
@@ -96,7 +101,9 @@ function table(lb: Leaderboard): string {
       const r = lb.rows[i];
       const vars = [`--ks:${choice[i]}`, ...byMetric.map((rk, j) => `--k${j}:${rk[i]}`)].join(';');
       const status = chosenRow(lb, r) ? badge('passed', 'chosen') : '';
-      const params = r.baseline ? `<td class="baseline-label" style="grid-column: span ${Math.max(1, lb.parameters.length)}">${esc(r.label)}</td>` : lb.parameters.map((p) => `<td>${esc(typeof r.values[p] === 'string' ? r.values[p] : JSON.stringify(r.values[p] ?? ''))}</td>`).join('');
+      const params = r.baseline
+        ? `<td class="baseline-label" style="grid-column: span ${Math.max(1, lb.parameters.length)}">${esc(r.label)}</td>`
+        : lb.parameters.map((p) => `<td>${esc(typeof r.values[p] === 'string' ? r.values[p] : JSON.stringify(r.values[p] ?? ''))}</td>`).join('');
       const cells = lb.metrics
         .map((m, j) => {
           const e = r.metrics[m];
@@ -118,7 +125,10 @@ function forestPlot(lb: Leaderboard): string {
   const order = rows.map((r, i) => ({ r, rank: ranks(rows, choiceScore(lb), directionOf(lb, metric))[i] })).sort((a, b) => a.rank - b.rank);
   const entries = order.map(({ r }) => [`${r.label}${chosenRow(lb, r) ? ' (chosen)' : ''}`, r.metrics[metric]] as [string, MetricEstimate]);
   if (!entries.length) return '';
-  return figure(intervalSvg('leaderboard', entries, `${metric} of every combination`), `${metric} of every combination with its ${confidenceLabel(lb.confidence)}, in the order of the choice.`);
+  return figure(
+    intervalSvg('leaderboard', entries, `${metric} of every combination`),
+    `${metric} of every combination with its ${confidenceLabel(lb.confidence)}, in the order of the choice.`,
+  );
 }
 
 export function leaderboardSection(lb: Leaderboard, evaluations: readonly Evaluation[], points: readonly ObservedPredicted[]): string {
@@ -129,12 +139,19 @@ export function leaderboardSection(lb: Leaderboard, evaluations: readonly Evalua
     ? `<p>Chosen by <code>${esc(s.step)}</code>: the ${s.direction === 'lower' ? 'lowest' : 'highest'} ${esc(s.use === 'value' ? '' : `${s.use} of `)}<code>${esc(s.metric)}</code>${chosen ? ` — <strong>${esc(chosen.label)}</strong> (<code>${esc(chosen.modelStep ?? '')}</code>)` : ''}.</p>`
     : '';
   const note = `<p class="muted">Each cell: value [${esc(confidenceLabel(lb.confidence))}]; bold: the best of the column (↑ higher, ↓ lower is better). Pick a column's button to sort by it.${lb.rows.some((r) => r.baseline) ? ' The baseline row is the reference every combination was judged against, on the same patients.' : ''}</p>`;
-  const missing = lb.missing.length ? `<p class="muted">Not in the leaderboard: ${lb.missing.map((m) => `<code>${esc(m.step)}</code> (${esc(m.why)})`).join(', ')}.</p>` : '';
+  const missing = lb.missing.length
+    ? `<p class="muted">Not in the leaderboard: ${lb.missing.map((m) => `<code>${esc(m.step)}</code> (${esc(m.why)})`).join(', ')}.</p>`
+    : '';
   const details = lb.rows
     .filter((r) => !r.baseline && r.step)
     .map((r) => {
       const e = evaluations.find((x) => x.step === r.step);
-      return e ? `<details class="member" data-step="${esc(e.step)}" id="${esc(anchor('eval', e.step))}"><summary>${esc(r.label)}: <code>${esc(e.step)}</code> — every metric, curve and table</summary>${evaluationBody(e, points.find((p) => p.step === e.step))}</details>` : '';
+      return e
+        ? `<details class="member" data-step="${esc(e.step)}" id="${esc(anchor('eval', e.step))}"><summary>${esc(r.label)}: <code>${esc(e.step)}</code> — every metric, curve and table</summary>${evaluationBody(
+            e,
+            points.find((p) => p.step === e.step),
+          )}</details>`
+        : '';
     })
     .join('');
   return `<section class="leaderboard-section" id="${esc(anchor('leaderboard', lb.origin))}" data-origin="${esc(lb.origin)}"><h2>Leaderboard: <code>${esc(lb.origin)}</code> <span class="muted">${members} combinations</span></h2>${how}${note}${table(lb)}${missing}<div class="charts">${forestPlot(lb)}</div><h3>Each combination</h3>${details}</section>`;

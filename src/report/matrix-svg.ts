@@ -28,8 +28,12 @@ export function confusionSvg(labels: readonly string[], counts: readonly (readon
       );
     });
   });
-  const colLabels = labels.map((l, j) => `<text class="tick-label" x="${px(LEFT + j * CELL + CELL / 2 - 1)}" y="${TOP - 8}" text-anchor="middle">${esc(truncate(l, 10))}</text>`).join('');
-  const rowLabels = labels.map((l, i) => `<text class="tick-label" x="${LEFT - 8}" y="${px(TOP + i * CELL + CELL / 2 + 4)}" text-anchor="end">${esc(truncate(l, 14))}</text>`).join('');
+  const colLabels = labels
+    .map((l, j) => `<text class="tick-label" x="${px(LEFT + j * CELL + CELL / 2 - 1)}" y="${TOP - 8}" text-anchor="middle">${esc(truncate(l, 10))}</text>`)
+    .join('');
+  const rowLabels = labels
+    .map((l, i) => `<text class="tick-label" x="${LEFT - 8}" y="${px(TOP + i * CELL + CELL / 2 + 4)}" text-anchor="end">${esc(truncate(l, 14))}</text>`)
+    .join('');
   const titles = `<text class="axis-label" x="${px(LEFT + (k * CELL) / 2)}" y="14" text-anchor="middle">predicted</text><text class="axis-label" transform="translate(14 ${px(TOP + (k * CELL) / 2)}) rotate(-90)" text-anchor="middle">true</text>`;
   return svgChart('confusion', LEFT + k * CELL + 10, TOP + k * CELL + 10, `confusion matrix, ${k} classes`, titles + colLabels + rowLabels + cells.join(''));
 }

@@ -39,10 +39,14 @@ function headlineTable(e: Evaluation): string {
   if (!r) return `<p class="muted">No metrics from <code>${esc(e.step)}</code>: ${esc(e.missing ?? 'not recorded')}.</p>`;
   const names = headlineMetrics(r);
   const generative = r.task === 'generative';
-  const head = generative ? '<th>metric</th><th>value</th><th>baseline</th>' : `<th>metric</th><th>value [${esc(confidenceLabel(r.bootstrap?.confidence))}]</th>`;
+  const head = generative
+    ? '<th>metric</th><th>value</th><th>baseline</th>'
+    : `<th>metric</th><th>value [${esc(confidenceLabel(r.bootstrap?.confidence))}]</th>`;
   const rows = names.map((n) => {
     const m = r.metrics[n];
-    const cells = generative ? `<td class="num">${esc(fmtNumber(m.value))}</td><td class="num">${esc(fmtNumber((r.metrics as WithBaselines)[n]?.baseline ?? null))}</td>` : `<td class="num">${esc(fmtEstimate(m))}</td>`;
+    const cells = generative
+      ? `<td class="num">${esc(fmtNumber(m.value))}</td><td class="num">${esc(fmtNumber((r.metrics as WithBaselines)[n]?.baseline ?? null))}</td>`
+      : `<td class="num">${esc(fmtEstimate(m))}</td>`;
     return `<tr data-metric="${esc(n)}"><td><code>${esc(n)}</code></td>${cells}</tr>`;
   });
   const on = r.task === 'recommendation' ? `${r.n} held-out interactions` : `${r.n} ${generative ? 'synthetic' : 'test'} rows`;
@@ -79,14 +83,23 @@ function modelCard(m: RegisteredModel, evaluation: Evaluation | undefined): stri
       `<h4>Limitations</h4><div class="limitations">${c.limitations ? inlineMarkdown(c.limitations) : notStated('limitations')}</div>` +
       `${c.model.length ? `<h4>Model</h4>${bulletList(c.model, 'card-model')}` : ''}${c.data.length ? `<h4>Data</h4>${bulletList(c.data, 'card-data')}` : ''}`
     : `<p class="missing">${esc(m.missing ?? 'no model card')}.</p>`;
-  const numbers = evaluation ? `<h4>Headline metrics</h4>${headlineTable(evaluation)}${evaluation.report ? gatesTable(evaluation.report, '<h4>Gates</h4>') : ''}` : '<p class="muted">No evaluation is wired into this register step, so no metrics vouch for the model.</p>';
+  const numbers = evaluation
+    ? `<h4>Headline metrics</h4>${headlineTable(evaluation)}${evaluation.report ? gatesTable(evaluation.report, '<h4>Gates</h4>') : ''}`
+    : '<p class="muted">No evaluation is wired into this register step, so no metrics vouch for the model.</p>';
   const made = m.modelStep ? `<p class="muted">Model from <code>${esc(m.modelStep)}</code>, registered by <code>${esc(m.step)}</code>.</p>` : '';
   return `<article class="model-card" id="${esc(anchor('model', m.step))}" data-step="${esc(m.step)}">${title}<div class="card-grid"><div class="card-text">${text}${made}</div><div class="card-numbers">${numbers}</div></div></article>`;
 }
 
 export function modelsSection(models: readonly RegisteredModel[], evaluations: readonly Evaluation[]): string {
   const body = models.length
-    ? models.map((m) => modelCard(m, evaluations.find((e) => e.step === m.evaluationStep))).join('')
+    ? models
+        .map((m) =>
+          modelCard(
+            m,
+            evaluations.find((e) => e.step === m.evaluationStep),
+          ),
+        )
+        .join('')
     : '<p class="muted">This run registers no model (the pipeline has no register step): its evaluations follow.</p>';
   return `<section id="models"><h2>Registered models</h2>${body}</section>`;
 }

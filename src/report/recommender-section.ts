@@ -55,7 +55,8 @@ export function recommenderBaselineTable(report: MetricsReport): string {
   const unit = r.bootstrap?.unit ? ` resampling ${esc(r.bootstrap.unit)}s` : '';
   const info = `<p class="muted">Against a ${esc(r.baseline?.method ?? 'baseline')} recommender fitted on the same training rows and judged on the same patients. Lift: the model minus the baseline, with its ${esc(confidence)}bootstrap interval${unit}; "beats" when that interval excludes no difference in the better direction.</p>`;
   const rows = Object.entries(r.metrics).map(
-    ([name, m]) => `<tr data-metric="${esc(name)}"><td><code>${esc(name)}</code></td><td class="num">${estimate(m)}</td><td class="num">${estimate(baseline[name])}</td><td class="num">${estimate(r.lift?.[name])}</td><td>${verdict(name, r.lift?.[name])}</td></tr>`,
+    ([name, m]) =>
+      `<tr data-metric="${esc(name)}"><td><code>${esc(name)}</code></td><td class="num">${estimate(m)}</td><td class="num">${estimate(baseline[name])}</td><td class="num">${estimate(r.lift?.[name])}</td><td>${verdict(name, r.lift?.[name])}</td></tr>`,
   );
   return `<h3>Against the baseline</h3>${info}<table class="metrics recommender-baseline"><thead><tr><th>metric</th><th>model</th><th>baseline</th><th>lift</th><th>vs baseline</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -28,15 +28,27 @@ const MAX_ERROR = 400;
 
 function header(d: ReportData): string {
   const counts = (['done', 'cached', 'failed', 'cancelled', 'skipped'] as const).map((s) => `${d.steps.filter((x) => x.status === s).length} ${s}`).join(', ');
-  const git = d.git ? `<code>${esc(d.git.commit.slice(0, 12))}</code>${d.git.dirty ? ' <span class="badge failed">dirty</span>' : ' <span class="muted">clean</span>'}` : '<span class="muted">not in a git repository</span>';
+  const git = d.git
+    ? `<code>${esc(d.git.commit.slice(0, 12))}</code>${d.git.dirty ? ' <span class="badge failed">dirty</span>' : ' <span class="muted">clean</span>'}`
+    : '<span class="muted">not in a git repository</span>';
   const row = (k: string, v: string): string => `<dt>${esc(k)}</dt><dd>${v}</dd>`;
-  const partial = d.only?.length ? [`an --only run of ${d.only.join(', ')}: the steps it did not need are not in this report; run the whole pipeline for a complete one`] : [];
+  const partial = d.only?.length
+    ? [`an --only run of ${d.only.join(', ')}: the steps it did not need are not in this report; run the whole pipeline for a complete one`]
+    : [];
   return (
     `<header><h1>${esc(d.pipeline.name)} ${badge(d.status)}</h1><div class="muted">medpipe run report</div><dl>` +
     row('pipeline file', `<code>${esc(d.pipeline.file)}</code>`) +
     row('run', `<code>${esc(d.runId)}</code>`) +
     row('git commit', git) +
-    row('started', esc(d.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC'))) +
+    row(
+      'started',
+      esc(
+        d.startedAt
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, ' UTC')
+          .replace(/Z$/, ' UTC'),
+      ),
+    ) +
     row('duration', esc(fmtDuration(d.durationMs))) +
     row('steps', esc(counts)) +
     row('pipeline digest', `<code>${esc(d.pipeline.digest.slice(0, 16))}</code>`) +
@@ -67,18 +79,29 @@ function stepTable(steps: readonly ReportStep[]): string {
 function modelImportanceSection(models: readonly ModelImportances[]): string {
   if (!models.length) return '';
   const charts = models.map((m) =>
-    figure(importanceSvg('importance', m.features.slice(0, TOP_FEATURES).map((f) => ({ feature: f.feature, value: f.importance })), `impurity importance of ${m.step}`), `${m.step}: impurity (Gini / variance) importance from training, top ${Math.min(TOP_FEATURES, m.features.length)}.`),
+    figure(
+      importanceSvg(
+        'importance',
+        m.features.slice(0, TOP_FEATURES).map((f) => ({ feature: f.feature, value: f.importance })),
+        `impurity importance of ${m.step}`,
+      ),
+      `${m.step}: impurity (Gini / variance) importance from training, top ${Math.min(TOP_FEATURES, m.features.length)}.`,
+    ),
   );
   return `<section id="model-importances"><h2>Model feature importances</h2><div class="charts">${charts.join('')}</div></section>`;
 }
 
 /** The metrics against the baseline (the metrics files as they are now vs the baseline's). More digits than elsewhere: the differences are the point. */
 function baselineSection(d: ReportData): string {
-  if (!d.baselineDiff) return d.baselineProblem ? `<section id="baseline"><h2>Against the baseline</h2><p class="muted">${esc(d.baselineProblem)}</p></section>` : '';
+  if (!d.baselineDiff)
+    return d.baselineProblem ? `<section id="baseline"><h2>Against the baseline</h2><p class="muted">${esc(d.baselineProblem)}</p></section>` : '';
   const diff = d.baselineDiff;
   const fmt = (v: number | undefined): string => (v === undefined ? '–' : fmtNumber(v, 4));
   const files = diff.files.map((f) => {
-    const rows = f.metrics.map((m) => `<tr class="${m.status === 'REGRESSED' ? 'regressed' : ''}"><td>${esc(m.metric)}</td><td>${fmt(m.old?.value)}</td><td>${fmt(m.new?.value)}</td><td>${m.delta === undefined ? '–' : `${m.delta >= 0 ? '+' : ''}${fmt(m.delta)}`}</td><td>${esc(m.direction)}</td><td>${esc(m.allowed)}</td><td><span class="badge ${m.status === 'REGRESSED' ? 'failed' : m.status === 'improved' ? 'done' : 'cached'}">${esc(m.status)}</span></td></tr>`);
+    const rows = f.metrics.map(
+      (m) =>
+        `<tr class="${m.status === 'REGRESSED' ? 'regressed' : ''}"><td>${esc(m.metric)}</td><td>${fmt(m.old?.value)}</td><td>${fmt(m.new?.value)}</td><td>${m.delta === undefined ? '–' : `${m.delta >= 0 ? '+' : ''}${fmt(m.delta)}`}</td><td>${esc(m.direction)}</td><td>${esc(m.allowed)}</td><td><span class="badge ${m.status === 'REGRESSED' ? 'failed' : m.status === 'improved' ? 'done' : 'cached'}">${esc(m.status)}</span></td></tr>`,
+    );
     return `<h3><code>${esc(f.file)}</code> <span class="muted">vs ${esc(f.baselineLabel ?? 'no baseline file')}</span></h3><table class="diff"><thead><tr><th>metric</th><th>baseline</th><th>current</th><th>delta</th><th>better</th><th>tolerance</th><th>status</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
   });
   const regressed = diff.files.reduce((n, f) => n + f.metrics.filter((m) => m.status === 'REGRESSED').length, 0);
@@ -98,8 +121,19 @@ export function renderReport(d: ReportData): string {
   const scatter = points.filter((p) => p.observed.length);
   const sections: { id: string; title: string; html: string }[] = [
     { id: 'models', title: 'Registered models', html: modelsSection(d.models ?? [], d.evaluations) },
-    ...leaderboards.map((lb) => ({ id: anchor('leaderboard', lb.origin), title: `Leaderboard ${lb.origin}`, html: leaderboardSection(lb, d.evaluations, points) })),
-    ...evaluations.map((e) => ({ id: anchor('eval', e.step), title: e.step, html: evaluationSection(e, points.find((p) => p.step === e.step)) })),
+    ...leaderboards.map((lb) => ({
+      id: anchor('leaderboard', lb.origin),
+      title: `Leaderboard ${lb.origin}`,
+      html: leaderboardSection(lb, d.evaluations, points),
+    })),
+    ...evaluations.map((e) => ({
+      id: anchor('eval', e.step),
+      title: e.step,
+      html: evaluationSection(
+        e,
+        points.find((p) => p.step === e.step),
+      ),
+    })),
     ...(d.ganCurves ?? []).map((g) => ({ id: anchor('gan', g.step), title: `GAN ${g.step}`, html: ganSection(g) })),
     ...(d.candidates ?? []).map((t) => ({ id: anchor('candidates', t.step), title: 'Candidates', html: candidatesSection(t) })),
     { id: 'baseline', title: 'Against the baseline', html: baselineSection(d) },
@@ -109,7 +143,9 @@ export function renderReport(d: ReportData): string {
     { id: 'timeline', title: 'Timeline', html: timelineSection(d) },
   ].filter((s) => s.html !== '');
   // Plots of single rows are drawn only where the pipeline asked for them (evaluate's observed_vs_predicted); say so.
-  const footerRows = scatter.length ? ` The observed-vs-predicted plot${scatter.length > 1 ? 's' : ''} of ${scatter.map((p) => p.step).join(', ')} show${scatter.length > 1 ? '' : 's'} one point per test row, as the pipeline asked (observed_vs_predicted: true).` : '';
+  const footerRows = scatter.length
+    ? ` The observed-vs-predicted plot${scatter.length > 1 ? 's' : ''} of ${scatter.map((p) => p.step).join(', ')} show${scatter.length > 1 ? '' : 's'} one point per test row, as the pipeline asked (observed_vs_predicted: true).`
+    : '';
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',

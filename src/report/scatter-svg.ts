@@ -10,7 +10,12 @@ import { axes, linear, niceTicks, svgChart } from './svg.js';
 const SIZE = 320;
 const M = { left: 50, right: 14, top: 14, bottom: 44 };
 
-export function observedPredictedSvg(observed: readonly number[], predicted: readonly number[], r2: number | null | undefined, target: string | undefined): string {
+export function observedPredictedSvg(
+  observed: readonly number[],
+  predicted: readonly number[],
+  r2: number | null | undefined,
+  target: string | undefined,
+): string {
   const all = [...observed, ...predicted];
   const ticks = niceTicks(Math.min(...all), Math.max(...all));
   const step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
@@ -23,5 +28,11 @@ export function observedPredictedSvg(observed: readonly number[], predicted: rea
   const identity = `<line class="reference" x1="${px(x(domain[0]))}" y1="${px(y(domain[0]))}" x2="${px(x(domain[1]))}" y2="${px(y(domain[1]))}"><title>predicted = observed</title></line>`;
   const points = observed.map((o, i) => `<circle class="point" cx="${px(x(o))}" cy="${px(y(predicted[i]))}" r="2.6"/>`).join('');
   const legend = `<text class="legend" x="${M.left + 8}" y="${M.top + 12}">R² ${esc(fmtNumber(r2 ?? null))}</text>`;
-  return svgChart('observed-predicted', SIZE, SIZE, `observed vs predicted ${what}, ${observed.length} test rows`, frame + identity + `<g class="points" data-points="${observed.length}">${points}</g>` + legend);
+  return svgChart(
+    'observed-predicted',
+    SIZE,
+    SIZE,
+    `observed vs predicted ${what}, ${observed.length} test rows`,
+    frame + identity + `<g class="points" data-points="${observed.length}">${points}</g>` + legend,
+  );
 }

@@ -6,7 +6,9 @@
 import { SORTABLE_METRICS } from './leaderboard-section.js';
 
 /** The leaderboard's script-free sorting: the checked radio button picks which rank variable orders the rows (leaderboard-section.ts). */
-const SORT_RULES = ['ks', ...Array.from({ length: SORTABLE_METRICS }, (_, i) => `k${i}`)].map((k) => `table.leaderboard:has(input.${k}:checked) tbody tr { order: var(--${k}); }`).join('\n');
+const SORT_RULES = ['ks', ...Array.from({ length: SORTABLE_METRICS }, (_, i) => `k${i}`)]
+  .map((k) => `table.leaderboard:has(input.${k}:checked) tbody tr { order: var(--${k}); }`)
+  .join('\n');
 
 export const STYLES = `
 :root { --done:#2e7d32; --done-bg:#e8f5e9; --cached:#1565c0; --cached-bg:#e3f2fd; --failed:#c62828; --failed-bg:#ffebee; --skipped:#757575; --skipped-bg:#f5f5f5; --cancelled:#b26a00; --cancelled-bg:#fff3e0; --ink:#1f2328; --muted:#656d76; --line:#d0d7de; --accent:#6a3d9a; }

@@ -66,10 +66,17 @@ export function axes(o: AxisOptions): string {
   }
   parts.push(`<line class="axis" x1="${px(x0)}" x2="${px(x1)}" y1="${px(y0)}" y2="${px(y0)}"/>`);
   parts.push(`<line class="axis" x1="${px(x0)}" x2="${px(x0)}" y1="${px(y0)}" y2="${px(y1)}"/>`);
-  for (const t of xt) parts.push(`<line class="tick" x1="${px(o.x(t))}" x2="${px(o.x(t))}" y1="${px(y0)}" y2="${px(y0 + 4)}"/><text class="tick-label x-tick" x="${px(o.x(t))}" y="${px(y0 + 15)}" text-anchor="middle">${esc(fx(t))}</text>`);
-  for (const t of yt) parts.push(`<line class="tick" x1="${px(x0 - 4)}" x2="${px(x0)}" y1="${px(o.y(t))}" y2="${px(o.y(t))}"/><text class="tick-label y-tick" x="${px(x0 - 7)}" y="${px(o.y(t) + 3.5)}" text-anchor="end">${esc(fy(t))}</text>`);
+  for (const t of xt)
+    parts.push(
+      `<line class="tick" x1="${px(o.x(t))}" x2="${px(o.x(t))}" y1="${px(y0)}" y2="${px(y0 + 4)}"/><text class="tick-label x-tick" x="${px(o.x(t))}" y="${px(y0 + 15)}" text-anchor="middle">${esc(fx(t))}</text>`,
+    );
+  for (const t of yt)
+    parts.push(
+      `<line class="tick" x1="${px(x0 - 4)}" x2="${px(x0)}" y1="${px(o.y(t))}" y2="${px(o.y(t))}"/><text class="tick-label y-tick" x="${px(x0 - 7)}" y="${px(o.y(t) + 3.5)}" text-anchor="end">${esc(fy(t))}</text>`,
+    );
   if (o.xLabel) parts.push(`<text class="axis-label" x="${px((x0 + x1) / 2)}" y="${px(y0 + 32)}" text-anchor="middle">${esc(o.xLabel)}</text>`);
-  if (o.yLabel) parts.push(`<text class="axis-label" transform="translate(${px(x0 - 38)} ${px((y0 + y1) / 2)}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
+  if (o.yLabel)
+    parts.push(`<text class="axis-label" transform="translate(${px(x0 - 38)} ${px((y0 + y1) / 2)}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
   return parts.join('');
 }
 

@@ -47,8 +47,14 @@ export function timelineSvg(steps: readonly ReportStep[], runDurationMs: number 
   const height = TOP + steps.length * ROW_H + AXIS_H;
   const axisY = TOP + steps.length * ROW_H + 4;
   const ticks = niceTicks(0, end * 1.12, 6)
-    .map((t) => `<line class="grid" x1="${px(x(t))}" x2="${px(x(t))}" y1="${TOP}" y2="${px(axisY)}"/><text class="tick-label x-tick" x="${px(x(t))}" y="${px(axisY + 14)}" text-anchor="middle">${esc(fmtDuration(t))}</text>`)
+    .map(
+      (t) =>
+        `<line class="grid" x1="${px(x(t))}" x2="${px(x(t))}" y1="${TOP}" y2="${px(axisY)}"/><text class="tick-label x-tick" x="${px(x(t))}" y="${px(axisY + 14)}" text-anchor="middle">${esc(fmtDuration(t))}</text>`,
+    )
     .join('');
-  const body = ticks + `<line class="axis" x1="${labelW}" x2="${labelW + PLOT_W}" y1="${px(axisY)}" y2="${px(axisY)}"/>` + steps.map((s, i) => row(s, i, x, labelW)).join('');
+  const body =
+    ticks +
+    `<line class="axis" x1="${labelW}" x2="${labelW + PLOT_W}" y1="${px(axisY)}" y2="${px(axisY)}"/>` +
+    steps.map((s, i) => row(s, i, x, labelW)).join('');
   return svgChart('timeline', labelW + PLOT_W + 20, height, `timeline of ${steps.length} steps`, body);
 }

@@ -28,7 +28,6 @@ interface Params {
   seed: number;
 }
 
-
 type Loaded = Awaited<ReturnType<typeof import('../ml/model.js')['loadModelFile']>>;
 type DatasetT = Awaited<ReturnType<typeof import('../data/arrow.js')['readDatasetFile']>>;
 type TruthT = import('../ml/metrics/index.js').Truth;
@@ -44,7 +43,9 @@ function checkColumns(ds: DatasetT, model: Loaded, subgroups: Params['subgroups'
   }
   for (const s of subgroups) {
     if (!have.has(s.column)) {
-      throw new StepInputError(`subgroup column "${s.column}" is not in the test dataset (columns: ${ds.columns.map((c) => c.name).join(', ')}); a column that is not a feature must be kept, e.g. as an id column (columns: { ${s.column}: id } on the load step)`);
+      throw new StepInputError(
+        `subgroup column "${s.column}" is not in the test dataset (columns: ${ds.columns.map((c) => c.name).join(', ')}); a column that is not a feature must be kept, e.g. as an id column (columns: { ${s.column}: id } on the load step)`,
+      );
     }
   }
 }
@@ -52,25 +53,43 @@ function checkColumns(ds: DatasetT, model: Loaded, subgroups: Params['subgroups'
 /** The true outcomes, as indices into the model's classes (by label, not by code) or as values. */
 function truthOf(ds: DatasetT, model: Loaded, file: string): TruthT {
   const target = ds.target;
-  if (!target) throw new StepInputError('the test dataset has no target column, so there is nothing to compare predictions with: set `target:` on the load step');
+  if (!target)
+    throw new StepInputError('the test dataset has no target column, so there is nothing to compare predictions with: set `target:` on the load step');
   const col = ds.columns.find((c) => c.name === target.column);
   if (!col) throw new StepInputError(`target column "${target.column}" is not in the test dataset`);
   const d = col.data;
   if (model.task === 'regression') {
     if (d.type !== 'numeric') throw new StepInputError(`the model is a regression model but target column "${target.column}" is not numeric`);
     const missing = d.values.findIndex((v) => Number.isNaN(v));
-    if (missing >= 0) throw new DataError('missing target value: evaluation needs the true outcome of every row', { file, row: missing + 2, column: target.column, hint: 'drop rows without an outcome before evaluating' });
+    if (missing >= 0)
+      throw new DataError('missing target value: evaluation needs the true outcome of every row', {
+        file,
+        row: missing + 2,
+        column: target.column,
+        hint: 'drop rows without an outcome before evaluating',
+      });
     return { task: 'regression', y: Float64Array.from(d.values) };
   }
   const classes = model.classes ?? [];
-  if (d.type !== 'categorical') throw new StepInputError(`the model is a classifier but target column "${target.column}" is ${d.type}: declare it categorical on the load step`);
+  if (d.type !== 'categorical')
+    throw new StepInputError(`the model is a classifier but target column "${target.column}" is ${d.type}: declare it categorical on the load step`);
   const index = d.categories.map((c) => classes.indexOf(c));
   const y = new Int32Array(ds.rowCount);
   for (let i = 0; i < ds.rowCount; i++) {
     const code = d.codes[i];
-    if (code < 0) throw new DataError('missing target value: evaluation needs the true outcome of every row', { file, row: i + 2, column: target.column, hint: 'drop rows without an outcome before evaluating' });
+    if (code < 0)
+      throw new DataError('missing target value: evaluation needs the true outcome of every row', {
+        file,
+        row: i + 2,
+        column: target.column,
+        hint: 'drop rows without an outcome before evaluating',
+      });
     if (index[code] < 0) {
-      throw new DataError(`class "${d.categories[code]}" is not one the model was trained on (classes: ${classes.join(', ')})`, { file, row: i + 2, column: target.column });
+      throw new DataError(`class "${d.categories[code]}" is not one the model was trained on (classes: ${classes.join(', ')})`, {
+        file,
+        row: i + 2,
+        column: target.column,
+      });
     }
     y[i] = index[code];
   }
@@ -94,7 +113,7 @@ export function bootstrapParam(resamples: string, description: string): object {
     additionalProperties: false,
     properties: {
       resamples: { type: 'integer', minimum: 0, maximum: MAX_RESAMPLES, default: 1000, description: resamples },
-      seed: { type: ['integer', 'null'], default: null, description: 'Seed of the resampling; null = the step\'s seed.' },
+      seed: { type: ['integer', 'null'], default: null, description: "Seed of the resampling; null = the step's seed." },
       confidence: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the percentile intervals.' },
     },
     default: { resamples: 1000, seed: null, confidence: 0.95 },
@@ -105,14 +124,18 @@ export function bootstrapParam(resamples: string, description: string): object {
 export default defineStep<Params>({
   id: 'evaluate',
   version: '2',
-  description: 'Metrics of a trained model on a test dataset, with bootstrap confidence intervals, decision threshold, subgroups, curves, quality gates and permutation importance.',
+  description:
+    'Metrics of a trained model on a test dataset, with bootstrap confidence intervals, decision threshold, subgroups, curves, quality gates and permutation importance.',
   inputs: {
     model: { kind: 'model', description: 'A trained model (train.random-forest, train.svm).' },
-    test: { kind: 'dataset', description: 'Held-out rows with the model\'s feature columns and the true outcome; subgroup columns may be id columns.' },
+    test: { kind: 'dataset', description: "Held-out rows with the model's feature columns and the true outcome; subgroup columns may be id columns." },
   },
   outputs: {
     metrics: { kind: 'metrics', description: `The evaluation report as JSON (${METRICS_FORMAT}).` },
-    predictions: { kind: 'report', description: `Regression with observed_vs_predicted: each test row's observed and predicted value, in row order (${PREDICTIONS_FORMAT} JSON); otherwise a file saying there are none.` },
+    predictions: {
+      kind: 'report',
+      description: `Regression with observed_vs_predicted: each test row's observed and predicted value, in row order (${PREDICTIONS_FORMAT} JSON); otherwise a file saying there are none.`,
+    },
   },
   defaultOutput: 'metrics',
   publish: { param: 'metrics_file', port: 'metrics' },
@@ -124,20 +147,29 @@ export default defineStep<Params>({
         type: 'array',
         items: { type: 'string' },
         default: [],
-        description: 'Metrics to report; empty = all that apply. Binary: roc_auc, pr_auc, sensitivity (= recall), specificity, precision, f1, accuracy, balanced_accuracy, log_loss, brier. Multi-class: accuracy, balanced_accuracy, roc_auc (one-vs-rest macro), precision/recall/f1 _macro and _weighted, log_loss. Regression: rmse, mae, r2.',
+        description:
+          'Metrics to report; empty = all that apply. Binary: roc_auc, pr_auc, sensitivity (= recall), specificity, precision, f1, accuracy, balanced_accuracy, log_loss, brier. Multi-class: accuracy, balanced_accuracy, roc_auc (one-vs-rest macro), precision/recall/f1 _macro and _weighted, log_loss. Regression: rmse, mae, r2.',
       },
       threshold: {
         type: 'object',
         additionalProperties: false,
         properties: {
-          method: { enum: ['fixed', 'youden', 'sensitivity'], default: 'fixed', description: "fixed: the given value; youden: maximises sensitivity + specificity - 1 on the test rows (optimistic); sensitivity: the highest threshold reaching the target sensitivity (optimistic)." },
+          method: {
+            enum: ['fixed', 'youden', 'sensitivity'],
+            default: 'fixed',
+            description:
+              'fixed: the given value; youden: maximises sensitivity + specificity - 1 on the test rows (optimistic); sensitivity: the highest threshold reaching the target sensitivity (optimistic).',
+          },
           value: { type: 'number', description: 'fixed: predict positive when the score >= value; default 0.5 on probabilities, 0 on SVM decision values.' },
           target: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'sensitivity: the sensitivity to reach, e.g. 0.95.' },
         },
         default: { method: 'fixed' },
         description: 'Binary classification: the decision threshold on P(positive) used by the thresholded metrics.',
       },
-      bootstrap: bootstrapParam('Bootstrap resamples for the confidence intervals (0: no intervals).', 'Percentile bootstrap confidence intervals for every metric.'),
+      bootstrap: bootstrapParam(
+        'Bootstrap resamples for the confidence intervals (0: no intervals).',
+        'Percentile bootstrap confidence intervals for every metric.',
+      ),
       subgroups: {
         type: 'array',
         items: {
@@ -146,7 +178,12 @@ export default defineStep<Params>({
           required: ['column'],
           properties: {
             column: { type: 'string', description: 'A column of the test dataset (a feature or an id column).' },
-            bins: { type: 'array', items: { type: 'number' }, minItems: 1, description: 'Numeric column: the edges between groups, e.g. [40, 65] gives < 40, [40, 65), >= 65.' },
+            bins: {
+              type: 'array',
+              items: { type: 'number' },
+              minItems: 1,
+              description: 'Numeric column: the edges between groups, e.g. [40, 65] gives < 40, [40, 65), >= 65.',
+            },
           },
         },
         default: [],
@@ -156,7 +193,8 @@ export default defineStep<Params>({
         type: 'object',
         additionalProperties: { type: 'string' },
         default: {},
-        description: 'Conditions the step must meet, e.g. { roc_auc: ">= 0.97", "roc_auc.ci_low": ">= 0.9" }; operators >=, >, <=, <, ==. A failed gate fails the step.',
+        description:
+          'Conditions the step must meet, e.g. { roc_auc: ">= 0.97", "roc_auc.ci_low": ">= 0.9" }; operators >=, >, <=, <, ==. A failed gate fails the step.',
       },
       permutation_importance: {
         anyOf: [
@@ -165,21 +203,36 @@ export default defineStep<Params>({
             additionalProperties: false,
             properties: {
               repeats: { type: 'integer', minimum: 1, maximum: MAX_ITERATIONS, default: 5, description: 'Shuffles per feature.' },
-              metric: { type: ['string', 'null'], default: null, description: 'Metric whose drop is measured; null = roc_auc (classification) or r2 (regression).' },
-              seed: { type: ['integer', 'null'], default: null, description: 'Seed of the shuffles; null = the step\'s seed.' },
+              metric: {
+                type: ['string', 'null'],
+                default: null,
+                description: 'Metric whose drop is measured; null = roc_auc (classification) or r2 (regression).',
+              },
+              seed: { type: ['integer', 'null'], default: null, description: "Seed of the shuffles; null = the step's seed." },
             },
           },
           { type: 'null' },
         ],
         default: null,
-        description: 'Permutation feature importance (as scikit-learn\'s permutation_importance): the drop in the metric when a feature is shuffled.',
+        description: "Permutation feature importance (as scikit-learn's permutation_importance): the drop in the metric when a feature is shuffled.",
       },
-      calibration_bins: { type: 'integer', minimum: 1, maximum: MAX_ITERATIONS, default: 10, description: 'Equal-width bins of the calibration curve (binary, probabilities).' },
-      metrics_file: { type: ['string', 'null'], default: null, description: 'Also write the report to this file (relative to the pipeline file), one metric per line, for git.' },
+      calibration_bins: {
+        type: 'integer',
+        minimum: 1,
+        maximum: MAX_ITERATIONS,
+        default: 10,
+        description: 'Equal-width bins of the calibration curve (binary, probabilities).',
+      },
+      metrics_file: {
+        type: ['string', 'null'],
+        default: null,
+        description: 'Also write the report to this file (relative to the pipeline file), one metric per line, for git.',
+      },
       observed_vs_predicted: {
         type: 'boolean',
         default: false,
-        description: 'Regression: write each test row\'s observed and predicted value to the predictions output, which the report draws as an observed-vs-predicted plot. Per-row values: meant for rows that are not patients (molecules in a QSAR model); leave off for patient data, whose report then shows aggregates only.',
+        description:
+          "Regression: write each test row's observed and predicted value to the predictions output, which the report draws as an observed-vs-predicted plot. Per-row values: meant for rows that are not patients (molecules in a QSAR model); leave off for patient data, whose report then shows aggregates only.",
       },
       seed: { type: 'integer', default: 0, description: 'Seed of the bootstrap and the permutation shuffles, unless they set their own.' },
     },
@@ -196,25 +249,38 @@ export default defineStep<Params>({
     const truth = truthOf(ds, model, testFile);
     const { X, nRows, nCols } = featureMatrix(ds, model.features);
     for (let i = 0; i < X.length; i++) {
-      if (Number.isNaN(X[i])) throw new DataError('missing feature value: the model cannot predict this row', { file: testFile, row: Math.floor(i / nCols) + 2, column: model.features[i % nCols], hint: 'apply the same imputation as in training (preprocess with impute:)' });
+      if (Number.isNaN(X[i]))
+        throw new DataError('missing feature value: the model cannot predict this row', {
+          file: testFile,
+          row: Math.floor(i / nCols) + 2,
+          column: model.features[i % nCols],
+          hint: 'apply the same imputation as in training (preprocess with impute:)',
+        });
     }
     const outcomes = m.modelOutcomes(model, X, nRows, truth);
     const kind = outcomes.kind;
-    if (params.observed_vs_predicted && outcomes.kind !== 'regression') throw new StepInputError(`observed_vs_predicted is for regression models; this one is a ${kind} classifier (its curves and calibration are in the metrics)`);
+    if (params.observed_vs_predicted && outcomes.kind !== 'regression')
+      throw new StepInputError(
+        `observed_vs_predicted is for regression models; this one is a ${kind} classifier (its curves and calibration are in the metrics)`,
+      );
     // Checked before the bootstrap runs, so a typo fails fast.
     m.resolveMetricNames(kind, params.metrics);
-    const importanceMetric = params.permutation_importance ? params.permutation_importance.metric ?? (kind === 'regression' ? 'r2' : 'roc_auc') : undefined;
+    const importanceMetric = params.permutation_importance ? (params.permutation_importance.metric ?? (kind === 'regression' ? 'r2' : 'roc_auc')) : undefined;
     if (importanceMetric) m.metricInfo(kind, importanceMetric);
 
     const bootstrap = { resamples: params.bootstrap.resamples, seed: params.bootstrap.seed ?? params.seed, confidence: params.bootstrap.confidence };
-    const classes = model.classes && kind === 'binary' ? [model.classes[1 - (model.positiveIndex ?? 1)], model.classes[model.positiveIndex ?? 1]] : model.classes;
+    const classes =
+      model.classes && kind === 'binary' ? [model.classes[1 - (model.positiveIndex ?? 1)], model.classes[model.positiveIndex ?? 1]] : model.classes;
     const evaluation = m.evaluateOutcomes(outcomes, {
       metrics: params.metrics,
       ...(classes ? { classes } : {}),
       threshold: thresholdRule(params.threshold, model.scoreKind),
       bootstrap,
       calibrationBins: params.calibration_bins,
-      subgroups: params.subgroups.map((s) => ({ column: s.column, groups: m.subgroupRows(s.column, ds.columns.find((c) => c.name === s.column)!.data, s.bins) })),
+      subgroups: params.subgroups.map((s) => ({
+        column: s.column,
+        groups: m.subgroupRows(s.column, ds.columns.find((c) => c.name === s.column)!.data, s.bins),
+      })),
       gates: params.gates,
     });
     ctx.progress('metrics computed', params.permutation_importance ? 0.5 : 1);
@@ -227,20 +293,37 @@ export default defineStep<Params>({
       if (why) throw new StepInputError(`permutation importance cannot use ${importanceMetric}: ${why}`);
       const sign = m.metricInfo(kind, importanceMetric).higherIsBetter ? 1 : -1;
       const seed = pi.seed ?? params.seed;
-      const features = m.permutationImportance(X, nRows, nCols, model.features, (Xp) => sign * scorerOf(m.modelOutcomes(model, Xp, nRows, truth)).compute()[importanceMetric], { repeats: pi.repeats, seed });
+      const features = m.permutationImportance(
+        X,
+        nRows,
+        nCols,
+        model.features,
+        (Xp) => sign * scorerOf(m.modelOutcomes(model, Xp, nRows, truth)).compute()[importanceMetric],
+        { repeats: pi.repeats, seed },
+      );
       importance = { metric: importanceMetric, repeats: pi.repeats, seed, features };
     }
 
     // The engine publishes it to metrics_file (the `publish` field above), also when a gate fails.
-    await writeFile(ctx.output('metrics'), metricsReportText({ step: ctx.stepId, model: model.describe(), ...evaluation, ...(importance ? { importance } : {}) }));
-    const predictions = params.observed_vs_predicted && outcomes.kind === 'regression'
-      ? { format: PREDICTIONS_FORMAT, task: kind, target: ds.target?.column ?? null, observed: Array.from(outcomes.y), predicted: Array.from(outcomes.pred) }
-      : { format: PREDICTIONS_FORMAT, task: kind, target: null, observed: null, predicted: null, why: 'not asked for (observed_vs_predicted: false)' };
+    await writeFile(
+      ctx.output('metrics'),
+      metricsReportText({ step: ctx.stepId, model: model.describe(), ...evaluation, ...(importance ? { importance } : {}) }),
+    );
+    const predictions =
+      params.observed_vs_predicted && outcomes.kind === 'regression'
+        ? { format: PREDICTIONS_FORMAT, task: kind, target: ds.target?.column ?? null, observed: Array.from(outcomes.y), predicted: Array.from(outcomes.pred) }
+        : { format: PREDICTIONS_FORMAT, task: kind, target: null, observed: null, predicted: null, why: 'not asked for (observed_vs_predicted: false)' };
     await writeFile(ctx.output('predictions'), JSON.stringify(predictions));
 
     const ci = (e: { value: number | null; ci_low: number | null; ci_high: number | null }): string =>
-      e.value === null ? 'n/a' : `${e.value.toPrecision(3)}${e.ci_low !== null && e.ci_high !== null ? ` (${e.ci_low.toPrecision(3)}–${e.ci_high.toPrecision(3)})` : ''}`;
-    ctx.log(`${evaluation.task} on ${evaluation.n} rows: ${Object.entries(evaluation.metrics).map(([k, e]) => `${k} ${ci(e)}`).join(', ')}`);
+      e.value === null
+        ? 'n/a'
+        : `${e.value.toPrecision(3)}${e.ci_low !== null && e.ci_high !== null ? ` (${e.ci_low.toPrecision(3)}–${e.ci_high.toPrecision(3)})` : ''}`;
+    ctx.log(
+      `${evaluation.task} on ${evaluation.n} rows: ${Object.entries(evaluation.metrics)
+        .map(([k, e]) => `${k} ${ci(e)}`)
+        .join(', ')}`,
+    );
     for (const note of evaluation.notes) ctx.log(`note: ${note}`);
 
     const failed = m.failedGateMessages(evaluation);

@@ -33,7 +33,12 @@ export default defineStep<Params>({
   version: '1',
   description: 'Molecules (a SMILES column) to RDKit descriptors and Morgan fingerprint bits, with canonical SMILES as the id column.',
   inputs: { data: { kind: 'dataset', description: 'A table with a SMILES column (e.g. load.builtin chembl2321810-pic50 or nci-screening-5k).' } },
-  outputs: { data: { kind: 'dataset', description: 'canonical_smiles (id), the kept input columns, one float64 column per descriptor and one 0/1 column per fingerprint bit.' } },
+  outputs: {
+    data: {
+      kind: 'dataset',
+      description: 'canonical_smiles (id), the kept input columns, one float64 column per descriptor and one 0/1 column per fingerprint bit.',
+    },
+  },
   defaultOutput: 'data',
   params: {
     type: 'object',
@@ -63,7 +68,11 @@ export default defineStep<Params>({
         default: FINGERPRINT_DEFAULTS,
         description: 'Morgan fingerprint bits as 0/1 columns: { radius, bits, prefix } (defaults 2, 256, fp_), or false for descriptors only.',
       },
-      invalid: { enum: ['fail', 'drop'], default: 'fail', description: 'A SMILES RDKit cannot read (or a missing one): fail names its row; drop leaves the row out and counts it.' },
+      invalid: {
+        enum: ['fail', 'drop'],
+        default: 'fail',
+        description: 'A SMILES RDKit cannot read (or a missing one): fail names its row; drop leaves the row out and counts it.',
+      },
       keep: {
         type: ['array', 'null'],
         items: { type: 'string' },
@@ -85,9 +94,13 @@ export default defineStep<Params>({
     const ds = await readDatasetFile(ctx.input('data')!);
     const names = ds.columns.map((c) => c.name);
     const source = getColumn(ds, params.smiles);
-    if (!source) throw new StepInputError(`the SMILES column "${params.smiles}" is not in the dataset${didYouMean(params.smiles, names)}; set smiles: to the column holding SMILES (columns: ${names.join(', ')})`);
+    if (!source)
+      throw new StepInputError(
+        `the SMILES column "${params.smiles}" is not in the dataset${didYouMean(params.smiles, names)}; set smiles: to the column holding SMILES (columns: ${names.join(', ')})`,
+      );
     const data = source.data;
-    if (data.type === 'numeric') throw new StepInputError(`column "${params.smiles}" holds numbers, not SMILES strings: set smiles: to the column holding SMILES`);
+    if (data.type === 'numeric')
+      throw new StepInputError(`column "${params.smiles}" holds numbers, not SMILES strings: set smiles: to the column holding SMILES`);
     const smiles: (string | null)[] = data.type === 'text' ? [...data.values] : Array.from(data.codes, (c) => (c < 0 ? null : data.categories[c]));
 
     const fp = params.fingerprint === false ? null : { ...FINGERPRINT_DEFAULTS, ...params.fingerprint };
@@ -96,26 +109,43 @@ export default defineStep<Params>({
     const produced = ['canonical_smiles', ...params.descriptors, ...(fp ? Array.from({ length: fp.bits }, (_, b) => `${fp.prefix}${b}`) : [])];
     const producedSet = new Set(produced);
     const clash = keep.find((k) => producedSet.has(k));
-    if (clash) throw new StepInputError(`input column "${clash}" has the name of an output column of this step (already featurized?): leave it out with keep: [...]${fp ? ', or change fingerprint.prefix' : ''}`);
+    if (clash)
+      throw new StepInputError(
+        `input column "${clash}" has the name of an output column of this step (already featurized?): leave it out with keep: [...]${fp ? ', or change fingerprint.prefix' : ''}`,
+      );
 
     const rdkit = await loadRDKit();
-    ctx.log(`RDKit ${rdkit.version()}: ${ds.rowCount} molecules, ${params.descriptors.length} descriptors${fp ? `, Morgan radius ${fp.radius} ${fp.bits} bits` : ''}`);
-    const result = await featurizeSmilesCancellable(rdkit, smiles, {
-      descriptors: params.descriptors,
-      fingerprint: fp ? { radius: fp.radius, bits: fp.bits } : null,
-      onInvalid: params.invalid === 'fail' ? 'stop' : 'skip',
-      onProgress: (done, total) => ctx.progress(`${done}/${total} molecules`, done / total),
-    }, ctx.signal);
+    ctx.log(
+      `RDKit ${rdkit.version()}: ${ds.rowCount} molecules, ${params.descriptors.length} descriptors${fp ? `, Morgan radius ${fp.radius} ${fp.bits} bits` : ''}`,
+    );
+    const result = await featurizeSmilesCancellable(
+      rdkit,
+      smiles,
+      {
+        descriptors: params.descriptors,
+        fingerprint: fp ? { radius: fp.radius, bits: fp.bits } : null,
+        onInvalid: params.invalid === 'fail' ? 'stop' : 'skip',
+        onProgress: (done, total) => ctx.progress(`${done}/${total} molecules`, done / total),
+      },
+      ctx.signal,
+    );
 
     if (params.invalid === 'fail' && result.invalid.length) {
       const i = result.invalid[0];
       const s = smiles[i];
-      const what = s === null || s.trim() === '' ? 'the SMILES is missing' : `${JSON.stringify(s.length > SMILES_SHOWN ? s.slice(0, SMILES_SHOWN) + '…' : s)} is not a valid SMILES (RDKit cannot parse or sanitise it)`;
-      throw new StepInputError(`column "${params.smiles}", row ${fileRow(i)} (row 1 is the header, as load.csv counts): ${what}; correct it, or set invalid: drop to leave invalid molecules out`);
+      const what =
+        s === null || s.trim() === ''
+          ? 'the SMILES is missing'
+          : `${JSON.stringify(s.length > SMILES_SHOWN ? s.slice(0, SMILES_SHOWN) + '…' : s)} is not a valid SMILES (RDKit cannot parse or sanitise it)`;
+      throw new StepInputError(
+        `column "${params.smiles}", row ${fileRow(i)} (row 1 is the header, as load.csv counts): ${what}; correct it, or set invalid: drop to leave invalid molecules out`,
+      );
     }
     const shownRows = result.invalid.slice(0, ROWS_SHOWN).map(fileRow);
     if (result.invalid.length) {
-      ctx.log(`dropped ${result.invalid.length} invalid SMILES, rows ${shownRows.join(', ')}${result.invalid.length > ROWS_SHOWN ? ', …' : ''} (row 1 is the header)`);
+      ctx.log(
+        `dropped ${result.invalid.length} invalid SMILES, rows ${shownRows.join(', ')}${result.invalid.length > ROWS_SHOWN ? ', …' : ''} (row 1 is the header)`,
+      );
     }
     if (ds.rowCount > 0 && result.rows.length === 0) throw new StepInputError(`no SMILES in column "${params.smiles}" could be read: is it the right column?`);
 
@@ -124,12 +154,25 @@ export default defineStep<Params>({
       { name: 'canonical_smiles', kind: 'id', data: { type: 'text', values: result.canonical } },
       ...kept.columns,
       ...params.descriptors.map((name, j): Column => ({ name, kind: 'numeric', data: { type: 'numeric', values: result.descriptors[j] } })),
-      ...(fp ? unpackColumns(result.fingerprints, result.rows.length, fp.bits).map((values, b): Column => ({ name: `${fp.prefix}${b}`, kind: 'numeric', data: { type: 'numeric', values } })) : []),
+      ...(fp
+        ? unpackColumns(result.fingerprints, result.rows.length, fp.bits).map(
+            (values, b): Column => ({ name: `${fp.prefix}${b}`, kind: 'numeric', data: { type: 'numeric', values } }),
+          )
+        : []),
     ];
     const target = ds.target && keep.includes(ds.target.column) ? ds.target : undefined;
     const out = makeDataset(columns, target);
     await writeDatasetFile(ctx.output('data'), out);
-    ctx.log(`featurized ${out.rowCount} of ${ds.rowCount} molecules: ${params.descriptors.length} descriptors (${params.descriptors.map((d) => `${d}=${DESCRIPTOR_KEYS[d]}`).join(', ')})${fp ? ` + ${fp.bits} fingerprint bits` : ''}`);
-    return { ...summariseDataset(out), rdkit: rdkit.version(), molecules: ds.rowCount, featurized: out.rowCount, invalid: result.invalid.length, ...(result.invalid.length ? { invalid_rows: shownRows } : {}) };
+    ctx.log(
+      `featurized ${out.rowCount} of ${ds.rowCount} molecules: ${params.descriptors.length} descriptors (${params.descriptors.map((d) => `${d}=${DESCRIPTOR_KEYS[d]}`).join(', ')})${fp ? ` + ${fp.bits} fingerprint bits` : ''}`,
+    );
+    return {
+      ...summariseDataset(out),
+      rdkit: rdkit.version(),
+      molecules: ds.rowCount,
+      featurized: out.rowCount,
+      invalid: result.invalid.length,
+      ...(result.invalid.length ? { invalid_rows: shownRows } : {}),
+    };
   },
 });

@@ -26,22 +26,37 @@ function rowTest(c: Condition, column: import('../data/dataset.js').Column): (r:
   const d = column.data;
   const list = Array.isArray(c.value) ? c.value : [c.value];
   if ((c.op === 'in' || c.op === 'not in') !== Array.isArray(c.value)) {
-    throw new StepInputError(`where: ${c.column} ${c.op}: ${c.op === 'in' || c.op === 'not in' ? 'the value must be a list' : 'a list value needs op "in" or "not in"'}`);
+    throw new StepInputError(
+      `where: ${c.column} ${c.op}: ${c.op === 'in' || c.op === 'not in' ? 'the value must be a list' : 'a list value needs op "in" or "not in"'}`,
+    );
   }
   if (d.type === 'numeric') {
     const nums = list.map((v) => (typeof v === 'boolean' ? Number(v) : typeof v === 'number' ? v : Number.NaN));
-    if (nums.some(Number.isNaN)) throw new StepInputError(`where: column "${c.column}" is numeric, so its value must be a number, got ${JSON.stringify(c.value)}`);
+    if (nums.some(Number.isNaN))
+      throw new StepInputError(`where: column "${c.column}" is numeric, so its value must be a number, got ${JSON.stringify(c.value)}`);
     const v = d.values;
     const x = nums[0];
     switch (c.op) {
-      case '>=': return (r) => v[r] >= x;
-      case '>': return (r) => v[r] > x;
-      case '<=': return (r) => v[r] <= x;
-      case '<': return (r) => v[r] < x;
-      case '==': return (r) => v[r] === x;
-      case '!=': return (r) => !Number.isNaN(v[r]) && v[r] !== x;
-      case 'in': { const s = new Set(nums); return (r) => s.has(v[r]); }
-      case 'not in': { const s = new Set(nums); return (r) => !Number.isNaN(v[r]) && !s.has(v[r]); }
+      case '>=':
+        return (r) => v[r] >= x;
+      case '>':
+        return (r) => v[r] > x;
+      case '<=':
+        return (r) => v[r] <= x;
+      case '<':
+        return (r) => v[r] < x;
+      case '==':
+        return (r) => v[r] === x;
+      case '!=':
+        return (r) => !Number.isNaN(v[r]) && v[r] !== x;
+      case 'in': {
+        const s = new Set(nums);
+        return (r) => s.has(v[r]);
+      }
+      case 'not in': {
+        const s = new Set(nums);
+        return (r) => !Number.isNaN(v[r]) && !s.has(v[r]);
+      }
     }
   }
   if (NUMERIC_OPS.has(c.op)) throw new StepInputError(`where: column "${c.column}" is ${d.type}, so ${c.op} does not apply: use ==, !=, in or not in`);
@@ -76,12 +91,18 @@ export default defineStep<Params>({
           properties: {
             column: { type: 'string' },
             op: { enum: ['>=', '>', '<=', '<', '==', '!=', 'in', 'not in'] },
-            value: { anyOf: [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }, { type: 'array', items: { type: ['number', 'string'] }, minItems: 1 }] },
+            value: {
+              anyOf: [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }, { type: 'array', items: { type: ['number', 'string'] }, minItems: 1 }],
+            },
           },
         },
         description: 'Conditions, all of which a row must meet, e.g. [{ column: pic50, op: ">=", value: 7 }].',
       },
-      allow_empty: { type: 'boolean', default: false, description: 'Whether no row matching is acceptable (by default it fails the step, since an empty table downstream is almost always a mistake).' },
+      allow_empty: {
+        type: 'boolean',
+        default: false,
+        description: 'Whether no row matching is acceptable (by default it fails the step, since an empty table downstream is almost always a mistake).',
+      },
     },
   },
   async run(ctx, params) {
@@ -98,7 +119,8 @@ export default defineStep<Params>({
     const kept: number[] = [];
     for (let r = 0; r < ds.rowCount; r++) if (tests.every((t) => t(r))) kept.push(r);
     const describe = params.where.map((c) => `${c.column} ${c.op} ${JSON.stringify(c.value)}`).join(' and ');
-    if (!kept.length && !params.allow_empty) throw new StepInputError(`no row meets ${describe} (of ${ds.rowCount} rows): check the condition, or set allow_empty: true`);
+    if (!kept.length && !params.allow_empty)
+      throw new StepInputError(`no row meets ${describe} (of ${ds.rowCount} rows): check the condition, or set allow_empty: true`);
     await writeDatasetFile(ctx.output('data'), takeRows(ds, kept));
     ctx.log(`${kept.length} of ${ds.rowCount} rows meet ${describe}`);
     return { rows: kept.length, of: ds.rowCount };

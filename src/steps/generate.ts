@@ -3,7 +3,7 @@
  * table's generated columns (same names, order and kinds; 0/1 columns stay 0/1) plus, for a
  * generator conditioned on a label, that label column. Seeded: the same seed gives the same bytes.
  */
-import { readFile, } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
 import type { Column } from '../data/dataset.js';
@@ -30,8 +30,16 @@ export default defineStep<Params>({
     properties: {
       n: { type: 'integer', minimum: 1, maximum: MAX_ROWS, default: 1000, description: 'Rows to generate.' },
       seed: { type: 'integer', default: 0, description: 'Seed of the noise (and of 0/1 draws): same seed, same rows.' },
-      condition: { type: ['string', 'null'], default: null, description: 'For a conditional generator: the label (or bin name) to generate; null draws labels with their training frequencies.' },
-      binary: { enum: ['sample', 'threshold'], default: 'sample', description: '0/1 columns: draw each bit with the generated probability (keeps bit frequencies), or threshold it at 0.5.' },
+      condition: {
+        type: ['string', 'null'],
+        default: null,
+        description: 'For a conditional generator: the label (or bin name) to generate; null draws labels with their training frequencies.',
+      },
+      binary: {
+        enum: ['sample', 'threshold'],
+        default: 'sample',
+        description: '0/1 columns: draw each bit with the generated probability (keeps bit frequencies), or threshold it at 0.5.',
+      },
     },
   },
   async run(ctx, params) {
@@ -41,10 +49,14 @@ export default defineStep<Params>({
 
     const path = ctx.input('model')!;
     const model = JSON.parse(await readFile(path, 'utf8')) as GanModel;
-    if (model.format !== GAN_MODEL_FORMAT) throw new StepInputError(`model ${path} is not a generator (format ${String(model.format)}): wire a train.gan step into generate`);
-    if (params.condition !== null && !model.condition) throw new StepInputError('condition is set but this generator was trained without one: remove condition, or add condition to train.gan');
+    if (model.format !== GAN_MODEL_FORMAT)
+      throw new StepInputError(`model ${path} is not a generator (format ${String(model.format)}): wire a train.gan step into generate`);
+    if (params.condition !== null && !model.condition)
+      throw new StepInputError('condition is set but this generator was trained without one: remove condition, or add condition to train.gan');
     if (params.condition !== null && !model.condition!.labels.includes(params.condition)) {
-      throw new StepInputError(`condition "${params.condition}" is not a label of the generator's condition "${model.condition!.column}": use one of ${model.condition!.labels.map((l) => `"${l}"`).join(', ')}`);
+      throw new StepInputError(
+        `condition "${params.condition}" is not a label of the generator's condition "${model.condition!.column}": use one of ${model.condition!.labels.map((l) => `"${l}"`).join(', ')}`,
+      );
     }
     const out = sampleGan(model, { n: params.n, seed: params.seed, condition: params.condition, binary: params.binary });
     const byName = new Map<string, Column>();
@@ -54,9 +66,12 @@ export default defineStep<Params>({
       byName.set(cond.column, { name: cond.column, kind: cond.kind, data: { type: 'categorical', codes: out.cond, categories: cond.labels } });
     }
     const columns = model.tableOrder.map((name) => byName.get(name)!);
-    const target = model.target && byName.has(model.target) ? { column: model.target, ...(model.positive !== undefined ? { positive: model.positive } : {}) } : undefined;
+    const target =
+      model.target && byName.has(model.target) ? { column: model.target, ...(model.positive !== undefined ? { positive: model.positive } : {}) } : undefined;
     await writeDatasetFile(ctx.output('data'), makeDataset(columns, target));
-    ctx.log(`generated ${params.n} rows x ${columns.length} columns${params.condition !== null ? ` for condition "${params.condition}"` : ''} (generator trained on the ${model.backend} backend)`);
+    ctx.log(
+      `generated ${params.n} rows x ${columns.length} columns${params.condition !== null ? ` for condition "${params.condition}"` : ''} (generator trained on the ${model.backend} backend)`,
+    );
     return { rows: params.n, columns: columns.length, condition: params.condition, generator_backend: model.backend };
   },
 });

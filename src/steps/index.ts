@@ -27,7 +27,29 @@ import trainRandomForest from './train.random-forest.js';
 import trainRecommender from './train.recommender.js';
 import trainSvm from './train.svm.js';
 
-const builtins: readonly StepType[] = [loadCsv, loadBuiltin, split, preprocess, selectFeatures, trainSvm, trainRandomForest, evaluate, evaluateGenerative, selectBest, register, predict, filter, splitInteractions, trainRecommender, evaluateRecommender, recommend, featurizeMolecules, retrieveNearest, trainGan, generate];
+const builtins: readonly StepType[] = [
+  loadCsv,
+  loadBuiltin,
+  split,
+  preprocess,
+  selectFeatures,
+  trainSvm,
+  trainRandomForest,
+  evaluate,
+  evaluateGenerative,
+  selectBest,
+  register,
+  predict,
+  filter,
+  splitInteractions,
+  trainRecommender,
+  evaluateRecommender,
+  recommend,
+  featurizeMolecules,
+  retrieveNearest,
+  trainGan,
+  generate,
+];
 
 export const builtinSteps: ReadonlyMap<string, StepType> = new Map(builtins.map((s) => [s.id, s]));
 

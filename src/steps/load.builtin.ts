@@ -7,7 +7,15 @@ import { StepInputError } from '../errors.js';
 import { MAX_COLUMNS, MAX_ITERATIONS, MAX_ROWS } from '../engine/param-limits.js';
 
 /** Kept equal to BUILTIN_NAMES in src/data/builtin.ts (tested); listed here so the CLI starts without loading it. */
-export const BUILTIN_DATASET_NAMES = ['breast-cancer-wisconsin', 'diabetes-progression', 'chembl2321810-pic50', 'nci-screening-5k', 'make-classification', 'make-regression', 'patient-treatment-outcomes'] as const;
+export const BUILTIN_DATASET_NAMES = [
+  'breast-cancer-wisconsin',
+  'diabetes-progression',
+  'chembl2321810-pic50',
+  'nci-screening-5k',
+  'make-classification',
+  'make-regression',
+  'patient-treatment-outcomes',
+] as const;
 
 interface Params {
   name: (typeof BUILTIN_DATASET_NAMES)[number];
@@ -30,7 +38,23 @@ interface Params {
   seed: number;
 }
 
-const GENERATOR_OPTIONS = ['n_samples', 'n_features', 'n_informative', 'n_redundant', 'n_classes', 'n_clusters_per_class', 'weights', 'flip_y', 'class_sep', 'bias', 'noise', 'patients', 'treatments', 'observations', 'rank'] as const;
+const GENERATOR_OPTIONS = [
+  'n_samples',
+  'n_features',
+  'n_informative',
+  'n_redundant',
+  'n_classes',
+  'n_clusters_per_class',
+  'weights',
+  'flip_y',
+  'class_sep',
+  'bias',
+  'noise',
+  'patients',
+  'treatments',
+  'observations',
+  'rank',
+] as const;
 const CLASSIFICATION_ONLY = ['n_redundant', 'n_classes', 'n_clusters_per_class', 'weights', 'flip_y', 'class_sep'] as const;
 const REGRESSION_ONLY = ['bias', 'noise'] as const;
 const OUTCOMES_ONLY = ['patients', 'treatments', 'observations', 'rank'] as const;
@@ -42,13 +66,20 @@ const FOREIGN: Readonly<Record<string, readonly (typeof GENERATOR_OPTIONS)[numbe
   'patient-treatment-outcomes': [...TABLE_OPTIONS, ...CLASSIFICATION_ONLY, 'bias'],
 };
 
-const optionalInt = (description: string, maximum: number, minimum = 1): object => ({ type: ['integer', 'null'], minimum, maximum, default: null, description });
+const optionalInt = (description: string, maximum: number, minimum = 1): object => ({
+  type: ['integer', 'null'],
+  minimum,
+  maximum,
+  default: null,
+  description,
+});
 const optionalNumber = (description: string, minimum = 0): object => ({ type: ['number', 'null'], minimum, default: null, description });
 
 export default defineStep<Params>({
   id: 'load.builtin',
   version: '1',
-  description: 'A builtin dataset: a shipped real table (breast cancer, diabetes, ChEMBL, NCI) or a seeded synthetic classification/regression table, or a seeded long patient x treatment outcome table for recommenders.',
+  description:
+    'A builtin dataset: a shipped real table (breast cancer, diabetes, ChEMBL, NCI) or a seeded synthetic classification/regression table, or a seeded long patient x treatment outcome table for recommenders.',
   inputs: {},
   outputs: { data: { kind: 'dataset', description: 'The table, with its target marked.' } },
   defaultOutput: 'data',
@@ -64,14 +95,24 @@ export default defineStep<Params>({
       n_redundant: optionalInt('make-classification: random linear combinations of the informative features (default 2).', MAX_COLUMNS, 0),
       n_classes: optionalInt('make-classification: number of classes (default 2).', MAX_ITERATIONS, 2),
       n_clusters_per_class: optionalInt('make-classification: clusters per class (default 2).', MAX_ITERATIONS),
-      weights: { type: ['array', 'null'], items: { type: 'number', minimum: 0, maximum: 1 }, default: null, description: 'make-classification: class proportions (n_classes or n_classes - 1 values); default balanced.' },
+      weights: {
+        type: ['array', 'null'],
+        items: { type: 'number', minimum: 0, maximum: 1 },
+        default: null,
+        description: 'make-classification: class proportions (n_classes or n_classes - 1 values); default balanced.',
+      },
       flip_y: { ...optionalNumber('make-classification: fraction of labels assigned at random (default 0.01).'), maximum: 1 },
       class_sep: optionalNumber('make-classification: class separation, half the hypercube side (default 1).'),
       bias: { type: ['number', 'null'], default: null, description: 'make-regression: intercept of the target (default 0).' },
-      noise: optionalNumber('make-regression: standard deviation of Gaussian noise on the target (default 0); patient-treatment-outcomes: on the outcome (default 0.5).'),
+      noise: optionalNumber(
+        'make-regression: standard deviation of Gaussian noise on the target (default 0); patient-treatment-outcomes: on the outcome (default 0.5).',
+      ),
       patients: optionalInt('patient-treatment-outcomes: number of patients (default 1000).', MAX_ROWS),
       treatments: optionalInt('patient-treatment-outcomes: number of treatments (default 100).', MAX_COLUMNS),
-      observations: optionalInt('patient-treatment-outcomes: about how many (patient, treatment, outcome) rows (default 20000; at most patients x treatments).', MAX_ROWS),
+      observations: optionalInt(
+        'patient-treatment-outcomes: about how many (patient, treatment, outcome) rows (default 20000; at most patients x treatments).',
+        MAX_ROWS,
+      ),
       rank: optionalInt('patient-treatment-outcomes: rank of the hidden patient x treatment interaction model (default 8).', MAX_ITERATIONS),
       shuffle: { type: 'boolean', default: true, description: 'Generators: shuffle rows and columns.' },
       seed: { type: 'integer', default: 0, description: 'Generators: random seed; the same seed gives the same table.' },
@@ -80,10 +121,16 @@ export default defineStep<Params>({
   async run(ctx, params) {
     const given = GENERATOR_OPTIONS.filter((k) => params[k] !== null);
     const isGenerator = params.name in FOREIGN;
-    if (!isGenerator && given.length) throw new StepInputError(`${given.join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to generated datasets only, not to "${params.name}": remove ${given.length === 1 ? 'it' : 'them'}`);
+    if (!isGenerator && given.length)
+      throw new StepInputError(
+        `${given.join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to generated datasets only, not to "${params.name}": remove ${given.length === 1 ? 'it' : 'them'}`,
+      );
     const foreign = FOREIGN[params.name] ?? [];
     const misplaced = foreign.filter((k) => params[k] !== null);
-    if (misplaced.length) throw new StepInputError(`${misplaced.join(', ')} do${misplaced.length === 1 ? 'es' : ''} not apply to ${params.name}: remove ${misplaced.length === 1 ? 'it' : 'them'}`);
+    if (misplaced.length)
+      throw new StepInputError(
+        `${misplaced.join(', ')} do${misplaced.length === 1 ? 'es' : ''} not apply to ${params.name}: remove ${misplaced.length === 1 ? 'it' : 'them'}`,
+      );
 
     const { loadBuiltin } = await import('../data/builtin.js');
     const { writeDatasetFile } = await import('../data/arrow.js');

@@ -35,30 +35,46 @@ export default defineStep<Params>({
     additionalProperties: false,
     required: ['path'],
     properties: {
-      path: { type: 'string', minLength: 1, description: 'The CSV file, relative to the pipeline file\'s directory.' },
+      path: { type: 'string', minLength: 1, description: "The CSV file, relative to the pipeline file's directory." },
       delimiter: { enum: ['auto', ',', ';', '\t', '|'], default: 'auto', description: 'Field delimiter; auto detects it from the first rows.' },
-      header: { enum: ['auto', true, false], default: 'auto', description: 'Whether the first row holds column names; auto detects it. Without a header columns are named column_1, column_2, …' },
+      header: {
+        enum: ['auto', true, false],
+        default: 'auto',
+        description: 'Whether the first row holds column names; auto detects it. Without a header columns are named column_1, column_2, …',
+      },
       columns: {
         type: 'object',
         additionalProperties: { enum: ['numeric', 'categorical', 'text', 'id'] },
         default: {},
         description: 'Column kind overrides, e.g. { age: numeric, sex: categorical, mrn: id }. Other columns are inferred from the first rows.',
       },
-      missing: { type: 'array', items: { type: 'string' }, default: LOAD_CSV_DEFAULT_MISSING, description: 'Values that mean "missing" (compared after trimming spaces).' },
+      missing: {
+        type: 'array',
+        items: { type: 'string' },
+        default: LOAD_CSV_DEFAULT_MISSING,
+        description: 'Values that mean "missing" (compared after trimming spaces).',
+      },
       target: { type: ['string', 'null'], default: null, description: 'The label column: categorical (classification) or numeric (regression).' },
-      positive: { type: ['string', 'null'], default: null, description: 'For a binary target: the class that counts as positive (e.g. malignant). Makes the target categorical, and a third class an error (a typo such as malignnat) unless `classes` lists it.' },
+      positive: {
+        type: ['string', 'null'],
+        default: null,
+        description:
+          'For a binary target: the class that counts as positive (e.g. malignant). Makes the target categorical, and a third class an error (a typo such as malignnat) unless `classes` lists it.',
+      },
       classes: {
         type: ['array', 'null'],
         items: { type: 'string' },
         minItems: 2,
         uniqueItems: true,
         default: null,
-        description: 'Every class the target may take, e.g. [benign, malignant, borderline]: a target value not listed is an error naming its line. Needed with positive for more than two classes. Makes the target categorical.',
+        description:
+          'Every class the target may take, e.g. [benign, malignant, borderline]: a target value not listed is an error naming its line. Needed with positive for more than two classes. Makes the target categorical.',
       },
       non_finite: {
         enum: ['error', 'missing'],
         default: 'error',
-        description: 'What an infinite number (inf, -inf, or one too large for a 64-bit float such as 1e309) in a numeric column is: error stops the load naming its line and column; missing loads it as a missing value.',
+        description:
+          'What an infinite number (inf, -inf, or one too large for a 64-bit float such as 1e309) in a numeric column is: error stops the load naming its line and column; missing loads it as a missing value.',
       },
       id: {
         anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],

@@ -25,7 +25,10 @@ export default defineStep<Params>({
   description: 'Predict every row of a dataset with a trained model, optionally rank the rows by the prediction, and write the table as CSV.',
   inputs: {
     model: { kind: 'model', description: 'A trained model (train.random-forest, train.svm).' },
-    data: { kind: 'dataset', description: 'Rows to predict, with the raw columns the model (and its preprocessing) was trained on; other columns are carried through.' },
+    data: {
+      kind: 'dataset',
+      description: 'Rows to predict, with the raw columns the model (and its preprocessing) was trained on; other columns are carried through.',
+    },
     transform: { kind: 'transform', description: 'The fitted preprocessing the model was trained after, if any.', optional: true },
     selection: { kind: 'selection', description: 'The fitted feature selection the model was trained after, if any.', optional: true },
   },
@@ -39,12 +42,27 @@ export default defineStep<Params>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      column: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', default: 'predicted', description: 'Name of the prediction column; classification with scores also gets <column>_score (P(positive) or the decision value).' },
-      sort: { enum: ['none', 'descending', 'ascending'], default: 'none', description: 'Order the rows by the prediction (regression) or the score (classification); ties keep input order. Adds a rank column (1 = first).' },
+      column: {
+        type: 'string',
+        pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$',
+        default: 'predicted',
+        description: 'Name of the prediction column; classification with scores also gets <column>_score (P(positive) or the decision value).',
+      },
+      sort: {
+        enum: ['none', 'descending', 'ascending'],
+        default: 'none',
+        description: 'Order the rows by the prediction (regression) or the score (classification); ties keep input order. Adds a rank column (1 = first).',
+      },
       top: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Keep only the first `top` rows after sorting.' },
       table_columns: { type: 'array', items: { type: 'string' }, default: [], description: 'Columns of the CSV table, in order; empty = all.' },
       table_file: { type: ['string', 'null'], default: null, description: 'Also write the CSV table to this file (relative to the pipeline file).' },
-      table_digits: { type: 'integer', minimum: 1, maximum: 17, default: 6, description: 'Significant digits of the numbers in the CSV table (a table for reading; the data output keeps full precision). 17 writes every digit.' },
+      table_digits: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 17,
+        default: 6,
+        description: 'Significant digits of the numbers in the CSV table (a table for reading; the data output keeps full precision). 17 writes every digit.',
+      },
     },
   },
   async run(ctx, params) {
@@ -71,7 +89,14 @@ export default defineStep<Params>({
     const present = new Set(ds.columns.map((c) => c.name));
     const missing = bundle.signature.columns.filter((c) => !present.has(c.name)).map((c) => c.name);
     if (missing.length) {
-      throw new StepInputError(`in.data lacks column${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).map((n) => `"${n}"${didYouMean(n, present)}`).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} that the model was trained on: wire a dataset with the same features (e.g. featurized with the same settings)`);
+      throw new StepInputError(
+        `in.data lacks column${missing.length > 1 ? 's' : ''} ${missing
+          .slice(0, 5)
+          .map((n) => `"${n}"${didYouMean(n, present)}`)
+          .join(
+            ', ',
+          )}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} that the model was trained on: wire a dataset with the same features (e.g. featurized with the same settings)`,
+      );
     }
     for (const name of [params.column, `${params.column}_score`, 'rank']) {
       if (present.has(name)) throw new StepInputError(`in.data already has a column "${name}": set with.column to another name`);
@@ -86,7 +111,11 @@ export default defineStep<Params>({
     } else if (p.labels) {
       const categories = [...new Set(p.labels)].sort();
       const index = new Map(categories.map((c, i) => [c, i]));
-      added.push({ name: params.column, kind: 'categorical', data: { type: 'categorical', codes: Int32Array.from(p.labels, (l) => index.get(l)!), categories } });
+      added.push({
+        name: params.column,
+        kind: 'categorical',
+        data: { type: 'categorical', codes: Int32Array.from(p.labels, (l) => index.get(l)!), categories },
+      });
       const probs = p.probabilities;
       // Binary: rank by P(positive class) or by the decision value.
       const positive = probs && probs.classes.length === 2 ? Math.max(0, probs.classes.indexOf(bundle.signature.target.positive ?? probs.classes[1])) : -1;
@@ -105,20 +134,28 @@ export default defineStep<Params>({
       const sign = params.sort === 'descending' ? -1 : 1;
       // Rows the model could not score (NaN) go last, whichever the direction; ties keep input order.
       const order = Int32Array.from({ length: out.rowCount }, (_, i) => i).sort((a, b) => {
-        const na = Number.isNaN(k[a]), nb = Number.isNaN(k[b]);
+        const na = Number.isNaN(k[a]),
+          nb = Number.isNaN(k[b]);
         if (na || nb) return na === nb ? a - b : na ? 1 : -1;
         return sign * (k[a] - k[b]) || a - b;
       });
       const cut = params.top === null ? order : order.subarray(0, params.top);
       out = takeRows(out, cut);
-      out = makeDataset([...out.columns, { name: 'rank', kind: 'id', data: { type: 'numeric', values: Float64Array.from({ length: out.rowCount }, (_, i) => i + 1) } }], out.target);
+      out = makeDataset(
+        [...out.columns, { name: 'rank', kind: 'id', data: { type: 'numeric', values: Float64Array.from({ length: out.rowCount }, (_, i) => i + 1) } }],
+        out.target,
+      );
     } else if (params.top !== null) {
-      out = takeRows(out, Int32Array.from({ length: Math.min(params.top, out.rowCount) }, (_, i) => i));
+      out = takeRows(
+        out,
+        Int32Array.from({ length: Math.min(params.top, out.rowCount) }, (_, i) => i),
+      );
     }
 
     const names = new Set(out.columns.map((c) => c.name));
     const unknown = params.table_columns.filter((c) => !names.has(c));
-    if (unknown.length) throw new StepInputError(`table_columns names ${unknown.map((n) => `"${n}"${didYouMean(n, names)}`).join(', ')}, not a column of the result`);
+    if (unknown.length)
+      throw new StepInputError(`table_columns names ${unknown.map((n) => `"${n}"${didYouMean(n, names)}`).join(', ')}, not a column of the result`);
     await writeDatasetFile(ctx.output('data'), out);
     await writeFile(ctx.output('table'), datasetCsv(out, params.table_columns, params.table_digits));
     ctx.log(`${out.rowCount} of ${ds.rowCount} rows predicted${params.sort !== 'none' ? `, ranked ${params.sort}` : ''}`);

@@ -29,7 +29,10 @@ const rule = {
       type: 'object',
       additionalProperties: false,
       required: ['strategy'],
-      properties: { strategy, value: { anyOf: [{ type: 'number' }, { type: 'string' }], description: 'Fill value for constant (default 0, or "missing" for categories).' } },
+      properties: {
+        strategy,
+        value: { anyOf: [{ type: 'number' }, { type: 'string' }], description: 'Fill value for constant (default 0, or "missing" for categories).' },
+      },
     },
   ],
 };
@@ -66,14 +69,39 @@ export default defineStep<Params>({
         description:
           'Missing values: none, mean, median, most_frequent or constant ({ strategy: constant, value: 0 }); or { default: median, columns: { age: { strategy: constant, value: 0 } } }. Categorical columns use most_frequent when mean or median is asked for.',
       },
-      drop_columns_missing_above: { ...fraction, default: 1, description: 'Drop feature columns whose missing fraction in the training set is above this (1 = never).' },
-      drop_rows_missing_above: { ...fraction, default: 1, description: 'Drop rows, in both train and test, whose missing fraction over the kept features is above this (1 = never); counted in the summary.' },
-      outliers: { enum: ['none', 'iqr', 'zscore'], default: 'none', description: 'Clip numeric values: iqr to [Q1 - k IQR, Q3 + k IQR], zscore to mean ± z std (training statistics).' },
+      drop_columns_missing_above: {
+        ...fraction,
+        default: 1,
+        description: 'Drop feature columns whose missing fraction in the training set is above this (1 = never).',
+      },
+      drop_rows_missing_above: {
+        ...fraction,
+        default: 1,
+        description: 'Drop rows, in both train and test, whose missing fraction over the kept features is above this (1 = never); counted in the summary.',
+      },
+      outliers: {
+        enum: ['none', 'iqr', 'zscore'],
+        default: 'none',
+        description: 'Clip numeric values: iqr to [Q1 - k IQR, Q3 + k IQR], zscore to mean ± z std (training statistics).',
+      },
       iqr_k: { type: 'number', exclusiveMinimum: 0, default: 1.5, description: 'k for outliers: iqr.' },
       zscore_z: { type: 'number', exclusiveMinimum: 0, default: 3, description: 'z for outliers: zscore (population std).' },
-      encode: { enum: ['one-hot', 'ordinal'], default: 'one-hot', description: 'Categorical columns: one-hot columns named <column>=<category>, or ordinal codes (categories sorted).' },
-      scale: { enum: ['none', 'standard', 'minmax', 'robust'], default: 'none', description: 'Numeric columns: standard (mean, population std), minmax, or robust (median, IQR); encoded columns are not scaled.' },
-      on_unseen: { enum: ['ignore', 'error'], default: 'ignore', description: 'A category absent from the training set: ignore (one-hot all zeros, ordinal treated as missing and imputed) or error (names column and row).' },
+      encode: {
+        enum: ['one-hot', 'ordinal'],
+        default: 'one-hot',
+        description: 'Categorical columns: one-hot columns named <column>=<category>, or ordinal codes (categories sorted).',
+      },
+      scale: {
+        enum: ['none', 'standard', 'minmax', 'robust'],
+        default: 'none',
+        description: 'Numeric columns: standard (mean, population std), minmax, or robust (median, IQR); encoded columns are not scaled.',
+      },
+      on_unseen: {
+        enum: ['ignore', 'error'],
+        default: 'ignore',
+        description:
+          'A category absent from the training set: ignore (one-hot all zeros, ordinal treated as missing and imputed) or error (names column and row).',
+      },
     },
   },
   async run(ctx, p) {
@@ -100,7 +128,10 @@ export default defineStep<Params>({
     await writeDatasetFile(ctx.output('test'), testOut.dataset);
     await writeFile(ctx.output('transform'), JSON.stringify(transform, null, 2) + '\n');
     const dropped = transform.columns.filter((c) => c.type === 'dropped').map((c) => c.name);
-    for (const [name, r] of [['train', trainOut.report], ['test', testOut.report]] as const) {
+    for (const [name, r] of [
+      ['train', trainOut.report],
+      ['test', testOut.report],
+    ] as const) {
       if (r.rowsDropped) ctx.log(`${name}: dropped ${r.rowsDropped} of ${r.rowsIn} rows with too many missing values`);
     }
     if (dropped.length) ctx.log(`dropped columns with too many missing values: ${dropped.join(', ')}`);

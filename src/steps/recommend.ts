@@ -20,7 +20,11 @@ export default defineStep<Params>({
   description: 'Top-k treatments per patient from a recommender model, with scores and an explanation (similar treatments or similar patients).',
   inputs: {
     model: { kind: 'model', description: 'A train.recommender model.' },
-    patients: { kind: 'dataset', description: 'Patients to recommend for: their id and, for patients the model has not seen, the model\'s patient feature columns. Repeated ids use their first row.' },
+    patients: {
+      kind: 'dataset',
+      description:
+        "Patients to recommend for: their id and, for patients the model has not seen, the model's patient feature columns. Repeated ids use their first row.",
+    },
   },
   outputs: { recommendations: { kind: 'dataset', description: 'patient, rank, treatment, score, basis (history | features | popularity), explanation.' } },
   defaultOutput: 'recommendations',
@@ -43,17 +47,39 @@ export default defineStep<Params>({
     const ds = await readDatasetFile(ctx.input('patients')!);
     const ids = internIds(ds, params.patient ?? model.artifact.columns.patient, 'patient');
     const specs = model.artifact.hybrid?.scaling.specs ?? [];
-    const featureData = specs.filter((s) => ds.columns.some((c) => c.name === s.name)).map((s) => ({ name: s.name, data: ds.columns.find((c) => c.name === s.name)!.data }));
+    const featureData = specs
+      .filter((s) => ds.columns.some((c) => c.name === s.name))
+      .map((s) => ({ name: s.name, data: ds.columns.find((c) => c.name === s.name)!.data }));
     const firstRow = new Int32Array(ids.names.length).fill(-1);
     for (let r = 0; r < ds.rowCount; r++) if (firstRow[ids.codes[r]] < 0) firstRow[ids.codes[r]] = r;
 
-    const patient: string[] = [], treatment: string[] = [], explanation: string[] = [];
-    const rank: number[] = [], score: number[] = [], basis: number[] = [];
+    const patient: string[] = [],
+      treatment: string[] = [],
+      explanation: string[] = [];
+    const rank: number[] = [],
+      score: number[] = [],
+      basis: number[] = [];
     const BASES = ['history', 'features', 'popularity'] as const;
     let byFeatures = 0;
     ids.names.forEach((id, p) => {
       const r = firstRow[p];
-      const features = model.patientIndex(id) >= 0 || !featureData.length ? undefined : Object.fromEntries(featureData.map(({ name, data }) => [name, data.type === 'numeric' ? (Number.isNaN(data.values[r]) ? null : data.values[r]) : data.type === 'categorical' ? (data.codes[r] < 0 ? null : data.categories[data.codes[r]]) : data.values[r]]));
+      const features =
+        model.patientIndex(id) >= 0 || !featureData.length
+          ? undefined
+          : Object.fromEntries(
+              featureData.map(({ name, data }) => [
+                name,
+                data.type === 'numeric'
+                  ? Number.isNaN(data.values[r])
+                    ? null
+                    : data.values[r]
+                  : data.type === 'categorical'
+                    ? data.codes[r] < 0
+                      ? null
+                      : data.categories[data.codes[r]]
+                    : data.values[r],
+              ]),
+            );
       let result: ReturnType<typeof model.recommend>;
       try {
         result = model.recommend({ patient: id, ...(features ? { features } : {}) }, params.k, params.exclude_seen);
@@ -63,7 +89,12 @@ export default defineStep<Params>({
       }
       if (result.basis === 'features') byFeatures++;
       result.recommendations.forEach((x, j) => {
-        patient.push(id); rank.push(j + 1); treatment.push(x.treatment); score.push(x.score); basis.push(BASES.indexOf(result.basis)); explanation.push(x.explanation.text);
+        patient.push(id);
+        rank.push(j + 1);
+        treatment.push(x.treatment);
+        score.push(x.score);
+        basis.push(BASES.indexOf(result.basis));
+        explanation.push(x.explanation.text);
       });
     });
     const out = makeDataset([

@@ -39,12 +39,14 @@ function modelLineage(upstream: Upstream, modelDigest: string | undefined): { ma
   const ancestorsOf = (id: string): Set<string> => {
     const seen = new Set<string>();
     const walk = (at: string): void => {
-      for (const dep of upstream[at]?.dependsOn ?? []) if (!seen.has(dep)) (seen.add(dep), walk(dep));
+      for (const dep of upstream[at]?.dependsOn ?? []) if (!seen.has(dep)) seen.add(dep), walk(dep);
     };
     walk(id);
     return seen;
   };
-  const outputters = Object.entries(upstream).filter(([, u]) => modelDigest !== undefined && Object.values(u.outputs).includes(modelDigest)).map(([id]) => id);
+  const outputters = Object.entries(upstream)
+    .filter(([, u]) => modelDigest !== undefined && Object.values(u.outputs).includes(modelDigest))
+    .map(([id]) => id);
   const makers = outputters.filter((id) => {
     const before = ancestorsOf(id);
     return !outputters.some((other) => before.has(other));
@@ -62,12 +64,17 @@ function checkBundleInputs(ctx: StepContext, makers: string[], trainedAfter: Rea
   if (!ctx.run || !makers.length) return;
   const upstream = ctx.run.upstream;
   const modelStep = makers[0];
-  for (const [port, stepType, output] of [['transform', 'preprocess', 'transform'], ['selection', 'select-features', 'selection']] as const) {
+  for (const [port, stepType, output] of [
+    ['transform', 'preprocess', 'transform'],
+    ['selection', 'select-features', 'selection'],
+  ] as const) {
     const wired = digestOf(ctx.input(port));
     const fitted = Object.entries(upstream).filter(([id, u]) => u.stepType === stepType && trainedAfter.has(id));
     if (!fitted.length) continue;
     if (wired === undefined) {
-      throw new StepInputError(`model "${modelStep}" was trained after ${stepType} step "${fitted.map(([id]) => id).join('", "')}", but in.${port} is not wired: add in: { ${port}: ${fitted[0][0]}.${output} } so predict applies the same ${port}`);
+      throw new StepInputError(
+        `model "${modelStep}" was trained after ${stepType} step "${fitted.map(([id]) => id).join('", "')}", but in.${port} is not wired: add in: { ${port}: ${fitted[0][0]}.${output} } so predict applies the same ${port}`,
+      );
     }
     if (!fitted.some(([, u]) => u.outputs[output] === wired)) {
       throw new StepInputError(`in.${port} is not the ${output} of the ${stepType} step the model was trained after (${fitted.map(([id]) => id).join(', ')})`);
@@ -78,7 +85,8 @@ function checkBundleInputs(ctx: StepContext, makers: string[], trainedAfter: Rea
 export default defineStep<Params>({
   id: 'register',
   version: '1',
-  description: 'Registers the model, with its preprocessing, feature selection, input signature, metrics, model card and lineage, as a new version in the model registry.',
+  description:
+    'Registers the model, with its preprocessing, feature selection, input signature, metrics, model card and lineage, as a new version in the model registry.',
   inputs: {
     model: { kind: 'model', description: 'The trained model.' },
     evaluation: { kind: 'metrics', description: 'Its evaluation: metrics and gates go into the registry and the card.', optional: true },
@@ -97,12 +105,29 @@ export default defineStep<Params>({
     required: ['name'],
     properties: {
       // The registry's own rules, so a bad name fails validation rather than the run after training.
-      name: { type: 'string', pattern: MODEL_NAME_PATTERN, patternErrorMessage: `not a valid model name: ${MODEL_NAME_RULE}`, description: 'Registered model name; versions are numbered per name.' },
-      alias: { type: ['string', 'null'], pattern: ALIAS_PATTERN, patternErrorMessage: `not a valid alias: ${ALIAS_RULE}`, default: null, description: 'Point this alias (e.g. staging) at the new version.' },
+      name: {
+        type: 'string',
+        pattern: MODEL_NAME_PATTERN,
+        patternErrorMessage: `not a valid model name: ${MODEL_NAME_RULE}`,
+        description: 'Registered model name; versions are numbered per name.',
+      },
+      alias: {
+        type: ['string', 'null'],
+        pattern: ALIAS_PATTERN,
+        patternErrorMessage: `not a valid alias: ${ALIAS_RULE}`,
+        default: null,
+        description: 'Point this alias (e.g. staging) at the new version.',
+      },
       description: { type: 'string', default: '', description: 'What the model is, for `models list` and the card.' },
       intended_use: { type: 'string', default: '', description: 'Who should use the model for what, and who should not (the card).' },
       limitations: { type: 'string', default: '', description: 'Known limitations (the card).' },
-      tags: { type: 'object', propertyNames: { pattern: TAG_KEY_PATTERN, patternErrorMessage: `not a valid tag key: ${TAG_KEY_RULE}` }, additionalProperties: { type: 'string' }, default: {}, description: 'Key/value tags on the version.' },
+      tags: {
+        type: 'object',
+        propertyNames: { pattern: TAG_KEY_PATTERN, patternErrorMessage: `not a valid tag key: ${TAG_KEY_RULE}` },
+        additionalProperties: { type: 'string' },
+        default: {},
+        description: 'Key/value tags on the version.',
+      },
     },
   },
   /** The registry is not in the store's cache: a version it lost (reset, restored from an older copy) is registered again. */
@@ -129,20 +154,40 @@ export default defineStep<Params>({
     if (!model) throw new StepInputError('no model is wired into in.model');
     const evaluation = await readJson<Evaluation>(ctx.input('evaluation'));
     const failed = (evaluation?.gates ?? []).filter((g) => !g.passed);
-    if (failed.length) throw new GateError(`refusing to register ${params.name}: its evaluation failed ${failed.map((g) => `${g.gate} ${g.required} (got ${g.actual})`).join('; ')}`);
+    if (failed.length)
+      throw new GateError(
+        `refusing to register ${params.name}: its evaluation failed ${failed.map((g) => `${g.gate} ${g.required} (got ${g.actual})`).join('; ')}`,
+      );
     const upstream = ctx.run?.upstream ?? {};
     const { makers, trainedAfter } = modelLineage(upstream, digestOf(ctx.input('model')));
     checkBundleInputs(ctx, makers, trainedAfter);
     const { modelKindOf, nonPredictorSignature, kindCardLines } = await import('../bundle/model-kind.js');
     const kind = modelKindOf(model);
-    if (kind !== 'predictor' && (ctx.input('transform') || ctx.input('selection'))) throw new StepInputError(`a ${kind} model takes no transform or selection: unwire in.transform / in.selection`);
+    if (kind !== 'predictor' && (ctx.input('transform') || ctx.input('selection')))
+      throw new StepInputError(`a ${kind} model takes no transform or selection: unwire in.transform / in.selection`);
     const built = buildBundle(model, await readJson(ctx.input('transform')), await readJson(ctx.input('selection')));
     const bundle = { ...built, signature: nonPredictorSignature(model) ?? built.signature };
 
     const data = Object.entries(upstream)
       .filter(([, u]) => (u.stepType === 'load.csv' && typeof u.params.path === 'string') || (kind !== 'predictor' && u.stepType === 'load.builtin'))
-      .map(([step, u]) => ({ step, path: u.stepType === 'load.csv' ? String(u.params.path) : `builtin ${String(u.params.name)}${typeof u.params.seed === 'number' ? ` (seed ${u.params.seed})` : ''}`, digest: u.outputs.data ?? '' }));
-    let card = modelCard({ name: params.name, description: params.description, intendedUse: params.intended_use, limitations: params.limitations, signature: bundle.signature, model, evaluation: evaluation ?? undefined, data });
+      .map(([step, u]) => ({
+        step,
+        path:
+          u.stepType === 'load.csv'
+            ? String(u.params.path)
+            : `builtin ${String(u.params.name)}${typeof u.params.seed === 'number' ? ` (seed ${u.params.seed})` : ''}`,
+        digest: u.outputs.data ?? '',
+      }));
+    let card = modelCard({
+      name: params.name,
+      description: params.description,
+      intendedUse: params.intended_use,
+      limitations: params.limitations,
+      signature: bundle.signature,
+      model,
+      evaluation: evaluation ?? undefined,
+      data,
+    });
     const extra = kindCardLines(model);
     if (extra.length) card = card.replace(/^(- Algorithm: .*)$/m, `$1\n${extra.join('\n')}`);
     const bundlePath = ctx.output('bundle');
@@ -166,7 +211,19 @@ export default defineStep<Params>({
       // other members are upstream too (through select-best) but did not make it. Their
       // parameters stay in lineage.upstream for the audit trail.
       const madeBy = makers.length ? new Set([...makers, ...trainedAfter]) : new Set(Object.keys(upstream));
-      const trainingParams = Object.fromEntries(Object.entries(upstream).filter(([id, u]) => madeBy.has(id) && (u.stepType.startsWith('train.') || u.stepType === 'preprocess' || u.stepType === 'select-features' || u.stepType === 'split' || u.stepType === 'split.interactions')).map(([id, u]) => [id, { uses: u.stepType, ...u.params }]));
+      const trainingParams = Object.fromEntries(
+        Object.entries(upstream)
+          .filter(
+            ([id, u]) =>
+              madeBy.has(id) &&
+              (u.stepType.startsWith('train.') ||
+                u.stepType === 'preprocess' ||
+                u.stepType === 'select-features' ||
+                u.stepType === 'split' ||
+                u.stepType === 'split.interactions'),
+          )
+          .map(([id, u]) => [id, { uses: u.stepType, ...u.params }]),
+      );
       const { version, created } = registry.registerVersion({
         name: params.name,
         ...(params.description ? { description: params.description } : {}),
@@ -189,7 +246,11 @@ export default defineStep<Params>({
         ...(params.alias && !experiment ? { alias: params.alias } : {}),
         dedupeKey: ctx.run.stepKey,
       });
-      ctx.log(created ? `registered ${params.name}@${version}${params.alias && !experiment ? ` (alias ${params.alias})` : experiment ? ' (experiment: no alias moved)' : ''}` : `already registered as ${params.name}@${version}`);
+      ctx.log(
+        created
+          ? `registered ${params.name}@${version}${params.alias && !experiment ? ` (alias ${params.alias})` : experiment ? ' (experiment: no alias moved)' : ''}`
+          : `already registered as ${params.name}@${version}`,
+      );
       return { name: params.name, version, created };
     } finally {
       registry.close();

@@ -23,15 +23,20 @@ const ADDED = ['similarity', 'distance', 'query_row', 'query_hits'] as const;
 export default defineStep<Params>({
   id: 'retrieve.nearest',
   version: '1',
-  description: 'The k nearest library molecules of each query profile (standardised descriptor distance or fingerprint Tanimoto), de-duplicated, with their similarity.',
+  description:
+    'The k nearest library molecules of each query profile (standardised descriptor distance or fingerprint Tanimoto), de-duplicated, with their similarity.',
   inputs: {
-    query: { kind: 'dataset', description: 'Profiles to match: descriptor and/or fingerprint columns named as in the library (e.g. a generate step\'s output).' },
+    query: {
+      kind: 'dataset',
+      description: "Profiles to match: descriptor and/or fingerprint columns named as in the library (e.g. a generate step's output).",
+    },
     library: { kind: 'dataset', description: 'A featurized library (featurize.molecules output), one row per molecule.' },
   },
   outputs: {
     data: {
       kind: 'dataset',
-      description: 'Distinct library molecules that are among some query\'s k nearest, most similar first: the kept library columns, similarity, distance (euclidean), query_row (0-based row of the best-matching query) and query_hits.',
+      description:
+        "Distinct library molecules that are among some query's k nearest, most similar first: the kept library columns, similarity, distance (euclidean), query_row (0-based row of the best-matching query) and query_hits.",
     },
   },
   defaultOutput: 'data',
@@ -43,7 +48,8 @@ export default defineStep<Params>({
       metric: {
         enum: ['euclidean', 'tanimoto'],
         default: 'euclidean',
-        description: 'euclidean: distance on the shared descriptor columns, each standardised with the library\'s mean and std, similarity = 1 / (1 + distance); tanimoto: on the shared fingerprint bit columns (a value >= 0.5 is a set bit).',
+        description:
+          "euclidean: distance on the shared descriptor columns, each standardised with the library's mean and std, similarity = 1 / (1 + distance); tanimoto: on the shared fingerprint bit columns (a value >= 0.5 is a set bit).",
       },
       columns: {
         type: ['array', 'null'],
@@ -51,16 +57,28 @@ export default defineStep<Params>({
         minItems: 1,
         uniqueItems: true,
         default: null,
-        description: 'The columns compared; null = every numeric column both tables share (euclidean: except fingerprint bits, ids and the target; tanimoto: the fingerprint bits).',
+        description:
+          'The columns compared; null = every numeric column both tables share (euclidean: except fingerprint bits, ids and the target; tanimoto: the fingerprint bits).',
       },
-      fingerprint_prefix: { type: 'string', minLength: 1, default: 'fp_', description: 'Name prefix of fingerprint bit columns (featurize.molecules\' fingerprint.prefix).' },
-      id: { type: 'string', minLength: 1, default: 'canonical_smiles', description: 'The library\'s molecule id column: rows with the same id are one molecule (the first is kept).' },
+      fingerprint_prefix: {
+        type: 'string',
+        minLength: 1,
+        default: 'fp_',
+        description: "Name prefix of fingerprint bit columns (featurize.molecules' fingerprint.prefix).",
+      },
+      id: {
+        type: 'string',
+        minLength: 1,
+        default: 'canonical_smiles',
+        description: "The library's molecule id column: rows with the same id are one molecule (the first is kept).",
+      },
       keep: {
         type: ['array', 'null'],
         items: { type: 'string' },
         uniqueItems: true,
         default: null,
-        description: 'Library columns in the output besides the id (e.g. [nci_id, smiles]); null = every library column, so a QSAR model can predict on the result.',
+        description:
+          'Library columns in the output besides the id (e.g. [nci_id, smiles]); null = every library column, so a QSAR model can predict on the result.',
       },
     },
   },
@@ -78,10 +96,12 @@ export default defineStep<Params>({
     const library = await readDatasetFile(ctx.input('library')!);
     const libNames = library.columns.map((c) => c.name);
     const idColumn = getColumn(library, params.id);
-    if (!idColumn) throw new StepInputError(`the library has no id column "${params.id}"${didYouMean(params.id, libNames)}; set id: to the column naming each molecule`);
+    if (!idColumn)
+      throw new StepInputError(`the library has no id column "${params.id}"${didYouMean(params.id, libNames)}; set id: to the column naming each molecule`);
     if (library.rowCount === 0) throw new StepInputError('the library dataset has no rows');
     const keep = [params.id, ...(params.keep ?? libNames).filter((n) => n !== params.id)];
-    for (const k of keep) if (!getColumn(library, k)) throw new StepInputError(`keep names column "${k}", which is not in the library${didYouMean(k, libNames)}`);
+    for (const k of keep)
+      if (!getColumn(library, k)) throw new StepInputError(`keep names column "${k}", which is not in the library${didYouMean(k, libNames)}`);
     const clash = keep.find((k) => (ADDED as readonly string[]).includes(k));
     if (clash) throw new StepInputError(`library column "${clash}" has the name of a column this step adds: leave it out with keep: [...]`);
 
@@ -127,7 +147,19 @@ export default defineStep<Params>({
 
     const sorted = Float64Array.from(similarity).sort();
     const median = n ? (n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2) : NaN;
-    ctx.log(`${nq} queries x ${nl} library molecules, ${params.metric} on ${d} columns, k=${neighbours.k}: ${n} distinct molecules (similarity max ${n ? similarity[0].toFixed(3) : '-'}, median ${n ? median.toFixed(3) : '-'})`);
-    return { queries: nq, library: library.rowCount, library_unique: nl, metric: params.metric, columns: d, k: neighbours.k, molecules: n, similarity_max: n ? similarity[0] : null, similarity_median: n ? median : null };
+    ctx.log(
+      `${nq} queries x ${nl} library molecules, ${params.metric} on ${d} columns, k=${neighbours.k}: ${n} distinct molecules (similarity max ${n ? similarity[0].toFixed(3) : '-'}, median ${n ? median.toFixed(3) : '-'})`,
+    );
+    return {
+      queries: nq,
+      library: library.rowCount,
+      library_unique: nl,
+      metric: params.metric,
+      columns: d,
+      k: neighbours.k,
+      molecules: n,
+      similarity_max: n ? similarity[0] : null,
+      similarity_median: n ? median : null,
+    };
   },
 });

@@ -21,7 +21,8 @@ interface Params {
 export default defineStep<Params>({
   id: 'select-features',
   version: '1',
-  description: 'Keeps a subset of feature columns, chosen on the training set only (explicit list, variance, correlation, ANOVA F, chi2, mutual information or forest importance).',
+  description:
+    'Keeps a subset of feature columns, chosen on the training set only (explicit list, variance, correlation, ANOVA F, chi2, mutual information or forest importance).',
   inputs: {
     train: { kind: 'dataset', description: 'Rows the selection is fitted on.' },
     test: { kind: 'dataset', description: 'Rows that get the same columns.' },
@@ -42,8 +43,18 @@ export default defineStep<Params>({
         description:
           'columns: the list in `columns`; variance: keep variance > threshold; correlation: drop the later column of each pair with |r| > threshold; anova-f, chi2 (non-negative features), mutual-info, forest-importance: keep the k best (classification targets).',
       },
-      k: { type: 'integer', minimum: 1, maximum: MAX_COLUMNS, default: 10, description: 'Features to keep for anova-f, chi2, mutual-info and forest-importance; at most the number of features.' },
-      threshold: { anyOf: [{ type: 'number', minimum: 0 }, { type: 'null' }], default: null, description: 'variance: minimum variance to exceed (null = 0); correlation: |Pearson r| above which the later column is dropped (null = 0.95).' },
+      k: {
+        type: 'integer',
+        minimum: 1,
+        maximum: MAX_COLUMNS,
+        default: 10,
+        description: 'Features to keep for anova-f, chi2, mutual-info and forest-importance; at most the number of features.',
+      },
+      threshold: {
+        anyOf: [{ type: 'number', minimum: 0 }, { type: 'null' }],
+        default: null,
+        description: 'variance: minimum variance to exceed (null = 0); correlation: |Pearson r| above which the later column is dropped (null = 0.95).',
+      },
       columns: { type: 'array', items: { type: 'string' }, default: [], description: 'method columns: the feature columns to keep.' },
       seed: { type: 'integer', default: 0, description: 'mutual-info tie-breaking noise and forest-importance bootstrap.' },
       n_neighbors: { type: 'integer', minimum: 1, maximum: MAX_TOP_K, default: 3, description: 'mutual-info: neighbours per point.' },

@@ -42,11 +42,28 @@ export default defineStep<Params>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      test_size: { anyOf: [{ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, { type: 'integer', minimum: 1 }], default: 0.2, description: 'Fraction of rows for the test set (0 < f < 1, rounded up as in scikit-learn), or a whole number of rows.' },
-      stratify: { enum: ['auto', true, false], default: 'auto', description: 'Keep class proportions in train, test and folds; auto = yes for a categorical target.' },
+      test_size: {
+        anyOf: [
+          { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+          { type: 'integer', minimum: 1 },
+        ],
+        default: 0.2,
+        description: 'Fraction of rows for the test set (0 < f < 1, rounded up as in scikit-learn), or a whole number of rows.',
+      },
+      stratify: {
+        enum: ['auto', true, false],
+        default: 'auto',
+        description: 'Keep class proportions in train, test and folds; auto = yes for a categorical target.',
+      },
       shuffle: { type: 'boolean', default: true, description: 'Shuffle rows before splitting; without it the test set is the last rows.' },
       seed: { type: 'integer', default: 0, description: 'Random seed: the same seed gives the same split.' },
-      folds: { type: 'integer', minimum: 2, maximum: MAX_FOLDS, default: 5, description: 'Number of cross-validation folds over the train rows (output `folds`).' },
+      folds: {
+        type: 'integer',
+        minimum: 2,
+        maximum: MAX_FOLDS,
+        default: 5,
+        description: 'Number of cross-validation folds over the train rows (output `folds`).',
+      },
     },
   },
   async run(ctx, params) {
@@ -58,14 +75,25 @@ export default defineStep<Params>({
     const targetData = ds.target ? getColumn(ds, ds.target.column)?.data : undefined;
     const categorical = targetData?.type === 'categorical' ? targetData : undefined;
     if (params.stratify === true && !categorical) {
-      throw new StepInputError(ds.target ? `stratify needs a categorical target, but "${ds.target.column}" is ${targetData?.type}: set stratify: false` : 'stratify needs a target column: set `target:` on the load step, or stratify: false');
+      throw new StepInputError(
+        ds.target
+          ? `stratify needs a categorical target, but "${ds.target.column}" is ${targetData?.type}: set stratify: false`
+          : 'stratify needs a target column: set `target:` on the load step, or stratify: false',
+      );
     }
     const stratified = params.stratify !== false && categorical !== undefined;
     const labels = stratified ? categorical!.codes : undefined;
-    const { train, test } = trainTestSplit(ds.rowCount, { testSize: params.test_size, ...(labels ? { stratify: labels } : {}), shuffle: params.shuffle, seed: params.seed });
+    const { train, test } = trainTestSplit(ds.rowCount, {
+      testSize: params.test_size,
+      ...(labels ? { stratify: labels } : {}),
+      shuffle: params.shuffle,
+      seed: params.seed,
+    });
 
     const trainLabels = labels ? Int32Array.from(train, (r) => labels[r]) : undefined;
-    const fold = trainLabels ? stratifiedKFold(trainLabels, params.folds, { shuffle: params.shuffle, seed: params.seed }) : kFold(train.length, params.folds, { shuffle: params.shuffle, seed: params.seed });
+    const fold = trainLabels
+      ? stratifiedKFold(trainLabels, params.folds, { shuffle: params.shuffle, seed: params.seed })
+      : kFold(train.length, params.folds, { shuffle: params.shuffle, seed: params.seed });
     const folds: FoldsArtifact = { k: params.folds, stratified, seed: params.seed, fold: Array.from(fold) };
 
     await writeDatasetFile(ctx.output('train'), takeRows(ds, train));

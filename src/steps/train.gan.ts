@@ -65,10 +65,14 @@ async function readCheckpoint(path: string): Promise<{ backend: string; checkpoi
 export default defineStep<Params>({
   id: 'train.gan',
   version: '3',
-  description: 'Tabular GAN (WGAN-GP, or the standard GAN) in TensorFlow.js: numeric columns standardised, 0/1 columns through a sigmoid, optional condition (a label or bins of a property); resumes from its checkpoint.',
+  description:
+    'Tabular GAN (WGAN-GP, or the standard GAN) in TensorFlow.js: numeric columns standardised, 0/1 columns through a sigmoid, optional condition (a label or bins of a property); resumes from its checkpoint.',
   inputs: { train: { kind: 'dataset', description: 'Training rows: the numeric and 0/1 columns to learn (impute missing values first).' } },
   outputs: {
-    model: { kind: 'model', description: 'The generator with its column metadata, scaling, condition labels, seed and TensorFlow.js backend (medpipe.gan/1 JSON).' },
+    model: {
+      kind: 'model',
+      description: 'The generator with its column metadata, scaling, condition labels, seed and TensorFlow.js backend (medpipe.gan/1 JSON).',
+    },
     curves: { kind: 'report', description: 'Training losses every log_every steps (JSON).' },
   },
   defaultOutput: 'model',
@@ -76,7 +80,12 @@ export default defineStep<Params>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      columns: { type: ['array', 'null'], items: { type: 'string' }, default: null, description: 'Columns to generate; null = every numeric column that is not an id, minus exclude.' },
+      columns: {
+        type: ['array', 'null'],
+        items: { type: 'string' },
+        default: null,
+        description: 'Columns to generate; null = every numeric column that is not an id, minus exclude.',
+      },
       exclude: { type: 'array', items: { type: 'string' }, default: [], description: 'Columns left out when columns is null.' },
       condition: {
         type: ['object', 'null'],
@@ -85,31 +94,63 @@ export default defineStep<Params>({
         properties: {
           column: { type: 'string', description: 'A categorical column (condition on its labels) or a numeric one (condition on its bins).' },
           bins: { type: 'array', items: { type: 'number' }, minItems: 1, description: 'Numeric column: ascending bin edges, e.g. [7] for "< 7" and ">= 7".' },
-          labels: { type: 'array', items: { type: 'string' }, minItems: 2, description: 'Numeric column: one name per bin (edges + 1), e.g. [inactive, active].' },
+          labels: {
+            type: 'array',
+            items: { type: 'string' },
+            minItems: 2,
+            description: 'Numeric column: one name per bin (edges + 1), e.g. [inactive, active].',
+          },
         },
         default: null,
         description: 'Conditional GAN: a one-hot condition is given to the generator and the critic, and `generate` can ask for one label.',
       },
-      loss: { enum: ['wgan-gp', 'standard'], default: 'wgan-gp', description: 'wgan-gp: Wasserstein loss with gradient penalty (stable); standard: sigmoid cross-entropy (non-saturating).' },
+      loss: {
+        enum: ['wgan-gp', 'standard'],
+        default: 'wgan-gp',
+        description: 'wgan-gp: Wasserstein loss with gradient penalty (stable); standard: sigmoid cross-entropy (non-saturating).',
+      },
       numeric_transform: {
         enum: ['standard', 'quantile'],
         default: 'standard',
-        description: 'standard: numeric columns standardised (whole-number columns dequantised, generated values rounded); quantile: each column mapped to normal scores of its ranks and generated values mapped back to values the column took in training (for skewed, spiky or gridded columns such as descriptors; the model then stores up to 1,000 quantiles per column).',
+        description:
+          'standard: numeric columns standardised (whole-number columns dequantised, generated values rounded); quantile: each column mapped to normal scores of its ranks and generated values mapped back to values the column took in training (for skewed, spiky or gridded columns such as descriptors; the model then stores up to 1,000 quantiles per column).',
       },
-      noise_dim: { type: 'integer', minimum: 1, maximum: 4096, default: 32, description: 'Width of the generator\'s noise input.' },
+      noise_dim: { type: 'integer', minimum: 1, maximum: 4096, default: 32, description: "Width of the generator's noise input." },
       generator_hidden: hidden('generator'),
       critic_hidden: hidden('critic (discriminator)'),
       lr_generator: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.0001, description: 'Adam learning rate of the generator.' },
       lr_critic: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.0001, description: 'Adam learning rate of the critic.' },
-      beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Adam beta1. 0 (as in the WGAN-GP paper): with momentum (0.5) small tabular GANs oscillate and can lose modes (test/gan/mixture.test.ts).' },
+      beta1: {
+        type: 'number',
+        minimum: 0,
+        exclusiveMaximum: 1,
+        default: 0,
+        description: 'Adam beta1. 0 (as in the WGAN-GP paper): with momentum (0.5) small tabular GANs oscillate and can lose modes (test/gan/mixture.test.ts).',
+      },
       beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9, description: 'Adam beta2.' },
       batch_size: { type: 'integer', minimum: 1, maximum: 65536, default: 64, description: 'Rows per batch (drawn with replacement).' },
       steps: { type: 'integer', minimum: 1, maximum: MAX_ROWS, default: 2000, description: 'Generator updates.' },
       critic_iters: { type: 'integer', minimum: 1, maximum: 100, default: 5, description: 'Critic updates per generator update.' },
-      pac: { type: 'integer', minimum: 1, maximum: 64, default: 1, description: 'PacGAN packing: the critic scores groups of this many rows at once, which lets it see and punish too little variety (mode collapse); CTGAN uses 10. Must divide batch_size. 1: off.' },
+      pac: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 64,
+        default: 1,
+        description:
+          'PacGAN packing: the critic scores groups of this many rows at once, which lets it see and punish too little variety (mode collapse); CTGAN uses 10. Must divide batch_size. 1: off.',
+      },
       gp_weight: { type: 'number', minimum: 0, default: 10, description: 'WGAN-GP gradient-penalty weight (lambda).' },
-      seed: { type: 'integer', default: 0, description: 'Seed of every random number (weights, batches, noise): same seed, same generator on the same backend.' },
-      backend: { enum: ['auto', 'node', 'wasm', 'cpu'], default: 'auto', description: 'TensorFlow.js backend. auto: MEDPIPE_TF_BACKEND if set, else tfjs-node when installed, else wasm, else cpu. Weights for one seed differ slightly between backends; naming one here makes it part of the cache key.' },
+      seed: {
+        type: 'integer',
+        default: 0,
+        description: 'Seed of every random number (weights, batches, noise): same seed, same generator on the same backend.',
+      },
+      backend: {
+        enum: ['auto', 'node', 'wasm', 'cpu'],
+        default: 'auto',
+        description:
+          'TensorFlow.js backend. auto: MEDPIPE_TF_BACKEND if set, else tfjs-node when installed, else wasm, else cpu. Weights for one seed differ slightly between backends; naming one here makes it part of the cache key.',
+      },
       log_every: { type: 'integer', minimum: 1, default: 50, description: 'Record the losses (and report progress) every this many steps.' },
       checkpoint_every: { type: 'integer', minimum: 0, default: 500, description: 'Save a resumable checkpoint every this many steps (0: never).' },
     },
@@ -125,7 +166,13 @@ export default defineStep<Params>({
     if (params.batch_size % params.pac !== 0) throw new StepInputError(`pac (${params.pac}) must divide batch_size (${params.batch_size})`);
     const ds = await readDatasetFile(ctx.input('train')!);
     if (params.condition?.labels && !params.condition.bins) throw new StepInputError('condition.labels names bins: give condition.bins too');
-    const enc = encodeTable(ds, { columns: params.columns, exclude: params.exclude, condition: params.condition, seed: params.seed, transform: params.numeric_transform });
+    const enc = encodeTable(ds, {
+      columns: params.columns,
+      exclude: params.exclude,
+      condition: params.condition,
+      seed: params.seed,
+      transform: params.numeric_transform,
+    });
     const { tf, backend, reason } = await loadTf(params.backend === 'auto' ? undefined : params.backend);
     ctx.log(`TensorFlow.js backend: ${backend} (${reason})`);
 
@@ -137,7 +184,9 @@ export default defineStep<Params>({
     if (saved && !resume) ctx.log(`the checkpoint was written on the ${saved.backend} backend, not ${backend}: starting afresh`);
     if (resume) ctx.log(`resuming from the checkpoint at step ${resume.step}/${params.steps}`);
     const binary = enc.columns.length - enc.numericColumns;
-    ctx.log(`${params.loss} on ${enc.nRows} rows: ${enc.numericColumns} numeric + ${binary} binary columns${enc.condition ? `, conditioned on "${enc.condition.column}" (${enc.condition.labels.length} labels)` : ''}`);
+    ctx.log(
+      `${params.loss} on ${enc.nRows} rows: ${enc.numericColumns} numeric + ${binary} binary columns${enc.condition ? `, conditioned on "${enc.condition.column}" (${enc.condition.labels.length} labels)` : ''}`,
+    );
 
     const result = await fitGan(
       tf,
@@ -166,7 +215,8 @@ export default defineStep<Params>({
       {
         ...(resume ? { resume } : {}),
         signal: ctx.signal,
-        onLog: (point, total) => ctx.progress(`step ${point.step}/${total}: critic ${point.critic_loss.toFixed(4)}, generator ${point.generator_loss.toFixed(4)}`, point.step / total),
+        onLog: (point, total) =>
+          ctx.progress(`step ${point.step}/${total}: critic ${point.critic_loss.toFixed(4)}, generator ${point.generator_loss.toFixed(4)}`, point.step / total),
         ...(checkpointPath
           ? {
               onCheckpoint: async (checkpoint: GanCheckpoint) => {

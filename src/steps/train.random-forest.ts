@@ -26,7 +26,8 @@ interface Params {
 /** Class label -> weight as one weight per class index; labels not named keep weight 1 (as sklearn). */
 function classWeightArray(weights: Record<string, number>, classes: readonly string[]): number[] {
   for (const label of Object.keys(weights)) {
-    if (!classes.includes(label)) throw new StepInputError(`class_weight names "${label}", which is not a class of the target (classes: ${classes.join(', ')})`);
+    if (!classes.includes(label))
+      throw new StepInputError(`class_weight names "${label}", which is not a class of the target (classes: ${classes.join(', ')})`);
   }
   return classes.map((c) => weights[c] ?? 1);
 }
@@ -37,7 +38,12 @@ export default defineStep<Params>({
   description: 'Random forest (classification or regression), histogram-based and multi-threaded, with scikit-learn 1.2 defaults.',
   inputs: {
     train: { kind: 'dataset', description: 'Training rows: numeric features and a target column (impute missing values first).' },
-    folds: { kind: 'folds', description: 'A split\'s folds: when wired, the model is also cross-validated on the training rows (scores in the model and the summary, for select-best).', optional: true },
+    folds: {
+      kind: 'folds',
+      description:
+        "A split's folds: when wired, the model is also cross-validated on the training rows (scores in the model and the summary, for select-best).",
+      optional: true,
+    },
   },
   outputs: { model: { kind: 'model', description: `The fitted forest as JSON (${FOREST_MODEL_FORMAT}).` } },
   defaultOutput: 'model',
@@ -45,13 +51,28 @@ export default defineStep<Params>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      task: { enum: ['auto', 'classification', 'regression'], default: 'auto', description: 'auto: classification for a categorical target, regression for a numeric one.' },
+      task: {
+        enum: ['auto', 'classification', 'regression'],
+        default: 'auto',
+        description: 'auto: classification for a categorical target, regression for a numeric one.',
+      },
       trees: { type: 'integer', minimum: 1, maximum: MAX_TREES, default: 100, description: 'Number of trees.' },
-      max_depth: { type: ['integer', 'null'], minimum: 1, maximum: MAX_ITERATIONS, default: null, description: 'Depth limit; null grows each tree until its leaves are pure.' },
+      max_depth: {
+        type: ['integer', 'null'],
+        minimum: 1,
+        maximum: MAX_ITERATIONS,
+        default: null,
+        description: 'Depth limit; null grows each tree until its leaves are pure.',
+      },
       min_samples_split: { type: 'integer', minimum: 2, default: 2, description: 'A node with fewer samples is not split.' },
       min_samples_leaf: { type: 'integer', minimum: 1, default: 1, description: 'Each leaf keeps at least this many samples.' },
       max_features: {
-        anyOf: [{ enum: ['sqrt', 'log2'] }, { type: 'number', exclusiveMinimum: 0, maximum: 1 }, { type: 'integer', minimum: 2, maximum: MAX_COLUMNS }, { type: 'null' }],
+        anyOf: [
+          { enum: ['sqrt', 'log2'] },
+          { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+          { type: 'integer', minimum: 2, maximum: MAX_COLUMNS },
+          { type: 'null' },
+        ],
         default: null,
         description: 'Features tried per split: sqrt, log2, a fraction in (0, 1] or a count > 1; null = sqrt for classification, all (1.0) for regression.',
       },
@@ -62,7 +83,14 @@ export default defineStep<Params>({
         description: 'Classification: balanced (inverse class frequency), balanced_subsample (per bootstrap sample), or a weight per class label (others 1).',
       },
       seed: { type: 'integer', default: 0, description: 'Random seed; the same seed gives the same model whatever the thread count.' },
-      threads: { type: ['integer', 'null'], minimum: 1, maximum: MAX_THREADS, default: null, description: 'Worker threads; null = all cores (one for small forests, where starting workers costs more than it saves). The model does not depend on it.' },
+      threads: {
+        type: ['integer', 'null'],
+        minimum: 1,
+        maximum: MAX_THREADS,
+        default: null,
+        description:
+          'Worker threads; null = all cores (one for small forests, where starting workers costs more than it saves). The model does not depend on it.',
+      },
     },
   },
   async run(ctx, params) {
@@ -77,9 +105,12 @@ export default defineStep<Params>({
     const { X, nRows, nCols, names } = featureMatrix(ds);
     const task = params.task === 'auto' ? target.type : params.task;
     if (task !== target.type) {
-      throw new StepInputError(`task is ${task} but target column "${target.column}" is ${target.type === 'classification' ? 'categorical' : 'numeric'}: use task: auto, or change the column's type on the load step`);
+      throw new StepInputError(
+        `task is ${task} but target column "${target.column}" is ${target.type === 'classification' ? 'categorical' : 'numeric'}: use task: auto, or change the column's type on the load step`,
+      );
     }
-    if (target.type === 'regression' && params.class_weight !== null) throw new StepInputError('class_weight applies to classification only: remove it for a numeric target');
+    if (target.type === 'regression' && params.class_weight !== null)
+      throw new StepInputError('class_weight applies to classification only: remove it for a numeric target');
 
     const trees = params.trees;
     const every = Math.max(1, Math.round(trees / 20));
@@ -109,7 +140,11 @@ export default defineStep<Params>({
     const k = target.type === 'classification' ? target.classes.length : 1;
     const cv = foldsPath
       ? await crossValidate({
-          X, nRows, nCols, y: target.y, task: target.type,
+          X,
+          nRows,
+          nCols,
+          y: target.y,
+          task: target.type,
           fold: parseFolds(JSON.parse(await readFile(foldsPath, 'utf8'))),
           signal: ctx.signal,
           ...(target.type === 'classification' && k === 2 ? { positiveIndex: target.positiveIndex ?? 1 } : {}),
@@ -139,7 +174,9 @@ export default defineStep<Params>({
     const top = Array.from(model.featureImportances, (importance, i) => ({ feature: names[i], importance }))
       .sort((a, b) => b.importance - a.importance)
       .slice(0, 5);
-    ctx.log(`grew ${trees} trees on ${nRows} rows x ${nCols} features; out-of-bag ${task === 'classification' ? 'accuracy' : 'R²'} ${model.oobScore?.toFixed(4) ?? 'n/a'}`);
+    ctx.log(
+      `grew ${trees} trees on ${nRows} rows x ${nCols} features; out-of-bag ${task === 'classification' ? 'accuracy' : 'R²'} ${model.oobScore?.toFixed(4) ?? 'n/a'}`,
+    );
     return { task, trees, rows: nRows, features: nCols, oob_score: model.oobScore ?? null, top_importances: top, ...(cv ? { cv: cvSummary(cv) } : {}) };
   },
 });

@@ -27,14 +27,18 @@ interface Params {
   max_iter: number | null;
 }
 
-
 export default defineStep<Params>({
   id: 'train.svm',
   version: '1',
-  description: 'Support vector machine (C-SVC or epsilon-SVR; linear, RBF, polynomial or sigmoid kernel), libsvm\'s solver with scikit-learn 1.2 defaults.',
+  description: "Support vector machine (C-SVC or epsilon-SVR; linear, RBF, polynomial or sigmoid kernel), libsvm's solver with scikit-learn 1.2 defaults.",
   inputs: {
     train: { kind: 'dataset', description: 'Training rows: numeric features (standardise them first) and a target column.' },
-    folds: { kind: 'folds', description: 'A split\'s folds: when wired, the model is also cross-validated on the training rows (scores in the model and the summary, for select-best).', optional: true },
+    folds: {
+      kind: 'folds',
+      description:
+        "A split's folds: when wired, the model is also cross-validated on the training rows (scores in the model and the summary, for select-best).",
+      optional: true,
+    },
   },
   outputs: { model: { kind: 'model', description: `The fitted SVM as JSON (${SVM_MODEL_FORMAT}).` } },
   defaultOutput: 'model',
@@ -42,13 +46,23 @@ export default defineStep<Params>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      type: { enum: ['auto', 'c-svc', 'epsilon-svr'], default: 'auto', description: 'auto: c-svc (classification) for a categorical target, epsilon-svr (regression) for a numeric one.' },
+      type: {
+        enum: ['auto', 'c-svc', 'epsilon-svr'],
+        default: 'auto',
+        description: 'auto: c-svc (classification) for a categorical target, epsilon-svr (regression) for a numeric one.',
+      },
       kernel: { enum: ['linear', 'rbf', 'poly', 'sigmoid'], default: 'rbf', description: 'Kernel function.' },
-      C: { type: 'number', exclusiveMinimum: 0, maximum: MAX_COEFFICIENT, default: 1, description: 'Penalty for margin violations; larger fits the training data more closely.' },
+      C: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        maximum: MAX_COEFFICIENT,
+        default: 1,
+        description: 'Penalty for margin violations; larger fits the training data more closely.',
+      },
       gamma: {
         anyOf: [{ enum: ['scale', 'auto'] }, { type: 'number', exclusiveMinimum: 0, maximum: MAX_COEFFICIENT }],
         default: 'scale',
-        description: "Kernel coefficient for rbf, poly and sigmoid: scale = 1 / (features x variance of X), auto = 1 / features, or a number.",
+        description: 'Kernel coefficient for rbf, poly and sigmoid: scale = 1 / (features x variance of X), auto = 1 / features, or a number.',
       },
       degree: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Degree of the poly kernel.' },
       coef0: { type: 'number', default: 0, description: 'Independent term of the poly and sigmoid kernels.' },
@@ -58,11 +72,31 @@ export default defineStep<Params>({
         default: null,
         description: 'c-svc: balanced (C scaled by inverse class frequency) or a weight per class label (others 1).',
       },
-      probability: { type: 'boolean', default: false, description: 'c-svc: fit Platt scaling by internal 5-fold cross-validation so the model gives probabilities (about 6x the training time).' },
+      probability: {
+        type: 'boolean',
+        default: false,
+        description: 'c-svc: fit Platt scaling by internal 5-fold cross-validation so the model gives probabilities (about 6x the training time).',
+      },
       seed: { type: 'integer', default: 0, description: 'Random seed of the probability cross-validation folds.' },
-      tol: { type: 'number', exclusiveMinimum: 0, default: 0.001, description: 'Stopping tolerance of the solver (largest violation of the optimality conditions).' },
-      cache_mb: { type: 'number', exclusiveMinimum: 0, maximum: 65_536, default: 200, description: 'Kernel cache size in MB; more speeds up training on large data.' },
-      max_iter: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Cap on solver iterations per binary problem; null = libsvm\'s default (no practical cap).' },
+      tol: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 0.001,
+        description: 'Stopping tolerance of the solver (largest violation of the optimality conditions).',
+      },
+      cache_mb: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        maximum: 65_536,
+        default: 200,
+        description: 'Kernel cache size in MB; more speeds up training on large data.',
+      },
+      max_iter: {
+        type: ['integer', 'null'],
+        minimum: 1,
+        default: null,
+        description: "Cap on solver iterations per binary problem; null = libsvm's default (no practical cap).",
+      },
     },
   },
   async run(ctx, params) {
@@ -77,7 +111,9 @@ export default defineStep<Params>({
     const { X, nRows, nCols, names } = featureMatrix(ds);
     const type = params.type === 'auto' ? (target.type === 'classification' ? 'c-svc' : 'epsilon-svr') : params.type;
     if ((type === 'c-svc') !== (target.type === 'classification')) {
-      throw new StepInputError(`type is ${type} but target column "${target.column}" is ${target.type === 'classification' ? 'categorical' : 'numeric'}: use type: auto, or change the column's type on the load step`);
+      throw new StepInputError(
+        `type is ${type} but target column "${target.column}" is ${target.type === 'classification' ? 'categorical' : 'numeric'}: use type: auto, or change the column's type on the load step`,
+      );
     }
     if (target.type === 'regression' && (params.class_weight !== null || params.probability)) {
       throw new StepInputError('class_weight and probability apply to classification (c-svc) only: remove them for a numeric target');
@@ -85,7 +121,11 @@ export default defineStep<Params>({
     // Name the column of a missing value here, where the names are known (the library only knows positions).
     for (let i = 0; i < X.length; i++) {
       if (!Number.isFinite(X[i])) {
-        throw new DataError('missing or infinite value: the SVM cannot use it', { row: Math.floor(i / nCols) + 2, column: names[i % nCols], hint: 'impute missing values first (preprocess with impute: median)' });
+        throw new DataError('missing or infinite value: the SVM cannot use it', {
+          row: Math.floor(i / nCols) + 2,
+          column: names[i % nCols],
+          hint: 'impute missing values first (preprocess with impute: median)',
+        });
       }
     }
     let classWeight: 'balanced' | Record<number, number> | undefined;
@@ -122,7 +162,11 @@ export default defineStep<Params>({
     const foldsPath = ctx.input('folds');
     const cv = foldsPath
       ? await crossValidate({
-          X, nRows, nCols, y: target.y, task: target.type,
+          X,
+          nRows,
+          nCols,
+          y: target.y,
+          task: target.type,
           fold: parseFolds(JSON.parse(await readFile(foldsPath, 'utf8'))),
           signal: ctx.signal,
           ...(target.type === 'classification' && target.classes.length === 2 ? { positiveIndex: target.positiveIndex ?? 1 } : {}),
@@ -142,8 +186,13 @@ export default defineStep<Params>({
     await writeFile(ctx.output('model'), JSON.stringify(artifact));
 
     const perClass = target.type === 'classification' ? Object.fromEntries(target.classes.map((c, k) => [c, model.nSupportPerClass[k] ?? 0])) : undefined;
-    ctx.log(`${type} ${params.kernel} on ${nRows} rows x ${nCols} features: ${model.nSupport} support vectors, ${model.iterations} solver iterations, gamma ${model.gamma.toPrecision(4)}`);
-    if (!model.converged) ctx.log(`warning: the solver stopped at max_iter (${params.max_iter}) before reaching tol ${params.tol}; raise max_iter or C may be too large for unscaled features`);
+    ctx.log(
+      `${type} ${params.kernel} on ${nRows} rows x ${nCols} features: ${model.nSupport} support vectors, ${model.iterations} solver iterations, gamma ${model.gamma.toPrecision(4)}`,
+    );
+    if (!model.converged)
+      ctx.log(
+        `warning: the solver stopped at max_iter (${params.max_iter}) before reaching tol ${params.tol}; raise max_iter or C may be too large for unscaled features`,
+      );
     return {
       type,
       kernel: params.kernel,

@@ -41,11 +41,19 @@ test('the flagship pipeline runs and registers both models with an alias, a card
   const list = await cli(dir, 'models', 'list');
   assert.match(list.out, /breast-cancer-svm\s+1\s+1\s+staging=1/);
   const show = await cli(dir, 'models', 'show', 'breast-cancer-svm@staging', '--json');
-  const v = JSON.parse(show.out) as { card: string; lineage: { pipeline: { digest: string }; step_key: string; upstream: Record<string, { key: string }>; data: { path: string; digest: string }[] }; metrics: Record<string, { value: number }> };
-  for (const section of ['## Intended use', '## Data', '## Evaluation', '| roc_auc |', '## Limitations', 'Trained on 455 patients']) assert.ok(v.card.includes(section), section);
+  const v = JSON.parse(show.out) as {
+    card: string;
+    lineage: { pipeline: { digest: string }; step_key: string; upstream: Record<string, { key: string }>; data: { path: string; digest: string }[] };
+    metrics: Record<string, { value: number }>;
+  };
+  for (const section of ['## Intended use', '## Data', '## Evaluation', '| roc_auc |', '## Limitations', 'Trained on 455 patients'])
+    assert.ok(v.card.includes(section), section);
   assert.equal(v.lineage.step_key, record.steps['register-svm'].key);
   assert.equal(v.lineage.upstream.load.key, record.steps.load.key);
-  assert.deepEqual(v.lineage.data.map((d) => d.path), ['../data/breast-cancer-wisconsin.csv']);
+  assert.deepEqual(
+    v.lineage.data.map((d) => d.path),
+    ['../data/breast-cancer-wisconsin.csv'],
+  );
   assert.ok(v.metrics.roc_auc.value > 0.9);
 });
 
@@ -57,7 +65,7 @@ test('re-running the pipeline, cached or forced, registers no duplicate version'
   assert.equal((JSON.parse(list.out) as { name: string; versions: number }[]).find((m) => m.name === 'breast-cancer-svm')?.versions, 1);
 });
 
-test('predict on the raw test rows reproduces the pipeline\'s own test-set predictions exactly', async () => {
+test("predict on the raw test rows reproduces the pipeline's own test-set predictions exactly", async () => {
   // What the pipeline itself computed: the model on the preprocessed, selected test set.
   const model = await modelFromJson(JSON.parse(readFileSync(objectPath(record.steps.svm.outputs?.model as string), 'utf8')), 'svm');
   const selected = await readDatasetFile(objectPath(record.steps.select.outputs?.test as string));
@@ -84,7 +92,17 @@ test('predict names a missing column, a mistyped value and an infinite one', asy
   const csv = readFileSync(join(dir, 'data/breast-cancer-wisconsin.csv'), 'utf8').split('\n');
   const header = csv[0].split(',');
   const drop = header.indexOf('mean_radius');
-  writeFileSync(join(dir, 'no-radius.csv'), csv.map((l) => l.split(',').filter((_, j) => j !== drop).join(',')).join('\n'));
+  writeFileSync(
+    join(dir, 'no-radius.csv'),
+    csv
+      .map((l) =>
+        l
+          .split(',')
+          .filter((_, j) => j !== drop)
+          .join(','),
+      )
+      .join('\n'),
+  );
   const missing = await cli(dir, 'predict', 'breast-cancer-svm@staging', '--input', 'no-radius.csv');
   assert.equal(missing.code, 1);
   assert.match(missing.err, /no-radius\.csv: the input has no column "mean_radius", which the model needs/);
@@ -130,16 +148,28 @@ test('a failed gate in the committed pipeline still publishes its metrics file (
   const lockBefore = readFileSync(join(gated, 'pipelines/breast-cancer.lock.yaml'), 'utf8');
   const r = await cli(gated, 'run', 'pipelines/breast-cancer.yaml');
   assert.equal(r.code, 1, r.out);
-  const published = JSON.parse(readFileSync(join(gated, 'metrics/breast-cancer-svm.json'), 'utf8')) as { gates: { gate: string; passed: boolean }[]; metrics: { roc_auc: { value: number } } };
-  assert.deepEqual(published.gates.map((g) => [g.gate, g.passed]), [['roc_auc', false]]);
+  const published = JSON.parse(readFileSync(join(gated, 'metrics/breast-cancer-svm.json'), 'utf8')) as {
+    gates: { gate: string; passed: boolean }[];
+    metrics: { roc_auc: { value: number } };
+  };
+  assert.deepEqual(
+    published.gates.map((g) => [g.gate, g.passed]),
+    [['roc_auc', false]],
+  );
   assert.ok(published.metrics.roc_auc.value < 0.999);
   assert.equal(readFileSync(join(gated, 'pipelines/breast-cancer.lock.yaml'), 'utf8'), lockBefore, 'a failed run writes no lock file');
 });
 
 test('register refuses a bundle without the preprocessing or selection the model was trained after', async () => {
-  const yaml = readFileSync(join(dir, 'pipelines/breast-cancer.yaml'), 'utf8').replace('in: { model: svm, evaluation: eval-svm, transform: prep.transform, selection: select.selection }', 'in: { model: svm, evaluation: eval-svm, transform: prep.transform }');
+  const yaml = readFileSync(join(dir, 'pipelines/breast-cancer.yaml'), 'utf8').replace(
+    'in: { model: svm, evaluation: eval-svm, transform: prep.transform, selection: select.selection }',
+    'in: { model: svm, evaluation: eval-svm, transform: prep.transform }',
+  );
   writeFileSync(join(dir, 'pipelines/no-selection.yaml'), yaml);
   const bad = await cli(dir, 'run', 'pipelines/no-selection.yaml');
   assert.equal(bad.code, 1);
-  assert.match(bad.out, /register-svm: FAILED .*model "svm" was trained after select-features step "select", but in\.selection is not wired: add in: \{ selection: select\.selection \}/);
+  assert.match(
+    bad.out,
+    /register-svm: FAILED .*model "svm" was trained after select-features step "select", but in\.selection is not wired: add in: \{ selection: select\.selection \}/,
+  );
 });

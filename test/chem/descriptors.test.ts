@@ -84,7 +84,10 @@ test('every descriptor name maps to a key RDKit reports, and the default set is 
   assert.ok(table);
   for (const name of DESCRIPTOR_NAMES) assert.equal(typeof table[DESCRIPTOR_KEYS[name]], 'number', name);
   for (const name of DEFAULT_DESCRIPTORS) assert.ok(DESCRIPTOR_NAMES.includes(name), name);
-  assert.ok(DESCRIPTOR_NAMES.every((n) => /^[a-z][a-z0-9_]*$/.test(n)), 'names are snake_case');
+  assert.ok(
+    DESCRIPTOR_NAMES.every((n) => /^[a-z][a-z0-9_]*$/.test(n)),
+    'names are snake_case',
+  );
 });
 
 test('two spellings of one molecule have one canonical SMILES', async () => {

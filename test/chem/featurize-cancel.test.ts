@@ -18,7 +18,10 @@ test('featurize.molecules cancelled at its first progress line: rejects with the
   const outputDir = tempDir();
   const probe = cancelOnProgress();
   const params = { invalid: 'drop' };
-  await assert.rejects(runStep(featurize, { data }, params, process.cwd(), { outputDir, signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
+  await assert.rejects(
+    runStep(featurize, { data }, params, process.cwd(), { outputDir, signal: probe.signal, onProgress: probe.onProgress }),
+    (e) => e === probe.reason,
+  );
   t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; progress: ${probe.lines.join(' | ')}`);
   // Progress comes every 500 molecules: only the first line, so it stopped before molecule 1,000 of 5,000.
   assert.deepEqual(probe.lines, [`500/${library.rowCount} molecules`]);

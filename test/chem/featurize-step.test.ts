@@ -37,7 +37,10 @@ test('the ChEMBL table end to end: ids and target kept, canonical SMILES, RDKit 
   const names = out.columns.map((c) => c.name);
   assert.deepEqual(names.slice(0, 3), ['canonical_smiles', 'compound_id', 'pic50']);
   assert.deepEqual(names.slice(3, 3 + DEFAULT_DESCRIPTORS.length), [...DEFAULT_DESCRIPTORS]);
-  assert.deepEqual(names.slice(3 + DEFAULT_DESCRIPTORS.length), Array.from({ length: 256 }, (_, b) => `fp_${b}`));
+  assert.deepEqual(
+    names.slice(3 + DEFAULT_DESCRIPTORS.length),
+    Array.from({ length: 256 }, (_, b) => `fp_${b}`),
+  );
   assert.equal(getColumn(out, 'canonical_smiles')?.kind, 'id');
   assert.equal(getColumn(out, 'compound_id')?.kind, 'id');
   assert.deepEqual(out.target, source.target);
@@ -53,13 +56,17 @@ test('the ChEMBL table end to end: ids and target kept, canonical SMILES, RDKit 
   }
   // Bits are 0/1 and a drug-sized molecule sets a few dozen of them.
   let set = 0;
-  for (let b = 0; b < 256; b++) for (const v of numbers(out, `fp_${b}`)) {
-    assert.ok(v === 0 || v === 1);
-    set += v;
-  }
+  for (let b = 0; b < 256; b++)
+    for (const v of numbers(out, `fp_${b}`)) {
+      assert.ok(v === 0 || v === 1);
+      set += v;
+    }
   assert.ok(set / 1017 > 15 && set / 1017 < 80, `mean set bits ${set / 1017}`);
   assert.equal((r.summary as { invalid: number }).invalid, 0);
-  assert.ok(r.logs.some((l) => l.startsWith('progress: 500/1017')), 'reports progress');
+  assert.ok(
+    r.logs.some((l) => l.startsWith('progress: 500/1017')),
+    'reports progress',
+  );
 
   const again = await runStep(featurize, { data: input }, params);
   assert.ok(readFileSync(again.outputs.data).equals(readFileSync(r.outputs.data)), 'same input and params give the same bytes');
@@ -78,10 +85,17 @@ test('invalid: fail names the row as load.csv counts it (header = row 1) and how
   const loaded = await runStep(loadCsv, {}, { path: csv, id: 'mol_id', columns: { smiles: 'text' } });
   await assert.rejects(
     runStep(featurize, { data: loaded.outputs.data }, {}),
-    (e: unknown) => e instanceof StepInputError && /column "smiles", row 4 \(row 1 is the header/.test(e.message) && e.message.includes('"C1CC" is not a valid SMILES') && e.message.includes('invalid: drop'),
+    (e: unknown) =>
+      e instanceof StepInputError &&
+      /column "smiles", row 4 \(row 1 is the header/.test(e.message) &&
+      e.message.includes('"C1CC" is not a valid SMILES') &&
+      e.message.includes('invalid: drop'),
   );
   const missing = await datasetFile(smilesTable(['CCO', null]));
-  await assert.rejects(runStep(featurize, { data: missing }, {}), (e: unknown) => e instanceof StepInputError && /row 3 .*the SMILES is missing/.test(e.message));
+  await assert.rejects(
+    runStep(featurize, { data: missing }, {}),
+    (e: unknown) => e instanceof StepInputError && /row 3 .*the SMILES is missing/.test(e.message),
+  );
 });
 
 test('invalid: drop leaves invalid rows out, counts them and names their rows in the log and the summary', async () => {
@@ -96,7 +110,10 @@ test('invalid: drop leaves invalid rows out, counts them and names their rows in
   assert.equal(summary.featurized, 3);
   assert.equal(summary.invalid, 5);
   assert.deepEqual(summary.invalid_rows, [3, 5, 6, 8, 9]);
-  assert.ok(r.logs.some((l) => l.startsWith('dropped 5 invalid SMILES, rows 3, 5, 6, 8, 9')), r.logs.join('\n'));
+  assert.ok(
+    r.logs.some((l) => l.startsWith('dropped 5 invalid SMILES, rows 3, 5, 6, 8, 9')),
+    r.logs.join('\n'),
+  );
 
   const allBad = await datasetFile(smilesTable(['C(', 'xx']));
   await assert.rejects(runStep(featurize, { data: allBad }, { invalid: 'drop' }), /no SMILES in column "smiles" could be read/);
@@ -107,13 +124,21 @@ test('parameters: descriptor choice and order, fingerprint off or partly given, 
   const descriptors: DescriptorName[] = ['tpsa', 'lipinski_hba', 'molecular_weight'];
   const r = await runStep(featurize, { data: input }, { descriptors, fingerprint: { bits: 64 }, keep: [] });
   const out = await readDatasetFile(r.outputs.data);
-  assert.deepEqual(out.columns.map((c) => c.name), ['canonical_smiles', ...descriptors, ...Array.from({ length: 64 }, (_, b) => `fp_${b}`)]);
+  assert.deepEqual(
+    out.columns.map((c) => c.name),
+    ['canonical_smiles', ...descriptors, ...Array.from({ length: 64 }, (_, b) => `fp_${b}`)],
+  );
   assert.equal(numbers(out, 'lipinski_hba')[0], 4);
   assert.ok(Math.abs(numbers(out, 'tpsa')[0] - 63.6) < 0.005);
 
   const off = await readDatasetFile((await runStep(featurize, { data: input }, { fingerprint: false })).outputs.data);
-  assert.deepEqual(off.columns.map((c) => c.name), ['canonical_smiles', 'mol_id', ...DEFAULT_DESCRIPTORS]);
-  const prefixed = await readDatasetFile((await runStep(featurize, { data: input }, { descriptors: [], fingerprint: { radius: 1, bits: 16, prefix: 'ecfp2_' } })).outputs.data);
+  assert.deepEqual(
+    off.columns.map((c) => c.name),
+    ['canonical_smiles', 'mol_id', ...DEFAULT_DESCRIPTORS],
+  );
+  const prefixed = await readDatasetFile(
+    (await runStep(featurize, { data: input }, { descriptors: [], fingerprint: { radius: 1, bits: 16, prefix: 'ecfp2_' } })).outputs.data,
+  );
   assert.deepEqual(prefixed.columns.map((c) => c.name).slice(-2), ['ecfp2_14', 'ecfp2_15']);
 
   await assert.rejects(runStep(featurize, { data: input }, { smiles: 'smile' }), /SMILES column "smile" is not in the dataset \(did you mean "smiles"\?\)/);

@@ -29,11 +29,21 @@ export function smilesTable(smiles: readonly (string | null)[], ids = smiles.map
 /** The shipped ChEMBL table (compound_id, smiles, pic50 target), or its first `rows` rows. */
 export async function chembl(rows?: number): Promise<Dataset> {
   const ds = await loadBuiltin('chembl2321810-pic50');
-  return rows === undefined ? ds : takeRows(ds, Int32Array.from({ length: rows }, (_, i) => i));
+  return rows === undefined
+    ? ds
+    : takeRows(
+        ds,
+        Int32Array.from({ length: rows }, (_, i) => i),
+      );
 }
 
 /** The shipped NCI screening library (nci_id, smiles), or its first `rows` rows. */
 export async function nci(rows?: number): Promise<Dataset> {
   const ds = await loadBuiltin('nci-screening-5k');
-  return rows === undefined ? ds : takeRows(ds, Int32Array.from({ length: rows }, (_, i) => i));
+  return rows === undefined
+    ? ds
+    : takeRows(
+        ds,
+        Int32Array.from({ length: rows }, (_, i) => i),
+      );
 }

@@ -63,7 +63,12 @@ function bruteRetrieve(nq: number, nl: number, k: number, score: (q: number, l: 
 }
 
 function read(out: Dataset, id = 'canonical_smiles'): Retrieved {
-  return { ids: texts(out, id), similarity: Array.from(values(out, 'similarity')), queryRow: Array.from(values(out, 'query_row')), hits: Array.from(values(out, 'query_hits')) };
+  return {
+    ids: texts(out, id),
+    similarity: Array.from(values(out, 'similarity')),
+    queryRow: Array.from(values(out, 'query_row')),
+    hits: Array.from(values(out, 'query_hits')),
+  };
 }
 
 function assertRetrieved(actual: Retrieved, expected: Retrieved, tolerance: number): void {
@@ -95,7 +100,11 @@ test('euclidean on standardised descriptors equals the brute force, with distanc
   const dist = values(out, 'distance');
   values(out, 'similarity').forEach((s, i) => assert.ok(Math.abs(s - 1 / (1 + dist[i])) < 1e-15));
   assert.equal(new Set(read(out).ids).size, out.rowCount, 'each molecule once');
-  assert.equal(read(out).hits.reduce((a, b) => a + b, 0), qry.rowCount * k, 'every query contributes k hits');
+  assert.equal(
+    read(out).hits.reduce((a, b) => a + b, 0),
+    qry.rowCount * k,
+    'every query contributes k hits',
+  );
   const summary = r.summary as { library: number; library_unique: number; columns: number };
   assert.equal(summary.library, lib.rowCount);
   assert.equal(summary.library_unique, n);
@@ -125,7 +134,10 @@ test('tanimoto on fingerprint bits equals the brute force; a query of bit probab
   assertRetrieved(read(out), bruteRetrieve(qry.rowCount, unique.rowCount, k, tanimoto, texts(unique, 'canonical_smiles')), 0);
 
   // A generator's output: only bit columns, as probabilities (0.9 for a set bit, 0.1 otherwise).
-  const soft: Column[] = Array.from({ length: BITS }, (_, b): Column => ({ name: `fp_${b}`, kind: 'numeric', data: { type: 'numeric', values: values(qry, `fp_${b}`).map((v) => (v ? 0.9 : 0.1)) } }));
+  const soft: Column[] = Array.from(
+    { length: BITS },
+    (_, b): Column => ({ name: `fp_${b}`, kind: 'numeric', data: { type: 'numeric', values: values(qry, `fp_${b}`).map((v) => (v ? 0.9 : 0.1)) } }),
+  );
   const softPath = await datasetFile(makeDataset(soft));
   const s = await runStep(retrieve, { query: softPath, library: await libraryPath }, { k, metric: 'tanimoto' });
   assert.ok(readFileSync(s.outputs.data).equals(readFileSync(r.outputs.data)), 'probabilities >= 0.5 are set bits');
@@ -137,7 +149,17 @@ test('deterministic: the same bytes on a re-run; the same molecules when the que
   const b = await runStep(retrieve, { query: await queryPath, library: await libraryPath }, params);
   assert.ok(readFileSync(a.outputs.data).equals(readFileSync(b.outputs.data)));
   const out = await readDatasetFile(a.outputs.data);
-  assert.deepEqual(out.columns.map((c) => [c.name, c.kind]), [['canonical_smiles', 'id'], ['nci_id', 'id'], ['similarity', 'id'], ['distance', 'id'], ['query_row', 'id'], ['query_hits', 'id']]);
+  assert.deepEqual(
+    out.columns.map((c) => [c.name, c.kind]),
+    [
+      ['canonical_smiles', 'id'],
+      ['nci_id', 'id'],
+      ['similarity', 'id'],
+      ['distance', 'id'],
+      ['query_row', 'id'],
+      ['query_hits', 'id'],
+    ],
+  );
 
   // Repeating library rows changes nothing: a molecule is one row, the first of its id.
   const lib = await readDatasetFile(await libraryPath);
@@ -147,7 +169,12 @@ test('deterministic: the same bytes on a re-run; the same molecules when the que
   assert.ok(d.logs.some((l) => l.includes('rows repeat an earlier canonical_smiles and are left out')));
 
   const qry = await readDatasetFile(await queryPath);
-  const reversed = await datasetFile(takeRows(qry, Int32Array.from({ length: qry.rowCount }, (_, i) => qry.rowCount - 1 - i)));
+  const reversed = await datasetFile(
+    takeRows(
+      qry,
+      Int32Array.from({ length: qry.rowCount }, (_, i) => qry.rowCount - 1 - i),
+    ),
+  );
   const c = await readDatasetFile((await runStep(retrieve, { query: reversed, library: await libraryPath }, params)).outputs.data);
   assert.deepEqual(texts(c, 'canonical_smiles'), texts(out, 'canonical_smiles'));
   assert.deepEqual(values(c, 'similarity'), values(out, 'similarity'));
@@ -161,12 +188,19 @@ test('the output carries the library columns a QSAR model needs, and errors name
   for (const c of lib.columns) assert.equal(getColumn(out, c.name)?.kind, c.kind, `library column ${c.name} carried with its kind`);
   assert.equal((r.summary as { columns: number }).columns, 2);
 
-  const run = (params: Record<string, unknown>, query?: string) => queryPath.then(async (q) => runStep(retrieve, { query: query ?? q, library: await libraryPath }, params));
-  await assert.rejects(run({ id: 'nci_ids' }), (e: unknown) => e instanceof StepInputError && /no id column "nci_ids" \(did you mean "nci_id"\?\)/.test(e.message));
+  const run = (params: Record<string, unknown>, query?: string) =>
+    queryPath.then(async (q) => runStep(retrieve, { query: query ?? q, library: await libraryPath }, params));
+  await assert.rejects(
+    run({ id: 'nci_ids' }),
+    (e: unknown) => e instanceof StepInputError && /no id column "nci_ids" \(did you mean "nci_id"\?\)/.test(e.message),
+  );
   await assert.rejects(run({ columns: ['tpsa', 'pic50'] }), /columns names "pic50", which is not in the library dataset/);
   await assert.rejects(run({ keep: ['nci_idd'] }), /keep names column "nci_idd".*did you mean "nci_id"/);
   const noBits = await datasetFile(makeDataset([{ name: 'tpsa', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from([50]) } }]));
-  await assert.rejects(run({ metric: 'tanimoto' }, noBits), /tanimoto needs fingerprint bit columns \(named fp_0, fp_1, …\) in both the query and the library; 0 in the query/);
+  await assert.rejects(
+    run({ metric: 'tanimoto' }, noBits),
+    /tanimoto needs fingerprint bit columns \(named fp_0, fp_1, …\) in both the query and the library; 0 in the query/,
+  );
   const unrelated = await datasetFile(makeDataset([{ name: 'age', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from([50]) } }]));
   await assert.rejects(run({}, unrelated), /share no numeric descriptor columns/);
   const gap = await datasetFile(makeDataset([{ name: 'tpsa', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from([50, NaN]) } }]));

@@ -30,7 +30,13 @@ function bruteTanimoto(a: readonly number[], b: readonly number[]): number {
 
 /** The k best library rows of every query by `score` (higher better), ties to the lower row. */
 /** Every query's k best rows by trying every pair; rows `keep` rejects are no neighbours (slot -1, score NaN). */
-function bruteNearest(nq: number, nl: number, k: number, score: (q: number, l: number) => number, keep: (s: number) => boolean = () => true): { index: number[]; score: number[] } {
+function bruteNearest(
+  nq: number,
+  nl: number,
+  k: number,
+  score: (q: number, l: number) => number,
+  keep: (s: number) => boolean = () => true,
+): { index: number[]; score: number[] } {
   const index: number[] = [];
   const scores: number[] = [];
   const kk = Math.min(k, nl);
@@ -71,8 +77,16 @@ test('packing and unpacking bit columns round-trips; values >= 0.5 count as set'
     const { plain, packed } = randomBits(rng, 20, bits, 0.3);
     assert.equal(packed.length, 20 * wordsFor(bits));
     const back = unpackColumns(packed, 20, bits);
-    for (let b = 0; b < bits; b++) assert.deepEqual(Array.from(back[b]), plain.map((r) => r[b]), `bits=${bits} column ${b}`);
-    assert.deepEqual(Array.from(rowCounts(packed, 20, wordsFor(bits))), plain.map((r) => r.reduce((s, v) => s + v, 0)));
+    for (let b = 0; b < bits; b++)
+      assert.deepEqual(
+        Array.from(back[b]),
+        plain.map((r) => r[b]),
+        `bits=${bits} column ${b}`,
+      );
+    assert.deepEqual(
+      Array.from(rowCounts(packed, 20, wordsFor(bits))),
+      plain.map((r) => r.reduce((s, v) => s + v, 0)),
+    );
   }
   const probabilities = packColumns([[0.49, 0.5, 0.93, 0]], 4);
   assert.deepEqual(Array.from(probabilities), [0, 1, 1, 0]);
@@ -80,10 +94,17 @@ test('packing and unpacking bit columns round-trips; values >= 0.5 count as set'
 
 test('Tanimoto on packed random bit vectors equals the brute-force set computation', () => {
   const rng = createRng(3);
-  for (const [bits, density] of [[37, 0.5], [64, 0.1], [256, 0.05], [2048, 0.02], [96, 0]] as const) {
+  for (const [bits, density] of [
+    [37, 0.5],
+    [64, 0.1],
+    [256, 0.05],
+    [2048, 0.02],
+    [96, 0],
+  ] as const) {
     const { plain, packed } = randomBits(rng, 30, bits, density);
     const words = wordsFor(bits);
-    for (let i = 0; i < 30; i++) for (let j = 0; j < 30; j++) assert.equal(tanimoto(packed, i, packed, j, words), bruteTanimoto(plain[i], plain[j]), `bits=${bits} ${i},${j}`);
+    for (let i = 0; i < 30; i++)
+      for (let j = 0; j < 30; j++) assert.equal(tanimoto(packed, i, packed, j, words), bruteTanimoto(plain[i], plain[j]), `bits=${bits} ${i},${j}`);
   }
 });
 
@@ -94,15 +115,20 @@ test('Morgan fingerprints from RDKit land bit for bit in the packed layout, and 
     const words = wordsFor(bits);
     const details = morganDetails({ radius: 2, bits });
     const packed = new Uint32Array(molecules.length * words);
-    const plain = molecules.map((s, i) =>
-      withMolecule(rdkit, s, (mol) => {
-        writeMorgan(mol, details, bits, packed, i);
-        return Array.from(mol.get_morgan_fp(details), Number);
-      })!,
+    const plain = molecules.map(
+      (s, i) =>
+        withMolecule(rdkit, s, (mol) => {
+          writeMorgan(mol, details, bits, packed, i);
+          return Array.from(mol.get_morgan_fp(details), Number);
+        })!,
     );
     const unpacked = unpackColumns(packed, molecules.length, bits);
     for (let i = 0; i < molecules.length; i++) {
-      assert.deepEqual(unpacked.map((c) => c[i]), plain[i], `${molecules[i]} at ${bits} bits`);
+      assert.deepEqual(
+        unpacked.map((c) => c[i]),
+        plain[i],
+        `${molecules[i]} at ${bits} bits`,
+      );
       for (let j = 0; j < molecules.length; j++) assert.equal(tanimoto(packed, i, packed, j, words), bruteTanimoto(plain[i], plain[j]));
     }
     // Aspirin and salicylic acid share most of their environments; aspirin and ethanol few.
@@ -119,31 +145,60 @@ test('TopK keeps the k best, ties to the lower index, best first', () => {
     const index = new Int32Array(k);
     const score = new Float64Array(k);
     const n = heap.drain(index, score, 0);
-    const expected = scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, k);
+    const expected = scores
+      .map((s, i) => ({ s, i }))
+      .sort((a, b) => b.s - a.s || a.i - b.i)
+      .slice(0, k);
     assert.equal(n, Math.min(k, 40));
-    assert.deepEqual(Array.from(index.slice(0, n)), expected.map((e) => e.i));
-    assert.deepEqual(Array.from(score.slice(0, n)), expected.map((e) => e.s));
+    assert.deepEqual(
+      Array.from(index.slice(0, n)),
+      expected.map((e) => e.i),
+    );
+    assert.deepEqual(
+      Array.from(score.slice(0, n)),
+      expected.map((e) => e.s),
+    );
     if (k > 40) assert.ok(Array.from(index.slice(n)).every((i) => i === -1));
   }
 });
 
 test('nearestTanimoto equals the brute force, with duplicate rows, an empty fingerprint, k above the library size, and no zero-similarity neighbours', () => {
   const rng = createRng(5);
-  for (const [bits, density] of [[96, 0.15], [256, 0.05], [512, 0.6]] as const) {
+  for (const [bits, density] of [
+    [96, 0.15],
+    [256, 0.05],
+    [512, 0.6],
+  ] as const) {
     const lib = randomBits(rng, 200, bits, density);
     // Exact duplicates and an all-zero row make ties and the 0/0 case.
     lib.plain[17] = [...lib.plain[3]];
     lib.plain[150] = [...lib.plain[3]];
     lib.plain[42] = new Array<number>(bits).fill(0);
-    const libPacked = packColumns(Array.from({ length: bits }, (_, b) => lib.plain.map((r) => r[b])), 200);
+    const libPacked = packColumns(
+      Array.from({ length: bits }, (_, b) => lib.plain.map((r) => r[b])),
+      200,
+    );
     const qry = randomBits(rng, 25, bits, density);
     qry.plain[0] = [...lib.plain[3]];
     qry.plain[1] = new Array<number>(bits).fill(0);
-    const qPacked = packColumns(Array.from({ length: bits }, (_, b) => qry.plain.map((r) => r[b])), 25);
+    const qPacked = packColumns(
+      Array.from({ length: bits }, (_, b) => qry.plain.map((r) => r[b])),
+      25,
+    );
     for (const k of [1, 5, 250]) {
       const got = nearestTanimoto(qPacked, 25, libPacked, 200, wordsFor(bits), k);
       // A row sharing no bit with the query (similarity 0) is no neighbour.
-      assertSameNeighbours(got, bruteNearest(25, 200, k, (q, l) => bruteTanimoto(qry.plain[q], lib.plain[l]), (s) => s > 0), `bits=${bits} k=${k}`);
+      assertSameNeighbours(
+        got,
+        bruteNearest(
+          25,
+          200,
+          k,
+          (q, l) => bruteTanimoto(qry.plain[q], lib.plain[l]),
+          (s) => s > 0,
+        ),
+        `bits=${bits} k=${k}`,
+      );
     }
   }
 });

@@ -17,13 +17,13 @@ test('--version prints the version of the package', async () => {
   assert.equal(r.out, `medpipe ${version}\n`);
 });
 
-test('COMMAND --help prints that command\'s usage, not the global help; medpipe --help lists every command', async () => {
+test("COMMAND --help prints that command's usage, not the global help; medpipe --help lists every command", async () => {
   const p = makeProject();
   const run = await p.cli('run', '--help');
   assert.equal(run.code, 0);
   assert.match(run.out, /^usage: medpipe run FILE/);
   assert.match(run.out, /--fail-fast/);
-  assert.doesNotMatch(run.out, /recommend/, 'only run\'s options');
+  assert.doesNotMatch(run.out, /recommend/, "only run's options");
   for (const name of Object.keys(commands)) {
     const r = await p.cli(name, '--help');
     assert.equal(r.code, 0, `${name} --help: ${r.err}`);
@@ -54,7 +54,14 @@ test('an unknown option is named with the nearest one, and where to find the opt
 
 test('extra words after a command are usage errors, not silently ignored', async () => {
   const p = makeProject({ 'p.yaml': 'medpipe: 1\nname: t\nsteps:\n  a: { uses: ./steps/counter.js }\n' });
-  for (const args of [['cache', 'info', 'gc'], ['cache', 'info', '/', 'cache', 'gc'], ['runs', 'all'], ['schema', 'a.json', 'b.json'], ['steps', 'split', 'train.svm'], ['validate', 'p.yaml', 'extra']]) {
+  for (const args of [
+    ['cache', 'info', 'gc'],
+    ['cache', 'info', '/', 'cache', 'gc'],
+    ['runs', 'all'],
+    ['schema', 'a.json', 'b.json'],
+    ['steps', 'split', 'train.svm'],
+    ['validate', 'p.yaml', 'extra'],
+  ]) {
     const r = await p.cli(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.out}`);
     assert.match(r.err, /^medpipe: /, args.join(' '));

@@ -25,7 +25,10 @@ test('models show prints readable tables, not raw JSON; --json prints the whole 
   // Parameters: every step that made the model, NAME=VALUE as in the pipeline file, wrapped.
   assert.match(details, /^ {2}svm +train\.svm +kernel=rbf C=1 gamma=scale probability=true seed=42 /m);
   assert.match(details, /^ {2}select +select-features +method=anova-f k=10 /m);
-  assert.ok(details.split('\n').every((l) => l.length <= 100 || !l.includes('=')), 'parameter lines are wrapped');
+  assert.ok(
+    details.split('\n').every((l) => l.length <= 100 || !l.includes('=')),
+    'parameter lines are wrapped',
+  );
   // Lineage: where it came from, in a few lines.
   assert.match(details, /^ {2}pipeline +breast-cancer-diagnosis \(pipelines\/breast-cancer\.yaml\)$/m);
   assert.match(details, /^ {2}run +\d{8}T\d{6}Z-[0-9a-f]{6}, step register-svm$/m);
@@ -33,7 +36,11 @@ test('models show prints readable tables, not raw JSON; --json prints the whole 
   assert.match(details, /^ {2}upstream +load, split, prep, select, svm, eval-svm$/m);
 
   const json = await runCli(dir, 'models', 'show', 'breast-cancer-svm@staging', '--json');
-  const version = JSON.parse(json.out) as { metrics: Record<string, { value: number }>; params: Record<string, unknown>; lineage: { upstream: Record<string, unknown> } };
+  const version = JSON.parse(json.out) as {
+    metrics: Record<string, { value: number }>;
+    params: Record<string, unknown>;
+    lineage: { upstream: Record<string, unknown> };
+  };
   assert.equal(typeof version.metrics.roc_auc.value, 'number');
   assert.ok(version.params.svm);
   assert.ok(version.lineage.upstream.load);

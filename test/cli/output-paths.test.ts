@@ -17,10 +17,22 @@ test('absolute and relative output paths both work for every command that writes
   const elsewhere = mkdtempSync(join(tmpdir(), 'medpipe-outputs-'));
   const cases: { what: string; args: (path: string) => string[]; file: (path: string) => string }[] = [
     { what: 'metrics diff --junit', args: (p) => ['metrics', 'diff', 'pipelines/breast-cancer.yaml', '--baseline', 'metrics', '--junit', p], file: (p) => p },
-    { what: 'metrics diff --markdown', args: (p) => ['metrics', 'diff', 'pipelines/breast-cancer.yaml', '--baseline', 'metrics', '--markdown', p], file: (p) => p },
-    { what: 'run --ci --junit --markdown', args: (p) => ['run', 'pipelines/breast-cancer.yaml', '--ci', '--baseline', 'metrics', '--junit', p, '--markdown', `${p}.md`], file: (p) => p },
+    {
+      what: 'metrics diff --markdown',
+      args: (p) => ['metrics', 'diff', 'pipelines/breast-cancer.yaml', '--baseline', 'metrics', '--markdown', p],
+      file: (p) => p,
+    },
+    {
+      what: 'run --ci --junit --markdown',
+      args: (p) => ['run', 'pipelines/breast-cancer.yaml', '--ci', '--baseline', 'metrics', '--junit', p, '--markdown', `${p}.md`],
+      file: (p) => p,
+    },
     { what: 'report --output', args: (p) => ['report', '--output', p], file: (p) => p },
-    { what: 'predict --output', args: (p) => ['predict', 'breast-cancer-svm@staging', '--input', 'data/breast-cancer-wisconsin.csv', '--output', p], file: (p) => p },
+    {
+      what: 'predict --output',
+      args: (p) => ['predict', 'breast-cancer-svm@staging', '--input', 'data/breast-cancer-wisconsin.csv', '--output', p],
+      file: (p) => p,
+    },
     { what: 'schema FILE', args: (p) => ['schema', p], file: (p) => p },
     { what: 'models export DIR', args: (p) => ['models', 'export', 'breast-cancer-svm@1', p], file: (p) => join(p, 'card.md') },
   ];

@@ -28,7 +28,8 @@ export default {
 };
 `;
 
-const PIPELINE = 'medpipe: 1\nname: t\nsteps:\n  a: { uses: ./steps/gate.js, with: { until: release } }\n  b: { uses: ./steps/gate.js, in: { x: a } }\n  c: { uses: ./steps/gate.js, in: { x: b } }\n';
+const PIPELINE =
+  'medpipe: 1\nname: t\nsteps:\n  a: { uses: ./steps/gate.js, with: { until: release } }\n  b: { uses: ./steps/gate.js, in: { x: a } }\n  c: { uses: ./steps/gate.js, in: { x: b } }\n';
 
 interface Running {
   child: ChildProcessByStdio<null, Readable, Readable>;
@@ -82,7 +83,10 @@ for (const format of ['--plain', '--json']) {
     assert.deepEqual(p.computed(), ['a', 'b', 'c'], 'the run did all its work');
     const record = writtenRecord(p);
     assert.equal(record.status, 'ok');
-    assert.deepEqual(Object.values(record.steps).map((s) => s.status), ['done', 'done', 'done']);
+    assert.deepEqual(
+      Object.values(record.steps).map((s) => s.status),
+      ['done', 'done', 'done'],
+    );
   });
 }
 
@@ -104,7 +108,10 @@ test('Ctrl-C stops the running steps, records the run as interrupted and exits 1
   const record = writtenRecord(p);
   assert.equal(record.status, 'interrupted');
   assert.ok(record.finishedAt, 'the record was completed');
-  assert.deepEqual(Object.values(record.steps).map((s) => s.status), ['cancelled', 'skipped', 'skipped']);
+  assert.deepEqual(
+    Object.values(record.steps).map((s) => s.status),
+    ['cancelled', 'skipped', 'skipped'],
+  );
   assert.equal(existsSync(join(p.dir, '.medpipe', 'locks')) ? readdirSync(join(p.dir, '.medpipe', 'locks')).length : 0, 0, 'no lock left behind');
 
   // The next run starts afresh: nothing of the interrupted step was kept.

@@ -21,7 +21,7 @@ const FOREST = [
   '',
 ].join('\n');
 
-test('an unknown parameter lists the step type\'s parameters, and still suggests the nearest one', async () => {
+test("an unknown parameter lists the step type's parameters, and still suggests the nearest one", async () => {
   const p = makeProject({ 'p.yaml': FOREST, 'data.csv': 'x,y\n1,a\n2,b\n' });
   const forestParams = Object.keys(builtinSteps.get('train.random-forest')?.params.properties ?? {});
   assert.ok(forestParams.includes('trees'));
@@ -33,13 +33,21 @@ test('an unknown parameter lists the step type\'s parameters, and still suggests
   // No name is close to n_estimators: the list of valid names is what helps.
   assert.equal(errors[0], `error: p.yaml:5:69: step "forest": with.n_estimators is not a known parameter (its parameters are: ${forestParams.join(', ')})`);
   // Inside a mapping parameter: the keys that mapping takes.
-  assert.equal(errors[1], 'error: p.yaml:6:83: step "eval": with.bootstrap.resampels is not a known parameter (did you mean "resamples"?) (with.bootstrap takes: resamples, seed, confidence)');
+  assert.equal(
+    errors[1],
+    'error: p.yaml:6:83: step "eval": with.bootstrap.resampels is not a known parameter (did you mean "resamples"?) (with.bootstrap takes: resamples, seed, confidence)',
+  );
 
   const set = await p.cli('validate', 'p.yaml', '--set', 'forest.tres=5');
-  assert.ok(set.err.includes(`error: --set forest.tres=5: step "forest": with.tres is not a known parameter (did you mean "trees"?) (its parameters are: ${forestParams.join(', ')})`), set.err);
+  assert.ok(
+    set.err.includes(
+      `error: --set forest.tres=5: step "forest": with.tres is not a known parameter (did you mean "trees"?) (its parameters are: ${forestParams.join(', ')})`,
+    ),
+    set.err,
+  );
 });
 
-test('medpipe steps NAME prints that step type\'s ports and every parameter with its type, default, allowed values and description', async () => {
+test("medpipe steps NAME prints that step type's ports and every parameter with its type, default, allowed values and description", async () => {
   const p = makeProject();
   const r = await p.cli('steps', 'train.svm');
   assert.equal(r.code, 0, r.err);

@@ -25,7 +25,10 @@ describe('Arrow dataset files', () => {
       { column: 'alpha', positive: 'malignant' },
     );
     const back = await roundTrip(ds);
-    assert.deepEqual(back.columns.map((c) => [c.name, c.kind, c.data.type]), ds.columns.map((c) => [c.name, c.kind, c.data.type]));
+    assert.deepEqual(
+      back.columns.map((c) => [c.name, c.kind, c.data.type]),
+      ds.columns.map((c) => [c.name, c.kind, c.data.type]),
+    );
     assert.equal(back.rowCount, 5);
     assert.deepEqual(back.target, { column: 'alpha', positive: 'malignant' });
     const num = back.columns[0].data;
@@ -70,7 +73,10 @@ describe('Arrow dataset files', () => {
       ]),
     );
     assert.equal(noRows.rowCount, 0);
-    assert.deepEqual(noRows.columns.map((c) => c.name), ['x', 'c', 't']);
+    assert.deepEqual(
+      noRows.columns.map((c) => c.name),
+      ['x', 'c', 't'],
+    );
     assert.deepEqual(noRows.columns[1].data, { type: 'categorical', codes: new Int32Array(0), categories: ['a'] });
   });
 
@@ -95,14 +101,26 @@ describe('Arrow dataset files', () => {
     const table = new Table({ n: plain.getChild('n')!, f: plain.getChild('f')!, s: text, d: dict, g: withNull });
     const path = tempFile('foreign.arrow', tableToIPC(table, 'file'));
     const ds = await readDatasetFile(path);
-    assert.deepEqual(ds.columns.map((c) => [c.name, c.kind]), [['n', 'numeric'], ['f', 'numeric'], ['s', 'text'], ['d', 'categorical'], ['g', 'numeric']]);
+    assert.deepEqual(
+      ds.columns.map((c) => [c.name, c.kind]),
+      [
+        ['n', 'numeric'],
+        ['f', 'numeric'],
+        ['s', 'text'],
+        ['d', 'categorical'],
+        ['g', 'numeric'],
+      ],
+    );
     assert.deepEqual(ds.columns[4].data, { type: 'numeric', values: new Float64Array([1.5, NaN, 3]) });
     assert.deepEqual(ds.columns[0].data, { type: 'numeric', values: new Float64Array([1, 2, 3]) });
     assert.deepEqual(ds.columns[3].data, { type: 'categorical', codes: new Int32Array([0, 1, 0]), categories: ['x', 'y'] });
   });
 
   it('reports a missing file and a non-Arrow file as DataErrors naming the file', async () => {
-    await assert.rejects(readDatasetFile('/nonexistent/x.arrow'), (e: unknown) => e instanceof DataError && e.message === '/nonexistent/x.arrow: dataset file not found');
+    await assert.rejects(
+      readDatasetFile('/nonexistent/x.arrow'),
+      (e: unknown) => e instanceof DataError && e.message === '/nonexistent/x.arrow: dataset file not found',
+    );
     const csv = tempFile('not-arrow.arrow', 'a,b\n1,2\n');
     await assert.rejects(readDatasetFile(csv), (e: unknown) => e instanceof DataError && e.message.startsWith(`${csv}: not an Apache Arrow IPC file`));
   });

@@ -23,20 +23,33 @@ describe('shipped datasets', () => {
     for (const [name, spec] of Object.entries(SHIPPED_DATASETS)) {
       const ds = await loadBuiltin(name);
       assert.equal(ds.rowCount, reference.csv[spec.file].rows, name);
-      assert.deepEqual(ds.columns.map((c) => c.name), reference.csv[spec.file].header, name);
+      assert.deepEqual(
+        ds.columns.map((c) => c.name),
+        reference.csv[spec.file].header,
+        name,
+      );
       assert.equal(ds.target?.column, spec.options.target, name);
     }
     const bc = await loadBuiltin('breast-cancer-wisconsin');
     const t = targetVector(bc);
     assert.ok(t.type === 'classification');
     assert.deepEqual(t.classes, ['benign', 'malignant']);
-    assert.equal(t.y.reduce((a, b) => a + b, 0), reference.csv['breast-cancer-wisconsin.csv'].counts['diagnosis']['malignant']);
+    assert.equal(
+      t.y.reduce((a, b) => a + b, 0),
+      reference.csv['breast-cancer-wisconsin.csv'].counts['diagnosis']['malignant'],
+    );
     const chembl = await loadBuiltin('chembl2321810-pic50');
-    assert.deepEqual(chembl.columns.map((c) => c.kind), ['id', 'text', 'target']);
+    assert.deepEqual(
+      chembl.columns.map((c) => c.kind),
+      ['id', 'text', 'target'],
+    );
   });
 
   it('refuses an unknown name, listing the available ones', async () => {
-    await assert.rejects(loadBuiltin('iris'), (e: unknown) => e instanceof StepInputError && e.message === `no builtin dataset named "iris"; available: ${BUILTIN_NAMES.join(', ')}`);
+    await assert.rejects(
+      loadBuiltin('iris'),
+      (e: unknown) => e instanceof StepInputError && e.message === `no builtin dataset named "iris"; available: ${BUILTIN_NAMES.join(', ')}`,
+    );
   });
 });
 
@@ -74,11 +87,25 @@ describe('make-classification', () => {
 
   it('separates classes more with a larger class_sep (centroid distance on the informative features)', () => {
     const gap = (classSep: number): number => {
-      const ds = makeClassification({ ...MAKE_CLASSIFICATION_DEFAULTS, nSamples: 400, nFeatures: 2, nInformative: 2, nRedundant: 0, nClustersPerClass: 1, flipY: 0, classSep, shuffle: false, seed: 3 });
+      const ds = makeClassification({
+        ...MAKE_CLASSIFICATION_DEFAULTS,
+        nSamples: 400,
+        nFeatures: 2,
+        nInformative: 2,
+        nRedundant: 0,
+        nClustersPerClass: 1,
+        flipY: 0,
+        classSep,
+        shuffle: false,
+        seed: 3,
+      });
       const t = targetVector(ds);
       const x = values(ds, 'feature_1');
       const y = values(ds, 'feature_2');
-      const sums = [[0, 0, 0], [0, 0, 0]];
+      const sums = [
+        [0, 0, 0],
+        [0, 0, 0],
+      ];
       for (let i = 0; i < ds.rowCount; i++) {
         const s = sums[t.y[i]];
         s[0] += x[i];

@@ -13,7 +13,6 @@ import loadCsv from '../../src/steps/load.csv.js';
 import { runStep } from '../helpers/step-harness.js';
 import { failure, tempFile, where } from './helpers.js';
 
-
 /** The step's schema defaults (the engine applies them; the harness does not). */
 function numbers(ds: Dataset, name: string): number[] {
   const d = getColumn(ds, name)?.data;
@@ -28,7 +27,8 @@ function breastRows(n: number, cell: (i: number) => string = (i) => (10 + (i % 9
   return rows;
 }
 
-const NON_FINITE = 'a value in this numeric column is not finite (inf, -inf, or a number too large for a 64-bit float such as 1e309) (fix the value, or set `non_finite: missing` in the load step\'s `with:` to treat non-finite values as missing)';
+const NON_FINITE =
+  "a value in this numeric column is not finite (inf, -inf, or a number too large for a 64-bit float such as 1e309) (fix the value, or set `non_finite: missing` in the load step's `with:` to treat non-finite values as missing)";
 
 describe('non-finite numbers are refused by line and column, or made missing on request', () => {
   it('refuses inf, -inf, Infinity and 1e309, plain or quoted, in the fast and the general number paths', async () => {
@@ -50,7 +50,8 @@ describe('non-finite numbers are refused by line and column, or made missing on 
     const rows = ['a,b'];
     for (let i = 0; i < 6000; i++) rows.push(`${i},${i % 10}.5`);
     rows.push('6000,-Infinity');
-    for (const chunkSize of [7, 1 << 20]) assert.deepEqual(where(await failure(rows.join('\n') + '\n', { chunkSize })), ['patients.csv', 6002, 'b'], `chunk ${chunkSize}`);
+    for (const chunkSize of [7, 1 << 20])
+      assert.deepEqual(where(await failure(rows.join('\n') + '\n', { chunkSize })), ['patients.csv', 6002, 'b'], `chunk ${chunkSize}`);
   });
 
   it('`nonFinite: missing` loads them as missing values (NaN), like any other missing cell', async () => {
@@ -71,13 +72,17 @@ describe('non-finite numbers are refused by line and column, or made missing on 
 });
 
 describe('a few bad cells never decide that a numeric column is text', () => {
-  const hint = (name: string): string => `(fix those cells, add a token that marks a missing value to \`missing:\`, or, if the column is not numeric, declare it: \`columns: { ${name}: text }\` (or categorical))`;
+  const hint = (name: string): string =>
+    `(fix those cells, add a token that marks a missing value to \`missing:\`, or, if the column is not numeric, declare it: \`columns: { ${name}: text }\` (or categorical))`;
 
   it('refuses a mostly numeric column with "1,001", abc, 0x10 and 1_000 in its first rows, naming every line', async () => {
     const bad: Record<number, string> = { 1: '"1,001"', 4: 'abc', 6: '0x10', 9: '1_000' };
     const e = await failure(breastRows(40, (i) => bad[i] ?? (10 + i * 0.1).toFixed(2)).join('\n') + '\n');
     assert.deepEqual(where(e), ['patients.csv', undefined, 'mean_radius']);
-    assert.equal(e.message, `patients.csv, column "mean_radius": this column is mostly numbers, but 4 of the 40 values read to infer its type are not: lines 3, 6, 8, 11 ${hint('mean_radius')}`);
+    assert.equal(
+      e.message,
+      `patients.csv, column "mean_radius": this column is mostly numbers, but 4 of the 40 values read to infer its type are not: lines 3, 6, 8, 11 ${hint('mean_radius')}`,
+    );
     for (const v of ['abc', '1,001', '0x10', '1_000']) assert.ok(!e.message.includes(v), `${v} is not shown`);
   });
 
@@ -109,7 +114,13 @@ describe('a few bad cells never decide that a numeric column is text', () => {
     const rows = ['grade,note'];
     for (let i = 0; i < 30; i++) rows.push(`${['low', 'high', 'mid', '2'][i % 4]},${i % 3 ? `seen on day ${i}` : String(i)}`);
     const ds = await readCsv(tempFile('t.csv', rows.join('\n') + '\n'));
-    assert.deepEqual(ds.columns.map((c) => [c.name, c.kind]), [['grade', 'categorical'], ['note', 'text']]);
+    assert.deepEqual(
+      ds.columns.map((c) => [c.name, c.kind]),
+      [
+        ['grade', 'categorical'],
+        ['note', 'text'],
+      ],
+    );
     // Half numbers is not "mostly numbers": inferred as before.
     const half = await readCsv(tempFile('t.csv', 'stage\n1\n2\nIIIa\nIV\n'));
     assert.equal(getColumn(half, 'stage')?.kind, 'categorical');
@@ -124,7 +135,10 @@ describe('`positive:` declares a binary target; `classes:` lists the classes', (
     for (const chunkSize of [3, 1 << 20]) {
       const e = await failure(typo, { target: 'diagnosis', positive: 'malignant', chunkSize });
       assert.deepEqual(where(e), ['patients.csv', undefined, 'diagnosis']);
-      assert.equal(e.message, 'patients.csv, column "diagnosis": `positive: malignant` declares a binary target, but the column has 4 classes: besides "malignant" and "benign" it has "malignnat" (first on line 5), "Benign " (first on line 7) (fix those rows, or list every class in `classes:` if the target really has more than two)');
+      assert.equal(
+        e.message,
+        'patients.csv, column "diagnosis": `positive: malignant` declares a binary target, but the column has 4 classes: besides "malignant" and "benign" it has "malignnat" (first on line 5), "Benign " (first on line 7) (fix those rows, or list every class in `classes:` if the target really has more than two)',
+      );
     }
   });
 
@@ -136,7 +150,10 @@ describe('`positive:` declares a binary target; `classes:` lists the classes', (
     assert.equal(d.categories.length, 4);
     const e = await failure(typo, { target: 'diagnosis', positive: 'malignant', classes: ['benign', 'malignant'] });
     assert.deepEqual(where(e), ['patients.csv', undefined, 'diagnosis']);
-    assert.equal(e.message, 'patients.csv, column "diagnosis": 2 values of the target are not among the classes listed in `classes:`: "malignnat" (first on line 5), "Benign " (first on line 7) (fix those rows, or add the class to `classes:`)');
+    assert.equal(
+      e.message,
+      'patients.csv, column "diagnosis": 2 values of the target are not among the classes listed in `classes:`: "malignnat" (first on line 5), "Benign " (first on line 7) (fix those rows, or add the class to `classes:`)',
+    );
     // Without positive, classes alone make the target categorical and are checked the same way.
     const numericLabels = await readCsv(tempFile('t.csv', 'x,grade\n1,1\n2,2\n3,3\n'), { target: 'grade', classes: ['1', '2', '3'] });
     assert.equal(getColumn(numericLabels, 'grade')?.data.type, 'categorical');
@@ -146,7 +163,10 @@ describe('`positive:` declares a binary target; `classes:` lists the classes', (
   it('still accepts a binary target, and still refuses a positive class that never appears', async () => {
     const ds = await readCsv(tempFile('t.csv', diagnosis(['benign', 'malignant', 'benign'])), { target: 'diagnosis', positive: 'malignant' });
     assert.deepEqual(ds.target, { column: 'diagnosis', positive: 'malignant' });
-    assert.match((await failure(diagnosis(['benign', 'malignnat']), { target: 'diagnosis', positive: 'malignant' })).message, /the positive class given in `positive:` is not one of the 2 values/);
+    assert.match(
+      (await failure(diagnosis(['benign', 'malignnat']), { target: 'diagnosis', positive: 'malignant' })).message,
+      /the positive class given in `positive:` is not one of the 2 values/,
+    );
   });
 
   it('does not show long target values (they may be free text about a patient)', async () => {
@@ -168,8 +188,17 @@ describe('`positive:` declares a binary target; `classes:` lists the classes', (
   });
 
   it('refuses `classes:` without a target, a positive class it does not list, and either with a target declared numeric', async () => {
-    await assert.rejects(readCsv(tempFile('t.csv', 'x,y\n1,0\n2,1\n'), { target: 'y', positive: '1', columns: { y: 'numeric' } }), (e: unknown) => e instanceof StepInputError && e.message === '`positive:` is for a categorical target, but `columns:` declares "y" numeric');
-    await assert.rejects(readCsv(tempFile('t.csv', typo), { classes: ['a', 'b'] }), (e: unknown) => e instanceof StepInputError && e.message === '`classes:` needs `target:` (the column the classes belong to)');
-    await assert.rejects(readCsv(tempFile('t.csv', typo), { target: 'diagnosis', positive: 'malignant', classes: ['benign', 'other'] }), (e: unknown) => e instanceof StepInputError && e.message === '`positive: malignant` is not one of the classes listed in `classes:`');
+    await assert.rejects(
+      readCsv(tempFile('t.csv', 'x,y\n1,0\n2,1\n'), { target: 'y', positive: '1', columns: { y: 'numeric' } }),
+      (e: unknown) => e instanceof StepInputError && e.message === '`positive:` is for a categorical target, but `columns:` declares "y" numeric',
+    );
+    await assert.rejects(
+      readCsv(tempFile('t.csv', typo), { classes: ['a', 'b'] }),
+      (e: unknown) => e instanceof StepInputError && e.message === '`classes:` needs `target:` (the column the classes belong to)',
+    );
+    await assert.rejects(
+      readCsv(tempFile('t.csv', typo), { target: 'diagnosis', positive: 'malignant', classes: ['benign', 'other'] }),
+      (e: unknown) => e instanceof StepInputError && e.message === '`positive: malignant` is not one of the classes listed in `classes:`',
+    );
   });
 });

@@ -7,12 +7,28 @@ import { featureMatrix, targetVector } from '../../src/data/matrix.js';
 import { StepInputError } from '../../src/errors.js';
 import { reference, ROOT } from './helpers.js';
 
-const num = (name: string, values: number[], kind: Column['kind'] = 'numeric'): Column => ({ name, kind, data: { type: 'numeric', values: Float64Array.from(values) } });
-const cat = (name: string, codes: number[], categories: string[], kind: Column['kind'] = 'categorical'): Column => ({ name, kind, data: { type: 'categorical', codes: Int32Array.from(codes), categories } });
+const num = (name: string, values: number[], kind: Column['kind'] = 'numeric'): Column => ({
+  name,
+  kind,
+  data: { type: 'numeric', values: Float64Array.from(values) },
+});
+const cat = (name: string, codes: number[], categories: string[], kind: Column['kind'] = 'categorical'): Column => ({
+  name,
+  kind,
+  data: { type: 'categorical', codes: Int32Array.from(codes), categories },
+});
 
 describe('featureMatrix', () => {
   it('is row-major over the feature columns, skipping id and target columns', () => {
-    const ds = makeDataset([{ name: 'mrn', kind: 'id', data: { type: 'text', values: ['a', 'b'] } }, num('x', [1, 2]), num('y', [3, NaN]), cat('label', [0, 1], ['no', 'yes'], 'target')], { column: 'label' });
+    const ds = makeDataset(
+      [
+        { name: 'mrn', kind: 'id', data: { type: 'text', values: ['a', 'b'] } },
+        num('x', [1, 2]),
+        num('y', [3, NaN]),
+        cat('label', [0, 1], ['no', 'yes'], 'target'),
+      ],
+      { column: 'label' },
+    );
     const m = featureMatrix(ds);
     assert.deepEqual(m.names, ['x', 'y']);
     assert.equal(m.nRows, 2);
@@ -23,8 +39,14 @@ describe('featureMatrix', () => {
 
   it('refuses a categorical feature, naming the column', () => {
     const ds = makeDataset([num('x', [1]), cat('sex', [0], ['F'])]);
-    assert.throws(() => featureMatrix(ds), (e: unknown) => e instanceof StepInputError && e.message.startsWith('feature column "sex" is categorical, but models need numbers'));
-    assert.throws(() => featureMatrix(ds, ['nope']), (e: unknown) => e instanceof StepInputError && e.message.startsWith('feature column "nope" is not in the dataset'));
+    assert.throws(
+      () => featureMatrix(ds),
+      (e: unknown) => e instanceof StepInputError && e.message.startsWith('feature column "sex" is categorical, but models need numbers'),
+    );
+    assert.throws(
+      () => featureMatrix(ds, ['nope']),
+      (e: unknown) => e instanceof StepInputError && e.message.startsWith('feature column "nope" is not in the dataset'),
+    );
   });
 
   it('gives breast cancer as a 569 x 30 matrix', async () => {
@@ -61,8 +83,14 @@ describe('targetVector', () => {
   it('is a regression target for a numeric column, and refuses missing values naming the column', () => {
     const reg = targetVector(makeDataset([num('x', [1, 2]), num('y', [0.5, 1.5], 'target')], { column: 'y' }));
     assert.deepEqual(reg, { column: 'y', type: 'regression', y: Float64Array.from([0.5, 1.5]) });
-    assert.throws(() => targetVector(makeDataset([num('y', [1, NaN], 'target')], { column: 'y' })), (e: unknown) => e instanceof StepInputError && e.message.startsWith('target column "y" has 1 missing value:'));
-    assert.throws(() => targetVector(makeDataset([cat('y', [0, -1, -1], ['a'], 'target')], { column: 'y' })), (e: unknown) => e instanceof StepInputError && e.message.startsWith('target column "y" has 2 missing values:'));
+    assert.throws(
+      () => targetVector(makeDataset([num('y', [1, NaN], 'target')], { column: 'y' })),
+      (e: unknown) => e instanceof StepInputError && e.message.startsWith('target column "y" has 1 missing value:'),
+    );
+    assert.throws(
+      () => targetVector(makeDataset([cat('y', [0, -1, -1], ['a'], 'target')], { column: 'y' })),
+      (e: unknown) => e instanceof StepInputError && e.message.startsWith('target column "y" has 2 missing values:'),
+    );
     assert.throws(() => targetVector(makeDataset([num('x', [1])])), StepInputError);
   });
 });

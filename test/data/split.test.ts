@@ -24,7 +24,10 @@ describe('trainTestSplit', () => {
       const plain = trainTestSplit(ref.n, { testSize: ref.test_size, seed: 1 });
       assert.equal(plain.train.length, ref.n_train);
       assert.equal(plain.test.length, ref.n_test);
-      assert.deepEqual([...plain.train, ...plain.test].sort((a, b) => a - b), Array.from({ length: ref.n }, (_, i) => i));
+      assert.deepEqual(
+        [...plain.train, ...plain.test].sort((a, b) => a - b),
+        Array.from({ length: ref.n }, (_, i) => i),
+      );
 
       const labels = repeatLabels(ref.class_counts);
       const s = trainTestSplit(ref.n, { testSize: ref.test_size, stratify: labels, seed: 1 });

@@ -31,7 +31,13 @@ describe('load.csv step', () => {
     const ref = reference.csv['breast-cancer-wisconsin.csv'];
     assert.equal(ds.rowCount, ref.rows);
     assert.deepEqual(ds.target, { column: 'diagnosis', positive: 'malignant' });
-    assert.deepEqual(r.summary, { rows: ref.rows, columns: ref.header.length, kinds: { numeric: ref.header.length - 1, target: 1 }, target: 'diagnosis', missing: {} });
+    assert.deepEqual(r.summary, {
+      rows: ref.rows,
+      columns: ref.header.length,
+      kinds: { numeric: ref.header.length - 1, target: 1 },
+      target: 'diagnosis',
+      missing: {},
+    });
   });
 
   it('reports a missing file as a DataError with the path as written', async () => {

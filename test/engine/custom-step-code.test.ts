@@ -150,12 +150,20 @@ test('every local import form is followed as Node resolves it; bare packages and
 
   // A self-contained step keeps the digest of its one file, as before imports were followed.
   const single = files(root, { 'single/step.mjs': "import { readFileSync } from 'node:fs';\nexport default {};\n" });
-  assert.equal(fileStepCodeDigest(join(single, 'single/step.mjs')), createHash('sha256').update(readFileSync(join(root, 'single/step.mjs'))).digest('hex'));
+  assert.equal(
+    fileStepCodeDigest(join(single, 'single/step.mjs')),
+    createHash('sha256')
+      .update(readFileSync(join(root, 'single/step.mjs')))
+      .digest('hex'),
+  );
 });
 
 test(`a step importing more than ${MAX_CODE_FILES} local files is refused with its path`, async () => {
   const imports = Array.from({ length: MAX_CODE_FILES }, (_, i) => `import './many/m${i}.mjs';`).join('\n');
-  const tree: Record<string, string> = { 'steps/huge.mjs': `${imports}\n${COUNTER_STEP.replace('VERSION', '1')}`, 'p.yaml': `${HEAD}steps:\n  a: { uses: ./steps/huge.mjs }\n` };
+  const tree: Record<string, string> = {
+    'steps/huge.mjs': `${imports}\n${COUNTER_STEP.replace('VERSION', '1')}`,
+    'p.yaml': `${HEAD}steps:\n  a: { uses: ./steps/huge.mjs }\n`,
+  };
   for (let i = 0; i < MAX_CODE_FILES; i++) tree[`steps/many/m${i}.mjs`] = '';
   const p = makeProject(tree);
   const r = await p.cli('validate', 'p.yaml');
@@ -167,7 +175,9 @@ test('a package step re-runs when any file of the package changes, not when its 
   const pkg = 'node_modules/medpipe-steps-helpers';
   const p = makeProject({
     [`${pkg}/package.json`]: JSON.stringify({ name: 'medpipe-steps-helpers', version: '1.0.0', type: 'module', exports: { '.': './index.js' } }),
-    [`${pkg}/index.js`]: COUNTER_STEP.replace('VERSION', '1').replace("import { join } from 'node:path';", "import { join } from 'node:path';\nimport { scale } from './lib/scale.js';").replace('base + p.n + fromFile));', 'scale(base + p.n + fromFile)));'),
+    [`${pkg}/index.js`]: COUNTER_STEP.replace('VERSION', '1')
+      .replace("import { join } from 'node:path';", "import { join } from 'node:path';\nimport { scale } from './lib/scale.js';")
+      .replace('base + p.n + fromFile));', 'scale(base + p.n + fromFile)));'),
     [`${pkg}/lib/scale.js`]: 'export const scale = (x) => x * 10;\n',
     [`${pkg}/node_modules/dep/index.js`]: 'export default 1;\n',
     'p.yaml': `${HEAD}steps:\n  a: { uses: medpipe-steps-helpers, with: { n: 3 } }\n`,

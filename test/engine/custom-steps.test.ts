@@ -7,13 +7,21 @@ const HEAD = 'medpipe: 1\nname: t\n';
 
 test('a step from an installed package runs, caches, and re-runs when the package changes', async () => {
   const p = makeProject({
-    'node_modules/medpipe-steps-demo/package.json': JSON.stringify({ name: 'medpipe-steps-demo', version: '1.0.0', type: 'module', exports: { '.': { import: './index.js' } } }),
+    'node_modules/medpipe-steps-demo/package.json': JSON.stringify({
+      name: 'medpipe-steps-demo',
+      version: '1.0.0',
+      type: 'module',
+      exports: { '.': { import: './index.js' } },
+    }),
     'node_modules/medpipe-steps-demo/index.js': COUNTER_STEP.replace('VERSION', '1'),
     'p.yaml': `${HEAD}steps:\n  a: { uses: medpipe-steps-demo, with: { n: 3 } }\n`,
   });
   assert.equal((await p.cli('run', 'p.yaml')).code, 0);
   assert.match((await p.cli('run', 'p.yaml')).out, /a: cached/);
-  p.write('node_modules/medpipe-steps-demo/package.json', JSON.stringify({ name: 'medpipe-steps-demo', version: '1.1.0', type: 'module', exports: { '.': { import: './index.js' } } }));
+  p.write(
+    'node_modules/medpipe-steps-demo/package.json',
+    JSON.stringify({ name: 'medpipe-steps-demo', version: '1.1.0', type: 'module', exports: { '.': { import: './index.js' } } }),
+  );
   assert.match((await p.cli('status', 'p.yaml')).out, /a\s+stale\s+differs\s+step code changed/);
   assert.equal((await p.cli('run', 'p.yaml')).code, 0);
   assert.deepEqual(p.computed(), ['a', 'a']);
@@ -37,7 +45,7 @@ test('a plugin without a default export, with a syntax error, or with the wrong 
 
 test('a plugin that throws fails its step with the plugin path and the message, and nothing else', async () => {
   const p = makeProject({
-    'steps/boom.js': COUNTER_STEP.replace('VERSION', '1').replace("const start = Date.now();", "throw new Error('boom');"),
+    'steps/boom.js': COUNTER_STEP.replace('VERSION', '1').replace('const start = Date.now();', "throw new Error('boom');"),
     'p.yaml': `${HEAD}steps:\n  a: { uses: ./steps/boom.js }\n  b: { uses: ./steps/counter.js, with: { n: 2 } }\n`,
   });
   const r = await p.cli('run', 'p.yaml');

@@ -4,13 +4,17 @@ import assert from 'node:assert/strict';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { makeProject } from './project.js';
 
-const DIAMOND = 'medpipe: 1\nname: d\nsteps:\n  a: { uses: ./steps/counter.js }\n  b: { uses: ./steps/counter.js, in: { x: a } }\n  c: { uses: ./steps/counter.js, in: { x: a.out } }\n  d: { uses: ./steps/counter.js, in: { x: b }, needs: [c] }\n';
+const DIAMOND =
+  'medpipe: 1\nname: d\nsteps:\n  a: { uses: ./steps/counter.js }\n  b: { uses: ./steps/counter.js, in: { x: a } }\n  c: { uses: ./steps/counter.js, in: { x: a.out } }\n  d: { uses: ./steps/counter.js, in: { x: b }, needs: [c] }\n';
 
 test('ascii draws every step once, a step with two parents under one of them with the other named inline', async () => {
   const p = makeProject({ 'p.yaml': DIAMOND });
   const r = await p.cli('dag', 'p.yaml');
   assert.equal(r.code, 0, r.err);
-  assert.equal(r.out.trimEnd(), ['a (./steps/counter.js)', '├─ b (./steps/counter.js)', '│  └─ d (./steps/counter.js) ← also c', '└─ c (./steps/counter.js)'].join('\n'));
+  assert.equal(
+    r.out.trimEnd(),
+    ['a (./steps/counter.js)', '├─ b (./steps/counter.js)', '│  └─ d (./steps/counter.js) ← also c', '└─ c (./steps/counter.js)'].join('\n'),
+  );
 });
 
 test('ascii draws a step under its deepest parent, so the shipped pipeline reads top to bottom with no step repeated', async () => {

@@ -37,7 +37,7 @@ test('a write that fails part-way (file too large) leaves the old file and no te
   assert.deepEqual(readdirSync(dir), ['metrics.json']);
 });
 
-test('with a scratch folder (the store\'s tmp/), a failed write leaves the old file and nothing in the scratch folder', () => {
+test("with a scratch folder (the store's tmp/), a failed write leaves the old file and nothing in the scratch folder", () => {
   const dir = mkdtempSync(join(tmpdir(), 'medpipe-durable-'));
   const scratch = join(dir, 'tmp');
   const file = join(dir, 'pipelines', 'state.json');
@@ -61,7 +61,7 @@ test('a write replaces the file whole and leaves no temporary file', () => {
   assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
 });
 
-test('a temporary file a killed writer left beside the target is removed by the next write; a live writer\'s is kept', async () => {
+test("a temporary file a killed writer left beside the target is removed by the next write; a live writer's is kept", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'medpipe-durable-'));
   const file = join(dir, 'table.csv');
   const gone = spawnSync(process.execPath, ['-e', '']).pid as number;

@@ -14,7 +14,10 @@ test('the first run in a git repository adds .medpipe/ to .gitignore; git status
   const first = await runCli(dir, 'run', 'pipelines/breast-cancer.yaml', '--only', 'load');
   assert.equal(first.code, 0, first.err);
   assert.match(first.err, /added \/\.medpipe\/ to \.gitignore: medpipe's store is machine-local and stays out of git/);
-  assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), "node_modules/\n# medpipe's store: artifacts, cache entries, run records, model registry (machine-local)\n/.medpipe/\n");
+  assert.equal(
+    readFileSync(join(dir, '.gitignore'), 'utf8'),
+    "node_modules/\n# medpipe's store: artifacts, cache entries, run records, model registry (machine-local)\n/.medpipe/\n",
+  );
   assert.doesNotMatch(git('status', '--porcelain', '--untracked-files=all'), /\.medpipe/);
   const second = await runCli(dir, 'run', 'pipelines/breast-cancer.yaml', '--only', 'load');
   assert.doesNotMatch(second.err, /gitignore/);

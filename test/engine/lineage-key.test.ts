@@ -49,7 +49,10 @@ test('renaming a sweep re-runs select-best, whose report names the new steps; an
   const report = bestReport(p, first.out);
   assert.equal(report.best, 'cand[score=3,tag=a]', 'ties keep the earlier combination');
   // Byte-identical models from two combinations are each named after their own step, in sweep order.
-  assert.deepEqual(report.candidates.map((c) => `${c.step} ${c.params.score}/${c.params.tag}`), ['cand[score=1,tag=a] 1/a', 'cand[score=1,tag=b] 1/b', 'cand[score=3,tag=a] 3/a', 'cand[score=3,tag=b] 3/b']);
+  assert.deepEqual(
+    report.candidates.map((c) => `${c.step} ${c.params.score}/${c.params.tag}`),
+    ['cand[score=1,tag=a] 1/a', 'cand[score=1,tag=b] 1/b', 'cand[score=3,tag=a] 3/a', 'cand[score=3,tag=b] 3/b'],
+  );
 
   assert.match((await p.cli('run', 'p.yaml')).out, /0 ran, 5 cached/);
 
@@ -61,8 +64,15 @@ test('renaming a sweep re-runs select-best, whose report names the new steps; an
   assert.match(renamed.out, /1 ran, 4 cached/);
   const after = bestReport(p, renamed.out);
   assert.equal(after.best, 'model[score=3,tag=a]');
-  assert.deepEqual(after.candidates.map((c) => c.step), ['model[score=1,tag=a]', 'model[score=1,tag=b]', 'model[score=3,tag=a]', 'model[score=3,tag=b]']);
-  assert.deepEqual(p.computed().filter((s) => s.startsWith('model')), [], 'the sweep itself was not recomputed');
+  assert.deepEqual(
+    after.candidates.map((c) => c.step),
+    ['model[score=1,tag=a]', 'model[score=1,tag=b]', 'model[score=3,tag=a]', 'model[score=3,tag=b]'],
+  );
+  assert.deepEqual(
+    p.computed().filter((s) => s.startsWith('model')),
+    [],
+    'the sweep itself was not recomputed',
+  );
 
   assert.match((await p.cli('run', 'p.yaml')).out, /0 ran, 5 cached/);
 });

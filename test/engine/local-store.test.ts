@@ -29,7 +29,14 @@ function outputFile(store: Store, content: string): string {
 }
 
 function entryFor(key: string, digest: string, size: number): CacheEntry {
-  return { key, stepType: 'split', version: '1', outputs: { train: { digest, size, kind: 'dataset' } }, durationMs: 12, finishedAt: '2026-01-01T00:00:00.000Z' };
+  return {
+    key,
+    stepType: 'split',
+    version: '1',
+    outputs: { train: { digest, size, kind: 'dataset' } },
+    durationMs: 12,
+    finishedAt: '2026-01-01T00:00:00.000Z',
+  };
 }
 
 const KEY = 'a'.repeat(64);
@@ -116,7 +123,7 @@ test('locks: one holder per key; a lock whose process is gone is stale, taken ov
   assert.deepEqual(store.locks(), []);
 });
 
-test('the working area: scratch of a dead process is cleaned, this process\'s is kept', () => {
+test("the working area: scratch of a dead process is cleaned, this process's is kept", () => {
   const store = freshStore();
   const mine = store.makeTempDir('eval/svm');
   const gone = spawnSync(process.execPath, ['-e', '']).pid as number;
@@ -133,7 +140,12 @@ test('cache verify and gc work through the interface: damage is set aside, then 
   const damaged = await store.addObject(outputFile(store, 'damaged'));
   writeFileSync(objectFile(store.root, damaged.digest), 'DAMAGED');
   store.writeEntry(entryFor(KEY, kept.digest, kept.size));
-  store.writeJson('pipelines/p.json', { name: 'p', path: '/p.yaml', lastRunId: 'r', steps: { split: { key: KEY, outputs: { train: { digest: kept.digest } } } } });
+  store.writeJson('pipelines/p.json', {
+    name: 'p',
+    path: '/p.yaml',
+    lastRunId: 'r',
+    steps: { split: { key: KEY, outputs: { train: { digest: kept.digest } } } },
+  });
 
   const report = await verifyStore(store);
   assert.equal(report.objects, 3);
@@ -142,7 +154,10 @@ test('cache verify and gc work through the interface: damage is set aside, then 
 
   const gc = collectGarbage(store);
   assert.ok(!('busy' in gc));
-  assert.deepEqual({ keptObjects: gc.keptObjects, removedObjects: gc.removedObjects, keptEntries: gc.keptEntries, removedQuarantined: gc.removedQuarantined }, { keptObjects: 1, removedObjects: 1, keptEntries: 1, removedQuarantined: 1 });
+  assert.deepEqual(
+    { keptObjects: gc.keptObjects, removedObjects: gc.removedObjects, keptEntries: gc.keptEntries, removedQuarantined: gc.removedQuarantined },
+    { keptObjects: 1, removedObjects: 1, keptEntries: 1, removedQuarantined: 1 },
+  );
   assert.equal(store.hasObject(loose.digest), false);
   assert.equal(store.readEntry(KEY)?.key, KEY);
 });

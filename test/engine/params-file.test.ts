@@ -57,7 +57,8 @@ test('problems in parameter files are named at their own file, line and column',
 
 test('in git, a params_file changed since its commit makes the run an experiment', async () => {
   const p = makeProject({ 'p.yaml': PIPELINE, 'params.yaml': 'n: 7\n', '.gitignore': '.medpipe/\ncomputed.log\n' });
-  const git = (...args: string[]): string => execFileSync('git', ['-C', p.dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { encoding: 'utf8' });
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-C', p.dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { encoding: 'utf8' });
   git('init', '-q');
   git('add', '-A');
   git('commit', '-qm', 'pipeline');

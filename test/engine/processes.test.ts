@@ -46,7 +46,8 @@ test('a run killed with SIGKILL mid-step loses nothing finished and leaves no co
   // a finished before the kill: its entry is complete; b has none.
   const after = entries(p.dir);
   assert.equal(after.length, 1);
-  for (const e of after) for (const o of Object.values(e.outputs)) assert.ok(existsSync(join(p.dir, '.medpipe', 'objects', o.digest.slice(0, 2), o.digest.slice(2))));
+  for (const e of after)
+    for (const o of Object.values(e.outputs)) assert.ok(existsSync(join(p.dir, '.medpipe', 'objects', o.digest.slice(0, 2), o.digest.slice(2))));
   // The killed run's lock and temporary files are still there…
   assert.equal(readdirSync(join(p.dir, '.medpipe', 'locks')).length, 1);
 
@@ -57,7 +58,9 @@ test('a run killed with SIGKILL mid-step loses nothing finished and leaves no co
   assert.deepEqual(p.computed(), ['a', 'b', 'b', 'c']);
   assert.equal(readdirSync(join(p.dir, '.medpipe', 'locks')).length, 0, 'the stale lock was taken over and released');
   assert.equal(readdirSync(join(p.dir, '.medpipe', 'tmp')).filter((n) => !n.startsWith(`${process.pid}-`)).length, 0, 'stale temporary files are cleaned');
-  const values = entries(p.dir).map((e) => readFileSync(join(p.dir, '.medpipe', 'objects', e.outputs.out.digest.slice(0, 2), e.outputs.out.digest.slice(2)), 'utf8')).sort();
+  const values = entries(p.dir)
+    .map((e) => readFileSync(join(p.dir, '.medpipe', 'objects', e.outputs.out.digest.slice(0, 2), e.outputs.out.digest.slice(2)), 'utf8'))
+    .sort();
   assert.deepEqual(values, ['1', '2', '3']);
 });
 

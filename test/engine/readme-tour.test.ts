@@ -25,13 +25,17 @@ function tourCommands(): string[][] {
 test('the README tour runs command by command in a clone, and leaves git status clean', { timeout: 10 * 60_000 }, async () => {
   const commands = tourCommands();
   assert.ok(commands.length >= 15, `found ${commands.length} tour commands`);
-  assert.ok(commands.some((c) => c.includes('--set')), 'the tour has its experiment');
+  assert.ok(
+    commands.some((c) => c.includes('--set')),
+    'the tour has its experiment',
+  );
 
   // A clone: the committed pipelines, data, metrics and .gitignore, in a git repository.
   const dir = shippedProjectCopy('tour');
   for (const sub of ['metrics', 'results']) cpSync(join(ROOT, sub), join(dir, sub), { recursive: true });
   cpSync(join(ROOT, '.gitignore'), join(dir, '.gitignore'));
-  const git = (...args: string[]): string => execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { encoding: 'utf8' });
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { encoding: 'utf8' });
   git('init', '-q');
   git('add', '-A');
   git('commit', '-qm', 'clone');

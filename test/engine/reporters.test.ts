@@ -36,7 +36,10 @@ test('JSON lines are the events themselves', () => {
   const lines: string[] = [];
   const r = new JsonReporter((l) => lines.push(l));
   for (const e of EVENTS) r.onEvent(e);
-  assert.deepEqual(lines.map((l) => JSON.parse(l)), EVENTS);
+  assert.deepEqual(
+    lines.map((l) => JSON.parse(l)),
+    EVENTS,
+  );
 });
 
 test('the terminal table redraws one row per step in place and prints failures after it', () => {
@@ -66,13 +69,21 @@ test('a step stopped while running reads as cancelled, apart from the steps that
   const lines: string[] = [];
   const plain = new PlainReporter((l) => lines.push(l));
   for (const e of events) plain.onEvent(e);
-  assert.deepEqual(lines.slice(2), ['  train: cancelled after 2.3 s, interrupted', '  eval: skipped, interrupted', 'medpipe: INTERRUPTED in 2.4 s: 0 ran, 0 cached, 0 failed, 1 cancelled, 1 skipped (run r2)']);
+  assert.deepEqual(lines.slice(2), [
+    '  train: cancelled after 2.3 s, interrupted',
+    '  eval: skipped, interrupted',
+    'medpipe: INTERRUPTED in 2.4 s: 0 ran, 0 cached, 0 failed, 1 cancelled, 1 skipped (run r2)',
+  ]);
 
   let screen = '';
   const tty = new TtyReporter({ columns: 80, write: (s: string) => ((screen += s), true) } as unknown as NodeJS.WriteStream);
   for (const e of events) tty.onEvent(e);
   tty.close();
-  const lastFrame = screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('medpipe: p (p.yaml)').pop() ?? '';
+  const lastFrame =
+    screen
+      .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+      .split('medpipe: p (p.yaml)')
+      .pop() ?? '';
   assert.match(lastFrame, /⊘ train\s+cancelled\s+2\.3 s\s+interrupted/);
   assert.match(lastFrame, /- eval\s+skipped\s+interrupted/);
 });

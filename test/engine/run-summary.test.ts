@@ -26,10 +26,13 @@ async function onTerminal(...args: string[]): Promise<string> {
   return screen;
 }
 
-test('a terminal run ends with each evaluation\'s headline metrics and gates, the registrations and the files written', async () => {
+test("a terminal run ends with each evaluation's headline metrics and gates, the registrations and the files written", async () => {
   const screen = await onTerminal('run', PIPELINE);
   const results = screen.slice(screen.lastIndexOf('results:'));
-  assert.match(results, /eval-svm: roc_auc 0\.\d{4} \(0\.\d{4}–[01]\.\d{4}\), sensitivity [\d.]+ \([\d.]+–[\d.]+\), specificity [\d.]+ \([\d.]+–[\d.]+\), balanced_accuracy [\d.]+ \([\d.]+–[\d.]+\); gates: 2 passed/);
+  assert.match(
+    results,
+    /eval-svm: roc_auc 0\.\d{4} \(0\.\d{4}–[01]\.\d{4}\), sensitivity [\d.]+ \([\d.]+–[\d.]+\), specificity [\d.]+ \([\d.]+–[\d.]+\), balanced_accuracy [\d.]+ \([\d.]+–[\d.]+\); gates: 2 passed/,
+  );
   assert.match(results, /eval-forest: roc_auc .*; gates: 1 passed/);
   assert.match(results, /register-svm: registered breast-cancer-svm@1, staging -> 1/);
   assert.match(results, /register-forest: registered breast-cancer-forest@1, staging -> 1/);
@@ -44,7 +47,7 @@ test('plain output ends with the same results; a cached re-run says the versions
   assert.match(results, /register-svm: breast-cancer-svm@1, registered before/);
 });
 
-test('an experiment\'s results say what was not registered and not written', async () => {
+test("an experiment's results say what was not registered and not written", async () => {
   const r = await runCli(dir, 'run', PIPELINE, '--set', 'svm.C=3');
   const results = r.out.slice(r.out.lastIndexOf('results:'));
   assert.match(results, /register-svm: breast-cancer-svm not registered \(experiment; --register registers it\)/);

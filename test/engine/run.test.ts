@@ -9,10 +9,16 @@ const HEAD = 'medpipe: 1\nname: t\n';
 const CHAIN = `${HEAD}params: { n: 2 }\nsteps:\n  a: { uses: ./steps/counter.js, with: { n: "\${params.n}", path: data.txt } }\n  b: { uses: ./steps/counter.js, in: { x: a }, with: { n: 10 } }\n  c: { uses: ./steps/counter.js, in: { x: b } }\n`;
 
 function statusOf(out: string): Record<string, string> {
-  return Object.fromEntries(out.trim().split('\n').slice(1).map((l) => {
-    const [step, state, , ...why] = l.trim().split(/\s{2,}/);
-    return [step, why.length ? `${state}: ${why.join(' ')}` : state];
-  }));
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => {
+        const [step, state, , ...why] = l.trim().split(/\s{2,}/);
+        return [step, why.length ? `${state}: ${why.join(' ')}` : state];
+      }),
+  );
 }
 
 function runRecord(dir: string, runId: string): { steps: Record<string, { status: string; summary?: { value: number } }> } {
@@ -36,7 +42,11 @@ test('a second run is fully cached; a param, an input file or a step version cha
   assert.match(second.out, /0 ran, 3 cached/);
 
   // A parameter of b: a stays cached, b and c re-run.
-  assert.deepEqual(statusOf((await p.cli('status', 'p.yaml', '--set', 'b.n=11')).out), { a: 'cached', b: 'stale: params changed (n)', c: 'stale: upstream will re-run (b)' });
+  assert.deepEqual(statusOf((await p.cli('status', 'p.yaml', '--set', 'b.n=11')).out), {
+    a: 'cached',
+    b: 'stale: params changed (n)',
+    c: 'stale: upstream will re-run (b)',
+  });
   await p.cli('run', 'p.yaml', '--set', 'b.n=11');
   assert.deepEqual(p.computed().slice(3), ['b', 'c']);
 
@@ -60,7 +70,11 @@ test('a second run is fully cached; a param, an input file or a step version cha
 
 test('status says "never run" before the first run', async () => {
   const p = makeProject({ 'p.yaml': CHAIN, 'data.txt': '1' });
-  assert.deepEqual(statusOf((await p.cli('status', 'p.yaml')).out), { a: 'stale: never run', b: 'stale: upstream will re-run (a)', c: 'stale: upstream will re-run (a, b)'.replace(' (a, b)', ' (b)') });
+  assert.deepEqual(statusOf((await p.cli('status', 'p.yaml')).out), {
+    a: 'stale: never run',
+    b: 'stale: upstream will re-run (a)',
+    c: 'stale: upstream will re-run (a, b)'.replace(' (a, b)', ' (b)'),
+  });
 });
 
 test('a failed step stops its dependants, independent branches finish, and a re-run resumes', async () => {
@@ -97,8 +111,15 @@ test('--fail-fast stops every branch at the first failure: the running step is c
   assert.match(r.out, /medpipe: FAILED in .*: 0 ran, 0 cached, 1 failed, 1 cancelled, 1 skipped/);
   const rec = runRecord(p.dir, runIdOf(r.out));
   assert.deepEqual(Object.fromEntries(Object.entries(rec.steps).map(([id, s]) => [id, s.status])), { bad: 'failed', slow: 'cancelled', later: 'skipped' });
-  const [header, row] = (await p.cli('runs')).out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
-  assert.deepEqual(['RAN', 'CACHED', 'FAILED', 'CANCELLED'].map((c) => row[header.indexOf(c)]), ['0', '0', '1', '1'], 'runs counts the cancelled step');
+  const [header, row] = (await p.cli('runs')).out
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s{2,}/));
+  assert.deepEqual(
+    ['RAN', 'CACHED', 'FAILED', 'CANCELLED'].map((c) => row[header.indexOf(c)]),
+    ['0', '0', '1', '1'],
+    'runs counts the cancelled step',
+  );
 });
 
 test('two independent CPU-heavy steps run at the same time in worker threads', async () => {
@@ -129,7 +150,15 @@ test('--only runs a step with what it needs; --from and --force recompute; --dry
   assert.deepEqual(p.computed(), []);
 
   const dryOnly = await p.cli('run', 'p.yaml', '--only', 'b', '--dry-run');
-  assert.deepEqual(dryOnly.out.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0]), ['a', 'b'], '--dry-run honours --only');
+  assert.deepEqual(
+    dryOnly.out
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/\s+/)[0]),
+    ['a', 'b'],
+    '--dry-run honours --only',
+  );
   await p.cli('run', 'p.yaml', '--only', 'b');
   assert.deepEqual(p.computed(), ['a', 'b']);
   assert.match((await p.cli('run', 'p.yaml', '--dry-run', '--force=a')).out, /a\s+run\s+forced/);
@@ -155,7 +184,10 @@ test('a custom step that breaks its contract fails with the plugin path', async 
   assert.equal(r.code, 1);
   assert.match(r.out, /a: FAILED .*custom step .*steps\/noout\.js did not write its output info/);
   const entries = join(p.dir, '.medpipe', 'entries');
-  assert.ok(!existsSync(entries) || readdirSync(entries, { recursive: true }).filter((n) => String(n).endsWith('.json')).length === 0, 'no cache entry for a failed step');
+  assert.ok(
+    !existsSync(entries) || readdirSync(entries, { recursive: true }).filter((n) => String(n).endsWith('.json')).length === 0,
+    'no cache entry for a failed step',
+  );
 });
 
 test('runs lists the runs; cache info and gc keep what the latest run references', async () => {
@@ -180,8 +212,34 @@ test('status compares a fresh store with the committed lock file, step by step',
   assert.match(p.read('p.lock.yaml'), /medpipe_lock: 1/);
   // Another clone: the same files, no store.
   const clone = makeProject({ 'p.yaml': CHAIN, 'data.txt': '5', 'p.lock.yaml': p.read('p.lock.yaml') });
-  const fresh = (await clone.cli('status', 'p.yaml')).out.trim().split('\n').slice(1).map((l) => l.trim().split(/\s{2,}/).slice(0, 3));
-  assert.deepEqual(fresh, [['a', 'stale', 'matches'], ['b', 'stale', 'matches'], ['c', 'stale', 'matches']]);
-  const changed = (await clone.cli('status', 'p.yaml', '--set', 'b.n=99')).out.trim().split('\n').slice(1).map((l) => l.trim().split(/\s{2,}/).slice(0, 3));
-  assert.deepEqual(changed, [['a', 'stale', 'matches'], ['b', 'stale', 'differs'], ['c', 'stale', 'unknown']]);
+  const fresh = (await clone.cli('status', 'p.yaml')).out
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) =>
+      l
+        .trim()
+        .split(/\s{2,}/)
+        .slice(0, 3),
+    );
+  assert.deepEqual(fresh, [
+    ['a', 'stale', 'matches'],
+    ['b', 'stale', 'matches'],
+    ['c', 'stale', 'matches'],
+  ]);
+  const changed = (await clone.cli('status', 'p.yaml', '--set', 'b.n=99')).out
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) =>
+      l
+        .trim()
+        .split(/\s{2,}/)
+        .slice(0, 3),
+    );
+  assert.deepEqual(changed, [
+    ['a', 'stale', 'matches'],
+    ['b', 'stale', 'differs'],
+    ['c', 'stale', 'unknown'],
+  ]);
 });

@@ -18,7 +18,8 @@ let a: string;
 let b: string;
 
 test('two runs, the committed configuration and an experiment, side by side', async () => {
-  const git = (...args: string[]): string => execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { encoding: 'utf8' });
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { encoding: 'utf8' });
   writeFileSync(join(dir, '.gitignore'), '.medpipe/\n');
   git('init', '-q');
   const first = await runCli(dir, 'run', PIPELINE);
@@ -67,7 +68,7 @@ test('a damaged metrics artifact is shown as damaged, not as numbers; bad ids an
   assert.match(mixed.err, /runs are compared with runs of the same pipeline/);
 });
 
-test('report --compare puts other runs side by side with the reported one, in the report\'s number format', async () => {
+test("report --compare puts other runs side by side with the reported one, in the report's number format", async () => {
   const output = join(dir, 'compared.html');
   const r = await runCli(dir, 'report', a, '--compare', b, '--output', output);
   assert.equal(r.code, 0, r.err);

@@ -12,7 +12,7 @@ import { ROOT, runCli, shippedProjectCopy } from '../helpers/cli.js';
 
 const pipelines = readdirSync(join(ROOT, 'pipelines')).filter((f) => f.endsWith('.yaml') && !f.endsWith('.lock.yaml'));
 
-test('the committed lock file of every shipped pipeline matches every step\'s current key', async () => {
+test("the committed lock file of every shipped pipeline matches every step's current key", async () => {
   assert.ok(pipelines.length >= 5, pipelines.join(', '));
   const dir = shippedProjectCopy('locks');
   for (const file of pipelines) {

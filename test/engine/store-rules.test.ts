@@ -20,7 +20,13 @@ function sources(dir: string): string[] {
 /** `src/...` files whose code (comments left out) matches `pattern`. */
 function filesMatching(pattern: RegExp): string[] {
   return sources(join(ROOT, 'src'))
-    .filter((f) => pattern.test(readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '')))
+    .filter((f) =>
+      pattern.test(
+        readFileSync(f, 'utf8')
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/\/\/.*$/gm, ''),
+      ),
+    )
     .map((f) => relative(ROOT, f));
 }
 

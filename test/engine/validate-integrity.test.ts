@@ -17,13 +17,22 @@ const HEAD = 'medpipe: 1\nname: t\n';
 async function check(yaml: string, command: 'validate' | 'run', ...extra: string[]): Promise<{ code: number; errors: string[]; err: string }> {
   const p = makeProject({ 'p.yaml': yaml });
   const r = await p.cli(command, 'p.yaml', ...extra);
-  return { code: r.code, err: r.err, errors: r.err.split('\n').filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length)) };
+  return {
+    code: r.code,
+    err: r.err,
+    errors: r.err
+      .split('\n')
+      .filter((l) => l.startsWith('error: '))
+      .map((l) => l.slice('error: '.length)),
+  };
 }
 
 const validate = (yaml: string, ...extra: string[]) => check(yaml, 'validate', ...extra);
 
 test('__proto__, constructor and prototype are reserved as step ids, at the id', async () => {
-  const r = await validate(`${HEAD}steps:\n  a: { uses: ./steps/counter.js }\n  constructor: { uses: ./steps/counter.js }\n  prototype: { uses: ./steps/counter.js }\n`);
+  const r = await validate(
+    `${HEAD}steps:\n  a: { uses: ./steps/counter.js }\n  constructor: { uses: ./steps/counter.js }\n  prototype: { uses: ./steps/counter.js }\n`,
+  );
   assert.equal(r.code, 1);
   assert.deepEqual(r.errors, [
     'p.yaml:5:3: step id "constructor" is reserved: JavaScript gives it a special meaning (choose another name)',
@@ -68,7 +77,9 @@ test('step ids hold letters, digits, "_" and "-" and start with a letter or "_"'
 
 test('a sweep whose combination ids would be too long for a folder name is an error at each expanded step', async () => {
   const value = 'x'.repeat(200);
-  const r = await validate(`${HEAD}steps:\n  a:\n    uses: ./steps/counter.js\n    matrix: { label: ["${value}", "y${value}"] }\n  b: { uses: ./steps/counter.js, in: { x: a } }\n`);
+  const r = await validate(
+    `${HEAD}steps:\n  a:\n    uses: ./steps/counter.js\n    matrix: { label: ["${value}", "y${value}"] }\n  b: { uses: ./steps/counter.js, in: { x: a } }\n`,
+  );
   assert.equal(r.code, 1);
   assert.deepEqual(r.errors, [
     'p.yaml:4:3: step "a": its sweep\'s step ids are up to 210 characters long (a[label=yxxxxxxxxxxx…): at most 200, as they become part of folder names (use shorter matrix values)',
@@ -108,7 +119,14 @@ async function validateBytes(bytes: Uint8Array): Promise<{ code: number; errors:
   const p = makeProject();
   writeFileSync(join(p.dir, 'p.yaml'), bytes);
   const r = await p.cli('validate', 'p.yaml');
-  return { code: r.code, err: r.err, errors: r.err.split('\n').filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length)) };
+  return {
+    code: r.code,
+    err: r.err,
+    errors: r.err
+      .split('\n')
+      .filter((l) => l.startsWith('error: '))
+      .map((l) => l.slice('error: '.length)),
+  };
 }
 
 const PIPELINE = `${HEAD}description: café au lait\nsteps:\n  a: { uses: ./steps/counter.js }\n`;
@@ -141,7 +159,15 @@ test('a UTF-16 file is named as UTF-16, with or without its byte order mark', as
 });
 
 test('--set keys with __proto__, constructor or prototype anywhere are errors naming the override', async () => {
-  const r = await validate(`${HEAD}params: { n: 1 }\nsteps:\n  a: { uses: ./steps/counter.js }\n`, '--set', 'a.__proto__.n=100', '--set', 'constructor=1', '--set', 'a.prototype=2');
+  const r = await validate(
+    `${HEAD}params: { n: 1 }\nsteps:\n  a: { uses: ./steps/counter.js }\n`,
+    '--set',
+    'a.__proto__.n=100',
+    '--set',
+    'constructor=1',
+    '--set',
+    'a.prototype=2',
+  );
   assert.equal(r.code, 1);
   assert.deepEqual(r.errors.sort(), [
     '--set a.__proto__.n=100: "__proto__" is reserved: JavaScript gives it a special meaning',
@@ -150,8 +176,12 @@ test('--set keys with __proto__, constructor or prototype anywhere are errors na
   ]);
 });
 
-test('--set of a pipeline parameter that makes a step\'s value invalid names the override, for each step', async () => {
-  const r = await validate(`${HEAD}params: { seed: 1 }\nsteps:\n  a: { uses: ./steps/counter.js, with: { n: "\${params.seed}" } }\n  b: { uses: ./steps/counter.js, with: { n: "\${params.seed}", label: "seed \${params.seed}" } }\n`, '--set', 'seed=abc');
+test("--set of a pipeline parameter that makes a step's value invalid names the override, for each step", async () => {
+  const r = await validate(
+    `${HEAD}params: { seed: 1 }\nsteps:\n  a: { uses: ./steps/counter.js, with: { n: "\${params.seed}" } }\n  b: { uses: ./steps/counter.js, with: { n: "\${params.seed}", label: "seed \${params.seed}" } }\n`,
+    '--set',
+    'seed=abc',
+  );
   assert.equal(r.code, 1);
   assert.deepEqual(r.errors, ['--set seed=abc: step "a": with.n must be number', '--set seed=abc: step "b": with.n must be number']);
 });
@@ -162,7 +192,10 @@ test('--set keys that name nothing are errors with a suggestion: a parameter a s
   const p = makeProject({ 'steps/open.js': open, 'p.yaml': `${HEAD}params: { seed: 1 }\nsteps:\n  o: { uses: ./steps/open.js }\n` });
   const r = await p.cli('validate', 'p.yaml', '--set', 'o.cuont=3', '--set', 'seed.x=1', '--set', 'o..count=1');
   assert.equal(r.code, 1);
-  const errors = r.err.split('\n').filter((l) => l.startsWith('error: ')).sort();
+  const errors = r.err
+    .split('\n')
+    .filter((l) => l.startsWith('error: '))
+    .sort();
   assert.deepEqual(errors, [
     'error: --set o..count=1: "o..count" has an empty name: write NAME or STEP.NAME, separated by single dots',
     'error: --set o.cuont=3: step "o": with.cuont is not a known parameter (did you mean "count"?) (its parameters are: count)',
@@ -188,7 +221,14 @@ function builtins(withs: { split?: string; svm?: string; forest?: string; regist
 async function validateBuiltins(withs: Parameters<typeof builtins>[0], ...extra: string[]): Promise<{ code: number; errors: string[]; err: string }> {
   const p = makeProject({ 'p.yaml': builtins(withs), 'data.csv': 'x,y\n1,a\n2,b\n' });
   const r = await p.cli('validate', 'p.yaml', ...extra);
-  return { code: r.code, err: r.err, errors: r.err.split('\n').filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length)) };
+  return {
+    code: r.code,
+    err: r.err,
+    errors: r.err
+      .split('\n')
+      .filter((l) => l.startsWith('error: '))
+      .map((l) => l.slice('error: '.length)),
+  };
 }
 
 test('out-of-range step parameters are validation errors at their value: a fraction above 1, an infinite C, a trillion trees, an alias that is a path', async () => {
@@ -205,7 +245,12 @@ test('out-of-range step parameters are validation errors at their value: a fract
 });
 
 test('a fraction or a whole number of rows, a large C and a registry-valid name and alias still validate', async () => {
-  const r = await validateBuiltins({ split: 'test_size: 30', svm: 'C: 1e6, gamma: 0.5', forest: 'trees: 10000, max_depth: 1000', register: 'name: breast-cancer.svm_2, alias: staging-2' });
+  const r = await validateBuiltins({
+    split: 'test_size: 30',
+    svm: 'C: 1e6, gamma: 0.5',
+    forest: 'trees: 10000, max_depth: 1000',
+    register: 'name: breast-cancer.svm_2, alias: staging-2',
+  });
   assert.equal(r.code, 0, r.err);
 });
 
@@ -237,7 +282,15 @@ async function validatePublishing(yaml: string, ...extra: string[]): Promise<{ c
   const p = makeProject({ 'p.yaml': yaml, 'data.csv': 'x,y\n1,a\n2,b\n' });
   symlinkSync(p.dir, join(p.dir, 'here'));
   const r = await p.cli('validate', 'p.yaml', ...extra);
-  return { code: r.code, err: r.err, dir: realpathSync(p.dir), errors: r.err.split('\n').filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length)) };
+  return {
+    code: r.code,
+    err: r.err,
+    dir: realpathSync(p.dir),
+    errors: r.err
+      .split('\n')
+      .filter((l) => l.startsWith('error: '))
+      .map((l) => l.slice('error: '.length)),
+  };
 }
 
 test('a published file may not overwrite a file the pipeline reads, the pipeline file or its lock file', async () => {
@@ -250,19 +303,29 @@ test('a published file may not overwrite a file the pipeline reads, the pipeline
     `p.yaml:8:87: step "predict": with.table_file: would overwrite the pipeline file itself: ${r.dir}/p.yaml (give each published file a path of its own)`,
   ]);
   const lock = await validatePublishing(publishing('metrics_file: p.lock.yaml'));
-  assert.deepEqual(lock.errors, [`p.yaml:7:87: step "eval": with.metrics_file: would overwrite the pipeline's lock file: ${lock.dir}/p.lock.yaml (give each published file a path of its own)`]);
+  assert.deepEqual(lock.errors, [
+    `p.yaml:7:87: step "eval": with.metrics_file: would overwrite the pipeline's lock file: ${lock.dir}/p.lock.yaml (give each published file a path of its own)`,
+  ]);
 });
 
 test('two steps may not publish to one file, nor the combinations of a sweep', async () => {
   const twice = await validatePublishing(publishing('metrics_file: m.json', 'table_file: ./out/../m.json'));
-  assert.deepEqual(twice.errors, [`p.yaml:8:87: step "predict": with.table_file: step "eval" (with.metrics_file) writes this file too: ${twice.dir}/m.json (give each published file a path of its own)`]);
-  const swept = await validatePublishing(publishing('metrics_file: m.json').replace('in: { train: split.train } }', 'in: { train: split.train }, matrix: { C: [1, 10] } }'));
-  assert.deepEqual(swept.errors, [`p.yaml:7:87: step "eval": with.metrics_file: each combination of the sweep it is part of would write this same file: ${swept.dir}/m.json (publish from a step after the sweep, e.g. one that evaluates the select-best model)`]);
+  assert.deepEqual(twice.errors, [
+    `p.yaml:8:87: step "predict": with.table_file: step "eval" (with.metrics_file) writes this file too: ${twice.dir}/m.json (give each published file a path of its own)`,
+  ]);
+  const swept = await validatePublishing(
+    publishing('metrics_file: m.json').replace('in: { train: split.train } }', 'in: { train: split.train }, matrix: { C: [1, 10] } }'),
+  );
+  assert.deepEqual(swept.errors, [
+    `p.yaml:7:87: step "eval": with.metrics_file: each combination of the sweep it is part of would write this same file: ${swept.dir}/m.json (publish from a step after the sweep, e.g. one that evaluates the select-best model)`,
+  ]);
 });
 
 test('a published file named by --set that overwrites the data names the override', async () => {
   const r = await validatePublishing(publishing('metrics_file: m.json'), '--set', 'eval.metrics_file=data.csv');
-  assert.deepEqual(r.errors, [`--set eval.metrics_file=data.csv: step "eval": with.metrics_file: would overwrite the file step "load" reads (with.path): ${r.dir}/data.csv`]);
+  assert.deepEqual(r.errors, [
+    `--set eval.metrics_file=data.csv: step "eval": with.metrics_file: would overwrite the file step "load" reads (with.path): ${r.dir}/data.csv`,
+  ]);
 });
 
 test('an output port named like a property of every object is not an output', async () => {
@@ -275,7 +338,9 @@ test('max_features is a fraction in (0, 1] or a whole count from 2, as the fores
   assert.equal((await validateBuiltins({ forest: 'max_features: 0.5' })).code, 0);
   assert.equal((await validateBuiltins({ forest: 'max_features: 3' })).code, 0);
   const r = await validateBuiltins({ forest: 'max_features: 1.5' });
-  assert.deepEqual(r.errors, ['p.yaml:8:90: step "forest": with.max_features must be "sqrt", "log2", a number > 0 and <= 1, a whole number >= 2 and <= 100000 or null (got 1.5)']);
+  assert.deepEqual(r.errors, [
+    'p.yaml:8:90: step "forest": with.max_features must be "sqrt", "log2", a number > 0 and <= 1, a whole number >= 2 and <= 100000 or null (got 1.5)',
+  ]);
 });
 
 test('every shipped pipeline still validates under the ranges and checks above', async () => {

@@ -6,7 +6,13 @@ import { makeProject } from './project.js';
 async function validate(yaml: string, ...extra: string[]): Promise<{ code: number; errors: string[] }> {
   const p = makeProject({ 'p.yaml': yaml });
   const r = await p.cli('validate', 'p.yaml', ...extra);
-  return { code: r.code, errors: r.err.split('\n').filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length)) };
+  return {
+    code: r.code,
+    errors: r.err
+      .split('\n')
+      .filter((l) => l.startsWith('error: '))
+      .map((l) => l.slice('error: '.length)),
+  };
 }
 
 const HEAD = 'medpipe: 1\nname: t\n';
@@ -33,11 +39,18 @@ test('duplicate keys are rejected at the second key', async () => {
 
 test('unknown top-level keys are rejected with a suggestion', async () => {
   const r = await validate(`${HEAD}parms: {}\nsteps:\n  a: { uses: ./steps/counter.js }\n`);
-  assert.deepEqual(r.errors, ['p.yaml:3:1: unknown top-level key "parms" (did you mean "params"?) (allowed: medpipe, name, description, params, params_file, steps, regression)']);
+  assert.deepEqual(r.errors, [
+    'p.yaml:3:1: unknown top-level key "parms" (did you mean "params"?) (allowed: medpipe, name, description, params, params_file, steps, regression)',
+  ]);
 });
 
 test('alias bombs are rejected', async () => {
-  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'];
+  const bomb = [
+    'a: &a [x, x, x, x, x, x, x, x, x, x]',
+    'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+    'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+    'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+  ];
   const r = await validate(`${HEAD}params:\n${bomb.map((l) => '  ' + l).join('\n')}\nsteps:\n  a: { uses: ./steps/counter.js }\n`);
   assert.equal(r.code, 1);
   assert.equal(r.errors.length, 1);
@@ -47,14 +60,19 @@ test('alias bombs are rejected', async () => {
 test('non-plain tags are rejected at the tag', async () => {
   const r = await validate(`${HEAD}params:\n  x: !!python/object:os.system ls\nsteps:\n  a: { uses: ./steps/counter.js }\n`);
   assert.equal(r.code, 1);
-  assert.deepEqual(r.errors, ['p.yaml:4:6: tag tag:yaml.org,2002:python/object:os.system is not allowed: pipeline files use plain YAML values only (remove the tag)']);
+  assert.deepEqual(r.errors, [
+    'p.yaml:4:6: tag tag:yaml.org,2002:python/object:os.system is not allowed: pipeline files use plain YAML values only (remove the tag)',
+  ]);
 });
 
 test('an unknown parameter is reported at its key with a suggestion, a wrong type at its value', async () => {
   const yaml = `${HEAD}steps:\n  svm:\n    uses: ./steps/counter.js\n    with:\n      spin_mss: 3\n      n: ten\n`;
   const r = await validate(yaml);
   assert.equal(r.code, 1);
-  assert.deepEqual(r.errors, ['p.yaml:7:7: step "svm": with.spin_mss is not a known parameter (did you mean "spin_ms"?) (its parameters are: n, spin_ms, fail, path, label)', 'p.yaml:8:10: step "svm": with.n must be number']);
+  assert.deepEqual(r.errors, [
+    'p.yaml:7:7: step "svm": with.spin_mss is not a known parameter (did you mean "spin_ms"?) (its parameters are: n, spin_ms, fail, path, label)',
+    'p.yaml:8:10: step "svm": with.n must be number',
+  ]);
 });
 
 test('unknown step types, steps, ports and mismatched kinds are all reported together', async () => {
@@ -95,7 +113,9 @@ test('a self-loop through needs is a cycle too', async () => {
 });
 
 test('${params.x} interpolates with its type; unknown names are errors', async () => {
-  const ok = makeProject({ 'p.yaml': `${HEAD}params: { n: 4 }\nsteps:\n  a: { uses: ./steps/counter.js, with: { n: "\${params.n}", label: "n is \${params.n}" } }\n` });
+  const ok = makeProject({
+    'p.yaml': `${HEAD}params: { n: 4 }\nsteps:\n  a: { uses: ./steps/counter.js, with: { n: "\${params.n}", label: "n is \${params.n}" } }\n`,
+  });
   assert.equal((await ok.cli('validate', 'p.yaml')).code, 0);
   const r = await validate(`${HEAD}params: { n: 4 }\nsteps:\n  a: { uses: ./steps/counter.js, with: { n: "\${params.nn}" } }\n`);
   assert.deepEqual(r.errors, ['p.yaml:5:45: step "a": ${params.nn} refers to an unknown pipeline parameter (did you mean "n"?)']);
@@ -135,17 +155,39 @@ test('a data file named in with: that does not exist is reported at its line', a
   const r = await validate(`${HEAD}steps:\n  a: { uses: ./steps/counter.js, with: { path: nothere.txt } }\n`);
   assert.equal(r.code, 1);
   assert.equal(r.errors.length, 1);
-  assert.match(r.errors[0], /^p\.yaml:4:48: step "a": with\.path: file not found: \S+\/nothere\.txt \(relative paths are resolved against the pipeline file's folder\)$/);
+  assert.match(
+    r.errors[0],
+    /^p\.yaml:4:48: step "a": with\.path: file not found: \S+\/nothere\.txt \(relative paths are resolved against the pipeline file's folder\)$/,
+  );
 });
 
 test('odd shapes are reported, not internal errors: in: as a string, a folder as a data file, names of Object.prototype', async () => {
-  const r = await validate(`${HEAD}params: { n: 1 }\nsteps:\n  a: { uses: ./steps/counter.js, in: a, with: { path: ., n: "\${params.constructor}" } }\n`, '--set', 'toString=1');
+  const r = await validate(
+    `${HEAD}params: { n: 1 }\nsteps:\n  a: { uses: ./steps/counter.js, in: a, with: { path: ., n: "\${params.constructor}" } }\n`,
+    '--set',
+    'toString=1',
+  );
   assert.equal(r.code, 1);
-  assert.ok(r.errors.every((e) => !/internal error/.test(e)), r.errors.join('\n'));
-  assert.ok(r.errors.some((e) => /^p\.yaml:5:38: step "a": in must be object/.test(e)), r.errors.join('\n'));
-  assert.ok(r.errors.some((e) => /with\.path: is a folder, not a file/.test(e)), r.errors.join('\n'));
-  assert.ok(r.errors.some((e) => /\$\{params\.constructor\} refers to an unknown pipeline parameter/.test(e)), r.errors.join('\n'));
-  assert.ok(r.errors.some((e) => /^--set toString=1: "toString" is not a pipeline parameter/.test(e)), r.errors.join('\n'));
+  assert.ok(
+    r.errors.every((e) => !/internal error/.test(e)),
+    r.errors.join('\n'),
+  );
+  assert.ok(
+    r.errors.some((e) => /^p\.yaml:5:38: step "a": in must be object/.test(e)),
+    r.errors.join('\n'),
+  );
+  assert.ok(
+    r.errors.some((e) => /with\.path: is a folder, not a file/.test(e)),
+    r.errors.join('\n'),
+  );
+  assert.ok(
+    r.errors.some((e) => /\$\{params\.constructor\} refers to an unknown pipeline parameter/.test(e)),
+    r.errors.join('\n'),
+  );
+  assert.ok(
+    r.errors.some((e) => /^--set toString=1: "toString" is not a pipeline parameter/.test(e)),
+    r.errors.join('\n'),
+  );
 });
 
 test('--set cannot silently lose against a matrix', async () => {

@@ -58,7 +58,10 @@ interface WriterOp {
 
 function writer(dir: string, seed: number): Promise<{ code: number | null; ops: WriterOp[]; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', WRITER, dir, String(seed)], { env: { ...process.env, CLI_MODULE }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', WRITER, dir, String(seed)], {
+      env: { ...process.env, CLI_MODULE },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -74,7 +77,12 @@ test(`three flagship runs, a registering variant and a promote/tag loop at once 
   const dir = projectCopy('concurrent');
   // The same steps without the metrics files: it publishes nothing, so it runs alongside the
   // flagship runs instead of waiting for them, and registers versions of the same two models.
-  writeFileSync(join(dir, VARIANT), readFileSync(join(dir, PIPELINE), 'utf8').replace(/^\s*metrics_file:.*\n/gm, '').replace('name: breast-cancer-diagnosis', 'name: breast-cancer-variant'));
+  writeFileSync(
+    join(dir, VARIANT),
+    readFileSync(join(dir, PIPELINE), 'utf8')
+      .replace(/^\s*metrics_file:.*\n/gm, '')
+      .replace('name: breast-cancer-diagnosis', 'name: breast-cancer-variant'),
+  );
   const first = await runCli(dir, 'run', PIPELINE);
   assert.equal(first.code, 0, first.err + first.out);
   const pinned = /chain head (\d+:[0-9a-f]{64})/.exec((await runCli(dir, 'models', 'audit')).out)?.[1];
@@ -92,7 +100,8 @@ test(`three flagship runs, a registering variant and a promote/tag loop at once 
   const writing = writer(dir, rng.int(1, 2 ** 31));
   // Each run's seed is in its pipeline file (a --set run is an experiment, which publishes and
   // registers nothing): the file is rewritten for the next run once the previous one has read it.
-  const withSeed = (file: string, seed: number): void => writeFileSync(join(dir, file), readFileSync(join(dir, file), 'utf8').replace(/^  seed: \d+$/m, `  seed: ${seed}`));
+  const withSeed = (file: string, seed: number): void =>
+    writeFileSync(join(dir, file), readFileSync(join(dir, file), 'utf8').replace(/^  seed: \d+$/m, `  seed: ${seed}`));
   const runs: Promise<Finished>[] = [];
   for (const s of seeds.slice(0, 3)) {
     withSeed(PIPELINE, s);
@@ -108,19 +117,28 @@ test(`three flagship runs, a registering variant and a promote/tag loop at once 
   for (const r of results) assert.equal(r.code, 0, `${context}\n${r.err}${r.out}`);
   assert.equal(written.code, 0, `${context}: the writer failed: ${written.err}`);
   assert.ok(written.ops.length > 0, context);
-  t.diagnostic(`the writer made ${written.ops.filter((o) => o.op === 'promote').length} promotions and ${written.ops.filter((o) => o.op === 'tag').length} tags while the runs ran`);
+  t.diagnostic(
+    `the writer made ${written.ops.filter((o) => o.op === 'promote').length} promotions and ${written.ops.filter((o) => o.op === 'tag').length} tags while the runs ran`,
+  );
 
   // The registry: intact, extending the head pinned before, its recorded head its last entry.
   const audit = await runCli(dir, 'models', 'audit', '--expect', pinned);
   assert.equal(audit.code, 0, `${context}: ${audit.err}`);
   const head = /chain head (\d+):([0-9a-f]{64})/.exec(audit.out);
   assert.ok(head, audit.out);
-  assert.deepEqual(JSON.parse(readFileSync(join(dir, '.medpipe', 'registry.head.json'), 'utf8')), { seq: Number(head[1]), hash: head[2] }, `${context}: registry.head.json is not the chain's last entry`);
+  assert.deepEqual(
+    JSON.parse(readFileSync(join(dir, '.medpipe', 'registry.head.json'), 'utf8')),
+    { seq: Number(head[1]), hash: head[2] },
+    `${context}: registry.head.json is not the chain's last entry`,
+  );
 
   // Every run's registrations, once each: versions 1 to 5 of both models, one per seed.
   const records = readdirSync(join(dir, '.medpipe', 'runs')).map((n) => JSON.parse(readFileSync(join(dir, '.medpipe', 'runs', n), 'utf8')) as RunRecord);
   for (const model of ['breast-cancer-svm', 'breast-cancer-forest']) {
-    const versions = JSON.parse((await runCli(dir, 'models', 'list', '--json')).out).find((m: { name: string }) => m.name === model) as { versions: number; aliases: Record<string, number> };
+    const versions = JSON.parse((await runCli(dir, 'models', 'list', '--json')).out).find((m: { name: string }) => m.name === model) as {
+      versions: number;
+      aliases: Record<string, number>;
+    };
     assert.equal(versions.versions, 5, `${context}: ${model} has ${versions.versions} versions`);
     const registeredBy = new Set<number>();
     for (const r of records) {
@@ -141,13 +159,22 @@ test(`three flagship runs, a registering variant and a promote/tag loop at once 
   }
 
   // The committed files: the lock file and both metrics files of one and the same flagship run.
-  const lock = parse(readFileSync(join(dir, 'pipelines', 'breast-cancer.lock.yaml'), 'utf8')) as { steps: Record<string, { key: string; outputs: Record<string, string> }> };
+  const lock = parse(readFileSync(join(dir, 'pipelines', 'breast-cancer.lock.yaml'), 'utf8')) as {
+    steps: Record<string, { key: string; outputs: Record<string, string> }>;
+  };
   const producer = records.filter((r) => r.pipeline.file === PIPELINE && Object.entries(lock.steps).every(([id, s]) => r.steps[id]?.key === s.key));
   assert.equal(producer.length, 1, `${context}: exactly one run has every key the lock file records`);
-  for (const [step, file] of [['eval-svm', 'metrics/breast-cancer-svm.json'], ['eval-forest', 'metrics/breast-cancer-forest.json']]) {
+  for (const [step, file] of [
+    ['eval-svm', 'metrics/breast-cancer-svm.json'],
+    ['eval-forest', 'metrics/breast-cancer-forest.json'],
+  ]) {
     assert.equal(sha256(readFileSync(join(dir, file))), lock.steps[step].outputs.metrics, `${context}: ${file} is not the one the lock file records`);
   }
-  assert.deepEqual(readdirSync(join(dir, 'pipelines')).filter((f) => f.includes('variant')), ['breast-cancer-variant.yaml'], `${context}: the variant (--only) wrote no lock file`);
+  assert.deepEqual(
+    readdirSync(join(dir, 'pipelines')).filter((f) => f.includes('variant')),
+    ['breast-cancer-variant.yaml'],
+    `${context}: the variant (--only) wrote no lock file`,
+  );
 
   // Damage is still refused cleanly after all this: a wrong expectation is reported, not crashed on.
   const wrong = await runCli(dir, 'models', 'audit', '--expect', `${head[1]}:${'0'.repeat(64)}`);

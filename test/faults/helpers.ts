@@ -146,7 +146,8 @@ export function assertSameSummaries(run: RunRecord, reference: RunRecord, contex
     }
     return v;
   };
-  for (const [id, s] of Object.entries(reference.steps)) assert.deepEqual(strip(run.steps[id]?.summary), strip(s.summary), `${context}: the summary of ${id} differs from the uninterrupted run's`);
+  for (const [id, s] of Object.entries(reference.steps))
+    assert.deepEqual(strip(run.steps[id]?.summary), strip(s.summary), `${context}: the summary of ${id} differs from the uninterrupted run's`);
 }
 
 /** The run record a finished `run` printed the id of. */

@@ -56,7 +56,11 @@ test(`runs of the flagship killed at seeded instants leave nothing that changes 
   assert.doesNotMatch(final.out, /internal error/, context);
   assertCommittedEqual(dir, referenceFiles, context);
   assertSameOutputs(recordOf(dir, final.out), referenceRecord, context);
-  assert.deepEqual(readdirSync(join(dir, 'pipelines')).sort(), shippedPipelines, `${context}: files left beside the pipelines (the shipped copy has the lock file already)`);
+  assert.deepEqual(
+    readdirSync(join(dir, 'pipelines')).sort(),
+    shippedPipelines,
+    `${context}: files left beside the pipelines (the shipped copy has the lock file already)`,
+  );
 
   // Nothing damaged, locked or half-written is left in the store.
   const verify = await runCli(dir, 'cache', 'verify');
@@ -68,7 +72,11 @@ test(`runs of the flagship killed at seeded instants leave nothing that changes 
   const locks = filesUnder(join(store, 'locks'));
   for (const lock of locks) assert.ok(lockIsStale(join(store, 'locks', lock)), `${context}: lock ${lock} is held by a live process`);
   assert.deepEqual(filesUnder(join(store, 'workspace-locks')), [], `${context}: the workspace lock is left`);
-  assert.deepEqual(filesUnder(store).filter((f) => /(^|\/)\.[^/]*\.tmp$/.test(f)), [], `${context}: hidden temporary files are left in the store`);
+  assert.deepEqual(
+    filesUnder(store).filter((f) => /(^|\/)\.[^/]*\.tmp$/.test(f)),
+    [],
+    `${context}: hidden temporary files are left in the store`,
+  );
 
   // The registry: each model once, whatever registration a kill interrupted, and an intact history.
   const audit = await runCli(dir, 'models', 'audit');

@@ -33,7 +33,11 @@ const POINTS: [string, string][] = [
 
 function killedRun(dir: string, pattern: string): Promise<{ signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', KILL_AT, BIN, 'run', PIPELINE, '--plain'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MEDPIPE_FAULT_KILL_RENAME: pattern } });
+    const child = spawn(process.execPath, ['--import', KILL_AT, BIN, 'run', PIPELINE, '--plain'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, MEDPIPE_FAULT_KILL_RENAME: pattern },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -55,7 +59,11 @@ for (const [point, pattern] of POINTS) {
     const final = await runCli(dir, 'run', PIPELINE);
     assert.equal(final.code, 0, `${point}: ${final.err}${final.out}`);
     assertCommittedEqual(dir, reference, point);
-    assert.deepEqual(readdirSync(join(dir, 'pipelines')).filter((f) => !shipped.has(f)), [], `${point}: files left beside the pipelines`);
+    assert.deepEqual(
+      readdirSync(join(dir, 'pipelines')).filter((f) => !shipped.has(f)),
+      [],
+      `${point}: files left beside the pipelines`,
+    );
 
     const verify = await runCli(dir, 'cache', 'verify');
     assert.equal(verify.code, 0, `${point}: cache verify:\n${verify.err}${verify.out}`);
@@ -63,6 +71,10 @@ for (const [point, pattern] of POINTS) {
     assert.equal(audit.code, 0, `${point}: ${audit.err}`);
     const store = join(dir, '.medpipe');
     assert.deepEqual(filesUnder(join(store, 'tmp')), [], `${point}: temporary files left in .medpipe/tmp`);
-    assert.deepEqual(filesUnder(store).filter((f) => /\.tmp$|(^|\/)\d+-h[0-9a-f]{8}-/.test(f) && !f.startsWith('quarantine/')), [], `${point}: temporary files left in the store`);
+    assert.deepEqual(
+      filesUnder(store).filter((f) => /\.tmp$|(^|\/)\d+-h[0-9a-f]{8}-/.test(f) && !f.startsWith('quarantine/')),
+      [],
+      `${point}: temporary files left in the store`,
+    );
   });
 }

@@ -85,7 +85,13 @@ test('two runs register two versions of each model; what they serve is recorded'
     const r = await runCli(dir, 'run', PIPELINE);
     assert.equal(r.code, 0, r.err + r.out);
   }
-  writeFileSync(rows, readFileSync(join(dir, 'data', 'breast-cancer-wisconsin.csv'), 'utf8').split('\n').slice(0, 9).join('\n') + '\n');
+  writeFileSync(
+    rows,
+    readFileSync(join(dir, 'data', 'breast-cancer-wisconsin.csv'), 'utf8')
+      .split('\n')
+      .slice(0, 9)
+      .join('\n') + '\n',
+  );
   assert.equal((await runCli(dir, 'models', 'audit')).code, 0);
   for (const [what, r] of await serve()) {
     assert.equal(r.code, 0, `${what}: ${r.err}`);
@@ -125,10 +131,13 @@ test(`registry.db with bytes flipped at seeded positions: refused or served unch
   assert.deepEqual(problems, [], `${problems.length} of 8 flips were served:\n${problems.join('\n')}`);
 });
 
-test('a version\'s metrics edited in the table: audit names the version; show and compare never print the edited numbers', async (t) => {
+test("a version's metrics edited in the table: audit names the version; show and compare never print the edited numbers", async (t) => {
   restore();
   const raw = new Database(db);
-  const metrics = JSON.parse(raw.prepare(`SELECT metrics FROM versions WHERE model = 'breast-cancer-svm' AND version = 1`).pluck().get() as string) as Record<string, { value: number }>;
+  const metrics = JSON.parse(raw.prepare(`SELECT metrics FROM versions WHERE model = 'breast-cancer-svm' AND version = 1`).pluck().get() as string) as Record<
+    string,
+    { value: number }
+  >;
   raw.close();
   const metric = rng.pick(Object.keys(metrics));
   metrics[metric] = { ...metrics[metric], value: Math.round((metrics[metric].value + 0.01 + rng.next() / 10) * 1000) / 1000 };
@@ -148,7 +157,13 @@ test('an alias row deleted: audit names it; predict by that alias refuses, namin
   await assertAuditFails(context, new RegExp(`${model}@staging\\): the alias is missing`));
   const r = await runCli(dir, 'predict', `${model}@staging`, '--input', rows);
   assert.equal(r.code, 1, context);
-  assert.match(r.err, new RegExp(`${model}@staging: the alias is missing but entry \\d+ set it to version \\d+: it was deleted outside medpipe; the registry's tables disagree with its audit log`), context);
+  assert.match(
+    r.err,
+    new RegExp(
+      `${model}@staging: the alias is missing but entry \\d+ set it to version \\d+: it was deleted outside medpipe; the registry's tables disagree with its audit log`,
+    ),
+    context,
+  );
   await assertNeverServesOther(context);
   restore();
 });

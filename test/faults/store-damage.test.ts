@@ -129,7 +129,8 @@ test(`the pipeline state, file-digests.json and pins/registry.json, damaged: the
       assertRepaired(await run(), what);
       const status = await runCli(dir, 'status', PIPELINE, '--json');
       assert.equal(status.code, 0, `${what}: ${status.err}`);
-      for (const s of (JSON.parse(status.out) as { steps: { step: string; state: string; lock: string }[] }).steps) assert.deepEqual([s.step, s.state, s.lock], [s.step, 'cached', 'matches'], what);
+      for (const s of (JSON.parse(status.out) as { steps: { step: string; state: string; lock: string }[] }).steps)
+        assert.deepEqual([s.step, s.state, s.lock], [s.step, 'cached', 'matches'], what);
       // The registry's bundles are kept by gc whatever happened to the pins.
       assert.equal((await runCli(dir, 'cache', 'gc')).code, 0, what);
       await assertStoreIntact(what);
@@ -175,7 +176,13 @@ test(`registry.head.json, damaged: runs and predict are unaffected; audit says t
   copyFileSync(file, intact);
   const head = JSON.parse(readFileSync(file, 'utf8')) as { seq: number; hash: string };
   const rows = join(dir, 'rows.csv');
-  writeFileSync(rows, readFileSync(join(dir, 'data', 'breast-cancer-wisconsin.csv'), 'utf8').split('\n').slice(0, 6).join('\n') + '\n');
+  writeFileSync(
+    rows,
+    readFileSync(join(dir, 'data', 'breast-cancer-wisconsin.csv'), 'utf8')
+      .split('\n')
+      .slice(0, 6)
+      .join('\n') + '\n',
+  );
   const expected = await runCli(dir, 'predict', 'breast-cancer-svm@staging', '--input', rows);
   assert.equal(expected.code, 0, expected.err);
   for (const kind of ['flip', 'digit', 'truncate'] as const) {

@@ -13,7 +13,10 @@ function notFound(specifier: string): Error {
 }
 
 /** Node's own import, except the named packages, which behave as if not installed. */
-const without = (...missing: string[]) => (specifier: string): Promise<unknown> => (missing.includes(specifier) ? Promise.reject(notFound(specifier)) : import(specifier));
+const without =
+  (...missing: string[]) =>
+  (specifier: string): Promise<unknown> =>
+    missing.includes(specifier) ? Promise.reject(notFound(specifier)) : import(specifier);
 
 test('tfjs-node absent: falls back to the wasm backend and says why', async () => {
   const { tf, backend, reason } = await selectTfBackend({ override: undefined, importModule: without('@tensorflow/tfjs-node') });
@@ -30,7 +33,10 @@ test('a native module that cannot be found (real importer) also falls back to wa
 });
 
 test('neither tfjs-node nor the wasm package: the cpu backend', async () => {
-  const { tf, backend, reason } = await selectTfBackend({ override: undefined, importModule: without('@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm') });
+  const { tf, backend, reason } = await selectTfBackend({
+    override: undefined,
+    importModule: without('@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'),
+  });
   assert.equal(backend, 'cpu');
   assert.equal(tf.getBackend(), 'cpu');
   assert.match(reason, /tfjs-backend-wasm: not installed/);
@@ -56,13 +62,19 @@ test('MEDPIPE_TF_BACKEND=cpu forces the cpu backend (option and environment vari
 test('forcing an unavailable backend is an error saying what to install, not a silent fallback', async () => {
   await assert.rejects(
     selectTfBackend({ override: 'node', importModule: without('@tensorflow/tfjs-node') }),
-    (e: Error) => e.name === 'StepInputError' && /MEDPIPE_TF_BACKEND=node/.test(e.message) && /npm install @tensorflow\/tfjs-node/.test(e.message) && /not installed/.test(e.message),
+    (e: Error) =>
+      e.name === 'StepInputError' &&
+      /MEDPIPE_TF_BACKEND=node/.test(e.message) &&
+      /npm install @tensorflow\/tfjs-node/.test(e.message) &&
+      /not installed/.test(e.message),
   );
   await assert.rejects(
     selectTfBackend({ override: 'wasm', importModule: without('@tensorflow/tfjs-backend-wasm') }),
     (e: Error) => e.name === 'StepInputError' && /npm install @tensorflow\/tfjs-backend-wasm/.test(e.message),
   );
-  await assert.rejects(selectTfBackend({ override: 'gpu' }), (e: Error) => /MEDPIPE_TF_BACKEND=gpu is not a TensorFlow.js backend: use node, wasm or cpu/.test(e.message));
+  await assert.rejects(selectTfBackend({ override: 'gpu' }), (e: Error) =>
+    /MEDPIPE_TF_BACKEND=gpu is not a TensorFlow.js backend: use node, wasm or cpu/.test(e.message),
+  );
 });
 
 test('loadTf chooses once per process', async () => {

@@ -26,12 +26,16 @@ function layersOf(sizes: number[], seed: number): Tensor[] {
 
 function randomMatrix(rows: number, cols: number, seed: number): Tensor2D {
   const rng = createRng(seed);
-  return tf.tensor2d(Float32Array.from({ length: rows * cols }, () => rng.normal()), [rows, cols]);
+  return tf.tensor2d(
+    Float32Array.from({ length: rows * cols }, () => rng.normal()),
+    [rows, cols],
+  );
 }
 
 function assertClose(actual: Tensor, expected: Tensor, what: string): void {
   assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
-  const a = actual.dataSync(), e = expected.dataSync();
+  const a = actual.dataSync(),
+    e = expected.dataSync();
   const scale = Math.max(1e-3, ...Array.from(e, Math.abs));
   for (let i = 0; i < e.length; i++) assert.ok(Math.abs(a[i] - e[i]) <= 1e-4 * scale, `${what}[${i}]: ${a[i]} vs autodiff ${e[i]}`);
 }
@@ -46,7 +50,10 @@ function mlp(x: Tensor2D, layers: readonly Tensor[]): Tensor2D {
   return h;
 }
 
-for (const sizes of [[5, 7, 3], [5, 8, 6, 1]]) {
+for (const sizes of [
+  [5, 7, 3],
+  [5, 8, 6, 1],
+]) {
   test(`backward: parameter and input gradients equal autodiff's (layers ${sizes.join('→')})`, () => {
     tf.tidy(() => {
       const layers = layersOf(sizes, 1);
@@ -60,16 +67,26 @@ for (const sizes of [[5, 7, 3], [5, 8, 6, 1]]) {
   });
 }
 
-for (const [sizes, masked] of [[[6, 8, 1], false], [[6, 8, 7, 1], false], [[6, 8, 7, 1], true]] as const) {
+for (const [sizes, masked] of [
+  [[6, 8, 1], false],
+  [[6, 8, 7, 1], false],
+  [[6, 8, 7, 1], true],
+] as const) {
   test(`gradient penalty: weight gradients equal autodiff's (layers ${sizes.join('→')}${masked ? ', column mask' : ''})`, () => {
     tf.tidy(() => {
       const layers = layersOf([...sizes], 4);
       const R = 10;
       const x = randomMatrix(R, sizes[0], 5);
       // Rows 0-3 carry no penalty, as the real and fake rows of the stacked critic batch.
-      const c = tf.tensor2d(Array.from({ length: R }, (_, r) => (r < 4 ? 0 : 0.7)), [R, 1]);
+      const c = tf.tensor2d(
+        Array.from({ length: R }, (_, r) => (r < 4 ? 0 : 0.7)),
+        [R, 1],
+      );
       const colMask = masked ? tf.tensor2d([[1, 1, 0, 1, 0, 1]]) : undefined;
-      const got = new Backprop(tf, forward(tf, x, layers), layers).gradientPenalty({ c, twoC: tf.mul(c, 2), one: tf.scalar(1), tiny: tf.scalar(1e-12), colMask }, true);
+      const got = new Backprop(tf, forward(tf, x, layers), layers).gradientPenalty(
+        { c, twoC: tf.mul(c, 2), one: tf.scalar(1), tiny: tf.scalar(1e-12), colMask },
+        true,
+      );
       // Reference: the input gradient written with tf ops (tfjs cannot take a second derivative
       // through relu's gradient), checked against tf.grad; then the penalty differentiated by tf.grads.
       const inputGrad = (ls: readonly Tensor[]): Tensor => {

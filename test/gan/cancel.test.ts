@@ -17,7 +17,14 @@ import { mixture, tempDir, writeTable } from './helpers.js';
 const STEPS = 200;
 
 function runInfo(storeDir: string, stepKey: string): RunInfo {
-  return { runId: 'test', stepKey, pipeline: { name: 'test', file: 'test.yaml', path: 'test.yaml', digest: '0', overrides: [] }, git: null, storeDir, upstream: {} };
+  return {
+    runId: 'test',
+    stepKey,
+    pipeline: { name: 'test', file: 'test.yaml', path: 'test.yaml', digest: '0', overrides: [] },
+    git: null,
+    storeDir,
+    upstream: {},
+  };
 }
 
 /** The training step of the last progress line ("step 30/200: ..."). */
@@ -34,12 +41,26 @@ test('train.gan cancelled mid-fit: rejects with the reason before the last step;
     { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
     { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
   ]);
-  const params = { steps: STEPS, critic_iters: 2, batch_size: 32, noise_dim: 4, generator_hidden: [16, 16], critic_hidden: [16, 16], log_every: 10, checkpoint_every: 20, seed: 9, backend: 'wasm' };
+  const params = {
+    steps: STEPS,
+    critic_iters: 2,
+    batch_size: 32,
+    noise_dim: 4,
+    generator_hidden: [16, 16],
+    critic_hidden: [16, 16],
+    log_every: 10,
+    checkpoint_every: 20,
+    seed: 9,
+    backend: 'wasm',
+  };
   const reference = await runStep(trainGan, { train }, params, process.cwd(), { run: runInfo(join(dir, 'store-a'), 'a') });
 
   const storeDir = join(dir, 'store-b');
   const probe = cancelOnProgress((line) => line.startsWith('step 30/'));
-  await assert.rejects(runStep(trainGan, { train }, params, process.cwd(), { run: runInfo(storeDir, 'b'), signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
+  await assert.rejects(
+    runStep(trainGan, { train }, params, process.cwd(), { run: runInfo(storeDir, 'b'), signal: probe.signal, onProgress: probe.onProgress }),
+    (e) => e === probe.reason,
+  );
   const latency = probe.sinceAbort();
   t.diagnostic(`rejected ${latency.toFixed(1)} ms after the abort was sent; last progress: ${probe.lines.at(-1)}`);
   const stoppedAt = lastStep(probe.lines);
@@ -68,7 +89,18 @@ test('train.gan without checkpoints (no file writes to wait on) still stops betw
     { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
   ]);
   const steps = 2000;
-  const params = { steps, critic_iters: 2, batch_size: 32, noise_dim: 4, generator_hidden: [16, 16], critic_hidden: [16, 16], log_every: 10, checkpoint_every: 0, seed: 9, backend: 'wasm' };
+  const params = {
+    steps,
+    critic_iters: 2,
+    batch_size: 32,
+    noise_dim: 4,
+    generator_hidden: [16, 16],
+    critic_hidden: [16, 16],
+    log_every: 10,
+    checkpoint_every: 0,
+    seed: 9,
+    backend: 'wasm',
+  };
   const probe = cancelOnProgress();
   await assert.rejects(runStep(trainGan, { train }, params, process.cwd(), { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
   t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; last progress: ${probe.lines.at(-1)}`);

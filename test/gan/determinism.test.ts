@@ -21,8 +21,24 @@ import { mixture, runWithStore, tempDir, writeTable } from './helpers.js';
 const { tf } = await selectTfBackend({ override: 'wasm' });
 
 const config: GanTrainConfig = {
-  dataDim: 2, numericColumns: 2, condDim: 0, noiseDim: 4, generatorHidden: [16, 16], criticHidden: [16, 16], loss: 'wgan-gp',
-  lrGenerator: 1e-3, lrCritic: 1e-3, beta1: 0.5, beta2: 0.9, batchSize: 32, steps: 40, criticIters: 2, gpWeight: 10, seed: 3, logEvery: 10, checkpointEvery: 20,
+  dataDim: 2,
+  numericColumns: 2,
+  condDim: 0,
+  noiseDim: 4,
+  generatorHidden: [16, 16],
+  criticHidden: [16, 16],
+  loss: 'wgan-gp',
+  lrGenerator: 1e-3,
+  lrCritic: 1e-3,
+  beta1: 0.5,
+  beta2: 0.9,
+  batchSize: 32,
+  steps: 40,
+  criticIters: 2,
+  gpWeight: 10,
+  seed: 3,
+  logEvery: 10,
+  checkpointEvery: 20,
 };
 const m = mixture(300, 5);
 const X = new Float32Array(600);
@@ -65,7 +81,17 @@ test('train.gan step: checkpoint under the store keyed by the step key, resumed 
     { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
     { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
   ]);
-  const params = { steps: 40, critic_iters: 2, batch_size: 32, noise_dim: 4, generator_hidden: [16, 16], critic_hidden: [16, 16], log_every: 10, checkpoint_every: 20, seed: 9 };
+  const params = {
+    steps: 40,
+    critic_iters: 2,
+    batch_size: 32,
+    noise_dim: 4,
+    generator_hidden: [16, 16],
+    critic_hidden: [16, 16],
+    log_every: 10,
+    checkpoint_every: 20,
+    seed: 9,
+  };
   const reference = await runWithStore(trainGan, { train }, params, { dir: join(dir, 'store-a'), key: 'k1' });
   const store = { dir: join(dir, 'store-b'), key: 'k2' };
   const checkpoint = join(store.dir, 'checkpoints', 'k2.json');
@@ -87,7 +113,10 @@ test('train.gan step: checkpoint under the store keyed by the step key, resumed 
   writeFileSync(checkpoint, JSON.stringify(saved));
 
   const resumed = await runWithStore(trainGan, { train }, params, store);
-  assert.ok(resumed.logs.some((l) => l === 'resuming from the checkpoint at step 20/40'), resumed.logs.join('\n'));
+  assert.ok(
+    resumed.logs.some((l) => l === 'resuming from the checkpoint at step 20/40'),
+    resumed.logs.join('\n'),
+  );
   assert.equal((resumed.summary as { resumed_from: number }).resumed_from, 20);
   assert.equal(readFileSync(resumed.outputs.model, 'utf8'), readFileSync(reference.outputs.model, 'utf8'));
   assert.equal(readFileSync(resumed.outputs.curves, 'utf8'), readFileSync(reference.outputs.curves, 'utf8'));
@@ -124,12 +153,15 @@ test('generate: same seed same bytes; columns, kinds and 0/1 bits as in training
   assert.deepEqual(readFileSync(a.outputs.data), readFileSync(b.outputs.data));
   assert.notDeepEqual(readFileSync(a.outputs.data), readFileSync(c.outputs.data));
   const ds = await readDatasetFile(a.outputs.data);
-  assert.deepEqual(ds.columns.map((col) => [col.name, col.kind, col.data.type]), [
-    ['x', 'numeric', 'numeric'],
-    ['fp_0', 'numeric', 'numeric'],
-    ['class', 'categorical', 'categorical'],
-    ['pIC50', 'numeric', 'numeric'],
-  ]);
+  assert.deepEqual(
+    ds.columns.map((col) => [col.name, col.kind, col.data.type]),
+    [
+      ['x', 'numeric', 'numeric'],
+      ['fp_0', 'numeric', 'numeric'],
+      ['class', 'categorical', 'categorical'],
+      ['pIC50', 'numeric', 'numeric'],
+    ],
+  );
   assert.equal(ds.rowCount, 500);
   const bits = (ds.columns[1].data as { values: Float64Array }).values;
   assert.ok(bits.every((v) => v === 0 || v === 1));
@@ -173,7 +205,19 @@ test('whole-number columns are generated as whole numbers inside the training ra
     { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
     { name: 'rings', kind: 'numeric', data: { type: 'numeric', values: rings } },
   ]);
-  const small = { steps: 30, critic_iters: 1, batch_size: 64, noise_dim: 4, generator_hidden: [16], critic_hidden: [16], log_every: 10, checkpoint_every: 0, loss: 'standard', lr_generator: 1e-3, lr_critic: 1e-3 };
+  const small = {
+    steps: 30,
+    critic_iters: 1,
+    batch_size: 64,
+    noise_dim: 4,
+    generator_hidden: [16],
+    critic_hidden: [16],
+    log_every: 10,
+    checkpoint_every: 0,
+    loss: 'standard',
+    lr_generator: 1e-3,
+    lr_critic: 1e-3,
+  };
   const fit = await runStep(trainGan, { train }, small);
   const model = JSON.parse(readFileSync(fit.outputs.model, 'utf8')) as { columns: { name: string; integer?: { min: number; max: number } }[] };
   assert.deepEqual(model.columns.find((c) => c.name === 'rings')?.integer, { min: 2, max: 5 });

@@ -26,7 +26,10 @@ test('evaluate.generative cancelled once the real table is summarised: rejects w
   const dir = tempDir('evaluate-cancel');
   const [real, synthetic] = await Promise.all([halfTable(dir, 0), halfTable(dir, 1)]);
   const probe = cancelOnProgress((line) => line === 'real table summarised');
-  await assert.rejects(runStep(step, { real, synthetic }, { detector_trees: 200 }, process.cwd(), { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
+  await assert.rejects(
+    runStep(step, { real, synthetic }, { detector_trees: 200 }, process.cwd(), { signal: probe.signal, onProgress: probe.onProgress }),
+    (e) => e === probe.reason,
+  );
   t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; progress: ${probe.lines.join(' | ')}`);
   assert.deepEqual(probe.lines, ['real table summarised']);
 });

@@ -11,8 +11,15 @@ import { createRng } from '../../src/rng.js';
 /** Four Gaussian modes along the diagonal: strongly correlated columns that independent marginals cannot reproduce. */
 export function mixture(n: number, seed: number): { x: Float64Array; y: Float64Array; label: Int32Array } {
   const rng = createRng(seed);
-  const centres = [[-3, -3], [-1, -1], [1, 1], [3, 3]];
-  const x = new Float64Array(n), y = new Float64Array(n), label = new Int32Array(n);
+  const centres = [
+    [-3, -3],
+    [-1, -1],
+    [1, 1],
+    [3, 3],
+  ];
+  const x = new Float64Array(n),
+    y = new Float64Array(n),
+    label = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const c = rng.int(centres.length);
     label[i] = c;
@@ -42,7 +49,13 @@ export interface StepRun {
  * Runs a step like the engine does, with `ctx.run` pointing at a store folder and a fixed step
  * key (so train.gan checkpoints), and an optional hook on progress lines (to interrupt a fit).
  */
-export async function runWithStore(step: StepType, inputs: Record<string, string>, params: Record<string, unknown>, store: { dir: string; key: string }, onProgress?: (message: string) => void): Promise<StepRun> {
+export async function runWithStore(
+  step: StepType,
+  inputs: Record<string, string>,
+  params: Record<string, unknown>,
+  store: { dir: string; key: string },
+  onProgress?: (message: string) => void,
+): Promise<StepRun> {
   return runStep(step, inputs, params, process.cwd(), {
     onProgress,
     run: {

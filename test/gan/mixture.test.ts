@@ -34,11 +34,13 @@ const RHO = [0.8, -0.8];
 /** n rows of the two-blob mixture (blob 0 at (-2, -2), blob 1 at (2, 2)), equal weights. */
 function twoBlobs(n: number, seed: number): Column[] {
   const rng = createRng(seed);
-  const x = new Float64Array(n), y = new Float64Array(n);
+  const x = new Float64Array(n),
+    y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const blob = rng.int(2);
     const c = blob === 0 ? -CENTRE : CENTRE;
-    const a = rng.normal(), b = rng.normal();
+    const a = rng.normal(),
+      b = rng.normal();
     x[i] = c + SD * a;
     y[i] = c + SD * (RHO[blob] * a + Math.sqrt(1 - RHO[blob] ** 2) * b);
   }
@@ -50,8 +52,11 @@ function twoBlobs(n: number, seed: number): Column[] {
 
 function pearson(x: readonly number[], y: readonly number[]): number {
   const n = x.length;
-  const mx = x.reduce((s, v) => s + v, 0) / n, my = y.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0, sxx = 0, syy = 0;
+  const mx = x.reduce((s, v) => s + v, 0) / n,
+    my = y.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
     sxy += (x[i] - mx) * (y[i] - my);
     sxx += (x[i] - mx) ** 2;
@@ -71,29 +76,36 @@ test('a GAN on a two-blob mixture beats independent marginals on correlation dis
   const train = await writeTable(dir, 'train.arrow', twoBlobs(2000, 11));
   const heldOut = await writeTable(dir, 'held-out.arrow', twoBlobs(1000, 12));
 
-  const fit = await runStep(trainGan, { train }, {
-    loss: 'standard',
-    noise_dim: 4,
-    generator_hidden: [32, 32],
-    critic_hidden: [32, 32],
-    lr_generator: 1e-3,
-    lr_critic: 1e-3,
-    beta1: 0,
-    beta2: 0.9,
-    batch_size: 128,
-    steps: 1500,
-    critic_iters: 1,
-    seed: 1,
-    log_every: 500,
-    checkpoint_every: 0,
-  });
+  const fit = await runStep(
+    trainGan,
+    { train },
+    {
+      loss: 'standard',
+      noise_dim: 4,
+      generator_hidden: [32, 32],
+      critic_hidden: [32, 32],
+      lr_generator: 1e-3,
+      lr_critic: 1e-3,
+      beta1: 0,
+      beta2: 0.9,
+      batch_size: 128,
+      steps: 1500,
+      critic_iters: 1,
+      seed: 1,
+      log_every: 500,
+      checkpoint_every: 0,
+    },
+  );
   const generated = await runStep(generate, { model: fit.outputs.model }, { n: 1000, seed: 5 });
 
   // Both modes populated, in about the right shares, each with its own within-blob correlation
   // (which independent marginals cannot reproduce); few points in the gap between the blobs.
   const ds = await readDatasetFile(generated.outputs.data);
   const [gx, gy] = ['x', 'y'].map((name) => (ds.columns.find((c) => c.name === name)!.data as { values: Float64Array }).values);
-  const blobs: [number[], number[]][] = [[[], []], [[], []]];
+  const blobs: [number[], number[]][] = [
+    [[], []],
+    [[], []],
+  ];
   let elsewhere = 0;
   for (let i = 0; i < ds.rowCount; i++) {
     const blob = Math.hypot(gx[i] + CENTRE, gy[i] + CENTRE) < 1.5 ? 0 : Math.hypot(gx[i] - CENTRE, gy[i] - CENTRE) < 1.5 ? 1 : -1;
@@ -110,15 +122,21 @@ test('a GAN on a two-blob mixture beats independent marginals on correlation dis
   assert.ok(within[0] > 0.4 && within[1] < -0.4, `within-blob correlations ${within.map((r) => r.toFixed(2)).join(', ')} (real: ${RHO.join(', ')})`);
 
   // The headline: evaluate.generative's own gate fails the step unless both metrics beat the baseline.
-  const evaluated = await runStep(evaluateGenerative, { real: heldOut, synthetic: generated.outputs.data }, {
-    seed: 0,
-    must_beat_baseline: ['correlation_distance', 'detection_auc'],
-  });
+  const evaluated = await runStep(
+    evaluateGenerative,
+    { real: heldOut, synthetic: generated.outputs.data },
+    {
+      seed: 0,
+      must_beat_baseline: ['correlation_distance', 'detection_auc'],
+    },
+  );
   const report = JSON.parse(readFileSync(evaluated.outputs.metrics, 'utf8')) as { n_real: number; n_synthetic: number; metrics: Record<string, Metric> };
   assert.equal(report.n_real, 1000);
   assert.equal(report.n_synthetic, 1000);
   const { correlation_distance: corr, detection_auc: auc } = report.metrics;
-  t.diagnostic(`blob shares ${shares.join(', ')}, elsewhere ${elsewhere / ds.rowCount}, within-blob r ${within.map((r) => r.toFixed(3)).join(', ')}; correlation distance ${corr.value.toFixed(4)} (baseline ${corr.baseline.toFixed(4)}), detection AUC ${auc.value.toFixed(4)} (baseline ${auc.baseline.toFixed(4)})`);
+  t.diagnostic(
+    `blob shares ${shares.join(', ')}, elsewhere ${elsewhere / ds.rowCount}, within-blob r ${within.map((r) => r.toFixed(3)).join(', ')}; correlation distance ${corr.value.toFixed(4)} (baseline ${corr.baseline.toFixed(4)}), detection AUC ${auc.value.toFixed(4)} (baseline ${auc.baseline.toFixed(4)})`,
+  );
   // The baseline must really be wrong here, or beating it would prove nothing.
   assert.ok(corr.baseline > 0.5, `baseline correlation distance ${corr.baseline}`);
   assert.ok(auc.baseline > 0.75, `baseline detection AUC ${auc.baseline}`);

@@ -31,7 +31,14 @@ function spiky(n: number, seed: number): Float64Array {
 }
 
 test('Φ⁻¹ matches published normal quantiles', () => {
-  for (const [p, z] of [[0.5, 0], [0.975, 1.959963985], [0.025, -1.959963985], [0.841344746, 1], [0.001, -3.090232306], [0.9999, 3.719016485]]) {
+  for (const [p, z] of [
+    [0.5, 0],
+    [0.975, 1.959963985],
+    [0.025, -1.959963985],
+    [0.841344746, 1],
+    [0.001, -3.090232306],
+    [0.9999, 3.719016485],
+  ]) {
     assert.ok(Math.abs(normalQuantile(p) - z) < 1e-6, `Φ⁻¹(${p}) = ${normalQuantile(p)}, expected ${z}`);
   }
   assert.throws(() => normalQuantile(0), RangeError);
@@ -64,7 +71,18 @@ test('train.gan with numeric_transform quantile generates only values each colum
   const train = await writeTable(dir, 'train.arrow', cols);
   const enc = encodeTable(makeDataset(cols), { columns: null, exclude: [], condition: null, seed: 1, transform: 'quantile' });
   assert.ok(enc.columns.every((c) => c.quantiles?.length === 400 && c.mean === 0 && c.std === 1 && c.integer === undefined));
-  const params = { numeric_transform: 'quantile', pac: 4, loss: 'standard', noise_dim: 4, generator_hidden: [16], critic_hidden: [16], batch_size: 32, steps: 60, seed: 1, checkpoint_every: 0 };
+  const params = {
+    numeric_transform: 'quantile',
+    pac: 4,
+    loss: 'standard',
+    noise_dim: 4,
+    generator_hidden: [16],
+    critic_hidden: [16],
+    batch_size: 32,
+    steps: 60,
+    seed: 1,
+    checkpoint_every: 0,
+  };
   const fit = await runStep(trainGan, { train }, params);
   const gen = await runStep(generate, { model: fit.outputs.model }, { n: 500, seed: 2 });
   const again = await runStep(generate, { model: (await runStep(trainGan, { train }, params)).outputs.model }, { n: 500, seed: 2 });
@@ -73,7 +91,10 @@ test('train.gan with numeric_transform quantile generates only values each colum
   for (const c of cols) {
     const seen = new Set((c.data as { values: Float64Array }).values);
     const out = (ds.columns.find((x) => x.name === c.name)!.data as { values: Float64Array }).values;
-    assert.ok(out.every((v) => seen.has(v)), `column ${c.name}: a generated value the column never took`);
+    assert.ok(
+      out.every((v) => seen.has(v)),
+      `column ${c.name}: a generated value the column never took`,
+    );
   }
   await assert.rejects(runStep(trainGan, { train }, { ...params, pac: 5 }), /pac \(5\) must divide batch_size \(32\)/);
 });
@@ -85,15 +106,40 @@ for (const condDim of [0, 2]) {
     for (let i = 0; i < 200; i++) [X[2 * i], X[2 * i + 1]] = [m.x[i], m.y[i]];
     const data = { X, nRows: 200, ...(condDim ? { cond: Int32Array.from(m.label, (l) => (l < 2 ? 0 : 1)) } : {}) };
     const config: GanTrainConfig = {
-      dataDim: 2, numericColumns: 2, condDim, noiseDim: 4, generatorHidden: [16], criticHidden: [16], loss: 'wgan-gp', pac: 4,
-      lrGenerator: 1e-3, lrCritic: 1e-3, beta1: 0, beta2: 0.9, batchSize: 32, steps: 30, criticIters: 2, gpWeight: 10, seed: 3, logEvery: 10, checkpointEvery: 10,
+      dataDim: 2,
+      numericColumns: 2,
+      condDim,
+      noiseDim: 4,
+      generatorHidden: [16],
+      criticHidden: [16],
+      loss: 'wgan-gp',
+      pac: 4,
+      lrGenerator: 1e-3,
+      lrCritic: 1e-3,
+      beta1: 0,
+      beta2: 0.9,
+      batchSize: 32,
+      steps: 30,
+      criticIters: 2,
+      gpWeight: 10,
+      seed: 3,
+      logEvery: 10,
+      checkpointEvery: 10,
     };
     const full = await fitGan(tf, data, config);
     assert.ok(full.curves.every((p) => Number.isFinite(p.critic_loss) && Number.isFinite(p.gradient_penalty!)));
     assert.equal(floatsToBase64((await fitGan(tf, data, config)).generator), floatsToBase64(full.generator));
     assert.notEqual(floatsToBase64((await fitGan(tf, data, { ...config, pac: 1 })).generator), floatsToBase64(full.generator));
     let saved: GanCheckpoint | undefined;
-    await assert.rejects(fitGan(tf, data, config, { onCheckpoint: async (ck) => { saved = structuredClone(ck); throw new Error('killed'); } }), /killed/);
+    await assert.rejects(
+      fitGan(tf, data, config, {
+        onCheckpoint: async (ck) => {
+          saved = structuredClone(ck);
+          throw new Error('killed');
+        },
+      }),
+      /killed/,
+    );
     const resumed = await fitGan(tf, data, config, { resume: saved! });
     assert.equal(floatsToBase64(resumed.generator), floatsToBase64(full.generator));
     await assert.rejects(fitGan(tf, data, { ...config, pac: 2 }, { resume: saved! }), /different GAN configuration/);
@@ -106,7 +152,13 @@ test('evaluate.generative: with a train input, the baseline samples the training
   const col = (name: string, v: Float64Array): Column => ({ name, kind: 'numeric', data: { type: 'numeric', values: v } });
   const rows = (n: number, seed: number, shift: number): Column[] => {
     const m = mixture(n, seed);
-    return [col('x', m.x.map((v) => v + shift)), col('y', m.y)];
+    return [
+      col(
+        'x',
+        m.x.map((v) => v + shift),
+      ),
+      col('y', m.y),
+    ];
   };
   const real = await writeTable(dir, 'real.arrow', rows(300, 1, 0));
   const synthetic = await writeTable(dir, 'synthetic.arrow', rows(300, 2, 0));

@@ -5,18 +5,30 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectionAuc, evaluateFidelity, HEADLINE, independentMarginals, meanPairwiseDistance, nearestDistances, sampleRows, type FidelityOptions } from '../../src/ml/generative/index.js';
+import {
+  detectionAuc,
+  evaluateFidelity,
+  HEADLINE,
+  independentMarginals,
+  meanPairwiseDistance,
+  nearestDistances,
+  sampleRows,
+  type FidelityOptions,
+} from '../../src/ml/generative/index.js';
 import { COMPARED_METRICS } from '../../src/steps/evaluate.generative.js';
 import { gaussian2 } from './helpers.js';
 
 const options: FidelityOptions = { seed: 1, folds: 5, trees: 50, sample: 1000, copyEpsilon: 1e-8 };
 const rowMajor = (cols: Float64Array[]): Float64Array => {
-  const n = cols[0].length, p = cols.length;
+  const n = cols[0].length,
+    p = cols.length;
   return Float64Array.from({ length: n * p }, (_, k) => cols[k % p][Math.floor(k / p)]);
 };
 
 test('detection AUC is about 0.5 for two samples of one distribution and about 1 for well separated ones', async () => {
-  const a = gaussian2(300, 0.5, 11), b = gaussian2(300, 0.5, 12), far = gaussian2(300, 0.5, 13, 4);
+  const a = gaussian2(300, 0.5, 11),
+    b = gaussian2(300, 0.5, 12),
+    far = gaussian2(300, 0.5, 13, 4);
   const o = { folds: 5, trees: 50, seed: 3 };
   const same = await detectionAuc(rowMajor(a), 300, rowMajor(b), 300, 2, o);
   const apart = await detectionAuc(rowMajor(a), 300, rowMajor(far), 300, 2, o);
@@ -28,7 +40,8 @@ test('detection AUC is about 0.5 for two samples of one distribution and about 1
 });
 
 test('the independent-marginals baseline of a correlated Gaussian loses the correlation; a second real sample keeps it', async () => {
-  const real = gaussian2(400, 0.9, 1), second = gaussian2(400, 0.9, 2);
+  const real = gaussian2(400, 0.9, 1),
+    second = gaussian2(400, 0.9, 2);
   const r = await evaluateFidelity(['x', 'y'], real, second, options);
   const m = r.metrics;
   // The baseline's correlation is about 0 where the real one is 0.9: off-diagonal difference about 0.9.
@@ -49,7 +62,8 @@ test('the independent-marginals baseline of a correlated Gaussian loses the corr
 });
 
 test('a shifted generator loses to the baseline on the marginals and on detection', async () => {
-  const real = gaussian2(400, 0.9, 1), shifted = gaussian2(400, 0.9, 3, 1.5);
+  const real = gaussian2(400, 0.9, 1),
+    shifted = gaussian2(400, 0.9, 3, 1.5);
   const m = (await evaluateFidelity(['x', 'y'], real, shifted, options)).metrics;
   assert.ok(m.ks_mean.value! > 0.5, `KS ${m.ks_mean.value}`);
   // W1 of a shift by 1.5 sd is about 1.5 sd.
@@ -109,7 +123,8 @@ test('0/1 columns get the bit-frequency metric; the baseline keeps the bit frequ
 });
 
 test('the same seed gives the same report; another seed moves only the seeded parts', async () => {
-  const real = gaussian2(300, 0.7, 41), syn = gaussian2(250, 0.7, 42);
+  const real = gaussian2(300, 0.7, 41),
+    syn = gaussian2(250, 0.7, 42);
   const small = { ...options, sample: 120 };
   const a = await evaluateFidelity(['x', 'y'], real, syn, small);
   const b = await evaluateFidelity(['x', 'y'], real, syn, small);
@@ -122,6 +137,11 @@ test('the same seed gives the same report; another seed moves only the seeded pa
   assert.deepEqual([...independentMarginals(real, 5, 9)[0]], [...independentMarginals(real, 5, 9)[0]]);
 });
 
-test('the step\'s must_beat_baseline list is exactly the headline metrics compared with the baseline', () => {
-  assert.deepEqual([...COMPARED_METRICS].sort(), Object.keys(HEADLINE).filter((k) => HEADLINE[k].compare).sort());
+test("the step's must_beat_baseline list is exactly the headline metrics compared with the baseline", () => {
+  assert.deepEqual(
+    [...COMPARED_METRICS].sort(),
+    Object.keys(HEADLINE)
+      .filter((k) => HEADLINE[k].compare)
+      .sort(),
+  );
 });

@@ -31,10 +31,12 @@ export function half(col: Float64Array, parity: 0 | 1): Float64Array {
  */
 export function gaussian2(n: number, rho: number, seed: number, shift = 0): Float64Array[] {
   const rng = createRng(seed);
-  const x = new Float64Array(n), y = new Float64Array(n);
+  const x = new Float64Array(n),
+    y = new Float64Array(n);
   const s = Math.sqrt(1 - rho * rho);
   for (let i = 0; i < n; i++) {
-    const a = rng.normal(), b = rng.normal();
+    const a = rng.normal(),
+      b = rng.normal();
     x[i] = a + shift;
     y[i] = rho * a + s * b + shift;
   }

@@ -55,7 +55,10 @@ test('a pipeline with evaluate.generative runs, publishes its metrics, diffs cle
   assert.equal(await reportCommand([], { cwd: dir, store: join(dir, '.medpipe'), output: html }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
   const page = readFileSync(html, 'utf8');
   assert.match(page, /<section class="evaluation" id="eval-fidelity"/);
-  assert.match(page, /<tr data-metric="correlation_distance"><td><code>correlation_distance<\/code><\/td><td class="num">[\d.]+<\/td><td class="num">[\d.]+<\/td><td>lower<\/td><td><span class="badge passed">beats<\/span>/);
+  assert.match(
+    page,
+    /<tr data-metric="correlation_distance"><td><code>correlation_distance<\/code><\/td><td class="num">[\d.]+<\/td><td class="num">[\d.]+<\/td><td>lower<\/td><td><span class="badge passed">beats<\/span>/,
+  );
   assert.match(page, /Kolmogorov–Smirnov statistic per column, largest 15 of 30/);
   assert.match(page, /<td><code>detection_auc.beats_baseline<\/code><\/td>/);
 });
@@ -63,10 +66,24 @@ test('a pipeline with evaluate.generative runs, publishes its metrics, diffs cle
 test('the generative section escapes column names and survives a sparse hand-made file', () => {
   const EVIL = '<script>x</script>';
   const sparse = { format: 'medpipe.metrics/1', task: 'generative', n: 10, metrics: { ks_mean: { value: 0.1 } } } as unknown as MetricsReport;
-  const full = { ...sparse, columns: [{ column: EVIL, ks: 0.2 }], metrics: { ks_mean: { value: 0.1, baseline: 0.05, better: 'lower', beats_baseline: false } } } as unknown as MetricsReport;
+  const full = {
+    ...sparse,
+    columns: [{ column: EVIL, ks: 0.2 }],
+    metrics: { ks_mean: { value: 0.1, baseline: 0.05, better: 'lower', beats_baseline: false } },
+  } as unknown as MetricsReport;
   const data: ReportData = {
-    runId: 'r', pipeline: { name: 'p', file: 'p.yaml', digest: 'ab'.repeat(32) }, warnings: [], git: null, status: 'done',
-    startedAt: '2026-01-01T00:00:00.000Z', steps: [], evaluations: [{ step: 'a', report: sparse }, { step: 'b', report: full }], modelImportances: [],
+    runId: 'r',
+    pipeline: { name: 'p', file: 'p.yaml', digest: 'ab'.repeat(32) },
+    warnings: [],
+    git: null,
+    status: 'done',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    steps: [],
+    evaluations: [
+      { step: 'a', report: sparse },
+      { step: 'b', report: full },
+    ],
+    modelImportances: [],
   };
   const html = renderReport(data);
   assert.doesNotMatch(html, /<script/);

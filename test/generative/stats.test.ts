@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { correlationDistance, correlationMatrix, kolmogorovSf, ksTwoSample, wasserstein1 } from '../../src/ml/generative/index.js';
 import { breastCancer, closeTo, fixture, half } from './helpers.js';
 
-interface PairFixture { ks: number; ks_pvalue_kolmogorov: number; ks_pvalue_scipy_asymp: number; wasserstein: number }
+interface PairFixture {
+  ks: number;
+  ks_pvalue_kolmogorov: number;
+  ks_pvalue_scipy_asymp: number;
+  wasserstein: number;
+}
 
 test('the Kolmogorov survival function equals scipy.stats.kstwobign.sf on both series', () => {
   const f = fixture<{ x: number[]; sf: number[] }>('kolmogorov.json');
@@ -46,19 +51,24 @@ test('hand-computed cases: ties, disjoint samples, a shift, missing values ignor
   assert.ok(Number.isNaN(ksTwoSample([], [1]).statistic));
 });
 
-test('breast-cancer halves: every column\'s KS, p-value and W1, and the correlation distance, equal scipy/numpy', () => {
+test("breast-cancer halves: every column's KS, p-value and W1, and the correlation distance, equal scipy/numpy", () => {
   const f = fixture<{ columns: (PairFixture & { name: string })[]; correlation_distance: number }>('breast-cancer.json');
   const { names, columns } = breastCancer();
-  assert.deepEqual(f.columns.map((c) => c.name), names);
+  assert.deepEqual(
+    f.columns.map((c) => c.name),
+    names,
+  );
   f.columns.forEach((c, j) => {
-    const a = half(columns[j], 0), b = half(columns[j], 1);
+    const a = half(columns[j], 0),
+      b = half(columns[j], 1);
     const ks = ksTwoSample(a, b);
     closeTo(ks.statistic, c.ks, 1e-12, `${c.name} KS`);
     closeTo(ks.pvalue, c.ks_pvalue_kolmogorov, 1e-9, `${c.name} p`);
     closeTo(ks.pvalue, c.ks_pvalue_scipy_asymp, 0.03, `${c.name} p vs ks_2samp asymp`);
     closeTo(wasserstein1(a, b), c.wasserstein, 1e-9, `${c.name} W1`);
   });
-  const real = columns.map((c) => half(c, 0)), syn = columns.map((c) => half(c, 1));
+  const real = columns.map((c) => half(c, 0)),
+    syn = columns.map((c) => half(c, 1));
   closeTo(correlationDistance(correlationMatrix(real), correlationMatrix(syn), names.length), f.correlation_distance, 1e-10, 'correlation distance');
 });
 

@@ -35,11 +35,27 @@ async function file(name: string, ds: Dataset): Promise<string> {
 
 const all = table();
 const rows = Array.from({ length: all.rowCount }, (_, i) => i);
-const realPath = file('real', takeRows(all, rows.filter((i) => i % 2 === 0)));
-const synPath = file('synthetic', takeRows(all, rows.filter((i) => i % 2 === 1)));
+const realPath = file(
+  'real',
+  takeRows(
+    all,
+    rows.filter((i) => i % 2 === 0),
+  ),
+);
+const synPath = file(
+  'synthetic',
+  takeRows(
+    all,
+    rows.filter((i) => i % 2 === 1),
+  ),
+);
 
 test('breast-cancer halves: a report the metrics machinery reads, a second real half beats the baseline on dependence', async () => {
-  const r = await runStep(step, { real: await realPath, synthetic: await synPath }, { metrics_file: join(dir, 'metrics', 'fidelity.json'), must_beat_baseline: ['correlation_distance', 'detection_auc'] });
+  const r = await runStep(
+    step,
+    { real: await realPath, synthetic: await synPath },
+    { metrics_file: join(dir, 'metrics', 'fidelity.json'), must_beat_baseline: ['correlation_distance', 'detection_auc'] },
+  );
   const text = readFileSync(r.outputs.metrics, 'utf8');
   const report = JSON.parse(text);
   assert.equal(report.format, 'medpipe.metrics/1');
@@ -50,17 +66,36 @@ test('breast-cancer halves: a report the metrics machinery reads, a second real 
   assert.equal(report.columns_compared, 30);
   assert.equal(report.columns.length, 30);
   const m = report.metrics;
-  for (const name of ['ks_mean', 'ks_max', 'wasserstein_mean', 'correlation_distance', 'detection_auc', 'diversity_ratio', 'novelty_mean', 'novelty_median', 'exact_copy_share']) {
+  for (const name of [
+    'ks_mean',
+    'ks_max',
+    'wasserstein_mean',
+    'correlation_distance',
+    'detection_auc',
+    'diversity_ratio',
+    'novelty_mean',
+    'novelty_median',
+    'exact_copy_share',
+  ]) {
     assert.equal(typeof m[name].value, 'number', name);
     assert.equal(typeof m[name].baseline, 'number', name);
     assert.ok('beats_baseline' in m[name], name);
   }
   // Two random halves of one table: similar marginals, the same correlations, hard to tell apart.
   assert.ok(m.ks_mean.value < 0.1, `KS mean ${m.ks_mean.value}`);
-  assert.ok(m.correlation_distance.value < 0.1 && m.correlation_distance.baseline > 0.3, `correlation distance ${m.correlation_distance.value} vs baseline ${m.correlation_distance.baseline}`);
+  assert.ok(
+    m.correlation_distance.value < 0.1 && m.correlation_distance.baseline > 0.3,
+    `correlation distance ${m.correlation_distance.value} vs baseline ${m.correlation_distance.baseline}`,
+  );
   assert.ok(m.detection_auc.value < 0.65 && m.detection_auc.baseline > 0.75, `detection AUC ${m.detection_auc.value} vs baseline ${m.detection_auc.baseline}`);
   assert.equal(m.exact_copy_share.value, 0);
-  assert.deepEqual(report.gates.map((g: { gate: string; passed: boolean }) => [g.gate, g.passed]), [['correlation_distance.beats_baseline', true], ['detection_auc.beats_baseline', true]]);
+  assert.deepEqual(
+    report.gates.map((g: { gate: string; passed: boolean }) => [g.gate, g.passed]),
+    [
+      ['correlation_distance.beats_baseline', true],
+      ['detection_auc.beats_baseline', true],
+    ],
+  );
   // What `medpipe metrics diff` reads: every headline value, with a known direction.
   const parsed = parseMetricsFile(text, 'fidelity.json');
   assert.equal(parsed.metrics.get('detection_auc')?.value, m.detection_auc.value);
@@ -94,35 +129,68 @@ test('gates and must_beat_baseline fail the step with the numbers, after writing
   const inputs = { real: await realPath, synthetic: await synPath };
   // Against itself the baseline's marginals are near-perfect resamples: ks_max may not beat it; a gate that cannot hold.
   await assert.rejects(
-    runStep(step, inputs, { columns: ['mean_radius', 'mean_texture', 'mean_area'], sample: 100, detector_trees: 10, gates: { detection_auc: '<= 0.01' } }, process.cwd(), out),
+    runStep(
+      step,
+      inputs,
+      { columns: ['mean_radius', 'mean_texture', 'mean_area'], sample: 100, detector_trees: 10, gates: { detection_auc: '<= 0.01' } },
+      process.cwd(),
+      out,
+    ),
     (e: Error) => e instanceof GateError && /gate failed: detection_auc = [\d.]+, required <= 0.01/.test(e.message),
   );
   const written = JSON.parse(readFileSync(metricsFile, 'utf8'));
   assert.equal(written.columns_compared, 3);
   assert.equal(written.gates[0].passed, false);
-  await assert.rejects(runStep(step, inputs, { gates: { detection_acu: '<= 0.7' } }), (e: Error) => e instanceof StepInputError && e.message.includes('did you mean "detection_auc"'));
-  await assert.rejects(runStep(step, inputs, { gates: { 'detection_auc.ci_low': '<= 0.7' } }), (e: Error) => e instanceof StepInputError && e.message.includes('no confidence interval'));
-  await assert.rejects(runStep(step, inputs, { must_beat_baseline: ['bit_frequency_mad'] }), (e: Error) => e instanceof GateError && e.message.includes('bit_frequency_mad is not available'));
+  await assert.rejects(
+    runStep(step, inputs, { gates: { detection_acu: '<= 0.7' } }),
+    (e: Error) => e instanceof StepInputError && e.message.includes('did you mean "detection_auc"'),
+  );
+  await assert.rejects(
+    runStep(step, inputs, { gates: { 'detection_auc.ci_low': '<= 0.7' } }),
+    (e: Error) => e instanceof StepInputError && e.message.includes('no confidence interval'),
+  );
+  await assert.rejects(
+    runStep(step, inputs, { must_beat_baseline: ['bit_frequency_mad'] }),
+    (e: Error) => e instanceof GateError && e.message.includes('bit_frequency_mad is not available'),
+  );
 });
 
 test('columns: default, exclude, missing and misspelt columns, missing values', async () => {
   const real = await realPath;
-  const half = takeRows(all, rows.filter((i) => i % 2 === 1));
+  const half = takeRows(
+    all,
+    rows.filter((i) => i % 2 === 1),
+  );
   // A synthetic table without two columns: they are skipped (and said so) by default, an error when asked for.
   const fewer = await file('fewer', { ...half, columns: half.columns.filter((c) => c.name !== 'mean_area' && c.name !== 'worst_area') });
   const r = await runStep(step, { real, synthetic: fewer }, { exclude: ['mean_radius'], sample: 100, detector_trees: 10 });
   const report = JSON.parse(readFileSync(r.outputs.metrics, 'utf8'));
   assert.equal(report.columns_compared, 27);
   assert.ok(!report.columns.some((c: { column: string }) => c.column === 'mean_radius'));
-  assert.ok(r.logs.some((l) => l === 'not compared: mean_area (not in the synthetic dataset), worst_area (not in the synthetic dataset)'), r.logs.join('\n'));
-  await assert.rejects(runStep(step, { real, synthetic: fewer }, { columns: ['mean_area'] }), (e: Error) => e instanceof StepInputError && /"mean_area", which the synthetic dataset does not have/.test(e.message));
-  await assert.rejects(runStep(step, { real, synthetic: fewer }, { exclude: ['mean_radus'] }), (e: Error) => e instanceof StepInputError && e.message.includes('did you mean "mean_radius"'));
-  await assert.rejects(runStep(step, { real, synthetic: fewer }, { columns: ['diagnosis'] }), (e: Error) => e instanceof StepInputError && e.message.includes('not a numeric feature column'));
+  assert.ok(
+    r.logs.some((l) => l === 'not compared: mean_area (not in the synthetic dataset), worst_area (not in the synthetic dataset)'),
+    r.logs.join('\n'),
+  );
+  await assert.rejects(
+    runStep(step, { real, synthetic: fewer }, { columns: ['mean_area'] }),
+    (e: Error) => e instanceof StepInputError && /"mean_area", which the synthetic dataset does not have/.test(e.message),
+  );
+  await assert.rejects(
+    runStep(step, { real, synthetic: fewer }, { exclude: ['mean_radus'] }),
+    (e: Error) => e instanceof StepInputError && e.message.includes('did you mean "mean_radius"'),
+  );
+  await assert.rejects(
+    runStep(step, { real, synthetic: fewer }, { columns: ['diagnosis'] }),
+    (e: Error) => e instanceof StepInputError && e.message.includes('not a numeric feature column'),
+  );
 
   const values = Float64Array.from((half.columns[0].data as { values: Float64Array }).values);
   values[6] = Number.NaN;
   const holed = await file('holed', { ...half, columns: [{ ...half.columns[0], data: { type: 'numeric', values } }, ...half.columns.slice(1)] });
-  await assert.rejects(runStep(step, { real, synthetic: holed }, {}), (e: Error) => e instanceof StepInputError && e.message.includes('synthetic dataset\'s column "mean_radius" has a missing value (first at row 7)'));
+  await assert.rejects(
+    runStep(step, { real, synthetic: holed }, {}),
+    (e: Error) => e instanceof StepInputError && e.message.includes('synthetic dataset\'s column "mean_radius" has a missing value (first at row 7)'),
+  );
   const tiny = await file('tiny', takeRows(half, [0, 1, 2]));
   await assert.rejects(runStep(step, { real, synthetic: tiny }, {}), (e: Error) => e instanceof StepInputError && e.message.includes('has 3 rows'));
 });

@@ -36,11 +36,20 @@ export interface StepRunOptions {
 export function withParamDefaults(step: StepType, params: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const completed = structuredClone(params) as Record<string, unknown>;
   const validate = schemaValidator(step.params);
-  if (!validate(completed)) throw new Error(`invalid params for step type ${step.id}: ${(validate.errors ?? []).map((e) => `${e.instancePath || 'params'} ${e.message ?? ''}`).join(', ')}`);
+  if (!validate(completed))
+    throw new Error(
+      `invalid params for step type ${step.id}: ${(validate.errors ?? []).map((e) => `${e.instancePath || 'params'} ${e.message ?? ''}`).join(', ')}`,
+    );
   return completed;
 }
 
-export async function runStep(step: StepType, inputs: Record<string, string | string[]>, params: Record<string, unknown>, pipelineDir = process.cwd(), options: string | StepRunOptions = {}): Promise<StepRunResult> {
+export async function runStep(
+  step: StepType,
+  inputs: Record<string, string | string[]>,
+  params: Record<string, unknown>,
+  pipelineDir = process.cwd(),
+  options: string | StepRunOptions = {},
+): Promise<StepRunResult> {
   const opts: StepRunOptions = typeof options === 'string' ? { outputDir: options } : options;
   const dir = opts.outputDir ?? mkdtempSync(join(tmpdir(), `medpipe-step-${step.id}-`));
   const outputs: Record<string, string> = {};

@@ -21,7 +21,13 @@ test('the flagship registers breast-cancer-svm; predict serves it while it is in
   bundleDigest = show.bundleDigest;
   bundleFile = join(dir, '.medpipe', 'objects', bundleDigest.slice(0, 2), bundleDigest.slice(2));
   rows = join(dir, 'rows.csv');
-  writeFileSync(rows, readFileSync(join(dir, 'data', 'breast-cancer-wisconsin.csv'), 'utf8').split('\n').slice(0, 6).join('\n') + '\n');
+  writeFileSync(
+    rows,
+    readFileSync(join(dir, 'data', 'breast-cancer-wisconsin.csv'), 'utf8')
+      .split('\n')
+      .slice(0, 6)
+      .join('\n') + '\n',
+  );
   const ok = await runCli(dir, 'predict', 'breast-cancer-svm@staging', '--input', rows);
   assert.equal(ok.code, 0, ok.err);
   assert.equal((await runCli(dir, 'models', 'audit')).code, 0);
@@ -29,7 +35,9 @@ test('the flagship registers breast-cancer-svm; predict serves it while it is in
 
 test('one digit changed in the bundle: predict, recommend and export refuse it, audit fails', async () => {
   flipDigit(bundleFile);
-  const refusal = new RegExp(`the bundle of breast-cancer-svm@1 in the store \\(.*\\) does not match its registered digest \\(expected ${bundleDigest}, actual [0-9a-f]{64}\\)`);
+  const refusal = new RegExp(
+    `the bundle of breast-cancer-svm@1 in the store \\(.*\\) does not match its registered digest \\(expected ${bundleDigest}, actual [0-9a-f]{64}\\)`,
+  );
   const predict = await runCli(dir, 'predict', 'breast-cancer-svm@staging', '--input', rows);
   assert.equal(predict.code, 1);
   assert.match(predict.err, refusal);

@@ -39,13 +39,21 @@ test('concurrent runs with different seeds leave the lock file and the metrics f
   }
   const results = await Promise.all(runs.map((r) => r.done));
   for (const r of results) assert.equal(r.code, 0, r.err + r.out);
-  assert.ok(results.some((r) => /waiting for run \S+ \(pid \d+ on .+\), which publishes into this checkout/.test(r.out)), 'the later runs waited');
+  assert.ok(
+    results.some((r) => /waiting for run \S+ \(pid \d+ on .+\), which publishes into this checkout/.test(r.out)),
+    'the later runs waited',
+  );
 
-  const lock = parse(readFileSync(join(dir, PIPELINE.replace('.yaml', '.lock.yaml')), 'utf8')) as { steps: Record<string, { key: string; outputs: Record<string, string> }> };
+  const lock = parse(readFileSync(join(dir, PIPELINE.replace('.yaml', '.lock.yaml')), 'utf8')) as {
+    steps: Record<string, { key: string; outputs: Record<string, string> }>;
+  };
   const records = readdirSync(join(dir, '.medpipe', 'runs')).map((n) => JSON.parse(readFileSync(join(dir, '.medpipe', 'runs', n), 'utf8')) as RunRecord);
   const producer = records.filter((r) => Object.entries(lock.steps).every(([id, s]) => r.steps[id]?.key === s.key));
   assert.equal(producer.length, 1, 'exactly one run has every key the lock file records');
-  for (const [step, file] of [['eval-svm', 'metrics/breast-cancer-svm.json'], ['eval-forest', 'metrics/breast-cancer-forest.json']]) {
+  for (const [step, file] of [
+    ['eval-svm', 'metrics/breast-cancer-svm.json'],
+    ['eval-forest', 'metrics/breast-cancer-forest.json'],
+  ]) {
     assert.equal(sha256(readFileSync(join(dir, file))), lock.steps[step].outputs.metrics, `${file} is the one the lock file records`);
     assert.equal(producer[0].steps[step].outputs?.metrics, lock.steps[step].outputs.metrics);
   }

@@ -65,7 +65,10 @@ test('a bundle whose preprocessing cannot fill a missing value gives an error na
   const bundle = JSON.parse(readFileSync(join(dir, '.medpipe', 'objects', show.bundleDigest.slice(0, 2), show.bundleDigest.slice(2)), 'utf8')) as ModelBundle;
   assert.ok(bundle.transform);
   // The same model without imputation: a missing worst_area reaches it as NaN.
-  const unimputed: ModelBundle = { ...bundle, transform: { ...bundle.transform, columns: bundle.transform.columns.map((c) => (c.type === 'numeric' ? { ...c, impute: undefined } : c)) } };
+  const unimputed: ModelBundle = {
+    ...bundle,
+    transform: { ...bundle.transform, columns: bundle.transform.columns.map((c) => (c.type === 'numeric' ? { ...c, impute: undefined } : c)) },
+  };
   const rows = await readCsv(rowsWith(4, 1, ''), { columns: Object.fromEntries(bundle.signature.columns.map((c) => [c.name, c.kind])) });
   await assert.rejects(predictBundle(unimputed, rows, 'rows.csv'), (e: unknown) => {
     assert.ok(e instanceof DataError);

@@ -35,12 +35,18 @@ test('an emptied registry is behind its recorded head, and behind the run record
   writeFileSync(db, '');
   const reset = await runCli(dir, 'models', 'audit');
   assert.equal(reset.code, 1);
-  assert.match(reset.err, /audit FAILED at the registry: the registry is behind the head recorded in registry\.head\.json: it has 0 audit entries, but entry \d+ was recorded; the database was emptied/);
+  assert.match(
+    reset.err,
+    /audit FAILED at the registry: the registry is behind the head recorded in registry\.head\.json: it has 0 audit entries, but entry \d+ was recorded; the database was emptied/,
+  );
 
   rmSync(headFile);
   const noHead = await runCli(dir, 'models', 'audit');
   assert.equal(noHead.code, 1);
-  assert.match(noHead.err, /audit FAILED at breast-cancer-(svm|forest)@1: run \S+ \(step register-(svm|forest)\) registered breast-cancer-(svm|forest)@1, which the registry does not have/);
+  assert.match(
+    noHead.err,
+    /audit FAILED at breast-cancer-(svm|forest)@1: run \S+ \(step register-(svm|forest)\) registered breast-cancer-(svm|forest)@1, which the registry does not have/,
+  );
 
   rmSync(db);
   const missing = await runCli(dir, 'models', 'audit');
@@ -86,7 +92,14 @@ test('--expect pins a head: later changes keep it, a rewritten chain does not; a
   // Rewrite entry 1 and recompute every hash after it, as someone with write access could, and
   // move the recorded head along: the chain is intact and the record agrees, but the pin does not.
   const raw = new Database(db);
-  const rows = raw.prepare('SELECT seq, at, who, action, subject, details FROM audit ORDER BY seq').all() as { seq: number; at: string; who: string; action: AuditAction; subject: string; details: string }[];
+  const rows = raw.prepare('SELECT seq, at, who, action, subject, details FROM audit ORDER BY seq').all() as {
+    seq: number;
+    at: string;
+    who: string;
+    action: AuditAction;
+    subject: string;
+    details: string;
+  }[];
   let prev = '0'.repeat(64);
   for (const row of rows) {
     const who = row.seq === 1 ? 'mallory' : row.who;
@@ -99,7 +112,12 @@ test('--expect pins a head: later changes keep it, a rewritten chain does not; a
   assert.equal((await runCli(dir, 'models', 'audit')).code, 0, 'without a pin or a key, a full rewrite is consistent');
   const pinned = await runCli(dir, 'models', 'audit', '--expect', head);
   assert.equal(pinned.code, 1);
-  assert.match(pinned.err, new RegExp(`entry ${head.split(':')[0]} has hash [0-9a-f]{16}…, but the expected head \\(--expect\\) recorded ${head.split(':')[1].slice(0, 16)}…: the log was rewritten`));
+  assert.match(
+    pinned.err,
+    new RegExp(
+      `entry ${head.split(':')[0]} has hash [0-9a-f]{16}…, but the expected head \\(--expect\\) recorded ${head.split(':')[1].slice(0, 16)}…: the log was rewritten`,
+    ),
+  );
 
   const bad = await runCli(dir, 'models', 'audit', '--expect', 'abc');
   assert.equal(bad.code, 2);
@@ -114,7 +132,15 @@ test('with MEDPIPE_AUDIT_KEY every entry is signed; a rewrite with recomputed ha
     assert.equal(ok.code, 0, ok.err);
     assert.match(ok.out, /every entry signed with MEDPIPE_AUDIT_KEY/);
     const raw = new Database(db);
-    const last = raw.prepare('SELECT seq, at, who, action, subject, details, prev_hash AS prevHash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; at: string; who: string; action: AuditAction; subject: string; details: string; prevHash: string };
+    const last = raw.prepare('SELECT seq, at, who, action, subject, details, prev_hash AS prevHash FROM audit ORDER BY seq DESC LIMIT 1').get() as {
+      seq: number;
+      at: string;
+      who: string;
+      action: AuditAction;
+      subject: string;
+      details: string;
+      prevHash: string;
+    };
     const hash = entryHash(last.prevHash, { ...last, who: 'mallory', details: JSON.parse(last.details) });
     raw.prepare('UPDATE audit SET who = ?, hash = ? WHERE seq = ?').run('mallory', hash, last.seq);
     raw.close();
@@ -140,7 +166,12 @@ test('random bytes in the database: every command that opens it says it is damag
   for (let i = 0; i < junk.length; i++) junk[i] = (i * 131 + 17) & 0xff;
   writeSync(fd, junk, 0, junk.length, 4096);
   closeSync(fd);
-  for (const args of [['models', 'list'], ['models', 'audit'], ['models', 'promote', 'breast-cancer-svm@1', 'production'], ['predict', 'breast-cancer-svm@staging', '--input', join(dir, 'data', 'breast-cancer-wisconsin.csv')]]) {
+  for (const args of [
+    ['models', 'list'],
+    ['models', 'audit'],
+    ['models', 'promote', 'breast-cancer-svm@1', 'production'],
+    ['predict', 'breast-cancer-svm@staging', '--input', join(dir, 'data', 'breast-cancer-wisconsin.csv')],
+  ]) {
     const r = await runCli(dir, ...args);
     assert.equal(r.code, 1, `${args.join(' ')}: ${r.err}`);
     assert.match(r.err, /the model registry \S+registry\.db is damaged \(.+\): restore it from a backup/, args.join(' '));

@@ -51,7 +51,10 @@ test('a digit flipped in a published metrics artifact is not published: the eval
   assert.equal(outcomes(run)['register-svm'], 'cached', 'the recomputed metrics are the same bytes, so nothing after it changes');
   assertSameAsBaseline(run);
   assert.equal(sha256(objectPath(digest)), digest, 'the artifact is restored');
-  assert.ok(readdirSync(join(store, 'quarantine')).some((n) => n.endsWith(`object-${digest}`)), 'the damaged file is kept for inspection');
+  assert.ok(
+    readdirSync(join(store, 'quarantine')).some((n) => n.endsWith(`object-${digest}`)),
+    'the damaged file is kept for inspection',
+  );
 });
 
 test('a truncated artifact is caught by its size on a cached run, before anything reads it', async () => {
@@ -76,7 +79,10 @@ test('a byte flipped in a training set is never trained on: --force=svm recomput
 });
 
 test('a cache entry that is not valid JSON, or names another key, is set aside and the step recomputed', async () => {
-  for (const damage of ['{"key": "trunc', JSON.stringify({ ...JSON.parse(readFileSync(entryPath(baseline.steps['eval-forest'].key as string), 'utf8')), key: 'f'.repeat(64) })]) {
+  for (const damage of [
+    '{"key": "trunc',
+    JSON.stringify({ ...JSON.parse(readFileSync(entryPath(baseline.steps['eval-forest'].key as string), 'utf8')), key: 'f'.repeat(64) }),
+  ]) {
     writeFileSync(entryPath(baseline.steps['eval-forest'].key as string), damage);
     const r = await runCli(dir, 'run', PIPELINE);
     assert.equal(r.code, 0, r.err + r.out);

@@ -61,8 +61,14 @@ describe('baselines', () => {
 
   it('usage errors: no baseline anywhere, an unknown ref, a bad --atol, an unknown subcommand', async () => {
     const io = captureIO().io;
-    await assert.rejects(metricsCommand(['diff', repo.pipeline], { cwd: repo.dir }, io), (e: unknown) => e instanceof UsageError && /--baseline/.test(e.message));
-    await assert.rejects(metricsCommand(['diff', repo.pipeline], { cwd: repo.dir, baseline: 'no-such-branch' }, io), (e: unknown) => e instanceof UsageError && /fetch/.test(e.message));
+    await assert.rejects(
+      metricsCommand(['diff', repo.pipeline], { cwd: repo.dir }, io),
+      (e: unknown) => e instanceof UsageError && /--baseline/.test(e.message),
+    );
+    await assert.rejects(
+      metricsCommand(['diff', repo.pipeline], { cwd: repo.dir, baseline: 'no-such-branch' }, io),
+      (e: unknown) => e instanceof UsageError && /fetch/.test(e.message),
+    );
     await assert.rejects(metricsCommand(['diff', repo.pipeline], { cwd: repo.dir, baseline: 'main', atol: 'lots' }, io), UsageError);
     await assert.rejects(metricsCommand(['compare'], { cwd: repo.dir }, io), UsageError);
   });

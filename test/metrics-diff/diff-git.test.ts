@@ -49,7 +49,12 @@ describe('metrics diff against a git ref', () => {
     const c = captureIO();
     const code = await metricsCommand(['diff', repo.pipeline], { cwd: repo.dir, format: 'json' }, c.io);
     assert.equal(code, 1);
-    const json = JSON.parse(c.out.join('\n')) as { regressed: boolean; baseline: string; files: { file: string; metrics: { metric: string; status: string; delta: number | null; allowed: string }[] }[]; notes: string[] };
+    const json = JSON.parse(c.out.join('\n')) as {
+      regressed: boolean;
+      baseline: string;
+      files: { file: string; metrics: { metric: string; status: string; delta: number | null; allowed: string }[] }[];
+      notes: string[];
+    };
     assert.equal(json.regressed, true);
     assert.match(json.baseline, /^main \([0-9a-f]{7}\)$/);
     assert.equal(json.files.length, 1);
@@ -84,7 +89,9 @@ describe('metrics diff against a git ref', () => {
     assert.equal(await metricsCommand(['diff', repo.pipeline], { cwd: repo.dir, atol: String(ATOL * 5) }, captureIO().io), 0);
     const c = captureIO();
     assert.equal(await metricsCommand(['diff', repo.pipeline], { cwd: repo.dir, atol: '0', format: 'json' }, c.io), 1);
-    const regressed = (JSON.parse(c.out.join('')) as { files: { metrics: { metric: string; status: string }[] }[] }).files[0].metrics.filter((m) => m.status === 'REGRESSED').map((m) => m.metric);
+    const regressed = (JSON.parse(c.out.join('')) as { files: { metrics: { metric: string; status: string }[] }[] }).files[0].metrics
+      .filter((m) => m.status === 'REGRESSED')
+      .map((m) => m.metric);
     assert.deepEqual(regressed.sort(), ['log_loss', 'roc_auc', 'sensitivity', 'specificity']);
   });
 
@@ -109,7 +116,10 @@ describe('metrics diff against a git ref', () => {
     assert.ok(verdict.includes(`1 regressed, 3 within tolerance, 2 improved, ${unchanged.length} unchanged, 1 added, 1 removed`));
     const rows = lines.filter((l) => l.startsWith('|'));
     const header = rows[0].split('|').length;
-    assert.ok(rows.every((r) => r.split('|').length === header), 'every row has the header\'s column count');
+    assert.ok(
+      rows.every((r) => r.split('|').length === header),
+      "every row has the header's column count",
+    );
     assert.match(rows[1], /^\|(-+:?\|)+$|^\|(---\|)+/);
     assert.equal(rows.length, 2 + metricCount);
     assert.ok(rows.some((r) => r.startsWith('| **specificity**') && r.includes('regressed')));

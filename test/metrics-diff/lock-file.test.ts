@@ -20,7 +20,18 @@ function pipeline(order: string[]): { name: string; steps: Map<string, { uses: s
 }
 
 function state(order: string[], runId: string, durationMs: number) {
-  const steps: Record<string, { key: string; version: string; paramsDigest: string; params: Record<string, unknown>; inputs: Record<string, string>; files: Record<string, string>; outputs: Record<string, { digest: string; size: number; kind: 'dataset'; durationMs: number }> }> = {};
+  const steps: Record<
+    string,
+    {
+      key: string;
+      version: string;
+      paramsDigest: string;
+      params: Record<string, unknown>;
+      inputs: Record<string, string>;
+      files: Record<string, string>;
+      outputs: Record<string, { digest: string; size: number; kind: 'dataset'; durationMs: number }>;
+    }
+  > = {};
   for (const id of order) {
     const ports = [...PORTS[id]].reverse(); // insertion order differs from sorted order on purpose
     steps[id] = {
@@ -74,7 +85,10 @@ describe('lock file', () => {
   });
 
   it('rejects a file that is not a lock file, naming it', () => {
-    assert.throws(() => parseLockFile('steps: {}\n', 'x.lock.yaml'), (e: unknown) => e instanceof DataError && e.message.includes('x.lock.yaml') && e.message.includes('medpipe_lock'));
+    assert.throws(
+      () => parseLockFile('steps: {}\n', 'x.lock.yaml'),
+      (e: unknown) => e instanceof DataError && e.message.includes('x.lock.yaml') && e.message.includes('medpipe_lock'),
+    );
     assert.throws(() => parseLockFile('medpipe_lock: 1\npipeline: p\nsteps: { a: { uses: x } }\n', 'x.lock.yaml'), DataError);
   });
 });

@@ -26,7 +26,10 @@ export function shippedMetrics(name = 'breast-cancer-svm.json'): MetricsJson {
 }
 
 export function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=medpipe test', '-c', 'user.email=test@medpipe.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8' });
+  return execFileSync('git', ['-c', 'user.name=medpipe test', '-c', 'user.email=test@medpipe.invalid', '-c', 'commit.gpgsign=false', ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
 }
 
 export const PIPELINE = (regression: string): string => `medpipe: 1

@@ -60,7 +60,8 @@ describe('regression rules', () => {
   });
 
   it('knows the direction of common metrics and assumes higher, with a note, for others', () => {
-    for (const name of ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'sensitivity', 'specificity', 'f1', 'roc_auc', 'pr_auc', 'r2']) assert.equal(directionOf(name, {}).direction, 'higher');
+    for (const name of ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'sensitivity', 'specificity', 'f1', 'roc_auc', 'pr_auc', 'r2'])
+      assert.equal(directionOf(name, {}).direction, 'higher');
     for (const name of ['log_loss', 'brier', 'rmse', 'mae']) assert.equal(directionOf(name, {}).direction, 'lower');
     assert.match(directionOf('mcc', {}).note ?? '', /assumed higher/);
     assert.deepEqual(directionOf('mcc', { metrics: { mcc: { direction: 'lower' } } }), { direction: 'lower' });
@@ -82,7 +83,10 @@ describe('regression rules', () => {
 
   it('rejects a bad regression: block, naming the file and the key', () => {
     const bad = (v: unknown, part: string): void =>
-      assert.throws(() => parseRegressionConfig(v, 'pipelines/p.yaml'), (e: unknown) => e instanceof DataError && e.message.includes('pipelines/p.yaml') && e.message.includes(part));
+      assert.throws(
+        () => parseRegressionConfig(v, 'pipelines/p.yaml'),
+        (e: unknown) => e instanceof DataError && e.message.includes('pipelines/p.yaml') && e.message.includes(part),
+      );
     bad({ defaults: {} }, 'regression.defaults');
     bad({ default: { atol: -1 } }, 'regression.default.atol');
     bad({ metrics: { roc_auc: { ci: 'yes' } } }, 'regression.metrics.roc_auc.ci');
@@ -91,7 +95,11 @@ describe('regression rules', () => {
 
   it('JUnit escapes metric and file names', () => {
     const name = `a<b>&"c'`;
-    const xml = formatJunit({ baseline: 'main & co', notes: [], files: [{ file: `m<&>.json`, metrics: [diffMetric(name, 'higher', { value: 0.9 }, { value: 0.5 }, {})] }] });
+    const xml = formatJunit({
+      baseline: 'main & co',
+      notes: [],
+      files: [{ file: `m<&>.json`, metrics: [diffMetric(name, 'higher', { value: 0.9 }, { value: 0.5 }, {})] }],
+    });
     const root = parseXml(xml);
     assert.equal(all(root, 'testcase')[0].attrs.name, name);
     assert.equal(all(root, 'testsuite')[0].attrs.name, 'm<&>.json');
@@ -103,7 +111,14 @@ describe('regression rules', () => {
     const file = join(REPO_ROOT, 'pipelines', 'breast-cancer.yaml');
     const expected = ['breast-cancer-svm.json', 'breast-cancer-forest.json'].map((f) => join(REPO_ROOT, 'metrics', f));
     assert.deepEqual(readPipelineMetrics(file).metricsFiles, expected);
-    const loaded = { dir: join(REPO_ROOT, 'pipelines'), steps: new Map([['a', { params: { metrics_file: '../metrics/breast-cancer-svm.json' } }], ['b', { params: {} }], ['c', { params: { metrics_file: '../metrics/breast-cancer-svm.json' } }]]) };
+    const loaded = {
+      dir: join(REPO_ROOT, 'pipelines'),
+      steps: new Map([
+        ['a', { params: { metrics_file: '../metrics/breast-cancer-svm.json' } }],
+        ['b', { params: {} }],
+        ['c', { params: { metrics_file: '../metrics/breast-cancer-svm.json' } }],
+      ]),
+    };
     assert.deepEqual(metricsFilesOf(loaded), expected.slice(0, 1));
   });
 });

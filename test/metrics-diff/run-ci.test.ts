@@ -11,7 +11,8 @@ const cli = runCli;
 test('run --ci passes against its own baseline and fails with a JUnit failure when a change makes the model worse', async () => {
   const dir = shippedProjectCopy('ci');
   writeFileSync(join(dir, '.gitignore'), '.medpipe/\n');
-  const git = (...args: string[]): string => execFileSync('git', ['-C', dir, '-c', 'user.name=ci', '-c', 'user.email=ci@example.org', ...args], { encoding: 'utf8' });
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-C', dir, '-c', 'user.name=ci', '-c', 'user.email=ci@example.org', ...args], { encoding: 'utf8' });
   git('init', '-q', '-b', 'main');
   const first = await cli(dir, 'run', 'pipelines/breast-cancer.yaml');
   assert.equal(first.code, 0, first.err);
@@ -24,7 +25,20 @@ test('run --ci passes against its own baseline and fails with a JUnit failure wh
   assert.match(same.out, /no regression against main/);
 
   // A much smaller C underfits the SVM: its metrics fall beyond the tolerance.
-  const worse = await cli(dir, 'run', 'pipelines/breast-cancer.yaml', '--ci', '--set', 'svm.C=0.001', '--set', 'eval-svm.gates={}', '--junit', 'junit.xml', '--markdown', 'diff.md');
+  const worse = await cli(
+    dir,
+    'run',
+    'pipelines/breast-cancer.yaml',
+    '--ci',
+    '--set',
+    'svm.C=0.001',
+    '--set',
+    'eval-svm.gates={}',
+    '--junit',
+    'junit.xml',
+    '--markdown',
+    'diff.md',
+  );
   assert.equal(worse.code, 1, worse.out + worse.err);
   assert.match(worse.out, /REGRESSED/);
   const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');

@@ -44,7 +44,12 @@ test('the bootstrap equals resampling the rows by hand with the same generator',
   const draws: Record<string, number[]> = Object.fromEntries(NAMES.map((k) => [k, []]));
   for (let b = 0; b < resamples; b++) {
     const rows = Array.from({ length: n }, () => rng.int(n));
-    const sub: Outcomes = { kind: 'binary', y: Uint8Array.from(rows, (i) => o.y[i]), score: Float64Array.from(rows, (i) => o.score[i]), scoreKind: 'probability' };
+    const sub: Outcomes = {
+      kind: 'binary',
+      y: Uint8Array.from(rows, (i) => o.y[i]),
+      score: Float64Array.from(rows, (i) => o.score[i]),
+      scoreKind: 'probability',
+    };
     const v = makeScorer(sub, NAMES, 0.3).compute();
     for (const k of NAMES) if (Number.isFinite(v[k])) draws[k].push(v[k]);
   }
@@ -78,9 +83,11 @@ test('numpy-style percentile', () => {
 /** Every candidate threshold (distinct scores, and one above them all) with its sensitivity and specificity, highest first. */
 function bruteForce(y: Uint8Array, score: Float64Array): { t: number; sens: number; spec: number }[] {
   const distinct = [...new Set(score)].sort((a, b) => b - a);
-  const P = y.reduce((a, b) => a + b, 0), N = y.length - P;
+  const P = y.reduce((a, b) => a + b, 0),
+    N = y.length - P;
   return [distinct[0] + 1, ...distinct].map((t) => {
-    let tp = 0, tn = 0;
+    let tp = 0,
+      tn = 0;
     for (let i = 0; i < y.length; i++) {
       if (y[i] && score[i] >= t) tp++;
       if (!y[i] && score[i] < t) tn++;

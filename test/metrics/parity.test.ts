@@ -7,7 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { binary, makeScorer, METRICS, multiclass, ranking, regressionMetrics, chooseThreshold } from '../../src/ml/metrics/index.js';
 import type { Outcomes } from '../../src/ml/metrics/index.js';
-import { assertAllClose, assertClose, BINARY_CASES, readMetricsFixture, type BinaryFixture, type MulticlassFixture, type RegressionFixture } from './fixtures.js';
+import {
+  assertAllClose,
+  assertClose,
+  BINARY_CASES,
+  readMetricsFixture,
+  type BinaryFixture,
+  type MulticlassFixture,
+  type RegressionFixture,
+} from './fixtures.js';
 
 function binaryOutcomes(f: BinaryFixture): Outcomes & { kind: 'binary' } {
   return { kind: 'binary', y: Uint8Array.from(f.y_true), score: Float64Array.from(f.scores), scoreKind: f.probabilities ? 'probability' : 'decision' };
@@ -30,7 +38,13 @@ for (const name of BINARY_CASES) {
     assert.deepEqual(names.filter((n) => !(n in scorer.unavailable)).sort(), Object.keys(expected).sort());
 
     const c = binary.binaryCounts(o.y, o.score, f.threshold);
-    assert.deepEqual([[c.tn, c.fp], [c.fn, c.tp]], f.confusion_matrix);
+    assert.deepEqual(
+      [
+        [c.tn, c.fp],
+        [c.fn, c.tp],
+      ],
+      f.confusion_matrix,
+    );
   });
 
   test(`ROC curve points and chosen thresholds match scikit-learn: ${name}`, () => {
@@ -53,21 +67,42 @@ test('calibration curve matches scikit-learn (uniform bins, 5 and 10)', () => {
     if (!f.calibration) continue;
     for (const [bins, ref] of Object.entries(f.calibration)) {
       const curve = binary.calibrationCurve(Uint8Array.from(f.y_true), Float64Array.from(f.scores), Number(bins));
-      assertAllClose(curve.map((b) => b.fraction_positive), ref.prob_true, `${name} ${bins} prob_true`);
-      assertAllClose(curve.map((b) => b.mean_predicted), ref.prob_pred, `${name} ${bins} prob_pred`);
-      assert.equal(curve.reduce((a, b) => a + b.n, 0), f.y_true.length);
+      assertAllClose(
+        curve.map((b) => b.fraction_positive),
+        ref.prob_true,
+        `${name} ${bins} prob_true`,
+      );
+      assertAllClose(
+        curve.map((b) => b.mean_predicted),
+        ref.prob_pred,
+        `${name} ${bins} prob_pred`,
+      );
+      assert.equal(
+        curve.reduce((a, b) => a + b.n, 0),
+        f.y_true.length,
+      );
     }
   }
 });
 
 test('multi-class metrics match scikit-learn', () => {
   const f = readMetricsFixture<MulticlassFixture>('multiclass');
-  const o: Outcomes = { kind: 'multiclass', y: Int32Array.from(f.y_true), k: f.n_classes, pred: Int32Array.from(f.y_pred), scores: Float64Array.from(f.scores), scoreKind: 'probability' };
+  const o: Outcomes = {
+    kind: 'multiclass',
+    y: Int32Array.from(f.y_true),
+    k: f.n_classes,
+    pred: Int32Array.from(f.y_pred),
+    scores: Float64Array.from(f.scores),
+    scoreKind: 'probability',
+  };
   const values = makeScorer(o, Object.keys(METRICS.multiclass)).compute();
   assert.deepEqual(Object.keys(values).sort(), Object.keys(f.metrics).sort());
   for (const [metric, v] of Object.entries(f.metrics)) assertClose(values[metric], v, metric);
   const m = multiclass.confusionMatrix(o.y, o.pred, 3);
-  assert.deepEqual([0, 1, 2].map((a) => Array.from(m.subarray(a * 3, a * 3 + 3))), f.confusion_matrix);
+  assert.deepEqual(
+    [0, 1, 2].map((a) => Array.from(m.subarray(a * 3, a * 3 + 3))),
+    f.confusion_matrix,
+  );
 });
 
 test('regression metrics match scikit-learn', () => {
@@ -83,7 +118,12 @@ test('row weights equal repeating rows (what the bootstrap relies on)', () => {
   const w = Float64Array.from({ length: n }, (_, i) => (i * 7) % 4); // 0..3 copies of each row
   const rows: number[] = [];
   for (let i = 0; i < n; i++) for (let c = 0; c < w[i]; c++) rows.push(i);
-  const repeated: Outcomes = { kind: 'binary', y: Uint8Array.from(rows, (i) => o.y[i]), score: Float64Array.from(rows, (i) => o.score[i]), scoreKind: 'probability' };
+  const repeated: Outcomes = {
+    kind: 'binary',
+    y: Uint8Array.from(rows, (i) => o.y[i]),
+    score: Float64Array.from(rows, (i) => o.score[i]),
+    scoreKind: 'probability',
+  };
   const names = Object.keys(METRICS.binary);
   const weighted = makeScorer(o, names, f.threshold).compute(w);
   const expanded = makeScorer(repeated, names, f.threshold).compute();

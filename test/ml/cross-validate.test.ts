@@ -11,7 +11,13 @@ const fold = [0, 1, 2, 0, 1, 2];
 test('each fold is scored by a model fitted on the other folds only', async () => {
   const seen: number[][] = [];
   const cv = await crossValidate({
-    X, nRows: 6, nCols: 1, y, task: 'classification', fold, positiveIndex: 1,
+    X,
+    nRows: 6,
+    nCols: 1,
+    y,
+    task: 'classification',
+    fold,
+    positiveIndex: 1,
     fit: async (Xf, n, yf) => {
       seen.push(Array.from(Xf));
       const ones = Array.from(yf).filter((v) => v === 1).length;
@@ -20,7 +26,11 @@ test('each fold is scored by a model fitted on the other folds only', async () =
     },
   });
   // Fold 0 holds out x = 1 and 4: trained on 2,3,5,6 (tie -> 0), predicts 0: one of two right.
-  assert.deepEqual(seen, [[2, 3, 5, 6], [1, 3, 4, 6], [1, 2, 4, 5]]);
+  assert.deepEqual(seen, [
+    [2, 3, 5, 6],
+    [1, 3, 4, 6],
+    [1, 2, 4, 5],
+  ]);
   assert.deepEqual(cv.metrics.accuracy.folds, [0.5, 0.5, 0.5]);
   // Scoring by x ranks every held-out positive above its negative.
   assert.deepEqual(cv.metrics.roc_auc.folds, [1, 1, 1]);
@@ -37,7 +47,12 @@ test('folds that do not cover the training rows are refused with the reason', as
 
 test('regression folds report RMSE, MAE and R²', async () => {
   const cv = await crossValidate({
-    X, nRows: 6, nCols: 1, y: Float64Array.from([1, 2, 3, 4, 5, 6]), task: 'regression', fold,
+    X,
+    nRows: 6,
+    nCols: 1,
+    y: Float64Array.from([1, 2, 3, 4, 5, 6]),
+    task: 'regression',
+    fold,
     fit: async () => ({ predict: (Xt) => Float64Array.from(Xt) }),
   });
   assert.deepEqual(cv.metrics.rmse.folds, [0, 0, 0]);

@@ -38,7 +38,7 @@ for (const threads of [1, 2]) {
     const latency = probe.sinceAbort();
     t.diagnostic(`rejected ${latency.toFixed(1)} ms after the abort was sent; last progress: ${probe.lines.at(-1)}`);
     assert.ok(treesReported(probe.lines) < TREES, `stopped early: ${probe.lines.join(' | ')}`);
-    assert.equal(await threadCount(), before, 'the forest\'s worker threads are gone');
+    assert.equal(await threadCount(), before, "the forest's worker threads are gone");
   });
 }
 
@@ -51,13 +51,20 @@ test('fitForest on worker threads: an abort terminates the workers mid-tree, and
   let reportedAfter = 0;
   let rejected = false;
   const fit = fitForest(X, nRows, nCols, y, {
-    task: 'classification', trees: TREES, seed: 1, threads: 2, signal: probe.signal,
+    task: 'classification',
+    trees: TREES,
+    seed: 1,
+    threads: 2,
+    signal: probe.signal,
     onProgress: (built, total) => {
       if (rejected) reportedAfter++;
       probe.onProgress(`${built}/${total} trees`);
     },
   });
-  await assert.rejects(fit.finally(() => (rejected = true)), (e) => e === probe.reason);
+  await assert.rejects(
+    fit.finally(() => (rejected = true)),
+    (e) => e === probe.reason,
+  );
   assert.ok(treesReported(probe.lines) < TREES);
   assert.equal(await threadCount(), before, 'workers terminated before fitForest rejected');
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -71,6 +78,9 @@ test('a signal aborted before the fit starts: fitForest rejects at once, without
   const reason = new Error('stop');
   controller.abort(reason);
   let progress = 0;
-  await assert.rejects(fitForest(X, nRows, nCols, targetVector(ds).y, { task: 'classification', trees: 10, threads: 2, signal: controller.signal, onProgress: () => progress++ }), (e) => e === reason);
+  await assert.rejects(
+    fitForest(X, nRows, nCols, targetVector(ds).y, { task: 'classification', trees: 10, threads: 2, signal: controller.signal, onProgress: () => progress++ }),
+    (e) => e === reason,
+  );
   assert.equal(progress, 0);
 });

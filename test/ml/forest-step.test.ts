@@ -44,7 +44,13 @@ test('classification: the artifact names features and classes and predicts like 
   const { train, test: held } = readSplit('breast-cancer');
   const file = await datasetFile('bc', train, ['benign', 'malignant'], 'malignant');
   const { outputs, summary, logs } = await runStep(step, { train: file }, small);
-  const artifact = JSON.parse(readFileSync(outputs.model, 'utf8')) as ForestJSON & { format: string; task: string; features: string[]; classes: string[]; positiveIndex: number };
+  const artifact = JSON.parse(readFileSync(outputs.model, 'utf8')) as ForestJSON & {
+    format: string;
+    task: string;
+    features: string[];
+    classes: string[];
+    positiveIndex: number;
+  };
   assert.equal(artifact.format, 'medpipe.forest/1');
   assert.equal(artifact.task, 'classification');
   assert.deepEqual(artifact.features, train.features);
@@ -96,15 +102,25 @@ test('regression with folds: each fold is scored by a forest fitted on the other
   // Fold 0 by hand: the same forest settings fitted on folds 1 and 2, scored on fold 0.
   const trainRows = fold.flatMap((f, i) => (f === 0 ? [] : [i]));
   const testRows = fold.flatMap((f, i) => (f === 0 ? [i] : []));
-  const pick = (rows: number[]): Float64Array => Float64Array.from(rows.flatMap((r) => Array.from(d.train.X.subarray(r * d.train.nCols, (r + 1) * d.train.nCols))));
+  const pick = (rows: number[]): Float64Array =>
+    Float64Array.from(rows.flatMap((r) => Array.from(d.train.X.subarray(r * d.train.nCols, (r + 1) * d.train.nCols))));
   const y = d.train.y as Float64Array;
-  const m = await fitForest(pick(trainRows), trainRows.length, d.train.nCols, Float64Array.from(trainRows, (r) => y[r]), { task: 'regression', trees: 30, maxDepth: 4, minSamplesSplit: 2, minSamplesLeaf: 1, bootstrap: true, seed: 0, threads: 1, featureNames: d.train.features });
+  const m = await fitForest(
+    pick(trainRows),
+    trainRows.length,
+    d.train.nCols,
+    Float64Array.from(trainRows, (r) => y[r]),
+    { task: 'regression', trees: 30, maxDepth: 4, minSamplesSplit: 2, minSamplesLeaf: 1, bootstrap: true, seed: 0, threads: 1, featureNames: d.train.features },
+  );
   const p = predictForest(m, pick(testRows), testRows.length);
   const truth = testRows.map((r) => y[r]);
   const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
   const ssRes = truth.reduce((a, t, i) => a + (t - p[i]) ** 2, 0);
   const ssTot = truth.reduce((a, t) => a + (t - mean) ** 2, 0);
   assert.ok(Math.abs(r2[0] - (1 - ssRes / ssTot)) < 1e-9, `fold 0 R² ${r2[0]} vs ${1 - ssRes / ssTot}`);
-  assert.ok(r2.every((v) => v > 0.2 && v < 0.8), `diabetes R² per fold ${r2.join(', ')}`);
+  assert.ok(
+    r2.every((v) => v > 0.2 && v < 0.8),
+    `diabetes R² per fold ${r2.join(', ')}`,
+  );
   assert.ok(summary && 'cv' in summary);
 });

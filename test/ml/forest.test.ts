@@ -50,7 +50,8 @@ for (const name of ['breast-cancer', 'three-class']) {
 
 test('diabetes regression: RMSE within 5% of scikit-learn, out-of-bag R² close to its', async () => {
   const { train, test: held } = readSplit('diabetes');
-  let sumRmse = 0, sumOob = 0;
+  let sumRmse = 0,
+    sumOob = 0;
   for (const seed of OUR_SEEDS) {
     const m = await fitForest(train.X, train.nRows, train.nCols, train.y, { task: 'regression', trees: ref.diabetes.trees, seed, threads: 1 });
     assert.equal(m.settings.maxFeatures, train.nCols, 'regression default max_features is 1.0 as in sklearn 1.2');
@@ -89,7 +90,7 @@ test('save and load through JSON text gives byte-identical predictions', async (
   assert.equal(regLoaded.settings.maxDepth, 6);
 });
 
-test('out-of-bag accuracy is present, close to scikit-learn\'s, and absent without bootstrap', async () => {
+test("out-of-bag accuracy is present, close to scikit-learn's, and absent without bootstrap", async () => {
   const { train } = readSplit('breast-cancer');
   const m = await fitClassifier(train, { trees: 100, seed: 0 });
   assert.ok(m.oobScore !== undefined && Math.abs(m.oobScore - ref['breast-cancer'].oob_score_mean!) <= 0.03, `oob ${m.oobScore}`);
@@ -97,14 +98,17 @@ test('out-of-bag accuracy is present, close to scikit-learn\'s, and absent witho
   assert.equal(noBoot.oobScore, undefined);
 });
 
-test('importances sum to 1 and the top 5 overlap scikit-learn\'s top 5', async () => {
+test("importances sum to 1 and the top 5 overlap scikit-learn's top 5", async () => {
   for (const name of ['breast-cancer', 'three-class']) {
     const { train } = readSplit(name);
     const m = await fitClassifier(train, { trees: 100, seed: 0 });
     const sum = m.featureImportances.reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - 1) < 1e-9, `sum ${sum}`);
     assert.ok(m.featureImportances.every((v) => v >= 0));
-    const top = Array.from(m.featureImportances, (v, i) => [v, i]).sort((a, b) => b[0] - a[0]).slice(0, 5).map((p) => p[1]);
+    const top = Array.from(m.featureImportances, (v, i) => [v, i])
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 5)
+      .map((p) => p[1]);
     const shared = top.filter((f) => ref[name].top5_features!.includes(f)).length;
     assert.ok(shared >= 3, `${name}: top 5 ${top} vs sklearn ${ref[name].top5_features}`);
   }
@@ -152,7 +156,10 @@ test('bad input gives errors that say where and what to do, without data values'
     fitForest(X, train.nRows, train.nCols, Int32Array.from(train.y), { task: 'classification', featureNames: train.features, threads: 1 }),
     (e: unknown) => e instanceof DataError && e.row === 7 && e.column === train.features[2] && /impute/.test(e.message),
   );
-  await assert.rejects(fitForest(new Float64Array(0), 0, 3, new Int32Array(0), { task: 'classification' }), (e: unknown) => e instanceof DataError && /no rows/.test(e.message));
+  await assert.rejects(
+    fitForest(new Float64Array(0), 0, 3, new Int32Array(0), { task: 'classification' }),
+    (e: unknown) => e instanceof DataError && /no rows/.test(e.message),
+  );
   await assert.rejects(
     fitForest(train.X, train.nRows, train.nCols, new Int32Array(train.nRows - 1), { task: 'classification' }),
     (e: unknown) => e instanceof StepInputError && /target has \d+ values but the feature matrix has \d+ rows/.test(e.message),
@@ -167,7 +174,10 @@ test('bad input gives errors that say where and what to do, without data values'
   );
   const badLabels = Int32Array.from(train.y);
   badLabels[3] = -1;
-  await assert.rejects(fitForest(train.X, train.nRows, train.nCols, badLabels, { task: 'classification' }), (e: unknown) => e instanceof DataError && e.row === 5);
+  await assert.rejects(
+    fitForest(train.X, train.nRows, train.nCols, badLabels, { task: 'classification' }),
+    (e: unknown) => e instanceof DataError && e.row === 5,
+  );
   const model = await fitClassifier(train, { trees: 2, seed: 0 });
   assert.throws(() => predictForest(model, new Float64Array(train.nCols).fill(NaN), 1), DataError);
 });
@@ -175,6 +185,14 @@ test('bad input gives errors that say where and what to do, without data values'
 test('progress is reported once per tree, with workers too', async () => {
   const { train } = readSplit('three-class');
   const seen: number[] = [];
-  await fitClassifier(train, { trees: 6, seed: 0, threads: 2, onProgress: (built, total) => { assert.equal(total, 6); seen.push(built); } });
+  await fitClassifier(train, {
+    trees: 6,
+    seed: 0,
+    threads: 2,
+    onProgress: (built, total) => {
+      assert.equal(total, 6);
+      seen.push(built);
+    },
+  });
   assert.deepEqual(seen, [1, 2, 3, 4, 5, 6]);
 });

@@ -19,10 +19,13 @@ import { tempDir } from '../chem/helpers.js';
 import { cancelOnProgress } from './cancel-probe.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const loaded = await readDatasetFile((await runStep(loadCsv, {}, { path: `${ROOT}data/breast-cancer-wisconsin.csv`, target: 'diagnosis', positive: 'malignant' })).outputs.data);
+const loaded = await readDatasetFile(
+  (await runStep(loadCsv, {}, { path: `${ROOT}data/breast-cancer-wisconsin.csv`, target: 'diagnosis', positive: 'malignant' })).outputs.data,
+);
 const { X, nRows, nCols, names } = featureMatrix(loaded);
 for (let j = 0; j < nCols; j++) {
-  let mean = 0, sq = 0;
+  let mean = 0,
+    sq = 0;
   for (let i = 0; i < nRows; i++) mean += X[i * nCols + j] / nRows;
   for (let i = 0; i < nRows; i++) sq += (X[i * nCols + j] - mean) ** 2 / nRows;
   for (let i = 0; i < nRows; i++) X[i * nCols + j] = (X[i * nCols + j] - mean) / Math.sqrt(sq);
@@ -39,13 +42,19 @@ function lastIterations(lines: readonly string[]): number {
 
 test('train.svm cancelled at its first progress line: rejects with the reason before solving every binary problem', async (t) => {
   const whole = await fitSvm(X, nRows, nCols, target.y, options);
-  const columns: Column[] = names.map((name, j) => ({ name, kind: 'numeric', data: { type: 'numeric', values: Float64Array.from({ length: nRows }, (_, i) => X[i * nCols + j]) } }));
+  const columns: Column[] = names.map((name, j) => ({
+    name,
+    kind: 'numeric',
+    data: { type: 'numeric', values: Float64Array.from({ length: nRows }, (_, i) => X[i * nCols + j]) },
+  }));
   columns.push(loaded.columns.find((c) => c.name === 'diagnosis')!);
   const train = join(tempDir(), 'train.arrow');
   await writeDatasetFile(train, makeDataset(columns, loaded.target));
 
   const probe = cancelOnProgress();
   await assert.rejects(runStep(trainSvm, { train }, { ...options }, ROOT, { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
-  t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; ${lastIterations(probe.lines)} of ${whole.iterations} solver iterations`);
+  t.diagnostic(
+    `rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; ${lastIterations(probe.lines)} of ${whole.iterations} solver iterations`,
+  );
   assert.ok(lastIterations(probe.lines) < whole.iterations, `stopped early: ${probe.lines.at(-1)} of ${whole.iterations}`);
 });

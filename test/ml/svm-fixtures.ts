@@ -48,14 +48,16 @@ export function loadSplit(name: string): Split {
   const cached = splits.get(name);
   if (cached) return cached;
   const lines = readFileSync(join(FIXTURES, name), 'utf8').trim().split('\n').slice(1);
-  const tr: number[][] = [], te: number[][] = [];
+  const tr: number[][] = [],
+    te: number[][] = [];
   for (const line of lines) {
     const cells = line.split(',');
     (cells[0] === 'train' ? tr : te).push(cells.slice(1).map(Number));
   }
   const nCols = tr[0].length - 1;
   const pack = (rows: number[][]) => ({ X: Float64Array.from(rows.flatMap((r) => r.slice(1))), y: Float64Array.from(rows.map((r) => r[0])) });
-  const a = pack(tr), b = pack(te);
+  const a = pack(tr),
+    b = pack(te);
   const split = { Xtr: a.X, ytr: a.y, Xte: b.X, yte: b.y, nTrain: tr.length, nTest: te.length, nCols };
   splits.set(name, split);
   return split;
@@ -66,7 +68,18 @@ export function loadConfigs(): FixtureConfig[] {
 }
 
 export function optionsOf(c: FixtureConfig): SvmOptions {
-  return { type: c.type, kernel: c.kernel, C: c.C, gamma: c.gamma, degree: c.degree ?? 3, coef0: c.coef0 ?? 0, epsilon: c.epsilon, classWeight: c.classWeight, probability: c.probability, seed: 0 };
+  return {
+    type: c.type,
+    kernel: c.kernel,
+    C: c.C,
+    gamma: c.gamma,
+    degree: c.degree ?? 3,
+    coef0: c.coef0 ?? 0,
+    epsilon: c.epsilon,
+    classWeight: c.classWeight,
+    probability: c.probability,
+    seed: 0,
+  };
 }
 
 function ranks(v: ArrayLike<number>): Float64Array {
@@ -83,12 +96,20 @@ function ranks(v: ArrayLike<number>): Float64Array {
 
 /** Spearman rank correlation (Pearson on average ranks). */
 export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const ra = ranks(a), rb = ranks(b);
+  const ra = ranks(a),
+    rb = ranks(b);
   const n = ra.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += ra[i]; mb += rb[i]; }
-  ma /= n; mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
+  let ma = 0,
+    mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += ra[i];
+    mb += rb[i];
+  }
+  ma /= n;
+  mb /= n;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
     sab += (ra[i] - ma) * (rb[i] - mb);
     saa += (ra[i] - ma) ** 2;

@@ -51,7 +51,10 @@ test('train.svm on breast cancer: artifact predicts as scikit-learn, summary cou
   assert.equal(art.format, 'medpipe.svm/1');
   assert.deepEqual(art.classes, ['benign', 'malignant']);
   assert.equal(art.positiveIndex, 1);
-  assert.deepEqual(art.features, Array.from({ length: s.nCols }, (_, j) => `f${j}`));
+  assert.deepEqual(
+    art.features,
+    Array.from({ length: s.nCols }, (_, j) => `f${j}`),
+  );
   const model = svmFromJSON(art);
   assert.equal(accuracy(predictSvm(model, s.Xte, s.nTest), s.yte), c.accuracy);
   assert.equal(predictProba(model, s.Xte, s.nTest).length, 2 * s.nTest);
@@ -79,6 +82,8 @@ test('train.svm maps class_weight labels and rejects impossible parameters', asy
   assert.equal(Object.keys((summary as { support_vectors_per_class: object }).support_vectors_per_class).length, 3);
   await assert.rejects(runStep(step, { train }, { class_weight: { z: 2 } }), (e: unknown) => e instanceof StepInputError && /"z"/.test(e.message));
   await assert.rejects(runStep(step, { train }, { type: 'epsilon-svr' }), StepInputError);
-  const withNaN = await datasetFile('wine-nan', s, ['a', 'b', 'c'], undefined, (X) => { X[2 * s.nCols + 4] = NaN; });
+  const withNaN = await datasetFile('wine-nan', s, ['a', 'b', 'c'], undefined, (X) => {
+    X[2 * s.nCols + 4] = NaN;
+  });
   await assert.rejects(runStep(step, { train: withNaN }, {}), (e: unknown) => e instanceof DataError && /row 4/.test(e.message) && /"f4"/.test(e.message));
 });

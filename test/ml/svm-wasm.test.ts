@@ -81,7 +81,8 @@ test('a non-finite feature is reported at the same row and column by both paths'
     }
     return undefined;
   };
-  const a = await errorOf({}), b = await errorOf({ solver: 'typescript' });
+  const a = await errorOf({}),
+    b = await errorOf({ solver: 'typescript' });
   assert.ok(a instanceof DataError && b instanceof DataError);
   assert.equal(a.message, b.message);
   assert.deepEqual({ ...a }, { ...b });
@@ -95,7 +96,10 @@ test('compiled and JavaScript prediction give bit-identical decision values for 
     ['breast-cancer.csv', 'c-svc', { kernel: 'poly', degree: 4, gamma: 0.02, coef0: 1 }],
     ['diabetes.csv', 'epsilon-svr', { kernel: 'poly', degree: 2, C: 2, maxIter: 200 }],
   ];
-  const cases: [string, 'c-svc' | 'epsilon-svr', SvmOptions][] = [...configs.map((c): [string, 'c-svc' | 'epsilon-svr', SvmOptions] => [c.data, c.type, optionsOf(c)]), ...extra];
+  const cases: [string, 'c-svc' | 'epsilon-svr', SvmOptions][] = [
+    ...configs.map((c): [string, 'c-svc' | 'epsilon-svr', SvmOptions] => [c.data, c.type, optionsOf(c)]),
+    ...extra,
+  ];
   for (const [data, type, options] of cases) {
     const s = loadSplit(data);
     const model = await fitSvm(s.Xtr, s.nTrain, s.nCols, type === 'c-svc' ? Int32Array.from(s.ytr) : s.ytr, { ...options, type });

@@ -6,7 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataError, StepInputError } from '../../src/errors.js';
 import {
-  decisionFunction, decisionFunctionOvr, fitSvm, predictProba, predictSvm, resolveGamma, svmFromJSON, svmToJSON, type SvmModel,
+  decisionFunction,
+  decisionFunctionOvr,
+  fitSvm,
+  predictProba,
+  predictSvm,
+  resolveGamma,
+  svmFromJSON,
+  svmToJSON,
+  type SvmModel,
 } from '../../src/ml/svm/index.js';
 import { accuracy, loadConfigs, loadSplit, optionsOf, rmse, spearman, type FixtureConfig } from './svm-fixtures.js';
 
@@ -31,7 +39,8 @@ for (const c of loadConfigs()) {
         assert.ok(spearman(ovr, c.decision as number[]) > 0.99, 'ovr aggregate matches sklearn decision_function_shape=ovr');
       }
     } else {
-      const ours = rmse(pred, s.yte), theirs = c.rmse as number;
+      const ours = rmse(pred, s.yte),
+        theirs = c.rmse as number;
       assert.ok(Math.abs(ours - theirs) <= 0.05 * theirs, `RMSE ${ours} vs sklearn ${theirs}`);
       assert.ok(spearman(pred, c.predictions) > 0.99);
     }
@@ -95,7 +104,10 @@ test('bad input gives clear errors', async () => {
   const y = Int32Array.of(0, 1, 0, 1);
   const withNaN = Float64Array.from(X);
   withNaN[5] = NaN;
-  await assert.rejects(fitSvm(withNaN, 4, 2, y, {}), (e: unknown) => e instanceof DataError && /row 4/.test(e.message) && /feature 2/.test(e.message) && /impute/.test(e.message));
+  await assert.rejects(
+    fitSvm(withNaN, 4, 2, y, {}),
+    (e: unknown) => e instanceof DataError && /row 4/.test(e.message) && /feature 2/.test(e.message) && /impute/.test(e.message),
+  );
   await assert.rejects(fitSvm(X, 4, 2, Int32Array.of(1, 1, 1, 1), {}), (e: unknown) => e instanceof DataError && /single class/.test(e.message));
   await assert.rejects(fitSvm(X, 4, 2, y, { C: 0 }), (e: unknown) => e instanceof StepInputError && /C must be a number > 0/.test(e.message));
   await assert.rejects(fitSvm(X, 4, 2, y, { C: -1 }), StepInputError);

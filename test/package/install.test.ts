@@ -43,7 +43,9 @@ function run(cmd: string, args: readonly string[], cwd: string, timeoutMs: numbe
   });
 }
 
-test('packed, installed into a fresh git repository and run there: the pipeline runs, its results are written, .medpipe stays out of git', { timeout: 15 * 60_000 }, async () => {
+test('packed, installed into a fresh git repository and run there: the pipeline runs, its results are written, .medpipe stays out of git', {
+  timeout: 15 * 60_000,
+}, async () => {
   const work = mkdtempSync(join(tmpdir(), 'medpipe-package-'));
   // The built dist/ is what npm test just compiled; --ignore-scripts keeps pack from rebuilding it under the running suite.
   const pack = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], ROOT, 120_000);

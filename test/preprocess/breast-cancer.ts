@@ -40,7 +40,9 @@ interface Table {
 }
 
 function readTable(design: Design): Table {
-  const lines = readFileSync(ROOT + design.csv, 'utf8').trim().split(/\r?\n/);
+  const lines = readFileSync(ROOT + design.csv, 'utf8')
+    .trim()
+    .split(/\r?\n/);
   const header = lines[0].split(',');
   const t = header.indexOf(design.target);
   const body = lines.slice(1).map((l) => l.split(','));
@@ -57,7 +59,8 @@ function targetColumn(design: Design, diagnosis: string[]): Column {
 }
 
 function split(ds: Dataset, design: Design): { train: Dataset; test: Dataset } {
-  const trainRows: number[] = [], testRows: number[] = [];
+  const trainRows: number[] = [],
+    testRows: number[] = [];
   for (let i = 0; i < ds.rowCount; i++) (i % design.testEvery === 0 ? testRows : trainRows).push(i);
   return { train: takeRows(ds, trainRows), test: takeRows(ds, testRows) };
 }

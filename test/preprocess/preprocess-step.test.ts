@@ -13,7 +13,9 @@ import step from '../../src/steps/preprocess.js';
 import { runStep } from '../helpers/step-harness.js';
 import { assertClose, numericValues, preprocessTables, readFixture, type Design } from './breast-cancer.js';
 
-const fx = readFixture<{ design: Design; scalers: { standard: { center: number[]; scale: number[]; testOutput: number[][] } } }>('breast-cancer-preprocess.json');
+const fx = readFixture<{ design: Design; scalers: { standard: { center: number[]; scale: number[]; testOutput: number[][] } } }>(
+  'breast-cancer-preprocess.json',
+);
 const { train, test: testSet, features } = preprocessTables(fx.design);
 const dir = mkdtempSync(join(tmpdir(), 'medpipe-preprocess-test-'));
 
@@ -39,7 +41,8 @@ async function write(name: string, ds: Dataset): Promise<string> {
 function wild(ds: Dataset): Dataset {
   const columns = ds.columns.map((c): Column => {
     if (c.data.type === 'numeric') return { ...c, data: { type: 'numeric', values: c.data.values.map((v) => v * 1000 + 7) } };
-    if (c.kind === 'categorical' && c.data.type === 'categorical') return { ...c, data: { type: 'categorical', codes: new Int32Array(ds.rowCount), categories: ['enormous'] } };
+    if (c.kind === 'categorical' && c.data.type === 'categorical')
+      return { ...c, data: { type: 'categorical', codes: new Int32Array(ds.rowCount), categories: ['enormous'] } };
     return c;
   });
   return { ...ds, columns };
@@ -100,5 +103,8 @@ test('determinism: the same inputs give byte-identical outputs', async () => {
 
 test('on_unseen: error fails the step naming the column and the row', async () => {
   const inputs = { train: await write('train-err', train), test: await write('test-err', wild(testSet)) };
-  await assert.rejects(runStep(step, inputs, { ...params, on_unseen: 'error' }), new RegExp(`test, row 1, column "${fx.design.band.column}": category not seen in training`));
+  await assert.rejects(
+    runStep(step, inputs, { ...params, on_unseen: 'error' }),
+    new RegExp(`test, row 1, column "${fx.design.band.column}": category not seen in training`),
+  );
 });

@@ -42,14 +42,21 @@ test('imputed test values are the training statistics, and are counted', () => {
   const t = fitPreprocess(train, { impute: 'median' });
   const { dataset, report } = transformDataset(t, testSet);
   features.forEach((f, j) => {
-    const before = numericValues(testSet, f), after = numericValues(dataset, f);
+    const before = numericValues(testSet, f),
+      after = numericValues(dataset, f);
     let missing = 0;
     before.forEach((v, i) => {
-      if (Number.isNaN(v)) { missing++; assert.equal(after[i], fx.imputer.median[j]); } else assert.equal(after[i], v);
+      if (Number.isNaN(v)) {
+        missing++;
+        assert.equal(after[i], fx.imputer.median[j]);
+      } else assert.equal(after[i], v);
     });
     assert.equal(report.imputed[f], missing);
   });
-  assert.ok(Object.values(report.imputed).some((n) => n > 0), 'the blanking pattern leaves gaps in the test rows');
+  assert.ok(
+    Object.values(report.imputed).some((n) => n > 0),
+    'the blanking pattern leaves gaps in the test rows',
+  );
 });
 
 test('standard, minmax and robust scaling match sklearn on the test rows', () => {
@@ -80,7 +87,10 @@ test('iqr and z-score clip bounds match numpy on the imputed training rows', () 
     features.forEach((f, j) => {
       for (const v of numericValues(dataset, f)) assert.ok(v >= fx.clip[method].lower[j] && v <= fx.clip[method].upper[j]);
     });
-    assert.ok(Object.values(report.clipped).some((n) => n > 0), `${method} clips some test values`);
+    assert.ok(
+      Object.values(report.clipped).some((n) => n > 0),
+      `${method} clips some test values`,
+    );
   }
 });
 
@@ -90,9 +100,17 @@ test('one-hot and ordinal encoding match OneHotEncoder / OrdinalEncoder after mo
   assert.ok(ct && ct.type === 'categorical');
   assert.deepEqual(ct.categories, fx.categorical.categories);
   assert.equal(ct.impute?.value, fx.categorical.fill);
-  assert.deepEqual(ct.outputs, fx.categorical.categories.map((c) => `${band}=${c}`));
+  assert.deepEqual(
+    ct.outputs,
+    fx.categorical.categories.map((c) => `${band}=${c}`),
+  );
   const out = applyPreprocess(oneHot, testSet);
-  ct.outputs.forEach((name, k) => assert.deepEqual(Array.from(numericValues(out, name)), fx.categorical.oneHotTest.map((r) => r[k])));
+  ct.outputs.forEach((name, k) =>
+    assert.deepEqual(
+      Array.from(numericValues(out, name)),
+      fx.categorical.oneHotTest.map((r) => r[k]),
+    ),
+  );
   assert.ok(!out.columns.some((c) => c.name === band));
 
   const ordinal = applyPreprocess(fitPreprocess(train, { impute: 'median', encode: 'ordinal' }), testSet);
@@ -103,9 +121,15 @@ test('id and target columns pass through untouched, in place', () => {
   const t = fitPreprocess(train, { impute: 'median', scale: 'standard' });
   const out = applyPreprocess(t, testSet);
   const target = out.columns.find((c) => c.name === fx.design.target);
-  assert.equal(target, testSet.columns.find((c) => c.name === fx.design.target));
+  assert.equal(
+    target,
+    testSet.columns.find((c) => c.name === fx.design.target),
+  );
   assert.deepEqual(out.target, testSet.target);
-  assert.deepEqual(out.columns.map((c) => c.name), t.outputColumns);
+  assert.deepEqual(
+    out.columns.map((c) => c.name),
+    t.outputColumns,
+  );
 });
 
 function withBand(labels: (string | null)[], categories: string[]): Dataset {
@@ -126,14 +150,17 @@ test('unseen categories: ignore gives all zeros (one-hot) or the imputed code (o
   const ordinal = applyPreprocess(fitPreprocess(fitOn, { impute: 'most_frequent', encode: 'ordinal' }), later);
   assert.deepEqual(Array.from(numericValues(ordinal, 'band')), [1, 1, 1]);
 
-  assert.throws(() => applyPreprocess(oneHot, later, { onUnseen: 'error', source: 'new-patients.arrow' }), (e: unknown) => {
-    assert.ok(e instanceof DataError);
-    assert.equal(e.column, 'band');
-    assert.equal(e.row, 2);
-    assert.match(e.message, /new-patients\.arrow, row 2, column "band": category not seen in training/);
-    assert.ok(!e.message.includes('zzz'), 'the value itself is not echoed');
-    return true;
-  });
+  assert.throws(
+    () => applyPreprocess(oneHot, later, { onUnseen: 'error', source: 'new-patients.arrow' }),
+    (e: unknown) => {
+      assert.ok(e instanceof DataError);
+      assert.equal(e.column, 'band');
+      assert.equal(e.row, 2);
+      assert.match(e.message, /new-patients\.arrow, row 2, column "band": category not seen in training/);
+      assert.ok(!e.message.includes('zzz'), 'the value itself is not echoed');
+      return true;
+    },
+  );
 });
 
 test('columns above the missing threshold are dropped; rows above it are dropped and counted', () => {
@@ -144,13 +171,19 @@ test('columns above the missing threshold are dropped; rows above it are dropped
     { name: 'b', kind: 'numeric', data: values([1, NaN, 3, NaN]) },
   ]);
   const t = fitPreprocess(ds, { dropColumnsMissingAbove: 0.5, dropRowsMissingAbove: 0.5, impute: 'mean' });
-  assert.deepEqual(t.columns.filter((c) => c.type === 'dropped').map((c) => c.name), ['mostly_missing']);
+  assert.deepEqual(
+    t.columns.filter((c) => c.type === 'dropped').map((c) => c.name),
+    ['mostly_missing'],
+  );
   assert.equal(t.fittedRows, 3);
   // Row 2 has both kept features missing (1 > 0.5); row 4 has one of two (0.5, not above).
   const { dataset, report } = transformDataset(t, ds);
   assert.equal(report.rowsDropped, 1);
   assert.equal(dataset.rowCount, 3);
-  assert.deepEqual(dataset.columns.map((c) => c.name), ['a', 'b']);
+  assert.deepEqual(
+    dataset.columns.map((c) => c.name),
+    ['a', 'b'],
+  );
   assert.equal(numericColumn(t, 'b').impute?.value, 2);
 });
 
@@ -159,17 +192,23 @@ test('bad input: all-missing column with mean imputation, unknown override colum
     { name: 'age', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from([1, 2, 3]) } },
     { name: 'empty', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from([NaN, NaN, NaN]) } },
   ]);
-  assert.throws(() => fitPreprocess(ds, { impute: 'mean' }), (e: unknown) => {
-    assert.ok(e instanceof DataError);
-    assert.match(e.message, /column "empty": column is entirely missing in the training set, so mean imputation/);
-    assert.match(e.message, /drop_columns_missing_above/);
-    return true;
-  });
-  assert.throws(() => fitPreprocess(ds, { impute: { default: 'median', columns: { agee: 'mean' } } }), (e: unknown) => {
-    assert.ok(e instanceof StepInputError);
-    assert.match(e.message, /unknown feature column "agee" \(did you mean "age"\?\)/);
-    return true;
-  });
+  assert.throws(
+    () => fitPreprocess(ds, { impute: 'mean' }),
+    (e: unknown) => {
+      assert.ok(e instanceof DataError);
+      assert.match(e.message, /column "empty": column is entirely missing in the training set, so mean imputation/);
+      assert.match(e.message, /drop_columns_missing_above/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => fitPreprocess(ds, { impute: { default: 'median', columns: { agee: 'mean' } } }),
+    (e: unknown) => {
+      assert.ok(e instanceof StepInputError);
+      assert.match(e.message, /unknown feature column "agee" \(did you mean "age"\?\)/);
+      return true;
+    },
+  );
   assert.throws(() => fitPreprocess(ds, { impute: { default: 'none', columns: { age: { strategy: 'constant', value: 'zero' } } } }), StepInputError);
   assert.throws(() => fitPreprocess(ds, { dropRowsMissingAbove: 2 }), /fraction between 0 and 1/);
   // Dropping the empty column makes mean imputation possible.
@@ -181,12 +220,16 @@ test('a test table missing a fitted column, or with an unknown feature column, i
   const t = fitPreprocess(train, { impute: 'median' });
   const missing: Dataset = { ...testSet, columns: testSet.columns.filter((c) => c.name !== features[3]) };
   assert.throws(() => applyPreprocess(t, missing), new RegExp(`column "${features[3]}": column is missing`));
-  const extra = makeDataset([...testSet.columns, { name: 'surprise', kind: 'numeric', data: { type: 'numeric', values: new Float64Array(testSet.rowCount) } }], testSet.target);
+  const extra = makeDataset(
+    [...testSet.columns, { name: 'surprise', kind: 'numeric', data: { type: 'numeric', values: new Float64Array(testSet.rowCount) } }],
+    testSet.target,
+  );
   assert.throws(() => applyPreprocess(t, extra), /column "surprise": column was not in the training data/);
 });
 
 test('an infinite value is an input error naming column and row, in the training set and in a table transformed later', () => {
-  const table = (values: number[]): Dataset => makeDataset([{ name: 'worst_area', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from(values) } }]);
+  const table = (values: number[]): Dataset =>
+    makeDataset([{ name: 'worst_area', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from(values) } }]);
   for (const bad of [Infinity, -Infinity]) {
     assert.throws(
       () => fitPreprocess(table([1, 2, bad, 4]), { scale: 'standard' }),

@@ -13,12 +13,14 @@ function bytesOf(m: AlsModel): Buffer[] {
 
 function assertSameModel(wasm: AlsModel, ts: AlsModel, what: string): void {
   assert.equal(wasm.mean, ts.mean);
-  const a = bytesOf(wasm), b = bytesOf(ts);
+  const a = bytesOf(wasm),
+    b = bytesOf(ts);
   for (let j = 0; j < a.length; j++) assert.ok(a[j].equals(b[j]), `${what}: array ${j} differs between the WebAssembly and TypeScript paths`);
 }
 
 // 5 patients more than the generator uses: rows with no observation, which the solver zeroes.
-const N_USERS = 605, N_ITEMS = 90;
+const N_USERS = 605,
+  N_ITEMS = 90;
 const g = generatePatientTreatmentOutcomes({ patients: 600, treatments: N_ITEMS, observations: 12_000, rank: 4, noise: 0.5, seed: 31 });
 const obs: Interactions = toInteractions(g);
 

@@ -25,7 +25,9 @@ test('ALS is deterministic per seed and depends on it', () => {
   const g = generatePatientTreatmentOutcomes({ ...SIZE, patients: 200, treatments: 50, observations: 3000 });
   const obs = toInteractions(g);
   const fit = (seed: number) => fitAls(obs, 200, 50, { factors: 4, iterations: 3, lambda: 0.1, seed });
-  const a = fit(5), b = fit(5), c = fit(6);
+  const a = fit(5),
+    b = fit(5),
+    c = fit(6);
   assert.deepEqual(a.userFactors, b.userFactors);
   assert.deepEqual(a.itemBias, b.itemBias);
   assert.notDeepEqual(a.itemFactors, c.itemFactors);
@@ -55,11 +57,21 @@ test('implicit ALS scores treatments a patient had above those they did not, det
   assert.deepEqual(m.userFactors, fit().userFactors);
   const seen = new Uint8Array(400 * 80);
   for (let j = 0; j < obs.user.length; j++) seen[obs.user[j] * 80 + obs.item[j]] = 1;
-  let sIn = 0, nIn = 0, sOut = 0, nOut = 0;
-  for (let u = 0; u < 400; u++) for (let i = 0; i < 80; i++) {
-    const s = m.predict(u, i);
-    if (seen[u * 80 + i]) { sIn += s; nIn++; } else { sOut += s; nOut++; }
-  }
+  let sIn = 0,
+    nIn = 0,
+    sOut = 0,
+    nOut = 0;
+  for (let u = 0; u < 400; u++)
+    for (let i = 0; i < 80; i++) {
+      const s = m.predict(u, i);
+      if (seen[u * 80 + i]) {
+        sIn += s;
+        nIn++;
+      } else {
+        sOut += s;
+        nOut++;
+      }
+    }
   assert.ok(sIn / nIn > sOut / nOut, `mean score had ${sIn / nIn} vs not had ${sOut / nOut}`);
 });
 

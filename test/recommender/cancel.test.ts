@@ -27,17 +27,29 @@ for (const threads of [1, 2]) {
     const before = await threadCount();
     const probe = cancelOnProgress();
     const params = { method: 'als', factors: 8, iterations: ITERATIONS, regularization: 0.1, hybrid: true, patient_features: FEATURES, seed: 42, threads };
-    await assert.rejects(runStep(builtinSteps.get('train.recommender')!, { train: split.outputs.train }, params, process.cwd(), { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
+    await assert.rejects(
+      runStep(builtinSteps.get('train.recommender')!, { train: split.outputs.train }, params, process.cwd(), {
+        signal: probe.signal,
+        onProgress: probe.onProgress,
+      }),
+      (e) => e === probe.reason,
+    );
     t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; last progress: ${probe.lines.at(-1)}`);
     assert.ok(lastIteration(probe.lines) < ITERATIONS, probe.lines.join(' | '));
     assert.equal(await threadCount(), before, 'the ALS worker threads are gone');
   });
 }
 
-test('train.recommender implicit-als: cancelled after its first iteration, it rejects with the signal\'s reason before the last', async (t) => {
+test("train.recommender implicit-als: cancelled after its first iteration, it rejects with the signal's reason before the last", async (t) => {
   const probe = cancelOnProgress();
   const params = { method: 'implicit-als', factors: 8, iterations: ITERATIONS, regularization: 0.1, alpha: 1, seed: 42 };
-  await assert.rejects(runStep(builtinSteps.get('train.recommender')!, { train: split.outputs.train }, params, process.cwd(), { signal: probe.signal, onProgress: probe.onProgress }), (e) => e === probe.reason);
+  await assert.rejects(
+    runStep(builtinSteps.get('train.recommender')!, { train: split.outputs.train }, params, process.cwd(), {
+      signal: probe.signal,
+      onProgress: probe.onProgress,
+    }),
+    (e) => e === probe.reason,
+  );
   t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent; last progress: ${probe.lines.at(-1)}`);
   assert.ok(lastIteration(probe.lines) < ITERATIONS, probe.lines.join(' | '));
 });
@@ -46,7 +58,13 @@ test('evaluate.recommender cancelled during its bootstrap: rejects with the reas
   const model = (await run('train.recommender', { train: split.outputs.train }, { method: 'item-knn', neighbours: 20, seed: 42 })).outputs.model;
   const probe = cancelOnProgress(() => false);
   const params = { k: 10, relevance: 5.5, bootstrap: { resamples: 5000 }, seed: 42 };
-  const evaluation = runStep(builtinSteps.get('evaluate.recommender')!, { model, train: split.outputs.train, test: split.outputs.test }, params, process.cwd(), { signal: probe.signal, onProgress: probe.onProgress });
+  const evaluation = runStep(
+    builtinSteps.get('evaluate.recommender')!,
+    { model, train: split.outputs.train, test: split.outputs.test },
+    params,
+    process.cwd(),
+    { signal: probe.signal, onProgress: probe.onProgress },
+  );
   setTimeout(probe.send, 200);
   await assert.rejects(evaluation, (e) => e === probe.reason);
   t.diagnostic(`rejected ${probe.sinceAbort().toFixed(1)} ms after the abort was sent`);

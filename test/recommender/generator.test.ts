@@ -7,7 +7,9 @@ import { toInteractions } from './helpers.js';
 const OPTS = { patients: 3000, treatments: 200, observations: 40_000, rank: 4, noise: 0.7, seed: 5 };
 
 test('the generator is deterministic per seed and close to the requested size', () => {
-  const a = generatePatientTreatmentOutcomes(OPTS), b = generatePatientTreatmentOutcomes(OPTS), c = generatePatientTreatmentOutcomes({ ...OPTS, seed: 6 });
+  const a = generatePatientTreatmentOutcomes(OPTS),
+    b = generatePatientTreatmentOutcomes(OPTS),
+    c = generatePatientTreatmentOutcomes({ ...OPTS, seed: 6 });
   assert.deepEqual(a, b);
   assert.notDeepEqual(a.observations.outcome, c.observations.outcome);
   const n = a.observations.patient.length;
@@ -36,12 +38,14 @@ test('missing not at random: patients with more comorbidities receive more treat
   const g = generatePatientTreatmentOutcomes(OPTS);
   const count = new Int32Array(OPTS.patients);
   for (const p of g.observations.patient) count[p]++;
-  const sum = [0, 0], n = [0, 0];
+  const sum = [0, 0],
+    n = [0, 0];
   for (let p = 0; p < OPTS.patients; p++) {
     let c = 0;
     for (let f = 0; f < COMORBIDITIES; f++) c += g.patients.comorbidities[p * COMORBIDITIES + f];
     const sick = c >= 2 ? 1 : 0;
-    sum[sick] += count[p]; n[sick]++;
+    sum[sick] += count[p];
+    n[sick]++;
   }
   assert.ok(n[0] > 0 && n[1] > 0);
   assert.ok(sum[1] / n[1] > 1.5 * (sum[0] / n[0]), `sick ${sum[1] / n[1]} vs healthier ${sum[0] / n[0]}`);

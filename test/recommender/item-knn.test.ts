@@ -4,7 +4,8 @@ import { generatePatientTreatmentOutcomes } from '../../src/data/generators/pati
 import { fitItemKnn, fitPopularity } from '../../src/ml/recommender/index.js';
 import { toInteractions } from './helpers.js';
 
-const P = 150, T = 40;
+const P = 150,
+  T = 40;
 
 /** Dense patients x treatments matrix (0 = not observed), centred per patient for adjusted cosine. */
 function dense(adjusted: boolean): Float64Array[] {
@@ -12,11 +13,19 @@ function dense(adjusted: boolean): Float64Array[] {
   const o = g.observations;
   const rows = Array.from({ length: P }, () => new Float64Array(T));
   const seen = Array.from({ length: P }, () => new Uint8Array(T));
-  for (let j = 0; j < o.patient.length; j++) { rows[o.patient[j]][o.treatment[j]] = o.outcome[j]; seen[o.patient[j]][o.treatment[j]] = 1; }
+  for (let j = 0; j < o.patient.length; j++) {
+    rows[o.patient[j]][o.treatment[j]] = o.outcome[j];
+    seen[o.patient[j]][o.treatment[j]] = 1;
+  }
   if (adjusted) {
     for (let u = 0; u < P; u++) {
-      let s = 0, n = 0;
-      for (let i = 0; i < T; i++) if (seen[u][i]) { s += rows[u][i]; n++; }
+      let s = 0,
+        n = 0;
+      for (let i = 0; i < T; i++)
+        if (seen[u][i]) {
+          s += rows[u][i];
+          n++;
+        }
       for (let i = 0; i < T; i++) if (seen[u][i]) rows[u][i] -= s / n;
     }
   }
@@ -24,8 +33,14 @@ function dense(adjusted: boolean): Float64Array[] {
 }
 
 function bruteCosine(rows: Float64Array[], i: number, j: number): number {
-  let dot = 0, ni = 0, nj = 0;
-  for (const r of rows) { dot += r[i] * r[j]; ni += r[i] * r[i]; nj += r[j] * r[j]; }
+  let dot = 0,
+    ni = 0,
+    nj = 0;
+  for (const r of rows) {
+    dot += r[i] * r[j];
+    ni += r[i] * r[i];
+    nj += r[j] * r[j];
+  }
   return dot / Math.sqrt(ni * nj);
 }
 
@@ -36,9 +51,14 @@ for (const similarity of ['cosine', 'adjusted-cosine'] as const) {
     const model = fitItemKnn(toInteractions(g), P, T, { neighbours: k, similarity });
     const rows = dense(similarity === 'adjusted-cosine');
     for (let i = 0; i < T; i++) {
-      const all = [...Array(T).keys()].filter((j) => j !== i).map((j) => ({ j, s: bruteCosine(rows, i, j) }))
-        .filter((x) => x.s !== 0).sort((a, b) => b.s - a.s || a.j - b.j).slice(0, k);
-      const s = model.neighbours.ptr[i], e = model.neighbours.ptr[i + 1];
+      const all = [...Array(T).keys()]
+        .filter((j) => j !== i)
+        .map((j) => ({ j, s: bruteCosine(rows, i, j) }))
+        .filter((x) => x.s !== 0)
+        .sort((a, b) => b.s - a.s || a.j - b.j)
+        .slice(0, k);
+      const s = model.neighbours.ptr[i],
+        e = model.neighbours.ptr[i + 1];
       assert.equal(e - s, all.length);
       for (let r = 0; r < all.length; r++) {
         assert.ok(Math.abs(model.neighbours.value[s + r] - all[r].s) < 1e-9, `sim(${i}, rank ${r})`);

@@ -27,7 +27,8 @@ test('ranking metrics equal their definitions on small random cases', () => {
   const nItems = 12;
   for (let trial = 0; trial < 20; trial++) {
     const k = 1 + rng.int(6);
-    const recs: Int32Array[] = [], rels: Int32Array[] = [];
+    const recs: Int32Array[] = [],
+      rels: Int32Array[] = [];
     for (let u = 0; u < 7; u++) {
       const order = rng.shuffle(Int32Array.from({ length: nItems }, (_, i) => i));
       recs.push(order.slice(0, k + rng.int(3)));
@@ -39,11 +40,26 @@ test('ranking metrics equal their definitions on small random cases', () => {
     const refs = users.map((u) => reference([...recs[u]], [...rels[u]], k));
     const mean = (f: (x: ReturnType<typeof reference>) => number) => (refs.length ? refs.reduce((a, x) => a + f(x), 0) / refs.length : 0);
     const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
-    close(got.precision, mean((x) => x.precision));
-    close(got.recall, mean((x) => x.recall));
-    close(got.ndcg, mean((x) => x.ndcg));
-    close(got.map, mean((x) => x.map));
-    close(got.hitRate, mean((x) => x.hit));
+    close(
+      got.precision,
+      mean((x) => x.precision),
+    );
+    close(
+      got.recall,
+      mean((x) => x.recall),
+    );
+    close(
+      got.ndcg,
+      mean((x) => x.ndcg),
+    );
+    close(
+      got.map,
+      mean((x) => x.map),
+    );
+    close(
+      got.hitRate,
+      mean((x) => x.hit),
+    );
     assert.equal(got.patients, users.length);
     const shown = new Set(recs.flatMap((r) => [...r.slice(0, k)]));
     close(got.coverage, shown.size / nItems);
@@ -64,8 +80,12 @@ test('RMSE and MAE equal their definitions', () => {
   const rng = createRng(8);
   const p = Float64Array.from({ length: 50 }, () => rng.normal());
   const a = Float64Array.from({ length: 50 }, () => rng.normal());
-  let se = 0, ae = 0;
-  p.forEach((x, j) => { se += (x - a[j]) ** 2; ae += Math.abs(x - a[j]); });
+  let se = 0,
+    ae = 0;
+  p.forEach((x, j) => {
+    se += (x - a[j]) ** 2;
+    ae += Math.abs(x - a[j]);
+  });
   assert.ok(Math.abs(rmse(p, a) - Math.sqrt(se / 50)) < 1e-12);
   assert.ok(Math.abs(mae(p, a) - ae / 50) < 1e-12);
   assert.throws(() => rmse(p, a.subarray(1)), /differ in length/);

@@ -24,12 +24,18 @@ test('treatment-recommendation.yaml runs, registers the better model, and medpip
   assert.ok(metrics.lift['ndcg@10'].value > 0);
   assert.ok(existsSync(join(dir, 'pipelines/treatment-recommendation.lock.yaml')));
   // The committed metrics file is what this run writes (same seed, same bytes).
-  assert.deepEqual(readFileSync(join(dir, 'metrics/treatment-recommendation.json'), 'utf8'), readFileSync(join(ROOT, 'metrics/treatment-recommendation.json'), 'utf8'));
+  assert.deepEqual(
+    readFileSync(join(dir, 'metrics/treatment-recommendation.json'), 'utf8'),
+    readFileSync(join(ROOT, 'metrics/treatment-recommendation.json'), 'utf8'),
+  );
 
   const exported = await runCli(dir, 'models', 'export', 'treatment-recommender@staging', join(dir, 'exported'));
   assert.equal(exported.code, 0, exported.err);
   const card = readFileSync(join(dir, 'exported/card.md'), 'utf8');
-  assert.match(card, /^- Recommender: (als \(8 factors, 10 iterations|item-knn \(20 neighbours, cosine similarity)\); 2000 patients x 100 treatments; hybrid: new patients from age, sex, diabetes/m);
+  assert.match(
+    card,
+    /^- Recommender: (als \(8 factors, 10 iterations|item-knn \(20 neighbours, cosine similarity)\); 2000 patients x 100 treatments; hybrid: new patients from age, sex, diabetes/m,
+  );
   assert.match(card, /`builtin patient-treatment-outcomes \(seed 42\)` \(step load, sha256 [0-9a-f]{12}/);
   assert.match(card, /\| ndcg@10 \| 0\.\d{3} \| 0\.\d{3} – 0\.\d{3} \|/);
 
@@ -47,7 +53,9 @@ test('treatment-recommendation.yaml runs, registers the better model, and medpip
 
   // The whole catalogue (100 treatments): by default the patient's own treatments are left out.
   const all = JSON.parse((await runCli(dir, 'recommend', 'treatment-recommender@staging', '--patient', 'P000042', '--k', '100', '--json')).out);
-  const withSeen = JSON.parse((await runCli(dir, 'recommend', 'treatment-recommender@staging', '--patient', 'P000042', '--k', '100', '--include-seen', '--json')).out);
+  const withSeen = JSON.parse(
+    (await runCli(dir, 'recommend', 'treatment-recommender@staging', '--patient', 'P000042', '--k', '100', '--include-seen', '--json')).out,
+  );
   assert.equal(withSeen.recommendations.length, 100);
   assert.ok(all.recommendations.length < 100 && all.recommendations.length > 80, `${all.recommendations.length} unseen treatments`);
 
@@ -57,13 +65,37 @@ test('treatment-recommendation.yaml runs, registers the better model, and medpip
 
   const missing = await runCli(dir, 'recommend', 'treatment-recommender@staging', '--patient', 'NEW-7');
   assert.equal(missing.code, 2);
-  assert.match(missing.err, /patient "NEW-7" is not in treatment-recommender@1's training data: pass their features, e\.g\. --feature age=NUMBER --feature sex=female/);
+  assert.match(
+    missing.err,
+    /patient "NEW-7" is not in treatment-recommender@1's training data: pass their features, e\.g\. --feature age=NUMBER --feature sex=female/,
+  );
 
-  const fresh = await runCli(dir, 'recommend', 'treatment-recommender@staging', '--patient', 'NEW-7', '--k', '3', '--feature', 'age=71', '--feature', 'sex=male', '--feature', 'diabetes=1', '--feature', 'ckd=1', '--feature', 'egfr_z=-1.2');
+  const fresh = await runCli(
+    dir,
+    'recommend',
+    'treatment-recommender@staging',
+    '--patient',
+    'NEW-7',
+    '--k',
+    '3',
+    '--feature',
+    'age=71',
+    '--feature',
+    'sex=male',
+    '--feature',
+    'diabetes=1',
+    '--feature',
+    'ckd=1',
+    '--feature',
+    'egfr_z=-1.2',
+  );
   assert.equal(fresh.code, 0, fresh.err);
   const lines = fresh.out.trim().split('\n');
   assert.match(lines[0], /top 3 for NEW-7, from their features \(imputed: hypertension, copd, heart_failure\)/);
-  assert.match(lines[1], /^score: (predicted outcome, on the training outcomes' scale \(from the patient's features\)|votes of the most similar training patients)/);
+  assert.match(
+    lines[1],
+    /^score: (predicted outcome, on the training outcomes' scale \(from the patient's features\)|votes of the most similar training patients)/,
+  );
   assert.equal(/predicted outcome/.test(lines[1]), /predicted outcome/.test(knownText[1]), 'one scale for both, or labelled as different');
   assert.equal(lines.length, 5);
   assert.match(lines[2], /^ {2}1 {2}T\d{4}/);

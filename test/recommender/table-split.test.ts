@@ -28,14 +28,36 @@ function numbers(ds: Dataset, name: string): Float64Array {
 }
 
 test('patient-treatment-outcomes: one long table, same bytes per seed, visits 1..n per patient', async () => {
-  const a = await generated(SMALL), b = await generated(SMALL), c = await generated({ ...SMALL, seed: 6 });
+  const a = await generated(SMALL),
+    b = await generated(SMALL),
+    c = await generated({ ...SMALL, seed: 6 });
   assert.deepEqual(readFileSync(a), readFileSync(b));
   assert.notDeepEqual(readFileSync(a), readFileSync(c));
   const ds = await readDatasetFile(a);
-  assert.deepEqual(ds.columns.map((x) => x.name), ['patient', 'treatment', 'visit', 'outcome', 'age', 'sex', 'diabetes', 'hypertension', 'ckd', 'copd', 'heart_failure', 'egfr_z', 'treatment_class', 'dose_band']);
+  assert.deepEqual(
+    ds.columns.map((x) => x.name),
+    [
+      'patient',
+      'treatment',
+      'visit',
+      'outcome',
+      'age',
+      'sex',
+      'diabetes',
+      'hypertension',
+      'ckd',
+      'copd',
+      'heart_failure',
+      'egfr_z',
+      'treatment_class',
+      'dose_band',
+    ],
+  );
   assert.equal(ds.target?.column, 'outcome');
   assert.ok(Math.abs(ds.rowCount - SMALL.observations) < 0.05 * SMALL.observations, `${ds.rowCount} rows`);
-  const patient = ids(ds, 'patient'), treatment = ids(ds, 'treatment'), visit = numbers(ds, 'visit');
+  const patient = ids(ds, 'patient'),
+    treatment = ids(ds, 'treatment'),
+    visit = numbers(ds, 'visit');
   assert.ok(patient.every((p) => /^P\d{6}$/.test(p)) && treatment.every((t) => /^T\d{4}$/.test(t)));
   const visits = new Map<string, number[]>();
   const pairs = new Set<string>();
@@ -44,7 +66,11 @@ test('patient-treatment-outcomes: one long table, same bytes per seed, visits 1.
     pairs.add(`${p}|${treatment[r]}`);
   });
   assert.equal(pairs.size, ds.rowCount, 'no duplicate (patient, treatment)');
-  for (const v of visits.values()) assert.deepEqual([...v].sort((x, y) => x - y), v.map((_, i) => i + 1));
+  for (const v of visits.values())
+    assert.deepEqual(
+      [...v].sort((x, y) => x - y),
+      v.map((_, i) => i + 1),
+    );
   for (const flag of ['diabetes', 'ckd']) assert.ok(numbers(ds, flag).every((x) => x === 0 || x === 1));
   assert.deepEqual([...new Set(ids(ds, 'sex'))].sort(), ['female', 'male']);
 });
@@ -62,14 +88,24 @@ test('patient-treatment-outcomes: patients with more comorbidities have more row
     const sel = [...rows.values()].filter((e) => pred(e.c));
     return sel.reduce((s, e) => s + e.n, 0) / sel.length;
   };
-  const healthy = mean((c) => c === 0), sick = mean((c) => c >= 2);
+  const healthy = mean((c) => c === 0),
+    sick = mean((c) => c >= 2);
   assert.ok(sick > 1.8 * healthy, `rows per patient: ${sick} with >= 2 comorbidities vs ${healthy} with none`);
 });
 
 test('patient-treatment-outcomes: options are validated like the make-* generators', async () => {
-  await assert.rejects(generated({ patients: 10, treatments: 5, observations: 51 }), (e: unknown) => e instanceof StepInputError && /observations \(51\) cannot exceed patients x treatments \(50\)/.test(e.message));
-  await assert.rejects(generated({ n_samples: 10 }), (e: unknown) => e instanceof StepInputError && /n_samples does not apply to patient-treatment-outcomes/.test(e.message));
-  await assert.rejects(run('load.builtin', {}, { name: 'make-regression', patients: 10 }), (e: unknown) => e instanceof StepInputError && /patients does not apply to make-regression/.test(e.message));
+  await assert.rejects(
+    generated({ patients: 10, treatments: 5, observations: 51 }),
+    (e: unknown) => e instanceof StepInputError && /observations \(51\) cannot exceed patients x treatments \(50\)/.test(e.message),
+  );
+  await assert.rejects(
+    generated({ n_samples: 10 }),
+    (e: unknown) => e instanceof StepInputError && /n_samples does not apply to patient-treatment-outcomes/.test(e.message),
+  );
+  await assert.rejects(
+    run('load.builtin', {}, { name: 'make-regression', patients: 10 }),
+    (e: unknown) => e instanceof StepInputError && /patients does not apply to make-regression/.test(e.message),
+  );
 });
 
 test('split.interactions leave-last-k: exactly k rows per patient held out, the last by order_by; short histories stay in train', async () => {
@@ -79,7 +115,9 @@ test('split.interactions leave-last-k: exactly k rows per patient held out, the 
   const [full, train, testDs] = await Promise.all([readDatasetFile(data), readDatasetFile(s.outputs.train), readDatasetFile(s.outputs.test)]);
   assert.equal(train.rowCount + testDs.rowCount, full.rowCount);
   const count = (ds: Dataset): Map<string, number> => ids(ds, 'patient').reduce((m, p) => m.set(p, (m.get(p) ?? 0) + 1), new Map<string, number>());
-  const all = count(full), held = count(testDs), kept = count(train);
+  const all = count(full),
+    held = count(testDs),
+    kept = count(train);
   let short = 0;
   for (const [p, n] of all) {
     if (n <= k) {
@@ -88,7 +126,10 @@ test('split.interactions leave-last-k: exactly k rows per patient held out, the 
     } else assert.equal(held.get(p), k, `patient ${p}`);
   }
   assert.ok(short > 0, 'the test data has short histories');
-  assert.ok(s.logs.some((l) => l.includes(`${short} patients have too few rows to hold any out and stay wholly in train`)), s.logs.join('\n'));
+  assert.ok(
+    s.logs.some((l) => l.includes(`${short} patients have too few rows to hold any out and stay wholly in train`)),
+    s.logs.join('\n'),
+  );
   // The held-out rows are each patient's latest visits.
   const lastTrain = new Map<string, number>();
   const tv = numbers(train, 'visit');
@@ -105,7 +146,8 @@ test('split.interactions cold-start: no patient in both train and test; fraction
   const data = await generated(SMALL);
   const cold = await run('split.interactions', { data }, { method: 'cold-start', fraction: 0.25, seed: 3 });
   const [tr, te] = await Promise.all([readDatasetFile(cold.outputs.train), readDatasetFile(cold.outputs.test)]);
-  const trainPatients = new Set(ids(tr, 'patient')), testPatients = new Set(ids(te, 'patient'));
+  const trainPatients = new Set(ids(tr, 'patient')),
+    testPatients = new Set(ids(te, 'patient'));
   assert.equal([...testPatients].filter((p) => trainPatients.has(p)).length, 0);
   assert.equal(testPatients.size, Math.round(0.25 * (trainPatients.size + testPatients.size)));
 
@@ -118,13 +160,28 @@ test('split.interactions cold-start: no patient in both train and test; fraction
 });
 
 test('split.interactions: duplicate rows are an error naming the first two rows, or merged by mean / last', async () => {
-  const rows: [string, string, number | null][] = [['a', 'x', 1], ['a', 'y', 2], ['b', 'x', 3], ['a', 'x', 5], ['b', 'y', 4], ['b', 'x', 7]];
+  const rows: [string, string, number | null][] = [
+    ['a', 'x', 1],
+    ['a', 'y', 2],
+    ['b', 'x', 3],
+    ['a', 'x', 5],
+    ['b', 'y', 4],
+    ['b', 'x', 7],
+  ];
   const data = await tableFile(rows);
-  await assert.rejects(run('split.interactions', { data }, {}), (e: unknown) => e instanceof StepInputError && /rows 1 and 4 have the same patient and treatment \(2 duplicate rows in all\)/.test(e.message) && /duplicates: mean/.test(e.message));
+  await assert.rejects(
+    run('split.interactions', { data }, {}),
+    (e: unknown) =>
+      e instanceof StepInputError &&
+      /rows 1 and 4 have the same patient and treatment \(2 duplicate rows in all\)/.test(e.message) &&
+      /duplicates: mean/.test(e.message),
+  );
   const outcomes = async (duplicates: string): Promise<Record<string, number>> => {
     const s = await run('split.interactions', { data }, { duplicates, method: 'fraction', fraction: 0.01 });
     const ds = await readDatasetFile(s.outputs.train);
-    const p = ids(ds, 'patient'), t = ids(ds, 'treatment'), o = numbers(ds, 'outcome');
+    const p = ids(ds, 'patient'),
+      t = ids(ds, 'treatment'),
+      o = numbers(ds, 'outcome');
     return Object.fromEntries(p.map((x, r) => [`${x}${t[r]}`, o[r]]));
   };
   assert.deepEqual(await outcomes('mean'), { ax: 3, ay: 2, bx: 5, by: 4 });
@@ -132,11 +189,23 @@ test('split.interactions: duplicate rows are an error naming the first two rows,
 });
 
 test('split.interactions: a missing outcome or column is an error naming the row or column', async () => {
-  const missing = await tableFile([['a', 'x', 1], ['a', 'y', null]]);
-  await assert.rejects(run('split.interactions', { data: missing }, {}), (e: unknown) => e instanceof StepInputError && /row 2: the outcome \(column "outcome"\) is missing/.test(e.message));
+  const missing = await tableFile([
+    ['a', 'x', 1],
+    ['a', 'y', null],
+  ]);
+  await assert.rejects(
+    run('split.interactions', { data: missing }, {}),
+    (e: unknown) => e instanceof StepInputError && /row 2: the outcome \(column "outcome"\) is missing/.test(e.message),
+  );
   const data = await tableFile([['a', 'x', 1]]);
-  await assert.rejects(run('split.interactions', { data }, { outcome: 'response' }), (e: unknown) => e instanceof StepInputError && /the outcome column "response" is not in the table \(columns: patient, treatment, outcome\)/.test(e.message));
-  await assert.rejects(run('split.interactions', { data }, { order_by: 'date' }), (e: unknown) => e instanceof StepInputError && /order_by column "date" is not in the table/.test(e.message));
+  await assert.rejects(
+    run('split.interactions', { data }, { outcome: 'response' }),
+    (e: unknown) => e instanceof StepInputError && /the outcome column "response" is not in the table \(columns: patient, treatment, outcome\)/.test(e.message),
+  );
+  await assert.rejects(
+    run('split.interactions', { data }, { order_by: 'date' }),
+    (e: unknown) => e instanceof StepInputError && /order_by column "date" is not in the table/.test(e.message),
+  );
 });
 
 test('a long CSV loaded with load.csv feeds split.interactions and train.recommender like the builtin table', async () => {

@@ -52,7 +52,10 @@ test('an untouched registry verifies, every entry linked to the one before', () 
   const reg = Registry.open(store);
   const log = reg.auditLog();
   reg.close();
-  assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => i + 1));
+  assert.deepEqual(
+    log.map((e) => e.seq),
+    log.map((_, i) => i + 1),
+  );
   for (let i = 1; i < log.length; i++) assert.equal(log[i].prevHash, log[i - 1].hash);
   assert.equal(r.ok && r.head, log[log.length - 1].hash);
   assert.deepEqual([...new Set(log.map((e) => e.action))].sort(), ['create', 'promote', 'register', 'tag']);

@@ -48,7 +48,10 @@ test('models list: a table of models, latest versions and aliases; JSON with --j
   assert.match(lines[1], /^breast-cancer-svm\s+2\s+2\s+staging=1\s+SVM on the Wisconsin data$/);
   assert.match(lines[2], /^diabetes-forest\s+1\s+1$/);
   const j = await models(store, '--json', 'list');
-  assert.deepEqual((JSON.parse(j.out) as { name: string }[]).map((m) => m.name), ['breast-cancer-svm', 'diabetes-forest']);
+  assert.deepEqual(
+    (JSON.parse(j.out) as { name: string }[]).map((m) => m.name),
+    ['breast-cancer-svm', 'diabetes-forest'],
+  );
 });
 
 test('models show: metrics, tags, lineage and card, by version, alias or latest', async () => {

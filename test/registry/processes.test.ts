@@ -81,16 +81,31 @@ test('two processes registering one name at once get 40 distinct versions and an
   assert.equal(a.length, PER_PROCESS);
   assert.equal(b.length, PER_PROCESS);
   const all = [...a, ...b].sort((x, y) => x - y);
-  assert.deepEqual(all, Array.from({ length: 2 * PER_PROCESS }, (_, i) => i + 1), 'versions 1..40, each once');
-  for (const vs of [a, b]) assert.deepEqual(vs, [...vs].sort((x, y) => x - y), 'each process sees its versions increase');
+  assert.deepEqual(
+    all,
+    Array.from({ length: 2 * PER_PROCESS }, (_, i) => i + 1),
+    'versions 1..40, each once',
+  );
+  for (const vs of [a, b])
+    assert.deepEqual(
+      vs,
+      [...vs].sort((x, y) => x - y),
+      'each process sees its versions increase',
+    );
 
   const reg = Registry.open(store);
   const r = reg.audit();
   assert.equal(r.ok, true, JSON.stringify(r));
   assert.equal(r.entries, 1 + 2 * PER_PROCESS, 'one create and one register entry per version');
-  assert.deepEqual(reg.listModels().map((m) => [m.name, m.versions, m.latest]), [['breast-cancer-svm', 2 * PER_PROCESS, 2 * PER_PROCESS]]);
+  assert.deepEqual(
+    reg.listModels().map((m) => [m.name, m.versions, m.latest]),
+    [['breast-cancer-svm', 2 * PER_PROCESS, 2 * PER_PROCESS]],
+  );
   // Each version holds what the process that got its number registered.
-  for (const [label, vs] of [['alice', a], ['bob', b]] as const) {
+  for (const [label, vs] of [
+    ['alice', a],
+    ['bob', b],
+  ] as const) {
     vs.forEach((version, i) => {
       const v = reg.getVersion(`breast-cancer-svm@${version}`);
       assert.equal(v.who, label);

@@ -30,7 +30,7 @@ steps:
   register: { uses: register, in: { model: best, evaluation: eval-best, transform: prep.transform }, with: { name: sweep-svm } }
 `;
 
-test('a model chosen from a sweep is registered with its own parameters, not the other members\'', async () => {
+test("a model chosen from a sweep is registered with its own parameters, not the other members'", async () => {
   const p = makeProject({ 'p.yaml': PIPELINE });
   const r = await p.cli('run', 'p.yaml', '--json');
   assert.equal(r.code, 0, r.err);
@@ -38,7 +38,7 @@ test('a model chosen from a sweep is registered with its own parameters, not the
   const record = JSON.parse(readFileSync(join(p.dir, '.medpipe/runs', `${runId}.json`), 'utf8')) as RunRecord;
   const members = ['svm[C=0.01]', 'svm[C=1]'];
   const winner = members.find((m) => record.steps[m].outputs?.model === record.steps.best.outputs?.model);
-  assert.ok(winner, 'select-best passes one member\'s model on unchanged');
+  assert.ok(winner, "select-best passes one member's model on unchanged");
   const loser = members.find((m) => m !== winner) as string;
   assert.notEqual(record.steps[loser].outputs?.model, record.steps[winner].outputs?.model, 'the two C values give different models');
 

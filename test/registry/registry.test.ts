@@ -20,9 +20,18 @@ test('versions are numbered per model name, from 1', () => {
     reg.registerVersion(versionInput(reg, 'breast-cancer-svm', { roc_auc: 0.99 })),
     reg.registerVersion(versionInput(reg, 'diabetes-forest', { r2: 0.45 })),
   ];
-  assert.deepEqual(got.map((g) => g.version), [1, 1, 2, 3, 2]);
+  assert.deepEqual(
+    got.map((g) => g.version),
+    [1, 1, 2, 3, 2],
+  );
   assert.ok(got.every((g) => g.created));
-  assert.deepEqual(reg.listModels().map((m) => [m.name, m.versions, m.latest]), [['breast-cancer-svm', 3, 3], ['diabetes-forest', 2, 2]]);
+  assert.deepEqual(
+    reg.listModels().map((m) => [m.name, m.versions, m.latest]),
+    [
+      ['breast-cancer-svm', 3, 3],
+      ['diabetes-forest', 2, 2],
+    ],
+  );
   assert.equal(reg.getVersion('breast-cancer-svm').version, 3, 'no @ means the latest version');
   assert.deepEqual(reg.getVersion('breast-cancer-svm@2').metrics, { roc_auc: 0.98 });
   reg.close();
@@ -72,7 +81,10 @@ test('aliases: set at registration, moved by promote, each move audited', () => 
   assert.deepEqual(reg.getVersion('breast-cancer-svm@2').aliases, ['production', 'staging']);
   assert.deepEqual(reg.listModels()[0].aliases, { production: 2, staging: 2 });
 
-  const promotions = reg.auditLog().filter((e) => e.action === 'promote').map((e) => e.details);
+  const promotions = reg
+    .auditLog()
+    .filter((e) => e.action === 'promote')
+    .map((e) => e.details);
   assert.deepEqual(promotions, [
     { alias: 'staging', version: 1, previous: null },
     { alias: 'staging', version: 2, previous: 1 },
@@ -97,12 +109,18 @@ test('tags: set at registration, set, overwritten and removed, each audited', ()
   reg.removeTag('breast-cancer-svm', 1, 'dataset');
   assert.deepEqual(reg.getVersion('breast-cancer-svm@1').tags, { 'reviewed-by': 'oncology' });
   assert.throws(() => reg.removeTag('breast-cancer-svm', 1, 'dataset'), /has no tag "dataset"/);
-  assert.deepEqual(reg.auditLog().filter((e) => e.action === 'tag' || e.action === 'untag').map((e) => [e.action, e.subject]), [
-    ['tag', 'breast-cancer-svm@1'],
-    ['tag', 'breast-cancer-svm@1'],
-    ['tag', 'breast-cancer-svm@1'],
-    ['untag', 'breast-cancer-svm@1'],
-  ]);
+  assert.deepEqual(
+    reg
+      .auditLog()
+      .filter((e) => e.action === 'tag' || e.action === 'untag')
+      .map((e) => [e.action, e.subject]),
+    [
+      ['tag', 'breast-cancer-svm@1'],
+      ['tag', 'breast-cancer-svm@1'],
+      ['tag', 'breast-cancer-svm@1'],
+      ['untag', 'breast-cancer-svm@1'],
+    ],
+  );
   assert.ok(reg.audit().ok);
   reg.close();
 });
@@ -115,7 +133,13 @@ test('descriptions: set at creation, changed by setDescription or a later regist
   reg.registerVersion(versionInput(reg, 'm', { a: 2 }, { description: 'third' }));
   reg.registerVersion(versionInput(reg, 'm', { a: 3 }, { description: 'third' }));
   assert.equal(reg.getVersion('m').description, 'third');
-  assert.deepEqual(reg.auditLog().filter((e) => e.action === 'describe').map((e) => e.details), [{ description: 'second' }, { description: 'third' }]);
+  assert.deepEqual(
+    reg
+      .auditLog()
+      .filter((e) => e.action === 'describe')
+      .map((e) => e.details),
+    [{ description: 'second' }, { description: 'third' }],
+  );
   reg.close();
 });
 
@@ -130,7 +154,12 @@ test('compare: metrics side by side, nested ones flattened, delta = B - A', () =
   assert.deepEqual(c.metrics, [
     { metric: 'roc_auc', a: a.roc_auc, b: b.roc_auc, delta: b.roc_auc - a.roc_auc },
     { metric: 'sensitivity', a: a.sensitivity, b: b.sensitivity, delta: b.sensitivity - a.sensitivity },
-    { metric: 'per_class.malignant.recall', a: a.per_class.malignant.recall, b: b.per_class.malignant.recall, delta: b.per_class.malignant.recall - a.per_class.malignant.recall },
+    {
+      metric: 'per_class.malignant.recall',
+      a: a.per_class.malignant.recall,
+      b: b.per_class.malignant.recall,
+      delta: b.per_class.malignant.recall - a.per_class.malignant.recall,
+    },
     { metric: 'note', a: 'baseline', b: undefined },
     { metric: 'specificity', a: undefined, b: b.specificity },
   ]);
@@ -156,16 +185,25 @@ test('clear errors: unknown model with did-you-mean, unknown version and alias, 
   assert.throws(() => reg.getVersion('breast-cancer-svm'), /no model named "breast-cancer-svm"; the registry has no models yet/);
   reg.registerVersion(versionInput(reg, 'breast-cancer-svm', { roc_auc: 0.97 }, { alias: 'production' }));
   reg.registerVersion(versionInput(reg, 'diabetes-forest', { r2: 0.4 }));
-  assert.throws(() => reg.getVersion('breast-cancer-svn'), (e: unknown) => {
-    assert.ok(e instanceof RegistryError);
-    assert.equal(e.kind, 'not-found');
-    assert.match(e.message, /no model named "breast-cancer-svn" \(did you mean "breast-cancer-svm"\?\); registered models: breast-cancer-svm, diabetes-forest/);
-    return true;
-  });
+  assert.throws(
+    () => reg.getVersion('breast-cancer-svn'),
+    (e: unknown) => {
+      assert.ok(e instanceof RegistryError);
+      assert.equal(e.kind, 'not-found');
+      assert.match(
+        e.message,
+        /no model named "breast-cancer-svn" \(did you mean "breast-cancer-svm"\?\); registered models: breast-cancer-svm, diabetes-forest/,
+      );
+      return true;
+    },
+  );
   assert.throws(() => reg.getVersion('breast-cancer-svm@4'), /model "breast-cancer-svm" has no version 4; its versions are 1/);
   assert.throws(() => reg.getVersion('breast-cancer-svm@prodution'), /no alias "prodution" \(did you mean "production"\?\); its aliases: production -> 1/);
   assert.throws(() => reg.getVersion('breast-cancer-svm@0'), /numbered from 1/);
-  assert.throws(() => reg.getVersion('bad name'), (e: unknown) => e instanceof RegistryError && e.kind === 'invalid');
+  assert.throws(
+    () => reg.getVersion('bad name'),
+    (e: unknown) => e instanceof RegistryError && e.kind === 'invalid',
+  );
   const input = versionInput(reg, 'x', { a: 1 });
   assert.throws(() => reg.registerVersion({ ...input, bundleDigest: 'abc' }), /bundleDigest must be a sha256/);
   assert.throws(() => reg.registerVersion({ ...input, metrics: [] as unknown as Record<string, unknown> }), /metrics must be a JSON object/);

@@ -15,7 +15,7 @@ import { verifyStore } from '../../src/engine/verify.js';
 import { Registry } from '../../src/registry/index.js';
 import { tempStore } from './helpers.js';
 
-test('a registry bundle\'s path is the store\'s object path for the same digest, and the bundle is an intact artifact of the store', async () => {
+test("a registry bundle's path is the store's object path for the same digest, and the bundle is an intact artifact of the store", async () => {
   const dir = tempStore();
   const reg = Registry.open(dir);
   try {

@@ -29,7 +29,14 @@ test('numbers: three decimals (1 is 1.000, never "1" or "1.00"), three significa
 });
 
 test('tick labels: every tick of an axis reads differently, with the decimals its spacing needs', () => {
-  const cases: number[][] = [[0, 0.2, 0.4, 0.6, 0.8, 1], [0.99, 0.995, 1], [0.56, 0.58, 0.6], [0, 20, 40], [-0.5, 0, 0.5], [0.3, 0.30000000000000004 + 0.1]];
+  const cases: number[][] = [
+    [0, 0.2, 0.4, 0.6, 0.8, 1],
+    [0.99, 0.995, 1],
+    [0.56, 0.58, 0.6],
+    [0, 20, 40],
+    [-0.5, 0, 0.5],
+    [0.3, 0.30000000000000004 + 0.1],
+  ];
   for (const ticks of cases) {
     const labels = ticks.map(tickFormat(ticks));
     assert.equal(new Set(labels).size, ticks.length, labels.join(' '));
@@ -46,12 +53,33 @@ test('tick labels: every tick of an axis reads differently, with the decimals it
 });
 
 test('DAG: a node is as wide as its whole label, never an ellipsis', () => {
-  const step = (id: string, uses: string, dependsOn: string[] = []): ReportStep => ({ id, uses, status: 'done', cacheHit: false, durationMs: 71_000, startMs: 0, startEstimated: false, dependsOn, inputs: [] });
+  const step = (id: string, uses: string, dependsOn: string[] = []): ReportStep => ({
+    id,
+    uses,
+    status: 'done',
+    cacheHit: false,
+    durationMs: 71_000,
+    startMs: 0,
+    startEstimated: false,
+    dependsOn,
+    inputs: [],
+  });
   const long = 'svm[C=0.1,kernel=linear,gamma=scale,class_weight=balanced]';
-  const svg = dagSvg([step('load', 'load.csv'), step(long, 'train.svm', ['load']), step('select-features', 'select-features', ['load']), step('featurize-library', 'featurize.molecules', ['load'])]);
+  const svg = dagSvg([
+    step('load', 'load.csv'),
+    step(long, 'train.svm', ['load']),
+    step('select-features', 'select-features', ['load']),
+    step('featurize-library', 'featurize.molecules', ['load']),
+  ]);
   assert.doesNotMatch(svg, /…/);
-  for (const [id, uses] of [[long, 'train.svm'], ['select-features', 'select-features'], ['featurize-library', 'featurize.molecules']]) {
-    const node = new RegExp(`<g class="node[^"]*" data-step="${id.replace(/[[\]().]/g, '\\$&')}"[^>]*>[\\s\\S]*?<rect width="([\\d.]+)"[\\s\\S]*?<text class="node-id"[^>]*>([^<]*)</text><text class="node-sub"[^>]*>([^<]*)</text>`).exec(svg);
+  for (const [id, uses] of [
+    [long, 'train.svm'],
+    ['select-features', 'select-features'],
+    ['featurize-library', 'featurize.molecules'],
+  ]) {
+    const node = new RegExp(
+      `<g class="node[^"]*" data-step="${id.replace(/[[\]().]/g, '\\$&')}"[^>]*>[\\s\\S]*?<rect width="([\\d.]+)"[\\s\\S]*?<text class="node-id"[^>]*>([^<]*)</text><text class="node-sub"[^>]*>([^<]*)</text>`,
+    ).exec(svg);
     assert.ok(node, id);
     assert.equal(node[2], id);
     assert.equal(node[3], uses);

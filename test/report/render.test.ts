@@ -19,7 +19,17 @@ import { ROOT, runPipeline, tempProject } from './project.js';
 const EVIL = '<script>alert("x")</script>';
 
 function step(id: string, dependsOn: string[], extra: Partial<ReportStep> = {}): ReportStep {
-  return { id, status: 'done', cacheHit: false, durationMs: 10, startMs: 0, startEstimated: true, dependsOn, inputs: dependsOn.map((d) => ({ port: 'data', step: d, from: 'data' })), ...extra };
+  return {
+    id,
+    status: 'done',
+    cacheHit: false,
+    durationMs: 10,
+    startMs: 0,
+    startEstimated: true,
+    dependsOn,
+    inputs: dependsOn.map((d) => ({ port: 'data', step: d, from: 'data' })),
+    ...extra,
+  };
 }
 
 test('esc escapes the five HTML specials and nothing else', () => {
@@ -45,7 +55,11 @@ test('strings from the pipeline, the record and the metrics are escaped everywhe
     status: 'failed',
     startedAt: '2026-01-01T00:00:00.000Z',
     durationMs: 20,
-    steps: [step(EVIL, []), step('eval', [EVIL], { status: 'failed', error: `gate ${EVIL} failed` }), step('register', ['eval'], { status: 'skipped', durationMs: undefined })],
+    steps: [
+      step(EVIL, []),
+      step('eval', [EVIL], { status: 'failed', error: `gate ${EVIL} failed` }),
+      step('register', ['eval'], { status: 'skipped', durationMs: undefined }),
+    ],
     evaluations: [{ step: EVIL, report: metrics }],
     modelImportances: [{ step: EVIL, features: [{ feature: EVIL, importance: 0.2 }] }],
   };
@@ -66,19 +80,25 @@ test('PR points at the ROC thresholds: recall is the TPR, precision TP / (TP + F
   // The ROC point at the decision threshold gives the confusion matrix's precision and recall.
   const [[, fp], [fn, tp]] = metrics.confusion_matrix?.counts ?? [];
   const onCurve = pr.recall.some((r, i) => Math.abs(r - tp / (tp + fn)) < 1e-9 && Math.abs(pr.precision[i] - tp / (tp + fp)) < 1e-9);
-  assert.ok(onCurve, 'the threshold\'s precision and recall are on the PR curve');
+  assert.ok(onCurve, "the threshold's precision and recall are on the PR curve");
 });
 
 test('a failed gate: the failed step shows its error, the skipped one is marked, the graph is whole', async () => {
   const dir = tempProject();
   // The gate is in the file: with --set the run would be an experiment, which registers nothing.
   const pipelineFile = join(dir, 'pipelines/breast-cancer.yaml');
-  writeFileSync(pipelineFile, readFileSync(pipelineFile, 'utf8').replace('gates: { roc_auc: ">= 0.97", sensitivity: ">= 0.85" }', 'gates: { roc_auc: ">= 0.99999" }'));
+  writeFileSync(
+    pipelineFile,
+    readFileSync(pipelineFile, 'utf8').replace('gates: { roc_auc: ">= 0.97", sensitivity: ">= 0.85" }', 'gates: { roc_auc: ">= 0.99999" }'),
+  );
   const run = await runPipeline(dir, 'pipelines/breast-cancer.yaml');
   assert.equal(run.code, 1, run.output);
   assert.equal(run.record.steps['eval-svm'].status, 'failed');
   const file = join(dir, 'failed.html');
-  assert.equal(await reportCommand([run.record.runId], { cwd: dir, store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
+  assert.equal(
+    await reportCommand([run.record.runId], { cwd: dir, store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }),
+    0,
+  );
   const html = readFileSync(file, 'utf8');
   assert.match(html, /<h1>breast-cancer-diagnosis <span class="badge failed">failed<\/span>/);
   assert.match(html, /<g class="node status-failed" data-step="eval-svm"/);
@@ -87,9 +107,18 @@ test('a failed gate: the failed step shows its error, the skipped one is marked,
   assert.match(html, /id="eval-eval-svm"[^>]*><h2>.*No metrics: the step failed/);
   assert.equal(html.match(/<g class="node /g)?.length, Object.keys(run.record.steps).length);
   // The first thing a reader sees: this model was not registered, and why; the other one was.
-  assert.match(html, /<section id="models"><h2>Registered models<\/h2><article class="model-card" id="model-register-svm" data-step="register-svm"><h3>breast-cancer-svm <span class="badge failed">not registered<\/span><\/h3>/);
-  assert.match(html, /data-step="register-svm">.*<p class="missing">not registered: a step it depends on failed, so it did not run\.<\/p>.*No metrics from <code>eval-svm<\/code>: the step failed\./);
-  assert.match(html, /<article class="model-card" id="model-register-forest" data-step="register-forest"><h3>breast-cancer-forest <span class="muted">version 1, alias staging<\/span> <span class="badge passed">registered<\/span>/);
+  assert.match(
+    html,
+    /<section id="models"><h2>Registered models<\/h2><article class="model-card" id="model-register-svm" data-step="register-svm"><h3>breast-cancer-svm <span class="badge failed">not registered<\/span><\/h3>/,
+  );
+  assert.match(
+    html,
+    /data-step="register-svm">.*<p class="missing">not registered: a step it depends on failed, so it did not run\.<\/p>.*No metrics from <code>eval-svm<\/code>: the step failed\./,
+  );
+  assert.match(
+    html,
+    /<article class="model-card" id="model-register-forest" data-step="register-forest"><h3>breast-cancer-forest <span class="muted">version 1, alias staging<\/span> <span class="badge passed">registered<\/span>/,
+  );
 });
 
 test('a model card whose artifact does not match its digest is not shown, and the report says why', async () => {
@@ -102,9 +131,15 @@ test('a model card whose artifact does not match its digest is not shown, and th
   chmodSync(object, 0o644);
   writeFileSync(object, text.replace('Single-institution data', 'Multi-institution data'));
   const file = join(dir, 'damaged.html');
-  assert.equal(await reportCommand([run.record.runId], { cwd: dir, store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
+  assert.equal(
+    await reportCommand([run.record.runId], { cwd: dir, store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) }),
+    0,
+  );
   const html = readFileSync(file, 'utf8');
-  assert.match(html, /data-step="register-forest">.*<p class="missing">its model card does not match its digest, so its text is not shown: run medpipe cache verify, then re-run the pipeline\.<\/p>/);
+  assert.match(
+    html,
+    /data-step="register-forest">.*<p class="missing">its model card does not match its digest, so its text is not shown: run medpipe cache verify, then re-run the pipeline\.<\/p>/,
+  );
   assert.doesNotMatch(html, /Multi-institution/);
   // The other card is intact and shown.
   assert.match(html, /data-step="register-svm">.*<div class="intended-use"><p>Decision support for clinicians/);
@@ -134,13 +169,20 @@ test('the report shows the metrics against the baseline, with regressions marked
     writeFileSync(join(dir, 'baseline', name), JSON.stringify(m));
   }
   const file = join(dir, 'diff.html');
-  assert.equal(await reportCommand([], { cwd: dir, store: join(dir, '.medpipe'), output: file, baseline: join(dir, 'baseline') }, { out: () => {}, err: (t) => assert.fail(t) }), 0);
+  assert.equal(
+    await reportCommand(
+      [],
+      { cwd: dir, store: join(dir, '.medpipe'), output: file, baseline: join(dir, 'baseline') },
+      { out: () => {}, err: (t) => assert.fail(t) },
+    ),
+    0,
+  );
   const html = readFileSync(file, 'utf8');
   assert.match(html, /id="baseline"><h2>Against the baseline <span class="badge failed">1 regressed<\/span>/);
   assert.match(html, /<tr class="regressed"><td>roc_auc<\/td><td>0\.9999<\/td>/);
 });
 
-test('a recommender evaluation shows model, popularity baseline and lift per metric, judged by the lift\'s interval', () => {
+test("a recommender evaluation shows model, popularity baseline and lift per metric, judged by the lift's interval", () => {
   const metrics = JSON.parse(readFileSync(join(ROOT, 'metrics', 'treatment-recommendation.json'), 'utf8')) as MetricsReport & {
     baseline: { method: string; metrics: Record<string, { value: number; ci_low: number; ci_high: number }> };
     lift: Record<string, { value: number; ci_low: number; ci_high: number }>;
@@ -148,12 +190,25 @@ test('a recommender evaluation shows model, popularity baseline and lift per met
   // The shipped file: NDCG@10's lift interval is above 0, precision@10's spans 0.
   assert.ok(metrics.lift['ndcg@10'].ci_low > 0 && metrics.lift['precision@10'].ci_low < 0 && metrics.lift['precision@10'].ci_high > 0);
   // Two made-up lifts for RMSE, where lower is better: an interval above 0 is worse, below 0 beats.
-  const worse = { ...metrics, lift: { ...metrics.lift, rmse: { value: 0.1, ci_low: 0.05, ci_high: 0.15 }, [EVIL]: { value: 1, ci_low: 1, ci_high: 1 } }, metrics: { ...metrics.metrics, [EVIL]: { value: 1, ci_low: null, ci_high: null } } };
+  const worse = {
+    ...metrics,
+    lift: { ...metrics.lift, rmse: { value: 0.1, ci_low: 0.05, ci_high: 0.15 }, [EVIL]: { value: 1, ci_low: 1, ci_high: 1 } },
+    metrics: { ...metrics.metrics, [EVIL]: { value: 1, ci_low: null, ci_high: null } },
+  };
   const beats = { ...metrics, lift: { ...metrics.lift, rmse: { value: -0.1, ci_low: -0.15, ci_high: -0.05 } } };
-  const render = (report: MetricsReport): string => renderReport({
-    runId: 'r1', pipeline: { name: 'rec', file: 'rec.yaml', digest: 'ab'.repeat(32) }, warnings: [], git: null, status: 'done',
-    startedAt: '2026-01-01T00:00:00.000Z', durationMs: 20, steps: [step('eval-best', [])], evaluations: [{ step: 'eval-best', report }], modelImportances: [],
-  });
+  const render = (report: MetricsReport): string =>
+    renderReport({
+      runId: 'r1',
+      pipeline: { name: 'rec', file: 'rec.yaml', digest: 'ab'.repeat(32) },
+      warnings: [],
+      git: null,
+      status: 'done',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 20,
+      steps: [step('eval-best', [])],
+      evaluations: [{ step: 'eval-best', report }],
+      modelImportances: [],
+    });
   // The row in the baseline table (the metrics table above it has rows with the same names).
   const row = (html: string, metric: string): string => {
     const table = html.slice(html.indexOf('<table class="metrics recommender-baseline">'));
@@ -165,7 +220,12 @@ test('a recommender evaluation shows model, popularity baseline and lift per met
   assert.match(html, /<h3>Against the baseline<\/h3><p class="muted">Against a popularity recommender/);
   assert.match(html, /2000 patients, top 10 per patient/);
   const ndcg = row(html, 'ndcg@10');
-  for (const v of [metrics.metrics['ndcg@10'].value, metrics.baseline.metrics['ndcg@10'].value, metrics.lift['ndcg@10'].value, metrics.lift['ndcg@10'].ci_low]) {
+  for (const v of [
+    metrics.metrics['ndcg@10'].value,
+    metrics.baseline.metrics['ndcg@10'].value,
+    metrics.lift['ndcg@10'].value,
+    metrics.lift['ndcg@10'].ci_low,
+  ]) {
     assert.ok(ndcg.includes(fmtNumber(v)), `ndcg@10 row shows ${fmtNumber(v)}`);
   }
   assert.match(ndcg, /badge passed">beats/);
@@ -186,7 +246,11 @@ test('a step cancelled while running is counted, styled and in the legend as can
     status: 'interrupted',
     startedAt: '2026-01-01T00:00:00.000Z',
     durationMs: 20,
-    steps: [step('load', []), step('forest', ['load'], { status: 'cancelled', durationMs: 410 }), step('eval', ['forest'], { status: 'skipped', durationMs: undefined })],
+    steps: [
+      step('load', []),
+      step('forest', ['load'], { status: 'cancelled', durationMs: 410 }),
+      step('eval', ['forest'], { status: 'skipped', durationMs: undefined }),
+    ],
     evaluations: [],
     modelImportances: [],
   };

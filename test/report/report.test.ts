@@ -21,7 +21,16 @@ import { parseCsv } from '../../src/report/csv-text.js';
 import { runPipeline, tempProject } from './project.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const PIPELINES = ['breast-cancer', 'breast-cancer-sweep', 'treatment-recommendation', 'diabetes-progression', 'drug-discovery'] as const;
 type Shipped = (typeof PIPELINES)[number];
 
@@ -37,7 +46,11 @@ before(async () => {
     records.set(name, run.record);
     const file = join(dir, `${name}.html`);
     const out: string[] = [];
-    const code = await reportCommand([run.record.runId], { cwd: dir, store: join(dir, '.medpipe'), output: file }, { out: (t) => out.push(t), err: (t) => out.push(t) });
+    const code = await reportCommand(
+      [run.record.runId],
+      { cwd: dir, store: join(dir, '.medpipe'), output: file },
+      { out: (t) => out.push(t), err: (t) => out.push(t) },
+    );
     assert.equal(code, 0, out.join('\n'));
     reports.set(name, file);
   }
@@ -81,7 +94,7 @@ async function open(name: Shipped): Promise<{ page: Page; url: string; requests:
   return { page, url, requests, problems };
 }
 
-test('every shipped pipeline\'s report opens offline, without errors, and is screenshotted', async (t) => {
+test("every shipped pipeline's report opens offline, without errors, and is screenshotted", async (t) => {
   const shots = join(dir, 'screenshots');
   mkdirSync(shots, { recursive: true });
   for (const name of PIPELINES) {
@@ -143,7 +156,7 @@ test('the breast-cancer report draws every chart of every evaluation, the graph 
   assert.equal(seen.timelineSvgs, 1);
   assert.equal(seen.timelineRows, steps.length);
   assert.equal(seen.timelineBars, steps.filter((s) => record('breast-cancer').steps[s].status === 'done').length, 'a bar per step that ran');
-  assert.equal(seen.modelImportanceSvgs, 1, 'the forest\'s impurity importances');
+  assert.equal(seen.modelImportanceSvgs, 1, "the forest's impurity importances");
 
   const evaluateSteps = steps.filter((s) => record('breast-cancer').steps[s].outputs?.metrics);
   assert.deepEqual(seen.evaluations.map((e) => e.step).sort(), evaluateSteps.sort());
@@ -165,8 +178,14 @@ test('the breast-cancer report draws every chart of every evaluation, the graph 
 
 /** The register steps' `with:` as written in the shipped pipeline file. */
 function registerParams(name: Shipped): Record<string, { intended_use: string; limitations: string; name: string }> {
-  const doc = parseYaml(readFileSync(join(dir, 'pipelines', `${name}.yaml`), 'utf8')) as { steps: Record<string, { uses: string; with: { intended_use: string; limitations: string; name: string } }> };
-  return Object.fromEntries(Object.entries(doc.steps).filter(([, s]) => s.uses === 'register').map(([id, s]) => [id, s.with]));
+  const doc = parseYaml(readFileSync(join(dir, 'pipelines', `${name}.yaml`), 'utf8')) as {
+    steps: Record<string, { uses: string; with: { intended_use: string; limitations: string; name: string } }>;
+  };
+  return Object.fromEntries(
+    Object.entries(doc.steps)
+      .filter(([, s]) => s.uses === 'register')
+      .map(([id, s]) => [id, s.with]),
+  );
 }
 
 test('the report opens with each registered model: its card, headline metrics with intervals, its gates', async () => {
@@ -185,7 +204,9 @@ test('the report opens with each registered model: its card, headline metrics wi
           intendedUse: text(a.querySelector('.intended-use')),
           limitations: text(a.querySelector('.limitations')),
           input: text(a.querySelector('.input-columns')),
-          headline: Object.fromEntries([...a.querySelectorAll('table.headline tr[data-metric]')].map((tr) => [tr.getAttribute('data-metric') ?? '', text(tr.querySelector('td.num'))])),
+          headline: Object.fromEntries(
+            [...a.querySelectorAll('table.headline tr[data-metric]')].map((tr) => [tr.getAttribute('data-metric') ?? '', text(tr.querySelector('td.num'))]),
+          ),
           gates: [...a.querySelectorAll('table.gates tr[data-gate]')].map((tr) => `${tr.getAttribute('data-gate')} ${text(tr.querySelector('.badge'))}`),
         })),
       };
@@ -194,7 +215,11 @@ test('the report opens with each registered model: its card, headline metrics wi
     assert.equal(seen.first, 'models', `${name}: the first section is the registered models`);
     assert.ok(seen.modelsTop < seen.othersTop, `${name}: and it is drawn above every other section`);
     const registers = registerParams(name);
-    assert.deepEqual(seen.cards.map((c) => c.step), Object.keys(registers), `${name}: one card per register step, in the file's order`);
+    assert.deepEqual(
+      seen.cards.map((c) => c.step),
+      Object.keys(registers),
+      `${name}: one card per register step, in the file's order`,
+    );
     for (const card of seen.cards) {
       const wanted = registers[card.step];
       const summary = record(name).steps[card.step].summary as { version: number };
@@ -210,22 +235,38 @@ test('the report opens with each registered model: its card, headline metrics wi
   const svm = await page.evaluate(() => {
     const card = document.querySelector('article.model-card[data-step="register-svm"]');
     return {
-      headline: Object.fromEntries([...(card?.querySelectorAll('table.headline tr[data-metric]') ?? [])].map((tr) => [tr.getAttribute('data-metric') ?? '', tr.querySelector('td.num')?.textContent ?? ''])),
-      gates: [...(card?.querySelectorAll('table.gates tr[data-gate]') ?? [])].map((tr) => `${tr.getAttribute('data-gate')} ${tr.querySelector('.badge')?.textContent}`),
+      headline: Object.fromEntries(
+        [...(card?.querySelectorAll('table.headline tr[data-metric]') ?? [])].map((tr) => [
+          tr.getAttribute('data-metric') ?? '',
+          tr.querySelector('td.num')?.textContent ?? '',
+        ]),
+      ),
+      gates: [...(card?.querySelectorAll('table.gates tr[data-gate]') ?? [])].map(
+        (tr) => `${tr.getAttribute('data-gate')} ${tr.querySelector('.badge')?.textContent}`,
+      ),
     };
   });
   await page.close();
   const metrics = metricsOf('breast-cancer', 'eval-svm').metrics;
-  assert.deepEqual(Object.keys(svm.headline), ['roc_auc', 'sensitivity', 'specificity', 'precision', 'accuracy'], 'the gated metrics first, then the usual ones');
+  assert.deepEqual(
+    Object.keys(svm.headline),
+    ['roc_auc', 'sensitivity', 'specificity', 'precision', 'accuracy'],
+    'the gated metrics first, then the usual ones',
+  );
   for (const [metric, shown] of Object.entries(svm.headline)) assert.equal(shown, fmtEstimate(metrics[metric]), metric);
   assert.match(svm.headline.roc_auc, /^\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]$/);
   assert.deepEqual(svm.gates, ['roc_auc passed', 'sensitivity passed']);
 });
 
 /** The rows of a leaderboard in the order they are drawn, with the cells of one metric. */
-async function leaderboardRows(page: Page, metric: string): Promise<{ step: string; label: string; chosen: boolean; value: number | null; text: string; ci: string }[]> {
+async function leaderboardRows(
+  page: Page,
+  metric: string,
+): Promise<{ step: string; label: string; chosen: boolean; value: number | null; text: string; ci: string }[]> {
   return page.evaluate((m) => {
-    const rows = [...document.querySelectorAll<HTMLTableRowElement>('table.leaderboard tbody tr')].sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+    const rows = [...document.querySelectorAll<HTMLTableRowElement>('table.leaderboard tbody tr')].sort(
+      (a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top,
+    );
     return rows.map((tr) => {
       const cell = tr.querySelector<HTMLElement>(`td[data-metric="${m}"]`);
       return {
@@ -240,7 +281,7 @@ async function leaderboardRows(page: Page, metric: string): Promise<{ step: stri
   }, metric);
 }
 
-test('a sweep gets one leaderboard: every combination with intervals, select-best\'s choice marked and first, sortable by any metric', async () => {
+test("a sweep gets one leaderboard: every combination with intervals, select-best's choice marked and first, sortable by any metric", async () => {
   const run = record('breast-cancer-sweep');
   const best = (run.steps.best.summary as { best: string }).best;
   const evals = Object.keys(run.steps).filter((s) => s.startsWith('eval['));
@@ -248,14 +289,20 @@ test('a sweep gets one leaderboard: every combination with intervals, select-bes
   const shape = await page.evaluate(() => ({
     leaderboards: document.querySelectorAll('section.leaderboard-section').length,
     evaluationSections: document.querySelectorAll('section.evaluation').length,
-    folded: [...document.querySelectorAll<HTMLElement>('section.leaderboard-section details.member')].map((d) => ({ step: d.dataset.step ?? '', roc: d.querySelectorAll('svg.chart-roc').length })),
+    folded: [...document.querySelectorAll<HTMLElement>('section.leaderboard-section details.member')].map((d) => ({
+      step: d.dataset.step ?? '',
+      roc: d.querySelectorAll('svg.chart-roc').length,
+    })),
     forestRows: document.querySelectorAll('svg.chart-leaderboard g.interval').length,
     sortable: [...document.querySelectorAll('table.leaderboard thead th[data-metric] input[type=radio]')].length,
   }));
   assert.equal(shape.leaderboards, 1);
   assert.equal(shape.evaluationSections, 0, 'no section per combination: they are folded under the leaderboard');
   assert.deepEqual(shape.folded.map((f) => f.step).sort(), [...evals].sort());
-  assert.ok(shape.folded.every((f) => f.roc === 1), 'each folded evaluation keeps its curves');
+  assert.ok(
+    shape.folded.every((f) => f.roc === 1),
+    'each folded evaluation keeps its curves',
+  );
   assert.equal(shape.forestRows, evals.length);
   assert.equal(shape.sortable, Object.keys(metricsOf('breast-cancer-sweep', evals[0]).metrics).length);
 
@@ -270,13 +317,20 @@ test('a sweep gets one leaderboard: every combination with intervals, select-bes
   }
 
   // Sorting without script: the radio button in a column's header reorders the rows, better first.
-  for (const [metric, direction] of [['sensitivity', 'higher'], ['log_loss', 'lower'], ['roc_auc', 'higher']] as const) {
+  for (const [metric, direction] of [
+    ['sensitivity', 'higher'],
+    ['log_loss', 'lower'],
+    ['roc_auc', 'higher'],
+  ] as const) {
     await page.click(`table.leaderboard th[data-metric="${metric}"] input`);
     const rows = await leaderboardRows(page, metric);
     const values = rows.map((r) => r.value as number);
     const sorted = [...values].sort((a, b) => (direction === 'higher' ? b - a : a - b));
     assert.deepEqual(values, sorted, `sorted by ${metric}, ${direction} first`);
-    const bold = await page.evaluate((m) => [...document.querySelectorAll(`table.leaderboard td.col-best[data-metric="${m}"]`)].map((td) => Number((td as HTMLElement).dataset.value)), metric);
+    const bold = await page.evaluate(
+      (m) => [...document.querySelectorAll(`table.leaderboard td.col-best[data-metric="${m}"]`)].map((td) => Number((td as HTMLElement).dataset.value)),
+      metric,
+    );
     assert.deepEqual(bold, [sorted[0]], `the best ${metric} is in bold`);
   }
   await page.close();
@@ -297,7 +351,7 @@ test('the recommender report puts ALS, item-kNN and popularity side by side', as
   assert.deepEqual(als.baseline, knn.baseline, 'both were judged against the same popularity baseline');
   const chosen = rows.find((r) => r.chosen);
   assert.equal(chosen?.step, (run.steps.best.summary as { best: string }).best.replace(/^train/, 'eval'));
-  assert.equal(rows[0].label, chosen?.label, 'in select-best\'s order (NDCG@10), the chosen method first');
+  assert.equal(rows[0].label, chosen?.label, "in select-best's order (NDCG@10), the chosen method first");
 });
 
 test('drug discovery: GAN loss curves, QSAR observed vs predicted with R², the top candidates, fingerprint columns in one line', async () => {
@@ -311,7 +365,11 @@ test('drug discovery: GAN loss curves, QSAR observed vs predicted with R², the 
     const table = document.querySelector('section.candidates table.candidates-table');
     const gen = document.querySelector('#eval-eval-gan');
     return {
-      series: [...(gan?.querySelectorAll<SVGPathElement>('path.curve') ?? [])].map((p) => ({ name: p.dataset.series ?? '', points: Number(p.dataset.points), length: p.getTotalLength() })),
+      series: [...(gan?.querySelectorAll<SVGPathElement>('path.curve') ?? [])].map((p) => ({
+        name: p.dataset.series ?? '',
+        points: Number(p.dataset.points),
+        length: p.getTotalLength(),
+      })),
       scatterPoints: Number(scatter?.querySelector<SVGGElement>('g.points')?.dataset.points ?? 0),
       circles: scatter?.querySelectorAll('circle.point').length ?? 0,
       legend: scatter?.querySelector('text.legend')?.textContent ?? '',
@@ -323,7 +381,10 @@ test('drug discovery: GAN loss curves, QSAR observed vs predicted with R², the 
   });
   await page.close();
 
-  assert.deepEqual(seen.series.map((s) => s.name), ['critic (discriminator)', 'generator']);
+  assert.deepEqual(
+    seen.series.map((s) => s.name),
+    ['critic (discriminator)', 'generator'],
+  );
   for (const s of seen.series) {
     assert.equal(s.points, curves.points.length, `${s.name}: every recorded loss`);
     assert.ok(s.length > 100, `${s.name}: drawn (length ${s.length})`);
@@ -345,7 +406,7 @@ test('drug discovery: GAN loss curves, QSAR observed vs predicted with R², the 
   assert.doesNotMatch(seen.genText, /fp_17 \(/, 'no fingerprint bit listed on its own');
 });
 
-test('DAG node labels are whole and inside their boxes, and so are the timeline\'s, in every shipped pipeline\'s report', async () => {
+test("DAG node labels are whole and inside their boxes, and so are the timeline's, in every shipped pipeline's report", async () => {
   for (const name of PIPELINES) {
     const { page } = await open(name);
     const nodes = await page.evaluate(() =>
@@ -364,7 +425,13 @@ test('DAG node labels are whole and inside their boxes, and so are the timeline\
         };
       }),
     );
-    const timeline = await page.evaluate(() => [...document.querySelectorAll<SVGGElement>('#timeline g.timeline-row')].map((g) => ({ step: g.dataset.step ?? '', label: g.querySelector('text.row-label')?.textContent ?? '', left: (g.querySelector('text.row-label') as SVGTextElement).getBBox().x })));
+    const timeline = await page.evaluate(() =>
+      [...document.querySelectorAll<SVGGElement>('#timeline g.timeline-row')].map((g) => ({
+        step: g.dataset.step ?? '',
+        label: g.querySelector('text.row-label')?.textContent ?? '',
+        left: (g.querySelector('text.row-label') as SVGTextElement).getBBox().x,
+      })),
+    );
     await page.close();
     const steps = Object.entries(record(name).steps);
     assert.equal(nodes.length, steps.length, name);
@@ -385,7 +452,11 @@ test('one number format in every report: each value in its tables as format.ts w
   for (const name of PIPELINES) {
     const { page } = await open(name);
     const seen = await page.evaluate(() => {
-      const cells = [...document.querySelectorAll('table.metrics td.num, table.headline td.num, table.gates td.num, table.leaderboard td.num, table.recommender-baseline td.num')].map((td) => td.textContent ?? '');
+      const cells = [
+        ...document.querySelectorAll(
+          'table.metrics td.num, table.headline td.num, table.gates td.num, table.leaderboard td.num, table.recommender-baseline td.num',
+        ),
+      ].map((td) => td.textContent ?? '');
       // Tick labels of one axis share a coordinate: an x axis's their y, a y axis's their x.
       const axes: string[][] = [];
       for (const svg of document.querySelectorAll('svg')) {
@@ -411,10 +482,16 @@ test('a cached re-run reports its cache hits; a run id prefix selects the run', 
   const run = await runPipeline(dir, 'pipelines/breast-cancer.yaml');
   assert.equal(run.code, 0, run.output);
   const file = join(dir, 'cached.html');
-  const code = await reportCommand([run.record.runId.slice(0, -2)], { cwd: dir, store: join(dir, '.medpipe'), output: file }, { out: () => {}, err: (t) => assert.fail(t) });
+  const code = await reportCommand(
+    [run.record.runId.slice(0, -2)],
+    { cwd: dir, store: join(dir, '.medpipe'), output: file },
+    { out: () => {}, err: (t) => assert.fail(t) },
+  );
   assert.equal(code, 0);
   const html = readFileSync(file, 'utf8');
-  const cached = Object.entries(run.record.steps).filter(([, s]) => s.status === 'cached').map(([id]) => id);
+  const cached = Object.entries(run.record.steps)
+    .filter(([, s]) => s.status === 'cached')
+    .map(([id]) => id);
   assert.ok(cached.length > 0);
   for (const id of cached) assert.match(html, new RegExp(`<g class="node status-cached" data-step="${id}"`));
   assert.equal(html.match(/<g class="cache-hit">/g)?.length, cached.length);

@@ -18,7 +18,7 @@ const { train, test: testSet } = selectionTables(fx.design);
 const dir = mkdtempSync(join(tmpdir(), 'medpipe-select-test-'));
 const params = { method: 'anova-f', k: fx.design.kBest, threshold: null, columns: [], seed: 0, n_neighbors: 3, trees: 100 };
 
-test('select-features step: anova-f keeps SelectKBest\'s columns in train and test, plus the target', async () => {
+test("select-features step: anova-f keeps SelectKBest's columns in train and test, plus the target", async () => {
   const inputs = { train: join(dir, 'train.arrow'), test: join(dir, 'test.arrow') };
   await writeDatasetFile(inputs.train, train);
   await writeDatasetFile(inputs.test, testSet);
@@ -28,7 +28,10 @@ test('select-features step: anova-f keeps SelectKBest\'s columns in train and te
   const expected = [...fx.anovaF.selected, fx.design.target];
   for (const port of ['train', 'test']) {
     const out = await readDatasetFile(r.outputs[port]);
-    assert.deepEqual(out.columns.map((c) => c.name), expected);
+    assert.deepEqual(
+      out.columns.map((c) => c.name),
+      expected,
+    );
     assert.deepEqual(out.target, train.target);
   }
   const again = await runStep(step, inputs, params);
@@ -44,12 +47,15 @@ test('select-features step: k larger than the number of features is refused', as
   await assert.rejects(runStep(step, inputs, { ...params, k: 31 }), /k = 31 is larger than the number of features \(30\)/);
 });
 
-test('select-features step: forest-importance stops when its signal is aborted, rejecting with the signal\'s reason', async () => {
+test("select-features step: forest-importance stops when its signal is aborted, rejecting with the signal's reason", async () => {
   const inputs = { train: join(dir, 'train-cancel.arrow'), test: join(dir, 'test-cancel.arrow') };
   await writeDatasetFile(inputs.train, train);
   await writeDatasetFile(inputs.test, testSet);
   const controller = new AbortController();
   const reason = new Error('cancelled by the test');
   controller.abort(reason);
-  await assert.rejects(runStep(step, inputs, { ...params, method: 'forest-importance', trees: 100 }, process.cwd(), { signal: controller.signal }), (e) => e === reason);
+  await assert.rejects(
+    runStep(step, inputs, { ...params, method: 'forest-importance', trees: 100 }, process.cwd(), { signal: controller.signal }),
+    (e) => e === reason,
+  );
 });

@@ -74,7 +74,7 @@ test('correlation filter keeps the earlier column of each correlated pair, as th
   }
 });
 
-test('mutual information: noise-free estimate equals sklearn\'s; with noise the top-k sets agree', async () => {
+test("mutual information: noise-free estimate equals sklearn's; with noise the top-k sets agree", async () => {
   const m = featureMatrix(train);
   const y = targetVector(train);
   assert.equal(y.type, 'classification');
@@ -87,7 +87,7 @@ test('mutual information: noise-free estimate equals sklearn\'s; with noise the 
   assert.ok(shared >= k - 1, `top-${k} overlap with sklearn is ${shared}`);
 });
 
-test('forest importance: top-5 overlaps sklearn RandomForestClassifier\'s top-5', async () => {
+test("forest importance: top-5 overlaps sklearn RandomForestClassifier's top-5", async () => {
   const sel = await fitSelection(train, { method: 'forest-importance', k: 5, seed: 7, trees: 100 });
   const shared = overlap(new Set(sel.selected), topNames(fx.forest.importances, 5));
   assert.ok(shared >= 3, `top-5 overlap with sklearn is ${shared}: ${sel.selected.join(', ')}`);
@@ -104,7 +104,10 @@ test('applySelection keeps the selected features in table order plus id and targ
   const sel = await fitSelection(train, { method: 'columns', columns: [features[5], features[2]] });
   assert.deepEqual(sel.selected, [features[2], features[5]]);
   const out = applySelection(sel, testSet);
-  assert.deepEqual(out.columns.map((c) => c.name), [features[2], features[5], fx.design.target]);
+  assert.deepEqual(
+    out.columns.map((c) => c.name),
+    [features[2], features[5], fx.design.target],
+  );
   assert.equal(out.rowCount, testSet.rowCount);
   assert.deepEqual(out.target, testSet.target);
 });
@@ -131,7 +134,17 @@ test('bad input: unknown column, chi2 on negative data, k too large, missing val
   const gappy = applyPreprocess(fitPreprocess(train, {}), train);
   const col = gappy.columns[1];
   if (col.data.type !== 'numeric') throw new Error('expected numeric');
-  const holed = { ...gappy, columns: gappy.columns.map((c, j) => (j === 1 ? { ...c, data: { type: 'numeric' as const, values: Float64Array.from(col.data.type === 'numeric' ? col.data.values : [], (v, i) => (i === 4 ? NaN : v)) } } : c)) };
+  const holed = {
+    ...gappy,
+    columns: gappy.columns.map((c, j) =>
+      j === 1
+        ? {
+            ...c,
+            data: { type: 'numeric' as const, values: Float64Array.from(col.data.type === 'numeric' ? col.data.values : [], (v, i) => (i === 4 ? NaN : v)) },
+          }
+        : c,
+    ),
+  };
   await assert.rejects(fitSelection(holed, { method: 'variance', threshold: 0 }), /row 5, column "mean_texture": feature has missing values/);
 });
 

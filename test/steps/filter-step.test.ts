@@ -24,10 +24,19 @@ test('pic50 >= 7 keeps exactly the rows a plain reading of the CSV says are acti
   await writeDatasetFile(file, ds);
   const run = await runStep(filter, { data: file }, { where: [{ column: 'pic50', op: '>=', value: 7 }], allow_empty: false });
   const out = await readDatasetFile(run.outputs.data);
-  const lines = readFileSync(csvPath, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const lines = readFileSync(csvPath, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const expected = lines.filter((l) => Number(l[l.length - 1]) >= 7).map((l) => l[0]);
   const ids = out.columns.find((c) => c.name === 'compound_id')!.data;
-  const got = ids.type === 'numeric' ? Array.from(ids.values, String) : ids.type === 'categorical' ? Array.from(ids.codes, (k) => ids.categories[k]) : ids.values.map(String);
+  const got =
+    ids.type === 'numeric'
+      ? Array.from(ids.values, String)
+      : ids.type === 'categorical'
+        ? Array.from(ids.codes, (k) => ids.categories[k])
+        : ids.values.map(String);
   assert.ok(expected.length > 50 && expected.length < lines.length);
   assert.deepEqual(got, expected);
   assert.deepEqual(run.summary, { rows: expected.length, of: lines.length });
@@ -40,13 +49,21 @@ test('categorical in / != and missing values', async () => {
   ]);
   const file = join(dir, 'small.arrow');
   await writeDatasetFile(file, ds);
-  const rows = async (where: unknown[]): Promise<number> => (await readDatasetFile((await runStep(filter, { data: file }, { where, allow_empty: true })).outputs.data)).rowCount;
+  const rows = async (where: unknown[]): Promise<number> =>
+    (await readDatasetFile((await runStep(filter, { data: file }, { where, allow_empty: true })).outputs.data)).rowCount;
   assert.equal(await rows([{ column: 'site', op: 'in', value: ['south', 'west'] }]), 3);
   assert.equal(await rows([{ column: 'site', op: '!=', value: 'south' }]), 2, 'a missing site is not "not south"');
   assert.equal(await rows([{ column: 'age', op: '!=', value: 40 }]), 3, 'a missing age is not "not 40"');
-  assert.equal(await rows([{ column: 'site', op: '==', value: 'south' }, { column: 'age', op: '>', value: 60 }]), 1);
+  assert.equal(
+    await rows([
+      { column: 'site', op: '==', value: 'south' },
+      { column: 'age', op: '>', value: 60 },
+    ]),
+    1,
+  );
 
-  const fails = (where: unknown[], pattern: RegExp, allowEmpty = false) => assert.rejects(runStep(filter, { data: file }, { where, allow_empty: allowEmpty }), (e: unknown) => e instanceof StepInputError && pattern.test(e.message));
+  const fails = (where: unknown[], pattern: RegExp, allowEmpty = false) =>
+    assert.rejects(runStep(filter, { data: file }, { where, allow_empty: allowEmpty }), (e: unknown) => e instanceof StepInputError && pattern.test(e.message));
   await fails([{ column: 'sitee', op: '==', value: 'north' }], /no column "sitee".*site/);
   await fails([{ column: 'site', op: '>=', value: 3 }], /categorical.*>=/);
   await fails([{ column: 'age', op: '>=', value: 'old' }], /numeric.*number/);

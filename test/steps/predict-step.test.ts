@@ -20,7 +20,18 @@ import { runStep } from '../helpers/step-harness.js';
 import { ROOT } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medpipe-predict-'));
-const forestParams = { task: 'auto', trees: 30, max_depth: null, min_samples_split: 2, min_samples_leaf: 1, max_features: null, bootstrap: true, class_weight: null, seed: 3, threads: 1 };
+const forestParams = {
+  task: 'auto',
+  trees: 30,
+  max_depth: null,
+  min_samples_split: 2,
+  min_samples_leaf: 1,
+  max_features: null,
+  bootstrap: true,
+  class_weight: null,
+  seed: 3,
+  threads: 1,
+};
 const predictParams = { column: 'predicted', sort: 'none', top: null, table_columns: [] as string[], table_file: null, table_digits: 6 };
 
 async function file(name: string, ds: Dataset): Promise<string> {
@@ -32,8 +43,21 @@ async function file(name: string, ds: Dataset): Promise<string> {
 async function halves(csv: string, target: string, positive?: string): Promise<{ train: string; test: string; testRows: Dataset }> {
   const ds = await readCsv(join(ROOT, 'data', csv), { target, ...(positive ? { positive } : {}) });
   const rows = Array.from({ length: ds.rowCount }, (_, i) => i);
-  const testRows = takeRows(ds, rows.filter((i) => i % 4 === 0));
-  return { train: await file(`${csv}-train`, takeRows(ds, rows.filter((i) => i % 4 !== 0))), test: await file(`${csv}-test`, testRows), testRows };
+  const testRows = takeRows(
+    ds,
+    rows.filter((i) => i % 4 === 0),
+  );
+  return {
+    train: await file(
+      `${csv}-train`,
+      takeRows(
+        ds,
+        rows.filter((i) => i % 4 !== 0),
+      ),
+    ),
+    test: await file(`${csv}-test`, testRows),
+    testRows,
+  };
 }
 
 test('regression: predictions equal the model applied directly; sorting ranks them and top cuts; the CSV has the chosen columns', async () => {
@@ -51,11 +75,17 @@ test('regression: predictions equal the model applied directly; sorting ranks th
   assert.deepEqual(Array.from(col.data.values), Array.from(direct));
   assert.equal(out.target?.column, 'progression', 'the target is carried through');
 
-  const ranked = await runStep(predict, { model: modelFile, data: testFile }, { ...predictParams, sort: 'descending', top: 10, table_columns: ['rank', 'predicted', 'bmi'] });
+  const ranked = await runStep(
+    predict,
+    { model: modelFile, data: testFile },
+    { ...predictParams, sort: 'descending', top: 10, table_columns: ['rank', 'predicted', 'bmi'] },
+  );
   const top = await readDatasetFile(ranked.outputs.data);
   assert.equal(top.rowCount, 10);
   const values = top.columns.find((c) => c.name === 'predicted')!.data as { values: Float64Array };
-  const expected = Array.from(direct).sort((a, b) => b - a).slice(0, 10);
+  const expected = Array.from(direct)
+    .sort((a, b) => b - a)
+    .slice(0, 10);
   assert.deepEqual(Array.from(values.values), expected);
   const csv = readFileSync(ranked.outputs.table, 'utf8').trim().split('\n');
   assert.equal(csv[0], 'rank,predicted,bmi');
@@ -63,8 +93,15 @@ test('regression: predictions equal the model applied directly; sorting ranks th
   assert.equal(csv[1].split(',')[0], '1');
   // The table is for reading: 6 significant digits (the data output keeps every digit, above).
   assert.equal(csv[1].split(',')[1], String(Number(expected[0].toPrecision(6))));
-  assert.ok(csv.slice(1).every((line) => line.split(',').every((cell) => cell.replace(/^-|\.|e.*$/g, '').replace(/^0+/, '').length <= 6)), csv.join('\n'));
-  const full = await runStep(predict, { model: modelFile, data: testFile }, { ...predictParams, sort: 'descending', top: 10, table_columns: ['predicted'], table_digits: 17 });
+  assert.ok(
+    csv.slice(1).every((line) => line.split(',').every((cell) => cell.replace(/^-|\.|e.*$/g, '').replace(/^0+/, '').length <= 6)),
+    csv.join('\n'),
+  );
+  const full = await runStep(
+    predict,
+    { model: modelFile, data: testFile },
+    { ...predictParams, sort: 'descending', top: 10, table_columns: ['predicted'], table_digits: 17 },
+  );
   assert.equal(Number(readFileSync(full.outputs.table, 'utf8').split('\n')[1]), expected[0]);
 });
 
@@ -84,11 +121,23 @@ test('classification: labels and P(positive) scores, sorted by the score', async
   assert.equal(label.categories[label.codes[out.rowCount - 1]], 'benign');
 });
 
-test('a dataset without the model\'s features is refused with the missing column named', async () => {
+test("a dataset without the model's features is refused with the missing column named", async () => {
   const { train, testRows } = await halves('diabetes-progression.csv', 'progression');
   const modelFile = (await runStep(trainForest, { train }, forestParams)).outputs.model;
-  const withoutBmi = await file('no-bmi', makeDataset(testRows.columns.filter((c) => c.name !== 'bmi'), testRows.target));
-  await assert.rejects(runStep(predict, { model: modelFile, data: withoutBmi }, predictParams), (e: unknown) => e instanceof StepInputError && /"bmi"/.test(e.message));
+  const withoutBmi = await file(
+    'no-bmi',
+    makeDataset(
+      testRows.columns.filter((c) => c.name !== 'bmi'),
+      testRows.target,
+    ),
+  );
+  await assert.rejects(
+    runStep(predict, { model: modelFile, data: withoutBmi }, predictParams),
+    (e: unknown) => e instanceof StepInputError && /"bmi"/.test(e.message),
+  );
   const test2 = await file('t2', testRows);
-  await assert.rejects(runStep(predict, { model: modelFile, data: test2 }, { ...predictParams, table_columns: ['bmii'] }), (e: unknown) => e instanceof StepInputError && /bmii/.test(e.message) && /bmi/.test(e.message));
+  await assert.rejects(
+    runStep(predict, { model: modelFile, data: test2 }, { ...predictParams, table_columns: ['bmii'] }),
+    (e: unknown) => e instanceof StepInputError && /bmii/.test(e.message) && /bmi/.test(e.message),
+  );
 });

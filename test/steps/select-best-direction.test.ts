@@ -40,6 +40,9 @@ test('auto: lower detection AUC, lower RMSE, higher NDCG@10 and its lift win', a
 });
 
 test('a metric without a known direction must say which way is better', async () => {
-  await assert.rejects(chosen('diversity_ratio', [0.8, 1.1]), (e: unknown) => e instanceof StepInputError && /direction: higher or direction: lower/.test(e.message));
+  await assert.rejects(
+    chosen('diversity_ratio', [0.8, 1.1]),
+    (e: unknown) => e instanceof StepInputError && /direction: higher or direction: lower/.test(e.message),
+  );
   assert.equal(await chosen('diversity_ratio', [0.8, 1.1], 'lower'), 0);
 });

@@ -9,8 +9,11 @@ export class PlainReporter implements Reporter {
   onEvent(e: EngineEvent): void {
     switch (e.type) {
       case 'run:start':
-        this.write(`medpipe: running ${e.pipeline} (${e.file}), ${e.steps.length} step${e.steps.length === 1 ? '' : 's'}, concurrency ${e.concurrency}, run ${e.runId}`);
-        if (e.experiment) this.write(`medpipe: experiment (${e.experiment}): cached and recorded, but no metrics, table or lock file is written and no alias moves`);
+        this.write(
+          `medpipe: running ${e.pipeline} (${e.file}), ${e.steps.length} step${e.steps.length === 1 ? '' : 's'}, concurrency ${e.concurrency}, run ${e.runId}`,
+        );
+        if (e.experiment)
+          this.write(`medpipe: experiment (${e.experiment}): cached and recorded, but no metrics, table or lock file is written and no alias moves`);
         break;
       case 'run:waiting':
         this.write(`medpipe: waiting for ${e.holder}, which publishes into this checkout`);

@@ -11,7 +11,16 @@ interface Row {
 }
 
 const SYMBOL: Record<Row['state'], string> = { pending: '·', waiting: '…', running: '▶', cached: '=', done: '✓', failed: '✗', cancelled: '⊘', skipped: '-' };
-const COLOR: Record<Row['state'], string> = { pending: '2', waiting: '33', running: '36', cached: '2', done: '32', failed: '31', cancelled: '33', skipped: '33' };
+const COLOR: Record<Row['state'], string> = {
+  pending: '2',
+  waiting: '33',
+  running: '36',
+  cached: '2',
+  done: '32',
+  failed: '31',
+  cancelled: '33',
+  skipped: '33',
+};
 
 export class TtyReporter implements Reporter {
   private rows = new Map<string, Row>();
@@ -80,7 +89,12 @@ export class TtyReporter implements Reporter {
     const width = Math.max(...[...this.rows.keys()].map((k) => k.length), 4);
     const lines = this.header.split('\n');
     for (const [step, row] of this.rows) {
-      const time = row.state === 'running' && row.startedAt ? formatDuration(Date.now() - row.startedAt) : row.durationMs !== undefined && row.state !== 'cached' ? formatDuration(row.durationMs) : '';
+      const time =
+        row.state === 'running' && row.startedAt
+          ? formatDuration(Date.now() - row.startedAt)
+          : row.durationMs !== undefined && row.state !== 'cached'
+            ? formatDuration(row.durationMs)
+            : '';
       const cols = (this.out.columns || 100) - 1;
       const head = `  ${SYMBOL[row.state]} ${step.padEnd(width)}  ${row.state.padEnd(9)}`;
       const tail = ` ${time.padStart(8)}  ${row.detail ?? ''}`.slice(0, Math.max(0, cols - head.length));

@@ -97,11 +97,14 @@ export function makeClassification(options: MakeClassificationOptions): Dataset 
 }
 
 function check(o: MakeClassificationOptions): void {
-  if (o.nInformative + o.nRedundant > o.nFeatures) throw new StepInputError(`n_informative (${o.nInformative}) + n_redundant (${o.nRedundant}) must be at most n_features (${o.nFeatures})`);
+  if (o.nInformative + o.nRedundant > o.nFeatures)
+    throw new StepInputError(`n_informative (${o.nInformative}) + n_redundant (${o.nRedundant}) must be at most n_features (${o.nFeatures})`);
   if (o.nInformative < 1) throw new StepInputError('n_informative must be at least 1');
   if (o.nClasses < 2) throw new StepInputError('n_classes must be at least 2');
   if (o.nClasses * o.nClustersPerClass > 2 ** o.nInformative) {
-    throw new StepInputError(`n_classes (${o.nClasses}) x n_clusters_per_class (${o.nClustersPerClass}) must be at most 2^n_informative (${2 ** o.nInformative}): raise n_informative`);
+    throw new StepInputError(
+      `n_classes (${o.nClasses}) x n_clusters_per_class (${o.nClustersPerClass}) must be at most 2^n_informative (${2 ** o.nInformative}): raise n_informative`,
+    );
   }
   if (o.nSamples < 1) throw new StepInputError('n_samples must be at least 1');
 }

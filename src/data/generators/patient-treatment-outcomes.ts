@@ -63,15 +63,21 @@ export function generatePatientTreatmentOutcomes(o: PatientTreatmentOptions): Pa
   checkOptions(o);
   const { patients: nP, treatments: nT, rank: r } = o;
   const root = createRng(o.seed);
-  const featRng = root.fork(1), factorRng = root.fork(2), obsRng = root.fork(3), noiseRng = root.fork(4);
+  const featRng = root.fork(1),
+    factorRng = root.fork(2),
+    obsRng = root.fork(3),
+    noiseRng = root.fork(4);
 
-  const age = new Float64Array(nP), sex = new Uint8Array(nP), comorbidities = new Uint8Array(nP * COMORBIDITIES), lab = new Float64Array(nP);
+  const age = new Float64Array(nP),
+    sex = new Uint8Array(nP),
+    comorbidities = new Uint8Array(nP * COMORBIDITIES),
+    lab = new Float64Array(nP);
   const sickness = new Float64Array(nP);
   for (let p = 0; p < nP; p++) {
     age[p] = Math.min(95, Math.max(18, 58 + 15 * featRng.normal()));
     sex[p] = featRng.next() < 0.5 ? 1 : 0;
     // Comorbidities become likelier with age.
-    const risk = 0.05 + 0.25 * (age[p] - 18) / 77;
+    const risk = 0.05 + (0.25 * (age[p] - 18)) / 77;
     let c = 0;
     for (let f = 0; f < COMORBIDITIES; f++) {
       const has = featRng.next() < risk ? 1 : 0;
@@ -81,7 +87,8 @@ export function generatePatientTreatmentOutcomes(o: PatientTreatmentOptions): Pa
     sickness[p] = c;
     lab[p] = -0.3 * c + featRng.normal();
   }
-  const tClass = new Int32Array(nT), dose = new Int32Array(nT);
+  const tClass = new Int32Array(nT),
+    dose = new Int32Array(nT);
   for (let t = 0; t < nT; t++) {
     tClass[t] = featRng.int(8);
     dose[t] = featRng.int(3);
@@ -89,7 +96,8 @@ export function generatePatientTreatmentOutcomes(o: PatientTreatmentOptions): Pa
 
   // biome-ignore lint/style/useExponentiationOperator: the committed tables were generated with Math.pow; keep the expression they came from
   const sd = Math.pow(r, -0.25); // variance 1/sqrt(r)
-  const P = new Float64Array(nP * r), Q = new Float64Array(nT * r);
+  const P = new Float64Array(nP * r),
+    Q = new Float64Array(nT * r);
   for (let j = 0; j < P.length; j++) P[j] = sd * factorRng.normal();
   // Half of each patient factor's variance comes from their (standardised) features, so features
   // say which treatments suit a patient never seen before, as age and comorbidities do in practice.
@@ -113,7 +121,8 @@ export function generatePatientTreatmentOutcomes(o: PatientTreatmentOptions): Pa
   for (let j = 0; j < Q.length; j++) Q[j] = sd * factorRng.normal();
   const classEffect = new Float64Array(8);
   for (let c = 0; c < 8; c++) classEffect[c] = 0.3 * factorRng.normal();
-  const bP = new Float64Array(nP), bT = new Float64Array(nT);
+  const bP = new Float64Array(nP),
+    bT = new Float64Array(nT);
   for (let p = 0; p < nP; p++) bP[p] = -0.15 * sickness[p] + 0.1 * lab[p] + 0.3 * factorRng.normal();
   for (let t = 0; t < nT; t++) bT[t] = classEffect[tClass[t]] + 0.1 * dose[t] + 0.2 * factorRng.normal();
   const mean = 5;
@@ -135,7 +144,9 @@ export function generatePatientTreatmentOutcomes(o: PatientTreatmentOptions): Pa
   const perm = new Int32Array(nT);
   for (let t = 0; t < nT; t++) perm[t] = t;
   obsRng.shuffle(perm);
-  const patient = new Int32Array(total), treatment = new Int32Array(total), outcome = new Float64Array(total);
+  const patient = new Int32Array(total),
+    treatment = new Int32Array(total),
+    outcome = new Float64Array(total);
   const stamp = new Int32Array(nT).fill(-1);
   const pool = new Int32Array(nT);
   let n = 0;
@@ -146,8 +157,11 @@ export function generatePatientTreatmentOutcomes(o: PatientTreatmentOptions): Pa
       for (let t = 0; t < nT; t++) pool[t] = t;
       for (let j = 0; j < c; j++) {
         const s = j + obsRng.int(nT - j);
-        const tmp = pool[j]; pool[j] = pool[s]; pool[s] = tmp;
-        patient[n] = p; treatment[n++] = pool[j];
+        const tmp = pool[j];
+        pool[j] = pool[s];
+        pool[s] = tmp;
+        patient[n] = p;
+        treatment[n++] = pool[j];
       }
     } else {
       for (let j = 0; j < c; ) {
@@ -159,13 +173,15 @@ export function generatePatientTreatmentOutcomes(o: PatientTreatmentOptions): Pa
         for (let a = 0; a < r; a++) affinity += P[p * r + a] * Q[t * r + a];
         if (obsRng.next() >= 1 / (1 + Math.exp(-2 * affinity))) continue;
         stamp[t] = p;
-        patient[n] = p; treatment[n++] = t;
+        patient[n] = p;
+        treatment[n++] = t;
         j++;
       }
     }
   }
   for (let j = 0; j < total; j++) {
-    const p = patient[j], t = treatment[j];
+    const p = patient[j],
+      t = treatment[j];
     let s = mean + bP[p] + bT[t];
     for (let a = 0; a < r; a++) s += P[p * r + a] * Q[t * r + a];
     outcome[j] = s + o.noise * noiseRng.normal();

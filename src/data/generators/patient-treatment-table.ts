@@ -11,7 +11,16 @@ import { COMORBIDITIES, generatePatientTreatmentOutcomes, type PatientTreatmentO
 
 /** Column names of the comorbidity flags, in the generator's order. */
 export const COMORBIDITY_NAMES = ['diabetes', 'hypertension', 'ckd', 'copd', 'heart_failure'] as const;
-export const TREATMENT_CLASSES = ['ace_inhibitor', 'beta_blocker', 'statin', 'metformin', 'sglt2_inhibitor', 'diuretic', 'calcium_channel_blocker', 'anticoagulant'] as const;
+export const TREATMENT_CLASSES = [
+  'ace_inhibitor',
+  'beta_blocker',
+  'statin',
+  'metformin',
+  'sglt2_inhibitor',
+  'diuretic',
+  'calcium_channel_blocker',
+  'anticoagulant',
+] as const;
 export const DOSE_BANDS = ['low', 'medium', 'high'] as const;
 
 export const PATIENT_TREATMENT_DEFAULTS: PatientTreatmentOptions = { patients: 1000, treatments: 100, observations: 20000, rank: 8, noise: 0.5, seed: 0 };
@@ -52,7 +61,11 @@ export function patientTreatmentTable(o: PatientTreatmentOptions): Dataset {
     return out;
   };
   const numeric = (name: string, values: Float64Array, kind: 'numeric' | 'target' = 'numeric'): Column => ({ name, kind, data: { type: 'numeric', values } });
-  const categorical = (name: string, codes: Int32Array, categories: readonly string[], kind: 'categorical' | 'id' = 'categorical'): Column => ({ name, kind, data: { type: 'categorical', codes, categories } });
+  const categorical = (name: string, codes: Int32Array, categories: readonly string[], kind: 'categorical' | 'id' = 'categorical'): Column => ({
+    name,
+    kind,
+    data: { type: 'categorical', codes, categories },
+  });
 
   const comorbidityColumns = COMORBIDITY_NAMES.map((name, f) => {
     const flag = new Float64Array(n);

@@ -28,7 +28,9 @@ export function resolveMaxFeatures(mf: MaxFeatures, nCols: number): number {
   if (mf === 'log2') return Math.max(1, Math.floor(Math.log2(nCols)));
   if (typeof mf === 'number' && mf > 0 && mf <= 1) return Math.max(1, Math.floor(mf * nCols));
   if (typeof mf === 'number' && Number.isInteger(mf) && mf > 1 && mf <= nCols) return mf;
-  throw new StepInputError(`max_features must be 'sqrt', 'log2', a fraction in (0, 1] or an integer from 2 to the number of features (${nCols}), got ${String(mf)}`);
+  throw new StepInputError(
+    `max_features must be 'sqrt', 'log2', a fraction in (0, 1] or an integer from 2 to the number of features (${nCols}), got ${String(mf)}`,
+  );
 }
 
 function featureName(options: ForestOptions & { featureNames?: readonly string[] }, f: number): string {
@@ -37,20 +39,29 @@ function featureName(options: ForestOptions & { featureNames?: readonly string[]
 
 /** Rejects what sklearn rejects, with where it is and what to do; never echoes the values themselves. */
 function checkInputs(X: Float64Array, nRows: number, nCols: number, y: Int32Array | Float64Array, options: FitOptions, nClasses: number): void {
-  if (!Number.isInteger(nRows) || nRows < 1) throw new DataError(`the training data has no rows (nRows = ${nRows})`, { hint: 'check the split and any row filters before training' });
-  if (!Number.isInteger(nCols) || nCols < 1) throw new DataError(`the training data has no feature columns (nCols = ${nCols})`, { hint: 'keep at least one feature column' });
+  if (!Number.isInteger(nRows) || nRows < 1)
+    throw new DataError(`the training data has no rows (nRows = ${nRows})`, { hint: 'check the split and any row filters before training' });
+  if (!Number.isInteger(nCols) || nCols < 1)
+    throw new DataError(`the training data has no feature columns (nCols = ${nCols})`, { hint: 'keep at least one feature column' });
   if (X.length !== nRows * nCols) throw new StepInputError(`feature matrix has ${X.length} values, expected nRows * nCols = ${nRows * nCols}`);
   if (y.length !== nRows) throw new StepInputError(`target has ${y.length} values but the feature matrix has ${nRows} rows`);
   for (let i = 0; i < X.length; i++) {
     if (!Number.isFinite(X[i])) {
       const what = Number.isNaN(X[i]) ? 'missing value (NaN)' : 'infinite value';
-      throw new DataError(`${what} in the training features`, { row: Math.floor(i / nCols) + 2, column: featureName(options, i % nCols), hint: 'random forests need complete data: impute missing values first (e.g. preprocess with impute: median)' });
+      throw new DataError(`${what} in the training features`, {
+        row: Math.floor(i / nCols) + 2,
+        column: featureName(options, i % nCols),
+        hint: 'random forests need complete data: impute missing values first (e.g. preprocess with impute: median)',
+      });
     }
   }
   for (let i = 0; i < nRows; i++) {
     const v = y[i];
     if (options.task === 'classification' ? !(Number.isInteger(v) && v >= 0 && v < nClasses) : !Number.isFinite(v)) {
-      throw new DataError(options.task === 'classification' ? `target is not a class index in 0..${nClasses - 1}` : 'target is missing or not finite', { row: i + 2, hint: 'drop or fill rows without a label before training' });
+      throw new DataError(options.task === 'classification' ? `target is not a class index in 0..${nClasses - 1}` : 'target is missing or not finite', {
+        row: i + 2,
+        hint: 'drop or fill rows without a label before training',
+      });
     }
   }
 }
@@ -125,7 +136,14 @@ function defaultThreads(nRows: number, nCols: number, trees: number): number {
  * An abort rejects at once and terminates the workers, whatever tree they are in; trees that
  * arrive after that are dropped unreported.
  */
-async function growInWorkers(data: TrainingData, s: TreeSettings, trees: number, threads: number, onTree: (i: number, g: GrownTree) => void, signal: AbortSignal | undefined): Promise<void> {
+async function growInWorkers(
+  data: TrainingData,
+  s: TreeSettings,
+  trees: number,
+  threads: number,
+  onTree: (i: number, g: GrownTree) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const workers: Worker[] = [];
   let onAbort: (() => void) | undefined;
   try {
@@ -193,10 +211,15 @@ function oobScore(grown: GrownTree[], y: Int32Array | Float64Array, s: TreeSetti
     return used ? correct / used : undefined;
   }
   let mean = 0;
-  for (let r = 0; r < n; r++) if (hits[r]) { used++; mean += y[r]; }
+  for (let r = 0; r < n; r++)
+    if (hits[r]) {
+      used++;
+      mean += y[r];
+    }
   if (!used) return undefined;
   mean /= used;
-  let ssRes = 0, ssTot = 0;
+  let ssRes = 0,
+    ssTot = 0;
   for (let r = 0; r < n; r++) {
     if (!hits[r]) continue;
     ssRes += (y[r] - sum[r] / hits[r]) ** 2;

@@ -8,9 +8,7 @@ import { growTree } from './grow-tree.js';
 import type { TrainingData } from './grow-tree.js';
 import type { TreeSettings } from './types.js';
 
-export type WorkerRequest =
-  | { type: 'init'; data: TrainingData; settings: TreeSettings }
-  | { type: 'grow'; treeIndex: number };
+export type WorkerRequest = { type: 'init'; data: TrainingData; settings: TreeSettings } | { type: 'grow'; treeIndex: number };
 
 if (!parentPort) throw new Error('forest-worker.js must run in a worker thread');
 const port = parentPort;
@@ -29,6 +27,6 @@ port.on('message', (msg: WorkerRequest) => {
     const transfer = [t.feature.buffer, t.threshold.buffer, t.left.buffer, t.value.buffer, grown.oobRows.buffer, grown.oobLeaves.buffer] as ArrayBuffer[];
     port.postMessage({ type: 'tree', treeIndex: msg.treeIndex, grown }, transfer);
   } catch (e) {
-    port.postMessage({ type: 'error', treeIndex: msg.treeIndex, message: e instanceof Error ? e.stack ?? e.message : String(e) });
+    port.postMessage({ type: 'error', treeIndex: msg.treeIndex, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }
 });

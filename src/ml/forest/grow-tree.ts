@@ -143,7 +143,9 @@ export function growTree(data: TrainingData, s: TreeSettings, treeIndex: number)
       nodeWeight[node] = W;
       nodeImpurity[node] = 1 - sq;
     } else {
-      let W = 0, sy = 0, syy = 0;
+      let W = 0,
+        sy = 0,
+        syy = 0;
       for (let p = start; p < end; p++) {
         const r = idx[p];
         const w = weight[r];
@@ -162,7 +164,10 @@ export function growTree(data: TrainingData, s: TreeSettings, treeIndex: number)
     if (depth >= maxDepth || count < s.minSamplesSplit || count < 2 * minLeaf || nodeImpurity[node] <= EPSILON) continue;
 
     // Best split over up to maxFeatures non-constant features, drawn without replacement.
-    let bestScore = -Infinity, bestFeature = -1, bestLo = 0, bestHi = 0;
+    let bestScore = -Infinity,
+      bestFeature = -1,
+      bestLo = 0,
+      bestHi = 0;
     let found = 0;
     for (let i = 0; i < nCols && found < s.maxFeatures; i++) {
       const j = i + rng.int(nCols - i);
@@ -171,7 +176,8 @@ export function growTree(data: TrainingData, s: TreeSettings, treeIndex: number)
       features[i] = f;
       const col = f * n;
       let nTouched = 0;
-      let minBin = 255, maxBin = 0;
+      let minBin = 255,
+        maxBin = 0;
       if (classification) {
         for (let p = start; p < end; p++) {
           const r = idx[p];
@@ -219,7 +225,10 @@ export function growTree(data: TrainingData, s: TreeSettings, treeIndex: number)
             if (nl >= minLeaf && nr >= minLeaf) {
               let score: number;
               if (classification) {
-                let wl = 0, wr = 0, sl = 0, sr = 0;
+                let wl = 0,
+                  wr = 0,
+                  sl = 0,
+                  sr = 0;
                 for (let c = 1; c <= k; c++) {
                   const l = leftAcc[c];
                   const rr = totals[c] - l;
@@ -264,7 +273,8 @@ export function growTree(data: TrainingData, s: TreeSettings, treeIndex: number)
     // Put the threshold in the middle of the empty bins between the two sides (sklearn uses the midpoint of the gap).
     const cut = (bestLo + bestHi - 1) >> 1;
     const col = bestFeature * n;
-    let lo = start, hi = end - 1;
+    let lo = start,
+      hi = end - 1;
     while (lo <= hi) {
       if (codes[col + idx[lo]] <= cut) lo++;
       else {

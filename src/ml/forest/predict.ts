@@ -15,7 +15,12 @@ export function predictForest(model: ForestModel, X: Float64Array, nRows: number
   const p = model.nFeatures;
   if (X.length !== nRows * p) throw new StepInputError(`feature matrix has ${X.length} values, expected ${nRows} rows x ${p} features`);
   for (let i = 0; i < X.length; i++) {
-    if (Number.isNaN(X[i])) throw new DataError('missing value (NaN) in the features to predict', { row: Math.floor(i / p) + 2, column: `feature ${(i % p) + 1}`, hint: 'impute missing values with the same preprocessing as in training' });
+    if (Number.isNaN(X[i]))
+      throw new DataError('missing value (NaN) in the features to predict', {
+        row: Math.floor(i / p) + 2,
+        column: `feature ${(i % p) + 1}`,
+        hint: 'impute missing values with the same preprocessing as in training',
+      });
   }
   const nOut = outputsPerNode(model.task, model.nClasses);
   const out = new Float64Array(nRows * nOut);

@@ -86,15 +86,18 @@ function encodeCondition(ds: Dataset, p: ConditionParam): { condition: GanCondit
     labels = [...col.data.categories];
     if (p.labels) throw new StepInputError(`condition.labels renames bins; "${p.column}" is categorical and keeps its own labels: remove condition.labels`);
     for (let r = 0; r < n; r++) {
-      if (col.data.codes[r] < 0) throw new StepInputError(`condition column "${p.column}" has a missing value at data row ${r + 1}: drop or impute those rows first`);
+      if (col.data.codes[r] < 0)
+        throw new StepInputError(`condition column "${p.column}" has a missing value at data row ${r + 1}: drop or impute those rows first`);
       cond[r] = col.data.codes[r];
     }
   } else if (col.data.type === 'numeric') {
-    if (!p.bins || p.bins.length === 0) throw new StepInputError(`condition column "${p.column}" is numeric: give condition.bins (edges, e.g. [7] for "< 7" and ">= 7")`);
+    if (!p.bins || p.bins.length === 0)
+      throw new StepInputError(`condition column "${p.column}" is numeric: give condition.bins (edges, e.g. [7] for "< 7" and ">= 7")`);
     edges = [...p.bins];
     for (let i = 1; i < edges.length; i++) if (!(edges[i] > edges[i - 1])) throw new StepInputError('condition.bins must be strictly ascending');
     labels = p.labels ? [...p.labels] : binLabels(edges);
-    if (labels.length !== edges.length + 1) throw new StepInputError(`condition.labels needs ${edges.length + 1} labels for ${edges.length} bin edge(s), got ${labels.length}`);
+    if (labels.length !== edges.length + 1)
+      throw new StepInputError(`condition.labels needs ${edges.length + 1} labels for ${edges.length} bin edge(s), got ${labels.length}`);
     if (new Set(labels).size !== labels.length) throw new StepInputError('condition.labels must be distinct');
     for (let r = 0; r < n; r++) {
       const v = col.data.values[r];
@@ -109,9 +112,19 @@ function encodeCondition(ds: Dataset, p: ConditionParam): { condition: GanCondit
   const counts = new Array<number>(labels.length).fill(0);
   for (let r = 0; r < n; r++) counts[cond[r]]++;
   const empty = labels.filter((_, i) => counts[i] === 0);
-  if (empty.length) throw new StepInputError(`condition "${p.column}": no training rows fall in ${empty.map((l) => `"${l}"`).join(', ')}: change condition.bins (or drop unused categories)`);
+  if (empty.length)
+    throw new StepInputError(
+      `condition "${p.column}": no training rows fall in ${empty.map((l) => `"${l}"`).join(', ')}: change condition.bins (or drop unused categories)`,
+    );
   return {
-    condition: { column: p.column, kind: col.kind, type: edges ? 'bins' : 'categorical', labels, ...(edges ? { edges } : {}), frequencies: counts.map((c) => c / n) },
+    condition: {
+      column: p.column,
+      kind: col.kind,
+      type: edges ? 'bins' : 'categorical',
+      labels,
+      ...(edges ? { edges } : {}),
+      frequencies: counts.map((c) => c / n),
+    },
     cond,
   };
 }
@@ -119,7 +132,10 @@ function encodeCondition(ds: Dataset, p: ConditionParam): { condition: GanCondit
 /** RNG stream of the dequantisation noise (the training loop forks its own streams from the same seed). */
 const DEQUANTISE_STREAM = 0x7ffffffe;
 
-export function encodeTable(ds: Dataset, options: { columns: readonly string[] | null; exclude: readonly string[]; condition: ConditionParam | null; seed: number; transform?: NumericTransform }): EncodedTable {
+export function encodeTable(
+  ds: Dataset,
+  options: { columns: readonly string[] | null; exclude: readonly string[]; condition: ConditionParam | null; seed: number; transform?: NumericTransform },
+): EncodedTable {
   for (const name of [...options.exclude, ...(options.columns ?? [])]) {
     if (!getColumn(ds, name)) throw new StepInputError(`column "${name}" is not in the training data`);
   }
@@ -129,7 +145,10 @@ export function encodeTable(ds: Dataset, options: { columns: readonly string[] |
     ? options.columns.map((name) => getColumn(ds, name)!)
     : ds.columns.filter((c) => c.data.type === 'numeric' && c.kind !== 'id' && !options.exclude.includes(c.name));
   for (const c of picked) {
-    if (c.data.type !== 'numeric') throw new StepInputError(`column "${c.name}" is ${c.data.type}: train.gan generates numeric and 0/1 columns; remove it from columns (a label can be the condition)`);
+    if (c.data.type !== 'numeric')
+      throw new StepInputError(
+        `column "${c.name}" is ${c.data.type}: train.gan generates numeric and 0/1 columns; remove it from columns (a label can be the condition)`,
+      );
     if (c.name === categoricalCondition) throw new StepInputError(`column "${c.name}" is the condition: remove it from columns`);
   }
   if (picked.length === 0) throw new StepInputError('no numeric columns to generate: list them in columns, or check exclude');
@@ -141,7 +160,8 @@ export function encodeTable(ds: Dataset, options: { columns: readonly string[] |
     const raw = (c.data as { values: Float64Array }).values;
     let binary = true;
     let whole = true;
-    let min = Infinity, max = -Infinity;
+    let min = Infinity,
+      max = -Infinity;
     for (let r = 0; r < n; r++) {
       const v = raw[r];
       if (Number.isNaN(v)) throw new StepInputError(`column "${c.name}" has a missing value at data row ${r + 1}: impute it first (preprocess with impute)`);

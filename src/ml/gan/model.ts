@@ -62,7 +62,14 @@ export function sampleGan(model: GanModel, options: SampleOptions): GeneratedCol
     fixed = model.condition.labels.indexOf(options.condition);
     if (fixed < 0) throw new Error(`condition "${options.condition}" is not one of the generator's: ${model.condition.labels.map((l) => `"${l}"`).join(', ')}`);
   }
-  const cumulative = model.condition ? model.condition.frequencies.map(((s) => (f: number) => (s += f))(0)) : [];
+  const cumulative = model.condition
+    ? model.condition.frequencies.map(
+        (
+          (s) => (f: number) =>
+            (s += f)
+        )(0),
+      )
+    : [];
   const rng = createRng(options.seed);
   const values = model.columns.map(() => new Float64Array(options.n));
   const cond = k ? new Int32Array(options.n) : undefined;

@@ -76,7 +76,8 @@ export function knotBoundaries(k: number): Float64Array {
 
 /** Inverse transform of one generated score: the knot whose step holds it (binary search). */
 export function fromNormalScore(z: number, knots: readonly number[], boundaries: Float64Array): number {
-  let lo = 0, hi = boundaries.length;
+  let lo = 0,
+    hi = boundaries.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (z >= boundaries[mid]) lo = mid + 1;

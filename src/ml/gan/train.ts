@@ -187,8 +187,18 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
   const G = new Net(tf, gShape, resume ? base64ToFloats(resume.generator, paramCount(gShape)) : initMlp(gShape, initRng));
   const D = new Net(tf, cShape, resume ? base64ToFloats(resume.critic, paramCount(cShape)) : initMlp(cShape, initRng));
   const adamState = (s: SerializedAdam): AdamState => ({ m: base64ToFloats(s.m), v: base64ToFloats(s.v), t: s.t });
-  const adamG = new FlatAdam(tf, paramCount(gShape), { lr: config.lrGenerator, beta1: config.beta1, beta2: config.beta2, epsilon: 1e-8 }, resume ? adamState(resume.adam.generator) : undefined);
-  const adamD = new FlatAdam(tf, paramCount(cShape), { lr: config.lrCritic, beta1: config.beta1, beta2: config.beta2, epsilon: 1e-8 }, resume ? adamState(resume.adam.critic) : undefined);
+  const adamG = new FlatAdam(
+    tf,
+    paramCount(gShape),
+    { lr: config.lrGenerator, beta1: config.beta1, beta2: config.beta2, epsilon: 1e-8 },
+    resume ? adamState(resume.adam.generator) : undefined,
+  );
+  const adamD = new FlatAdam(
+    tf,
+    paramCount(cShape),
+    { lr: config.lrCritic, beta1: config.beta1, beta2: config.beta2, epsilon: 1e-8 },
+    resume ? adamState(resume.adam.critic) : undefined,
+  );
 
   // Constant per-row weights over the stacked critic batch [real; fake; interpolated].
   const rowsD = wgan ? 3 * P : 2 * P;
@@ -205,7 +215,12 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
     return t;
   };
   const wDiffT = keep(tf.tensor2d(wDiff, [rowsD, 1]));
-  const wDiffOverP = keep(tf.tensor2d(wDiff.map((w) => w / P), [rowsD, 1]));
+  const wDiffOverP = keep(
+    tf.tensor2d(
+      wDiff.map((w) => w / P),
+      [rowsD, 1],
+    ),
+  );
   const one = keep(tf.scalar(1));
   const invP = keep(tf.scalar(1 / P));
   const negInvP = keep(tf.scalar(-1 / P));
@@ -222,7 +237,12 @@ export async function fitGan(tf: Tf, data: GanTrainData, config: GanTrainConfig,
     }
     penalty = {
       c: keep(tf.tensor2d(gpRows, [rowsD, 1])),
-      twoC: keep(tf.tensor2d(gpRows.map((c) => 2 * c), [rowsD, 1])),
+      twoC: keep(
+        tf.tensor2d(
+          gpRows.map((c) => 2 * c),
+          [rowsD, 1],
+        ),
+      ),
       one,
       tiny: keep(tf.scalar(1e-12)),
       colMask,

@@ -14,7 +14,9 @@ export function correlationMatrix(columns: readonly Float64Array[]): Float64Arra
   const c = new Float64Array(p * p);
   const n = p ? columns[0].length : 0;
   const centred: (Float64Array | null)[] = columns.map((col) => {
-    let lo = Infinity, hi = -Infinity, sum = 0;
+    let lo = Infinity,
+      hi = -Infinity,
+      sum = 0;
     for (let i = 0; i < n; i++) {
       const v = col[i];
       if (v < lo) lo = v;

@@ -32,7 +32,8 @@ export async function detectionAuc(A: Float64Array, nA: number, B: Float64Array,
   for (let f = 0; f < o.folds; f++) {
     let nTrain = 0;
     for (let i = 0; i < n; i++) if (fold[i] !== f) nTrain++;
-    const Xt = new Float64Array(nTrain * p), yt = new Int32Array(nTrain);
+    const Xt = new Float64Array(nTrain * p),
+      yt = new Int32Array(nTrain);
     const held: number[] = [];
     for (let i = 0, r = 0; i < n; i++) {
       if (fold[i] === f) {
@@ -43,7 +44,14 @@ export async function detectionAuc(A: Float64Array, nA: number, B: Float64Array,
       yt[r++] = y[i];
     }
     // threads: 1 because this already runs inside a step's worker; the model does not depend on it.
-    const model = await fitForest(Xt, nTrain, p, yt, { task: 'classification', nClasses: 2, trees: o.trees, seed: o.seed + 1 + f, threads: 1, ...(o.signal ? { signal: o.signal } : {}) });
+    const model = await fitForest(Xt, nTrain, p, yt, {
+      task: 'classification',
+      nClasses: 2,
+      trees: o.trees,
+      seed: o.seed + 1 + f,
+      threads: 1,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
     const Xh = new Float64Array(held.length * p);
     held.forEach((i, r) => Xh.set(X.subarray(i * p, (i + 1) * p), r * p));
     const prob = predictForest(model, Xh, held.length);

@@ -7,7 +7,8 @@
 
 function squaredDistance(A: Float64Array, i: number, B: Float64Array, k: number, p: number, stopAbove: number): number {
   let d = 0;
-  const a = i * p, b = k * p;
+  const a = i * p,
+    b = k * p;
   for (let j = 0; j < p; j++) {
     const t = A[a + j] - B[b + j];
     d += t * t;

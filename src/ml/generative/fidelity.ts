@@ -40,15 +40,31 @@ export type Better = 'lower' | 'higher' | 'lower, to 0.5' | 'closer to 1';
 export const HEADLINE: Readonly<Record<string, { better: Better; description: string; compare: boolean }>> = {
   ks_mean: { better: 'lower', compare: true, description: 'mean over columns of the two-sample Kolmogorov–Smirnov statistic' },
   ks_max: { better: 'lower', compare: true, description: 'largest per-column KS statistic' },
-  wasserstein_mean: { better: 'lower', compare: true, description: 'mean over columns of the Wasserstein-1 distance, in units of the real column\'s standard deviation' },
+  wasserstein_mean: {
+    better: 'lower',
+    compare: true,
+    description: "mean over columns of the Wasserstein-1 distance, in units of the real column's standard deviation",
+  },
   correlation_distance: { better: 'lower', compare: true, description: 'RMS difference of the off-diagonal Pearson correlations (0 identical, 2 opposite)' },
   // Out-of-fold AUCs below 0.5 are no signal in reverse: the baseline reuses the real rows' values, so a held-out
   // real row's values sit among the synthetic training rows and look synthetic. Hence "to 0.5", not "closer to 0.5".
-  detection_auc: { better: 'lower, to 0.5', compare: true, description: 'out-of-fold ROC AUC of a random forest telling real from synthetic rows (0.5 or below ideal, 1 fully separable)' },
+  detection_auc: {
+    better: 'lower, to 0.5',
+    compare: true,
+    description: 'out-of-fold ROC AUC of a random forest telling real from synthetic rows (0.5 or below ideal, 1 fully separable)',
+  },
   bit_frequency_mad: { better: 'lower', compare: true, description: 'mean absolute difference of the frequency of 1s over the 0/1 columns' },
-  diversity_ratio: { better: 'closer to 1', compare: true, description: 'mean pairwise distance of synthetic rows / the same for real rows (< 1: less varied than the real data)' },
+  diversity_ratio: {
+    better: 'closer to 1',
+    compare: true,
+    description: 'mean pairwise distance of synthetic rows / the same for real rows (< 1: less varied than the real data)',
+  },
   // Novelty is a privacy check, not fidelity: farther from the training rows is safer, and the baseline is novel by construction.
-  novelty_mean: { better: 'higher', compare: false, description: 'mean distance from a synthetic row to its nearest real row (standardised); read against novelty.real_reference_median' },
+  novelty_mean: {
+    better: 'higher',
+    compare: false,
+    description: 'mean distance from a synthetic row to its nearest real row (standardised); read against novelty.real_reference_median',
+  },
   novelty_median: { better: 'higher', compare: false, description: 'median distance from a synthetic row to its nearest real row (standardised)' },
   exact_copy_share: { better: 'lower', compare: false, description: 'share of synthetic rows within copy_epsilon of a real row (copies of training rows)' },
 };
@@ -80,7 +96,13 @@ export interface FidelityReport {
   metrics: Record<string, HeadlineMetric>;
   columns: ColumnFidelity[];
   novelty: { rows: number; real_reference_median: number | null; copy_epsilon: number; synthetic: NoveltyStats; baseline: NoveltyStats };
-  diversity: { rows_real: number; rows_synthetic: number; real_mean_distance: number | null; synthetic_mean_distance: number | null; baseline_mean_distance: number | null };
+  diversity: {
+    rows_real: number;
+    rows_synthetic: number;
+    real_mean_distance: number | null;
+    synthetic_mean_distance: number | null;
+    baseline_mean_distance: number | null;
+  };
   detection: { classifier: string; folds: number; trees: number; rows_real: number; rows_synthetic: number };
 }
 
@@ -119,7 +141,8 @@ interface RealSide {
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 function realSide(real: readonly Float64Array[], o: FidelityOptions, seed: number): RealSide {
-  const p = real.length, n = p ? real[0].length : 0;
+  const p = real.length,
+    n = p ? real[0].length : 0;
   const scaling = fitStandardiser(real);
   const binary = Uint8Array.from(real, (col) => (col.every((v) => v === 0 || v === 1) ? 1 : 0));
   const rows = sampleRows(n, o.sample, seed);
@@ -139,9 +162,14 @@ function realSide(real: readonly Float64Array[], o: FidelityOptions, seed: numbe
 }
 
 async function scoreTable(real: RealSide, nReal: number, cand: readonly Float64Array[], o: FidelityOptions, seed: number): Promise<TableScores> {
-  const p = cand.length, n = p ? cand[0].length : 0;
-  const ks = new Float64Array(p), ksP = new Float64Array(p), w = new Float64Array(p), wStd = new Float64Array(p);
-  let bitSum = 0, bits = 0;
+  const p = cand.length,
+    n = p ? cand[0].length : 0;
+  const ks = new Float64Array(p),
+    ksP = new Float64Array(p),
+    w = new Float64Array(p),
+    wStd = new Float64Array(p);
+  let bitSum = 0,
+    bits = 0;
   for (let j = 0; j < p; j++) {
     const sorted = Float64Array.from(cand[j]).sort();
     const k = ksTwoSampleSorted(real.sorted[j], sorted);
@@ -157,12 +185,22 @@ async function scoreTable(real: RealSide, nReal: number, cand: readonly Float64A
   const rows = sampleRows(n, o.sample, seed);
   const X = standardisedRows(cand, real.scaling, rows);
   const correlation = correlationDistance(real.correlation, correlationMatrix(cand.map((c) => Float64Array.from(rows, (r) => c[r]))), p);
-  const detection = await detectionAuc(real.sampleMatrix, real.sampleRows.length, X, rows.length, p, { folds: o.folds, trees: o.trees, seed: seed + 7, ...(o.signal ? { signal: o.signal } : {}) });
+  const detection = await detectionAuc(real.sampleMatrix, real.sampleRows.length, X, rows.length, p, {
+    folds: o.folds,
+    trees: o.trees,
+    seed: seed + 7,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
   const nearest = nearestDistances(X, rows.length, real.allMatrix, nReal, p);
   let copies = 0;
   for (const d of nearest) if (d <= o.copyEpsilon) copies++;
   return {
-    ks, ksP, w, wStd, correlation, detection,
+    ks,
+    ksP,
+    w,
+    wStd,
+    correlation,
+    detection,
     bitMad: bits ? bitSum / bits : null,
     novelty: { mean: finiteOrNull(mean(nearest)), median: finiteOrNull(median(nearest)), exact_copy_share: rows.length ? copies / rows.length : null },
     diversity: meanPairwiseDistance(X, rows.length, p),
@@ -183,10 +221,17 @@ function headline(name: string, value: number | null, baseline: number | null): 
  * the baseline draws its marginals from, by default `real`; when `real` is held out from the
  * generator's training, pass the training rows, so that the baseline knows what the generator knew.
  */
-export async function evaluateFidelity(names: readonly string[], real: readonly Float64Array[], synthetic: readonly Float64Array[], o: FidelityOptions, baselineSource: readonly Float64Array[] = real): Promise<FidelityReport> {
+export async function evaluateFidelity(
+  names: readonly string[],
+  real: readonly Float64Array[],
+  synthetic: readonly Float64Array[],
+  o: FidelityOptions,
+  baselineSource: readonly Float64Array[] = real,
+): Promise<FidelityReport> {
   const p = names.length;
   if (real.length !== p || synthetic.length !== p || baselineSource.length !== p) throw new Error('evaluateFidelity: one column per name in every table');
-  const nReal = p ? real[0].length : 0, nSyn = p ? synthetic[0].length : 0;
+  const nReal = p ? real[0].length : 0,
+    nSyn = p ? synthetic[0].length : 0;
   // Independent streams for the baseline's values and each table's sample, so one part's settings do not move another's numbers.
   const rng = createRng(o.seed);
   const seeds = Array.from({ length: 4 }, (_, i) => rng.fork(i).int(2 ** 31));
@@ -232,8 +277,26 @@ export async function evaluateFidelity(names: readonly string[], real: readonly 
       baseline_ks: base.ks[j],
       baseline_wasserstein_std: base.wStd[j],
     })),
-    novelty: { rows: synSample, real_reference_median: finiteOrNull(median(reference)), copy_epsilon: o.copyEpsilon, synthetic: syn.novelty, baseline: base.novelty },
-    diversity: { rows_real: r.sampleRows.length, rows_synthetic: synSample, real_mean_distance: finiteOrNull(r.diversity), synthetic_mean_distance: finiteOrNull(syn.diversity), baseline_mean_distance: finiteOrNull(base.diversity) },
-    detection: { classifier: `random forest (${o.trees} trees), out-of-fold scores`, folds: o.folds, trees: o.trees, rows_real: r.sampleRows.length, rows_synthetic: synSample },
+    novelty: {
+      rows: synSample,
+      real_reference_median: finiteOrNull(median(reference)),
+      copy_epsilon: o.copyEpsilon,
+      synthetic: syn.novelty,
+      baseline: base.novelty,
+    },
+    diversity: {
+      rows_real: r.sampleRows.length,
+      rows_synthetic: synSample,
+      real_mean_distance: finiteOrNull(r.diversity),
+      synthetic_mean_distance: finiteOrNull(syn.diversity),
+      baseline_mean_distance: finiteOrNull(base.diversity),
+    },
+    detection: {
+      classifier: `random forest (${o.trees} trees), out-of-fold scores`,
+      folds: o.folds,
+      trees: o.trees,
+      rows_real: r.sampleRows.length,
+      rows_synthetic: synSample,
+    },
   };
 }

@@ -9,4 +9,13 @@ export { correlationMatrix, correlationDistance } from './correlation.js';
 export { detectionAuc, type DetectionOptions } from './detection.js';
 export { nearestDistances, meanPairwiseDistance, median, mean } from './distance.js';
 export { independentMarginals, sampleRows } from './baseline.js';
-export { evaluateFidelity, HEADLINE, type Better, type ColumnFidelity, type FidelityOptions, type FidelityReport, type HeadlineMetric, type NoveltyStats } from './fidelity.js';
+export {
+  evaluateFidelity,
+  HEADLINE,
+  type Better,
+  type ColumnFidelity,
+  type FidelityOptions,
+  type FidelityReport,
+  type HeadlineMetric,
+  type NoveltyStats,
+} from './fidelity.js';

@@ -16,9 +16,12 @@ export function sortedFinite(values: ArrayLike<number>): Float64Array {
  * right-continuous, after every copy of a tied value, so ties in and across samples are exact.
  */
 export function ksStatisticSorted(a: Float64Array, b: Float64Array): number {
-  const n1 = a.length, n2 = b.length;
+  const n1 = a.length,
+    n2 = b.length;
   if (n1 === 0 || n2 === 0) return NaN;
-  let i = 0, j = 0, d = 0;
+  let i = 0,
+    j = 0,
+    d = 0;
   while (i < n1 && j < n2) {
     // biome-ignore lint/complexity/useMathMinMax: the merge takes a's value on ties (Math.min would pick -0 over 0)
     const x = a[i] <= b[j] ? a[i] : b[j];

@@ -6,9 +6,12 @@ import { sortedFinite } from './ks.js';
 
 /** On ascending inputs. NaN when either is empty. */
 export function wassersteinSorted(a: Float64Array, b: Float64Array): number {
-  const n1 = a.length, n2 = b.length;
+  const n1 = a.length,
+    n2 = b.length;
   if (n1 === 0 || n2 === 0) return NaN;
-  let i = 0, j = 0, area = 0;
+  let i = 0,
+    j = 0,
+    area = 0;
   // Walk the merged values; between consecutive values x and next both CDFs are constant.
   // biome-ignore lint/complexity/useMathMinMax: the merge takes a's value on ties (Math.min would pick -0 over 0)
   let x = a[0] <= b[0] ? a[0] : b[0];

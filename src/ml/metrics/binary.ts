@@ -15,7 +15,10 @@ export interface BinaryCounts {
 }
 
 export function binaryCounts(y: Uint8Array, score: Float64Array, threshold: number, w?: Float64Array): BinaryCounts {
-  let tp = 0, fp = 0, tn = 0, fn = 0;
+  let tp = 0,
+    fp = 0,
+    tn = 0,
+    fn = 0;
   for (let i = 0; i < y.length; i++) {
     const wi = w ? w[i] : 1;
     if (wi === 0) continue;
@@ -40,7 +43,8 @@ export const f1 = (c: BinaryCounts): number => ratio(2 * c.tp, 2 * c.tp + c.fp +
 
 /** Mean of sensitivity and specificity; like sklearn, a class absent from the rows is left out. */
 export function balancedAccuracy(c: BinaryCounts): number {
-  const s = sensitivity(c), t = specificity(c);
+  const s = sensitivity(c),
+    t = specificity(c);
   if (Number.isNaN(s)) return t;
   if (Number.isNaN(t)) return s;
   return (s + t) / 2;
@@ -49,7 +53,8 @@ export function balancedAccuracy(c: BinaryCounts): number {
 /** sklearn's log_loss for P(positive): clipped to [eps, 1 - eps], the pair (1 - p, p) renormalised. */
 export function logLoss(y: Uint8Array, p: Float64Array, w?: Float64Array): number {
   const eps = Number.EPSILON;
-  let sum = 0, total = 0;
+  let sum = 0,
+    total = 0;
   for (let i = 0; i < y.length; i++) {
     const wi = w ? w[i] : 1;
     if (wi === 0) continue;
@@ -64,7 +69,8 @@ export function logLoss(y: Uint8Array, p: Float64Array, w?: Float64Array): numbe
 
 /** Mean squared difference between P(positive) and the outcome (0 or 1). */
 export function brierScore(y: Uint8Array, p: Float64Array, w?: Float64Array): number {
-  let sum = 0, total = 0;
+  let sum = 0,
+    total = 0;
   for (let i = 0; i < y.length; i++) {
     const wi = w ? w[i] : 1;
     if (wi === 0) continue;
@@ -94,7 +100,9 @@ export function calibrationCurve(y: Uint8Array, p: Float64Array, nBins: number):
   // np.linspace(0, 1, nBins + 1): i * (1 / nBins), the last edge exactly 1.
   const step = 1 / nBins;
   const edges = Array.from({ length: nBins + 1 }, (_, i) => (i === nBins ? 1 : i * step));
-  const sums = new Float64Array(nBins), trues = new Float64Array(nBins), totals = new Float64Array(nBins);
+  const sums = new Float64Array(nBins),
+    trues = new Float64Array(nBins),
+    totals = new Float64Array(nBins);
   for (let i = 0; i < y.length; i++) {
     let b = 0;
     while (b < nBins - 1 && edges[b + 1] < p[i]) b++;
@@ -106,7 +114,13 @@ export function calibrationCurve(y: Uint8Array, p: Float64Array, nBins: number):
   for (let b = 0; b < nBins; b++) {
     if (totals[b] === 0) continue;
     // edges shown rounded (0.3, not 0.30000000000000004); the binning above used the exact ones
-    bins.push({ lower: Number(edges[b].toPrecision(12)), upper: Number(edges[b + 1].toPrecision(12)), n: totals[b], mean_predicted: sums[b] / totals[b], fraction_positive: trues[b] / totals[b] });
+    bins.push({
+      lower: Number(edges[b].toPrecision(12)),
+      upper: Number(edges[b + 1].toPrecision(12)),
+      n: totals[b],
+      mean_predicted: sums[b] / totals[b],
+      fraction_positive: trues[b] / totals[b],
+    });
   }
   return bins;
 }

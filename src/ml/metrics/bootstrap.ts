@@ -33,7 +33,8 @@ export function percentile(sorted: readonly number[] | Float64Array, q: number):
   const m = sorted.length;
   if (m === 0) return NaN;
   const h = (m - 1) * q;
-  const lo = Math.floor(h), hi = Math.min(lo + 1, m - 1);
+  const lo = Math.floor(h),
+    hi = Math.min(lo + 1, m - 1);
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 

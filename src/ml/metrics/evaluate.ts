@@ -77,7 +77,11 @@ function labelledConfusion(o: Outcomes, classes: readonly string[], threshold: n
 
 export function evaluateOutcomes(o: Outcomes, options: EvaluationOptions): Evaluation {
   const gates = parseGates(options.gates ?? {});
-  const names = resolveMetricNames(o.kind, options.metrics, gates.map((g) => g.metric));
+  const names = resolveMetricNames(
+    o.kind,
+    options.metrics,
+    gates.map((g) => g.metric),
+  );
   const notes: string[] = [];
   let threshold: ChosenThreshold | undefined;
   if (o.kind === 'binary') {
@@ -87,7 +91,9 @@ export function evaluateOutcomes(o: Outcomes, options: EvaluationOptions): Evalu
   const t = threshold?.value ?? 0.5;
   const scorer = makeScorer(o, names, t);
   const { metrics, skipped } = bootstrapMetrics(scorer, o.y.length, options.bootstrap);
-  notes.push(`confidence intervals: percentile bootstrap, ${options.bootstrap.resamples} resamples of the ${o.y.length} rows${o.kind === 'binary' ? ', the threshold held fixed' : ''}`);
+  notes.push(
+    `confidence intervals: percentile bootstrap, ${options.bootstrap.resamples} resamples of the ${o.y.length} rows${o.kind === 'binary' ? ', the threshold held fixed' : ''}`,
+  );
 
   const classes = options.classes ?? (o.kind === 'binary' ? ['0', '1'] : o.kind === 'multiclass' ? Array.from({ length: o.k }, (_, c) => String(c)) : []);
   const unavailable: Record<string, string> = { ...scorer.unavailable };

@@ -32,7 +32,10 @@ const CONDITION = /^\s*(>=|<=|==|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+
 export function parseGates(gates: Readonly<Record<string, string>>): Gate[] {
   return Object.entries(gates).map(([key, condition]) => {
     const m = CONDITION.exec(String(condition));
-    if (!m) throw new StepInputError(`gate "${key}": cannot read condition "${condition}" (write an operator and a number, e.g. ">= 0.9"; operators: >=, >, <=, <, ==)`);
+    if (!m)
+      throw new StepInputError(
+        `gate "${key}": cannot read condition "${condition}" (write an operator and a number, e.g. ">= 0.9"; operators: >=, >, <=, <, ==)`,
+      );
     const dot = key.lastIndexOf('.');
     const suffix = dot >= 0 ? key.slice(dot + 1) : '';
     const isPart = suffix === 'value' || suffix === 'ci_low' || suffix === 'ci_high';
@@ -43,11 +46,16 @@ export function parseGates(gates: Readonly<Record<string, string>>): Gate[] {
 
 function holds(x: number, op: GateOperator, bound: number): boolean {
   switch (op) {
-    case '>=': return x >= bound;
-    case '>': return x > bound;
-    case '<=': return x <= bound;
-    case '<': return x < bound;
-    case '==': return x === bound;
+    case '>=':
+      return x >= bound;
+    case '>':
+      return x > bound;
+    case '<=':
+      return x <= bound;
+    case '<':
+      return x < bound;
+    case '==':
+      return x === bound;
   }
 }
 
@@ -66,7 +74,12 @@ function describeCi(e: MetricEstimate, confidence: number): string {
   return e.ci_low !== null && e.ci_high !== null ? ` (${short(confidence * 100)}% CI ${short(e.ci_low)}–${short(e.ci_high)})` : '';
 }
 
-export function checkGates(gates: readonly Gate[], metrics: Readonly<Record<string, MetricEstimate>>, unavailable: Readonly<Record<string, string>>, confidence: number): GateResult[] {
+export function checkGates(
+  gates: readonly Gate[],
+  metrics: Readonly<Record<string, MetricEstimate>>,
+  unavailable: Readonly<Record<string, string>>,
+  confidence: number,
+): GateResult[] {
   return gates.map((g) => {
     const e = metrics[g.metric];
     const actual = e ? e[g.part] : null;
@@ -77,7 +90,10 @@ export function checkGates(gates: readonly Gate[], metrics: Readonly<Record<stri
     const passed = holds(actual, g.operator, g.bound);
     if (passed) return { gate: g.key, required: g.condition, actual, passed };
     const shown = formatAgainst(actual, g.operator, g.bound);
-    const context = g.part === 'value' ? describeCi(e, confidence) : ` (${g.metric} ${e.value === null ? 'n/a' : short(e.value)}${describeCi(e, confidence).replace(/^ \(/, ', ').replace(/\)$/, '')})`;
+    const context =
+      g.part === 'value'
+        ? describeCi(e, confidence)
+        : ` (${g.metric} ${e.value === null ? 'n/a' : short(e.value)}${describeCi(e, confidence).replace(/^ \(/, ', ').replace(/\)$/, '')})`;
     return { gate: g.key, required: g.condition, actual, passed, message: `gate failed: ${g.key} = ${shown}${context}, required ${g.condition}` };
   });
 }

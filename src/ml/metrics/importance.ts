@@ -49,5 +49,8 @@ export function permutationImportance(
     const std = Math.sqrt(drops.reduce((a, d) => a + (d - mean) * (d - mean), 0) / drops.length);
     out.push({ feature: names[j], mean, std });
   }
-  return out.map((e, j) => ({ e, j })).sort((a, b) => b.e.mean - a.e.mean || a.j - b.j).map(({ e }) => e);
+  return out
+    .map((e, j) => ({ e, j }))
+    .sort((a, b) => b.e.mean - a.e.mean || a.j - b.j)
+    .map(({ e }) => e);
 }

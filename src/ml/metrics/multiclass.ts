@@ -26,8 +26,10 @@ export interface ClassSummary {
 
 /** The label metrics from a confusion matrix. NaN when the matrix is empty. */
 export function classSummary(m: Float64Array, k: number): ClassSummary {
-  const trueCount = new Float64Array(k), predCount = new Float64Array(k);
-  let total = 0, correct = 0;
+  const trueCount = new Float64Array(k),
+    predCount = new Float64Array(k);
+  let total = 0,
+    correct = 0;
   for (let a = 0; a < k; a++) {
     for (let b = 0; b < k; b++) {
       trueCount[a] += m[a * k + b];
@@ -36,8 +38,10 @@ export function classSummary(m: Float64Array, k: number): ClassSummary {
     }
     correct += m[a * k + a];
   }
-  let recallSum = 0, recallClasses = 0;
-  const macro = { p: 0, r: 0, f: 0 }, weighted = { p: 0, r: 0, f: 0 };
+  let recallSum = 0,
+    recallClasses = 0;
+  const macro = { p: 0, r: 0, f: 0 },
+    weighted = { p: 0, r: 0, f: 0 };
   let labels = 0;
   for (let c = 0; c < k; c++) {
     if (trueCount[c] === 0 && predCount[c] === 0) continue; // sklearn: labels = those in y_true or y_pred
@@ -52,11 +56,24 @@ export function classSummary(m: Float64Array, k: number): ClassSummary {
       recallSum += r;
       recallClasses++;
     }
-    macro.p += p; macro.r += r; macro.f += f;
-    weighted.p += p * trueCount[c]; weighted.r += r * trueCount[c]; weighted.f += f * trueCount[c];
+    macro.p += p;
+    macro.r += r;
+    macro.f += f;
+    weighted.p += p * trueCount[c];
+    weighted.r += r * trueCount[c];
+    weighted.f += f * trueCount[c];
   }
   if (total === 0) {
-    return { accuracy: NaN, balanced_accuracy: NaN, precision_macro: NaN, recall_macro: NaN, f1_macro: NaN, precision_weighted: NaN, recall_weighted: NaN, f1_weighted: NaN };
+    return {
+      accuracy: NaN,
+      balanced_accuracy: NaN,
+      precision_macro: NaN,
+      recall_macro: NaN,
+      f1_macro: NaN,
+      precision_weighted: NaN,
+      recall_weighted: NaN,
+      f1_weighted: NaN,
+    };
   }
   return {
     accuracy: correct / total,
@@ -79,7 +96,8 @@ export interface OvrRanking {
 
 export function rankOvr(y: Int32Array, scores: Float64Array, k: number): OvrRanking {
   const n = y.length;
-  const ranked: RankedScores[] = [], isClass: Uint8Array[] = [];
+  const ranked: RankedScores[] = [],
+    isClass: Uint8Array[] = [];
   for (let c = 0; c < k; c++) {
     ranked.push(rankScores(Float64Array.from({ length: n }, (_, i) => scores[i * k + c])));
     isClass.push(Uint8Array.from(y, (v) => (v === c ? 1 : 0)));
@@ -101,7 +119,8 @@ export function ovrMacroAuc(r: OvrRanking, w?: Float64Array): number {
 /** sklearn's log_loss with labels = all k classes: rows clipped to [eps, 1 - eps] and renormalised. */
 export function multiLogLoss(y: Int32Array, proba: Float64Array, k: number, w?: Float64Array): number {
   const eps = Number.EPSILON;
-  let sum = 0, total = 0;
+  let sum = 0,
+    total = 0;
   for (let i = 0; i < y.length; i++) {
     const wi = w ? w[i] : 1;
     if (wi === 0) continue;

@@ -14,7 +14,12 @@ export function modelOutcomes(model: TrainedModel, X: Float64Array, nRows: numbe
   const k = model.classes?.length ?? 0;
   if (k === 2 && model.scores) {
     const positive = model.positiveIndex ?? 1;
-    return { kind: 'binary', y: Uint8Array.from(truth.y, (c) => (c === positive ? 1 : 0)), score: model.scores(X, nRows), scoreKind: model.scoreKind ?? 'probability' };
+    return {
+      kind: 'binary',
+      y: Uint8Array.from(truth.y, (c) => (c === positive ? 1 : 0)),
+      score: model.scores(X, nRows),
+      scoreKind: model.scoreKind ?? 'probability',
+    };
   }
   const pred = Int32Array.from(model.predict(X, nRows));
   return {

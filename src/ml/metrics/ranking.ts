@@ -30,8 +30,13 @@ export interface BinaryCurve {
 
 export function binaryCurve(r: RankedScores, y: Uint8Array, w?: Float64Array): BinaryCurve {
   const m = r.groupEnd.length;
-  const fps = new Float64Array(m), tps = new Float64Array(m), thresholds = new Float64Array(m);
-  let tp = 0, fp = 0, k = 0, start = 0;
+  const fps = new Float64Array(m),
+    tps = new Float64Array(m),
+    thresholds = new Float64Array(m);
+  let tp = 0,
+    fp = 0,
+    k = 0,
+    start = 0;
   for (let g = 0; g < m; g++) {
     const end = r.groupEnd[g];
     let any = false;
@@ -71,7 +76,8 @@ export function rocCurve(c: BinaryCurve, dropIntermediate = true): RocCurve {
   if (dropIntermediate && fps.length > 2) {
     keep = keep.filter((i) => i === 0 || i === fps.length - 1 || fps[i + 1] - 2 * fps[i] + fps[i - 1] !== 0 || tps[i + 1] - 2 * tps[i] + tps[i - 1] !== 0);
   }
-  const P = tps[tps.length - 1], N = fps[fps.length - 1];
+  const P = tps[tps.length - 1],
+    N = fps[fps.length - 1];
   return {
     fpr: [0, ...keep.map((i) => fps[i] / N)],
     tpr: [0, ...keep.map((i) => tps[i] / P)],
@@ -83,11 +89,15 @@ export function rocCurve(c: BinaryCurve, dropIntermediate = true): RocCurve {
 export function rocAuc(c: BinaryCurve): number {
   const m = c.fps.length;
   if (m === 0) return NaN;
-  const P = c.tps[m - 1], N = c.fps[m - 1];
+  const P = c.tps[m - 1],
+    N = c.fps[m - 1];
   if (!(P > 0 && N > 0)) return NaN;
-  let area = 0, x0 = 0, y0 = 0;
+  let area = 0,
+    x0 = 0,
+    y0 = 0;
   for (let i = 0; i < m; i++) {
-    const x = c.fps[i] / N, y = c.tps[i] / P;
+    const x = c.fps[i] / N,
+      y = c.tps[i] / P;
     area += ((x - x0) * (y + y0)) / 2;
     x0 = x;
     y0 = y;
@@ -101,7 +111,8 @@ export function averagePrecision(c: BinaryCurve): number {
   if (m === 0) return NaN;
   const P = c.tps[m - 1];
   if (!(P > 0)) return NaN;
-  let ap = 0, prevRecall = 0;
+  let ap = 0,
+    prevRecall = 0;
   for (let i = 0; i < m; i++) {
     const recall = c.tps[i] / P;
     const predicted = c.tps[i] + c.fps[i];

@@ -11,7 +11,10 @@ export interface RegressionMetrics {
 }
 
 export function regressionMetrics(y: Float64Array, pred: Float64Array, w?: Float64Array): RegressionMetrics {
-  let total = 0, sq = 0, abs = 0, mean = 0;
+  let total = 0,
+    sq = 0,
+    abs = 0,
+    mean = 0;
   for (let i = 0; i < y.length; i++) {
     const wi = w ? w[i] : 1;
     if (wi === 0) continue;

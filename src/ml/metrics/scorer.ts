@@ -4,7 +4,7 @@
  * metrics is done once here, so a resample costs O(rows x metrics).
  */
 import * as bin from './binary.js';
-import { METRICS, } from './catalog.js';
+import { METRICS } from './catalog.js';
 import { classSummary, confusionMatrix, multiLogLoss, ovrMacroAuc, rankOvr } from './multiclass.js';
 import { averagePrecision, binaryCurve, rankScores, rocAuc } from './ranking.js';
 import { regressionMetrics } from './regression.js';
@@ -73,16 +73,37 @@ export function makeScorer(o: Outcomes, names: readonly string[], threshold = 0.
         const curve = ranked ? binaryCurve(ranked, o.y, w) : undefined;
         for (const n of wanted) {
           switch (n) {
-            case 'roc_auc': out[n] = rocAuc(curve!); break;
-            case 'pr_auc': out[n] = averagePrecision(curve!); break;
-            case 'sensitivity': case 'recall': out[n] = bin.sensitivity(c); break;
-            case 'specificity': out[n] = bin.specificity(c); break;
-            case 'precision': out[n] = bin.precision(c); break;
-            case 'f1': out[n] = bin.f1(c); break;
-            case 'accuracy': out[n] = bin.accuracy(c); break;
-            case 'balanced_accuracy': out[n] = bin.balancedAccuracy(c); break;
-            case 'log_loss': out[n] = bin.logLoss(o.y, o.score, w); break;
-            case 'brier': out[n] = bin.brierScore(o.y, o.score, w); break;
+            case 'roc_auc':
+              out[n] = rocAuc(curve!);
+              break;
+            case 'pr_auc':
+              out[n] = averagePrecision(curve!);
+              break;
+            case 'sensitivity':
+            case 'recall':
+              out[n] = bin.sensitivity(c);
+              break;
+            case 'specificity':
+              out[n] = bin.specificity(c);
+              break;
+            case 'precision':
+              out[n] = bin.precision(c);
+              break;
+            case 'f1':
+              out[n] = bin.f1(c);
+              break;
+            case 'accuracy':
+              out[n] = bin.accuracy(c);
+              break;
+            case 'balanced_accuracy':
+              out[n] = bin.balancedAccuracy(c);
+              break;
+            case 'log_loss':
+              out[n] = bin.logLoss(o.y, o.score, w);
+              break;
+            case 'brier':
+              out[n] = bin.brierScore(o.y, o.score, w);
+              break;
           }
         }
         return out;

@@ -55,16 +55,22 @@ export function subgroupRows(column: string, data: ColumnData, bins?: readonly n
       throw new StepInputError(`subgroup column "${column}": bins must be increasing numbers (the edges between groups), e.g. [40, 65]`);
     }
     const labels = Array.from({ length: bins.length + 1 }, (_, b) => binLabel(bins, b));
-    return collect(v.length, (i) => {
-      if (Number.isNaN(v[i])) return MISSING_GROUP;
-      let b = 0;
-      while (b < bins.length && v[i] >= bins[b]) b++;
-      return labels[b];
-    }, [...labels, MISSING_GROUP]);
+    return collect(
+      v.length,
+      (i) => {
+        if (Number.isNaN(v[i])) return MISSING_GROUP;
+        let b = 0;
+        while (b < bins.length && v[i] >= bins[b]) b++;
+        return labels[b];
+      },
+      [...labels, MISSING_GROUP],
+    );
   }
   const distinct = [...new Set(Array.from(v).filter((x) => !Number.isNaN(x)))].sort((a, b) => a - b);
   if (distinct.length > MAX_NUMERIC_GROUPS) {
-    throw new StepInputError(`subgroup column "${column}" is numeric with ${distinct.length} distinct values: give bins, the edges between groups (e.g. { column: ${column}, bins: [40, 65] })`);
+    throw new StepInputError(
+      `subgroup column "${column}" is numeric with ${distinct.length} distinct values: give bins, the edges between groups (e.g. { column: ${column}, bins: [40, 65] })`,
+    );
   }
   return collect(v.length, (i) => (Number.isNaN(v[i]) ? MISSING_GROUP : fmt(v[i])), [...distinct.map(fmt), MISSING_GROUP]);
 }

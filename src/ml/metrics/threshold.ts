@@ -32,7 +32,8 @@ interface Candidates {
 function candidates(y: Uint8Array, score: Float64Array): Candidates {
   const c = binaryCurve(rankScores(score), y);
   const m = c.tps.length;
-  const P = m ? c.tps[m - 1] : 0, N = m ? c.fps[m - 1] : 0;
+  const P = m ? c.tps[m - 1] : 0,
+    N = m ? c.fps[m - 1] : 0;
   if (!(P > 0 && N > 0)) {
     throw new DataError(`choosing a threshold needs both classes in the evaluation rows, but there ${P > 0 ? 'are no negatives' : 'are no positives'}`, {
       hint: 'use threshold: { method: fixed } or a larger, stratified test split',
@@ -49,7 +50,8 @@ export function chooseThreshold(y: Uint8Array, score: Float64Array, rule: Thresh
   let positives = 0;
   for (let i = 0; i < y.length; i++) positives += y[i];
   const at = (t: number): { sensitivity: number; specificity: number } => {
-    let tp = 0, tn = 0;
+    let tp = 0,
+      tn = 0;
     for (let i = 0; i < y.length; i++) {
       if (y[i] && score[i] >= t) tp++;
       else if (!y[i] && score[i] < t) tn++;

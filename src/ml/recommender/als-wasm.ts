@@ -37,7 +37,21 @@ export function alsWasmModule(): WebAssembly.Module | null {
 
 interface AlsExports {
   scratchBytes(k: number): number;
-  solveSide(ptr: number, index: number, value: number, from: number, to: number, X: number, xBias: number, Y: number, yBias: number, mean: number, k: number, lambda: number, scratch: number): number;
+  solveSide(
+    ptr: number,
+    index: number,
+    value: number,
+    from: number,
+    to: number,
+    X: number,
+    xBias: number,
+    Y: number,
+    yBias: number,
+    mean: number,
+    k: number,
+    lambda: number,
+    scratch: number,
+  ): number;
 }
 
 /** Byte addresses of one sparse layout in the memory. */
@@ -77,12 +91,11 @@ const CHUNK_OBSERVATIONS = 16384;
 export function wasmHalfStep(mod: WebAssembly.Module, memory: WebAssembly.Memory, at: AlsWasmLayout, thread: number): WasmHalfStep {
   const ex = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as AlsExports;
   const scratch = at.scratch[thread];
-  const userPtr = new Int32Array(memory.buffer, at.byUser.ptr), itemPtr = new Int32Array(memory.buffer, at.byItem.ptr);
+  const userPtr = new Int32Array(memory.buffer, at.byUser.ptr),
+    itemPtr = new Int32Array(memory.buffer, at.byItem.ptr);
   return (side, from, to) => {
-    const [rows, ptr, X, xb, Y, yb] = side === 'user'
-      ? [at.byUser, userPtr, at.P, at.bu, at.Q, at.bi]
-      : [at.byItem, itemPtr, at.Q, at.bi, at.P, at.bu];
-    for (let r = from; r < to;) {
+    const [rows, ptr, X, xb, Y, yb] = side === 'user' ? [at.byUser, userPtr, at.P, at.bu, at.Q, at.bi] : [at.byItem, itemPtr, at.Q, at.bi, at.P, at.bu];
+    for (let r = from; r < to; ) {
       let end = r + 1;
       while (end < to && ptr[end] - ptr[r] < CHUNK_OBSERVATIONS) end++;
       const failed = ex.solveSide(rows.ptr, rows.index, rows.value, r, end, X, xb, Y, yb, at.mean, at.k, at.lambda, scratch);
@@ -120,8 +133,12 @@ export class AlsWasm {
       return a;
     };
     const rows = (r: SparseRows): RowsAt => ({ ptr: take(r.ptr.byteLength), index: take(r.index.byteLength), value: take(r.value.byteLength) });
-    const byUser = rows(m.byUser), byItem = rows(m.byItem);
-    const P = take(m.nUsers * k * 8), Q = take(m.nItems * k * 8), bu = take(m.nUsers * 8), bi = take(m.nItems * 8);
+    const byUser = rows(m.byUser),
+      byItem = rows(m.byItem);
+    const P = take(m.nUsers * k * 8),
+      Q = take(m.nItems * k * 8),
+      bu = take(m.nUsers * 8),
+      bi = take(m.nItems * 8);
     const scratch = Array.from({ length: threads }, () => take(scratchBytes));
     const pages = Math.ceil(at / PAGE);
     if (pages > MAX_PAGES) return null;
@@ -144,7 +161,9 @@ export class AlsWasm {
 
   /** Views of the factor arrays and biases inside the memory (written by the half-steps). */
   views(nUsers: number, nItems: number): { P: Float64Array; Q: Float64Array; bu: Float64Array; bi: Float64Array } {
-    const buf = this.memory.buffer, at = this.layout, k = at.k;
+    const buf = this.memory.buffer,
+      at = this.layout,
+      k = at.k;
     return {
       P: new Float64Array(buf, at.P, nUsers * k),
       Q: new Float64Array(buf, at.Q, nItems * k),

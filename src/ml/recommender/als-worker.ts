@@ -32,7 +32,9 @@ type Side = 'user' | 'item';
 
 function typescriptHalfStep(w: SharedArrays): (side: Side, from: number, to: number) => void {
   const d = w.k + 1;
-  const A = new Float64Array(d * d), b = new Float64Array(d), G = new Float64Array(4 * d);
+  const A = new Float64Array(d * d),
+    b = new Float64Array(d),
+    G = new Float64Array(4 * d);
   return (side, from, to) => {
     if (side === 'user') solveSide(w.byUser, from, to, w.P, w.bu, w.Q, w.bi, w.mean, w.k, w.lambda, A, b, G);
     else solveSide(w.byItem, from, to, w.Q, w.bi, w.P, w.bu, w.mean, w.k, w.lambda, A, b, G);

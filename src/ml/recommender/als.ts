@@ -60,11 +60,26 @@ export function checkFactorOptions(o: { factors: number; iterations: number; lam
  * The Gram matrix is accumulated four observations at a time (a rank-4 update from the gathered
  * rows [Y[col], 1] in `G`), which cuts loads and stores of A by four: the loop that dominates ALS.
  */
-export function solveSide(rows: SparseRows, from: number, to: number, X: Float64Array, xBias: Float64Array, Y: Float64Array, yBias: Float64Array, mean: number, k: number, lambda: number, A: Float64Array, b: Float64Array, G: Float64Array): void {
+export function solveSide(
+  rows: SparseRows,
+  from: number,
+  to: number,
+  X: Float64Array,
+  xBias: Float64Array,
+  Y: Float64Array,
+  yBias: Float64Array,
+  mean: number,
+  k: number,
+  lambda: number,
+  A: Float64Array,
+  b: Float64Array,
+  G: Float64Array,
+): void {
   const d = k + 1;
   const t = new Float64Array(4);
   for (let r = from; r < to; r++) {
-    const start = rows.ptr[r], end = rows.ptr[r + 1];
+    const start = rows.ptr[r],
+      end = rows.ptr[r + 1];
     const count = end - start;
     if (count === 0) {
       X.fill(0, r * k, r * k + k);
@@ -89,7 +104,10 @@ export function solveSide(rows: SparseRows, from: number, to: number, X: Float64
         }
       }
       for (let a = 0; a < d; a++) {
-        const g0 = G[a], g1 = G[d + a], g2 = G[2 * d + a], g3 = G[3 * d + a];
+        const g0 = G[a],
+          g1 = G[d + a],
+          g2 = G[2 * d + a],
+          g3 = G[3 * d + a];
         const ra = a * d;
         for (let e = 0; e <= a; e++) A[ra + e] += g0 * G[e] + g1 * G[d + e] + g2 * G[2 * d + e] + g3 * G[3 * d + e];
         b[a] += g0 * t[0] + g1 * t[1] + g2 * t[2] + g3 * t[3];
@@ -156,7 +174,9 @@ function* serialIterations(obs: Interactions, nUsers: number, nItems: number, op
   }
   const { P, Q, bu, bi } = initialState(nUsers, nItems, k, options.seed, (n) => new Float64Array(n));
   const d = k + 1;
-  const A = new Float64Array(d * d), b = new Float64Array(d), G = new Float64Array(4 * d);
+  const A = new Float64Array(d * d),
+    b = new Float64Array(d),
+    G = new Float64Array(4 * d);
   for (let it = 0; it < options.iterations; it++) {
     solveSide(m.byUser, 0, nUsers, P, bu, Q, bi, m.mean, k, options.lambda, A, b, G);
     solveSide(m.byItem, 0, nItems, Q, bi, P, bu, m.mean, k, options.lambda, A, b, G);
@@ -168,7 +188,8 @@ function* serialIterations(obs: Interactions, nUsers: number, nItems: number, op
 
 /** Splits rows 0..n into `parts` contiguous ranges with about equal numbers of observations. */
 function balancedRanges(rows: SparseRows, parts: number): [number, number][] {
-  const n = rows.ptr.length - 1, total = rows.ptr[n];
+  const n = rows.ptr.length - 1,
+    total = rows.ptr[n];
   const out: [number, number][] = [];
   let from = 0;
   for (let q = 1; q <= parts; q++) {
@@ -202,7 +223,13 @@ export async function fitAlsParallel(obs: Interactions, nUsers: number, nItems: 
   let finish: () => AlsModel;
   if (wasm) {
     // Each worker instantiates the module on the shared memory with its own scratch block.
-    workers = Array.from({ length: threads }, (_, q) => new Worker(new URL('./als-worker.js', import.meta.url), { workerData: { wasm: { module: wasm.module, memory: wasm.memory, layout: wasm.layout, thread: q } } }));
+    workers = Array.from(
+      { length: threads },
+      (_, q) =>
+        new Worker(new URL('./als-worker.js', import.meta.url), {
+          workerData: { wasm: { module: wasm.module, memory: wasm.memory, layout: wasm.layout, thread: q } },
+        }),
+    );
     finish = () => modelFromWasm(m, wasm);
   } else {
     const shared = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(8 * n));
@@ -212,18 +239,24 @@ export async function fitAlsParallel(obs: Interactions, nUsers: number, nItems: 
     workers = Array.from({ length: threads }, () => new Worker(new URL('./als-worker.js', import.meta.url), { workerData }));
     finish = () => alsModel(m, k, Float64Array.from(state.P), Float64Array.from(state.Q), Float64Array.from(state.bu), Float64Array.from(state.bi));
   }
-  const userRanges = balancedRanges(m.byUser, threads), itemRanges = balancedRanges(m.byItem, threads);
+  const userRanges = balancedRanges(m.byUser, threads),
+    itemRanges = balancedRanges(m.byItem, threads);
   const run = (side: 'user' | 'item', ranges: [number, number][]) =>
-    Promise.all(workers.map((w, q) => new Promise<void>((resolve, reject) => {
-      const onError = (e: Error): void => reject(e);
-      w.once('message', (msg: { error?: string }) => {
-        w.off('error', onError);
-        if (msg.error) reject(new StepInputError(msg.error));
-        else resolve();
-      });
-      w.once('error', onError);
-      w.postMessage({ side, from: ranges[q][0], to: ranges[q][1] });
-    })));
+    Promise.all(
+      workers.map(
+        (w, q) =>
+          new Promise<void>((resolve, reject) => {
+            const onError = (e: Error): void => reject(e);
+            w.once('message', (msg: { error?: string }) => {
+              w.off('error', onError);
+              if (msg.error) reject(new StepInputError(msg.error));
+              else resolve();
+            });
+            w.once('error', onError);
+            w.postMessage({ side, from: ranges[q][0], to: ranges[q][1] });
+          }),
+      ),
+    );
   try {
     // The workers hold the CPU; this thread waits for their replies, so an abort arrives between half-steps.
     for (let it = 0; it < options.iterations; it++) {
@@ -243,13 +276,21 @@ function alsModel(m: InteractionMatrix, k: number, P: Float64Array, Q: Float64Ar
   const { nUsers, nItems } = m;
   const predict = (u: number, i: number): number => {
     let s = m.mean + bu[u] + bi[i];
-    const pu = u * k, qi = i * k;
+    const pu = u * k,
+      qi = i * k;
     for (let a = 0; a < k; a++) s += P[pu + a] * Q[qi + a];
     return s;
   };
   return {
-    method: 'als', nUsers, nItems, factors: k, mean: m.mean,
-    userFactors: P, itemFactors: Q, userBias: bu, itemBias: bi,
+    method: 'als',
+    nUsers,
+    nItems,
+    factors: k,
+    mean: m.mean,
+    userFactors: P,
+    itemFactors: Q,
+    userBias: bu,
+    itemBias: bi,
     predict(u: number, i: number): number {
       checkUser(u, nUsers);
       checkItem(i, nItems);

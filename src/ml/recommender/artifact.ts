@@ -67,9 +67,11 @@ export interface ArtifactParts {
 export function buildArtifact(p: ArtifactParts): RecommenderArtifact {
   const { byItem } = p.matrix;
   const nItems = p.treatments.length;
-  const counts = new Int32Array(nItems), itemMean = new Float64Array(nItems);
+  const counts = new Int32Array(nItems),
+    itemMean = new Float64Array(nItems);
   for (let i = 0; i < nItems; i++) {
-    const s = byItem.ptr[i], e = byItem.ptr[i + 1];
+    const s = byItem.ptr[i],
+      e = byItem.ptr[i + 1];
     counts[i] = e - s;
     let sum = 0;
     for (let q = s; q < e; q++) sum += byItem.value[q];
@@ -91,14 +93,26 @@ export function buildArtifact(p: ArtifactParts): RecommenderArtifact {
     history: encodeRows(p.matrix.byUser),
     itemMean: encode(itemMean),
     counts: encode(counts),
-    ...(f ? { factors: { k: f.k, user: encode(f.user), item: encode(f.item), ...(f.userBias ? { userBias: encode(f.userBias) } : {}), ...(f.itemBias ? { itemBias: encode(f.itemBias) } : {}) } } : {}),
+    ...(f
+      ? {
+          factors: {
+            k: f.k,
+            user: encode(f.user),
+            item: encode(f.item),
+            ...(f.userBias ? { userBias: encode(f.userBias) } : {}),
+            ...(f.itemBias ? { itemBias: encode(f.itemBias) } : {}),
+          },
+        }
+      : {}),
     ...(p.neighbours ? { neighbours: encodeRows(p.neighbours) } : {}),
     hybrid: p.hybrid
       ? {
           scaling: p.hybrid.scaling,
           X: encode(p.hybrid.X),
           similarPatients: p.hybrid.similarPatients,
-          ...(p.hybrid.ridge ? { ridge: { lambda: p.hybrid.ridge.lambda, weights: encode(p.hybrid.ridge.weights), intercept: encode(p.hybrid.ridge.intercept) } } : {}),
+          ...(p.hybrid.ridge
+            ? { ridge: { lambda: p.hybrid.ridge.lambda, weights: encode(p.hybrid.ridge.weights), intercept: encode(p.hybrid.ridge.intercept) } }
+            : {}),
         }
       : null,
   };
@@ -175,7 +189,8 @@ export class LoadedRecommender {
   private readonly W0?: Float64Array;
 
   constructor(a: RecommenderArtifact) {
-    if (a.format !== RECOMMENDER_FORMAT) throw new StepInputError(`not a recommender model (format ${String(a.format)}, expected ${RECOMMENDER_FORMAT}): wire in a train.recommender model`);
+    if (a.format !== RECOMMENDER_FORMAT)
+      throw new StepInputError(`not a recommender model (format ${String(a.format)}, expected ${RECOMMENDER_FORMAT}): wire in a train.recommender model`);
     this.artifact = a;
     this.method = a.method;
     this.patients = a.patients;
@@ -191,7 +206,9 @@ export class LoadedRecommender {
       this.Q = decodeF64(a.factors.item);
       if (a.factors.userBias) this.bu = decodeF64(a.factors.userBias);
       if (a.factors.itemBias) this.bi = decodeF64(a.factors.itemBias);
-      const q = this.Q, k = this.k, qn = new Float64Array(a.treatments.length);
+      const q = this.Q,
+        k = this.k,
+        qn = new Float64Array(a.treatments.length);
       for (let i = 0; i < qn.length; i++) {
         let s = 0;
         for (let j = 0; j < k; j++) s += q[i * k + j] ** 2;
@@ -254,7 +271,8 @@ export class LoadedRecommender {
   }
 
   private factorScore(P: Float64Array, off: number, userBias: number, i: number): number {
-    const k = this.k, Q = this.Q!;
+    const k = this.k,
+      Q = this.Q!;
     // Summed in the library models' order, so scores are bit-identical to theirs.
     let s = this.method === 'als' ? this.artifact.mean + userBias + this.bi![i] : 0;
     for (let a = 0; a < k; a++) s += P[off + a] * Q[i * k + a];
@@ -265,8 +283,10 @@ export class LoadedRecommender {
   predictKnown(u: number, i: number): number {
     if (this.method === 'popularity') return this.itemMean[i];
     if (this.method === 'item-knn') {
-      const nb = this.neighbours!, h = this.history;
-      let num = 0, den = 0;
+      const nb = this.neighbours!,
+        h = this.history;
+      let num = 0,
+        den = 0;
       for (let p = nb.ptr[i]; p < nb.ptr[i + 1]; p++) {
         const j = nb.index[p];
         const at = hasEntry(h, u, j);
@@ -282,9 +302,13 @@ export class LoadedRecommender {
   /** A patient never seen, from their features (hybrid models only). */
   profile(features: Readonly<Record<string, FeatureValue | undefined>>): FeatureProfile {
     const h = this.artifact.hybrid;
-    if (!h) throw new StepInputError(`this ${this.method} model was trained without patient features (hybrid: false), so it recommends only for patients it was trained on`);
+    if (!h)
+      throw new StepInputError(
+        `this ${this.method} model was trained without patient features (hybrid: false), so it recommends only for patients it was trained on`,
+      );
     const { z, imputed } = encodeFeatures(h.scaling, features);
-    if (imputed.length === h.scaling.specs.length) throw new StepInputError(`no usable patient features were given; the model needs: ${h.scaling.specs.map((s) => s.name).join(', ')}`);
+    if (imputed.length === h.scaling.specs.length)
+      throw new StepInputError(`no usable patient features were given; the model needs: ${h.scaling.specs.map((s) => s.name).join(', ')}`);
     const near = nearestPatients(this.X!, this.nPatients, z, h.similarPatients);
     return { imputed, neighbours: near.index, distances: near.distance, ...(this.W ? { mapped: applyRidge(z, this.W, this.W0!) } : {}) };
   }
@@ -299,9 +323,11 @@ export class LoadedRecommender {
     // item-knn / popularity: what worked for the nearest patients. A treatment counts 1 for each
     // similar patient whose outcome on it was at least their own average, 0.25 otherwise; the
     // overall count breaks ties (it adds less than one vote).
-    const h = this.history, nU = this.nPatients;
+    const h = this.history,
+      nU = this.nPatients;
     for (const n of pr.neighbours) {
-      const s = h.ptr[n], e = h.ptr[n + 1];
+      const s = h.ptr[n],
+        e = h.ptr[n + 1];
       let mean = 0;
       for (let q = s; q < e; q++) mean += h.value[q] / (e - s);
       for (let q = s; q < e; q++) scores[h.index[q]] += h.value[q] >= mean ? 1 : 0.25;
@@ -315,7 +341,8 @@ export class LoadedRecommender {
     if (pr.mapped) return this.factorScore(pr.mapped, 0, this.method === 'als' ? pr.mapped[this.k] : 0, i);
     // The similar patients' outcomes on i, shrunk towards i's mean by 3 pseudo-observations.
     const h = this.history;
-    let sum = 3 * this.itemMean[i], n = 3;
+    let sum = 3 * this.itemMean[i],
+      n = 3;
     for (const u of pr.neighbours) {
       const at = hasEntry(h, u, i);
       if (at >= 0) (sum += h.value[at]), n++;
@@ -345,7 +372,8 @@ export class LoadedRecommender {
   /** What the scores of a result with this basis are (see RecommendResult.score_meaning). */
   scoreMeaning(basis: RecommendResult['basis'], mapped: boolean): string {
     if (basis === 'popularity' || (this.method === 'popularity' && basis === 'history')) return 'patients given the treatment in training';
-    if (this.method === 'als' && (basis === 'history' || mapped)) return `predicted outcome, on the training outcomes' scale${basis === 'features' ? ' (from the patient\'s features)' : ''}`;
+    if (this.method === 'als' && (basis === 'history' || mapped))
+      return `predicted outcome, on the training outcomes' scale${basis === 'features' ? " (from the patient's features)" : ''}`;
     if (this.method === 'implicit-als' && (basis === 'history' || mapped)) return 'preference score (higher: more likely to be given; not an outcome)';
     if (basis === 'history') return 'sum of the similarities to the treatments the patient had (a ranking score, not an outcome)';
     return 'votes of the most similar training patients (1 if it worked at least as well as their average, 0.25 otherwise; not an outcome)';
@@ -359,15 +387,35 @@ export class LoadedRecommender {
     const hasFeatures = query.features !== undefined && Object.keys(query.features).length > 0;
     if (u >= 0) {
       const top = this.topKnown(u, k, excludeSeen);
-      return { patient: id, basis: 'history', score_meaning: this.scoreMeaning('history', false), imputed: [], recommendations: Array.from(top.items, (i, r) => ({ treatment: this.treatments[i], score: top.scores[r], explanation: this.explainKnown(u, i) })) };
+      return {
+        patient: id,
+        basis: 'history',
+        score_meaning: this.scoreMeaning('history', false),
+        imputed: [],
+        recommendations: Array.from(top.items, (i, r) => ({ treatment: this.treatments[i], score: top.scores[r], explanation: this.explainKnown(u, i) })),
+      };
     }
     if (!hasFeatures) {
       if (this.method === 'popularity' && !this.hybrid) {
         const top = this.topPopular(k);
-        return { patient: id, basis: 'popularity', score_meaning: this.scoreMeaning('popularity', false), imputed: [], recommendations: Array.from(top.items, (i, r) => ({ treatment: this.treatments[i], score: top.scores[r], explanation: { patients_with: this.counts[i], text: `given to ${this.counts[i]} patients in training` } })) };
+        return {
+          patient: id,
+          basis: 'popularity',
+          score_meaning: this.scoreMeaning('popularity', false),
+          imputed: [],
+          recommendations: Array.from(top.items, (i, r) => ({
+            treatment: this.treatments[i],
+            score: top.scores[r],
+            explanation: { patients_with: this.counts[i], text: `given to ${this.counts[i]} patients in training` },
+          })),
+        };
       }
-      const needs = this.artifact.hybrid ? `: pass their features (${this.artifact.hybrid.scaling.specs.map((s) => s.name).join(', ')})` : ', and this model was trained without patient features (hybrid: false), so it cannot recommend for new patients';
-      throw new StepInputError(id === null ? `no patient id and no features given${needs}` : `unknown patient "${id}": the model has no history for them${needs}`);
+      const needs = this.artifact.hybrid
+        ? `: pass their features (${this.artifact.hybrid.scaling.specs.map((s) => s.name).join(', ')})`
+        : ', and this model was trained without patient features (hybrid: false), so it cannot recommend for new patients';
+      throw new StepInputError(
+        id === null ? `no patient id and no features given${needs}` : `unknown patient "${id}": the model has no history for them${needs}`,
+      );
     }
     const pr = this.profile(query.features!);
     const top = this.topProfile(pr, k);
@@ -383,7 +431,14 @@ export class LoadedRecommender {
         if (pr.mapped) return { treatment: this.treatments[i], score: top.scores[r], explanation: { text: `from the patient's features; ${simText}` } };
         let had = 0;
         for (const n of pr.neighbours) if (hasEntry(this.history, n, i) >= 0) had++;
-        return { treatment: this.treatments[i], score: top.scores[r], explanation: { similar_patients_with: had, text: `had by ${had} of ${pr.neighbours.length} similar patients (nearest: ${similar.map((x) => x.patient).join(', ')})` } };
+        return {
+          treatment: this.treatments[i],
+          score: top.scores[r],
+          explanation: {
+            similar_patients_with: had,
+            text: `had by ${had} of ${pr.neighbours.length} similar patients (nearest: ${similar.map((x) => x.patient).join(', ')})`,
+          },
+        };
       }),
     };
   }
@@ -400,7 +455,9 @@ export class LoadedRecommender {
         for (let p = nb.ptr[j]; p < nb.ptr[j + 1]; p++) if (nb.index[p] === i) sims.push({ j, s: nb.value[p] });
       }
     } else {
-      const Q = this.Q!, k = this.k, qn = this.qNorm!;
+      const Q = this.Q!,
+        k = this.k,
+        qn = this.qNorm!;
       for (let q = h.ptr[u]; q < h.ptr[u + 1]; q++) {
         const j = h.index[q];
         if (j === i) continue;
@@ -411,12 +468,18 @@ export class LoadedRecommender {
     }
     sims.sort((a, b) => b.s - a.s || a.j - b.j);
     const top = sims.slice(0, 3).map((x) => ({ treatment: this.treatments[x.j], similarity: round(x.s) }));
-    return { similar_treatments: top, text: top.length ? `like ${top.map((t) => `${t.treatment} (${t.similarity})`).join(', ')} that the patient had` : 'no similar treatment in the patient\'s history' };
+    return {
+      similar_treatments: top,
+      text: top.length
+        ? `like ${top.map((t) => `${t.treatment} (${t.similarity})`).join(', ')} that the patient had`
+        : "no similar treatment in the patient's history",
+    };
   }
 }
 
 export function loadRecommender(json: unknown): LoadedRecommender {
   const a = json as RecommenderArtifact | null;
-  if (!a || typeof a !== 'object' || a.format !== RECOMMENDER_FORMAT) throw new StepInputError(`not a recommender model (format ${String((a as { format?: unknown } | null)?.format)}): wire in a model from train.recommender`);
+  if (!a || typeof a !== 'object' || a.format !== RECOMMENDER_FORMAT)
+    throw new StepInputError(`not a recommender model (format ${String((a as { format?: unknown } | null)?.format)}): wire in a model from train.recommender`);
   return new LoadedRecommender(a);
 }

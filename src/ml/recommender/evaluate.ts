@@ -90,10 +90,22 @@ function group(h: HeldOut): { ptr: Int32Array; rows: Int32Array } {
   return { ptr, rows };
 }
 
-function perPatient(model: LoadedRecommender, h: HeldOut, g: { ptr: Int32Array; rows: Int32Array }, k: number, threshold: number): { pp: PerPatient; byFeatures: number } {
+function perPatient(
+  model: LoadedRecommender,
+  h: HeldOut,
+  g: { ptr: Int32Array; rows: Int32Array },
+  k: number,
+  threshold: number,
+): { pp: PerPatient; byFeatures: number } {
   const nP = h.patients.length;
   const tIndex = h.treatments.map((t) => model.treatmentIndexOf(t));
-  const pp: PerPatient = { lists: new Array(nP).fill(null), rank: RANK_NAMES.map(() => new Float64Array(nP).fill(NaN)), sqErr: new Float64Array(nP), absErr: new Float64Array(nP), rated: new Int32Array(nP) };
+  const pp: PerPatient = {
+    lists: new Array(nP).fill(null),
+    rank: RANK_NAMES.map(() => new Float64Array(nP).fill(NaN)),
+    sqErr: new Float64Array(nP),
+    absErr: new Float64Array(nP),
+    rated: new Int32Array(nP),
+  };
   let byFeatures = 0;
   for (let p = 0; p < nP; p++) {
     const u = model.patientIndex(h.patients[p]);
@@ -122,7 +134,8 @@ function perPatient(model: LoadedRecommender, h: HeldOut, g: { ptr: Int32Array; 
     // relevant (it counts against recall) but cannot be recommended (a negative id never matches).
     const relevant: number[] = [];
     for (let q = g.ptr[p]; q < g.ptr[p + 1]; q++) {
-      const r = g.rows[q], i = tIndex[h.treatment[r]];
+      const r = g.rows[q],
+        i = tIndex[h.treatment[r]];
       if (h.outcome[r] >= threshold) relevant.push(i >= 0 ? i : -1 - r);
       if (i >= 0 && predict && model.predictsOutcomes) {
         const e = predict(i) - h.outcome[r];
@@ -145,9 +158,13 @@ function compute(pp: PerPatient, take: Int32Array, nT: number, k: number, outcom
   // [precision, recall, ndcg, map, hit_rate, coverage, rmse, mae]
   const out = new Float64Array(8).fill(NaN);
   const sums = new Float64Array(RANK_NAMES.length);
-  let n = 0, sq = 0, ab = 0, rated = 0;
+  let n = 0,
+    sq = 0,
+    ab = 0,
+    rated = 0;
   const shown = new Uint8Array(nT);
-  let covered = 0, listed = 0;
+  let covered = 0,
+    listed = 0;
   for (const p of take) {
     const list = pp.lists[p];
     if (!list) continue;
@@ -157,7 +174,9 @@ function compute(pp: PerPatient, take: Int32Array, nT: number, k: number, outcom
       n++;
       for (let j = 0; j < RANK_NAMES.length; j++) sums[j] += pp.rank[j][p];
     }
-    sq += pp.sqErr[p]; ab += pp.absErr[p]; rated += pp.rated[p];
+    sq += pp.sqErr[p];
+    ab += pp.absErr[p];
+    rated += pp.rated[p];
   }
   if (n > 0) for (let j = 0; j < RANK_NAMES.length; j++) out[j] = sums[j] / n;
   // No patient recommended for: coverage is undefined, not 0.
@@ -192,7 +211,12 @@ function restrictTo(pp: PerPatient, scored: PerPatient): void {
   }
 }
 
-export async function evaluateRecommender(model: LoadedRecommender, baseline: LoadedRecommender, h: HeldOut, o: EvaluateOptions): Promise<RecommenderEvaluation> {
+export async function evaluateRecommender(
+  model: LoadedRecommender,
+  baseline: LoadedRecommender,
+  h: HeldOut,
+  o: EvaluateOptions,
+): Promise<RecommenderEvaluation> {
   if (!Number.isInteger(o.k) || o.k < 1) throw new StepInputError(`k must be a positive integer, got ${o.k}`);
   if (h.patient.length === 0) throw new StepInputError('the test table has no rows: nothing to evaluate');
   const g = group(h);
@@ -226,7 +250,11 @@ export async function evaluateRecommender(model: LoadedRecommender, baseline: Lo
   const estimate = (point: number, draws: number[]): Estimate => {
     const sorted = Float64Array.from(draws).sort();
     const ok = o.resamples > 0 && sorted.length > 0 && Number.isFinite(point);
-    return { value: finiteOrNull(point), ci_low: ok ? finiteOrNull(percentile(sorted, alpha)) : null, ci_high: ok ? finiteOrNull(percentile(sorted, 1 - alpha)) : null };
+    return {
+      value: finiteOrNull(point),
+      ci_low: ok ? finiteOrNull(percentile(sorted, alpha)) : null,
+      ci_high: ok ? finiteOrNull(percentile(sorted, 1 - alpha)) : null,
+    };
   };
   const names = metricNames(o.k);
   const order = [...names.rank, names.coverage, ...names.error];
@@ -235,7 +263,13 @@ export async function evaluateRecommender(model: LoadedRecommender, baseline: Lo
     const unavailable: Record<string, string> = {};
     order.forEach((name, m) => {
       if (m >= 6 && !outcomes) unavailable[name] = 'the model scores preferences, not outcomes (implicit-als)';
-      else if (!Number.isFinite(point[m])) unavailable[name] = m < 5 ? `no test patient has a held-out treatment with outcome >= ${o.threshold}` : m === 5 ? 'no test patient could be recommended for' : 'no held-out outcome could be predicted';
+      else if (!Number.isFinite(point[m]))
+        unavailable[name] =
+          m < 5
+            ? `no test patient has a held-out treatment with outcome >= ${o.threshold}`
+            : m === 5
+              ? 'no test patient could be recommended for'
+              : 'no held-out outcome could be predicted';
       // Coverage is a property of the set of patients, not a mean over them: a resample has fewer
       // distinct patients and so lower coverage, and a percentile interval would sit below the value.
       else metrics[name] = m === 5 ? { value: point[m], ci_low: null, ci_high: null } : estimate(point[m], draws[m]);
@@ -245,7 +279,8 @@ export async function evaluateRecommender(model: LoadedRecommender, baseline: Lo
   const count = (pp: PerPatient): number => pp.lists.filter((l) => l === null).length;
   const lift: Record<string, Estimate> = {};
   order.forEach((name, m) => {
-    if (Number.isFinite(pointA[m] - pointB[m])) lift[name] = m === 5 ? { value: pointA[m] - pointB[m], ci_low: null, ci_high: null } : estimate(pointA[m] - pointB[m], drawsL[m]);
+    if (Number.isFinite(pointA[m] - pointB[m]))
+      lift[name] = m === 5 ? { value: pointA[m] - pointB[m], ci_low: null, ci_high: null } : estimate(pointA[m] - pointB[m], drawsL[m]);
   });
   let relevantPatients = 0;
   for (let p = 0; p < nP; p++) {
@@ -259,9 +294,14 @@ export async function evaluateRecommender(model: LoadedRecommender, baseline: Lo
   let unknownTreatments = 0;
   for (let r = 0; r < h.treatment.length; r++) if (model.treatmentIndexOf(h.treatments[h.treatment[r]]) < 0) unknownTreatments++;
   return {
-    k: o.k, threshold: o.threshold, patients: nP, relevantPatients, rows: h.patient.length,
+    k: o.k,
+    threshold: o.threshold,
+    patients: nP,
+    relevantPatients,
+    rows: h.patient.length,
     model: pack(pointA, drawsA, model.predictsOutcomes, count(a.pp), a.byFeatures),
     baseline: pack(pointB, drawsB, true, count(b.pp), b.byFeatures),
-    lift, unknownTreatments,
+    lift,
+    unknownTreatments,
   };
 }

@@ -41,7 +41,18 @@ function gram(Y: Float64Array, n: number, k: number, out: Float64Array): void {
   }
 }
 
-function solveSide(rows: SparseRows, X: Float64Array, Y: Float64Array, nY: number, k: number, lambda: number, alpha: number, YtY: Float64Array, A: Float64Array, b: Float64Array): void {
+function solveSide(
+  rows: SparseRows,
+  X: Float64Array,
+  Y: Float64Array,
+  nY: number,
+  k: number,
+  lambda: number,
+  alpha: number,
+  YtY: Float64Array,
+  A: Float64Array,
+  b: Float64Array,
+): void {
   gram(Y, nY, k, YtY);
   for (let r = 0; r < rows.ptr.length - 1; r++) {
     A.set(YtY);
@@ -67,7 +78,13 @@ export function fitImplicitAls(obs: Interactions, nUsers: number, nItems: number
 }
 
 /** `fitImplicitAls` that stops between iterations once `signal` is aborted (rejecting with its reason). */
-export function fitImplicitAlsCancellable(obs: Interactions, nUsers: number, nItems: number, options: ImplicitAlsOptions, signal: AbortSignal): Promise<ImplicitAlsModel> {
+export function fitImplicitAlsCancellable(
+  obs: Interactions,
+  nUsers: number,
+  nItems: number,
+  options: ImplicitAlsOptions,
+  signal: AbortSignal,
+): Promise<ImplicitAlsModel> {
   return runUnitsCancellable(implicitIterations(obs, nUsers, nItems, options), signal);
 }
 
@@ -81,9 +98,12 @@ function* implicitIterations(obs: Interactions, nUsers: number, nItems: number, 
   }
   const k = options.factors;
   const rng = createRng(options.seed);
-  const P = new Float64Array(nUsers * k), Q = new Float64Array(nItems * k);
+  const P = new Float64Array(nUsers * k),
+    Q = new Float64Array(nItems * k);
   for (let j = 0; j < Q.length; j++) Q[j] = 0.1 * rng.normal();
-  const YtY = new Float64Array(k * k), A = new Float64Array(k * k), b = new Float64Array(k);
+  const YtY = new Float64Array(k * k),
+    A = new Float64Array(k * k),
+    b = new Float64Array(k);
   for (let it = 0; it < options.iterations; it++) {
     solveSide(m.byUser, P, Q, nItems, k, options.lambda, options.alpha, YtY, A, b);
     solveSide(m.byItem, Q, P, nUsers, k, options.lambda, options.alpha, YtY, A, b);
@@ -96,7 +116,11 @@ function* implicitIterations(obs: Interactions, nUsers: number, nItems: number, 
     return s;
   };
   return {
-    method: 'implicit-als', nUsers, nItems, userFactors: P, itemFactors: Q,
+    method: 'implicit-als',
+    nUsers,
+    nItems,
+    userFactors: P,
+    itemFactors: Q,
     predict(u: number, i: number): number {
       checkUser(u, nUsers);
       checkItem(i, nItems);

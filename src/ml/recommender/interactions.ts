@@ -54,7 +54,9 @@ function transpose(rowOf: Int32Array, colOf: Int32Array, value: Float64Array, or
 export function buildInteractionMatrix(obs: Interactions, nUsers: number, nItems: number): InteractionMatrix {
   const n = obs.user.length;
   if (obs.item.length !== n || obs.value.length !== n) {
-    throw new StepInputError(`interactions have ${n} patients, ${obs.item.length} treatments and ${obs.value.length} outcomes: the three columns must have the same length`);
+    throw new StepInputError(
+      `interactions have ${n} patients, ${obs.item.length} treatments and ${obs.value.length} outcomes: the three columns must have the same length`,
+    );
   }
   if (n === 0) throw new StepInputError('the interaction table is empty: a recommender needs at least one observed (patient, treatment, outcome)');
   if (!(Number.isInteger(nUsers) && nUsers > 0 && Number.isInteger(nItems) && nItems > 0)) {
@@ -62,7 +64,9 @@ export function buildInteractionMatrix(obs: Interactions, nUsers: number, nItems
   }
   let sum = 0;
   for (let t = 0; t < n; t++) {
-    const u = obs.user[t], i = obs.item[t], v = obs.value[t];
+    const u = obs.user[t],
+      i = obs.item[t],
+      v = obs.value[t];
     if (u < 0 || u >= nUsers) throw new StepInputError(`observation ${t}: patient index ${u} is out of range 0..${nUsers - 1}`);
     if (i < 0 || i >= nItems) throw new StepInputError(`observation ${t}: treatment index ${i} is out of range 0..${nItems - 1}`);
     if (!Number.isFinite(v)) throw new StepInputError(`observation ${t}: outcome is not a finite number (remove or impute missing outcomes first)`);
@@ -76,7 +80,9 @@ export function buildInteractionMatrix(obs: Interactions, nUsers: number, nItems
   for (let u = 0; u < nUsers; u++) {
     for (let p = byUser.ptr[u] + 1; p < byUser.ptr[u + 1]; p++) {
       if (byUser.index[p] === byUser.index[p - 1]) {
-        throw new StepInputError(`patient ${u} has more than one outcome for treatment ${byUser.index[p]}: duplicate (patient, treatment) rows; aggregate them (e.g. mean or last) before training`);
+        throw new StepInputError(
+          `patient ${u} has more than one outcome for treatment ${byUser.index[p]}: duplicate (patient, treatment) rows; aggregate them (e.g. mean or last) before training`,
+        );
       }
     }
   }
@@ -88,7 +94,8 @@ export function buildInteractionMatrix(obs: Interactions, nUsers: number, nItems
 
 /** Whether patient u had treatment i in the training data (binary search in the sorted row). */
 export function hasEntry(rows: SparseRows, r: number, c: number): number {
-  let lo = rows.ptr[r], hi = rows.ptr[r + 1] - 1;
+  let lo = rows.ptr[r],
+    hi = rows.ptr[r + 1] - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const x = rows.index[mid];

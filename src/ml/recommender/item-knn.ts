@@ -25,7 +25,8 @@ function centredRows(byUser: SparseRows, adjusted: boolean): Float64Array {
   const v = Float64Array.from(byUser.value);
   if (!adjusted) return v;
   for (let u = 0; u < byUser.ptr.length - 1; u++) {
-    const s = byUser.ptr[u], e = byUser.ptr[u + 1];
+    const s = byUser.ptr[u],
+      e = byUser.ptr[u + 1];
     let sum = 0;
     for (let p = s; p < e; p++) sum += v[p];
     const mean = sum / Math.max(1, e - s);
@@ -35,7 +36,8 @@ function centredRows(byUser: SparseRows, adjusted: boolean): Float64Array {
 }
 
 export function fitItemKnn(obs: Interactions, nUsers: number, nItems: number, options: ItemKnnOptions): ItemKnnModel {
-  if (!Number.isInteger(options.neighbours) || options.neighbours < 1) throw new StepInputError(`neighbours must be a positive integer, got ${options.neighbours}`);
+  if (!Number.isInteger(options.neighbours) || options.neighbours < 1)
+    throw new StepInputError(`neighbours must be a positive integer, got ${options.neighbours}`);
   const m = buildInteractionMatrix(obs, nUsers, nItems);
   const { byUser, byItem } = m;
   const r = centredRows(byUser, options.similarity === 'adjusted-cosine');
@@ -60,7 +62,8 @@ export function fitItemKnn(obs: Interactions, nUsers: number, nItems: number, op
   for (let i = 0; i < nItems; i++) {
     acc.fill(0);
     for (let p = byItem.ptr[i]; p < byItem.ptr[i + 1]; p++) {
-      const u = byItem.index[p], x = rItem[p];
+      const u = byItem.index[p],
+        x = rItem[p];
       for (let q = byUser.ptr[u]; q < byUser.ptr[u + 1]; q++) acc[byUser.index[q]] += x * r[q];
     }
     for (let j = 0; j < nItems; j++) acc[j] = norm[i] > 0 && norm[j] > 0 ? acc[j] / (norm[i] * norm[j]) : 0;
@@ -83,12 +86,16 @@ export function fitItemKnn(obs: Interactions, nUsers: number, nItems: number, op
     itemMean[i] = byItem.ptr[i + 1] > byItem.ptr[i] ? s / (byItem.ptr[i + 1] - byItem.ptr[i]) : m.mean;
   }
   return {
-    method: 'item-knn', nUsers, nItems, neighbours,
+    method: 'item-knn',
+    nUsers,
+    nItems,
+    neighbours,
     /** Treatment mean plus the similarity-weighted deviations of the patient's outcomes on its neighbours. */
     predict(u: number, i: number): number {
       checkUser(u, nUsers);
       checkItem(i, nItems);
-      let num = 0, den = 0;
+      let num = 0,
+        den = 0;
       for (let p = neighbours.ptr[i]; p < neighbours.ptr[i + 1]; p++) {
         const j = neighbours.index[p];
         const at = hasEntry(byUser, u, j);

@@ -45,14 +45,21 @@ export function rankingMetrics(recommended: readonly Int32Array[], relevant: rea
   if (!Number.isInteger(k) || k < 1) throw new StepInputError(`k must be a positive integer, got ${k}`);
   if (recommended.length !== relevant.length) throw new StepInputError(`${recommended.length} recommendation lists but ${relevant.length} relevance sets`);
   const shown = new Uint8Array(nItems);
-  let precision = 0, recall = 0, ndcg = 0, map = 0, hits = 0, n = 0;
+  let precision = 0,
+    recall = 0,
+    ndcg = 0,
+    map = 0,
+    hits = 0,
+    n = 0;
   for (let u = 0; u < recommended.length; u++) {
     const rec = recommended[u].subarray(0, k);
     for (const i of rec) shown[i] = 1;
     const rel = new Set(relevant[u]);
     if (rel.size === 0) continue;
     n++;
-    let h = 0, dcg = 0, ap = 0;
+    let h = 0,
+      dcg = 0,
+      ap = 0;
     for (let r = 0; r < rec.length; r++) {
       if (!rel.has(rec[r])) continue;
       h++;

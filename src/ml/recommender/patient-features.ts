@@ -43,7 +43,8 @@ export function fitPatientFeatures(ds: Dataset, columns: readonly string[], firs
     if (c.data.type === 'categorical') return { name, kind: 'categorical', categories: [...c.data.categories] };
     throw new StepInputError(`patient feature "${name}" is ${c.data.type}: use numeric or categorical columns`);
   });
-  const n = firstRow.length, d = expandedWidth(specs);
+  const n = firstRow.length,
+    d = expandedWidth(specs);
   const raw = new Float64Array(n * d);
   let col = 0;
   for (const s of specs) {
@@ -60,13 +61,18 @@ export function fitPatientFeatures(ds: Dataset, columns: readonly string[], firs
       col += w;
     }
   }
-  const center = new Array<number>(d).fill(0), scale = new Array<number>(d).fill(1);
+  const center = new Array<number>(d).fill(0),
+    scale = new Array<number>(d).fill(1);
   for (let j = 0; j < d; j++) {
-    let s = 0, s2 = 0, m = 0;
+    let s = 0,
+      s2 = 0,
+      m = 0;
     for (let u = 0; u < n; u++) {
       const v = raw[u * d + j];
       if (Number.isNaN(v)) continue;
-      s += v; s2 += v * v; m++;
+      s += v;
+      s2 += v * v;
+      m++;
     }
     const mean = m ? s / m : 0;
     const sd = m ? Math.sqrt(Math.max(0, s2 / m - mean * mean)) : 0;
@@ -74,10 +80,11 @@ export function fitPatientFeatures(ds: Dataset, columns: readonly string[], firs
     scale[j] = sd > 1e-12 ? sd : 1;
   }
   const X = new Float64Array(n * d);
-  for (let u = 0; u < n; u++) for (let j = 0; j < d; j++) {
-    const v = raw[u * d + j];
-    X[u * d + j] = Number.isNaN(v) ? 0 : (v - center[j]) / scale[j];
-  }
+  for (let u = 0; u < n; u++)
+    for (let j = 0; j < d; j++) {
+      const v = raw[u * d + j];
+      X[u * d + j] = Number.isNaN(v) ? 0 : (v - center[j]) / scale[j];
+    }
   return { scaling: { specs, center, scale }, X };
 }
 
@@ -88,7 +95,10 @@ export function fitPatientFeatures(ds: Dataset, columns: readonly string[], firs
 export function encodeFeatures(scaling: FeatureScaling, record: Readonly<Record<string, FeatureValue | undefined>>): { z: Float64Array; imputed: string[] } {
   const known = new Set(scaling.specs.map((s) => s.name));
   const extra = Object.keys(record).filter((k) => !known.has(k));
-  if (extra.length) throw new StepInputError(`unknown patient feature${extra.length === 1 ? '' : 's'} ${extra.map((e) => `"${e}"`).join(', ')}; the model uses: ${scaling.specs.map((s) => s.name).join(', ')}`);
+  if (extra.length)
+    throw new StepInputError(
+      `unknown patient feature${extra.length === 1 ? '' : 's'} ${extra.map((e) => `"${e}"`).join(', ')}; the model uses: ${scaling.specs.map((s) => s.name).join(', ')}`,
+    );
   const z = new Float64Array(scaling.center.length);
   const imputed: string[] = [];
   let col = 0;
@@ -114,17 +124,26 @@ export function encodeFeatures(scaling: FeatureScaling, record: Readonly<Record<
 }
 
 /** Ridge regression from standardised X (n x d) to targets Y (n x m): Y ≈ mean(Y) + X W. */
-export function fitRidge(X: Float64Array, n: number, d: number, Y: Float64Array, m: number, lambda: number): { weights: Float64Array; intercept: Float64Array } {
+export function fitRidge(
+  X: Float64Array,
+  n: number,
+  d: number,
+  Y: Float64Array,
+  m: number,
+  lambda: number,
+): { weights: Float64Array; intercept: Float64Array } {
   const intercept = new Float64Array(m);
   for (let u = 0; u < n; u++) for (let a = 0; a < m; a++) intercept[a] += Y[u * m + a] / n;
   const XtX = new Float64Array(d * d);
-  for (let u = 0; u < n; u++) for (let i = 0; i < d; i++) {
-    const xi = X[u * d + i];
-    for (let j = 0; j <= i; j++) XtX[i * d + j] += xi * X[u * d + j];
-  }
+  for (let u = 0; u < n; u++)
+    for (let i = 0; i < d; i++) {
+      const xi = X[u * d + i];
+      for (let j = 0; j <= i; j++) XtX[i * d + j] += xi * X[u * d + j];
+    }
   for (let i = 0; i < d; i++) XtX[i * d + i] += lambda * n;
   const weights = new Float64Array(d * m);
-  const A = new Float64Array(d * d), b = new Float64Array(d);
+  const A = new Float64Array(d * d),
+    b = new Float64Array(d);
   for (let a = 0; a < m; a++) {
     A.set(XtX);
     b.fill(0);
@@ -139,7 +158,8 @@ export function fitRidge(X: Float64Array, n: number, d: number, Y: Float64Array,
 }
 
 export function applyRidge(z: Float64Array, weights: Float64Array, intercept: Float64Array): Float64Array {
-  const d = z.length, m = intercept.length;
+  const d = z.length,
+    m = intercept.length;
   const out = Float64Array.from(intercept);
   for (let i = 0; i < d; i++) {
     const zi = z[i];

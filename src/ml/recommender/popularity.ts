@@ -16,7 +16,8 @@ export function fitPopularity(obs: Interactions, nUsers: number, nItems: number)
   const counts = new Int32Array(nItems);
   const itemMean = new Float64Array(nItems);
   for (let i = 0; i < nItems; i++) {
-    const s = m.byItem.ptr[i], e = m.byItem.ptr[i + 1];
+    const s = m.byItem.ptr[i],
+      e = m.byItem.ptr[i + 1];
     counts[i] = e - s;
     let sum = 0;
     for (let p = s; p < e; p++) sum += m.byItem.value[p];
@@ -24,7 +25,11 @@ export function fitPopularity(obs: Interactions, nUsers: number, nItems: number)
   }
   const scores = Float64Array.from(counts);
   return {
-    method: 'popularity', nUsers, nItems, counts, itemMean,
+    method: 'popularity',
+    nUsers,
+    nItems,
+    counts,
+    itemMean,
     predict(u: number, i: number): number {
       checkUser(u, nUsers);
       checkItem(i, nItems);

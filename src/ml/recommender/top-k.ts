@@ -40,7 +40,9 @@ export function checkItem(item: number, nItems: number): void {
 
 export function checkHistory(seen: SparseRows, user: number, method: string): void {
   if (seen.ptr[user + 1] === seen.ptr[user]) {
-    throw new StepInputError(`patient ${user} has an empty treatment history, so ${method} cannot personalise: use the popularity baseline or a hybrid model with patient features`);
+    throw new StepInputError(
+      `patient ${user} has an empty treatment history, so ${method} cannot personalise: use the popularity baseline or a hybrid model with patient features`,
+    );
   }
 }
 

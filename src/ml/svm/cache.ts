@@ -25,7 +25,11 @@ export class KernelCache {
   private pendingHigh: Int32Array = new Int32Array(64);
   private pendingCount = 0;
 
-  constructor(private readonly l: number, private readonly rowLength: number, cacheMb: number) {
+  constructor(
+    private readonly l: number,
+    private readonly rowLength: number,
+    cacheMb: number,
+  ) {
     this.data = new Array<Float32Array | null>(l).fill(null);
     this.len = new Int32Array(l);
     this.prev = new Int32Array(l + 1).fill(-1);
@@ -100,7 +104,8 @@ export class KernelCache {
    */
   swapIndex(i: number, j: number): void {
     if (i === j) return;
-    const di = this.data[i], dj = this.data[j];
+    const di = this.data[i],
+      dj = this.data[j];
     if (di !== null) this.unlink(i);
     if (dj !== null) this.unlink(j);
     this.data[i] = dj;
@@ -126,7 +131,10 @@ export class KernelCache {
 
   /** Applies the pending swaps to every cached row, in order, as libsvm's swap_index would have. */
   private flush(): void {
-    const count = this.pendingCount, lo = this.pendingLow, hi = this.pendingHigh, s = this.l;
+    const count = this.pendingCount,
+      lo = this.pendingLow,
+      hi = this.pendingHigh,
+      s = this.l;
     this.pendingCount = 0;
     for (let h = this.next[s]; h !== s; ) {
       const after = this.next[h];

@@ -108,9 +108,18 @@ export async function fitSvm(X: Float64Array, nRows: number, nCols: number, y: I
   // created on first use (its WebAssembly module and memory cost milliseconds on a small fit).
   let engine: DotEngine | undefined;
   const settings: TrainSettings = {
-    X, engine: () => (engine ??= new DotEngine(nRows, nCols)), nRows, nCols, kernel, eps: tol, cacheMb,
-    shrinking: options.shrinking ?? true, maxIter: options.maxIter, onProgress: options.onProgress,
-    wasm, point: cancellationPoint(options.signal),
+    X,
+    engine: () => (engine ??= new DotEngine(nRows, nCols)),
+    nRows,
+    nCols,
+    kernel,
+    eps: tol,
+    cacheMb,
+    shrinking: options.shrinking ?? true,
+    maxIter: options.maxIter,
+    onProgress: options.onProgress,
+    wasm,
+    point: cancellationPoint(options.signal),
   };
 
   if (type === 'epsilon-svr') {

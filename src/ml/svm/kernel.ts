@@ -19,7 +19,10 @@ export function rowSquaredNorms(X: Float64Array, nRows: number, nCols: number): 
 }
 
 export function dot(A: Float64Array, a: number, B: Float64Array, b: number, n: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let k = 0;
   for (; k + 3 < n; k += 4) {
     s0 += A[a + k] * B[b + k];
@@ -33,7 +36,8 @@ export function dot(A: Float64Array, a: number, B: Float64Array, b: number, n: n
 
 /** Integer power by squaring, as libsvm's powi. */
 function powi(base: number, times: number): number {
-  let tmp = base, ret = 1;
+  let tmp = base,
+    ret = 1;
   for (let t = times; t > 0; t = Math.floor(t / 2)) {
     if (t % 2 === 1) ret *= tmp;
     tmp *= tmp;
@@ -66,7 +70,13 @@ export class KernelRows {
   readonly rows: Int32Array;
   private readonly kind: number;
 
-  constructor(private readonly engine: DotEngine, private readonly X: Float64Array, rows: Int32Array, y: Int8Array | undefined, private readonly p: KernelParams) {
+  constructor(
+    private readonly engine: DotEngine,
+    private readonly X: Float64Array,
+    rows: Int32Array,
+    y: Int8Array | undefined,
+    private readonly p: KernelParams,
+  ) {
     engine.load(X, rows, y);
     this.rows = Int32Array.from(rows);
     this.kind = p.kernel === 'linear' ? 0 : p.kernel === 'rbf' ? 1 : 2;
@@ -100,7 +110,11 @@ export class KernelRows {
       return;
     }
     e.dots(i, start, end);
-    const d = e.out, scale = e.scale, yi = scale[i], sq = e.sq, sqa = sq[i];
+    const d = e.out,
+      scale = e.scale,
+      yi = scale[i],
+      sq = e.sq,
+      sqa = sq[i];
     if (this.kind === 0) for (let j = start; j < end; j++) out[j] = yi * scale[j] * d[j];
     else for (let j = start; j < end; j++) out[j] = yi * scale[j] * kernelFromDot(this.p, d[j], sqa, sq[j]);
   }

@@ -12,13 +12,16 @@ import { wasmDecisionValues } from './wasm-solver.js';
 
 function checkWidth(model: SvmModel, X: Float64Array, nRows: number): void {
   if (X.length !== nRows * model.nFeatures) {
-    throw new StepInputError(`the SVM was fitted on ${model.nFeatures} features, but the rows given have ${X.length / Math.max(1, nRows)} (pass the same columns as in training)`);
+    throw new StepInputError(
+      `the SVM was fitted on ${model.nFeatures} features, but the rows given have ${X.length / Math.max(1, nRows)} (pass the same columns as in training)`,
+    );
   }
 }
 
 /** Kernel values between every row of X and every support vector, nRows x nSupport. */
 function kernelValues(model: SvmModel, X: Float64Array, nRows: number): Float64Array {
-  const n = model.nFeatures, nSv = model.nSupport;
+  const n = model.nFeatures,
+    nSv = model.nSupport;
   // The support vectors plus one slot for the row being predicted, in one DotEngine.
   const engine = new DotEngine(nSv + 1, n);
   for (let v = 0; v < nSv; v++) engine.setRow(v, model.supportVectors, v * n);
@@ -26,11 +29,13 @@ function kernelValues(model: SvmModel, X: Float64Array, nRows: number): Float64A
   const sqX = rowSquaredNorms(X, nRows, n);
   const out = new Float64Array(nRows * nSv);
   const d = engine.out;
-  const rbf = model.kernel === 'rbf', g = model.gamma;
+  const rbf = model.kernel === 'rbf',
+    g = model.gamma;
   for (let r = 0; r < nRows; r++) {
     engine.P.set(X.subarray(r * n, (r + 1) * n), nSv * n);
     engine.dots(nSv, 0, nSv);
-    const o = r * nSv, sq = sqX[r];
+    const o = r * nSv,
+      sq = sqX[r];
     if (rbf) for (let v = 0; v < nSv; v++) out[o + v] = Math.exp(-g * (sq + sqSv[v] - 2 * d[v]));
     else for (let v = 0; v < nSv; v++) out[o + v] = kernelFromDot(model, d[v], sq, sqSv[v]);
   }
@@ -47,7 +52,8 @@ export function rawDecisionValues(model: SvmModel, X: Float64Array, nRows: numbe
   const compiled = engine === 'auto' && nRows > 0 ? wasmDecisionValues(model, X, nRows) : null;
   if (compiled) return compiled;
   const K = kernelValues(model, X, nRows);
-  const nSv = model.nSupport, coef = model.svCoef;
+  const nSv = model.nSupport,
+    coef = model.svCoef;
   if (model.type === 'epsilon-svr') {
     const out = new Float64Array(nRows);
     for (let r = 0; r < nRows; r++) {
@@ -57,7 +63,8 @@ export function rawDecisionValues(model: SvmModel, X: Float64Array, nRows: numbe
     }
     return out;
   }
-  const k = model.labels.length, nPairs = (k * (k - 1)) / 2;
+  const k = model.labels.length,
+    nPairs = (k * (k - 1)) / 2;
   const start = new Int32Array(k);
   for (let i = 1; i < k; i++) start[i] = start[i - 1] + model.nSupportPerClass[i - 1];
   const out = new Float64Array(nRows * nPairs);
@@ -67,7 +74,10 @@ export function rawDecisionValues(model: SvmModel, X: Float64Array, nRows: numbe
     for (let i = 0; i < k; i++) {
       for (let j = i + 1; j < k; j++) {
         let s = 0;
-        const si = start[i], sj = start[j], c1 = (j - 1) * nSv, c2 = i * nSv;
+        const si = start[i],
+          sj = start[j],
+          c1 = (j - 1) * nSv,
+          c2 = i * nSv;
         for (let t = 0; t < model.nSupportPerClass[i]; t++) s += coef[c1 + si + t] * K[o + si + t];
         for (let t = 0; t < model.nSupportPerClass[j]; t++) s += coef[c2 + sj + t] * K[o + sj + t];
         out[r * nPairs + p] = s - model.rho[p];
@@ -93,7 +103,8 @@ export function decisionFunction(model: SvmModel, X: Float64Array, nRows: number
 export function decisionFunctionOvr(model: SvmModel, X: Float64Array, nRows: number): Float64Array {
   if (model.type !== 'c-svc') throw new StepInputError('one-vs-rest decision values exist only for classification (c-svc)');
   const raw = rawDecisionValues(model, X, nRows);
-  const k = model.labels.length, nPairs = (k * (k - 1)) / 2;
+  const k = model.labels.length,
+    nPairs = (k * (k - 1)) / 2;
   const out = new Float64Array(nRows * k);
   const conf = new Float64Array(k);
   for (let r = 0; r < nRows; r++) {
@@ -116,7 +127,8 @@ export function decisionFunctionOvr(model: SvmModel, X: Float64Array, nRows: num
 export function predictSvm(model: SvmModel, X: Float64Array, nRows: number): Int32Array | Float64Array {
   const raw = rawDecisionValues(model, X, nRows);
   if (model.type === 'epsilon-svr') return raw;
-  const k = model.labels.length, nPairs = (k * (k - 1)) / 2;
+  const k = model.labels.length,
+    nPairs = (k * (k - 1)) / 2;
   const out = new Int32Array(nRows);
   const votes = new Int32Array(k);
   for (let r = 0; r < nRows; r++) {
@@ -137,7 +149,9 @@ export function predictProba(model: SvmModel, X: Float64Array, nRows: number): F
     throw new StepInputError('this SVM was fitted without probability estimates; fit it with probability: true');
   }
   const raw = rawDecisionValues(model, X, nRows);
-  const k = model.labels.length, nPairs = (k * (k - 1)) / 2, minProb = 1e-7;
+  const k = model.labels.length,
+    nPairs = (k * (k - 1)) / 2,
+    minProb = 1e-7;
   const out = new Float64Array(nRows * k);
   const pairwise = new Float64Array(k * k);
   const p = new Float64Array(k);

@@ -10,11 +10,16 @@ export function sigmoidTrain(dec: Float64Array, positive: Uint8Array): { A: numb
   let prior1 = 0;
   for (let i = 0; i < l; i++) if (positive[i]) prior1++;
   const prior0 = l - prior1;
-  const maxIter = 100, minStep = 1e-10, sigma = 1e-12, eps = 1e-5;
-  const hi = (prior1 + 1) / (prior1 + 2), lo = 1 / (prior0 + 2);
+  const maxIter = 100,
+    minStep = 1e-10,
+    sigma = 1e-12,
+    eps = 1e-5;
+  const hi = (prior1 + 1) / (prior1 + 2),
+    lo = 1 / (prior0 + 2);
   const t = new Float64Array(l);
   for (let i = 0; i < l; i++) t[i] = positive[i] ? hi : lo;
-  let A = 0, B = Math.log((prior0 + 1) / (prior1 + 1));
+  let A = 0,
+    B = Math.log((prior0 + 1) / (prior1 + 1));
   const objective = (a: number, b: number): number => {
     let f = 0;
     for (let i = 0; i < l; i++) {
@@ -25,7 +30,11 @@ export function sigmoidTrain(dec: Float64Array, positive: Uint8Array): { A: numb
   };
   let fval = objective(A, B);
   for (let iter = 0; iter < maxIter; iter++) {
-    let h11 = sigma, h22 = sigma, h21 = 0, g1 = 0, g2 = 0;
+    let h11 = sigma,
+      h22 = sigma,
+      h21 = 0,
+      g1 = 0,
+      g2 = 0;
     for (let i = 0; i < l; i++) {
       const fApB = dec[i] * A + B;
       let p: number, q: number;
@@ -51,7 +60,8 @@ export function sigmoidTrain(dec: Float64Array, positive: Uint8Array): { A: numb
     const gd = g1 * dA + g2 * dB;
     let step = 1;
     while (step >= minStep) {
-      const newA = A + step * dA, newB = B + step * dB;
+      const newA = A + step * dA,
+        newB = B + step * dB;
       const newf = objective(newA, newB);
       if (newf < fval + 0.0001 * step * gd) {
         A = newA;

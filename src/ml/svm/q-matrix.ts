@@ -19,7 +19,10 @@ export class SvcQ implements QMatrix {
   private readonly cache: KernelCache;
 
   /** `kernel` carries the labels y (its scale), so rows come out as y_i y_j K(i, j). */
-  constructor(private readonly kernel: KernelRows, cacheMb: number) {
+  constructor(
+    private readonly kernel: KernelRows,
+    cacheMb: number,
+  ) {
     const l = kernel.rows.length;
     this.cache = new KernelCache(l, l, cacheMb);
     this.QD = new Float64Array(l);
@@ -52,7 +55,11 @@ export class SvrQ implements QMatrix {
   private nextBuffer = 0;
   private readonly n: number;
 
-  constructor(private readonly kernel: KernelRows, n: number, cacheMb: number) {
+  constructor(
+    private readonly kernel: KernelRows,
+    n: number,
+    cacheMb: number,
+  ) {
     this.n = n;
     this.cache = new KernelCache(n, n, cacheMb);
     this.sign = new Int8Array(2 * n);
@@ -76,15 +83,25 @@ export class SvrQ implements QMatrix {
     // Two alternating buffers: the solver holds rows i and j at once.
     const buf = this.buffers[this.nextBuffer];
     this.nextBuffer = 1 - this.nextBuffer;
-    const si = this.sign[i], sign = this.sign, index = this.index;
+    const si = this.sign[i],
+      sign = this.sign,
+      index = this.index;
     for (let j = 0; j < len; j++) buf[j] = si * sign[j] * data[index[j]];
     return buf;
   }
 
   swapIndex(i: number, j: number): void {
-    const s = this.sign, x = this.index, QD = this.QD;
-    let t = s[i]; s[i] = s[j]; s[j] = t;
-    t = x[i]; x[i] = x[j]; x[j] = t;
-    t = QD[i]; QD[i] = QD[j]; QD[j] = t;
+    const s = this.sign,
+      x = this.index,
+      QD = this.QD;
+    let t = s[i];
+    s[i] = s[j];
+    s[j] = t;
+    t = x[i];
+    x[i] = x[j];
+    x[j] = t;
+    t = QD[i];
+    QD[i] = QD[j];
+    QD[j] = t;
   }
 }

@@ -8,7 +8,9 @@
 import type { QMatrix } from './q-matrix.js';
 
 const TAU = 1e-12;
-const LOWER = 0, UPPER = 1, FREE = 2;
+const LOWER = 0,
+  UPPER = 1,
+  FREE = 2;
 
 export interface SolverInput {
   Q: QMatrix;
@@ -93,7 +95,13 @@ class Solver {
   }
 
   run(): SolverResult {
-    const l = this.l, G = this.G, Gbar = this.Gbar, alpha = this.alpha, y = this.y, QD = this.QD, status = this.status;
+    const l = this.l,
+      G = this.G,
+      Gbar = this.Gbar,
+      alpha = this.alpha,
+      y = this.y,
+      QD = this.QD,
+      status = this.status;
     for (let i = 0; i < l; i++) G[i] = this.p[i];
     for (let i = 0; i < l; i++) {
       if (status[i] === LOWER) continue;
@@ -123,12 +131,15 @@ class Solver {
       iter++;
       if (this.input.onIterations && iter % 1000 === 0) this.input.onIterations(iter);
 
-      const i = this.wi, j = this.wj;
+      const i = this.wi,
+        j = this.wj;
       const active = this.activeSize;
       const Qi = this.Q.getQ(i, active);
       const Qj = this.Q.getQ(j, active);
-      const Ci = this.C(i), Cj = this.C(j);
-      const oldAi = alpha[i], oldAj = alpha[j];
+      const Ci = this.C(i),
+        Cj = this.C(j);
+      const oldAi = alpha[i],
+        oldAj = alpha[j];
 
       if (y[i] !== y[j]) {
         let quad = QD[i] + QD[j] + 2 * Qi[j];
@@ -138,11 +149,23 @@ class Solver {
         alpha[i] += delta;
         alpha[j] += delta;
         if (diff > 0) {
-          if (alpha[j] < 0) { alpha[j] = 0; alpha[i] = diff; }
-        } else if (alpha[i] < 0) { alpha[i] = 0; alpha[j] = -diff; }
+          if (alpha[j] < 0) {
+            alpha[j] = 0;
+            alpha[i] = diff;
+          }
+        } else if (alpha[i] < 0) {
+          alpha[i] = 0;
+          alpha[j] = -diff;
+        }
         if (diff > Ci - Cj) {
-          if (alpha[i] > Ci) { alpha[i] = Ci; alpha[j] = Ci - diff; }
-        } else if (alpha[j] > Cj) { alpha[j] = Cj; alpha[i] = Cj + diff; }
+          if (alpha[i] > Ci) {
+            alpha[i] = Ci;
+            alpha[j] = Ci - diff;
+          }
+        } else if (alpha[j] > Cj) {
+          alpha[j] = Cj;
+          alpha[i] = Cj + diff;
+        }
       } else {
         let quad = QD[i] + QD[j] - 2 * Qi[j];
         if (quad <= 0) quad = TAU;
@@ -151,17 +174,31 @@ class Solver {
         alpha[i] -= delta;
         alpha[j] += delta;
         if (sum > Ci) {
-          if (alpha[i] > Ci) { alpha[i] = Ci; alpha[j] = sum - Ci; }
-        } else if (alpha[j] < 0) { alpha[j] = 0; alpha[i] = sum; }
+          if (alpha[i] > Ci) {
+            alpha[i] = Ci;
+            alpha[j] = sum - Ci;
+          }
+        } else if (alpha[j] < 0) {
+          alpha[j] = 0;
+          alpha[i] = sum;
+        }
         if (sum > Cj) {
-          if (alpha[j] > Cj) { alpha[j] = Cj; alpha[i] = sum - Cj; }
-        } else if (alpha[i] < 0) { alpha[i] = 0; alpha[j] = sum; }
+          if (alpha[j] > Cj) {
+            alpha[j] = Cj;
+            alpha[i] = sum - Cj;
+          }
+        } else if (alpha[i] < 0) {
+          alpha[i] = 0;
+          alpha[j] = sum;
+        }
       }
 
-      const dAi = alpha[i] - oldAi, dAj = alpha[j] - oldAj;
+      const dAi = alpha[i] - oldAi,
+        dAj = alpha[j] - oldAj;
       for (let k = 0; k < active; k++) G[k] += Qi[k] * dAi + Qj[k] * dAj;
 
-      const wasUpperI = status[i] === UPPER, wasUpperJ = status[j] === UPPER;
+      const wasUpperI = status[i] === UPPER,
+        wasUpperJ = status[j] === UPPER;
       this.updateStatus(i);
       this.updateStatus(j);
       if (wasUpperI !== (status[i] === UPPER)) {
@@ -191,17 +228,32 @@ class Solver {
 
   /** WSS3: i maximises the violation, j the second-order decrease of the objective. True when optimal. */
   private selectWorkingSet(): boolean {
-    const G = this.G, y = this.y, status = this.status, QD = this.QD, active = this.activeSize;
-    let Gmax = -Infinity, Gmax2 = -Infinity, GmaxIdx = -1, GminIdx = -1, objDiffMin = Infinity;
+    const G = this.G,
+      y = this.y,
+      status = this.status,
+      QD = this.QD,
+      active = this.activeSize;
+    let Gmax = -Infinity,
+      Gmax2 = -Infinity,
+      GmaxIdx = -1,
+      GminIdx = -1,
+      objDiffMin = Infinity;
     for (let t = 0; t < active; t++) {
       if (y[t] > 0) {
-        if (status[t] !== UPPER && -G[t] >= Gmax) { Gmax = -G[t]; GmaxIdx = t; }
-      } else if (status[t] !== LOWER && G[t] >= Gmax) { Gmax = G[t]; GmaxIdx = t; }
+        if (status[t] !== UPPER && -G[t] >= Gmax) {
+          Gmax = -G[t];
+          GmaxIdx = t;
+        }
+      } else if (status[t] !== LOWER && G[t] >= Gmax) {
+        Gmax = G[t];
+        GmaxIdx = t;
+      }
     }
     const i = GmaxIdx;
     if (i !== -1) {
       const Qi = this.Q.getQ(i, active);
-      const yi = y[i], QDi = QD[i];
+      const yi = y[i],
+        QDi = QD[i];
       for (let j = 0; j < active; j++) {
         if (y[j] > 0) {
           if (status[j] !== LOWER) {
@@ -210,7 +262,10 @@ class Solver {
             if (gradDiff > 0) {
               const quad = QDi + QD[j] - 2 * yi * Qi[j];
               const objDiff = -(gradDiff * gradDiff) / (quad > 0 ? quad : TAU);
-              if (objDiff <= objDiffMin) { GminIdx = j; objDiffMin = objDiff; }
+              if (objDiff <= objDiffMin) {
+                GminIdx = j;
+                objDiffMin = objDiff;
+              }
             }
           }
         } else if (status[j] !== UPPER) {
@@ -219,7 +274,10 @@ class Solver {
           if (gradDiff > 0) {
             const quad = QDi + QD[j] + 2 * yi * Qi[j];
             const objDiff = -(gradDiff * gradDiff) / (quad > 0 ? quad : TAU);
-            if (objDiff <= objDiffMin) { GminIdx = j; objDiffMin = objDiff; }
+            if (objDiff <= objDiffMin) {
+              GminIdx = j;
+              objDiffMin = objDiff;
+            }
           }
         }
       }
@@ -238,8 +296,11 @@ class Solver {
   }
 
   private doShrinking(): void {
-    const G = this.G, y = this.y, status = this.status;
-    let Gmax1 = -Infinity, Gmax2 = -Infinity;
+    const G = this.G,
+      y = this.y,
+      status = this.status;
+    let Gmax1 = -Infinity,
+      Gmax2 = -Infinity;
     for (let i = 0; i < this.activeSize; i++) {
       if (y[i] > 0) {
         if (status[i] !== UPPER && -G[i] >= Gmax1) Gmax1 = -G[i];
@@ -284,9 +345,12 @@ class Solver {
 
   /** Rebuilds the gradient of shrunk variables from G_bar and the free variables. */
   private reconstructGradient(): void {
-    const l = this.l, active = this.activeSize;
+    const l = this.l,
+      active = this.activeSize;
     if (active === l) return;
-    const G = this.G, alpha = this.alpha, status = this.status;
+    const G = this.G,
+      alpha = this.alpha,
+      status = this.status;
     for (let j = active; j < l; j++) G[j] = this.Gbar[j] + this.p[j];
     let nrFree = 0;
     for (let j = 0; j < active; j++) if (status[j] === FREE) nrFree++;
@@ -308,8 +372,13 @@ class Solver {
   }
 
   private calculateRho(): number {
-    const G = this.G, y = this.y, status = this.status;
-    let nrFree = 0, ub = Infinity, lb = -Infinity, sumFree = 0;
+    const G = this.G,
+      y = this.y,
+      status = this.status;
+    let nrFree = 0,
+      ub = Infinity,
+      lb = -Infinity,
+      sumFree = 0;
     for (let i = 0; i < this.activeSize; i++) {
       const yG = y[i] * G[i];
       if (status[i] === UPPER) {

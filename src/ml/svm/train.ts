@@ -59,8 +59,9 @@ function solveBinary(s: TrainSettings, rows: Int32Array, y: Int8Array, Cp: numbe
   const l = rows.length;
   const p = new Float64Array(l).fill(-1);
   const common = { p, y, Cp, Cn, eps: s.eps, shrinking: s.shrinking, maxIter: maxIterFor(s, l), onIterations: counter.problem() };
-  const res = s.wasm?.solve({ ...common, rows, kernel: s.kernel, svr: false, cacheMb: s.cacheMb })
-    ?? solve({ ...common, Q: new SvcQ(new KernelRows(s.engine(), s.X, rows, y, s.kernel), s.cacheMb), alpha: new Float64Array(l) });
+  const res =
+    s.wasm?.solve({ ...common, rows, kernel: s.kernel, svr: false, cacheMb: s.cacheMb }) ??
+    solve({ ...common, Q: new SvcQ(new KernelRows(s.engine(), s.X, rows, y, s.kernel), s.cacheMb), alpha: new Float64Array(l) });
   counter.add(res);
   for (let i = 0; i < l; i++) res.alpha[i] *= y[i];
   return res;
@@ -76,8 +77,17 @@ function binaryDecision(s: TrainSettings, kernel: KernelRows, alpha: Float64Arra
 }
 
 /** libsvm's svm_binary_svc_probability: 5-fold cross-validated decision values, then Platt's sigmoid. */
-async function binaryProbability(s: TrainSettings, rows: Int32Array, y: Int8Array, Cp: number, Cn: number, rng: Rng, counter: IterationCounter): Promise<{ A: number; B: number }> {
-  const l = rows.length, nrFold = 5;
+async function binaryProbability(
+  s: TrainSettings,
+  rows: Int32Array,
+  y: Int8Array,
+  Cp: number,
+  Cn: number,
+  rng: Rng,
+  counter: IterationCounter,
+): Promise<{ A: number; B: number }> {
+  const l = rows.length,
+    nrFold = 5;
   const perm = new Int32Array(l);
   for (let i = 0; i < l; i++) perm[i] = i;
   for (let i = 0; i < l; i++) {
@@ -88,10 +98,13 @@ async function binaryProbability(s: TrainSettings, rows: Int32Array, y: Int8Arra
   }
   const dec = new Float64Array(l);
   for (let f = 0; f < nrFold; f++) {
-    const begin = Math.floor((f * l) / nrFold), end = Math.floor(((f + 1) * l) / nrFold);
+    const begin = Math.floor((f * l) / nrFold),
+      end = Math.floor(((f + 1) * l) / nrFold);
     const subRows = new Int32Array(l - (end - begin));
     const subY = new Int8Array(subRows.length);
-    let k = 0, pos = 0, neg = 0;
+    let k = 0,
+      pos = 0,
+      neg = 0;
     for (let j = 0; j < l; j++) {
       if (j >= begin && j < end) continue;
       subRows[k] = rows[perm[j]];
@@ -153,7 +166,8 @@ export async function trainClassifier(s: TrainSettings, c: ClassifierSettings): 
   let p = 0;
   for (let i = 0; i < k; i++) {
     for (let j = i + 1; j < k; j++) {
-      const gi = groups[i], gj = groups[j];
+      const gi = groups[i],
+        gj = groups[j];
       const rows = Int32Array.from([...gi, ...gj]);
       const y = new Int8Array(rows.length);
       y.fill(1, 0, gi.length);
@@ -186,7 +200,8 @@ export async function trainClassifier(s: TrainSettings, c: ClassifierSettings): 
   for (let i = 0; i < k; i++) {
     for (let j = i + 1; j < k; j++) {
       const alpha = pairAlpha[p];
-      const gi = groups[i], gj = groups[j];
+      const gi = groups[i],
+        gj = groups[j];
       let q = start[i];
       for (let t = 0; t < gi.length; t++) if (isSv[gi[t]]) svCoef[(j - 1) * nSv + q++] = alpha[t];
       q = start[j];
@@ -227,8 +242,9 @@ export function trainRegressor(s: TrainSettings, y: Float64Array, C: number, eps
   }
   const counter = new IterationCounter(s.onProgress);
   const common = { p, y: y2, Cp: C, Cn: C, eps: s.eps, shrinking: s.shrinking, maxIter: maxIterFor(s, 2 * n), onIterations: counter.problem() };
-  const res = s.wasm?.solve({ ...common, rows, kernel: s.kernel, svr: true, cacheMb: s.cacheMb })
-    ?? solve({ ...common, Q: new SvrQ(new KernelRows(s.engine(), s.X, rows, undefined, s.kernel), n, s.cacheMb), alpha: new Float64Array(2 * n) });
+  const res =
+    s.wasm?.solve({ ...common, rows, kernel: s.kernel, svr: true, cacheMb: s.cacheMb }) ??
+    solve({ ...common, Q: new SvrQ(new KernelRows(s.engine(), s.X, rows, undefined, s.kernel), n, s.cacheMb), alpha: new Float64Array(2 * n) });
   counter.add(res);
   const svIndex: number[] = [];
   const coef: number[] = [];

@@ -17,11 +17,53 @@ import type { KernelParams, SvmModel } from './types.js';
 
 // Configuration block slots (f64), mirrored in wasm/solver.ts.
 const CFG = {
-  l: 0, n: 1, cols: 2, kind: 3, gamma: 4, coef0: 5, degree: 6, Cp: 7, Cn: 8, eps: 9, shrinking: 10, maxIter: 11,
-  svr: 12, capacity: 13, progress: 14, P: 15, sq: 16, scale: 17, lin: 18, y: 19, alpha: 20, G: 21, Gbar: 22,
-  status: 23, active: 24, QD: 25, tmp: 26, cdata: 27, clen: 28, cprev: 29, cnext: 30, spare: 31, plo: 32, phi: 33,
-  pcap: 34, slab: 35, sign: 36, index: 37, buf0: 38, buf1: 39, out: 40, rho: 41, objective: 42, iterations: 43, hitMax: 44,
-  X: 45, rows: 46,
+  l: 0,
+  n: 1,
+  cols: 2,
+  kind: 3,
+  gamma: 4,
+  coef0: 5,
+  degree: 6,
+  Cp: 7,
+  Cn: 8,
+  eps: 9,
+  shrinking: 10,
+  maxIter: 11,
+  svr: 12,
+  capacity: 13,
+  progress: 14,
+  P: 15,
+  sq: 16,
+  scale: 17,
+  lin: 18,
+  y: 19,
+  alpha: 20,
+  G: 21,
+  Gbar: 22,
+  status: 23,
+  active: 24,
+  QD: 25,
+  tmp: 26,
+  cdata: 27,
+  clen: 28,
+  cprev: 29,
+  cnext: 30,
+  spare: 31,
+  plo: 32,
+  phi: 33,
+  pcap: 34,
+  slab: 35,
+  sign: 36,
+  index: 37,
+  buf0: 38,
+  buf1: 39,
+  out: 40,
+  rho: 41,
+  objective: 42,
+  iterations: 43,
+  hitMax: 44,
+  X: 45,
+  rows: 46,
 } as const;
 const CFG_SLOTS = 48;
 const KIND = { linear: 0, rbf: 1, poly: 2, sigmoid: 3 } as const;
@@ -90,8 +132,41 @@ interface SolverExports {
   solve(cfg: number): void;
   firstNonFinite(ptr: number, len: number): number;
   variance(ptr: number, len: number): number;
-  decide(p: number, sq: number, tmp: number, kv: number, nSv: number, cols: number, x: number, rowCount: number, kind: number, gamma: number, coef0: number, degree: number, coef: number, rho: number, perClass: number, k: number, out: number): void;
-  cvDecisions(x: number, cols: number, rows: number, l: number, alpha: number, rho: number, targets: number, nTargets: number, kind: number, gamma: number, coef0: number, degree: number, sq: number, out: number): void;
+  decide(
+    p: number,
+    sq: number,
+    tmp: number,
+    kv: number,
+    nSv: number,
+    cols: number,
+    x: number,
+    rowCount: number,
+    kind: number,
+    gamma: number,
+    coef0: number,
+    degree: number,
+    coef: number,
+    rho: number,
+    perClass: number,
+    k: number,
+    out: number,
+  ): void;
+  cvDecisions(
+    x: number,
+    cols: number,
+    rows: number,
+    l: number,
+    alpha: number,
+    rho: number,
+    targets: number,
+    nTargets: number,
+    kind: number,
+    gamma: number,
+    coef0: number,
+    degree: number,
+    sq: number,
+    out: number,
+  ): void;
 }
 
 export interface WasmProblem {
@@ -117,15 +192,63 @@ export interface WasmProblem {
 function layout(base: number, l: number, n: number, nCols: number, capacity: number, pcap: number, svr: boolean) {
   const { take } = regions(base);
   const cfg = take(CFG_SLOTS * 8);
-  const P = take(n * nCols * 8), sq = take(n * 8), lin = take(l * 8), y = take(l), alpha = take(l * 8);
-  const G = take(l * 8), Gbar = take(l * 8), status = take(l), active = take(l * 4), QD = take(l * 8), tmp = take(n * 8);
-  const cdata = take(n * 4), clen = take(n * 4), cprev = take((n + 1) * 4), cnext = take((n + 1) * 4), spare = take(capacity * 4);
-  const plo = take(pcap * 4), phi = take(pcap * 4), out = take(l * 8), rows = take(n * 4);
+  const P = take(n * nCols * 8),
+    sq = take(n * 8),
+    lin = take(l * 8),
+    y = take(l),
+    alpha = take(l * 8);
+  const G = take(l * 8),
+    Gbar = take(l * 8),
+    status = take(l),
+    active = take(l * 4),
+    QD = take(l * 8),
+    tmp = take(n * 8);
+  const cdata = take(n * 4),
+    clen = take(n * 4),
+    cprev = take((n + 1) * 4),
+    cnext = take((n + 1) * 4),
+    spare = take(capacity * 4);
+  const plo = take(pcap * 4),
+    phi = take(pcap * 4),
+    out = take(l * 8),
+    rows = take(n * 4);
   const scale = svr ? take(n) : y;
-  const sign = svr ? take(l) : 0, index = svr ? take(l * 4) : 0, buf0 = svr ? take(l * 4) : 0, buf1 = svr ? take(l * 4) : 0;
+  const sign = svr ? take(l) : 0,
+    index = svr ? take(l * 4) : 0,
+    buf0 = svr ? take(l * 4) : 0,
+    buf1 = svr ? take(l * 4) : 0;
   // The cache slab last: pages the cache never reaches are never touched.
   const slab = take(0);
-  return { cfg, P, sq, scale, rows, lin, y, alpha, G, Gbar, status, active, QD, tmp, cdata, clen, cprev, cnext, spare, plo, phi, sign, index, buf0, buf1, out, slab, end: slab };
+  return {
+    cfg,
+    P,
+    sq,
+    scale,
+    rows,
+    lin,
+    y,
+    alpha,
+    G,
+    Gbar,
+    status,
+    active,
+    QD,
+    tmp,
+    cdata,
+    clen,
+    cprev,
+    cnext,
+    spare,
+    plo,
+    phi,
+    sign,
+    index,
+    buf0,
+    buf1,
+    out,
+    slab,
+    end: slab,
+  };
 }
 
 /** The compiled solver for one fit: the training matrix in its memory, problems solved one at a time. */
@@ -135,7 +258,11 @@ export class WasmSvm {
   /** First byte after the matrix: each problem's layout starts here. */
   private readonly base: number;
 
-  private constructor(private readonly exports: SolverExports, private readonly X: Float64Array, private readonly nCols: number) {
+  private constructor(
+    private readonly exports: SolverExports,
+    private readonly X: Float64Array,
+    private readonly nCols: number,
+  ) {
     this.xPtr = exports.heapBase();
     this.base = this.xPtr + Math.ceil((X.length * 8) / 16) * 16;
   }
@@ -145,7 +272,11 @@ export class WasmSvm {
     const mod = solverModule();
     if (!mod) return null;
     let self: WasmSvm | null = null;
-    self = new WasmSvm(instantiate(mod, (iterations) => self?.onIterations?.(iterations)), X, nCols);
+    self = new WasmSvm(
+      instantiate(mod, (iterations) => self?.onIterations?.(iterations)),
+      X,
+      nCols,
+    );
     if (!growTo(self.exports.memory, self.base)) return null;
     new Float64Array(self.exports.memory.buffer, self.xPtr, X.length).set(X);
     return self;
@@ -163,7 +294,9 @@ export class WasmSvm {
 
   /** Solves one problem (alpha starts at 0); null when it does not fit the memory. */
   solve(prob: WasmProblem): SolverResult | null {
-    const n = prob.rows.length, l = prob.svr ? 2 * n : n, nCols = this.nCols;
+    const n = prob.rows.length,
+      l = prob.svr ? 2 * n : n,
+      nCols = this.nCols;
     const pcap = Math.max(64, 2 * l);
     const fixed = layout(this.base, l, n, nCols, n, pcap, prob.svr);
     if (fixed.end >= MAX_BYTES) return null;
@@ -200,7 +333,34 @@ export class WasmSvm {
     cfg[CFG.progress] = prob.onIterations ? 1 : 0;
     cfg[CFG.pcap] = pcap;
     cfg[CFG.X] = this.xPtr;
-    for (const name of ['P', 'sq', 'scale', 'rows', 'lin', 'y', 'alpha', 'G', 'Gbar', 'status', 'active', 'QD', 'tmp', 'cdata', 'clen', 'cprev', 'cnext', 'spare', 'plo', 'phi', 'slab', 'sign', 'index', 'buf0', 'buf1', 'out'] as const) {
+    for (const name of [
+      'P',
+      'sq',
+      'scale',
+      'rows',
+      'lin',
+      'y',
+      'alpha',
+      'G',
+      'Gbar',
+      'status',
+      'active',
+      'QD',
+      'tmp',
+      'cdata',
+      'clen',
+      'cprev',
+      'cnext',
+      'spare',
+      'plo',
+      'phi',
+      'slab',
+      'sign',
+      'index',
+      'buf0',
+      'buf1',
+      'out',
+    ] as const) {
       cfg[CFG[name]] = at[name];
     }
 
@@ -223,9 +383,14 @@ export class WasmSvm {
    * dual coefficients `alpha` (times y) and `rho`. Null when it does not fit the memory.
    */
   decisions(rows: Int32Array, alpha: Float64Array, rho: number, targets: Int32Array, k: KernelParams): Float64Array | null {
-    const l = rows.length, t = targets.length;
+    const l = rows.length,
+      t = targets.length;
     const area = regions(this.base);
-    const rowsAt = area.take(l * 4), alphaAt = area.take(l * 8), targetsAt = area.take(t * 4), sqAt = area.take(l * 8), outAt = area.take(t * 8);
+    const rowsAt = area.take(l * 4),
+      alphaAt = area.take(l * 8),
+      targetsAt = area.take(t * 4),
+      sqAt = area.take(l * 8),
+      outAt = area.take(t * 8);
     if (!growTo(this.exports.memory, area.end)) return null;
     const buffer = this.exports.memory.buffer;
     new Int32Array(buffer, rowsAt, l).set(rows);
@@ -247,16 +412,23 @@ const PREDICT_CHUNK_BYTES = 32 * 1024 * 1024;
 export function wasmDecisionValues(model: SvmModel, X: Float64Array, nRows: number): Float64Array | null {
   const mod = solverModule();
   if (!mod) return null;
-  const nSv = model.nSupport, nCols = model.nFeatures;
+  const nSv = model.nSupport,
+    nCols = model.nFeatures;
   const k = model.type === 'c-svc' ? model.labels.length : 0;
   const nPairs = k ? (k * (k - 1)) / 2 : 1;
   const chunk = Math.max(1, Math.min(nRows, Math.floor(PREDICT_CHUNK_BYTES / (8 * (nCols + nPairs)))));
   const exports = instantiate(mod);
   const memoryRegions = regions(exports.heapBase());
   const { take } = memoryRegions;
-  const p = take((nSv + 1) * nCols * 8), sq = take((nSv + 1) * 8), tmp = take((nSv + 1) * 8), kv = take(nSv * 8);
-  const coef = take(model.svCoef.length * 8), rho = take(model.rho.length * 8), perClass = take(Math.max(1, k) * 4);
-  const x = take(chunk * nCols * 8), out = take(chunk * nPairs * 8);
+  const p = take((nSv + 1) * nCols * 8),
+    sq = take((nSv + 1) * 8),
+    tmp = take((nSv + 1) * 8),
+    kv = take(nSv * 8);
+  const coef = take(model.svCoef.length * 8),
+    rho = take(model.rho.length * 8),
+    perClass = take(Math.max(1, k) * 4);
+  const x = take(chunk * nCols * 8),
+    out = take(chunk * nPairs * 8);
   if (!growTo(exports.memory, memoryRegions.end)) return null;
   const buffer = exports.memory.buffer;
   new Float64Array(buffer, p, nSv * nCols).set(model.supportVectors.subarray(0, nSv * nCols));
@@ -264,7 +436,8 @@ export function wasmDecisionValues(model: SvmModel, X: Float64Array, nRows: numb
   new Float64Array(buffer, rho, model.rho.length).set(model.rho);
   if (k) new Int32Array(buffer, perClass, k).set(model.nSupportPerClass);
   const result = new Float64Array(nRows * nPairs);
-  const xView = new Float64Array(buffer, x, chunk * nCols), outView = new Float64Array(buffer, out, chunk * nPairs);
+  const xView = new Float64Array(buffer, x, chunk * nCols),
+    outView = new Float64Array(buffer, out, chunk * nPairs);
   for (let r0 = 0; r0 < nRows; r0 += chunk) {
     const rows = Math.min(chunk, nRows - r0);
     xView.set(X.subarray(r0 * nCols, (r0 + rows) * nCols));

@@ -117,7 +117,7 @@ export async function selectTfBackend(options: LoadTfOptions = {}): Promise<Load
   }
 
   if (!(await tf.setBackend('cpu'))) throw new StepInputError('the TensorFlow.js cpu backend failed to initialise: reinstall @tensorflow/tfjs');
-  return { tf, backend: 'cpu', reason: forced ? why : nodeProblem ?? 'fallback' };
+  return { tf, backend: 'cpu', reason: forced ? why : (nodeProblem ?? 'fallback') };
 }
 
 const cached = new Map<string, Promise<LoadedTf>>();
