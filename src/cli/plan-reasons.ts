@@ -2,7 +2,8 @@
  * The words for the plan's typed decisions (engine/decision.ts): what `status`, `run --dry-run`
  * and their --json `why`/`reason` strings say. The engine decides; only this module phrases it.
  */
-import type { BlockReason, RunReason, StepDecision } from '../engine/decision.js';
+import type { RunReason, StepDecision } from '../engine/decision.js';
+import { blockedMessage } from '../engine/plan.js';
 
 const short = (digest: string): string => `${digest.slice(0, 12)}…`;
 
@@ -39,10 +40,6 @@ export function runReasonText(r: RunReason): string {
   }
 }
 
-export function blockReasonText(r: BlockReason): string {
-  return `with.${r.param}: file not found: ${r.path}`;
-}
-
 /** Why a step is what it is, in words; empty for a plain cached step. */
 export function decisionText(d: StepDecision): string {
   switch (d.action) {
@@ -55,7 +52,7 @@ export function decisionText(d: StepDecision): string {
     case 'skipped':
       return 'not selected';
     case 'blocked':
-      return blockReasonText(d.reason);
+      return blockedMessage(d.reason);
   }
 }
 

@@ -112,12 +112,7 @@ async function stepKey(
       .join(',');
   }
   const files: Record<string, string> = {};
-  for (const name of step.type.fileParams ?? []) {
-    const value = step.params[name];
-    if (typeof value !== 'string') continue;
-    const path = isAbsolute(value) ? value : resolve(pipeline.dir, value);
-    files[name] = await store.fileDigest(path);
-  }
+  for (const { param, path } of dataFiles(step, pipeline)) files[param] = await store.fileDigest(path);
   const lineage = step.type.lineage ? lineageOf(step, pipeline, upstream) : undefined;
   const components: KeyComponents = {
     stepType: step.type.id,
@@ -131,6 +126,14 @@ async function stepKey(
   return { key: cacheKey(components), components };
 }
 
+/** The data files a step's `with:` names (its type's fileParams), resolved against the pipeline file's folder. */
+function dataFiles(step: PipelineStep, pipeline: Pipeline): { param: string; path: string }[] {
+  return (step.type.fileParams ?? []).flatMap((param) => {
+    const value = step.params[param];
+    return typeof value === 'string' ? [{ param, path: isAbsolute(value) ? value : resolve(pipeline.dir, value) }] : [];
+  });
+}
+
 /** The key of a step whose inputs are known, or why it cannot be computed (a data file named in `with:` is missing). */
 export async function keyFor(
   step: PipelineStep,
@@ -138,18 +141,19 @@ export async function keyFor(
   store: Store,
   upstream: ReadonlyMap<string, Readonly<Record<string, OutputRecord>>>,
 ): Promise<KeyResult> {
-  for (const name of step.type.fileParams ?? []) {
-    const value = step.params[name];
-    if (typeof value !== 'string') continue;
-    const path = isAbsolute(value) ? value : resolve(pipeline.dir, value);
-    if (!existsSync(path)) return { blocked: { kind: 'data-file-missing', param: name, path } };
-  }
+  const missing = dataFiles(step, pipeline).find(({ path }) => !existsSync(path));
+  if (missing) return { blocked: { kind: 'data-file-missing', ...missing } };
   return { key: await stepKey(step, pipeline, store, upstream) };
+}
+
+/** What a blocked step is told, by a run that fails it and by `status` and `--dry-run` alike. */
+export function blockedMessage(reason: BlockReason): string {
+  return `with.${reason.param}: file not found: ${reason.path}`;
 }
 
 /** The error a run fails a blocked step with. */
 export function blockedError(step: PipelineStep, pipeline: Pipeline, reason: BlockReason): DataError {
-  return new DataError(`with.${reason.param}: file not found: ${reason.path}`, {
+  return new DataError(blockedMessage(reason), {
     file: pipeline.file,
     hint: `step "${step.id}": check the path; relative paths are resolved against the pipeline file's folder`,
   });

@@ -130,7 +130,7 @@ export class StepRunner {
       run.start(decided.decision.reasons);
       let done: Computed;
       try {
-        done = await this.compute(step, key, this.p.executor);
+        done = await this.compute(step, key);
       } catch (e) {
         if (e instanceof Stopped) return run.cancel(this.stopReason());
         if (e instanceof CannotRun) return this.failed(run, e.message);
@@ -323,7 +323,7 @@ export class StepRunner {
   }
 
   /** Computes a step through the executor (its inputs verified first) and commits its outputs and cache entry. Call under the key's lock. */
-  private async compute(step: PipelineStep, key: StepKey, executor: Executor): Promise<Computed> {
+  private async compute(step: PipelineStep, key: StepKey): Promise<Computed> {
     const t0 = clock.mono();
     const { store, pipeline, record } = this.p;
     const inputDigests = [
@@ -359,7 +359,7 @@ export class StepRunner {
       };
       let result: JobResult;
       try {
-        result = await executor.run(
+        result = await this.p.executor.run(
           {
             stepType: step.type.id,
             custom: step.custom,
@@ -419,7 +419,7 @@ export class StepRunner {
     const key = this.keys.get(id) as StepKey;
     if (!(await this.lockKey(step, key))) throw new Stopped();
     try {
-      const done = await this.compute(step, key, this.p.executor);
+      const done = await this.compute(step, key);
       if (!Object.values(done.outs).some((o) => o.digest === digest)) {
         throw new CannotRun(
           `recomputing ${id} to replace its damaged artifact ${digest.slice(0, 12)}… gave different bytes (is the step deterministic?); its new outputs are cached, run again to use them`,
