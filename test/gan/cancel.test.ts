@@ -7,25 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunInfo } from '../../src/engine/step-type.js';
 import { GAN_CHECKPOINT_FORMAT, type GanCheckpoint } from '../../src/ml/gan/train.js';
 import trainGan from '../../src/steps/train.gan.js';
 import { runStep } from '../helpers/step-harness.js';
 import { cancelOnProgress } from '../ml/cancel-probe.js';
-import { mixture, tempDir, writeTable } from './helpers.js';
+import { mixture, runInfoWithStore, tempDir, writeMixtureTable } from './helpers.js';
 
 const STEPS = 200;
-
-function runInfo(storeDir: string, stepKey: string): RunInfo {
-  return {
-    runId: 'test',
-    stepKey,
-    pipeline: { name: 'test', file: 'test.yaml', path: 'test.yaml', digest: '0', overrides: [] },
-    git: null,
-    storeDir,
-    upstream: {},
-  };
-}
 
 /** The training step of the last progress line ("step 30/200: ..."). */
 function lastStep(lines: readonly string[]): number {
@@ -37,10 +25,7 @@ function lastStep(lines: readonly string[]): number {
 test('train.gan cancelled mid-fit: rejects with the reason before the last step; its checkpoint resumes to the uninterrupted generator', async (t) => {
   const dir = tempDir('cancel');
   const m = mixture(300, 5);
-  const train = await writeTable(dir, 'train.arrow', [
-    { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
-    { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
-  ]);
+  const train = await writeMixtureTable(dir, m);
   const params = {
     steps: STEPS,
     critic_iters: 2,
@@ -53,12 +38,12 @@ test('train.gan cancelled mid-fit: rejects with the reason before the last step;
     seed: 9,
     backend: 'wasm',
   };
-  const reference = await runStep(trainGan, { train }, params, process.cwd(), { run: runInfo(join(dir, 'store-a'), 'a') });
+  const reference = await runStep(trainGan, { train }, params, process.cwd(), { run: runInfoWithStore(join(dir, 'store-a'), 'a') });
 
   const storeDir = join(dir, 'store-b');
   const probe = cancelOnProgress((line) => line.startsWith('step 30/'));
   await assert.rejects(
-    runStep(trainGan, { train }, params, process.cwd(), { run: runInfo(storeDir, 'b'), signal: probe.signal, onProgress: probe.onProgress }),
+    runStep(trainGan, { train }, params, process.cwd(), { run: runInfoWithStore(storeDir, 'b'), signal: probe.signal, onProgress: probe.onProgress }),
     (e) => e === probe.reason,
   );
   const latency = probe.sinceAbort();
@@ -74,7 +59,7 @@ test('train.gan cancelled mid-fit: rejects with the reason before the last step;
   assert.equal(saved.checkpoint.step % 20, 0);
   assert.ok(saved.checkpoint.step >= 20 && saved.checkpoint.step <= stoppedAt, `checkpoint at step ${saved.checkpoint.step}, stopped at ${stoppedAt}`);
 
-  const resumed = await runStep(trainGan, { train }, params, process.cwd(), { run: runInfo(storeDir, 'b') });
+  const resumed = await runStep(trainGan, { train }, params, process.cwd(), { run: runInfoWithStore(storeDir, 'b') });
   assert.ok(resumed.logs.includes(`resuming from the checkpoint at step ${saved.checkpoint.step}/${STEPS}`), resumed.logs.join('\n'));
   assert.equal(readFileSync(resumed.outputs.model, 'utf8'), readFileSync(reference.outputs.model, 'utf8'));
   assert.equal(readFileSync(resumed.outputs.curves, 'utf8'), readFileSync(reference.outputs.curves, 'utf8'));
@@ -84,10 +69,7 @@ test('train.gan cancelled mid-fit: rejects with the reason before the last step;
 test('train.gan without checkpoints (no file writes to wait on) still stops between steps when cancelled', async (t) => {
   const dir = tempDir('cancel-plain');
   const m = mixture(300, 6);
-  const train = await writeTable(dir, 'train.arrow', [
-    { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
-    { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
-  ]);
+  const train = await writeMixtureTable(dir, m);
   const steps = 2000;
   const params = {
     steps,

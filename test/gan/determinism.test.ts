@@ -16,7 +16,7 @@ import { createRng } from '../../src/rng.js';
 import trainGan from '../../src/steps/train.gan.js';
 import generate from '../../src/steps/generate.js';
 import { runStep } from '../helpers/step-harness.js';
-import { mixture, runWithStore, tempDir, writeTable } from './helpers.js';
+import { mixture, runWithStore, tempDir, writeMixtureTable, writeTable } from './helpers.js';
 
 const { tf } = await selectTfBackend({ override: 'wasm' });
 
@@ -77,10 +77,7 @@ test('a fit killed after its checkpoint resumes to the same weights as an uninte
 
 test('train.gan step: checkpoint under the store keyed by the step key, resumed after a kill, deleted at the end', async () => {
   const dir = tempDir('resume');
-  const train = await writeTable(dir, 'train.arrow', [
-    { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
-    { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
-  ]);
+  const train = await writeMixtureTable(dir, m);
   const params = {
     steps: 40,
     critic_iters: 2,
@@ -183,10 +180,7 @@ test('generate: same seed same bytes; columns, kinds and 0/1 bits as in training
 
 test('train.gan backend: cpu trains on the plain JavaScript backend and says so, and auto is wasm here again afterwards', async () => {
   const dir = tempDir('backend-param');
-  const train = await writeTable(dir, 'train.arrow', [
-    { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
-    { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
-  ]);
+  const train = await writeMixtureTable(dir, m);
   const small = { steps: 5, critic_iters: 1, batch_size: 16, noise_dim: 2, generator_hidden: [8], critic_hidden: [8], log_every: 5, checkpoint_every: 0 };
   const onCpu = await runStep(trainGan, { train }, { ...small, backend: 'cpu' });
   assert.equal((JSON.parse(readFileSync(onCpu.outputs.model, 'utf8')) as { backend: string }).backend, 'cpu');

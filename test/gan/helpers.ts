@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDatasetFile } from '../../src/data/arrow.js';
 import { makeDataset, type Column } from '../../src/data/dataset.js';
-import type { StepSummary, StepType } from '../../src/engine/step-type.js';
+import type { RunInfo, StepSummary, StepType } from '../../src/engine/step-type.js';
 import { runStep } from '../helpers/step-harness.js';
 import { createRng } from '../../src/rng.js';
 
@@ -33,6 +33,14 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `medpipe-gan-${prefix}-`));
 }
 
+/** The x and y columns of a mixture (see `mixture`) as a training table. */
+export function writeMixtureTable(dir: string, m: { x: Float64Array; y: Float64Array }): Promise<string> {
+  return writeTable(dir, 'train.arrow', [
+    { name: 'x', kind: 'numeric', data: { type: 'numeric', values: m.x } },
+    { name: 'y', kind: 'numeric', data: { type: 'numeric', values: m.y } },
+  ]);
+}
+
 export async function writeTable(dir: string, name: string, columns: Column[]): Promise<string> {
   const path = join(dir, name);
   await writeDatasetFile(path, makeDataset(columns));
@@ -43,6 +51,18 @@ export interface StepRun {
   outputs: Record<string, string>;
   summary: StepSummary | void;
   logs: string[];
+}
+
+/** What the engine tells a step of its run, with the store folder and step key a test chooses (train.gan checkpoints under them). */
+export function runInfoWithStore(storeDir: string, stepKey: string): RunInfo {
+  return {
+    runId: 'test',
+    stepKey,
+    pipeline: { name: 'test', file: 'test.yaml', path: 'test.yaml', digest: '0', overrides: [] },
+    git: null,
+    storeDir,
+    upstream: {},
+  };
 }
 
 /**
@@ -56,15 +76,5 @@ export async function runWithStore(
   store: { dir: string; key: string },
   onProgress?: (message: string) => void,
 ): Promise<StepRun> {
-  return runStep(step, inputs, params, process.cwd(), {
-    onProgress,
-    run: {
-      runId: 'test',
-      stepKey: store.key,
-      pipeline: { name: 'test', file: 'test.yaml', path: 'test.yaml', digest: '0', overrides: [] },
-      git: null,
-      storeDir: store.dir,
-      upstream: {},
-    },
-  });
+  return runStep(step, inputs, params, process.cwd(), { onProgress, run: runInfoWithStore(store.dir, store.key) });
 }
