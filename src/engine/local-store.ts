@@ -13,43 +13,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACT_KINDS } from './step-type.js';
+import { entryText, parseEntry } from './entry-format.js';
 import { fsyncDir, fsyncFile, writeFileDurably } from './durable.js';
 import { sha256 } from './fingerprint.js';
 import { lockIsStale, tryLockFile } from './lock-file.js';
 import { deadProcessOfThisHost, ownerOfScratch, SCRATCH_PREFIX } from './process-tag.js';
 import { digestOfObjectFile, entryFile, keyOfEntryFile, objectFile, scratchDir, STORE_FILES, STORE_FOLDERS } from './store-layout.js';
 import type { AddedObject, CacheEntry, EntryLookup, HeldLock, ObjectCheck, ObjectRead, Store, StoredObject } from './store.js';
-
-const DIGEST = /^[0-9a-f]{64}$/;
-const KNOWN_KINDS: ReadonlySet<string> = new Set(ARTIFACT_KINDS);
-
-/** Why a parsed cache entry is not a valid entry for `key`, or undefined when it is. */
-function entryShapeProblem(json: unknown, key: string): string | undefined {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'is not a JSON object';
-  const e = json as Record<string, unknown>;
-  if (e.key !== key) return 'names another key: the file was moved or edited';
-  if (typeof e.stepType !== 'string' || typeof e.version !== 'string') return 'has no step type or version';
-  if (typeof e.durationMs !== 'number' || typeof e.finishedAt !== 'string') return 'has no duration or finishing time';
-  if (typeof e.outputs !== 'object' || e.outputs === null || Array.isArray(e.outputs)) return 'has no outputs';
-  for (const [port, out] of Object.entries(e.outputs as Record<string, unknown>)) {
-    const o = out as Record<string, unknown> | null;
-    if (typeof o !== 'object' || o === null) return `output "${port}" is not an object`;
-    if (typeof o.digest !== 'string' || !DIGEST.test(o.digest)) return `output "${port}" has no valid digest`;
-    if (typeof o.size !== 'number' || !Number.isInteger(o.size) || o.size < 0) return `output "${port}" has no valid size`;
-    if (typeof o.kind !== 'string' || !KNOWN_KINDS.has(o.kind)) return `output "${port}" has an unknown kind`;
-  }
-  return undefined;
-}
-
-/**
- * An entry's checksum: the sha256 of its JSON text without the checksum. JSON.parse then
- * JSON.stringify gives back the same text (same key order, same numbers), so it can be checked
- * on the parsed entry.
- */
-function entryChecksum(entry: object): string {
-  return `sha256:${createHash('sha256').update(JSON.stringify(entry)).digest('hex')}`;
-}
 
 interface FileMemo {
   size: number;
@@ -181,21 +151,9 @@ export class LocalStore implements Store {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'miss' };
       throw e;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return { state: 'damaged', problem: `cache entry ${key.slice(0, 12)}… is not valid JSON` };
-    }
-    const problem = entryShapeProblem(json, key);
-    if (problem) return { state: 'damaged', problem: `cache entry ${key.slice(0, 12)}… ${problem}` };
-    // The checksum covers what the shape check cannot: a changed digit in a size, a time or the
-    // summary (which run records, `runs` and the report show). Entries written before it had one
-    // are taken as they are.
-    const { checksum, ...content } = json as Record<string, unknown>;
-    if (checksum !== undefined && checksum !== entryChecksum(content))
-      return { state: 'damaged', problem: `cache entry ${key.slice(0, 12)}… does not match its checksum: it was changed after it was written` };
-    const entry = content as unknown as CacheEntry;
+    const parsed = parseEntry(text, key);
+    if ('problem' in parsed) return { state: 'damaged', problem: parsed.problem };
+    const entry = parsed.entry;
     for (const [port, out] of Object.entries(entry.outputs)) {
       let size: number;
       try {
@@ -220,7 +178,7 @@ export class LocalStore implements Store {
   }
 
   writeEntry(entry: CacheEntry): void {
-    writeFileDurably(entryFile(this.root, entry.key), JSON.stringify({ ...entry, checksum: entryChecksum(entry) }), { scratchDir: scratchDir(this.root) });
+    writeFileDurably(entryFile(this.root, entry.key), entryText(entry), { scratchDir: scratchDir(this.root) });
   }
 
   /** The key of every cache entry file in the store, as its name gives it. */

@@ -32,9 +32,14 @@ export const STORE_FILES = {
   fileDigests: 'file-digests.json',
 } as const;
 
+/** The name of the artifact with this digest inside a store or a remote, `/`-separated: objects/ab/cdef…. */
+export function objectName(digest: string): string {
+  return `${STORE_FOLDERS.objects}/${digest.slice(0, 2)}/${digest.slice(2)}`;
+}
+
 /** The file of the artifact with this digest: objects/ab/cdef…. */
 export function objectFile(storeDir: string, digest: string): string {
-  return join(storeDir, STORE_FOLDERS.objects, digest.slice(0, 2), digest.slice(2));
+  return join(storeDir, ...objectName(digest).split('/'));
 }
 
 /** The digest an artifact's file names (objects/ab/cdef… is abcdef…). */
@@ -42,9 +47,14 @@ export function digestOfObjectFile(file: string): string {
   return basename(dirname(file)) + basename(file);
 }
 
+/** The name of the cache entry for a step key inside a store or a remote, `/`-separated: entries/ab/abcdef….json. */
+export function entryName(key: string): string {
+  return `${STORE_FOLDERS.entries}/${key.slice(0, 2)}/${key}.json`;
+}
+
 /** The file of the cache entry for a step key: entries/ab/abcdef….json. */
 export function entryFile(storeDir: string, key: string): string {
-  return join(storeDir, STORE_FOLDERS.entries, key.slice(0, 2), `${key}.json`);
+  return join(storeDir, ...entryName(key).split('/'));
 }
 
 /** The key a cache entry's file names. */

@@ -30,8 +30,8 @@ function filesMatching(pattern: RegExp): string[] {
     .map((f) => relative(ROOT, f));
 }
 
-test('one atomic-write path: only durable.ts (and the folder store moving finished artifacts) renames files', () => {
-  assert.deepEqual(filesMatching(/\brename(Sync)?\s*\(/).sort(), ['src/engine/durable.ts', 'src/engine/local-store.ts']);
+test('one atomic-write path: only durable.ts (and the folder store moving finished artifacts, and the file:// remote placing an uploaded copy) renames files', () => {
+  assert.deepEqual(filesMatching(/\brename(Sync)?\s*\(/).sort(), ['src/engine/durable.ts', 'src/engine/local-store.ts', 'src/remote/file-backend.ts']);
 });
 
 test('the store layout is defined once: only store-layout.ts names the objects and entries folders', () => {
