@@ -1,10 +1,11 @@
 /**
  * The store is not for git: artifacts, cache entries and the registry are machine-local (share
  * them through a remote). In a git repository whose ignore rules do not cover the store yet, the
- * first run adds it to the repository's .gitignore and says so, as DVC does for its cache.
+ * first run adds it to the repository's .gitignore and says so, as DVC does for its cache. Data files
+ * recorded by a pointer (`medpipe data add`) are kept out the same way.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { gitRun } from '../engine/git.js';
 
 /** Adds the store to .gitignore when it is inside a git work tree that does not ignore it. Returns what it did, for the user (paths relative to `cwd`). */
@@ -24,4 +25,18 @@ export async function ignoreStoreInGit(storeDir: string, cwd: string): Promise<s
     `${before && !before.endsWith('\n') ? '\n' : ''}# medpipe's store: artifacts, cache entries, run records, model registry (machine-local)\n/${rel}/\n`,
   );
   return `added /${rel}/ to ${relative(cwd, file) || '.gitignore'}: medpipe's store is machine-local and stays out of git`;
+}
+
+/**
+ * Keeps a data file recorded by a pointer out of git, as `dvc add` does: `/NAME` in the
+ * .gitignore beside it (anchored, so it matches that file only). Idempotent: a line already there
+ * is not added again. Returns the .gitignore when it changed it.
+ */
+export function ignoreDataFileInGit(dataFile: string): string | undefined {
+  const file = join(dirname(dataFile), '.gitignore');
+  const line = `/${basename(dataFile)}`;
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (before.split(/\r?\n/).some((l) => l.trim() === line)) return undefined;
+  appendFileSync(file, `${before && !before.endsWith('\n') ? '\n' : ''}${line}\n`);
+  return file;
 }

@@ -5,7 +5,7 @@
  * file, fsync it, rename it into place, fsync the folder so the rename itself is durable.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { deadProcessOfThisHost, HOST_TAG, SCRATCH_PREFIX } from './process-tag.js';
 
@@ -75,6 +75,25 @@ export function writeFileDurably(file: string, content: string | Uint8Array, opt
   mkdirSync(dirname(file), { recursive: true });
   try {
     writeSynced(tmp, content);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  fsyncDir(dirname(file));
+}
+
+/**
+ * writeFileDurably for a large file that is already on disk (a data file restored from the store):
+ * copied, not read into memory, to a temporary file beside the target, fsynced, renamed into place.
+ */
+export function copyFileDurably(source: string, file: string): void {
+  removeDeadTempsBeside(file);
+  const tmp = join(dirname(file), `${tempPrefixBeside(file)}${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  mkdirSync(dirname(file), { recursive: true });
+  try {
+    copyFileSync(source, tmp);
+    fsyncFile(tmp);
     renameSync(tmp, file);
   } catch (e) {
     rmSync(tmp, { force: true });

@@ -10,6 +10,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { clock } from './clock.js';
 import type { EngineEvent, EventListener, StepOutcome } from './events.js';
 import type { Executor } from './executor.js';
+import type { RemoteCache } from '../remote/remote-cache.js';
 import { gitInfo } from './git.js';
 import { withAncestors } from './graph.js';
 import { dependenciesOf, type Pipeline, type PipelineStep } from './pipeline.js';
@@ -54,6 +55,8 @@ export interface RunOptions {
    * by the run. One given here is the caller's to close.
    */
   executor?: Executor;
+  /** A remote store behind the local one (src/remote); here: where data pointers' bytes are fetched from when the local store lacks them. */
+  remote?: RemoteCache;
 }
 
 export interface RunResult {
@@ -143,6 +146,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     git: gitPromise,
     failFast: !!options.failFast,
     emit,
+    ...(options.remote ? { remote: options.remote } : {}),
   });
   const interrupt = (): void => runner.stop(true);
   const releaseLocks = (): void => {

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { DataError } from '../errors.js';
+import { findPointer, pointerPathFor } from './data-pointer.js';
 import { cacheKey, canonicalJson, sha256, type KeyComponents, type LineageNode } from './fingerprint.js';
 import { selectSteps, topologicalOrder, withAncestors, type StepSelection } from './graph.js';
 import { decideStep, type BlockReason, type KeyResult, type OutputDamage, type StepDecision } from './decision.js';
@@ -112,7 +113,7 @@ async function stepKey(
       .join(',');
   }
   const files: Record<string, string> = {};
-  for (const { param, path } of dataFiles(step, pipeline)) files[param] = await store.fileDigest(path);
+  for (const { param, path } of dataFiles(step, pipeline)) files[param] = await dataFileDigest(path, store);
   const lineage = step.type.lineage ? lineageOf(step, pipeline, upstream) : undefined;
   const components: KeyComponents = {
     stepType: step.type.id,
@@ -126,8 +127,17 @@ async function stepKey(
   return { key: cacheKey(components), components };
 }
 
+/**
+ * The digest a data file enters a step's key with: its pointer's when it has one (data-pointer.ts),
+ * so a clone without the file (only the committed pointer) keys the step as one with it does, and
+ * finds it cached; else the file's own.
+ */
+async function dataFileDigest(path: string, store: Store): Promise<string> {
+  return findPointer(path)?.digest ?? store.fileDigest(path);
+}
+
 /** The data files a step's `with:` names (its type's fileParams), resolved against the pipeline file's folder. */
-function dataFiles(step: PipelineStep, pipeline: Pipeline): { param: string; path: string }[] {
+export function dataFiles(step: PipelineStep, pipeline: Pipeline): { param: string; path: string }[] {
   return (step.type.fileParams ?? []).flatMap((param) => {
     const value = step.params[param];
     return typeof value === 'string' ? [{ param, path: isAbsolute(value) ? value : resolve(pipeline.dir, value) }] : [];
@@ -141,7 +151,8 @@ export async function keyFor(
   store: Store,
   upstream: ReadonlyMap<string, Readonly<Record<string, OutputRecord>>>,
 ): Promise<KeyResult> {
-  const missing = dataFiles(step, pipeline).find(({ path }) => !existsSync(path));
+  // A data file kept out of git is there when its pointer is: its bytes come from the store or the remote.
+  const missing = dataFiles(step, pipeline).find(({ path }) => !existsSync(pointerPathFor(path) ?? path));
   if (missing) return { blocked: { kind: 'data-file-missing', ...missing } };
   return { key: await stepKey(step, pipeline, store, upstream) };
 }

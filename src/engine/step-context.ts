@@ -23,6 +23,8 @@ export interface StepContextParts {
   /** Where output artifacts are written; `outputs` collects the path of each port the step asked for. */
   readonly outputDir: string;
   readonly outputs: Record<string, string>;
+  /** File parameter -> the local file with its data pointer's bytes (see StepContext.dataFile). */
+  readonly dataFiles?: Readonly<Record<string, string>>;
   readonly progress: (message: string, fraction?: number) => void;
   readonly log: (message: string) => void;
   readonly signal: AbortSignal;
@@ -40,6 +42,7 @@ export function makeStepContext(parts: StepContextParts): StepContext {
       if (!(port in type.outputs)) throw new Error(`step type ${type.id} has no output port "${port}"`);
       return (outputs[port] ??= join(parts.outputDir, port));
     },
+    dataFile: (param) => parts.dataFiles?.[param],
     progress: parts.progress,
     log: parts.log,
     signal: parts.signal,

@@ -6,7 +6,9 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isUserErrorName } from '../errors.js';
+import { DataError, isUserErrorName } from '../errors.js';
+import type { RemoteCache } from '../remote/remote-cache.js';
+import { stepDataFiles } from './data-source.js';
 import { writeIntoCheckout } from './checkout-write.js';
 import { clock } from './clock.js';
 import { decideStep, type EntryCheck, type RunReason, type StepDecision } from './decision.js';
@@ -44,6 +46,8 @@ export interface StepRunnerParts {
   readonly git: Promise<GitInfo | undefined>;
   readonly failFast: boolean;
   readonly emit: (e: EngineEvent) => void;
+  /** The remote tier, if the run has one: data pointers' bytes are fetched from it when the local store lacks them. */
+  readonly remote?: RemoteCache;
 }
 
 export class StepRunner {
@@ -347,6 +351,7 @@ export class StepRunner {
       const upstream: RunInfo['upstream'] = Object.fromEntries(
         (key.components.lineage ?? []).map(([id, node]) => [id, { ...node, key: record.steps[id]?.key ?? '' }]),
       );
+      const dataFiles = await this.localDataFiles(step);
       const git = (await this.p.git) ?? null;
       const run: RunInfo = {
         runId: record.runId,
@@ -369,6 +374,7 @@ export class StepRunner {
             fanIn,
             outputDir: tmpDir,
             params: step.params,
+            ...(Object.keys(dataFiles).length ? { dataFiles } : {}),
             run,
           },
           {
@@ -410,6 +416,16 @@ export class StepRunner {
       return { outs, summary: result.summary ?? undefined, durationMs };
     } finally {
       rmSync(tmpDir, { recursive: true, force: true });
+    }
+  }
+
+  /** The local files with the bytes of the data pointers a step reads (data-source.ts); one that cannot be had fails the step. */
+  private async localDataFiles(step: PipelineStep): Promise<Record<string, string>> {
+    try {
+      return await stepDataFiles(step, this.p.pipeline, this.p.store, { remote: this.p.remote, warn: (m) => this.warn(step.id, m) });
+    } catch (e) {
+      if (e instanceof DataError) throw new CannotRun(e.message);
+      throw e;
     }
   }
 

@@ -93,6 +93,13 @@ export interface StepContext {
   inputs(port: string): readonly string[];
   /** Path the step must write the artifact of an output port to (every output port must be written). */
   output(port: string): string;
+  /**
+   * For a file parameter (fileParams) that names a data pointer (`PATH.medpipe`, or PATH with its
+   * pointer beside it; see docs/data-files.md): a local file with exactly the bytes the pointer
+   * records, checked by the engine before the step started. Undefined for a plain file, which the
+   * step reads at its path (resolved against pipelineDir).
+   */
+  dataFile(param: string): string | undefined;
   /** Progress for long steps (trees built, solver iterations). fraction in [0, 1] when known. */
   progress(message: string, fraction?: number): void;
   /** A line for the step's log. Never log data rows: they may be about patients. */

@@ -24,6 +24,8 @@ export interface StepTask {
   readonly fanIn: Readonly<Record<string, readonly string[]>>;
   readonly outputDir: string;
   readonly params: Readonly<Record<string, unknown>>;
+  /** File parameter -> the local file with its data pointer's bytes (StepContext.dataFile). */
+  readonly dataFiles?: Readonly<Record<string, string>>;
   readonly run: RunInfo;
 }
 
@@ -67,6 +69,7 @@ async function runTask(task: StepTask, signal: AbortSignal, post: (m: WorkerMess
     fanIn: task.fanIn,
     outputDir: task.outputDir,
     outputs,
+    ...(task.dataFiles ? { dataFiles: task.dataFiles } : {}),
     progress: (message, fraction) => post({ type: 'progress', message, fraction }),
     log: (message) => post({ type: 'log', message }),
     signal,

@@ -7,7 +7,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { Diagnostic, RelatedLocation } from '../errors.js';
+import { DataError, type Diagnostic, type RelatedLocation } from '../errors.js';
+import { dataFileName, POINTER_SUFFIX, pointerPathFor, readPointer } from './data-pointer.js';
 import { collapseAnyOf, paramMessage, showValue, unknownParameter } from './param-errors.js';
 import { interpolate, setIn, type Override, type OverridePart, type ParamRef, type Unresolved } from './params.js';
 import { combinations, type Sweep } from './sweep.js';
@@ -103,12 +104,25 @@ function checkMatrix(
   return { combos };
 }
 
-/** Data files the step reads must exist: said now, at the line that names them, not mid-run. */
+/**
+ * Data files the step reads must exist, or have a valid pointer (data-pointer.ts; the bytes then
+ * come from the store or the remote): said now, at the line that names them, not mid-run.
+ */
 function checkDataFiles(type: StepType | undefined, values: Record<string, unknown>, dir: string, problems: ParamProblems): void {
   for (const name of type?.fileParams ?? []) {
     const value = values[name];
     if (typeof value !== 'string') continue;
     const path = resolve(dir, value);
+    const pointer = pointerPathFor(path);
+    if (pointer && existsSync(pointer)) {
+      try {
+        readPointer(pointer, value === dataFileName(value) ? value + POINTER_SUFFIX : value);
+      } catch (e) {
+        if (!(e instanceof DataError)) throw e;
+        problems.param(name, `with.${name}: ${e.message}`);
+      }
+      continue;
+    }
     if (existsSync(path) && statSync(path).isFile()) continue;
     problems.param(
       name,

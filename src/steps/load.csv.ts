@@ -35,7 +35,11 @@ export default defineStep<Params>({
     additionalProperties: false,
     required: ['path'],
     properties: {
-      path: { type: 'string', minLength: 1, description: "The CSV file, relative to the pipeline file's directory." },
+      path: {
+        type: 'string',
+        minLength: 1,
+        description: "The CSV file, relative to the pipeline file's directory; or its data pointer (PATH.medpipe, written by medpipe data add).",
+      },
       delimiter: { enum: ['auto', ',', ';', '\t', '|'], default: 'auto', description: 'Field delimiter; auto detects it from the first rows.' },
       header: {
         enum: ['auto', true, false],
@@ -88,9 +92,11 @@ export default defineStep<Params>({
     const { readCsv } = await import('../data/csv.js');
     const { writeDatasetFile } = await import('../data/arrow.js');
     const { summariseDataset } = await import('../data/dataset.js');
-    const path = isAbsolute(params.path) ? params.path : resolve(ctx.pipelineDir, params.path);
+    const { dataFileName } = await import('../engine/data-pointer.js');
+    // A data pointer's bytes are in a local file the engine checked against the pointer's digest.
+    const path = ctx.dataFile('path') ?? (isAbsolute(params.path) ? params.path : resolve(ctx.pipelineDir, params.path));
     const ds = await readCsv(path, {
-      displayName: params.path,
+      displayName: dataFileName(params.path),
       ...(params.delimiter !== 'auto' ? { delimiter: params.delimiter } : {}),
       ...(params.header !== 'auto' ? { header: params.header } : {}),
       columns: params.columns,
