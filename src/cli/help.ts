@@ -19,6 +19,10 @@ interface CommandHelp {
 }
 
 const STORE: readonly [string, string] = ['--store DIR', 'the store (default: .medpipe/ at the project root, or $MEDPIPE_STORE)'];
+const REMOTE: readonly [string, string] = [
+  '--remote NAME|URL',
+  'the remote cache: a name from medpipe.config.yaml, file:///path or s3://bucket/prefix (default: $MEDPIPE_REMOTE, else default_remote)',
+];
 
 const HELP: Readonly<Record<string, CommandHelp>> = {
   run: {
@@ -42,6 +46,10 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
       ['--junit FILE', 'with --ci: also write the diff as JUnit XML'],
       ['--markdown FILE', 'with --ci: also write the diff as Markdown'],
       STORE,
+      REMOTE,
+      ['--remote-read-only', 'take cached steps from the remote, push nothing (CI for pull requests from forks)'],
+      ['--remote-required', 'fail when the remote cannot be used, instead of warning and computing locally'],
+      ['--materialize', 'download every output of the selected steps from the remote, not only what this run reads'],
     ],
     notes:
       'A run with --set or --params, or of a pipeline file (or its params_file) changed since its last commit, is an experiment: cached and recorded, but it writes no metrics, table or lock file and moves no alias.\nCtrl-C stops the running steps and records the run as interrupted (exit 130); finished steps stay cached.\nexit: 0 ok, 1 a step or gate failed (or --ci found a regression), 2 invalid pipeline or usage',
