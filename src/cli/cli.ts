@@ -44,6 +44,8 @@ const OPTIONS = {
   materialize: { type: 'boolean' },
   'keep-days': { type: 'string' },
   default: { type: 'boolean' },
+  delete: { type: 'boolean' },
+  branch: { type: 'string' },
   json: { type: 'boolean' },
   plain: { type: 'boolean' },
   limit: { type: 'string' },

@@ -4,6 +4,7 @@
  */
 import { METRICS_USAGE } from './metrics.js';
 import { MODELS_USAGE } from './models.js';
+import { REMOTE_USAGE } from './remote-commands.js';
 
 interface CommandHelp {
   /** What follows the command's name in its usage line: `FILE [options]`. */
@@ -80,6 +81,23 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     summary: 'recent runs, with their status, git commit and experiment overrides; compare: runs side by side',
     options: [['--limit N', 'how many (default 20)'], ['--baseline REF', 'compare: add the committed metrics at a git ref (or a file or folder)'], STORE],
     notes: "runs compare RUN RUN...: the parameters that differ and every evaluation's metrics with their intervals, side by side",
+  },
+  remote: {
+    args: 'add|list|remove|gc',
+    summary: 'the remote caches named in medpipe.config.yaml (file:///path, s3://bucket/prefix), and removing what no recent run uses',
+    text: REMOTE_USAGE,
+  },
+  push: {
+    args: '[FILE...] [--remote NAME|URL]',
+    summary: "send the pipelines' latest outputs (cache entries and artifacts) to the remote",
+    options: [REMOTE, STORE],
+    notes: 'FILE: pipeline files (default: every pipeline in ./pipelines). exit: 0 ok, 1 something could not be pushed, 2 usage',
+  },
+  pull: {
+    args: '[FILE...] [--remote NAME|URL]',
+    summary: "bring the pipelines' latest outputs pushed to the remote into the local store, verified",
+    options: [REMOTE, STORE],
+    notes: 'FILE: pipeline files (default: every pipeline in ./pipelines). exit: 0 ok, 1 something could not be pulled, 2 usage',
   },
   cache: {
     args: 'info|verify|gc',

@@ -22,7 +22,7 @@ export interface RemotePipelineRecord {
   readonly name: string;
   readonly runId: string;
   readonly finishedAt: string;
-  readonly git: (GitInfo & { readonly branch?: string }) | null;
+  readonly git: GitInfo | null;
   readonly steps: Readonly<Record<string, { readonly key: string; readonly outputs: Readonly<Record<string, OutputRecord>> }>>;
 }
 
@@ -53,16 +53,26 @@ export async function pushPipelineRecord(remote: RemoteCache, record: RemotePipe
   return remote.writeRecord(`${PIPELINE_RECORDS}/${remotePipelineId(record.pipeline)}/${stamp}-${record.runId}`, record);
 }
 
-/** Every run record on the remote with its blob name, newest first; undefined when the remote failed. */
-export async function pipelineRecords(remote: RemoteCache): Promise<{ name: string; record: RemotePipelineRecord }[] | undefined> {
-  const blobs = await remote.list('records');
+/**
+ * The run records on the remote, newest first: of one pipeline (its project-relative path) or of
+ * all; undefined when the remote failed. Records that do not parse are left out.
+ */
+export async function pipelineRecords(remote: RemoteCache, pipeline?: string): Promise<{ name: string; record: RemotePipelineRecord }[] | undefined> {
+  const blobs = await remote.list('records', pipeline === undefined ? PIPELINE_RECORDS : `${PIPELINE_RECORDS}/${remotePipelineId(pipeline)}`);
   if (!blobs) return undefined;
   const out: { name: string; record: RemotePipelineRecord }[] = [];
   for (const blob of blobs) {
     const m = /^records\/(pipelines\/[0-9a-f]{20}\/[^/]+)\.json$/.exec(blob.name);
     if (!m) continue;
     const record = await remote.readRecord<RemotePipelineRecord>(m[1]);
-    if (record?.format === 1 && typeof record.pipeline === 'string' && record.steps && typeof record.steps === 'object') out.push({ name: blob.name, record });
+    if (
+      record?.format === 1 &&
+      typeof record.pipeline === 'string' &&
+      record.steps &&
+      typeof record.steps === 'object' &&
+      (pipeline === undefined || record.pipeline === pipeline)
+    )
+      out.push({ name: blob.name, record });
   }
   return out.sort((a, b) => b.record.finishedAt.localeCompare(a.record.finishedAt));
 }
