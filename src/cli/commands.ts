@@ -18,6 +18,7 @@ import { renderDiagnostics } from './diagnostics.js';
 import { builtinSteps, catalogue } from '../steps/index.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { renderAscii, renderDot, renderMermaid } from './dag.js';
+import { dataCommand, dataStatus } from './data.js';
 import { metricsCommand } from './metrics.js';
 import { interruptOnCtrlC, INTERRUPTED_EXIT_CODE } from './interrupt.js';
 import { modelsCommand } from './models.js';
@@ -147,7 +148,9 @@ const validate: Command = async (rest, args, io) => {
 
 const status: Command = async (rest, args, io) => {
   const pipeline = await load(rest, args, 'status', io.cwd);
-  const planned = await plan(pipeline, openStore(pipeline.dir, args.values.store, io.cwd), { verify: true });
+  const store = openStore(pipeline.dir, args.values.store, io.cwd);
+  const planned = await plan(pipeline, store, { verify: true });
+  const dataFiles = await dataStatus(pipeline, store, io.cwd);
   const statuses = planned.steps.map(({ step, decision }) => ({
     step,
     state: statusState(decision),
@@ -156,8 +159,9 @@ const status: Command = async (rest, args, io) => {
     ...(decision.action === 'cached' && !decision.damage ? {} : { reason: decisionText(decision) }),
     decision,
   }));
-  if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps: statuses }, null, 2));
+  if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps: statuses, ...(dataFiles.files.length ? { data: dataFiles.files } : {}) }, null, 2));
   else io.out(table([['STEP', 'STATE', 'LOCK FILE', 'WHY'], ...statuses.map((s) => [s.step, s.state, s.lock, s.reason ?? ''])]));
+  if (!args.values.json) for (const line of dataFiles.lines) io.out(line);
   return 0;
 };
 
@@ -311,6 +315,7 @@ const schema: Command = async (rest, _args, io) => {
 };
 
 const remote: Command = (rest, args, io) => remoteCommand(rest, args, io);
+const data: Command = (rest, args, io) => dataCommand(rest, args, io);
 const push: Command = (rest, args, io) => transferCommand('push', rest, args, io);
 const pull: Command = (rest, args, io) => transferCommand('pull', rest, args, io);
 
@@ -326,6 +331,7 @@ export const commands: Record<string, Command> = {
   remote,
   push,
   pull,
+  data,
   models,
   predict,
   recommend,

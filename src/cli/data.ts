@@ -9,14 +9,18 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { dataFileOf, isPointerPath, pointerPathFor, pointerText, POINTER_SUFFIX, readPointer, type DataPointer } from '../engine/data-pointer.js';
-import { localDataBytes, pinPointer, workingCopyState } from '../engine/data-source.js';
+import { localDataBytes, pinPointer, pipelinePointers, workingCopyState, type WorkingCopyState } from '../engine/data-source.js';
+import type { Pipeline } from '../engine/pipeline.js';
 import { copyFileDurably, writeFileDurably } from '../engine/durable.js';
 import { gitRun } from '../engine/git.js';
 import type { Store } from '../engine/store.js';
 import { DEFAULT_STORE_DIR, findProjectRoot } from '../engine/store-location.js';
 import { DataError, UsageError } from '../errors.js';
 import type { RemoteCache } from '../remote/remote-cache.js';
-import { ignoreDataFileInGit } from './gitignore.js';
+import { openStore } from '../engine/open.js';
+import type { CliIO, ParsedArgs } from './cli.js';
+import { ignoreDataFileInGit, ignoreStoreInGit } from './gitignore.js';
+import { openRemoteFromOptions } from './remote-option.js';
 
 export interface DataCommandContext {
   readonly store: Store;
@@ -117,8 +121,18 @@ async function pushToRemote(pointer: DataPointer, ctx: DataCommandContext): Prom
     return 0;
   }
   const pushed = await remote.pushObject(pointer.digest, ctx.store);
-  if (pushed === 'pushed') ctx.out(`pushed it to ${remote.location}`);
-  else if (pushed === 'present') ctx.out(`${remote.location} has it already`);
+  // The record tells `remote gc` to keep these bytes: any commit's pointer may name them.
+  const recorded =
+    (pushed === 'pushed' || pushed === 'present') &&
+    (await remote.writeRecord(`data/${pointer.digest}`, {
+      format: 1,
+      path: relative(findProjectRoot(pointer.dataFile), pointer.dataFile).split('\\').join('/'),
+      digest: pointer.digest,
+      size: pointer.size,
+      ...(pointer.rows === undefined ? {} : { rows: pointer.rows }),
+    }));
+  if (recorded && pushed === 'pushed') ctx.out(`pushed it to ${remote.location}`);
+  else if (recorded) ctx.out(`${remote.location} has it already`);
   else if (pushed === 'read-only') ctx.out(`not pushed: ${remote.location} is read-only here`);
   else {
     ctx.err(`medpipe: not pushed: remote ${remote.location} is not usable (${remote.unavailable ?? 'unreachable'}); run medpipe data add ${shownFrom(ctx.cwd)(pointer.dataFile)} again when it is`);
@@ -207,4 +221,62 @@ export async function dataPull(rest: readonly string[], ctx: DataCommandContext 
     `${counts.restored} restored, ${counts.current} already up to date${counts.kept ? `, ${counts.kept} changed and left as they are` : ''}${failed ? `, ${failed} failed` : ''}`,
   );
   return failed ? 1 : 0;
+}
+
+/** `medpipe data add|pull`. */
+export async function dataCommand(rest: readonly string[], args: ParsedArgs, io: CliIO): Promise<number> {
+  const [sub, ...paths] = rest;
+  if (sub !== 'add' && sub !== 'pull') throw new UsageError(`data takes add or pull${sub ? ` (got "${sub}")` : ''}\n${DATA_USAGE}`);
+  if (sub === 'add' && args.values.force) throw new UsageError('data add has no --force: it always records the file as it is now');
+  const store = openStore(io.cwd, args.values.store, io.cwd);
+  const created = !existsSync(store.root);
+  const remote = await openRemoteFromOptions(args.values, io.cwd, (m) => io.err(`medpipe: ${m}`));
+  try {
+    if (sub === 'add' && created) {
+      // As a first run does: the store is machine-local and stays out of git.
+      const ignored = await ignoreStoreInGit(store.root, io.cwd);
+      if (ignored) io.err(`medpipe: ${ignored}`);
+    }
+    const ctx = { store, remote, cwd: io.cwd, out: io.out, err: io.err };
+    return sub === 'add' ? await dataAdd(paths, ctx) : await dataPull(paths, { ...ctx, force: args.values.force === true });
+  } finally {
+    remote?.close();
+  }
+}
+
+export const DATA_USAGE = `usage: medpipe data add PATH [--remote NAME|URL]
+       medpipe data pull [PATH...] [--force] [--remote NAME|URL]
+
+Data files kept out of git (docs/data-files.md): a committed pointer PATH.medpipe (digest, size,
+rows) stands for the file; its bytes are in the store and on the remote.
+
+  add PATH     store the file by digest, push it to the remote, write PATH.medpipe (commit it) and
+               add PATH to the .gitignore beside it; run it again after the file changed
+  pull [PATH]  restore the files of every pointer in the project (or the ones named) from the local
+               store or the remote, verified; a file that differs from its pointer is left as it is
+               unless --force
+
+options: --remote NAME|URL (default: $MEDPIPE_REMOTE, else default_remote), --store DIR, --force (pull)`;
+
+/** What `status` says of the data pointers a pipeline reads: one line for each that needs attention. */
+export async function dataStatus(
+  pipeline: Pipeline,
+  store: Store,
+  cwd: string,
+): Promise<{ files: { pointer: string; data: string; state: WorkingCopyState; inStore: boolean }[]; lines: string[] }> {
+  const shown = shownFrom(cwd);
+  const states = await pipelinePointers(pipeline, store);
+  const lines = states.flatMap(({ pointer, state, inStore }) => {
+    const data = shown(pointer.dataFile);
+    if (state === 'differs')
+      return [
+        `${data} differs from ${shown(pointer.file)}: run medpipe data add ${data} to record the change, or medpipe data pull --force ${shown(pointer.file)} to restore it (runs use the pointer's bytes)`,
+      ];
+    if (state === 'missing')
+      return [
+        `${data} is not pulled (${shown(pointer.file)} records it): ${inStore ? 'runs read its bytes from the local store' : 'its bytes are not in the local store, so a run fetches them from the remote'}; medpipe data pull restores the file`,
+      ];
+    return [];
+  });
+  return { files: states.map((s) => ({ pointer: shown(s.pointer.file), data: shown(s.pointer.dataFile), state: s.state, inStore: s.inStore })), lines };
 }

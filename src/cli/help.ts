@@ -2,6 +2,7 @@
  * What `medpipe --help` and `medpipe COMMAND --help` print: one entry per command, from which
  * both the list of commands and each command's own usage are made, so they cannot disagree.
  */
+import { DATA_USAGE } from './data.js';
 import { METRICS_USAGE } from './metrics.js';
 import { MODELS_USAGE } from './models.js';
 import { REMOTE_USAGE } from './remote-commands.js';
@@ -98,6 +99,11 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     summary: "bring the pipelines' latest outputs pushed to the remote into the local store, verified",
     options: [REMOTE, STORE],
     notes: 'FILE: pipeline files (default: every pipeline in ./pipelines). exit: 0 ok, 1 something could not be pulled, 2 usage',
+  },
+  data: {
+    args: 'add PATH | pull [PATH...] [--force]',
+    summary: 'data files kept out of git: add stores one and writes its committed pointer PATH.medpipe; pull restores them',
+    text: DATA_USAGE,
   },
   cache: {
     args: 'info|verify|gc',

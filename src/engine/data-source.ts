@@ -79,10 +79,10 @@ export async function localDataBytes(pointer: DataPointer, store: Store, options
   if ((await workingCopyState(pointer, store)) === 'matches') return pointer.dataFile;
   const data = options.shown(pointer.dataFile);
   const file = options.shown(pointer.file);
-  const what = `the bytes of ${data} that ${file} records (sha256 ${pointer.digest.slice(0, 12)}…)`;
+  const what = `${data} (sha256 ${pointer.digest.slice(0, 12)}…)`;
   const remote = options.remote;
   if (!remote)
-    throw new DataError(`${what} are not in the local store, and no remote is configured`, {
+    throw new DataError(`${what} is not in the local store, and no remote is configured`, {
       file,
       hint: `run medpipe data pull ${file} with a remote (--remote NAME|URL, or medpipe remote add), or medpipe data add ${data} where the file is`,
     });
@@ -93,16 +93,16 @@ export async function localDataBytes(pointer: DataPointer, store: Store, options
   }
   const where = `remote ${remote.location}`;
   if (fetched === 'damaged')
-    throw new DataError(`${where}: its copy of ${what} does not match the digest; refused`, {
+    throw new DataError(`${where} has a damaged copy of ${what}: its bytes do not match the digest; refused`, {
       file,
       hint: `push an intact copy from a machine that has the file: medpipe data add ${data} --remote ${remote.location}`,
     });
   if (fetched === 'missing')
-    throw new DataError(`${what} are neither in the local store nor on ${where}`, {
+    throw new DataError(`${what} is neither in the local store nor on ${where}`, {
       file,
       hint: `push them from a machine that has the file: medpipe data add ${data} --remote ${remote.location}`,
     });
-  throw new DataError(`${what} are not in the local store, and ${where} is not usable (${remote.unavailable ?? 'unreachable'})`, {
+  throw new DataError(`${what} is not in the local store, and ${where} is not usable (${remote.unavailable ?? 'unreachable'})`, {
     file,
     hint: 'check the remote, then run medpipe data pull',
   });
