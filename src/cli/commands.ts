@@ -159,7 +159,8 @@ const status: Command = async (rest, args, io) => {
     ...(decision.action === 'cached' && !decision.damage ? {} : { reason: decisionText(decision) }),
     decision,
   }));
-  if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps: statuses, ...(dataFiles.files.length ? { data: dataFiles.files } : {}) }, null, 2));
+  if (args.values.json)
+    io.out(JSON.stringify({ pipeline: pipeline.name, steps: statuses, ...(dataFiles.files.length ? { data: dataFiles.files } : {}) }, null, 2));
   else io.out(table([['STEP', 'STATE', 'LOCK FILE', 'WHY'], ...statuses.map((s) => [s.step, s.state, s.lock, s.reason ?? ''])]));
   if (!args.values.json) for (const line of dataFiles.lines) io.out(line);
   return 0;

@@ -6,7 +6,7 @@
  * pointers from the local store or the remote, verified, never replacing a changed working copy
  * without --force.
  */
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, type Dirent, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { dataFileOf, isPointerPath, pointerPathFor, pointerText, POINTER_SUFFIX, readPointer, type DataPointer } from '../engine/data-pointer.js';
 import { localDataBytes, pinPointer, pipelinePointers, workingCopyState, type WorkingCopyState } from '../engine/data-source.js';
@@ -53,7 +53,8 @@ async function checkAddable(arg: string, file: string, root: string): Promise<vo
     throw new UsageError(`${arg} is outside the project (${root}): data add tracks files inside it, whose pointers are committed with it`);
   if (rel.split(/[\\/]/).includes(DEFAULT_STORE_DIR)) throw new UsageError(`${arg} is inside medpipe's store`);
   if (!existsSync(file)) throw new UsageError(`${arg}: file not found`);
-  if (statSync(file).isDirectory()) throw new UsageError(`${arg} is a folder: data add takes one file at a time (folders are not supported yet); add each file`);
+  if (statSync(file).isDirectory())
+    throw new UsageError(`${arg} is a folder: data add takes one file at a time (folders are not supported yet); add each file`);
   if (!statSync(file).isFile()) throw new UsageError(`${arg} is not a regular file`);
   if ((await gitRun(dirname(file), ['ls-files', '--error-unmatch', '--', basename(file)])).code === 0)
     throw new UsageError(
@@ -135,7 +136,9 @@ async function pushToRemote(pointer: DataPointer, ctx: DataCommandContext): Prom
   else if (recorded) ctx.out(`${remote.location} has it already`);
   else if (pushed === 'read-only') ctx.out(`not pushed: ${remote.location} is read-only here`);
   else {
-    ctx.err(`medpipe: not pushed: remote ${remote.location} is not usable (${remote.unavailable ?? 'unreachable'}); run medpipe data add ${shownFrom(ctx.cwd)(pointer.dataFile)} again when it is`);
+    ctx.err(
+      `medpipe: not pushed: remote ${remote.location} is not usable (${remote.unavailable ?? 'unreachable'}); run medpipe data add ${shownFrom(ctx.cwd)(pointer.dataFile)} again when it is`,
+    );
     return 1;
   }
   return 0;
@@ -148,7 +151,7 @@ const SKIPPED = new Set(['.git', 'node_modules', DEFAULT_STORE_DIR]);
 export function findPointerFiles(dir: string): string[] {
   const found: string[] = [];
   const walk = (d: string): void => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(d, { withFileTypes: true });
     } catch {
@@ -171,7 +174,9 @@ function pointersAsked(rest: readonly string[], cwd: string): string[] {
     const file = resolve(cwd, arg);
     const pointer = pointerPathFor(file);
     if (!pointer || !existsSync(pointer))
-      throw new UsageError(`${arg} has no data pointer (${isPointerPath(arg) ? arg : arg + POINTER_SUFFIX} not found); medpipe data add ${isPointerPath(arg) ? dataFileOf(arg) : arg} makes one`);
+      throw new UsageError(
+        `${arg} has no data pointer (${isPointerPath(arg) ? arg : arg + POINTER_SUFFIX} not found); medpipe data add ${isPointerPath(arg) ? dataFileOf(arg) : arg} makes one`,
+      );
     return pointer;
   });
 }

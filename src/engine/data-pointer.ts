@@ -40,7 +40,13 @@ const KEYS = ['medpipe_data', 'path', 'digest', 'size', 'rows'];
 
 /** The pointer's text: JSON, keys in a fixed order, one per line, so it diffs and merges like any small committed file. */
 export function pointerText(record: DataPointerRecord): string {
-  const ordered = { medpipe_data: POINTER_FORMAT, path: record.path, digest: record.digest, size: record.size, ...(record.rows === undefined ? {} : { rows: record.rows }) };
+  const ordered = {
+    medpipe_data: POINTER_FORMAT,
+    path: record.path,
+    digest: record.digest,
+    size: record.size,
+    ...(record.rows === undefined ? {} : { rows: record.rows }),
+  };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 

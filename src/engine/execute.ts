@@ -146,7 +146,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     git: gitPromise,
     failFast: !!options.failFast,
     emit,
-    ...(options.remote ? { remote: options.remote } : {}),
+    ...(options.remote ? { dataRemote: options.remote } : {}),
   });
   const interrupt = (): void => runner.stop(true);
   const releaseLocks = (): void => {

@@ -46,8 +46,8 @@ export interface StepRunnerParts {
   readonly git: Promise<GitInfo | undefined>;
   readonly failFast: boolean;
   readonly emit: (e: EngineEvent) => void;
-  /** The remote tier, if the run has one: data pointers' bytes are fetched from it when the local store lacks them. */
-  readonly remote?: RemoteCache;
+  /** The run's remote, if it has one: data pointers' bytes are fetched from it when the local store lacks them (data-source.ts). */
+  readonly dataRemote?: RemoteCache;
 }
 
 export class StepRunner {
@@ -422,7 +422,7 @@ export class StepRunner {
   /** The local files with the bytes of the data pointers a step reads (data-source.ts); one that cannot be had fails the step. */
   private async localDataFiles(step: PipelineStep): Promise<Record<string, string>> {
     try {
-      return await stepDataFiles(step, this.p.pipeline, this.p.store, { remote: this.p.remote, warn: (m) => this.warn(step.id, m) });
+      return await stepDataFiles(step, this.p.pipeline, this.p.store, { remote: this.p.dataRemote, warn: (m) => this.warn(step.id, m) });
     } catch (e) {
       if (e instanceof DataError) throw new CannotRun(e.message);
       throw e;

@@ -27,7 +27,9 @@ const SECRETS = /ZEBRA|PT-SECRET|hypertension note/;
 function patientsCsv(rows = 60): string {
   const lines = ['patient,age,bmi,notes,outcome'];
   for (let i = 0; i < rows; i++)
-    lines.push(`PT-SECRET-${String(i).padStart(4, '0')},${30 + (i % 40)},${(20 + ((i * 7) % 15)).toFixed(1)},"ZEBRA ${i}\nhypertension note",${i % 3 === 0 ? 'yes' : 'no'}`);
+    lines.push(
+      `PT-SECRET-${String(i).padStart(4, '0')},${30 + (i % 40)},${(20 + ((i * 7) % 15)).toFixed(1)},"ZEBRA ${i}\nhypertension note",${i % 3 === 0 ? 'yes' : 'no'}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -70,7 +72,12 @@ function cloneOf(dir: string): string {
   return clone;
 }
 
-async function run(dir: string, file: string, remote?: RemoteCache, force?: true): Promise<{ status: string; events: EngineEvent[]; keys: Record<string, string> }> {
+async function run(
+  dir: string,
+  file: string,
+  remote?: RemoteCache,
+  force?: true,
+): Promise<{ status: string; events: EngineEvent[]; keys: Record<string, string> }> {
   const pipeline = await loadPipeline(file, { catalogue, cwd: dir });
   const events: EngineEvent[] = [];
   const result = await runPipeline(pipeline, openStore(pipeline.dir, undefined, dir), {
@@ -100,7 +107,10 @@ test('data add writes the pointer, ignores the file beside it, pins and pushes t
   const s = setup();
   const add = await runCli(s.dir, 'data', 'add', 'data/patients.csv', '--remote', s.remoteUrl);
   assert.equal(add.code, 0, add.err);
-  assert.match(add.out, /^added data\/patients\.csv \(60 rows, [\d.]+ kB, sha256 [0-9a-f]{12}…\): wrote data\/patients\.csv\.medpipe; commit it instead of the file$/m);
+  assert.match(
+    add.out,
+    /^added data\/patients\.csv \(60 rows, [\d.]+ kB, sha256 [0-9a-f]{12}…\): wrote data\/patients\.csv\.medpipe; commit it instead of the file$/m,
+  );
   assert.match(add.out, /^added \/patients\.csv to data\/\.gitignore/m);
   assert.match(add.out, /^pushed it to file:\/\//m);
   const pointer = JSON.parse(readFileSync(join(s.dir, 'data/patients.csv.medpipe'), 'utf8')) as { digest: string; size: number; rows: number };
@@ -193,7 +203,10 @@ test('a clone that never had the file runs the pipeline with the bytes from the 
   assert.deepEqual(await plannedKeys(clone, 'pipelines/demo.yaml'), await plannedKeys(s.dir, 'pipelines/demo.yaml'));
   const status = await runCli(clone, 'status', 'pipelines/demo.yaml');
   assert.equal(status.code, 0, status.err);
-  assert.match(status.out, /^data\/patients\.csv is not pulled \(data\/patients\.csv\.medpipe records it\): its bytes are not in the local store, so a run fetches them from the remote/m);
+  assert.match(
+    status.out,
+    /^data\/patients\.csv is not pulled \(data\/patients\.csv\.medpipe records it\): its bytes are not in the local store, so a run fetches them from the remote/m,
+  );
 
   // The committed lock file is removed, so the one compared below is the one the clone's run wrote.
   rmSync(join(clone, 'pipelines/demo.lock.yaml'));
@@ -231,7 +244,10 @@ test('without the bytes anywhere, the loader fails naming the pointer and saying
   const missing = await run(clone, 'pipelines/demo.yaml', new RemoteCache(new FileBackend(empty), { retries: 0 }));
   assert.equal(missing.status, 'failed');
   const failed = missing.events.find((e) => e.type === 'step:failed');
-  assert.match(failed && 'error' in failed ? String(failed.error) : JSON.stringify(failed), /is neither in the local store nor on remote file:\/\/.*push them from a machine that has the file: medpipe data add data\/patients\.csv --remote/);
+  assert.match(
+    failed && 'error' in failed ? String(failed.error) : JSON.stringify(failed),
+    /is neither in the local store nor on remote file:\/\/.*push them from a machine that has the file: medpipe data add data\/patients\.csv --remote/,
+  );
   assertNoRows(r.out, r.err, JSON.stringify(missing.events));
 });
 
@@ -243,11 +259,18 @@ test('a damaged remote copy is refused: the run and data pull fail clearly and n
   writeFileSync(object, patientsCsv().replace('ZEBRA 7', 'ZEBRA 8'));
   const clone = cloneOf(s.dir);
   const warnings: string[] = [];
-  const result = await run(clone, 'pipelines/demo.yaml', new RemoteCache(new FileBackend(s.remoteDir), { retries: 0, readOnly: true, onWarning: (m) => warnings.push(m) }));
+  const result = await run(
+    clone,
+    'pipelines/demo.yaml',
+    new RemoteCache(new FileBackend(s.remoteDir), { retries: 0, readOnly: true, onWarning: (m) => warnings.push(m) }),
+  );
   assert.equal(result.status, 'failed');
   const failed = result.events.find((e) => e.type === 'step:failed' && e.step === 'load');
   const message = failed && 'error' in failed ? String(failed.error) : JSON.stringify(failed);
-  assert.match(message, /data\/patients\.csv\.medpipe: remote file:\/\/.* has a damaged copy of data\/patients\.csv \(sha256 [0-9a-f]{12}…\): its bytes do not match the digest; refused/);
+  assert.match(
+    message,
+    /data\/patients\.csv\.medpipe: remote file:\/\/.* has a damaged copy of data\/patients\.csv \(sha256 [0-9a-f]{12}…\): its bytes do not match the digest; refused/,
+  );
   assert.ok(!existsSync(join(clone, '.medpipe/objects', digest.slice(0, 2), digest.slice(2))), 'never stored');
   assert.ok(warnings.some((w) => /does not match its digest/.test(w)));
 
@@ -332,7 +355,10 @@ test('a working copy that differs from its pointer: status says so, and the run 
 test('a damaged pointer stops the pipeline at validation, naming the pointer and what is wrong', async () => {
   const s = setup();
   assert.equal((await runCli(s.dir, 'data', 'add', 'data/patients.csv')).code, 0);
-  writeFileSync(join(s.dir, 'data/patients.csv.medpipe'), readFileSync(join(s.dir, 'data/patients.csv.medpipe'), 'utf8').replace(/"digest": "[0-9a-f]+"/, '"digest": "xyz"'));
+  writeFileSync(
+    join(s.dir, 'data/patients.csv.medpipe'),
+    readFileSync(join(s.dir, 'data/patients.csv.medpipe'), 'utf8').replace(/"digest": "[0-9a-f]+"/, '"digest": "xyz"'),
+  );
   for (const file of ['pipelines/demo.yaml', 'pipelines/via-pointer.yaml']) {
     const r = await runCli(s.dir, 'run', file);
     assert.equal(r.code, 2, r.out);

@@ -16,7 +16,10 @@ test('a pointer is JSON with its keys in a fixed order, one per line, rows only 
     pointerText({ rows: 3, size: 10, digest: DIGEST, path: 'p.csv' }),
     `{\n  "medpipe_data": 1,\n  "path": "p.csv",\n  "digest": "${DIGEST}",\n  "size": 10,\n  "rows": 3\n}\n`,
   );
-  assert.equal(pointerText({ path: 'scan.bin', digest: DIGEST, size: 0 }), `{\n  "medpipe_data": 1,\n  "path": "scan.bin",\n  "digest": "${DIGEST}",\n  "size": 0\n}\n`);
+  assert.equal(
+    pointerText({ path: 'scan.bin', digest: DIGEST, size: 0 }),
+    `{\n  "medpipe_data": 1,\n  "path": "scan.bin",\n  "digest": "${DIGEST}",\n  "size": 0\n}\n`,
+  );
 });
 
 test('a pointer reads back what was written, and is found from the data file beside it', () => {
