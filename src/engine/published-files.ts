@@ -8,6 +8,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { lockFilePath } from '../metrics/lock-file.js';
+import { dataFileOf, pointerPathFor } from './data-pointer.js';
 import type { PipelineStep } from './pipeline.js';
 
 /** One published file in the way of something: the step of the file (not a sweep's expansion) and its parameter. */
@@ -53,7 +54,13 @@ export function publishConflicts(steps: Iterable<PipelineStep>, pipelineFile: st
   for (const step of all) {
     for (const name of step.type.fileParams ?? []) {
       const value = step.params[name];
-      if (typeof value === 'string') read.set(fileIdentity(resolve(dir, value)), `the file step "${fileStepId(step)}" reads (with.${name})`);
+      if (typeof value !== 'string') continue;
+      const path = resolve(dir, value);
+      const reads = `the file step "${fileStepId(step)}" reads (with.${name})`;
+      read.set(fileIdentity(path), reads);
+      // A data pointer stands for its data file (data-pointer.ts): overwriting either loses the input or its record.
+      const pointer = pointerPathFor(path);
+      if (pointer) read.set(fileIdentity(pointer === path ? dataFileOf(path) : pointer), reads);
     }
     if (step.custom) read.set(fileIdentity(step.custom.modulePath), `the code of step "${fileStepId(step)}"`);
   }

@@ -368,3 +368,20 @@ test('a damaged pointer stops the pipeline at validation, naming the pointer and
   assert.equal(pull.code, 1);
   assert.match(pull.err, /data\/patients\.csv\.medpipe: not a valid data pointer: "digest" must be a sha256 digest/);
 });
+
+test('a published file may not overwrite a data file read through its pointer, nor the pointer of one', async () => {
+  const s = setup();
+  assert.equal((await runCli(s.dir, 'data', 'add', 'data/patients.csv')).code, 0);
+  const publishing = (path: string, metrics: string): string =>
+    `${PIPELINE(path)}  svm: { uses: train.svm, in: { train: split.train } }\n  eval: { uses: evaluate, in: { model: svm, test: split.test }, with: { metrics_file: ${metrics} } }\n`;
+  const cases: [string, string, string][] = [
+    ['../data/patients.csv.medpipe', '../data/patients.csv', 'data/patients.csv'],
+    ['../data/patients.csv', '../data/patients.csv.medpipe', 'data/patients.csv.medpipe'],
+  ];
+  for (const [path, metrics, overwritten] of cases) {
+    writeFileSync(join(s.dir, 'pipelines/publish.yaml'), publishing(path, metrics));
+    const r = await runCli(s.dir, 'validate', 'pipelines/publish.yaml');
+    assert.equal(r.code, 1, `${path} / ${metrics}: ${r.out}`);
+    assert.match(r.err, new RegExp(`with\\.metrics_file: would overwrite the file step "load" reads \\(with\\.path\\): .*/${overwritten.replace(/\./g, '\\.')} `));
+  }
+});
