@@ -382,6 +382,9 @@ test('a published file may not overwrite a data file read through its pointer, n
     writeFileSync(join(s.dir, 'pipelines/publish.yaml'), publishing(path, metrics));
     const r = await runCli(s.dir, 'validate', 'pipelines/publish.yaml');
     assert.equal(r.code, 1, `${path} / ${metrics}: ${r.out}`);
-    assert.match(r.err, new RegExp(`with\\.metrics_file: would overwrite the file step "load" reads \\(with\\.path\\): .*/${overwritten.replace(/\./g, '\\.')} `));
+    assert.match(
+      r.err,
+      new RegExp(`with\\.metrics_file: would overwrite the file step "load" reads \\(with\\.path\\): .*/${overwritten.replace(/\./g, '\\.')} `),
+    );
   }
 });
