@@ -16,7 +16,7 @@ import { gitRun } from '../engine/git.js';
 import type { Store } from '../engine/store.js';
 import { DEFAULT_STORE_DIR, findProjectRoot } from '../engine/store-location.js';
 import { DataError, UsageError } from '../errors.js';
-import type { RemoteCache } from '../remote/remote-cache.js';
+import type { RemoteCache, TransferEvent } from '../remote/remote-cache.js';
 import { openStore } from '../engine/open.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { ignoreDataFileInGit, ignoreStoreInGit } from './gitignore.js';
@@ -30,6 +30,28 @@ export interface DataCommandContext {
   readonly cwd: string;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Names the file a digest's transfer is for, in progress lines. */
+  readonly transferOf?: (digest: string, name: string) => void;
+}
+
+/** Files at least this large get progress lines (every quarter) while they move to or from the remote. */
+export const PROGRESS_BYTES = 8 << 20;
+
+class TransferProgress {
+  readonly names = new Map<string, string>();
+  private readonly shown = new Map<string, number>();
+
+  constructor(private readonly err: (text: string) => void) {}
+
+  onTransfer(e: TransferEvent): void {
+    if (e.total === undefined || e.total < PROGRESS_BYTES) return;
+    const quarter = Math.floor((e.done / e.total) * 4);
+    const key = `${e.direction} ${e.digest}`;
+    if ((this.shown.get(key) ?? 0) >= quarter) return;
+    this.shown.set(key, quarter);
+    const name = this.names.get(e.digest) ?? `sha256 ${e.digest.slice(0, 12)}…`;
+    this.err(`medpipe: ${e.direction === 'upload' ? 'uploading' : 'downloading'} ${name}: ${quarter * 25}% of ${megabytes(e.total)}`);
+  }
 }
 
 const shownFrom =
@@ -121,6 +143,7 @@ async function pushToRemote(pointer: DataPointer, ctx: DataCommandContext): Prom
     ctx.out('no remote configured: the bytes are in the local store only (medpipe remote add, or --remote NAME|URL, to share them)');
     return 0;
   }
+  ctx.transferOf?.(pointer.digest, shownFrom(ctx.cwd)(pointer.dataFile));
   const pushed = await remote.pushObject(pointer.digest, ctx.store);
   // The record tells `remote gc` to keep these bytes: any commit's pointer may name them.
   const recorded =
@@ -208,6 +231,7 @@ export async function dataPull(rest: readonly string[], ctx: DataCommandContext 
         continue;
       }
       const downloadedBefore = ctx.remote?.stats.objectsDownloaded ?? 0;
+      ctx.transferOf?.(pointer.digest, shown(pointer.dataFile));
       const bytes = await localDataBytes(pointer, ctx.store, { remote: ctx.remote, shown });
       copyFileDurably(bytes, pointer.dataFile);
       await ctx.store.fileDigest(pointer.dataFile);
@@ -235,14 +259,15 @@ export async function dataCommand(rest: readonly string[], args: ParsedArgs, io:
   if (sub === 'add' && args.values.force) throw new UsageError('data add has no --force: it always records the file as it is now');
   const store = openStore(io.cwd, args.values.store, io.cwd);
   const created = !existsSync(store.root);
-  const remote = await openRemoteFromOptions(args.values, io.cwd, (m) => io.err(`medpipe: ${m}`));
+  const progress = new TransferProgress(io.err);
+  const remote = await openRemoteFromOptions(args.values, io.cwd, (m) => io.err(`medpipe: ${m}`), { onTransfer: (e) => progress.onTransfer(e) });
   try {
     if (sub === 'add' && created) {
       // As a first run does: the store is machine-local and stays out of git.
       const ignored = await ignoreStoreInGit(store.root, io.cwd);
       if (ignored) io.err(`medpipe: ${ignored}`);
     }
-    const ctx = { store, remote, cwd: io.cwd, out: io.out, err: io.err };
+    const ctx = { store, remote, cwd: io.cwd, out: io.out, err: io.err, transferOf: (digest: string, name: string) => progress.names.set(digest, name) };
     return sub === 'add' ? await dataAdd(paths, ctx) : await dataPull(paths, { ...ctx, force: args.values.force === true });
   } finally {
     remote?.close();

@@ -388,3 +388,24 @@ test('a published file may not overwrite a data file read through its pointer, n
     );
   }
 });
+
+test('a large data file shows its progress while it moves to and from the remote', async () => {
+  const s = setup();
+  const big = Buffer.alloc(9 << 20);
+  for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
+  writeFileSync(join(s.dir, 'data/big.bin'), big);
+  const add = await runCli(s.dir, 'data', 'add', 'data/big.bin', '--remote', s.remoteUrl);
+  assert.equal(add.code, 0, add.err);
+  assert.match(add.err, /^medpipe: uploading data\/big\.bin: 100% of 9\.4 MB$/m);
+  const small = await runCli(s.dir, 'data', 'add', 'data/patients.csv', '--remote', s.remoteUrl);
+  assert.doesNotMatch(small.err, /uploading/, 'no progress for a small file');
+  const clone = cloneOf(s.dir);
+  rmSync(join(clone, 'data/big.bin'));
+  const pull = await runCli(clone, 'data', 'pull', 'data/big.bin', '--remote', s.remoteUrl);
+  assert.equal(pull.code, 0, pull.err);
+  assert.deepEqual(
+    pull.err.split('\n').filter((l) => l.includes('downloading')),
+    [25, 50, 75, 100].map((p) => `medpipe: downloading data/big.bin: ${p}% of 9.4 MB`),
+  );
+  assert.ok(readFileSync(join(clone, 'data/big.bin')).equals(big));
+});
