@@ -11,7 +11,7 @@
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { DataError } from '../errors.js';
-import type { RemoteCache } from '../remote/remote-cache.js';
+import type { ObjectFetch, RemoteCache } from '../remote/remote-cache.js';
 import { findPointer, type DataPointer } from './data-pointer.js';
 import { sha256 } from './fingerprint.js';
 import type { Pipeline, PipelineStep } from './pipeline.js';
@@ -52,6 +52,8 @@ export function pinPointer(store: Store, pointer: DataPointer): void {
 export interface DataSourceOptions {
   /** The remote to fetch from when the local store does not have the bytes. */
   readonly remote?: RemoteCache;
+  /** How to fetch from it (default: remote.fetchObject); a run passes one that shows the progress on the step. */
+  readonly fetch?: (digest: string) => Promise<ObjectFetch>;
   /** How a file is named in messages (relative to the pipeline file's folder, or the command's). */
   readonly shown: (file: string) => string;
 }
@@ -86,7 +88,7 @@ export async function localDataBytes(pointer: DataPointer, store: Store, options
       file,
       hint: `run medpipe data pull ${file} with a remote (--remote NAME|URL, or medpipe remote add), or medpipe data add ${data} where the file is`,
     });
-  const fetched = await remote.fetchObject(pointer.digest, store);
+  const fetched = await (options.fetch ?? ((digest) => remote.fetchObject(digest, store)))(pointer.digest);
   if (fetched === 'fetched') {
     pinPointer(store, pointer);
     return store.objectPath(pointer.digest);
@@ -117,7 +119,7 @@ export async function stepDataFiles(
   step: PipelineStep,
   pipeline: Pipeline,
   store: Store,
-  options: { readonly remote?: RemoteCache; readonly warn: (message: string) => void },
+  options: Omit<DataSourceOptions, 'shown'> & { readonly warn: (message: string) => void },
 ): Promise<Record<string, string>> {
   // Named from the project root, where medpipe commands (the ones the messages suggest) usually run.
   const root = findProjectRoot(pipeline.dir);
@@ -127,7 +129,7 @@ export async function stepDataFiles(
     const pointer = findPointer(path, shown(path));
     if (!pointer) continue;
     if ((await workingCopyState(pointer, store)) === 'differs') options.warn(differsMessage(pointer, shown));
-    local[param] = await localDataBytes(pointer, store, { remote: options.remote, shown });
+    local[param] = await localDataBytes(pointer, store, { ...options, shown });
   }
   return local;
 }
