@@ -6,7 +6,7 @@
  * pointers from the local store or the remote, verified, never replacing a changed working copy
  * without --force.
  */
-import { copyFileSync, type Dirent, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { constants, copyFileSync, type Dirent, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { dataFileOf, isPointerPath, pointerPathFor, pointerText, POINTER_SUFFIX, readPointer, type DataPointer } from '../engine/data-pointer.js';
 import { localDataBytes, pinPointer, pipelinePointers, workingCopyState, type WorkingCopyState } from '../engine/data-source.js';
@@ -19,7 +19,7 @@ import { DataError, UsageError } from '../errors.js';
 import type { RemoteCache, TransferEvent } from '../remote/remote-cache.js';
 import { openStore } from '../engine/open.js';
 import type { CliIO, ParsedArgs } from './cli.js';
-import { ignoreDataFileInGit, ignoreStoreInGit } from './gitignore.js';
+import { gitignoreName, ignoreDataFileInGit, ignoredByGit, ignoreStoreInGit } from './gitignore.js';
 import { openRemoteFromOptions } from './remote-option.js';
 
 export interface DataCommandContext {
@@ -101,7 +101,7 @@ export async function dataAdd(rest: readonly string[], ctx: DataCommandContext):
   let size: number;
   try {
     const copy = join(scratch, 'data');
-    copyFileSync(file, copy);
+    copyFileSync(file, copy, constants.COPYFILE_FICLONE); // a reflink where the file system has them
     ({ digest, size } = await store.addObject(copy));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -123,7 +123,11 @@ export async function dataAdd(rest: readonly string[], ctx: DataCommandContext):
   if (!changed) ctx.out(`${shown(pointerFile)} already records ${what}`);
   else if (previous) ctx.out(`updated ${shown(pointerFile)}: ${what}, was sha256 ${previous.digest.slice(0, 12)}…; commit it`);
   else ctx.out(`added ${what}: wrote ${shown(pointerFile)}; commit it instead of the file`);
-  if (ignored) ctx.out(`added /${basename(file)} to ${shown(ignored)}: the data file stays out of git`);
+  if (ignored) ctx.out(`added /${gitignoreName(basename(file))} to ${shown(ignored)}: the data file stays out of git`);
+  if (await ignoredByGit(pointerFile))
+    ctx.err(
+      `medpipe: ${shown(pointerFile)} is ignored by git (a .gitignore rule matches it), but it must be committed: git add -f ${shown(pointerFile)}, or narrow the rule`,
+    );
   return pushToRemote(pointer, ctx);
 }
 

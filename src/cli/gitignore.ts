@@ -34,9 +34,19 @@ export async function ignoreStoreInGit(storeDir: string, cwd: string): Promise<s
  */
 export function ignoreDataFileInGit(dataFile: string): string | undefined {
   const file = join(dirname(dataFile), '.gitignore');
-  const line = `/${basename(dataFile)}`;
+  const line = `/${gitignoreName(basename(dataFile))}`;
   const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (before.split(/\r?\n/).some((l) => l.trim() === line)) return undefined;
+  if (before.split(/\r?\n/).some((l) => l === line || l.trim() === line)) return undefined;
   appendFileSync(file, `${before && !before.endsWith('\n') ? '\n' : ''}${line}\n`);
   return file;
+}
+
+/** A file name as a .gitignore pattern that matches only it: glob characters and trailing spaces escaped. */
+export function gitignoreName(name: string): string {
+  return name.replace(/[*?[\\]/g, '\\$&').replace(/ +$/, (spaces) => '\\ '.repeat(spaces.length));
+}
+
+/** Whether git would ignore a file (a pointer must be committed); false outside a repository. */
+export async function ignoredByGit(file: string): Promise<boolean> {
+  return (await gitRun(dirname(file), ['check-ignore', '-q', '--no-index', '--', basename(file)])).code === 0;
 }

@@ -187,6 +187,23 @@ test('data add refuses a folder, a path outside the project, a pointer, a missin
     '?? data/.gitignore\n?? data/patients.csv.medpipe',
     'git sees the pointer and the .gitignore, not the data file',
   );
+  // A name with glob characters is escaped, so the line ignores that file and no other.
+  writeFileSync(join(s.dir, 'data/lab [2024].csv'), 'a,b\n1,2\n');
+  writeFileSync(join(s.dir, 'data/lab 2.csv'), 'a,b\n1,2\n');
+  assert.equal((await runCli(s.dir, 'data', 'add', 'data/lab [2024].csv')).code, 0);
+  assert.match(readFileSync(join(s.dir, 'data/.gitignore'), 'utf8'), /^\/lab \\\[2024\]\.csv$/m);
+  const seen = execFileSync('git', ['-C', s.dir, 'status', '--porcelain', '--untracked-files=all', '--', 'data/'], { encoding: 'utf8' });
+  assert.doesNotMatch(seen, /lab \[2024\]\.csv"?\n/, 'the data file is ignored');
+  assert.match(seen, /lab \[2024\]\.csv\.medpipe/);
+  assert.match(seen, /lab 2\.csv/, 'a file the pattern must not match');
+  // A rule that would keep the pointer out of git is named.
+  writeFileSync(join(s.dir, '.gitignore'), '*.medpipe\n');
+  const hidden = await runCli(s.dir, 'data', 'add', 'data/patients.csv');
+  assert.equal(hidden.code, 0, hidden.err);
+  assert.match(
+    hidden.err,
+    /data\/patients\.csv\.medpipe is ignored by git \(a \.gitignore rule matches it\), but it must be committed: git add -f data\/patients\.csv\.medpipe/,
+  );
 });
 
 test('a clone that never had the file runs the pipeline with the bytes from the remote: same keys, same lock file', async () => {
