@@ -318,9 +318,8 @@ export class RemoteCache {
     return !this.down;
   }
 
-  /** Every blob under one of the remote's folders, or a folder inside it (for gc, pull); undefined when the remote failed. */
-  async list(folder: keyof typeof REMOTE_FOLDERS, under = ''): Promise<RemoteBlob[] | undefined> {
-    const prefix = `${REMOTE_FOLDERS[folder]}/${under ? `${under.replace(/\/+$/, '')}/` : ''}`;
+  /** Every blob under a folder of the remote (objects/, entries/, records/…); undefined when the remote failed. */
+  private async listUnder(prefix: string): Promise<RemoteBlob[] | undefined> {
     return this.attempt(
       `listing ${prefix}`,
       async () => {
@@ -330,6 +329,19 @@ export class RemoteCache {
       },
       false,
     );
+  }
+
+  listObjects(): Promise<RemoteBlob[] | undefined> {
+    return this.listUnder(`${REMOTE_FOLDERS.objects}/`);
+  }
+
+  listEntries(): Promise<RemoteBlob[] | undefined> {
+    return this.listUnder(`${REMOTE_FOLDERS.entries}/`);
+  }
+
+  /** The records under a folder of records (`pipelines/ID`), or all. */
+  listRecords(under = ''): Promise<RemoteBlob[] | undefined> {
+    return this.listUnder(`${REMOTE_FOLDERS.records}/${under ? `${under.replace(/\/+$/, '')}/` : ''}`);
   }
 
   async remove(name: string): Promise<boolean> {
