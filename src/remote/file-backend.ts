@@ -5,7 +5,7 @@
  * writer, and those of other hosts are left to `remote gc` (their pid means nothing here).
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { Transform } from 'node:stream';
@@ -48,6 +48,14 @@ export class FileBackend implements RemoteBackend {
       if (code(e) === 'ENOENT') return false;
       throw this.fail('reading', name, e);
     }
+    // Created before any byte is copied, so a dest that exists is refused and, unlike a file this
+    // call made, never removed on the way out.
+    let out: FileHandle;
+    try {
+      out = await open(dest, 'wx');
+    } catch (e) {
+      throw new RemoteError(`${this.location}: cannot download ${name} into ${dest}: ${(e as Error).message}`, false, { cause: e });
+    }
     try {
       let done = 0;
       const count = new Transform({
@@ -57,9 +65,10 @@ export class FileBackend implements RemoteBackend {
           next(null, chunk);
         },
       });
-      await pipeline(createReadStream(from), count, createWriteStream(dest, { flags: 'wx' }), { signal: options.signal });
+      await pipeline(createReadStream(from), count, createWriteStream(dest, { fd: out }), { signal: options.signal });
       return true;
     } catch (e) {
+      await out.close().catch(() => {});
       await rm(dest, { force: true });
       if (code(e) === 'ENOENT') return false; // removed (remote gc) while we read it
       if (options.signal?.aborted) throw e;
