@@ -163,6 +163,8 @@ export class RemoteCache {
         return await op(timed ? AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000) : undefined);
       } catch (e) {
         const transient = !(e instanceof RemoteError) || e.transient;
+        // Another operation set the remote aside while this one waited: no more tries, no second warning.
+        if (this.down) return undefined;
         if (transient && i < retries) {
           await sleep(delay);
           delay *= 2;
@@ -170,6 +172,8 @@ export class RemoteCache {
         }
         const reason = e instanceof RemoteError ? e.message : `${this.location}: ${what}: ${(e as Error).message}`;
         if (this.options.required) throw new RemoteRequiredError(`remote ${this.location} failed (${what}): ${reason}`);
+        // Set aside once: operations running at the same time fail with their own messages
+        // (each names its blob), and the run must still get one warning.
         this.down = reason;
         this.warn(`remote ${this.location} is not usable (${what}: ${reason}); computing locally without it for the rest of this run`);
         return undefined;

@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RemoteBackend } from '../../src/remote/backend.js';
+import { RemoteError, type RemoteBackend, type RemoteBlob } from '../../src/remote/backend.js';
 import { FileBackend } from '../../src/remote/file-backend.js';
 import { parseRemoteUrl } from '../../src/remote/remote-url.js';
 import { S3Backend, type S3BackendOptions } from '../../src/remote/s3-backend.js';
@@ -54,4 +54,54 @@ export function s3Kind(): BackendKind & { server(): Promise<S3TestServer> } {
       if (server) await (await server).stop();
     },
   };
+}
+
+/**
+ * A real backend with its calls counted: what a test needs to show that a remote set aside is no
+ * longer asked anything. `failFirst` calls throw a transient RemoteError before reaching it (a
+ * remote that hiccups once).
+ */
+export class CountingBackend implements RemoteBackend {
+  calls = 0;
+  constructor(
+    private readonly inner: RemoteBackend,
+    private failFirst = 0,
+  ) {}
+  get location(): string {
+    return this.inner.location;
+  }
+  private count(): void {
+    this.calls++;
+    if (this.failFirst > 0) {
+      this.failFirst--;
+      throw new RemoteError(`${this.location}: the connection was reset (a hiccup made by the test)`, true);
+    }
+  }
+  async download(...args: Parameters<RemoteBackend['download']>): Promise<boolean> {
+    this.count();
+    return this.inner.download(...args);
+  }
+  async read(...args: Parameters<RemoteBackend['read']>): Promise<Buffer | undefined> {
+    this.count();
+    return this.inner.read(...args);
+  }
+  async write(...args: Parameters<RemoteBackend['write']>): Promise<void> {
+    this.count();
+    return this.inner.write(...args);
+  }
+  async stat(...args: Parameters<RemoteBackend['stat']>): Promise<{ readonly size: number } | undefined> {
+    this.count();
+    return this.inner.stat(...args);
+  }
+  async *list(...args: Parameters<RemoteBackend['list']>): AsyncIterable<RemoteBlob> {
+    this.count();
+    yield* this.inner.list(...args);
+  }
+  async remove(...args: Parameters<RemoteBackend['remove']>): Promise<void> {
+    this.count();
+    return this.inner.remove(...args);
+  }
+  close(): void {
+    this.inner.close();
+  }
 }
