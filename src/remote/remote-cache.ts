@@ -170,7 +170,8 @@ export class RemoteCache {
           delay *= 2;
           continue;
         }
-        const reason = e instanceof RemoteError ? e.message : `${this.location}: ${what}: ${(e as Error).message}`;
+        // The backend's message starts with the remote's location, which the message below names already.
+        const reason = (e instanceof RemoteError ? e.message : (e as Error).message).replace(`${this.location}: `, '');
         if (this.options.required) throw new RemoteRequiredError(`remote ${this.location} failed (${what}): ${reason}`);
         // Set aside once: operations running at the same time fail with their own messages
         // (each names its blob), and the run must still get one warning.

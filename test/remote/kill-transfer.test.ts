@@ -1,6 +1,6 @@
 /**
  * A run killed (SIGKILL) in the middle of a push or a pull leaves both stores consistent: a real
- * child process moves a 64 MiB artifact to or from a file:// remote and an S3 server, and is
+ * child process moves a 32 MiB artifact to or from a file:// remote and an S3 server, and is
  * killed with half of it moved.
  */
 import { after, describe, test } from 'node:test';
@@ -19,7 +19,7 @@ import { type BackendKind, fileKind, s3Kind, tempDir } from './backends.js';
 import { freshStore, storeWithOutputs } from './stores.js';
 
 const TRANSFER = fileURLToPath(new URL('../helpers/remote-transfer-process.js', import.meta.url));
-const SIZE = 64 * 1024 * 1024;
+const SIZE = 32 * 1024 * 1024;
 
 /** Runs the transfer process until it says it is frozen mid-transfer, then kills it. */
 async function killMidTransfer(args: string[]): Promise<void> {

@@ -58,6 +58,7 @@ test('an S3 server that went down: retried, one warning naming it, then never as
     assert.match(warnings[0]!, /^remote s3:\/\/medpipe-test\/team\/cache\?endpoint=http:\/\/127\.0\.0\.1:\d+ is not usable/);
     assert.match(warnings[0]!, /ECONNREFUSED/);
     assert.match(warnings[0]!, /computing locally without it/);
+    assert.equal(warnings[0]!.split(backend.location).length, 2, 'the remote is named once');
     const asked = backend.calls;
     assert.deepEqual(await cache.lookupEntry(stepKey()), { state: 'unavailable' });
     assert.equal(await cache.fetchObject(entry.outputs.out0!.digest, freshStore()), 'unavailable');
