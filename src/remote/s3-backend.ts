@@ -159,6 +159,8 @@ export class S3Backend implements RemoteBackend {
     if (errName === 'CredentialsProviderError')
       return make('no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run where an instance role applies', false);
     if (/region is missing/i.test(err.message ?? '')) return make('no AWS region: add ?region=… to the remote URL or set AWS_REGION', false);
+    if (errName === 'PermanentRedirect' || errName === 'AuthorizationHeaderMalformed' || status === 301)
+      return make(`bucket ${this.bucket} is in another region: add ?region=… (the bucket's) to the remote URL or set AWS_REGION`, false);
     if (THROTTLED.has(errName) || status === 429 || (status !== undefined && status >= 500))
       return make(`the service is busy or failing (${errName || status}); try again later`, true);
     if (code && NETWORK_CODES.has(code))

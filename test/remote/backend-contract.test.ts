@@ -31,6 +31,11 @@ for (const kind of [fileKind(), s3Kind()] as BackendKind[]) {
         const dest = join(tempDir('dl'), 'x');
         assert.equal(await backend.download('objects/ab/missing', dest), false);
         assert.equal(existsSync(dest), false, 'no file is left for a blob that is not there');
+        await backend.write('objects/00/empty', Buffer.alloc(0));
+        assert.deepEqual(await backend.stat('objects/00/empty'), { size: 0 });
+        const empty = join(tempDir('dl'), 'empty');
+        assert.equal(await backend.download('objects/00/empty', empty), true);
+        assert.equal(readFileSync(empty).length, 0, 'an empty blob is an empty file');
         await backend.write('records/pipelines/a.json', Buffer.from('{"a":22}'));
         assert.equal((await backend.read('records/pipelines/a.json'))?.toString(), '{"a":22}', 'a second write replaces the blob');
       } finally {

@@ -7,6 +7,8 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSync, closeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { RemoteError } from '../../src/remote/backend.js';
 import { openBackend } from '../../src/remote/remote-url.js';
 import { MAX_SINGLE_PUT_BYTES } from '../../src/remote/s3-backend.js';
@@ -102,4 +104,39 @@ test('with no credentials anywhere in the SDK chain, the error says how to give 
       }
     },
   );
+});
+
+test('S3 error answers become errors that say whether trying again may help, and what to do', async () => {
+  const answers: [number, string, boolean, RegExp][] = [
+    [403, 'AccessDenied', false, /access denied \(AccessDenied\): check the credentials the AWS SDK finds/],
+    [404, 'NoSuchBucket', false, /bucket medpipe-test does not exist: create it or fix the remote URL/],
+    [301, 'PermanentRedirect', false, /is in another region: add \?region=/],
+    [400, 'InvalidRequest', false, /InvalidRequest \(HTTP 400\)/],
+    [503, 'SlowDown', true, /busy or failing \(SlowDown\); try again later/],
+    [500, 'InternalError', true, /busy or failing \(InternalError\)/],
+    [429, 'TooManyRequests', true, /busy or failing/],
+  ];
+  let next = 0;
+  const http = createServer((req, res) => {
+    const [status, code] = answers[next]!;
+    req.resume();
+    res.writeHead(status, { 'content-type': 'application/xml' });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>answered by the test</Message></Error>`);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const backend = await openBackend(`s3://${server.bucket}/p?endpoint=http://127.0.0.1:${(http.address() as AddressInfo).port}`, '/');
+  try {
+    for (const [i, [status, code, transient, message]] of answers.entries()) {
+      next = i;
+      await assert.rejects(backend.read('records/x.json'), (e: unknown) => {
+        assert.ok(e instanceof RemoteError, `${status} ${code}: ${String(e)}`);
+        assert.equal(e.transient, transient, `${status} ${code}: ${e.message}`);
+        assert.match(e.message, message);
+        return true;
+      });
+    }
+  } finally {
+    backend.close();
+    http.close();
+  }
 });
