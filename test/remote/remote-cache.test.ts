@@ -6,7 +6,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { entryText } from '../../src/engine/entry-format.js';
 import { scratchDir } from '../../src/engine/store-layout.js';
 import { entryName, objectName } from '../../src/engine/store-layout.js';
@@ -90,6 +90,29 @@ for (const kind of [fileKind(), s3Kind()] as BackendKind[]) {
         assert.equal((await reader.cache.lookupEntry(entry.key)).state, 'refused');
         assert.equal(await cacheOver(backend).cache.pushEntry(entry, a), true);
         assert.equal(await reader.cache.fetchObject(digest, b), 'fetched');
+      } finally {
+        backend.close();
+      }
+    });
+
+    test('pushing what the remote has moves nothing and does not read the local copy; what it lacks is verified before it goes up', async () => {
+      const { backend } = await kind.open();
+      try {
+        const { store, entry } = await storeWithOutputs([randomBytes(50_000), randomBytes(60_000)]);
+        const pusher = cacheOver(backend);
+        const [first, second] = Object.values(entry.outputs).map((o) => o.digest);
+        assert.equal(await pusher.cache.pushObject(first!, store), 'pushed');
+        // Both local copies damaged (same sizes): the one the remote has is not read, so not refused;
+        // the one it lacks is hashed before upload and refused, so damage never spreads to the team.
+        for (const digest of [first!, second!]) {
+          const bytes = readFileSync(store.objectPath(digest));
+          bytes[0] = bytes[0]! ^ 1;
+          writeFileSync(store.objectPath(digest), bytes);
+        }
+        assert.equal(await pusher.cache.pushObject(first!, store), 'present');
+        await assert.rejects(pusher.cache.pushObject(second!, store), /is damaged in the local store; not pushed/);
+        assert.equal(await backend.stat(objectName(second!)), undefined);
+        assert.equal(pusher.cache.stats.objectsUploaded, 1);
       } finally {
         backend.close();
       }
