@@ -7,7 +7,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -168,6 +168,50 @@ test('an S3 service that is busy once (503 SlowDown) is tried again and works, w
     assert.equal((await cache.lookupEntry(entry.key)).state, 'hit');
     assert.deepEqual(warnings, []);
     assert.equal(cache.unavailable, undefined);
+  } finally {
+    backend.close();
+    await server.stop();
+  }
+});
+
+test('a download cut off halfway (the connection dropped) is tried again from the start and verified, without a warning', async () => {
+  const server = await startS3Server();
+  const target = new URL(server.endpoint);
+  let cut = 0;
+  const dropsOnce = createHttpServer((req, res) => {
+    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      if (req.method === 'GET' && req.url?.includes('/objects/') && cut === 0) {
+        // Half the body, then the connection goes away, as a flaky network does.
+        cut++;
+        let sent = 0;
+        answer.on('data', (chunk: Buffer) => {
+          if (sent > 200_000) return;
+          sent += chunk.length;
+          res.write(chunk);
+          if (sent > 200_000) res.socket?.destroy();
+        });
+        return;
+      }
+      answer.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  servers.push({ close: () => (dropsOnce.close(), dropsOnce.closeAllConnections()) });
+  const port = await listen(dropsOnce);
+  const bytes = randomBytes(1024 * 1024);
+  const { store, entry } = await storeWithOutputs([bytes]);
+  const backend = new CountingBackend(s3(`s3://${server.bucket}/drops?endpoint=http://127.0.0.1:${port}`));
+  try {
+    const { cache, warnings } = cacheOver(backend);
+    assert.equal(await cache.pushEntry(entry, store), true);
+    const local = freshStore();
+    const before = backend.calls;
+    assert.equal(await cache.fetchObject(entry.outputs.out0!.digest, local), 'fetched');
+    assert.equal(cut, 1, 'the first download was cut off');
+    assert.equal(backend.calls - before, 2, 'and tried once more');
+    assert.ok(readFileSync(local.objectPath(entry.outputs.out0!.digest)).equals(bytes));
+    assert.deepEqual(warnings, []);
   } finally {
     backend.close();
     await server.stop();
