@@ -8,11 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fsyncDir, fsyncFile } from '../engine/durable.js';
 import { deadProcessOfThisHost, ownerOfScratch, SCRATCH_PREFIX } from '../engine/process-tag.js';
-import { RemoteError, type RemoteBackend, type RemoteBlob, type TransferOptions, type TransferProgress } from './backend.js';
+import { RemoteError, type RemoteBackend, type RemoteBlob, type TransferOptions, progressCounter } from './backend.js';
 
 /** The remote's scratch folder; never listed as blobs. */
 export const FILE_REMOTE_TMP = 'tmp';
@@ -21,18 +20,6 @@ const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? '';
 
 /** Disk errors that may pass (a busy NFS server); anything else (no permission, no such folder) will not. */
 const TRANSIENT_CODES = new Set(['EAGAIN', 'EBUSY', 'ETIMEDOUT', 'EIO', 'ESTALE', 'EINTR', 'ENOSPC']);
-
-/** A pass-through stream that reports the bytes that went through it. */
-function counter(total: number, onProgress: TransferProgress | undefined): Transform {
-  let done = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, next) {
-      done += chunk.length;
-      onProgress?.(done, total);
-      next(null, chunk);
-    },
-  });
-}
 
 export class FileBackend implements RemoteBackend {
   readonly location: string;
@@ -69,7 +56,7 @@ export class FileBackend implements RemoteBackend {
       throw new RemoteError(`${this.location}: cannot download ${name} into ${dest}: ${(e as Error).message}`, false, { cause: e });
     }
     try {
-      await pipeline(createReadStream(from), counter(size, options.onProgress), createWriteStream(dest, { fd: out }), { signal: options.signal });
+      await pipeline(createReadStream(from), progressCounter(size, options.onProgress), createWriteStream(dest, { fd: out }), { signal: options.signal });
       return true;
     } catch (e) {
       await out.close().catch(() => {});
@@ -103,7 +90,8 @@ export class FileBackend implements RemoteBackend {
       await mkdir(tmpDir, { recursive: true });
       await this.cleanDeadTemps(tmpDir);
       // Streamed rather than copyFile'd so a large upload to a slow shared disk reports progress.
-      if (typeof source === 'string') await pipeline(createReadStream(source), counter(size, options.onProgress), createWriteStream(tmp, { flags: 'wx' }));
+      if (typeof source === 'string')
+        await pipeline(createReadStream(source), progressCounter(size, options.onProgress), createWriteStream(tmp, { flags: 'wx' }));
       else {
         const fd = await open(tmp, 'wx');
         try {

@@ -16,7 +16,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
-import { type Readable, Transform } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
@@ -28,7 +28,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { RemoteError, type RemoteBackend, type RemoteBlob, type TransferOptions, type TransferProgress } from './backend.js';
+import { RemoteError, type RemoteBackend, type RemoteBlob, type TransferOptions, progressCounter } from './backend.js';
 import type { RemoteUrl } from './remote-url.js';
 
 /** The largest object one S3 PUT may carry. */
@@ -87,18 +87,6 @@ function regionConfig(url: S3Url, endpoint: string | undefined): S3ClientConfig[
         probe.destroy();
       }
     })());
-}
-
-/** A pass-through stream that reports the bytes that went through it. */
-function counter(total: number | undefined, onProgress: TransferProgress | undefined): Transform {
-  let done = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, next) {
-      done += chunk.length;
-      onProgress?.(done, total);
-      next(null, chunk);
-    },
-  });
 }
 
 export class S3Backend implements RemoteBackend {
@@ -200,7 +188,7 @@ export class S3Backend implements RemoteBackend {
         }
         throw e;
       }
-      await pipeline(body, counter(total, options.onProgress), createWriteStream(dest, { fd: file }), { signal: options.signal });
+      await pipeline(body, progressCounter(total, options.onProgress), createWriteStream(dest, { fd: file }), { signal: options.signal });
       return true;
     } catch (e) {
       body?.destroy();
@@ -240,7 +228,7 @@ export class S3Backend implements RemoteBackend {
           false,
         );
       file = createReadStream(source);
-      body = file.pipe(counter(size, options.onProgress));
+      body = file.pipe(progressCounter(size, options.onProgress));
       file.on('error', (e) => (body as Transform).destroy(e));
     } else {
       size = source.length;
