@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { openSync, closeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { RemoteError } from '../../src/remote/backend.js';
 import { openBackend } from '../../src/remote/remote-url.js';
@@ -139,4 +140,18 @@ test('S3 error answers become errors that say whether trying again may help, and
     backend.close();
     http.close();
   }
+});
+
+test('a command using an S3 remote on Node 20 prints nothing of the SDK on stderr (its Node 22 notice is for SDK releases medpipe does not use)', async () => {
+  const backendModule = new URL('../../src/remote/remote-url.js', import.meta.url).href;
+  const script = `const { openBackend } = await import(${JSON.stringify(backendModule)});
+    const b = await openBackend(${JSON.stringify(server.url)}, '/');
+    console.log(String(await b.read('records/none.json')));
+    b.close();`;
+  const env = { ...process.env };
+  delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), 'undefined');
+  assert.equal(run.stderr, '');
 });
