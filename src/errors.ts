@@ -124,7 +124,8 @@ export class GateError extends Error {
  * error crosses the worker-thread boundary (or, later, the network) as a name and a message, so
  * the engine can only tell them apart by name, and the CLI then uses the same rule for what
  * reaches it. RegistryError lives in the registry module, loaded only when a command needs it;
- * Cancelled (engine/step-context.ts) is how a step stopped by --fail-fast or Ctrl-C says so.
+ * Cancelled (engine/step-context.ts) is how a step stopped by --fail-fast or Ctrl-C says so;
+ * the Remote… and ProjectConfig errors are src/remote's and engine/project-config.ts's.
  */
 const USER_ERROR_NAMES: ReadonlySet<string> = new Set([
   'PipelineError',
@@ -134,6 +135,10 @@ const USER_ERROR_NAMES: ReadonlySet<string> = new Set([
   'GateError',
   'RegistryError',
   'Cancelled',
+  'RemoteRequiredError',
+  'RemoteUrlError',
+  'RemoteGcError',
+  'ProjectConfigError',
 ]);
 
 export function isUserErrorName(name: string): boolean {
