@@ -13,6 +13,7 @@ import { runCli, shippedProjectCopy } from '../helpers/cli.js';
 import { FileBackend } from '../../src/remote/file-backend.js';
 import { RemoteCache } from '../../src/remote/remote-cache.js';
 import { remoteGc } from '../../src/remote/remote-gc.js';
+import { LocalStore } from '../../src/engine/local-store.js';
 
 const PIPELINE = 'pipelines/breast-cancer.yaml';
 
@@ -71,7 +72,7 @@ test('a config that medpipe cannot read is named with its line', async () => {
   }
 });
 
-test('push from one store and pull into an empty one: the pulled store runs every computing step from cache, with byte-identical metrics and lock file', async () => {
+test('push from one store and pull into an empty one: the pulled store runs every step from cache (registering the cached versions), with byte-identical metrics and lock file', async () => {
   const dir = shippedProjectCopy('push-pull');
   const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
   const remote = pathToFileURL(remoteDir).href;
@@ -96,9 +97,13 @@ test('push from one store and pull into an empty one: the pulled store runs ever
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { type: string; step?: string });
-    const ran = done.filter((e) => e.type === 'step:done').map((e) => e.step);
-    // Registering is an effect on this store's own registry, so the register steps run (in milliseconds); nothing is trained.
-    assert.deepEqual(ran.sort(), ['register-forest', 'register-svm']);
+    assert.deepEqual(
+      done.filter((e) => e.type === 'step:done').map((e) => e.step),
+      [],
+      'nothing computed: the register steps register their cached registrations into this store',
+    );
+    assert.equal(done.filter((e) => e.type === 'step:cached').length, 10);
+    assert.match((await runCli(dir, 'models', 'list', '--store', 'store-b')).out, /breast-cancer-svm\s+1\s+1\s+staging=1/);
     assert.deepEqual(readFileSync(join(dir, 'metrics/breast-cancer-svm.json')), metrics);
     assert.deepEqual(readFileSync(join(dir, 'pipelines/breast-cancer.lock.yaml')), lock);
   } finally {
@@ -115,7 +120,7 @@ test('pull refuses a remote artifact that does not match its digest and says whi
     // --only writes the pipeline state for what ran: push it.
     const pushed = await runCli(dir, 'push', PIPELINE, '--store', 'a', '--remote', remoteDir);
     assert.equal(pushed.code, 0, pushed.err);
-    const objects = await new RemoteCache(new FileBackend(remoteDir)).list('objects');
+    const objects = await new RemoteCache(new FileBackend(remoteDir)).listObjects();
     assert.ok(objects?.length);
     const victim = join(remoteDir, ...(objects?.[0].name.split('/') ?? []));
     const bytes = readFileSync(victim);
@@ -157,14 +162,14 @@ test('remote gc keeps what recent runs on main use and each pipeline newest on m
     assert.equal(dry.removableRecords, 1);
     assert.equal(dry.removableEntries, 1, 'the branch changed only the split step');
     assert.ok(dry.removableObjects >= 2, 'its train and test tables');
-    const before = (await cache.list('objects'))?.length;
-    assert.equal((await cache.list('objects'))?.length, before, 'a dry run removes nothing');
+    const before = (await cache.listObjects())?.length;
+    assert.equal((await cache.listObjects())?.length, before, 'a dry run removes nothing');
 
     // Long after: main's newest record is still kept, however old.
     const done = await remoteGc(cache, { projectDir: dir, ref: 'main', keepDays: 30, remove: true, now: new Date(Date.now() + 365 * 86_400_000) });
     assert.equal(done.keptRecords, 1);
-    assert.equal((await cache.list('entries'))?.length, done.keptEntries);
-    assert.equal((await cache.list('objects'))?.length, (before ?? 0) - done.removableObjects);
+    assert.equal((await cache.listEntries())?.length, done.keptEntries);
+    assert.equal((await cache.listObjects())?.length, (before ?? 0) - done.removableObjects);
 
     git(dir, 'checkout', '-q', 'main');
     const r = await runCli(dir, 'pull', PIPELINE, '--store', 'fresh', '--remote', remoteDir);
@@ -174,6 +179,30 @@ test('remote gc keeps what recent runs on main use and each pipeline newest on m
     const cli = await runCli(dir, 'remote', 'gc', '--remote', remoteDir);
     assert.equal(cli.code, 0, cli.err);
     assert.match(cli.out, /would remove 0 run records, 0 cache entries and 0 artifacts/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(remoteDir, { recursive: true, force: true });
+  }
+});
+
+test('push does not upload an artifact damaged in the local store: it names the step and what to do', async () => {
+  const dir = shippedProjectCopy('push-damaged');
+  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
+  try {
+    assert.equal((await runCli(dir, 'run', PIPELINE, '--store', 'a', '--only', 'split')).code, 0);
+    const store = new LocalStore(join(dir, 'a'));
+    const victim = store.objects().sort((x, y) => y.size - x.size)[0];
+    const path = store.objectPath(victim.digest);
+    const bytes = readFileSync(path);
+    bytes[10] ^= 1;
+    writeFileSync(path, bytes);
+    const r = await runCli(dir, 'push', PIPELINE, '--store', 'a', '--remote', remoteDir);
+    assert.equal(r.code, 1);
+    assert.match(r.err, new RegExp(`artifact ${victim.digest.slice(0, 12)}… is damaged in the local store; not pushed; run medpipe cache verify`));
+    assert.equal(
+      (await new RemoteCache(new FileBackend(remoteDir)).listObjects())?.some((b) => b.name.endsWith(victim.digest.slice(2))),
+      false,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(remoteDir, { recursive: true, force: true });
