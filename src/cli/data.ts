@@ -308,7 +308,7 @@ export async function dataStatus(
       ];
     if (state === 'missing')
       return [
-        `${data} is not pulled (${shown(pointer.file)} records it): ${inStore ? 'runs read its bytes from the local store' : 'its bytes are not in the local store, so a run fetches them from the remote'}; medpipe data pull restores the file`,
+        `${data} is not pulled (${shown(pointer.file)} records it): ${inStore ? 'runs read its bytes from the local store' : 'its bytes are not in the local store either, so a run that computes with it needs the remote'}; medpipe data pull restores the file`,
       ];
     return [];
   });

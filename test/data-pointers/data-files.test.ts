@@ -222,7 +222,7 @@ test('a clone that never had the file runs the pipeline with the bytes from the 
   assert.equal(status.code, 0, status.err);
   assert.match(
     status.out,
-    /^data\/patients\.csv is not pulled \(data\/patients\.csv\.medpipe records it\): its bytes are not in the local store, so a run fetches them from the remote/m,
+    /^data\/patients\.csv is not pulled \(data\/patients\.csv\.medpipe records it\): its bytes are not in the local store either, so a run that computes with it needs the remote; medpipe data pull restores the file$/m,
   );
 
   // The committed lock file is removed, so the one compared below is the one the clone's run wrote.
