@@ -24,6 +24,8 @@ import { lockFileFor, lockFilePath } from '../metrics/lock-file.js';
 import { WorkerPool } from './worker-pool.js';
 import { takeWorkspaceLock, workspaceLockPath } from './workspace-lock.js';
 import { experimentReason } from './experiment.js';
+import { RemoteTier } from './remote-tier.js';
+import type { RemoteCache } from '../remote/remote-cache.js';
 
 export interface RunOptions {
   /** Steps run at once; default: the number of cores. */
@@ -54,6 +56,15 @@ export interface RunOptions {
    * by the run. One given here is the caller's to close.
    */
   executor?: Executor;
+  /**
+   * A remote cache behind the store (see remote-tier.ts): a step whose key the store does not
+   * have is looked up there before it is computed, and what the run computes is pushed there
+   * (unless it is read-only). The caller opens and closes it. When it was opened with `required`
+   * and fails, the run stops and runPipeline throws its RemoteRequiredError once the run is recorded.
+   */
+  remote?: RemoteCache;
+  /** With `remote`: download every output of the steps taken from it (otherwise only what the run reads). */
+  materialize?: boolean;
 }
 
 export interface RunResult {
@@ -132,6 +143,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   emit({ type: 'run:start', runId, pipeline: pipeline.name, file: pipeline.file, steps: [...runs.keys()], concurrency, ...(experiment ? { experiment } : {}) });
 
   const executor: Executor = options.executor ?? new WorkerPool(pipeline.catalogue.moduleUrl);
+  const remote = options.remote ? new RemoteTier(options.remote, store, emit) : undefined;
   const runner = new StepRunner({
     pipeline,
     store,
@@ -143,8 +155,10 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     git: gitPromise,
     failFast: !!options.failFast,
     emit,
+    remote,
+    materialize: !!options.materialize,
   });
-  const interrupt = (): void => runner.stop(true);
+  const interrupt = (): void => runner.stop('interrupt');
   const releaseLocks = (): void => {
     for (const k of runner.heldLocks) store.unlock(k);
   };
@@ -158,6 +172,8 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     options.signal?.removeEventListener('abort', interrupt);
     process.off('exit', releaseLocks);
     if (!options.executor) await executor.close();
+    // Every push ends before the run does (a push failure is only a warning).
+    if (remote) record.remote = await remote.finish();
   }
 
   for (const [id, run] of runs) {
@@ -169,7 +185,8 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   for (const run of runs.values()) if (run.state in counts) counts[run.state as StepOutcome]++;
   // An interrupt that came after every step had finished interrupted nothing.
   const interrupted = options.signal?.aborted ?? false;
-  const status = [...runs.values()].every((r) => r.succeeded) ? 'ok' : interrupted ? 'interrupted' : 'failed';
+  const remoteFailure = remote?.failure;
+  const status = !remoteFailure && [...runs.values()].every((r) => r.succeeded) ? 'ok' : interrupted ? 'interrupted' : 'failed';
   record.status = status;
   record.finishedAt = clock.iso();
   record.durationMs = Math.round(clock.mono() - started);
@@ -182,5 +199,6 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   if (status === 'ok' && !options.only?.length && !experiment) writeIntoCheckout(lockFilePath(pipeline.path), lockFileFor(pipeline, state));
   store.saveFileDigests();
   emit({ type: 'run:done', runId, status, durationMs: record.durationMs, counts });
+  if (remoteFailure) throw remoteFailure;
   return { runId, status, record, experiment, published: runner.published };
 }

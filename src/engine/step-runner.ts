@@ -20,6 +20,8 @@ import type { StepRun } from './step-run.js';
 import type { RunExperiment, RunInfo } from './step-type.js';
 import type { CacheEntry, EntryLookup, OutputRecord, Store } from './store.js';
 import type { GitInfo } from './git.js';
+import type { RemoteTier } from './remote-tier.js';
+import { RemoteRequiredError } from '../remote/remote-cache.js';
 
 const LOCK_POLL_MS = 100;
 
@@ -44,12 +46,16 @@ export interface StepRunnerParts {
   readonly git: Promise<GitInfo | undefined>;
   readonly failFast: boolean;
   readonly emit: (e: EngineEvent) => void;
+  /** The remote cache behind the store, if the run has one (see remote-tier.ts). */
+  readonly remote: RemoteTier | undefined;
+  /** --materialize: a step taken from the remote has all its outputs downloaded, not only those needed. */
+  readonly materialize: boolean;
 }
 
 export class StepRunner {
   /** Aborted when the run stops; every running job's signal. */
   private readonly stopper = new AbortController();
-  private interrupted = false;
+  private why: 'fail-fast' | 'interrupt' | 'remote' = 'fail-fast';
   /** Outputs of the steps finished so far. */
   readonly outputs = new Map<string, Readonly<Record<string, OutputRecord>>>();
   /** The pipeline state after the run: the previous one with this run's steps replaced. */
@@ -74,13 +80,16 @@ export class StepRunner {
 
   /** Why steps that never finished were stopped, for their events. */
   stopReason(): string {
-    return this.interrupted ? 'interrupted' : 'stopped by --fail-fast';
+    return this.why === 'interrupt' ? 'interrupted' : this.why === 'remote' ? 'stopped: the required remote failed' : 'stopped by --fail-fast';
   }
 
-  /** Stops the run: no step starts, running ones are cancelled. `interrupt`: Ctrl-C or RunOptions.signal, rather than --fail-fast. */
-  stop(interrupt: boolean): void {
+  /**
+   * Stops the run: no step starts, running ones are cancelled. `why`: Ctrl-C or RunOptions.signal
+   * ('interrupt'), --fail-fast, or a remote required by --remote-required that failed.
+   */
+  stop(why: 'fail-fast' | 'interrupt' | 'remote'): void {
     if (this.stopping) return;
-    this.interrupted = interrupt;
+    this.why = why;
     this.stopper.abort();
   }
 
@@ -97,6 +106,13 @@ export class StepRunner {
     try {
       await this.runStep(run);
     } catch (e) {
+      // --remote-required and the remote failed: the step fails with the remote's one-line reason and the run stops.
+      if (e instanceof RemoteRequiredError && this.p.remote) {
+        this.p.remote.failure ??= e;
+        if (run.state === 'pending' || run.state === 'running') run.fail(e.message);
+        this.stop('remote');
+        return false;
+      }
       // runStep records its own outcomes; anything else (the store's disk, a lock file) is
       // recorded here, so a step can never stay "running" in a run that reports ok.
       if (run.state === 'pending' || run.state === 'running') this.failed(run, `internal error: ${(e as Error).message}`, (e as Error).stack);
@@ -127,7 +143,13 @@ export class StepRunner {
       if (again.decision.action === 'cached') return this.useCached(run, key, again);
       if (again.decision.action !== 'run' || decided.decision.action !== 'run')
         throw new Error(`internal: ${step.id} decided ${again.decision.action} under its lock`);
-      run.start(decided.decision.reasons);
+      let reasons = decided.decision.reasons;
+      if (this.p.remote && remoteMayHave(again.decision.reasons[0])) {
+        const fromRemote = await this.fromRemote(step, key, this.p.remote);
+        if (fromRemote.taken) return this.useRemote(run, key, fromRemote.taken, this.p.remote);
+        if (fromRemote.reason) reasons = [fromRemote.reason, ...reasons];
+      }
+      run.start(reasons);
       let done: Computed;
       try {
         done = await this.compute(step, key);
@@ -144,6 +166,7 @@ export class StepRunner {
       const published = this.publishedBytes(step, done.outs);
       if (published && !Buffer.isBuffer(published)) return this.failed(run, `${published.damaged} right after it was written: is the store's disk failing?`);
       this.remember(step, key, done.outs, published);
+      this.p.remote?.push(step.id, done.entry);
       run.done(done.durationMs, done.summary, done.outs);
     } finally {
       this.unlockKey(key);
@@ -153,13 +176,56 @@ export class StepRunner {
   /** A failed step; with --fail-fast, the run stops. */
   private failed(run: StepRun, message: string, detail?: string): void {
     run.fail(message, detail);
-    if (this.p.failFast) this.stop(false);
+    if (this.p.failFast) this.stop('fail-fast');
   }
 
   private useCached(run: StepRun, key: StepKey, decided: Decided): void {
     const entry = decided.entry as CacheEntry;
     this.remember(run.step, key, entry.outputs, decided.published);
     run.cached(entry.summary);
+  }
+
+  /**
+   * What the remote has for a step that must otherwise be computed: an entry to take it from, with
+   * the bytes it publishes downloaded and verified (and, with --materialize, all its outputs); or
+   * nothing, with the reason when the remote has the entry but it cannot be used as it is (its
+   * effect outside the store is missing here: a model registered on the machine that pushed it).
+   * An artifact that cannot be downloaded intact means computing the step (RemoteCache warns).
+   */
+  private async fromRemote(
+    step: PipelineStep,
+    key: StepKey,
+    remote: RemoteTier,
+  ): Promise<{ taken?: { entry: CacheEntry; published: Buffer | undefined }; reason?: Extract<RunReason, { kind: 'effect-missing' }> }> {
+    const entry = await remote.lookup(key.key);
+    if (!entry) return {};
+    const effectMissing = await step.type.cachedEffectMissing?.(entry.summary, { storeDir: this.p.store.root, stepKey: key.key, experiment: this.p.experiment });
+    if (effectMissing) {
+      this.warn(step.id, `cached on ${remote.remote.location}, but ${effectMissing}; running it again`);
+      return { reason: { kind: 'effect-missing', problem: effectMissing } };
+    }
+    const spec = step.type.publish;
+    const publishes = spec && typeof step.params[spec.param] === 'string' ? entry.outputs[spec.port] : undefined;
+    const needed = this.p.materialize ? Object.values(entry.outputs) : publishes ? [publishes] : [];
+    for (const out of needed) {
+      const got = await remote.fetch(out.digest, step.id);
+      if (got === 'fetched') continue;
+      if (got === 'missing') this.warn(step.id, `artifact ${out.digest.slice(0, 12)}… is missing from ${remote.remote.location}; computing the step`);
+      return {};
+    }
+    const published = this.publishedBytes(step, entry.outputs);
+    if (published && !Buffer.isBuffer(published)) {
+      this.warn(step.id, `${published.damaged} right after it was downloaded; computing the step`);
+      return {};
+    }
+    return { taken: { entry, published } };
+  }
+
+  /** A step taken from the remote: used like a cache hit; its other artifacts are downloaded when a step reads them. */
+  private useRemote(run: StepRun, key: StepKey, taken: { entry: CacheEntry; published: Buffer | undefined }, remote: RemoteTier): void {
+    this.remember(run.step, key, taken.entry.outputs, taken.published);
+    remote.taken(run.step.id, taken.entry);
+    run.cached(taken.entry.summary, 'remote');
   }
 
   /**
@@ -309,6 +375,13 @@ export class StepRunner {
         const what =
           found.state === 'missing' ? 'is missing from the store' : `does not match its digest (its content hashes to ${found.actual.slice(0, 12)}…)`;
         if (found.state === 'damaged') store.quarantineObject(digest);
+        // Not here (a step taken from the remote, whose outputs are downloaded when read) or damaged:
+        // the remote's copy, verified, before recomputing anything.
+        const remote = this.p.remote;
+        if (remote && (await remote.fetch(digest, reader)) === 'fetched') {
+          if (found.state === 'damaged') this.warn(reader, `input artifact ${digest.slice(0, 12)}… ${what}; set aside in quarantine/, downloaded again from ${remote.remote.location}`);
+          return;
+        }
         if (!producerId)
           throw new CannotRun(`input artifact ${digest.slice(0, 12)}… ${what}, and no step of this run made it; run medpipe cache verify, then run again`);
         this.warn(
@@ -398,7 +471,7 @@ export class StepRunner {
           );
       }
       const durationMs = Math.round(clock.mono() - t0);
-      store.writeEntry({
+      const entry: CacheEntry = {
         key: key.key,
         stepType: step.type.id,
         version: step.type.version,
@@ -406,8 +479,9 @@ export class StepRunner {
         summary: result.summary ?? undefined,
         durationMs,
         finishedAt: clock.iso(),
-      });
-      return { outs, summary: result.summary ?? undefined, durationMs };
+      };
+      store.writeEntry(entry);
+      return { outs, summary: result.summary ?? undefined, durationMs, entry };
     } finally {
       rmSync(tmpDir, { recursive: true, force: true });
     }
@@ -427,6 +501,8 @@ export class StepRunner {
       }
       const published = this.publishedBytes(step, done.outs);
       this.remember(step, key, done.outs, Buffer.isBuffer(published) ? published : undefined);
+      this.p.remote?.forget(id);
+      this.p.remote?.push(id, done.entry);
       this.p.runs.get(id)?.recomputed(done.durationMs);
       this.warn(id, `recomputed in ${done.durationMs} ms: its cached output was damaged`);
     } finally {
@@ -440,6 +516,17 @@ interface Computed {
   readonly outs: Record<string, OutputRecord>;
   readonly summary: unknown;
   readonly durationMs: number;
+  /** The cache entry written for it, which the run pushes to the remote. */
+  readonly entry: CacheEntry;
+}
+
+/**
+ * Whether a step that must run could be taken from the remote: its key has no usable local entry.
+ * Not when forced (--force computes), nor when the local entry is there but its effect outside
+ * the store is missing (the remote's copy of that entry would not bring it back).
+ */
+function remoteMayHave(reason: RunReason): boolean {
+  return reason.kind !== 'forced' && reason.kind !== 'effect-missing';
 }
 
 /** A decision made by a run, with what acting on it needs. */
