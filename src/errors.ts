@@ -123,8 +123,9 @@ export class GateError extends Error {
  * The one rule for which errors are meant for the user as they are: by name, because a step's
  * error crosses the worker-thread boundary (or, later, the network) as a name and a message, so
  * the engine can only tell them apart by name, and the CLI then uses the same rule for what
- * reaches it. RemoteRequiredError (a remote required by --remote-required failed) lives in src/remote; RegistryError lives in the registry module, loaded only when a command needs it;
- * Cancelled (engine/step-context.ts) is how a step stopped by --fail-fast or Ctrl-C says so.
+ * reaches it. RegistryError lives in the registry module, loaded only when a command needs it;
+ * Cancelled (engine/step-context.ts) is how a step stopped by --fail-fast or Ctrl-C says so;
+ * the Remote… and ProjectConfig errors are src/remote's and engine/project-config.ts's.
  */
 const USER_ERROR_NAMES: ReadonlySet<string> = new Set([
   'PipelineError',
@@ -133,8 +134,11 @@ const USER_ERROR_NAMES: ReadonlySet<string> = new Set([
   'StepInputError',
   'GateError',
   'RegistryError',
-  'RemoteRequiredError',
   'Cancelled',
+  'RemoteRequiredError',
+  'RemoteUrlError',
+  'RemoteGcError',
+  'ProjectConfigError',
 ]);
 
 export function isUserErrorName(name: string): boolean {

@@ -24,6 +24,7 @@ import { modelsCommand } from './models.js';
 import { writeOutputFile } from './output-file.js';
 import { predictCommand } from './predict.js';
 import { recommendCommand } from './recommend.js';
+import { remoteCommand, transferCommand } from './remote-commands.js';
 import { reportCommand } from './report.js';
 import { stepsCommand } from './steps.js';
 import { table } from './table.js';
@@ -309,4 +310,25 @@ const schema: Command = async (rest, _args, io) => {
   return 0;
 };
 
-export const commands: Record<string, Command> = { run, validate, status, dag, metrics, report, runs, cache, models, predict, recommend, steps, schema };
+const remote: Command = (rest, args, io) => remoteCommand(rest, args, io);
+const push: Command = (rest, args, io) => transferCommand('push', rest, args, io);
+const pull: Command = (rest, args, io) => transferCommand('pull', rest, args, io);
+
+export const commands: Record<string, Command> = {
+  run,
+  validate,
+  status,
+  dag,
+  metrics,
+  report,
+  runs,
+  cache,
+  remote,
+  push,
+  pull,
+  models,
+  predict,
+  recommend,
+  steps,
+  schema,
+};

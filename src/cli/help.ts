@@ -4,6 +4,7 @@
  */
 import { METRICS_USAGE } from './metrics.js';
 import { MODELS_USAGE } from './models.js';
+import { REMOTE_USAGE } from './remote-commands.js';
 
 interface CommandHelp {
   /** What follows the command's name in its usage line: `FILE [options]`. */
@@ -19,6 +20,10 @@ interface CommandHelp {
 }
 
 const STORE: readonly [string, string] = ['--store DIR', 'the store (default: .medpipe/ at the project root, or $MEDPIPE_STORE)'];
+const REMOTE: readonly [string, string] = [
+  '--remote NAME|URL',
+  'the remote cache: a name from medpipe.config.yaml, file:///path or s3://bucket/prefix (default: $MEDPIPE_REMOTE, else default_remote)',
+];
 
 const HELP: Readonly<Record<string, CommandHelp>> = {
   run: {
@@ -42,6 +47,10 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
       ['--junit FILE', 'with --ci: also write the diff as JUnit XML'],
       ['--markdown FILE', 'with --ci: also write the diff as Markdown'],
       STORE,
+      REMOTE,
+      ['--remote-read-only', 'take cached steps from the remote, push nothing (CI for pull requests from forks)'],
+      ['--remote-required', 'fail when the remote cannot be used, instead of warning and computing locally'],
+      ['--materialize', 'download every output of the selected steps from the remote, not only what this run reads'],
     ],
     notes:
       'A run with --set or --params, or of a pipeline file (or its params_file) changed since its last commit, is an experiment: cached and recorded, but it writes no metrics, table or lock file and moves no alias.\nCtrl-C stops the running steps and records the run as interrupted (exit 130); finished steps stay cached.\nexit: 0 ok, 1 a step or gate failed (or --ci found a regression), 2 invalid pipeline or usage',
@@ -72,6 +81,23 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     summary: 'recent runs, with their status, git commit and experiment overrides; compare: runs side by side',
     options: [['--limit N', 'how many (default 20)'], ['--baseline REF', 'compare: add the committed metrics at a git ref (or a file or folder)'], STORE],
     notes: "runs compare RUN RUN...: the parameters that differ and every evaluation's metrics with their intervals, side by side",
+  },
+  remote: {
+    args: 'add|list|remove|gc',
+    summary: 'the remote caches named in medpipe.config.yaml (file:///path, s3://bucket/prefix), and removing what no recent run uses',
+    text: REMOTE_USAGE,
+  },
+  push: {
+    args: '[FILE...] [--remote NAME|URL]',
+    summary: "send the pipelines' latest outputs (cache entries and artifacts) to the remote",
+    options: [REMOTE, STORE],
+    notes: 'FILE: pipeline files (default: every pipeline in ./pipelines). exit: 0 ok, 1 something could not be pushed, 2 usage',
+  },
+  pull: {
+    args: '[FILE...] [--remote NAME|URL]',
+    summary: "bring the pipelines' latest outputs pushed to the remote into the local store, verified",
+    options: [REMOTE, STORE],
+    notes: 'FILE: pipeline files (default: every pipeline in ./pipelines). exit: 0 ok, 1 something could not be pulled, 2 usage',
   },
   cache: {
     args: 'info|verify|gc',

@@ -85,7 +85,7 @@ export function lineageDigest(c: KeyComponents): string | undefined {
   return c.lineage ? sha256(canonicalJson(c.lineage)) : undefined;
 }
 
-export function pipelineStatePath(pipeline: Pipeline): string {
+export function pipelineStatePath(pipeline: Pick<Pipeline, 'path'>): string {
   return `pipelines/${sha256(pipeline.path).slice(0, 20)}.json`;
 }
 

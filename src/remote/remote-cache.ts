@@ -340,13 +340,14 @@ export class RemoteCache {
     return !this.down;
   }
 
-  /** Every blob under one of the remote's folders (for gc); undefined when the remote failed. */
-  async list(folder: keyof typeof REMOTE_FOLDERS): Promise<RemoteBlob[] | undefined> {
+  /** Every blob under one of the remote's folders, or a folder inside it (for gc, pull); undefined when the remote failed. */
+  async list(folder: keyof typeof REMOTE_FOLDERS, under = ''): Promise<RemoteBlob[] | undefined> {
+    const prefix = `${REMOTE_FOLDERS[folder]}/${under ? `${under.replace(/\/+$/, '')}/` : ''}`;
     return this.attempt(
-      `listing ${folder}`,
+      `listing ${prefix}`,
       async () => {
         const all: RemoteBlob[] = [];
-        for await (const blob of this.backend.list(`${REMOTE_FOLDERS[folder]}/`)) all.push(blob);
+        for await (const blob of this.backend.list(prefix)) all.push(blob);
         return all;
       },
       false,
