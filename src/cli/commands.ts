@@ -25,6 +25,7 @@ import { writeOutputFile } from './output-file.js';
 import { predictCommand } from './predict.js';
 import { recommendCommand } from './recommend.js';
 import { remoteCommand, transferCommand } from './remote-commands.js';
+import { openRemoteFromOptions } from './remote-option.js';
 import { reportCommand } from './report.js';
 import { stepsCommand } from './steps.js';
 import { table } from './table.js';
@@ -94,6 +95,14 @@ const run: Command = async (rest, args, io) => {
       '--publish makes a run of a changed pipeline file the record; --set and --params values are in no committed file, so such a run stays an experiment: write the values into the pipeline (or its params_file) instead',
     );
   let started = false;
+  // The remote's warnings during the run are engine events (run:warning), shown by the reporter;
+  // outside it (opening the remote), a line on stderr.
+  let inRun = false;
+  const remote = await openRemoteFromOptions(args.values, io.cwd, (m) => {
+    if (!inRun) io.err(`medpipe: warning: ${m}`);
+  });
+  if (args.values.materialize && !remote)
+    throw new UsageError('--materialize downloads from the remote: give --remote NAME|URL, set MEDPIPE_REMOTE, or make one the default');
   const interrupt = interruptOnCtrlC(() => {
     // Still waiting for another run's lock on this checkout: nothing has run or been recorded, so nothing to stop.
     if (!started) process.exit(INTERRUPTED_EXIT_CODE);
@@ -110,13 +119,21 @@ const run: Command = async (rest, args, io) => {
       publish: args.values.publish,
       register: args.values.register,
       signal: interrupt.signal,
+      remote,
+      materialize: args.values.materialize,
       onEvent: (e) => {
-        if (e.type === 'run:start') started = true;
+        if (e.type === 'run:start') started = inRun = true;
+        if (e.type === 'run:done') inRun = false;
         reporter.onEvent(e);
       },
     });
+  } catch (e) {
+    // A remote required by --remote-required failed: the run is recorded, and the error is the last line.
+    reporter.close();
+    throw e;
   } finally {
     interrupt.dispose();
+    remote?.close();
   }
   reporter.close();
   const summary = runSummaryLines(pipeline, result, io.cwd);

@@ -25,6 +25,7 @@ import { WorkerPool } from './worker-pool.js';
 import { takeWorkspaceLock, workspaceLockPath } from './workspace-lock.js';
 import { experimentReason } from './experiment.js';
 import { RemoteTier } from './remote-tier.js';
+import { pipelineRecordOf } from '../remote/remote-records.js';
 import type { RemoteCache } from '../remote/remote-cache.js';
 
 export interface RunOptions {
@@ -173,7 +174,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     process.off('exit', releaseLocks);
     if (!options.executor) await executor.close();
     // Every push ends before the run does (a push failure is only a warning).
-    if (remote) record.remote = await remote.finish();
+    await remote?.drain();
   }
 
   for (const [id, run] of runs) {
@@ -185,20 +186,28 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   for (const run of runs.values()) if (run.state in counts) counts[run.state as StepOutcome]++;
   // An interrupt that came after every step had finished interrupted nothing.
   const interrupted = options.signal?.aborted ?? false;
-  const remoteFailure = remote?.failure;
-  const status = !remoteFailure && [...runs.values()].every((r) => r.succeeded) ? 'ok' : interrupted ? 'interrupted' : 'failed';
+  let status: RunResult['status'] = !remote?.failure && [...runs.values()].every((r) => r.succeeded) ? 'ok' : interrupted ? 'interrupted' : 'failed';
   record.status = status;
   record.finishedAt = clock.iso();
   record.durationMs = Math.round(clock.mono() - started);
   record.git = (await gitPromise) ?? null;
-  writeRunRecord(store, record);
   const state: PipelineState = { path: pipeline.path, name: pipeline.name, lastRunId: runId, steps: runner.state };
+  if (remote) {
+    // Only a run that is the record (complete, ok, not an experiment) is what `pull` and `remote gc` go by.
+    if (status === 'ok' && !options.only?.length && !experiment) {
+      const steps = Object.fromEntries(Object.entries(state.steps).filter(([id]) => pipeline.steps.has(id)));
+      await remote.pushRecord(pipelineRecordOf({ ...state, steps }, record.finishedAt, record.git));
+      if (remote.failure) status = record.status = 'failed';
+    }
+    record.remote = remote.finish();
+  }
+  writeRunRecord(store, record);
   store.writeJson(pipelineStatePath(pipeline), state);
   // The lock file next to the pipeline records, for git, what produced the metrics files: only a
   // complete, successful run of every step writes it.
   if (status === 'ok' && !options.only?.length && !experiment) writeIntoCheckout(lockFilePath(pipeline.path), lockFileFor(pipeline, state));
   store.saveFileDigests();
   emit({ type: 'run:done', runId, status, durationMs: record.durationMs, counts });
-  if (remoteFailure) throw remoteFailure;
+  if (remote?.failure) throw remote.failure;
   return { runId, status, record, experiment, published: runner.published };
 }

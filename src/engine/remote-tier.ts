@@ -13,6 +13,9 @@
  *   step after another, overlapping with the steps that follow; the run waits for the last push
  *   before it ends, and a push that fails never fails the run (the remote warns once and is set
  *   aside). Experiments push too: an entry is correct for its key whatever run computed it.
+ *   A step taken from the local store is pushed when the remote does not have it (a run killed
+ *   during its pushes, or made without the remote, computed it). A successful run of the whole
+ *   committed pipeline then pushes its record (remote-records.ts), for `pull` and `remote gc`.
  * - Failures: RemoteCache warns once and carries on without the remote; with --remote-required it
  *   throws RemoteRequiredError, which the run keeps (`failure`) and rethrows when it ends.
  */
@@ -20,6 +23,7 @@ import type { EngineEvent } from './events.js';
 import type { CacheEntry, Store } from './store.js';
 import type { RunRemote } from './record.js';
 import { RemoteRequiredError, type ObjectFetch, type RemoteCache, type TransferEvent } from '../remote/remote-cache.js';
+import { pushPipelineRecord, type RemotePipelineRecord } from '../remote/remote-records.js';
 
 /** Transfers at least this large are reported as step progress. */
 const PROGRESS_BYTES = 8 * 1024 * 1024;
@@ -87,15 +91,30 @@ export class RemoteTier {
     this.store.writeEntry(entry);
   }
 
-  /** Queues a computed step's entry for upload (unless the remote is read-only); the run awaits the queue in finish(). */
+  /** Queues a computed step's entry for upload (unless the remote is read-only); the run awaits the queue (drain). */
   push(stepId: string, entry: CacheEntry): void {
+    this.queue(stepId, entry, false);
+  }
+
+  /**
+   * Queues a step taken from the local store for upload when the remote does not have it: a run
+   * killed before its pushes ended, or one made without the remote, computed it; otherwise no
+   * later run would ever send it (it is a local hit from then on).
+   */
+  share(stepId: string, entry: CacheEntry): void {
+    this.queue(stepId, entry, true);
+  }
+
+  private queue(stepId: string, entry: CacheEntry, unlessThere: boolean): void {
     if (this.remote.readOnly) return;
     this.pushes = this.pushes.then(async () => {
-      if (this.remote.unavailable || this.failure) return;
+      if (this.remote.unavailable || this.failure) return void (this.incomplete = true);
       for (const o of Object.values(entry.outputs)) this.transferring.set(o.digest, stepId);
       try {
-        await this.remote.pushEntry(entry, this.store);
+        if (unlessThere && (await this.remote.lookupEntry(entry.key)).state === 'hit') return;
+        if (!(await this.remote.pushEntry(entry, this.store))) this.incomplete = true;
       } catch (e) {
+        this.incomplete = true;
         if (e instanceof RemoteRequiredError) this.failure ??= e;
         else this.emit({ type: 'run:warning', message: `${stepId} was not pushed to ${this.remote.location}: ${(e as Error).message}` });
       } finally {
@@ -104,9 +123,32 @@ export class RemoteTier {
     });
   }
 
-  /** Waits for every push, stops listening to the remote, and says what the run did with it. */
-  async finish(): Promise<RunRemote> {
+  /** Some step of the run may not be on the remote: a push failed or was not made. */
+  private incomplete = false;
+
+  /** Waits for every push. */
+  async drain(): Promise<void> {
     await this.pushes;
+  }
+
+  /**
+   * After a successful run of the whole committed pipeline whose every step is on the remote
+   * (pushed, taken from it, or found there): its record, so `medpipe pull` finds the pipeline's
+   * latest outputs and `remote gc` keeps them (remote-records.ts).
+   */
+  async pushRecord(record: RemotePipelineRecord): Promise<void> {
+    await this.drain();
+    if (this.remote.readOnly || this.incomplete || this.remote.unavailable || this.failure) return;
+    try {
+      await pushPipelineRecord(this.remote, record);
+    } catch (e) {
+      if (e instanceof RemoteRequiredError) this.failure ??= e;
+      else throw e;
+    }
+  }
+
+  /** Stops listening to the remote, and says what the run did with it (call after drain). */
+  finish(): RunRemote {
     this.detach();
     const unavailable = this.remote.unavailable;
     return { location: this.remote.location, readOnly: this.remote.readOnly, stats: { ...this.remote.stats }, ...(unavailable ? { unavailable } : {}) };

@@ -182,6 +182,7 @@ export class StepRunner {
   private useCached(run: StepRun, key: StepKey, decided: Decided): void {
     const entry = decided.entry as CacheEntry;
     this.remember(run.step, key, entry.outputs, decided.published);
+    this.p.remote?.share(run.step.id, entry);
     run.cached(entry.summary);
   }
 
@@ -199,7 +200,11 @@ export class StepRunner {
   ): Promise<{ taken?: { entry: CacheEntry; published: Buffer | undefined }; reason?: Extract<RunReason, { kind: 'effect-missing' }> }> {
     const entry = await remote.lookup(key.key);
     if (!entry) return {};
-    const effectMissing = await step.type.cachedEffectMissing?.(entry.summary, { storeDir: this.p.store.root, stepKey: key.key, experiment: this.p.experiment });
+    const effectMissing = await step.type.cachedEffectMissing?.(entry.summary, {
+      storeDir: this.p.store.root,
+      stepKey: key.key,
+      experiment: this.p.experiment,
+    });
     if (effectMissing) {
       this.warn(step.id, `cached on ${remote.remote.location}, but ${effectMissing}; running it again`);
       return { reason: { kind: 'effect-missing', problem: effectMissing } };
@@ -379,7 +384,8 @@ export class StepRunner {
         // the remote's copy, verified, before recomputing anything.
         const remote = this.p.remote;
         if (remote && (await remote.fetch(digest, reader)) === 'fetched') {
-          if (found.state === 'damaged') this.warn(reader, `input artifact ${digest.slice(0, 12)}… ${what}; set aside in quarantine/, downloaded again from ${remote.remote.location}`);
+          if (found.state === 'damaged')
+            this.warn(reader, `input artifact ${digest.slice(0, 12)}… ${what}; set aside in quarantine/, downloaded again from ${remote.remote.location}`);
           return;
         }
         if (!producerId)

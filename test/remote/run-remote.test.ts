@@ -48,14 +48,17 @@ test('clone A computes every step and pushes each one, artifacts and entry', asy
   const entries = filesUnder(remoteDir, 'entries');
   assert.equal(entries.length, STEPS.length);
   for (const id of STEPS) {
-    assert.ok(entries.some((e) => e.endsWith(`/${recordA.steps[id].key}.json`)), `entry of ${id} pushed`);
+    assert.ok(
+      entries.some((e) => e.endsWith(`/${recordA.steps[id].key}.json`)),
+      `entry of ${id} pushed`,
+    );
     for (const d of outputsOf(id)) assert.ok(statSync(join(remoteDir, objectName(d))).isFile(), `artifact of ${id} pushed`);
   }
   assert.deepEqual(result.record.remote?.location, `file://${remoteDir}`);
   assert.equal(result.record.remote?.stats.entriesUploaded, STEPS.length);
   assert.equal(result.record.remote?.stats.objectsDownloaded, 0);
   const line = runSummaryLines(await loadPipeline('p.yaml', { catalogue, cwd: a.dir }), result, a.dir).find((l) => l.includes('remote '));
-  assert.match(line ?? '', new RegExp(`remote file://.*: 0 steps from the remote, 0 B downloaded, [\\d.]+ kB uploaded`));
+  assert.match(line ?? '', /remote file:\/\/.*: 0 steps from the remote, 0 B downloaded, [\d.]+ kB uploaded/);
 });
 
 test('an empty clone B computes nothing: every step comes from the remote, and its metrics and lock files are byte-identical', async () => {
@@ -91,7 +94,13 @@ test('lazy: in a clone where only the last step must compute, exactly its inputs
   const inputs = [recordA.steps.forest.outputs?.model, recordA.steps.prep.outputs?.test] as string[];
   assert.equal(remote.stats.objectsDownloaded, inputs.length);
   const evalOutputs = Object.values(result.record.steps.eval.outputs ?? {});
-  assert.deepEqual(c.store.objects().map((o) => o.digest).sort(), [...inputs, ...evalOutputs].sort());
+  assert.deepEqual(
+    c.store
+      .objects()
+      .map((o) => o.digest)
+      .sort(),
+    [...inputs, ...evalOutputs].sort(),
+  );
   // forest's only artifact is now local, so its entry is too; the computed eval was pushed.
   assert.ok(c.store.readEntry(recordA.steps.forest.key as string));
   assert.equal(remote.stats.entriesUploaded, 1);
@@ -104,7 +113,13 @@ test('--materialize downloads every output of the selected steps, and their entr
   assert.deepEqual(outcomes(result), { remote: [...STEPS] });
   const all = new Set(STEPS.flatMap(outputsOf));
   assert.equal(remote.stats.objectsDownloaded, all.size);
-  assert.deepEqual(d.store.objects().map((o) => o.digest).sort(), [...all].sort());
+  assert.deepEqual(
+    d.store
+      .objects()
+      .map((o) => o.digest)
+      .sort(),
+    [...all].sort(),
+  );
   // Without the remote now, every step is a local hit.
   const again = await d.run(undefined);
   assert.deepEqual(outcomes(again.result), { cached: [...STEPS] });
@@ -149,4 +164,34 @@ test('a damaged remote artifact a computing step needs is refused, its producer 
   const { remote: check } = openRemote(own);
   assert.equal((await check.lookupEntry(first.result.record.steps.forest.key as string)).state, 'hit');
   assert.equal(await check.fetchObject(model, clone('g').store), 'fetched');
+});
+
+test('steps a store computed without the remote are pushed by its next run with the remote, which computes nothing', async () => {
+  const own = remoteFolder('share');
+  const h = clone('h');
+  await h.run(undefined);
+  const { remote } = openRemote(own);
+  const { result } = await h.run(remote);
+  assert.deepEqual(outcomes(result), { cached: [...STEPS] });
+  assert.equal(remote.stats.entriesUploaded, STEPS.length);
+  // A second run finds them all there and sends nothing.
+  const { remote: again } = openRemote(own);
+  await h.run(again);
+  assert.equal(again.stats.entriesUploaded + again.stats.objectsUploaded, 0);
+  const { remote: fresh } = openRemote(own);
+  assert.deepEqual(outcomes((await clone('h2').run(fresh)).result), { remote: [...STEPS] });
+});
+
+test('with a required remote that fails, runPipeline records the run as failed and rejects with RemoteRequiredError', async () => {
+  const parent = remoteFolder('required');
+  writeFileSync(join(parent, 'file'), 'x');
+  const { remote } = openRemote(join(parent, 'file', 'remote'), { required: true });
+  const r = clone('required');
+  await assert.rejects(r.run(remote), (e: Error) => e instanceof RemoteRequiredError && e.message.startsWith(`remote file://${parent}/file/remote failed`));
+  const records = r.store.listJson('runs').map((id) => r.store.readJson<RunRecord>(`runs/${id}.json`) as RunRecord);
+  assert.equal(records.length, 1);
+  assert.equal(records[0].status, 'failed');
+  assert.equal(records[0].steps.load.status, 'failed');
+  assert.match(records[0].steps.load.error ?? '', /^remote file:\/\/.* failed \(reading a cache entry\)/);
+  assert.equal(records[0].steps.eval.status, 'skipped');
 });
