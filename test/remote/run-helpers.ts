@@ -18,8 +18,8 @@ import type { RemoteBackend } from '../../src/remote/backend.js';
 
 export const STEPS = ['load', 'split', 'prep', 'forest', 'eval'] as const;
 
-/** The pipeline; `resamples` changes only the last step's key. */
-export function pipelineText(resamples = 100): string {
+/** The pipeline; `resamples` changes only the last step's key; `extra`: more steps (YAML lines under steps:). */
+export function pipelineText(resamples = 100, extra = ''): string {
   return `medpipe: 1
 name: remote-tier
 steps:
@@ -28,7 +28,7 @@ steps:
   prep: { uses: preprocess, in: { train: split.train, test: split.test }, with: { impute: median, scale: standard } }
   forest: { uses: train.random-forest, in: { train: prep.train }, with: { trees: 20, seed: 1 } }
   eval: { uses: evaluate, in: { model: forest, test: prep.test }, with: { bootstrap: { resamples: ${resamples} }, metrics_file: metrics/forest.json } }
-`;
+${extra}`;
 }
 
 export interface Clone {
@@ -40,10 +40,10 @@ export interface Clone {
 }
 
 /** A fresh clone: the pipeline file (with `resamples`), the data file, an empty store. */
-export function clone(prefix: string, resamples = 100): Clone {
+export function clone(prefix: string, resamples = 100, extra = ''): Clone {
   const dir = mkdtempSync(join(tmpdir(), `medpipe-remote-${prefix}-`));
   writeFileSync(join(dir, 'package.json'), '{}\n');
-  writeFileSync(join(dir, 'p.yaml'), pipelineText(resamples));
+  writeFileSync(join(dir, 'p.yaml'), pipelineText(resamples, extra));
   copyFileSync(join(ROOT, 'data/breast-cancer-wisconsin.csv'), join(dir, 'data.csv'));
   const store = new LocalStore(join(dir, '.medpipe'));
   return {

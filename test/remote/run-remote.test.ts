@@ -195,3 +195,26 @@ test('with a required remote that fails, runPipeline records the run as failed a
   assert.match(records[0].steps.load.error ?? '', /^remote file:\/\/.* failed \(reading a cache entry\)/);
   assert.equal(records[0].steps.eval.status, 'skipped');
 });
+
+test('a step taken from the remote whose effect is missing here (a model registered elsewhere) is run again, and says why', async () => {
+  const register = '  reg: { uses: register, in: { model: forest, evaluation: eval, transform: prep.transform }, with: { name: bc-forest, alias: staging } }\n';
+  const own = remoteFolder('register');
+  const { remote: first } = openRemote(own);
+  const seed = await clone('reg-a', 100, register).run(first);
+  assert.equal(seed.result.status, 'ok');
+  const b = clone('reg-b', 100, register);
+  const { remote } = openRemote(own);
+  const { result, events } = await b.run(remote);
+  assert.equal(result.status, 'ok');
+  assert.deepEqual(outcomes(result), { remote: [...STEPS], done: ['reg'] });
+  assert.equal(result.record.steps.reg.reasons?.[0].kind, 'effect-missing');
+  assert.ok(events.some((e) => e.type === 'step:warning' && e.step === 'reg' && /registry/.test(e.message)));
+  // Its inputs were downloaded to register the bundle, and the registry here now has the version.
+  const { Registry } = await import('../../src/registry/index.js');
+  const registry = Registry.open(b.store.root);
+  try {
+    assert.ok(registry.hasRegistration('bc-forest', result.record.steps.reg.key as string));
+  } finally {
+    registry.close();
+  }
+});
