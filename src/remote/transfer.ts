@@ -6,6 +6,7 @@
  * the remote and brings every entry it names, checked, with all its artifacts, so the next local
  * run finds every step cached.
  */
+import { dirname } from 'node:path';
 import { gitInfo } from '../engine/git.js';
 import { pipelineStatePath, type PipelineState } from '../engine/plan.js';
 import type { Store } from '../engine/store.js';
@@ -35,7 +36,7 @@ export async function pushPipeline(store: Store, remote: RemoteCache, pipelinePa
     steps++;
   }
   if (remote.unavailable) return { steps, problems: [...problems, remote.unavailable] };
-  if (!problems.length) await pushPipelineRecord(remote, pipelineRecordOf(state, new Date().toISOString(), (await gitInfo(state.path)) ?? null));
+  if (!problems.length) await pushPipelineRecord(remote, pipelineRecordOf(state, new Date().toISOString(), (await gitInfo(dirname(state.path))) ?? null));
   return { steps, problems };
 }
 
