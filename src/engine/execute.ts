@@ -159,6 +159,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     remote,
     materialize: !!options.materialize,
   });
+  if (remote) remote.onFailure = () => runner.stop('remote');
   const interrupt = (): void => runner.stop('interrupt');
   const releaseLocks = (): void => {
     for (const k of runner.heldLocks) store.unlock(k);

@@ -37,7 +37,9 @@ export class RemoteTier {
   private pushes: Promise<void> = Promise.resolve();
   private readonly detach: () => void;
   /** The RemoteRequiredError the remote failed with (--remote-required); the run ends with it. */
-  failure: RemoteRequiredError | undefined;
+  private failedWith: RemoteRequiredError | undefined;
+  /** Told once when the required remote fails, wherever that happens (a step, a push): the run stops. */
+  onFailure: (() => void) | undefined;
 
   constructor(
     readonly remote: RemoteCache,
@@ -48,6 +50,17 @@ export class RemoteTier {
       onWarning: (message) => emit({ type: 'run:warning', message }),
       onTransfer: (event) => this.progress(event),
     });
+  }
+
+  get failure(): RemoteRequiredError | undefined {
+    return this.failedWith;
+  }
+
+  /** The remote is required and failed: the run stops and ends with this error. */
+  failed(e: RemoteRequiredError): void {
+    if (this.failedWith) return;
+    this.failedWith = e;
+    this.onFailure?.();
   }
 
   /** The entry the remote has for a key, when it is usable (RemoteCache says why when it is not). */
@@ -115,7 +128,7 @@ export class RemoteTier {
         if (!(await this.remote.pushEntry(entry, this.store))) this.incomplete = true;
       } catch (e) {
         this.incomplete = true;
-        if (e instanceof RemoteRequiredError) this.failure ??= e;
+        if (e instanceof RemoteRequiredError) this.failed(e);
         else this.emit({ type: 'run:warning', message: `${stepId} was not pushed to ${this.remote.location}: ${(e as Error).message}` });
       } finally {
         for (const o of Object.values(entry.outputs)) this.transferring.delete(o.digest);
@@ -142,7 +155,7 @@ export class RemoteTier {
     try {
       await pushPipelineRecord(this.remote, record);
     } catch (e) {
-      if (e instanceof RemoteRequiredError) this.failure ??= e;
+      if (e instanceof RemoteRequiredError) this.failed(e);
       else throw e;
     }
   }

@@ -108,8 +108,8 @@ export class StepRunner {
     } catch (e) {
       // --remote-required and the remote failed: the step fails with the remote's one-line reason and the run stops.
       if (e instanceof RemoteRequiredError && this.p.remote) {
-        this.p.remote.failure ??= e;
         if (run.state === 'pending' || run.state === 'running') run.fail(e.message);
+        this.p.remote.failed(e);
         this.stop('remote');
         return false;
       }

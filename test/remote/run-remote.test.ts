@@ -15,6 +15,8 @@ import { loadPipeline } from '../../src/engine/open.js';
 import { objectName } from '../../src/engine/store-layout.js';
 import { catalogue } from '../../src/steps/index.js';
 import { RemoteRequiredError } from '../../src/remote/remote-cache.js';
+import { RemoteError, type RemoteBackend } from '../../src/remote/backend.js';
+import { FileBackend } from '../../src/remote/file-backend.js';
 import type { RunRecord } from '../../src/engine/record.js';
 
 /** Every file under a folder, relative, at any depth. */
@@ -217,4 +219,29 @@ test('a step taken from the remote whose effect is missing here (a model registe
   } finally {
     registry.close();
   }
+});
+
+test('with a required remote that refuses a push, the run stops there and rejects with RemoteRequiredError', async () => {
+  const files = new FileBackend(remoteFolder('refuses'));
+  const refusing: RemoteBackend = {
+    location: files.location,
+    download: (name, dest, options) => files.download(name, dest, options),
+    read: (name) => files.read(name),
+    stat: (name) => files.stat(name),
+    list: (prefix) => files.list(prefix),
+    remove: (name) => files.remove(name),
+    write: async (name) => {
+      throw new RemoteError(`${files.location}: writing ${name} failed: permission denied`, false);
+    },
+    close: () => files.close(),
+  };
+  const { remote } = openRemote(refusing, { required: true });
+  const r = clone('refuses');
+  await assert.rejects(r.run(remote), (e: Error) => e instanceof RemoteRequiredError && /uploading an artifact/.test(e.message));
+  const record = r.store.readJson<RunRecord>(`runs/${r.store.listJson('runs')[0]}.json`) as RunRecord;
+  assert.equal(record.status, 'failed');
+  assert.equal(record.steps.load.status, 'done');
+  assert.notEqual(record.steps.eval.status, 'done', 'the run stopped at the first push');
+  const events = Object.values(record.steps).map((s) => s.status);
+  assert.ok(events.includes('skipped') || events.includes('cancelled'));
 });
