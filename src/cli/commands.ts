@@ -9,7 +9,7 @@ import { runPipeline, type RunResult } from '../engine/execute.js';
 import { loadPipeline, openStore } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
 import { plan } from '../engine/plan.js';
-import { decisionText, statusState } from './plan-reasons.js';
+import { decisionText, remoteLookupText, statusState } from './plan-reasons.js';
 import { resolveStepNames } from '../engine/sweep.js';
 import { listRunRecords } from '../engine/record.js';
 import { pipelineEditorSchema } from '../engine/schema.js';
@@ -25,7 +25,7 @@ import { writeOutputFile } from './output-file.js';
 import { predictCommand } from './predict.js';
 import { recommendCommand } from './recommend.js';
 import { remoteCommand, transferCommand } from './remote-commands.js';
-import { openRemoteFromOptions } from './remote-option.js';
+import { chooseRemote, openRemoteFromOptions } from './remote-option.js';
 import { reportCommand } from './report.js';
 import { stepsCommand } from './steps.js';
 import { table } from './table.js';
@@ -70,14 +70,20 @@ const run: Command = async (rest, args, io) => {
   if (args.values['dry-run']) {
     // The plan a real run starts from: the same selection, the same decisions.
     const planned = await plan(pipeline, store, { only, force: args.values.force ? true : forceSteps, from });
+    // Which remote a run would use, without contacting it: a dry run reads nothing remote.
+    const remoteUrl = chooseRemote(args.values, io.cwd)?.url;
     const steps = planned.steps
       .filter((s) => planned.selected.has(s.step))
-      .map(({ step, decision }) => ({
-        step,
-        would: decision.action === 'cached' ? 'skip' : decision.action,
-        why: decision.action === 'cached' ? 'cached' : decisionText(decision),
-        decision,
-      }));
+      .map(({ step, decision }) => {
+        // A forced step (--force, --from) is computed, also when the plan does not know its key yet.
+        const lookup = remoteUrl && !planned.forced.has(step) ? remoteLookupText(decision, remoteUrl) : undefined;
+        return {
+          step,
+          would: decision.action === 'cached' ? 'skip' : decision.action,
+          why: decision.action === 'cached' ? 'cached' : `${decisionText(decision)}${lookup ? `; ${lookup}` : ''}`,
+          decision,
+        };
+      });
     if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps }));
     else io.out(table([['STEP', 'WOULD', 'WHY'], ...steps.map((s) => [s.step, s.would, s.why])]));
     return 0;

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { isUserErrorName } from '../errors.js';
 import { writeIntoCheckout } from './checkout-write.js';
 import { clock } from './clock.js';
-import { decideStep, type EntryCheck, type RunReason, type StepDecision } from './decision.js';
+import { decideStep, mayComeFromRemote, type EntryCheck, type RunReason, type StepDecision } from './decision.js';
 import type { EngineEvent } from './events.js';
 import { StepFailure, type Executor, type JobResult } from './executor.js';
 import { paramsDigest } from './fingerprint.js';
@@ -144,7 +144,7 @@ export class StepRunner {
       if (again.decision.action !== 'run' || decided.decision.action !== 'run')
         throw new Error(`internal: ${step.id} decided ${again.decision.action} under its lock`);
       let reasons = decided.decision.reasons;
-      if (this.p.remote && remoteMayHave(again.decision.reasons[0])) {
+      if (this.p.remote && mayComeFromRemote(again.decision.reasons[0])) {
         const fromRemote = await this.fromRemote(step, key, this.p.remote);
         if (fromRemote.taken) return this.useRemote(run, key, fromRemote.taken, this.p.remote);
         if (fromRemote.reason) reasons = [fromRemote.reason, ...reasons];
@@ -524,15 +524,6 @@ interface Computed {
   readonly durationMs: number;
   /** The cache entry written for it, which the run pushes to the remote. */
   readonly entry: CacheEntry;
-}
-
-/**
- * Whether a step that must run could be taken from the remote: its key has no usable local entry.
- * Not when forced (--force computes), nor when the local entry is there but its effect outside
- * the store is missing (the remote's copy of that entry would not bring it back).
- */
-function remoteMayHave(reason: RunReason): boolean {
-  return reason.kind !== 'forced' && reason.kind !== 'effect-missing';
 }
 
 /** A decision made by a run, with what acting on it needs. */

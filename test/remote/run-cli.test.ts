@@ -159,3 +159,16 @@ for (const point of ['artifact', 'entry'] as const) {
     assert.deepEqual(blobsUnder(remoteDir, 'tmp'), [], 'the next writer removed the temporary file of the killed one');
   });
 }
+
+test('run --dry-run with a remote says which steps a run would look up there first, without contacting it', async () => {
+  const c = clone('dry');
+  const url = downRemote(); // never read: a dry run would otherwise warn that it is down
+  const r = await runCli(c.dir, 'run', 'p.yaml', '--dry-run', '--remote', url);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.err, '');
+  assert.match(r.out, new RegExp(`^load +run +never run; looked up on ${url} first$`, 'm'));
+  const forced = await runCli(c.dir, 'run', 'p.yaml', '--dry-run', '--force', '--remote', url);
+  assert.doesNotMatch(forced.out, /looked up/);
+  const without = await runCli(c.dir, 'run', 'p.yaml', '--dry-run');
+  assert.doesNotMatch(without.out, /looked up/);
+});
