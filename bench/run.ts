@@ -10,6 +10,7 @@ import { benchForest } from './models-forest.js';
 import { benchGan } from './gan.js';
 import { benchSvm } from './models-svm.js';
 import { benchRecommender } from './recommender.js';
+import { benchRemoteTransfer } from './remote-transfer.js';
 
 const suites: Record<string, () => Promise<void>> = {
   engine: benchEngine,
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<void>> = {
   recommender: benchRecommender,
   gan: benchGan,
   chem: benchChem,
+  'remote-transfer': benchRemoteTransfer,
 };
 
 const wanted = process.argv.slice(2);

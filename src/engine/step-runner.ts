@@ -282,12 +282,39 @@ export class StepRunner {
       return { check: { state: 'unusable', reason: published.reason }, published: undefined };
     }
     const experiment = this.p.experiment;
-    const effectMissing = await step.type.cachedEffectMissing?.(entry.summary, { storeDir: this.p.store.root, stepKey: key?.key ?? '', experiment });
-    if (effectMissing) {
+    const where = { storeDir: this.p.store.root, stepKey: key?.key ?? '', experiment };
+    const effectMissing = await step.type.cachedEffectMissing?.(entry.summary, where);
+    const restored =
+      effectMissing && step.type.restoreEffect
+        ? await this.restoreEffect(step, entry, {
+            ...where,
+            run: { pipeline: this.p.record.pipeline, git: (await this.p.git) ?? null, runId: this.p.record.runId },
+          })
+        : undefined;
+    if (restored) this.p.emit({ type: 'step:log', step: step.id, message: `${effectMissing}; ${restored}` });
+    else if (effectMissing) {
       this.warn(step.id, `${effectMissing}; running it again`);
       return { check: { state: 'unusable', reason: { kind: 'effect-missing', problem: effectMissing } }, published: undefined };
     }
     return { check: { state: 'ok' }, published };
+  }
+
+  /**
+   * Puts back a cached step's effect outside the store from its entry (StepType.restoreEffect),
+   * once every output it reads is verified here; undefined when it cannot, and the step runs.
+   */
+  private async restoreEffect(
+    step: PipelineStep,
+    entry: CacheEntry,
+    where: Parameters<NonNullable<PipelineStep['type']['restoreEffect']>>[2],
+  ): Promise<string | undefined> {
+    const { store } = this.p;
+    const paths: Record<string, string> = {};
+    for (const [port, out] of Object.entries(entry.outputs)) {
+      if ((await store.verifyObject(out.digest)).state !== 'ok') return undefined;
+      paths[port] = store.objectPath(out.digest);
+    }
+    return step.type.restoreEffect?.(entry.summary, paths, where);
   }
 
   /**

@@ -151,6 +151,23 @@ export interface StepType<P extends object = Record<string, unknown>> {
     summary: unknown,
     where: { readonly storeDir: string; readonly stepKey: string; readonly experiment: RunExperiment | undefined },
   ): Promise<string | undefined>;
+  /**
+   * With cachedEffectMissing: puts the effect back from the cached entry's summary and outputs
+   * (local files, verified), without computing (register registers the cached registration into
+   * this store's registry). Returns what it did, for the run's log; undefined when it cannot, and
+   * the step runs again.
+   */
+  restoreEffect?(
+    summary: unknown,
+    outputs: Readonly<Record<string, string>>,
+    where: {
+      readonly storeDir: string;
+      readonly stepKey: string;
+      readonly experiment: RunExperiment | undefined;
+      /** The run restoring it, which the effect records (register's lineage names it). */
+      readonly run: Pick<RunInfo, 'pipeline' | 'git' | 'runId'>;
+    },
+  ): Promise<string | undefined>;
   run(ctx: StepContext, params: P): Promise<StepSummary | void>;
 }
 

@@ -13,12 +13,26 @@
  *   carry on without the remote.
  */
 
+import { Transform } from 'node:stream';
+
 /** Bytes moved so far and, when known, in all. */
 export type TransferProgress = (done: number, total: number | undefined) => void;
 
 export interface TransferOptions {
   readonly onProgress?: TransferProgress;
   readonly signal?: AbortSignal;
+}
+
+/** A pass-through stream that reports the bytes that went through it (progress for both backends). */
+export function progressCounter(total: number | undefined, onProgress: TransferProgress | undefined): Transform {
+  let done = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, next) {
+      done += chunk.length;
+      onProgress?.(done, total);
+      next(null, chunk);
+    },
+  });
 }
 
 /** A blob found by `list`. */

@@ -5,14 +5,13 @@
  * writer, and those of other hosts are left to `remote gc` (their pid means nothing here).
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fsyncDir, fsyncFile } from '../engine/durable.js';
 import { deadProcessOfThisHost, ownerOfScratch, SCRATCH_PREFIX } from '../engine/process-tag.js';
-import { RemoteError, type RemoteBackend, type RemoteBlob, type TransferOptions } from './backend.js';
+import { RemoteError, type RemoteBackend, type RemoteBlob, type TransferOptions, progressCounter } from './backend.js';
 
 /** The remote's scratch folder; never listed as blobs. */
 export const FILE_REMOTE_TMP = 'tmp';
@@ -48,18 +47,19 @@ export class FileBackend implements RemoteBackend {
       if (code(e) === 'ENOENT') return false;
       throw this.fail('reading', name, e);
     }
+    // Created before any byte is copied, so a dest that exists is refused and, unlike a file this
+    // call made, never removed on the way out.
+    let out: FileHandle;
     try {
-      let done = 0;
-      const count = new Transform({
-        transform(chunk: Buffer, _enc, next) {
-          done += chunk.length;
-          options.onProgress?.(done, size);
-          next(null, chunk);
-        },
-      });
-      await pipeline(createReadStream(from), count, createWriteStream(dest, { flags: 'wx' }), { signal: options.signal });
+      out = await open(dest, 'wx');
+    } catch (e) {
+      throw new RemoteError(`${this.location}: cannot download ${name} into ${dest}: ${(e as Error).message}`, false, { cause: e });
+    }
+    try {
+      await pipeline(createReadStream(from), progressCounter(size, options.onProgress), createWriteStream(dest, { fd: out }), { signal: options.signal });
       return true;
     } catch (e) {
+      await out.close().catch(() => {});
       await rm(dest, { force: true });
       if (code(e) === 'ENOENT') return false; // removed (remote gc) while we read it
       if (options.signal?.aborted) throw e;
@@ -80,10 +80,18 @@ export class FileBackend implements RemoteBackend {
     const target = this.path(name);
     const tmpDir = join(this.root, FILE_REMOTE_TMP);
     const tmp = join(tmpDir, `${SCRATCH_PREFIX}-${randomBytes(6).toString('hex')}`);
+    let size: number;
+    try {
+      size = typeof source === 'string' ? (await stat(source)).size : source.length;
+    } catch (e) {
+      throw new RemoteError(`${this.location}: cannot upload ${source}: ${(e as Error).message}`, false, { cause: e });
+    }
     try {
       await mkdir(tmpDir, { recursive: true });
       await this.cleanDeadTemps(tmpDir);
-      if (typeof source === 'string') await copyFile(source, tmp);
+      // Streamed rather than copyFile'd so a large upload to a slow shared disk reports progress.
+      if (typeof source === 'string')
+        await pipeline(createReadStream(source), progressCounter(size, options.onProgress), createWriteStream(tmp, { flags: 'wx' }));
       else {
         const fd = await open(tmp, 'wx');
         try {
@@ -93,8 +101,7 @@ export class FileBackend implements RemoteBackend {
         }
       }
       fsyncFile(tmp);
-      const size = typeof source === 'string' ? (await stat(tmp)).size : source.length;
-      options.onProgress?.(size, size);
+      if (typeof source !== 'string') options.onProgress?.(size, size);
       await mkdir(dirname(target), { recursive: true });
       await rename(tmp, target);
       fsyncDir(dirname(target));

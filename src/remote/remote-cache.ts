@@ -116,6 +116,15 @@ async function hashFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** A file's size, or undefined when it is not there. */
+function sizeOf(file: string): number | undefined {
+  try {
+    return statSync(file).size;
+  } catch {
+    return undefined;
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class RemoteCache {
@@ -185,13 +194,18 @@ export class RemoteCache {
         return await op(timed ? AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000) : undefined);
       } catch (e) {
         const transient = !(e instanceof RemoteError) || e.transient;
+        // Another operation set the remote aside while this one waited: no more tries, no second warning.
+        if (this.down) return undefined;
         if (transient && i < retries) {
           await sleep(delay);
           delay *= 2;
           continue;
         }
-        const reason = e instanceof RemoteError ? e.message : `${this.location}: ${what}: ${(e as Error).message}`;
+        // The backend's message starts with the remote's location, which the message below names already.
+        const reason = (e instanceof RemoteError ? e.message : (e as Error).message).replace(`${this.location}: `, '');
         if (this.options.required) throw new RemoteRequiredError(`remote ${this.location} failed (${what}): ${reason}`);
+        // Set aside once: operations running at the same time fail with their own messages
+        // (each names its blob), and the run must still get one warning.
         this.down = reason;
         this.warn(`remote ${this.location} is not usable (${what}: ${reason}); computing locally without it for the rest of this run`);
         return undefined;
@@ -287,11 +301,14 @@ export class RemoteCache {
     if (this.readOnly) return 'read-only';
     const there = await this.attempt('checking an artifact', (signal) => this.backend.stat(objectName(digest), signal));
     if (this.down) return 'unavailable';
+    const path = store.objectPath(digest);
+    // Checked by size before any hashing: a push of what the remote has (most of `medpipe push`
+    // on a warm remote) must not read every local artifact. Damaged remote bytes of the right
+    // size are caught, and removed, by the next reader's hash.
+    if (there && there.size === sizeOf(path)) return 'present';
     const local = await store.verifyObject(digest);
     if (local.state !== 'ok')
       throw new Error(`artifact ${digest.slice(0, 12)}… is ${local.state === 'missing' ? 'missing from' : 'damaged in'} the local store; not pushed`);
-    if (there && there.size === statSync(store.objectPath(digest)).size) return 'present';
-    const path = store.objectPath(digest);
     await this.attempt(
       'uploading an artifact',
       () =>
@@ -340,9 +357,8 @@ export class RemoteCache {
     return !this.down;
   }
 
-  /** Every blob under one of the remote's folders, or a folder inside it (for gc, pull); undefined when the remote failed. */
-  async list(folder: keyof typeof REMOTE_FOLDERS, under = ''): Promise<RemoteBlob[] | undefined> {
-    const prefix = `${REMOTE_FOLDERS[folder]}/${under ? `${under.replace(/\/+$/, '')}/` : ''}`;
+  /** Every blob under a folder of the remote (objects/, entries/, records/…); undefined when the remote failed. */
+  private async listUnder(prefix: string): Promise<RemoteBlob[] | undefined> {
     return this.attempt(
       `listing ${prefix}`,
       async () => {
@@ -352,6 +368,19 @@ export class RemoteCache {
       },
       false,
     );
+  }
+
+  listObjects(): Promise<RemoteBlob[] | undefined> {
+    return this.listUnder(`${REMOTE_FOLDERS.objects}/`);
+  }
+
+  listEntries(): Promise<RemoteBlob[] | undefined> {
+    return this.listUnder(`${REMOTE_FOLDERS.entries}/`);
+  }
+
+  /** The records under a folder of records (`pipelines/ID`), or all. */
+  listRecords(under = ''): Promise<RemoteBlob[] | undefined> {
+    return this.listUnder(`${REMOTE_FOLDERS.records}/${under ? `${under.replace(/\/+$/, '')}/` : ''}`);
   }
 
   async remove(name: string): Promise<boolean> {

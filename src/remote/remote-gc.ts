@@ -80,15 +80,15 @@ export async function remoteGc(remote: RemoteCache, options: RemoteGcOptions): P
       for (const o of Object.values(s.outputs)) keepDigests.add(o.digest);
     }
   }
-  const allRecords = (await remote.list('records')) ?? failed();
+  const allRecords = (await remote.listRecords()) ?? failed();
   for (const blob of allRecords) {
     if (!blob.name.startsWith('records/data/')) continue;
     const record = await remote.readRecord<{ digest?: unknown }>(blob.name.replace(/^records\//, '').replace(/\.json$/, ''));
     if (typeof record?.digest === 'string') keepDigests.add(record.digest);
   }
   const young = (modified: Date): boolean => now - modified.getTime() < IN_FLIGHT_MS;
-  const entries = (await remote.list('entries')) ?? failed();
-  const objects = (await remote.list('objects')) ?? failed();
+  const entries = (await remote.listEntries()) ?? failed();
+  const objects = (await remote.listObjects()) ?? failed();
   const removableEntries = entries.filter((b) => {
     const key = keyOfEntryName(b.name);
     return key !== undefined && !keepKeys.has(key) && !young(b.modified);

@@ -58,7 +58,7 @@ export async function pushPipelineRecord(remote: RemoteCache, record: RemotePipe
  * all; undefined when the remote failed. Records that do not parse are left out.
  */
 export async function pipelineRecords(remote: RemoteCache, pipeline?: string): Promise<{ name: string; record: RemotePipelineRecord }[] | undefined> {
-  const blobs = await remote.list('records', pipeline === undefined ? PIPELINE_RECORDS : `${PIPELINE_RECORDS}/${remotePipelineId(pipeline)}`);
+  const blobs = await remote.listRecords(pipeline === undefined ? PIPELINE_RECORDS : `${PIPELINE_RECORDS}/${remotePipelineId(pipeline)}`);
   if (!blobs) return undefined;
   const out: { name: string; record: RemotePipelineRecord }[] = [];
   for (const blob of blobs) {

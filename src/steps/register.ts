@@ -82,6 +82,35 @@ function checkBundleInputs(ctx: StepContext, makers: string[], trainedAfter: Rea
   }
 }
 
+/**
+ * What the registry is given for a version, apart from its bundle and card (the step's outputs)
+ * and the run that registers it: the same for every run of one cache key, so it can ride in the
+ * cache entry's summary (which must not change when a step is computed again).
+ */
+type Registration = Omit<import('../registry/types.js').RegisterInput, 'bundleDigest' | 'card'>;
+
+/** The run that writes the registry: the computing one, or the one that restores a cached registration. */
+type RegisteringRun = Pick<NonNullable<StepContext['run']>, 'pipeline' | 'git' | 'runId'>;
+
+/** Registers a version from its bundle and card files: the one registry write of the step, computed or restored. */
+async function applyRegistration(
+  storeDir: string,
+  registration: Registration,
+  run: RegisteringRun,
+  bundlePath: string,
+  card: string,
+): Promise<{ version: number; created: boolean }> {
+  const { Registry } = await import('../registry/index.js');
+  const registry = Registry.open(storeDir);
+  try {
+    // The key order of the lineage the registry has always stored: the run first.
+    const lineage = { pipeline: run.pipeline, git: run.git, run_id: run.runId, ...registration.lineage };
+    return registry.registerVersion({ ...registration, lineage, bundleDigest: registry.storeBundle(bundlePath), card });
+  } finally {
+    registry.close();
+  }
+}
+
 export default defineStep<Params>({
   id: 'register',
   version: '1',
@@ -146,6 +175,21 @@ export default defineStep<Params>({
       registry.close();
     }
   },
+  /**
+   * A cached registration whose version this store's registry lacks (the entry came from a remote,
+   * or the registry was reset) is registered again from what the entry holds: the registration
+   * the computing run made, and its bundle and card. Nothing is computed. Entries written before
+   * the summary carried the registration, or by a run of another kind (an experiment where this
+   * is none, or the reverse), are not restored: the step runs again.
+   */
+  async restoreEffect(summary, outputs, { storeDir, experiment, run }) {
+    const s = summary as { registration?: Registration; experiment?: string } | undefined;
+    if (!s?.registration || (s.experiment ?? undefined) !== (experiment?.reason ?? undefined)) return undefined;
+    if (experiment && !experiment.register) return undefined;
+    const card = await readFile(outputs.card, 'utf8');
+    const { version, created } = await applyRegistration(storeDir, s.registration, run, outputs.bundle, card);
+    return `${created ? 'registered' : 'already registered as'} ${s.registration.name}@${version}${created && s.registration.alias ? ` (alias ${s.registration.alias})` : ''} from the cached registration`;
+  },
   async run(ctx, params) {
     const { buildBundle } = await import('../bundle/bundle.js');
     const { modelCard } = await import('../bundle/card.js');
@@ -203,57 +247,43 @@ export default defineStep<Params>({
       ctx.log(`experiment (${experiment.reason}): ${params.name} not registered; run with --register to register it as a version without aliases`);
       return { name: params.name, registered: false, experiment: experiment.reason };
     }
-    const { Registry } = await import('../registry/index.js');
-    const registry = Registry.open(ctx.run.storeDir);
-    try {
-      const bundleDigest = registry.storeBundle(bundlePath);
-      // The parameters of the steps that made this model, not of every upstream step: a sweep's
-      // other members are upstream too (through select-best) but did not make it. Their
-      // parameters stay in lineage.upstream for the audit trail.
-      const madeBy = makers.length ? new Set([...makers, ...trainedAfter]) : new Set(Object.keys(upstream));
-      const trainingParams = Object.fromEntries(
-        Object.entries(upstream)
-          .filter(
-            ([id, u]) =>
-              madeBy.has(id) &&
-              (u.stepType.startsWith('train.') ||
-                u.stepType === 'preprocess' ||
-                u.stepType === 'select-features' ||
-                u.stepType === 'split' ||
-                u.stepType === 'split.interactions'),
-          )
-          .map(([id, u]) => [id, { uses: u.stepType, ...u.params }]),
-      );
-      const { version, created } = registry.registerVersion({
-        name: params.name,
-        ...(params.description ? { description: params.description } : {}),
-        bundleDigest,
-        metrics: evaluation?.metrics ? { ...evaluation.metrics } : {},
-        params: trainingParams,
-        lineage: {
-          pipeline: ctx.run.pipeline,
-          git: ctx.run.git,
-          run_id: ctx.run.runId,
-          step: ctx.stepId,
-          step_key: ctx.run.stepKey,
-          upstream: ctx.run.upstream,
-          data,
-        },
-        card,
-        // An experiment's version is tagged with what made it one and moves no alias: nobody
-        // reviewed it, and `predict …@staging` must keep serving the committed configuration.
-        tags: experiment ? { ...params.tags, experiment: experiment.reason } : params.tags,
-        ...(params.alias && !experiment ? { alias: params.alias } : {}),
-        dedupeKey: ctx.run.stepKey,
-      });
-      ctx.log(
-        created
-          ? `registered ${params.name}@${version}${params.alias && !experiment ? ` (alias ${params.alias})` : experiment ? ' (experiment: no alias moved)' : ''}`
-          : `already registered as ${params.name}@${version}`,
-      );
-      return { name: params.name, version, created };
-    } finally {
-      registry.close();
-    }
+    // The parameters of the steps that made this model, not of every upstream step: a sweep's
+    // other members are upstream too (through select-best) but did not make it. Their
+    // parameters stay in lineage.upstream for the audit trail.
+    const madeBy = makers.length ? new Set([...makers, ...trainedAfter]) : new Set(Object.keys(upstream));
+    const trainingParams = Object.fromEntries(
+      Object.entries(upstream)
+        .filter(
+          ([id, u]) =>
+            madeBy.has(id) &&
+            (u.stepType.startsWith('train.') ||
+              u.stepType === 'preprocess' ||
+              u.stepType === 'select-features' ||
+              u.stepType === 'split' ||
+              u.stepType === 'split.interactions'),
+        )
+        .map(([id, u]) => [id, { uses: u.stepType, ...u.params }]),
+    );
+    const registration: Registration = {
+      name: params.name,
+      ...(params.description ? { description: params.description } : {}),
+      metrics: evaluation?.metrics ? { ...evaluation.metrics } : {},
+      params: trainingParams,
+      lineage: { step: ctx.stepId, step_key: ctx.run.stepKey, upstream: ctx.run.upstream, data },
+      // An experiment's version is tagged with what made it one and moves no alias: nobody
+      // reviewed it, and `predict …@staging` must keep serving the committed configuration.
+      tags: experiment ? { ...params.tags, experiment: experiment.reason } : params.tags,
+      ...(params.alias && !experiment ? { alias: params.alias } : {}),
+      dedupeKey: ctx.run.stepKey,
+    };
+    const { version, created } = await applyRegistration(ctx.run.storeDir, registration, ctx.run, bundlePath, card);
+    ctx.log(
+      created
+        ? `registered ${params.name}@${version}${params.alias && !experiment ? ` (alias ${params.alias})` : experiment ? ' (experiment: no alias moved)' : ''}`
+        : `already registered as ${params.name}@${version}`,
+    );
+    // The registration rides in the cache entry, so a store that has the entry (from a remote,
+    // or after its registry was reset) registers the same version again without computing.
+    return { name: params.name, version, created, registration, ...(experiment ? { experiment: experiment.reason } : {}) };
   },
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runCli, shippedProjectCopy } from '../helpers/cli.js';
 import { entryHash, type AuditAction } from '../../src/registry/audit.js';
+import { LocalStore } from '../../src/engine/local-store.js';
 
 const PIPELINE = 'pipelines/breast-cancer.yaml';
 
@@ -54,14 +55,18 @@ test('an emptied registry is behind its recorded head, and behind the run record
   assert.match(missing.err, /registry\.db is missing, but run \S+ \(step register-(svm|forest)\) registered breast-cancer-/);
 });
 
-test('a re-run registers again the versions the registry lost, though their register steps are cached', async () => {
+test('a re-run registers again the versions the registry lost, from their cached registrations, without computing', async () => {
   const { dir, db, headFile } = await registeredProject('reregister');
   writeFileSync(db, '');
   const r = await runCli(dir, 'run', PIPELINE);
   assert.equal(r.code, 0, r.err + r.out);
-  assert.match(r.out, /register-svm: warning: breast-cancer-svm@1, registered by the cached run, is not in the registry any more; running it again/);
-  assert.match(r.out, /register-svm: registered breast-cancer-svm@1 \(alias staging\)/);
-  assert.match(r.out, /register-forest: registered breast-cancer-forest@1/);
+  assert.match(
+    r.out,
+    /register-svm: breast-cancer-svm@1, registered by the cached run, is not in the registry any more; registered breast-cancer-svm@1 \(alias staging\) from the cached registration/,
+  );
+  assert.match(r.out, /register-forest: .*registered breast-cancer-forest@1 \(alias staging\) from the cached registration/);
+  assert.match(r.out, /^ {2}register-svm: cached$/m);
+  assert.match(r.out, /^ {2}register-forest: cached$/m);
   assert.match((await runCli(dir, 'models', 'list')).out, /breast-cancer-svm\s+1\s+1\s+staging=1/);
   // The history before the reset is still missing, and audit keeps saying so until someone
   // restores the database or accepts the loss by deleting the record.
@@ -69,6 +74,23 @@ test('a re-run registers again the versions the registry lost, though their regi
   rmSync(headFile);
   const accepted = await runCli(dir, 'models', 'audit');
   assert.equal(accepted.code, 0, accepted.err);
+});
+
+test('a cached register step whose entry holds no registration (written before it did) runs again to register the lost version', async () => {
+  const { dir, db } = await registeredProject('reregister-old');
+  const store = new LocalStore(join(dir, '.medpipe'));
+  for (const key of store.entries()) {
+    const entry = store.readEntry(key);
+    if (entry?.stepType !== 'register') continue;
+    const { registration: _dropped, ...older } = entry.summary as Record<string, unknown>;
+    store.writeEntry({ ...entry, summary: older });
+  }
+  writeFileSync(db, '');
+  const r = await runCli(dir, 'run', PIPELINE);
+  assert.equal(r.code, 0, r.err + r.out);
+  assert.match(r.out, /register-svm: warning: breast-cancer-svm@1, registered by the cached run, is not in the registry any more; running it again/);
+  assert.match(r.out, /register-svm: registered breast-cancer-svm@1 \(alias staging\)/);
+  assert.match((await runCli(dir, 'models', 'list')).out, /breast-cancer-svm\s+1\s+1\s+staging=1/);
 });
 
 test('dropping the last audit entry and undoing its promotion is caught by the recorded head', async () => {

@@ -71,7 +71,7 @@ test('a config that medpipe cannot read is named with its line', async () => {
   }
 });
 
-test('push from one store and pull into an empty one: the pulled store runs every computing step from cache, with byte-identical metrics and lock file', async () => {
+test('push from one store and pull into an empty one: the pulled store runs every step from cache (registering the cached versions), with byte-identical metrics and lock file', async () => {
   const dir = shippedProjectCopy('push-pull');
   const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
   const remote = pathToFileURL(remoteDir).href;
@@ -96,9 +96,13 @@ test('push from one store and pull into an empty one: the pulled store runs ever
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { type: string; step?: string });
-    const ran = done.filter((e) => e.type === 'step:done').map((e) => e.step);
-    // Registering is an effect on this store's own registry, so the register steps run (in milliseconds); nothing is trained.
-    assert.deepEqual(ran.sort(), ['register-forest', 'register-svm']);
+    assert.deepEqual(
+      done.filter((e) => e.type === 'step:done').map((e) => e.step),
+      [],
+      'nothing computed: the register steps register their cached registrations into this store',
+    );
+    assert.equal(done.filter((e) => e.type === 'step:cached').length, 10);
+    assert.match((await runCli(dir, 'models', 'list', '--store', 'store-b')).out, /breast-cancer-svm\s+1\s+1\s+staging=1/);
     assert.deepEqual(readFileSync(join(dir, 'metrics/breast-cancer-svm.json')), metrics);
     assert.deepEqual(readFileSync(join(dir, 'pipelines/breast-cancer.lock.yaml')), lock);
   } finally {
@@ -115,7 +119,7 @@ test('pull refuses a remote artifact that does not match its digest and says whi
     // --only writes the pipeline state for what ran: push it.
     const pushed = await runCli(dir, 'push', PIPELINE, '--store', 'a', '--remote', remoteDir);
     assert.equal(pushed.code, 0, pushed.err);
-    const objects = await new RemoteCache(new FileBackend(remoteDir)).list('objects');
+    const objects = await new RemoteCache(new FileBackend(remoteDir)).listObjects();
     assert.ok(objects?.length);
     const victim = join(remoteDir, ...(objects?.[0].name.split('/') ?? []));
     const bytes = readFileSync(victim);
@@ -157,14 +161,14 @@ test('remote gc keeps what recent runs on main use and each pipeline newest on m
     assert.equal(dry.removableRecords, 1);
     assert.equal(dry.removableEntries, 1, 'the branch changed only the split step');
     assert.ok(dry.removableObjects >= 2, 'its train and test tables');
-    const before = (await cache.list('objects'))?.length;
-    assert.equal((await cache.list('objects'))?.length, before, 'a dry run removes nothing');
+    const before = (await cache.listObjects())?.length;
+    assert.equal((await cache.listObjects())?.length, before, 'a dry run removes nothing');
 
     // Long after: main's newest record is still kept, however old.
     const done = await remoteGc(cache, { projectDir: dir, ref: 'main', keepDays: 30, remove: true, now: new Date(Date.now() + 365 * 86_400_000) });
     assert.equal(done.keptRecords, 1);
-    assert.equal((await cache.list('entries'))?.length, done.keptEntries);
-    assert.equal((await cache.list('objects'))?.length, (before ?? 0) - done.removableObjects);
+    assert.equal((await cache.listEntries())?.length, done.keptEntries);
+    assert.equal((await cache.listObjects())?.length, (before ?? 0) - done.removableObjects);
 
     git(dir, 'checkout', '-q', 'main');
     const r = await runCli(dir, 'pull', PIPELINE, '--store', 'fresh', '--remote', remoteDir);
