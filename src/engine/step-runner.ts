@@ -200,14 +200,16 @@ export class StepRunner {
   ): Promise<{ taken?: { entry: CacheEntry; published: Buffer | undefined }; reason?: Extract<RunReason, { kind: 'effect-missing' }> }> {
     const entry = await remote.lookup(key.key);
     if (!entry) return {};
-    const effectMissing = await step.type.cachedEffectMissing?.(entry.summary, {
-      storeDir: this.p.store.root,
-      stepKey: key.key,
-      experiment: this.p.experiment,
-    });
+    const where = { storeDir: this.p.store.root, stepKey: key.key, experiment: this.p.experiment };
+    const effectMissing = await step.type.cachedEffectMissing?.(entry.summary, where);
     if (effectMissing) {
-      this.warn(step.id, `cached on ${remote.remote.location}, but ${effectMissing}; running it again`);
-      return { reason: { kind: 'effect-missing', problem: effectMissing } };
+      // Put back from the entry when the step type can (its outputs downloaded first: they are read), else compute.
+      const restored = step.type.restoreEffect ? await this.restoreFromRemote(step, entry, remote, where) : undefined;
+      if (!restored) {
+        this.warn(step.id, `cached on ${remote.remote.location}, but ${effectMissing}; running it again`);
+        return { reason: { kind: 'effect-missing', problem: effectMissing } };
+      }
+      this.p.emit({ type: 'step:log', step: step.id, message: `${effectMissing}; ${restored}` });
     }
     const spec = step.type.publish;
     const publishes = spec && typeof step.params[spec.param] === 'string' ? entry.outputs[spec.port] : undefined;
@@ -224,6 +226,20 @@ export class StepRunner {
       return {};
     }
     return { taken: { entry, published } };
+  }
+
+  /** restoreEffect for an entry found on the remote: every output downloaded (verified) first; undefined when that fails. */
+  private async restoreFromRemote(
+    step: PipelineStep,
+    entry: CacheEntry,
+    remote: RemoteTier,
+    where: { storeDir: string; stepKey: string; experiment: RunExperiment | undefined },
+  ): Promise<string | undefined> {
+    for (const out of Object.values(entry.outputs)) if ((await remote.fetch(out.digest, step.id)) !== 'fetched') return undefined;
+    return this.restoreEffect(step, entry, {
+      ...where,
+      run: { pipeline: this.p.record.pipeline, git: (await this.p.git) ?? null, runId: this.p.record.runId },
+    });
   }
 
   /** A step taken from the remote: used like a cache hit; its other artifacts are downloaded when a step reads them. */

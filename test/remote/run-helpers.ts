@@ -11,6 +11,7 @@ import { runPipeline, type RunOptions, type RunResult } from '../../src/engine/e
 import type { EngineEvent } from '../../src/engine/events.js';
 import { LocalStore } from '../../src/engine/local-store.js';
 import { loadPipeline } from '../../src/engine/open.js';
+import { parseOverride } from '../../src/engine/params.js';
 import { catalogue } from '../../src/steps/index.js';
 import { FileBackend } from '../../src/remote/file-backend.js';
 import { RemoteCache, type RemoteCacheOptions } from '../../src/remote/remote-cache.js';
@@ -34,8 +35,8 @@ ${extra}`;
 export interface Clone {
   readonly dir: string;
   readonly store: LocalStore;
-  /** Runs the pipeline against the clone's store; events are collected. */
-  run(remote: RemoteCache | undefined, options?: Omit<RunOptions, 'remote' | 'onEvent'>): Promise<{ result: RunResult; events: EngineEvent[] }>;
+  /** Runs the pipeline against the clone's store, with `--set` overrides `set`; events are collected. */
+  run(remote: RemoteCache | undefined, options?: Omit<RunOptions, 'remote' | 'onEvent'>, set?: string[]): Promise<{ result: RunResult; events: EngineEvent[] }>;
   read(rel: string): Buffer;
 }
 
@@ -49,8 +50,8 @@ export function clone(prefix: string, resamples = 100, extra = ''): Clone {
   return {
     dir,
     store,
-    async run(remote, options = {}) {
-      const pipeline = await loadPipeline('p.yaml', { catalogue, cwd: dir });
+    async run(remote, options = {}, set = []) {
+      const pipeline = await loadPipeline('p.yaml', { catalogue, cwd: dir, overrides: set.map(parseOverride) });
       const events: EngineEvent[] = [];
       const result = await runPipeline(pipeline, store, { concurrency: 2, ...options, remote, onEvent: (e) => events.push(e) });
       return { result, events };

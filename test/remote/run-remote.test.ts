@@ -198,27 +198,50 @@ test('with a required remote that fails, runPipeline records the run as failed a
   assert.equal(records[0].steps.eval.status, 'skipped');
 });
 
-test('a step taken from the remote whose effect is missing here (a model registered elsewhere) is run again, and says why', async () => {
-  const register = '  reg: { uses: register, in: { model: forest, evaluation: eval, transform: prep.transform }, with: { name: bc-forest, alias: staging } }\n';
+const REGISTER = '  reg: { uses: register, in: { model: forest, evaluation: eval, transform: prep.transform }, with: { name: bc-forest, alias: staging } }\n';
+
+/** Whether the store's registry holds the registration a register step made under `key`. */
+async function registered(storeDir: string, key: string): Promise<boolean> {
+  const { Registry } = await import('../../src/registry/index.js');
+  const registry = Registry.open(storeDir);
+  try {
+    return registry.hasRegistration('bc-forest', key);
+  } finally {
+    registry.close();
+  }
+}
+
+test('a register step taken from the remote registers the cached registration here, without computing', async () => {
   const own = remoteFolder('register');
   const { remote: first } = openRemote(own);
-  const seed = await clone('reg-a', 100, register).run(first);
+  const seed = await clone('reg-a', 100, REGISTER).run(first);
   assert.equal(seed.result.status, 'ok');
-  const b = clone('reg-b', 100, register);
+  const b = clone('reg-b', 100, REGISTER);
+  const { remote } = openRemote(own);
+  const { result, events } = await b.run(remote);
+  assert.equal(result.status, 'ok');
+  assert.deepEqual(outcomes(result), { remote: [...STEPS, 'reg'] });
+  assert.ok(events.some((e) => e.type === 'step:log' && e.step === 'reg' && /from the cached registration/.test(e.message)));
+  assert.ok(await registered(b.store.root, result.record.steps.reg.key as string));
+  // Its outputs were downloaded to register them, so its entry is local: the next run is a local hit.
+  assert.deepEqual(outcomes((await b.run(undefined)).result).cached?.includes('reg'), true);
+});
+
+test("a register step whose entry on the remote cannot restore the registration here (an experiment's) is run again, and says why", async () => {
+  const own = remoteFolder('register-experiment');
+  const { remote: first } = openRemote(own);
+  // The same value as the pipeline's: the same keys, but an experiment, which registers nothing.
+  const seed = await clone('reg-x', 100, REGISTER).run(first, {}, ['forest.trees=20']);
+  assert.equal(seed.result.experiment, '--set forest.trees=20');
+  const b = clone('reg-y', 100, REGISTER);
   const { remote } = openRemote(own);
   const { result, events } = await b.run(remote);
   assert.equal(result.status, 'ok');
   assert.deepEqual(outcomes(result), { remote: [...STEPS], done: ['reg'] });
+  assert.equal(result.record.steps.reg.key, seed.result.record.steps.reg.key);
   assert.equal(result.record.steps.reg.reasons?.[0].kind, 'effect-missing');
-  assert.ok(events.some((e) => e.type === 'step:warning' && e.step === 'reg' && /registry/.test(e.message)));
-  // Its inputs were downloaded to register the bundle, and the registry here now has the version.
-  const { Registry } = await import('../../src/registry/index.js');
-  const registry = Registry.open(b.store.root);
-  try {
-    assert.ok(registry.hasRegistration('bc-forest', result.record.steps.reg.key as string));
-  } finally {
-    registry.close();
-  }
+  assert.ok(events.some((e) => e.type === 'step:warning' && e.step === 'reg' && /not registered by the cached run/.test(e.message)));
+  assert.ok(await registered(b.store.root, result.record.steps.reg.key as string));
 });
 
 test('with a required remote that refuses a push, the run stops there and rejects with RemoteRequiredError', async () => {
