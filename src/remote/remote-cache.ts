@@ -80,6 +80,11 @@ export interface TransferStats {
   refused: number;
 }
 
+/** An artifact to push is missing from or damaged in the local store: it is never uploaded. */
+export class LocalArtifactError extends Error {
+  override readonly name = 'LocalArtifactError';
+}
+
 /** The remote failed and `required` was set: the command stops with this message. */
 export class RemoteRequiredError extends Error {
   override readonly name = 'RemoteRequiredError';
@@ -308,7 +313,9 @@ export class RemoteCache {
     if (there && there.size === sizeOf(path)) return 'present';
     const local = await store.verifyObject(digest);
     if (local.state !== 'ok')
-      throw new Error(`artifact ${digest.slice(0, 12)}… is ${local.state === 'missing' ? 'missing from' : 'damaged in'} the local store; not pushed`);
+      throw new LocalArtifactError(
+        `artifact ${digest.slice(0, 12)}… is ${local.state === 'missing' ? 'missing from' : 'damaged in'} the local store; not pushed`,
+      );
     await this.attempt(
       'uploading an artifact',
       () =>

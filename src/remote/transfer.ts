@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { gitInfo } from '../engine/git.js';
 import { pipelineStatePath, type PipelineState } from '../engine/plan.js';
 import type { Store } from '../engine/store.js';
-import type { RemoteCache } from './remote-cache.js';
+import { LocalArtifactError, type RemoteCache } from './remote-cache.js';
 import { pipelineRecordOf, pipelineRecords, projectRelativePath, pushPipelineRecord } from './remote-records.js';
 
 export interface TransferResult {
@@ -32,7 +32,14 @@ export async function pushPipeline(store: Store, remote: RemoteCache, pipelinePa
       problems.push(`${id}: its outputs are not all in the local store (pull or run it first)`);
       continue;
     }
-    if (!(await remote.pushEntry(entry, store))) break;
+    try {
+      if (!(await remote.pushEntry(entry, store))) break;
+    } catch (e) {
+      // An artifact of the local store is damaged or gone since the entry was read: never pushed.
+      if (!(e instanceof LocalArtifactError)) throw e;
+      problems.push(`${id}: ${e.message}; run medpipe cache verify, then run the pipeline again`);
+      continue;
+    }
     steps++;
   }
   if (remote.unavailable) return { steps, problems: [...problems, remote.unavailable] };

@@ -13,6 +13,7 @@ import { runCli, shippedProjectCopy } from '../helpers/cli.js';
 import { FileBackend } from '../../src/remote/file-backend.js';
 import { RemoteCache } from '../../src/remote/remote-cache.js';
 import { remoteGc } from '../../src/remote/remote-gc.js';
+import { LocalStore } from '../../src/engine/local-store.js';
 
 const PIPELINE = 'pipelines/breast-cancer.yaml';
 
@@ -178,6 +179,30 @@ test('remote gc keeps what recent runs on main use and each pipeline newest on m
     const cli = await runCli(dir, 'remote', 'gc', '--remote', remoteDir);
     assert.equal(cli.code, 0, cli.err);
     assert.match(cli.out, /would remove 0 run records, 0 cache entries and 0 artifacts/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(remoteDir, { recursive: true, force: true });
+  }
+});
+
+test('push does not upload an artifact damaged in the local store: it names the step and what to do', async () => {
+  const dir = shippedProjectCopy('push-damaged');
+  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
+  try {
+    assert.equal((await runCli(dir, 'run', PIPELINE, '--store', 'a', '--only', 'split')).code, 0);
+    const store = new LocalStore(join(dir, 'a'));
+    const victim = store.objects().sort((x, y) => y.size - x.size)[0];
+    const path = store.objectPath(victim.digest);
+    const bytes = readFileSync(path);
+    bytes[10] ^= 1;
+    writeFileSync(path, bytes);
+    const r = await runCli(dir, 'push', PIPELINE, '--store', 'a', '--remote', remoteDir);
+    assert.equal(r.code, 1);
+    assert.match(r.err, new RegExp(`artifact ${victim.digest.slice(0, 12)}… is damaged in the local store; not pushed; run medpipe cache verify`));
+    assert.equal(
+      (await new RemoteCache(new FileBackend(remoteDir)).listObjects())?.some((b) => b.name.endsWith(victim.digest.slice(2))),
+      false,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(remoteDir, { recursive: true, force: true });

@@ -66,7 +66,7 @@ test('an S3 server that went down: retried, one warning naming it, then never as
     assert.equal(await cache.pushEntry(entry, store), false);
     assert.equal(await cache.readRecord('pipelines/x'), undefined);
     assert.equal(await cache.writeRecord('pipelines/x', {}), false);
-    assert.equal(await cache.list('objects'), undefined);
+    assert.equal(await cache.listObjects(), undefined);
     assert.equal(backend.calls, asked, 'a remote set aside is not asked again');
     assert.equal(warnings.length, 1);
     assert.match(cache.unavailable ?? '', /ECONNREFUSED/);
