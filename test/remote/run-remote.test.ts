@@ -268,3 +268,23 @@ test('with a required remote that refuses a push, the run stops there and reject
   const events = Object.values(record.steps).map((s) => s.status);
   assert.ok(events.includes('skipped') || events.includes('cancelled'));
 });
+
+test('a step that cannot be pushed (its artifact damaged here) is a warning, not a failure, and the run pushes no record naming it', async () => {
+  const own = remoteFolder('unpushable');
+  const u = clone('unpushable');
+  const computed = await u.run(undefined);
+  const split = computed.result.record.steps.split;
+  const file = u.store.objectPath(split.outputs?.train as string);
+  const bytes = readFileSync(file);
+  bytes[0] ^= 0x01; // same size: the local entry still looks complete, and no step reads it in a cached run
+  writeFileSync(file, bytes);
+  const { remote } = openRemote(own);
+  const { result, events } = await u.run(remote);
+  assert.equal(result.status, 'ok');
+  assert.deepEqual(outcomes(result), { cached: [...STEPS] });
+  const warnings = events.filter((e) => e.type === 'run:warning').map((e) => (e as { message: string }).message);
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /^split was not pushed to file:\/\/\S+: artifact [0-9a-f]{12}… is damaged in the local store; not pushed$/);
+  assert.equal(remote.stats.entriesUploaded, STEPS.length - 1);
+  assert.deepEqual(filesUnder(own, 'records'), [], 'no record names a step the remote lacks');
+});
