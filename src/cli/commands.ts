@@ -9,7 +9,7 @@ import { runPipeline, type RunResult } from '../engine/execute.js';
 import { loadPipeline, openStore } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
 import { plan } from '../engine/plan.js';
-import { decisionText, statusState } from './plan-reasons.js';
+import { decisionText, remoteLookupText, statusState } from './plan-reasons.js';
 import { resolveStepNames } from '../engine/sweep.js';
 import { listRunRecords } from '../engine/record.js';
 import { pipelineEditorSchema } from '../engine/schema.js';
@@ -26,6 +26,7 @@ import { writeOutputFile } from './output-file.js';
 import { predictCommand } from './predict.js';
 import { recommendCommand } from './recommend.js';
 import { remoteCommand, transferCommand } from './remote-commands.js';
+import { chooseRemote, openRemoteFromOptions } from './remote-option.js';
 import { reportCommand } from './report.js';
 import { stepsCommand } from './steps.js';
 import { table } from './table.js';
@@ -70,14 +71,20 @@ const run: Command = async (rest, args, io) => {
   if (args.values['dry-run']) {
     // The plan a real run starts from: the same selection, the same decisions.
     const planned = await plan(pipeline, store, { only, force: args.values.force ? true : forceSteps, from });
+    // Which remote a run would use, without contacting it: a dry run reads nothing remote.
+    const remoteUrl = chooseRemote(args.values, io.cwd)?.url;
     const steps = planned.steps
       .filter((s) => planned.selected.has(s.step))
-      .map(({ step, decision }) => ({
-        step,
-        would: decision.action === 'cached' ? 'skip' : decision.action,
-        why: decision.action === 'cached' ? 'cached' : decisionText(decision),
-        decision,
-      }));
+      .map(({ step, decision }) => {
+        // A forced step (--force, --from) is computed, also when the plan does not know its key yet.
+        const lookup = remoteUrl && !planned.forced.has(step) ? remoteLookupText(decision, remoteUrl) : undefined;
+        return {
+          step,
+          would: decision.action === 'cached' ? 'skip' : decision.action,
+          why: decision.action === 'cached' ? 'cached' : `${decisionText(decision)}${lookup ? `; ${lookup}` : ''}`,
+          decision,
+        };
+      });
     if (args.values.json) io.out(JSON.stringify({ pipeline: pipeline.name, steps }));
     else io.out(table([['STEP', 'WOULD', 'WHY'], ...steps.map((s) => [s.step, s.would, s.why])]));
     return 0;
@@ -95,6 +102,14 @@ const run: Command = async (rest, args, io) => {
       '--publish makes a run of a changed pipeline file the record; --set and --params values are in no committed file, so such a run stays an experiment: write the values into the pipeline (or its params_file) instead',
     );
   let started = false;
+  // The remote's warnings during the run are engine events (run:warning), shown by the reporter;
+  // outside it (opening the remote), a line on stderr.
+  let inRun = false;
+  const remote = await openRemoteFromOptions(args.values, io.cwd, (m) => {
+    if (!inRun) io.err(`medpipe: warning: ${m}`);
+  });
+  if (args.values.materialize && !remote)
+    throw new UsageError('--materialize downloads from the remote: give --remote NAME|URL, set MEDPIPE_REMOTE, or make one the default');
   const interrupt = interruptOnCtrlC(() => {
     // Still waiting for another run's lock on this checkout: nothing has run or been recorded, so nothing to stop.
     if (!started) process.exit(INTERRUPTED_EXIT_CODE);
@@ -111,13 +126,21 @@ const run: Command = async (rest, args, io) => {
       publish: args.values.publish,
       register: args.values.register,
       signal: interrupt.signal,
+      remote,
+      materialize: args.values.materialize,
       onEvent: (e) => {
-        if (e.type === 'run:start') started = true;
+        if (e.type === 'run:start') started = inRun = true;
+        if (e.type === 'run:done') inRun = false;
         reporter.onEvent(e);
       },
     });
+  } catch (e) {
+    // A remote required by --remote-required failed: the run is recorded, and the error is the last line.
+    reporter.close();
+    throw e;
   } finally {
     interrupt.dispose();
+    remote?.close();
   }
   reporter.close();
   const summary = runSummaryLines(pipeline, result, io.cwd);

@@ -2,7 +2,7 @@
  * The words for the plan's typed decisions (engine/decision.ts): what `status`, `run --dry-run`
  * and their --json `why`/`reason` strings say. The engine decides; only this module phrases it.
  */
-import type { RunReason, StepDecision } from '../engine/decision.js';
+import { mayComeFromRemote, type RunReason, type StepDecision } from '../engine/decision.js';
 import { blockedMessage } from '../engine/plan.js';
 
 const short = (digest: string): string => `${digest.slice(0, 12)}…`;
@@ -61,4 +61,9 @@ export function statusState(d: StepDecision): 'cached' | 'damaged' | 'stale' | '
   if (d.action === 'cached') return d.damage ? 'damaged' : 'cached';
   if (d.action === 'run') return 'stale';
   return d.action;
+}
+
+/** For `run --dry-run` with a remote cache: what a run does first with a step it would compute (see mayComeFromRemote). */
+export function remoteLookupText(d: StepDecision, remote: string): string | undefined {
+  return d.action === 'run' && mayComeFromRemote(d.reasons[0]) ? `looked up on ${remote} first` : undefined;
 }

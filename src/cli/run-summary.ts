@@ -73,5 +73,25 @@ export function runSummaryLines(pipeline: Pipeline, result: RunResult, cwd: stri
   const lockWritten = result.status === 'ok' && !result.experiment && !(Array.isArray(only) && only.length);
   if (lockWritten) files.push(rel(lockFilePath(pipeline.path)));
   if (files.length) lines.push(result.experiment ? `  not written (experiment): ${files.join(', ')}` : `  files: ${files.join(', ')}`);
+  const remote = remoteLine(result);
+  if (remote) lines.push(remote);
   return lines.length ? ['results:', ...lines] : [];
+}
+
+/** Bytes for people: B below a kilobyte, then kB and MB (decimal, as transfer rates are given). */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${(n / 1e6).toFixed(1)} MB`;
+}
+
+/** What the run took from and gave to its remote cache (see RunRecord.remote), or undefined without one. */
+function remoteLine(result: RunResult): string | undefined {
+  const remote = result.record.remote;
+  if (!remote) return undefined;
+  const fromRemote = Object.values(result.record.steps).filter((s) => s.status === 'cached' && s.source === 'remote').length;
+  const s = remote.stats;
+  const up = remote.readOnly ? 'nothing uploaded (read-only)' : `${formatBytes(s.bytesUploaded)} uploaded`;
+  const down = remote.unavailable ? '; set aside after it failed, the rest was computed locally' : '';
+  return `  remote ${remote.location}: ${fromRemote} step${fromRemote === 1 ? '' : 's'} from the remote, ${formatBytes(s.bytesDownloaded)} downloaded, ${up}${down}`;
 }

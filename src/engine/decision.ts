@@ -142,3 +142,13 @@ export function staleReasons(key: StepKey, previous: PipelineState['steps'][stri
 function changedKeys(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]);
 }
+
+/**
+ * Whether a step that must run for this reason is looked up on the remote cache first, when the run
+ * has one: its key has no usable local entry. Not when forced (--force computes), nor when the
+ * local entry is there but its effect outside the store is missing (the remote's copy of that
+ * entry would not bring it back).
+ */
+export function mayComeFromRemote(reason: RunReason): boolean {
+  return reason.kind !== 'forced' && reason.kind !== 'effect-missing';
+}

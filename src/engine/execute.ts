@@ -25,6 +25,8 @@ import { lockFileFor, lockFilePath } from '../metrics/lock-file.js';
 import { WorkerPool } from './worker-pool.js';
 import { takeWorkspaceLock, workspaceLockPath } from './workspace-lock.js';
 import { experimentReason } from './experiment.js';
+import { RemoteTier } from './remote-tier.js';
+import { pipelineRecordOf } from '../remote/remote-records.js';
 
 export interface RunOptions {
   /** Steps run at once; default: the number of cores. */
@@ -55,8 +57,15 @@ export interface RunOptions {
    * by the run. One given here is the caller's to close.
    */
   executor?: Executor;
-  /** A remote store behind the local one (src/remote); here: where data pointers' bytes are fetched from when the local store lacks them. */
+  /**
+   * A remote cache behind the store (see remote-tier.ts): a step whose key the store does not
+   * have is looked up there before it is computed, and what the run computes is pushed there
+   * (unless it is read-only). The caller opens and closes it. When it was opened with `required`
+   * and fails, the run stops and runPipeline throws its RemoteRequiredError once the run is recorded.
+   */
   remote?: RemoteCache;
+  /** With `remote`: download every output of the steps taken from it (otherwise only what the run reads). */
+  materialize?: boolean;
 }
 
 export interface RunResult {
@@ -135,6 +144,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   emit({ type: 'run:start', runId, pipeline: pipeline.name, file: pipeline.file, steps: [...runs.keys()], concurrency, ...(experiment ? { experiment } : {}) });
 
   const executor: Executor = options.executor ?? new WorkerPool(pipeline.catalogue.moduleUrl);
+  const remote = options.remote ? new RemoteTier(options.remote, store, emit) : undefined;
   const runner = new StepRunner({
     pipeline,
     store,
@@ -146,9 +156,11 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     git: gitPromise,
     failFast: !!options.failFast,
     emit,
-    ...(options.remote ? { dataRemote: options.remote } : {}),
+    remote,
+    materialize: !!options.materialize,
   });
-  const interrupt = (): void => runner.stop(true);
+  if (remote) remote.onFailure = () => runner.stop('remote');
+  const interrupt = (): void => runner.stop('interrupt');
   const releaseLocks = (): void => {
     for (const k of runner.heldLocks) store.unlock(k);
   };
@@ -162,6 +174,8 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     options.signal?.removeEventListener('abort', interrupt);
     process.off('exit', releaseLocks);
     if (!options.executor) await executor.close();
+    // Every push ends before the run does (a push failure is only a warning).
+    await remote?.drain();
   }
 
   for (const [id, run] of runs) {
@@ -173,18 +187,28 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   for (const run of runs.values()) if (run.state in counts) counts[run.state as StepOutcome]++;
   // An interrupt that came after every step had finished interrupted nothing.
   const interrupted = options.signal?.aborted ?? false;
-  const status = [...runs.values()].every((r) => r.succeeded) ? 'ok' : interrupted ? 'interrupted' : 'failed';
+  let status: RunResult['status'] = !remote?.failure && [...runs.values()].every((r) => r.succeeded) ? 'ok' : interrupted ? 'interrupted' : 'failed';
   record.status = status;
   record.finishedAt = clock.iso();
   record.durationMs = Math.round(clock.mono() - started);
   record.git = (await gitPromise) ?? null;
-  writeRunRecord(store, record);
   const state: PipelineState = { path: pipeline.path, name: pipeline.name, lastRunId: runId, steps: runner.state };
+  if (remote) {
+    // Only a run that is the record (complete, ok, not an experiment) is what `pull` and `remote gc` go by.
+    if (status === 'ok' && !options.only?.length && !experiment) {
+      const steps = Object.fromEntries(Object.entries(state.steps).filter(([id]) => pipeline.steps.has(id)));
+      await remote.pushRecord(pipelineRecordOf({ ...state, steps }, record.finishedAt, record.git));
+      if (remote.failure) status = record.status = 'failed';
+    }
+    record.remote = remote.finish();
+  }
+  writeRunRecord(store, record);
   store.writeJson(pipelineStatePath(pipeline), state);
   // The lock file next to the pipeline records, for git, what produced the metrics files: only a
   // complete, successful run of every step writes it.
   if (status === 'ok' && !options.only?.length && !experiment) writeIntoCheckout(lockFilePath(pipeline.path), lockFileFor(pipeline, state));
   store.saveFileDigests();
   emit({ type: 'run:done', runId, status, durationMs: record.durationMs, counts });
+  if (remote?.failure) throw remote.failure;
   return { runId, status, record, experiment, published: runner.published };
 }

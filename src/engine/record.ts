@@ -9,6 +9,7 @@ import type { RunReason } from './decision.js';
 import type { StepOutcome } from './events.js';
 import { processAlive } from './process-tag.js';
 import type { Store } from './store.js';
+import type { TransferStats } from '../remote/remote-cache.js';
 
 export interface StepRecord {
   /** The step type (absent in records written before it was recorded). */
@@ -20,6 +21,8 @@ export interface StepRecord {
   /** Why a computed step was not taken from the store (see engine/decision.ts). */
   reasons?: readonly RunReason[];
   cacheHit: boolean;
+  /** `remote`: a cached step whose entry came from the remote cache (absent: the local store). */
+  source?: 'remote';
   durationMs?: number;
   outputs?: Record<string, string>;
   summary?: unknown;
@@ -45,7 +48,17 @@ export interface RunRecord {
   finishedAt?: string;
   durationMs?: number;
   options: Record<string, unknown>;
+  /** The remote cache the run used (RunOptions.remote): where (never with credentials), and what moved. */
+  remote?: RunRemote;
   steps: Record<string, StepRecord>;
+}
+
+export interface RunRemote {
+  location: string;
+  readOnly: boolean;
+  stats: TransferStats;
+  /** Why the remote was set aside during the run (it failed), if it was. */
+  unavailable?: string;
 }
 
 export function newRunId(now: Date): string {

@@ -67,12 +67,14 @@ export class StepRun {
     this.record.key = key;
   }
 
-  cached(summary: unknown): void {
+  /** Taken from the store; `source: 'remote'` when its entry came from the remote cache (see remote-tier.ts). */
+  cached(summary: unknown, source: 'local' | 'remote' = 'local'): void {
     this.to('cached');
     this.record.cacheHit = true;
     this.record.durationMs = 0;
     this.record.summary = summary;
-    this.emit({ type: 'step:cached', step: this.id, key: this.record.key ?? '' });
+    if (source === 'remote') this.record.source = 'remote';
+    this.emit({ type: 'step:cached', step: this.id, key: this.record.key ?? '', ...(source === 'remote' ? { source } : {}) });
   }
 
   /** Computing it; `reasons`: why it is not taken from the store (see decision.ts). */
@@ -93,6 +95,7 @@ export class StepRun {
   recomputed(durationMs: number): void {
     this.to('done');
     this.record.cacheHit = false;
+    delete this.record.source;
     this.record.durationMs = durationMs;
   }
 

@@ -7,11 +7,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataError, isUserErrorName } from '../errors.js';
-import type { RemoteCache } from '../remote/remote-cache.js';
 import { stepDataFiles } from './data-source.js';
 import { writeIntoCheckout } from './checkout-write.js';
 import { clock } from './clock.js';
-import { decideStep, type EntryCheck, type RunReason, type StepDecision } from './decision.js';
+import { decideStep, mayComeFromRemote, type EntryCheck, type RunReason, type StepDecision } from './decision.js';
 import type { EngineEvent } from './events.js';
 import { StepFailure, type Executor, type JobResult } from './executor.js';
 import { paramsDigest } from './fingerprint.js';
@@ -22,6 +21,8 @@ import type { StepRun } from './step-run.js';
 import type { RunExperiment, RunInfo } from './step-type.js';
 import type { CacheEntry, EntryLookup, OutputRecord, Store } from './store.js';
 import type { GitInfo } from './git.js';
+import type { RemoteTier } from './remote-tier.js';
+import { RemoteRequiredError } from '../remote/remote-cache.js';
 
 const LOCK_POLL_MS = 100;
 
@@ -46,14 +47,16 @@ export interface StepRunnerParts {
   readonly git: Promise<GitInfo | undefined>;
   readonly failFast: boolean;
   readonly emit: (e: EngineEvent) => void;
-  /** The run's remote, if it has one: data pointers' bytes are fetched from it when the local store lacks them (data-source.ts). */
-  readonly dataRemote?: RemoteCache;
+  /** The remote cache behind the store, if the run has one (see remote-tier.ts). */
+  readonly remote: RemoteTier | undefined;
+  /** --materialize: a step taken from the remote has all its outputs downloaded, not only those needed. */
+  readonly materialize: boolean;
 }
 
 export class StepRunner {
   /** Aborted when the run stops; every running job's signal. */
   private readonly stopper = new AbortController();
-  private interrupted = false;
+  private why: 'fail-fast' | 'interrupt' | 'remote' = 'fail-fast';
   /** Outputs of the steps finished so far. */
   readonly outputs = new Map<string, Readonly<Record<string, OutputRecord>>>();
   /** The pipeline state after the run: the previous one with this run's steps replaced. */
@@ -78,13 +81,16 @@ export class StepRunner {
 
   /** Why steps that never finished were stopped, for their events. */
   stopReason(): string {
-    return this.interrupted ? 'interrupted' : 'stopped by --fail-fast';
+    return this.why === 'interrupt' ? 'interrupted' : this.why === 'remote' ? 'stopped: the required remote failed' : 'stopped by --fail-fast';
   }
 
-  /** Stops the run: no step starts, running ones are cancelled. `interrupt`: Ctrl-C or RunOptions.signal, rather than --fail-fast. */
-  stop(interrupt: boolean): void {
+  /**
+   * Stops the run: no step starts, running ones are cancelled. `why`: Ctrl-C or RunOptions.signal
+   * ('interrupt'), --fail-fast, or a remote required by --remote-required that failed.
+   */
+  stop(why: 'fail-fast' | 'interrupt' | 'remote'): void {
     if (this.stopping) return;
-    this.interrupted = interrupt;
+    this.why = why;
     this.stopper.abort();
   }
 
@@ -101,6 +107,13 @@ export class StepRunner {
     try {
       await this.runStep(run);
     } catch (e) {
+      // --remote-required and the remote failed: the step fails with the remote's one-line reason and the run stops.
+      if (e instanceof RemoteRequiredError && this.p.remote) {
+        if (run.state === 'pending' || run.state === 'running') run.fail(e.message);
+        this.p.remote.failed(e);
+        this.stop('remote');
+        return false;
+      }
       // runStep records its own outcomes; anything else (the store's disk, a lock file) is
       // recorded here, so a step can never stay "running" in a run that reports ok.
       if (run.state === 'pending' || run.state === 'running') this.failed(run, `internal error: ${(e as Error).message}`, (e as Error).stack);
@@ -131,7 +144,13 @@ export class StepRunner {
       if (again.decision.action === 'cached') return this.useCached(run, key, again);
       if (again.decision.action !== 'run' || decided.decision.action !== 'run')
         throw new Error(`internal: ${step.id} decided ${again.decision.action} under its lock`);
-      run.start(decided.decision.reasons);
+      let reasons = decided.decision.reasons;
+      if (this.p.remote && mayComeFromRemote(again.decision.reasons[0])) {
+        const fromRemote = await this.fromRemote(step, key, this.p.remote);
+        if (fromRemote.taken) return this.useRemote(run, key, fromRemote.taken, this.p.remote);
+        if (fromRemote.reason) reasons = [fromRemote.reason, ...reasons];
+      }
+      run.start(reasons);
       let done: Computed;
       try {
         done = await this.compute(step, key);
@@ -148,6 +167,7 @@ export class StepRunner {
       const published = this.publishedBytes(step, done.outs);
       if (published && !Buffer.isBuffer(published)) return this.failed(run, `${published.damaged} right after it was written: is the store's disk failing?`);
       this.remember(step, key, done.outs, published);
+      this.p.remote?.push(step.id, done.entry);
       run.done(done.durationMs, done.summary, done.outs);
     } finally {
       this.unlockKey(key);
@@ -157,13 +177,77 @@ export class StepRunner {
   /** A failed step; with --fail-fast, the run stops. */
   private failed(run: StepRun, message: string, detail?: string): void {
     run.fail(message, detail);
-    if (this.p.failFast) this.stop(false);
+    if (this.p.failFast) this.stop('fail-fast');
   }
 
   private useCached(run: StepRun, key: StepKey, decided: Decided): void {
     const entry = decided.entry as CacheEntry;
     this.remember(run.step, key, entry.outputs, decided.published);
+    this.p.remote?.share(run.step.id, entry);
     run.cached(entry.summary);
+  }
+
+  /**
+   * What the remote has for a step that must otherwise be computed: an entry to take it from, with
+   * the bytes it publishes downloaded and verified (and, with --materialize, all its outputs); or
+   * nothing, with the reason when the remote has the entry but it cannot be used as it is (its
+   * effect outside the store is missing here: a model registered on the machine that pushed it).
+   * An artifact that cannot be downloaded intact means computing the step (RemoteCache warns).
+   */
+  private async fromRemote(
+    step: PipelineStep,
+    key: StepKey,
+    remote: RemoteTier,
+  ): Promise<{ taken?: { entry: CacheEntry; published: Buffer | undefined }; reason?: Extract<RunReason, { kind: 'effect-missing' }> }> {
+    const entry = await remote.lookup(key.key);
+    if (!entry) return {};
+    const where = { storeDir: this.p.store.root, stepKey: key.key, experiment: this.p.experiment };
+    const effectMissing = await step.type.cachedEffectMissing?.(entry.summary, where);
+    if (effectMissing) {
+      // Put back from the entry when the step type can (its outputs downloaded first: they are read), else compute.
+      const restored = step.type.restoreEffect ? await this.restoreFromRemote(step, entry, remote, where) : undefined;
+      if (!restored) {
+        this.warn(step.id, `cached on ${remote.remote.location}, but ${effectMissing}; running it again`);
+        return { reason: { kind: 'effect-missing', problem: effectMissing } };
+      }
+      this.p.emit({ type: 'step:log', step: step.id, message: `${effectMissing}; ${restored}` });
+    }
+    const spec = step.type.publish;
+    const publishes = spec && typeof step.params[spec.param] === 'string' ? entry.outputs[spec.port] : undefined;
+    const needed = this.p.materialize ? Object.values(entry.outputs) : publishes ? [publishes] : [];
+    for (const out of needed) {
+      const got = await remote.fetch(out.digest, step.id);
+      if (got === 'fetched') continue;
+      if (got === 'missing') this.warn(step.id, `artifact ${out.digest.slice(0, 12)}… is missing from ${remote.remote.location}; computing the step`);
+      return {};
+    }
+    const published = this.publishedBytes(step, entry.outputs);
+    if (published && !Buffer.isBuffer(published)) {
+      this.warn(step.id, `${published.damaged} right after it was downloaded; computing the step`);
+      return {};
+    }
+    return { taken: { entry, published } };
+  }
+
+  /** restoreEffect for an entry found on the remote: every output downloaded (verified) first; undefined when that fails. */
+  private async restoreFromRemote(
+    step: PipelineStep,
+    entry: CacheEntry,
+    remote: RemoteTier,
+    where: { storeDir: string; stepKey: string; experiment: RunExperiment | undefined },
+  ): Promise<string | undefined> {
+    for (const out of Object.values(entry.outputs)) if ((await remote.fetch(out.digest, step.id)) !== 'fetched') return undefined;
+    return this.restoreEffect(step, entry, {
+      ...where,
+      run: { pipeline: this.p.record.pipeline, git: (await this.p.git) ?? null, runId: this.p.record.runId },
+    });
+  }
+
+  /** A step taken from the remote: used like a cache hit; its other artifacts are downloaded when a step reads them. */
+  private useRemote(run: StepRun, key: StepKey, taken: { entry: CacheEntry; published: Buffer | undefined }, remote: RemoteTier): void {
+    this.remember(run.step, key, taken.entry.outputs, taken.published);
+    remote.taken(run.step.id, taken.entry);
+    run.cached(taken.entry.summary, 'remote');
   }
 
   /**
@@ -340,6 +424,14 @@ export class StepRunner {
         const what =
           found.state === 'missing' ? 'is missing from the store' : `does not match its digest (its content hashes to ${found.actual.slice(0, 12)}…)`;
         if (found.state === 'damaged') store.quarantineObject(digest);
+        // Not here (a step taken from the remote, whose outputs are downloaded when read) or damaged:
+        // the remote's copy, verified, before recomputing anything.
+        const remote = this.p.remote;
+        if (remote && (await remote.fetch(digest, reader)) === 'fetched') {
+          if (found.state === 'damaged')
+            this.warn(reader, `input artifact ${digest.slice(0, 12)}… ${what}; set aside in quarantine/, downloaded again from ${remote.remote.location}`);
+          return;
+        }
         if (!producerId)
           throw new CannotRun(`input artifact ${digest.slice(0, 12)}… ${what}, and no step of this run made it; run medpipe cache verify, then run again`);
         this.warn(
@@ -431,7 +523,7 @@ export class StepRunner {
           );
       }
       const durationMs = Math.round(clock.mono() - t0);
-      store.writeEntry({
+      const entry: CacheEntry = {
         key: key.key,
         stepType: step.type.id,
         version: step.type.version,
@@ -439,8 +531,9 @@ export class StepRunner {
         summary: result.summary ?? undefined,
         durationMs,
         finishedAt: clock.iso(),
-      });
-      return { outs, summary: result.summary ?? undefined, durationMs };
+      };
+      store.writeEntry(entry);
+      return { outs, summary: result.summary ?? undefined, durationMs, entry };
     } finally {
       rmSync(tmpDir, { recursive: true, force: true });
     }
@@ -449,7 +542,11 @@ export class StepRunner {
   /** The local files with the bytes of the data pointers a step reads (data-source.ts); one that cannot be had fails the step. */
   private async localDataFiles(step: PipelineStep): Promise<Record<string, string>> {
     try {
-      return await stepDataFiles(step, this.p.pipeline, this.p.store, { remote: this.p.dataRemote, warn: (m) => this.warn(step.id, m) });
+      const tier = this.p.remote;
+      return await stepDataFiles(step, this.p.pipeline, this.p.store, {
+        ...(tier ? { remote: tier.remote, fetch: (d: string) => tier.fetch(d, step.id) } : {}),
+        warn: (m) => this.warn(step.id, m),
+      });
     } catch (e) {
       if (e instanceof DataError) throw new CannotRun(e.message);
       throw e;
@@ -470,6 +567,8 @@ export class StepRunner {
       }
       const published = this.publishedBytes(step, done.outs);
       this.remember(step, key, done.outs, Buffer.isBuffer(published) ? published : undefined);
+      this.p.remote?.forget(id);
+      this.p.remote?.push(id, done.entry);
       this.p.runs.get(id)?.recomputed(done.durationMs);
       this.warn(id, `recomputed in ${done.durationMs} ms: its cached output was damaged`);
     } finally {
@@ -483,6 +582,8 @@ interface Computed {
   readonly outs: Record<string, OutputRecord>;
   readonly summary: unknown;
   readonly durationMs: number;
+  /** The cache entry written for it, which the run pushes to the remote. */
+  readonly entry: CacheEntry;
 }
 
 /** A decision made by a run, with what acting on it needs. */

@@ -63,6 +63,12 @@ export interface RemoteCacheOptions {
   readonly requestTimeoutMs?: number;
 }
 
+/** Told of warnings and transfers in addition to RemoteCacheOptions' callbacks (see RemoteCache.listen). */
+export interface RemoteListener {
+  readonly onWarning?: (message: string) => void;
+  readonly onTransfer?: (event: TransferEvent) => void;
+}
+
 /** What moved, for the run summary and the benchmarks. */
 export interface TransferStats {
   objectsDownloaded: number;
@@ -138,6 +144,7 @@ export class RemoteCache {
   };
   private down: string | undefined;
   private readonly warned = new Set<string>();
+  private readonly listeners = new Set<RemoteListener>();
 
   constructor(
     readonly backend: RemoteBackend,
@@ -161,6 +168,21 @@ export class RemoteCache {
     if (this.warned.has(message)) return;
     this.warned.add(message);
     this.options.onWarning?.(message);
+    for (const l of this.listeners) l.onWarning?.(message);
+  }
+
+  private transfer(event: TransferEvent): void {
+    this.options.onTransfer?.(event);
+    for (const l of this.listeners) l.onTransfer?.(event);
+  }
+
+  /**
+   * Listens to warnings and transfers besides the options' callbacks, until the returned function
+   * is called: a run routes them to its own events (the remote is opened before the run starts).
+   */
+  listen(listener: RemoteListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /**
@@ -254,7 +276,7 @@ export class RemoteCache {
         async () => {
           rmSync(file, { force: true });
           return this.backend.download(objectName(digest), file, {
-            onProgress: (done, total) => this.options.onTransfer?.({ direction: 'download', digest, done, total }),
+            onProgress: (done, total) => this.transfer({ direction: 'download', digest, done, total }),
           });
         },
         false,
@@ -298,7 +320,7 @@ export class RemoteCache {
       'uploading an artifact',
       () =>
         this.backend.write(objectName(digest), path, {
-          onProgress: (done, total) => this.options.onTransfer?.({ direction: 'upload', digest, done, total }),
+          onProgress: (done, total) => this.transfer({ direction: 'upload', digest, done, total }),
         }),
       false,
     );

@@ -19,7 +19,10 @@ export class PlainReporter implements Reporter {
         this.write(`medpipe: waiting for ${e.holder}, which publishes into this checkout`);
         break;
       case 'step:cached':
-        this.write(`  ${e.step}: cached`);
+        this.write(`  ${e.step}: cached${e.source === 'remote' ? ' (remote)' : ''}`);
+        break;
+      case 'run:warning':
+        this.write(`medpipe: warning: ${e.message}`);
         break;
       case 'step:waiting':
         this.write(`  ${e.step}: waiting for another run that is computing it`);

@@ -44,7 +44,10 @@ export class TtyReporter implements Reporter {
         this.timer.unref();
         break;
       case 'step:cached':
-        this.set(e.step, { state: 'cached', detail: '' });
+        this.set(e.step, { state: 'cached', detail: e.source === 'remote' ? 'from the remote' : '' });
+        break;
+      case 'run:warning':
+        this.footer.push(`! ${e.message}`);
         break;
       case 'step:waiting':
         this.set(e.step, { state: 'waiting', detail: 'waiting for another run' });
