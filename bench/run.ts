@@ -10,6 +10,7 @@ import { benchForest } from './models-forest.js';
 import { benchGan } from './gan.js';
 import { benchSvm } from './models-svm.js';
 import { benchRecommender } from './recommender.js';
+import { benchRemoteCache } from './remote-cache.js';
 import { benchRemoteTransfer } from './remote-transfer.js';
 
 const suites: Record<string, () => Promise<void>> = {
@@ -24,6 +25,7 @@ const suites: Record<string, () => Promise<void>> = {
   gan: benchGan,
   chem: benchChem,
   'remote-transfer': benchRemoteTransfer,
+  'remote-cache': benchRemoteCache,
 };
 
 const wanted = process.argv.slice(2);

@@ -60,7 +60,9 @@ test('over S3: data add pushes, data pull restores byte for byte, a clone runs f
     const add = await runCli(dir, 'data', 'add', 'data/patients.csv', '--remote', server.url);
     assert.equal(add.code, 0, add.err);
     assert.match(add.out, /^pushed it to s3:\/\/medpipe-test\/team\/cache/m);
-    const first = new RemoteCache(await openBackend(server.url, dir), { retries: 0 });
+    // Read-only: the original run pushes no cache entries, so the clone must compute its load
+    // step and fetch the data from the bucket (with them, it would need no data at all).
+    const first = new RemoteCache(await openBackend(server.url, dir), { retries: 0, readOnly: true });
     const original = await run(dir, first);
     first.close();
     assert.equal(original.status, 'ok');
@@ -72,7 +74,7 @@ test('over S3: data add pushes, data pull restores byte for byte, a clone runs f
     assert.equal(readFileSync(join(pulled, 'data/patients.csv'), 'utf8'), CSV);
 
     const clone = cloneOf(dir);
-    const remote = new RemoteCache(await openBackend(server.url, clone), { retries: 0 });
+    const remote = new RemoteCache(await openBackend(server.url, clone), { retries: 0, readOnly: true });
     const cloned = await run(clone, remote);
     assert.equal(cloned.status, 'ok');
     assert.deepEqual(cloned.keys, original.keys);
