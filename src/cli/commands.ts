@@ -174,14 +174,19 @@ const status: Command = async (rest, args, io) => {
   const store = openStore(pipeline.dir, args.values.store, io.cwd);
   const planned = await plan(pipeline, store, { verify: true });
   const dataFiles = await dataStatus(pipeline, store, io.cwd);
-  const statuses = planned.steps.map(({ step, decision }) => ({
-    step,
-    state: statusState(decision),
-    ...('key' in decision && decision.key ? { key: decision.key } : {}),
-    lock: decision.lock,
-    ...(decision.action === 'cached' && !decision.damage ? {} : { reason: decisionText(decision) }),
-    decision,
-  }));
+  // Like run --dry-run: which remote a run would look stale steps up on, without contacting it.
+  const remoteUrl = chooseRemote(args.values, io.cwd)?.url;
+  const statuses = planned.steps.map(({ step, decision }) => {
+    const lookup = remoteUrl ? remoteLookupText(decision, remoteUrl) : undefined;
+    return {
+      step,
+      state: statusState(decision),
+      ...('key' in decision && decision.key ? { key: decision.key } : {}),
+      lock: decision.lock,
+      ...(decision.action === 'cached' && !decision.damage ? {} : { reason: `${decisionText(decision)}${lookup ? `; ${lookup}` : ''}` }),
+      decision,
+    };
+  });
   if (args.values.json)
     io.out(JSON.stringify({ pipeline: pipeline.name, steps: statuses, ...(dataFiles.files.length ? { data: dataFiles.files } : {}) }, null, 2));
   else io.out(table([['STEP', 'STATE', 'LOCK FILE', 'WHY'], ...statuses.map((s) => [s.step, s.state, s.lock, s.reason ?? ''])]));

@@ -60,7 +60,7 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     args: 'FILE [--set KEY=VALUE] [--params FILE] [--json]',
     summary: 'check the pipeline file and exit (1 on any problem); --json prints the problems with their source ranges',
   },
-  status: { args: 'FILE [--set KEY=VALUE] [--params FILE] [--json]', summary: 'each step: cached, or stale and why', options: [STORE] },
+  status: { args: 'FILE [--set KEY=VALUE] [--params FILE] [--json]', summary: 'each step: cached, or stale and why', options: [STORE, REMOTE] },
   dag: { args: 'FILE [--format ascii|mermaid|dot]', summary: 'the step graph, for a terminal (ascii, the default), a README (mermaid) or Graphviz (dot)' },
   metrics: {
     args: 'show|diff [FILE...]',

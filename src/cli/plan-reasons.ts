@@ -63,7 +63,7 @@ export function statusState(d: StepDecision): 'cached' | 'damaged' | 'stale' | '
   return d.action;
 }
 
-/** For `run --dry-run` with a remote cache: what a run does first with a step it would compute (see mayComeFromRemote). */
+/** For `run --dry-run` and `status` with a remote cache: what a run does first with a step it would compute (see mayComeFromRemote). */
 export function remoteLookupText(d: StepDecision, remote: string): string | undefined {
   return d.action === 'run' && mayComeFromRemote(d.reasons[0]) ? `looked up on ${remote} first` : undefined;
 }

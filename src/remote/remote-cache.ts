@@ -247,13 +247,18 @@ export class RemoteCache {
       if (given.length !== expected.length || !timingSafeEqual(given, expected))
         return refused(`cache entry ${key.slice(0, 12)}… has a signature that MEDPIPE_CACHE_KEY does not verify (forged, or signed with another key)`);
     }
-    for (const [port, out] of Object.entries(parsed.entry.outputs)) {
-      const found = await this.attempt('checking an artifact', (signal) => this.backend.stat(objectName(out.digest), signal));
-      if (this.down) return { state: 'unavailable' };
-      if (found?.size !== out.size)
+    // The artifacts are checked at once: one round trip for an entry's outputs, not one each.
+    const outputs = Object.entries(parsed.entry.outputs);
+    const found = await Promise.all(
+      outputs.map(([, out]) => this.attempt('checking an artifact', (signal) => this.backend.stat(objectName(out.digest), signal))),
+    );
+    if (this.down) return { state: 'unavailable' };
+    for (const [i, [port, out]] of outputs.entries()) {
+      const there = found[i];
+      if (there?.size !== out.size)
         return refused(
-          found
-            ? `artifact ${out.digest.slice(0, 12)}… (output "${port}" of entry ${key.slice(0, 12)}…) is ${found.size} bytes, not ${out.size}`
+          there
+            ? `artifact ${out.digest.slice(0, 12)}… (output "${port}" of entry ${key.slice(0, 12)}…) is ${there.size} bytes, not ${out.size}`
             : `artifact ${out.digest.slice(0, 12)}… (output "${port}" of entry ${key.slice(0, 12)}…) is missing`,
         );
     }

@@ -208,3 +208,24 @@ test('push does not upload an artifact damaged in the local store: it names the 
     rmSync(remoteDir, { recursive: true, force: true });
   }
 });
+
+test('status with a remote says a run looks each stale step up there first; without one it does not', async () => {
+  const dir = shippedProjectCopy('status-remote');
+  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
+  const remote = pathToFileURL(remoteDir).href;
+  try {
+    let r = await runCli(dir, 'status', PIPELINE, '--json', '--remote', remote);
+    assert.equal(r.code, 0, r.err);
+    const steps = (JSON.parse(r.out) as { steps: { step: string; state: string; reason?: string }[] }).steps;
+    assert.equal(steps.length, 10);
+    for (const s of steps) {
+      assert.equal(s.state, 'stale');
+      assert.ok(s.reason?.endsWith(`; looked up on ${remote} first`), `${s.step}: ${s.reason}`);
+    }
+    r = await runCli(dir, 'status', PIPELINE, '--json');
+    assert.doesNotMatch(r.out, /looked up on/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(remoteDir, { recursive: true, force: true });
+  }
+});
