@@ -289,18 +289,25 @@ const dag: Command = async (rest, args, io) => {
 
 const metrics: Command = (rest, args, io) => metricsCommand(rest, { ...args.values, cwd: io.cwd }, io);
 
-const report: Command = (rest, args, io) =>
-  reportCommand(
-    rest,
-    {
-      store: openStore(io.cwd, args.values.store, io.cwd).root,
-      output: args.values.output,
-      baseline: args.values.baseline,
-      compare: args.values.compare,
-      cwd: io.cwd,
-    },
-    io,
-  );
+const report: Command = async (rest, args, io) => {
+  const remote = await openRemoteFromOptions(args.values, io.cwd, (m) => io.err(`medpipe: ${m}`));
+  try {
+    return await reportCommand(
+      rest,
+      {
+        store: openStore(io.cwd, args.values.store, io.cwd).root,
+        output: args.values.output,
+        baseline: args.values.baseline,
+        compare: args.values.compare,
+        cwd: io.cwd,
+        ...(remote ? { remote } : {}),
+      },
+      io,
+    );
+  } finally {
+    remote?.close();
+  }
+};
 
 const models: Command = async (rest, args, io) => {
   const store = openStore(io.cwd, args.values.store, io.cwd);

@@ -75,6 +75,7 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
       ['--baseline REF', "add the metrics diff against this git ref or file (default: the pipeline's regression.baseline)"],
       ['--compare RUN', 'add a section with this run (id or prefix) side by side with the reported one; repeatable'],
       STORE,
+      ['--remote NAME|URL', "download the run's artifacts this store lacks (a run that took steps from the remote fetched only what it read)"],
     ],
   },
   runs: {

@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { findRunById, latestCompleteRun, latestFinishedRun, onlySteps, type RunRecord } from '../engine/record.js';
 import { openStore } from '../engine/open.js';
 import type { Store } from '../engine/store.js';
+import type { RemoteCache } from '../remote/remote-cache.js';
+import { fetchMissing } from '../remote/transfer.js';
 import { collectReport } from '../report/collect.js';
 import { renderReport } from '../report/render.js';
 import { diffTargets } from '../metrics/compare.js';
@@ -17,6 +19,8 @@ import { compareRuns, runsByIds } from './runs-compare.js';
 import { fmtNumber } from '../report/format.js';
 
 export interface ReportOptions {
+  /** Where artifacts of the run missing from the store are downloaded from (a run that took steps from it). */
+  remote?: RemoteCache;
   /** The store's root folder (.medpipe/). */
   store: string;
   /** Where to write the HTML; default `medpipe-report-<runId>.html` in the current folder. */
@@ -65,6 +69,13 @@ export async function reportCommand(args: string[], opts: ReportOptions, io: Rep
   }
   const found = chosen.record;
   if ('note' in chosen && chosen.note) io.err(`medpipe: ${chosen.note}`);
+  if (opts.remote) {
+    // A run that took steps from the remote downloaded only what it read: the report reads more.
+    const records = [found, ...(opts.compare?.length ? runsByIds(store, opts.compare) : [])];
+    const digests = records.flatMap((r) => Object.values(r.steps).flatMap((s) => Object.values(s.outputs ?? {})));
+    const { fetched } = await fetchMissing(store, opts.remote, digests);
+    if (fetched) io.err(`medpipe: downloaded ${fetched} artifact${fetched === 1 ? '' : 's'} of the run from ${opts.remote.location}`);
+  }
   const data = await collectReport(found, store);
   // The diff against the pipeline's regression baseline (or --baseline), when it has one.
   const readable = existsSync(found.pipeline.path) ? readPipelineMetrics(found.pipeline.path) : undefined;

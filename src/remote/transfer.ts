@@ -78,3 +78,19 @@ export async function pullPipeline(store: Store, remote: RemoteCache, pipelinePa
   if (remote.unavailable) problems.push(remote.unavailable);
   return { steps, problems };
 }
+
+/**
+ * Downloads, verified, the artifacts of `digests` that the local store lacks (a run that took
+ * steps from the remote downloaded only what it read); returns how many came and which the remote
+ * did not have intact either.
+ */
+export async function fetchMissing(store: Store, remote: RemoteCache, digests: Iterable<string>): Promise<{ fetched: number; unavailable: string[] }> {
+  let fetched = 0;
+  const unavailable: string[] = [];
+  for (const digest of new Set(digests)) {
+    if (store.hasObject(digest)) continue;
+    if ((await remote.fetchObject(digest, store)) === 'fetched') fetched++;
+    else unavailable.push(digest);
+  }
+  return { fetched, unavailable };
+}

@@ -17,7 +17,8 @@ export interface ArtifactNames {
 export function readArtifactText(store: Store, digest: string, names: ArtifactNames): ArtifactRead<string> {
   const { what, content } = names;
   const read = store.readVerifiedObject(digest);
-  if ('missing' in read) return { missing: `${what} is no longer in the store (cache gc?)` };
+  if ('missing' in read)
+    return { missing: `${what} is not in this store (removed by cache gc, or its step was taken from a remote cache: medpipe report --remote downloads it)` };
   if ('damaged' in read)
     return {
       missing: `${what} does not match its digest, so ${content} ${/s$/.test(content) ? 'are' : 'is'} not shown: run medpipe cache verify, then re-run the pipeline`,

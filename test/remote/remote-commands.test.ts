@@ -229,3 +229,25 @@ test('status with a remote says a run looks each stale step up there first; with
     rmSync(remoteDir, { recursive: true, force: true });
   }
 });
+
+test('report after a run that took its steps from the remote: without --remote it says how to get what it lacks, with it the artifacts are downloaded', async () => {
+  const a = shippedProjectCopy('report-remote-a');
+  const b = shippedProjectCopy('report-remote-b');
+  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
+  try {
+    assert.equal((await runCli(a, 'run', PIPELINE, '--remote', remoteDir)).code, 0);
+    assert.equal((await runCli(b, 'run', PIPELINE, '--remote', remoteDir)).code, 0);
+    let r = await runCli(b, 'report', '--output', 'r1.html');
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      readFileSync(join(b, 'r1.html'), 'utf8'),
+      /not in this store \(removed by cache gc, or its step was taken from a remote cache: medpipe report --remote downloads it\)/,
+    );
+    r = await runCli(b, 'report', '--output', 'r2.html', '--remote', remoteDir);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /downloaded \d+ artifacts of the run from file:\/\//);
+    assert.doesNotMatch(readFileSync(join(b, 'r2.html'), 'utf8'), /not in this store/);
+  } finally {
+    for (const d of [a, b, remoteDir]) rmSync(d, { recursive: true, force: true });
+  }
+});
