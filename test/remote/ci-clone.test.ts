@@ -8,22 +8,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, shippedProjectCopy } from '../helpers/cli.js';
+import { git } from '../helpers/git.js';
 import { startS3Server, useS3rverCredentials, type S3TestServer } from '../helpers/s3-server.js';
 
 const PIPELINE = 'pipelines/breast-cancer.yaml';
 const STEPS = ['load', 'split', 'prep', 'select', 'svm', 'forest', 'eval-svm', 'eval-forest', 'register-svm', 'register-forest'];
-
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', dir, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' },
-  });
-}
 
 let server: S3TestServer;
 before(async () => {

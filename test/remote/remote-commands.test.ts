@@ -4,25 +4,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCli, shippedProjectCopy } from '../helpers/cli.js';
+import { git } from '../helpers/git.js';
 import { FileBackend } from '../../src/remote/file-backend.js';
 import { RemoteCache } from '../../src/remote/remote-cache.js';
 import { remoteGc } from '../../src/remote/remote-gc.js';
 import { LocalStore } from '../../src/engine/local-store.js';
 
 const PIPELINE = 'pipelines/breast-cancer.yaml';
-
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', dir, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' },
-  });
-}
 
 test('remote add, list and remove edit medpipe.config.yaml, keep its comments, and refuse credentials in a URL', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'medpipe-remote-cfg-'));
