@@ -3,7 +3,7 @@
  * part of nearest-neighbour retrieval, kept out of the typed-array search itself.
  */
 import { StepInputError } from '../errors.js';
-import { getColumn, type ColumnData, type Dataset } from '../data/dataset.js';
+import { getColumn, isFeatureKind, type ColumnData, type Dataset } from '../data/dataset.js';
 
 export interface CompareOptions {
   metric: 'euclidean' | 'tanimoto';
@@ -20,7 +20,7 @@ export interface PickedColumns {
 const isNumeric = (ds: Dataset, name: string): boolean => getColumn(ds, name)?.data.type === 'numeric';
 const isFeature = (ds: Dataset, name: string): boolean => {
   const c = getColumn(ds, name);
-  return c !== undefined && c.kind !== 'id' && c.kind !== 'target' && name !== ds.target?.column;
+  return c !== undefined && isFeatureKind(c.kind) && name !== ds.target?.column;
 };
 
 /** The compared columns of both tables, checked: present in both, numeric, no missing values. */

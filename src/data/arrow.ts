@@ -42,15 +42,13 @@ import {
   type Vector,
 } from 'apache-arrow';
 import { DataError } from '../errors.js';
-import { makeDataset, type Column, type ColumnData, type ColumnKind, type Dataset } from './dataset.js';
+import { COLUMN_KINDS, makeDataset, type Column, type ColumnData, type ColumnKind, type Dataset } from './dataset.js';
 
 const KIND_KEY = 'medpipe.kind';
 const TARGET_KEY = 'medpipe.target';
 const POSITIVE_KEY = 'medpipe.positive';
 const FORMAT_KEY = 'medpipe.format';
 const FORMAT_VERSION = '1';
-
-const COLUMN_KINDS: readonly ColumnKind[] = ['numeric', 'categorical', 'text', 'id', 'target'];
 
 /** Packs a validity bitmap (1 = valid) for `n` values, or returns undefined when nothing is missing. */
 function validityBitmap(n: number, isMissing: (i: number) => boolean): { bitmap: Uint8Array | undefined; nullCount: number } {

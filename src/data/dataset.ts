@@ -6,8 +6,20 @@
  * This module knows nothing of the engine; it is a plain library (see STYLE.md, rule 2).
  */
 
-/** What a column is for. `id` and `target` columns are never used as features. */
-export type ColumnKind = 'numeric' | 'categorical' | 'text' | 'id' | 'target';
+/**
+ * What a column is for. `id`, `target`, `date` and `context` columns are never used as features:
+ * - `date`: a date or time, held as numeric data in days since 1970-01-01 (UTC, fractional for
+ *   times); features are derived from it explicitly (preprocess `dates:`), never by one-hot encoding;
+ * - `context`: a source column carried through preprocessing for evaluation only (subgroups by a
+ *   column the model sees encoded, or does not see at all), under its source name.
+ */
+export type ColumnKind = 'numeric' | 'categorical' | 'text' | 'id' | 'target' | 'date' | 'context';
+
+/** Every column kind (for files that store a kind by name). */
+export const COLUMN_KINDS: readonly ColumnKind[] = ['numeric', 'categorical', 'text', 'id', 'target', 'date', 'context'];
+
+/** Kinds that are never model features. */
+const NOT_FEATURES: ReadonlySet<ColumnKind> = new Set(['id', 'target', 'date', 'context']);
 
 export interface NumericData {
   readonly type: 'numeric';
@@ -67,9 +79,14 @@ export function getColumn(ds: Dataset, name: string): Column | undefined {
   return ds.columns.find((c) => c.name === name);
 }
 
+/** Whether a column of this kind may be a model feature (id, target, date and context columns never are). */
+export function isFeatureKind(kind: ColumnKind): boolean {
+  return !NOT_FEATURES.has(kind);
+}
+
 /** Columns usable as model features, in table order. */
 export function featureColumns(ds: Dataset): Column[] {
-  return ds.columns.filter((c) => c.kind !== 'id' && c.kind !== 'target');
+  return ds.columns.filter((c) => isFeatureKind(c.kind));
 }
 
 /** Builds a dataset, checking that every column has `rowCount` values and names are unique. */

@@ -5,7 +5,7 @@
  * the same arithmetic.
  */
 import { DataError } from '../errors.js';
-import { takeRows, type Column, type ColumnData, type Dataset } from './dataset.js';
+import { isFeatureKind, takeRows, type Column, type ColumnData, type Dataset } from './dataset.js';
 import type { UnseenPolicy } from './preprocess-options.js';
 import type { CategoricalColumnTransform, NumericColumnTransform, PreprocessReport, PreprocessTransform } from './preprocess-transform.js';
 
@@ -103,7 +103,7 @@ export function transformDataset(t: PreprocessTransform, ds: Dataset, options: A
   const byName = new Map(ds.columns.map((c) => [c.name, c]));
   const known = new Set(t.columns.map((c) => c.name));
   for (const c of ds.columns) {
-    const special = c.kind === 'id' || c.kind === 'target' || c.name === ds.target?.column;
+    const special = !isFeatureKind(c.kind) || c.name === ds.target?.column;
     if (!known.has(c.name) && !special) {
       throw new DataError('column was not in the training data, so the transform does not know it', {
         file: options.source,

@@ -18,7 +18,7 @@
  * Without imputation, missing values stay NaN and are ignored by the fitted statistics.
  */
 import { DataError, StepInputError } from '../errors.js';
-import { takeRows, type Column, type Dataset } from './dataset.js';
+import { isFeatureKind, takeRows, type Column, type Dataset } from './dataset.js';
 import { clipNumeric, imputeNumeric, labelsOf, rowMissingFractions, rowsToKeep } from './preprocess-apply.js';
 import { checkFraction, resolveImputeRules, type ImputeRule, type PreprocessOptions } from './preprocess-options.js';
 import { labelMode, nanMean, nanMedian, nanMode, nanStd, quantileSorted, sortedPresent } from './preprocess-stats.js';
@@ -36,7 +36,7 @@ export type * from './preprocess-transform.js';
 export type * from './preprocess-options.js';
 
 function isFeature(c: Column, ds: Dataset): boolean {
-  return c.kind !== 'id' && c.kind !== 'target' && c.name !== ds.target?.column && c.data.type !== 'text';
+  return isFeatureKind(c.kind) && c.name !== ds.target?.column && c.data.type !== 'text';
 }
 
 function missingFraction(c: Column, rowCount: number): number {

@@ -16,7 +16,7 @@
  */
 import { DataError, StepInputError } from '../errors.js';
 import { createRng } from '../rng.js';
-import type { Column, Dataset } from './dataset.js';
+import { isFeatureKind, type Column, type Dataset } from './dataset.js';
 import { featureMatrix, targetVector, type FeatureMatrix } from './matrix.js';
 import { anovaF, chiSquared, peakToPeak, pearson, variance, type ScoreWithPValue } from './select-scores.js';
 import { mutualInfoClassif } from './select-mutual-info.js';
@@ -89,7 +89,7 @@ export function applySelection(sel: FeatureSelection, ds: Dataset): Dataset {
 }
 
 function isPassThrough(c: Column, ds: Dataset): boolean {
-  return c.kind === 'id' || c.kind === 'target' || c.name === ds.target?.column;
+  return !isFeatureKind(c.kind) || c.name === ds.target?.column;
 }
 
 function explicitColumns(ds: Dataset, wanted: readonly string[] | undefined): string[] {

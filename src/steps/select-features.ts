@@ -79,7 +79,8 @@ export default defineStep<Params>({
     await writeDatasetFile(ctx.output('train'), applySelection(selection, train));
     await writeDatasetFile(ctx.output('test'), applySelection(selection, test));
     await writeFile(ctx.output('selection'), JSON.stringify(selection, null, 2) + '\n');
-    const features = train.columns.filter((c) => c.kind !== 'id' && c.kind !== 'target' && c.name !== train.target?.column).length;
+    const { isFeatureKind } = await import('../data/dataset.js');
+    const features = train.columns.filter((c) => isFeatureKind(c.kind) && c.name !== train.target?.column).length;
     ctx.log(`kept ${selection.selected.length} of ${features} features (${p.method})`);
     return { method: p.method, featuresIn: features, featuresOut: selection.selected.length, selected: selection.selected };
   },
