@@ -37,3 +37,27 @@ export function didYouMean(name: string, candidates: Iterable<string>): string {
   const c = closest(name, candidates);
   return c === undefined ? '' : ` (did you mean "${c}"?)`;
 }
+
+/** The `k` candidates nearest to `name`: names that start with it (its encoded columns `sex=female`) first, then by edit distance. */
+export function nearest(name: string, candidates: readonly string[], k = 3): string[] {
+  const lower = name.toLowerCase();
+  const rank = (c: string): number => (c.toLowerCase().startsWith(lower) ? -1 : editDistance(lower, c.toLowerCase()));
+  return candidates
+    .map((c, i) => ({ c, i, d: rank(c) }))
+    .filter((x) => x.d <= Math.max(2, Math.ceil(name.length / 2)))
+    .sort((a, b) => a.d - b.d || a.i - b.i)
+    .slice(0, k)
+    .map((x) => x.c);
+}
+
+/** At most `max` names, then `… and N more`: a list that stays one readable line however wide the table is. */
+export function shortList(names: readonly string[], max = 10): string {
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown}, … and ${names.length - max} more` : shown;
+}
+
+/** `(nearest: a, b; 337 columns: x, y, … and 327 more)`: where a missing name might be, in one line. */
+export function columnListText(name: string, columns: readonly string[]): string {
+  const near = nearest(name, columns);
+  return `(${near.length ? `nearest: ${near.join(', ')}; ` : ''}${columns.length} ${columns.length === 1 ? 'column' : 'columns'}: ${shortList(columns)})`;
+}

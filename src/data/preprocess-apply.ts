@@ -7,6 +7,7 @@
 import { DataError } from '../errors.js';
 import { isFeatureKind, takeRows, type Column, type ColumnData, type Dataset } from './dataset.js';
 import type { UnseenPolicy } from './preprocess-options.js';
+import { contextColumns } from './preprocess-context.js';
 import type { CategoricalColumnTransform, NumericColumnTransform, PreprocessReport, PreprocessTransform } from './preprocess-transform.js';
 
 export interface ApplyOptions {
@@ -14,6 +15,8 @@ export interface ApplyOptions {
   onUnseen?: UnseenPolicy;
   /** Named in error messages (e.g. the artifact or file the table came from). */
   source?: string;
+  /** Source columns to carry as kind `context` for evaluation (src/data/preprocess-context.ts). */
+  context?: readonly string[];
 }
 
 /** Fills NaN with `fill` in place; returns how many were filled. */
@@ -137,6 +140,7 @@ export function transformDataset(t: PreprocessTransform, ds: Dataset, options: A
   }
   // Columns the transform never saw but that are id/target by kind pass through too.
   for (const c of table.columns) if (!known.has(c.name)) out.push(c);
+  if (options.context?.length) out.push(...contextColumns(t, table, options.context));
   const target = ds.target && out.some((c) => c.name === ds.target?.column) ? ds.target : undefined;
   return { dataset: { columns: out, rowCount: keep.length, ...(target ? { target } : {}) }, report };
 }

@@ -19,6 +19,8 @@ export interface SchemaLike {
   exclusiveMaximum?: number;
   /** The reason a pattern exists, in words (also shown by editors that support it). */
   patternErrorMessage?: string;
+  /** JSON Schema's examples: a value of the wrong type is told the shape expected, e.g. `{ column: sex }`. */
+  examples?: unknown[];
 }
 
 /** A value as the user wrote it in YAML: `.inf` rather than JSON's `null` for Infinity. */
@@ -88,6 +90,23 @@ function bounds(s: SchemaLike): string {
   return parts.length ? ` ${parts.join(' and ')}` : '';
 }
 
+/** A value as a user would write it in YAML's flow style: `{ column: age, bins: [0, 40] }`. */
+export function flowYaml(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(flowYaml).join(', ')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k}: ${flowYaml(v)}`)
+      .join(', ')} }`;
+  if (typeof value === 'string' && /^[A-Za-z_][\w.-]*$/.test(value)) return value;
+  return showValue(value);
+}
+
+/** `{ column: sex } (or { column: age, bins: [0, 40, 65, 120] })`. */
+function likeExamples(examples: readonly unknown[]): string {
+  const [first, ...rest] = examples.map(flowYaml);
+  return rest.length ? `${first} (or ${rest.join(', or ')})` : first;
+}
+
 function dotted(prefix: string, path: readonly string[]): string {
   return [prefix, ...path].join('.');
 }
@@ -122,6 +141,7 @@ export function paramMessage(e: ErrorObject, path: string[], type: StepType): { 
     case 'type':
       // YAML's .inf and .nan are numbers to JavaScript; the schemas only accept finite ones.
       if (typeof e.data === 'number' && !Number.isFinite(e.data)) return { text: `${name} must be a finite number (got ${showValue(e.data)})`, at: 'value' };
+      if (parent.examples?.length) return { text: `${name} must be ${describe(parent).join(' or ')} like ${likeExamples(parent.examples)}`, at: 'value' };
       return { text: `${name} must be ${(e.params as { type: string }).type}`, at: 'value' };
     case 'enum':
       return {

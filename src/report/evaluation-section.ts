@@ -11,7 +11,7 @@ import { generativeBody, isGenerative } from './generative-section.js';
 import { anchor, badge, figure } from './html.js';
 import { confusionSvg } from './matrix-svg.js';
 import { isRecommendation, recommenderBaselineTable, recommenderInfo } from './recommender-section.js';
-import type { Evaluation, MetricEstimate, MetricsReport, ObservedPredicted } from './report-data.js';
+import type { Evaluation, GapEstimate, MetricEstimate, MetricsReport, ObservedPredicted } from './report-data.js';
 import { observedPredictedSvg } from './scatter-svg.js';
 
 /** The most features drawn in an importance chart; the rest would be unreadable bars. */
@@ -91,19 +91,51 @@ function curveCharts(r: MetricsReport, points: ObservedPredicted | undefined): s
   return charts;
 }
 
+/** A value with its interval in one cell: `0.81 (0.74–0.88)`. */
+function withInterval(m: MetricEstimate | undefined): string {
+  if (!m || m.value === null) return 'n/a';
+  return m.ci_low !== null && m.ci_high !== null ? `${fmtNumber(m.value)} (${fmtNumber(m.ci_low)}–${fmtNumber(m.ci_high)})` : fmtNumber(m.value);
+}
+
 function subgroupTables(r: MetricsReport): string {
   if (!r.subgroups?.length) return '';
+  const ci = confidenceLabel(r.bootstrap?.confidence);
   return r.subgroups
     .map((s) => {
       const names = [...new Set(s.groups.flatMap((g) => Object.keys(g.metrics)))];
-      const head = `<tr><th>${esc(s.column)}</th><th>n</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}</tr>`;
+      const prevalence = s.groups.some((g) => g.prevalence !== undefined);
+      const head = `<tr><th>${esc(s.column)}</th><th>n</th>${prevalence ? '<th>prevalence</th>' : ''}${names.map((n) => `<th>${esc(n)}</th>`).join('')}</tr>`;
       const rows = s.groups.map(
         (g) =>
-          `<tr><td>${esc(g.value)}</td><td class="num">${esc(g.n)}</td>${names.map((n) => `<td class="num">${esc(fmtNumber(g.metrics[n]?.value ?? null))}</td>`).join('')}</tr>`,
+          `<tr data-group="${esc(g.value)}"><td>${esc(g.value)}</td><td class="num">${esc(g.n)}</td>${prevalence ? `<td class="num">${esc(fmtNumber(g.prevalence ?? null))}</td>` : ''}${names.map((n) => `<td class="num">${esc(withInterval(g.metrics[n]))}</td>`).join('')}</tr>`,
       );
-      return `<h3>Subgroups by ${esc(s.column)}</h3><table class="subgroups"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+      return `<h3>Subgroups by ${esc(s.column)}</h3><p class="muted">Values with their ${esc(ci)}.</p><table class="subgroups" data-column="${esc(s.column)}"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
     })
     .join('');
+}
+
+/** The largest gaps between groups, per column and over all, with the two groups and the interval. */
+function fairnessTable(r: MetricsReport): string {
+  const f = r.fairness;
+  if (!f) return '';
+  const between = (g: GapEstimate): string => (g.between ? `${g.between[0]} vs ${g.between[1]}` : 'fewer than two groups compared');
+  const rows = f.metrics.flatMap((m) => [
+    ...f.columns.map((c) => {
+      const g = c.max_gap[m];
+      return g
+        ? `<tr data-gap="${esc(`${c.column}.${m}`)}"><td><code>${esc(m)}</code></td><td>${esc(c.column)}</td><td class="num">${esc(withInterval(g))}</td><td>${esc(between(g))}</td></tr>`
+        : '';
+    }),
+  ]);
+  const overall = f.metrics
+    .map((m) => {
+      const g = f.max_gap[m];
+      return g ? `<code>${esc(m)}</code> ${esc(withInterval(g))}${g.column ? ` (${esc(g.column)}: ${esc(between(g))})` : ''}` : '';
+    })
+    .filter(Boolean)
+    .join('; ');
+  const leftOut = f.columns.flatMap((c) => c.left_out.map((l) => `${c.column} = ${l.value} (n ${l.n}, ${l.why})`));
+  return `<h3>Fairness</h3><p class="muted">Largest gap between any two groups (${esc(confidenceLabel(r.bootstrap?.confidence))}); calibration_in_the_large = mean predicted probability − observed rate. Over all columns: ${overall || 'none'}.${leftOut.length ? ` Left out (too small or one class only): ${esc(leftOut.join(', '))}.` : ''}</p><table class="fairness"><thead><tr><th>metric</th><th>column</th><th>largest gap</th><th>between</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Everything under an evaluation's title. */
@@ -130,7 +162,7 @@ export function evaluationBody(e: Evaluation, points?: ObservedPredicted): strin
       )
     : '';
   const curves = curveCharts(r, points);
-  return `${info}${gatesTable(r)}<h3>Metrics</h3><div class="charts">${metricsTable(r)}${intervalCharts(r).join('')}</div>${curves.length ? `<h3>${r.task === 'regression' ? 'Observed vs predicted' : 'Curves'}</h3><div class="charts">${curves.join('')}</div>` : ''}${isRecommendation(r) ? recommenderBaselineTable(r) : ''}${importance ? `<h3>Feature importance</h3><div class="charts">${importance}</div>` : ''}${subgroupTables(r)}`;
+  return `${info}${gatesTable(r)}<h3>Metrics</h3><div class="charts">${metricsTable(r)}${intervalCharts(r).join('')}</div>${curves.length ? `<h3>${r.task === 'regression' ? 'Observed vs predicted' : 'Curves'}</h3><div class="charts">${curves.join('')}</div>` : ''}${isRecommendation(r) ? recommenderBaselineTable(r) : ''}${importance ? `<h3>Feature importance</h3><div class="charts">${importance}</div>` : ''}${subgroupTables(r)}${fairnessTable(r)}`;
 }
 
 export function evaluationTitle(e: Evaluation): string {

@@ -71,7 +71,21 @@ export interface MetricsReport {
   calibration?: { bins: number; curve: CalibrationBin[] };
   importance?: { metric: string; repeats: number; features: FeatureImportance[] };
   gates?: GateResult[];
-  subgroups?: { column: string; groups: { value: string; n: number; metrics: Record<string, MetricEstimate> }[] }[];
+  subgroups?: { column: string; groups: { value: string; n: number; positives?: number; prevalence?: number; metrics: Record<string, MetricEstimate> }[] }[];
+  fairness?: FairnessReport;
+}
+
+/** A gap between the best and the worst group (see src/ml/metrics/fairness.ts). */
+export interface GapEstimate extends MetricEstimate {
+  between: [string, string] | null;
+}
+
+export interface FairnessReport {
+  metrics: string[];
+  min_group_rows: number;
+  max_gap: Record<string, GapEstimate & { column: string | null }>;
+  columns: { column: string; compared: string[]; left_out: { value: string; n: number; why: string }[]; max_gap: Record<string, GapEstimate> }[];
+  notes?: string[];
 }
 
 export interface Evaluation {

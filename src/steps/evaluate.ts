@@ -14,6 +14,7 @@ import { PREDICTIONS_FORMAT } from '../report-formats.js';
 import { defineStep } from '../engine/step-type.js';
 import { DataError, GateError, StepInputError } from '../errors.js';
 import { MAX_ITERATIONS, MAX_RESAMPLES } from '../engine/param-limits.js';
+import { columnListText, shortList } from '../suggest.js';
 
 interface Params {
   metrics: string[];
@@ -38,16 +39,19 @@ function checkColumns(ds: DatasetT, model: Loaded, subgroups: Params['subgroups'
   const missing = model.features.filter((f) => !have.has(f));
   if (missing.length) {
     throw new StepInputError(
-      `the test dataset lacks ${missing.length === 1 ? 'feature column' : 'feature columns'} ${missing.map((m) => `"${m}"`).join(', ')} that the model was trained on: prepare the test rows with the same preprocess and select steps as the training rows`,
+      `the test dataset lacks ${missing.length === 1 ? 'feature column' : 'feature columns'} ${shortList(missing.map((m) => `"${m}"`))} that the model was trained on: prepare the test rows with the same preprocess and select steps as the training rows`,
     );
   }
-  for (const s of subgroups) {
-    if (!have.has(s.column)) {
-      throw new StepInputError(
-        `subgroup column "${s.column}" is not in the test dataset (columns: ${ds.columns.map((c) => c.name).join(', ')}); a column that is not a feature must be kept, e.g. as an id column (columns: { ${s.column}: id } on the load step)`,
-      );
-    }
-  }
+  for (const s of subgroups) if (!have.has(s.column)) throw new StepInputError(missingSubgroupMessage(s.column, ds.columns.map((c) => c.name)));
+}
+
+/** One line: where the column went (encoded into `sex=…` columns, or a near name), and how to carry it. */
+export function missingSubgroupMessage(column: string, names: readonly string[]): string {
+  const encoded = names.filter((n) => n.startsWith(`${column}=`));
+  const fix = `carry it with keep_for_evaluation: [${column}] on the preprocess step`;
+  if (encoded.length)
+    return `subgroup column "${column}" is not in the test dataset: preprocessing encoded it into ${shortList(encoded, 5)}; ${fix}`;
+  return `subgroup column "${column}" is not in the test dataset ${columnListText(column, names)}: if preprocessing encodes or drops it, ${fix}; if it is not a feature, declare it on the load step (columns: { ${column}: id })`;
 }
 
 /** The true outcomes, as indices into the model's classes (by label, not by code) or as values. */
@@ -176,8 +180,13 @@ export default defineStep<Params>({
           type: 'object',
           additionalProperties: false,
           required: ['column'],
+          examples: [{ column: 'sex' }, { column: 'age', bins: [0, 40, 65, 120] }],
           properties: {
-            column: { type: 'string', description: 'A column of the test dataset (a feature or an id column).' },
+            column: {
+              type: 'string',
+              description:
+                'A column of the test dataset: a feature, an id column, or a source column carried by preprocess keep_for_evaluation (an encoded or dropped column).',
+            },
             bins: {
               type: 'array',
               items: { type: 'number' },
@@ -187,14 +196,15 @@ export default defineStep<Params>({
           },
         },
         default: [],
-        description: 'Report every metric per value of these columns, with its n.',
+        description:
+          'Report every metric per value of these columns, with its n and prevalence; for a binary classifier also the fairness gaps (largest difference between groups in sensitivity, specificity and calibration-in-the-large, with intervals), which gates can name: subgroups.max_gap.sensitivity, subgroups.<column>.max_gap.specificity.',
       },
       gates: {
         type: 'object',
         additionalProperties: { type: 'string' },
         default: {},
         description:
-          'Conditions the step must meet, e.g. { roc_auc: ">= 0.97", "roc_auc.ci_low": ">= 0.9" }; operators >=, >, <=, <, ==. A failed gate fails the step.',
+          'Conditions the step must meet, e.g. { roc_auc: ">= 0.97", "roc_auc.ci_low": ">= 0.9", "subgroups.max_gap.sensitivity": "<= 0.1" }; operators >=, >, <=, <, ==. A failed gate fails the step.',
       },
       permutation_importance: {
         anyOf: [

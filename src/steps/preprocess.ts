@@ -19,6 +19,7 @@ interface Params {
   encode: 'one-hot' | 'ordinal';
   scale: 'none' | 'standard' | 'minmax' | 'robust';
   on_unseen: 'ignore' | 'error';
+  keep_for_evaluation?: string[];
 }
 
 const strategy = { enum: ['none', 'mean', 'median', 'most_frequent', 'constant'] };
@@ -102,11 +103,20 @@ export default defineStep<Params>({
         description:
           'A category absent from the training set: ignore (one-hot all zeros, ordinal treated as missing and imputed) or error (names column and row).',
       },
+      // No default: absent, the step's resolved params (and so its cache key) are those of before it existed.
+      keep_for_evaluation: {
+        type: 'array',
+        items: { type: 'string' },
+        uniqueItems: true,
+        description:
+          'Source columns to carry, raw, into both outputs as kind context (never features) for evaluate subgroups: a column this step encodes (sex into sex=female, sex=male) or drops. Id and text columns pass through anyway.',
+      },
     },
   },
   async run(ctx, p) {
     const { readDatasetFile, writeDatasetFile } = await import('../data/arrow.js');
     const { fitPreprocess, transformDataset } = await import('../data/preprocess.js');
+    const { checkContextNames } = await import('../data/preprocess-context.js');
     const trainPath = ctx.input('train') as string;
     const testPath = ctx.input('test') as string;
     const options: PreprocessOptions = {
@@ -122,8 +132,10 @@ export default defineStep<Params>({
     };
     const train = await readDatasetFile(trainPath);
     const transform = fitPreprocess(train, options);
-    const trainOut = transformDataset(transform, train, { source: 'train' });
-    const testOut = transformDataset(transform, await readDatasetFile(testPath), { source: 'test' });
+    const context = p.keep_for_evaluation ?? [];
+    checkContextNames(transform, context);
+    const trainOut = transformDataset(transform, train, { source: 'train', context });
+    const testOut = transformDataset(transform, await readDatasetFile(testPath), { source: 'test', context });
     await writeDatasetFile(ctx.output('train'), trainOut.dataset);
     await writeDatasetFile(ctx.output('test'), testOut.dataset);
     await writeFile(ctx.output('transform'), JSON.stringify(transform, null, 2) + '\n');

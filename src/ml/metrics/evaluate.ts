@@ -6,6 +6,7 @@
 import { bootstrapMetrics, type BootstrapOptions, type MetricEstimate } from './bootstrap.js';
 import { calibrationCurve, type CalibrationBin } from './binary.js';
 import { resolveMetricNames, type ProblemKind } from './catalog.js';
+import { fairnessGateUnavailable, fairnessGateValues, fairnessSummary, isFairnessGate, type Fairness } from './fairness.js';
 import { checkGates, parseGates, type GateResult } from './gates.js';
 import { confusionMatrix } from './multiclass.js';
 import { binaryCurve, rankScores, rocCurve, type RocCurve } from './ranking.js';
@@ -27,7 +28,7 @@ export interface EvaluationOptions {
 
 export interface SubgroupReport {
   column: string;
-  groups: { value: string; n: number; positives?: number; metrics: Record<string, MetricEstimate> }[];
+  groups: { value: string; n: number; positives?: number; prevalence?: number; metrics: Record<string, MetricEstimate> }[];
 }
 
 export interface Evaluation {
@@ -43,6 +44,8 @@ export interface Evaluation {
   roc_curve?: RocCurve;
   calibration?: { bins: number; curve: CalibrationBin[] };
   subgroups?: SubgroupReport[];
+  /** Binary classification with subgroups: the largest gaps between groups (src/ml/metrics/fairness.ts). */
+  fairness?: Fairness;
   gates?: GateResult[];
   notes: string[];
 }
@@ -80,7 +83,7 @@ export function evaluateOutcomes(o: Outcomes, options: EvaluationOptions): Evalu
   const names = resolveMetricNames(
     o.kind,
     options.metrics,
-    gates.map((g) => g.metric),
+    gates.filter((g) => !isFairnessGate(g.metric)).map((g) => g.metric),
   );
   const notes: string[] = [];
   let threshold: ChosenThreshold | undefined;
@@ -126,11 +129,17 @@ export function evaluateOutcomes(o: Outcomes, options: EvaluationOptions): Evalu
         const seed = (options.bootstrap.seed * 7919 + (si + 1) * 104729 + gi + 1) >>> 0;
         const est = bootstrapMetrics(makeScorer(sub, names, t), g.rows.length, { ...options.bootstrap, seed }).metrics;
         const positives = sub.kind === 'binary' ? sub.y.reduce((a, b) => a + b, 0) : undefined;
-        return { value: g.label, n: g.rows.length, ...(positives !== undefined ? { positives } : {}), metrics: est };
+        const share = positives !== undefined ? { positives, prevalence: g.rows.length ? positives / g.rows.length : 0 } : {};
+        return { value: g.label, n: g.rows.length, ...share, metrics: est };
       }),
     }));
+    if (o.kind === 'binary') report.fairness = fairnessSummary(o, options.subgroups, t, options.bootstrap);
   }
-  if (gates.length) report.gates = checkGates(gates, metrics, unavailable, options.bootstrap.confidence);
+  if (gates.length) {
+    const fairness = fairnessGateValues(report.fairness);
+    const why = Object.fromEntries(gates.filter((g) => isFairnessGate(g.metric) && !fairness[g.metric]).map((g) => [g.metric, fairnessGateUnavailable(g.metric, report.fairness)]));
+    report.gates = checkGates(gates, { ...metrics, ...fairness }, { ...unavailable, ...why }, options.bootstrap.confidence);
+  }
   return report;
 }
 

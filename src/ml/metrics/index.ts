@@ -8,6 +8,7 @@ export { makeScorer, type Outcomes, type Scorer } from './scorer.js';
 export { bootstrapMetrics, percentile, type BootstrapOptions, type BootstrapResult, type MetricEstimate } from './bootstrap.js';
 export { chooseThreshold, type ChosenThreshold, type ThresholdRule } from './threshold.js';
 export { checkGates, formatAgainst, parseGates, type Gate, type GateResult } from './gates.js';
+export { FAIRNESS_METRICS, MIN_GROUP_ROWS, fairnessSummary, type Fairness, type GapEstimate } from './fairness.js';
 export { subgroupRows, MISSING_GROUP, type Subgroup } from './subgroups.js';
 export { permutationImportance, type FeatureImportance, type ImportanceOptions } from './importance.js';
 export { evaluateOutcomes, failedGateMessages, takeOutcomes, type Evaluation, type EvaluationOptions, type SubgroupReport } from './evaluate.js';
