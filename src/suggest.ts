@@ -38,10 +38,18 @@ export function didYouMean(name: string, candidates: Iterable<string>): string {
   return c === undefined ? '' : ` (did you mean "${c}"?)`;
 }
 
-/** The `k` candidates nearest to `name`: names that start with it (its encoded columns `sex=female`) first, then by edit distance. */
+/**
+ * The `k` candidates nearest to `name`: names that start with it (its encoded columns `sex=female`)
+ * first, then by edit distance to the name or to the source part of an encoded name (`ward` of `ward=A`).
+ */
 export function nearest(name: string, candidates: readonly string[], k = 3): string[] {
   const lower = name.toLowerCase();
-  const rank = (c: string): number => (c.toLowerCase().startsWith(lower) ? -1 : editDistance(lower, c.toLowerCase()));
+  const rank = (c: string): number => {
+    const l = c.toLowerCase();
+    if (l.startsWith(lower)) return -1;
+    const eq = l.indexOf('=');
+    return Math.min(editDistance(lower, l), eq > 0 ? editDistance(lower, l.slice(0, eq)) : Infinity);
+  };
   return candidates
     .map((c, i) => ({ c, i, d: rank(c) }))
     .filter((x) => x.d <= Math.max(2, Math.ceil(name.length / 2)))
