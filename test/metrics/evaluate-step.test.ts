@@ -306,8 +306,9 @@ test('bad inputs: missing feature columns, an unknown metric, a missing subgroup
     runStep(evaluate, { model: forest, test: testFile }, { ...evalParams, subgroups: [{ column: 'sex' }] }),
     (e: unknown) =>
       e instanceof StepInputError &&
-      e.message.startsWith('subgroup column "sex" is not in the test dataset (columns: mean_radius,') &&
-      /as an id column/.test(e.message),
+      e.message.startsWith('subgroup column "sex" is not in the test dataset (') &&
+      /32 columns: mean_radius, [^…]*, … and 22 more\)/.test(e.message) &&
+      /keep_for_evaluation: \[sex\] on the preprocess step; if it is not a feature, declare it on the load step \(columns: \{ sex: id \}\)$/.test(e.message),
   );
   await assert.rejects(
     runStep(evaluate, { model: forest, test: testFile }, { ...evalParams, threshold: { method: 'sensitivity' } }),
