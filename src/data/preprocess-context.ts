@@ -18,7 +18,10 @@ function plan(t: PreprocessTransform, name: string): Plan {
   const ct = t.columns.find((c) => c.name === name);
   if (!ct) {
     throw new StepInputError(
-      `keep_for_evaluation: "${name}" is not a column of the training table ${columnListText(name, t.columns.map((c) => c.name))}`,
+      `keep_for_evaluation: "${name}" is not a column of the training table ${columnListText(
+        name,
+        t.columns.map((c) => c.name),
+      )}`,
     );
   }
   if (ct.type === 'pass-through') return { carry: false };

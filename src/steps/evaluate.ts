@@ -42,15 +42,21 @@ function checkColumns(ds: DatasetT, model: Loaded, subgroups: Params['subgroups'
       `the test dataset lacks ${missing.length === 1 ? 'feature column' : 'feature columns'} ${shortList(missing.map((m) => `"${m}"`))} that the model was trained on: prepare the test rows with the same preprocess and select steps as the training rows`,
     );
   }
-  for (const s of subgroups) if (!have.has(s.column)) throw new StepInputError(missingSubgroupMessage(s.column, ds.columns.map((c) => c.name)));
+  for (const s of subgroups)
+    if (!have.has(s.column))
+      throw new StepInputError(
+        missingSubgroupMessage(
+          s.column,
+          ds.columns.map((c) => c.name),
+        ),
+      );
 }
 
 /** One line: where the column went (encoded into `sex=…` columns, or a near name), and how to carry it. */
 export function missingSubgroupMessage(column: string, names: readonly string[]): string {
   const encoded = names.filter((n) => n.startsWith(`${column}=`));
   const fix = `carry it with keep_for_evaluation: [${column}] on the preprocess step`;
-  if (encoded.length)
-    return `subgroup column "${column}" is not in the test dataset: preprocessing encoded it into ${shortList(encoded, 5)}; ${fix}`;
+  if (encoded.length) return `subgroup column "${column}" is not in the test dataset: preprocessing encoded it into ${shortList(encoded, 5)}; ${fix}`;
   return `subgroup column "${column}" is not in the test dataset ${columnListText(column, names)}: if preprocessing encodes or drops it, ${fix}; if it is not a feature, declare it on the load step (columns: { ${column}: id })`;
 }
 

@@ -147,6 +147,7 @@ export default defineStep<Params>({
       if (r.rowsDropped) ctx.log(`${name}: dropped ${r.rowsDropped} of ${r.rowsIn} rows with too many missing values`);
     }
     if (dropped.length) ctx.log(`dropped columns with too many missing values: ${dropped.join(', ')}`);
+    if (context.length) ctx.log(`kept for evaluation (context columns, not features): ${context.join(', ')}`);
     return {
       columnsIn: train.columns.length,
       columnsOut: transform.outputColumns.length,

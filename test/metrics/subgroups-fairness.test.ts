@@ -115,11 +115,19 @@ test('gates on the largest gap: failing, passing, per column, on the interval, a
     ],
   );
   assert.match(e.gates![0].message!, /^gate failed: subgroups\.max_gap\.sensitivity = 0\.25 \(95% CI [\d.]+–[\d.]+\), required <= 0\.1$/);
-  assert.match(e.gates![4].message!, /subgroups\.max_gap\.sensitivty is not available \(no such fairness value; gates can name subgroups\.max_gap\.sensitivity/);
+  assert.match(
+    e.gates![4].message!,
+    /subgroups\.max_gap\.sensitivty is not available \(no such fairness value; gates can name subgroups\.max_gap\.sensitivity/,
+  );
   // No subgroups: the gate says what it needs.
   const none = evaluateOutcomes(
     { kind: 'binary', y: Uint8Array.from(HAND.y), score: Float64Array.from(HAND.score), scoreKind: 'probability' },
-    { threshold: { method: 'fixed', value: 0.5 }, bootstrap: { resamples: 0, seed: 0, confidence: 0.95 }, calibrationBins: 5, gates: { 'subgroups.max_gap.sensitivity': '<= 0.1' } },
+    {
+      threshold: { method: 'fixed', value: 0.5 },
+      bootstrap: { resamples: 0, seed: 0, confidence: 0.95 },
+      calibrationBins: 5,
+      gates: { 'subgroups.max_gap.sensitivity': '<= 0.1' },
+    },
   );
   assert.match(none.gates![0].message!, /needs? a binary classifier and subgroups/);
 });
@@ -235,7 +243,7 @@ test('evaluate: subgroups by an encoded feature, an id, a dropped column and age
   );
   // Counts and positives straight from the source table.
   const y = testSet.columns.find((c) => c.name === 'outcome')!.data as { codes: Int32Array };
-  const count = (column: string, label: (i: number) => string): [string, number, number][] => {
+  const count = (label: (i: number) => string): [string, number, number][] => {
     const m = new Map<string, [number, number]>();
     for (let i = 0; i < testSet.rowCount; i++) {
       const l = label(i);
@@ -250,10 +258,10 @@ test('evaluate: subgroups by an encoded feature, an id, a dropped column and age
   };
   const ages = (testSet.columns.find((c) => c.name === 'age')!.data as { values: Float64Array }).values;
   const expected: Record<string, [string, number, number][]> = {
-    sex: count('sex', cat('sex')),
-    site: count('site', cat('site')),
-    ward: count('ward', cat('ward')),
-    age: count('age', (i) => (ages[i] < 40 ? '[0, 40)' : ages[i] < 65 ? '[40, 65)' : '[65, 120)')),
+    sex: count(cat('sex')),
+    site: count(cat('site')),
+    ward: count(cat('ward')),
+    age: count((i) => (ages[i] < 40 ? '[0, 40)' : ages[i] < 65 ? '[40, 65)' : '[65, 120)')),
   };
   for (const s of report.subgroups!) {
     assert.deepEqual(s.groups.map((g) => [g.value, g.n, g.positives] as [string, number, number]).sort(), expected[s.column], s.column);
@@ -267,13 +275,20 @@ test('evaluate: subgroups by an encoded feature, an id, a dropped column and age
     report.fairness!.columns.map((c) => c.column),
     ['sex', 'site', 'ward', 'age'],
   );
-  assert.deepEqual(report.gates!.map((g) => g.passed), [true]);
+  assert.deepEqual(
+    report.gates!.map((g) => g.passed),
+    [true],
+  );
   // Key order: what a diff of the metrics file relies on.
   assert.deepEqual(Object.keys(report).slice(-3), ['subgroups', 'fairness', 'gates']);
   assert.deepEqual(Object.keys(report.fairness!), ['metrics', 'min_group_rows', 'max_gap', 'columns', 'skipped', 'notes']);
   assert.deepEqual(Object.keys(report.subgroups![0].groups[0]), ['value', 'n', 'positives', 'prevalence', 'metrics']);
   // The same run writes the same bytes.
-  const again = await runStep(evaluate, { model, test: selected.outputs.test }, { ...evalParams, subgroups: SUBGROUPS, gates: { 'subgroups.max_gap.sensitivity': '<= 1' } });
+  const again = await runStep(
+    evaluate,
+    { model, test: selected.outputs.test },
+    { ...evalParams, subgroups: SUBGROUPS, gates: { 'subgroups.max_gap.sensitivity': '<= 1' } },
+  );
   assert.equal(readFileSync(again.outputs.metrics, 'utf8'), text);
 
   // The report: a table per subgroup column with prevalence and intervals, and the fairness gaps.
@@ -328,8 +343,16 @@ test('a missing subgroup column among 337: one short line with the count and the
   assert.ok(!m.includes('\n'));
   assert.ok(m.length < 500, m);
   assert.ok(m.includes('(nearest: ward=A, ward=B'), m);
-  assert.ok(m.includes('337 columns: patient_id, age, sex=female, sex=male, ward=A, ward=B, admitted=2025-01-01, admitted=2025-02-01, admitted=2025-03-01, admitted=2025-04-01, … and 327 more)'), m);
-  assert.ok(m.endsWith('carry it with keep_for_evaluation: [wrad] on the preprocess step; if it is not a feature, declare it on the load step (columns: { wrad: id })'), m);
+  assert.ok(
+    m.includes(
+      '337 columns: patient_id, age, sex=female, sex=male, ward=A, ward=B, admitted=2025-01-01, admitted=2025-02-01, admitted=2025-03-01, admitted=2025-04-01, … and 327 more)',
+    ),
+    m,
+  );
+  assert.ok(
+    m.endsWith('carry it with keep_for_evaluation: [wrad] on the preprocess step; if it is not a feature, declare it on the load step (columns: { wrad: id })'),
+    m,
+  );
 });
 
 test('subgroups written as plain names: the schema error shows the shape expected, once per entry', async () => {

@@ -137,7 +137,9 @@ export function evaluateOutcomes(o: Outcomes, options: EvaluationOptions): Evalu
   }
   if (gates.length) {
     const fairness = fairnessGateValues(report.fairness);
-    const why = Object.fromEntries(gates.filter((g) => isFairnessGate(g.metric) && !fairness[g.metric]).map((g) => [g.metric, fairnessGateUnavailable(g.metric, report.fairness)]));
+    const why = Object.fromEntries(
+      gates.filter((g) => isFairnessGate(g.metric) && !fairness[g.metric]).map((g) => [g.metric, fairnessGateUnavailable(report.fairness)]),
+    );
     report.gates = checkGates(gates, { ...metrics, ...fairness }, { ...unavailable, ...why }, options.bootstrap.confidence);
   }
   return report;

@@ -75,8 +75,8 @@ export function fairnessGateValues(f: Fairness | undefined): Record<string, Metr
 }
 
 /** Why a gate on a fairness path has no value (a typo, or an evaluation without subgroups). */
-export function fairnessGateUnavailable(metric: string, f: Fairness | undefined): string {
-  if (!f) return 'fairness gaps need a binary classifier and subgroups: (e.g. subgroups: [{ column: sex }])';
+export function fairnessGateUnavailable(f: Fairness | undefined): string {
+  if (!f) return 'fairness gaps need a binary classifier and subgroups (e.g. subgroups: [{ column: sex }])';
   const known = Object.keys(fairnessGateValues(f));
   return `no such fairness value; gates can name ${known.slice(0, 6).join(', ')}${known.length > 6 ? ', …' : ''}`;
 }
