@@ -34,7 +34,12 @@ export interface EvaluationReport {
   threshold?: { method?: string; value?: number };
   metrics?: Record<string, MetricValue>;
   confidence?: number;
-  subgroups?: { column: string; groups: { value: string; n: number; metrics: Record<string, MetricValue> }[] }[];
+  subgroups?: { column: string; groups: { value: string; n: number; prevalence?: number; metrics: Record<string, MetricValue> }[] }[];
+  /** The largest gaps between subgroups (src/ml/metrics/fairness.ts), as far as the card shows them. */
+  fairness?: {
+    metrics: string[];
+    columns: { column: string; left_out: { value: string; why: string }[]; max_gap: Record<string, MetricValue & { between: [string, string] | null }> }[];
+  };
   gates?: { gate: string; required: string; actual: number | null; passed: boolean }[];
 }
 
@@ -87,9 +92,29 @@ export function modelCard(c: CardInput): string {
     for (const s of e.subgroups ?? []) {
       lines.push(`### By ${s.column}`, '');
       const names = Object.keys(s.groups[0]?.metrics ?? {});
-      lines.push(`| ${s.column} | n | ${names.join(' | ')} |`, `|---|---|${names.map(() => '---|').join('')}`);
-      for (const g of s.groups) lines.push(`| ${g.value} | ${g.n} | ${names.map((n) => fmt(g.metrics[n]?.value)).join(' | ')} |`);
+      // Prevalence only in reports that have it, so cards of older evaluations read as before.
+      const prev = s.groups.some((g) => g.prevalence !== undefined);
+      lines.push(
+        `| ${s.column} | n | ${prev ? 'prevalence | ' : ''}${names.join(' | ')} |`,
+        `|---|---|${prev ? '---|' : ''}${names.map(() => '---|').join('')}`,
+      );
+      for (const g of s.groups)
+        lines.push(`| ${g.value} | ${g.n} | ${prev ? `${fmt(g.prevalence)} | ` : ''}${names.map((n) => fmt(g.metrics[n]?.value)).join(' | ')} |`);
       lines.push('');
+    }
+    if (e.fairness?.columns.length) {
+      lines.push('### Fairness', '', 'Largest gap between any two subgroups (calibration_in_the_large: mean predicted probability − observed rate).', '');
+      lines.push('| metric | column | gap | CI | between |', '|---|---|---|---|---|');
+      for (const m of e.fairness.metrics)
+        for (const c of e.fairness.columns) {
+          const g = c.max_gap[m];
+          if (g)
+            lines.push(
+              `| ${m} | ${c.column} | ${fmt(g.value)} | ${g.ci_low === undefined ? '' : `${fmt(g.ci_low)} – ${fmt(g.ci_high)}`} | ${g.between ? g.between.join(' vs ') : 'n/a'} |`,
+            );
+        }
+      const out = e.fairness.columns.flatMap((c) => c.left_out.map((l) => `${c.column} = ${l.value} (${l.why})`));
+      lines.push('', ...(out.length ? [`Left out of the gaps: ${out.join(', ')}.`, ''] : []));
     }
   } else lines.push('## Evaluation', '', '_No evaluation was wired into the register step._', '');
   lines.push('## Limitations', '', c.limitations || '_Not stated in the pipeline (`limitations:` of the register step)._', '');

@@ -138,7 +138,11 @@ export default defineStep<Params>({
     'Metrics of a trained model on a test dataset, with bootstrap confidence intervals, decision threshold, subgroups, curves, quality gates and permutation importance.',
   inputs: {
     model: { kind: 'model', description: 'A trained model (train.random-forest, train.svm).' },
-    test: { kind: 'dataset', description: "Held-out rows with the model's feature columns and the true outcome; subgroup columns may be id columns." },
+    test: {
+      kind: 'dataset',
+      description:
+        "Held-out rows with the model's feature columns and the true outcome; subgroup columns may be features, id columns or context columns (preprocess keep_for_evaluation).",
+    },
   },
   outputs: {
     metrics: { kind: 'metrics', description: `The evaluation report as JSON (${METRICS_FORMAT}).` },
@@ -341,6 +345,9 @@ export default defineStep<Params>({
         .join(', ')}`,
     );
     for (const note of evaluation.notes) ctx.log(`note: ${note}`);
+    for (const [metric, g] of Object.entries(evaluation.fairness?.max_gap ?? {}))
+      if (g.between) ctx.log(`fairness: largest ${metric} gap ${ci(g)} by ${g.column} (${g.between.join(' vs ')})`);
+    for (const note of evaluation.fairness?.notes.slice(1) ?? []) ctx.log(`note: ${note}`);
 
     const failed = m.failedGateMessages(evaluation);
     if (failed.length) throw new GateError(failed.join('\n'));

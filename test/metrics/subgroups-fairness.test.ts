@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { modelCard, type CardInput } from '../../src/bundle/card.js';
 import { readDatasetFile, writeDatasetFile } from '../../src/data/arrow.js';
 import { makeDataset, type CategoricalData, type Column, type Dataset } from '../../src/data/dataset.js';
 import { GateError, StepInputError } from '../../src/errors.js';
@@ -279,6 +280,15 @@ test('evaluate: subgroups by an encoded feature, an id, a dropped column and age
     report.gates!.map((g) => g.passed),
     [true],
   );
+  const overall = report.fairness!.max_gap.sensitivity!;
+  assert.ok(
+    r.logs.some(
+      (l) =>
+        l.startsWith(`fairness: largest sensitivity gap ${overall.value!.toPrecision(3)} (`) &&
+        l.endsWith(`by ${overall.column} (${overall.between!.join(' vs ')})`),
+    ),
+    r.logs.join('\n'),
+  );
   // Key order: what a diff of the metrics file relies on.
   assert.deepEqual(Object.keys(report).slice(-3), ['subgroups', 'fairness', 'gates']);
   assert.deepEqual(Object.keys(report.fairness!), ['metrics', 'min_group_rows', 'max_gap', 'columns', 'skipped', 'notes']);
@@ -299,6 +309,24 @@ test('evaluate: subgroups by an encoded feature, an id, a dropped column and age
   const gap = report.fairness!.columns[0].max_gap.sensitivity!;
   assert.ok(html.includes(`data-gap="sex.sensitivity"`));
   assert.ok(html.includes(`${gap.between![0]} vs ${gap.between![1]}`));
+
+  // The model card a reviewer reads: prevalence per group and the fairness gaps.
+  const card = modelCard({
+    name: 'm',
+    description: '',
+    intendedUse: '',
+    limitations: '',
+    signature: { columns: [], target: { column: 'outcome', task: 'classification', classes: ['no', 'yes'], positive: 'yes' } },
+    model: {},
+    evaluation: report as unknown as CardInput['evaluation'],
+    data: [],
+  });
+  assert.match(card, /\| sex \| n \| prevalence \| /);
+  assert.match(card, /### Fairness/);
+  assert.ok(
+    card.includes(`| sensitivity | sex | ${gap.value!.toFixed(3)} | ${gap.ci_low!.toFixed(3)} – ${gap.ci_high!.toFixed(3)} | ${gap.between!.join(' vs ')} |`),
+    card,
+  );
 });
 
 test('a failing fairness gate fails the step after writing the metrics', async () => {
