@@ -11,8 +11,8 @@ import { columnListText } from '../suggest.js';
 import type { Column, Dataset } from './dataset.js';
 import type { PreprocessTransform } from './preprocess-transform.js';
 
-/** What carrying `name` needs: a context column, nothing (the output already has its raw values), or it cannot be done. */
-type Plan = { carry: true } | { carry: false; why?: string };
+/** What carrying `name` needs: a context column, nothing (the output already has its values; `note` says how), or it cannot be done (`why`). */
+type Plan = { carry: true } | { carry: false; note?: string; why?: string };
 
 function plan(t: PreprocessTransform, name: string): Plan {
   const ct = t.columns.find((c) => c.name === name);
@@ -24,22 +24,32 @@ function plan(t: PreprocessTransform, name: string): Plan {
       )}`,
     );
   }
-  if (ct.type === 'pass-through') return { carry: false };
+  if (ct.type === 'pass-through') return { carry: false, note: `${name} passes through preprocessing unchanged` };
   if (!t.outputColumns.includes(name)) return { carry: true };
-  // The column keeps its name in the output: it is only raw when nothing changed its values.
-  if (ct.type === 'numeric' && !ct.impute && !ct.clip && !ct.scale) return { carry: false };
+  // The column keeps its name in the output: its values are raw unless clipped, scaled or encoded in place.
+  if (ct.type === 'numeric' && !ct.clip && !ct.scale)
+    return {
+      carry: false,
+      note: ct.impute
+        ? `${name} stays a feature under its own name: subgroups by it use its values with missing ones imputed (${ct.impute.strategy})`
+        : `${name} stays a feature under its own name, with its raw values`,
+    };
   return {
     carry: false,
-    why: `keep_for_evaluation: "${name}" stays a feature under its own name with transformed values, so its raw values cannot be carried beside it: leave it out of keep_for_evaluation (subgroups would then use the transformed values), or turn off the scaling, clipping or imputation that changes it`,
+    why: `keep_for_evaluation: "${name}" stays a feature under its own name with transformed values (${ct.type === 'numeric' ? 'clipped or scaled' : 'encoded in place'}), so its raw values cannot be carried beside it: leave it out of keep_for_evaluation, or do not clip or scale it`,
   };
 }
 
-/** Checks `names` against a fitted transform before any table is written; one error naming the problem. */
-export function checkContextNames(t: PreprocessTransform, names: readonly string[]): void {
+/** Checks `names` against a fitted transform before any table is written; returns what to tell the user about names that need no context column. */
+export function checkContextNames(t: PreprocessTransform, names: readonly string[]): string[] {
+  const notes: string[] = [];
   for (const name of names) {
     const p = plan(t, name);
-    if (!p.carry && p.why) throw new StepInputError(p.why);
+    if (p.carry) continue;
+    if (p.why) throw new StepInputError(p.why);
+    if (p.note) notes.push(p.note);
   }
+  return notes;
 }
 
 /**

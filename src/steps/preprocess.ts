@@ -133,7 +133,7 @@ export default defineStep<Params>({
     const train = await readDatasetFile(trainPath);
     const transform = fitPreprocess(train, options);
     const context = p.keep_for_evaluation ?? [];
-    checkContextNames(transform, context);
+    const contextNotes = checkContextNames(transform, context);
     const trainOut = transformDataset(transform, train, { source: 'train', context });
     const testOut = transformDataset(transform, await readDatasetFile(testPath), { source: 'test', context });
     await writeDatasetFile(ctx.output('train'), trainOut.dataset);
@@ -148,6 +148,7 @@ export default defineStep<Params>({
     }
     if (dropped.length) ctx.log(`dropped columns with too many missing values: ${dropped.join(', ')}`);
     if (context.length) ctx.log(`kept for evaluation (context columns, not features): ${context.join(', ')}`);
+    for (const note of contextNotes) ctx.log(`note: ${note}`);
     return {
       columnsIn: train.columns.length,
       columnsOut: transform.outputColumns.length,

@@ -97,13 +97,12 @@ test('the gap intervals are the same for the same seed and differ for another', 
   assert.deepEqual(a.max_gap.sensitivity!.value, c.max_gap.sensitivity!.value);
 });
 
-test('gates on the largest gap: failing, passing, per column, on the interval, and a misspelt path', () => {
+test('gates on the largest gap: failing, passing, per column, on the interval; a misspelt path fails before any work', () => {
   const e = handEvaluation({
     'subgroups.max_gap.sensitivity': '<= 0.1',
     'subgroups.max_gap.specificity': '<= 0.3',
     'subgroups.sex.max_gap.sensitivity': '<= 0.3',
     'subgroups.max_gap.sensitivity.ci_low': '>= 0',
-    'subgroups.max_gap.sensitivty': '<= 0.1',
   });
   assert.deepEqual(
     e.gates!.map((g) => [g.gate, g.passed]),
@@ -112,25 +111,60 @@ test('gates on the largest gap: failing, passing, per column, on the interval, a
       ['subgroups.max_gap.specificity', true],
       ['subgroups.sex.max_gap.sensitivity', true],
       ['subgroups.max_gap.sensitivity.ci_low', true],
-      ['subgroups.max_gap.sensitivty', false],
     ],
   );
   assert.match(e.gates![0].message!, /^gate failed: subgroups\.max_gap\.sensitivity = 0\.25 \(95% CI [\d.]+–[\d.]+\), required <= 0\.1$/);
-  assert.match(
-    e.gates![4].message!,
-    /subgroups\.max_gap\.sensitivty is not available \(no such fairness value; gates can name subgroups\.max_gap\.sensitivity/,
+  assert.throws(
+    () => handEvaluation({ 'subgroups.max_gap.sensitivty': '<= 0.1' }),
+    (err: Error) =>
+      err instanceof StepInputError &&
+      /^gate "subgroups\.max_gap\.sensitivty": unknown fairness metric "sensitivty" \(did you mean "sensitivity"\?\)/.test(err.message),
   );
-  // No subgroups: the gate says what it needs.
-  const none = evaluateOutcomes(
-    { kind: 'binary', y: Uint8Array.from(HAND.y), score: Float64Array.from(HAND.score), scoreKind: 'probability' },
+  assert.throws(
+    () => handEvaluation({ 'subgroups.ward.max_gap.sensitivity': '<= 0.1' }),
+    /gate "subgroups\.ward\.max_gap\.sensitivity": "ward" is not one of the subgroup columns \(sex\)/,
+  );
+  assert.throws(
+    () =>
+      evaluateOutcomes(
+        { kind: 'binary', y: Uint8Array.from(HAND.y), score: Float64Array.from(HAND.score), scoreKind: 'probability' },
+        {
+          threshold: { method: 'fixed', value: 0.5 },
+          bootstrap: { resamples: 0, seed: 0, confidence: 0.95 },
+          calibrationBins: 5,
+          gates: { 'subgroups.max_gap.sensitivity': '<= 0.1' },
+        },
+      ),
+    /fairness gaps need subgroups \(e\.g\. subgroups: \[\{ column: sex \}\]\)/,
+  );
+});
+
+test('a gap no two groups can give: the gate fails saying why', () => {
+  // Only the first 15 rows (women and three men): the men are too few, so no gap.
+  const rows = Int32Array.from({ length: 15 }, (_, i) => i);
+  const e = evaluateOutcomes(
+    { kind: 'binary', y: Uint8Array.from(HAND.y.slice(0, 15)), score: Float64Array.from(HAND.score.slice(0, 15)), scoreKind: 'probability' },
     {
       threshold: { method: 'fixed', value: 0.5 },
-      bootstrap: { resamples: 0, seed: 0, confidence: 0.95 },
+      bootstrap: { resamples: 50, seed: 0, confidence: 0.95 },
       calibrationBins: 5,
+      subgroups: [
+        {
+          column: 'sex',
+          groups: [
+            { label: 'female', rows: rows.subarray(0, 12) },
+            { label: 'male', rows: rows.subarray(12) },
+          ],
+        },
+      ],
       gates: { 'subgroups.max_gap.sensitivity': '<= 0.1' },
     },
   );
-  assert.match(none.gates![0].message!, /needs? a binary classifier and subgroups/);
+  assert.deepEqual(e.fairness!.columns[0].left_out, [{ value: 'male', n: 3, why: 'fewer than 10 rows' }]);
+  assert.equal(
+    e.gates![0].message,
+    'gate failed: subgroups.max_gap.sensitivity is not available (fewer than two subgroups could be compared; each needs 10 rows and both classes), required <= 0.1',
+  );
 });
 
 // ---- through the steps ------------------------------------------------------------------------
@@ -215,7 +249,7 @@ test('preprocess keep_for_evaluation carries encoded and dropped source columns 
   assert.ok(!features.some((f) => ['sex', 'ward', 'site'].includes(f)), features.join());
 });
 
-test('keep_for_evaluation: a misspelt column is named with the nearest ones; a scaled feature cannot be carried beside itself', async () => {
+test('keep_for_evaluation: a misspelt column is named with the nearest ones; a scaled feature cannot be carried beside itself, an imputed one is its own', async () => {
   const { kept } = await built;
   const inputs = { train: join(dir, 'train.arrow'), test: join(dir, 'test.arrow') };
   await assert.rejects(
@@ -226,6 +260,13 @@ test('keep_for_evaluation: a misspelt column is named with the nearest ones; a s
     runStep(preprocess, inputs, { ...prepParams, scale: 'standard', keep_for_evaluation: ['age'] }),
     (e: Error) => e instanceof StepInputError && /"age" stays a feature under its own name with transformed values/.test(e.message),
   );
+  // Imputed only: the feature is its own context, and the step says what subgroups by it will see.
+  const imputed = await runStep(preprocess, inputs, { ...prepParams, keep_for_evaluation: ['age'] });
+  assert.ok(
+    imputed.logs.includes('note: age stays a feature under its own name: subgroups by it use its values with missing ones imputed (median)'),
+    imputed.logs.join('\n'),
+  );
+  assert.ok(readFileSync(imputed.outputs.test).equals(readFileSync((await built).plain.outputs.test)));
   assert.ok(kept);
 });
 

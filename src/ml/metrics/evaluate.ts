@@ -6,7 +6,7 @@
 import { bootstrapMetrics, type BootstrapOptions, type MetricEstimate } from './bootstrap.js';
 import { calibrationCurve, type CalibrationBin } from './binary.js';
 import { resolveMetricNames, type ProblemKind } from './catalog.js';
-import { fairnessGateUnavailable, fairnessGateValues, fairnessSummary, isFairnessGate, type Fairness } from './fairness.js';
+import { MIN_GROUP_ROWS, checkFairnessGate, fairnessGateValues, fairnessSummary, isFairnessGate, type Fairness } from './fairness.js';
 import { checkGates, parseGates, type GateResult } from './gates.js';
 import { confusionMatrix } from './multiclass.js';
 import { binaryCurve, rankScores, rocCurve, type RocCurve } from './ranking.js';
@@ -85,6 +85,8 @@ export function evaluateOutcomes(o: Outcomes, options: EvaluationOptions): Evalu
     options.metrics,
     gates.filter((g) => !isFairnessGate(g.metric)).map((g) => g.metric),
   );
+  const subgroupColumns = (options.subgroups ?? []).map((s) => s.column);
+  for (const g of gates) if (isFairnessGate(g.metric)) checkFairnessGate(g.metric, o.kind, subgroupColumns);
   const notes: string[] = [];
   let threshold: ChosenThreshold | undefined;
   if (o.kind === 'binary') {
@@ -136,9 +138,12 @@ export function evaluateOutcomes(o: Outcomes, options: EvaluationOptions): Evalu
     if (o.kind === 'binary') report.fairness = fairnessSummary(o, options.subgroups, t, options.bootstrap);
   }
   if (gates.length) {
+    // Fairness paths were checked above, so each names a value (null when fewer than two groups compare).
     const fairness = fairnessGateValues(report.fairness);
     const why = Object.fromEntries(
-      gates.filter((g) => isFairnessGate(g.metric) && !fairness[g.metric]).map((g) => [g.metric, fairnessGateUnavailable(report.fairness)]),
+      Object.entries(fairness)
+        .filter(([, e]) => e.value === null)
+        .map(([path]) => [path, `fewer than two subgroups could be compared; each needs ${MIN_GROUP_ROWS} rows and both classes`]),
     );
     report.gates = checkGates(gates, { ...metrics, ...fairness }, { ...unavailable, ...why }, options.bootstrap.confidence);
   }

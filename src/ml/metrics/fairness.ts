@@ -17,7 +17,9 @@
  * `subgroups.max_gap.<metric>` (largest over every subgroup column) and
  * `subgroups.<column>.max_gap.<metric>`, each with `.ci_low` / `.ci_high` as any metric.
  */
+import { StepInputError } from '../../errors.js';
 import { createRng } from '../../rng.js';
+import { didYouMean } from '../../suggest.js';
 import { percentile, type BootstrapOptions, type MetricEstimate } from './bootstrap.js';
 import type { Outcomes } from './scorer.js';
 import type { Subgroup } from './subgroups.js';
@@ -74,11 +76,25 @@ export function fairnessGateValues(f: Fairness | undefined): Record<string, Metr
   return out;
 }
 
-/** Why a gate on a fairness path has no value (a typo, or an evaluation without subgroups). */
-export function fairnessGateUnavailable(f: Fairness | undefined): string {
-  if (!f) return 'fairness gaps need a binary classifier and subgroups (e.g. subgroups: [{ column: sex }])';
-  const known = Object.keys(fairnessGateValues(f));
-  return `no such fairness value; gates can name ${known.slice(0, 6).join(', ')}${known.length > 6 ? ', …' : ''}`;
+/**
+ * Checks a fairness gate's path before any work, so a typo fails fast as an unknown metric does:
+ * `subgroups.max_gap.<metric>` or `subgroups.<column>.max_gap.<metric>`, with a metric of
+ * FAIRNESS_METRICS and a column among the subgroups.
+ */
+export function checkFairnessGate(path: string, kind: string, columns: readonly string[]): void {
+  const rest = path.slice(GATE_PREFIX.length);
+  const at = rest.lastIndexOf('max_gap.');
+  const column = at > 0 ? rest.slice(0, at - 1) : undefined;
+  const metric = at >= 0 ? rest.slice(at + 'max_gap.'.length) : '';
+  const shape = `gates name them subgroups.max_gap.<metric> or subgroups.<column>.max_gap.<metric>, metric one of ${FAIRNESS_METRICS.join(', ')}`;
+  if (at < 0 || (at > 0 && rest[at - 1] !== '.'))
+    throw new StepInputError(`gate "${path}": not a fairness value (${shape}, e.g. subgroups.max_gap.sensitivity)`);
+  if (!(FAIRNESS_METRICS as readonly string[]).includes(metric))
+    throw new StepInputError(`gate "${path}": unknown fairness metric "${metric}"${didYouMean(metric, FAIRNESS_METRICS)} (${shape})`);
+  if (kind !== 'binary') throw new StepInputError(`gate "${path}": fairness gaps are computed for binary classifiers only`);
+  if (!columns.length) throw new StepInputError(`gate "${path}": fairness gaps need subgroups (e.g. subgroups: [{ column: sex }])`);
+  if (column !== undefined && !columns.includes(column))
+    throw new StepInputError(`gate "${path}": "${column}" is not one of the subgroup columns (${columns.join(', ')})${didYouMean(column, columns)}`);
 }
 
 /** Per-group sums, weighted by bootstrap multiplicities. */
