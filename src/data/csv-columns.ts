@@ -65,6 +65,11 @@ export class ColumnParser {
   private readonly numericMissing: boolean;
   private readonly emptyIsMissing: boolean;
   private readonly infiniteIsMissing: boolean;
+  /** Per column, how many cells each missing token stood for (blank as ""), counted once a record is complete. */
+  private readonly tokenCounts: Map<string, number>[];
+  /** The current record's missing tokens (column, token): a record re-parsed after a chunk carry starts them again. */
+  private pendingColumns: number[] = [];
+  private pendingTokens: string[] = [];
   private capacity: number;
   private carry: Buffer | undefined;
   private skip: number;
@@ -84,6 +89,7 @@ export class ColumnParser {
     this.emptyIsMissing = this.missing.has('');
     this.infiniteIsMissing = options.nonFinite === 'missing';
     this.skip = options.skipRecords;
+    this.tokenCounts = specs.map(() => new Map());
     this.capacity = Math.max(16, Math.ceil(options.expectedRows));
     specs.forEach((_s, j) => {
       if (this.types[j] === NUMERIC) this.numeric[j] = new Float64Array(this.capacity);
@@ -147,6 +153,11 @@ export class ColumnParser {
     });
   }
 
+  /** Per column, how many cells each missing token (trimmed; "" for blank) stood for; empty maps for columns without any. */
+  missingTokenCounts(): ReadonlyMap<string, number>[] {
+    return this.tokenCounts;
+  }
+
   /** The line a category of a categorical column first appears on. */
   firstLineOf(col: number, category: string): number | undefined {
     const code = this.dictionaries[col]?.get(category);
@@ -185,6 +196,8 @@ export class ColumnParser {
       }
       if (this.rows >= this.capacity) this.grow();
       const row = this.rows;
+      this.pendingColumns.length = 0;
+      this.pendingTokens.length = 0;
       let col = 0;
       for (;;) {
         const fieldLine = this.line;
@@ -273,6 +286,7 @@ export class ColumnParser {
         break;
       }
       if (col + 1 !== ncols) throw this.raggedError(recordLine, col + 1);
+      this.countTokens();
       this.rows++;
     }
     return n;
@@ -331,6 +345,7 @@ export class ColumnParser {
         }
         if (s === e && this.emptyIsMissing) {
           this.numeric[col][row] = NaN;
+          this.notePending(col, '');
           return;
         }
       }
@@ -343,6 +358,7 @@ export class ColumnParser {
   private commitString(value: string, col: number, row: number, line: number): void {
     const t = this.types[col];
     const missing = this.isMissing(value);
+    if (missing) this.notePending(col, this.missing.has(value) ? value : value.trim());
     if (t === NUMERIC) {
       if (missing) this.numeric[col][row] = NaN;
       else {
@@ -375,6 +391,20 @@ export class ColumnParser {
       v = NaN;
     }
     this.numeric[col][row] = v;
+  }
+
+  private notePending(col: number, token: string): void {
+    this.pendingColumns.push(col);
+    this.pendingTokens.push(token);
+  }
+
+  /** Adds the complete record's missing tokens to the per-column counts. */
+  private countTokens(): void {
+    for (let k = 0; k < this.pendingColumns.length; k++) {
+      const counts = this.tokenCounts[this.pendingColumns[k]];
+      const token = this.pendingTokens[k];
+      counts.set(token, (counts.get(token) ?? 0) + 1);
+    }
   }
 
   private isMissing(value: string): boolean {

@@ -109,7 +109,13 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<D
   if (parser.rows === 0) throw new DataError('the file has a header row but no data rows', { file });
 
   const parsed = parser.finish();
-  const columns: Column[] = plan.map((p, j) => ({ name: p.spec.name, kind: p.kind, data: parsed[j] }));
+  const tokens = parser.missingTokenCounts();
+  const columns: Column[] = plan.map((p, j) => ({
+    name: p.spec.name,
+    kind: p.kind,
+    data: parsed[j],
+    ...(tokens[j].size ? { missingTokens: Object.fromEntries(tokens[j]) } : {}),
+  }));
   const target =
     options.target !== undefined ? { column: options.target, ...(options.positive !== undefined ? { positive: options.positive } : {}) } : undefined;
   const t = plan.findIndex((p) => p.kind === 'target');
