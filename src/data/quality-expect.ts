@@ -66,16 +66,27 @@ export function checkExpectations(ds: Dataset, expect: Readonly<Record<string, E
     const rules: ColumnExpectation = spec === 'unique' ? { unique: true } : spec;
     const n = ds.rowCount;
     if (rules.min !== undefined || rules.max !== undefined) {
-      if (c.data.type !== 'numeric')
-        throw new StepInputError(`expect: "${name}" is ${c.data.type}, so min/max do not apply (use levels: for categories)`);
+      if (c.data.type !== 'numeric') throw new StepInputError(`expect: "${name}" is ${c.data.type}, so min/max do not apply (use levels: for categories)`);
       const v = c.data.values;
       if (rules.min !== undefined) {
         const min = rules.min;
-        out.push(result(name, `min ${min}`, rowsWhere(n, (i) => v[i] < min)));
+        out.push(
+          result(
+            name,
+            `min ${min}`,
+            rowsWhere(n, (i) => v[i] < min),
+          ),
+        );
       }
       if (rules.max !== undefined) {
         const max = rules.max;
-        out.push(result(name, `max ${max}`, rowsWhere(n, (i) => v[i] > max)));
+        out.push(
+          result(
+            name,
+            `max ${max}`,
+            rowsWhere(n, (i) => v[i] > max),
+          ),
+        );
       }
     }
     if (rules.unique) out.push(result(name, 'unique', repeatedRows(stringsOf(c.data)).rows));
@@ -89,7 +100,13 @@ export function checkExpectations(ds: Dataset, expect: Readonly<Record<string, E
       if (c.data.type === 'numeric') throw new StepInputError(`expect: "${name}" is numeric, so levels: does not apply (use min/max)`);
       const allowed = new Set(rules.levels);
       const values = stringsOf(c.data);
-      out.push(result(name, 'levels', rowsWhere(n, (i) => values[i] !== null && !allowed.has(values[i] as string))));
+      out.push(
+        result(
+          name,
+          'levels',
+          rowsWhere(n, (i) => values[i] !== null && !allowed.has(values[i] as string)),
+        ),
+      );
     }
   }
   return out;

@@ -40,7 +40,7 @@ export function rankAuc(score: ArrayLike<number>, positive: ArrayLike<number>): 
 /** The binary target as 0/1 per row (-1 when missing), or undefined when the target is not binary. */
 function binaryLabels(ds: Dataset): Int8Array | undefined {
   const t = ds.target && ds.columns.find((c) => c.name === ds.target?.column);
-  if (!t || t.data.type !== 'categorical' || t.data.categories.length !== 2) return undefined;
+  if (t?.data.type !== 'categorical' || t.data.categories.length !== 2) return undefined;
   const positive = ds.target?.positive !== undefined ? t.data.categories.indexOf(ds.target.positive) : 1;
   if (positive < 0) return undefined;
   return Int8Array.from(t.data.codes, (c) => (c < 0 ? -1 : c === positive ? 1 : 0));

@@ -177,7 +177,7 @@ function duplicateRows(ds: Dataset): RowFinding {
 
 function classBalance(ds: Dataset): QualityProfile['class_balance'] {
   const col = ds.target && ds.columns.find((c) => c.name === ds.target?.column);
-  if (!col || col.data.type !== 'categorical') return undefined;
+  if (col?.data.type !== 'categorical') return undefined;
   const counts = new Array<number>(col.data.categories.length).fill(0);
   let missing = 0;
   for (const c of col.data.codes) c < 0 ? missing++ : counts[c]++;

@@ -39,7 +39,9 @@ function distributionCell(c: DataCheckReport['columns'][number]): string {
 
 function columnsTable(r: DataCheckReport): string {
   const rows = r.columns
-    .map((c) => `<tr data-column="${esc(c.name)}"><td><code>${esc(c.name)}</code></td><td>${esc(c.kind)}</td>${missingCell(c, r.rows)}${distributionCell(c)}</tr>`)
+    .map(
+      (c) => `<tr data-column="${esc(c.name)}"><td><code>${esc(c.name)}</code></td><td>${esc(c.kind)}</td>${missingCell(c, r.rows)}${distributionCell(c)}</tr>`,
+    )
     .join('');
   return `<div class="scroll"><table class="data-columns"><thead><tr><th>column</th><th>kind</th><th>missing · share (tokens)</th><th>distribution</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
@@ -47,7 +49,11 @@ function columnsTable(r: DataCheckReport): string {
 function findings(r: DataCheckReport): string {
   const items: string[] = [];
   const d = r.duplicate_rows;
-  items.push(d.rows ? `<li class="dup-rows">${d.rows} duplicate row${d.rows === 1 ? '' : 's'} (rows ${esc(rowList(d.examples, d.rows))})</li>` : '<li class="dup-rows">no duplicate rows</li>');
+  items.push(
+    d.rows
+      ? `<li class="dup-rows">${d.rows} duplicate row${d.rows === 1 ? '' : 's'} (rows ${esc(rowList(d.examples, d.rows))})</li>`
+      : '<li class="dup-rows">no duplicate rows</li>',
+  );
   for (const ids of r.duplicate_ids)
     items.push(
       ids.rows
@@ -66,14 +72,19 @@ function findings(r: DataCheckReport): string {
       `<li class="leakage warning" data-column="${esc(l.column)}">possible leakage: <code>${esc(l.column)}</code> alone predicts the target with AUC ${esc(fmtNumber(l.auc))} (threshold ${esc(fmtNumber(r.leakage.threshold))}); is it recorded after the outcome?</li>`,
     );
   if (!leaks.length && r.leakage.columns.length)
-    items.push(`<li class="leakage">no column alone reaches AUC ${esc(fmtNumber(r.leakage.threshold))} (highest: <code>${esc(r.leakage.columns[0].column)}</code> ${esc(fmtNumber(r.leakage.columns[0].auc))})</li>`);
+    items.push(
+      `<li class="leakage">no column alone reaches AUC ${esc(fmtNumber(r.leakage.threshold))} (highest: <code>${esc(r.leakage.columns[0].column)}</code> ${esc(fmtNumber(r.leakage.columns[0].auc))})</li>`,
+    );
   return `<ul class="data-findings">${items.join('')}</ul>`;
 }
 
 function shiftTable(r: DataCheckReport): string {
   if (!r.shift) return '';
   const rows = r.shift.columns
-    .map((s) => `<tr data-column="${esc(s.column)}"${s.flagged ? ' class="flagged"' : ''}><td><code>${esc(s.column)}</code></td><td class="num">${esc(fmtNumber(s.psi))}</td><td>${s.flagged ? badge('failed', 'shifted') : ''}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr data-column="${esc(s.column)}"${s.flagged ? ' class="flagged"' : ''}><td><code>${esc(s.column)}</code></td><td class="num">${esc(fmtNumber(s.psi))}</td><td>${s.flagged ? badge('failed', 'shifted') : ''}</td></tr>`,
+    )
     .join('');
   return `<h3>Train/test shift</h3><p class="muted">Population stability index per column (deciles of train; levels for categories); above ${esc(fmtNumber(r.shift.threshold))} is flagged.</p><div class="scroll"><table class="data-shift"><thead><tr><th>column</th><th>PSI</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }

@@ -100,19 +100,32 @@ export default defineStep<Params>({
     const scores = leakageScores(ds);
     const leaks = scores.filter((s) => s.auc >= params.leakage_threshold);
     const shift =
-      trainPath && testPath ? shiftScores(await readDatasetFile(trainPath), await readDatasetFile(testPath)).map((s) => ({ ...s, flagged: s.psi > params.shift_threshold })) : undefined;
+      trainPath && testPath
+        ? shiftScores(await readDatasetFile(trainPath), await readDatasetFile(testPath)).map((s) => ({ ...s, flagged: s.psi > params.shift_threshold }))
+        : undefined;
     const expectations = checkExpectations(ds, params.expect);
 
     const warnings: Record<Finding, string[]> = {
       expectations: violationLines(expectations),
       duplicates: [
-        ...(profile.duplicate_rows.rows ? [`${profile.duplicate_rows.rows} duplicate row(s) (rows ${profile.duplicate_rows.examples.join(', ')}${profile.duplicate_rows.rows > profile.duplicate_rows.examples.length ? ', …' : ''})`] : []),
+        ...(profile.duplicate_rows.rows
+          ? [
+              `${profile.duplicate_rows.rows} duplicate row(s) (rows ${profile.duplicate_rows.examples.join(', ')}${profile.duplicate_rows.rows > profile.duplicate_rows.examples.length ? ', …' : ''})`,
+            ]
+          : []),
         ...profile.duplicate_ids
           .filter((d) => d.rows)
-          .map((d) => `${d.ids} id(s) of "${d.column}" on more than one row: ${d.rows} rows (rows ${d.examples.join(', ')}${d.rows > d.examples.length ? ', …' : ''})`),
+          .map(
+            (d) =>
+              `${d.ids} id(s) of "${d.column}" on more than one row: ${d.rows} rows (rows ${d.examples.join(', ')}${d.rows > d.examples.length ? ', …' : ''})`,
+          ),
       ],
-      leakage: leaks.map((l) => `possible leakage: column "${l.column}" alone predicts the target with AUC ${l.auc.toFixed(3)} (>= ${params.leakage_threshold})`),
-      shift: (shift ?? []).filter((s) => s.flagged).map((s) => `train/test shift: column "${s.column}" has PSI ${s.psi.toFixed(3)} (> ${params.shift_threshold})`),
+      leakage: leaks.map(
+        (l) => `possible leakage: column "${l.column}" alone predicts the target with AUC ${l.auc.toFixed(3)} (>= ${params.leakage_threshold})`,
+      ),
+      shift: (shift ?? [])
+        .filter((s) => s.flagged)
+        .map((s) => `train/test shift: column "${s.column}" has PSI ${s.psi.toFixed(3)} (> ${params.shift_threshold})`),
     };
     const report = {
       format: CHECK_DATA_FORMAT,

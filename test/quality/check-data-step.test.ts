@@ -28,7 +28,14 @@ const readmission = loadBuiltin('hospital-readmission', { seed: 0 });
 const dataFile = readmission.then((ds) => saved(ds, 'readmission.arrow'));
 
 interface Report {
-  columns: { name: string; kind: string; missing: number; missing_tokens?: Record<string, number>; numeric?: { min: number; max: number; outliers: number }; levels?: { top: { level: string; count: number }[]; others: number } }[];
+  columns: {
+    name: string;
+    kind: string;
+    missing: number;
+    missing_tokens?: Record<string, number>;
+    numeric?: { min: number; max: number; outliers: number };
+    levels?: { top: { level: string; count: number }[]; others: number };
+  }[];
   duplicate_rows: { rows: number; examples: number[] };
   duplicate_ids: { column: string; rows: number; ids: number; examples: number[] }[];
   class_balance: { counts: { class: string; count: number }[] };
@@ -53,7 +60,10 @@ test('names discharge_code as possible leakage, the duplicate ids by row number,
   const r = readReport(run.outputs.report);
   assert.deepEqual(r.leakage.flagged, ['discharge_code']);
   assert.ok(r.leakage.columns[0].auc >= 0.98);
-  assert.ok(r.leakage.columns.slice(1).every((c) => c.auc < 0.8), 'no other column looks like a leak');
+  assert.ok(
+    r.leakage.columns.slice(1).every((c) => c.auc < 0.8),
+    'no other column looks like a leak',
+  );
   const expected = duplicatedIdRows(ds);
   assert.deepEqual(r.duplicate_ids, [{ column: 'patient_id', rows: expected.length, ids: r.duplicate_ids[0].ids, examples: expected.slice(0, 5) }]);
   assert.ok(r.duplicate_ids[0].ids >= 25);
@@ -62,10 +72,19 @@ test('names discharge_code as possible leakage, the duplicate ids by row number,
   assert.deepEqual(by.bmi.missing_tokens, ds.columns.find((c) => c.name === 'bmi')!.missingTokens);
   assert.deepEqual(Object.keys(by.bmi.missing_tokens ?? {}).sort(), ['', 'NA']);
   assert.deepEqual(Object.keys(by.systolic_bp.missing_tokens ?? {}).sort(), ['?', 'NA']);
-  assert.equal(by.bmi.missing, Object.values(by.bmi.missing_tokens ?? {}).reduce((a, b) => a + b, 0));
+  assert.equal(
+    by.bmi.missing,
+    Object.values(by.bmi.missing_tokens ?? {}).reduce((a, b) => a + b, 0),
+  );
   assert.ok(by.age.numeric && by.age.numeric.min >= 18 && by.age.numeric.max <= 95);
   // Levels of fewer than 5 patients are counted among the others, never named.
-  assert.ok(by.ward.levels && by.ward.levels.top.length >= 12 && by.ward.levels.top.length < 42 && by.ward.levels.top.every((t) => t.count >= 5) && by.ward.levels.others > 30);
+  assert.ok(
+    by.ward.levels &&
+      by.ward.levels.top.length >= 12 &&
+      by.ward.levels.top.length < 42 &&
+      by.ward.levels.top.every((t) => t.count >= 5) &&
+      by.ward.levels.others > 30,
+  );
   assert.equal(r.class_balance.counts.find((c) => c.class === 'yes')!.count > 100, true);
   assert.ok(run.logs.some((l) => l.includes('possible leakage') && l.includes('discharge_code')));
   // No value of a row is in the report: not an id, not a note.
@@ -76,7 +95,13 @@ test('names discharge_code as possible leakage, the duplicate ids by row number,
 test('a violated expectation fails the step with column, rule and row numbers, never values; the report is still written', async () => {
   const ds = await readmission;
   const out = mkdtempSync(join(dir, 'fail-'));
-  const failure = await runStep(checkData, { data: await dataFile }, { expect: { age: { min: 0, max: 90 }, patient_id: 'unique', bmi: { missing: '<= 0.1' } } }, dir, out).then(
+  const failure = await runStep(
+    checkData,
+    { data: await dataFile },
+    { expect: { age: { min: 0, max: 90 }, patient_id: 'unique', bmi: { missing: '<= 0.1' } } },
+    dir,
+    out,
+  ).then(
     () => assert.fail('expected the step to fail'),
     (e: unknown) => e,
   );
@@ -103,7 +128,11 @@ test('a violated expectation fails the step with column, rule and row numbers, n
 });
 
 test('expectations that hold pass, and a missing-rate expectation fails when too much is missing', async () => {
-  const run = await runStep(checkData, { data: await dataFile }, { expect: { age: { min: 18, max: 95 }, sex: { levels: ['female', 'male'] }, bmi: { missing: '<= 0.1' } } });
+  const run = await runStep(
+    checkData,
+    { data: await dataFile },
+    { expect: { age: { min: 18, max: 95 }, sex: { levels: ['female', 'male'] }, bmi: { missing: '<= 0.1' } } },
+  );
   assert.ok(readReport(run.outputs.report).expectations.every((e) => e.passed));
   await assert.rejects(runStep(checkData, { data: await dataFile }, { expect: { bmi: { missing: '<= 0.01' } } }), (e: unknown) => {
     assert.ok(e instanceof GateError);
@@ -137,7 +166,11 @@ test('shift flags the column that differs between train and test by construction
   const cut = Math.floor(ds.rowCount * 0.7);
   const shifted = await runStep(
     checkData,
-    { data: await dataFile, train: await saved(takeRows(ds, order.slice(0, cut)), 'young.arrow'), test: await saved(takeRows(ds, order.slice(cut)), 'old.arrow') },
+    {
+      data: await dataFile,
+      train: await saved(takeRows(ds, order.slice(0, cut)), 'young.arrow'),
+      test: await saved(takeRows(ds, order.slice(cut)), 'old.arrow'),
+    },
     {},
   );
   const s = readReport(shifted.outputs.report).shift!;
@@ -146,7 +179,23 @@ test('shift flags the column that differs between train and test by construction
   const even = Array.from({ length: ds.rowCount }, (_, i) => i);
   const random = await runStep(
     checkData,
-    { data: await dataFile, train: await saved(takeRows(ds, even.filter((i) => i % 3)), 'a.arrow'), test: await saved(takeRows(ds, even.filter((i) => !(i % 3))), 'b.arrow') },
+    {
+      data: await dataFile,
+      train: await saved(
+        takeRows(
+          ds,
+          even.filter((i) => i % 3),
+        ),
+        'a.arrow',
+      ),
+      test: await saved(
+        takeRows(
+          ds,
+          even.filter((i) => !(i % 3)),
+        ),
+        'b.arrow',
+      ),
+    },
     {},
   );
   assert.ok(readReport(random.outputs.report).shift!.columns.every((c) => !c.flagged));

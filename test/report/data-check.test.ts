@@ -47,11 +47,20 @@ test('the data check section: columns with missing tokens, duplicate ids by row,
   const section = /<section class="data-check" id="data-check" data-step="check">.*?<\/section>/s.exec(html)?.[0];
   assert.ok(section, 'a data check section');
   assert.ok(html.indexOf('<section class="data-check"') < html.indexOf('<section id="graph"'));
-  assert.match(section, /<tr data-column="bmi"><td><code>bmi<\/code><\/td><td>numeric<\/td><td class="num">\d+ · [\d.]+ <span class="muted">\(blank \d+, &quot;NA&quot; \d+\)<\/span><\/td><td>min /);
+  assert.match(
+    section,
+    /<tr data-column="bmi"><td><code>bmi<\/code><\/td><td>numeric<\/td><td class="num">\d+ · [\d.]+ <span class="muted">\(blank \d+, &quot;NA&quot; \d+\)<\/span><\/td><td>min /,
+  );
   assert.match(section, /<tr data-column="systolic_bp">.*?\((&quot;NA&quot; \d+, &quot;\?&quot; \d+|&quot;\?&quot; \d+, &quot;NA&quot; \d+)\)/);
-  assert.match(section, /<tr data-column="patient_id"><td><code>patient_id<\/code><\/td><td>id<\/td><td class="num">0<\/td><td>\d+ distinct values \(not shown\)<\/td>/);
+  assert.match(
+    section,
+    /<tr data-column="patient_id"><td><code>patient_id<\/code><\/td><td>id<\/td><td class="num">0<\/td><td>\d+ distinct values \(not shown\)<\/td>/,
+  );
   assert.ok(section.includes(`on more than one row: `) && section.includes(`(rows ${published.duplicate_ids[0].examples.join(', ')}, …)`));
-  assert.match(section, /<li class="leakage warning" data-column="discharge_code">possible leakage: <code>discharge_code<\/code> alone predicts the target with AUC 0\.9\d\d/);
+  assert.match(
+    section,
+    /<li class="leakage warning" data-column="discharge_code">possible leakage: <code>discharge_code<\/code> alone predicts the target with AUC 0\.9\d\d/,
+  );
   assert.match(section, /<table class="data-shift">.*<tr data-column="age"><td><code>age<\/code><\/td><td class="num">[\d.]+<\/td><td><\/td><\/tr>/s);
   assert.match(section, /<tr class="passed"><td><code>age<\/code><\/td><td>max 120<\/td>/);
   assert.doesNotMatch(section, /P0\d{5}|bed \d/, 'no id or note value reaches the page');
@@ -67,5 +76,8 @@ test('a failed expectation: the section lists the violations by row number, and 
   assert.match(run.output, /expectation failed: column "patient_id" unique: \d+ rows \(rows [\d, ]+, …\)/);
   assert.ok(existsSync(join(dir, 'results', 'data-check.json')), 'published after the failed check, like a failed gate');
   const html = await reportOf(dir, run.record.runId);
-  assert.match(html, /<section class="data-check" id="data-check" data-step="check"><h2>Data check: <code>check<\/code> <span class="badge failed">failed<\/span><\/h2>.*<li>[^<]*expectation failed: column &quot;patient_id&quot; unique: \d+ rows \(rows [\d, ]+, …\)<\/li>/s);
+  assert.match(
+    html,
+    /<section class="data-check" id="data-check" data-step="check"><h2>Data check: <code>check<\/code> <span class="badge failed">failed<\/span><\/h2>.*<li>[^<]*expectation failed: column &quot;patient_id&quot; unique: \d+ rows \(rows [\d, ]+, …\)<\/li>/s,
+  );
 });

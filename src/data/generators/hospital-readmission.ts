@@ -42,14 +42,37 @@ export const COMMON_WARDS = [
 /** Relative sizes of the common wards, in COMMON_WARDS order. */
 const WARD_WEIGHTS = [14, 5, 7, 20, 10, 12, 4, 5, 6, 7, 6, 4];
 /** Readmission log-odds added per common ward (older, sicker wards readmit more). */
-const WARD_EFFECT: Readonly<Record<string, number>> = { geriatrics: 0.6, oncology: 0.5, nephrology: 0.4, cardiology: 0.3, orthopaedics: -0.4, general_surgery: -0.2 };
+const WARD_EFFECT: Readonly<Record<string, number>> = {
+  geriatrics: 0.6,
+  oncology: 0.5,
+  nephrology: 0.4,
+  cardiology: 0.3,
+  orthopaedics: -0.4,
+  general_surgery: -0.2,
+};
 /** Satellite and specialist units with 1 to 5 patients each. */
 export const RARE_WARDS = 30;
 
 const SMOKING = ['never', 'former', 'current'] as const;
 const SMOKING_EFFECT = [0, 0.3, 0.6];
-const NOTE_OPENINGS = ['reviewed on ward round', 'seen by registrar', 'family updated', 'pain controlled', 'mobilising with frame', 'awaiting bloods', 'tolerating diet'];
-const NOTE_DETAILS = ['no concerns', 'plan to continue', 'physio to review', 'social work referral', 'repeat obs at 4h', 'for discussion at MDT', 'OT assessment booked'];
+const NOTE_OPENINGS = [
+  'reviewed on ward round',
+  'seen by registrar',
+  'family updated',
+  'pain controlled',
+  'mobilising with frame',
+  'awaiting bloods',
+  'tolerating diet',
+];
+const NOTE_DETAILS = [
+  'no concerns',
+  'plan to continue',
+  'physio to review',
+  'social work referral',
+  'repeat obs at 4h',
+  'for discussion at MDT',
+  'OT assessment booked',
+];
 /** Discharge codes: the first two are recorded, in this extract, mostly after the readmission itself (the leak). */
 const LEAKY_CODES = ['DC-30', 'DC-31'];
 const ROUTINE_CODES = ['DC-01', 'DC-02', 'DC-03', 'DC-04'];
