@@ -39,11 +39,7 @@ export const TARGET_SMOOTHING = 10;
 export const INFREQUENT = 'infrequent';
 
 /** The encoding of each categorical feature column; names in a per-column map must be categorical features. */
-export function resolveEncodings(
-  option: EncodeOption | undefined,
-  categorical: readonly string[],
-  numeric: readonly string[],
-): Map<string, ColumnEncoding> {
+export function resolveEncodings(option: EncodeOption | undefined, categorical: readonly string[], numeric: readonly string[]): Map<string, ColumnEncoding> {
   const out = new Map<string, ColumnEncoding>();
   if (option === undefined || typeof option === 'string') {
     for (const name of categorical) out.set(name, option ?? 'one-hot');
@@ -121,12 +117,7 @@ export function targetForEncoding(ds: Dataset, column: string): Float64Array {
 }
 
 /** Smoothed mean target per category over the rows where `use` is true, and the prior (mean y) of those rows. */
-function targetStatistics(
-  codes: Int32Array,
-  y: Float64Array,
-  categoryCount: number,
-  use: (i: number) => boolean,
-): { values: number[]; prior: number } {
+function targetStatistics(codes: Int32Array, y: Float64Array, categoryCount: number, use: (i: number) => boolean): { values: number[]; prior: number } {
   const sum = new Array<number>(categoryCount).fill(0);
   const n = new Array<number>(categoryCount).fill(0);
   let total = 0,

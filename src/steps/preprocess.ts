@@ -91,10 +91,7 @@ export default defineStep<Params>({
       iqr_k: { type: 'number', exclusiveMinimum: 0, default: 1.5, description: 'k for outliers: iqr.' },
       zscore_z: { type: 'number', exclusiveMinimum: 0, default: 3, description: 'z for outliers: zscore (population std).' },
       encode: {
-        anyOf: [
-          { enum: ['one-hot', 'ordinal'] },
-          { type: 'object', additionalProperties: { enum: ['one-hot', 'ordinal', 'frequency', 'target'] } },
-        ],
+        anyOf: [{ enum: ['one-hot', 'ordinal'] }, { type: 'object', additionalProperties: { enum: ['one-hot', 'ordinal', 'frequency', 'target'] } }],
         default: 'one-hot',
         description:
           'Categorical columns: one-hot columns named <column>=<category>, or ordinal codes (categories sorted); or per column, e.g. { ward: frequency } (others one-hot): frequency = share of training rows (unseen: 0), target = mean target per level (binary or numeric target), smoothed toward the training mean (m = 10), cross-fitted over 5 seeded folds on the training rows.',

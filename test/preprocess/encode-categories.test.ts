@@ -20,7 +20,11 @@ import { readFixture } from './breast-cancer.js';
 function categorical(name: string, labels: readonly (string | null)[]): Column {
   const categories = [...new Set(labels.filter((l): l is string => l !== null))].sort();
   const index = new Map(categories.map((c, k) => [c, k]));
-  return { name, kind: 'categorical', data: { type: 'categorical', codes: Int32Array.from(labels, (l) => (l === null ? -1 : (index.get(l) as number))), categories } };
+  return {
+    name,
+    kind: 'categorical',
+    data: { type: 'categorical', codes: Int32Array.from(labels, (l) => (l === null ? -1 : (index.get(l) as number))), categories },
+  };
 }
 
 function numeric(name: string, values: readonly number[], kind: Column['kind'] = 'numeric'): Column {
@@ -106,7 +110,15 @@ interface EncodingFixture {
 test("min_frequency and max_categories match scikit-learn 1.2's OneHotEncoder(handle_unknown='infrequent_if_exist')", () => {
   const fx = readFixture<EncodingFixture>('encoding.json');
   assert.match(fx.sklearn, /^1\.2\./);
-  const table = (rows: string[][]): Dataset => makeDataset(fx.columns.map((name, j) => categorical(name, rows.map((r) => r[j]))));
+  const table = (rows: string[][]): Dataset =>
+    makeDataset(
+      fx.columns.map((name, j) =>
+        categorical(
+          name,
+          rows.map((r) => r[j]),
+        ),
+      ),
+    );
   const train = table(fx.train);
   const testSet = table(fx.test);
   assert.equal(fx.cases.length, 6);
@@ -157,15 +169,15 @@ test('target encoding: full-training m-estimates for new rows, hand-checked', ()
   const out = outputOf(transformDataset(t, makeDataset([categorical('ward', ['a', 'b', 'unseen'])])).dataset, 'ward');
   assert.deepEqual(out, [(2 + m * 0.5) / (3 + m), (0 + m * 0.5) / (1 + m), 0.5]);
   // A binary categorical target encodes the rate of the positive class.
-  const classified = makeDataset(
-    [categorical('ward', ['a', 'a', 'a', 'b']), { ...categorical('outcome', ['yes', 'yes', 'no', 'no']), kind: 'target' }],
-    { column: 'outcome', positive: 'yes' },
-  );
+  const classified = makeDataset([categorical('ward', ['a', 'a', 'a', 'b']), { ...categorical('outcome', ['yes', 'yes', 'no', 'no']), kind: 'target' }], {
+    column: 'outcome',
+    positive: 'yes',
+  });
   const tc = fitPreprocess(classified, { encode: { ward: 'target' } });
   assert.deepEqual(outputOf(transformDataset(tc, makeDataset([categorical('ward', ['a'])])).dataset, 'ward'), [(2 + m * 0.5) / (3 + m)]);
 });
 
-test("target encoding is cross-fitted on the training rows: a level seen once never gets its own label as its encoding", () => {
+test('target encoding is cross-fitted on the training rows: a level seen once never gets its own label as its encoding', () => {
   // 60 rows, 40 singleton levels and one common level; labels alternate.
   const wards = Array.from({ length: 60 }, (_, i) => (i < 40 ? `single-${String(i).padStart(2, '0')}` : 'common'));
   const labels: number[] = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? 1 : 0));
@@ -205,11 +217,13 @@ test('the preprocess step writes out-of-fold target encodings for train and full
 });
 
 test('target encoding refuses a multi-class target and encode names only categorical features', () => {
-  const ds = makeDataset(
-    [categorical('ward', ['a', 'b', 'c']), numeric('age', [1, 2, 3]), { ...categorical('stage', ['I', 'II', 'III']), kind: 'target' }],
-    { column: 'stage' },
+  const ds = makeDataset([categorical('ward', ['a', 'b', 'c']), numeric('age', [1, 2, 3]), { ...categorical('stage', ['I', 'II', 'III']), kind: 'target' }], {
+    column: 'stage',
+  });
+  assert.throws(
+    () => fitPreprocess(ds, { encode: { ward: 'target' } }),
+    /needs a binary or numeric target; "stage" has 3 classes: use frequency or one-hot for ward/,
   );
-  assert.throws(() => fitPreprocess(ds, { encode: { ward: 'target' } }), /needs a binary or numeric target; "stage" has 3 classes: use frequency or one-hot for ward/);
   assert.throws(() => fitPreprocess(ds, { encode: { wrad: 'frequency' } }), /unknown categorical feature column "wrad" \(did you mean "ward"\?\)/);
   assert.throws(() => fitPreprocess(ds, { encode: { age: 'frequency' } }), /"age", which is numeric/);
   const noTarget = makeDataset([categorical('ward', ['a', 'b'])]);

@@ -33,11 +33,20 @@ test('a free-text column is loaded as text with a note, and preprocess leaves it
   writeFileSync(join(dir, 'notes.csv'), csv());
   const loaded = await runStep(loadCsv, {}, { path: 'notes.csv', target: 'outcome', positive: 'yes' }, dir);
   const ds = await readDatasetFile(loaded.outputs.data);
-  assert.deepEqual(
-    Object.fromEntries(ds.columns.map((c) => [c.name, c.kind])),
-    { patient_id: 'id', accession: 'text', note: 'text', ward: 'categorical', age: 'numeric', outcome: 'target' },
+  assert.deepEqual(Object.fromEntries(ds.columns.map((c) => [c.name, c.kind])), {
+    patient_id: 'id',
+    accession: 'text',
+    note: 'text',
+    ward: 'categorical',
+    age: 'numeric',
+    outcome: 'target',
+  });
+  assert.ok(
+    loaded.logs.includes(
+      'note: free text, not a feature: accession, note (declare columns: { <name>: categorical } to encode one, or id: to keep it as an identifier)',
+    ),
+    loaded.logs.join('\n'),
   );
-  assert.ok(loaded.logs.includes('note: free text, not a feature: accession, note (declare columns: { <name>: categorical } to encode one, or id: to keep it as an identifier)'), loaded.logs.join('\n'));
 
   const parts = await runStep(split, { data: loaded.outputs.data }, { seed: 1 });
   const prep = await runStep(preprocess, { train: parts.outputs.train, test: parts.outputs.test }, {});
