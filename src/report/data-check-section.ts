@@ -12,6 +12,7 @@ import type { DataCheck, DataCheckReport } from './report-data.js';
 const tokenName = (t: string): string => (t === '' ? 'blank' : `"${t}"`);
 const rowList = (examples: readonly number[], total: number): string => `${examples.join(', ')}${total > examples.length ? ', …' : ''}`;
 const count = (n: number): string => String(n);
+const fmtDay = (days: number): string => (Number.isFinite(days) ? new Date(Math.round(days) * 86_400_000).toISOString().slice(0, 10) : 'n/a');
 
 function missingCell(c: DataCheckReport['columns'][number], rows: number): string {
   if (c.missing === 0) return '<td class="num">0</td>';
@@ -27,7 +28,9 @@ function missingCell(c: DataCheckReport['columns'][number], rows: number): strin
 function distributionCell(c: DataCheckReport['columns'][number]): string {
   if (c.numeric) {
     const s = c.numeric;
-    return `<td>min ${esc(fmtNumber(s.min))} · Q1 ${esc(fmtNumber(s.q1))} · median ${esc(fmtNumber(s.median))} · Q3 ${esc(fmtNumber(s.q3))} · max ${esc(fmtNumber(s.max))} · mean ${esc(fmtNumber(s.mean))}; ${s.outliers} outlier${s.outliers === 1 ? '' : 's'} (IQR rule)</td>`;
+    // A date column holds days since 1970-01-01 (UTC): shown as dates, not day numbers.
+    const f = c.kind === 'date' ? fmtDay : fmtNumber;
+    return `<td>min ${esc(f(s.min))} · Q1 ${esc(f(s.q1))} · median ${esc(f(s.median))} · Q3 ${esc(f(s.q3))} · max ${esc(f(s.max))} · mean ${esc(f(s.mean))}; ${s.outliers} outlier${s.outliers === 1 ? '' : 's'} (IQR rule)</td>`;
   }
   if (c.levels) {
     const l = c.levels;

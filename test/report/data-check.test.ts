@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportCommand } from '../../src/cli/report.js';
+import { renderReport } from '../../src/report/render.js';
 import { runPipeline, tempProject } from './project.js';
 
 function pipeline(expect: string): string {
@@ -80,4 +81,44 @@ test('a failed expectation: the section lists the violations by row number, and 
     html,
     /<section class="data-check" id="data-check" data-step="check"><h2>Data check: <code>check<\/code> <span class="badge failed">failed<\/span><\/h2>.*<li>[^<]*expectation failed: column &quot;patient_id&quot; unique: \d+ rows \(rows [\d, ]+, …\)<\/li>/s,
   );
+});
+
+test('a date column is summarised as dates, and a check without a report says why', () => {
+  const html = renderReport({
+    runId: 'r1',
+    pipeline: { name: 'p', file: 'p.yaml', digest: 'ab'.repeat(32) },
+    warnings: [],
+    git: null,
+    status: 'done',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    steps: [],
+    evaluations: [],
+    modelImportances: [],
+    dataChecks: [
+      {
+        step: 'check',
+        report: {
+          rows: 10,
+          columns: [
+            {
+              name: 'admitted',
+              kind: 'date',
+              missing: 0,
+              numeric: { min: 17897, q1: 18000, median: 18500, q3: 19000, max: 20088, mean: 18500.4, outliers: 0 },
+            },
+          ],
+          duplicate_rows: { rows: 0, examples: [] },
+          duplicate_ids: [],
+          leakage: { threshold: 0.98, columns: [], flagged: [] },
+          expectations: [],
+        },
+      },
+      { step: 'gone', missing: 'its data-check report is not in this store' },
+    ],
+  });
+  assert.match(
+    html,
+    /<tr data-column="admitted"><td><code>admitted<\/code><\/td><td>date<\/td><td class="num">0<\/td><td>min 2019-01-01 · Q1 2019-04-14 · median 2020-08-26 · Q3 2022-01-08 · max 2024-12-31 · mean 2020-08-26;/,
+  );
+  assert.match(html, /data-step="gone"><h2>Data check: <code>gone<\/code><\/h2><p class="muted">No report: its data-check report is not in this store\.<\/p>/);
 });
