@@ -200,3 +200,14 @@ test('shift flags the column that differs between train and test by construction
   );
   assert.ok(readReport(random.outputs.report).shift!.columns.every((c) => !c.flagged));
 });
+
+test('fail_on: [duplicates] fails naming duplicate rows and ids by row number; train without test is an error', async () => {
+  await assert.rejects(runStep(checkData, { data: await dataFile }, { fail_on: ['duplicates'] }), (e: unknown) => {
+    assert.ok(e instanceof GateError);
+    const [rows, ids] = e.message.split('\n');
+    assert.match(rows, /^2 duplicate row\(s\) \(rows \d+, \d+\)$/);
+    assert.match(ids, /^\d+ id\(s\) of "patient_id" on more than one row: \d+ rows \(rows [\d, ]+, …\)$/);
+    return true;
+  });
+  await assert.rejects(runStep(checkData, { data: await dataFile, train: await dataFile }, {}), /shift needs both `train` and `test` wired/);
+});
