@@ -137,6 +137,10 @@ export default defineStep<Params>({
     };
     // Written before judging, so a failed check still leaves its report (the engine publishes it to report_file).
     await writeFile(ctx.output('report'), `${JSON.stringify(report, null, 2)}\n`);
+    const failedExpectations = expectations.filter((e) => !e.passed).length;
+    ctx.log(
+      `${profile.rows} rows x ${profile.columns.length} columns; ${expectations.length - failedExpectations} of ${expectations.length} expectations hold; ${leaks.length} possible leak(s); ${shift ? `${shift.filter((x) => x.flagged).length} shifted column(s)` : 'no train/test given'}`,
+    );
     for (const f of FINDINGS) if (!params.fail_on.includes(f)) for (const w of warnings[f]) ctx.log(`warning: ${w}`);
     const failing = params.fail_on.flatMap((f) => warnings[f]);
     if (failing.length) throw new GateError(failing.join('\n'));
