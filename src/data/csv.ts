@@ -229,7 +229,9 @@ function planColumns(names: readonly string[], rows: readonly SampleRecord[], op
     checkColumnExists(name, names, file, 'a column named in `formats:`');
     const d = declared.get(name);
     if (name === options.target || (d !== undefined && d !== 'date'))
-      throw new StepInputError(`\`formats:\` gives a date format for "${name}", but ${name === options.target ? 'it is the target' : `\`columns:\` or \`id:\` declares it ${d}`}`);
+      throw new StepInputError(
+        `\`formats:\` gives a date format for "${name}", but ${name === options.target ? 'it is the target' : `\`columns:\` or \`id:\` declares it ${d}`}`,
+      );
     formats.set(name, layoutOfFormat(name, format, file));
   }
 
@@ -255,7 +257,14 @@ function planColumns(names: readonly string[], rows: readonly SampleRecord[], op
 }
 
 /** The date layout of column j from the sample; a column declared `date` whose values are not dates in a known layout is an error. */
-function dateLayout(name: string, rows: readonly SampleRecord[], j: number, missing: ReadonlySet<string>, file: string, declared: boolean): DateLayout | undefined {
+function dateLayout(
+  name: string,
+  rows: readonly SampleRecord[],
+  j: number,
+  missing: ReadonlySet<string>,
+  file: string,
+  declared: boolean,
+): DateLayout | undefined {
   const layout = inferDateLayout(
     rows.map((r) => ({ value: r.fields[j] ?? '', line: r.line })),
     missing,

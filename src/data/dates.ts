@@ -134,7 +134,11 @@ export function matchPattern(s: string, pattern: DatePattern): DateParts | undef
 }
 
 /** How a date column's values are written: ISO 8601, day first, month first, or a user's pattern. */
-export type DateLayout = { readonly type: 'iso' } | { readonly type: 'dmy' } | { readonly type: 'mdy' } | { readonly type: 'pattern'; readonly pattern: DatePattern };
+export type DateLayout =
+  | { readonly type: 'iso' }
+  | { readonly type: 'dmy' }
+  | { readonly type: 'mdy' }
+  | { readonly type: 'pattern'; readonly pattern: DatePattern };
 
 /** Days since 1970-01-01 UTC of `s` written in `layout`; NaN when it is not a valid date in that layout. */
 export function parseDate(s: string, layout: DateLayout): number {

@@ -5,6 +5,7 @@
  * training set only.
  */
 import type { EncodeMethod, UnseenPolicy } from './preprocess-options.js';
+import type { DateFeatureSpec } from './date-features.js';
 
 export interface NumericColumnTransform {
   name: string;
@@ -63,6 +64,11 @@ export interface PreprocessTransform {
   outputColumns: string[];
   /** Training rows the statistics were computed on (after row dropping). */
   fittedRows: number;
+  /**
+   * Numeric columns derived from date columns before anything else (absent when none were asked
+   * for); `columns` then treats them like any numeric column.
+   */
+  dates?: DateFeatureSpec[];
 }
 
 /** What applying a transform did to one table, for step summaries. Counts only, never values. */

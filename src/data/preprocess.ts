@@ -13,7 +13,8 @@
  *   -> scale numeric columns (standard: mean and population std; minmax; robust: median and
  *      IQR 25-75), a constant column getting scale 1 as in sklearn.
  * Encoded columns are not scaled. id and target columns pass through untouched, and so do free
- * text columns (they are not features a scaler or encoder can use).
+ * text columns (they are not features a scaler or encoder can use) and date columns. Features
+ * derived from dates (`dates:`, date-features.ts) are added before all of this, as numeric columns.
  * Categorical columns use most_frequent when the imputation asked for is mean or median.
  * Without imputation, missing values stay NaN and are ignored by the fitted statistics.
  */
@@ -21,6 +22,7 @@ import { DataError, StepInputError } from '../errors.js';
 import { isFeatureKind, takeRows, type Column, type Dataset } from './dataset.js';
 import { clipNumeric, imputeNumeric, labelsOf, rowMissingFractions, rowsToKeep } from './preprocess-apply.js';
 import { checkFraction, resolveImputeRules, type ImputeRule, type PreprocessOptions } from './preprocess-options.js';
+import { resolveDateFeatures, withDateFeatures } from './date-features.js';
 import { labelMode, nanMean, nanMedian, nanMode, nanStd, quantileSorted, sortedPresent } from './preprocess-stats.js';
 import {
   PREPROCESS_FORMAT,
@@ -44,7 +46,10 @@ function missingFraction(c: Column, rowCount: number): number {
 }
 
 /** Fits the transform on `train`. Throws StepInputError for impossible options, DataError for unusable data. */
-export function fitPreprocess(train: Dataset, options: PreprocessOptions = {}): PreprocessTransform {
+export function fitPreprocess(table: Dataset, options: PreprocessOptions = {}): PreprocessTransform {
+  // Date features first: from here on they are numeric columns like any other.
+  const dates = resolveDateFeatures(table, options.dates);
+  const train = withDateFeatures(table, dates);
   const dropColumnsAbove = checkFraction('drop_columns_missing_above', options.dropColumnsMissingAbove);
   const dropRowsAbove = checkFraction('drop_rows_missing_above', options.dropRowsMissingAbove);
   const features = train.columns.filter((c) => isFeature(c, train));
@@ -76,6 +81,7 @@ export function fitPreprocess(train: Dataset, options: PreprocessOptions = {}): 
     onUnseen: options.onUnseen ?? 'ignore',
     outputColumns,
     fittedRows: fitted.rowCount,
+    ...(dates.length ? { dates } : {}),
   };
 }
 

@@ -12,7 +12,8 @@ interface Params {
   delimiter: 'auto' | ',' | ';' | '\t' | '|';
   header: 'auto' | boolean;
   columns: Record<string, DeclaredKind>;
-  formats: Record<string, string>;
+  /** No schema default: a default would change every existing load step's cache key. */
+  formats?: Record<string, string>;
   missing: string[];
   target: string | null;
   positive: string | null;
@@ -27,8 +28,7 @@ export const LOAD_CSV_DEFAULT_MISSING = ['', 'NA', 'N/A', 'NaN', '?', 'null'];
 export default defineStep<Params>({
   id: 'load.csv',
   version: '1',
-  description:
-    'Load a CSV file: streams it, detects the delimiter and header, infers column types (numeric, categorical, text, id, date), marks the target.',
+  description: 'Load a CSV file: streams it, detects the delimiter and header, infers column types (numeric, categorical, text, id, date), marks the target.',
   inputs: {},
   outputs: { data: { kind: 'dataset', description: 'The table, with column kinds and the target recorded.' } },
   defaultOutput: 'data',
@@ -57,7 +57,6 @@ export default defineStep<Params>({
       formats: {
         type: 'object',
         additionalProperties: { type: 'string', minLength: 2, pattern: '%' },
-        default: {},
         description:
           'How date columns are written, e.g. { admitted: "%d/%m/%Y" } (directives %Y %m %d %H %M %S); makes the column a date. ISO 8601 dates and unambiguous day/month orders are detected without it. Dates are stored as days since 1970-01-01 UTC (a time without an offset is taken as UTC) and are not features: derive them with preprocess `dates:`.',
       },
@@ -110,7 +109,7 @@ export default defineStep<Params>({
       ...(params.delimiter !== 'auto' ? { delimiter: params.delimiter } : {}),
       ...(params.header !== 'auto' ? { header: params.header } : {}),
       columns: params.columns,
-      formats: params.formats,
+      ...(params.formats !== undefined ? { formats: params.formats } : {}),
       missing: params.missing,
       ...(params.target !== null ? { target: params.target } : {}),
       ...(params.positive !== null ? { positive: params.positive } : {}),
