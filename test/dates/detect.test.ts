@@ -19,7 +19,8 @@ function days(ds: Dataset, name: string): number[] {
   const c = getColumn(ds, name);
   assert.equal(c?.kind, 'date', `${name} is a date`);
   assert.equal(c?.data.type, 'numeric');
-  return Array.from((c?.data as { values: Float64Array }).values);
+  assert.ok(c?.data.type === 'numeric');
+  return Array.from(c.data.values);
 }
 
 const JAN3_2019 = 17899;

@@ -19,7 +19,8 @@ async function table(dates: string[]): Promise<Dataset> {
 function values(ds: Dataset, name: string): number[] {
   const c = getColumn(ds, name);
   assert.equal(c?.kind, 'numeric', `${name} is a numeric column`);
-  return Array.from((c?.data as { values: Float64Array }).values);
+  assert.ok(c?.data.type === 'numeric');
+  return Array.from(c.data.values);
 }
 
 const ALL = ['year', 'month', 'day', 'day_of_week', 'day_of_year', 'hour', { days_since: '2025-01-01' }] as const;
