@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { readDatasetFile, writeDatasetFile } from '../../src/data/arrow.js';
 import { readCsv } from '../../src/data/csv.js';
 import { getColumn, summariseDataset, type Dataset } from '../../src/data/dataset.js';
+import { datasetCsv } from '../../src/data/csv-write.js';
 import { StepInputError } from '../../src/errors.js';
 import { failure, tempFile, tempPath, where } from '../data/helpers.js';
 
@@ -123,5 +124,12 @@ describe('date detection', () => {
     assert.equal(got[0], JAN3_2019 + 0.25);
     assert.ok(Number.isNaN(got[1]));
     assert.deepEqual(summariseDataset(back).kinds, { id: 1, date: 1, numeric: 1 });
+  });
+
+  it('writes dates back as ISO 8601 text that loads to the same days', async () => {
+    const ds = await load('id,admitted\n1,2019-12-25\n2,\n3,2024-03-05T14:30:15+01:00\n');
+    const text = datasetCsv(ds);
+    assert.equal(text, 'id,admitted\n1,2019-12-25\n2,\n3,2024-03-05T13:30:15Z\n');
+    assert.deepEqual(days(await load(text), 'admitted'), days(ds, 'admitted'));
   });
 });
