@@ -53,7 +53,7 @@ export default defineStep<Params>({
       method: {
         enum: ['random', 'temporal'],
         description:
-          'random (default): shuffled, stratified as `stratify` says. temporal: rows ordered by the date in `column` (ties by row order); the latest test_size of them are the test set, rows sharing the boundary date all in test; no shuffling, no stratification, no seed.',
+          'random (default): shuffled, stratified as `stratify` says. temporal: rows ordered by the date in `column` (ties by row order); the latest test_size of them are the test set, rows sharing the boundary date all in test; not stratified; the test set does not depend on the seed (the folds over the train rows still follow shuffle and seed).',
       },
       column: { type: 'string', minLength: 1, description: 'method: temporal: the date column (load.csv kind date) to order rows by.' },
       test_size: {
