@@ -121,6 +121,12 @@ export default defineStep<Params>({
     const summary = summariseDataset(ds);
     ctx.log(`loaded ${summary.rows} rows x ${summary.columns} columns`);
     for (const line of describeDateColumns(ds)) ctx.log(line);
+    // Free text (inferred when over half of a column's sampled values are distinct, src/data/csv-infer.ts) is never encoded.
+    const text = ds.columns.filter((c) => c.kind === 'text').map((c) => c.name);
+    if (text.length)
+      ctx.log(
+        `note: free text, not a feature: ${text.join(', ')} (declare columns: { <name>: categorical } to encode one, or id: to keep it as an identifier)`,
+      );
     return summary;
   },
 });
