@@ -52,7 +52,7 @@ export default defineStep<Params>({
         type: 'object',
         additionalProperties: { enum: ['numeric', 'categorical', 'text', 'id', 'date'] },
         default: {},
-        description: 'Column kind overrides, e.g. { age: numeric, sex: categorical, mrn: id }. Other columns are inferred from the first rows.',
+        description: 'Column kind overrides, e.g. { age: numeric, sex: categorical, mrn: id, admitted: date }. Other columns are inferred from the first rows.',
       },
       formats: {
         type: 'object',
