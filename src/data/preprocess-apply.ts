@@ -7,6 +7,7 @@
 import { DataError } from '../errors.js';
 import { isFeatureKind, takeRows, type Column, type ColumnData, type Dataset } from './dataset.js';
 import type { UnseenPolicy } from './preprocess-options.js';
+import { withDateFeatures } from './date-features.js';
 import type { CategoricalColumnTransform, NumericColumnTransform, PreprocessReport, PreprocessTransform } from './preprocess-transform.js';
 
 export interface ApplyOptions {
@@ -103,7 +104,8 @@ export function rejectInfinite(c: Column | undefined, source: string): void {
 }
 
 /** Applies `t` to `ds`, returning the new table and counts of what was done. */
-export function transformDataset(t: PreprocessTransform, ds: Dataset, options: ApplyOptions = {}): { dataset: Dataset; report: PreprocessReport } {
+export function transformDataset(t: PreprocessTransform, raw: Dataset, options: ApplyOptions = {}): { dataset: Dataset; report: PreprocessReport } {
+  const ds = withDateFeatures(raw, t.dates, options.source);
   const report = emptyReport(ds.rowCount);
   const byName = new Map(ds.columns.map((c) => [c.name, c]));
   const known = new Set(t.columns.map((c) => c.name));

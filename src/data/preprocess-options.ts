@@ -5,6 +5,7 @@
  */
 import { StepInputError } from '../errors.js';
 import { closestName } from './select-names.js';
+import type { DateFeature } from './date-features.js';
 import type { EncodeOption } from './encode-categories.js';
 
 export type ImputeStrategy = 'none' | 'mean' | 'median' | 'most_frequent' | 'constant';
@@ -48,6 +49,8 @@ export interface PreprocessOptions {
   seed?: number;
   scale?: ScaleMethod;
   onUnseen?: UnseenPolicy;
+  /** Features derived from date columns (date-features.ts), e.g. { admitted: ['year', { days_since: '2025-01-01' }] }. */
+  dates?: Readonly<Record<string, readonly DateFeature[]>>;
 }
 
 function isColumnMap(o: ImputeOption): o is { default?: ImputeSetting; columns?: Record<string, ImputeSetting> } {

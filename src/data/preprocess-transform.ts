@@ -6,6 +6,7 @@
  */
 import type { ColumnEncoding } from './encode-categories.js';
 import type { UnseenPolicy } from './preprocess-options.js';
+import type { DateFeatureSpec } from './date-features.js';
 
 export interface NumericColumnTransform {
   name: string;
@@ -76,6 +77,11 @@ export interface PreprocessTransform {
   outputColumns: string[];
   /** Training rows the statistics were computed on (after row dropping). */
   fittedRows: number;
+  /**
+   * Numeric columns derived from date columns before anything else (absent when none were asked
+   * for); `columns` then treats them like any numeric column.
+   */
+  dates?: DateFeatureSpec[];
 }
 
 /** What applying a transform did to one table, for step summaries. Counts only, never values. */

@@ -14,7 +14,8 @@
  *   -> scale numeric columns (standard: mean and population std; minmax; robust: median and
  *      IQR 25-75), a constant column getting scale 1 as in sklearn.
  * Encoded columns are not scaled. id and target columns pass through untouched, and so do free
- * text columns (they are not features a scaler or encoder can use).
+ * text columns (they are not features a scaler or encoder can use) and date columns. Features
+ * derived from dates (`dates:`, date-features.ts) are added before all of this, as numeric columns.
  * Categorical columns use most_frequent when the imputation asked for is mean or median.
  * Without imputation, missing values stay NaN and are ignored by the fitted statistics.
  */
@@ -35,6 +36,7 @@ import {
   type ColumnEncoding,
 } from './encode-categories.js';
 import { checkFraction, resolveImputeRules, type ImputeRule, type PreprocessOptions } from './preprocess-options.js';
+import { resolveDateFeatures, withDateFeatures } from './date-features.js';
 import { labelMode, nanMean, nanMedian, nanMode, nanStd, quantileSorted, sortedPresent } from './preprocess-stats.js';
 import {
   PREPROCESS_FORMAT,
@@ -68,9 +70,12 @@ export function fitPreprocess(train: Dataset, options: PreprocessOptions = {}): 
  * must not be encoded with statistics that include its own label).
  */
 export function fitPreprocessWithTraining(
-  train: Dataset,
+  table: Dataset,
   options: PreprocessOptions = {},
 ): { transform: PreprocessTransform; outOfFold: Map<string, Float64Array> } {
+  // Date features first: from here on they are numeric columns like any other.
+  const dates = resolveDateFeatures(table, options.dates);
+  const train = withDateFeatures(table, dates);
   const dropColumnsAbove = checkFraction('drop_columns_missing_above', options.dropColumnsMissingAbove);
   const dropRowsAbove = checkFraction('drop_rows_missing_above', options.dropRowsMissingAbove);
   const features = train.columns.filter((c) => isFeature(c, train));
@@ -109,6 +114,7 @@ export function fitPreprocessWithTraining(
     onUnseen: options.onUnseen ?? 'ignore',
     outputColumns,
     fittedRows: fitted.rowCount,
+    ...(dates.length ? { dates } : {}),
   };
   return { transform, outOfFold };
 }

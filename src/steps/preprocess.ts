@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import type { EncodeOption } from '../data/encode-categories.js';
 import type { ImputeOption, PreprocessOptions } from '../data/preprocess-options.js';
+import { DATE_FEATURES, type DateFeature } from '../data/date-features.js';
 
 interface Params {
   impute: ImputeOption;
@@ -23,6 +24,8 @@ interface Params {
   seed?: number;
   scale: 'none' | 'standard' | 'minmax' | 'robust';
   on_unseen: 'ignore' | 'error';
+  /** No schema default: a default would change every existing preprocess step's cache key. */
+  dates?: Record<string, DateFeature[]>;
 }
 
 const strategy = { enum: ['none', 'mean', 'median', 'most_frequent', 'constant'] };
@@ -116,6 +119,26 @@ export default defineStep<Params>({
         default: 'none',
         description: 'Numeric columns: standard (mean, population std), minmax, or robust (median, IQR); encoded columns are not scaled.',
       },
+      dates: {
+        type: 'object',
+        additionalProperties: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            anyOf: [
+              { enum: [...DATE_FEATURES] },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['days_since'],
+                properties: { days_since: { type: 'string', description: 'Reference date, ISO 8601 (e.g. "2025-01-01").' } },
+              },
+            ],
+          },
+        },
+        description:
+          'Numeric features derived from date columns (load.csv kind date), e.g. { admitted: [year, month, day_of_week, { days_since: "2025-01-01" }] }: year, month, day, day_of_week (0 = Monday), day_of_year, hour (UTC), days_since a date. Named <column>.<feature> (admitted.days_since_2025-01-01), then imputed, clipped and scaled like other numeric columns; nothing is fitted. The date column itself is kept, not a feature.',
+      },
       on_unseen: {
         enum: ['ignore', 'error'],
         default: 'ignore',
@@ -142,6 +165,7 @@ export default defineStep<Params>({
       ...(p.seed !== undefined ? { seed: p.seed } : {}),
       scale: p.scale,
       onUnseen: p.on_unseen,
+      ...(p.dates !== undefined ? { dates: p.dates } : {}),
     };
     const train = await readDatasetFile(trainPath);
     const { transform, outOfFold } = fitPreprocessWithTraining(train, options);
