@@ -9,3 +9,6 @@ export const PREDICTIONS_FORMAT = 'medpipe.predictions/1';
 
 /** select-best's report: every candidate's score and the one chosen. */
 export const SELECTION_REPORT_FORMAT = 'medpipe.selection-report/1';
+
+/** check.data's data-quality report (src/data/quality*.ts). */
+export const CHECK_DATA_FORMAT = 'medpipe.check-data/1';

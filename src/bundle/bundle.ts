@@ -12,7 +12,8 @@ export const BUNDLE_FORMAT = 'medpipe.bundle/1';
 /** One column the raw input must have. */
 export interface InputColumn {
   readonly name: string;
-  readonly kind: 'numeric' | 'categorical';
+  /** A date column is read as a date (ISO 8601 or an unambiguous day/month order); preprocessing derives its features. */
+  readonly kind: 'numeric' | 'categorical' | 'date';
   /** Categories seen in training (others follow the transform's unseen-category policy). */
   readonly categories?: readonly string[];
   /** Numeric: the smallest and largest value seen in training (see NumericColumnTransform.range). */
@@ -52,13 +53,20 @@ interface ModelHead {
 export function inputSignature(model: Record<string, unknown>, transform: PreprocessTransform | null): InputSignature {
   const head = model as ModelHead;
   const features = Array.isArray(head.features) ? head.features.map(String) : [];
+  // Features derived from a date are computed from it, so the input has the date, not them.
+  const dates = new Set(transform?.dates?.map((d) => d.column));
+  const derived = new Set(transform?.dates?.flatMap((d) => d.outputs));
   const columns: InputColumn[] = transform
     ? transform.columns.flatMap((c): InputColumn[] =>
-        c.type === 'numeric'
-          ? [{ name: c.name, kind: 'numeric', ...(c.range ? { range: c.range } : {}) }]
-          : c.type === 'categorical'
-            ? [{ name: c.name, kind: 'categorical', categories: c.categories }]
-            : [],
+        derived.has(c.name)
+          ? []
+          : c.type === 'numeric'
+            ? [{ name: c.name, kind: 'numeric', ...(c.range ? { range: c.range } : {}) }]
+            : c.type === 'categorical'
+              ? [{ name: c.name, kind: 'categorical', categories: c.categories }]
+              : dates.has(c.name)
+                ? [{ name: c.name, kind: 'date' }]
+                : [],
       )
     : features.map((name) => ({ name, kind: 'numeric' as const }));
   const classes = Array.isArray(head.classes) ? head.classes.map(String) : undefined;

@@ -13,6 +13,8 @@
  *                   category, including ones no row uses (a split's test part keeps the train
  *                   categories).
  * - text / id   <-> Utf8 with nulls.
+ * - missing tokens of a CSV column (Column.missingTokens) -> field metadata `medpipe.missing_tokens`
+ *                   (JSON), only on columns that have any.
  * - column kind  -> field metadata `medpipe.kind`; target column and positive class -> schema
  *                   metadata `medpipe.target`, `medpipe.positive`. Files from other tools have no
  *                   metadata: kinds are then inferred from the Arrow types.
@@ -48,6 +50,7 @@ const KIND_KEY = 'medpipe.kind';
 const TARGET_KEY = 'medpipe.target';
 const POSITIVE_KEY = 'medpipe.positive';
 const FORMAT_KEY = 'medpipe.format';
+const MISSING_TOKENS_KEY = 'medpipe.missing_tokens';
 const FORMAT_VERSION = '1';
 
 /** Packs a validity bitmap (1 = valid) for `n` values, or returns undefined when nothing is missing. */
@@ -83,7 +86,10 @@ export async function writeDatasetFile(path: string, ds: Dataset): Promise<void>
   const datas: Data[] = [];
   for (const [index, c] of ds.columns.entries()) {
     const data = columnToData(c.data, ds.rowCount, index);
-    fields.push(new Field(c.name, data.type, true, new Map([[KIND_KEY, c.kind]])));
+    const fieldMeta = new Map<string, string>([[KIND_KEY, c.kind]]);
+    // Only columns with missing tokens get the key, so files without missing values keep their bytes.
+    if (c.missingTokens) fieldMeta.set(MISSING_TOKENS_KEY, JSON.stringify(c.missingTokens));
+    fields.push(new Field(c.name, data.type, true, fieldMeta));
     datas.push(data);
   }
   const meta = new Map<string, string>([[FORMAT_KEY, FORMAT_VERSION]]);
@@ -122,13 +128,27 @@ export async function readDatasetFile(path: string): Promise<Dataset> {
     const data = readColumn(vector, n, path, field.name);
     const stored = field.metadata.get(KIND_KEY);
     const kind = stored && (COLUMN_KINDS as readonly string[]).includes(stored) ? (stored as ColumnKind) : inferKind(data);
-    return { name: field.name, kind, data };
+    const tokens = readMissingTokens(field.metadata.get(MISSING_TOKENS_KEY));
+    return { name: field.name, kind, data, ...(tokens ? { missingTokens: tokens } : {}) };
   });
   const targetColumn = table.schema.metadata.get(TARGET_KEY);
   const positive = table.schema.metadata.get(POSITIVE_KEY);
   const target = targetColumn !== undefined ? { column: targetColumn, ...(positive !== undefined ? { positive } : {}) } : undefined;
   const ds = makeDataset(columns, target);
   return n === ds.rowCount ? ds : { ...ds, rowCount: n };
+}
+
+/** The stored token counts, or undefined when absent or not a { token: count } object (a file edited by another tool). */
+function readMissingTokens(stored: string | undefined): Record<string, number> | undefined {
+  if (stored === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(stored);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    const entries = Object.entries(v);
+    return entries.every(([, n]) => Number.isInteger(n) && (n as number) >= 0) ? Object.fromEntries(entries) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function inferKind(data: ColumnData): ColumnKind {

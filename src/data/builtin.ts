@@ -3,7 +3,8 @@
  * the package's `data/` directory (see data/README.md for sources and licenses) and seeded
  * synthetic generators.
  *
- * patient-treatment-outcomes is a long (patient, treatment, outcome) table for recommenders.
+ * patient-treatment-outcomes is a long (patient, treatment, outcome) table for recommenders;
+ * hospital-readmission is a messy patient table read through the CSV reader (missing tokens, duplicate ids, a leaky column).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { makeClassification, MAKE_CLASSIFICATION_DEFAULTS, type MakeClassificati
 import { makeRegression, MAKE_REGRESSION_DEFAULTS, type MakeRegressionOptions } from './generators/make-regression.js';
 import { patientTreatmentTable, PATIENT_TREATMENT_DEFAULTS } from './generators/patient-treatment-table.js';
 import type { PatientTreatmentOptions } from './generators/patient-treatment-outcomes.js';
+import { hospitalReadmission, HOSPITAL_READMISSION_DEFAULTS } from './generators/hospital-readmission.js';
 
 interface ShippedDataset {
   file: string;
@@ -45,7 +47,7 @@ export const SHIPPED_DATASETS: Readonly<Record<string, ShippedDataset>> = {
   },
 };
 
-export const GENERATORS = ['make-classification', 'make-regression', 'patient-treatment-outcomes'] as const;
+export const GENERATORS = ['make-classification', 'make-regression', 'patient-treatment-outcomes', 'hospital-readmission'] as const;
 export type GeneratorName = (typeof GENERATORS)[number];
 
 export const BUILTIN_NAMES: readonly string[] = [...Object.keys(SHIPPED_DATASETS), ...GENERATORS];
@@ -74,6 +76,10 @@ export async function loadBuiltin(name: string, options: GeneratorOptions = {}):
   if (name === 'patient-treatment-outcomes') {
     const o = { ...PATIENT_TREATMENT_DEFAULTS, ...defined(options) };
     return patientTreatmentTable({ patients: o.patients, treatments: o.treatments, observations: o.observations, rank: o.rank, noise: o.noise, seed: o.seed });
+  }
+  if (name === 'hospital-readmission') {
+    const o = { ...HOSPITAL_READMISSION_DEFAULTS, ...defined({ nSamples: options.nSamples, seed: options.seed }) };
+    return hospitalReadmission(o);
   }
   throw new StepInputError(`no builtin dataset named "${name}"; available: ${BUILTIN_NAMES.join(', ')}`);
 }

@@ -15,14 +15,17 @@
 import { DataError } from '../errors.js';
 import type { ColumnData } from './dataset.js';
 import { parseNumberBytes } from './csv-number.js';
+import { parseDate, type DateLayout } from './dates.js';
 
-export type ParsedType = 'numeric' | 'categorical' | 'text';
+export type ParsedType = 'numeric' | 'categorical' | 'text' | 'date';
 
 export interface ColumnSpec {
   name: string;
   type: ParsedType;
   /** Whether the type was declared by the user (changes the hint of a bad-number error). */
   declared: boolean;
+  /** For a date column: how its values are written (stored as days since 1970-01-01 UTC). */
+  layout?: DateLayout;
 }
 
 export interface ColumnParserOptions {
@@ -41,7 +44,8 @@ export interface ColumnParserOptions {
 
 const NUMERIC = 0,
   CATEGORICAL = 1,
-  TEXT = 2;
+  TEXT = 2,
+  DATE = 3;
 const QUOTE = 34,
   LF = 10,
   CR = 13,
@@ -65,6 +69,11 @@ export class ColumnParser {
   private readonly numericMissing: boolean;
   private readonly emptyIsMissing: boolean;
   private readonly infiniteIsMissing: boolean;
+  /** Per column, how many cells each missing token stood for (blank as ""), counted once a record is complete. */
+  private readonly tokenCounts: Map<string, number>[];
+  /** The current record's missing tokens (column, token): a record re-parsed after a chunk carry starts them again. */
+  private pendingColumns: number[] = [];
+  private pendingTokens: string[] = [];
   private capacity: number;
   private carry: Buffer | undefined;
   private skip: number;
@@ -77,16 +86,17 @@ export class ColumnParser {
     private readonly specs: readonly ColumnSpec[],
     private readonly options: ColumnParserOptions,
   ) {
-    this.types = Uint8Array.from(specs, (s) => (s.type === 'numeric' ? NUMERIC : s.type === 'categorical' ? CATEGORICAL : TEXT));
+    this.types = Uint8Array.from(specs, (s) => (s.type === 'numeric' ? NUMERIC : s.type === 'categorical' ? CATEGORICAL : s.type === 'date' ? DATE : TEXT));
     this.delim = options.delimiter.charCodeAt(0);
     this.missing = new Set(options.missing.map((m) => m.trim()));
     this.numericMissing = [...this.missing].some((m) => !Number.isNaN(parseNumberBytes(Buffer.from(m), 0, Buffer.byteLength(m))));
     this.emptyIsMissing = this.missing.has('');
     this.infiniteIsMissing = options.nonFinite === 'missing';
     this.skip = options.skipRecords;
+    this.tokenCounts = specs.map(() => new Map());
     this.capacity = Math.max(16, Math.ceil(options.expectedRows));
     specs.forEach((_s, j) => {
-      if (this.types[j] === NUMERIC) this.numeric[j] = new Float64Array(this.capacity);
+      if (this.types[j] === NUMERIC || this.types[j] === DATE) this.numeric[j] = new Float64Array(this.capacity);
       else if (this.types[j] === CATEGORICAL) {
         this.codes[j] = new Int32Array(this.capacity);
         this.dictionaries[j] = new Map();
@@ -137,7 +147,7 @@ export class ColumnParser {
     const n = this.rows;
     return this.specs.map((_, j): ColumnData => {
       const t = this.types[j];
-      if (t === NUMERIC) return { type: 'numeric', values: trim(this.numeric[j], n) };
+      if (t === NUMERIC || t === DATE) return { type: 'numeric', values: trim(this.numeric[j], n) };
       if (t === TEXT) {
         const v = this.text[j];
         v.length = n;
@@ -145,6 +155,11 @@ export class ColumnParser {
       }
       return sortCategories(trim(this.codes[j], n), this.dictionaries[j]);
     });
+  }
+
+  /** Per column, how many cells each missing token (trimmed; "" for blank) stood for; empty maps for columns without any. */
+  missingTokenCounts(): ReadonlyMap<string, number>[] {
+    return this.tokenCounts;
   }
 
   /** The line a category of a categorical column first appears on. */
@@ -185,6 +200,8 @@ export class ColumnParser {
       }
       if (this.rows >= this.capacity) this.grow();
       const row = this.rows;
+      this.pendingColumns.length = 0;
+      this.pendingTokens.length = 0;
       let col = 0;
       for (;;) {
         const fieldLine = this.line;
@@ -273,6 +290,7 @@ export class ColumnParser {
         break;
       }
       if (col + 1 !== ncols) throw this.raggedError(recordLine, col + 1);
+      this.countTokens();
       this.rows++;
     }
     return n;
@@ -331,6 +349,7 @@ export class ColumnParser {
         }
         if (s === e && this.emptyIsMissing) {
           this.numeric[col][row] = NaN;
+          this.notePending(col, '');
           return;
         }
       }
@@ -343,12 +362,20 @@ export class ColumnParser {
   private commitString(value: string, col: number, row: number, line: number): void {
     const t = this.types[col];
     const missing = this.isMissing(value);
+    if (missing) this.notePending(col, this.missing.has(value) ? value : value.trim());
     if (t === NUMERIC) {
       if (missing) this.numeric[col][row] = NaN;
       else {
         const v = parseNumberBytes(Buffer.from(value), 0, Buffer.byteLength(value));
         if (v !== v) throw this.badNumberError(line, col);
         this.storeNumber(v, col, row, line);
+      }
+    } else if (t === DATE) {
+      if (missing) this.numeric[col][row] = NaN;
+      else {
+        const days = parseDate(value, this.specs[col].layout ?? { type: 'iso' });
+        if (days !== days) throw this.badDateError(line, col);
+        this.numeric[col][row] = days;
       }
     } else if (t === CATEGORICAL) {
       if (missing) this.codes[col][row] = -1;
@@ -377,6 +404,20 @@ export class ColumnParser {
     this.numeric[col][row] = v;
   }
 
+  private notePending(col: number, token: string): void {
+    this.pendingColumns.push(col);
+    this.pendingTokens.push(token);
+  }
+
+  /** Adds the complete record's missing tokens to the per-column counts. */
+  private countTokens(): void {
+    for (let k = 0; k < this.pendingColumns.length; k++) {
+      const counts = this.tokenCounts[this.pendingColumns[k]];
+      const token = this.pendingTokens[k];
+      counts.set(token, (counts.get(token) ?? 0) + 1);
+    }
+  }
+
   private isMissing(value: string): boolean {
     if (this.missing.has(value)) return true;
     const n = value.length;
@@ -402,7 +443,7 @@ export class ColumnParser {
   private grow(): void {
     const next = Math.ceil(this.capacity * 1.5) + 16;
     for (let j = 0; j < this.specs.length; j++) {
-      if (this.types[j] === NUMERIC) this.numeric[j] = resized(this.numeric[j], next);
+      if (this.types[j] === NUMERIC || this.types[j] === DATE) this.numeric[j] = resized(this.numeric[j], next);
       else if (this.types[j] === CATEGORICAL) this.codes[j] = resized(this.codes[j], next);
     }
     this.capacity = next;
@@ -435,6 +476,23 @@ export class ColumnParser {
       row: line,
       column: this.specs[col].name,
       hint: "fix the value, or set `non_finite: missing` in the load step's `with:` to treat non-finite values as missing",
+    });
+  }
+
+  private badDateError(line: number, col: number): DataError {
+    const spec = this.specs[col];
+    const layout = spec.layout ?? { type: 'iso' };
+    const written =
+      layout.type === 'iso'
+        ? 'an ISO 8601 date (YYYY-MM-DD, or a date-time)'
+        : layout.type === 'pattern'
+          ? `a date in the format "${layout.pattern.source}"`
+          : `a ${layout.type === 'dmy' ? 'day-first' : 'month-first'} date (as the column's first rows are)`;
+    return new DataError(`a value in this date column is not a valid date: it must be ${written} that exists in the calendar`, {
+      file: this.options.file,
+      row: line,
+      column: spec.name,
+      hint: `fix the value (e.g. a 30 February or a month 13), add it to \`missing:\` if it marks a missing value, or give the column's format with \`formats: { ${spec.name}: "%d/%m/%Y" }\``,
     });
   }
 

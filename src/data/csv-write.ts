@@ -1,9 +1,11 @@
 /**
  * A dataset as CSV text, for tables a person reads (candidate lists, predictions). Numbers are
  * written in full precision (String(x)) unless a number of significant digits is asked for (a
- * table for reading, where 6.694799999999999 is noise); missing values are empty cells.
+ * table for reading, where 6.694799999999999 is noise); missing values are empty cells. Date
+ * columns are written as ISO 8601 (UTC), which load.csv reads back to the same days.
  */
 import type { Column, Dataset } from './dataset.js';
+import { formatDays } from './dates.js';
 
 export function csvQuote(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -17,6 +19,7 @@ export function numberText(x: number, digits?: number): string {
 /** One cell of a column as CSV text (missing: empty); numbers to `digits` significant digits when given. */
 export function csvCell(c: Column, r: number, digits?: number): string {
   const d = c.data;
+  if (d.type === 'numeric' && c.kind === 'date') return Number.isNaN(d.values[r]) ? '' : formatDays(d.values[r]);
   if (d.type === 'numeric') return Number.isNaN(d.values[r]) ? '' : numberText(d.values[r], digits);
   if (d.type === 'categorical') return d.codes[r] < 0 ? '' : csvQuote(d.categories[d.codes[r]]);
   const v = d.values[r];

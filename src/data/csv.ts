@@ -19,9 +19,11 @@ import { ColumnParser, type ColumnSpec, type ParsedType } from './csv-columns.js
 import { checkTargetClasses } from './csv-target.js';
 import { closestName, inferColumnKind, isPresentNonNumber, looksLikeHeader, type InferredKind } from './csv-infer.js';
 import { DELIMITERS, detectDelimiter, tokenizeSample, type SampleRecord } from './csv-sample.js';
+import { inferDateLayout, layoutOfFormat } from './csv-dates.js';
+import type { DateLayout } from './dates.js';
 
 /** What a column can be declared as in `columns:` (the target is named with `target:` instead). */
-export type DeclaredKind = InferredKind;
+export type DeclaredKind = InferredKind | 'date';
 
 export interface CsvOptions {
   /** The file name to show in errors (default: the path). */
@@ -32,6 +34,11 @@ export interface CsvOptions {
   header?: boolean;
   /** Per-column kind, overriding inference. */
   columns?: Readonly<Record<string, DeclaredKind>>;
+  /**
+   * Per date column, how its values are written (strptime-like: %Y %m %d %H %M %S), e.g.
+   * `{ admitted: "%d/%m/%Y" }`; makes the column a date. Other date columns are detected.
+   */
+  formats?: Readonly<Record<string, string>>;
   /** Values that mean "missing" (compared after trimming spaces). Default: DEFAULT_MISSING. */
   missing?: readonly string[];
   /** The label column. */
@@ -109,7 +116,13 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<D
   if (parser.rows === 0) throw new DataError('the file has a header row but no data rows', { file });
 
   const parsed = parser.finish();
-  const columns: Column[] = plan.map((p, j) => ({ name: p.spec.name, kind: p.kind, data: parsed[j] }));
+  const tokens = parser.missingTokenCounts();
+  const columns: Column[] = plan.map((p, j) => ({
+    name: p.spec.name,
+    kind: p.kind,
+    data: parsed[j],
+    ...(tokens[j].size ? { missingTokens: Object.fromEntries(tokens[j]) } : {}),
+  }));
   const target =
     options.target !== undefined ? { column: options.target, ...(options.positive !== undefined ? { positive: options.positive } : {}) } : undefined;
   const t = plan.findIndex((p) => p.kind === 'target');
@@ -217,6 +230,16 @@ function planColumns(names: readonly string[], rows: readonly SampleRecord[], op
   for (const name of [...declared.keys(), ...ids]) checkColumnExists(name, names, file, 'a column named in `columns:` or `id:`');
   if (options.target !== undefined) checkColumnExists(options.target, names, file, 'the target column');
   for (const id of ids) declared.set(id, 'id');
+  const formats = new Map<string, DateLayout>();
+  for (const [name, format] of Object.entries(options.formats ?? {})) {
+    checkColumnExists(name, names, file, 'a column named in `formats:`');
+    const d = declared.get(name);
+    if (name === options.target || (d !== undefined && d !== 'date'))
+      throw new StepInputError(
+        `\`formats:\` gives a date format for "${name}", but ${name === options.target ? 'it is the target' : `\`columns:\` or \`id:\` declares it ${d}`}`,
+      );
+    formats.set(name, layoutOfFormat(name, format, file));
+  }
 
   return names.map((name, j): ColumnPlan => {
     const values = (): string[] => rows.map((r) => r.fields[j] ?? '');
@@ -229,12 +252,39 @@ function planColumns(names: readonly string[], rows: readonly SampleRecord[], op
       return { spec: { name, type: numeric ? 'numeric' : 'categorical', declared: d !== undefined }, kind: 'target' };
     }
     const d = declared.get(name);
+    const layout = formats.get(name) ?? (d === undefined || d === 'date' ? dateLayout(name, rows, j, missing, file, d === 'date') : undefined);
+    if (layout !== undefined) return { spec: { name, type: 'date', declared: d !== undefined || formats.has(name), layout }, kind: 'date' };
     const verdict = d ?? inferColumnKind(name, values(), missing);
     if (verdict === 'mostly-numeric') throw mostlyNumericError(name, rows, j, missing, file);
-    const kind: InferredKind = verdict;
+    const kind = verdict as InferredKind;
     const type: ParsedType = kind === 'id' ? 'text' : kind;
     return { spec: { name, type, declared: d !== undefined }, kind };
   });
+}
+
+/** The date layout of column j from the sample; a column declared `date` whose values are not dates in a known layout is an error. */
+function dateLayout(
+  name: string,
+  rows: readonly SampleRecord[],
+  j: number,
+  missing: ReadonlySet<string>,
+  file: string,
+  declared: boolean,
+): DateLayout | undefined {
+  const layout = inferDateLayout(
+    rows.map((r) => ({ value: r.fields[j] ?? '', line: r.line })),
+    missing,
+    name,
+    file,
+  );
+  if (layout === undefined && declared) {
+    throw new DataError('this column is declared a date, but its first rows are not all ISO 8601 (YYYY-MM-DD) or day/month dates with a 4-digit year', {
+      file,
+      column: name,
+      hint: `give the format: \`formats: { ${name}: "%d/%m/%Y" }\` (directives %Y %m %d %H %M %S)`,
+    });
+  }
+  return layout;
 }
 
 /**

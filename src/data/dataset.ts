@@ -46,6 +46,12 @@ export interface Column {
   readonly name: string;
   readonly kind: ColumnKind;
   readonly data: ColumnData;
+  /**
+   * How many of the column's missing values each missing token of the source file stood for
+   * ("" for a blank cell, "NA", "?", …), as the CSV reader saw them; absent when nothing was
+   * missing or the column did not come from a file. Dropped when rows are taken (counts of the whole file).
+   */
+  readonly missingTokens?: Readonly<Record<string, number>>;
 }
 
 /** The label of a classification or regression table. */
@@ -105,7 +111,7 @@ export function makeDataset(columns: readonly Column[], target?: TargetInfo): Da
 /** A new dataset with the rows at `indices`, in that order (used by splits and bootstraps). */
 export function takeRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
   const n = indices.length;
-  const columns = ds.columns.map((c): Column => {
+  const columns = ds.columns.map(({ missingTokens: _wholeFile, ...c }): Column => {
     const d = c.data;
     if (d.type === 'numeric') {
       const v = new Float64Array(n);

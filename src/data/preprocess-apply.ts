@@ -7,6 +7,7 @@
 import { DataError } from '../errors.js';
 import { isFeatureKind, takeRows, type Column, type ColumnData, type Dataset } from './dataset.js';
 import type { UnseenPolicy } from './preprocess-options.js';
+import { withDateFeatures } from './date-features.js';
 import { contextColumns } from './preprocess-context.js';
 import type { CategoricalColumnTransform, NumericColumnTransform, PreprocessReport, PreprocessTransform } from './preprocess-transform.js';
 
@@ -15,6 +16,11 @@ export interface ApplyOptions {
   onUnseen?: UnseenPolicy;
   /** Named in error messages (e.g. the artifact or file the table came from). */
   source?: string;
+  /**
+   * Only when transforming the training table the transform was fitted on: the out-of-fold
+   * values of its target-encoded columns (from fitPreprocessWithTraining), one per row kept.
+   */
+  outOfFold?: ReadonlyMap<string, Float64Array>;
   /** Source columns to carry as kind `context` for evaluation (src/data/preprocess-context.ts). */
   context?: readonly string[];
 }
@@ -101,7 +107,8 @@ export function rejectInfinite(c: Column | undefined, source: string): void {
 }
 
 /** Applies `t` to `ds`, returning the new table and counts of what was done. */
-export function transformDataset(t: PreprocessTransform, ds: Dataset, options: ApplyOptions = {}): { dataset: Dataset; report: PreprocessReport } {
+export function transformDataset(t: PreprocessTransform, raw: Dataset, options: ApplyOptions = {}): { dataset: Dataset; report: PreprocessReport } {
+  const ds = withDateFeatures(raw, t.dates, options.source);
   const report = emptyReport(ds.rowCount);
   const byName = new Map(ds.columns.map((c) => [c.name, c]));
   const known = new Set(t.columns.map((c) => c.name));
@@ -136,7 +143,7 @@ export function transformDataset(t: PreprocessTransform, ds: Dataset, options: A
     if (ct.type === 'dropped' || !c) continue;
     if (ct.type === 'pass-through') out.push(c);
     else if (ct.type === 'numeric') out.push(applyNumeric(ct, c, report, options.source));
-    else out.push(...applyCategorical(ct, c, keep, policy, report, options.source));
+    else out.push(...applyCategorical(ct, c, keep, policy, report, options.source, options.outOfFold?.get(ct.name)));
   }
   // Columns the transform never saw but that are id/target by kind pass through too.
   for (const c of table.columns) if (!known.has(c.name)) out.push(c);
@@ -166,6 +173,7 @@ function applyCategorical(
   policy: UnseenPolicy,
   report: PreprocessReport,
   source: string | undefined,
+  outOfFold: Float64Array | undefined,
 ): Column[] {
   if (c.data.type === 'numeric') throw new DataError('expected categories (as in training), found a numeric column', { file: source, column: c.name });
   const labels = labelsOf(c.data);
@@ -190,7 +198,8 @@ function applyCategorical(
       codes[i] = k;
       continue;
     }
-    if (policy === 'error') {
+    // With rare levels grouped, an unseen category joins them (handle_unknown='infrequent_if_exist').
+    if (policy === 'error' && !ct.infrequent) {
       throw new DataError(`category not seen in training (known: ${ct.categories.length} categories)`, {
         file: source,
         row: rowIndex[i] + 1,
@@ -203,6 +212,15 @@ function applyCategorical(
   }
   if (ct.impute) report.imputed[ct.name] = imputed;
   if (unseen) report.unseen[ct.name] = unseen;
+  if (ct.encode === 'frequency' || ct.encode === 'target') {
+    if (outOfFold && outOfFold.length !== n) throw new Error(`out-of-fold values of "${ct.name}" do not match the table's rows`);
+    const values = ct.values ?? [];
+    const unseenValue = ct.unseenValue ?? 0;
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = codes[i] === -1 ? NaN : outOfFold ? outOfFold[i] : codes[i] === -2 ? unseenValue : values[codes[i]];
+    return [{ name: ct.outputs[0], kind: 'numeric', data: { type: 'numeric', values: v } }];
+  }
+  if (ct.infrequent) return oneHotGrouped(ct, codes);
   if (ct.encode === 'ordinal') {
     // An unseen category is treated as missing, then imputed like a missing value would be.
     const fill = ct.impute ? index.get(ct.impute.value) : undefined;
@@ -215,4 +233,21 @@ function applyCategorical(
     for (let i = 0; i < n; i++) v[i] = codes[i] === k ? 1 : 0;
     return { name: ct.outputs[k], kind: 'numeric', data: { type: 'numeric', values: v } };
   });
+}
+
+/** One-hot with rare levels grouped: the frequent categories' columns, then `<col>=infrequent` for the rare and the unseen. */
+function oneHotGrouped(ct: CategoricalColumnTransform, codes: Int32Array): Column[] {
+  const grouped = new Set(ct.infrequent);
+  const frequent = ct.categories.map((cat) => !grouped.has(cat));
+  // Output slot per category code: its own column, or the last (infrequent) one.
+  const last = ct.outputs.length - 1;
+  const slot: number[] = [];
+  let next = 0;
+  for (const isFrequent of frequent) slot.push(isFrequent ? next++ : last);
+  const columns = ct.outputs.map(() => new Float64Array(codes.length));
+  for (let i = 0; i < codes.length; i++) {
+    if (codes[i] >= 0) columns[slot[codes[i]]][i] = 1;
+    else if (codes[i] === -2) columns[last][i] = 1;
+  }
+  return ct.outputs.map((name, k) => ({ name, kind: 'numeric', data: { type: 'numeric', values: columns[k] } }));
 }

@@ -2,7 +2,9 @@
  * Source columns carried through preprocessing for evaluation only (`keep_for_evaluation:` on the
  * preprocess step): a column that preprocessing encodes into other columns (`sex` into `sex=female`,
  * `sex=male`) or drops is copied, raw values and all, as a column of kind `context` under its source
- * name, so `evaluate` can report subgroups by it. Context columns are never features, and they are
+ * name, so `evaluate` can report subgroups by it. A column whose transformed values keep the name
+ * (ward frequency- or target-encoded in place, age imputed or scaled) is carried as `ward (source)`,
+ * since two columns cannot share a name; evaluate finds either (contextColumnNames). Context columns are never features, and they are
  * not part of the fitted transform: the model and the transform a registered model replays are the
  * same with or without them.
  */
@@ -11,8 +13,20 @@ import { columnListText } from '../suggest.js';
 import type { Column, Dataset } from './dataset.js';
 import type { PreprocessTransform } from './preprocess-transform.js';
 
-/** What carrying `name` needs: a context column, nothing (the output already has its values; `note` says how), or it cannot be done (`why`). */
-type Plan = { carry: true } | { carry: false; note?: string; why?: string };
+/** Suffix of a context column whose source name an output column keeps (ward encoded in place, age scaled). */
+const SOURCE_SUFFIX = ' (source)';
+
+/**
+ * Where the raw values of source column `name` are in a preprocessed table: the context column
+ * `name` when the name was free, `name (source)` when a transformed feature kept the name. evaluate
+ * looks a subgroup column up through this, so `{ column: ward }` finds the raw wards either way.
+ */
+export function contextColumnNames(name: string): [string, string] {
+  return [`${name}${SOURCE_SUFFIX}`, name];
+}
+
+/** What carrying `name` needs: a context column under `as`, or nothing (the output has its raw values; `note` says so). */
+type Plan = { as: string } | { as?: undefined; note: string };
 
 function plan(t: PreprocessTransform, name: string): Plan {
   const ct = t.columns.find((c) => c.name === name);
@@ -24,32 +38,22 @@ function plan(t: PreprocessTransform, name: string): Plan {
       )}`,
     );
   }
-  if (ct.type === 'pass-through') return { carry: false, note: `${name} passes through preprocessing unchanged` };
-  if (!t.outputColumns.includes(name)) return { carry: true };
-  // The column keeps its name in the output: its values are raw unless clipped, scaled or encoded in place.
-  if (ct.type === 'numeric' && !ct.clip && !ct.scale)
-    return {
-      carry: false,
-      note: ct.impute
-        ? `${name} stays a feature under its own name: subgroups by it use its values with missing ones imputed (${ct.impute.strategy})`
-        : `${name} stays a feature under its own name, with its raw values`,
-    };
-  return {
-    carry: false,
-    why: `keep_for_evaluation: "${name}" stays a feature under its own name with transformed values (${ct.type === 'numeric' ? 'clipped or scaled' : 'encoded in place'}), so its raw values cannot be carried beside it: leave it out of keep_for_evaluation, or do not clip or scale it`,
-  };
+  if (ct.type === 'pass-through') return { note: `${name} passes through preprocessing unchanged` };
+  if (!t.outputColumns.includes(name)) return { as: name };
+  if (ct.type === 'numeric' && !ct.impute && !ct.clip && !ct.scale) return { note: `${name} stays a feature under its own name, with its raw values` };
+  // A transformed feature keeps the name (encoded in place, imputed, clipped or scaled): the raw values go beside it.
+  return { as: `${name}${SOURCE_SUFFIX}` };
 }
 
-/** Checks `names` against a fitted transform before any table is written; returns what to tell the user about names that need no context column. */
+/** Checks `names` against a fitted transform before any table is written; returns what to tell the user. */
 export function checkContextNames(t: PreprocessTransform, names: readonly string[]): string[] {
-  const notes: string[] = [];
-  for (const name of names) {
+  return names.flatMap((name) => {
     const p = plan(t, name);
-    if (p.carry) continue;
-    if (p.why) throw new StepInputError(p.why);
-    if (p.note) notes.push(p.note);
-  }
-  return notes;
+    if (p.as === undefined) return [p.note];
+    return p.as === name
+      ? []
+      : [`${name} stays a feature under its own name, transformed; its raw values are carried as "${p.as}" (subgroups: [{ column: ${name} }] uses them)`];
+  });
 }
 
 /**
@@ -59,10 +63,10 @@ export function checkContextNames(t: PreprocessTransform, names: readonly string
 export function contextColumns(t: PreprocessTransform, table: Dataset, names: readonly string[]): Column[] {
   const out: Column[] = [];
   for (const name of names) {
-    if (!plan(t, name).carry) continue;
+    const { as } = plan(t, name);
     const c = table.columns.find((x) => x.name === name);
     // A test table lacking a column the transform needs has already failed with its own message.
-    if (c) out.push({ name, kind: 'context', data: c.data });
+    if (as !== undefined && c) out.push({ name: as, kind: 'context', data: c.data });
   }
   return out;
 }

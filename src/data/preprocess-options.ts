@@ -5,6 +5,8 @@
  */
 import { StepInputError } from '../errors.js';
 import { closestName } from './select-names.js';
+import type { DateFeature } from './date-features.js';
+import type { EncodeOption } from './encode-categories.js';
 
 export type ImputeStrategy = 'none' | 'mean' | 'median' | 'most_frequent' | 'constant';
 export const IMPUTE_STRATEGIES: readonly ImputeStrategy[] = ['none', 'mean', 'median', 'most_frequent', 'constant'];
@@ -37,9 +39,18 @@ export interface PreprocessOptions {
   iqrK?: number;
   /** zscore: clip to mean ± z std (z = 3, population std). */
   zscoreZ?: number;
-  encode?: EncodeMethod;
+  /** one-hot or ordinal for every categorical column, or per column (`{ ward: frequency }`, others one-hot). */
+  encode?: EncodeOption;
+  /** one-hot without min_frequency: most levels a column may have (default 50); with it, most output columns per column (scikit-learn's max_categories). */
+  maxCategories?: number;
+  /** one-hot: levels with fewer training rows than this (a count >= 1, or a fraction of the rows < 1) are grouped into `<col>=infrequent`. */
+  minFrequency?: number;
+  /** Seed of target encoding's cross-fitting folds (default 0). */
+  seed?: number;
   scale?: ScaleMethod;
   onUnseen?: UnseenPolicy;
+  /** Features derived from date columns (date-features.ts), e.g. { admitted: ['year', { days_since: '2025-01-01' }] }. */
+  dates?: Readonly<Record<string, readonly DateFeature[]>>;
 }
 
 function isColumnMap(o: ImputeOption): o is { default?: ImputeSetting; columns?: Record<string, ImputeSetting> } {

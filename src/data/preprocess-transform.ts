@@ -4,7 +4,9 @@
  * exactly what the pipeline applied to its test set. Every number in it was computed from the
  * training set only.
  */
-import type { EncodeMethod, UnseenPolicy } from './preprocess-options.js';
+import type { ColumnEncoding } from './encode-categories.js';
+import type { UnseenPolicy } from './preprocess-options.js';
+import type { DateFeatureSpec } from './date-features.js';
 
 export interface NumericColumnTransform {
   name: string;
@@ -28,8 +30,20 @@ export interface CategoricalColumnTransform {
   impute?: { strategy: 'most_frequent' | 'constant'; value: string };
   /** Categories seen in the (imputed) training set, sorted in code-unit order as sklearn sorts them. */
   categories: string[];
-  encode: EncodeMethod;
-  /** Output column names: `<col>=<category>` per category for one-hot, `<col>` for ordinal. */
+  encode: ColumnEncoding;
+  /**
+   * one-hot with min_frequency: the training categories grouped into one output column,
+   * `<col>=infrequent` (last), which also takes categories unseen in training. Absent: no grouping.
+   */
+  infrequent?: string[];
+  /** frequency and target: the value of each category (same order as `categories`). */
+  values?: number[];
+  /** frequency and target: the value of a category unseen in training (frequency 0, target the training mean). */
+  unseenValue?: number;
+  /**
+   * Output column names: `<col>=<category>` per category for one-hot (the frequent ones, then
+   * `<col>=infrequent` when there is grouping), `<col>` for ordinal, frequency and target.
+   */
   outputs: string[];
 }
 
@@ -63,6 +77,11 @@ export interface PreprocessTransform {
   outputColumns: string[];
   /** Training rows the statistics were computed on (after row dropping). */
   fittedRows: number;
+  /**
+   * Numeric columns derived from date columns before anything else (absent when none were asked
+   * for); `columns` then treats them like any numeric column.
+   */
+  dates?: DateFeatureSpec[];
 }
 
 /** What applying a transform did to one table, for step summaries. Counts only, never values. */

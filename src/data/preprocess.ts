@@ -9,18 +9,34 @@
  *      transformed, and counted in the report, never silently)
  *   -> impute (SimpleImputer: mean, median, most_frequent, constant)
  *   -> clip outliers (iqr: [Q1 - k IQR, Q3 + k IQR]; zscore: mean ± z std, population std)
- *   -> encode categories (one-hot `<col>=<category>` or ordinal codes, categories sorted)
+ *   -> encode categories (one-hot `<col>=<category>` or ordinal codes, categories sorted; per
+ *      column frequency or target encoding, and rare levels grouped: src/data/encode-categories.ts)
  *   -> scale numeric columns (standard: mean and population std; minmax; robust: median and
  *      IQR 25-75), a constant column getting scale 1 as in sklearn.
  * Encoded columns are not scaled. id and target columns pass through untouched, and so do free
- * text columns (they are not features a scaler or encoder can use).
+ * text columns (they are not features a scaler or encoder can use) and date columns. Features
+ * derived from dates (`dates:`, date-features.ts) are added before all of this, as numeric columns.
  * Categorical columns use most_frequent when the imputation asked for is mean or median.
  * Without imputation, missing values stay NaN and are ignored by the fitted statistics.
  */
 import { DataError, StepInputError } from '../errors.js';
 import { isFeatureKind, takeRows, type Column, type Dataset } from './dataset.js';
 import { clipNumeric, imputeNumeric, labelsOf, rowMissingFractions, rowsToKeep } from './preprocess-apply.js';
+import {
+  checkLevelLimit,
+  crossFittedTargetEncoding,
+  DEFAULT_MAX_CATEGORIES,
+  frequencyValues,
+  INFREQUENT,
+  infrequentCategories,
+  levelCounts,
+  resolveEncodings,
+  targetForEncoding,
+  targetValues,
+  type ColumnEncoding,
+} from './encode-categories.js';
 import { checkFraction, resolveImputeRules, type ImputeRule, type PreprocessOptions } from './preprocess-options.js';
+import { resolveDateFeatures, withDateFeatures } from './date-features.js';
 import { labelMode, nanMean, nanMedian, nanMode, nanStd, quantileSorted, sortedPresent } from './preprocess-stats.js';
 import {
   PREPROCESS_FORMAT,
@@ -45,6 +61,21 @@ function missingFraction(c: Column, rowCount: number): number {
 
 /** Fits the transform on `train`. Throws StepInputError for impossible options, DataError for unusable data. */
 export function fitPreprocess(train: Dataset, options: PreprocessOptions = {}): PreprocessTransform {
+  return fitPreprocessWithTraining(train, options).transform;
+}
+
+/**
+ * The transform, and the out-of-fold values of target-encoded columns for the training rows kept
+ * (pass them to transformDataset as `outOfFold` when transforming `train` itself: a training row
+ * must not be encoded with statistics that include its own label).
+ */
+export function fitPreprocessWithTraining(
+  table: Dataset,
+  options: PreprocessOptions = {},
+): { transform: PreprocessTransform; outOfFold: Map<string, Float64Array> } {
+  // Date features first: from here on they are numeric columns like any other.
+  const dates = resolveDateFeatures(table, options.dates);
+  const train = withDateFeatures(table, dates);
   const dropColumnsAbove = checkFraction('drop_columns_missing_above', options.dropColumnsMissingAbove);
   const dropRowsAbove = checkFraction('drop_rows_missing_above', options.dropRowsMissingAbove);
   const features = train.columns.filter((c) => isFeature(c, train));
@@ -59,24 +90,33 @@ export function fitPreprocess(train: Dataset, options: PreprocessOptions = {}): 
   const fitted = rows.length === train.rowCount ? train : takeRows(train, rows);
   if (fitted.rowCount === 0) throw new DataError('no training rows left after dropping rows with missing values', { hint: 'raise drop_rows_missing_above' });
 
+  const encodings = resolveEncodings(
+    options.encode,
+    features.filter((c) => c.data.type !== 'numeric').map((c) => c.name),
+    features.filter((c) => c.data.type === 'numeric').map((c) => c.name),
+  );
+  const outOfFold = new Map<string, Float64Array>();
   const columns: ColumnTransform[] = train.columns.map((c): ColumnTransform => {
     if (!isFeature(c, train)) return { name: c.name, type: 'pass-through' };
     if (!kept.includes(c)) return { name: c.name, type: 'dropped', missingFraction: missingFraction(c, train.rowCount) };
     const col = fitted.columns.find((x) => x.name === c.name) as Column;
     const rule = rules.get(c.name) as ImputeRule;
-    return col.data.type === 'numeric' ? fitNumeric(col, col.data.values, rule, options) : fitCategorical(col, rule, options);
+    if (col.data.type === 'numeric') return fitNumeric(col, col.data.values, rule, options);
+    return fitCategorical(col, rule, encodings.get(c.name) as ColumnEncoding, fitted, options, outOfFold);
   });
   const outputColumns = columns.flatMap((c) => (c.type === 'dropped' ? [] : c.type === 'categorical' ? c.outputs : [c.name]));
   const duplicate = outputColumns.find((name, i) => outputColumns.indexOf(name) !== i);
   if (duplicate !== undefined) throw new StepInputError(`encoding would create two columns named "${duplicate}": rename the column or category`);
-  return {
+  const transform: PreprocessTransform = {
     format: PREPROCESS_FORMAT,
     columns,
     dropRowsMissingAbove: dropRowsAbove < 1 ? dropRowsAbove : null,
     onUnseen: options.onUnseen ?? 'ignore',
     outputColumns,
     fittedRows: fitted.rowCount,
+    ...(dates.length ? { dates } : {}),
   };
+  return { transform, outOfFold };
 }
 
 /** The smallest and largest present (non-NaN) value, or undefined when none is present. */
@@ -162,7 +202,14 @@ function numericFill(name: string, v: Float64Array, rule: ImputeRule): number {
   return fill;
 }
 
-function fitCategorical(c: Column, rule: ImputeRule, options: PreprocessOptions): CategoricalColumnTransform {
+function fitCategorical(
+  c: Column,
+  rule: ImputeRule,
+  encode: ColumnEncoding,
+  fitted: Dataset,
+  options: PreprocessOptions,
+  outOfFold: Map<string, Float64Array>,
+): CategoricalColumnTransform {
   const labels = labelsOf(c.data);
   let impute: CategoricalColumnTransform['impute'];
   if (rule.strategy === 'constant') {
@@ -183,7 +230,36 @@ function fitCategorical(c: Column, rule: ImputeRule, options: PreprocessOptions)
     else if (impute) seen.add(impute.value);
   }
   const categories = [...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const encode = options.encode ?? 'one-hot';
-  const outputs = encode === 'ordinal' ? [c.name] : categories.map((cat) => `${c.name}=${cat}`);
-  return { name: c.name, type: 'categorical', ...(impute ? { impute } : {}), categories, encode, outputs };
+  const base = { name: c.name, type: 'categorical' as const, ...(impute ? { impute } : {}), categories, encode };
+  if (encode === 'ordinal') return { ...base, outputs: [c.name] };
+  if (encode === 'one-hot') {
+    const maxCategories = options.maxCategories ?? DEFAULT_MAX_CATEGORIES;
+    if (options.minFrequency === undefined) {
+      checkLevelLimit(c.name, categories.length, maxCategories);
+      return { ...base, outputs: categories.map((cat) => `${c.name}=${cat}`) };
+    }
+    const counts = levelCounts(codesOf(labels, categories, impute?.value), categories.length);
+    const infrequent = infrequentCategories(categories, counts, fitted.rowCount, options.minFrequency, maxCategories);
+    if (infrequent.length === 0) return { ...base, outputs: categories.map((cat) => `${c.name}=${cat}`) };
+    const grouped = new Set(infrequent);
+    const outputs = [...categories.filter((cat) => !grouped.has(cat)).map((cat) => `${c.name}=${cat}`), `${c.name}=${INFREQUENT}`];
+    return { ...base, infrequent, outputs };
+  }
+  const codes = codesOf(labels, categories, impute?.value);
+  if (encode === 'frequency') {
+    return { ...base, values: frequencyValues(levelCounts(codes, categories.length), fitted.rowCount), unseenValue: 0, outputs: [c.name] };
+  }
+  const y = targetForEncoding(fitted, c.name);
+  const full = targetValues(codes, y, categories.length);
+  outOfFold.set(c.name, crossFittedTargetEncoding(codes, y, categories.length, options.seed ?? 0));
+  return { ...base, values: full.values, unseenValue: full.prior, outputs: [c.name] };
+}
+
+/** Each row's index in `categories` (missing rows take `fill` when given, else -1). */
+function codesOf(labels: readonly (string | null)[], categories: readonly string[], fill: string | undefined): Int32Array {
+  const index = new Map(categories.map((cat, k) => [cat, k]));
+  return Int32Array.from(labels, (l) => {
+    const label = l ?? fill;
+    return label === undefined ? -1 : (index.get(label) ?? -1);
+  });
 }

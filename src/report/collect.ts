@@ -3,7 +3,7 @@
  * the pipeline file, if it is still there and still valid), the evaluate steps' metrics artifacts,
  * the forests' importances from the step summaries, and step start times from the cache entries;
  * and through collect-models, collect-sweeps and collect-step-outputs the model cards, the sweeps'
- * leaderboards, GAN losses, observed-vs-predicted values and candidate tables.
+ * leaderboards, the data checks, GAN losses, observed-vs-predicted values and candidate tables.
  * Reads aggregate outputs only: no dataset artifact is opened, so no patient row can reach the page.
  * Every artifact is read through the store's digest check (artifacts.ts).
  */
@@ -16,6 +16,7 @@ import { onlySteps, type RunRecord } from '../engine/record.js';
 import type { Store } from '../engine/store.js';
 import { METRICS_FORMAT } from '../metrics/metrics-file.js';
 import { isRecord, readArtifactJson } from './artifacts.js';
+import { dataChecks } from './collect-data-checks.js';
 import { registeredModels } from './collect-models.js';
 import { candidateTables, ganCurves, observedPredicted } from './collect-step-outputs.js';
 import { leaderboards } from './collect-sweeps.js';
@@ -168,6 +169,7 @@ export async function collectReport(record: RunRecord, store: Store): Promise<Re
     steps,
     evaluations: evaluated,
     models: registeredModels(context),
+    dataChecks: dataChecks(context),
     leaderboards: leaderboards(context, evaluated),
     ganCurves: ganCurves(context),
     observedPredicted: observedPredicted(context),

@@ -4,7 +4,7 @@
  * hospital networks. Every inserted string is escaped (escape.ts).
  *
  * The order is the reader's: first what a clinician asks (the registered models' cards, headline
- * metrics and gates), then the comparisons (sweep leaderboards), each evaluation, what a generative
+ * metrics and gates), then the data the pipeline was given (check.data), then the comparisons (sweep leaderboards), each evaluation, what a generative
  * pipeline produced (GAN training, candidates), the baseline diff, and last how the run went
  * (graph, timeline), which is for whoever maintains the pipeline.
  */
@@ -14,6 +14,7 @@ import { importanceSvg } from './bars-svg.js';
 import { candidatesSection } from './candidates-section.js';
 import { comparisonSection } from './comparison-section.js';
 import { dagSvg } from './dag-svg.js';
+import { dataCheckSection } from './data-check-section.js';
 import { evaluationSection, TOP_FEATURES } from './evaluation-section.js';
 import { ganSection } from './gan-section.js';
 import { anchor, badge, figure } from './html.js';
@@ -121,6 +122,7 @@ export function renderReport(d: ReportData): string {
   const scatter = points.filter((p) => p.observed.length);
   const sections: { id: string; title: string; html: string }[] = [
     { id: 'models', title: 'Registered models', html: modelsSection(d.models ?? [], d.evaluations) },
+    ...(d.dataChecks ?? []).map((c) => ({ id: anchor('data', c.step), title: `Data ${c.step}`, html: dataCheckSection(c) })),
     ...leaderboards.map((lb) => ({
       id: anchor('leaderboard', lb.origin),
       title: `Leaderboard ${lb.origin}`,

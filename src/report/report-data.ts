@@ -215,6 +215,8 @@ export interface ReportData {
   // The parts below are optional so a renderer test can build only what it looks at.
   /** The register steps, in dependency order: the report opens with them. */
   models?: RegisteredModel[];
+  /** The check.data steps, shown as the first section about the pipeline's data. */
+  dataChecks?: DataCheck[];
   /** One per swept evaluate step; its members' evaluations are drawn inside it, not as sections of their own. */
   leaderboards?: Leaderboard[];
   ganCurves?: GanCurves[];
@@ -227,4 +229,34 @@ export interface ReportData {
   baselineProblem?: string;
   /** Other runs side by side with this one (report --compare), as `runs compare` builds them. */
   comparison?: { readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] };
+}
+
+/** check.data's report (its `report` output), as the report draws it: counts and row numbers, no values. */
+export interface DataCheckReport {
+  rows: number;
+  columns: {
+    name: string;
+    kind: string;
+    missing: number;
+    missing_tokens?: Record<string, number>;
+    numeric?: { min: number; q1: number; median: number; q3: number; max: number; mean: number; outliers: number };
+    levels?: { distinct: number; top: { level: string; count: number }[]; others: number };
+    distinct?: number;
+  }[];
+  duplicate_rows: { rows: number; examples: number[] };
+  duplicate_ids: { column: string; rows: number; ids: number; examples: number[] }[];
+  class_balance?: { column: string; counts: { class: string; count: number }[]; missing: number };
+  leakage: { threshold: number; columns: { column: string; auc: number }[]; flagged: string[] };
+  shift?: { threshold: number; columns: { column: string; psi: number; flagged: boolean }[] };
+  expectations: { column: string; rule: string; passed: boolean; rows: number; examples: number[] }[];
+}
+
+/** A check.data step of the run: its report, or why there is none (failed: the step's error, which names violations by row number). */
+export interface DataCheck {
+  step: string;
+  report?: DataCheckReport;
+  /** The step failed (e.g. an expectation): its one-line-per-violation error. */
+  error?: string;
+  /** Why there is no report (artifact gone or damaged). */
+  missing?: string;
 }

@@ -15,6 +15,7 @@ import { defineStep } from '../engine/step-type.js';
 import { DataError, GateError, StepInputError } from '../errors.js';
 import { MAX_ITERATIONS, MAX_RESAMPLES } from '../engine/param-limits.js';
 import { columnListText, shortList } from '../suggest.js';
+import { contextColumnNames } from '../data/preprocess-context.js';
 
 interface Params {
   metrics: string[];
@@ -33,6 +34,12 @@ type Loaded = Awaited<ReturnType<typeof import('../ml/model.js')['loadModelFile'
 type DatasetT = Awaited<ReturnType<typeof import('../data/arrow.js')['readDatasetFile']>>;
 type TruthT = import('../ml/metrics/index.js').Truth;
 
+/** A subgroup column's raw values: its context column (`ward (source)` beside a feature encoded in place) before the column of that name. */
+function subgroupColumn(ds: DatasetT, name: string): DatasetT['columns'][number] | undefined {
+  const [beside] = contextColumnNames(name);
+  return ds.columns.find((c) => c.name === beside && c.kind === 'context') ?? ds.columns.find((c) => c.name === name);
+}
+
 /** Checks the test table against the model and the subgroups before any work; all problems of a kind at once. */
 function checkColumns(ds: DatasetT, model: Loaded, subgroups: Params['subgroups']): void {
   const have = new Set(ds.columns.map((c) => c.name));
@@ -43,7 +50,7 @@ function checkColumns(ds: DatasetT, model: Loaded, subgroups: Params['subgroups'
     );
   }
   for (const s of subgroups)
-    if (!have.has(s.column))
+    if (!subgroupColumn(ds, s.column))
       throw new StepInputError(
         missingSubgroupMessage(
           s.column,
@@ -299,7 +306,7 @@ export default defineStep<Params>({
       calibrationBins: params.calibration_bins,
       subgroups: params.subgroups.map((s) => ({
         column: s.column,
-        groups: m.subgroupRows(s.column, ds.columns.find((c) => c.name === s.column)!.data, s.bins),
+        groups: m.subgroupRows(s.column, subgroupColumn(ds, s.column)!.data, s.bins),
       })),
       gates: params.gates,
     });

@@ -5,6 +5,7 @@
  */
 import { stepCatalogue } from '../engine/step-catalogue.js';
 import type { StepType } from '../engine/step-type.js';
+import checkData from './check.data.js';
 import evaluate from './evaluate.js';
 import evaluateRecommender from './evaluate.recommender.js';
 import evaluateGenerative from './evaluate.generative.js';
@@ -30,6 +31,7 @@ import trainSvm from './train.svm.js';
 const builtins: readonly StepType[] = [
   loadCsv,
   loadBuiltin,
+  checkData,
   split,
   preprocess,
   selectFeatures,

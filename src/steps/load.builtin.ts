@@ -15,6 +15,7 @@ export const BUILTIN_DATASET_NAMES = [
   'make-classification',
   'make-regression',
   'patient-treatment-outcomes',
+  'hospital-readmission',
 ] as const;
 
 interface Params {
@@ -64,6 +65,7 @@ const FOREIGN: Readonly<Record<string, readonly (typeof GENERATOR_OPTIONS)[numbe
   'make-classification': [...REGRESSION_ONLY, ...OUTCOMES_ONLY],
   'make-regression': [...CLASSIFICATION_ONLY, ...OUTCOMES_ONLY],
   'patient-treatment-outcomes': [...TABLE_OPTIONS, ...CLASSIFICATION_ONLY, 'bias'],
+  'hospital-readmission': GENERATOR_OPTIONS.filter((k) => k !== 'n_samples'),
 };
 
 const optionalInt = (description: string, maximum: number, minimum = 1): object => ({
@@ -79,7 +81,7 @@ export default defineStep<Params>({
   id: 'load.builtin',
   version: '1',
   description:
-    'A builtin dataset: a shipped real table (breast cancer, diabetes, ChEMBL, NCI) or a seeded synthetic classification/regression table, or a seeded long patient x treatment outcome table for recommenders.',
+    'A builtin dataset: a shipped real table (breast cancer, diabetes, ChEMBL, NCI) or a seeded synthetic classification/regression table, a seeded long patient x treatment outcome table for recommenders, or a seeded messy hospital readmission table (hospital-readmission).',
   inputs: {},
   outputs: { data: { kind: 'dataset', description: 'The table, with its target marked.' } },
   defaultOutput: 'data',
@@ -89,7 +91,7 @@ export default defineStep<Params>({
     required: ['name'],
     properties: {
       name: { enum: [...BUILTIN_DATASET_NAMES], description: 'Which dataset; see data/README.md for the shipped ones.' },
-      n_samples: optionalInt('Generators: number of rows (default 100).', MAX_ROWS),
+      n_samples: optionalInt('Generators: number of rows (default 100; hospital-readmission: patients, default 3000, plus its duplicate rows).', MAX_ROWS),
       n_features: optionalInt('Generators: number of feature columns (default 20 for classification, 100 for regression).', MAX_COLUMNS),
       n_informative: optionalInt('Generators: features that carry signal (default 2 for classification, 10 for regression).', MAX_COLUMNS, 0),
       n_redundant: optionalInt('make-classification: random linear combinations of the informative features (default 2).', MAX_COLUMNS, 0),

@@ -5,13 +5,15 @@
 import { isAbsolute, resolve } from 'node:path';
 import { defineStep } from '../engine/step-type.js';
 
-type DeclaredKind = 'numeric' | 'categorical' | 'text' | 'id';
+type DeclaredKind = 'numeric' | 'categorical' | 'text' | 'id' | 'date';
 
 interface Params {
   path: string;
   delimiter: 'auto' | ',' | ';' | '\t' | '|';
   header: 'auto' | boolean;
   columns: Record<string, DeclaredKind>;
+  /** No schema default: a default would change every existing load step's cache key. */
+  formats?: Record<string, string>;
   missing: string[];
   target: string | null;
   positive: string | null;
@@ -26,7 +28,7 @@ export const LOAD_CSV_DEFAULT_MISSING = ['', 'NA', 'N/A', 'NaN', '?', 'null'];
 export default defineStep<Params>({
   id: 'load.csv',
   version: '1',
-  description: 'Load a CSV file: streams it, detects the delimiter and header, infers column types (numeric, categorical, text, id), marks the target.',
+  description: 'Load a CSV file: streams it, detects the delimiter and header, infers column types (numeric, categorical, text, id, date), marks the target.',
   inputs: {},
   outputs: { data: { kind: 'dataset', description: 'The table, with column kinds and the target recorded.' } },
   defaultOutput: 'data',
@@ -48,9 +50,15 @@ export default defineStep<Params>({
       },
       columns: {
         type: 'object',
-        additionalProperties: { enum: ['numeric', 'categorical', 'text', 'id'] },
+        additionalProperties: { enum: ['numeric', 'categorical', 'text', 'id', 'date'] },
         default: {},
-        description: 'Column kind overrides, e.g. { age: numeric, sex: categorical, mrn: id }. Other columns are inferred from the first rows.',
+        description: 'Column kind overrides, e.g. { age: numeric, sex: categorical, mrn: id, admitted: date }. Other columns are inferred from the first rows.',
+      },
+      formats: {
+        type: 'object',
+        additionalProperties: { type: 'string', minLength: 2, pattern: '%' },
+        description:
+          'How date columns are written, e.g. { admitted: "%d/%m/%Y" } (directives %Y %m %d %H %M %S); makes the column a date. ISO 8601 dates and unambiguous day/month orders are detected without it. Dates are stored as days since 1970-01-01 UTC (a time without an offset is taken as UTC) and are not features: derive them with preprocess `dates:`.',
       },
       missing: {
         type: 'array',
@@ -92,6 +100,7 @@ export default defineStep<Params>({
     const { readCsv } = await import('../data/csv.js');
     const { writeDatasetFile } = await import('../data/arrow.js');
     const { summariseDataset } = await import('../data/dataset.js');
+    const { describeDateColumns } = await import('../data/date-summary.js');
     const { dataFileName } = await import('../engine/data-pointer.js');
     // A data pointer's bytes are in a local file the engine checked against the pointer's digest.
     const path = ctx.dataFile('path') ?? (isAbsolute(params.path) ? params.path : resolve(ctx.pipelineDir, params.path));
@@ -100,6 +109,7 @@ export default defineStep<Params>({
       ...(params.delimiter !== 'auto' ? { delimiter: params.delimiter } : {}),
       ...(params.header !== 'auto' ? { header: params.header } : {}),
       columns: params.columns,
+      ...(params.formats !== undefined ? { formats: params.formats } : {}),
       missing: params.missing,
       ...(params.target !== null ? { target: params.target } : {}),
       ...(params.positive !== null ? { positive: params.positive } : {}),
@@ -110,6 +120,13 @@ export default defineStep<Params>({
     await writeDatasetFile(ctx.output('data'), ds);
     const summary = summariseDataset(ds);
     ctx.log(`loaded ${summary.rows} rows x ${summary.columns} columns`);
+    for (const line of describeDateColumns(ds)) ctx.log(line);
+    // Free text (inferred when over half of a column's sampled values are distinct, src/data/csv-infer.ts) is never encoded.
+    const text = ds.columns.filter((c) => c.kind === 'text').map((c) => c.name);
+    if (text.length)
+      ctx.log(
+        `note: free text, not a feature: ${text.join(', ')} (declare columns: { <name>: categorical } to encode one, or id: to keep it as an identifier)`,
+      );
     return summary;
   },
 });

@@ -7,7 +7,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
+import type { EncodeOption } from '../data/encode-categories.js';
 import type { ImputeOption, PreprocessOptions } from '../data/preprocess-options.js';
+import { DATE_FEATURES, type DateFeature } from '../data/date-features.js';
 
 interface Params {
   impute: ImputeOption;
@@ -16,9 +18,14 @@ interface Params {
   outliers: 'none' | 'iqr' | 'zscore';
   iqr_k: number;
   zscore_z: number;
-  encode: 'one-hot' | 'ordinal';
+  encode: EncodeOption;
+  max_categories?: number;
+  min_frequency?: number;
+  seed?: number;
   scale: 'none' | 'standard' | 'minmax' | 'robust';
   on_unseen: 'ignore' | 'error';
+  /** No schema default: a default would change every existing preprocess step's cache key. */
+  dates?: Record<string, DateFeature[]>;
   keep_for_evaluation?: string[];
 }
 
@@ -88,14 +95,50 @@ export default defineStep<Params>({
       iqr_k: { type: 'number', exclusiveMinimum: 0, default: 1.5, description: 'k for outliers: iqr.' },
       zscore_z: { type: 'number', exclusiveMinimum: 0, default: 3, description: 'z for outliers: zscore (population std).' },
       encode: {
-        enum: ['one-hot', 'ordinal'],
+        anyOf: [{ enum: ['one-hot', 'ordinal'] }, { type: 'object', additionalProperties: { enum: ['one-hot', 'ordinal', 'frequency', 'target'] } }],
         default: 'one-hot',
-        description: 'Categorical columns: one-hot columns named <column>=<category>, or ordinal codes (categories sorted).',
+        description:
+          'Categorical columns: one-hot columns named <column>=<category>, or ordinal codes (categories sorted); or per column, e.g. { ward: frequency } (others one-hot): frequency = share of training rows (unseen: 0), target = mean target per level (binary or numeric target), smoothed toward the training mean (m = 10), cross-fitted over 5 seeded folds on the training rows.',
       },
+      max_categories: {
+        type: 'integer',
+        minimum: 2,
+        description:
+          'One-hot (default 50): without min_frequency, a column with more training levels fails the step (naming the options); with min_frequency, the most output columns per column, rarest levels grouped (scikit-learn max_categories).',
+      },
+      min_frequency: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        description:
+          'One-hot: levels with fewer training rows than this (a count if >= 1, a fraction of the rows if < 1) are grouped into <column>=infrequent, which also takes unseen levels (scikit-learn handle_unknown=infrequent_if_exist).',
+      },
+      // No schema defaults on the params added for issue 21: a default would enter every preprocess
+      // step's cache key and change the committed lock files of pipelines that never use them.
+      seed: { type: 'integer', description: 'Seed of the cross-fitting folds of target encoding (default 0).' },
       scale: {
         enum: ['none', 'standard', 'minmax', 'robust'],
         default: 'none',
         description: 'Numeric columns: standard (mean, population std), minmax, or robust (median, IQR); encoded columns are not scaled.',
+      },
+      dates: {
+        type: 'object',
+        additionalProperties: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            anyOf: [
+              { enum: [...DATE_FEATURES] },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['days_since'],
+                properties: { days_since: { type: 'string', description: 'Reference date, ISO 8601 (e.g. "2025-01-01").' } },
+              },
+            ],
+          },
+        },
+        description:
+          'Numeric features derived from date columns (load.csv kind date), e.g. { admitted: [year, month, day_of_week, { days_since: "2025-01-01" }] }: year, month, day, day_of_week (0 = Monday), day_of_year, hour (UTC), days_since a date. Named <column>.<feature> (admitted.days_since_2025-01-01), then imputed, clipped and scaled like other numeric columns; nothing is fitted. The date column itself is kept, not a feature.',
       },
       on_unseen: {
         enum: ['ignore', 'error'],
@@ -115,7 +158,7 @@ export default defineStep<Params>({
   },
   async run(ctx, p) {
     const { readDatasetFile, writeDatasetFile } = await import('../data/arrow.js');
-    const { fitPreprocess, transformDataset } = await import('../data/preprocess.js');
+    const { fitPreprocessWithTraining, transformDataset } = await import('../data/preprocess.js');
     const { checkContextNames } = await import('../data/preprocess-context.js');
     const trainPath = ctx.input('train') as string;
     const testPath = ctx.input('test') as string;
@@ -127,14 +170,18 @@ export default defineStep<Params>({
       iqrK: p.iqr_k,
       zscoreZ: p.zscore_z,
       encode: p.encode,
+      ...(p.max_categories !== undefined ? { maxCategories: p.max_categories } : {}),
+      ...(p.min_frequency !== undefined ? { minFrequency: p.min_frequency } : {}),
+      ...(p.seed !== undefined ? { seed: p.seed } : {}),
       scale: p.scale,
       onUnseen: p.on_unseen,
+      ...(p.dates !== undefined ? { dates: p.dates } : {}),
     };
     const train = await readDatasetFile(trainPath);
-    const transform = fitPreprocess(train, options);
+    const { transform, outOfFold } = fitPreprocessWithTraining(train, options);
     const context = p.keep_for_evaluation ?? [];
     const contextNotes = checkContextNames(transform, context);
-    const trainOut = transformDataset(transform, train, { source: 'train', context });
+    const trainOut = transformDataset(transform, train, { source: 'train', outOfFold, context });
     const testOut = transformDataset(transform, await readDatasetFile(testPath), { source: 'test', context });
     await writeDatasetFile(ctx.output('train'), trainOut.dataset);
     await writeDatasetFile(ctx.output('test'), testOut.dataset);
@@ -147,6 +194,8 @@ export default defineStep<Params>({
       if (r.rowsDropped) ctx.log(`${name}: dropped ${r.rowsDropped} of ${r.rowsIn} rows with too many missing values`);
     }
     if (dropped.length) ctx.log(`dropped columns with too many missing values: ${dropped.join(', ')}`);
+    const text = train.columns.filter((c) => c.data.type === 'text' && c.kind === 'text').map((c) => c.name);
+    if (text.length) ctx.log(`note: free text, not a feature (passed through unencoded): ${text.join(', ')}`);
     if (context.length) ctx.log(`kept for evaluation (context columns, not features): ${context.join(', ')}`);
     for (const note of contextNotes) ctx.log(`note: ${note}`);
     return {

@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
 import { MAX_FOLDS } from '../engine/param-limits.js';
+import type { Dataset } from '../data/dataset.js';
 
 interface Params {
   test_size: number;
@@ -17,6 +18,9 @@ interface Params {
   shuffle: boolean;
   seed: number;
   folds: number;
+  /** No schema defaults for these two: a default would change every existing split step's cache key. */
+  method?: 'random' | 'temporal';
+  column?: string;
 }
 
 /** The `folds` artifact: fold[i] is the fold (0..k-1) of the i-th row of the train dataset. */
@@ -30,7 +34,8 @@ export interface FoldsArtifact {
 export default defineStep<Params>({
   id: 'split',
   version: '1',
-  description: 'Split a dataset into train and test rows (stratified by class by default) and assign cross-validation folds to the train rows.',
+  description:
+    'Split a dataset into train and test rows (stratified by class by default, or by time with method: temporal) and assign cross-validation folds to the train rows.',
   inputs: { data: { kind: 'dataset', description: 'The table to split.' } },
   outputs: {
     train: { kind: 'dataset', description: 'Training rows.' },
@@ -41,7 +46,16 @@ export default defineStep<Params>({
   params: {
     type: 'object',
     additionalProperties: false,
+    // A temporal split names its date column, and cannot also be stratified (it is not random).
+    if: { required: ['method'], properties: { method: { const: 'temporal' } } },
+    then: { required: ['column'], properties: { stratify: { enum: ['auto', false] } } },
     properties: {
+      method: {
+        enum: ['random', 'temporal'],
+        description:
+          'random (default): shuffled, stratified as `stratify` says. temporal: rows ordered by the date in `column` (ties by row order); the latest test_size of them are the test set, rows sharing the boundary date all in test; not stratified; the test set does not depend on the seed (the folds over the train rows still follow shuffle and seed).',
+      },
+      column: { type: 'string', minLength: 1, description: 'method: temporal: the date column (load.csv kind date) to order rows by.' },
       test_size: {
         anyOf: [
           { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
@@ -70,6 +84,27 @@ export default defineStep<Params>({
     const { readDatasetFile, writeDatasetFile } = await import('../data/arrow.js');
     const { getColumn, takeRows } = await import('../data/dataset.js');
     const { trainTestSplit, kFold, stratifiedKFold } = await import('../data/split.js');
+    const { temporalSplit } = await import('../data/split-temporal.js');
+    const { formatDays } = await import('../data/dates.js');
+    const { closestName } = await import('../data/select-names.js');
+    /** The day counts of the date column a temporal split orders by; a clear error when it is not one. */
+    const dateValues = (table: Dataset, name: string): Float64Array => {
+      const c = getColumn(table, name);
+      if (!c) {
+        const guess = closestName(
+          name,
+          table.columns.map((x) => x.name),
+        );
+        throw new StepInputError(`split column "${name}" is not in the dataset${guess ? ` (did you mean "${guess}"?)` : ''}`);
+      }
+      if (c.kind !== 'date' || c.data.type !== 'numeric')
+        throw new StepInputError(
+          `a temporal split needs a date column, but "${name}" is ${c.kind}: load it as a date (load.csv \`columns: { ${name}: date }\` or \`formats: { ${name}: "%d/%m/%Y" }\`)`,
+        );
+      return c.data.values;
+    };
+    /** The first date of the test set (a boundary, not a row's value). */
+    const temporalBoundary = (table: Dataset, name: string, rows: Int32Array): string => formatDays(dateValues(table, name)[rows[0]]);
 
     const ds = await readDatasetFile(ctx.input('data')!);
     const targetData = ds.target ? getColumn(ds, ds.target.column)?.data : undefined;
@@ -81,14 +116,19 @@ export default defineStep<Params>({
           : 'stratify needs a target column: set `target:` on the load step, or stratify: false',
       );
     }
-    const stratified = params.stratify !== false && categorical !== undefined;
+    const temporal = params.method === 'temporal';
+    if (params.column !== undefined && !temporal)
+      throw new StepInputError('`column:` is for method: temporal (the date to order rows by): add `method: temporal` or remove it');
+    const stratified = !temporal && params.stratify !== false && categorical !== undefined;
     const labels = stratified ? categorical!.codes : undefined;
-    const { train, test } = trainTestSplit(ds.rowCount, {
-      testSize: params.test_size,
-      ...(labels ? { stratify: labels } : {}),
-      shuffle: params.shuffle,
-      seed: params.seed,
-    });
+    const { train, test } = temporal
+      ? temporalSplit(dateValues(ds, params.column as string), params.test_size, params.column as string)
+      : trainTestSplit(ds.rowCount, {
+          testSize: params.test_size,
+          ...(labels ? { stratify: labels } : {}),
+          shuffle: params.shuffle,
+          seed: params.seed,
+        });
 
     const trainLabels = labels ? Int32Array.from(train, (r) => labels[r]) : undefined;
     const fold = trainLabels
@@ -99,7 +139,9 @@ export default defineStep<Params>({
     await writeDatasetFile(ctx.output('train'), takeRows(ds, train));
     await writeDatasetFile(ctx.output('test'), takeRows(ds, test));
     await writeFile(ctx.output('folds'), JSON.stringify(folds) + '\n');
-    ctx.log(`split ${ds.rowCount} rows: ${train.length} train, ${test.length} test${stratified ? ' (stratified)' : ''}; ${params.folds} folds`);
-    return { rows: ds.rowCount, train: train.length, test: test.length, stratified, folds: params.folds };
+    ctx.log(
+      `split ${ds.rowCount} rows: ${train.length} train, ${test.length} test${stratified ? ' (stratified)' : ''}${temporal ? ` (by ${params.column}: test from ${temporalBoundary(ds, params.column as string, test)})` : ''}; ${params.folds} folds`,
+    );
+    return { rows: ds.rowCount, train: train.length, test: test.length, stratified, folds: params.folds, ...(temporal ? { method: 'temporal' } : {}) };
   },
 });

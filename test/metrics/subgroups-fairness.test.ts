@@ -249,25 +249,49 @@ test('preprocess keep_for_evaluation carries encoded and dropped source columns 
   assert.ok(!features.some((f) => ['sex', 'ward', 'site'].includes(f)), features.join());
 });
 
-test('keep_for_evaluation: a misspelt column is named with the nearest ones; a scaled feature cannot be carried beside itself, an imputed one is its own', async () => {
-  const { kept } = await built;
+test('keep_for_evaluation: a misspelt column is named with the nearest ones; a feature transformed in place is carried beside itself', async () => {
+  const { testSet } = await built;
   const inputs = { train: join(dir, 'train.arrow'), test: join(dir, 'test.arrow') };
   await assert.rejects(
     runStep(preprocess, inputs, { ...prepParams, keep_for_evaluation: ['sx'] }),
     (e: Error) => e instanceof StepInputError && /^keep_for_evaluation: "sx" is not a column of the training table \(nearest: sex[,;]/.test(e.message),
   );
-  await assert.rejects(
-    runStep(preprocess, inputs, { ...prepParams, scale: 'standard', keep_for_evaluation: ['age'] }),
-    (e: Error) => e instanceof StepInputError && /"age" stays a feature under its own name with transformed values/.test(e.message),
+  // sex frequency-encoded and age scaled keep their names as features: the raw values go beside them.
+  const r = await runStep(preprocess, inputs, { ...prepParams, scale: 'standard', encode: { sex: 'frequency' }, keep_for_evaluation: ['sex', 'age', 'x'] });
+  const out = await readDatasetFile(r.outputs.test);
+  assert.deepEqual(
+    out.columns.filter((c) => c.kind === 'context').map((c) => c.name),
+    ['sex (source)', 'age (source)', 'x (source)'],
   );
-  // Imputed only: the feature is its own context, and the step says what subgroups by it will see.
-  const imputed = await runStep(preprocess, inputs, { ...prepParams, keep_for_evaluation: ['age'] });
+  assert.deepEqual(out.columns.find((c) => c.name === 'sex (source)')!.data, testSet.columns.find((c) => c.name === 'sex')!.data);
+  assert.deepEqual(out.columns.find((c) => c.name === 'age (source)')!.data, testSet.columns.find((c) => c.name === 'age')!.data);
+  assert.equal(out.columns.find((c) => c.name === 'sex')!.data.type, 'numeric');
   assert.ok(
-    imputed.logs.includes('note: age stays a feature under its own name: subgroups by it use its values with missing ones imputed (median)'),
-    imputed.logs.join('\n'),
+    r.logs.includes(
+      'note: age stays a feature under its own name, transformed; its raw values are carried as "age (source)" (subgroups: [{ column: age }] uses them)',
+    ),
+    r.logs.join('\n'),
   );
-  assert.ok(readFileSync(imputed.outputs.test).equals(readFileSync((await built).plain.outputs.test)));
-  assert.ok(kept);
+  // evaluate finds them under the source names: groups by raw sex and raw age bands, not by frequencies or z-scores.
+  const model = (await runStep(trainForest, { train: r.outputs.train }, forestParams)).outputs.model;
+  const e = await runStep(
+    evaluate,
+    { model, test: r.outputs.test },
+    { ...evalParams, subgroups: [{ column: 'sex' }, { column: 'age', bins: [0, 40, 65, 120] }] },
+  );
+  const report = JSON.parse(readFileSync(e.outputs.metrics, 'utf8')) as Evaluation;
+  assert.deepEqual(
+    report.subgroups!.map((s) => s.groups.map((g) => g.value)),
+    [
+      ['female', 'male'],
+      ['[0, 40)', '[40, 65)', '[65, 120)'],
+    ],
+  );
+  const ages = (testSet.columns.find((c) => c.name === 'age')!.data as { values: Float64Array }).values;
+  assert.equal(report.subgroups![1].groups[0].n, ages.filter((a) => a < 40).length);
+  // A feature left as it is (no imputation needed in a numeric column without scaling) is its own context.
+  const plain = await runStep(preprocess, inputs, { drop_columns_missing_above: 0.3, keep_for_evaluation: ['age'] });
+  assert.ok(plain.logs.includes('note: age stays a feature under its own name, with its raw values'), plain.logs.join('\n'));
 });
 
 test('evaluate: subgroups by an encoded feature, an id, a dropped column and age bands, with counts and prevalence from the table', async () => {
