@@ -83,6 +83,7 @@ export interface GapEstimate extends MetricEstimate {
 export interface FairnessReport {
   metrics: string[];
   min_group_rows: number;
+  min_per_class?: number;
   max_gap: Record<string, GapEstimate & { column: string | null }>;
   columns: { column: string; compared: string[]; left_out: { value: string; n: number; why: string }[]; max_gap: Record<string, GapEstimate> }[];
   notes?: string[];

@@ -22,6 +22,7 @@ interface Params {
   threshold: { method: 'fixed' | 'youden' | 'sensitivity'; value?: number; target?: number };
   bootstrap: { resamples: number; seed: number | null; confidence: number };
   subgroups: { column: string; bins?: number[] }[];
+  fairness?: { min_rows?: number; min_per_class?: number };
   gates: Record<string, string>;
   permutation_importance: { repeats: number; metric: string | null; seed: number | null } | null;
   calibration_bins: number;
@@ -216,6 +217,20 @@ export default defineStep<Params>({
         description:
           'Report every metric per value of these columns, with its n and prevalence; for a binary classifier also the fairness gaps (largest difference between groups in sensitivity, specificity and calibration-in-the-large, with intervals), which gates can name: subgroups.max_gap.sensitivity, subgroups.<column>.max_gap.specificity.',
       },
+      // No defaults: absent, the step's resolved params (and so its cache key) are those of before it existed.
+      fairness: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          min_rows: { type: 'integer', minimum: 2, description: 'Rows a subgroup needs to be compared in the fairness gaps (default 10).' },
+          min_per_class: {
+            type: 'integer',
+            minimum: 1,
+            description: 'Rows of each class a subgroup needs to be compared (default 1); e.g. 5 keeps a sensitivity on one positive out of the gaps.',
+          },
+        },
+        description: 'Which subgroups the fairness gaps compare; the others are listed as left out, with the reason.',
+      },
       gates: {
         type: 'object',
         additionalProperties: { type: 'string' },
@@ -309,6 +324,7 @@ export default defineStep<Params>({
         groups: m.subgroupRows(s.column, subgroupColumn(ds, s.column)!.data, s.bins),
       })),
       gates: params.gates,
+      fairness: { minRows: params.fairness?.min_rows ?? m.MIN_GROUP_ROWS, minPerClass: params.fairness?.min_per_class ?? 1 },
     });
     ctx.progress('metrics computed', params.permutation_importance ? 0.5 : 1);
 

@@ -88,6 +88,28 @@ test('per group n, prevalence, sensitivity and specificity, and the fairness gap
   assert.ok(f.notes.some((n) => n.includes('left out of the fairness gaps: sex = other (fewer than 10 rows)')));
 });
 
+test('fairness limits: a group with fewer positives than min_per_class is left out, saying so', () => {
+  const categories = ['female', 'male', 'other'];
+  const e = evaluateOutcomes(
+    { kind: 'binary', y: Uint8Array.from(HAND.y), score: Float64Array.from(HAND.score), scoreKind: 'probability' },
+    {
+      threshold: { method: 'fixed', value: 0.5 },
+      bootstrap: { resamples: 20, seed: 0, confidence: 0.95 },
+      calibrationBins: 5,
+      subgroups: [
+        { column: 'sex', groups: subgroupRows('sex', { type: 'categorical', codes: Int32Array.from(HAND.sex, (x) => categories.indexOf(x)), categories }) },
+      ],
+      fairness: { minRows: 3, minPerClass: 5 },
+    },
+  );
+  assert.deepEqual(e.fairness!.columns[0].left_out, [
+    { value: 'female', n: 12, why: 'fewer than 5 positive rows' },
+    { value: 'other', n: 3, why: 'fewer than 5 positive rows' },
+  ]);
+  assert.deepEqual(e.fairness!.columns[0].compared, ['male']);
+  assert.equal(e.fairness!.max_gap.sensitivity!.value, null);
+});
+
 test('the gap intervals are the same for the same seed and differ for another', () => {
   const a = handEvaluation().fairness!;
   const b = handEvaluation().fairness!;
@@ -163,7 +185,7 @@ test('a gap no two groups can give: the gate fails saying why', () => {
   assert.deepEqual(e.fairness!.columns[0].left_out, [{ value: 'male', n: 3, why: 'fewer than 10 rows' }]);
   assert.equal(
     e.gates![0].message,
-    'gate failed: subgroups.max_gap.sensitivity is not available (fewer than two subgroups could be compared; each needs 10 rows and both classes), required <= 0.1',
+    'gate failed: subgroups.max_gap.sensitivity is not available (fewer than two subgroups could be compared; each needs 10 rows and 1 of each class), required <= 0.1',
   );
 });
 
@@ -356,7 +378,7 @@ test('evaluate: subgroups by an encoded feature, an id, a dropped column and age
   );
   // Key order: what a diff of the metrics file relies on.
   assert.deepEqual(Object.keys(report).slice(-3), ['subgroups', 'fairness', 'gates']);
-  assert.deepEqual(Object.keys(report.fairness!), ['metrics', 'min_group_rows', 'max_gap', 'columns', 'skipped', 'notes']);
+  assert.deepEqual(Object.keys(report.fairness!), ['metrics', 'min_group_rows', 'min_per_class', 'max_gap', 'columns', 'skipped', 'notes']);
   assert.deepEqual(Object.keys(report.subgroups![0].groups[0]), ['value', 'n', 'positives', 'prevalence', 'metrics']);
   // The same run writes the same bytes.
   const again = await runStep(

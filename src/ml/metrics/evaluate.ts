@@ -6,7 +6,15 @@
 import { bootstrapMetrics, type BootstrapOptions, type MetricEstimate } from './bootstrap.js';
 import { calibrationCurve, type CalibrationBin } from './binary.js';
 import { resolveMetricNames, type ProblemKind } from './catalog.js';
-import { MIN_GROUP_ROWS, checkFairnessGate, fairnessGateValues, fairnessSummary, isFairnessGate, type Fairness } from './fairness.js';
+import {
+  checkFairnessGate,
+  DEFAULT_FAIRNESS_LIMITS,
+  fairnessGateValues,
+  fairnessSummary,
+  isFairnessGate,
+  type Fairness,
+  type FairnessLimits,
+} from './fairness.js';
 import { checkGates, parseGates, type GateResult } from './gates.js';
 import { confusionMatrix } from './multiclass.js';
 import { binaryCurve, rankScores, rocCurve, type RocCurve } from './ranking.js';
@@ -24,6 +32,8 @@ export interface EvaluationOptions {
   calibrationBins: number;
   subgroups?: readonly { column: string; groups: readonly Subgroup[] }[];
   gates?: Readonly<Record<string, string>>;
+  /** Which subgroups the fairness gaps compare (default: 10 rows, 1 of each class). */
+  fairness?: FairnessLimits;
 }
 
 export interface SubgroupReport {
@@ -135,7 +145,7 @@ export function evaluateOutcomes(o: Outcomes, options: EvaluationOptions): Evalu
         return { value: g.label, n: g.rows.length, ...share, metrics: est };
       }),
     }));
-    if (o.kind === 'binary') report.fairness = fairnessSummary(o, options.subgroups, t, options.bootstrap);
+    if (o.kind === 'binary') report.fairness = fairnessSummary(o, options.subgroups, t, options.bootstrap, options.fairness ?? DEFAULT_FAIRNESS_LIMITS);
   }
   if (gates.length) {
     // Fairness paths were checked above, so each names a value (null when fewer than two groups compare).
@@ -143,7 +153,10 @@ export function evaluateOutcomes(o: Outcomes, options: EvaluationOptions): Evalu
     const why = Object.fromEntries(
       Object.entries(fairness)
         .filter(([, e]) => e.value === null)
-        .map(([path]) => [path, `fewer than two subgroups could be compared; each needs ${MIN_GROUP_ROWS} rows and both classes`]),
+        .map(([path]) => [
+          path,
+          `fewer than two subgroups could be compared; each needs ${report.fairness?.min_group_rows} rows and ${report.fairness?.min_per_class} of each class`,
+        ]),
     );
     report.gates = checkGates(gates, { ...metrics, ...fairness }, { ...unavailable, ...why }, options.bootstrap.confidence);
   }

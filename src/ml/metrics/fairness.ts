@@ -7,8 +7,9 @@
  *   (0 = calibrated on average; > 0 over-predicts). Chosen over a per-group ECE because it needs no
  *   binning, so it stays defined on the small groups fairness is about. Probabilities only.
  * - Gap = largest minus smallest value over the groups compared: always >= 0.
- * - Groups compared: at least MIN_GROUP_ROWS rows with both classes present; the others are listed
- *   under `left_out` with the reason, since a gap to a group of 3 rows says nothing.
+ * - Groups compared: at least `minRows` rows (default MIN_GROUP_ROWS) and `minPerClass` rows of
+ *   each class (default 1); the others are listed under `left_out` with the reason, since a gap to a
+ *   group of 3 rows, or a sensitivity on 1 positive, says nothing.
  * - Interval: resample the test rows with replacement (seeded), recompute every group's metric
  *   on the resample and the gap; a resample where fewer than two groups have the metric defined is
  *   skipped and counted. The decision threshold stays the one chosen on all rows.
@@ -19,7 +20,7 @@
  */
 import { StepInputError } from '../../errors.js';
 import { createRng } from '../../rng.js';
-import { didYouMean } from '../../suggest.js';
+import { didYouMean, shortList } from '../../suggest.js';
 import { percentile, type BootstrapOptions, type MetricEstimate } from './bootstrap.js';
 import type { Outcomes } from './scorer.js';
 import type { Subgroup } from './subgroups.js';
@@ -28,6 +29,13 @@ export const FAIRNESS_METRICS = ['sensitivity', 'specificity', 'calibration_in_t
 export type FairnessMetric = (typeof FAIRNESS_METRICS)[number];
 /** Groups with fewer rows are left out of the gaps. */
 export const MIN_GROUP_ROWS = 10;
+
+/** Which groups are big enough to compare (the evaluate step's `fairness:` parameter). */
+export interface FairnessLimits {
+  minRows: number;
+  minPerClass: number;
+}
+export const DEFAULT_FAIRNESS_LIMITS: FairnessLimits = { minRows: MIN_GROUP_ROWS, minPerClass: 1 };
 /** The prefix of every fairness gate path. */
 const GATE_PREFIX = 'subgroups.';
 
@@ -46,6 +54,8 @@ export interface ColumnFairness {
 export interface Fairness {
   metrics: FairnessMetric[];
   min_group_rows: number;
+  /** Rows of each class a group needs to be compared. */
+  min_per_class: number;
   /** Over every subgroup column: the largest of the columns' gaps, with its column. */
   max_gap: Partial<Record<FairnessMetric, GapEstimate & { column: string | null }>>;
   columns: ColumnFairness[];
@@ -149,7 +159,10 @@ export function fairnessSummary(
   subgroups: readonly { column: string; groups: readonly Subgroup[] }[],
   threshold: number,
   bootstrap: BootstrapOptions,
+  limits: FairnessLimits = DEFAULT_FAIRNESS_LIMITS,
 ): Fairness {
+  const { minRows, minPerClass } = limits;
+  const tooFew = (what: string): string => (minPerClass === 1 ? `no ${what} rows` : `fewer than ${minPerClass} ${what} rows`);
   const metrics = FAIRNESS_METRICS.filter((m) => m !== 'calibration_in_the_large' || o.scoreKind === 'probability');
   const n = o.y.length;
   const columns = subgroups.map((s) => {
@@ -160,12 +173,12 @@ export function fairnessSummary(
       let positives = 0;
       for (const r of g.rows) positives += o.y[r];
       const why =
-        g.rows.length < MIN_GROUP_ROWS
-          ? `fewer than ${MIN_GROUP_ROWS} rows`
-          : positives === 0
-            ? 'no positive rows'
-            : positives === g.rows.length
-              ? 'no negative rows'
+        g.rows.length < minRows
+          ? `fewer than ${minRows} rows`
+          : positives < minPerClass
+            ? tooFew('positive')
+            : g.rows.length - positives < minPerClass
+              ? tooFew('negative')
               : undefined;
       if (why) {
         leftOut.push({ value: g.label, n: g.rows.length, why });
@@ -223,10 +236,10 @@ export function fairnessSummary(
       : { value: null, ci_low: null, ci_high: null, column: null, between: null };
   }
   const notes = [
-    `fairness gaps: largest minus smallest value between groups of at least ${MIN_GROUP_ROWS} rows with both classes; calibration_in_the_large = mean predicted probability - observed rate; intervals from ${bootstrap.resamples} resamples of all ${n} rows`,
+    `fairness gaps: largest minus smallest value between groups of at least ${minRows} rows and ${minPerClass} of each class; calibration_in_the_large = mean predicted probability - observed rate; intervals from ${bootstrap.resamples} resamples of all ${n} rows`,
   ];
   if (o.scoreKind !== 'probability') notes.push('no calibration gap: the model gives decision values, not probabilities');
   const leftOut = reports.flatMap((r) => r.left_out.map((l) => `${r.column} = ${l.value} (${l.why})`));
-  if (leftOut.length) notes.push(`left out of the fairness gaps: ${leftOut.join(', ')}`);
-  return { metrics, min_group_rows: MIN_GROUP_ROWS, max_gap: maxGap, columns: reports, skipped, notes };
+  if (leftOut.length) notes.push(`left out of the fairness gaps: ${shortList(leftOut)}`);
+  return { metrics, min_group_rows: minRows, min_per_class: minPerClass, max_gap: maxGap, columns: reports, skipped, notes };
 }
