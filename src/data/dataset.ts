@@ -7,7 +7,9 @@
  */
 
 /**
- * What a column is for. `id`, `target`, `date` and `context` columns are never used as features:
+ * What a column is for. `id`, `target`, `text`, `date` and `context` columns are never used as features:
+ * - `text`: free text (notes, SMILES strings): a step that understands it derives features from it
+ *   (featurize.molecules), otherwise it is carried along and left out, as the load step notes;
  * - `date`: a date or time, held as numeric data in days since 1970-01-01 (UTC, fractional for
  *   times); features are derived from it explicitly (preprocess `dates:`), never by one-hot encoding;
  * - `context`: a source column carried through preprocessing for evaluation only (subgroups by a
@@ -19,7 +21,7 @@ export type ColumnKind = 'numeric' | 'categorical' | 'text' | 'id' | 'target' | 
 export const COLUMN_KINDS: readonly ColumnKind[] = ['numeric', 'categorical', 'text', 'id', 'target', 'date', 'context'];
 
 /** Kinds that are never model features. */
-const NOT_FEATURES: ReadonlySet<ColumnKind> = new Set(['id', 'target', 'date', 'context']);
+const NOT_FEATURES: ReadonlySet<ColumnKind> = new Set(['id', 'target', 'text', 'date', 'context']);
 
 export interface NumericData {
   readonly type: 'numeric';
@@ -85,7 +87,7 @@ export function getColumn(ds: Dataset, name: string): Column | undefined {
   return ds.columns.find((c) => c.name === name);
 }
 
-/** Whether a column of this kind may be a model feature (id, target, date and context columns never are). */
+/** Whether a column of this kind may be a model feature (id, target, text, date and context columns never are). */
 export function isFeatureKind(kind: ColumnKind): boolean {
   return !NOT_FEATURES.has(kind);
 }

@@ -30,6 +30,8 @@ export type UnseenPolicy = 'ignore' | 'error';
 
 export interface PreprocessOptions {
   impute?: ImputeOption;
+  /** Feature columns left out of the model by name (a leaky column check.data names, one the model must not use). */
+  dropColumns?: readonly string[];
   /** Drop feature columns whose missing fraction in the training set is > this (0..1; default 1 = never). */
   dropColumnsMissingAbove?: number;
   /** Drop rows (of every table transformed) whose missing fraction over the kept features is > this (default 1 = never). */

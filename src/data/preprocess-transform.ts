@@ -56,8 +56,10 @@ export interface PassThroughColumn {
 export interface DroppedColumn {
   name: string;
   type: 'dropped';
-  /** Missing fraction in the training set, above the threshold. */
+  /** Missing fraction in the training set (above the threshold, unless `asked`). */
   missingFraction: number;
+  /** Left out because the pipeline named it (drop_columns: a leaky or forbidden column), not for its missing values. */
+  asked?: true;
 }
 
 export type ColumnTransform = NumericColumnTransform | CategoricalColumnTransform | PassThroughColumn | DroppedColumn;

@@ -20,6 +20,7 @@
  * Without imputation, missing values stay NaN and are ignored by the fitted statistics.
  */
 import { DataError, StepInputError } from '../errors.js';
+import { columnListText } from '../suggest.js';
 import { isFeatureKind, takeRows, type Column, type Dataset } from './dataset.js';
 import { clipNumeric, imputeNumeric, labelsOf, rowMissingFractions, rowsToKeep } from './preprocess-apply.js';
 import {
@@ -85,7 +86,8 @@ export function fitPreprocessWithTraining(
     features.map((c) => c.name),
   );
 
-  const kept = features.filter((c) => !(missingFraction(c, train.rowCount) > dropColumnsAbove));
+  const asked = checkDropColumns(options.dropColumns ?? [], features, train);
+  const kept = features.filter((c) => !asked.has(c.name) && !(missingFraction(c, train.rowCount) > dropColumnsAbove));
   const rows = rowsToKeep(rowMissingFractions(kept, train.rowCount), dropRowsAbove < 1 ? dropRowsAbove : null);
   const fitted = rows.length === train.rowCount ? train : takeRows(train, rows);
   if (fitted.rowCount === 0) throw new DataError('no training rows left after dropping rows with missing values', { hint: 'raise drop_rows_missing_above' });
@@ -98,7 +100,8 @@ export function fitPreprocessWithTraining(
   const outOfFold = new Map<string, Float64Array>();
   const columns: ColumnTransform[] = train.columns.map((c): ColumnTransform => {
     if (!isFeature(c, train)) return { name: c.name, type: 'pass-through' };
-    if (!kept.includes(c)) return { name: c.name, type: 'dropped', missingFraction: missingFraction(c, train.rowCount) };
+    if (!kept.includes(c))
+      return { name: c.name, type: 'dropped', missingFraction: missingFraction(c, train.rowCount), ...(asked.has(c.name) ? { asked: true as const } : {}) };
     const col = fitted.columns.find((x) => x.name === c.name) as Column;
     const rule = rules.get(c.name) as ImputeRule;
     if (col.data.type === 'numeric') return fitNumeric(col, col.data.values, rule, options);
@@ -117,6 +120,21 @@ export function fitPreprocessWithTraining(
     ...(dates.length ? { dates } : {}),
   };
   return { transform, outOfFold };
+}
+
+/** The columns drop_columns names, each a feature of the table (a typo would otherwise leave a leaky column in the model). */
+function checkDropColumns(names: readonly string[], features: readonly Column[], table: Dataset): Set<string> {
+  const featureNames = features.map((c) => c.name);
+  for (const name of names) {
+    if (featureNames.includes(name)) continue;
+    const c = table.columns.find((x) => x.name === name);
+    if (c)
+      throw new StepInputError(
+        `drop_columns: "${name}" is not a feature (it is ${c.kind === 'target' || name === table.target?.column ? 'the target' : `a ${c.kind} column`}), so there is nothing to drop`,
+      );
+    throw new StepInputError(`drop_columns: there is no column "${name}" among the features ${columnListText(name, featureNames)}`);
+  }
+  return new Set(names);
 }
 
 /** The smallest and largest present (non-NaN) value, or undefined when none is present. */

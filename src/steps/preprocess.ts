@@ -27,6 +27,7 @@ interface Params {
   /** No schema default: a default would change every existing preprocess step's cache key. */
   dates?: Record<string, DateFeature[]>;
   keep_for_evaluation?: string[];
+  drop_columns?: string[];
 }
 
 const strategy = { enum: ['none', 'mean', 'median', 'most_frequent', 'constant'] };
@@ -146,6 +147,14 @@ export default defineStep<Params>({
         description:
           'A category absent from the training set: ignore (one-hot all zeros, ordinal treated as missing and imputed) or error (names column and row).',
       },
+      // No default, for the same reason as keep_for_evaluation below.
+      drop_columns: {
+        type: 'array',
+        items: { type: 'string' },
+        uniqueItems: true,
+        description:
+          'Feature columns left out of the model by name: a column check.data names as possible leakage (a discharge code), or one the model must not use. Keep it for evaluate subgroups with keep_for_evaluation.',
+      },
       // No default: absent, the step's resolved params (and so its cache key) are those of before it existed.
       keep_for_evaluation: {
         type: 'array',
@@ -164,6 +173,7 @@ export default defineStep<Params>({
     const testPath = ctx.input('test') as string;
     const options: PreprocessOptions = {
       impute: p.impute,
+      ...(p.drop_columns !== undefined ? { dropColumns: p.drop_columns } : {}),
       dropColumnsMissingAbove: p.drop_columns_missing_above,
       dropRowsMissingAbove: p.drop_rows_missing_above,
       outliers: p.outliers,
@@ -186,7 +196,9 @@ export default defineStep<Params>({
     await writeDatasetFile(ctx.output('train'), trainOut.dataset);
     await writeDatasetFile(ctx.output('test'), testOut.dataset);
     await writeFile(ctx.output('transform'), JSON.stringify(transform, null, 2) + '\n');
-    const dropped = transform.columns.filter((c) => c.type === 'dropped').map((c) => c.name);
+    const dropped = transform.columns.filter((c) => c.type === 'dropped' && !c.asked).map((c) => c.name);
+    const asked = transform.columns.filter((c) => c.type === 'dropped' && c.asked).map((c) => c.name);
+    if (asked.length) ctx.log(`left out of the model, as drop_columns asks: ${asked.join(', ')}`);
     for (const [name, r] of [
       ['train', trainOut.report],
       ['test', testOut.report],
@@ -202,6 +214,7 @@ export default defineStep<Params>({
       columnsIn: train.columns.length,
       columnsOut: transform.outputColumns.length,
       droppedColumns: dropped,
+      ...(asked.length ? { leftOut: asked } : {}),
       train: trainOut.report,
       test: testOut.report,
     };
