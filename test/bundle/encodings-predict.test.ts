@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readDatasetFile } from '../../src/data/arrow.js';
-import type { Dataset } from '../../src/data/dataset.js';
 import { featureMatrix } from '../../src/data/matrix.js';
 import type { PreprocessTransform } from '../../src/data/preprocess.js';
 import type { RunRecord } from '../../src/engine/record.js';
 import { modelFromJson } from '../../src/ml/model.js';
 import { runCli } from '../helpers/cli.js';
+import { datasetCsv } from '../../src/data/csv-write.js';
 
 /** 600 patients: ward (60 levels, a few common), unit (30 levels), site (8, two rare), age; outcome depends on ward and age. */
 function wardsCsv(): string {
@@ -57,18 +57,6 @@ steps:
     with: { name: wards-forest, alias: staging, description: Forest on encoded wards., intended_use: A test of category encodings. }
 `;
 
-function toCsv(ds: Dataset): string {
-  const cell = (c: Dataset['columns'][number], r: number): string => {
-    const d = c.data;
-    if (d.type === 'numeric') return Number.isNaN(d.values[r]) ? '' : String(d.values[r]);
-    if (d.type === 'categorical') return d.codes[r] < 0 ? '' : d.categories[d.codes[r]];
-    return d.values[r] ?? '';
-  };
-  const lines = [ds.columns.map((c) => c.name).join(',')];
-  for (let r = 0; r < ds.rowCount; r++) lines.push(ds.columns.map((c) => cell(c, r)).join(','));
-  return lines.join('\n') + '\n';
-}
-
 test('a model registered after target, frequency and grouped one-hot encoding predicts new rows as the pipeline did', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'medpipe-encodings-'));
   writeFileSync(join(dir, 'package.json'), '{}\n');
@@ -96,7 +84,7 @@ test('a model registered after target, frequency and grouped one-hot encoding pr
 
   // The raw test rows, as a user would have them.
   const raw = await readDatasetFile(objectPath(record.steps.split.outputs?.test as string));
-  writeFileSync(join(dir, 'new.csv'), toCsv(raw));
+  writeFileSync(join(dir, 'new.csv'), datasetCsv(raw));
   const r = await runCli(dir, 'predict', 'wards-forest@staging', '--input', 'new.csv', '--output', 'predictions.csv');
   assert.equal(r.code, 0, r.err);
   const rows = readFileSync(join(dir, 'predictions.csv'), 'utf8').trim().split('\n');

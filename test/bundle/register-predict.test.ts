@@ -9,25 +9,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, shippedProjectCopy } from '../helpers/cli.js';
 import { readDatasetFile } from '../../src/data/arrow.js';
-import type { Dataset } from '../../src/data/dataset.js';
 import { featureMatrix } from '../../src/data/matrix.js';
 import { modelFromJson } from '../../src/ml/model.js';
 import type { RunRecord } from '../../src/engine/record.js';
+import { datasetCsv } from '../../src/data/csv-write.js';
 
 const cli = runCli;
 const project = (): string => shippedProjectCopy('flagship');
-
-function toCsv(ds: Dataset): string {
-  const cell = (c: Dataset['columns'][number], r: number): string => {
-    const d = c.data;
-    if (d.type === 'numeric') return Number.isNaN(d.values[r]) ? '' : String(d.values[r]);
-    if (d.type === 'categorical') return d.codes[r] < 0 ? '' : d.categories[d.codes[r]];
-    return d.values[r] ?? '';
-  };
-  const lines = [ds.columns.map((c) => c.name).join(',')];
-  for (let r = 0; r < ds.rowCount; r++) lines.push(ds.columns.map((c) => cell(c, r)).join(','));
-  return lines.join('\n') + '\n';
-}
 
 const dir = project();
 const objectPath = (digest: string): string => join(dir, '.medpipe', 'objects', digest.slice(0, 2), digest.slice(2));
@@ -75,7 +63,7 @@ test("predict on the raw test rows reproduces the pipeline's own test-set predic
 
   // The same rows as a user would have them: raw, from the split, written out as CSV.
   const raw = await readDatasetFile(objectPath(record.steps.split.outputs?.test as string));
-  writeFileSync(join(dir, 'new-patients.csv'), toCsv(raw));
+  writeFileSync(join(dir, 'new-patients.csv'), datasetCsv(raw));
   const r = await cli(dir, 'predict', 'breast-cancer-svm@staging', '--input', 'new-patients.csv', '--output', 'predictions.csv');
   assert.equal(r.code, 0, r.err);
   const rows = readFileSync(join(dir, 'predictions.csv'), 'utf8').trim().split('\n');
