@@ -119,7 +119,11 @@ export async function fitSvm(X: Float64Array, nRows: number, nCols: number, y: I
     maxIter: options.maxIter,
     onProgress: options.onProgress,
     wasm,
-    point: cancellationPoint(options.signal),
+    // Every binary problem ends with a turn of the event loop, however fast it was: problems are
+    // few and each is far longer than a turn, and a fit whose problems each took less than the
+    // default slice would otherwise never let the engine's abort message in (a quiet machine
+    // solved breast cancer's six problems without one turn, so Ctrl-C waited for the whole fit).
+    point: cancellationPoint(options.signal, 0),
   };
 
   if (type === 'epsilon-svr') {
