@@ -181,8 +181,10 @@ class ParamProblems {
     const validate = schemaValidator(type.params);
     const candidate = structuredClone(values);
     if (validate(candidate)) return candidate;
-    // A propertyNames error only summarises the errors about each name, reported themselves.
-    for (const e of collapseAnyOf(validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames')) this.schemaError(e, type, values, matrixKeys);
+    // A propertyNames error only summarises the errors about each name, and an if error ("must
+    // match "then" schema") the errors of its then/else branch: those are reported themselves.
+    for (const e of collapseAnyOf(validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames' && e.keyword !== 'if'))
+      this.schemaError(e, type, values, matrixKeys);
     return undefined;
   }
 
