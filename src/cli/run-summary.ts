@@ -53,6 +53,10 @@ export function runSummaryLines(pipeline: Pipeline, result: RunResult, cwd: stri
       continue;
     }
     const ref = `${summary.name}@${summary.version}`;
+    if (rec.restored) {
+      lines.push(`  ${id}: ${rec.restored}`);
+      continue;
+    }
     if (rec.cacheHit || !summary.created) {
       lines.push(`  ${id}: ${ref}, registered before`);
       continue;

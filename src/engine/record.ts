@@ -23,6 +23,8 @@ export interface StepRecord {
   cacheHit: boolean;
   /** `remote`: a cached step whose entry came from the remote cache (absent: the local store). */
   source?: 'remote';
+  /** What a cached step put back outside the store because it was missing there (register: the cached registration). */
+  restored?: string;
   durationMs?: number;
   outputs?: Record<string, string>;
   summary?: unknown;

@@ -331,7 +331,11 @@ export class StepRunner {
       if ((await store.verifyObject(out.digest)).state !== 'ok') return undefined;
       paths[port] = store.objectPath(out.digest);
     }
-    return step.type.restoreEffect?.(entry.summary, paths, where);
+    const restored = await step.type.restoreEffect?.(entry.summary, paths, where);
+    // The run record says so, for the run's summary: the step is cached, but it did something here.
+    const rec = this.p.runs.get(step.id)?.record;
+    if (restored && rec) rec.restored = restored;
+    return restored;
   }
 
   /**

@@ -96,6 +96,8 @@ test('push from one store and pull into an empty one: the pulled store runs ever
       'nothing computed: the register steps register their cached registrations into this store',
     );
     assert.equal(done.filter((e) => e.type === 'step:cached').length, 10);
+    const summary = done.find((e) => e.type === 'run:summary') as unknown as { lines: string[] };
+    assert.ok(summary.lines.includes('register-svm: registered breast-cancer-svm@1 (alias staging) from the cached registration'), summary.lines.join('\n'));
     assert.match((await runCli(dir, 'models', 'list', '--store', 'store-b')).out, /breast-cancer-svm\s+1\s+1\s+staging=1/);
     assert.deepEqual(readFileSync(join(dir, 'metrics/breast-cancer-svm.json')), metrics);
     assert.deepEqual(readFileSync(join(dir, 'pipelines/breast-cancer.lock.yaml')), lock);
