@@ -53,7 +53,7 @@ function runColumn(store: Store, run: RunRecord): Column {
     }
     const read = store.readVerifiedObject(e.digest);
     if (!('bytes' in read)) {
-      metrics.set(`${e.step} -`, 'damaged' in read ? 'damaged in the store' : 'no longer in the store');
+      metrics.set(`${e.step} -`, 'damaged' in read ? 'damaged in the store' : 'not in this store (cache gc, or taken from a remote)');
       continue;
     }
     for (const [name, v] of parseMetricsFile(read.bytes.toString('utf8'), e.step).metrics) metrics.set(`${e.step} ${name}`, v);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, shippedProjectCopy } from '../helpers/cli.js';
 import { flipDigit, runOf } from '../integrity/helpers.js';
@@ -59,6 +59,10 @@ test('a damaged metrics artifact is shown as damaged, not as numbers; bad ids an
   const r = await runCli(dir, 'runs', 'compare', a, b);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /eval-svm -\s+-\s+damaged in the store/);
+  // Gone (cache gc, or a run that took the step from a remote and never downloaded it): said so, with why it may be.
+  rmSync(join(store, 'objects', digest.slice(0, 2), digest.slice(2)));
+  const gone = await runCli(dir, 'runs', 'compare', a, b);
+  assert.match(gone.out, /eval-svm -\s+-\s+not in this store \(cache gc, or taken from a remote\)/);
   const unknown = await runCli(dir, 'runs', 'compare', a, 'nope');
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /no run "nope"/);
