@@ -61,7 +61,17 @@ function columnAuc(c: Column, labels: Int8Array): number | undefined {
       present.map((i) => values[i]),
       present.map((i) => labels[i]),
     );
-    return auc === undefined ? undefined : Math.max(auc, 1 - auc);
+    // Whether a value is there can give the label away too (a field filled in only after the
+    // outcome, such as days to readmission): the missingness indicator is scored as well.
+    const missing =
+      present.length < rows.length
+        ? rankAuc(
+            rows.map((i) => (Number.isNaN(values[i]) ? 1 : 0)),
+            y,
+          )
+        : undefined;
+    const both = [auc, missing].filter((a): a is number => a !== undefined).map((a) => Math.max(a, 1 - a));
+    return both.length ? Math.max(...both) : undefined;
   }
   const levels = stringsOf(c.data);
   const pos = new Map<string | null, number>();

@@ -35,14 +35,23 @@ export interface RemoteGcResult {
 /** Pushes younger than this may still be uploading the entry and record that name their artifacts. */
 const IN_FLIGHT_MS = 60 * 60 * 1000;
 
-/** Whether `commit` is on `ref` (an ancestor of it, or it). */
+/**
+ * Whether `commit` is on `ref` (an ancestor of it, or it). Only git's "no" (exit 1) is a no: a
+ * commit git does not know (a shallow clone, a branch not fetched) or git failing would otherwise
+ * make a run on main look like one to remove.
+ */
 async function onBranch(dir: string, commit: string, ref: string): Promise<boolean> {
-  return (await gitRun(dir, ['merge-base', '--is-ancestor', commit, ref])).code === 0;
+  const r = await gitRun(dir, ['merge-base', '--is-ancestor', commit, ref]);
+  if (r.code === 0) return true;
+  if (r.code === 1) return false;
+  throw new RemoteGcError(
+    `cannot tell whether commit ${commit.slice(0, 12)} (a pushed run) is on ${ref}: this repository does not have it (git exit ${r.code}); fetch the history (git fetch --unshallow origin, or git fetch origin), then run remote gc again; nothing was removed`,
+  );
 }
 
-/** `ref`, or origin/`ref` when only that exists (a CI checkout), or undefined. */
+/** origin/`ref` when it exists (the team's branch, which a local one may lag behind), else `ref`, else undefined. */
 async function resolveRef(dir: string, ref: string): Promise<string | undefined> {
-  for (const candidate of [ref, `origin/${ref}`])
+  for (const candidate of [`origin/${ref}`, ref])
     if ((await gitRun(dir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`])).code === 0) return candidate;
   return undefined;
 }
@@ -81,10 +90,11 @@ export async function remoteGc(remote: RemoteCache, options: RemoteGcOptions): P
     }
   }
   const allRecords = (await remote.listRecords()) ?? failed();
+  // A data record is named by its digest: kept by its name, so a record that does not parse never
+  // leaves what may be the only remote copy of a patient table unprotected.
   for (const blob of allRecords) {
-    if (!blob.name.startsWith('records/data/')) continue;
-    const record = await remote.readRecord<{ digest?: unknown }>(blob.name.replace(/^records\//, '').replace(/\.json$/, ''));
-    if (typeof record?.digest === 'string') keepDigests.add(record.digest);
+    const m = /^records\/data\/([0-9a-f]{64})\.json$/.exec(blob.name);
+    if (m) keepDigests.add(m[1]);
   }
   const young = (modified: Date): boolean => now - modified.getTime() < IN_FLIGHT_MS;
   const entries = (await remote.listEntries()) ?? failed();

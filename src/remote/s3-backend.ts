@@ -270,7 +270,8 @@ export class S3Backend implements RemoteBackend {
       }
       for (const item of page.Contents ?? []) {
         if (!item.Key?.startsWith(keyPrefix)) continue;
-        yield { name: item.Key.slice(strip), size: item.Size ?? 0, modified: item.LastModified ?? new Date(0) };
+        // No time given: taken as written now, so remote gc's in-flight grace keeps it rather than removes it.
+        yield { name: item.Key.slice(strip), size: item.Size ?? 0, modified: item.LastModified ?? new Date() };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

@@ -43,7 +43,9 @@ export async function pushPipeline(store: Store, remote: RemoteCache, pipelinePa
     steps++;
   }
   if (remote.unavailable) return { steps, problems: [...problems, remote.unavailable] };
-  if (!problems.length) await pushPipelineRecord(remote, pipelineRecordOf(state, new Date().toISOString(), (await gitInfo(dirname(state.path))) ?? null));
+  // Without its run record, pull cannot find the run and remote gc does not keep it: a push that could not write it failed.
+  if (!problems.length && !(await pushPipelineRecord(remote, pipelineRecordOf(state, new Date().toISOString(), (await gitInfo(dirname(state.path))) ?? null))))
+    problems.push(`the run record of ${projectRelativePath(pipelinePath)} could not be written: ${remote.unavailable ?? 'the remote refused it'}`);
   return { steps, problems };
 }
 

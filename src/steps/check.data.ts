@@ -147,7 +147,7 @@ export default defineStep<Params>({
     return {
       rows: profile.rows,
       columns: profile.columns.length,
-      expectations_passed: expectations.length,
+      expectations_passed: expectations.filter((e) => e.passed).length,
       leakage: leaks.map((l) => l.column),
       duplicate_rows: profile.duplicate_rows.rows,
       duplicate_id_rows: profile.duplicate_ids.reduce((s, d) => s + d.rows, 0),

@@ -211,3 +211,25 @@ test('fail_on: [duplicates] fails naming duplicate rows and ids by row number; t
   });
   await assert.rejects(runStep(checkData, { data: await dataFile, train: await dataFile }, {}), /shift needs both `train` and `test` wired/);
 });
+
+test('the summary counts the expectations that held, not all of them, when a violated one does not fail the step', async () => {
+  const run = await runStep(checkData, { data: await dataFile }, { expect: { age: { max: 60 }, sex: { levels: ['female', 'male'] } }, fail_on: [] });
+  assert.equal((run.summary as { expectations_passed: number }).expectations_passed, 1);
+});
+
+test('a numeric column filled in only for positive rows is flagged as leakage by its missingness', async () => {
+  const { leakageScores } = await import('../../src/data/quality-signals.js');
+  const { makeDataset } = await import('../../src/data/dataset.js');
+  const labels = Array.from({ length: 200 }, (_, i) => (i % 10 === 0 ? 1 : 0));
+  const ds = makeDataset(
+    [
+      { name: 'days_to_readmit', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from(labels, (y, i) => (y ? 3 + (i % 7) : Number.NaN)) } },
+      { name: 'noise', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from(labels, (_, i) => (i * 37) % 101) } },
+      { name: 'outcome', kind: 'target', data: { type: 'categorical', codes: Int32Array.from(labels), categories: ['no', 'yes'] } },
+    ],
+    { column: 'outcome', positive: 'yes' },
+  );
+  const scores = leakageScores(ds);
+  assert.equal(scores[0].column, 'days_to_readmit');
+  assert.equal(scores[0].auc, 1);
+});

@@ -13,6 +13,7 @@ import { git } from '../helpers/git.js';
 import { FileBackend } from '../../src/remote/file-backend.js';
 import { RemoteCache } from '../../src/remote/remote-cache.js';
 import { remoteGc } from '../../src/remote/remote-gc.js';
+import { pipelineRecords, pushPipelineRecord } from '../../src/remote/remote-records.js';
 import { LocalStore } from '../../src/engine/local-store.js';
 
 const PIPELINE = 'pipelines/breast-cancer.yaml';
@@ -244,5 +245,47 @@ test('report after a run that took its steps from the remote: without --remote i
     assert.doesNotMatch(readFileSync(join(b, 'r2.html'), 'utf8'), /not in this store/);
   } finally {
     for (const d of [a, b, remoteDir]) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('remote gc stops, removing nothing, when a pushed run names a commit this repository does not have', async () => {
+  const dir = shippedProjectCopy('remote-gc-unknown');
+  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
+  try {
+    git(dir, 'init', '-q', '-b', 'main');
+    writeFileSync(join(dir, '.gitignore'), '.medpipe/\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'main');
+    assert.equal((await runCli(dir, 'run', PIPELINE, '--only', 'split')).code, 0);
+    assert.equal((await runCli(dir, 'push', PIPELINE, '--remote', remoteDir)).code, 0);
+    const cache = new RemoteCache(new FileBackend(remoteDir));
+    const [{ record }] = (await pipelineRecords(cache)) ?? [];
+    // A CI run on a main commit this (shallow, or not fetched) clone has never seen.
+    await pushPipelineRecord(cache, { ...record, runId: 'ci-run', git: { commit: 'f'.repeat(40), dirty: false } });
+    const objects = (await cache.listObjects())?.length;
+    const later = new Date(Date.now() + 400 * 86_400_000);
+    await assert.rejects(
+      remoteGc(cache, { projectDir: dir, ref: 'main', keepDays: 30, remove: true, now: later }),
+      /cannot tell whether commit ffffffffffff .*nothing was removed/,
+    );
+    assert.equal((await cache.listObjects())?.length, objects);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(remoteDir, { recursive: true, force: true });
+  }
+});
+
+test('push fails, naming the run record, when the remote takes the artifacts and entries but not the record', async () => {
+  const dir = shippedProjectCopy('push-no-record');
+  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
+  try {
+    assert.equal((await runCli(dir, 'run', PIPELINE, '--only', 'split')).code, 0);
+    writeFileSync(join(remoteDir, 'records'), 'not a folder');
+    const r = await runCli(dir, 'push', PIPELINE, '--remote', remoteDir);
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.err, /the run record of pipelines\/breast-cancer\.yaml could not be written/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(remoteDir, { recursive: true, force: true });
   }
 });
