@@ -4,7 +4,6 @@
  * pipeline in ./pipelines that writes metrics. Exit codes: 0 no regression, 1 a metric regressed,
  * 2 usage (thrown as UsageError for the CLI to map).
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { currentMetrics, diffTargets } from '../metrics/compare.js';
@@ -14,6 +13,7 @@ import { formatJunit } from '../metrics/junit.js';
 import { readPipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { Tolerance } from '../metrics/regression-config.js';
 import { writeOutputFile } from './output-file.js';
+import { pipelineFileNames } from './pipeline-files.js';
 
 export interface MetricsCommandOptions {
   baseline?: string;
@@ -89,19 +89,15 @@ function toleranceFromFlags(opts: MetricsCommandOptions): Tolerance {
 /** Every pipeline in ./pipelines that writes a metrics file (lock files are not pipelines). */
 function defaultPipelines(cwd: string): string[] {
   const dir = join(cwd, 'pipelines');
-  const found = existsSync(dir)
-    ? readdirSync(dir)
-        .filter((n) => /\.ya?ml$/i.test(n) && !/\.lock\.ya?ml$/i.test(n))
-        .sort()
-        .map((n) => join('pipelines', n))
-        .filter((f) => {
-          try {
-            return readPipelineMetrics(join(cwd, f)).metricsFiles.length > 0;
-          } catch {
-            return false; // not a pipeline this command can use; naming it explicitly shows why
-          }
-        })
-    : [];
+  const found = pipelineFileNames(dir)
+    .map((n) => join('pipelines', n))
+    .filter((f) => {
+      try {
+        return readPipelineMetrics(join(cwd, f)).metricsFiles.length > 0;
+      } catch {
+        return false; // not a pipeline this command can use; naming it explicitly shows why
+      }
+    });
   if (found.length === 0) throw new UsageError(`no pipeline file given and none in ${dir} writes a metrics file\n${METRICS_USAGE}`);
   return found;
 }
