@@ -18,6 +18,18 @@ import { LocalStore } from '../../src/engine/local-store.js';
 
 const PIPELINE = 'pipelines/breast-cancer.yaml';
 
+/** A copy of the shipped project and an empty file:// remote folder, both removed after `body`. */
+async function withProjectAndRemote(prefix: string, body: (dir: string, remoteDir: string) => Promise<void>): Promise<void> {
+  const dir = shippedProjectCopy(prefix);
+  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
+  try {
+    await body(dir, remoteDir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(remoteDir, { recursive: true, force: true });
+  }
+}
+
 test('remote add, list and remove edit medpipe.config.yaml, keep its comments, and refuse credentials in a URL', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'medpipe-remote-cfg-'));
   writeFileSync(join(dir, 'package.json'), '{}\n');
@@ -67,10 +79,8 @@ test('a config that medpipe cannot read is named with its line', async () => {
 });
 
 test('push from one store and pull into an empty one: the pulled store runs every step from cache (registering the cached versions), with byte-identical metrics and lock file', async () => {
-  const dir = shippedProjectCopy('push-pull');
-  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
-  const remote = pathToFileURL(remoteDir).href;
-  try {
+  await withProjectAndRemote('push-pull', async (dir, remoteDir) => {
+    const remote = pathToFileURL(remoteDir).href;
     let r = await runCli(dir, 'run', PIPELINE, '--store', 'store-a');
     assert.equal(r.code, 0, r.err);
     const metrics = readFileSync(join(dir, 'metrics/breast-cancer-svm.json'));
@@ -102,16 +112,11 @@ test('push from one store and pull into an empty one: the pulled store runs ever
     assert.match((await runCli(dir, 'models', 'list', '--store', 'store-b')).out, /breast-cancer-svm\s+1\s+1\s+staging=1/);
     assert.deepEqual(readFileSync(join(dir, 'metrics/breast-cancer-svm.json')), metrics);
     assert.deepEqual(readFileSync(join(dir, 'pipelines/breast-cancer.lock.yaml')), lock);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(remoteDir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('pull refuses a remote artifact that does not match its digest and says which step could not be pulled', async () => {
-  const dir = shippedProjectCopy('pull-damaged');
-  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
-  try {
+  await withProjectAndRemote('pull-damaged', async (dir, remoteDir) => {
     assert.equal((await runCli(dir, 'run', PIPELINE, '--store', 'a', '--only', 'split')).code, 0);
     // --only writes the pipeline state for what ran: push it.
     const pushed = await runCli(dir, 'push', PIPELINE, '--store', 'a', '--remote', remoteDir);
@@ -127,16 +132,11 @@ test('pull refuses a remote artifact that does not match its digest and says whi
     assert.match(r.err, /does not match its digest.*refused/);
     assert.match(r.err, /an artifact is damaged on the remote/);
     assert.ok(!existsSync(victim), 'the damaged remote copy is removed so the next push replaces it');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(remoteDir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('remote gc keeps what recent runs on main use and each pipeline newest on main, removes the rest only with --delete', async () => {
-  const dir = shippedProjectCopy('remote-gc');
-  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
-  try {
+  await withProjectAndRemote('remote-gc', async (dir, remoteDir) => {
     git(dir, 'init', '-q', '-b', 'main');
     writeFileSync(join(dir, '.gitignore'), '.medpipe/\n');
     git(dir, 'add', '.');
@@ -175,16 +175,11 @@ test('remote gc keeps what recent runs on main use and each pipeline newest on m
     const cli = await runCli(dir, 'remote', 'gc', '--remote', remoteDir);
     assert.equal(cli.code, 0, cli.err);
     assert.match(cli.out, /would remove 0 run records, 0 cache entries and 0 artifacts/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(remoteDir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('push does not upload an artifact damaged in the local store: it names the step and what to do', async () => {
-  const dir = shippedProjectCopy('push-damaged');
-  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
-  try {
+  await withProjectAndRemote('push-damaged', async (dir, remoteDir) => {
     assert.equal((await runCli(dir, 'run', PIPELINE, '--store', 'a', '--only', 'split')).code, 0);
     const store = new LocalStore(join(dir, 'a'));
     const victim = store.objects().sort((x, y) => y.size - x.size)[0];
@@ -199,17 +194,12 @@ test('push does not upload an artifact damaged in the local store: it names the 
       (await new RemoteCache(new FileBackend(remoteDir)).listObjects())?.some((b) => b.name.endsWith(victim.digest.slice(2))),
       false,
     );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(remoteDir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('status with a remote says a run looks each stale step up there first; without one it does not', async () => {
-  const dir = shippedProjectCopy('status-remote');
-  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
-  const remote = pathToFileURL(remoteDir).href;
-  try {
+  await withProjectAndRemote('status-remote', async (dir, remoteDir) => {
+    const remote = pathToFileURL(remoteDir).href;
     let r = await runCli(dir, 'status', PIPELINE, '--json', '--remote', remote);
     assert.equal(r.code, 0, r.err);
     const steps = (JSON.parse(r.out) as { steps: { step: string; state: string; reason?: string }[] }).steps;
@@ -220,10 +210,7 @@ test('status with a remote says a run looks each stale step up there first; with
     }
     r = await runCli(dir, 'status', PIPELINE, '--json');
     assert.doesNotMatch(r.out, /looked up on/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(remoteDir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('report after a run that took its steps from the remote: without --remote it says how to get what it lacks, with it the artifacts are downloaded', async () => {
@@ -249,9 +236,7 @@ test('report after a run that took its steps from the remote: without --remote i
 });
 
 test('remote gc stops, removing nothing, when a pushed run names a commit this repository does not have', async () => {
-  const dir = shippedProjectCopy('remote-gc-unknown');
-  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
-  try {
+  await withProjectAndRemote('remote-gc-unknown', async (dir, remoteDir) => {
     git(dir, 'init', '-q', '-b', 'main');
     writeFileSync(join(dir, '.gitignore'), '.medpipe/\n');
     git(dir, 'add', '.');
@@ -269,23 +254,15 @@ test('remote gc stops, removing nothing, when a pushed run names a commit this r
       /cannot tell whether commit ffffffffffff .*nothing was removed/,
     );
     assert.equal((await cache.listObjects())?.length, objects);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(remoteDir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('push fails, naming the run record, when the remote takes the artifacts and entries but not the record', async () => {
-  const dir = shippedProjectCopy('push-no-record');
-  const remoteDir = mkdtempSync(join(tmpdir(), 'medpipe-remote-'));
-  try {
+  await withProjectAndRemote('push-no-record', async (dir, remoteDir) => {
     assert.equal((await runCli(dir, 'run', PIPELINE, '--only', 'split')).code, 0);
     writeFileSync(join(remoteDir, 'records'), 'not a folder');
     const r = await runCli(dir, 'push', PIPELINE, '--remote', remoteDir);
     assert.equal(r.code, 1, r.out);
     assert.match(r.err, /the run record of pipelines\/breast-cancer\.yaml could not be written/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(remoteDir, { recursive: true, force: true });
-  }
+  });
 });
