@@ -50,6 +50,11 @@ export function parseEntry(text: string, key: string): { readonly entry: CacheEn
   } catch {
     return { problem: `cache entry ${key.slice(0, 12)}… is not valid JSON` };
   }
+  return checkEntry(json, key);
+}
+
+/** An entry file's parsed JSON, checked for `key` (shape, key, checksum): the entry, or what is wrong with it. */
+export function checkEntry(json: unknown, key: string): { readonly entry: CacheEntry } | { readonly problem: string } {
   const problem = entryShapeProblem(json, key);
   if (problem) return { problem: `cache entry ${key.slice(0, 12)}… ${problem}` };
   // The checksum covers what the shape check cannot: a changed digit in a size, a time or the

@@ -22,7 +22,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createReadStream, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { entryText, parseEntry } from '../engine/entry-format.js';
+import { checkEntry, entryText } from '../engine/entry-format.js';
 import type { CacheEntry, Store } from '../engine/store.js';
 import { entryName, objectName, STORE_FOLDERS } from '../engine/store-layout.js';
 import { RemoteError, type RemoteBackend, type RemoteBlob } from './backend.js';
@@ -236,13 +236,14 @@ export class RemoteCache {
       return refused(`cache entry ${key.slice(0, 12)}… is not valid JSON`);
     }
     const { signature, ...rest } = json;
-    const text = JSON.stringify(rest);
-    const parsed = parseEntry(text, key);
+    const parsed = checkEntry(rest, key);
     if ('problem' in parsed) return refused(parsed.problem);
     const signingKey = this.options.signingKey;
     if (signingKey) {
       if (typeof signature !== 'string') return refused(`cache entry ${key.slice(0, 12)}… is not signed, and MEDPIPE_CACHE_KEY is set`);
-      const expected = Buffer.from(signatureOf(text, signingKey));
+      // The signature covers the entry's text as written (entryText), which JSON.stringify gives
+      // back from the parsed entry (same key order, same numbers).
+      const expected = Buffer.from(signatureOf(JSON.stringify(rest), signingKey));
       const given = Buffer.from(signature);
       if (given.length !== expected.length || !timingSafeEqual(given, expected))
         return refused(`cache entry ${key.slice(0, 12)}… has a signature that MEDPIPE_CACHE_KEY does not verify (forged, or signed with another key)`);
