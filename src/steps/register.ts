@@ -121,6 +121,12 @@ export default defineStep<Params>({
     evaluation: { kind: 'metrics', description: 'Its evaluation: metrics and gates go into the registry and the card.', optional: true },
     transform: { kind: 'transform', description: 'The fitted preprocessing the model was trained after.', optional: true },
     selection: { kind: 'selection', description: 'The fitted feature selection the model was trained after.', optional: true },
+    train: {
+      kind: 'dataset',
+      description:
+        'The raw training rows the model was fitted on (e.g. split.train), before preprocessing: the bundle keeps a summary of them for drift monitoring and a seeded background sample for explanations.',
+      optional: true,
+    },
   },
   outputs: {
     bundle: { kind: 'bundle', description: 'Preprocessing + selection + model + input signature, as one JSON file (what `medpipe predict` runs).' },
