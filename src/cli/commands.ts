@@ -27,6 +27,10 @@ import { predictCommand } from './predict.js';
 import { recommendCommand } from './recommend.js';
 import { remoteCommand, transferCommand } from './remote-commands.js';
 import { chooseRemote, openRemoteFromOptions } from './remote-option.js';
+import { chooseQueue } from './queue-option.js';
+import { workerCommand } from './worker.js';
+import type { StepQueue } from '../engine/executor.js';
+import type { RemoteCache } from '../remote/remote-cache.js';
 import { reportCommand } from './report.js';
 import { stepsCommand } from './steps.js';
 import { table } from './table.js';
@@ -49,6 +53,19 @@ function pipelineArg(rest: string[], command: string): string {
 
 function load(rest: string[], args: ParsedArgs, command: string, cwd: string) {
   return loadPipeline(pipelineArg(rest, command), { catalogue, overrides: (args.values.set ?? []).map(parseOverride), paramsFiles: args.values.params, cwd });
+}
+
+/** The queue a run sends its steps to (queue-option.ts), opened; it needs the run's remote. */
+async function openQueue(values: ParsedArgs['values'], cwd: string, remote: RemoteCache | undefined): Promise<StepQueue | undefined> {
+  const chosen = chooseQueue(values, cwd);
+  if (!chosen) return undefined;
+  if (!remote)
+    throw new UsageError(
+      `${chosen.from}: the queue's workers read inputs and return outputs through a remote: give --remote NAME|URL, set MEDPIPE_REMOTE, or make one the default`,
+    );
+  if (remote.readOnly) throw new UsageError(`${chosen.from}: the queue's workers push their outputs to the remote, so it cannot be --remote-read-only`);
+  const { QueueCoordinator } = await import('../queue/coordinator.js');
+  return new QueueCoordinator(chosen.url);
 }
 
 const run: Command = async (rest, args, io) => {
@@ -110,6 +127,7 @@ const run: Command = async (rest, args, io) => {
   });
   if (args.values.materialize && !remote)
     throw new UsageError('--materialize downloads from the remote: give --remote NAME|URL, set MEDPIPE_REMOTE, or make one the default');
+  const queue = await openQueue(args.values, io.cwd, remote);
   const interrupt = interruptOnCtrlC(() => {
     // Still waiting for another run's lock on this checkout: nothing has run or been recorded, so nothing to stop.
     if (!started) process.exit(INTERRUPTED_EXIT_CODE);
@@ -128,6 +146,7 @@ const run: Command = async (rest, args, io) => {
       signal: interrupt.signal,
       remote,
       materialize: args.values.materialize,
+      ...(queue ? { queue } : {}),
       onEvent: (e) => {
         if (e.type === 'run:start') started = inRun = true;
         if (e.type === 'run:done') inRun = false;
@@ -140,6 +159,7 @@ const run: Command = async (rest, args, io) => {
     throw e;
   } finally {
     interrupt.dispose();
+    await queue?.close();
     remote?.close();
   }
   reporter.close();
@@ -357,6 +377,7 @@ const pull: Command = (rest, args, io) => transferCommand('pull', rest, args, io
 
 export const commands: Record<string, Command> = {
   run,
+  worker: (rest, args, io) => workerCommand(rest, args, io),
   validate,
   status,
   dag,

@@ -79,6 +79,8 @@ export function runSummaryLines(pipeline: Pipeline, result: RunResult, cwd: stri
   if (files.length) lines.push(result.experiment ? `  not written (experiment): ${files.join(', ')}` : `  files: ${files.join(', ')}`);
   const remote = remoteLine(result);
   if (remote) lines.push(remote);
+  const queue = queueLine(result);
+  if (queue) lines.push(queue);
   return lines.length ? ['results:', ...lines] : [];
 }
 
@@ -87,6 +89,20 @@ export function formatBytes(n: number): string {
   if (n < 1000) return `${n} B`;
   if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
   return `${(n / 1e6).toFixed(1)} MB`;
+}
+
+/** Which workers computed the run's steps through its queue (see RunRecord.queue), or undefined without one. */
+function queueLine(result: RunResult): string | undefined {
+  const queue = result.record.queue;
+  if (!queue) return undefined;
+  const workers = new Set(Object.values(result.record.steps).flatMap((s) => (s.worker ? [s.worker] : [])));
+  const extra = [
+    queue.reused ? `${queue.reused} found on the remote by the worker` : '',
+    queue.duplicateExecutions
+      ? `${queue.duplicateExecutions} duplicate execution${queue.duplicateExecutions > 1 ? 's' : ''} (a worker stopped mid-step; harmless)`
+      : '',
+  ].filter(Boolean);
+  return `  queue ${queue.location}: ${queue.steps} step${queue.steps === 1 ? '' : 's'} on ${workers.size} worker${workers.size === 1 ? '' : 's'}${workers.size ? ` (${[...workers].sort().join(', ')})` : ''}${extra.length ? `; ${extra.join(', ')}` : ''}`;
 }
 
 /** What the run took from and gave to its remote cache (see RunRecord.remote), or undefined without one. */

@@ -9,7 +9,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { clock } from './clock.js';
 import type { EngineEvent, EventListener, StepOutcome } from './events.js';
-import type { Executor } from './executor.js';
+import type { Executor, StepQueue } from './executor.js';
 import type { RemoteCache } from '../remote/remote-cache.js';
 import { gitInfo } from './git.js';
 import { withAncestors } from './graph.js';
@@ -27,6 +27,9 @@ import { takeWorkspaceLock, workspaceLockPath } from './workspace-lock.js';
 import { experimentReason } from './experiment.js';
 import { RemoteTier } from './remote-tier.js';
 import { pipelineRecordOf } from '../remote/remote-records.js';
+
+/** Default concurrency of a run through a queue: how many of its ready steps may be queued at once. */
+const QUEUED_AT_ONCE = 64;
 
 export interface RunOptions {
   /** Steps run at once; default: the number of cores. */
@@ -66,6 +69,11 @@ export interface RunOptions {
   remote?: RemoteCache;
   /** With `remote`: download every output of the steps taken from it (otherwise only what the run reads). */
   materialize?: boolean;
+  /**
+   * Compute steps on workers through this queue (src/queue); needs `remote`, through which the
+   * workers read inputs and return outputs. The caller opens and closes it.
+   */
+  queue?: StepQueue;
 }
 
 export interface RunResult {
@@ -119,7 +127,8 @@ export async function runPipeline(pipeline: Pipeline, store: Store, options: Run
 async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, runId: string, experiment: string | undefined): Promise<RunResult> {
   const emit = (e: EngineEvent): void => options.onEvent?.(e);
   const started = clock.mono();
-  const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+  // Through a queue the workers do the computing: many ready steps may wait in it at once.
+  const concurrency = Math.max(1, options.concurrency ?? (options.queue ? QUEUED_AT_ONCE : availableParallelism()));
   store.cleanStaleTemp();
 
   // The selection is made once, by the plan; steps whose upstream runs first are decided again
@@ -158,6 +167,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     emit,
     remote,
     materialize: !!options.materialize,
+    ...(options.queue ? { queue: options.queue } : {}),
   });
   if (remote) remote.onFailure = () => runner.stop('remote');
   const interrupt = (): void => runner.stop('interrupt');
@@ -202,6 +212,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     }
     record.remote = remote.finish();
   }
+  if (options.queue) record.queue = queueSummary(options.queue, runs);
   writeRunRecord(store, record);
   store.writeJson(pipelineStatePath(pipeline), state);
   // The lock file next to the pipeline records, for git, what produced the metrics files: only a
@@ -211,4 +222,15 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   emit({ type: 'run:done', runId, status, durationMs: record.durationMs, counts });
   if (remote?.failure) throw remote.failure;
   return { runId, status, record, experiment, published: runner.published };
+}
+
+/** What the run's record says of its queue: steps computed by workers, and executions beyond one each. */
+function queueSummary(queue: StepQueue, runs: ReadonlyMap<string, StepRun>): NonNullable<RunRecord['queue']> {
+  const queued = [...runs.values()].filter((r) => r.record.worker !== undefined);
+  return {
+    location: queue.location,
+    steps: queued.length,
+    duplicateExecutions: queued.reduce((n, r) => n + Math.max(0, (r.record.executions ?? 1) - 1), 0),
+    reused: queued.filter((r) => r.record.reused).length,
+  };
 }

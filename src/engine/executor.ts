@@ -7,6 +7,8 @@
  * without touching planning.
  */
 import type { SerializedError, StepTask } from './step-worker.js';
+import type { QueueJobData } from '../queue/job-spec.js';
+import type { QueuedStepResult } from '../queue/coordinator.js';
 
 /** One step to run: what a worker needs, nothing of the store or the plan. */
 export type StepJob = StepTask;
@@ -39,5 +41,19 @@ export interface Executor {
    */
   run(job: StepJob, handlers: JobHandlers, signal: AbortSignal): Promise<JobResult>;
   /** Releases the executor's resources; no job runs after it. */
+  close(): Promise<void>;
+}
+
+/**
+ * Runs steps on other machines: a queue of workers that share the run's remote (src/queue). A
+ * job names its inputs by digest; the worker pushes the outputs and the cache entry to the
+ * remote, and the run takes the step from there like a remote hit.
+ */
+export interface StepQueue {
+  /** Where the queue is, as it may be shown (no password). */
+  readonly location: string;
+  /** Who is asking: the coordinator's host and process. */
+  readonly name: string;
+  run(job: QueueJobData, labels: readonly string[], handlers: JobHandlers, signal: AbortSignal): Promise<QueuedStepResult>;
   close(): Promise<void>;
 }

@@ -28,6 +28,8 @@ export interface ProjectConfig {
   readonly file: string;
   readonly remotes: ReadonlyMap<string, string>;
   readonly defaultRemote: string | undefined;
+  /** `queue: redis://host:port[/db]`: where `run` sends steps to workers (never with a password: this file is committed). */
+  readonly queue: string | undefined;
 }
 
 export const REMOTE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -55,6 +57,7 @@ export function readProjectConfig(fromDir: string): ProjectConfig {
   if (root !== null && root !== undefined && !isMap(root))
     throw new ProjectConfigError(`${file}:1:1: the config must be a mapping (default_remote:, remotes:)`);
   let defaultRemote: string | undefined;
+  let queue: string | undefined;
   if (isMap(root)) {
     for (const pair of root.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
@@ -74,12 +77,21 @@ export function readProjectConfig(fromDir: string): ProjectConfig {
         const v = isScalar(pair.value) ? pair.value.value : undefined;
         if (typeof v !== 'string') throw new ProjectConfigError(`${at}: default_remote must be the name of a remote under remotes:`);
         defaultRemote = v;
-      } else throw new ProjectConfigError(`${at}: unknown setting "${key}" (the config has default_remote: and remotes:)`);
+      } else if (key === 'queue') {
+        const v = isScalar(pair.value) ? pair.value.value : undefined;
+        if (typeof v !== 'string' || !/^rediss?:\/\//.test(v))
+          throw new ProjectConfigError(`${at}: queue must be a Redis URL, e.g.  queue: redis://queue-host:6379/0`);
+        if (/^rediss?:\/\/[^/@]*:[^/@]*@/.test(v))
+          throw new ProjectConfigError(
+            `${at}: queue: this file is committed, so the URL must not hold a password; give the URL with its password in MEDPIPE_QUEUE instead`,
+          );
+        queue = v;
+      } else throw new ProjectConfigError(`${at}: unknown setting "${key}" (the config has default_remote:, remotes: and queue:)`);
     }
   }
   if (defaultRemote !== undefined && !remotes.has(defaultRemote))
     throw new ProjectConfigError(`${file}: default_remote "${defaultRemote}" is not one of the remotes (${[...remotes.keys()].join(', ') || 'none'})`);
-  return { file, remotes, defaultRemote };
+  return { file, remotes, defaultRemote, queue };
 }
 
 /** Changes the project config through its YAML document (comments kept) and writes it atomically. */

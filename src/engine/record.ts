@@ -31,6 +31,11 @@ export interface StepRecord {
   error?: string;
   /** For internal errors only: kept in the record for the bug report, never printed. */
   errorDetail?: string;
+  /** Computed through the queue (`run --queue`): the worker that ran it, and how many times it ran (more than 1: a worker died mid-step). */
+  worker?: string;
+  executions?: number;
+  /** Computed through the queue, but the worker found its entry on the remote already and computed nothing. */
+  reused?: boolean;
 }
 
 export interface RunRecord {
@@ -52,7 +57,18 @@ export interface RunRecord {
   options: Record<string, unknown>;
   /** The remote cache the run used (RunOptions.remote): where (never with credentials), and what moved. */
   remote?: RunRemote;
+  /** The queue the run's steps were computed through (`run --queue`), never with a password. */
+  queue?: RunQueue;
   steps: Record<string, StepRecord>;
+}
+
+export interface RunQueue {
+  location: string;
+  /** Steps computed by workers, and executions beyond one per step (a worker died mid-step; harmless: content addressing). */
+  steps: number;
+  duplicateExecutions: number;
+  /** Steps a worker found already on the remote when it took the job (another coordinator's, or before a crash). */
+  reused: number;
 }
 
 export interface RunRemote {

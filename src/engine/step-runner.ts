@@ -4,18 +4,18 @@
  * what it made. Also what the steps of one run share: the outputs known so far, the key locks
  * held, the artifacts verified, publishing into the checkout, and stopping.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { DataError, isUserErrorName } from '../errors.js';
 import { stepDataFiles } from './data-source.js';
 import { writeIntoCheckout } from './checkout-write.js';
 import { clock } from './clock.js';
 import { decideStep, mayComeFromRemote, type EntryCheck, type RunReason, type StepDecision } from './decision.js';
 import type { EngineEvent } from './events.js';
-import { StepFailure, type Executor, type JobResult } from './executor.js';
+import { StepFailure, type Executor, type JobResult, type StepQueue } from './executor.js';
 import { paramsDigest } from './fingerprint.js';
 import type { Pipeline, PipelineStep } from './pipeline.js';
-import { blockedError, keyFor, lineageDigest, unknownUpstream, type PipelineState, type RunPlan, type StepKey } from './plan.js';
+import { blockedError, dataFiles, keyFor, lineageDigest, unknownUpstream, type PipelineState, type RunPlan, type StepKey } from './plan.js';
 import type { RunRecord } from './record.js';
 import type { StepRun } from './step-run.js';
 import type { RunExperiment, RunInfo } from './step-type.js';
@@ -23,6 +23,8 @@ import type { CacheEntry, EntryLookup, OutputRecord, Store } from './store.js';
 import type { GitInfo } from './git.js';
 import type { RemoteTier } from './remote-tier.js';
 import { RemoteRequiredError } from '../remote/remote-cache.js';
+import { findProjectRoot } from './store-location.js';
+import { JOB_FORMAT, type QueueJobData } from '../queue/job-spec.js';
 
 const LOCK_POLL_MS = 100;
 
@@ -51,6 +53,8 @@ export interface StepRunnerParts {
   readonly remote: RemoteTier | undefined;
   /** --materialize: a step taken from the remote has all its outputs downloaded, not only those needed. */
   readonly materialize: boolean;
+  /** `run --queue`: steps are computed by workers through this queue (with `remote`, which they share). */
+  readonly queue?: StepQueue;
 }
 
 export class StepRunner {
@@ -153,7 +157,9 @@ export class StepRunner {
       run.start(reasons);
       let done: Computed;
       try {
-        done = await this.compute(step, key);
+        done = this.onQueue(step)
+          ? await this.computeOnQueue(step, key, this.p.queue as StepQueue, this.p.remote as RemoteTier)
+          : await this.compute(step, key);
       } catch (e) {
         if (e instanceof Stopped) return run.cancel(this.stopReason());
         if (e instanceof CannotRun) return this.failed(run, e.message);
@@ -167,7 +173,13 @@ export class StepRunner {
       const published = this.publishedBytes(step, done.outs);
       if (published && !Buffer.isBuffer(published)) return this.failed(run, `${published.damaged} right after it was written: is the store's disk failing?`);
       this.remember(step, key, done.outs, published);
-      this.p.remote?.push(step.id, done.entry);
+      if (done.queued) {
+        // A worker pushed it: the run takes it from the remote, its outputs downloaded when read.
+        this.p.remote?.taken(step.id, done.entry);
+        run.record.worker = done.queued.worker;
+        run.record.executions = done.queued.executions;
+        if (done.queued.reused) run.record.reused = true;
+      } else this.p.remote?.push(step.id, done.entry);
       run.done(done.durationMs, done.summary, done.outs);
     } finally {
       this.unlockKey(key);
@@ -449,10 +461,114 @@ export class StepRunner {
     return check;
   }
 
+  /** What a step is told of the run, except the store's folder (a queue's worker has its own). */
+  private async runInfo(key: StepKey): Promise<Omit<RunInfo, 'storeDir'>> {
+    const { record } = this.p;
+    // Exactly the lineage the key covers, with each ancestor's key added (see KeyComponents.lineage).
+    const upstream: RunInfo['upstream'] = Object.fromEntries(
+      (key.components.lineage ?? []).map(([id, node]) => [id, { ...node, key: record.steps[id]?.key ?? '' }]),
+    );
+    return {
+      runId: record.runId,
+      stepKey: key.key,
+      pipeline: record.pipeline,
+      git: (await this.p.git) ?? null,
+      upstream,
+      ...(this.p.experiment ? { experiment: this.p.experiment } : {}),
+    };
+  }
+
+  /**
+   * Whether a step is computed by the queue's workers: every step of a queued run, except those
+   * whose effect is outside the store (register writes this store's registry), which are cheap
+   * and run here.
+   */
+  private onQueue(step: PipelineStep): boolean {
+    return this.p.queue !== undefined && this.p.remote !== undefined && !step.type.cachedEffectMissing;
+  }
+
+  /**
+   * Computes a step on a worker: its inputs and data files made available on the remote (the
+   * workers read them there, verified), the job queued under the step's key, and the entry the
+   * worker pushed taken like a remote hit. Only the output the step publishes is downloaded.
+   */
+  private async computeOnQueue(step: PipelineStep, key: StepKey, queue: StepQueue, remote: RemoteTier): Promise<Computed> {
+    const t0 = clock.mono();
+    const { pipeline } = this.p;
+    const inputs = Object.fromEntries(Object.keys(step.inputs).map((port) => [port, key.components.inputs[port]]));
+    const fanIn = Object.fromEntries(Object.keys(step.fanIn).map((port) => [port, key.components.inputs[port].split(',').filter(Boolean)]));
+    for (const digest of [...Object.values(inputs), ...Object.values(fanIn).flat()]) await this.shareInput(digest, step.id, remote);
+    const files: Record<string, string> = {};
+    for (const { param, path } of dataFiles(step, pipeline)) {
+      files[param] = key.components.files[param];
+      await this.shareDataFile(files[param], path, step, remote);
+    }
+    const job: QueueJobData = {
+      format: JOB_FORMAT,
+      key: key.key,
+      stepId: step.id,
+      stepType: step.type.id,
+      version: step.type.version,
+      pipelineDir: relative(findProjectRoot(pipeline.dir), pipeline.dir).split('\\').join('/') || '.',
+      ...(step.custom ? { custom: { uses: step.uses, codeDigest: step.custom.codeDigest } } : {}),
+      inputs,
+      fanIn,
+      files,
+      params: step.params,
+      run: await this.runInfo(key),
+      coordinator: queue.name,
+    };
+    const result = await queue.run(
+      job,
+      [],
+      {
+        onProgress: (message, fraction) => this.p.emit({ type: 'step:progress', step: step.id, message, fraction }),
+        onLog: (message) => this.p.emit({ type: 'step:log', step: step.id, message }),
+      },
+      this.stopper.signal,
+    );
+    const entry = result.entry;
+    const spec = step.type.publish;
+    const publishes = spec && typeof step.params[spec.param] === 'string' ? entry.outputs[spec.port] : undefined;
+    if (publishes && (await remote.fetch(publishes.digest, step.id)) !== 'fetched')
+      throw new CannotRun(
+        `${step.id} was computed by worker ${result.worker}, but its output ${spec?.port} could not be downloaded intact from ${remote.remote.location}; run again`,
+      );
+    return { outs: { ...entry.outputs }, summary: entry.summary, durationMs: Math.round(clock.mono() - t0), entry, queued: result };
+  }
+
+  /** An input a worker will read: on the remote already, or pushed there from this store (verified first). */
+  private async shareInput(digest: string, reader: string, remote: RemoteTier): Promise<void> {
+    if (!this.p.store.hasObject(digest)) return; // made by a worker or taken from the remote: it is there
+    await this.ensureIntact(digest, reader);
+    const pushed = await remote.remote.pushObject(digest, this.p.store);
+    if (pushed === 'unavailable' || pushed === 'read-only')
+      throw new CannotRun(
+        `input artifact ${digest.slice(0, 12)}… is only in this store and the remote ${remote.remote.location} ${pushed === 'read-only' ? 'is read-only' : 'is unavailable'}: the queue's workers cannot read it`,
+      );
+  }
+
+  /** A data file a worker will read, by its digest: pushed from this store, or from the file itself (added to the store first). */
+  private async shareDataFile(digest: string, path: string, step: PipelineStep, remote: RemoteTier): Promise<void> {
+    const { store } = this.p;
+    if (!store.hasObject(digest) && existsSync(path)) {
+      const tmp = store.makeTempDir(step.id);
+      try {
+        copyFileSync(path, join(tmp, 'data'));
+        const added = await store.addObject(join(tmp, 'data'));
+        if (added.digest !== digest) throw new CannotRun(`${relative(this.p.pipeline.dir, path)} changed while the run was planned; run again`);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    }
+    // A data pointer's bytes not in this store are on the remote (medpipe data add pushed them).
+    if (store.hasObject(digest)) await this.shareInput(digest, step.id, remote);
+  }
+
   /** Computes a step through the executor (its inputs verified first) and commits its outputs and cache entry. Call under the key's lock. */
   private async compute(step: PipelineStep, key: StepKey): Promise<Computed> {
     const t0 = clock.mono();
-    const { store, pipeline, record } = this.p;
+    const { store, pipeline } = this.p;
     const inputDigests = [
       ...Object.keys(step.inputs).map((port) => key.components.inputs[port]),
       ...Object.keys(step.fanIn).flatMap((port) => key.components.inputs[port].split(',').filter(Boolean)),
@@ -470,21 +586,8 @@ export class StepRunner {
             .map((d) => store.objectPath(d)),
         ]),
       );
-      // Exactly the lineage the key covers, with each ancestor's key added (see KeyComponents.lineage).
-      const upstream: RunInfo['upstream'] = Object.fromEntries(
-        (key.components.lineage ?? []).map(([id, node]) => [id, { ...node, key: record.steps[id]?.key ?? '' }]),
-      );
       const dataFiles = await this.localDataFiles(step);
-      const git = (await this.p.git) ?? null;
-      const run: RunInfo = {
-        runId: record.runId,
-        stepKey: key.key,
-        pipeline: record.pipeline,
-        git,
-        storeDir: store.root,
-        upstream,
-        ...(this.p.experiment ? { experiment: this.p.experiment } : {}),
-      };
+      const run: RunInfo = { ...(await this.runInfo(key)), storeDir: store.root };
       let result: JobResult;
       try {
         result = await this.p.executor.run(
@@ -588,6 +691,8 @@ interface Computed {
   readonly durationMs: number;
   /** The cache entry written for it, which the run pushes to the remote. */
   readonly entry: CacheEntry;
+  /** Computed by a queue's worker, which pushed the entry (the local store gets it once its artifacts are downloaded). */
+  readonly queued?: { readonly worker: string; readonly executions: number; readonly reused: boolean };
 }
 
 /** A decision made by a run, with what acting on it needs. */
