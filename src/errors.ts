@@ -125,7 +125,8 @@ export class GateError extends Error {
  * the engine can only tell them apart by name, and the CLI then uses the same rule for what
  * reaches it. RegistryError lives in the registry module, loaded only when a command needs it;
  * Cancelled (engine/step-context.ts) is how a step stopped by --fail-fast or Ctrl-C says so;
- * the Remote… and ProjectConfig errors are src/remote's and engine/project-config.ts's.
+ * the Remote… and ProjectConfig errors are src/remote's and engine/project-config.ts's; the Queue…
+ * and JobRefused errors are src/queue's (a lost Redis, a worker refusing a step it must not run).
  */
 const USER_ERROR_NAMES: ReadonlySet<string> = new Set([
   'PipelineError',
@@ -139,6 +140,9 @@ const USER_ERROR_NAMES: ReadonlySet<string> = new Set([
   'RemoteUrlError',
   'RemoteGcError',
   'ProjectConfigError',
+  'QueueUrlError',
+  'QueueLost',
+  'JobRefused',
 ]);
 
 export function isUserErrorName(name: string): boolean {

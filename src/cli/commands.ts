@@ -65,7 +65,9 @@ async function openQueue(values: ParsedArgs['values'], cwd: string, remote: Remo
     );
   if (remote.readOnly) throw new UsageError(`${chosen.from}: the queue's workers push their outputs to the remote, so it cannot be --remote-read-only`);
   const { QueueCoordinator } = await import('../queue/coordinator.js');
-  return new QueueCoordinator(chosen.url);
+  // MEDPIPE_QUEUE_LOST_MS: how long Redis may be unreachable before the waiting steps fail (default 60 s).
+  const lost = Number(process.env.MEDPIPE_QUEUE_LOST_MS);
+  return new QueueCoordinator(chosen.url, Number.isInteger(lost) && lost > 0 ? { lostAfterMs: lost } : {});
 }
 
 const run: Command = async (rest, args, io) => {

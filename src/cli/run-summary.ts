@@ -95,6 +95,7 @@ export function formatBytes(n: number): string {
 function queueLine(result: RunResult): string | undefined {
   const queue = result.record.queue;
   if (!queue) return undefined;
+  if (!queue.steps) return `  queue ${queue.location}: no step needed a worker`;
   const workers = new Set(Object.values(result.record.steps).flatMap((s) => (s.worker ? [s.worker] : [])));
   const extra = [
     queue.reused ? `${queue.reused} found on the remote by the worker` : '',

@@ -48,6 +48,9 @@ interface Waiter {
 /** Kept for an hour, so a second coordinator that queues the same step a little later still finds the finished job. */
 const KEEP_FINISHED = { age: 3600 };
 
+/** How long closing waits for Redis before it drops the connections (a run that lost its queue must still end). */
+const CLOSE_WAIT_MS = 2000;
+
 export class QueueCoordinator {
   readonly name = `${hostname()}:${process.pid}`;
   private readonly queues = new Map<string, QueueHandle>();
@@ -137,9 +140,11 @@ export class QueueCoordinator {
       });
     };
 
+    // The run waits for the cancel to be sent: a coordinator ending right after Ctrl-C must not drop it.
+    let cancelling: Promise<void> = Promise.resolve();
     const onAbort = (): void => {
       outcome?.({ cancelled: true });
-      void (async () => {
+      cancelling = (async () => {
         const job = await Job.fromId(queue, jobId);
         const state = await job?.getState();
         if (state === 'waiting' || state === 'delayed' || state === 'prioritized') await job?.remove();
@@ -158,6 +163,7 @@ export class QueueCoordinator {
     let polling = true;
     const poll = async (): Promise<void> => {
       while (polling) {
+        const tried = Date.now();
         try {
           await withTimeout(
             (async () => {
@@ -172,7 +178,7 @@ export class QueueCoordinator {
           );
           downSince = undefined;
         } catch (e) {
-          downSince ??= Date.now();
+          downSince ??= tried;
           if (Date.now() - downSince >= lostAfter)
             outcome?.({
               lost: `lost the queue at ${this.location} for ${Math.round(lostAfter / 1000)} s (${this.lastError ?? (e as Error).message}); run again once Redis is back: finished steps are on the remote`,
@@ -190,7 +196,10 @@ export class QueueCoordinator {
       ).catch((e: Error) => outcome?.({ lost: `cannot reach the queue at ${this.location}: ${this.lastError ?? e.message}` }));
       void poll();
       const o = await finished;
-      if ('cancelled' in o) throw new StepFailure({ name: 'Cancelled', message: 'cancelled' });
+      if ('cancelled' in o) {
+        await withTimeout(cancelling, CLOSE_WAIT_MS).catch(() => {});
+        throw new StepFailure({ name: 'Cancelled', message: 'cancelled' });
+      }
       if ('lost' in o) throw new StepFailure({ name: 'QueueLost', message: o.lost });
       if ('failed' in o) throw new StepFailure(decodeFailure(o.failed));
       const noticed = Date.now();
@@ -210,9 +219,15 @@ export class QueueCoordinator {
     }
   }
 
+  /** Closes the queue's connections; with Redis away, gives up waiting after a moment and drops them. */
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map(async (h) => Promise.allSettled([h.events.close(), h.queue.close()])));
+    const handles = [...this.queues.values()];
     this.queues.clear();
+    const graceful = Promise.allSettled(handles.flatMap((h) => [h.events.close(), h.queue.close()]));
+    // Dropped, not awaited: with Redis away a disconnect may never settle either.
+    await withTimeout(graceful, CLOSE_WAIT_MS).catch(() => {
+      for (const h of handles) for (const c of [h.events, h.queue]) void c.disconnect().catch(() => {});
+    });
     this.publisher?.disconnect();
   }
 }

@@ -70,6 +70,9 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
   const connection = connectionOptions(o.queue);
   const slots = new Slots(o.concurrency);
   const running = new Map<string, AbortController>();
+  // Job ids are step keys: a job queued again for a step this worker is computing (its first job
+  // was lost with a restarted Redis) waits for that computation instead of repeating it.
+  const inFlight = new Map<string, Promise<QueueJobResult>>();
   const queues = queuesForWorker(o.labels);
 
   // Cancels arrive on a pub/sub channel: a subscribed connection can do nothing else.
@@ -85,6 +88,22 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
   });
 
   const processor = async (job: Job<QueueJobData, QueueJobResult>): Promise<QueueJobResult> => {
+    const id = String(job.id);
+    const same = inFlight.get(id);
+    if (same) {
+      o.log(`worker ${name}: ${job.data.run?.pipeline?.name ?? '?'}/${job.data.stepId} is being computed here already; waiting for it`);
+      return { ...(await same), reused: true };
+    }
+    const computing = compute(job);
+    inFlight.set(id, computing);
+    try {
+      return await computing;
+    } finally {
+      inFlight.delete(id);
+    }
+  };
+
+  const compute = async (job: Job<QueueJobData, QueueJobResult>): Promise<QueueJobResult> => {
     await slots.take();
     const controller = new AbortController();
     const id = String(job.id);
