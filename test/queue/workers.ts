@@ -41,10 +41,10 @@ export async function startWorker(
     new Promise((resolveWait, reject) => {
       const started = Date.now();
       const check = (): void => {
-        if (pattern.test(text)) return resolveWait();
-        if (child.exitCode !== null) return reject(new Error(`worker ${name} exited (${child.exitCode}) before ${pattern}:\n${text}`));
-        if (Date.now() - started > timeoutMs) return reject(new Error(`worker ${name}: no ${pattern} in ${timeoutMs} ms:\n${text}`));
-        setTimeout(check, 50);
+        if (pattern.test(text)) resolveWait();
+        else if (child.exitCode !== null) reject(new Error(`worker ${name} exited (${child.exitCode}) before ${pattern}:\n${text}`));
+        else if (Date.now() - started > timeoutMs) reject(new Error(`worker ${name}: no ${pattern} in ${timeoutMs} ms:\n${text}`));
+        else setTimeout(check, 50);
       };
       check();
     });
