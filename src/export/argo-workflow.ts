@@ -168,13 +168,14 @@ function containerTemplate(name: string, args: readonly string[], options: ArgoE
  * Retries, which are safe because a step's outputs are named by their content: a task that died
  * after pushing is all cached when retried. Every kind of failure is retried (a node lost, the
  * remote unreachable, an out-of-memory kill) except medpipe's exit code 2, an invalid pipeline or
- * usage, which fails the same way every time; an Argo "Error" (the pod deleted, no exit code) is.
+ * usage, which fails the same way every time. Argo gives the exit code as a string ("-1" or empty
+ * when the pod never ran it), so it is compared as one: no conversion that could fail.
  */
 function retryStrategy(retries: number): Readonly<Record<string, unknown>> {
   return {
     limit: String(retries),
     retryPolicy: 'Always',
-    expression: 'lastRetry.status == "Error" || asInt(lastRetry.exitCode) != 2',
+    expression: 'lastRetry.exitCode != "2"',
     backoff: { duration: '30s', factor: '2' },
   };
 }

@@ -116,6 +116,15 @@ test('--params inside the project is passed on relative to the project root, as 
   assert.deepEqual(args.slice(-2), ['--params', 'pipelines/fast.params.yaml']);
 });
 
+test('a remote named in medpipe.config.yaml is written as its URL: a pod reads no config of the machine that exported', async () => {
+  const dir = shippedProjectCopy('export-named-remote');
+  writeFileSync(join(dir, 'medpipe.config.yaml'), 'remotes:\n  team: s3://hospital-ml/medpipe?region=eu-west-1\n');
+  const { workflow } = await exportArgo(dir, FILE, ...IMAGE, '--remote', 'team');
+  const args = (workflow.spec.templates[1] as { container: ArgoContainer }).container.args;
+  assert.equal(args[args.indexOf('--remote') + 1], 's3://hospital-ml/medpipe?region=eu-west-1');
+  assert.equal(workflow.metadata.annotations?.['medpipe.dev/remote'], 's3://hospital-ml/medpipe?region=eu-west-1');
+});
+
 test('a folder remote: an absolute file:// URL, mounted from --remote-volume in every pod (a warning without it)', async () => {
   const dir = shippedProjectCopy('export-file-remote');
   const bare = await exportArgo(dir, FILE, ...IMAGE, '--remote', '../shared-cache');
