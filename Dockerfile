@@ -20,14 +20,19 @@ RUN if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then git clean -fdX;
 # npm ci installs the locked dependencies and runs `prepare` (tsc and the WebAssembly modules);
 # then the development tools go.
 RUN npm ci && npm prune --omit=dev
+# The group gets the owner's rights: clusters that run pods under an arbitrary user id in group 0
+# (OpenShift) can still write the store inside the project.
+RUN chmod -R g=u /app
 
 FROM node:20-bookworm-slim
+# git reads the commit for run records; safe.directory lets it do so under any user id.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git ca-certificates \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* \
+ && git config --system safe.directory /app
 WORKDIR /app
 # The store (.medpipe/), metrics and lock files are written inside the project: the user owns it.
-COPY --from=build --chown=node:node /app /app
+COPY --from=build --chown=node:0 /app /app
 RUN ln -s /app/dist/src/cli/bin.js /usr/local/bin/medpipe
 USER node
 ENTRYPOINT ["medpipe"]
