@@ -72,6 +72,12 @@ const OPTIONS = {
   params: { type: 'string', multiple: true },
   register: { type: 'boolean' },
   compare: { type: 'string', multiple: true },
+  image: { type: 'string' },
+  name: { type: 'string' },
+  namespace: { type: 'string' },
+  'service-account': { type: 'string' },
+  secret: { type: 'string' },
+  'remote-volume': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;

@@ -19,6 +19,7 @@ import { builtinSteps, catalogue } from '../steps/index.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { renderAscii, renderDot, renderMermaid } from './dag.js';
 import { dataCommand, dataStatus } from './data.js';
+import { exportCommand } from './export.js';
 import { metricsCommand } from './metrics.js';
 import { interruptOnCtrlC, INTERRUPTED_EXIT_CODE } from './interrupt.js';
 import { modelsCommand } from './models.js';
@@ -376,6 +377,7 @@ const remote: Command = (rest, args, io) => remoteCommand(rest, args, io);
 const data: Command = (rest, args, io) => dataCommand(rest, args, io);
 const push: Command = (rest, args, io) => transferCommand('push', rest, args, io);
 const pull: Command = (rest, args, io) => transferCommand('pull', rest, args, io);
+const exportPipeline: Command = (rest, args, io) => exportCommand(rest, args, io);
 
 export const commands: Record<string, Command> = {
   run,
@@ -390,6 +392,7 @@ export const commands: Record<string, Command> = {
   remote,
   push,
   pull,
+  export: exportPipeline,
   data,
   models,
   predict,

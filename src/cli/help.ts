@@ -3,6 +3,7 @@
  * both the list of commands and each command's own usage are made, so they cannot disagree.
  */
 import { DATA_USAGE } from './data.js';
+import { EXPORT_USAGE } from './export.js';
 import { METRICS_USAGE } from './metrics.js';
 import { MODELS_USAGE } from './models.js';
 import { REMOTE_USAGE } from './remote-commands.js';
@@ -100,6 +101,11 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     summary: "bring the pipelines' latest outputs pushed to the remote into the local store, verified",
     options: [REMOTE, STORE],
     notes: 'FILE: pipeline files (default: every pipeline in ./pipelines). exit: 0 ok, 1 something could not be pulled, 2 usage',
+  },
+  export: {
+    args: 'argo FILE --image IMAGE --remote NAME|URL',
+    summary: 'the pipeline as an Argo Workflows manifest: one Kubernetes pod per step, artifacts through the remote',
+    text: EXPORT_USAGE,
   },
   data: {
     args: 'add PATH | pull [PATH...] [--force]',

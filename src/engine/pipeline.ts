@@ -3,6 +3,7 @@
  * parameters are final here (interpolated, overridden by --set, defaults applied).
  */
 import type { StepCatalogue } from './step-catalogue.js';
+import type { StepResources } from './step-resources.js';
 import type { StepType } from './step-type.js';
 
 /** A reference to another step's output port (`in: { train: split.train }`). */
@@ -29,6 +30,10 @@ export interface PipelineStep {
   /** Steps that must finish first without passing data (`needs:`). */
   readonly needs: readonly string[];
   readonly params: Readonly<Record<string, unknown>>;
+  /** What the step needs from the machine that runs it (`resources:`); not part of its cache key. */
+  readonly resources?: StepResources;
+  /** Worker labels the step needs (`labels:`), as written; not part of its cache key. */
+  readonly labels?: readonly string[];
   readonly description?: string;
 }
 
@@ -60,4 +65,15 @@ export function dependenciesOf(step: PipelineStep): string[] {
   return [
     ...new Set([...Object.values(step.inputs).map((r) => r.step), ...Object.values(step.fanIn).flatMap((refs) => refs.map((r) => r.step)), ...step.needs]),
   ];
+}
+
+/**
+ * The worker labels a step needs, sorted and without duplicates: its `labels:`, and "gpu" when it
+ * asks for a GPU (a worker started with --labels gpu has one). The queue routes the step to
+ * workers that have every one of them.
+ */
+export function requiredLabels(step: Pick<PipelineStep, 'labels' | 'resources'>): string[] {
+  const labels = new Set(step.labels ?? []);
+  if ((step.resources?.gpu ?? 0) > 0) labels.add('gpu');
+  return [...labels].sort();
 }

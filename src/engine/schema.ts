@@ -4,6 +4,7 @@
  * built-in step type (so `# yaml-language-server: $schema=…` completes and checks parameters).
  */
 import { regressionSchema } from '../metrics/regression-config.js';
+import { labelsSchema, resourcesSchema } from './step-resources.js';
 import type { StepType } from './step-type.js';
 
 export const STEP_ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
@@ -31,7 +32,7 @@ export function reservedNameMessage(name: string): string {
   return `"${name}" is reserved: JavaScript gives it a special meaning`;
 }
 
-export const STEP_FIELDS = ['uses', 'in', 'with', 'matrix', 'needs', 'description'] as const;
+export const STEP_FIELDS = ['uses', 'in', 'with', 'matrix', 'needs', 'resources', 'labels', 'description'] as const;
 export const TOP_LEVEL_KEYS = ['medpipe', 'name', 'description', 'params', 'params_file', 'steps', 'regression'] as const;
 
 /** What a pipeline parameter may be called (in params:, a params file, --set NAME=…). */
@@ -89,6 +90,8 @@ export function pipelineBaseSchema(): Record<string, unknown> {
             additionalProperties: { type: 'array', minItems: 1 },
           },
           needs: { type: 'array', items: { type: 'string' }, uniqueItems: true, description: 'Steps that must finish first, without passing data.' },
+          resources: resourcesSchema(),
+          labels: labelsSchema(),
           description: { type: 'string' },
         },
       },

@@ -22,6 +22,7 @@ import { publishConflicts } from './published-files.js';
 import { MAX_SWEPT_STEP_ID_LENGTH, pipelineBaseSchema, reservedNameMessage, STEP_FIELDS, TOP_LEVEL_KEYS } from './schema.js';
 import { diagnosticAt, locationAt, type PathSegment, type PipelineSource } from './source.js';
 import type { StepCatalogue } from './step-catalogue.js';
+import { placementFieldMessage, RESOURCE_FIELDS, type StepResources } from './step-resources.js';
 import type { StepType } from './step-type.js';
 import { expandSweeps, type Sweep } from './sweep.js';
 import { checkStepParams, instancePath, schemaValidator, type CheckedParams, type ParamsContext } from './validate-params.js';
@@ -37,6 +38,8 @@ type RawStep = {
   with?: Record<string, unknown>;
   matrix?: Record<string, unknown[]>;
   needs?: string[];
+  resources?: StepResources;
+  labels?: string[];
   description?: string;
 };
 type RawPipeline = { medpipe: 1; name: string; description?: string; params?: Record<string, unknown>; params_file?: string; steps: Record<string, RawStep> };
@@ -61,6 +64,8 @@ interface StepDraft {
   /** `in:` as written, for ports the type has: the step referenced and its port ('' for its default output). */
   readonly wired: Readonly<Record<string, OutputRef>>;
   readonly needs: readonly string[];
+  /** `resources:` and `labels:` as written (checked by the schema); not part of the cache key. */
+  readonly placement: Pick<PipelineStep, 'resources' | 'labels'>;
   readonly description?: string;
 }
 
@@ -135,9 +140,17 @@ async function draftSteps(doc: RawPipeline, ctx: ParamsContext, catalogue: StepC
     const wired = declaredInputs(rawStep, type, at);
     const needs = Array.isArray(rawStep.needs) ? rawStep.needs.filter((n): n is string => typeof n === 'string') : [];
     const custom = 'custom' in resolved ? resolved.custom : undefined;
-    drafts.set(id, { id, uses: rawStep.uses, type, ...(custom ? { custom } : {}), checked, wired, needs, description: rawStep.description });
+    const placement = placementOf(rawStep);
+    drafts.set(id, { id, uses: rawStep.uses, type, ...(custom ? { custom } : {}), checked, wired, needs, placement, description: rawStep.description });
   }
   return drafts;
+}
+
+/** A step's `resources:` and `labels:`, when present (their values are checked by the schema). */
+function placementOf(rawStep: RawStep): Pick<PipelineStep, 'resources' | 'labels'> {
+  const resources = rawStep.resources !== null && typeof rawStep.resources === 'object' && !Array.isArray(rawStep.resources) ? rawStep.resources : undefined;
+  const labels = Array.isArray(rawStep.labels) ? rawStep.labels.filter((l): l is string => typeof l === 'string') : undefined;
+  return { ...(resources ? { resources: { ...resources } } : {}), ...(labels ? { labels } : {}) };
 }
 
 /**
@@ -224,8 +237,8 @@ function wireSteps(
       if (!stepIds.includes(n))
         diagnostics.push(diagnosticAt(source, ['steps', draft.id, 'needs', i], `step "${draft.id}": needs unknown step "${n}"${didYouMean(n, stepIds)}`));
     });
-    const { id, uses, type, custom, needs, description } = draft;
-    steps.set(id, { id, uses, type, ...(custom ? { custom } : {}), inputs, fanIn, needs, params: draft.checked.params, description });
+    const { id, uses, type, custom, needs, placement, description } = draft;
+    steps.set(id, { id, uses, type, ...(custom ? { custom } : {}), inputs, fanIn, needs, params: draft.checked.params, ...placement, description });
   }
   return steps;
 }
@@ -383,14 +396,24 @@ function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
 /** Diagnostics for the structural schema (top level and step fields). */
 function schemaDiagnostics(source: PipelineSource, errors: readonly ErrorObject[]): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // resources.cpu may break several rules of its anyOf at once: one message per place.
+  const placementReported = new Set<string>();
   for (const e of errors) {
     const path = instancePath(e);
     const inStep = path[0] === 'steps' && path.length >= 2 ? path[1] : undefined;
     const prefix = inStep ? `step "${inStep}": ` : '';
     const rel = inStep ? path.slice(2) : path;
-    if (e.keyword === 'additionalProperties') {
+    const placement = inStep && e.keyword !== 'additionalProperties' ? placementFieldMessage(rel, e.keyword, e.params) : undefined;
+    if (placement) {
+      if (placementReported.has(e.instancePath)) continue;
+      placementReported.add(e.instancePath);
+      // A label's index is a position in a YAML sequence: a number, for the source lookup.
+      const at = rel[0] === 'labels' && rel.length === 2 ? [...path.slice(0, -1), Number(rel[1])] : path;
+      out.push(diagnosticAt(source, at, `${prefix}${placement}`, 'value'));
+    } else if (e.keyword === 'additionalProperties') {
       const prop = String((e.params as { additionalProperty: string }).additionalProperty);
-      const known = path.length === 0 ? TOP_LEVEL_KEYS : inStep && rel.length === 0 ? STEP_FIELDS : [];
+      const known =
+        path.length === 0 ? TOP_LEVEL_KEYS : inStep && rel.length === 0 ? STEP_FIELDS : inStep && rel.join('.') === 'resources' ? RESOURCE_FIELDS : [];
       const what = path.length === 0 ? `unknown top-level key "${prop}"` : `unknown field "${[...rel, prop].join('.')}"`;
       const suggestion = closest(prop, known);
       out.push(
