@@ -13,6 +13,8 @@ import type { Dataset } from '../data/dataset.js';
 import type { ModelBundle } from '../bundle/bundle.js';
 import { FOREST_MODEL_FORMAT } from '../ml/model-formats.js';
 import type { TrainedModel } from '../ml/model.js';
+import { predictForest } from '../ml/forest/predict.js';
+import type { ForestModel } from '../ml/forest/types.js';
 import { featureLabels, preprocessingNote } from './feature-names.js';
 import type { BatchModel } from './kernel-shap.js';
 import { modelInputs } from './model-inputs.js';
@@ -86,6 +88,18 @@ function rowsOf(contributions: Float64Array, predictions: Float64Array, nRows: n
 }
 
 /**
+ * The forest's outputs as predict reports them: for a binary model, the other class's probability
+ * is 1 - P(positive), which can differ from the trees' mean in the last bit.
+ */
+function forestOutputs(forest: ForestModel, model: TrainedModel, X: Float64Array, nRows: number): Float64Array {
+  const out = predictForest(forest, X, nRows);
+  if (forest.task !== 'classification' || forest.nClasses !== 2) return out;
+  const pos = model.positiveIndex ?? 1;
+  for (let r = 0; r < nRows; r++) out[r * 2 + 1 - pos] = 1 - out[r * 2 + pos];
+  return out;
+}
+
+/**
  * Explains every row of `rows` (raw columns, as the bundle's signature says). Rows are checked as
  * `predict` checks them (a missing column or a non-finite prediction is an error naming it).
  * The same bundle, rows and seed give the same JSON, byte for byte.
@@ -111,7 +125,7 @@ export async function explainModelRows(bundle: ModelBundle, X: Float64Array, nRo
   const features = featureLabels(bundle, model.features);
   const preprocessing = preprocessingNote(bundle, model.features);
   if (bundle.model.format === FOREST_MODEL_FORMAT) {
-    const { forestFromJSON, predictForest } = await import('../ml/forest/index.js');
+    const { forestFromJSON } = await import('../ml/forest/index.js');
     const { coversFromBase64 } = await import('./covers.js');
     const { forestShap, leftFractions } = await import('./tree-shap.js');
     const forest = forestFromJSON(bundle.model as unknown as Parameters<typeof forestFromJSON>[0]);
@@ -124,7 +138,7 @@ export async function explainModelRows(bundle: ModelBundle, X: Float64Array, nRo
       outputs,
       features,
       base: Array.from(shap.base),
-      rows: rowsOf(shap.contributions, predictForest(forest, X, nRows), nRows, shap.nOut, m),
+      rows: rowsOf(shap.contributions, forestOutputs(forest, model, X, nRows), nRows, shap.nOut, m),
       preprocessing,
     };
   }
