@@ -152,3 +152,25 @@ test('explain names a missing input column and refuses a bad --top', async () =>
   assert.equal(top.code, 2);
   assert.match(top.err, /--top must be a whole number >= 1, got "0"/);
 });
+
+test("the report shows each explained model's global summary and a worked example of three test patients", async () => {
+  const r = await runCli(dir, 'report', '--output', 'report.html');
+  assert.equal(r.code, 0, r.err);
+  const html = read('report.html');
+  const blocks = html.split('<h4>Explanations</h4>').slice(1);
+  assert.equal(blocks.length, 2, 'both models of the explained run');
+  for (const block of blocks) {
+    const card = block.slice(0, block.indexOf('</article>'));
+    assert.match(card, /<svg[^>]*>/);
+    assert.match(card, /<figcaption>Mean \|contribution\| to P\(malignant\) over \d+ background rows/);
+    assert.match(card, /<h4>Worked example<\/h4><p class="muted">P\(malignant\) for the first 3 rows of (select|prep)\.test \(the test set eval-(svm|forest) scored\): base 0\.\d{3}/);
+    assert.equal((card.match(/<tr><td>\d<\/td><td>[01]\.\d{3}<\/td>/g) ?? []).length, 3);
+  }
+  // The shipped run's report has no explanation section: its models were registered without training rows.
+  const runs = await runCli(dir, 'runs', '--json');
+  const shipped = (JSON.parse(runs.out) as { runId: string; pipeline: { file: string } }[]).find((x) => x.pipeline.file === 'pipelines/breast-cancer.yaml');
+  assert.ok(shipped, runs.out);
+  const plain = await runCli(dir, 'report', shipped.runId, '--output', 'shipped.html');
+  assert.equal(plain.code, 0, plain.err);
+  assert.ok(!read('shipped.html').includes('Explanations'));
+});
