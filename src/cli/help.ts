@@ -121,7 +121,7 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
       ['--input FILE', "the rows to predict (CSV with the model's input columns)"],
       ['--output FILE', 'write the predictions there (default: print them)'],
       ['--strict', 'refuse rows far outside the training range instead of warning'],
-      ['--explain', 'also write each prediction\'s explanation to OUT.explanations.json (needs --output; see medpipe explain)'],
+      ['--explain', "also write each prediction's explanation to OUT.explanations.json (needs --output; see medpipe explain)"],
       STORE,
     ],
   },

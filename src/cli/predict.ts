@@ -40,9 +40,12 @@ export async function predictCommand(a: PredictArgs, io: { out(t: string): void;
   const kind = modelKindOf(bundle.model);
   if (kind !== 'predictor') throw new UsageError(`${label} cannot predict rows: ${usageOf(kind)}`);
   // A side file rather than columns: the predictions CSV keeps the columns its readers expect, and a multi-class model has one set of contributions per class.
-  if (a.explain && !a.output) throw new UsageError('--explain writes OUT.explanations.json next to the predictions: give --output OUT.csv (or use medpipe explain)');
+  if (a.explain && !a.output)
+    throw new UsageError('--explain writes OUT.explanations.json next to the predictions: give --output OUT.csv (or use medpipe explain)');
   if (a.explain && !bundle.explain) {
-    io.err(`medpipe: ${label} was registered without its training rows, so it cannot be explained (--explain): wire them into its register step (in: { train: split.train }) and run the pipeline again`);
+    io.err(
+      `medpipe: ${label} was registered without its training rows, so it cannot be explained (--explain): wire them into its register step (in: { train: split.train }) and run the pipeline again`,
+    );
     return 1;
   }
   const { predictBundle, predictionsCsv, readRowsForBundle } = await import('../bundle/predict.js');

@@ -40,7 +40,10 @@ export function preprocessingNote(bundle: ModelBundle, features: readonly string
   const cols = bundle.transform?.columns ?? [];
   const scaled = cols.filter((c): c is NumericColumnTransform => c.type === 'numeric' && c.scale !== undefined && features.includes(c.name));
   const methods = [...new Set(scaled.map((c) => SCALED[c.scale!.method]))];
-  if (scaled.length) parts.push(`${scaled.length} numeric feature${scaled.length > 1 ? 's are' : ' is'} ${methods.join(' or ')} with the training set's statistics (a contribution is to the scaled value, not the raw measurement)`);
+  if (scaled.length)
+    parts.push(
+      `${scaled.length} numeric feature${scaled.length > 1 ? 's are' : ' is'} ${methods.join(' or ')} with the training set's statistics (a contribution is to the scaled value, not the raw measurement)`,
+    );
   const imputed = cols.filter((c) => c.type !== 'pass-through' && c.type !== 'dropped' && c.impute !== undefined).length;
   if (imputed) parts.push('missing values are imputed as in training before explaining');
   if (cols.some((c) => c.type === 'categorical' && c.encode === 'one-hot')) parts.push('one-hot columns are named column=category');

@@ -17,7 +17,9 @@ export function explanationCsv(ds: Dataset, e: BundleExplanation): string {
   const lines = [[...ids.map((c) => c.name), 'output', 'base', 'prediction', ...e.features].map(csvQuote).join(',')];
   e.rows.forEach((row, r) => {
     e.outputs.forEach((out, o) => {
-      lines.push([...ids.map((c) => csvCell(c, r)), csvQuote(out), String(e.base[o]), String(row.prediction[o]), ...row.contributions[o].map(String)].join(','));
+      lines.push(
+        [...ids.map((c) => csvCell(c, r)), csvQuote(out), String(e.base[o]), String(row.prediction[o]), ...row.contributions[o].map(String)].join(','),
+      );
     });
   });
   return `${lines.join('\n')}\n`;
@@ -38,7 +40,10 @@ const signed = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFi
 /** Per row: the headline output, its base value, and the `top` largest contributions by size, with signs. */
 export function explanationLines(e: BundleExplanation, top: number, positive?: string): string[] {
   const what = (o: number): string => (e.outputs[o] === 'value' ? 'value' : e.outputs[o] === 'decision' ? 'decision value' : `P(${e.outputs[o]})`);
-  const lines = [`method: ${e.method}${e.error !== undefined ? ` (largest standard error of a contribution: ${e.error.toPrecision(2)})` : ''}`, e.preprocessing];
+  const lines = [
+    `method: ${e.method}${e.error !== undefined ? ` (largest standard error of a contribution: ${e.error.toPrecision(2)})` : ''}`,
+    e.preprocessing,
+  ];
   e.rows.forEach((row, r) => {
     const o = headline(e, row.prediction, positive);
     lines.push('', `row ${r + 1} (line ${r + 2}): ${what(o)} = ${row.prediction[o].toFixed(4)}, base ${e.base[o].toFixed(4)}`);

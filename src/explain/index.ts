@@ -146,7 +146,9 @@ export async function explainModelRows(bundle: ModelBundle, X: Float64Array, nRo
   const { names, f } = outputsOf(model);
   const bg = data.background;
   if (bg.features.length !== m || bg.features.some((name, i) => name !== model.features[i]))
-    throw new StepInputError("the bundle's background sample does not have the model's features (the bundle was edited or is damaged): register the model again");
+    throw new StepInputError(
+      "the bundle's background sample does not have the model's features (the bundle was edited or is damaged): register the model again",
+    );
   const background = Float64Array.from(bg.rows.flat());
   const shap = kernelShap(f, names.length, background, bg.rows.length, X, nRows, m, { seed: options.seed, samples: options.samples });
   return {

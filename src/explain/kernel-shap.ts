@@ -196,7 +196,8 @@ export function kernelShap(
   m: number,
   options: KernelShapOptions = {},
 ): KernelShapResult {
-  if (X.length !== nRows * m || background.length !== nBg * m) throw new Error(`KernelSHAP: expected ${nRows} rows and ${nBg} background rows of ${m} features`);
+  if (X.length !== nRows * m || background.length !== nBg * m)
+    throw new Error(`KernelSHAP: expected ${nRows} rows and ${nBg} background rows of ${m} features`);
   const exact = m <= (options.exactUpTo ?? 12);
   const samples = options.samples ?? 2048 + 2 * m;
   const base = new Float64Array(nOut);

@@ -173,7 +173,7 @@ export default defineStep<Params>({
           background: { type: 'integer', minimum: 1, maximum: 1000, description: 'Training rows sampled into the bundle for explanations (100).' },
           seed: { type: 'integer', description: 'Seed of that sample (0).' },
         },
-        description: 'With in.train wired: the background sample the bundle keeps for explaining predictions (these are training patients\' rows).',
+        description: "With in.train wired: the background sample the bundle keeps for explaining predictions (these are training patients' rows).",
       },
     },
   },

@@ -18,7 +18,10 @@ const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
 function writeExplainedPipeline(): void {
   const text = read('pipelines/breast-cancer.yaml')
     .replace('selection: select.selection }', 'selection: select.selection, train: split.train }')
-    .replace('in: { model: forest, evaluation: eval-forest, transform: prep.transform }', 'in: { model: forest, evaluation: eval-forest, transform: prep.transform, train: split.train }')
+    .replace(
+      'in: { model: forest, evaluation: eval-forest, transform: prep.transform }',
+      'in: { model: forest, evaluation: eval-forest, transform: prep.transform, train: split.train }',
+    )
     .replace('name: breast-cancer-svm', 'name: bc-svm-explained')
     .replace('name: breast-cancer-forest', 'name: bc-forest-explained');
   assert.equal((text.match(/train: split\.train \}/g) ?? []).length, 2);
@@ -46,7 +49,10 @@ test('the shipped flagship pipeline registers the same bundle and card bytes as 
   writePatients('few.csv', 3);
   const refused = await runCli(dir, 'explain', 'breast-cancer-forest@staging', '--input', 'few.csv');
   assert.equal(refused.code, 1);
-  assert.match(refused.err, /^medpipe: breast-cancer-forest@1 was registered without its training rows, so it cannot be explained: wire them into its register step \(in: \{ train: split\.train \}\)/);
+  assert.match(
+    refused.err,
+    /^medpipe: breast-cancer-forest@1 was registered without its training rows, so it cannot be explained: wire them into its register step \(in: \{ train: split\.train \}\)/,
+  );
   assert.equal(refused.err.trim().split('\n').length, 1);
   const predicted = await runCli(dir, 'predict', 'breast-cancer-svm@staging', '--input', 'few.csv', '--output', 'p.csv', '--explain');
   assert.equal(predicted.code, 1);
@@ -71,7 +77,11 @@ test('with in.train wired, both models register explanation data and a card sect
     const table = section.split('\n').filter((l) => /^\| \S.* \| [0-9.e-]+ \|$/.test(l));
     assert.equal(table.length, Math.min(15, features));
     const values = table.map((l) => Number(l.split('|')[2]));
-    assert.deepEqual([...values].sort((a, b) => b - a), values, 'largest first');
+    assert.deepEqual(
+      [...values].sort((a, b) => b - a),
+      values,
+      'largest first',
+    );
   }
 });
 
@@ -144,7 +154,17 @@ test('explain names a missing input column and refuses a bad --top', async () =>
   const lines = read('five.csv').split('\n');
   const header = lines[0].split(',');
   const drop = header.indexOf('worst_radius');
-  writeFileSync(join(dir, 'missing.csv'), lines.map((l) => l.split(',').filter((_, i) => i !== drop).join(',')).join('\n'));
+  writeFileSync(
+    join(dir, 'missing.csv'),
+    lines
+      .map((l) =>
+        l
+          .split(',')
+          .filter((_, i) => i !== drop)
+          .join(','),
+      )
+      .join('\n'),
+  );
   const r = await runCli(dir, 'explain', 'bc-svm-explained@staging', '--input', 'missing.csv');
   assert.equal(r.code, 1);
   assert.match(r.err, /missing\.csv.*worst_radius/);
@@ -163,7 +183,10 @@ test("the report shows each explained model's global summary and a worked exampl
     const card = block.slice(0, block.indexOf('</article>'));
     assert.match(card, /<svg[^>]*>/);
     assert.match(card, /<figcaption>Mean \|contribution\| to P\(malignant\) over \d+ background rows/);
-    assert.match(card, /<h4>Worked example<\/h4><p class="muted">P\(malignant\) for the first 3 rows of (select|prep)\.test \(the test set eval-(svm|forest) scored\): base 0\.\d{3}/);
+    assert.match(
+      card,
+      /<h4>Worked example<\/h4><p class="muted">P\(malignant\) for the first 3 rows of (select|prep)\.test \(the test set eval-(svm|forest) scored\): base 0\.\d{3}/,
+    );
     assert.equal((card.match(/<tr><td>\d<\/td><td>[01]\.\d{3}<\/td>/g) ?? []).length, 3);
   }
   // The shipped run's report has no explanation section: its models were registered without training rows.

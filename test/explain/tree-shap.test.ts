@@ -102,7 +102,10 @@ test('TreeSHAP stays exact when some nodes have no cover (covers counted on othe
   // Ten rows leave most deep nodes uncovered: their splits fall back to even shares.
   const few = tr.X.subarray(0, 10 * 5);
   const covers = countCovers(model, few, 10);
-  assert.ok(covers.some((c) => c.some((v) => v === 0)), 'some node has no cover');
+  assert.ok(
+    covers.some((c) => c.some((v) => v === 0)),
+    'some node has no cover',
+  );
   const fractions = leftFractions(model, covers);
   const te = firstColumns(held, 5);
   await checkAgainstBruteForce(model, fractions, te.X, [0, 3, 7]);
