@@ -9,6 +9,10 @@
  * column of the patient record), and it cannot drift from what the model saw if the raw columns'
  * parsing changes. It is still training patients' data (standardised values can be turned back
  * with the transform), which the model card says.
+ *
+ * The rows are transformed as new rows are: a target-encoded column gets the full training
+ * statistics here, not the out-of-fold values the model was fitted on, so for such columns the
+ * sample and covers are close to, not exactly, what the trees saw.
  */
 import type { Dataset } from '../data/dataset.js';
 import type { ModelBundle } from '../bundle/bundle.js';

@@ -8,6 +8,7 @@
  * the exact Shapley value. Beyond, coalitions are sampled (seeded, in complementary pairs, sizes
  * drawn from the kernel) and the error is estimated by a bootstrap over the sampled pairs.
  */
+import { StepInputError } from '../errors.js';
 import { createRng } from '../rng.js';
 import type { Rng } from '../rng.js';
 
@@ -118,7 +119,7 @@ function solveSpd(A: Float64Array, b: Float64Array, n: number, nRhs: number): vo
   for (let j = 0; j < n; j++) {
     let d = A[j * n + j];
     for (let k = 0; k < j; k++) d -= A[j * n + k] * A[j * n + k];
-    if (!(d > 0)) throw new Error('KernelSHAP: the coalition system is singular (too few coalitions for the features); raise samples');
+    if (!(d > 0)) throw new StepInputError("too few sampled coalitions to separate every feature's contribution: raise the number of samples (--samples)");
     const l = Math.sqrt(d);
     A[j * n + j] = l;
     for (let i = j + 1; i < n; i++) {

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitSvm, predictProba, decisionFunction } from '../../src/ml/svm/index.js';
 import { kernelShap } from '../../src/explain/kernel-shap.js';
+import { StepInputError } from '../../src/errors.js';
 import type { BatchModel } from '../../src/explain/kernel-shap.js';
 import { readSplit } from '../ml/forest-fixtures.js';
 import type { NumericTable } from '../ml/forest-fixtures.js';
@@ -140,4 +141,14 @@ test('sampled KernelSHAP lands within a few reported errors of the exact values,
   // Row 2 alone gets the bits it got in the batch: coalitions are drawn per row.
   const alone = kernelShap(f, 2, bg, nBg, Xte.subarray(2 * m, 3 * m), 1, m, { exactUpTo: 4, samples: 200, seed: 7 });
   assert.equal(alone.contributions[0], sampled.contributions[2 * 2 * m]);
+});
+
+test('too few sampled coalitions is a clear error, not a wrong answer', async () => {
+  const m = 8;
+  const { model, Xtr, Xte } = await smallSvm(m);
+  const f: BatchModel = (X, n) => predictProba(model, X, n);
+  assert.throws(
+    () => kernelShap(f, 2, Xtr.subarray(0, 5 * m), 5, Xte.subarray(0, m), 1, m, { exactUpTo: 4, samples: 4 }),
+    (e: Error) => e instanceof StepInputError && /too few sampled coalitions .*raise the number of samples \(--samples\)/.test(e.message),
+  );
 });
