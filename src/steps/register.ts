@@ -230,6 +230,10 @@ export default defineStep<Params>({
     const built = buildBundle(model, await readJson(ctx.input('transform')), await readJson(ctx.input('selection')));
     let bundle: import('../bundle/bundle.js').ModelBundle = { ...built, signature: nonPredictorSignature(model) ?? built.signature };
     const trainPath = ctx.input('train');
+    if (params.explain && trainPath === undefined)
+      throw new StepInputError(
+        'explain: sets the background sample drawn from in.train, which is not wired: add in: { train: split.train } (the raw training rows) or remove explain:',
+      );
     let explanationLines: string[] = [];
     if (trainPath !== undefined && kind === 'predictor') {
       const { readDatasetFile } = await import('../data/arrow.js');

@@ -197,3 +197,14 @@ test("the report shows each explained model's global summary and a worked exampl
   assert.equal(plain.code, 0, plain.err);
   assert.ok(!read('shipped.html').includes('Explanations'));
 });
+
+test('explain: on a register step without in.train fails the step with what to wire', async () => {
+  const text = read('pipelines/breast-cancer.yaml').replace('name: breast-cancer-forest', 'name: bc-forest-unexplained\n      explain: { background: 20 }');
+  writeFileSync(join(dir, 'pipelines/bc-no-train.yaml'), text);
+  const r = await runCli(dir, 'run', 'pipelines/bc-no-train.yaml');
+  assert.equal(r.code, 1);
+  assert.match(
+    r.out + r.err,
+    /register-forest.*explain: sets the background sample drawn from in\.train, which is not wired: add in: \{ train: split\.train \}/s,
+  );
+});
