@@ -6,6 +6,7 @@ import { benchChem } from './chem.js';
 import { benchData } from './data.js';
 import { benchDurability } from './durability.js';
 import { benchEngine } from './engine.js';
+import { benchExplain } from './explain.js';
 import { benchForest } from './models-forest.js';
 import { benchGan } from './gan.js';
 import { benchSvm } from './models-svm.js';
@@ -24,6 +25,7 @@ const suites: Record<string, () => Promise<void>> = {
   recommender: benchRecommender,
   gan: benchGan,
   chem: benchChem,
+  explain: benchExplain,
   'remote-transfer': benchRemoteTransfer,
   'remote-cache': benchRemoteCache,
 };

@@ -6,6 +6,7 @@
  */
 import type { FeatureSelection } from '../data/select.js';
 import type { PreprocessTransform } from '../data/preprocess.js';
+import type { ExplanationData } from '../explain/explanation-data.js';
 
 export const BUNDLE_FORMAT = 'medpipe.bundle/1';
 
@@ -38,6 +39,8 @@ export interface ModelBundle {
   readonly selection: FeatureSelection | null;
   /** The model artifact as the training step wrote it (medpipe.forest/1, medpipe.svm/1, …). */
   readonly model: Record<string, unknown>;
+  /** Background sample and forest covers for explanations; only when register was given the training rows (older bundles lack it). */
+  readonly explain?: ExplanationData;
 }
 
 interface ModelHead {

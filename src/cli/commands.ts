@@ -25,6 +25,7 @@ import { interruptOnCtrlC, INTERRUPTED_EXIT_CODE } from './interrupt.js';
 import { modelsCommand } from './models.js';
 import { writeOutputFile } from './output-file.js';
 import { predictCommand } from './predict.js';
+import { explainCommand } from './explain.js';
 import { recommendCommand } from './recommend.js';
 import { remoteCommand, transferCommand } from './remote-commands.js';
 import { chooseRemote, openRemoteFromOptions } from './remote-option.js';
@@ -339,10 +340,29 @@ const models: Command = async (rest, args, io) => {
 
 const predict: Command = async (rest, args, io) => {
   if (rest.length !== 1 || !args.values.input)
-    throw new UsageError('usage: medpipe predict NAME[@VERSION|@ALIAS] --input rows.csv [--output predictions.csv] [--strict]');
+    throw new UsageError('usage: medpipe predict NAME[@VERSION|@ALIAS] --input rows.csv [--output predictions.csv] [--strict] [--explain]');
   const store = openStore(io.cwd, args.values.store, io.cwd);
   return predictCommand(
-    { ref: rest[0], input: args.values.input, output: args.values.output, storeDir: store.root, strict: args.values.strict, cwd: io.cwd },
+    {
+      ref: rest[0],
+      input: args.values.input,
+      output: args.values.output,
+      storeDir: store.root,
+      strict: args.values.strict,
+      explain: args.values.explain,
+      cwd: io.cwd,
+    },
+    io,
+  );
+};
+
+const explain: Command = async (rest, args, io) => {
+  if (rest.length !== 1 || !args.values.input)
+    throw new UsageError('usage: medpipe explain NAME[@VERSION|@ALIAS] --input rows.csv [--output file.json|file.csv] [--top 5] [--json]');
+  const store = openStore(io.cwd, args.values.store, io.cwd);
+  const v = args.values;
+  return explainCommand(
+    { ref: rest[0], input: v.input as string, output: v.output, top: v.top, seed: v.seed, samples: v.samples, json: v.json, storeDir: store.root, cwd: io.cwd },
     io,
   );
 };
@@ -396,6 +416,7 @@ export const commands: Record<string, Command> = {
   data,
   models,
   predict,
+  explain,
   recommend,
   steps,
   schema,

@@ -121,14 +121,29 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
   },
   models: { args: '<command> ...', summary: 'the model registry: list, show, promote, tag, compare, audit, log, export', text: MODELS_USAGE },
   predict: {
-    args: 'NAME[@VERSION|@ALIAS] --input rows.csv [--output out.csv] [--strict]',
+    args: 'NAME[@VERSION|@ALIAS] --input rows.csv [--output out.csv] [--strict] [--explain]',
     summary: 'predictions from a registered model; rows far outside the training range are named',
     options: [
       ['--input FILE', "the rows to predict (CSV with the model's input columns)"],
       ['--output FILE', 'write the predictions there (default: print them)'],
       ['--strict', 'refuse rows far outside the training range instead of warning'],
+      ['--explain', "also write each prediction's explanation to OUT.explanations.json (needs --output; see medpipe explain)"],
       STORE,
     ],
+  },
+  explain: {
+    args: 'NAME[@VERSION|@ALIAS] --input rows.csv [--output file.json|file.csv] [--top 5] [--json]',
+    summary: "each feature's contribution to each prediction of a registered model (TreeSHAP for forests, KernelSHAP otherwise)",
+    options: [
+      ['--input FILE', "the rows to explain (CSV with the model's input columns)"],
+      ['--output FILE', 'write every contribution there: CSV for a .csv name, else JSON (default: print the largest ones)'],
+      ['--top K', 'contributions shown per row when printing (default 5)'],
+      ['--json', 'print the JSON instead of the summary'],
+      ['--seed N', 'seed of sampled KernelSHAP (models with more than 12 features; default 0)'],
+      ['--samples N', 'coalitions per row in sampled KernelSHAP (default 2048 + 2 x features)'],
+      STORE,
+    ],
+    notes: "the model must have been registered with its training rows (register's in.train). exit: 0 ok, 1 unknown model or no explanation data, 2 usage",
   },
   recommend: {
     args: 'NAME[@VERSION|@ALIAS] --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]',

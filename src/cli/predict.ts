@@ -16,6 +16,8 @@ export interface PredictArgs {
   storeDir: string;
   /** Refuse the input when any value is far outside the training range, instead of warning. */
   strict?: boolean;
+  /** Also write the explanations as JSON next to --output (OUT.explanations.json). */
+  explain?: boolean;
   /** The folder the command runs in: --input and --output are relative to it. */
   cwd: string;
 }
@@ -37,6 +39,15 @@ export async function predictCommand(a: PredictArgs, io: { out(t: string): void;
   const { modelKindOf, usageOf } = await import('../bundle/model-kind.js');
   const kind = modelKindOf(bundle.model);
   if (kind !== 'predictor') throw new UsageError(`${label} cannot predict rows: ${usageOf(kind)}`);
+  // A side file rather than columns: the predictions CSV keeps the columns its readers expect, and a multi-class model has one set of contributions per class.
+  if (a.explain && !a.output)
+    throw new UsageError('--explain writes OUT.explanations.json next to the predictions: give --output OUT.csv (or use medpipe explain)');
+  if (a.explain && !bundle.explain) {
+    io.err(
+      `medpipe: ${label} was registered without its training rows, so it cannot be explained (--explain): wire them into its register step (in: { train: split.train }) and run the pipeline again`,
+    );
+    return 1;
+  }
   const { predictBundle, predictionsCsv, readRowsForBundle } = await import('../bundle/predict.js');
   const { outsideTrainingRange } = await import('../bundle/training-range.js');
   const rows = await readRowsForBundle(resolve(a.cwd, a.input), bundle, a.input);
@@ -60,6 +71,13 @@ export async function predictCommand(a: PredictArgs, io: { out(t: string): void;
   if (a.output) {
     writeOutputFile(a.output, csv, a.cwd);
     io.err(`medpipe: ${label}: ${predictions.rowCount} predictions written to ${a.output}`);
+    if (a.explain) {
+      const { explainBundle } = await import('../explain/index.js');
+      const { explanationJson } = await import('../explain/format.js');
+      const side = `${a.output.replace(/\.csv$/i, '')}.explanations.json`;
+      writeOutputFile(side, explanationJson(await explainBundle(bundle, rows, { source: a.input })), a.cwd);
+      io.err(`medpipe: ${label}: explanations written to ${side}`);
+    }
   } else io.out(csv.trimEnd());
   return 0;
 }

@@ -18,6 +18,7 @@ import { METRICS_FORMAT } from '../metrics/metrics-file.js';
 import { isRecord, readArtifactJson } from './artifacts.js';
 import { dataChecks } from './collect-data-checks.js';
 import { registeredModels } from './collect-models.js';
+import { addWorkedExamples } from './collect-explanations.js';
 import { candidateTables, ganCurves, observedPredicted } from './collect-step-outputs.js';
 import { leaderboards } from './collect-sweeps.js';
 import { layerColumns, longestPathLayers } from './layers.js';
@@ -168,7 +169,7 @@ export async function collectReport(record: RunRecord, store: Store): Promise<Re
     ...(record.durationMs !== undefined ? { durationMs: record.durationMs } : {}),
     steps,
     evaluations: evaluated,
-    models: registeredModels(context),
+    models: await addWorkedExamples(context, registeredModels(context)),
     dataChecks: dataChecks(context),
     leaderboards: leaderboards(context, evaluated),
     ganCurves: ganCurves(context),

@@ -4,6 +4,7 @@
  * the evaluation that vouches for it with their intervals, and its gates. A model that was not
  * registered (a gate failed) says so here, with the gate that failed.
  */
+import { importanceSvg } from './bars-svg.js';
 import { summariseNames } from './column-names.js';
 import { esc } from './escape.js';
 import { confidenceLabel, gatesTable } from './evaluation-section.js';
@@ -72,6 +73,30 @@ function bulletList(items: readonly string[], cls: string): string {
 
 const notStated = (what: string): string => `<p class="muted"><em>Not stated in the pipeline (${esc(what)} of the register step).</em></p>`;
 
+const signed = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(3)}`;
+
+/** The card's explanation bullets, its global summary as bars, and the worked example as a table. */
+function explanationsBlock(m: RegisteredModel): string {
+  const x = m.card?.explanations;
+  if (!x) return '';
+  const bars = x.features.length
+    ? `<figure>${importanceSvg('explanation-summary', x.features, x.caption)}<figcaption>${esc(x.caption)}.</figcaption></figure>`
+    : '';
+  const ex = m.example;
+  const example = ex
+    ? `<h4>Worked example</h4><p class="muted">${esc(ex.output)} for ${esc(ex.source)}: base ${ex.base.toFixed(3)}, plus each feature's contribution.</p>` +
+      `<table class="worked-example"><thead><tr><th>patient</th><th>${esc(ex.output)}</th><th>largest contributions</th><th>others</th></tr></thead><tbody>` +
+      ex.rows
+        .map(
+          (r, i) =>
+            `<tr><td>${i + 1}</td><td>${r.prediction.toFixed(3)}</td><td>${r.top.map((t) => `${signed(t.value)} ${esc(t.feature)}`).join('<br>')}</td><td>${signed(r.rest)}</td></tr>`,
+        )
+        .join('') +
+      '</tbody></table>'
+    : '';
+  return `<h4>Explanations</h4>${bulletList(x.bullets, 'card-explanations')}${bars}${example}`;
+}
+
 function modelCard(m: RegisteredModel, evaluation: Evaluation | undefined): string {
   const registered = m.status === 'done' || m.status === 'cached';
   const version = m.version !== undefined ? ` <span class="muted">version ${esc(m.version)}${m.alias ? `, alias ${esc(m.alias)}` : ''}</span>` : '';
@@ -81,7 +106,8 @@ function modelCard(m: RegisteredModel, evaluation: Evaluation | undefined): stri
     ? `${c.description ? `<div class="description">${inlineMarkdown(c.description)}</div>` : ''}` +
       `<h4>Intended use</h4><div class="intended-use">${c.intendedUse ? inlineMarkdown(c.intendedUse) : notStated('intended_use')}</div>` +
       `<h4>Limitations</h4><div class="limitations">${c.limitations ? inlineMarkdown(c.limitations) : notStated('limitations')}</div>` +
-      `${c.model.length ? `<h4>Model</h4>${bulletList(c.model, 'card-model')}` : ''}${c.data.length ? `<h4>Data</h4>${bulletList(c.data, 'card-data')}` : ''}`
+      `${c.model.length ? `<h4>Model</h4>${bulletList(c.model, 'card-model')}` : ''}${c.data.length ? `<h4>Data</h4>${bulletList(c.data, 'card-data')}` : ''}` +
+      explanationsBlock(m)
     : `<p class="missing">${esc(m.missing ?? 'no model card')}.</p>`;
   const numbers = evaluation
     ? `<h4>Headline metrics</h4>${headlineTable(evaluation)}${evaluation.report ? gatesTable(evaluation.report, '<h4>Gates</h4>') : ''}`

@@ -116,6 +116,26 @@ export interface ModelCardText {
   model: string[];
   /** The "## Data" bullets. */
   data: string[];
+  /** The "## Explanations" section (cards of models registered with their training rows only). */
+  explanations?: CardExplanations;
+}
+
+/** A card's explanation method bullets and its global summary (mean |contribution| per feature, largest first). */
+export interface CardExplanations {
+  bullets: string[];
+  /** What the summary is over, e.g. "Mean |contribution| to P(malignant) over 100 background rows". */
+  caption: string;
+  features: { feature: string; value: number }[];
+}
+
+/** A worked example: a few test patients' largest contributions to the model's headline output. */
+export interface WorkedExample {
+  /** Where the rows come from, e.g. "the first 3 rows of prep.test (the test set eval-forest scored)". */
+  source: string;
+  /** "P(malignant)", "value", … */
+  output: string;
+  base: number;
+  rows: { prediction: number; top: { feature: string; value: number }[]; rest: number }[];
 }
 
 /** What a register step did in this run, with what a clinician reads first about the model. */
@@ -132,6 +152,8 @@ export interface RegisteredModel {
   modelStep?: string;
   evaluationStep?: string;
   card?: ModelCardText;
+  /** Explanations of a few test patients, when the bundle has explanation data and an evaluation's test rows are in the store. */
+  example?: WorkedExample;
   /** Why there is no card (not registered, artifact missing or damaged). */
   missing?: string;
 }

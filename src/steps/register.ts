@@ -19,6 +19,8 @@ interface Params {
   intended_use: string;
   limitations: string;
   tags: Record<string, string>;
+  /** Explanation data from in.train: background sample size and seed (defaults in src/explain/explanation-data.ts). */
+  explain?: { background?: number; seed?: number };
 }
 
 async function readJson<T>(path: string | undefined): Promise<T | null> {
@@ -163,6 +165,16 @@ export default defineStep<Params>({
         default: {},
         description: 'Key/value tags on the version.',
       },
+      // No defaults here: a registration without in.train must keep its cache key and bytes.
+      explain: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          background: { type: 'integer', minimum: 1, maximum: 1000, description: 'Training rows sampled into the bundle for explanations (100).' },
+          seed: { type: 'integer', description: 'Seed of that sample (0).' },
+        },
+        description: "With in.train wired: the background sample the bundle keeps for explaining predictions (these are training patients' rows).",
+      },
     },
   },
   /** The registry is not in the store's cache: a version it lost (reset, restored from an older copy) is registered again. */
@@ -216,7 +228,23 @@ export default defineStep<Params>({
     if (kind !== 'predictor' && (ctx.input('transform') || ctx.input('selection')))
       throw new StepInputError(`a ${kind} model takes no transform or selection: unwire in.transform / in.selection`);
     const built = buildBundle(model, await readJson(ctx.input('transform')), await readJson(ctx.input('selection')));
-    const bundle = { ...built, signature: nonPredictorSignature(model) ?? built.signature };
+    let bundle: import('../bundle/bundle.js').ModelBundle = { ...built, signature: nonPredictorSignature(model) ?? built.signature };
+    const trainPath = ctx.input('train');
+    if (params.explain && trainPath === undefined)
+      throw new StepInputError(
+        'explain: sets the background sample drawn from in.train, which is not wired: add in: { train: split.train } (the raw training rows) or remove explain:',
+      );
+    let explanationLines: string[] = [];
+    if (trainPath !== undefined && kind === 'predictor') {
+      const { readDatasetFile } = await import('../data/arrow.js');
+      const { buildExplanationData } = await import('../explain/explanation-data.js');
+      const { explanationCardLines } = await import('../explain/card-summary.js');
+      const explain = await buildExplanationData(bundle, await readDatasetFile(trainPath), { size: params.explain?.background, seed: params.explain?.seed });
+      if (explain) {
+        bundle = { ...bundle, explain };
+        explanationLines = await explanationCardLines(bundle);
+      } else ctx.log('in.train has no row with every model feature present: the bundle keeps no explanation data');
+    }
 
     const data = Object.entries(upstream)
       .filter(([, u]) => (u.stepType === 'load.csv' && typeof u.params.path === 'string') || (kind !== 'predictor' && u.stepType === 'load.builtin'))
@@ -240,6 +268,7 @@ export default defineStep<Params>({
     });
     const extra = kindCardLines(model);
     if (extra.length) card = card.replace(/^(- Algorithm: .*)$/m, `$1\n${extra.join('\n')}`);
+    if (explanationLines.length) card = card.replace(/^## Limitations$/m, () => `${explanationLines.join('\n')}\n## Limitations`);
     const bundlePath = ctx.output('bundle');
     await writeFile(bundlePath, JSON.stringify(bundle));
     await writeFile(ctx.output('card'), card);
