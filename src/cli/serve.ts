@@ -52,7 +52,9 @@ async function verifyLogCommand(path: string, cwd: string, io: { out(t: string):
   let failed = 0;
   for (const r of verifyPredictionLog(resolve(cwd, path), path)) {
     if (r.check.ok)
-      io.out(`${r.file}: ok, ${r.check.lines} prediction${r.check.lines === 1 ? '' : 's'}, chain intact${r.hasHead ? '' : ' (no head file beside it: a cut end would not be seen)'}`);
+      io.out(
+        `${r.file}: ok, ${r.check.lines} prediction${r.check.lines === 1 ? '' : 's'}, chain intact${r.hasHead ? '' : ' (no head file beside it: a cut end would not be seen)'}`,
+      );
     else {
       failed++;
       io.err(`medpipe: ${r.file}: line ${r.check.line}: ${r.check.problem}`);

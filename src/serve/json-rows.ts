@@ -64,10 +64,12 @@ function columnsNeedingValues(bundle: ModelBundle): Set<string> {
     if (col.kind === 'date') {
       // A date's features are derived from it; the date is needed when any of them is read unimputed.
       const outputs = t.dates?.find((d) => d.column === col.name)?.outputs ?? [];
-      if (outputs.some((o) => {
-        const ct = byName.get(o);
-        return ct?.type === 'numeric' && reachesModel(ct);
-      }))
+      if (
+        outputs.some((o) => {
+          const ct = byName.get(o);
+          return ct?.type === 'numeric' && reachesModel(ct);
+        })
+      )
         need.add(col.name);
       continue;
     }
@@ -81,7 +83,7 @@ function columnsNeedingValues(bundle: ModelBundle): Set<string> {
 function strictCategories(bundle: ModelBundle): Map<string, ReadonlySet<string>> {
   const t = bundle.transform;
   const strict = new Map<string, ReadonlySet<string>>();
-  if (!t || t.onUnseen !== 'error') return strict;
+  if (t?.onUnseen !== 'error') return strict;
   for (const c of t.columns) if (c.type === 'categorical' && !c.infrequent) strict.set(c.name, new Set(c.categories));
   return strict;
 }
@@ -90,14 +92,13 @@ function strictCategories(bundle: ModelBundle): Map<string, ReadonlySet<string>>
  * The request body's rows as a Dataset with the signature's columns (in signature order), or
  * every problem found, at most `maxProblems` of them plus a count of the rest.
  */
-export function rowsForBundle(
-  bundle: ModelBundle,
-  body: unknown,
-  options: { maxRows: number; maxProblems?: number },
-): RowsResult {
+export function rowsForBundle(bundle: ModelBundle, body: unknown, options: { maxRows: number; maxProblems?: number }): RowsResult {
   const rows = (body as { rows?: unknown } | null)?.rows;
   if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray(rows))
-    return { problems: [{ problem: 'the body must be a JSON object with "rows": an array of objects, one per patient ({"rows": [{"column": value, …}]})' }], more: 0 };
+    return {
+      problems: [{ problem: 'the body must be a JSON object with "rows": an array of objects, one per patient ({"rows": [{"column": value, …}]})' }],
+      more: 0,
+    };
   if (rows.length === 0) return { problems: [{ problem: '"rows" is empty: send at least one row' }], more: 0 };
   if (rows.length > options.maxRows)
     return {
@@ -113,7 +114,8 @@ export function rowsForBundle(
     else more++;
   };
   rows.forEach((row, r) => {
-    if (row === null || typeof row !== 'object' || Array.isArray(row)) report({ row: r, problem: `expected an object of column values, got ${describeType(row)}` });
+    if (row === null || typeof row !== 'object' || Array.isArray(row))
+      report({ row: r, problem: `expected an object of column values, got ${describeType(row)}` });
   });
   const needed = columnsNeedingValues(bundle);
   const strict = strictCategories(bundle);
@@ -160,7 +162,8 @@ function readColumn(
         const text = typeof value === 'string' ? value.trim() : undefined;
         const parts = text === undefined || MISSING_TEXT.has(text) ? undefined : matchIso(text);
         if (text !== undefined && MISSING_TEXT.has(text)) missingRefused(r);
-        else if (!parts) report({ row: r, column: name, problem: `expected an ISO 8601 date text (2024-03-05 or 2024-03-05T14:30:00Z), got ${describeType(value)}` });
+        else if (!parts)
+          report({ row: r, column: name, problem: `expected an ISO 8601 date text (2024-03-05 or 2024-03-05T14:30:00Z), got ${describeType(value)}` });
         else values[r] = partsToDays(parts);
       }
     }

@@ -18,7 +18,9 @@ export interface ChainHead {
   readonly hash: string;
 }
 
-export type ChainCheck = { readonly ok: true; readonly lines: number; readonly head: ChainHead } | { readonly ok: false; readonly line: number; readonly problem: string };
+export type ChainCheck =
+  | { readonly ok: true; readonly lines: number; readonly head: ChainHead }
+  | { readonly ok: false; readonly line: number; readonly problem: string };
 
 /**
  * Checks a log file's text (and its recorded head, if any): every line a JSON object whose seq
@@ -42,7 +44,11 @@ export function checkLogText(text: string, recorded: ChainHead | undefined): Cha
     if (entry.seq !== i + 1)
       return { ok: false, line: i + 1, problem: `its seq is ${JSON.stringify(entry.seq)}, expected ${i + 1}: lines were removed, inserted or reordered` };
     if (entry.prev !== prev)
-      return { ok: false, line: i + 1, problem: `its prev does not match the hash of line ${i}: ${i === 0 ? 'the start of the file was removed' : 'that line was edited, or lines were removed'}` };
+      return {
+        ok: false,
+        line: i + 1,
+        problem: `its prev does not match the hash of line ${i}: ${i === 0 ? 'the start of the file was removed' : 'that line was edited, or lines were removed'}`,
+      };
     prev = lineHash(lines[i]);
     hashes.push(prev);
   }

@@ -8,10 +8,12 @@ import type { InputColumn, ModelBundle } from '../bundle/bundle.js';
 type Json = Record<string, unknown>;
 
 function columnSchema(c: InputColumn): Json {
-  if (c.kind === 'numeric')
-    return { type: ['number', 'null'], ...(c.range ? { description: `training range ${c.range.min} to ${c.range.max}` } : {}) };
+  if (c.kind === 'numeric') return { type: ['number', 'null'], ...(c.range ? { description: `training range ${c.range.min} to ${c.range.max}` } : {}) };
   if (c.kind === 'date') return { type: ['string', 'null'], format: 'date-time', description: 'ISO 8601 date or date-time' };
-  return { type: ['string', 'null'], ...(c.categories ? { examples: c.categories, description: `categories seen in training: ${c.categories.join(', ')}` } : {}) };
+  return {
+    type: ['string', 'null'],
+    ...(c.categories ? { examples: c.categories, description: `categories seen in training: ${c.categories.join(', ')}` } : {}),
+  };
 }
 
 function rowsSchema(bundle: ModelBundle): Json {
@@ -69,7 +71,10 @@ const ERROR = {
     message: { type: 'string' },
     problems: {
       type: 'array',
-      items: { type: 'object', properties: { row: { type: 'integer', description: '0-based index into rows' }, column: { type: 'string' }, problem: { type: 'string' } } },
+      items: {
+        type: 'object',
+        properties: { row: { type: 'integer', description: '0-based index into rows' }, column: { type: 'string' }, problem: { type: 'string' } },
+      },
     },
     more: { type: 'integer', description: 'problems beyond those listed' },
   },
@@ -85,7 +90,11 @@ export function openApiDocument(models: readonly OpenApiModel[], options: { vers
   const paths: Json = {
     '/health': { get: { summary: 'the process is alive', security: [], responses: { 200: { description: 'alive' } } } },
     '/ready': {
-      get: { summary: 'every served bundle is loaded and verified', security: [], responses: { 200: { description: 'ready' }, 503: errorResponse('not ready') } },
+      get: {
+        summary: 'every served bundle is loaded and verified',
+        security: [],
+        responses: { 200: { description: 'ready' }, 503: errorResponse('not ready') },
+      },
     },
     '/v1/models': { get: { summary: 'the served models, versions and aliases with their input columns', responses: { 200: { description: 'the list' } } } },
     '/openapi.json': { get: { summary: 'this document', responses: { 200: { description: 'OpenAPI 3.1' } } } },

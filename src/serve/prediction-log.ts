@@ -40,7 +40,6 @@ export interface PredictionLogOptions {
   readonly now: () => string;
 }
 
-
 interface Sink {
   readonly path: string;
   readonly handle: FileHandle;

@@ -67,7 +67,8 @@ export class ServedModels {
     if (options.refs.length) {
       for (const ref of options.refs) {
         const { name, selector } = parseRef(ref);
-        if (selector.kind === 'latest') throw new RegistryError('not-found', `"${ref}": name a version or an alias to serve (e.g. ${name}@production or ${name}@3)`);
+        if (selector.kind === 'latest')
+          throw new RegistryError('not-found', `"${ref}": name a version or an alias to serve (e.g. ${name}@production or ${name}@3)`);
         const found = await served.resolve(ref);
         if ('status' in found) throw new RegistryError('not-found', found.message);
       }
@@ -90,7 +91,6 @@ export class ServedModels {
     if (at <= 0 || at === ref.length - 1)
       return { status: 404, message: `"${ref}" is not NAME@ALIAS or NAME@VERSION (e.g. breast-cancer-svm@production); ${this.servedText()}` };
     if (this.allowed && !this.allowed.has(ref)) return { status: 404, message: `${ref} is not served here; ${this.servedText()}` };
-    const name = ref.slice(0, at);
     const selector = ref.slice(at + 1);
     const byVersion = VERSION.test(selector);
     const cached = byVersion ? this.versions.get(ref) : this.aliases.get(ref);
@@ -176,8 +176,7 @@ export class ServedModels {
   list(): { ref: string; name: string; version: number; alias?: string; bundle: ModelBundle }[] {
     const out: { ref: string; name: string; version: number; alias?: string; bundle: ModelBundle }[] = [];
     for (const [ref, v] of this.aliases) out.push({ ref, name: v.name, version: v.version, alias: ref.slice(ref.lastIndexOf('@') + 1), bundle: v.bundle });
-    for (const [ref, v] of this.versions)
-      if (!this.allowed || this.allowed.has(ref)) out.push({ ref, name: v.name, version: v.version, bundle: v.bundle });
+    for (const [ref, v] of this.versions) if (!this.allowed || this.allowed.has(ref)) out.push({ ref, name: v.name, version: v.version, bundle: v.bundle });
     return out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   }
 

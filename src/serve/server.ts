@@ -100,7 +100,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         reply.header('www-authenticate', 'Bearer');
         return send(reply, 401, {
           error: 'unauthorized',
-          message: request.headers.authorization ? 'the bearer token is wrong' : 'this server needs a bearer token: send the header "Authorization: Bearer TOKEN"',
+          message: request.headers.authorization
+            ? 'the bearer token is wrong'
+            : 'this server needs a bearer token: send the header "Authorization: Bearer TOKEN"',
         });
       }
     });
@@ -161,17 +163,25 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.post('/v1/models/:ref/predict', async (request: FastifyRequest<{ Params: { ref: string }; Querystring: { explain?: string } }>, reply) => {
     const found = await options.models.resolve(request.params.ref);
     if ('status' in found)
-      return send(reply, found.status, { error: found.status === 404 ? 'unknown_model' : found.status === 422 ? 'not_a_predictor' : 'unavailable', message: found.message });
+      return send(reply, found.status, {
+        error: found.status === 404 ? 'unknown_model' : found.status === 422 ? 'not_a_predictor' : 'unavailable',
+        message: found.message,
+      });
     const { served, alias } = found;
     const explain = request.query.explain === 'true' || request.query.explain === '1';
     if (explain && !options.explainer)
-      return send(reply, 501, { error: 'not_implemented', message: 'explanations are not available in this build of medpipe serve; ask without ?explain=true' });
+      return send(reply, 501, {
+        error: 'not_implemented',
+        message: 'explanations are not available in this build of medpipe serve; ask without ?explain=true',
+      });
     const read = rowsForBundle(served.bundle, request.body, { maxRows: options.maxRows });
     if (read.problems) {
       const { tooMany, more } = read;
       return send(reply, tooMany ? 413 : 400, {
         error: tooMany ? 'too_many_rows' : 'bad_input',
-        message: tooMany ? read.problems[0].problem : problemsMessage(read.problems, more, alias ? `${served.name}@${alias} (version ${served.version})` : `${served.name}@${served.version}`),
+        message: tooMany
+          ? read.problems[0].problem
+          : problemsMessage(read.problems, more, alias ? `${served.name}@${alias} (version ${served.version})` : `${served.name}@${served.version}`),
         problems: read.problems,
         ...(more ? { more } : {}),
       });
