@@ -12,6 +12,7 @@ import { benchSvm } from './models-svm.js';
 import { benchRecommender } from './recommender.js';
 import { benchRemoteCache } from './remote-cache.js';
 import { benchRemoteTransfer } from './remote-transfer.js';
+import { benchServe } from './serve.js';
 
 const suites: Record<string, () => Promise<void>> = {
   engine: benchEngine,
@@ -26,6 +27,7 @@ const suites: Record<string, () => Promise<void>> = {
   chem: benchChem,
   'remote-transfer': benchRemoteTransfer,
   'remote-cache': benchRemoteCache,
+  serve: benchServe,
 };
 
 const wanted = process.argv.slice(2);

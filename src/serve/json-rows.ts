@@ -88,6 +88,23 @@ function strictCategories(bundle: ModelBundle): Map<string, ReadonlySet<string>>
   return strict;
 }
 
+interface ColumnRules {
+  readonly needed: ReadonlySet<string>;
+  readonly strict: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** Worked out once per bundle: a server reads every request against the same one. */
+const rulesByBundle = new WeakMap<ModelBundle, ColumnRules>();
+
+function rulesOf(bundle: ModelBundle): ColumnRules {
+  let rules = rulesByBundle.get(bundle);
+  if (!rules) {
+    rules = { needed: columnsNeedingValues(bundle), strict: strictCategories(bundle) };
+    rulesByBundle.set(bundle, rules);
+  }
+  return rules;
+}
+
 /**
  * The request body's rows as a Dataset with the signature's columns (in signature order), or
  * every problem found, at most `maxProblems` of them plus a count of the rest.
@@ -117,8 +134,7 @@ export function rowsForBundle(bundle: ModelBundle, body: unknown, options: { max
     if (row === null || typeof row !== 'object' || Array.isArray(row))
       report({ row: r, problem: `expected an object of column values, got ${describeType(row)}` });
   });
-  const needed = columnsNeedingValues(bundle);
-  const strict = strictCategories(bundle);
+  const { needed, strict } = rulesOf(bundle);
   const n = rows.length;
   const columns: Column[] = bundle.signature.columns.map((col) => readColumn(col, rows, n, needed.has(col.name), strict.get(col.name), report));
   if (problems.length) return { problems, more };

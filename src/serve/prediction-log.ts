@@ -6,13 +6,14 @@
  * Guarantee: a response is sent only after its line is on disk (written and fdatasync'd). Lines
  * are group-committed: the lines of the requests that arrive while one write and sync are under
  * way go to disk together in the next, so a sync costs one disk flush per batch, not per request.
- * After each batch the head file beside the log (`<log>.head`) is replaced with the last line's
- * seq and hash, so a log whose end was cut is detected (`medpipe serve --verify-log`).
+ * After each batch the head file beside the log (`<log>.head`) is overwritten in place with the
+ * last line's seq and hash (one fixed-width record, so no rename per batch), so a log whose end was
+ * cut is detected (`medpipe serve --verify-log`).
  *
  * Files: `--log FILE`, or by default `<store>/predictions/YYYY-MM-DD.jsonl` (UTC day of the
  * request), each file its own chain. One server writes a log at a time (a lock file beside it).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { tryLockFile } from '../engine/lock-file.js';
@@ -43,6 +44,7 @@ export interface PredictionLogOptions {
 interface Sink {
   readonly path: string;
   readonly handle: FileHandle;
+  readonly head: FileHandle;
   readonly lock: string;
   seq: number;
   hash: string;
@@ -60,6 +62,14 @@ interface Pending {
 export function headFile(log: string): string {
   return `${log}.head`;
 }
+
+/** The head as one record of fixed width (JSON padded with spaces), so each write overwrites the last completely. */
+function headRecord(head: ChainHead): string {
+  return `${JSON.stringify(head).padEnd(HEAD_WIDTH)}\n`;
+}
+
+/** Wide enough for any seq below 2^53 and a 64-character hash. */
+const HEAD_WIDTH = 120;
 
 export function readHead(log: string): ChainHead | undefined {
   const file = headFile(log);
@@ -115,7 +125,11 @@ export class PredictionLog {
           `the prediction log ${path} is damaged at line ${check.line} (${check.problem}); nothing is appended to it: keep it as evidence, move it (and ${headFile(path)}) aside, and start the server again`,
         );
       const handle = await open(path, 'a');
-      return { path, handle, lock, seq: check.head.seq, hash: check.lines ? check.head.hash : GENESIS };
+      // r+ when it exists: 'w' would empty it first, and a crash right then would leave a head that says nothing.
+      const head = await open(headFile(path), existsSync(headFile(path)) ? 'r+' : 'w');
+      const start = { seq: check.head.seq, hash: check.lines ? check.head.hash : GENESIS };
+      await head.write(headRecord(start), 0, 'utf8');
+      return { path, handle, head, lock, ...start };
     } catch (e) {
       unlinkSync(lock);
       throw e;
@@ -155,9 +169,7 @@ export class PredictionLog {
           await sink.handle.write(text);
           await sink.handle.datasync();
           // The head after the data: a crash between the two leaves a head behind the log, never ahead.
-          const head = headFile(sink.path);
-          writeFileSync(`${head}.tmp`, `${JSON.stringify(last)}\n`);
-          renameSync(`${head}.tmp`, head);
+          await sink.head.write(headRecord(last), 0, 'utf8');
         }
         for (const p of batch) p.resolve();
       } catch (e) {
@@ -172,6 +184,8 @@ export class PredictionLog {
 
   private async closeSink(sink: Sink): Promise<void> {
     await sink.handle.close();
+    await sink.head.sync();
+    await sink.head.close();
     try {
       unlinkSync(sink.lock);
     } catch {

@@ -13,7 +13,7 @@ import { predictBundle, type Predictions } from '../bundle/predict.js';
 import { outsideTrainingRange } from '../bundle/training-range.js';
 import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../errors.js';
-import { canonicalJson, sha256 } from '../registry/canonical.js';
+import { inputDigest } from './input-digest.js';
 import { type FieldProblem, rowsForBundle } from './json-rows.js';
 import { openApiDocument } from './openapi.js';
 import type { PredictionLog } from './prediction-log.js';
@@ -196,15 +196,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
     const explanations = explain && options.explainer ? await options.explainer(served.bundle, read.dataset) : undefined;
     const outputs = outputsOf(predictions);
-    const inputs = modelInputs(served.bundle, rows);
     await options.log.append({
       model: served.name,
       version: served.version,
       alias: alias ?? null,
       bundle: served.bundleDigest,
-      input_sha256: inputs.map((row) => sha256(canonicalJson(row))),
+      input_sha256: rows.map((row) => inputDigest(served.bundle, row)),
       output: outputs,
-      ...(options.logInputs ? { inputs } : {}),
+      ...(options.logInputs ? { inputs: modelInputs(served.bundle, rows) } : {}),
     });
     const warnings = outsideTrainingRange(served.bundle, read.dataset);
     return {
