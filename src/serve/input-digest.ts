@@ -32,7 +32,8 @@ export function canonicalRow(bundle: ModelBundle, row: Readonly<Record<string, u
   let text = '{';
   for (const [name, prefix] of keysOf(bundle)) {
     const v = Object.hasOwn(row, name) ? row[name] : null;
-    text += `${text.length > 1 ? ',' : ''}${prefix}${v === null || v === undefined ? 'null' : JSON.stringify(v)}`;
+    // A finite number's JSON is its String() (the row reader refused the others).
+    text += `${text.length > 1 ? ',' : ''}${prefix}${v === null || v === undefined ? 'null' : typeof v === 'number' ? String(v) : JSON.stringify(v)}`;
   }
   return `${text}}`;
 }

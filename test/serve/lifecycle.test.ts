@@ -176,3 +176,43 @@ test('--log-inputs logs the rows the model read; the digest is of the same canon
   const { canonicalJson, sha256 } = await import('../../src/registry/canonical.js');
   assert.equal(line.input_sha256[0], sha256(canonicalJson(rows[3])));
 });
+
+test('an alias moved to a version whose bundle was damaged keeps answering with the old one, /ready says why, and recovers', async () => {
+  // Only the alias: a server of every model would have loaded (and verified) version 2, the latest, at start.
+  const server = await startServer(flagship.dir, 'breast-cancer-forest@staging', '--log', 'damaged.jsonl');
+  try {
+    assert.equal((await predict(server, 'breast-cancer-forest@staging', [rows[0]])).body.version, 1);
+    const shown = await runCli(flagship.dir, 'models', 'show', 'breast-cancer-forest@2', '--json');
+    const digest = (JSON.parse(shown.out) as { bundleDigest: string }).bundleDigest;
+    const file = join(flagship.store, 'objects', digest.slice(0, 2), digest.slice(2));
+    const original = readFileSync(file);
+    writeFileSync(file, Buffer.concat([original.subarray(0, 100), Buffer.from('tampered'), original.subarray(108)]));
+    try {
+      assert.equal((await runCli(flagship.dir, 'models', 'promote', 'breast-cancer-forest@2', 'staging')).code, 0);
+      let ready = await call(`${server.url}/ready`);
+      for (let i = 0; i < 250 && ready.status === 200; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        ready = await call(`${server.url}/ready`);
+      }
+      assert.equal(ready.status, 503);
+      assert.match(
+        ready.body.message,
+        /breast-cancer-forest@staging moved to version 2, which cannot be served \(.*does not match its registered digest.*\); still serving version 1/,
+      );
+      const still = await predict(server, 'breast-cancer-forest@staging', [rows[0]]);
+      assert.equal(still.status, 200);
+      assert.equal(still.body.version, 1);
+    } finally {
+      writeFileSync(file, original);
+    }
+    let answer = await predict(server, 'breast-cancer-forest@staging', [rows[0]]);
+    for (let i = 0; i < 250 && answer.body.version !== 2; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      answer = await predict(server, 'breast-cancer-forest@staging', [rows[0]]);
+    }
+    assert.equal(answer.body.version, 2, 'the repaired version is served');
+    assert.equal((await call(`${server.url}/ready`)).status, 200);
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+});
