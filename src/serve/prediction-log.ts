@@ -89,6 +89,7 @@ export class PredictionLog {
   private readonly retired: Sink[] = [];
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  private opening: { readonly path: string; readonly sink: Promise<void> } | undefined;
   private broken: Error | undefined;
 
   private constructor(options: PredictionLogOptions) {
@@ -141,12 +142,8 @@ export class PredictionLog {
     if (this.broken) throw this.broken;
     const at = this.options.now();
     const path = this.pathFor(at);
-    if (!this.current || this.current.path !== path) {
-      // A new day: later lines go to the new file; the old one is closed once its lines are written.
-      if (this.current) this.retired.push(this.current);
-      this.current = await this.openSink(path);
-    }
-    const sink = this.current;
+    if (!this.current || this.current.path !== path) await this.switchTo(path);
+    const sink = this.current as Sink;
     // seq and prev are taken here, in call order, so the file's order is the chain's order.
     const line = JSON.stringify({ seq: sink.seq + 1, at, ...entry, prev: sink.hash });
     sink.seq += 1;
@@ -156,7 +153,36 @@ export class PredictionLog {
     return done;
   }
 
+  /**
+   * A new day: later lines go to the new file; the old one is closed once its lines are written.
+   * Requests that cross midnight together wait for one opening of the new file.
+   */
+  private switchTo(path: string): Promise<void> {
+    if (this.opening?.path !== path) {
+      const sink = this.openSink(path).then((opened) => {
+        if (this.current) this.retired.push(this.current);
+        this.current = opened;
+        this.opening = undefined;
+      });
+      // A failed opening is each waiting request's error, and the next request tries again.
+      sink.catch(() => (this.opening = undefined));
+      this.opening = { path, sink };
+    }
+    return this.opening.sink;
+  }
+
   private async flushAll(): Promise<void> {
+    for (;;) {
+      await this.flushPending();
+      // Files of past days are closed here, between batches, so close() waiting for this sees them closed.
+      const retired = this.retired.splice(0);
+      if (!retired.length && !this.pending.length) break;
+      for (const sink of retired) await this.closeSink(sink);
+    }
+    this.flushing = undefined;
+  }
+
+  private async flushPending(): Promise<void> {
     while (this.pending.length) {
       const batch = this.pending;
       this.pending = [];
@@ -178,8 +204,6 @@ export class PredictionLog {
         this.pending = [];
       }
     }
-    this.flushing = undefined;
-    for (const sink of this.retired.splice(0)) await this.closeSink(sink);
   }
 
   private async closeSink(sink: Sink): Promise<void> {
@@ -195,6 +219,7 @@ export class PredictionLog {
 
   /** Waits for every line appended so far to be on disk, then closes the files. */
   async close(): Promise<void> {
+    await this.opening?.sink.catch(() => undefined);
     while (this.flushing) await this.flushing;
     for (const sink of [...this.retired.splice(0), ...(this.current ? [this.current] : [])]) await this.closeSink(sink);
     this.current = undefined;
