@@ -196,15 +196,21 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
     const explanations = explain && options.explainer ? await options.explainer(served.bundle, read.dataset) : undefined;
     const outputs = outputsOf(predictions);
-    await options.log.append({
-      model: served.name,
-      version: served.version,
-      alias: alias ?? null,
-      bundle: served.bundleDigest,
-      input_sha256: rows.map((row) => inputDigest(served.bundle, row)),
-      output: outputs,
-      ...(options.logInputs ? { inputs: modelInputs(served.bundle, rows) } : {}),
-    });
+    try {
+      await options.log.append({
+        model: served.name,
+        version: served.version,
+        alias: alias ?? null,
+        bundle: served.bundleDigest,
+        input_sha256: rows.map((row) => inputDigest(served.bundle, row)),
+        output: outputs,
+        ...(options.logInputs ? { inputs: modelInputs(served.bundle, rows) } : {}),
+      });
+    } catch (e) {
+      // An answer that cannot be logged is not given: the log is the record of what was served.
+      if (e instanceof DataError) return send(reply, 503, { error: 'log_unavailable', message: e.message });
+      throw e;
+    }
     const warnings = outsideTrainingRange(served.bundle, read.dataset);
     return {
       model: served.name,

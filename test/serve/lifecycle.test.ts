@@ -216,3 +216,22 @@ test('an alias moved to a version whose bundle was damaged keeps answering with 
     assert.equal(await server.stop(), 0);
   }
 });
+
+test('what cannot be served is said before listening: bad options, unknown refs, a missing token file', async () => {
+  const cases: [string[], number, RegExp][] = [
+    [['--port', 'eighty'], 2, /--port must be a whole number from 0 to 65535, got "eighty"/],
+    [['--max-rows', '0'], 2, /--max-rows must be a whole number from 1/],
+    [['--token-file', 'no-such-token.txt'], 2, /--token-file no-such-token\.txt: cannot read it \(ENOENT\)/],
+    [['breast-cancer-svm'], 1, /"breast-cancer-svm": name a version or an alias to serve \(e\.g\. breast-cancer-svm@production or breast-cancer-svm@3\)/],
+    [['breast-cancer-svm@prod'], 1, /model "breast-cancer-svm" has no alias "prod"/],
+    [['breast-cancer-svm@staging', '--verify-log', 'x.jsonl'], 2, /--verify-log checks a log and serves nothing/],
+  ];
+  for (const [args, code, message] of cases) {
+    const r = await runCli(flagship.dir, 'serve', ...args);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, message);
+    assert.doesNotMatch(r.err, /internal error|\n\s+at /);
+  }
+  writeFileSync(join(flagship.dir, 'empty-token.txt'), '\n');
+  assert.match((await runCli(flagship.dir, 'serve', '--token-file', 'empty-token.txt')).err, /--token-file empty-token\.txt is empty/);
+});
