@@ -9,7 +9,8 @@
  * One WasmSvm per fit holds the training matrix in its memory (also for the input checks and
  * gamma='scale'); each problem is laid out after it, reusing the space. `WasmSvm.create` returns
  * null when the module is not available (not built, or no WebAssembly SIMD) and callers fall back
- * to the TypeScript code. `wasmDecisionValues` predicts with a fresh instance of the same module.
+ * to the TypeScript code. `wasmDecisionValues` predicts with one instance of the same module per
+ * model, made on its first prediction and kept with it.
  */
 import { readFileSync } from 'node:fs';
 import type { SolverResult } from './solver.js';
