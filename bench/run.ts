@@ -13,6 +13,7 @@ import { benchSvm } from './models-svm.js';
 import { benchRecommender } from './recommender.js';
 import { benchRemoteCache } from './remote-cache.js';
 import { benchRemoteTransfer } from './remote-transfer.js';
+import { benchServe } from './serve.js';
 
 const suites: Record<string, () => Promise<void>> = {
   engine: benchEngine,
@@ -28,6 +29,7 @@ const suites: Record<string, () => Promise<void>> = {
   explain: benchExplain,
   'remote-transfer': benchRemoteTransfer,
   'remote-cache': benchRemoteCache,
+  serve: benchServe,
 };
 
 const wanted = process.argv.slice(2);

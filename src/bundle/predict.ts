@@ -11,7 +11,7 @@ import type { Dataset } from '../data/dataset.js';
 import { featureMatrix } from '../data/matrix.js';
 import { transformDataset } from '../data/preprocess.js';
 import { applySelection } from '../data/select.js';
-import { modelFromJson } from '../ml/model.js';
+import { modelFromJson, type TrainedModel } from '../ml/model.js';
 import { didYouMean } from '../suggest.js';
 import type { ModelBundle } from './bundle.js';
 
@@ -94,13 +94,31 @@ function firstNonFiniteRow(p: Predictions): number | undefined {
   return undefined;
 }
 
+/**
+ * Each bundle's model, built once per bundle object: building one compiles and instantiates its
+ * WebAssembly (the SVM's decision values), which costs more than predicting a few rows, and a
+ * server predicts from the same bundle object for every request. Keyed weakly: a bundle no longer
+ * used is collected with its model.
+ */
+const builtModels = new WeakMap<object, Promise<TrainedModel>>();
+
+function modelOf(bundle: ModelBundle): Promise<TrainedModel> {
+  let model = builtModels.get(bundle.model);
+  if (!model) {
+    model = modelFromJson(bundle.model, 'the registered model');
+    builtModels.set(bundle.model, model);
+    model.catch(() => builtModels.delete(bundle.model));
+  }
+  return model;
+}
+
 async function predictRows(bundle: ModelBundle, ds: Dataset, source?: string): Promise<Predictions> {
   const needed = new Set(bundle.signature.columns.map((c) => c.name));
   const inputs: Dataset = { columns: ds.columns.filter((c) => needed.has(c.name)), rowCount: ds.rowCount };
   let table = inputs;
   if (bundle.transform) table = transformDataset({ ...bundle.transform, dropRowsMissingAbove: null }, inputs, { source }).dataset;
   if (bundle.selection) table = applySelection(bundle.selection, table);
-  const model = await modelFromJson(bundle.model, 'the registered model');
+  const model = await modelOf(bundle);
   const { X, nRows } = featureMatrix(table, model.features);
   const predicted = model.predict(X, nRows);
   if (model.task === 'regression') return { rowCount: nRows, values: Float64Array.from(predicted) };

@@ -385,6 +385,28 @@ const recommend: Command = async (rest, args, io) => {
   );
 };
 
+const serve: Command = async (rest, args, io) => {
+  const v = args.values;
+  if (v['verify-log'] !== undefined && rest.length) throw new UsageError('--verify-log checks a log and serves nothing: give no model with it');
+  const { serveCommand } = await import('./serve.js');
+  return serveCommand(
+    {
+      refs: rest,
+      storeDir: openStore(io.cwd, v.store, io.cwd).root,
+      cwd: io.cwd,
+      port: v.port,
+      host: v.host,
+      tokenFile: v['token-file'],
+      log: v.log,
+      logInputs: v['log-inputs'] ?? false,
+      maxRows: v['max-rows'],
+      maxBody: v['max-body'],
+      verifyLog: v['verify-log'],
+    },
+    io,
+  );
+};
+
 const schema: Command = async (rest, _args, io) => {
   noMoreThan(rest, 1, 'schema', 'at most one file to write, e.g. medpipe schema schemas/pipeline.schema.json');
   const text = JSON.stringify(pipelineEditorSchema([...builtinSteps.values()]), null, 2) + '\n';
@@ -418,6 +440,7 @@ export const commands: Record<string, Command> = {
   predict,
   explain,
   recommend,
+  serve,
   steps,
   schema,
 };

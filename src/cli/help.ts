@@ -157,6 +157,24 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
       STORE,
     ],
   },
+  serve: {
+    args: '[NAME@ALIAS|NAME@VERSION ...] [--port 8080] [--host 127.0.0.1] [--token-file FILE] [--log FILE] [--log-inputs]',
+    summary: 'registered models over HTTP: POST /v1/models/NAME@ALIAS/predict, following alias moves (docs/serving.md)',
+    options: [
+      ['NAME@ALIAS', 'serve only these (default: every registered model, any version or alias)'],
+      ['--port N', 'the port (default 8080; 0: any free port, printed)'],
+      ['--host H', 'the address to listen on (default 127.0.0.1: this machine only)'],
+      ['--token-file FILE', 'require "Authorization: Bearer TOKEN" with the token in FILE (not for /health, /ready)'],
+      ['--log FILE', 'the prediction log (default: <store>/predictions/YYYY-MM-DD.jsonl)'],
+      ['--log-inputs', 'also log the rows themselves (patient data; off by default: only their sha256)'],
+      ['--max-rows N', 'most rows per request (default 1000)'],
+      ['--max-body BYTES', 'largest request body (default 1048576)'],
+      ['--verify-log FILE|DIR', "check a prediction log's hash chain and head, serve nothing (exit 1 if broken)"],
+      STORE,
+    ],
+    notes:
+      'Each answered prediction is logged (time, model, version, input digest, output), on disk before its response is sent.\nAn alias moved by medpipe models promote is served within about a second, without failing a request.\nSIGTERM or Ctrl-C: stop accepting, finish the requests in flight, flush the log, exit 0.',
+  },
   steps: {
     args: '[NAME] [--json] [--markdown FILE]',
     summary: 'the step types; with NAME, its ports and every parameter (type, default, allowed values)',

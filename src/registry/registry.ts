@@ -369,6 +369,14 @@ export class Registry {
     return this.db.prepare('SELECT 1 FROM versions WHERE model = ? AND dedupe_key = ?').get(name, dedupeKey) !== undefined;
   }
 
+  /**
+   * The audit log's last sequence number: every change appends an entry, so a reader that polls it
+   * (medpipe serve, following alias moves) learns of any change with one indexed query.
+   */
+  changeSeq(): number {
+    return this.lastEntry()?.seq ?? 0;
+  }
+
   modelNames(): string[] {
     return this.db.prepare('SELECT name FROM models ORDER BY name').pluck().all() as string[];
   }

@@ -111,3 +111,18 @@ test('compiled and JavaScript prediction give bit-identical decision values for 
     assert.ok(bytes(compiled).equals(bytes(js)), `${data} ${JSON.stringify(options)}: decision values differ`);
   }
 });
+
+test("a model's kept instance gives the bits of the JavaScript path on every call, for one row, a few, and more rows than it lays out at once", async () => {
+  const s = loadSplit('breast-cancer.csv');
+  const model = await fitSvm(s.Xtr, s.nTrain, s.nCols, Int32Array.from(s.ytr), { type: 'c-svc', kernel: 'rbf' });
+  // 5,000 rows (the test rows repeated) is more than the 4,096 the kept instance takes at once.
+  const many = 5000;
+  const X = new Float64Array(many * s.nCols);
+  for (let r = 0; r < many; r++) X.set(s.Xte.subarray((r % s.nTest) * s.nCols, ((r % s.nTest) + 1) * s.nCols), r * s.nCols);
+  for (const rows of [1, 3, many, 1, s.nTest]) {
+    const part = X.subarray(0, rows * s.nCols);
+    const compiled = wasmDecisionValues(model, part, rows);
+    assert.ok(compiled, 'the compiled module predicts');
+    assert.ok(bytes(compiled).equals(bytes(rawDecisionValues(model, part, rows, 'typescript'))), `${rows} rows`);
+  }
+});

@@ -9,7 +9,8 @@
  * One WasmSvm per fit holds the training matrix in its memory (also for the input checks and
  * gamma='scale'); each problem is laid out after it, reusing the space. `WasmSvm.create` returns
  * null when the module is not available (not built, or no WebAssembly SIMD) and callers fall back
- * to the TypeScript code. `wasmDecisionValues` predicts with a fresh instance of the same module.
+ * to the TypeScript code. `wasmDecisionValues` predicts with one instance of the same module per
+ * model, made on its first prediction and kept with it.
  */
 import { readFileSync } from 'node:fs';
 import type { SolverResult } from './solver.js';
@@ -403,6 +404,61 @@ export class WasmSvm {
 
 /** Rows of X laid out at once when predicting: bounds the memory a large prediction takes. */
 const PREDICT_CHUNK_BYTES = 32 * 1024 * 1024;
+/** Rows a model's kept instance lays out at once (larger predictions go through in pieces of this many). */
+const KEPT_CHUNK_ROWS = 4096;
+
+/** A model's instance with its support vectors and coefficients in memory, and where each region is. */
+interface Decider {
+  readonly exports: SolverExports;
+  readonly at: { p: number; sq: number; tmp: number; kv: number; coef: number; rho: number; perClass: number; x: number; out: number };
+  readonly chunk: number;
+  readonly nPairs: number;
+  readonly k: number;
+}
+
+/**
+ * Each model's instance, made on its first prediction and kept (weakly, with the model): making
+ * one and copying the support vectors in cost more than deciding a few rows, and a server or an
+ * explainer predicts from one model many times. Predicting reuses only the scratch regions, which
+ * `decide` rewrites, so every call gives the same bits as a fresh instance.
+ */
+const deciders = new WeakMap<SvmModel, Decider | null>();
+
+function deciderFor(model: SvmModel, mod: WebAssembly.Module): Decider | null {
+  const kept = deciders.get(model);
+  if (kept !== undefined) return kept;
+  const nSv = model.nSupport,
+    nCols = model.nFeatures;
+  const k = model.type === 'c-svc' ? model.labels.length : 0;
+  const nPairs = k ? (k * (k - 1)) / 2 : 1;
+  const chunk = Math.max(1, Math.min(KEPT_CHUNK_ROWS, Math.floor(PREDICT_CHUNK_BYTES / (8 * (nCols + nPairs)))));
+  const exports = instantiate(mod);
+  const memoryRegions = regions(exports.heapBase());
+  const { take } = memoryRegions;
+  const at = {
+    p: take((nSv + 1) * nCols * 8),
+    sq: take((nSv + 1) * 8),
+    tmp: take((nSv + 1) * 8),
+    kv: take(nSv * 8),
+    coef: take(model.svCoef.length * 8),
+    rho: take(model.rho.length * 8),
+    perClass: take(Math.max(1, k) * 4),
+    x: take(chunk * nCols * 8),
+    out: take(chunk * nPairs * 8),
+  };
+  if (!growTo(exports.memory, memoryRegions.end)) {
+    deciders.set(model, null);
+    return null;
+  }
+  const buffer = exports.memory.buffer;
+  new Float64Array(buffer, at.p, nSv * nCols).set(model.supportVectors.subarray(0, nSv * nCols));
+  new Float64Array(buffer, at.coef, model.svCoef.length).set(model.svCoef);
+  new Float64Array(buffer, at.rho, model.rho.length).set(model.rho);
+  if (k) new Int32Array(buffer, at.perClass, k).set(model.nSupportPerClass);
+  const decider = { exports, at, chunk, nPairs, k };
+  deciders.set(model, decider);
+  return decider;
+}
 
 /**
  * predict.ts's raw decision values (libsvm's dec_values: nRows x nPairs for C-SVC, nRows for SVR)
@@ -412,36 +468,37 @@ const PREDICT_CHUNK_BYTES = 32 * 1024 * 1024;
 export function wasmDecisionValues(model: SvmModel, X: Float64Array, nRows: number): Float64Array | null {
   const mod = solverModule();
   if (!mod) return null;
+  const d = deciderFor(model, mod);
+  if (!d) return null;
+  const { exports, at, chunk, nPairs, k } = d;
   const nSv = model.nSupport,
     nCols = model.nFeatures;
-  const k = model.type === 'c-svc' ? model.labels.length : 0;
-  const nPairs = k ? (k * (k - 1)) / 2 : 1;
-  const chunk = Math.max(1, Math.min(nRows, Math.floor(PREDICT_CHUNK_BYTES / (8 * (nCols + nPairs)))));
-  const exports = instantiate(mod);
-  const memoryRegions = regions(exports.heapBase());
-  const { take } = memoryRegions;
-  const p = take((nSv + 1) * nCols * 8),
-    sq = take((nSv + 1) * 8),
-    tmp = take((nSv + 1) * 8),
-    kv = take(nSv * 8);
-  const coef = take(model.svCoef.length * 8),
-    rho = take(model.rho.length * 8),
-    perClass = take(Math.max(1, k) * 4);
-  const x = take(chunk * nCols * 8),
-    out = take(chunk * nPairs * 8);
-  if (!growTo(exports.memory, memoryRegions.end)) return null;
   const buffer = exports.memory.buffer;
-  new Float64Array(buffer, p, nSv * nCols).set(model.supportVectors.subarray(0, nSv * nCols));
-  new Float64Array(buffer, coef, model.svCoef.length).set(model.svCoef);
-  new Float64Array(buffer, rho, model.rho.length).set(model.rho);
-  if (k) new Int32Array(buffer, perClass, k).set(model.nSupportPerClass);
   const result = new Float64Array(nRows * nPairs);
-  const xView = new Float64Array(buffer, x, chunk * nCols),
-    outView = new Float64Array(buffer, out, chunk * nPairs);
+  const xView = new Float64Array(buffer, at.x, chunk * nCols),
+    outView = new Float64Array(buffer, at.out, chunk * nPairs);
   for (let r0 = 0; r0 < nRows; r0 += chunk) {
     const rows = Math.min(chunk, nRows - r0);
     xView.set(X.subarray(r0 * nCols, (r0 + rows) * nCols));
-    exports.decide(p, sq, tmp, kv, nSv, nCols, x, rows, KIND[model.kernel], model.gamma, model.coef0, model.degree, coef, rho, perClass, k, out);
+    exports.decide(
+      at.p,
+      at.sq,
+      at.tmp,
+      at.kv,
+      nSv,
+      nCols,
+      at.x,
+      rows,
+      KIND[model.kernel],
+      model.gamma,
+      model.coef0,
+      model.degree,
+      at.coef,
+      at.rho,
+      at.perClass,
+      k,
+      at.out,
+    );
     result.set(outView.subarray(0, rows * nPairs), r0 * nPairs);
   }
   return result;
