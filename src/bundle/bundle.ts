@@ -6,6 +6,7 @@
  */
 import type { FeatureSelection } from '../data/select.js';
 import type { PreprocessTransform } from '../data/preprocess.js';
+import type { TrainingSummary } from '../monitor/training-summary.js';
 
 export const BUNDLE_FORMAT = 'medpipe.bundle/1';
 
@@ -38,6 +39,8 @@ export interface ModelBundle {
   readonly selection: FeatureSelection | null;
   /** The model artifact as the training step wrote it (medpipe.forest/1, medpipe.svm/1, …). */
   readonly model: Record<string, unknown>;
+  /** Summary of the training rows for drift monitoring (src/monitor), when register was given in.train; absent in older bundles. */
+  readonly training?: TrainingSummary;
 }
 
 interface ModelHead {

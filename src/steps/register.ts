@@ -216,7 +216,12 @@ export default defineStep<Params>({
     if (kind !== 'predictor' && (ctx.input('transform') || ctx.input('selection')))
       throw new StepInputError(`a ${kind} model takes no transform or selection: unwire in.transform / in.selection`);
     const built = buildBundle(model, await readJson(ctx.input('transform')), await readJson(ctx.input('selection')));
-    const bundle = { ...built, signature: nonPredictorSignature(model) ?? built.signature };
+    let bundle: import('../bundle/bundle.js').ModelBundle = { ...built, signature: nonPredictorSignature(model) ?? built.signature };
+    const trainFile = ctx.input('train');
+    if (trainFile && kind === 'predictor') {
+      const { trainingSummaryFor } = await import('../monitor/register-summary.js');
+      bundle = { ...bundle, training: await trainingSummaryFor(bundle, trainFile) };
+    }
 
     const data = Object.entries(upstream)
       .filter(([, u]) => (u.stepType === 'load.csv' && typeof u.params.path === 'string') || (kind !== 'predictor' && u.stepType === 'load.builtin'))
