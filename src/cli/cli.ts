@@ -63,6 +63,8 @@ const OPTIONS = {
   feature: { type: 'string', multiple: true },
   'include-seen': { type: 'boolean' },
   strict: { type: 'boolean' },
+  labels: { type: 'string' },
+  gate: { type: 'string', multiple: true },
   expect: { type: 'string' },
   publish: { type: 'boolean' },
   params: { type: 'string', multiple: true },
