@@ -32,7 +32,11 @@ interface Params {
 /** The model the step checks: its bundle, and the registered version it is (when it is one). */
 interface Checked {
   bundle: ModelBundle;
+  /** sha256 of the bundle file. */
+  digest: string;
   label: string;
+  /** Whether the label is part of the cache key (a named model) and may go into the report. */
+  named: boolean;
   version?: { name: string; version: number; metrics: Record<string, unknown> };
 }
 
@@ -68,6 +72,8 @@ async function checkedModel(ctx: StepContext, params: Params): Promise<Checked> 
       : undefined;
     return {
       bundle,
+      digest,
+      named: false,
       label: found ? `${found.name}@${found.version}` : 'the wired bundle',
       ...(found ? { version: { name: found.name, version: found.version, metrics: found.metrics } } : {}),
     };
@@ -79,7 +85,7 @@ async function checkedModel(ctx: StepContext, params: Params): Promise<Checked> 
   const v = await withRegistry(storeDir, (r) => r.getVersion(ref));
   if (!v) throw new StepInputError(`model: ${ref} is not in the registry`);
   const bundle = JSON.parse(readVerifiedBundle(v).toString('utf8')) as ModelBundle;
-  return { bundle, label: `${v.name}@${v.version}`, version: { name: v.name, version: v.version, metrics: v.metrics } };
+  return { bundle, digest: v.bundleDigest, named: true, label: `${v.name}@${v.version}`, version: { name: v.name, version: v.version, metrics: v.metrics } };
 }
 
 /** What the history keeps of a check: figures, never rows. */
@@ -211,7 +217,9 @@ export default defineStep<Params>({
       alpha: params.alpha,
       ...(model.version ? { registered: model.version.metrics } : {}),
     });
-    await writeFile(ctx.output('report'), formatReportJson({ step: ctx.stepId, model: model.label, ...report }));
+    // A wired bundle's version number is not in the cache key (another store may number it
+    // differently), so the report names the bundle by digest; a named model's version is.
+    await writeFile(ctx.output('report'), formatReportJson({ step: ctx.stepId, ...(model.named ? { model: model.label } : {}), bundle: model.digest, ...report }));
     const s = report.summary;
     ctx.log(
       `${model.label} on ${report.rows} rows: largest PSI ${s['psi.max']} (${s['psi.max_column']}), ${s['ks.drifted']} of ${report.drift.columns.filter((c) => c.ks).length} columns drifted (KS, Benjamini–Hochberg at ${params.alpha}), prediction PSI ${s['prediction.psi']}`,
