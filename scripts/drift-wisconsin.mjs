@@ -53,7 +53,16 @@ const header = lines[0].split(',');
 const rows = lines.slice(1).map((l) => l.split(','));
 const diagnosis = header.indexOf('diagnosis');
 const chosen = sample(
-  [...sample(rows.filter((r) => r[diagnosis] === 'malignant'), MALIGNANT), ...sample(rows.filter((r) => r[diagnosis] === 'benign'), BENIGN)],
+  [
+    ...sample(
+      rows.filter((r) => r[diagnosis] === 'malignant'),
+      MALIGNANT,
+    ),
+    ...sample(
+      rows.filter((r) => r[diagnosis] === 'benign'),
+      BENIGN,
+    ),
+  ],
   MALIGNANT + BENIGN,
 );
 const factor = header.map((h) => (/(^|_)area(_|$)/.test(h) ? LENGTH_SCALE ** 2 : /(^|_)(radius|perimeter)(_|$)/.test(h) ? LENGTH_SCALE : 1));

@@ -129,7 +129,7 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     summary: 'drift of new rows against what a registered model was trained on, and its metrics on them; recorded in its monitoring history',
     options: [
       ['--input FILE', "the new rows (CSV with the model's input columns)"],
-      ['--labels COLUMN', "the column with the true outcome: the registered metrics recomputed on the new rows, with bootstrap intervals"],
+      ['--labels COLUMN', 'the column with the true outcome: the registered metrics recomputed on the new rows, with bootstrap intervals'],
       ['--gate COND', "a condition the check must meet (repeatable), e.g. 'psi.max<0.2', 'ks.drifted<=3', 'prediction.psi<0.25', 'roc_auc.ci_low>=0.9'"],
       ['--json', 'the full report as JSON'],
       STORE,

@@ -148,7 +148,17 @@ function monitoringLines(history: readonly MonitoringCheck[]): string {
   const rows = recent.map((c) => {
     const s = c.summary;
     const auc = (s.metrics as Record<string, { value?: unknown }> | undefined)?.roc_auc?.value;
-    return [String(c.id), c.at.slice(0, 16).replace('T', ' '), String(c.rows), f(s['psi.max']), f(s['ks.drifted']), f(s['prediction.psi']), f(auc), c.passed ? 'passed' : 'FAILED', c.source];
+    return [
+      String(c.id),
+      c.at.slice(0, 16).replace('T', ' '),
+      String(c.rows),
+      f(s['psi.max']),
+      f(s['ks.drifted']),
+      f(s['prediction.psi']),
+      f(auc),
+      c.passed ? 'passed' : 'FAILED',
+      c.source,
+    ];
   });
   return `\n\nMonitoring (${history.length} check${history.length === 1 ? '' : 's'}${history.length > 10 ? ', the last 10' : ''}):\n${tableLines(
     [['CHECK', 'AT', 'ROWS', 'PSI MAX', 'KS DRIFTED', 'PRED. PSI', 'ROC AUC', 'GATES', 'SOURCE'], ...rows],

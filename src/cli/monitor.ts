@@ -47,13 +47,15 @@ export function renderMonitoring(r: MonitoringReport, label: string, input: stri
     ...tableLines(
       [
         ['COLUMN', 'PSI', 'KS', 'P (ADJ.)', 'MISSING (TRAIN -> NEW)'],
-        ...cols.slice(0, 10).map((c) => [
-          c.column + (c.ks?.drifted ? ' *' : ''),
-          p3(c.psi),
-          c.ks ? p3(c.ks.statistic) : '-',
-          c.ks ? p3(c.ks.p_adjusted) : '-',
-          `${p3(c.missing.training)} -> ${p3(c.missing.current)}`,
-        ]),
+        ...cols
+          .slice(0, 10)
+          .map((c) => [
+            c.column + (c.ks?.drifted ? ' *' : ''),
+            p3(c.psi),
+            c.ks ? p3(c.ks.statistic) : '-',
+            c.ks ? p3(c.ks.p_adjusted) : '-',
+            `${p3(c.missing.training)} -> ${p3(c.missing.current)}`,
+          ]),
       ],
       '  ',
     ),

@@ -94,7 +94,7 @@ export function kolmogorovSf(lambda: number): number {
   if (!(lambda > 0)) return 1;
   if (lambda < 1) {
     let s = 0;
-    for (let k = 1; k <= 20; k++) s += Math.exp(-((2 * k - 1) ** 2) * Math.PI ** 2 / (8 * lambda * lambda));
+    for (let k = 1; k <= 20; k++) s += Math.exp((-((2 * k - 1) ** 2) * Math.PI ** 2) / (8 * lambda * lambda));
     return Math.min(1, Math.max(0, 1 - (Math.sqrt(2 * Math.PI) / lambda) * s));
   }
   let s = 0;

@@ -58,7 +58,11 @@ function numericDrift(s: NumericSummary, values: ArrayLike<number>, trainingRows
   };
 }
 
-function categoricalDrift(s: Extract<ColumnSummary, { kind: 'categorical' }>, codes: ArrayLike<number>, categories: readonly string[]): { psi: number | null; n: number } {
+function categoricalDrift(
+  s: Extract<ColumnSummary, { kind: 'categorical' }>,
+  codes: ArrayLike<number>,
+  categories: readonly string[],
+): { psi: number | null; n: number } {
   const levels = Object.keys(s.levels);
   const slot = categories.map((c) => {
     const k = levels.indexOf(c);
@@ -68,7 +72,18 @@ function categoricalDrift(s: Extract<ColumnSummary, { kind: 'categorical' }>, co
   let n = 0;
   for (let i = 0; i < codes.length; i++) if (codes[i] >= 0) counts[slot[codes[i]]]++, n++;
   const train = [...levels.map((l) => s.levels[l]), 0];
-  return { n, psi: n && s.n ? r6(psi(train, counts.map((c) => c / n))) : null };
+  return {
+    n,
+    psi:
+      n && s.n
+        ? r6(
+            psi(
+              train,
+              counts.map((c) => c / n),
+            ),
+          )
+        : null,
+  };
 }
 
 function missingRate(ds: Dataset, name: string): number {

@@ -70,7 +70,7 @@ export function trainingSummaryOf(bundle: ModelBundle, label: string): TrainingS
 const num = (x: number | null | undefined): MetricEstimate => ({ value: x ?? null, ci_low: null, ci_high: null });
 
 function driftSummary(d: DriftReport): Record<string, number | string | null> {
-  const psis = d.columns.filter((c) => c.psi !== null) as (typeof d.columns[number] & { psi: number })[];
+  const psis = d.columns.filter((c) => c.psi !== null) as ((typeof d.columns)[number] & { psi: number })[];
   const worst = psis.reduce<(typeof psis)[number] | undefined>((w, c) => (!w || c.psi > w.psi ? c : w), undefined);
   const ks = d.columns.filter((c) => c.ks && Number.isFinite(c.ks.statistic));
   const worstKs = ks.reduce<(typeof ks)[number] | undefined>((w, c) => (!w || (c.ks?.statistic ?? 0) > (w.ks?.statistic ?? 0) ? c : w), undefined);
@@ -94,17 +94,29 @@ function driftSummary(d: DriftReport): Record<string, number | string | null> {
 function truthOf(ds: Dataset, column: string, classes: readonly string[] | undefined, task: string, source?: string): import('../ml/metrics/index.js').Truth {
   const col = ds.columns.find((c) => c.name === column);
   if (!col)
-    throw new StepInputError(`the labels column "${column}" is not in the new rows${source ? ` (${source})` : ''}: name the column holding the true outcome, or leave labels out`);
+    throw new StepInputError(
+      `the labels column "${column}" is not in the new rows${source ? ` (${source})` : ''}: name the column holding the true outcome, or leave labels out`,
+    );
   const d = col.data;
   const missing = (i: number): DataError =>
-    new DataError('missing outcome: the labelled metrics need the true outcome of every row', { file: source, row: i + 2, column, hint: 'drop rows without an outcome, or leave labels out' });
+    new DataError('missing outcome: the labelled metrics need the true outcome of every row', {
+      file: source,
+      row: i + 2,
+      column,
+      hint: 'drop rows without an outcome, or leave labels out',
+    });
   if (task === 'regression') {
     if (d.type !== 'numeric') throw new StepInputError(`the model is a regression model but labels column "${column}" is not numeric`);
     const at = d.values.findIndex((v) => Number.isNaN(v));
     if (at >= 0) throw missing(at);
     return { task: 'regression', y: Float64Array.from(d.values) };
   }
-  const text = d.type === 'categorical' ? Array.from(d.codes, (c) => (c < 0 ? null : d.categories[c])) : d.type === 'text' ? d.values : Array.from(d.values, (v) => (Number.isNaN(v) ? null : String(v)));
+  const text =
+    d.type === 'categorical'
+      ? Array.from(d.codes, (c) => (c < 0 ? null : d.categories[c]))
+      : d.type === 'text'
+        ? d.values
+        : Array.from(d.values, (v) => (Number.isNaN(v) ? null : String(v)));
   const y = new Int32Array(ds.rowCount);
   for (let i = 0; i < ds.rowCount; i++) {
     const t = text[i];
@@ -161,7 +173,11 @@ export async function monitorRows(bundle: ModelBundle, ds: Dataset, label: strin
     const metrics: Record<string, MetricChange> = {};
     for (const [name, current] of Object.entries(evaluation.metrics)) {
       const reg = registeredEstimate(registered[name]);
-      metrics[name] = { current, registered: reg, change: current.value !== null && reg?.value != null ? Number((current.value - reg.value).toPrecision(6)) : null };
+      metrics[name] = {
+        current,
+        registered: reg,
+        change: current.value !== null && reg?.value != null ? Number((current.value - reg.value).toPrecision(6)) : null,
+      };
       figures[name] = current;
       if (evaluation.unavailable[name]) unavailable[name] = evaluation.unavailable[name];
     }
@@ -170,10 +186,16 @@ export async function monitorRows(bundle: ModelBundle, ds: Dataset, label: strin
       n: evaluation.n,
       threshold: outcomes.kind === 'binary' ? threshold : null,
       metrics,
-      ...(evaluation.subgroups ? { subgroups: evaluation.subgroups.map((s) => ({ column: s.column, groups: s.groups.map((g) => ({ value: g.value, n: g.n, metrics: g.metrics })) })) } : {}),
+      ...(evaluation.subgroups
+        ? { subgroups: evaluation.subgroups.map((s) => ({ column: s.column, groups: s.groups.map((g) => ({ value: g.value, n: g.n, metrics: g.metrics })) })) }
+        : {}),
       notes: [
         ...evaluation.notes,
-        ...(outcomes.kind === 'binary' ? [`threshold ${threshold} on the ${scoreKind === 'decision' ? 'decision value' : 'probability'} (the registry does not keep the evaluation's threshold)`] : []),
+        ...(outcomes.kind === 'binary'
+          ? [
+              `threshold ${threshold} on the ${scoreKind === 'decision' ? 'decision value' : 'probability'} (the registry does not keep the evaluation's threshold)`,
+            ]
+          : []),
         ...(names.length ? [] : ['the registered version has no metrics to compare with: every metric that applies is reported']),
       ],
     };

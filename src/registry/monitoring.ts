@@ -52,7 +52,18 @@ export function monitoringDigest(r: MonitoringRow): string {
   } catch {
     summary = `unparsable:${r.summary}`;
   }
-  return jsonDigest({ id: r.id, model: r.model, version: r.version, at: r.at, who: r.who, source: r.source, rows: r.rows, passed: r.passed, summary, dedupe_key: r.dedupe_key });
+  return jsonDigest({
+    id: r.id,
+    model: r.model,
+    version: r.version,
+    at: r.at,
+    who: r.who,
+    source: r.source,
+    rows: r.rows,
+    passed: r.passed,
+    summary,
+    dedupe_key: r.dedupe_key,
+  });
 }
 
 export function checkFromRow(r: MonitoringRow): MonitoringCheck {

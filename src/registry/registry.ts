@@ -414,7 +414,10 @@ export class Registry {
 
   /** The versions of any model whose bundle has this digest (the same bytes registered twice), oldest first. */
   versionsWithBundle(digest: string): { name: string; version: number }[] {
-    return this.db.prepare('SELECT model AS name, version FROM versions WHERE bundle_digest = ? ORDER BY model, version').all(digest) as { name: string; version: number }[];
+    return this.db.prepare('SELECT model AS name, version FROM versions WHERE bundle_digest = ? ORDER BY model, version').all(digest) as {
+      name: string;
+      version: number;
+    }[];
   }
 
   /** Whether `name` has a version registered with this dedupe key (see RegisterInput.dedupeKey). */

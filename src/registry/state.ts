@@ -181,7 +181,8 @@ export function compareState(expected: ExpectedState, actual: RegistryState): St
 
   for (const [key, e] of expected.monitoring) {
     const a = actual.monitoring.get(key);
-    if (a === undefined) out.push({ seq: e.seq, subject: key, problem: `the monitoring check is missing but entry ${e.seq} recorded it: it was deleted outside medpipe` });
+    if (a === undefined)
+      out.push({ seq: e.seq, subject: key, problem: `the monitoring check is missing but entry ${e.seq} recorded it: it was deleted outside medpipe` });
     else if (a !== e.digest) out.push({ seq: e.seq, subject: key, problem: `the monitoring check differs from what entry ${e.seq} recorded: it ${outside}` });
   }
   for (const key of actual.monitoring.keys())

@@ -28,8 +28,18 @@ export function monitoringSection(h: MonitoringHistory): string {
   const shown = [...(names.includes('roc_auc') ? ['roc_auc'] : []), ...names.filter((n) => n !== 'roc_auc')].slice(0, 2);
   const perf = shown.map((n) => series(n, (c) => c.metrics[n]?.value ?? null)).filter((s) => s.points.length);
   const charts = [
-    drift.length ? figure(linesSvg('monitoring-drift', drift, 'check', 'PSI', `drift of ${ref} per check`), 'PSI of 0.1–0.2 is usually read as a moderate shift, above 0.2 as a large one.') : '',
-    perf.length ? figure(linesSvg('monitoring-metrics', perf, 'check', 'metric', `metrics of ${ref} on labelled new rows`), `${shown.join(' and ')} on the labelled rows of each check (checks without labels have none); the table of each check is in medpipe models show ${ref}.`) : '',
+    drift.length
+      ? figure(
+          linesSvg('monitoring-drift', drift, 'check', 'PSI', `drift of ${ref} per check`),
+          'PSI of 0.1–0.2 is usually read as a moderate shift, above 0.2 as a large one.',
+        )
+      : '',
+    perf.length
+      ? figure(
+          linesSvg('monitoring-metrics', perf, 'check', 'metric', `metrics of ${ref} on labelled new rows`),
+          `${shown.join(' and ')} on the labelled rows of each check (checks without labels have none); the table of each check is in medpipe models show ${ref}.`,
+        )
+      : '',
   ].join('');
   const rows = h.checks
     .map(

@@ -138,7 +138,11 @@ export function renderReport(d: ReportData): string {
       ),
     })),
     ...(d.ganCurves ?? []).map((g) => ({ id: anchor('gan', g.step), title: `GAN ${g.step}`, html: ganSection(g) })),
-    ...(d.monitoring ?? []).map((h) => ({ id: anchor('monitoring', `${h.name}@${h.version}`), title: `Monitoring ${h.name}@${h.version}`, html: monitoringSection(h) })),
+    ...(d.monitoring ?? []).map((h) => ({
+      id: anchor('monitoring', `${h.name}@${h.version}`),
+      title: `Monitoring ${h.name}@${h.version}`,
+      html: monitoringSection(h),
+    })),
     ...(d.candidates ?? []).map((t) => ({ id: anchor('candidates', t.step), title: 'Candidates', html: candidatesSection(t) })),
     { id: 'baseline', title: 'Against the baseline', html: baselineSection(d) },
     { id: 'comparison', title: 'Compared with other runs', html: comparisonSection(d) },

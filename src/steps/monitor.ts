@@ -56,7 +56,8 @@ async function withRegistry<T>(storeDir: string, use: (r: RegistryT) => T): Prom
 async function checkedModel(ctx: StepContext, params: Params): Promise<Checked> {
   const wired = ctx.input('bundle');
   if (wired && params.model) throw new StepInputError('give the model once: either in.bundle or model: NAME@ALIAS, not both');
-  if (!wired && !params.model) throw new StepInputError('no model to monitor: wire in: { bundle: <register step>.bundle } or name a registered one with model: NAME@ALIAS');
+  if (!wired && !params.model)
+    throw new StepInputError('no model to monitor: wire in: { bundle: <register step>.bundle } or name a registered one with model: NAME@ALIAS');
   const { readVerifiedBundle } = await import('../registry/index.js');
   const storeDir = ctx.run?.storeDir;
   if (wired) {
@@ -93,7 +94,11 @@ export function historySummary(report: import('../monitor/monitor.js').Monitorin
   return {
     ...report.summary,
     ...(report.performance
-      ? { metrics: Object.fromEntries(Object.entries(report.performance.metrics).map(([k, m]) => [k, { ...m.current, registered: m.registered?.value ?? null }])) }
+      ? {
+          metrics: Object.fromEntries(
+            Object.entries(report.performance.metrics).map(([k, m]) => [k, { ...m.current, registered: m.registered?.value ?? null }]),
+          ),
+        }
       : {}),
     gates: report.gates.map((g) => ({ gate: g.gate, required: g.required, actual: g.actual, passed: g.passed })),
   };
@@ -112,7 +117,7 @@ export default defineStep<Params>({
     data: { kind: 'dataset', description: 'The new rows, with the raw columns the model was trained on (and the outcome, for labels).' },
     bundle: {
       kind: 'bundle',
-      description: 'The model to check (a register step\'s bundle, registered with in.train); or leave it unwired and name a registered model with model:.',
+      description: "The model to check (a register step's bundle, registered with in.train); or leave it unwired and name a registered model with model:.",
       optional: true,
     },
   },
@@ -150,7 +155,10 @@ export default defineStep<Params>({
         default: [],
         description: 'With labels: the metrics per value of these columns, as in evaluate.',
       },
-      bootstrap: bootstrapParam('Bootstrap resamples for the intervals of the labelled metrics (0: no intervals).', 'Percentile bootstrap intervals of the labelled metrics.'),
+      bootstrap: bootstrapParam(
+        'Bootstrap resamples for the intervals of the labelled metrics (0: no intervals).',
+        'Percentile bootstrap intervals of the labelled metrics.',
+      ),
       alpha: {
         type: 'number',
         exclusiveMinimum: 0,
@@ -170,7 +178,7 @@ export default defineStep<Params>({
         default: null,
         description: 'Also write the report to this file (relative to the pipeline file), for git.',
       },
-      seed: { type: 'integer', default: 0, description: "Seed of the bootstrap, unless bootstrap.seed is set." },
+      seed: { type: 'integer', default: 0, description: 'Seed of the bootstrap, unless bootstrap.seed is set.' },
     },
   },
   async paramDigests(params, storeDir): Promise<Record<string, string>> {
@@ -219,7 +227,10 @@ export default defineStep<Params>({
     });
     // A wired bundle's version number is not in the cache key (another store may number it
     // differently), so the report names the bundle by digest; a named model's version is.
-    await writeFile(ctx.output('report'), formatReportJson({ step: ctx.stepId, ...(model.named ? { model: model.label } : {}), bundle: model.digest, ...report }));
+    await writeFile(
+      ctx.output('report'),
+      formatReportJson({ step: ctx.stepId, ...(model.named ? { model: model.label } : {}), bundle: model.digest, ...report }),
+    );
     const s = report.summary;
     ctx.log(
       `${model.label} on ${report.rows} rows: largest PSI ${s['psi.max']} (${s['psi.max_column']}), ${s['ks.drifted']} of ${report.drift.columns.filter((c) => c.ks).length} columns drifted (KS, Benjamini–Hochberg at ${params.alpha}), prediction PSI ${s['prediction.psi']}`,

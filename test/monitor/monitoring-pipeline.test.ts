@@ -64,7 +64,13 @@ test('the shipped monitoring pipeline reports the drift and the labelled metrics
   assert.ok(perf);
   assert.deepEqual(Object.keys(perf.metrics), ['roc_auc', 'sensitivity', 'specificity', 'brier']);
   for (const [k, m] of Object.entries(perf.metrics)) {
-    assert.ok(m.current.ci_low !== null && m.current.ci_high !== null && m.current.ci_low <= (m.current.value as number) && (m.current.value as number) <= m.current.ci_high, k);
+    assert.ok(
+      m.current.ci_low !== null &&
+        m.current.ci_high !== null &&
+        m.current.ci_low <= (m.current.value as number) &&
+        (m.current.value as number) <= m.current.ci_high,
+      k,
+    );
     assert.ok(m.registered && typeof m.registered.value === 'number' && m.change !== null, k);
   }
   assert.deepEqual(
@@ -84,7 +90,10 @@ test('no drift on a resample of the training rows; clear drift on the scanner-sh
   const record = latestCompleteRun(store);
   const train = await readDatasetFile(store.objectPath(record?.steps.split.outputs?.train as string));
   const rng = createRng(7);
-  const resample = takeRows(train, Int32Array.from({ length: 300 }, () => rng.int(train.rowCount)));
+  const resample = takeRows(
+    train,
+    Int32Array.from({ length: 300 }, () => rng.int(train.rowCount)),
+  );
   const options = { bootstrap: { resamples: 0, seed: 0, confidence: 0.95 }, gates: {} };
   const same = await monitorRows(bundle, resample, 'the model', options);
   assert.equal(same.summary['ks.drifted'], 0);
@@ -149,7 +158,16 @@ test('a monitor step naming NAME@ALIAS is cached until the alias moves, then run
   const reg = Registry.open(storeDir);
   try {
     const v1 = reg.getVersion(`${NAME}@1`);
-    reg.registerVersion({ name: NAME, bundleDigest: v1.bundleDigest, metrics: v1.metrics, params: {}, lineage: {}, card: v1.card, alias: 'production', dedupeKey: 'v2' });
+    reg.registerVersion({
+      name: NAME,
+      bundleDigest: v1.bundleDigest,
+      metrics: v1.metrics,
+      params: {},
+      lineage: {},
+      card: v1.card,
+      alias: 'production',
+      dedupeKey: 'v2',
+    });
   } finally {
     reg.close();
   }
@@ -174,13 +192,24 @@ test('a bundle without a training summary (registered before monitoring, or with
     const { training: _dropped, ...before } = JSON.parse(readFileSync(v1.bundlePath, 'utf8')) as ModelBundle;
     const file = join(mkdtempSync(join(tmpdir(), 'medpipe-old-bundle-')), 'bundle.json');
     writeFileSync(file, JSON.stringify(before));
-    old = reg.registerVersion({ name: NAME, bundleDigest: reg.storeBundle(file), metrics: {}, params: {}, lineage: {}, card: '# old\n', dedupeKey: 'old' }).version;
+    old = reg.registerVersion({
+      name: NAME,
+      bundleDigest: reg.storeBundle(file),
+      metrics: {},
+      params: {},
+      lineage: {},
+      card: '# old\n',
+      dedupeKey: 'old',
+    }).version;
   } finally {
     reg.close();
   }
   const r = await runCli(dir, 'monitor', `${NAME}@${old}`, '--input', DRIFTED);
   assert.notEqual(r.code, 0);
-  assert.match(r.err, /breast-cancer-forest-monitored@\d has no training data summary, so there is nothing to compare new rows with: .*register it again with in: \{ train: split\.train \}/);
+  assert.match(
+    r.err,
+    /breast-cancer-forest-monitored@\d has no training data summary, so there is nothing to compare new rows with: .*register it again with in: \{ train: split\.train \}/,
+  );
   assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
 });
 
@@ -188,4 +217,16 @@ test('the drifted data file is what its seeded script writes, byte for byte', ()
   const out = join(mkdtempSync(join(tmpdir(), 'medpipe-drift-')), 'drifted.csv');
   execFileSync(process.execPath, [join(ROOT, 'scripts/drift-wisconsin.mjs'), out]);
   assert.deepEqual(readFileSync(out), readFileSync(join(ROOT, DRIFTED)));
+});
+
+test('a registry that lost its checks gets them back from the cached runs, without computing', async () => {
+  // The registry reset (as after restoring an old copy): the register and monitor steps are cached,
+  // and each puts its effect back from its cache entry.
+  for (const f of ['registry.db', 'registry.db-wal', 'registry.db-shm', 'registry.head.json']) rmSync(join(storeDir, f), { force: true });
+  const r = await runCli(dir, 'run', PIPELINE, '--plain');
+  assert.equal(r.code, 0, r.err + r.out);
+  assert.match(r.out, /0 ran, 8 cached/);
+  assert.match(r.out, /recorded the check of breast-cancer-forest-monitored@1 in the monitoring history from the cached run/);
+  const show = await runCli(dir, 'models', 'show', `${NAME}@1`);
+  assert.match(show.out, /Monitoring \(1 check\):\n.*\n +1 .*passed +pipeline breast-cancer-monitoring, step monitor/);
 });
