@@ -62,7 +62,8 @@ test('KS against the 100 training quantiles is within 0.01 of the exact two-samp
   for (const c of numeric) {
     const a = Float64Array.from((c.data as { values: Float64Array }).values).sort();
     const nowCol = now.columns.find((x) => x.name === c.name);
-    const b = Float64Array.from(Array.from((nowCol?.data as { values: Float64Array }).values).filter((v) => !Number.isNaN(v))).sort();
+    assert.ok(nowCol?.data.type === 'numeric', c.name);
+    const b = Float64Array.from(Array.from(nowCol.data.values).filter((v) => !Number.isNaN(v))).sort();
     const approx = ksStatistic(Float64Array.from(numericSummary(c.name, a).quantiles), b);
     worst = Math.max(worst, Math.abs(approx - ksStatistic(a, b)));
   }
