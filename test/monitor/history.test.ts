@@ -107,3 +107,29 @@ test('a registry from before monitoring (schema 2) is migrated on open and keeps
   assert.equal(SCHEMA_VERSION, 3);
   raw.close();
 });
+
+test("a named model's cache-key digest: the alias's version and bundle; a tag leaves it, a promote changes it", async () => {
+  const { default: monitorStep } = await import('../../src/steps/monitor.js');
+  const digestOf = (params: Record<string, unknown>, dir: string) => {
+    assert.ok(monitorStep.paramDigests);
+    return monitorStep.paramDigests(params, dir);
+  };
+  const dir = tempStore();
+  const reg = Registry.open(dir);
+  try {
+    reg.registerVersion(versionInput(reg, 'bc', { auc: 1 }, { alias: 'production' }));
+    reg.registerVersion(versionInput(reg, 'bc', { auc: 2 }));
+    assert.deepEqual(await digestOf({ model: null }, dir), {}, 'a wired bundle adds nothing: it is an input');
+    const before = await digestOf({ model: 'bc@production' }, dir);
+    assert.match(before.model, /^bc@1 [0-9a-f]{64}$/);
+    reg.setTag('bc', 1, 'reviewed', 'yes');
+    assert.deepEqual(await digestOf({ model: 'bc@production' }, dir), before, 'a tag is not what the step reads');
+    reg.promote('bc', 2, 'production');
+    const after = await digestOf({ model: 'bc@production' }, dir);
+    assert.match(after.model, /^bc@2 /);
+    assert.notEqual(after.model, before.model);
+    assert.match((await digestOf({ model: 'bc@nope' }, dir)).model, /^unresolved: .*nope/, 'an unknown alias keys the step to fail with the message');
+  } finally {
+    reg.close();
+  }
+});
