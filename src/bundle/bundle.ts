@@ -7,6 +7,7 @@
 import type { FeatureSelection } from '../data/select.js';
 import type { PreprocessTransform } from '../data/preprocess.js';
 import type { ExplanationData } from '../explain/explanation-data.js';
+import type { TrainingSummary } from '../monitor/training-summary.js';
 
 export const BUNDLE_FORMAT = 'medpipe.bundle/1';
 
@@ -41,6 +42,8 @@ export interface ModelBundle {
   readonly model: Record<string, unknown>;
   /** Background sample and forest covers for explanations; only when register was given the training rows (older bundles lack it). */
   readonly explain?: ExplanationData;
+  /** Summary of the training rows for drift monitoring (src/monitor), when register was given in.train; absent in older bundles. */
+  readonly training?: TrainingSummary;
 }
 
 interface ModelHead {

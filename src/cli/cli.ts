@@ -71,6 +71,7 @@ const OPTIONS = {
   top: { type: 'string' },
   seed: { type: 'string' },
   samples: { type: 'string' },
+  gate: { type: 'string', multiple: true },
   expect: { type: 'string' },
   publish: { type: 'boolean' },
   params: { type: 'string', multiple: true },

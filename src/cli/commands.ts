@@ -26,6 +26,7 @@ import { modelsCommand } from './models.js';
 import { writeOutputFile } from './output-file.js';
 import { predictCommand } from './predict.js';
 import { explainCommand } from './explain.js';
+import { monitorCommand } from './monitor.js';
 import { recommendCommand } from './recommend.js';
 import { remoteCommand, transferCommand } from './remote-commands.js';
 import { chooseRemote, openRemoteFromOptions } from './remote-option.js';
@@ -367,6 +368,24 @@ const explain: Command = async (rest, args, io) => {
   );
 };
 
+const monitor: Command = async (rest, args, io) => {
+  if (rest.length !== 1 || !args.values.input)
+    throw new UsageError("usage: medpipe monitor NAME[@VERSION|@ALIAS] --input new.csv [--labels COLUMN] [--gate 'psi.max<0.2' ...] [--json]");
+  const store = openStore(io.cwd, args.values.store, io.cwd);
+  return monitorCommand(
+    {
+      ref: rest[0],
+      input: args.values.input,
+      ...(args.values.labels ? { labels: args.values.labels } : {}),
+      gates: args.values.gate ?? [],
+      json: args.values.json ?? false,
+      storeDir: store.root,
+      cwd: io.cwd,
+    },
+    io,
+  );
+};
+
 const recommend: Command = async (rest, args, io) => {
   if (rest.length !== 1)
     throw new UsageError('usage: medpipe recommend NAME[@VERSION|@ALIAS] --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]');
@@ -439,6 +458,7 @@ export const commands: Record<string, Command> = {
   models,
   predict,
   explain,
+  monitor,
   recommend,
   serve,
   steps,

@@ -145,6 +145,18 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     ],
     notes: "the model must have been registered with its training rows (register's in.train). exit: 0 ok, 1 unknown model or no explanation data, 2 usage",
   },
+  monitor: {
+    args: "NAME[@VERSION|@ALIAS] --input new.csv [--labels COLUMN] [--gate 'psi.max<0.2' ...] [--json]",
+    summary: 'drift of new rows against what a registered model was trained on, and its metrics on them; recorded in its monitoring history',
+    options: [
+      ['--input FILE', "the new rows (CSV with the model's input columns)"],
+      ['--labels COLUMN', 'the column with the true outcome: the registered metrics recomputed on the new rows, with bootstrap intervals'],
+      ['--gate COND', "a condition the check must meet (repeatable), e.g. 'psi.max<0.2', 'ks.drifted<=3', 'prediction.psi<0.25', 'roc_auc.ci_low>=0.9'"],
+      ['--json', 'the full report as JSON'],
+      STORE,
+    ],
+    notes: 'exit: 0 every gate passed, 1 a gate failed (the check is recorded either way), 2 usage. docs/monitoring.md explains the figures',
+  },
   recommend: {
     args: 'NAME[@VERSION|@ALIAS] --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]',
     summary: 'top treatments for a patient from a registered recommender',

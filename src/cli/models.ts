@@ -8,9 +8,9 @@ import { STORE_FILES } from '../engine/store-layout.js';
 import { locateStore } from '../engine/store-location.js';
 // Types only at top level: the registry loads SQLite's native module (~25 ms), and the CLI imports
 // this file on every start, so the registry itself is imported only when a models command runs.
-import type { AuditRecord, AuditResult, Comparison, Registry } from '../registry/index.js';
+import type { AuditRecord, AuditResult, Comparison, MonitoringCheck, Registry } from '../registry/index.js';
 import { renderModelVersion } from './model-version.js';
-import { table } from './table.js';
+import { table, tableLines } from './table.js';
 
 export const MODELS_USAGE = `usage: medpipe models <command>
 
@@ -135,9 +135,36 @@ const list: Handler = (reg, args, { json, io }) => {
 const show: Handler = (reg, args, { json, io }) => {
   arity(args, 1, 1, 'one model: medpipe models show NAME[@VERSION|@ALIAS]');
   const v = reg.getVersion(args[0]);
-  io.out(json ? JSON.stringify(v, null, 2) : renderModelVersion(v));
+  const history = reg.monitoringHistory(`${v.name}@${v.version}`);
+  io.out(json ? JSON.stringify({ ...v, monitoring: history }, null, 2) : renderModelVersion(v) + monitoringLines(history));
   return 0;
 };
+
+/** The version's past monitoring checks as a short table (the last 10), after the rest of `show`. */
+function monitoringLines(history: readonly MonitoringCheck[]): string {
+  if (!history.length) return '';
+  const f = (x: unknown): string => (typeof x === 'number' ? String(Number(x.toPrecision(3))) : '-');
+  const recent = history.slice(-10);
+  const rows = recent.map((c) => {
+    const s = c.summary;
+    const auc = (s.metrics as Record<string, { value?: unknown }> | undefined)?.roc_auc?.value;
+    return [
+      String(c.id),
+      c.at.slice(0, 16).replace('T', ' '),
+      String(c.rows),
+      f(s['psi.max']),
+      f(s['ks.drifted']),
+      f(s['prediction.psi']),
+      f(auc),
+      c.passed ? 'passed' : 'FAILED',
+      c.source,
+    ];
+  });
+  return `\n\nMonitoring (${history.length} check${history.length === 1 ? '' : 's'}${history.length > 10 ? ', the last 10' : ''}):\n${tableLines(
+    [['CHECK', 'AT', 'ROWS', 'PSI MAX', 'KS DRIFTED', 'PRED. PSI', 'ROC AUC', 'GATES', 'SOURCE'], ...rows],
+    '  ',
+  ).join('\n')}`;
+}
 
 const promote: Handler = (reg, args, { json, io }) => {
   arity(args, 2, 2, 'a version and an alias: medpipe models promote NAME@VERSION ALIAS');
@@ -253,6 +280,7 @@ function renderEntry(e: AuditRecord): string {
     tag: () => `tag ${String(d.key)}=${String(d.value)}`,
     untag: () => `removed tag ${String(d.key)}`,
     describe: () => 'description set',
+    monitor: () => `monitoring check ${String(d.id)} of version ${String(d.version)}: ${d.passed ? 'passed' : 'failed'}`,
   };
   return `${String(e.seq).padStart(5)}  ${e.at}  ${e.who}  ${e.subject}: ${what[e.action]()}`;
 }

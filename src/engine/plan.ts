@@ -114,6 +114,7 @@ async function stepKey(
   }
   const files: Record<string, string> = {};
   for (const { param, path } of dataFiles(step, pipeline)) files[param] = await dataFileDigest(path, store);
+  if (step.type.paramDigests) Object.assign(files, await step.type.paramDigests(step.params, store.root));
   const lineage = step.type.lineage ? lineageOf(step, pipeline, upstream) : undefined;
   const components: KeyComponents = {
     stepType: step.type.id,

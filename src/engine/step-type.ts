@@ -138,6 +138,13 @@ export interface StepType<P extends object = Record<string, unknown>> {
    */
   readonly fileParams?: readonly string[];
   /**
+   * For `with:` parameters that name something outside the pipeline whose content the step reads
+   * (monitor's `model: NAME@ALIAS`, a registered model): the digest of what each names now,
+   * computed whenever the key is (in the engine's thread), entered in the key like a data file's.
+   * Moving the alias to another version changes the key, so the step runs again.
+   */
+  paramDigests?(params: Readonly<Record<string, unknown>>, storeDir: string): Promise<Readonly<Record<string, string>>>;
+  /**
    * Set by steps that record lineage (register, select-best): only they receive
    * `ctx.run.upstream`, which on a deep graph is large to build and to pass to a worker.
    */

@@ -17,6 +17,8 @@ export interface AuditDetails {
   tag: { version: number; key: string; value: string };
   untag: { version: number; key: string };
   describe: { description: string };
+  /** A monitoring check of a version (src/registry/monitoring.ts): its row id, outcome and the digest of the row. */
+  monitor: { version: number; id: number; passed: boolean; digest: string };
 }
 
 export type AuditAction = keyof AuditDetails;
@@ -64,7 +66,7 @@ export function entryHash(prevHash: string, entry: AuditEntry): string {
   return sha256(prevHash + canonicalJson({ seq, at, who, action, subject, details }));
 }
 
-const ACTIONS: ReadonlySet<string> = new Set<AuditAction>(['create', 'register', 'promote', 'tag', 'untag', 'describe']);
+const ACTIONS: ReadonlySet<string> = new Set<AuditAction>(['create', 'register', 'promote', 'tag', 'untag', 'describe', 'monitor']);
 
 /** The first place the chain is broken, or undefined when every entry is intact and in order. */
 export interface ChainBreak {

@@ -7,3 +7,4 @@ export { exportVersion, readVerifiedBundle } from './bundle.js';
 export { formatHead, parseHead, type ChainHead } from './head.js';
 export type { MetricComparison } from './compare.js';
 export type { AuditRecord, AuditAction } from './audit.js';
+export type { MonitoringCheck, MonitoringInput } from './monitoring.js';

@@ -26,6 +26,7 @@ import { exportVersion, readVerifiedBundle } from './bundle.js';
 import { HEAD_FILE, missingHead, readRecordedHead, recordHead, type ChainHead } from './head.js';
 import { recordedRegistrations } from './recorded-registrations.js';
 import { auditKey, entryMac } from './signing.js';
+import { checkFromRow, monitoringDigest, type MonitoringCheck, type MonitoringInput, type MonitoringRow } from './monitoring.js';
 import type { AuditResult, Comparison, JsonObject, ModelSummary, ModelVersion, RegisterInput, RegistryOptions } from './types.js';
 
 export const REGISTRY_FILE = STORE_FILES.registry;
@@ -250,6 +251,40 @@ export class Registry {
     });
   }
 
+  /** Records a monitoring check of a version, with its audit entry; a repeat of a dedupe key returns the existing check's id. */
+  recordMonitoring(input: MonitoringInput): { id: number; created: boolean } {
+    return this.write(() => {
+      this.requireVersion(input.name, input.version);
+      if (input.dedupeKey !== undefined) {
+        const existing = this.db
+          .prepare('SELECT id FROM monitoring WHERE model = ? AND version = ? AND dedupe_key = ?')
+          .pluck()
+          .get(input.name, input.version, input.dedupeKey) as number | undefined;
+        if (existing !== undefined) return { id: existing, created: false };
+      }
+      const id = this.db.prepare('SELECT COALESCE(MAX(id), 0) + 1 FROM monitoring').pluck().get() as number;
+      const row: MonitoringRow = {
+        id,
+        model: input.name,
+        version: input.version,
+        at: clock.iso(),
+        who: this.who,
+        source: input.source,
+        rows: input.rows,
+        passed: input.passed ? 1 : 0,
+        summary: JSON.stringify(input.summary),
+        dedupe_key: input.dedupeKey ?? null,
+      };
+      this.db
+        .prepare(
+          'INSERT INTO monitoring (id, model, version, at, who, source, rows, passed, summary, dedupe_key) VALUES (@id, @model, @version, @at, @who, @source, @rows, @passed, @summary, @dedupe_key)',
+        )
+        .run(row);
+      this.append('monitor', formatRef(input.name, input.version), { version: input.version, id, passed: input.passed, digest: monitoringDigest(row) }, row.at);
+      return { id, created: true };
+    });
+  }
+
   /** Points an alias at a version (moving it if it pointed elsewhere). Returns the version it pointed at before. */
   promote(name: string, version: number, alias: string): { previous: number | null } {
     checkAlias(alias);
@@ -363,6 +398,27 @@ export class Registry {
   }
 
   // ---- reading ----
+
+  /** A version's monitoring checks, oldest first. */
+  monitoringHistory(ref: string): MonitoringCheck[] {
+    this.requireConsistent(parseRef(ref).name);
+    const { name, version } = this.resolve(ref);
+    const rows = this.db.prepare('SELECT * FROM monitoring WHERE model = ? AND version = ? ORDER BY id').all(name, version) as MonitoringRow[];
+    return rows.map(checkFromRow);
+  }
+
+  /** Whether a check with this dedupe key is recorded for the version. */
+  hasMonitoring(name: string, version: number, dedupeKey: string): boolean {
+    return this.db.prepare('SELECT 1 FROM monitoring WHERE model = ? AND version = ? AND dedupe_key = ?').get(name, version, dedupeKey) !== undefined;
+  }
+
+  /** The versions of any model whose bundle has this digest (the same bytes registered twice), oldest first. */
+  versionsWithBundle(digest: string): { name: string; version: number }[] {
+    return this.db.prepare('SELECT model AS name, version FROM versions WHERE bundle_digest = ? ORDER BY model, version').all(digest) as {
+      name: string;
+      version: number;
+    }[];
+  }
 
   /** Whether `name` has a version registered with this dedupe key (see RegisterInput.dedupeKey). */
   hasRegistration(name: string, dedupeKey: string): boolean {
@@ -613,7 +669,9 @@ export class Registry {
     const versions = this.db.prepare('SELECT * FROM versions').all() as VersionRow[];
     const aliases = this.db.prepare('SELECT model, alias, version FROM aliases').all() as { model: string; alias: string; version: number }[];
     const tags = this.db.prepare('SELECT model, version, key, value FROM tags').all() as { model: string; version: number; key: string; value: string }[];
+    const monitoring = this.db.prepare('SELECT * FROM monitoring').all() as MonitoringRow[];
     return {
+      monitoring: new Map(monitoring.map((m) => [`${formatRef(m.model, m.version)} #${m.id}`, monitoringDigest(m)])),
       models: new Map(models.map((m) => [m.name, { description: m.description, createdAt: m.createdAt }])),
       versions: new Map(
         versions.map((v) => [

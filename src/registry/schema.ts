@@ -65,6 +65,23 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE audit ADD COLUMN mac TEXT;
   `,
+  // 3: the monitoring history: one row per drift/performance check of a version (src/monitor), each with an audit entry.
+  `
+  CREATE TABLE monitoring (
+    id         INTEGER PRIMARY KEY,
+    model      TEXT    NOT NULL,
+    version    INTEGER NOT NULL,
+    at         TEXT    NOT NULL,
+    who        TEXT    NOT NULL,
+    source     TEXT    NOT NULL,
+    rows       INTEGER NOT NULL,
+    passed     INTEGER NOT NULL,
+    summary    TEXT    NOT NULL,
+    dedupe_key TEXT,
+    FOREIGN KEY (model, version) REFERENCES versions(model, version)
+  );
+  CREATE UNIQUE INDEX monitoring_dedupe ON monitoring(model, version, dedupe_key) WHERE dedupe_key IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

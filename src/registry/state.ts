@@ -22,6 +22,8 @@ export interface RegistryState {
   versions: Map<string, VersionFacts>;
   aliases: Map<string, number>;
   tags: Map<string, string>;
+  /** Monitoring checks by `NAME@V #ID`: the digest of the row (monitoringDigest). */
+  monitoring: Map<string, string>;
 }
 
 /** The same, with the audit entry that last set each fact. */
@@ -30,6 +32,7 @@ export interface ExpectedState {
   versions: Map<string, VersionFacts & { seq: number }>;
   aliases: Map<string, { version: number; seq: number }>;
   tags: Map<string, { value: string; seq: number }>;
+  monitoring: Map<string, { digest: string; seq: number }>;
 }
 
 /** Digest of stored JSON text by meaning; text that no longer parses gets a digest no JSON value can have. */
@@ -52,7 +55,7 @@ function modelOf(subject: string): string {
 
 /** Replays the log from empty. */
 export function replay(records: readonly AuditRecord[]): ExpectedState {
-  const s: ExpectedState = { models: new Map(), versions: new Map(), aliases: new Map(), tags: new Map() };
+  const s: ExpectedState = { models: new Map(), versions: new Map(), aliases: new Map(), tags: new Map(), monitoring: new Map() };
   for (const r of records) {
     const model = modelOf(r.subject);
     switch (r.action) {
@@ -94,6 +97,11 @@ export function replay(records: readonly AuditRecord[]): ExpectedState {
       case 'untag': {
         const d = r.details as { version: number; key: string };
         s.tags.delete(`${model}@${d.version} ${d.key}`);
+        break;
+      }
+      case 'monitor': {
+        const d = r.details as { version: number; id: number; digest: string };
+        s.monitoring.set(`${model}@${d.version} #${d.id}`, { digest: d.digest, seq: r.seq });
         break;
       }
     }
@@ -170,6 +178,15 @@ export function compareState(expected: ExpectedState, actual: RegistryState): St
   }
   for (const key of actual.tags.keys())
     if (!expected.tags.has(key)) out.push({ seq: null, subject: key, problem: 'the tag has no audit entry: it was added outside medpipe' });
+
+  for (const [key, e] of expected.monitoring) {
+    const a = actual.monitoring.get(key);
+    if (a === undefined)
+      out.push({ seq: e.seq, subject: key, problem: `the monitoring check is missing but entry ${e.seq} recorded it: it was deleted outside medpipe` });
+    else if (a !== e.digest) out.push({ seq: e.seq, subject: key, problem: `the monitoring check differs from what entry ${e.seq} recorded: it ${outside}` });
+  }
+  for (const key of actual.monitoring.keys())
+    if (!expected.monitoring.has(key)) out.push({ seq: null, subject: key, problem: 'the monitoring check has no audit entry: it was added outside medpipe' });
 
   // Tied to an entry first, in log order; then the rows no entry accounts for.
   const order = (m: StateMismatch): number => m.seq ?? Number.MAX_SAFE_INTEGER;

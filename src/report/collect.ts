@@ -20,6 +20,7 @@ import { dataChecks } from './collect-data-checks.js';
 import { registeredModels } from './collect-models.js';
 import { addWorkedExamples } from './collect-explanations.js';
 import { candidateTables, ganCurves, observedPredicted } from './collect-step-outputs.js';
+import { monitoringHistories } from './collect-monitoring.js';
 import { leaderboards } from './collect-sweeps.js';
 import { layerColumns, longestPathLayers } from './layers.js';
 import type { Evaluation, MetricsReport, ModelImportances, ReportData, ReportStep, StepStatus } from './report-data.js';
@@ -175,6 +176,7 @@ export async function collectReport(record: RunRecord, store: Store): Promise<Re
     ganCurves: ganCurves(context),
     observedPredicted: observedPredicted(context),
     candidates: candidateTables(context),
+    monitoring: await monitoringHistories(context),
     modelImportances: modelImportances(record, steps),
   };
 }

@@ -20,6 +20,7 @@ import { ganSection } from './gan-section.js';
 import { anchor, badge, figure } from './html.js';
 import { leaderboardSection } from './leaderboard-section.js';
 import { modelsSection } from './models-section.js';
+import { monitoringSection } from './monitoring-section.js';
 import type { ModelImportances, ReportData, ReportStep } from './report-data.js';
 import { STYLES } from './styles.js';
 import { timelineSvg } from './timeline-svg.js';
@@ -137,6 +138,11 @@ export function renderReport(d: ReportData): string {
       ),
     })),
     ...(d.ganCurves ?? []).map((g) => ({ id: anchor('gan', g.step), title: `GAN ${g.step}`, html: ganSection(g) })),
+    ...(d.monitoring ?? []).map((h) => ({
+      id: anchor('monitoring', `${h.name}@${h.version}`),
+      title: `Monitoring ${h.name}@${h.version}`,
+      html: monitoringSection(h),
+    })),
     ...(d.candidates ?? []).map((t) => ({ id: anchor('candidates', t.step), title: 'Candidates', html: candidatesSection(t) })),
     { id: 'baseline', title: 'Against the baseline', html: baselineSection(d) },
     { id: 'comparison', title: 'Compared with other runs', html: comparisonSection(d) },

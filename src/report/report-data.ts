@@ -220,6 +220,25 @@ export interface CandidateTable {
   missing?: string;
 }
 
+/** A registered version's monitoring checks (the registry's history), for the report's time series. */
+export interface MonitoringHistory {
+  name: string;
+  version: number;
+  checks: {
+    id: number;
+    at: string;
+    source: string;
+    rows: number;
+    passed: boolean;
+    psiMax: number | null;
+    ksDrifted: number | null;
+    predictionPsi: number | null;
+    metrics: Record<string, MetricEstimate>;
+  }[];
+  /** Why the history could not be read. */
+  missing?: string;
+}
+
 export interface ReportData {
   runId: string;
   pipeline: { name: string; file: string; digest: string };
@@ -245,6 +264,8 @@ export interface ReportData {
   ganCurves?: GanCurves[];
   observedPredicted?: ObservedPredicted[];
   candidates?: CandidateTable[];
+  /** The monitoring history of the versions the run registered or checked. */
+  monitoring?: MonitoringHistory[];
   modelImportances: ModelImportances[];
   /** The metrics files against the pipeline's regression baseline, when there is one. */
   baselineDiff?: MetricsDiff;

@@ -14,6 +14,7 @@ import filter from './filter.js';
 import generate from './generate.js';
 import loadBuiltin from './load.builtin.js';
 import loadCsv from './load.csv.js';
+import monitor from './monitor.js';
 import predict from './predict.js';
 import preprocess from './preprocess.js';
 import recommend from './recommend.js';
@@ -41,6 +42,7 @@ const builtins: readonly StepType[] = [
   evaluateGenerative,
   selectBest,
   register,
+  monitor,
   predict,
   filter,
   splitInteractions,

@@ -245,6 +245,10 @@ export default defineStep<Params>({
         explanationLines = await explanationCardLines(bundle);
       } else ctx.log('in.train has no row with every model feature present: the bundle keeps no explanation data');
     }
+    if (trainPath !== undefined && kind === 'predictor') {
+      const { trainingSummaryFor } = await import('../monitor/register-summary.js');
+      bundle = { ...bundle, training: await trainingSummaryFor(bundle, trainPath) };
+    }
 
     const data = Object.entries(upstream)
       .filter(([, u]) => (u.stepType === 'load.csv' && typeof u.params.path === 'string') || (kind !== 'predictor' && u.stepType === 'load.builtin'))
