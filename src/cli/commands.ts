@@ -421,6 +421,7 @@ const serve: Command = async (rest, args, io) => {
       maxRows: v['max-rows'],
       maxBody: v['max-body'],
       verifyLog: v['verify-log'],
+      explainer: async (bundle, rows) => (await import('../explain/index.js')).explainBundle(bundle, rows),
     },
     io,
   );

@@ -13,10 +13,10 @@ import type { BundleExplanation } from './index.js';
 
 /**
  * Background rows the card's summary is computed over: all of them for TreeSHAP (milliseconds);
- * the first 20 for KernelSHAP, whose exact mode evaluates the model 2^M x background times per
+ * the first 10 for KernelSHAP, whose exact mode evaluates the model 2^M x background times per
  * row (about 0.2 s a row for the flagship SVM), so register stays fast.
  */
-export const KERNEL_SUMMARY_ROWS = 20;
+export const KERNEL_SUMMARY_ROWS = 10;
 /** Features listed in the card's table. */
 const TOP = 15;
 

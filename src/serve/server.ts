@@ -12,7 +12,7 @@ import type { ModelBundle } from '../bundle/bundle.js';
 import { predictBundle, type Predictions } from '../bundle/predict.js';
 import { outsideTrainingRange } from '../bundle/training-range.js';
 import type { Dataset } from '../data/dataset.js';
-import { DataError } from '../errors.js';
+import { DataError, isUserError } from '../errors.js';
 import { inputDigest } from './input-digest.js';
 import { type FieldProblem, rowsForBundle } from './json-rows.js';
 import { openApiDocument } from './openapi.js';
@@ -23,6 +23,9 @@ import type { ServedModels } from './served-models.js';
  * Per-row explanations for `?explain=true`, given by the caller (src/explain's explainBundle once
  * it is wired in): the bundle and the rows as read against its signature in, plain JSON out.
  */
+/** Rows one `?explain=true` request may ask for: explanations cost far more than predictions. */
+export const MAX_EXPLAINED_ROWS = 20;
+
 export type Explainer = (bundle: ModelBundle, rows: Dataset) => Promise<unknown>;
 
 export interface ServerOptions {
@@ -194,7 +197,21 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       if (e instanceof DataError) return send(reply, 400, { error: 'bad_input', message: e.message });
       throw e;
     }
-    const explanations = explain && options.explainer ? await options.explainer(served.bundle, read.dataset) : undefined;
+    if (explain && read.dataset.rowCount > MAX_EXPLAINED_ROWS)
+      return send(reply, 413, {
+        error: 'too_many_rows',
+        message: `?explain=true explains at most ${MAX_EXPLAINED_ROWS} rows per request (got ${read.dataset.rowCount}): KernelSHAP costs about 0.2 s a row; send them in smaller requests`,
+      });
+    let explanations: unknown;
+    if (explain && options.explainer) {
+      try {
+        explanations = await options.explainer(served.bundle, read.dataset);
+      } catch (e) {
+        // A bundle registered without its training rows has nothing to explain against: say so, as `medpipe explain` does.
+        if (e instanceof Error && isUserError(e)) return send(reply, 422, { error: 'no_explanation_data', message: e.message });
+        throw e;
+      }
+    }
     const outputs = outputsOf(predictions);
     try {
       await options.log.append({

@@ -169,9 +169,25 @@ test('an unknown model, alias or version is a 404 that names it and lists what i
   const route = await call(`${server.url}/v2/anything`);
   assert.equal(route.status, 404);
   assert.match(route.body.message, /POST \/v1\/models\/NAME@ALIAS\/predict/);
-  const explain = await call(`${server.url}/v1/models/breast-cancer-svm@staging/predict?explain=true`, { body: JSON.stringify({ rows: [rows[0]] }) });
-  assert.equal(explain.status, 501);
-  assert.match(explain.body.message, /explanations are not available/);
+});
+
+test('?explain=true adds each feature contribution, summing to the prediction minus the base value; at most 20 rows', async () => {
+  const explained = await call(`${server.url}/v1/models/breast-cancer-forest@staging/predict?explain=true`, { body: JSON.stringify({ rows: rows.slice(0, 3) }) });
+  assert.equal(explained.status, 200, JSON.stringify(explained.body));
+  const e = explained.body.explanations;
+  assert.equal(e.method, 'tree-shap');
+  assert.deepEqual(e.outputs, ['benign', 'malignant']);
+  assert.equal(e.rows.length, 3);
+  for (const [r, row] of e.rows.entries()) {
+    for (const [k] of e.outputs.entries()) {
+      const sum = e.base[k] + row.contributions[k].reduce((a: number, b: number) => a + b, 0);
+      assert.ok(Math.abs(sum - row.prediction[k]) < 1e-9, `row ${r} output ${k}`);
+      assert.ok(Math.abs(row.prediction[k] - explained.body.probabilities[r][e.outputs[k]]) < 1e-12, 'the explained prediction is the served one');
+    }
+  }
+  const tooMany = await call(`${server.url}/v1/models/breast-cancer-forest@staging/predict?explain=true`, { body: JSON.stringify({ rows: rows.slice(0, 21) }) });
+  assert.equal(tooMany.status, 413);
+  assert.match(tooMany.body.message, /at most 20 rows/);
 });
 
 test('every answered prediction is in the log, with its version and input digest, in a chain --verify-log accepts', async () => {
