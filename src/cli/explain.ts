@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { readRegisteredBundle } from './registered-bundle.js';
+import { readRegisteredPredictor } from './registered-bundle.js';
 import { writeOutputFile } from './output-file.js';
 
 export interface ExplainArgs {
@@ -32,15 +32,12 @@ export async function explainCommand(a: ExplainArgs, io: { out(t: string): void;
   const top = wholeNumber('top', a.top, 1) ?? 5;
   const seed = wholeNumber('seed', a.seed, 0);
   const samples = wholeNumber('samples', a.samples, 2);
-  const found = await readRegisteredBundle(a.ref, a.storeDir);
+  const found = await readRegisteredPredictor(a.ref, a.storeDir, 'explain');
   if ('problem' in found) {
     io.err(`medpipe: ${found.problem}`);
     return 1;
   }
   const { bundle, label } = found;
-  const { modelKindOf, usageOf } = await import('../bundle/model-kind.js');
-  const kind = modelKindOf(bundle.model);
-  if (kind !== 'predictor') throw new UsageError(`${label} cannot explain rows: ${usageOf(kind)}`);
   if (!bundle.explain) {
     io.err(
       `medpipe: ${label} was registered without its training rows, so it cannot be explained: wire them into its register step (in: { train: split.train }) and run the pipeline again`,

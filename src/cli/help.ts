@@ -53,9 +53,34 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
       ['--remote-read-only', 'take cached steps from the remote, push nothing (CI for pull requests from forks)'],
       ['--remote-required', 'fail when the remote cannot be used, instead of warning and computing locally'],
       ['--materialize', 'download every output of the selected steps from the remote, not only what this run reads'],
+      [
+        '--queue URL',
+        'compute the steps on `medpipe worker` processes through Redis: redis://HOST:PORT[/DB] or rediss:// (default: $MEDPIPE_QUEUE, else queue: in medpipe.config.yaml); needs --remote',
+      ],
     ],
     notes:
       'A run with --set or --params, or of a pipeline file (or its params_file) changed since its last commit, is an experiment: cached and recorded, but it writes no metrics, table or lock file and moves no alias.\nCtrl-C stops the running steps and records the run as interrupted (exit 130); finished steps stay cached.\nexit: 0 ok, 1 a step or gate failed (or --ci found a regression), 2 invalid pipeline or usage',
+  },
+  worker: {
+    args: '--queue redis://HOST:PORT[/DB] --remote NAME|URL [--concurrency N] [--labels gpu,highmem]',
+    summary: 'run the steps that `medpipe run --queue` sends, on this machine, until Ctrl-C or SIGTERM',
+    options: [
+      [
+        '--queue URL',
+        'the Redis the coordinators use: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss:// for TLS (default: $MEDPIPE_QUEUE, else queue: in medpipe.config.yaml)',
+      ],
+      REMOTE,
+      ['--concurrency N', 'steps at once (default: number of cores)'],
+      ['--labels L1,L2', 'take steps whose labels: (and resources: gpu) need these labels too; without, only steps that need none'],
+      ['--name NAME', 'how run records name this worker (default: host:pid)'],
+      [
+        '--project DIR',
+        'its copy of the project: custom steps are loaded from here, only when their code is what the coordinator planned (default: the project of the current folder)',
+      ],
+      STORE,
+    ],
+    notes:
+      'Inputs and data files come from the remote, verified; outputs and the cache entry go back to it. Ctrl-C or SIGTERM lets running steps finish (a second one stops them). docs/distributed.md\nexit: 0 stopped, 2 usage',
   },
   validate: {
     args: 'FILE [--set KEY=VALUE] [--params FILE] [--json]',

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { readRegisteredBundle } from './registered-bundle.js';
+import { readRegisteredPredictor } from './registered-bundle.js';
 import { writeOutputFile } from './output-file.js';
 import type { OutOfRange } from '../bundle/training-range.js';
 
@@ -30,15 +30,12 @@ function describe(f: OutOfRange): string {
 }
 
 export async function predictCommand(a: PredictArgs, io: { out(t: string): void; err(t: string): void }): Promise<number> {
-  const found = await readRegisteredBundle(a.ref, a.storeDir);
+  const found = await readRegisteredPredictor(a.ref, a.storeDir, 'predict');
   if ('problem' in found) {
     io.err(`medpipe: ${found.problem}`);
     return 1;
   }
   const { bundle, label } = found;
-  const { modelKindOf, usageOf } = await import('../bundle/model-kind.js');
-  const kind = modelKindOf(bundle.model);
-  if (kind !== 'predictor') throw new UsageError(`${label} cannot predict rows: ${usageOf(kind)}`);
   // A side file rather than columns: the predictions CSV keeps the columns its readers expect, and a multi-class model has one set of contributions per class.
   if (a.explain && !a.output)
     throw new UsageError('--explain writes OUT.explanations.json next to the predictions: give --output OUT.csv (or use medpipe explain)');

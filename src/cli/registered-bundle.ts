@@ -23,3 +23,16 @@ export async function readRegisteredBundle(ref: string, storeDir: string): Promi
     registry?.close();
   }
 }
+
+/**
+ * A registered version's bundle for a command that runs its model on rows (`predict`, `explain`):
+ * a recommender or generator is refused with what to use instead; `verb` is what the command does.
+ */
+export async function readRegisteredPredictor(ref: string, storeDir: string, verb: string): Promise<RegisteredBundle> {
+  const found = await readRegisteredBundle(ref, storeDir);
+  if ('problem' in found) return found;
+  const { modelKindOf, usageOf } = await import('../bundle/model-kind.js');
+  const kind = modelKindOf(found.bundle.model);
+  if (kind !== 'predictor') throw new UsageError(`${found.label} cannot ${verb} rows: ${usageOf(kind)}`);
+  return found;
+}

@@ -25,6 +25,7 @@ import type { RemoteTier } from './remote-tier.js';
 import { RemoteRequiredError } from '../remote/remote-cache.js';
 import { findProjectRoot } from './store-location.js';
 import { JOB_FORMAT, type QueueJobData } from '../queue/job-spec.js';
+import { requiredLabels } from './pipeline.js';
 
 const LOCK_POLL_MS = 100;
 
@@ -520,7 +521,7 @@ export class StepRunner {
     };
     const result = await queue.run(
       job,
-      [],
+      requiredLabels(step),
       {
         onProgress: (message, fraction) => this.p.emit({ type: 'step:progress', step: step.id, message, fraction }),
         onLog: (message) => this.p.emit({ type: 'step:log', step: step.id, message }),

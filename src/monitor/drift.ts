@@ -3,6 +3,7 @@
  * two-sample Kolmogorov–Smirnov statistic with its asymptotic p-value, and the Benjamini–Hochberg
  * adjustment of p-values over many columns. Nothing here knows about bundles or datasets.
  */
+import { percentile } from '../ml/metrics/bootstrap.js';
 
 /**
  * A proportion below this is raised to it before the logarithm of the PSI: an empty bin on one
@@ -48,21 +49,11 @@ export function binProportions(values: ArrayLike<number>, edges: readonly number
   return counts.map((c) => (n ? c / n : 0));
 }
 
-/** numpy.quantile(sorted, q) with linear interpolation; `sorted` ascending, no NaN. */
-export function quantile(sorted: ArrayLike<number>, q: number): number {
-  const m = sorted.length;
-  if (m === 0) return NaN;
-  const h = (m - 1) * q;
-  const lo = Math.floor(h),
-    hi = Math.min(lo + 1, m - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-
 /** Interior bin edges at the training deciles (or `bins` quantiles), duplicates removed (a column with many equal values gets fewer bins). */
 export function quantileEdges(sorted: ArrayLike<number>, bins: number): number[] {
   const edges: number[] = [];
   for (let k = 1; k < bins; k++) {
-    const e = quantile(sorted, k / bins);
+    const e = percentile(sorted, k / bins);
     if (!edges.length || e > edges[edges.length - 1]) edges.push(e);
   }
   return edges;

@@ -13,7 +13,8 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import type { ModelBundle } from '../bundle/bundle.js';
-import { binProportions, quantile, quantileEdges } from './drift.js';
+import { percentile } from '../ml/metrics/bootstrap.js';
+import { binProportions, quantileEdges } from './drift.js';
 
 export const TRAINING_SUMMARY_FORMAT = 'medpipe.training-summary/1';
 /** Bins of the PSI: the training deciles. */
@@ -60,7 +61,7 @@ export function numericSummary(name: string, values: ArrayLike<number>): Numeric
   const present = Float64Array.from(Array.from(values).filter((v) => !Number.isNaN(v))).sort();
   const edges = quantileEdges(present, PSI_BINS).map(round);
   const count = Math.min(QUANTILES, present.length);
-  const quantiles = Array.from({ length: count }, (_, k) => round(quantile(present, (k + 0.5) / count)));
+  const quantiles = Array.from({ length: count }, (_, k) => round(percentile(present, (k + 0.5) / count)));
   return {
     name,
     kind: 'numeric',

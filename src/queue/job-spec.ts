@@ -7,6 +7,7 @@
  */
 import type { CacheEntry } from '../engine/store.js';
 import type { RunInfo } from '../engine/step-type.js';
+import { LABEL_PATTERN as LABEL_RULE } from '../engine/step-resources.js';
 
 export const JOB_FORMAT = 'medpipe.job/1';
 
@@ -51,8 +52,8 @@ export type QueueJobProgress =
   | { readonly type: 'progress'; readonly message: string; readonly fraction?: number }
   | { readonly type: 'log'; readonly message: string };
 
-/** Labels are lower-case words; a queue per set of labels a step needs. */
-export const LABEL_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+/** Labels are lower-case words (the rule the pipeline's `labels:` follows); a queue per set of labels a step needs. */
+export const LABEL_PATTERN = new RegExp(LABEL_RULE);
 
 const QUEUE_PREFIX = 'medpipe-steps';
 

@@ -150,8 +150,8 @@ test('a failed gate in the committed pipeline still publishes its metrics file (
 
 test('register refuses a bundle without the preprocessing or selection the model was trained after', async () => {
   const yaml = readFileSync(join(dir, 'pipelines/breast-cancer.yaml'), 'utf8').replace(
-    'in: { model: svm, evaluation: eval-svm, transform: prep.transform, selection: select.selection }',
-    'in: { model: svm, evaluation: eval-svm, transform: prep.transform }',
+    'in: { model: svm, evaluation: eval-svm, transform: prep.transform, selection: select.selection, train: split.train }',
+    'in: { model: svm, evaluation: eval-svm, transform: prep.transform, train: split.train }',
   );
   writeFileSync(join(dir, 'pipelines/no-selection.yaml'), yaml);
   const bad = await cli(dir, 'run', 'pipelines/no-selection.yaml');

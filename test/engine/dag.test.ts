@@ -29,10 +29,10 @@ test('ascii draws a step under its deepest parent, so the shipped pipeline reads
       '      ├─ select (select-features)',
       '      │  └─ svm (train.svm)',
       '      │     └─ eval-svm (evaluate) ← also select',
-      '      │        └─ register-svm (register) ← also svm, prep, select',
+      '      │        └─ register-svm (register) ← also svm, prep, select, split',
       '      └─ forest (train.random-forest)',
       '         └─ eval-forest (evaluate) ← also prep',
-      '            └─ register-forest (register) ← also forest, prep',
+      '            └─ register-forest (register) ← also forest, prep, split',
     ].join('\n'),
   );
 });

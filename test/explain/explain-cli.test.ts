@@ -1,8 +1,9 @@
 /**
  * Explanations end to end, with the real CLI on copies of the shipped project: the flagship
- * pipeline as shipped (no in.train) keeps its bundle and card bytes and gets a clear refusal from
- * `explain`; a copy that wires in.train registers models whose explanations add up to their
- * predictions, are byte-reproducible, and come out as JSON, CSV, a summary and a predict side file.
+ * pipeline as shipped (in.train wired) reproduces its lock file and its models can be explained; a
+ * copy without in.train gets a clear refusal from `explain`; a copy under other names registers
+ * models whose explanations add up to their predictions, are byte-reproducible, and come out as
+ * JSON, CSV, a summary and a predict side file.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,18 +15,25 @@ import type { BundleExplanation } from '../../src/explain/index.js';
 const dir = shippedProjectCopy('explain');
 const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
 
-/** The flagship pipeline with the raw training rows wired into both register steps (the SVM with its own background size and seed), under other model names. */
+/** The shipped flagship, whose register steps are given the raw training rows, under other model names (the SVM with its own background size and seed). */
 function writeExplainedPipeline(): void {
   const text = read('pipelines/breast-cancer.yaml')
-    .replace('selection: select.selection }', 'selection: select.selection, train: split.train }')
-    .replace(
-      'in: { model: forest, evaluation: eval-forest, transform: prep.transform }',
-      'in: { model: forest, evaluation: eval-forest, transform: prep.transform, train: split.train }',
-    )
-    .replace('name: breast-cancer-svm', 'name: bc-svm-explained\n      explain: { background: 40, seed: 3 }')
+    .replace('explain: { background: 50 }', 'explain: { background: 40, seed: 3 }')
+    .replace('name: breast-cancer-svm', 'name: bc-svm-explained')
     .replace('name: breast-cancer-forest', 'name: bc-forest-explained');
   assert.equal((text.match(/train: split\.train \}/g) ?? []).length, 2);
   writeFileSync(join(dir, 'pipelines/bc-explained.yaml'), text);
+}
+
+/** The shipped flagship with its register steps given no training rows (and so no explain:), under other model names. */
+function unexplainedPipeline(): string {
+  const text = read('pipelines/breast-cancer.yaml')
+    .replaceAll(', train: split.train }', ' }')
+    .replace(/\n *explain: \{ background: 50 \}/, '')
+    .replace('name: breast-cancer-svm', 'name: bc-svm-unexplained')
+    .replace('name: breast-cancer-forest', 'name: bc-forest-unexplained');
+  assert.ok(!text.includes('train: split.train }') && !text.includes('explain:'));
+  return text;
 }
 
 /** The first `n` patients of the shipped data, raw, as a user would have them. */
@@ -42,19 +50,26 @@ function assertAddsUp(e: BundleExplanation): void {
     }
 }
 
-test('the shipped flagship pipeline registers the same bundle and card bytes as its lock file, and explain refuses its models clearly', async () => {
+test('the shipped flagship reproduces its lock file and its models can be explained; registered without training rows, explain refuses clearly', async () => {
   const r = await runCli(dir, 'run', 'pipelines/breast-cancer.yaml');
   assert.equal(r.code, 0, r.err + r.out);
   assert.equal(read('pipelines/breast-cancer.lock.yaml'), readFileSync(join(ROOT, 'pipelines/breast-cancer.lock.yaml'), 'utf8'));
   writePatients('few.csv', 3);
-  const refused = await runCli(dir, 'explain', 'breast-cancer-forest@staging', '--input', 'few.csv');
+  const shipped = await runCli(dir, 'explain', 'breast-cancer-forest@staging', '--input', 'few.csv', '--json');
+  assert.equal(shipped.code, 0, shipped.err);
+  assertAddsUp(JSON.parse(shipped.out) as BundleExplanation);
+
+  writeFileSync(join(dir, 'pipelines/bc-unexplained.yaml'), unexplainedPipeline());
+  const plain = await runCli(dir, 'run', 'pipelines/bc-unexplained.yaml');
+  assert.equal(plain.code, 0, plain.err + plain.out);
+  const refused = await runCli(dir, 'explain', 'bc-forest-unexplained@staging', '--input', 'few.csv');
   assert.equal(refused.code, 1);
   assert.match(
     refused.err,
-    /^medpipe: breast-cancer-forest@1 was registered without its training rows, so it cannot be explained: wire them into its register step \(in: \{ train: split\.train \}\)/,
+    /^medpipe: bc-forest-unexplained@1 was registered without its training rows, so it cannot be explained: wire them into its register step \(in: \{ train: split\.train \}\)/,
   );
   assert.equal(refused.err.trim().split('\n').length, 1);
-  const predicted = await runCli(dir, 'predict', 'breast-cancer-svm@staging', '--input', 'few.csv', '--output', 'p.csv', '--explain');
+  const predicted = await runCli(dir, 'predict', 'bc-svm-unexplained@staging', '--input', 'few.csv', '--output', 'p.csv', '--explain');
   assert.equal(predicted.code, 1);
   assert.match(predicted.err, /registered without its training rows/);
   assert.equal(existsSync(join(dir, 'p.csv')), false, 'nothing is written when the explanation cannot be');
@@ -189,9 +204,9 @@ test("the report shows each explained model's global summary and a worked exampl
     );
     assert.equal((card.match(/<tr><td>\d<\/td><td>[01]\.\d{3}<\/td>/g) ?? []).length, 3);
   }
-  // The shipped run's report has no explanation section: its models were registered without training rows.
+  // A run whose models were registered without training rows has no explanation section.
   const runs = await runCli(dir, 'runs', '--json');
-  const shipped = (JSON.parse(runs.out) as { runId: string; pipeline: { file: string } }[]).find((x) => x.pipeline.file === 'pipelines/breast-cancer.yaml');
+  const shipped = (JSON.parse(runs.out) as { runId: string; pipeline: { file: string } }[]).find((x) => x.pipeline.file === 'pipelines/bc-unexplained.yaml');
   assert.ok(shipped, runs.out);
   const plain = await runCli(dir, 'report', shipped.runId, '--output', 'shipped.html');
   assert.equal(plain.code, 0, plain.err);
@@ -199,7 +214,7 @@ test("the report shows each explained model's global summary and a worked exampl
 });
 
 test('explain: on a register step without in.train fails the step with what to wire', async () => {
-  const text = read('pipelines/breast-cancer.yaml').replace('name: breast-cancer-forest', 'name: bc-forest-unexplained\n      explain: { background: 20 }');
+  const text = unexplainedPipeline().replace('name: bc-forest-unexplained', 'name: bc-forest-unexplained\n      explain: { background: 20 }');
   writeFileSync(join(dir, 'pipelines/bc-no-train.yaml'), text);
   const r = await runCli(dir, 'run', 'pipelines/bc-no-train.yaml');
   assert.equal(r.code, 1);

@@ -69,7 +69,8 @@ test('packed, installed into a fresh git repository and run there: the pipeline 
   assert.match(r.out, /register-svm: registered breast-cancer-svm@1, staging -> 1/);
   assert.match(r.err, /added \/\.medpipe\/ to \.gitignore/);
   assert.match(readFileSync(join(repo, 'metrics', 'breast-cancer-svm.json'), 'utf8'), /"roc_auc"/);
-  const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: repo, encoding: 'utf8' });
+  // node_modules is untracked here (no .gitignore yet): its thousands of files outgrow the default 1 MB buffer.
+  const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: repo, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   assert.doesNotMatch(status, /\.medpipe\//);
   assert.match(status, /metrics\/breast-cancer-svm\.json/);
   assert.match(status, /pipelines\/breast-cancer\.lock\.yaml/);

@@ -13,7 +13,7 @@ export default {
   id: 'slow', version: '1', description: 'adds n to its input after waiting ms', defaultOutput: 'out',
   inputs: { x: { kind: 'dataset', description: 'a number', optional: true } },
   outputs: { out: { kind: 'dataset', description: 'a number' } },
-  params: { type: 'object', additionalProperties: false, properties: { n: { type: 'number' }, ms: { type: 'integer', minimum: 0, default: 0 } } },
+  params: { type: 'object', additionalProperties: false, properties: { n: { type: 'number' }, ms: { type: 'integer', minimum: 0, default: 0 }, fail: { type: 'boolean', default: false } } },
   async run(ctx, p) {
     const base = ctx.input('x') ? Number(readFileSync(ctx.input('x'), 'utf8')) : 0;
     const end = Date.now() + p.ms;
@@ -22,6 +22,7 @@ export default {
       ctx.progress('waiting', 1 - (end - Date.now()) / Math.max(1, p.ms));
       await new Promise((r) => setTimeout(r, 50));
     }
+    if (p.fail) throw Object.assign(new Error('asked to fail'), { name: 'StepInputError' });
     writeFileSync(ctx.output('out'), String(base + p.n));
     return { value: base + p.n };
   },
@@ -36,7 +37,7 @@ steps:
   c: { uses: ./steps/slow.js, in: { x: b }, with: { n: 3, ms: 1500 } }
 `;
 
-export function slowProject(slowMs = 4000, step = SLOW_STEP): string {
+export function slowProject(slowMs = 4000, step = SLOW_STEP, pipeline = CHAIN.replace('SLOW_MS', String(slowMs))): string {
   const dir = mkdtempSync(join(tmpdir(), 'medpipe-queue-'));
   const write = (rel: string, text: string): void => {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
@@ -44,6 +45,6 @@ export function slowProject(slowMs = 4000, step = SLOW_STEP): string {
   };
   write('package.json', '{ "type": "module" }\n');
   write('steps/slow.js', step);
-  write('p.yaml', CHAIN.replace('SLOW_MS', String(slowMs)));
+  write('p.yaml', pipeline);
   return dir;
 }

@@ -172,7 +172,9 @@ test('an unknown model, alias or version is a 404 that names it and lists what i
 });
 
 test('?explain=true adds each feature contribution, summing to the prediction minus the base value; at most 20 rows', async () => {
-  const explained = await call(`${server.url}/v1/models/breast-cancer-forest@staging/predict?explain=true`, { body: JSON.stringify({ rows: rows.slice(0, 3) }) });
+  const explained = await call(`${server.url}/v1/models/breast-cancer-forest@staging/predict?explain=true`, {
+    body: JSON.stringify({ rows: rows.slice(0, 3) }),
+  });
   assert.equal(explained.status, 200, JSON.stringify(explained.body));
   const e = explained.body.explanations;
   assert.equal(e.method, 'tree-shap');
@@ -185,7 +187,9 @@ test('?explain=true adds each feature contribution, summing to the prediction mi
       assert.ok(Math.abs(row.prediction[k] - explained.body.probabilities[r][e.outputs[k]]) < 1e-12, 'the explained prediction is the served one');
     }
   }
-  const tooMany = await call(`${server.url}/v1/models/breast-cancer-forest@staging/predict?explain=true`, { body: JSON.stringify({ rows: rows.slice(0, 21) }) });
+  const tooMany = await call(`${server.url}/v1/models/breast-cancer-forest@staging/predict?explain=true`, {
+    body: JSON.stringify({ rows: rows.slice(0, 21) }),
+  });
   assert.equal(tooMany.status, 413);
   assert.match(tooMany.body.message, /at most 20 rows/);
 });

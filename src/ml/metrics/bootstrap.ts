@@ -29,7 +29,7 @@ export interface BootstrapResult {
 }
 
 /** numpy.percentile(values, 100 q) with the default linear interpolation; values sorted ascending. */
-export function percentile(sorted: readonly number[] | Float64Array, q: number): number {
+export function percentile(sorted: ArrayLike<number>, q: number): number {
   const m = sorted.length;
   if (m === 0) return NaN;
   const h = (m - 1) * q;
