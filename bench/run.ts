@@ -10,6 +10,7 @@ import { benchExplain } from './explain.js';
 import { benchForest } from './models-forest.js';
 import { benchGan } from './gan.js';
 import { benchSvm } from './models-svm.js';
+import { benchQueue } from './queue.js';
 import { benchRecommender } from './recommender.js';
 import { benchRemoteCache } from './remote-cache.js';
 import { benchRemoteTransfer } from './remote-transfer.js';
@@ -30,6 +31,7 @@ const suites: Record<string, () => Promise<void>> = {
   'remote-transfer': benchRemoteTransfer,
   'remote-cache': benchRemoteCache,
   serve: benchServe,
+  queue: benchQueue,
 };
 
 const wanted = process.argv.slice(2);
