@@ -13,10 +13,16 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .
-# Files git ignores stay out of the image: data files kept outside git (medpipe data add; the pods
-# fetch them from the remote, verified), stores, builds, logs. .dockerignore names the usual ones;
-# this catches the rest, such as a patient table listed in data/.gitignore.
-RUN if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then git clean -fdX; fi
+# Only what git tracks goes into the image: files git ignores (data kept outside git with medpipe
+# data add, which the pods fetch from the remote, verified; stores, builds, logs) and untracked
+# ones (a patient table not yet in .gitignore) are removed. .git/config is replaced by a minimal
+# one and hooks and reflogs dropped: a CI checkout keeps its token there (http.extraheader,
+# credential helpers, remote URLs), and an image is pushed to a registry.
+RUN if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+      git clean -fdx \
+      && printf '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n' > .git/config \
+      && rm -rf .git/hooks .git/logs; \
+    fi
 # npm ci installs the locked dependencies and runs `prepare` (tsc and the WebAssembly modules);
 # then the development tools go.
 RUN npm ci && npm prune --omit=dev

@@ -226,8 +226,9 @@ async function queuedRun(
   const pipeline = await loadPipeline(join(dir, file), { catalogue, cwd: dir });
   const store = openStore(dir, `store-${++storeCount}`, dir);
   const remote = await openRemoteFromOptions({ remote: remoteUrl, 'remote-required': true }, dir, () => {});
+  if (!remote) throw new Error(`no remote at ${remoteUrl}`);
   const url = parseQueueUrl(queueUrl);
-  const coordinator = new QueueCoordinator(url);
+  const coordinator = new QueueCoordinator(url, remote.location);
   const timings: StepTiming[] = [];
   const queue: StepQueue = {
     location: coordinator.location,
@@ -240,7 +241,7 @@ async function queuedRun(
     },
     close: () => coordinator.close(),
   };
-  const reader = new Queue(queueNameFor([]), { connection: connectionOptions(url) });
+  const reader = new Queue(queueNameFor([], remote.location), { connection: connectionOptions(url) });
   try {
     const t0 = performance.now();
     const result = await runPipeline(pipeline, store, { queue, ...(remote ? { remote } : {}), ...(concurrency ? { concurrency } : {}) });

@@ -70,7 +70,7 @@ async function openQueue(values: ParsedArgs['values'], cwd: string, remote: Remo
   const { QueueCoordinator } = await import('../queue/coordinator.js');
   // MEDPIPE_QUEUE_LOST_MS: how long Redis may be unreachable before the waiting steps fail (default 60 s).
   const lost = Number(process.env.MEDPIPE_QUEUE_LOST_MS);
-  return new QueueCoordinator(chosen.url, Number.isInteger(lost) && lost > 0 ? { lostAfterMs: lost } : {});
+  return new QueueCoordinator(chosen.url, remote.location, Number.isInteger(lost) && lost > 0 ? { lostAfterMs: lost } : {});
 }
 
 const run: Command = async (rest, args, io) => {

@@ -4,6 +4,7 @@
  * what it made. Also what the steps of one run share: the outputs known so far, the key locks
  * held, the artifacts verified, publishing into the checkout, and stopping.
  */
+import { setMaxListeners } from 'node:events';
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { DataError, isUserErrorName } from '../errors.js';
@@ -78,6 +79,8 @@ export class StepRunner {
 
   constructor(private readonly p: StepRunnerParts) {
     this.state = { ...(p.plan.previous?.steps ?? {}) };
+    // Every running step listens to the run's signal: a queued run may have dozens at once.
+    setMaxListeners(0, this.stopper.signal);
   }
 
   get stopping(): boolean {
@@ -507,6 +510,7 @@ export class StepRunner {
     const job: QueueJobData = {
       format: JOB_FORMAT,
       key: key.key,
+      remote: remote.remote.location,
       stepId: step.id,
       stepType: step.type.id,
       version: step.type.version,
@@ -528,14 +532,26 @@ export class StepRunner {
       },
       this.stopper.signal,
     );
-    const entry = result.entry;
+    // The job's answer only says the step is done: the entry used is the remote's, checked as any
+    // remote hit is (shape, key, signature with MEDPIPE_CACHE_KEY, every artifact present), never
+    // what came through Redis.
+    const entry = await remote.lookup(key.key);
+    if (!entry)
+      throw new CannotRun(
+        `worker ${result.worker} reported ${step.id} done, but ${remote.remote.location} has no usable entry for it (removed, damaged or unsigned); run again`,
+      );
+    const missing = Object.keys(step.type.outputs).filter((port) => !entry.outputs[port]);
+    if (missing.length)
+      throw new CannotRun(`the entry ${result.worker} pushed for ${step.id} lacks its output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
     const spec = step.type.publish;
     const publishes = spec && typeof step.params[spec.param] === 'string' ? entry.outputs[spec.port] : undefined;
     if (publishes && (await remote.fetch(publishes.digest, step.id)) !== 'fetched')
       throw new CannotRun(
         `${step.id} was computed by worker ${result.worker}, but its output ${spec?.port} could not be downloaded intact from ${remote.remote.location}; run again`,
       );
-    return { outs: { ...entry.outputs }, summary: entry.summary, durationMs: Math.round(clock.mono() - t0), entry, queued: result };
+    // The step's time is the worker's (its downloads and compute), not the time it waited in the queue.
+    const durationMs = result.reused ? Math.round(clock.mono() - t0) : result.entry.durationMs;
+    return { outs: { ...entry.outputs }, summary: entry.summary, durationMs, entry, queued: result };
   }
 
   /** An input a worker will read: on the remote already, or pushed there from this store (verified first). */

@@ -59,8 +59,10 @@ export class QueueCoordinator {
   /** For cancels only (pub/sub), opened on the first one. */
   private publisher: Redis | undefined;
 
+  /** `remoteLocation`: the run's remote, which the workers of its queues push to (queueNameFor). */
   constructor(
     readonly url: QueueUrl,
+    private readonly remoteLocation: string,
     private readonly options: QueueCoordinatorOptions = {},
   ) {}
 
@@ -70,7 +72,7 @@ export class QueueCoordinator {
   }
 
   private handle(labels: readonly string[]): QueueHandle {
-    const name = queueNameFor(labels);
+    const name = queueNameFor(labels, this.remoteLocation);
     let h = this.queues.get(name);
     if (!h) {
       const connection = connectionOptions(this.url);
@@ -126,9 +128,10 @@ export class QueueCoordinator {
     const enqueue = async (): Promise<void> => {
       const existing = await Job.fromId(queue, jobId);
       const state = await existing?.getState();
-      // A job this key failed with before (another run) is queued afresh: the failure may have been the remote's.
-      if (existing && state === 'failed') await existing.remove();
-      else if (existing && state === 'completed') return waiter.settle({ completed: existing.returnvalue });
+      // A job that ended before this run asked (another run's) is queued afresh, never trusted: a
+      // failure may have been the remote's, and a result may since have been removed from the
+      // remote. The new job's worker takes the step from the remote when it is still there.
+      if (existing && (state === 'failed' || state === 'completed')) await existing.remove();
       else if (existing) return;
       await queue.add(data.stepId, data, {
         jobId,

@@ -5,6 +5,7 @@
  * coordinator then takes the step from the remote like a cache hit. Plain JSON, versioned, so a
  * worker of another medpipe version refuses a job it cannot read instead of misreading it.
  */
+import { createHash } from 'node:crypto';
 import type { CacheEntry } from '../engine/store.js';
 import type { RunInfo } from '../engine/step-type.js';
 import { LABEL_PATTERN as LABEL_RULE } from '../engine/step-resources.js';
@@ -15,6 +16,8 @@ export interface QueueJobData {
   readonly format: typeof JOB_FORMAT;
   /** The step's cache key: also the job's id, so coordinators running the same step share one job. */
   readonly key: string;
+  /** The remote the worker must read from and push to (its location; the queue's name carries its digest too). */
+  readonly remote: string;
   readonly stepId: string;
   /** A built-in step type id, with the version the coordinator planned. */
   readonly stepType: string;
@@ -57,20 +60,35 @@ export const LABEL_PATTERN = new RegExp(LABEL_RULE);
 
 const QUEUE_PREFIX = 'medpipe-steps';
 
-/** The BullMQ queue of steps needing exactly these labels (BullMQ names may not contain ':'). */
-export function queueNameFor(labels: readonly string[]): string {
+/**
+ * The remote a queue's jobs are for, as a short digest of its location: workers push to one
+ * remote, so jobs for another (a second project on the same Redis) must never reach them.
+ */
+export function remoteTag(remoteLocation: string): string {
+  return createHash('sha256').update(remoteLocation).digest('hex').slice(0, 10);
+}
+
+/** The BullMQ queue of steps for this remote needing exactly these labels (BullMQ names may not contain ':'). */
+export function queueNameFor(labels: readonly string[], remoteLocation: string): string {
   const sorted = [...new Set(labels)].sort();
-  return sorted.length ? `${QUEUE_PREFIX}.${sorted.join('.')}` : QUEUE_PREFIX;
+  const base = `${QUEUE_PREFIX}-${remoteTag(remoteLocation)}`;
+  return sorted.length ? `${base}.${sorted.join('.')}` : base;
 }
 
 /** At most this many labels per worker: it listens on one queue per subset of them. */
 export const MAX_WORKER_LABELS = 6;
 
-/** The queues a worker with these labels takes steps from: every step needing a subset of its labels. */
-export function queuesForWorker(labels: readonly string[]): string[] {
+/** The queues a worker with these labels takes steps from: every step for its remote needing a subset of its labels. */
+export function queuesForWorker(labels: readonly string[], remoteLocation: string): string[] {
   const sorted = [...new Set(labels)].sort();
   const names: string[] = [];
-  for (let mask = 0; mask < 1 << sorted.length; mask++) names.push(queueNameFor(sorted.filter((_, i) => mask & (1 << i))));
+  for (let mask = 0; mask < 1 << sorted.length; mask++)
+    names.push(
+      queueNameFor(
+        sorted.filter((_, i) => mask & (1 << i)),
+        remoteLocation,
+      ),
+    );
   return names;
 }
 

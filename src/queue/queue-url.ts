@@ -28,7 +28,7 @@ export function parseQueueUrl(text: string): QueueUrl {
   try {
     url = new URL(text);
   } catch {
-    throw new QueueUrlError(`"${shownQueueUrl(text)}" is not a queue URL: use redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB] (TLS)`);
+    throw new QueueUrlError(`the queue URL ${shownQueueUrl(text)} cannot be read: use redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://… (TLS)`);
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
     throw new QueueUrlError(`a queue URL is redis://HOST:PORT[/DB] or rediss://… (TLS), not ${url.protocol}//`);
@@ -48,12 +48,19 @@ export function parseQueueUrl(text: string): QueueUrl {
   };
 }
 
-/** The URL with any password replaced by ***, safe to print and record; unparsable text is shown without its user part. */
+/**
+ * The URL with any password replaced by ***, safe to print and record. The user part ends at the
+ * last @ of the authority (a password may hold @ or /); text that is not a URL shows only its scheme.
+ */
 export function shownQueueUrl(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_all, scheme: string, userinfo: string) => {
-    const user = userinfo.split(':')[0];
-    return userinfo.includes(':') ? `${scheme}${user}:***@` : `${scheme}${user}@`;
-  });
+  const scheme = /^([a-z][a-z0-9+.-]*:\/\/)/i.exec(text)?.[1];
+  if (!scheme) return '***';
+  const rest = text.slice(scheme.length);
+  const at = rest.lastIndexOf('@');
+  if (at < 0) return text;
+  const userinfo = rest.slice(0, at);
+  const user = userinfo.split(':')[0];
+  return `${scheme}${userinfo.includes(':') ? `${user}:***` : user}@${rest.slice(at + 1)}`;
 }
 
 /**

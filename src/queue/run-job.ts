@@ -7,9 +7,9 @@
  * writes, so the coordinator uses it like any remote hit.
  */
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { clock } from '../engine/clock.js';
-import { loadCustomStep } from '../engine/custom-step.js';
+import { fileStepCodeDigest, isCustomStepRef, loadCustomStep, packageCodeDigest, resolveStepPackage } from '../engine/custom-step.js';
 import type { Executor, JobHandlers } from '../engine/executor.js';
 import type { StepCatalogue } from '../engine/step-catalogue.js';
 import type { StepType } from '../engine/step-type.js';
@@ -39,7 +39,23 @@ export interface JobRunnerParts {
 
 async function stepTypeFor(data: QueueJobData, parts: JobRunnerParts): Promise<{ type: StepType; custom?: { modulePath: string; codeDigest: string } }> {
   if (data.custom) {
-    const loaded = await loadCustomStep(data.custom.uses, resolve(parts.project, data.pipelineDir));
+    // The digest is checked before anything is imported (importing runs the module's code), and
+    // only code inside the worker's project is considered.
+    const pipelineDir = resolve(parts.project, data.pipelineDir);
+    const modulePath = customModulePath(data.custom.uses, pipelineDir, parts);
+    let digest: string;
+    try {
+      digest = modulePath.packageDir ? packageCodeDigest(modulePath.packageDir) : fileStepCodeDigest(modulePath.entry);
+    } catch (e) {
+      throw new JobRefused(
+        `worker ${parts.name} cannot run ${data.stepId}: custom step ${data.custom.uses}: ${(e as Error).message} (in its project ${parts.project})`,
+      );
+    }
+    if (digest !== data.custom.codeDigest)
+      throw new JobRefused(
+        `worker ${parts.name} refuses ${data.stepId}: its copy of ${data.custom.uses} is not the code the coordinator planned (digest ${digest.slice(0, 12)}… here, ${data.custom.codeDigest.slice(0, 12)}… planned); check out the same commit on the worker`,
+      );
+    const loaded = await loadCustomStep(data.custom.uses, pipelineDir);
     if ('error' in loaded) throw new JobRefused(`worker ${parts.name} cannot run ${data.stepId}: ${loaded.error} (in its project ${parts.project})`);
     if (loaded.codeDigest !== data.custom.codeDigest)
       throw new JobRefused(
@@ -55,6 +71,24 @@ async function stepTypeFor(data: QueueJobData, parts: JobRunnerParts): Promise<{
       `worker ${parts.name} has ${data.stepType} version ${type.version}, the coordinator planned version ${data.version} (step ${data.stepId}): run the same medpipe version on both`,
     );
   return { type };
+}
+
+/** Whether `path` is `root` or inside it. */
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** Where a custom step's code is in the worker's project (a file, or a package's entry and folder); refused when outside it. */
+function customModulePath(uses: string, pipelineDir: string, parts: JobRunnerParts): { entry: string; packageDir?: string } {
+  const refuse = (): never => {
+    throw new JobRefused(`worker ${parts.name} refuses custom step ${uses}: it runs only code inside its project ${parts.project}`);
+  };
+  if (isAbsolute(uses) || !inside(parts.project, pipelineDir)) refuse();
+  const pkg = isCustomStepRef(uses) ? undefined : resolveStepPackage(uses, pipelineDir);
+  const found = pkg ? { entry: pkg.entry, packageDir: dirname(pkg.packageJson) } : { entry: resolve(pipelineDir, uses) };
+  if (!inside(parts.project, found.entry)) refuse();
+  return found;
 }
 
 /** The local path of an artifact the step reads, downloaded from the remote and verified when this worker lacks it. */
@@ -73,6 +107,10 @@ async function localObject(digest: string, what: string, parts: JobRunnerParts):
 
 export async function runQueueJob(data: QueueJobData, parts: JobRunnerParts, handlers: JobHandlers, signal: AbortSignal): Promise<QueueJobResult> {
   if (data?.format !== JOB_FORMAT) throw new JobRefused(`worker ${parts.name} cannot read a job of format ${String(data?.format)} (it reads ${JOB_FORMAT})`);
+  if (data.remote !== parts.remote.location)
+    throw new JobRefused(
+      `worker ${parts.name} pushes to ${parts.remote.location}, but ${data.stepId} was queued for ${data.remote}: start workers with the run's --remote`,
+    );
   const { type, custom } = await stepTypeFor(data, parts);
   const { store, remote } = parts;
   // Content addressing makes a second execution harmless; not making it is cheaper.

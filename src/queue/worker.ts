@@ -73,7 +73,9 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
   // Job ids are step keys: a job queued again for a step this worker is computing (its first job
   // was lost with a restarted Redis) waits for that computation instead of repeating it.
   const inFlight = new Map<string, Promise<QueueJobResult>>();
-  const queues = queuesForWorker(o.labels);
+  /** Set by close(true): running steps are being stopped by this worker, not by their coordinator. */
+  let forced = false;
+  const queues = queuesForWorker(o.labels, o.remote.location);
 
   // Cancels arrive on a pub/sub channel: a subscribed connection can do nothing else.
   const subscriber = new Redis({ ...(connection as object), lazyConnect: false });
@@ -124,7 +126,9 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
       o.log(`worker ${name}: ${label} ${result.reused ? 'was already on the remote' : `done in ${result.entry.durationMs} ms`}`);
       return result;
     } catch (e) {
-      const transient = e instanceof JobTransientError || e instanceof RemoteRequiredError;
+      // A step stopped because this worker is shutting down is not the step's failure: another worker retries it.
+      const transient =
+        e instanceof JobTransientError || e instanceof RemoteRequiredError || (forced && e instanceof StepFailure && e.detail.name === 'Cancelled');
       o.log(`worker ${name}: ${label} failed${transient ? ' (will be retried)' : ''}: ${(e as Error).message}`);
       if (transient) throw new Error(encodeFailure(e));
       // A step's own failure is deterministic (same inputs, same code), and a refusal would be
@@ -160,7 +164,10 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
     name,
     queues,
     async close(force = false) {
-      if (force) for (const c of running.values()) c.abort();
+      if (force) {
+        forced = true;
+        for (const c of running.values()) c.abort();
+      }
       await Promise.all(workers.map((w) => w.close(force)));
       subscriber.disconnect();
       await o.executor.close();

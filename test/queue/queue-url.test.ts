@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { readProjectConfig } from '../../src/engine/project-config.js';
 import { parseQueueUrl, shownQueueUrl } from '../../src/queue/queue-url.js';
-import { queueNameFor, queuesForWorker } from '../../src/queue/job-spec.js';
+import { queueNameFor, queuesForWorker, remoteTag } from '../../src/queue/job-spec.js';
 
 test('redis:// and rediss:// URLs: host, port, database, credentials and TLS', () => {
   assert.deepEqual(parseQueueUrl('redis://queue.local'), { host: 'queue.local', port: 6379, db: 0, tls: false, shown: 'redis://queue.local' });
@@ -27,9 +27,16 @@ test('bad queue URLs are refused with the fix, and the password is not repeated'
   assert.throws(() => parseQueueUrl('redis://h:6379/0?tls=1'), /takes no query/);
   assert.throws(
     () => parseQueueUrl('redis://:hunter2@h:notaport'),
-    (e: Error) => !e.message.includes('hunter2') && /not a queue URL/.test(e.message),
+    (e: Error) => !e.message.includes('hunter2') && /cannot be read/.test(e.message),
+  );
+  assert.throws(
+    () => parseQueueUrl('redis://user:pa/ss@host'),
+    (e: Error) => !e.message.includes('pa/ss') && /redis:\/\/user:\*\*\*@host cannot be read/.test(e.message),
   );
   assert.equal(shownQueueUrl('redis://u:p@h'), 'redis://u:***@h');
+  // A password may hold @: everything up to the last @ of the authority is hidden.
+  assert.equal(parseQueueUrl('redis://:p%40ss@host:6379').shown, 'redis://:***@host:6379');
+  assert.equal(shownQueueUrl('redis://:p@ss@host:6379'), 'redis://:***@host:6379');
 });
 
 test('queue: in the committed project config, never with a password', () => {
@@ -51,8 +58,12 @@ test('queue: in the committed project config, never with a password', () => {
   }
 });
 
-test('a queue per label set; a worker listens on every subset of its labels', () => {
-  assert.equal(queueNameFor([]), 'medpipe-steps');
-  assert.equal(queueNameFor(['highmem', 'gpu', 'gpu']), 'medpipe-steps.gpu.highmem');
-  assert.deepEqual(queuesForWorker(['highmem', 'gpu']), ['medpipe-steps', 'medpipe-steps.gpu', 'medpipe-steps.highmem', 'medpipe-steps.gpu.highmem']);
+test('a queue per remote and label set; a worker listens on every subset of its labels, for its remote only', () => {
+  const remote = 's3://hospital-ml/medpipe';
+  const base = `medpipe-steps-${remoteTag(remote)}`;
+  assert.match(base, /^medpipe-steps-[0-9a-f]{10}$/);
+  assert.equal(queueNameFor([], remote), base);
+  assert.equal(queueNameFor(['highmem', 'gpu', 'gpu'], remote), `${base}.gpu.highmem`);
+  assert.deepEqual(queuesForWorker(['highmem', 'gpu'], remote), [base, `${base}.gpu`, `${base}.highmem`, `${base}.gpu.highmem`]);
+  assert.notEqual(queueNameFor([], 's3://other-team/medpipe'), base);
 });

@@ -136,8 +136,8 @@ steps:
   const remote = `file://${join(dir, 'remote')}`;
   const plain = await worker(dir, redis.url, remote, 'plain');
   const big = await worker(dir, redis.url, remote, 'big', ['--labels', 'highmem,gpu']);
-  assert.match(plain.log(), /\(medpipe-steps\)/);
-  assert.match(big.log(), /\(medpipe-steps, medpipe-steps\.gpu, medpipe-steps\.highmem, medpipe-steps\.gpu\.highmem\)/);
+  assert.match(plain.log(), /\(medpipe-steps-[0-9a-f]{10}\)/);
+  assert.match(big.log(), /\((medpipe-steps-[0-9a-f]{10})(, \1\.gpu, \1\.highmem, \1\.gpu\.highmem)\)/);
   const r = await runCli(dir, 'run', 'p.yaml', '--queue', redis.url, '--remote', remote);
   assert.equal(r.code, 0, r.out + r.err);
   const record = listRunRecords(openStore(dir, undefined, dir), 1)[0];
@@ -162,4 +162,53 @@ steps:
   assert.match(r.out, /long: cancelled|long: CANCELLED|long: stopped/i);
   await w.waitFor(/cancelling .* at the coordinator's request/, 10_000);
   await w.waitFor(/q\/long failed: cancelled/i, 10_000);
+});
+
+test('one Redis, two remotes: each run is computed by its own remote’s workers, and an old finished job is never taken for a result', async () => {
+  const redis = await redisServer();
+  const dir = project();
+  const remoteA = `file://${join(dir, 'remote-a')}`;
+  const remoteB = `file://${join(dir, 'remote-b')}`;
+  const wa = await worker(dir, redis.url, remoteA, 'wa');
+  const wb = await worker(dir, redis.url, remoteB, 'wb');
+  const first = await runCli(dir, 'run', 'p.yaml', '--queue', redis.url, '--remote', remoteA, '--store', join(dir, 'store-a'));
+  assert.equal(first.code, 0, first.out + first.err);
+  const second = await runCli(dir, 'run', 'p.yaml', '--queue', redis.url, '--remote', remoteB, '--store', join(dir, 'store-b'));
+  assert.equal(second.code, 0, second.out + second.err);
+  const record = listRunRecords(openStore(dir, join(dir, 'store-b'), dir), 1)[0];
+  for (const id of ['a', 'b', 'c']) assert.equal(record.steps[id].worker, 'wb', id);
+  assert.doesNotMatch(wa.log(), /for .*\n.*q\/a done in.*\n.*q\/a done in/);
+  // Remote B now has every step: a fresh store computes nothing.
+  const third = await runCli(dir, 'run', 'p.yaml', '--queue', redis.url, '--remote', remoteB, '--store', join(dir, 'store-c'));
+  assert.equal(third.code, 0, third.out + third.err);
+  assert.match(third.out, /3 steps from the remote/);
+
+  // Remote A wiped (cleaned up, or lost): its finished jobs, still in Redis, are not results.
+  rmSync(join(dir, 'remote-a'), { recursive: true, force: true });
+  const again = await runCli(dir, 'run', 'p.yaml', '--queue', redis.url, '--remote', remoteA, '--store', join(dir, 'store-d'));
+  assert.equal(again.code, 0, again.out + again.err);
+  assert.equal((wa.log().match(/q\/c done in/g) ?? []).length, 2, 'c computed again for the wiped remote');
+  const fresh = await runCli(dir, 'run', 'p.yaml', '--queue', redis.url, '--remote', remoteA, '--store', join(dir, 'store-e'));
+  assert.match(fresh.out, /3 steps from the remote/);
+});
+
+test('many steps queued at once: no listener-leak warning', async () => {
+  const redis = await redisServer();
+  const steps = Array.from({ length: 16 }, (_, i) => `  s${i}: { uses: ./steps/slow.js, with: { n: ${i} } }`).join('\n');
+  const dir = project(`medpipe: 1\nname: q\nsteps:\n${steps}\n`);
+  const remote = `file://${join(dir, 'remote')}`;
+  await worker(dir, redis.url, remote, 'w1', ['--concurrency', '4']);
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  try {
+    const r = await runCli(dir, 'run', 'p.yaml', '--queue', redis.url, '--remote', remote);
+    assert.equal(r.code, 0, r.out + r.err);
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(
+    warnings.filter((w) => /MaxListeners/.test(w)),
+    [],
+  );
 });
