@@ -120,7 +120,15 @@ export class QueueCoordinator {
 
     let outcome: ((o: { completed: QueueJobResult } | { failed: string } | { lost: string } | { cancelled: true }) => void) | undefined;
     const finished = new Promise<{ completed: QueueJobResult } | { failed: string } | { lost: string } | { cancelled: true }>((r) => (outcome = r));
-    const waiter: Waiter = { settle: (o) => outcome?.(o), handlers };
+    const waiter: Waiter = {
+      settle: (o) => {
+        // Another coordinator sharing this job was stopped and cancelled it: this run still wants
+        // the step, so it is queued again (enqueue replaces the failed job).
+        if ('failed' in o && decodeFailure(o.failed).name === 'Cancelled' && !signal.aborted) return void enqueue().catch(() => {});
+        outcome?.(o);
+      },
+      handlers,
+    };
     let set = this.waiters.get(jobId);
     if (!set) this.waiters.set(jobId, (set = new Set()));
     set.add(waiter);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { listRunRecords } from '../../src/engine/record.js';
@@ -117,14 +117,19 @@ test('the coordinator killed: a re-run resumes without recomputing what finished
 
 test('two coordinators running the same pipeline: each step is computed once', async () => {
   const { dir, redis, remote, workers } = await setup(2, 1500);
+  // Two clones (two people): runs in one checkout would take turns on its publishing lock.
+  const clone = `${dir}-clone`;
+  started.dirs.push(clone);
+  cpSync(dir, clone, { recursive: true, filter: (src) => !src.includes('remote') && !src.includes('.store') });
   const [one, two] = await Promise.all([
-    runCli(dir, 'run', 'p.yaml', '--queue', redis.url, '--remote', remote, '--store', join(dir, 'store-1')),
-    runCli(dir, 'run', 'p.yaml', '--queue', redis.url, '--remote', remote, '--store', join(dir, 'store-2')),
+    runCli(dir, 'run', 'p.yaml', '--queue', redis.url, '--remote', remote),
+    runCli(clone, 'run', 'p.yaml', '--queue', redis.url, '--remote', remote),
   ]);
   assert.equal(one.code, 0, one.out + one.err);
   assert.equal(two.code, 0, two.out + two.err);
-  assert.equal(cValue(dir, join(dir, 'store-1')), 6);
-  assert.equal(cValue(dir, join(dir, 'store-2')), 6);
+  assert.doesNotMatch(one.out + two.out, /waiting for run/, 'the two runs overlapped');
+  assert.equal(cValue(dir), 6);
+  assert.equal(cValue(clone), 6);
   assert.deepEqual(Object.fromEntries(computedCounts(workers)), { a: 1, b: 1, c: 1 });
 });
 
@@ -138,4 +143,30 @@ test('Ctrl-C on the coordinator cancels the running job through the step’s Abo
   await workers[0].waitFor(/cancelling .* at the coordinator's request/, 10_000);
   await workers[0].waitFor(/q\/b failed: cancelled/i, 10_000);
   assert.equal(computedCounts(workers).get('b'), undefined);
+});
+
+test('Ctrl-C on one of two coordinators sharing a job: the other still gets the step', async () => {
+  const { dir, redis, remote, workers } = await setup(1, 6000);
+  // Two clones (two people): runs in one checkout would take turns on its publishing lock.
+  const clone = `${dir}-clone`;
+  started.dirs.push(clone);
+  cpSync(dir, clone, { recursive: true, filter: (src) => !src.includes('remote') && !src.includes('.store') });
+  const coordinator = (where: string) => {
+    const child = spawn(process.execPath, [BIN, 'run', 'p.yaml', '--plain', '--queue', redis.url, '--remote', remote], { cwd: where });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    return { child, exited, out: () => out };
+  };
+  const first = coordinator(dir);
+  await firstToRun(workers, 'b');
+  const second = coordinator(clone);
+  // The second run is waiting on the same job when the first is stopped.
+  for (let i = 0; i < 200 && !/b: running/.test(second.out()); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.match(second.out(), /b: running/);
+  first.child.kill('SIGINT');
+  assert.equal(await first.exited, 130);
+  assert.equal(await second.exited, 0, second.out());
+  assert.equal(cValue(clone), 6);
 });
