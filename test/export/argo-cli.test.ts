@@ -175,7 +175,8 @@ test('the Dockerfile’s cleaning step, run in a CI-like checkout: untracked and
     writeFileSync(join(dir, 'data/untracked.csv'), 'patient rows\n');
     git('config', 'http.https://github.com/.extraheader', 'AUTHORIZATION: basic c2VjcmV0LXRva2Vu');
     git('remote', 'add', 'origin', 'https://x-access-token:ghs_secret@github.com/o/r.git');
-    execFileSync('sh', ['-c', step.replace(/\\\n/g, '\n')], { cwd: dir });
+    // Docker joins a line ending in a backslash with the next one, then runs it with sh -c.
+    execFileSync('sh', ['-c', step.replace(/\\\n/g, '')], { cwd: dir });
     assert.ok(existsSync(join(dir, 'data/public.csv')));
     assert.ok(!existsSync(join(dir, 'data/private.csv')), 'an ignored file is removed');
     assert.ok(!existsSync(join(dir, 'data/untracked.csv')), 'an untracked file is removed');
