@@ -56,6 +56,8 @@ export class QueueCoordinator {
   private readonly queues = new Map<string, QueueHandle>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private lastError: string | undefined;
+  /** Set by close(): connections stop reconnecting. */
+  private closed = false;
   /** For cancels only (pub/sub), opened on the first one. */
   private publisher: Redis | undefined;
 
@@ -75,7 +77,7 @@ export class QueueCoordinator {
     const name = queueNameFor(labels, this.remoteLocation);
     let h = this.queues.get(name);
     if (!h) {
-      const connection = connectionOptions(this.url);
+      const connection = connectionOptions(this.url, () => this.closed);
       const queue = new Queue<QueueJobData, QueueJobResult>(name, { connection });
       const events = new QueueEvents(name, { connection });
       const remember = (e: Error): void => void (this.lastError = e.message);
@@ -161,7 +163,7 @@ export class QueueCoordinator {
         if (state === 'waiting' || state === 'delayed' || state === 'prioritized') await job?.remove();
         else if (state === 'active') {
           if (!this.publisher) {
-            this.publisher = new Redis({ ...(connectionOptions(this.url) as object) });
+            this.publisher = new Redis({ ...(connectionOptions(this.url, () => this.closed) as object) });
             this.publisher.on('error', () => {});
           }
           await this.publisher.publish(CANCEL_CHANNEL, jobId);
@@ -232,6 +234,7 @@ export class QueueCoordinator {
 
   /** Closes the queue's connections; with Redis away, gives up waiting after a moment and drops them. */
   async close(): Promise<void> {
+    this.closed = true;
     const handles = [...this.queues.values()];
     this.queues.clear();
     const graceful = Promise.allSettled(handles.flatMap((h) => [h.events.close(), h.queue.close()]));

@@ -66,9 +66,10 @@ export function shownQueueUrl(text: string): string {
 /**
  * BullMQ's connection options for a queue URL. `maxRetriesPerRequest: null` is what BullMQ needs
  * for its blocking commands; ioredis then reconnects on its own after Redis restarts, with this
- * backoff (capped at 2 s, so a restarted Redis is found again quickly).
+ * backoff (capped at 2 s, so a restarted Redis is found again quickly), until `giveUp` says the
+ * user of the connection has closed it.
  */
-export function connectionOptions(url: QueueUrl): ConnectionOptions {
+export function connectionOptions(url: QueueUrl, giveUp: () => boolean = () => false): ConnectionOptions {
   return {
     host: url.host,
     port: url.port,
@@ -77,7 +78,8 @@ export function connectionOptions(url: QueueUrl): ConnectionOptions {
     ...(url.password ? { password: url.password } : {}),
     ...(url.tls ? { tls: { servername: url.host } } : {}),
     maxRetriesPerRequest: null,
-    retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
+    // null ends the reconnecting: a closed coordinator must not keep its process alive retrying a Redis that is gone.
+    retryStrategy: (times: number) => (giveUp() ? null : Math.min(100 * 2 ** Math.min(times, 5), 2000)),
     connectTimeout: 5000,
   };
 }

@@ -67,7 +67,9 @@ class Slots {
 
 export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWorker> {
   const name = o.name ?? `${hostname()}:${process.pid}`;
-  const connection = connectionOptions(o.queue);
+  /** Set by close(): connections stop reconnecting, so a worker stopped while Redis is away still exits. */
+  let closing = false;
+  const connection = connectionOptions(o.queue, () => closing);
   const slots = new Slots(o.concurrency);
   const running = new Map<string, AbortController>();
   // Job ids are step keys: a job queued again for a step this worker is computing (its first job
@@ -164,6 +166,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
     name,
     queues,
     async close(force = false) {
+      closing = true;
       if (force) {
         forced = true;
         for (const c of running.values()) c.abort();

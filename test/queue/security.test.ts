@@ -90,20 +90,24 @@ test('rediss:// (TLS, a private CA trusted through NODE_EXTRA_CA_CERTS) with a p
   assert.ok(!out.includes('tls-secret'));
 });
 
-test('a wrong Redis password is one clear line naming the queue without the password', async () => {
+test('a wrong Redis password is one clear line naming the queue without the password, and the run ends', async () => {
   const redis = await redisServer('right-password');
   const dir = project();
   const wrong = redis.url.replace('right-password', 'wrong-password');
-  process.env.MEDPIPE_QUEUE_LOST_MS = '1500';
-  let r: Awaited<ReturnType<typeof runCli>>;
-  try {
-    r = await runCli(dir, 'run', 'p.yaml', '--queue', wrong, '--remote', join(dir, 'remote'));
-  } finally {
-    delete process.env.MEDPIPE_QUEUE_LOST_MS;
-  }
-  assert.equal(r.code, 1, r.out + r.err);
-  assert.match(r.out + r.err, /queue at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+.*(WRONGPASS|invalid|password)/i);
-  assert.ok(!(r.out + r.err).includes('wrong-password'));
+  // A process of its own: the run must end, not keep it alive retrying the refused connection.
+  const run = spawn(process.execPath, [BIN, 'run', 'p.yaml', '--queue', wrong, '--remote', join(dir, 'remote')], {
+    cwd: dir,
+    env: { ...process.env, MEDPIPE_QUEUE_LOST_MS: '1500' },
+  });
+  let out = '';
+  run.stdout.on('data', (d) => (out += d));
+  run.stderr.on('data', (d) => (out += d));
+  const timer = setTimeout(() => run.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((done) => run.once('exit', done));
+  clearTimeout(timer);
+  assert.equal(code, 1, `the run did not end by itself:\n${out}`);
+  assert.match(out, /queue at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+.*(WRONGPASS|invalid|password)/i);
+  assert.ok(!out.includes('wrong-password'));
 });
 
 test('a worker refuses custom step code that is not what the coordinator planned', async () => {
