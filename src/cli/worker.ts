@@ -82,5 +82,8 @@ export async function workerCommand(rest: string[], args: ParsedArgs, io: CliIO)
   });
   remote.close();
   io.err(`medpipe: worker ${worker.name} stopped`);
+  // With Redis away, BullMQ's connections may keep reconnecting after close: a stopped worker
+  // exits anyway, a moment later (the timer does not itself keep the process alive).
+  setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }

@@ -44,6 +44,9 @@ export interface RunningWorker {
   close(force?: boolean): Promise<void>;
 }
 
+/** How long a stopping worker waits for BullMQ to close once its steps are done. */
+const CLOSE_WAIT_MS = 3000;
+
 /** A failed job's reason as BullMQ stores it: the step's error name and message, so the coordinator tells user errors from bugs. */
 export function encodeFailure(e: unknown): string {
   const err = e instanceof StepFailure ? e.detail : e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
@@ -171,7 +174,12 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
         forced = true;
         for (const c of running.values()) c.abort();
       }
-      await Promise.all(workers.map((w) => w.close(force)));
+      // Stop taking jobs, let the running steps finish (or stop, when forced), then give BullMQ a
+      // moment to close: with Redis away its close never settles, and a stopped worker must exit.
+      const closed = Promise.allSettled(workers.map((w) => w.close(force)));
+      await Promise.allSettled([...inFlight.values()]);
+      await Promise.race([closed, new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
+      for (const w of workers) void w.disconnect().catch(() => {});
       subscriber.disconnect();
       await o.executor.close();
     },

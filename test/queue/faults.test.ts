@@ -170,3 +170,15 @@ test('Ctrl-C on one of two coordinators sharing a job: the other still gets the 
   assert.equal(await second.exited, 0, second.out());
   assert.equal(cValue(clone), 6);
 });
+
+test('a worker stopped (SIGTERM) while Redis is gone still exits', async () => {
+  const { redis, workers } = await setup(1);
+  await redis.stop();
+  const exited = new Promise<number | null>((done) => workers[0].child.once('exit', (code) => done(code)));
+  workers[0].child.kill('SIGTERM');
+  const timer = setTimeout(() => workers[0].child.kill('SIGKILL'), 20_000);
+  const code = await exited;
+  clearTimeout(timer);
+  assert.equal(code, 0, `the worker did not exit by itself:\n${workers[0].log()}`);
+  assert.match(workers[0].log(), /worker w1 stopped/);
+});
