@@ -125,6 +125,30 @@ function thresholdRule(t: Params['threshold'], scoreKind: 'probability' | 'decis
 }
 
 /** The `bootstrap:` parameter of the evaluate steps; they differ only in what is resampled. */
+/** The `subgroups:` parameter (evaluate, monitor): which columns to break the metrics down by, with numeric `bins:`. */
+export function subgroupsParam(column: string, description: string): object {
+  return {
+    type: 'array',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['column'],
+      examples: [{ column: 'sex' }, { column: 'age', bins: [0, 40, 65, 120] }],
+      properties: {
+        column: { type: 'string', description: column },
+        bins: {
+          type: 'array',
+          items: { type: 'number' },
+          minItems: 1,
+          description: 'Numeric column: the edges between groups, e.g. [40, 65] gives < 40, [40, 65), >= 65.',
+        },
+      },
+    },
+    default: [],
+    description,
+  };
+}
+
 export function bootstrapParam(resamples: string, description: string): object {
   return {
     type: 'object',
@@ -192,31 +216,10 @@ export default defineStep<Params>({
         'Bootstrap resamples for the confidence intervals (0: no intervals).',
         'Percentile bootstrap confidence intervals for every metric.',
       ),
-      subgroups: {
-        type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['column'],
-          examples: [{ column: 'sex' }, { column: 'age', bins: [0, 40, 65, 120] }],
-          properties: {
-            column: {
-              type: 'string',
-              description:
-                'A column of the test dataset: a feature, an id column, or a source column carried by preprocess keep_for_evaluation (an encoded or dropped column).',
-            },
-            bins: {
-              type: 'array',
-              items: { type: 'number' },
-              minItems: 1,
-              description: 'Numeric column: the edges between groups, e.g. [40, 65] gives < 40, [40, 65), >= 65.',
-            },
-          },
-        },
-        default: [],
-        description:
-          'Report every metric per value of these columns, with its n and prevalence; for a binary classifier also the fairness gaps (largest difference between groups in sensitivity, specificity and calibration-in-the-large, with intervals), which gates can name: subgroups.max_gap.sensitivity, subgroups.<column>.max_gap.specificity.',
-      },
+      subgroups: subgroupsParam(
+        'A column of the test dataset: a feature, an id column, or a source column carried by preprocess keep_for_evaluation (an encoded or dropped column).',
+        'Report every metric per value of these columns, with its n and prevalence; for a binary classifier also the fairness gaps (largest difference between groups in sensitivity, specificity and calibration-in-the-large, with intervals), which gates can name: subgroups.max_gap.sensitivity, subgroups.<column>.max_gap.specificity.',
+      ),
       // No defaults: absent, the step's resolved params (and so its cache key) are those of before it existed.
       fairness: {
         type: 'object',

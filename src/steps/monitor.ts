@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { bootstrapParam } from './evaluate.js';
+import { bootstrapParam, subgroupsParam } from './evaluate.js';
 import { defineStep, type StepContext } from '../engine/step-type.js';
 import { GateError, StepInputError } from '../errors.js';
 import type { ModelBundle } from '../bundle/bundle.js';
@@ -141,20 +141,7 @@ export default defineStep<Params>({
         default: null,
         description: "The column of the new rows holding the true outcome: the registered version's metrics are recomputed on them with bootstrap intervals.",
       },
-      subgroups: {
-        type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['column'],
-          properties: {
-            column: { type: 'string', description: 'A column of the new rows.' },
-            bins: { type: 'array', items: { type: 'number' }, minItems: 1, description: 'Numeric column: the edges between groups.' },
-          },
-        },
-        default: [],
-        description: 'With labels: the metrics per value of these columns, as in evaluate.',
-      },
+      subgroups: subgroupsParam('A column of the new rows.', 'With labels: the metrics per value of these columns, as in evaluate.'),
       bootstrap: bootstrapParam(
         'Bootstrap resamples for the intervals of the labelled metrics (0: no intervals).',
         'Percentile bootstrap intervals of the labelled metrics.',
