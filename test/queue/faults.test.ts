@@ -5,25 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { listRunRecords } from '../../src/engine/record.js';
 import { openStore } from '../../src/engine/open.js';
 import { runCli } from '../helpers/cli.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { slowProject } from './slow-project.js';
-import { BIN, computedCounts, startWorker, type WorkerProcess } from './workers.js';
+import { BIN, computedCounts, startWorker, trackStarted, type WorkerProcess } from './workers.js';
 
-const started: { workers: WorkerProcess[]; redis: RedisServer[]; dirs: string[] } = { workers: [], redis: [], dirs: [] };
-
-afterEach(async () => {
-  await Promise.all(started.workers.splice(0).map((w) => w.stop()));
-  await Promise.all(started.redis.splice(0).map((r) => r.stop()));
-});
-after(() => {
-  for (const d of started.dirs) rmSync(d, { recursive: true, force: true });
-});
+const started = trackStarted();
 
 async function setup(workerCount: number, slowMs = 4000): Promise<{ dir: string; redis: RedisServer; remote: string; workers: WorkerProcess[] }> {
   const dir = slowProject(slowMs);

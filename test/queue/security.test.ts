@@ -6,23 +6,16 @@
 import assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { listRunRecords } from '../../src/engine/record.js';
 import { openStore } from '../../src/engine/open.js';
 import { runCli } from '../helpers/cli.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { slowProject } from './slow-project.js';
-import { BIN, startWorker, type WorkerProcess } from './workers.js';
+import { BIN, startWorker, trackStarted, type WorkerProcess } from './workers.js';
 import { spawn } from 'node:child_process';
 
-const started: { workers: WorkerProcess[]; redis: RedisServer[]; dirs: string[] } = { workers: [], redis: [], dirs: [] };
-afterEach(async () => {
-  await Promise.all(started.workers.splice(0).map((w) => w.stop()));
-  await Promise.all(started.redis.splice(0).map((r) => r.stop()));
-});
-after(() => {
-  for (const d of started.dirs) rmSync(d, { recursive: true, force: true });
-});
+const started = trackStarted();
 
 function project(pipeline?: string): string {
   const dir = slowProject(300, undefined, pipeline);

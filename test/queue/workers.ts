@@ -4,7 +4,10 @@
  * which step (and kill the one running it).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, afterEach } from 'node:test';
+import type { RedisServer } from '../helpers/redis-server.js';
 import { ROOT } from '../helpers/cli.js';
 
 export const BIN = join(ROOT, 'dist/src/cli/bin.js');
@@ -73,4 +76,17 @@ export function computedCounts(workers: readonly WorkerProcess[]): Map<string, n
   const counts = new Map<string, number>();
   for (const w of workers) for (const m of w.log().matchAll(/: [^ ]+\/(\S+) done in \d+ ms/g)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
   return counts;
+}
+
+/** What a test file's tests start: workers and Redis are stopped after each test, folders removed after the file. */
+export function trackStarted(): { workers: WorkerProcess[]; redis: RedisServer[]; dirs: string[] } {
+  const started = { workers: [] as WorkerProcess[], redis: [] as RedisServer[], dirs: [] as string[] };
+  afterEach(async () => {
+    await Promise.all(started.workers.splice(0).map((w) => w.stop()));
+    await Promise.all(started.redis.splice(0).map((r) => r.stop()));
+  });
+  after(() => {
+    for (const d of started.dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return started;
 }
