@@ -86,8 +86,8 @@ export class QueueCoordinator {
       events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, { completed: returnvalue as QueueJobResult }));
       events.on('failed', ({ jobId, failedReason }) => {
         // A failure that will be retried moves the job back to waiting or delayed: only a final one ends the wait.
-        void Job.fromId(queue, jobId)
-          .then((job) => job?.getState())
+        void queue
+          .getJobState(jobId)
           .then((state) => state === 'failed' && this.settle(jobId, { failed: failedReason }))
           .catch(() => {});
       });
@@ -181,11 +181,9 @@ export class QueueCoordinator {
           await withTimeout(
             (async () => {
               await ready;
-              const job = await Job.fromId(queue, jobId);
-              const state = await job?.getState();
-              if (!job || state === 'unknown') await enqueue();
-              else if (state === 'completed') waiter.settle({ completed: job.returnvalue });
-              else if (state === 'failed') waiter.settle({ failed: job.failedReason });
+              const seen = await readJobOutcome(queue, jobId);
+              if (seen === 'absent') await enqueue();
+              else if (seen !== 'pending') waiter.settle(seen);
             })(),
             Math.min(lostAfter, 5000),
           );
@@ -244,6 +242,24 @@ export class QueueCoordinator {
     });
     this.publisher?.disconnect();
   }
+}
+
+/**
+ * A job's outcome as a poll reads it: its state first, then the job. Read the other way round, a
+ * job fetched while active that fails a moment later is seen failed with the reason it did not
+ * have yet when fetched, an empty one (CI met this race).
+ */
+export async function readJobOutcome(
+  queue: Queue<QueueJobData, QueueJobResult>,
+  jobId: string,
+): Promise<'absent' | 'pending' | { completed: QueueJobResult } | { failed: string }> {
+  const state = await queue.getJobState(jobId);
+  if (state === 'unknown') return 'absent';
+  if (state !== 'completed' && state !== 'failed') return 'pending';
+  const job = await Job.fromId(queue, jobId);
+  // Removed and queued again in between (another coordinator): the next poll reads the new job.
+  if (!job?.finishedOn) return 'pending';
+  return state === 'completed' ? { completed: job.returnvalue } : { failed: job.failedReason };
 }
 
 /** The step's error as the worker encoded it (worker.ts encodeFailure); anything else is shown as it is. */

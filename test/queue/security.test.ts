@@ -167,7 +167,7 @@ test('one Redis, two remotes: each run is computed by its own remote’s workers
   const remoteA = `file://${join(dir, 'remote-a')}`;
   const remoteB = `file://${join(dir, 'remote-b')}`;
   const wa = await worker(dir, redis.url, remoteA, 'wa');
-  const wb = await worker(dir, redis.url, remoteB, 'wb');
+  await worker(dir, redis.url, remoteB, 'wb');
   const first = await runCli(dir, 'run', 'p.yaml', '--queue', redis.url, '--remote', remoteA, '--store', join(dir, 'store-a'));
   assert.equal(first.code, 0, first.out + first.err);
   const second = await runCli(dir, 'run', 'p.yaml', '--queue', redis.url, '--remote', remoteB, '--store', join(dir, 'store-b'));
