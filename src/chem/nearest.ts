@@ -270,3 +270,37 @@ export function mergeNeighbours(n: Neighbours, nq: number, nl: number): Candidat
     hits: Int32Array.from(rows, (l) => hits[l]),
   };
 }
+
+/**
+ * The merged hits followed by every library row no query retrieved, best first by the score of its
+ * nearest query (ties: lower library row), with 0 hits: a whole pool ranked by retrieval.
+ * `nearestQuery` is the search the other way round, each library row against the queries, k = 1.
+ */
+export function withUnretrieved(hits: Candidates, nearestQuery: Neighbours): Candidates {
+  const nl = nearestQuery.index.length;
+  const retrieved = new Uint8Array(nl);
+  for (const l of hits.library) retrieved[l] = 1;
+  const rest: number[] = [];
+  for (let l = 0; l < nl; l++) if (!retrieved[l]) rest.push(l);
+  rest.sort((x, y) => nearestQuery.score[y] - nearestQuery.score[x] || x - y);
+  const concat = <T extends Int32Array | Float64Array>(a: T, b: T, make: (n: number) => T): T => {
+    const out = make(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  return {
+    library: concat(hits.library, Int32Array.from(rest), (n) => new Int32Array(n)),
+    score: concat(
+      hits.score,
+      Float64Array.from(rest, (l) => nearestQuery.score[l]),
+      (n) => new Float64Array(n),
+    ),
+    query: concat(
+      hits.query,
+      Int32Array.from(rest, (l) => nearestQuery.index[l]),
+      (n) => new Int32Array(n),
+    ),
+    hits: concat(hits.hits, new Int32Array(rest.length), (n) => new Int32Array(n)),
+  };
+}

@@ -15,10 +15,11 @@ interface Params {
   fingerprint_prefix: string;
   id: string;
   keep: string[] | null;
+  output: 'hits' | 'all';
 }
 
 /** Columns this step adds to the library's. */
-const ADDED = ['similarity', 'distance', 'query_row', 'query_hits'] as const;
+const ADDED = ['similarity', 'distance', 'query_row', 'query_hits', 'retrieved'] as const;
 
 export default defineStep<Params>({
   id: 'retrieve.nearest',
@@ -36,7 +37,7 @@ export default defineStep<Params>({
     data: {
       kind: 'dataset',
       description:
-        "Distinct library molecules that are among some query's k nearest, most similar first: the kept library columns, similarity, distance (euclidean), query_row (0-based row of the best-matching query) and query_hits.",
+        "Distinct library molecules that are among some query's k nearest, most similar first: the kept library columns, similarity, distance (euclidean), query_row (0-based row of the best-matching query) and query_hits. With output: all, every library molecule follows, with retrieved = 0.",
     },
   },
   defaultOutput: 'data',
@@ -80,6 +81,12 @@ export default defineStep<Params>({
         description:
           'Library columns in the output besides the id (e.g. [nci_id, smiles]); null = every library column, so a QSAR model can predict on the result.',
       },
+      output: {
+        enum: ['hits', 'all'],
+        default: 'hits',
+        description:
+          'hits: only the retrieved molecules. all: every library molecule, the retrieved first (as with hits), then the others by their similarity to the nearest query, with a 0/1 column retrieved; for scoring a whole pool, e.g. a retrospective screening benchmark.',
+      },
     },
   },
   async run(ctx, params) {
@@ -87,7 +94,7 @@ export default defineStep<Params>({
     const { getColumn, makeDataset, takeRows } = await import('../data/dataset.js');
     const { didYouMean } = await import('../suggest.js');
     const { selectColumns, libraryKeys, firstOfEachKey } = await import('../chem/retrieve-columns.js');
-    const { nearestEuclidean, nearestTanimoto, mergeNeighbours } = await import('../chem/nearest.js');
+    const { nearestEuclidean, nearestTanimoto, mergeNeighbours, withUnretrieved } = await import('../chem/nearest.js');
     const { fitStandardiser, standardisedRows } = await import('../data/standardise.js');
     const { packColumns, wordsFor } = await import('../chem/bits.js');
     type Column = import('../data/dataset.js').Column;
@@ -115,16 +122,27 @@ export default defineStep<Params>({
     const nq = query.rowCount;
     const nl = lib.rowCount;
     const d = picked.names.length;
-    const neighbours =
+    // Both sides in the metric's form: standardised rows (the library's mean and std) or packed bits.
+    const search =
       params.metric === 'euclidean'
         ? (() => {
             const s = fitStandardiser(picked.library);
-            return nearestEuclidean(standardisedRows(picked.query, s), nq, standardisedRows(picked.library, s), nl, d, params.k);
+            const q = standardisedRows(picked.query, s);
+            const l = standardisedRows(picked.library, s);
+            return { ofQueries: (k: number) => nearestEuclidean(q, nq, l, nl, d, k), ofLibrary: () => nearestEuclidean(l, nl, q, nq, d, 1) };
           })()
-        : nearestTanimoto(packColumns(picked.query, nq), nq, packColumns(picked.library, nl), nl, wordsFor(d), params.k);
-    const found = mergeNeighbours(neighbours, nq, nl);
+        : (() => {
+            const q = packColumns(picked.query, nq);
+            const l = packColumns(picked.library, nl);
+            const words = wordsFor(d);
+            return { ofQueries: (k: number) => nearestTanimoto(q, nq, l, nl, words, k), ofLibrary: () => nearestTanimoto(l, nl, q, nq, words, 1) };
+          })();
+    const neighbours = search.ofQueries(params.k);
+    const hits = mergeNeighbours(neighbours, nq, nl);
+    const found = params.output === 'all' ? withUnretrieved(hits, search.ofLibrary()) : hits;
 
     const n = found.library.length;
+    const retrieved = hits.library.length;
     const distance = new Float64Array(n);
     const similarity = new Float64Array(n);
     for (let r = 0; r < n; r++) {
@@ -141,14 +159,24 @@ export default defineStep<Params>({
       ...(params.metric === 'euclidean' ? [extra('distance', distance)] : []),
       extra('query_row', Float64Array.from(found.query)),
       extra('query_hits', Float64Array.from(found.hits)),
+      ...(params.output === 'all'
+        ? [
+            extra(
+              'retrieved',
+              Float64Array.from(found.hits, (h) => (h > 0 ? 1 : 0)),
+            ),
+          ]
+        : []),
     ];
     const target = library.target && keep.includes(library.target.column) ? library.target : undefined;
     await writeDatasetFile(ctx.output('data'), makeDataset(columns, target));
 
-    const sorted = Float64Array.from(similarity).sort();
-    const median = n ? (n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2) : NaN;
+    // The summary is about the retrieved molecules; with output: all the rest follow them.
+    const m = retrieved;
+    const sorted = similarity.slice(0, m).sort();
+    const median = m ? (m % 2 ? sorted[(m - 1) / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2) : NaN;
     ctx.log(
-      `${nq} queries x ${nl} library molecules, ${params.metric} on ${d} columns, k=${neighbours.k}: ${n} distinct molecules (similarity max ${n ? similarity[0].toFixed(3) : '-'}, median ${n ? median.toFixed(3) : '-'})`,
+      `${nq} queries x ${nl} library molecules, ${params.metric} on ${d} columns, k=${neighbours.k}: ${m} distinct molecules (similarity max ${m ? similarity[0].toFixed(3) : '-'}, median ${m ? median.toFixed(3) : '-'})${n > m ? `; ${n - m} more not retrieved` : ''}`,
     );
     return {
       queries: nq,
@@ -157,9 +185,10 @@ export default defineStep<Params>({
       metric: params.metric,
       columns: d,
       k: neighbours.k,
-      molecules: n,
-      similarity_max: n ? similarity[0] : null,
-      similarity_median: n ? median : null,
+      molecules: m,
+      similarity_max: m ? similarity[0] : null,
+      similarity_median: m ? median : null,
+      ...(params.output === 'all' ? { rows: n } : {}),
     };
   },
 });

@@ -206,3 +206,71 @@ test('the output carries the library columns a QSAR model needs, and errors name
   const gap = await datasetFile(makeDataset([{ name: 'tpsa', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from([50, NaN]) } }]));
   await assert.rejects(run({}, gap), /column "tpsa" of the query dataset has a missing value \(data row 2\)/);
 });
+
+test('output: all ranks the whole library: the retrieved molecules as with hits, then every other by its nearest query', async () => {
+  const params = { k: 2, metric: 'tanimoto', keep: ['canonical_smiles'] };
+  const hits = await readDatasetFile((await runStep(retrieve, { query: await queryPath, library: await libraryPath }, params)).outputs.data);
+  const r = await runStep(retrieve, { query: await queryPath, library: await libraryPath }, { ...params, output: 'all' });
+  const all = await readDatasetFile(r.outputs.data);
+
+  const lib = await readDatasetFile(await libraryPath);
+  const qry = await readDatasetFile(await queryPath);
+  const ids = texts(lib, 'canonical_smiles');
+  const unique = takeRows(lib, Int32Array.from(ids.flatMap((s, i) => (ids.indexOf(s) === i ? [i] : []))));
+  assert.equal(all.rowCount, unique.rowCount, 'every library molecule once');
+  assert.deepEqual(new Set(texts(all, 'canonical_smiles')), new Set(texts(unique, 'canonical_smiles')));
+
+  const m = hits.rowCount;
+  for (const name of ['canonical_smiles', 'similarity', 'query_row', 'query_hits'])
+    assert.deepEqual(
+      getColumn(
+        takeRows(
+          all,
+          Int32Array.from({ length: m }, (_, i) => i),
+        ),
+        name,
+      )?.data,
+      getColumn(hits, name)?.data,
+      name,
+    );
+  assert.deepEqual(
+    Array.from(values(all, 'retrieved')),
+    Array.from({ length: all.rowCount }, (_, i) => (i < m ? 1 : 0)),
+  );
+
+  // The rest: brute force, each molecule's best Tanimoto to any query, best first, ties to the lower library row.
+  const bits = (ds: Dataset, row: number): number[] => Array.from({ length: BITS }, (_, b) => values(ds, `fp_${b}`)[row]);
+  const tanimoto = (a: number[], b: number[]): number => {
+    const or = a.filter((v, i) => v || b[i]).length;
+    return or ? a.filter((v, i) => v && b[i]).length / or : 0;
+  };
+  const retrievedIds = new Set(texts(hits, 'canonical_smiles'));
+  const queries = Array.from({ length: qry.rowCount }, (_, q) => bits(qry, q));
+  const rest = Array.from({ length: unique.rowCount }, (_, l) => l)
+    .filter((l) => !retrievedIds.has(texts(unique, 'canonical_smiles')[l]))
+    .map((l) => {
+      const scores = queries.map((q) => tanimoto(q, bits(unique, l)));
+      const best = Math.max(...scores);
+      return { l, best, q: scores.indexOf(best) };
+    })
+    .sort((a, b) => b.best - a.best || a.l - b.l);
+  const tail = (name: string): number[] => Array.from(values(all, name)).slice(m);
+  assert.deepEqual(
+    texts(all, 'canonical_smiles').slice(m),
+    rest.map((e) => texts(unique, 'canonical_smiles')[e.l]),
+  );
+  assert.deepEqual(
+    tail('similarity'),
+    rest.map((e) => e.best),
+  );
+  assert.deepEqual(
+    tail('query_row'),
+    rest.map((e) => e.q),
+  );
+  assert.deepEqual(
+    tail('query_hits'),
+    rest.map(() => 0),
+  );
+  assert.equal((r.summary as { molecules: number; rows: number }).molecules, m, 'the summary counts the retrieved');
+  assert.equal((r.summary as { rows: number }).rows, all.rowCount);
+});
