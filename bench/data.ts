@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRng } from '../src/rng.js';
-import { median } from './measure.js';
+import { median, printTable } from './measure.js';
 import { readCsv } from '../src/data/csv.js';
 import { applyPreprocess, fitPreprocess } from '../src/data/preprocess.js';
 
@@ -117,20 +117,21 @@ export async function benchData(): Promise<void> {
   const rssAfter = median(runs.map((r) => r.maxRssAfterStandardiseMb));
   const numericMb = (ROWS * COLS * 8) / 2 ** 20;
   const rate = (ms: number): string => Math.round(ROWS / (ms / 1000)).toLocaleString('en');
-  console.log(
-    `data: ${ROWS.toLocaleString('en')} x ${COLS} numeric CSV (${sizeMb.toFixed(0)} MiB), median of ${REPEATS} runs, each in a fresh process (machine shared, timings noisy)`,
-  );
-  console.log('| what | time (ms) | rows/s | peak RSS (MiB) |');
-  console.log('|---|---:|---:|---:|');
-  console.log(
-    `| medpipe readCsv | ${loadMs.toFixed(0)} | ${rate(loadMs)} | ${rss.toFixed(0)} (${(rss / numericMb).toFixed(2)}x the ${numericMb.toFixed(0)} MiB of numbers) |`,
-  );
-  console.log(
-    `| + standardise (preprocess fit + apply) | ${stdMs.toFixed(0)} | ${rate(loadMs + stdMs)} (load + standardise) | ${rssAfter.toFixed(0)} (input and scaled copy) |`,
-  );
   const py = pythonLoad(path);
-  if (typeof py === 'string') console.log(`| Python | n/a: ${py} | | |`);
-  else console.log(`| ${py.what} | ${py.ms.toFixed(0)} | ${rate(py.ms)} | ${py.maxRssMb.toFixed(0)} |`);
+  printTable(
+    `data: ${ROWS.toLocaleString('en')} x ${COLS} numeric CSV (${sizeMb.toFixed(0)} MiB), median of ${REPEATS} runs, each in a fresh process (machine shared, timings noisy)`,
+    [
+      ['what', 'time (ms)', 'rows/s', 'peak RSS (MiB)'],
+      ['medpipe readCsv', loadMs.toFixed(0), rate(loadMs), `${rss.toFixed(0)} (${(rss / numericMb).toFixed(2)}x the ${numericMb.toFixed(0)} MiB of numbers)`],
+      [
+        '+ standardise (preprocess fit + apply)',
+        stdMs.toFixed(0),
+        `${rate(loadMs + stdMs)} (load + standardise)`,
+        `${rssAfter.toFixed(0)} (input and scaled copy)`,
+      ],
+      typeof py === 'string' ? ['Python', `n/a: ${py}`, '', ''] : [py.what, py.ms.toFixed(0), rate(py.ms), py.maxRssMb.toFixed(0)],
+    ],
+  );
   console.log(
     `runs (load ms): ${runs.map((r) => r.loadMs.toFixed(0)).join(', ')}; peak RSS after load (MiB): ${runs.map((r) => r.maxRssMb.toFixed(0)).join(', ')}`,
   );

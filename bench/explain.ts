@@ -28,7 +28,7 @@ import { coversFromBase64 } from '../src/explain/covers.js';
 import { forestShap, leftFractions } from '../src/explain/tree-shap.js';
 import { forestFromJSON } from '../src/ml/forest/index.js';
 import { readRowsForBundle } from '../src/bundle/predict.js';
-import { measureNode, median } from './measure.js';
+import { measureNode, median, printTable } from './measure.js';
 
 const REPEATS = 7;
 const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
@@ -90,10 +90,10 @@ export async function benchExplain(): Promise<void> {
     if (cli.code !== 0) throw new Error(`medpipe explain failed: ${cli.stderr}`);
     table.push([`${name}: \`medpipe explain\` (fresh process)`, String(rows.rowCount), `${cli.wallMs.toFixed(0)} ms`, '1']);
   }
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}, node ${process.version}`);
-  console.log('| what | rows | wall (median) | runs |');
-  console.log('|---|---|---|---|');
-  for (const r of table) console.log(`| ${r.join(' | ')} |`);
+  printTable(`Explanations; machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}, node ${process.version}`, [
+    ['what', 'rows', 'wall (median)', 'runs'],
+    ...table,
+  ]);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await benchExplain();

@@ -40,7 +40,30 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** One printed table, as `npm run bench` saves it in its JSON results (see run.ts and compare.ts). */
+export interface BenchTable {
+  readonly suite: string;
+  readonly title: string;
+  /** The header row first, then the data rows, each cell as printed. */
+  readonly rows: readonly (readonly string[])[];
+}
+
+const printed: BenchTable[] = [];
+let suite = '';
+
+/** Names the suite the following tables belong to. */
+export function beginSuite(name: string): void {
+  suite = name;
+}
+
+/** Every table printed so far in this process. */
+export function printedTables(): readonly BenchTable[] {
+  return printed;
+}
+
+/** Prints a Markdown table (header row first) under its title, and keeps it for the JSON results. */
 export function printTable(title: string, rows: readonly (readonly string[])[]): void {
+  printed.push({ suite, title, rows: rows.map((r) => [...r]) });
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(`\n${title}\n${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.slice(1).map(line).join('\n')}`);

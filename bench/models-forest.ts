@@ -18,7 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNumericCsv } from '../test/ml/forest-fixtures.js';
-import { median } from './measure.js';
+import { median, printTable } from './measure.js';
 
 const PYTHON = '/usr/bin/python3';
 const TREES = 100;
@@ -141,14 +141,23 @@ function warmOf(runs: RunResult[]): number | null {
 }
 
 /** The target compares against scikit-learn with n_jobs=2, so the warm ratio uses that row of the same data set. */
-function table(rows: Row[]): string {
+function table(rows: Row[]): string[][] {
   const out = [
-    `| data | implementation | first fit s (cold) | cold fit s (runs) | warm fit s (median of ${WARM_REPEATS}; ${WARM_REPEATS_LARGE} on 16000 rows) | warm / sklearn n_jobs=2 | predict s | peak RSS MB | test accuracy |`,
-    '|---|---|---|---|---|---|---|---|---|',
+    [
+      'data',
+      'implementation',
+      'first fit s (cold)',
+      'cold fit s (runs)',
+      `warm fit s (median of ${WARM_REPEATS}; ${WARM_REPEATS_LARGE} on 16000 rows)`,
+      'warm / sklearn n_jobs=2',
+      'predict s',
+      'peak RSS MB',
+      'test accuracy',
+    ],
   ];
   for (const r of rows) {
     if (r.runs === 'timeout') {
-      out.push(`| ${r.dataset} | ${r.impl} | >${ML_RF_LIMIT_MS / 1000} (killed) | | | | | | |`);
+      out.push([r.dataset, r.impl, `>${ML_RF_LIMIT_MS / 1000} (killed)`, '', '', '', '', '', '']);
       continue;
     }
     const runs = r.runs;
@@ -156,11 +165,19 @@ function table(rows: Row[]): string {
     const refWarm = ref && ref.runs !== 'timeout' ? warmOf(ref.runs) : null;
     const warm = warmOf(runs);
     const ratio = warm !== null && refWarm !== null ? `${(warm / refWarm).toFixed(2)}x` : '-';
-    out.push(
-      `| ${r.dataset} | ${r.impl} | ${median(runs.map((x) => x.fitS)).toFixed(2)} | ${runs.map((x) => x.fitS.toFixed(2)).join(', ')} | ${warm === null ? '-' : warm.toFixed(2)} | ${ratio} | ${median(runs.map((x) => x.predictS)).toFixed(3)} | ${median(runs.map((x) => x.peakRssMb)).toFixed(0)} | ${runs[0].accuracy.toFixed(3)} |`,
-    );
+    out.push([
+      r.dataset,
+      r.impl,
+      median(runs.map((x) => x.fitS)).toFixed(2),
+      runs.map((x) => x.fitS.toFixed(2)).join(', '),
+      warm === null ? '-' : warm.toFixed(2),
+      ratio,
+      median(runs.map((x) => x.predictS)).toFixed(3),
+      median(runs.map((x) => x.peakRssMb)).toFixed(0),
+      runs[0].accuracy.toFixed(3),
+    ]);
   }
-  return out.join('\n');
+  return out;
 }
 
 export async function benchForest(): Promise<void> {
@@ -201,10 +218,10 @@ export async function benchForest(): Promise<void> {
       rows.push(measure(name, `medpipe forest threads=${threads}`, process.execPath, [SELF, '--child', 'ours', train, test, String(threads), warm], REPEATS));
   }
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(
-    `Random forest, ${TREES} trees, seed ${SEED}; ${new Date().toISOString().slice(0, 10)}; ${cpus().length} cores (${cpu}), machine shared with other jobs; median of ${REPEATS} runs (ml-random-forest on the large set: 1 run, killed after ${ML_RF_LIMIT_MS / 1000} s); warm = median of ${WARM_REPEATS} re-fits after the first in the same process (${WARM_REPEATS_LARGE} on the 16000-row set; ml-random-forest: none), then the median over runs.\n`,
+  printTable(
+    `Random forest, ${TREES} trees, seed ${SEED}; ${new Date().toISOString().slice(0, 10)}; ${cpus().length} cores (${cpu}), machine shared with other jobs; median of ${REPEATS} runs (ml-random-forest on the large set: 1 run, killed after ${ML_RF_LIMIT_MS / 1000} s); warm = median of ${WARM_REPEATS} re-fits after the first in the same process (${WARM_REPEATS_LARGE} on the 16000-row set; ml-random-forest: none), then the median over runs.`,
+    table(rows),
   );
-  console.log(table(rows));
 }
 
 if (process.argv[1] === SELF) {

@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spearman } from '../test/ml/svm-fixtures.js';
-import { median } from './measure.js';
+import { median, printTable } from './measure.js';
 
 const PYTHON = '/usr/bin/python3';
 const REPEATS = 3;
@@ -336,10 +336,9 @@ export async function benchSvm(): Promise<void> {
     }
   }
   rmSync(dir, { recursive: true, force: true });
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(
-    `\nSVC rbf C=1 gamma=scale, ${REPEATS} fresh processes per cell (${SMALL_REPEATS} on breast cancer; ml-svm: 1), times are medians over processes; warm = median of ${WARM_REPEATS} re-fits after the first in the same process (${WARM_REPEATS_LARGE} on the 16,000-row set; ml-svm: none), ${new Date().toISOString().slice(0, 10)}\n${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.slice(1).map(line).join('\n')}`,
+  printTable(
+    `SVC rbf C=1 gamma=scale, ${REPEATS} fresh processes per cell (${SMALL_REPEATS} on breast cancer; ml-svm: 1), times are medians over processes; warm = median of ${WARM_REPEATS} re-fits after the first in the same process (${WARM_REPEATS_LARGE} on the 16,000-row set; ml-svm: none), ${new Date().toISOString().slice(0, 10)}`,
+    rows,
   );
 }
 
