@@ -262,8 +262,8 @@ function resolveReference(
   if (!upstream) return undefined; // its own problem is reported already
   const outPort = ref.port || upstream.defaultOutput;
   const out = Object.hasOwn(upstream.outputs, outPort) ? upstream.outputs[outPort] : undefined;
-  // The step referenced, whose type decides its outputs.
-  const related: RelatedLocation[] = [{ ...locationAt(source, ['steps', ref.step, 'uses']), message: `step "${ref.step}" is a ${upstream.id}` }];
+  // The step referenced, whose type decides its outputs; located only for a diagnostic (finding a node in the document is not free, and a valid reference needs none).
+  const related = (): RelatedLocation[] => [{ ...locationAt(source, ['steps', ref.step, 'uses']), message: `step "${ref.step}" is a ${upstream.id}` }];
   if (!out) {
     diagnostics.push({
       ...diagnosticAt(
@@ -273,7 +273,7 @@ function resolveReference(
         'value',
         `its outputs are: ${Object.keys(upstream.outputs).join(', ')}`,
       ),
-      related,
+      related: related(),
     });
     return undefined;
   }
@@ -281,7 +281,7 @@ function resolveReference(
   if (want && want.kind !== out.kind)
     diagnostics.push({
       ...diagnosticAt(source, where, `step "${draft.id}": in.${port} wants a ${want.kind}, but ${ref.step}.${outPort} is a ${out.kind}`),
-      related,
+      related: related(),
     });
   return { step: ref.step, port: outPort };
 }

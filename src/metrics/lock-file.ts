@@ -58,7 +58,31 @@ export function lockFileFor(pipeline: LockablePipeline, state: LockableState): s
     steps[id] = { uses: step.uses, key: s.key, outputs };
   }
   const header = "# Written by medpipe run: what produced this pipeline's outputs and metrics. Do not edit; commit it with the metrics files.\n";
-  return header + stringify({ medpipe_lock: LOCK_FORMAT, pipeline: pipeline.name, steps }, { lineWidth: 0, sortMapEntries: false });
+  // Written line by line, not by yaml's stringify: the same text (a test holds them equal), in a
+  // tenth of the time a no-op run of a thousand steps spent on it.
+  const lines = [`medpipe_lock: ${LOCK_FORMAT}`, `pipeline: ${scalar(pipeline.name)}`];
+  const ids = Object.keys(steps);
+  if (!ids.length) lines.push('steps: {}');
+  else lines.push('steps:');
+  for (const id of ids) {
+    const step = steps[id];
+    lines.push(`  ${scalar(id)}:`, `    uses: ${scalar(step.uses)}`, `    key: ${scalar(step.key)}`);
+    const ports = Object.keys(step.outputs);
+    if (!ports.length) lines.push('    outputs: {}');
+    else lines.push('    outputs:', ...ports.map((port) => `      ${scalar(port)}: ${scalar(step.outputs[port])}`));
+  }
+  return `${header}${lines.join('\n')}\n`;
+}
+
+/** A string that YAML's core schema reads as a string when written plain, and that needs no quotes. */
+const PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
+const NOT_A_STRING =
+  /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/;
+
+/** A string as yaml's stringify writes it: plain when it can be, otherwise as yaml quotes it. */
+function scalar(value: string): string {
+  if (PLAIN.test(value) && !NOT_A_STRING.test(value)) return value;
+  return stringify(value, { lineWidth: 0 }).trimEnd();
 }
 
 /** Reads lock file text back; DataError naming the file and the key when it is not one. */

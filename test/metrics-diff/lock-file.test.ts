@@ -1,7 +1,11 @@
 /** The lock file: deterministic bytes, unaffected by timing, run ids or insertion order; reads back. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { stringify as yamlStringify } from 'yaml';
 import type { Pipeline } from '../../src/engine/pipeline.js';
 import type { PipelineState } from '../../src/engine/plan.js';
 import { lockFileFor, lockFilePath, parseLockFile } from '../../src/metrics/lock-file.js';
@@ -90,5 +94,58 @@ describe('lock file', () => {
       (e: unknown) => e instanceof DataError && e.message.includes('x.lock.yaml') && e.message.includes('medpipe_lock'),
     );
     assert.throws(() => parseLockFile('medpipe_lock: 1\npipeline: p\nsteps: { a: { uses: x } }\n', 'x.lock.yaml'), DataError);
+  });
+});
+
+describe('the lock file text is what yaml writes', () => {
+  // The reference: the lock file as yaml's stringify wrote it before it was written line by line.
+  const viaYaml = (p: { name: string; steps: Map<string, { uses: string }> }, s: Record<string, { key: string; outputs: Record<string, string> }>): string => {
+    const steps: Record<string, unknown> = {};
+    for (const id of [...p.steps.keys()].sort()) {
+      const st = s[id];
+      if (!st) continue;
+      steps[id] = {
+        uses: p.steps.get(id)?.uses,
+        key: st.key,
+        outputs: Object.fromEntries(
+          Object.keys(st.outputs)
+            .sort()
+            .map((k) => [k, st.outputs[k]]),
+        ),
+      };
+    }
+    return `${lockFileFor({ name: p.name, steps: new Map() }, { steps: {} }).split('\n')[0]}\n${yamlStringify({ medpipe_lock: 1, pipeline: p.name, steps }, { lineWidth: 0, sortMapEntries: false })}`;
+  };
+  const asState = (s: Record<string, { key: string; outputs: Record<string, string> }>) => ({
+    steps: Object.fromEntries(
+      Object.entries(s).map(([id, v]) => [id, { key: v.key, outputs: Object.fromEntries(Object.entries(v.outputs).map(([p, d]) => [p, { digest: d }])) }]),
+    ),
+  });
+
+  it('every shipped lock file is written back byte for byte', () => {
+    const dir = fileURLToPath(new URL('../../../pipelines/', import.meta.url));
+    const files = readdirSync(dir).filter((f) => f.endsWith('.lock.yaml'));
+    assert.ok(files.length >= 5);
+    for (const f of files) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      const lock = parseLockFile(text, f);
+      const p = { name: lock.pipeline, steps: new Map(Object.entries(lock.steps).map(([id, s]) => [id, { uses: s.uses }])) };
+      assert.equal(lockFileFor(p, asState(lock.steps)), text, f);
+    }
+  });
+
+  it('names and digests YAML would read as something else are quoted as yaml quotes them', () => {
+    const awkward = ['true', 'No', 'null', '~', '123', '1e5', '0x1f', '.5', '-x', 'a b', 'x: y', "it's", '#c', 'ü', '', '.inf', 'step-1', './steps/x.js'];
+    const steps: Record<string, { key: string; outputs: Record<string, string> }> = {};
+    awkward.forEach((name, i) => {
+      steps[name] = { key: i % 2 ? '1'.repeat(64) : `${i}e${i}`, outputs: { [name]: digest(name), data: '0'.repeat(63) + '9' } };
+    });
+    const p = { name: 'true', steps: new Map(awkward.map((name) => [name, { uses: name }])) };
+    const written = lockFileFor(p, asState(steps));
+    assert.equal(written, viaYaml(p, steps));
+    const back = parseLockFile(written, 'x.lock.yaml');
+    assert.equal(back.pipeline, 'true');
+    for (const name of awkward) assert.deepEqual(back.steps[name].outputs, Object.fromEntries(Object.entries(steps[name].outputs).sort()));
+    assert.equal(lockFileFor({ name: 'p', steps: new Map() }, { steps: {} }), viaYaml({ name: 'p', steps: new Map() }, {}));
   });
 });
