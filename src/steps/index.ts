@@ -5,6 +5,7 @@
  */
 import { stepCatalogue } from '../engine/step-catalogue.js';
 import type { StepType } from '../engine/step-type.js';
+import annotateNearest from './annotate.nearest.js';
 import checkData from './check.data.js';
 import evaluate from './evaluate.js';
 import evaluateRecommender from './evaluate.recommender.js';
@@ -51,6 +52,7 @@ const builtins: readonly StepType[] = [
   recommend,
   featurizeMolecules,
   retrieveNearest,
+  annotateNearest,
   trainGan,
   generate,
 ];
