@@ -22,6 +22,7 @@ import recommend from './recommend.js';
 import register from './register.js';
 import retrieveNearest from './retrieve.nearest.js';
 import selectBest from './select-best.js';
+import selectDiverse from './select.diverse.js';
 import selectFeatures from './select-features.js';
 import split from './split.js';
 import splitInteractions from './split.interactions.js';
@@ -53,6 +54,7 @@ const builtins: readonly StepType[] = [
   featurizeMolecules,
   retrieveNearest,
   annotateNearest,
+  selectDiverse,
   trainGan,
   generate,
 ];
