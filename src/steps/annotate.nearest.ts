@@ -196,7 +196,7 @@ export default defineStep<Params>({
       `${nq} rows against ${nr} reference rows, ${params.metric} on ${picked.names.length} columns: nearest similarity median ${median === null ? '-' : median.toFixed(3)}${
         threshold === null
           ? ''
-          : `; ${inDomain} in domain (similarity >= ${threshold.toFixed(3)}${derivation.from === 'given' ? '' : `, the ${params.percentile}th percentile of the reference's ${derivation.from} nearest similarities`})`
+          : `; ${inDomain} in domain (similarity >= ${threshold.toFixed(3)}${derivation.from === 'given' ? '' : `, percentile ${params.percentile} of the reference rows' similarity to their nearest ${derivation.from === 'leave-one-out' ? 'other row' : 'row in the other folds'}`})`
       }`,
     );
     return {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDatasetFile } from '../../src/data/arrow.js';
-import { getColumn, type Dataset } from '../../src/data/dataset.js';
+import { getColumn, makeDataset, type Dataset } from '../../src/data/dataset.js';
 import { StepInputError } from '../../src/errors.js';
 import annotate from '../../src/steps/annotate.nearest.js';
 import featurize from '../../src/steps/featurize.molecules.js';
@@ -116,4 +116,26 @@ test('real molecules: held-out molecules of the series are in the domain of its 
     texts(drugOut, 'nearest_id').every((id) => id !== null && seriesIds.has(id)),
     'the nearest id is a training molecule',
   );
+});
+
+test('euclidean on descriptors: the nearest reference row by standardised distance, similarity 1 / (1 + distance)', async () => {
+  const table = (xs: number[], prefix: string): Dataset =>
+    makeDataset([
+      { name: 'canonical_smiles', kind: 'id', data: { type: 'text', values: xs.map((_, i) => `${prefix}${i}`) } },
+      { name: 'x', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from(xs) } },
+    ]);
+  const run = await runStep(
+    annotate,
+    { data: await datasetFile(table([1, 4, 100], 'q')), reference: await datasetFile(table([0, 2, 4], 'r')) },
+    { metric: 'euclidean', threshold: 0.5 },
+  );
+  const out = await readDatasetFile(run.outputs.data);
+  // x = 1 is as far from r0 as from r1: the lower row; x = 4 is r2 itself; x = 100 is far from everything.
+  assert.deepEqual(texts(out, 'nearest_id'), ['r0', 'r2', 'r2']);
+  const similarity = numbers(out, 'nearest_similarity');
+  assert.equal(similarity[1], 1);
+  // Standardised with the reference's population sd sqrt(8/3): x = 1 is 1 / sqrt(8/3) from r0.
+  assert.ok(Math.abs(similarity[0] - 1 / (1 + 1 / Math.sqrt(8 / 3))) < 1e-12, String(similarity[0]));
+  assert.ok(Math.abs(similarity[2] - 1 / (1 + 96 / Math.sqrt(8 / 3))) < 1e-12, String(similarity[2]));
+  assert.deepEqual(numbers(out, 'in_domain'), [1, 1, 0]);
 });
