@@ -1,7 +1,7 @@
 /**
  * The select.diverse step: on a hand-made table its picks are the ones worked out by hand (in
  * chem/maxmin.test.ts) with every input column carried; the output is the same bytes on every
- * run; on the ChEMBL series its picks from the most potent molecules are less alike than the
+ * run, and its CSV table is the picks to the digits asked; on the ChEMBL series its picks from the most potent molecules are less alike than the
  * most potent ones themselves; bad inputs are refused with the column named.
  */
 import { test } from 'node:test';
@@ -58,6 +58,14 @@ test('by hand: best first, then the farthest, ties to the better score; columns 
   assert.deepEqual(distance.slice(1), [1, 1 - 2 / 6]);
   assert.equal(out.columns.length, handTable().columns.length + 2);
   assert.deepEqual(run.summary, { rows: 6, candidates: 6, picked: 3, stopped: 'count', min_distance_smallest: 1 - 2 / 6 });
+
+  // The table for people: the chosen columns, the first pick's distance an empty cell, 3 significant digits.
+  const table = await runStep(selectDiverse, { data }, { n: 3, score: 'score', table_columns: ['pick', 'name', 'min_distance_to_picked'], table_digits: 3 });
+  assert.equal(readFileSync(table.outputs.table, 'utf8'), 'pick,name,min_distance_to_picked\n1,a1,\n2,c3,1\n3,b4,0.667\n');
+  await assert.rejects(
+    runStep(selectDiverse, { data }, { n: 3, table_columns: ['nme'] }),
+    (e: unknown) => e instanceof StepInputError && /"nme"/.test(e.message),
+  );
 
   const again = await runStep(selectDiverse, { data }, { n: 3, score: 'score' });
   assert.deepEqual(readFileSync(again.outputs.data), readFileSync(run.outputs.data));
