@@ -24,6 +24,13 @@ export interface Predictions {
   readonly probabilities?: { readonly classes: readonly string[]; readonly values: Float64Array };
   /** Binary model without probabilities: the decision value per row. */
   readonly decision?: Float64Array;
+  /** Asked for (PredictOptions.members) and the model an ensemble regressor: each member's prediction, row-major rowCount x members. */
+  readonly members?: { readonly count: number; readonly values: Float64Array };
+}
+
+export interface PredictOptions {
+  /** Also return each ensemble member's prediction (a regression forest's trees), when the model has members. */
+  readonly members?: boolean;
 }
 
 /** Reads a CSV of raw rows with the column kinds the bundle was trained on; errors name the file `displayName` (default its path). */
@@ -63,8 +70,8 @@ function missingColumnError(path: string, e: DataError, bundle: ModelBundle): Da
  * Predicts every row of `ds` (raw columns, as in the signature; other columns are ignored). A
  * prediction that is not a finite number is an error naming its row, never an output.
  */
-export async function predictBundle(bundle: ModelBundle, ds: Dataset, source?: string): Promise<Predictions> {
-  const predictions = await predictRows(bundle, ds, source);
+export async function predictBundle(bundle: ModelBundle, ds: Dataset, source?: string, options: PredictOptions = {}): Promise<Predictions> {
+  const predictions = await predictRows(bundle, ds, source, options);
   const bad = firstNonFiniteRow(predictions);
   if (bad !== undefined) {
     const missing = bundle.signature.columns.filter((c) => {
@@ -112,7 +119,7 @@ function modelOf(bundle: ModelBundle): Promise<TrainedModel> {
   return model;
 }
 
-async function predictRows(bundle: ModelBundle, ds: Dataset, source?: string): Promise<Predictions> {
+async function predictRows(bundle: ModelBundle, ds: Dataset, source: string | undefined, options: PredictOptions): Promise<Predictions> {
   const needed = new Set(bundle.signature.columns.map((c) => c.name));
   const inputs: Dataset = { columns: ds.columns.filter((c) => needed.has(c.name)), rowCount: ds.rowCount };
   let table = inputs;
@@ -121,7 +128,10 @@ async function predictRows(bundle: ModelBundle, ds: Dataset, source?: string): P
   const model = await modelOf(bundle);
   const { X, nRows } = featureMatrix(table, model.features);
   const predicted = model.predict(X, nRows);
-  if (model.task === 'regression') return { rowCount: nRows, values: Float64Array.from(predicted) };
+  if (model.task === 'regression') {
+    const members = options.members ? model.memberPredictions?.(X, nRows) : undefined;
+    return { rowCount: nRows, values: Float64Array.from(predicted), ...(members ? { members: { count: members.members, values: members.values } } : {}) };
+  }
   const classes = model.classes ?? [];
   const labels = Array.from(predicted as Int32Array, (k) => classes[k]);
   const scores = model.scores?.(X, nRows);

@@ -22,6 +22,8 @@ export interface TrainedModel {
   predict(X: Float64Array, nRows: number): Int32Array | Float64Array;
   /** Binary: one score per row for the positive class. Multi-class: row-major nRows x classes. */
   scores?(X: Float64Array, nRows: number): Float64Array;
+  /** Ensemble regression (random forest): each member's prediction, row-major nRows x members (its mean is `predict`). */
+  memberPredictions?(X: Float64Array, nRows: number): { members: number; values: Float64Array };
   /** A short, JSON-safe description for reports (algorithm, format, settings). */
   describe(): Record<string, unknown>;
 }
@@ -56,7 +58,7 @@ function positiveColumn(values: Float64Array, nRows: number, k: number, positive
 }
 
 async function loadForest(path: string, json: Record<string, unknown>): Promise<TrainedModel> {
-  const { forestFromJSON, predictForest, predictClasses } = await import('./forest/index.js');
+  const { forestFromJSON, predictForest, predictClasses, predictTrees } = await import('./forest/index.js');
   const head = checkHead(path, json);
   const model = forestFromJSON(json as unknown as Parameters<typeof forestFromJSON>[0]);
   const describe = (): Record<string, unknown> => ({
@@ -66,7 +68,14 @@ async function loadForest(path: string, json: Record<string, unknown>): Promise<
     features: head.features.length,
     oob_score: model.oobScore ?? null,
   });
-  if (model.task === 'regression') return { task: 'regression', features: head.features, predict: (X, n) => predictForest(model, X, n), describe };
+  if (model.task === 'regression')
+    return {
+      task: 'regression',
+      features: head.features,
+      predict: (X, n) => predictForest(model, X, n),
+      memberPredictions: (X, n) => ({ members: model.trees.length, values: predictTrees(model, X, n) }),
+      describe,
+    };
   const k = model.nClasses;
   const classes = head.classes ?? Array.from({ length: k }, (_, c) => String(c));
   const positive = k === 2 ? (head.positiveIndex ?? 1) : undefined;

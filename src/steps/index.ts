@@ -5,6 +5,7 @@
  */
 import { stepCatalogue } from '../engine/step-catalogue.js';
 import type { StepType } from '../engine/step-type.js';
+import annotateNearest from './annotate.nearest.js';
 import checkData from './check.data.js';
 import evaluate from './evaluate.js';
 import evaluateRecommender from './evaluate.recommender.js';
@@ -21,6 +22,7 @@ import recommend from './recommend.js';
 import register from './register.js';
 import retrieveNearest from './retrieve.nearest.js';
 import selectBest from './select-best.js';
+import selectDiverse from './select.diverse.js';
 import selectFeatures from './select-features.js';
 import split from './split.js';
 import splitInteractions from './split.interactions.js';
@@ -51,6 +53,8 @@ const builtins: readonly StepType[] = [
   recommend,
   featurizeMolecules,
   retrieveNearest,
+  annotateNearest,
+  selectDiverse,
   trainGan,
   generate,
 ];

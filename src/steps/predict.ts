@@ -2,6 +2,8 @@
  * Step `predict`: applies a trained model (after the preprocessing and selection it was trained
  * after) to every row of a dataset, appends the predictions, and optionally ranks the rows by them
  * and writes the table as CSV for people (e.g. drug candidates ranked by predicted pIC50).
+ * A random-forest regression can also report how much its trees disagree (their standard
+ * deviation and a central interval), and rank by the interval's cautious end instead of the mean.
  *
  * It replays a model the way a registered bundle does (src/bundle/predict.ts), so a pipeline's
  * ranking and `medpipe predict` on the registered model agree.
@@ -17,6 +19,9 @@ interface Params {
   table_columns: string[];
   table_file: string | null;
   table_digits: number;
+  uncertainty: boolean;
+  interval: number | null;
+  sort_by: 'prediction' | 'lower' | 'upper';
 }
 
 export default defineStep<Params>({
@@ -56,6 +61,26 @@ export default defineStep<Params>({
       top: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Keep only the first `top` rows after sorting.' },
       table_columns: { type: 'array', items: { type: 'string' }, default: [], description: 'Columns of the CSV table, in order; empty = all.' },
       table_file: { type: ['string', 'null'], default: null, description: 'Also write the CSV table to this file (relative to the pipeline file).' },
+      uncertainty: {
+        type: 'boolean',
+        default: false,
+        description:
+          "Regression with a random forest: add <column>_sd, the standard deviation of the trees' predictions, and (with interval) <column>_low and <column>_high. Other models have no trees to ask: an error.",
+      },
+      interval: {
+        type: ['number', 'null'],
+        exclusiveMinimum: 0,
+        exclusiveMaximum: 1,
+        default: 0.9,
+        description:
+          "With uncertainty: the share of the trees' predictions between <column>_low and <column>_high (0.9: their 5th and 95th percentiles); null adds only <column>_sd.",
+      },
+      sort_by: {
+        enum: ['prediction', 'lower', 'upper'],
+        default: 'prediction',
+        description:
+          'What sort orders by: the prediction, or the low (lower) or high (upper) end of its interval, e.g. lower with sort: descending ranks molecules by a potency the trees are fairly sure of. lower and upper need uncertainty: true and an interval.',
+      },
       table_digits: {
         type: 'integer',
         minimum: 1,
@@ -98,16 +123,40 @@ export default defineStep<Params>({
           )}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} that the model was trained on: wire a dataset with the same features (e.g. featurized with the same settings)`,
       );
     }
-    for (const name of [params.column, `${params.column}_score`, 'rank']) {
+    if (params.sort_by !== 'prediction' && (!params.uncertainty || params.interval === null))
+      throw new StepInputError(
+        `sort_by: ${params.sort_by} ranks by <column>_${params.sort_by === 'lower' ? 'low' : 'high'}: set uncertainty: true and an interval (e.g. interval: 0.9)`,
+      );
+    const spreadNames = params.uncertainty
+      ? [`${params.column}_sd`, ...(params.interval !== null ? [`${params.column}_low`, `${params.column}_high`] : [])]
+      : [];
+    for (const name of [params.column, `${params.column}_score`, ...spreadNames, 'rank']) {
       if (present.has(name)) throw new StepInputError(`in.data already has a column "${name}": set with.column to another name`);
     }
 
-    const p = await predictBundle(bundle, ds, dataFile);
+    const p = await predictBundle(bundle, ds, dataFile, { members: params.uncertainty });
     const added: Column[] = [];
+    const numeric = (name: string, values: Float64Array): Column => ({ name, kind: 'numeric', data: { type: 'numeric', values } });
     let key: Float64Array | undefined;
+    let spreadSummary: Record<string, number | null> = {};
+    if (params.uncertainty && !p.members)
+      throw new StepInputError(
+        `uncertainty needs a model made of trees that each predict a value (train.random-forest on a numeric target); this one is ${p.values ? 'a regression without members (e.g. an SVM)' : 'a classifier'}: set uncertainty: false`,
+      );
     if (p.values) {
-      added.push({ name: params.column, kind: 'numeric', data: { type: 'numeric', values: p.values } });
+      added.push(numeric(params.column, p.values));
       key = p.values;
+      if (p.members) {
+        const { ensembleSpread } = await import('../ml/ensemble-spread.js');
+        const { percentile } = await import('../ml/metrics/bootstrap.js');
+        const spread = ensembleSpread(p.members.values, p.rowCount, p.members.count, params.interval ?? undefined);
+        added.push(numeric(`${params.column}_sd`, spread.sd));
+        if (spread.low && spread.high) added.push(numeric(`${params.column}_low`, spread.low), numeric(`${params.column}_high`, spread.high));
+        if (params.sort_by === 'lower') key = spread.low;
+        if (params.sort_by === 'upper') key = spread.high;
+        const sds = Float64Array.from(spread.sd).sort();
+        spreadSummary = { trees: p.members.count, sd_median: sds.length ? percentile(sds, 0.5) : null, interval: params.interval };
+      }
     } else if (p.labels) {
       const categories = [...new Set(p.labels)].sort();
       const index = new Map(categories.map((c, i) => [c, i]));
@@ -158,7 +207,15 @@ export default defineStep<Params>({
       throw new StepInputError(`table_columns names ${unknown.map((n) => `"${n}"${didYouMean(n, names)}`).join(', ')}, not a column of the result`);
     await writeDatasetFile(ctx.output('data'), out);
     await writeFile(ctx.output('table'), datasetCsv(out, params.table_columns, params.table_digits));
-    ctx.log(`${out.rowCount} of ${ds.rowCount} rows predicted${params.sort !== 'none' ? `, ranked ${params.sort}` : ''}`);
-    return { rows: out.rowCount, predicted: ds.rowCount, task: p.values ? 'regression' : 'classification' };
+    ctx.log(
+      `${out.rowCount} of ${ds.rowCount} rows predicted${params.sort !== 'none' ? `, ranked ${params.sort}${params.sort_by !== 'prediction' ? ` by the ${params.sort_by} end of the interval` : ''}` : ''}`,
+    );
+    return {
+      rows: out.rowCount,
+      predicted: ds.rowCount,
+      task: p.values ? 'regression' : 'classification',
+      ...(params.sort !== 'none' ? { sorted_by: params.sort_by } : {}),
+      ...(params.uncertainty ? { uncertainty: spreadSummary } : {}),
+    };
   },
 });

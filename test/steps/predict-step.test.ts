@@ -1,7 +1,9 @@
 /**
  * The predict step: a regression forest trained by its step on the diabetes data predicts held-out
  * rows exactly as the model does directly, ranks them and writes the CSV table; a classifier gets
- * labels and scores; a dataset without the model's features gets an error naming them.
+ * labels and scores; a dataset without the model's features gets an error naming them. With
+ * uncertainty, the forest's trees give each row a spread and an interval, and the rows can be
+ * ranked by the interval's low end; models without trees are told so.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +18,9 @@ import { StepInputError } from '../../src/errors.js';
 import { loadModelFile } from '../../src/ml/model.js';
 import predict from '../../src/steps/predict.js';
 import trainForest from '../../src/steps/train.random-forest.js';
+import trainSvm from '../../src/steps/train.svm.js';
+import { forestFromJSON, predictTrees } from '../../src/ml/forest/index.js';
+import { ensembleSpread } from '../../src/ml/ensemble-spread.js';
 import { runStep } from '../helpers/step-harness.js';
 import { ROOT } from '../helpers/cli.js';
 
@@ -139,5 +144,77 @@ test("a dataset without the model's features is refused with the missing column 
   await assert.rejects(
     runStep(predict, { model: modelFile, data: test2 }, { ...predictParams, table_columns: ['bmii'] }),
     (e: unknown) => e instanceof StepInputError && /bmii/.test(e.message) && /bmi/.test(e.message),
+  );
+});
+
+const numbers = (ds: Dataset, name: string): Float64Array => {
+  const c = ds.columns.find((x) => x.name === name);
+  assert.ok(c && c.data.type === 'numeric', name);
+  return c.data.values;
+};
+
+test("uncertainty: the trees' sd and 90% interval per row, as the trees themselves give them; sort_by lower ranks by the low end", async () => {
+  const { train, test: testFile, testRows } = await halves('diabetes-progression.csv', 'progression');
+  const modelFile = (await runStep(trainForest, { train }, forestParams)).outputs.model;
+  const forest = forestFromJSON(JSON.parse(readFileSync(modelFile, 'utf8')));
+  const model = await loadModelFile(modelFile);
+  const { X, nRows } = featureMatrix(testRows, model.features);
+  const expected = ensembleSpread(predictTrees(forest, X, nRows), nRows, forest.trees.length, 0.9);
+
+  const run = await runStep(predict, { model: modelFile, data: testFile }, { ...predictParams, column: 'y', uncertainty: true });
+  const out = await readDatasetFile(run.outputs.data);
+  assert.deepEqual(Array.from(numbers(out, 'y_sd')), Array.from(expected.sd));
+  assert.deepEqual(Array.from(numbers(out, 'y_low')), Array.from(expected.low!));
+  assert.deepEqual(Array.from(numbers(out, 'y_high')), Array.from(expected.high!));
+  assert.deepEqual(Array.from(numbers(out, 'y')), Array.from(model.predict(X, nRows)), 'the prediction is unchanged');
+  const low = numbers(out, 'y_low');
+  const high = numbers(out, 'y_high');
+  for (let r = 0; r < nRows; r++) assert.ok(low[r] <= high[r]);
+  assert.equal((run.summary as { uncertainty: { trees: number } }).uncertainty.trees, 30);
+
+  const sdOnly = await readDatasetFile(
+    (await runStep(predict, { model: modelFile, data: testFile }, { ...predictParams, uncertainty: true, interval: null })).outputs.data,
+  );
+  assert.ok(sdOnly.columns.some((c) => c.name === 'predicted_sd'));
+  assert.ok(!sdOnly.columns.some((c) => c.name === 'predicted_low' || c.name === 'predicted_high'));
+
+  const cautious = await runStep(
+    predict,
+    { model: modelFile, data: testFile },
+    { ...predictParams, uncertainty: true, sort: 'descending', sort_by: 'lower', top: 15 },
+  );
+  const ranked = await readDatasetFile(cautious.outputs.data);
+  const byLow = Array.from(expected.low!)
+    .sort((a, b) => b - a)
+    .slice(0, 15);
+  assert.deepEqual(Array.from(numbers(ranked, 'predicted_low')), byLow);
+  // Ranking by the low end is a different order from ranking by the mean on this data (else the option would do nothing).
+  const byMean = await readDatasetFile(
+    (await runStep(predict, { model: modelFile, data: testFile }, { ...predictParams, uncertainty: true, sort: 'descending', top: 15 })).outputs.data,
+  );
+  assert.notDeepEqual(Array.from(numbers(byMean, 'predicted')), Array.from(numbers(ranked, 'predicted')));
+});
+
+test('uncertainty needs a regression forest; sort_by lower needs the interval', async () => {
+  const { train, test: testFile } = await halves('diabetes-progression.csv', 'progression');
+  const svm = (await runStep(trainSvm, { train }, {})).outputs.model;
+  await assert.rejects(
+    runStep(predict, { model: svm, data: testFile }, { ...predictParams, uncertainty: true }),
+    (e: unknown) => e instanceof StepInputError && /uncertainty/.test(e.message) && /uncertainty: false/.test(e.message),
+  );
+  const forest = (await runStep(trainForest, { train }, forestParams)).outputs.model;
+  await assert.rejects(
+    runStep(predict, { model: forest, data: testFile }, { ...predictParams, sort: 'descending', sort_by: 'lower' }),
+    (e: unknown) => e instanceof StepInputError && /uncertainty: true/.test(e.message),
+  );
+  await assert.rejects(
+    runStep(predict, { model: forest, data: testFile }, { ...predictParams, uncertainty: true, interval: null, sort: 'descending', sort_by: 'lower' }),
+    (e: unknown) => e instanceof StepInputError && /interval/.test(e.message),
+  );
+  const bc = await halves('breast-cancer-wisconsin.csv', 'diagnosis', 'malignant');
+  const classifier = (await runStep(trainForest, { train: bc.train }, forestParams)).outputs.model;
+  await assert.rejects(
+    runStep(predict, { model: classifier, data: bc.test }, { ...predictParams, uncertainty: true }),
+    (e: unknown) => e instanceof StepInputError && /classifier/.test(e.message),
   );
 });

@@ -4,7 +4,7 @@
  */
 export { fitForest, resolveMaxFeatures } from './fit.js';
 export type { FitOptions } from './fit.js';
-export { predictForest, predictClasses } from './predict.js';
+export { predictForest, predictClasses, predictTrees } from './predict.js';
 export { forestToJSON, forestFromJSON, FOREST_FORMAT } from './serialize.js';
 export type { ForestJSON } from './serialize.js';
 export type { ForestModel, ForestOptions, ForestTask, MaxFeatures, Tree } from './types.js';
