@@ -19,7 +19,11 @@ interface Params {
   threshold: number | 'auto' | null;
   percentile: number;
   column_prefix: string;
+  morgan: { smiles?: string; radius?: number; bits?: number } | null;
 }
+
+/** morgan's defaults, applied here: the schema's sit inside anyOf, where Ajv fills in none. */
+const MORGAN_DEFAULTS = { smiles: 'canonical_smiles', radius: 2, bits: 2048 } as const;
 
 /** The values of `data` at `rows`, missing where a row is -1 (no nearest reference row). */
 function valuesAt(data: ColumnData, rows: Int32Array): ColumnData {
@@ -100,6 +104,23 @@ export default defineStep<Params>({
         description:
           'threshold auto: which percentile (0-100) of the reference nearest similarities is the threshold; 5 = as similar as all but the 5% least covered molecules the model was validated on.',
       },
+      morgan: {
+        anyOf: [
+          { type: 'null' },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              smiles: { type: 'string', minLength: 1, default: 'canonical_smiles', description: 'The SMILES column of both tables.' },
+              radius: { type: 'integer', minimum: 1, maximum: 6, default: 2, description: 'Morgan radius (2 = ECFP4-like).' },
+              bits: { type: 'integer', minimum: 64, maximum: 16384, default: 2048, description: 'Fingerprint length.' },
+            },
+          },
+        ],
+        default: null,
+        description:
+          "metric tanimoto: compute Morgan fingerprints from both tables' SMILES with RDKit instead of reading fingerprint columns, e.g. { bits: 2048 } for the similarity search chemists use, while the model's features keep a shorter fingerprint. null: the fingerprint columns.",
+      },
       column_prefix: {
         type: 'string',
         pattern: '^[A-Za-z0-9_.-]*$',
@@ -134,19 +155,31 @@ export default defineStep<Params>({
     if (clash)
       throw new StepInputError(`in.data already has a column "${clash}": set column_prefix: to tell this step's columns apart (e.g. column_prefix: ref_)`);
 
-    const picked = selectColumns(data, reference, params);
     const nq = data.rowCount;
     const nr = reference.rowCount;
     let query: Points;
     let ref: Points;
-    if (params.metric === 'tanimoto') {
-      const words = wordsFor(picked.names.length);
-      query = { kind: 'bits', packed: packColumns(picked.query, nq), words };
-      ref = { kind: 'bits', packed: packColumns(picked.library, nr), words };
+    let compared: number;
+    if (params.morgan) {
+      if (params.metric !== 'tanimoto') throw new StepInputError('morgan: fingerprints are compared by Tanimoto: set metric: tanimoto, or morgan: null');
+      const { morganFromSmiles } = await import('../chem/morgan-column.js');
+      const morgan = { ...MORGAN_DEFAULTS, ...params.morgan };
+      const words = wordsFor(morgan.bits);
+      query = { kind: 'bits', packed: await morganFromSmiles(data, morgan, 'in.data'), words };
+      ref = { kind: 'bits', packed: await morganFromSmiles(reference, morgan, 'in.reference'), words };
+      compared = morgan.bits;
     } else {
-      const s = fitStandardiser(picked.library);
-      query = { kind: 'dense', rows: standardisedRows(picked.query, s), d: picked.names.length };
-      ref = { kind: 'dense', rows: standardisedRows(picked.library, s), d: picked.names.length };
+      const picked = selectColumns(data, reference, params);
+      compared = picked.names.length;
+      if (params.metric === 'tanimoto') {
+        const words = wordsFor(compared);
+        query = { kind: 'bits', packed: packColumns(picked.query, nq), words };
+        ref = { kind: 'bits', packed: packColumns(picked.library, nr), words };
+      } else {
+        const s = fitStandardiser(picked.library);
+        query = { kind: 'dense', rows: standardisedRows(picked.query, s), d: compared };
+        ref = { kind: 'dense', rows: standardisedRows(picked.library, s), d: compared };
+      }
     }
     const nearest = nearestReference(query, nq, ref, nr);
 
@@ -193,7 +226,7 @@ export default defineStep<Params>({
 
     const median = nq ? domainThreshold(nearest.similarity, 50) : null;
     ctx.log(
-      `${nq} rows against ${nr} reference rows, ${params.metric} on ${picked.names.length} columns: nearest similarity median ${median === null ? '-' : median.toFixed(3)}${
+      `${nq} rows against ${nr} reference rows, ${params.metric} on ${params.morgan ? `Morgan fingerprints (${compared} bits)` : `${compared} columns`}: nearest similarity median ${median === null ? '-' : median.toFixed(3)}${
         threshold === null
           ? ''
           : `; ${inDomain} in domain (similarity >= ${threshold.toFixed(3)}${derivation.from === 'given' ? '' : `, percentile ${params.percentile} of the reference rows' similarity to their nearest ${derivation.from === 'leave-one-out' ? 'other row' : 'row in the other folds'}`})`
@@ -203,7 +236,7 @@ export default defineStep<Params>({
       rows: nq,
       reference: nr,
       metric: params.metric,
-      columns: picked.names.length,
+      columns: compared,
       similarity_median: median,
       ...(threshold === null ? {} : { threshold, threshold_derivation: derivation, in_domain: inDomain, out_of_domain: nq - inDomain }),
     };

@@ -139,3 +139,29 @@ test('euclidean on descriptors: the nearest reference row by standardised distan
   assert.ok(Math.abs(similarity[2] - 1 / (1 + 96 / Math.sqrt(8 / 3))) < 1e-12, String(similarity[2]));
   assert.deepEqual(numbers(out, 'in_domain'), [1, 1, 0]);
 });
+
+test('morgan: fingerprints computed from the SMILES equal featurize.molecules’ fingerprint columns of that length; an unreadable SMILES is named by row', async () => {
+  const series = await datasetFile(await chembl(120));
+  const library = await datasetFile(await nci(150));
+  const long = { descriptors: [], fingerprint: { radius: 2, bits: 2048 }, invalid: 'drop' };
+  const seriesFp = (await runStep(featurize, { data: series }, long)).outputs.data;
+  const libraryFp = (await runStep(featurize, { data: library }, long)).outputs.data;
+  // From columns: the 2,048 bits featurize wrote; from SMILES: the canonical SMILES alone.
+  const viaColumns = await readDatasetFile((await runStep(annotate, { data: libraryFp, reference: seriesFp }, { threshold: null })).outputs.data);
+  const viaSmiles = await readDatasetFile(
+    (await runStep(annotate, { data: libraryFp, reference: seriesFp }, { threshold: null, morgan: { bits: 2048 }, column_prefix: 'm_' })).outputs.data,
+  );
+  assert.deepEqual(numbers(viaSmiles, 'm_nearest_similarity'), numbers(viaColumns, 'nearest_similarity'));
+  assert.deepEqual(texts(viaSmiles, 'm_nearest_id'), texts(viaColumns, 'nearest_id'));
+  assert.ok(numbers(viaSmiles, 'm_nearest_similarity').some((s) => s > 0 && s < 1));
+
+  const broken = await datasetFile(smilesTable(['CCO', 'C1CC', 'c1ccccc1'], ['ethanol', 'open ring', 'benzene']));
+  await assert.rejects(
+    runStep(annotate, { data: broken, reference: seriesFp }, { threshold: null, morgan: { smiles: 'smiles', bits: 2048 } }),
+    (e: unknown) => e instanceof StepInputError && /in\.data row 2: "C1CC" is not a SMILES RDKit can read/.test(e.message),
+  );
+  await assert.rejects(
+    runStep(annotate, { data: libraryFp, reference: seriesFp }, { metric: 'euclidean', morgan: { bits: 2048 } }),
+    /morgan: fingerprints are compared by Tanimoto/,
+  );
+});
