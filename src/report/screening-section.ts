@@ -3,7 +3,8 @@
  * task "screening"): one row per ranking method, one column per metric (EF at each fraction,
  * BEDROC, ROC AUC), each value with its bootstrap interval, so the methods read side by side. The
  * best value of each column is marked, and whether its interval clears every other method's is
- * said in words, not implied by the mark. Aggregates only, like the rest of the page.
+ * said in words, not implied by the mark; paired differences between methods (compare:) get their
+ * own table, read from their intervals. Aggregates only, like the rest of the page.
  */
 import { esc } from './escape.js';
 import { fmtEstimate, fmtNumber } from './format.js';
@@ -16,6 +17,7 @@ type ScreeningReport = MetricsReport & {
   active?: string;
   bedroc_alpha?: number;
   methods?: Record<string, { ranking?: string; tied_rows?: number; top_rows?: Record<string, number> }>;
+  comparisons?: { name: string; method: string; against: string }[];
   bootstrap?: { resamples: number; confidence: number; strata?: string };
 };
 
@@ -23,15 +25,16 @@ export function isScreening(r: MetricsReport): boolean {
   return r.task === 'screening';
 }
 
-/** Methods and metric names from the flat `<method>.<metric>` keys, in the file's order. */
+/** Methods and metric names from the flat `<method>.<metric>` keys, in the file's order (paired differences apart). */
 function grid(r: ScreeningReport): { methods: string[]; metrics: string[] } {
   const methods: string[] = [];
   const metrics: string[] = [];
+  const differences = new Set((r.comparisons ?? []).map((c) => c.name));
   for (const key of Object.keys(r.metrics)) {
     const dot = key.indexOf('.');
     if (dot < 0) continue;
     const [method, metric] = [key.slice(0, dot), key.slice(dot + 1)];
-    if (!methods.includes(method)) methods.push(method);
+    if (!differences.has(method) && !methods.includes(method)) methods.push(method);
     if (!metrics.includes(metric)) metrics.push(metric);
   }
   return { methods, metrics };
@@ -54,6 +57,20 @@ function clearlyBest(r: ScreeningReport, methods: readonly string[], metric: str
     const other = r.metrics[`${o}.${metric}`];
     return other?.ci_high !== null && other?.ci_high !== undefined && own.ci_low! > other.ci_high;
   });
+}
+
+/** The paired differences (method minus against) with their intervals, and in words where the interval excludes 0. */
+function differencesTable(r: ScreeningReport, metrics: readonly string[]): string {
+  const comparisons = r.comparisons ?? [];
+  if (!comparisons.length) return '';
+  const rows = comparisons.map((c) => {
+    const e = (x: string): MetricEstimate | undefined => r.metrics[`${c.name}.${x}`];
+    const better = metrics.filter((x) => (e(x)?.ci_low ?? 0) > 0);
+    const worse = metrics.filter((x) => (e(x)?.ci_high ?? 0) < 0);
+    const verdict = [better.length ? `better on ${better.join(', ')}` : '', worse.length ? `worse on ${worse.join(', ')}` : ''].filter(Boolean).join('; ');
+    return `<tr data-comparison="${esc(c.name)}"><td><code>${esc(c.method)}</code> − <code>${esc(c.against)}</code></td>${metrics.map((x) => `<td class="num">${esc(fmtEstimate(e(x)))}</td>`).join('')}<td>${verdict ? esc(`${c.method} ${verdict}`) : '<span class="muted">no clear difference</span>'}</td></tr>`;
+  });
+  return `<h3>Paired differences</h3><p class="muted">Each metric of one method minus another's, with the interval from the same resamples (both rankings judged on each); a method is better where the whole interval is above 0.</p><table class="metrics screening-differences"><thead><tr><th>difference</th>${metrics.map((x) => `<th>${esc(x)}</th>`).join('')}<th>verdict</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 export function screeningBody(report: MetricsReport): string {
@@ -79,5 +96,5 @@ export function screeningBody(report: MetricsReport): string {
   }</p>`;
   const table = `<table class="metrics screening"><thead><tr><th>method</th>${metrics.map((x) => `<th>${esc(x)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
   const notes = r.notes?.length ? `<p class="muted">${r.notes.map(esc).join('. ')}.</p>` : '';
-  return `${info}<h3>Methods side by side</h3>${table}${verdict}${notes}`;
+  return `${info}<h3>Methods side by side</h3>${table}${verdict}${differencesTable(r, metrics)}${notes}`;
 }

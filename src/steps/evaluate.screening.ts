@@ -28,6 +28,7 @@ type MethodParam = { by: SortKeyParam[] } | { random: true; seed?: number };
 interface Params {
   active: Condition;
   methods: Record<string, MethodParam>;
+  compare: { method: string; against: string }[];
   ef: number[];
   bedroc_alpha: number;
   bootstrap: { resamples: number; seed: number | null; confidence: number };
@@ -208,6 +209,19 @@ export default defineStep<Params>({
         description:
           'The rankings compared, by name (letters, digits, _ and -; the name starts each metric name, e.g. qsar.bedroc): { by: [sort keys] } or { random: true }.',
       },
+      compare: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['method', 'against'],
+          properties: { method: { type: 'string' }, against: { type: 'string' } },
+        },
+        default: [],
+        examples: [[{ method: 'guided', against: 'qsar' }]],
+        description:
+          'Paired differences: method minus against on every metric (guided-vs-qsar.bedroc), with an interval from the same resamples; the fair test of whether one method beats another, since two overlapping intervals may still differ.',
+      },
       ef: {
         type: 'array',
         items: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
@@ -231,7 +245,8 @@ export default defineStep<Params>({
         type: 'object',
         additionalProperties: { type: 'string' },
         default: {},
-        description: 'Conditions the step must meet, e.g. { "guided.bedroc.ci_low": ">= 0.3", "qsar.ef@1%": ">= 5" }; operators >=, >, <=, <, ==.',
+        description:
+          'Conditions the step must meet, e.g. { "guided.bedroc.ci_low": ">= 0.3", "qsar.ef@1%": ">= 5", "guided-vs-qsar.bedroc.ci_low": "> 0" }; operators >=, >, <=, <, ==.',
       },
       metrics_file: {
         type: ['string', 'null'],
@@ -250,9 +265,18 @@ export default defineStep<Params>({
     const options = { fractions: params.ef, alpha: params.bedroc_alpha };
     const metricNames = m.screeningMetricNames(options);
     const methodNames = Object.keys(params.methods);
+    for (const [k, d] of params.compare.entries()) {
+      for (const side of ['method', 'against'] as const)
+        if (!methodNames.includes(d[side]))
+          throw new StepInputError(`compare[${k}].${side}: no method "${d[side]}"${didYouMean(d[side], methodNames)} (methods: ${methodNames.join(', ')})`);
+      if (d.method === d.against) throw new StepInputError(`compare[${k}]: a method compared with itself (${d.method})`);
+      if (methodNames.includes(m.differenceName(d)))
+        throw new StepInputError(`compare[${k}]: a method is already named "${m.differenceName(d)}", the name of this comparison's metrics: rename the method`);
+    }
+    const groups = [...methodNames, ...params.compare.map(m.differenceName)];
     // Gate names are checked before the work, so a typo fails fast.
     const gates = m.parseGates(params.gates);
-    const known = methodNames.flatMap((n) => metricNames.map((x) => `${n}.${x}`));
+    const known = groups.flatMap((n) => metricNames.map((x) => `${n}.${x}`));
     for (const g of gates)
       if (!known.includes(g.metric))
         throw new StepInputError(
@@ -283,7 +307,7 @@ export default defineStep<Params>({
     }
 
     const bootstrap = { resamples: params.bootstrap.resamples, seed: params.bootstrap.seed ?? params.seed, confidence: params.bootstrap.confidence };
-    const scorer = m.makeScreeningScorer(y, methods, options);
+    const scorer = m.withDifferences(m.makeScreeningScorer(y, methods, options), params.compare, options);
     const { metrics, skipped } = m.bootstrapMetrics(scorer, pool.rowCount, bootstrap, y);
     ctx.progress('metrics computed', 1);
     const gateResults = gates.length ? m.checkGates(gates, metrics, {}, bootstrap.confidence) : undefined;
@@ -308,6 +332,7 @@ export default defineStep<Params>({
           },
         ]),
       ),
+      ...(params.compare.length ? { comparisons: params.compare.map((d) => ({ name: m.differenceName(d), method: d.method, against: d.against })) } : {}),
       metrics,
       unavailable: {},
       bootstrap: { method: 'percentile', ...bootstrap, strata: 'actives and decoys resampled separately', skipped },
@@ -328,6 +353,10 @@ export default defineStep<Params>({
           .map((k) => `${k} ${ci(metrics[`${x.name}.${k}`])}`)
           .join(', ')}${tiedRows(x.score) ? ` (${tiedRows(x.score)} rows in ties)` : ''}`,
       );
+    for (const d of params.compare) {
+      const name = m.differenceName(d);
+      ctx.log(`${name}: ${metricNames.map((k) => `${k} ${ci(metrics[`${name}.${k}`])}`).join(', ')}`);
+    }
     const failed = (gateResults ?? []).filter((g) => !g.passed);
     if (failed.length) throw new GateError(failed.map((g) => g.message ?? `gate failed: ${g.gate}`).join('\n'));
     return {

@@ -20,13 +20,17 @@ import { ROOT } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medpipe-screening-report-'));
 
-async function screeningReport(methods: Record<string, unknown>): Promise<MetricsReport> {
+async function screeningReport(methods: Record<string, unknown>, compare: unknown[] = []): Promise<MetricsReport> {
   const series = join(dir, 'series.arrow');
   const library = join(dir, 'library.arrow');
   await writeDatasetFile(series, await readCsv(join(ROOT, 'data', 'chembl2321810-pic50.csv'), { id: ['compound_id'], target: 'pic50' }));
   await writeDatasetFile(library, await readCsv(join(ROOT, 'data', 'nci-screening-5k.csv'), { id: ['nci_id'] }));
   const pool = (await runStep(combine, { a: series, b: library }, { rename: { b: { nci_id: 'compound_id' } } })).outputs.data;
-  const run = await runStep(evaluateScreening, { pool }, { active: { column: 'pic50', op: '>=', value: 7 }, methods, bootstrap: { resamples: 200 }, seed: 3 });
+  const run = await runStep(
+    evaluateScreening,
+    { pool },
+    { active: { column: 'pic50', op: '>=', value: 7 }, methods, compare, bootstrap: { resamples: 200 }, seed: 3 },
+  );
   return JSON.parse(readFileSync(run.outputs.metrics, 'utf8')) as MetricsReport;
 }
 
@@ -74,4 +78,25 @@ test('methods side by side: a row per method, a column per metric, values with i
 test('two random orders: no method clears the others, and the page says the differences may be chance', async () => {
   const html = render(await screeningReport({ one: { random: true, seed: 1 }, two: { random: true, seed: 2 } }));
   assert.match(html, /No method's interval lies above every other's: the differences may be chance\./);
+});
+
+test('paired differences: their own table, a verdict from each interval, and no row of their own among the methods', async () => {
+  const report = await screeningReport(
+    { oracle: { by: [{ column: 'pic50', missing: 'last' }] }, one: { random: true, seed: 1 }, two: { random: true, seed: 2 } },
+    [
+      { method: 'oracle', against: 'one' },
+      { method: 'one', against: 'two' },
+    ],
+  );
+  const html = render(report);
+  assert.match(html, /<h3>Paired differences<\/h3>/);
+  assert.ok(!html.includes('<tr data-method="oracle-vs-one">'));
+  const diff = /<tr data-comparison="oracle-vs-one">(.*?)<\/tr>/.exec(html)?.[1] ?? '';
+  assert.ok(diff.includes(fmtEstimate(report.metrics['oracle-vs-one.bedroc'])), diff);
+  assert.match(diff, /oracle better on ef@1%, ef@5%, bedroc, roc_auc/);
+  const chance = /<tr data-comparison="one-vs-two">(.*?)<\/tr>/.exec(html)?.[1] ?? '';
+  const e = report.metrics['one-vs-two.bedroc'];
+  // Two random orders: their BEDROC difference's interval spans 0 on this seed, so no verdict on it.
+  assert.ok(e.ci_low! < 0 && e.ci_high! > 0, JSON.stringify(e));
+  assert.ok(!/bedroc/.test(chance.slice(chance.lastIndexOf('<td>'))), chance);
 });

@@ -158,6 +158,40 @@ test('lexicographic keys: a 0/1 flag first, then a score within each group', asy
   assertClose(m['flag_then_pic50.ef@1%'].value, N / A, 'flag then pic50 ef@1%');
 });
 
+test('compare: paired differences, method minus against on the same resamples', async () => {
+  const run = await runStep(
+    evaluateScreening,
+    { pool: await pool },
+    {
+      active,
+      methods: { ...methods, oracle_again: methods.oracle },
+      compare: [
+        { method: 'oracle', against: 'random' },
+        { method: 'oracle_again', against: 'oracle' },
+      ],
+      bootstrap: { resamples: 200 },
+      gates: { 'oracle-vs-random.bedroc.ci_low': '> 0' },
+    },
+  );
+  const report = JSON.parse(readFileSync(run.outputs.metrics, 'utf8')) as Report & { comparisons: unknown };
+  const m = report.metrics;
+  assert.deepEqual(report.comparisons, [
+    { name: 'oracle-vs-random', method: 'oracle', against: 'random' },
+    { name: 'oracle_again-vs-oracle', method: 'oracle_again', against: 'oracle' },
+  ]);
+  for (const x of ['ef@1%', 'ef@5%', 'bedroc', 'roc_auc']) {
+    assertClose(m[`oracle-vs-random.${x}`].value, m[`oracle.${x}`].value - m[`random.${x}`].value, x);
+    // The same ranking twice: 0 on every resample, so a paired interval of width 0 (unpaired ones would overlap widely).
+    assert.deepEqual([m[`oracle_again-vs-oracle.${x}`].ci_low, m[`oracle_again-vs-oracle.${x}`].ci_high], [0, 0], x);
+  }
+  assert.ok(m['oracle-vs-random.bedroc'].ci_low > 0);
+  assert.equal(knownDirection('oracle-vs-random.bedroc'), 'higher');
+  await assert.rejects(
+    runStep(evaluateScreening, { pool: await pool }, { active, methods, compare: [{ method: 'orcale', against: 'random' }] }),
+    (e: unknown) => e instanceof StepInputError && /compare\[0\]\.method: no method "orcale".*oracle/.test(e.message),
+  );
+});
+
 test('gates on <method>.<metric>[.ci_low]: a failed gate fails the step after writing the file; an unknown metric fails first', async () => {
   const outputDir = mkdtempSync(join(tmpdir(), 'medpipe-screening-gate-'));
   await assert.rejects(

@@ -18,12 +18,15 @@ export * as binary from './binary.js';
 export * as multiclass from './multiclass.js';
 export * as ranking from './ranking.js';
 export {
+  differenceName,
   efName,
   lexicographicScore,
   makeScreeningScorer,
   screeningMetricNames,
   screeningMetrics,
   topCount,
+  withDifferences,
+  type MethodDifference,
   type RankedMethod,
   type ScreeningMetrics,
   type ScreeningOptions,

@@ -178,3 +178,32 @@ export function lexicographicScore(keys: readonly SortKey[], n: number): Float64
   }
   return score;
 }
+
+/** A paired comparison: `method` minus `against` on every metric, named `<method>-vs-<against>.<metric>`. */
+export interface MethodDifference {
+  readonly method: string;
+  readonly against: string;
+}
+
+export function differenceName(d: MethodDifference): string {
+  return `${d.method}-vs-${d.against}`;
+}
+
+/**
+ * The scorer plus, per pair, each metric's difference between the two methods on the same rows:
+ * bootstrapped with it, the difference's interval is paired (both rankings judged on each
+ * resample), much narrower than two overlapping intervals suggest when the methods agree.
+ */
+export function withDifferences(scorer: Scorer, pairs: readonly MethodDifference[], options: Pick<ScreeningOptions, 'fractions'>): Scorer {
+  const metricNames = screeningMetricNames(options);
+  const extra = pairs.flatMap((d) => metricNames.map((n) => `${differenceName(d)}.${n}`));
+  return {
+    names: [...scorer.names, ...extra],
+    unavailable: scorer.unavailable,
+    compute(w) {
+      const out = scorer.compute(w);
+      for (const d of pairs) for (const n of metricNames) out[`${differenceName(d)}.${n}`] = out[`${d.method}.${n}`] - out[`${d.against}.${n}`];
+      return out;
+    },
+  };
+}
