@@ -264,6 +264,8 @@ export default defineStep<Params>({
 
     const options = { fractions: params.ef, alpha: params.bedroc_alpha };
     const metricNames = m.screeningMetricNames(options);
+    if (new Set(metricNames).size < metricNames.length)
+      throw new StepInputError(`ef: two fractions give the same metric name (${metricNames.join(', ')}): list each fraction once`);
     const methodNames = Object.keys(params.methods);
     for (const [k, d] of params.compare.entries()) {
       for (const side of ['method', 'against'] as const)

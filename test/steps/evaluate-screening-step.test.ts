@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCsv } from '../../src/data/csv.js';
 import { writeDatasetFile } from '../../src/data/arrow.js';
+import { makeDataset } from '../../src/data/dataset.js';
 import { GateError, StepInputError } from '../../src/errors.js';
 import { parseMetricsFile } from '../../src/metrics/metrics-file.js';
 import { knownDirection } from '../../src/metrics/regression-config.js';
@@ -233,4 +234,19 @@ test('errors: a score missing without missing: last names the rows; no actives; 
   await fails({ active, methods: { s: { by: [{ column: 'smiles' }] } } }, /methods\.s\.by\[0\]: column "smiles" is text/);
   await fails({ active, methods: { 'qsar.v2': { random: true } } }, /invalid params/);
   await fails({ active: { column: 'source', op: '>=', value: 1 }, methods }, /^active: column "source" is categorical/);
+  await fails({ active: { column: 'compound_id', op: 'not in', value: ['none'] }, methods }, /every row of in\.pool is active .*needs decoys/);
+  const infinite = join(dir, 'infinite.arrow');
+  await writeDatasetFile(
+    infinite,
+    makeDataset([
+      { name: 'pic50', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from([8, 5, 4]) } },
+      { name: 'score', kind: 'numeric', data: { type: 'numeric', values: Float64Array.from([1, Number.POSITIVE_INFINITY, 0]) } },
+    ]),
+  );
+  await assert.rejects(
+    runStep(evaluateScreening, { pool: infinite }, { active, methods: { s: { by: [{ column: 'score', missing: 'last' }] } }, bootstrap: { resamples: 0 } }),
+    /methods\.s\.by\[0\]: column "score" is Infinity at row 2: a score must be a finite number/,
+  );
+  await fails({ active, methods, ef: [0.01, 0.0100000001] }, /ef: two fractions give the same metric name \(ef@1%, ef@1%/);
+  await fails({ active, methods, compare: [{ method: 'oracle', against: 'oracle' }] }, /compare\[0\]: a method compared with itself/);
 });
