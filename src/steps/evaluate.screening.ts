@@ -23,7 +23,12 @@ interface SortKeyParam {
   missing?: 'error' | 'last';
 }
 
-type MethodParam = { by: SortKeyParam[] } | { random: true; seed?: number };
+/** A presence key: rows with a value in the column (e.g. retrieve.nearest's query_hits) first, whatever the value. */
+interface PresenceKeyParam {
+  has: string;
+}
+
+type MethodParam = { by: (SortKeyParam | PresenceKeyParam)[] } | { random: true; seed?: number };
 
 interface Params {
   active: Condition;
@@ -66,9 +71,21 @@ async function activeRows(ds: Dataset, rule: Condition): Promise<Uint8Array> {
 }
 
 /** A sort key's values; a missing value is an error naming the rows, or (missing: last) placed after every value. */
-async function keyValues(ds: Dataset, method: string, k: number, key: SortKeyParam): Promise<Float64Array> {
+async function keyValues(ds: Dataset, method: string, k: number, key: SortKeyParam | PresenceKeyParam): Promise<Float64Array> {
   const { didYouMean } = await import('../suggest.js');
+  const { missingMask } = await import('../data/dataset.js');
   const where = `methods.${method}.by[${k}]`;
+  if ('has' in key) {
+    const column = ds.columns.find((c) => c.name === key.has);
+    if (!column)
+      throw new StepInputError(
+        `${where}: no column "${key.has}"${didYouMean(
+          key.has,
+          ds.columns.map((c) => c.name),
+        )} in in.pool`,
+      );
+    return Float64Array.from(missingMask(column.data), (missing) => 1 - missing);
+  }
   const column = ds.columns.find((c) => c.name === key.column);
   if (!column)
     throw new StepInputError(
@@ -104,7 +121,12 @@ async function keyValues(ds: Dataset, method: string, k: number, key: SortKeyPar
 /** The method's ranking in words, for the report. */
 function describeMethod(m: MethodParam, seed: number): string {
   if ('random' in m) return `random order (seed ${m.seed ?? seed})`;
-  return m.by.map((k, i) => `${i ? 'then ' : ''}${k.column} ${k.order ?? 'descending'}${k.missing === 'last' ? ' (missing last)' : ''}`).join(', ');
+  return m.by
+    .map(
+      (k, i) =>
+        `${i ? 'then ' : ''}${'has' in k ? `rows with ${k.has} first` : `${k.column} ${k.order ?? 'descending'}${k.missing === 'last' ? ' (missing last)' : ''}`}`,
+    )
+    .join(', ');
 }
 
 /** Rows that share their score with another row: the ties whose order the metrics average over. */
@@ -171,20 +193,36 @@ export default defineStep<Params>({
                   type: 'array',
                   minItems: 1,
                   items: {
-                    type: 'object',
-                    additionalProperties: false,
-                    required: ['column'],
-                    properties: {
-                      column: { type: 'string', description: 'A numeric column of the pool.' },
-                      order: { enum: ['descending', 'ascending'], default: 'descending', description: 'descending: higher values first.' },
-                      missing: {
-                        enum: ['error', 'last'],
-                        default: 'error',
-                        description: 'A row without a value: error, or ranked after every row with one (e.g. a similarity only retrieved rows have).',
+                    anyOf: [
+                      {
+                        type: 'object',
+                        additionalProperties: false,
+                        required: ['column'],
+                        properties: {
+                          column: { type: 'string', description: 'A numeric column of the pool.' },
+                          order: { enum: ['descending', 'ascending'], default: 'descending', description: 'descending: higher values first.' },
+                          missing: {
+                            enum: ['error', 'last'],
+                            default: 'error',
+                            description: 'A row without a value: error, or ranked after every row with one (e.g. a similarity only retrieved rows have).',
+                          },
+                        },
                       },
-                    },
+                      {
+                        type: 'object',
+                        additionalProperties: false,
+                        required: ['has'],
+                        properties: {
+                          has: {
+                            type: 'string',
+                            description: 'A column of the pool: rows with a value in it first, whatever the value (e.g. query_hits: retrieved first).',
+                          },
+                        },
+                      },
+                    ],
                   },
-                  description: 'Sort keys, the first deciding and each next one breaking its ties (lexicographic); rows equal on every key stay tied.',
+                  description:
+                    'Sort keys, the first deciding and each next one breaking its ties (lexicographic); rows equal on every key stay tied. A key is { column, order, missing } or { has: column }.',
                 },
               },
             },
@@ -201,7 +239,7 @@ export default defineStep<Params>({
         },
         examples: [
           {
-            guided: { by: [{ column: 'retrieved', order: 'descending' }, { column: 'predicted_pic50' }] },
+            guided: { by: [{ has: 'query_hits' }, { column: 'predicted_pic50' }] },
             qsar: { by: [{ column: 'predicted_pic50' }] },
             random: { random: true },
           },
@@ -303,7 +341,8 @@ export default defineStep<Params>({
         continue;
       }
       const keys = [];
-      for (const [j, key] of spec.by.entries()) keys.push({ values: await keyValues(pool, name, j, key), order: key.order ?? 'descending' });
+      for (const [j, key] of spec.by.entries())
+        keys.push({ values: await keyValues(pool, name, j, key), order: ('has' in key ? undefined : key.order) ?? 'descending' });
       methods.push({ name, score: m.lexicographicScore(keys, pool.rowCount) });
       ctx.progress(`ranked ${name}`, (k + 1) / (methodNames.length + 1));
     }

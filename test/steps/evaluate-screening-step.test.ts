@@ -126,7 +126,7 @@ test('byte-reproducible: the same inputs and seed give the same file; another se
   assert.equal(o.metrics['random.bedroc'].ci_low, null);
 });
 
-test('lexicographic keys: a 0/1 flag first, then a score within each group', async () => {
+test('lexicographic keys: a 0/1 flag (or has: a column) first, then a score within each group', async () => {
   // source is an id column (text), so flag the series rows by a numeric column: pIC50 present -> 1.
   const { readDatasetFile } = await import('../../src/data/arrow.js');
   const ds = await readDatasetFile(await pool);
@@ -148,6 +148,8 @@ test('lexicographic keys: a 0/1 flag first, then a score within each group', asy
       methods: {
         flag: { by: [{ column: 'in_series' }] },
         flag_then_pic50: { by: [{ column: 'in_series' }, { column: 'pic50', missing: 'last' }] },
+        // The same flag without making a column: rows that have a pIC50 first.
+        has_pic50: { by: [{ has: 'pic50' }] },
       },
       bootstrap: { resamples: 0 },
     },
@@ -157,6 +159,10 @@ test('lexicographic keys: a 0/1 flag first, then a score within each group', asy
   // (61 A/1017) / 61 / (A/N) = N/1017.
   assertClose(m['flag.ef@1%'].value, N / pic50s.length, 'flag ef@1%');
   assertClose(m['flag_then_pic50.ef@1%'].value, N / A, 'flag then pic50 ef@1%');
+  for (const x of ['ef@1%', 'ef@5%', 'bedroc', 'roc_auc']) assert.equal(m[`has_pic50.${x}`].value, m[`flag.${x}`].value, x);
+  const described = (JSON.parse(readFileSync(run.outputs.metrics, 'utf8')) as Report).methods;
+  assert.equal(described.has_pic50.ranking, 'rows with pic50 first');
+  assert.equal(described.flag_then_pic50.ranking, 'in_series descending, then pic50 descending (missing last)');
 });
 
 test('compare: paired differences, method minus against on the same resamples', async () => {
