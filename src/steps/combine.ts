@@ -76,8 +76,11 @@ function stack(name: string, pieces: readonly { part: Part; column: Column | und
     return { type: 'numeric', values };
   }
   if (types.has('text')) {
-    const values: (string | null)[] = [];
-    for (const p of pieces) values.push(...(p.column ? asText(p.column.data) : new Array<null>(p.part.ds.rowCount).fill(null)));
+    // concat, not push(...): a spread of a million values would overflow the call stack.
+    const values = pieces.reduce<(string | null)[]>(
+      (all, p) => all.concat(p.column ? asText(p.column.data) : new Array<null>(p.part.ds.rowCount).fill(null)),
+      [],
+    );
     return { type: 'text', values };
   }
   // Categorical everywhere: the categories in order of first appearance, codes remapped.
@@ -239,7 +242,12 @@ export default defineStep<Params>({
     if (params.source !== null) {
       const labels = parts.map((p) => p.label);
       const categories = [...new Set(labels)];
-      const codes = Int32Array.from(parts.flatMap((p) => new Array<number>(p.ds.rowCount).fill(categories.indexOf(p.label))));
+      const codes = new Int32Array(parts.reduce((k, p) => k + p.ds.rowCount, 0));
+      let at = 0;
+      for (const p of parts) {
+        codes.fill(categories.indexOf(p.label), at, at + p.ds.rowCount);
+        at += p.ds.rowCount;
+      }
       columns.push({ name: params.source, kind: 'id', data: { type: 'categorical', codes, categories } });
     }
     const target = targetOf(parts, new Set(names));

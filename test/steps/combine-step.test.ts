@@ -150,3 +150,17 @@ test('errors: clashing types, an unknown rename, a taken source name, no id to j
   await fails({ a: series, b: library }, { labels: { c: 'x' } }, /labels\.c: in\.c is not wired/);
   await fails({ a: series, b: library }, {}, /needs the column that identifies a row.*no id column.*set id:/);
 });
+
+test('large text columns are stacked without a call-stack overflow', async () => {
+  const big = (prefix: string, n: number): Dataset =>
+    makeDataset([{ name: 'smiles', kind: 'text', data: { type: 'text', values: Array.from({ length: n }, (_, i) => `${prefix}${i}`) } }]);
+  const a = await save('big-a', big('C', 300_000));
+  const b = await save(
+    'big-b',
+    makeDataset([{ name: 'smiles', kind: 'categorical', data: { type: 'categorical', codes: new Int32Array(300_000), categories: ['N'] } }]),
+  );
+  const out = await readDatasetFile((await runStep(combine, { a, b }, { duplicates: 'keep' })).outputs.data);
+  assert.equal(out.rowCount, 600_000);
+  const smiles = textOf(out, 'smiles');
+  assert.deepEqual([smiles[299_999], smiles[300_000]], ['C299999', 'N']);
+});
