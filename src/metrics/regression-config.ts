@@ -61,8 +61,12 @@ const LOWER = [
 /** evaluate.recommender's ranking metrics, named with their cut-off (ndcg@10). */
 const HIGHER_AT_K = ['precision', 'recall', 'ndcg', 'map', 'hit_rate', 'coverage'];
 
+/** evaluate.screening's metrics, named `<method>.<metric>`: enrichment factors (ef@1%), bedroc, roc_auc. */
+const SCREENING = /^[A-Za-z][A-Za-z0-9_-]*\.(ef@[\d.]+%|bedroc|roc_auc)$/;
+
 /** Where the metric's own name says which way is better; `lift.` and `baseline.` keep the base metric's direction. */
 export function knownDirection(metric: string): Direction | undefined {
+  if (SCREENING.test(metric)) return 'higher';
   const base = metric.replace(/^(lift|baseline)\./, '');
   if (HIGHER.includes(base)) return 'higher';
   if (LOWER.includes(base)) return 'lower';

@@ -1,7 +1,7 @@
 /**
  * One evaluation in the report: its gates, metrics with intervals, curves (ROC, PR, calibration,
  * confusion; observed vs predicted for a regression that recorded its points), permutation
- * importance and subgroups; or the generative and recommender variants of the same.
+ * importance and subgroups; or the generative, recommender and screening variants of the same.
  */
 import { importanceSvg, intervalSvg } from './bars-svg.js';
 import { calibrationSvg, precisionRecall, prSvg, rocSvg } from './curves-svg.js';
@@ -13,6 +13,7 @@ import { confusionSvg } from './matrix-svg.js';
 import { isRecommendation, recommenderBaselineTable, recommenderInfo } from './recommender-section.js';
 import type { Evaluation, GapEstimate, MetricEstimate, MetricsReport, ObservedPredicted } from './report-data.js';
 import { observedPredictedSvg } from './scatter-svg.js';
+import { isScreening, screeningBody } from './screening-section.js';
 
 /** The most features drawn in an importance chart; the rest would be unreadable bars. */
 export const TOP_FEATURES = 15;
@@ -143,6 +144,7 @@ export function evaluationBody(e: Evaluation, points?: ObservedPredicted): strin
   const r = e.report;
   if (!r) return `<p class="muted">No metrics: ${esc(e.missing ?? 'not recorded')}.</p>`;
   if (isGenerative(r)) return `${gatesTable(r)}${generativeBody(r)}`;
+  if (isScreening(r)) return `${gatesTable(r)}${screeningBody(r)}`;
   const classes = r.class_counts
     ? Object.entries(r.class_counts)
         .map(([c, n]) => `${c} ${n}`)

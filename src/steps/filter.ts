@@ -8,7 +8,7 @@ import { StepInputError } from '../errors.js';
 
 type Op = '>=' | '>' | '<=' | '<' | '==' | '!=' | 'in' | 'not in';
 
-interface Condition {
+export interface Condition {
   column: string;
   op: Op;
   value: number | string | boolean | (number | string)[];
@@ -21,8 +21,8 @@ interface Params {
 
 const NUMERIC_OPS = new Set<Op>(['>=', '>', '<=', '<']);
 
-/** A predicate over one row index, checked against the column's type before any row is read. */
-function rowTest(c: Condition, column: import('../data/dataset.js').Column): (r: number) => boolean {
+/** A predicate over one row index, checked against the column's type before any row is read (also evaluate.screening's `active:` rule). */
+export function rowTest(c: Condition, column: import('../data/dataset.js').Column): (r: number) => boolean {
   const d = column.data;
   const list = Array.isArray(c.value) ? c.value : [c.value];
   if ((c.op === 'in' || c.op === 'not in') !== Array.isArray(c.value)) {

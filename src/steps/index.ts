@@ -7,9 +7,11 @@ import { stepCatalogue } from '../engine/step-catalogue.js';
 import type { StepType } from '../engine/step-type.js';
 import annotateNearest from './annotate.nearest.js';
 import checkData from './check.data.js';
+import combine from './combine.js';
 import evaluate from './evaluate.js';
 import evaluateRecommender from './evaluate.recommender.js';
 import evaluateGenerative from './evaluate.generative.js';
+import evaluateScreening from './evaluate.screening.js';
 import featurizeMolecules from './featurize.molecules.js';
 import filter from './filter.js';
 import generate from './generate.js';
@@ -47,6 +49,7 @@ const builtins: readonly StepType[] = [
   monitor,
   predict,
   filter,
+  combine,
   splitInteractions,
   trainRecommender,
   evaluateRecommender,
@@ -57,6 +60,7 @@ const builtins: readonly StepType[] = [
   selectDiverse,
   trainGan,
   generate,
+  evaluateScreening,
 ];
 
 export const builtinSteps: ReadonlyMap<string, StepType> = new Map(builtins.map((s) => [s.id, s]));

@@ -1,7 +1,7 @@
 /**
  * Evaluation metrics for medpipe models, at parity with scikit-learn 1.2: classification and
  * regression metrics, bootstrap intervals, threshold choice, subgroups, gates and permutation
- * importance. Other code imports from here only.
+ * importance, and the early-recognition metrics of a virtual screen. Other code imports from here only.
  */
 export { METRICS, metricInfo, resolveMetricNames, type MetricInfo, type ProblemKind } from './catalog.js';
 export { makeScorer, type Outcomes, type Scorer } from './scorer.js';
@@ -17,4 +17,19 @@ export { formatReportJson } from './report-json.js';
 export * as binary from './binary.js';
 export * as multiclass from './multiclass.js';
 export * as ranking from './ranking.js';
+export {
+  differenceName,
+  efName,
+  lexicographicScore,
+  makeScreeningScorer,
+  screeningMetricNames,
+  screeningMetrics,
+  topCount,
+  withDifferences,
+  type MethodDifference,
+  type RankedMethod,
+  type ScreeningMetrics,
+  type ScreeningOptions,
+  type SortKey,
+} from './screening.js';
 export { regressionMetrics, type RegressionMetrics } from './regression.js';
