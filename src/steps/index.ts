@@ -11,6 +11,7 @@ import evaluateRecommender from './evaluate.recommender.js';
 import evaluateGenerative from './evaluate.generative.js';
 import featurizeMolecules from './featurize.molecules.js';
 import filter from './filter.js';
+import filterMolecules from './filter.molecules.js';
 import generate from './generate.js';
 import loadBuiltin from './load.builtin.js';
 import loadCsv from './load.csv.js';
@@ -50,6 +51,7 @@ const builtins: readonly StepType[] = [
   evaluateRecommender,
   recommend,
   featurizeMolecules,
+  filterMolecules,
   retrieveNearest,
   trainGan,
   generate,
