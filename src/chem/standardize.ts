@@ -26,8 +26,15 @@ export type Standardized =
     }
   | { readonly status: 'dropped'; readonly reason: DropReason };
 
+export interface StandardizationSettings {
+  readonly fragment: string;
+  readonly charges: string;
+  readonly tautomer: string;
+  readonly dropped: string;
+}
+
 /** What the standardisation does, as recorded with its output. */
-export function standardizationSettings(rdkitVersion: string): Record<string, string> {
+export function standardizationSettings(rdkitVersion: string): StandardizationSettings {
   return {
     fragment: 'largest organic fragment (with carbon, most heavy atoms; ties: smallest canonical SMILES)',
     charges: 'neutralised where a hydrogen can be added or removed (RDKit Uncharger rules); zwitterions of quaternary N+ and nitro groups kept',

@@ -201,6 +201,10 @@ export default defineStep<Params>({
     ctx.log(
       `featurized ${out.rowCount} of ${ds.rowCount} molecules: ${params.descriptors.length} descriptors (${params.descriptors.map((d) => `${d}=${DESCRIPTOR_KEYS[d]}`).join(', ')})${fp ? ` + ${fp.bits} fingerprint bits` : ''}`,
     );
+    if (result.standardization) {
+      const s = standardizationSummary(result.standardization);
+      ctx.log(`standardised: ${s.salts_stripped} salts/solvates stripped, ${s.neutralised} molecules neutralised; tautomers ${s.tautomer}`);
+    }
     return {
       ...summariseDataset(out),
       rdkit: rdkit.version(),

@@ -193,6 +193,12 @@ test('standardisation: salts give their parent canonical SMILES and descriptors,
     r.logs.some((l) => l === 'standardisation dropped 2 molecules (1 with a metal, 1 without carbon), rows 4, 6 (row 1 is the header)'),
     r.logs.join('\n'),
   );
+  assert.ok(
+    r.logs.includes(
+      `standardised: 2 salts/solvates stripped, 2 molecules neutralised; tautomers not available in RDKit MinimalLib ${(await loadRDKit()).version()}`,
+    ),
+    r.logs.join('\n'),
+  );
   // No SMILES of a dropped row reaches the log.
   assert.ok(!r.logs.some((l) => l.includes('Pt')));
 
