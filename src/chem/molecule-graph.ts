@@ -23,6 +23,8 @@ export interface MoleculeGraph {
   readonly neighbours: readonly (readonly number[])[];
   /** Bond order of each atom's bonds, parallel to `neighbours` (1, 2, 3; aromatic bonds are written kekulized). */
   readonly bondOrders: readonly (readonly number[])[];
+  /** The bonds as (atom, atom, order), in the JSON's order. */
+  readonly bonds: readonly (readonly [number, number, number])[];
   /** The parsed JSON, for `withCharges`. */
   readonly json: RDKitJson;
 }
@@ -35,9 +37,11 @@ export function moleculeGraph(jsonText: string): MoleculeGraph {
   const z = mol.atoms.map((a) => a.z ?? d.atom.z);
   const neighbours: number[][] = z.map(() => []);
   const bondOrders: number[][] = z.map(() => []);
+  const bonds: [number, number, number][] = [];
   for (const b of mol.bonds ?? []) {
     const [i, j] = b.atoms;
     const bo = b.bo ?? d.bond.bo;
+    bonds.push([i, j, bo]);
     neighbours[i].push(j);
     neighbours[j].push(i);
     bondOrders[i].push(bo);
@@ -49,14 +53,27 @@ export function moleculeGraph(jsonText: string): MoleculeGraph {
     hydrogens: mol.atoms.map((a) => a.impHs ?? d.atom.impHs),
     neighbours,
     bondOrders,
+    bonds,
     json,
   };
 }
 
-/** The JSON of `graph` with the charge and hydrogen count of some atoms replaced (for `get_mol`). */
-export function withCharges(graph: MoleculeGraph, edits: ReadonlyMap<number, { charge: number; hydrogens: number }>): string {
+/**
+ * The JSON of `graph` with the charge and hydrogen count of some atoms replaced and, optionally,
+ * some bonds (indices into `graph.bonds`) removed (for `get_mol`).
+ */
+export function withCharges(
+  graph: MoleculeGraph,
+  edits: ReadonlyMap<number, { charge: number; hydrogens: number }>,
+  removedBonds: ReadonlySet<number> = new Set(),
+): string {
   const json = structuredClone(graph.json);
-  const atoms = json.molecules[0].atoms;
-  for (const [i, e] of edits) atoms[i] = { ...atoms[i], chg: e.charge, impHs: e.hydrogens };
+  const mol = json.molecules[0];
+  for (const [i, e] of edits) mol.atoms[i] = { ...mol.atoms[i], chg: e.charge, impHs: e.hydrogens };
+  if (removedBonds.size) {
+    mol.bonds = mol.bonds?.filter((_, b) => !removedBonds.has(b));
+    // Per-bond extension data (aromatic bond indices, stereo references) would point at the wrong bonds: RDKit re-perceives them.
+    for (const m of json.molecules as { extensions?: unknown }[]) delete m.extensions;
+  }
   return JSON.stringify(json);
 }

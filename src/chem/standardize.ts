@@ -48,6 +48,8 @@ const NOT_METALS = new Set([0, 1, 2, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 32, 
 /** Alkali and alkaline-earth metals: counter-ions of salts (sodium acetate), stripped with their fragment. */
 const COUNTER_ION_METALS = new Set([3, 11, 19, 37, 55, 12, 20, 38, 56]);
 const COUNTER_ION_SYMBOLS = ['Li', 'Na', 'K', 'Rb', 'Cs', 'Mg', 'Ca', 'Sr', 'Ba'];
+/** Atoms an alkali or alkaline-earth metal is ionically bonded to: N, O, F, S, Cl, Br, I. */
+const IONIC_PARTNERS = new Set([7, 8, 9, 16, 17, 35, 53]);
 /** Anions that take a hydrogen to a valid neutral atom (C, N, O, P, S, Se); [B-] of a borate would not. */
 const PROTONATABLE = new Set([6, 7, 8, 15, 16, 34]);
 
@@ -57,6 +59,14 @@ const isMetal = (z: number): boolean => !NOT_METALS.has(z);
 export function standardizeMolecule(rdkit: RDKit, mol: Molecule): Standardized {
   const whole = moleculeGraph(mol.get_json());
   if (whole.z.some((z) => isMetal(z) && !COUNTER_ION_METALS.has(z))) return { status: 'dropped', reason: 'metal' };
+  const disconnected = disconnectCounterIons(rdkit, whole);
+  if (disconnected) {
+    try {
+      return standardizeMolecule(rdkit, disconnected);
+    } finally {
+      disconnected.delete();
+    }
+  }
   const components = fragmentsOf(whole);
   const chosen = components.length === 1 ? null : chooseFragment(mol, whole, components);
   const fragmentAtoms = chosen ? chosen.atoms : components[0];
@@ -73,7 +83,7 @@ export function standardizeMolecule(rdkit: RDKit, mol: Molecule): Standardized {
   const graph = chosen ? moleculeGraph(parent.get_json()) : whole;
   const edits = neutralisation(graph);
   if (edits.size === 0) return { status: 'kept', mol: parent, fragments: components.length, neutralised: 0 };
-  const neutral = parseMolecule(rdkit, withCharges(graph, edits));
+  const neutral = moleculeFromJson(rdkit, withCharges(graph, edits));
   // An edit RDKit cannot sanitise (an unusual valence) leaves the charges as they were.
   if (!neutral) return { status: 'kept', mol: parent, fragments: components.length, neutralised: 0 };
   parent.delete();
@@ -88,6 +98,43 @@ export function describeStandardization(s: { fragments: number; neutralised: num
   if (s.fragments > 1) parts.push(`salt/solvent stripped (kept 1 of ${s.fragments} fragments)`);
   if (s.neutralised > 0) parts.push(`neutralised ${s.neutralised} charge${s.neutralised === 1 ? '' : 's'}`);
   return parts.join('; ');
+}
+
+/**
+ * A sodium salt written with a covalent bond (C(=O)O[Na]) as the ion pair it is (C(=O)[O-].[Na+]),
+ * as RDKit's MetalDisconnector does: bonds from an alkali or alkaline-earth metal to N, O, S or a
+ * halogen are removed, the metal taking the bond order as positive charge and its partner as
+ * negative charge. Null when there is no such bond (or RDKit cannot read the result: the metal stays
+ * bonded and the molecule is dropped as a metal compound).
+ */
+function disconnectCounterIons(rdkit: RDKit, g: MoleculeGraph): Molecule | null {
+  const removed = new Set<number>();
+  const charge = new Map<number, number>();
+  g.bonds.forEach(([i, j, bo], b) => {
+    const [metal, partner] = COUNTER_ION_METALS.has(g.z[i]) ? [i, j] : [j, i];
+    if (!COUNTER_ION_METALS.has(g.z[metal]) || !IONIC_PARTNERS.has(g.z[partner])) return;
+    removed.add(b);
+    charge.set(metal, (charge.get(metal) ?? g.charge[metal]) + bo);
+    charge.set(partner, (charge.get(partner) ?? g.charge[partner]) - bo);
+  });
+  if (removed.size === 0) return null;
+  const edits = new Map([...charge].map(([i, c]) => [i, { charge: c, hydrogens: g.hydrogens[i] }]));
+  return moleculeFromJson(rdkit, withCharges(g, edits, removed));
+}
+
+/**
+ * The molecule of an edited JSON, or null when RDKit cannot sanitise it. RDKit's JSON reader keeps
+ * double-bond stereo (E/Z) only under the new stereo perception, while MinimalLib defaults to the
+ * legacy one (which the canonical SMILES of featurize.molecules are written with): the switch is
+ * flipped for the parse alone, and the parsed molecule keeps its stereo afterwards.
+ */
+function moleculeFromJson(rdkit: RDKit, json: string): Molecule | null {
+  rdkit.use_legacy_stereo_perception(false);
+  try {
+    return parseMolecule(rdkit, json);
+  } finally {
+    rdkit.use_legacy_stereo_perception(true);
+  }
 }
 
 /** Connected components (atom indices, ascending), in order of their first atom. */

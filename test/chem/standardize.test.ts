@@ -34,6 +34,26 @@ test('sodium acetate: the counter-ion is stripped and the carboxylate protonated
   assert.deepEqual(await standardize('[Na+].CC([O-])=O'), await standardize('CC(=O)[O-].[Na+]'));
 });
 
+test('a salt written with a covalent metal bond (sodium benzoate as O[Na], a magnesium halide) is disconnected like the ion pair it is', async () => {
+  assert.deepEqual(await standardize('O=C(O[Na])c1ccccc1'), {
+    smiles: 'O=C(O)c1ccccc1',
+    changes: 'salt/solvent stripped (kept 1 of 2 fragments); neutralised 1 charge',
+  });
+  assert.deepEqual(await standardize('O=C(O[Na])c1ccccc1'), await standardize('O=C([O-])c1ccccc1.[Na+]'));
+  assert.deepEqual(await standardize('CC(=O)O[Mg]OC(C)=O'), {
+    smiles: 'CC(=O)O',
+    changes: 'salt/solvent stripped (kept 1 of 3 fragments); neutralised 1 charge',
+  });
+  // Stereo survives the disconnection: sodium L-alaninate gives L-alanine, and the E double bond of sodium crotonate stays E.
+  assert.deepEqual(await standardize('C[C@H](N)C(=O)O[Na]'), {
+    smiles: await canonical('C[C@H](N)C(=O)O'),
+    changes: 'salt/solvent stripped (kept 1 of 2 fragments); neutralised 1 charge',
+  });
+  assert.equal(((await standardize('C/C=C/C(=O)O[Na]')) as { smiles: string }).smiles, await canonical('C/C=C/C(=O)O'));
+  // A carbon-metal bond is organometallic, not ionic: the Grignard reagent stays a metal compound.
+  assert.deepEqual(await standardize('CC[Mg]Br'), { dropped: 'metal' });
+});
+
 test('an amine hydrochloride, written with neutral HCl or as the ammonium chloride, gives the free base', async () => {
   const procaine = await canonical('CCN(CC)CCOC(=O)c1ccc(N)cc1');
   assert.deepEqual(await standardize('CCN(CC)CCOC(=O)c1ccc(N)cc1.Cl'), { smiles: procaine, changes: 'salt/solvent stripped (kept 1 of 2 fragments)' });
@@ -46,6 +66,16 @@ test('an amine hydrochloride, written with neutral HCl or as the ammonium chlori
 test('an amino-acid zwitterion is neutralised on both atoms; a phenolate and a thiolate take a proton', async () => {
   assert.deepEqual(await standardize('[NH3+]CC(=O)[O-]'), { smiles: 'NCC(=O)O', changes: 'neutralised 2 charges' });
   assert.deepEqual(await standardize('[O-]c1ccccc1'), { smiles: 'Oc1ccccc1', changes: 'neutralised 1 charge' });
+  // E/Z and R/S survive the neutralisation (whose JSON parse needs RDKit's new stereo perception).
+  assert.deepEqual(await standardize('C/C=C/C(=O)[O-]'), { smiles: await canonical('C/C=C/C(=O)O'), changes: 'neutralised 1 charge' });
+  assert.deepEqual(await standardize('C[C@@H](C(=O)[O-])[NH3+]'), { smiles: await canonical('C[C@@H](C(=O)O)N'), changes: 'neutralised 2 charges' });
+  // The switch is put back: MinimalLib's default (legacy) JSON reader still drops the E/Z of a round trip.
+  const rdkit = await loadRDKit();
+  const json = withMolecule(rdkit, 'C/C=C/C(=O)O', (m) => m.get_json())!;
+  assert.equal(
+    withMolecule(rdkit, json, (m) => m.get_smiles()),
+    'CC=CC(=O)O',
+  );
   assert.deepEqual(await standardize('CC[S-].[K+]'), { smiles: 'CCS', changes: 'salt/solvent stripped (kept 1 of 2 fragments); neutralised 1 charge' });
   // A pyridinium loses its proton.
   assert.deepEqual(await standardize('c1cc[nH+]cc1.[Br-]'), {
