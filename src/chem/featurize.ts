@@ -7,13 +7,16 @@ import { wordsFor } from './bits.js';
 import type { DescriptorName } from './descriptor-names.js';
 import { writeDescriptors } from './descriptors.js';
 import { morganDetails, writeMorgan, type MorganOptions } from './morgan.js';
-import { parseMolecule, type RDKit } from './rdkit.js';
+import { parseMolecule, type Molecule, type RDKit } from './rdkit.js';
+import { describeStandardization, standardizeMolecule, type DropReason } from './standardize.js';
 
 export interface FeaturizeOptions {
   descriptors: readonly DescriptorName[];
   fingerprint: MorganOptions | null;
   /** `stop`: return at the first invalid SMILES (its row is the only one in `invalid`); `skip`: leave it out and go on. */
   onInvalid: 'stop' | 'skip';
+  /** Standardise each molecule (src/chem/standardize.ts) before describing it; dropped ones are listed in `dropped`. */
+  standardize?: boolean;
   /** Called every `progressEvery` molecules with (done, total). */
   onProgress?: (done: number, total: number) => void;
   progressEvery?: number;
@@ -25,6 +28,10 @@ export interface Featurized {
   /** Input rows whose SMILES RDKit could not read (or that were missing), ascending. */
   invalid: number[];
   canonical: string[];
+  /** Input rows left out by standardisation (metal, no carbon), ascending. */
+  dropped: { row: number; reason: DropReason }[];
+  /** What standardisation changed in each output row ("" for nothing); null without standardisation. */
+  standardization: string[] | null;
   /** descriptors[j] holds descriptor options.descriptors[j] for every output row. */
   descriptors: Float64Array[];
   /** Packed fingerprints, wordsFor(bits) words per output row (empty without a fingerprint). */
@@ -58,6 +65,8 @@ function* featurizeUnits(rdkit: RDKit, smiles: readonly (string | null)[], optio
   const rows = new Int32Array(n);
   const invalid: number[] = [];
   const canonical: string[] = [];
+  const dropped: { row: number; reason: DropReason }[] = [];
+  const changes: string[] | null = options.standardize ? [] : null;
   // Row-major while filling (one write per molecule), split into columns at the end.
   const table = new Float64Array(n * d);
   const fingerprints = new Uint32Array(n * words);
@@ -65,11 +74,22 @@ function* featurizeUnits(rdkit: RDKit, smiles: readonly (string | null)[], optio
   for (let i = 0; i < n; i++) {
     if (options.onProgress && i > 0 && i % every === 0) options.onProgress(i, n);
     const s = smiles[i];
-    const mol = s === null ? null : parseMolecule(rdkit, s);
-    if (!mol) {
+    const parsed = s === null ? null : parseMolecule(rdkit, s);
+    if (!parsed) {
       invalid.push(i);
       if (options.onInvalid === 'stop') break;
       continue;
+    }
+    let mol: Molecule = parsed;
+    if (changes) {
+      const std = standardizeMolecule(rdkit, parsed);
+      parsed.delete();
+      if (std.status === 'dropped') {
+        dropped.push({ row: i, reason: std.reason });
+        continue;
+      }
+      mol = std.mol;
+      changes.push(describeStandardization(std));
     }
     try {
       canonical.push(mol.get_smiles());
@@ -86,5 +106,5 @@ function* featurizeUnits(rdkit: RDKit, smiles: readonly (string | null)[], optio
     for (let r = 0; r < kept; r++) col[r] = table[r * d + j];
     return col;
   });
-  return { rows: rows.slice(0, kept), invalid, canonical, descriptors, fingerprints: fingerprints.slice(0, kept * words) };
+  return { rows: rows.slice(0, kept), invalid, canonical, dropped, standardization: changes, descriptors, fingerprints: fingerprints.slice(0, kept * words) };
 }

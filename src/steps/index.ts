@@ -14,6 +14,7 @@ import evaluateGenerative from './evaluate.generative.js';
 import evaluateScreening from './evaluate.screening.js';
 import featurizeMolecules from './featurize.molecules.js';
 import filter from './filter.js';
+import filterMolecules from './filter.molecules.js';
 import generate from './generate.js';
 import loadBuiltin from './load.builtin.js';
 import loadCsv from './load.csv.js';
@@ -55,6 +56,7 @@ const builtins: readonly StepType[] = [
   evaluateRecommender,
   recommend,
   featurizeMolecules,
+  filterMolecules,
   retrieveNearest,
   annotateNearest,
   selectDiverse,

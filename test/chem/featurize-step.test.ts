@@ -35,10 +35,10 @@ test('the ChEMBL table end to end: ids and target kept, canonical SMILES, RDKit 
 
   assert.equal(out.rowCount, 1017, 'every ChEMBL SMILES is valid');
   const names = out.columns.map((c) => c.name);
-  assert.deepEqual(names.slice(0, 3), ['canonical_smiles', 'compound_id', 'pic50']);
-  assert.deepEqual(names.slice(3, 3 + DEFAULT_DESCRIPTORS.length), [...DEFAULT_DESCRIPTORS]);
+  assert.deepEqual(names.slice(0, 4), ['canonical_smiles', 'compound_id', 'pic50', 'standardization']);
+  assert.deepEqual(names.slice(4, 4 + DEFAULT_DESCRIPTORS.length), [...DEFAULT_DESCRIPTORS]);
   assert.deepEqual(
-    names.slice(3 + DEFAULT_DESCRIPTORS.length),
+    names.slice(4 + DEFAULT_DESCRIPTORS.length),
     Array.from({ length: 256 }, (_, b) => `fp_${b}`),
   );
   assert.equal(getColumn(out, 'canonical_smiles')?.kind, 'id');
@@ -46,6 +46,9 @@ test('the ChEMBL table end to end: ids and target kept, canonical SMILES, RDKit 
   assert.deepEqual(out.target, source.target);
   assert.deepEqual(numbers(out, 'pic50'), numbers(source, 'pic50'));
 
+  // The series is recorded as neutral parent structures: standardisation changes none of them.
+  assert.ok(text(out, 'standardization').every((c) => c === ''));
+  assert.equal((r.summary as { standardization: { changed: number } }).standardization.changed, 0);
   const rdkit = await loadRDKit();
   const smiles = text(source, 'smiles');
   const canonical = text(out, 'canonical_smiles');
@@ -126,7 +129,7 @@ test('parameters: descriptor choice and order, fingerprint off or partly given, 
   const out = await readDatasetFile(r.outputs.data);
   assert.deepEqual(
     out.columns.map((c) => c.name),
-    ['canonical_smiles', ...descriptors, ...Array.from({ length: 64 }, (_, b) => `fp_${b}`)],
+    ['canonical_smiles', 'standardization', ...descriptors, ...Array.from({ length: 64 }, (_, b) => `fp_${b}`)],
   );
   assert.equal(numbers(out, 'lipinski_hba')[0], 4);
   assert.ok(Math.abs(numbers(out, 'tpsa')[0] - 63.6) < 0.005);
@@ -134,7 +137,7 @@ test('parameters: descriptor choice and order, fingerprint off or partly given, 
   const off = await readDatasetFile((await runStep(featurize, { data: input }, { fingerprint: false })).outputs.data);
   assert.deepEqual(
     off.columns.map((c) => c.name),
-    ['canonical_smiles', 'mol_id', ...DEFAULT_DESCRIPTORS],
+    ['canonical_smiles', 'mol_id', 'standardization', ...DEFAULT_DESCRIPTORS],
   );
   const prefixed = await readDatasetFile(
     (await runStep(featurize, { data: input }, { descriptors: [], fingerprint: { radius: 1, bits: 16, prefix: 'ecfp2_' } })).outputs.data,
@@ -149,4 +152,75 @@ test('parameters: descriptor choice and order, fingerprint off or partly given, 
   await assert.rejects(runStep(featurize, { data: twice }, { smiles: 'canonical_smiles' }), /has the name of an output column/);
   assert.throws(() => withParamDefaults(featurize, { descriptors: ['mw'] }), /invalid params/);
   assert.throws(() => withParamDefaults(featurize, { fingerprint: { bits: 4096 } }), /invalid params/);
+});
+
+test('standardisation: salts give their parent canonical SMILES and descriptors, metal complexes and inorganics are dropped and counted by row', async () => {
+  const smiles = ['CC(=O)[O-].[Na+]', 'CC(=O)O', 'N.N.Cl[Pt]Cl', 'CCN(CC)CC.Cl', '[Na+].[Cl-]', 'C(', '[NH3+]CC(=O)[O-]', 'c1ccccc1[N+](=O)[O-]'];
+  const input = await datasetFile(smilesTable(smiles));
+  const descriptors: DescriptorName[] = ['molecular_weight', 'heavy_atoms'];
+  const r = await runStep(featurize, { data: input }, { invalid: 'drop', descriptors, fingerprint: { bits: 64 } });
+  const out = await readDatasetFile(r.outputs.data);
+  assert.deepEqual(text(out, 'mol_id'), ['m1', 'm2', 'm4', 'm7', 'm8']);
+  assert.deepEqual(text(out, 'canonical_smiles'), ['CC(=O)O', 'CC(=O)O', 'CCN(CC)CC', 'NCC(=O)O', 'O=[N+]([O-])c1ccccc1']);
+  assert.deepEqual(text(out, 'standardization'), [
+    'salt/solvent stripped (kept 1 of 2 fragments); neutralised 1 charge',
+    '',
+    'salt/solvent stripped (kept 1 of 2 fragments)',
+    'neutralised 2 charges',
+    '',
+  ]);
+  // Sodium acetate is described as acetic acid: same weight, same fingerprint.
+  assert.equal(numbers(out, 'molecular_weight')[0], numbers(out, 'molecular_weight')[1]);
+  for (let b = 0; b < 64; b++) assert.equal(numbers(out, `fp_${b}`)[0], numbers(out, `fp_${b}`)[1], `bit ${b}`);
+  assert.equal(getColumn(out, 'standardization')?.kind, 'text', 'never a model feature');
+
+  const summary = r.summary as { invalid: number; featurized: number; standardization: Record<string, unknown> };
+  assert.equal(summary.invalid, 1);
+  assert.equal(summary.featurized, 5);
+  assert.deepEqual(summary.standardization, {
+    fragment: 'largest organic fragment (with carbon, most heavy atoms; ties: smallest canonical SMILES)',
+    charges: 'neutralised where a hydrogen can be added or removed (RDKit Uncharger rules); zwitterions of quaternary N+ and nitro groups kept',
+    tautomer: `not available in RDKit MinimalLib ${(await loadRDKit()).version()}`,
+    dropped: 'molecules whose kept fragment has no carbon or any metal, or with a metal other than Li/Na/K/Rb/Cs/Mg/Ca/Sr/Ba counter-ions in any fragment',
+    changed: 3,
+    salts_stripped: 2,
+    neutralised: 2,
+    dropped_metal: 1,
+    dropped_no_carbon: 1,
+    dropped_rows: [4, 6],
+  });
+  assert.ok(
+    r.logs.some((l) => l === 'standardisation dropped 2 molecules (1 with a metal, 1 without carbon), rows 4, 6 (row 1 is the header)'),
+    r.logs.join('\n'),
+  );
+  assert.ok(
+    r.logs.includes(
+      `standardised: 2 salts/solvates stripped, 2 molecules neutralised; tautomers not available in RDKit MinimalLib ${(await loadRDKit()).version()}`,
+    ),
+    r.logs.join('\n'),
+  );
+  // No SMILES of a dropped row reaches the log.
+  assert.ok(!r.logs.some((l) => l.includes('Pt')));
+
+  // Only metal complexes: a clear error, with the way out.
+  const metals = await datasetFile(smilesTable(['N.N.Cl[Pt]Cl', 'C[Hg]Cl']));
+  await assert.rejects(runStep(featurize, { data: metals }, {}), /standardisation dropped every molecule .*standardize: false/);
+});
+
+test('standardize: false featurizes the SMILES as written, as version 1 did: salts kept whole, nothing dropped, no standardization column', async () => {
+  const smiles = ['CC(=O)[O-].[Na+]', 'N.N.Cl[Pt]Cl', 'CCO'];
+  const input = await datasetFile(smilesTable(smiles));
+  const r = await runStep(featurize, { data: input }, { standardize: false, descriptors: ['heavy_atoms'], fingerprint: false });
+  const out = await readDatasetFile(r.outputs.data);
+  const rdkit = await loadRDKit();
+  assert.deepEqual(
+    text(out, 'canonical_smiles'),
+    smiles.map((s) => canonicalSmiles(rdkit, s)),
+  );
+  assert.deepEqual(
+    out.columns.map((c) => c.name),
+    ['canonical_smiles', 'mol_id', 'heavy_atoms'],
+  );
+  assert.deepEqual([...numbers(out, 'heavy_atoms')], [5, 5, 3]);
+  assert.equal((r.summary as { standardization?: unknown }).standardization, undefined);
 });
