@@ -52,6 +52,10 @@ test('packed, installed into a fresh git repository and run there: the pipeline 
   assert.equal(pack.code, 0, pack.err);
   const tarball = readdirSync(work).find((n) => n.endsWith('.tgz'));
   assert.ok(tarball, `npm pack wrote no tarball: ${pack.out}`);
+  // The shipped datasets (load.builtin) and structural alerts (filter.molecules) are read from the package's data/ at run time.
+  const listed = execFileSync('tar', ['-tzf', join(work, tarball)], { encoding: 'utf8' });
+  for (const f of ['data/breast-cancer-wisconsin.csv', 'data/alerts/pains_a.csv', 'data/alerts/brenk.csv', 'data/alerts/README.md'])
+    assert.ok(listed.includes(`package/${f}\n`), `${f} is not in the package`);
 
   const repo = join(work, 'clinic-ml');
   mkdirSync(join(repo, 'pipelines'), { recursive: true });
