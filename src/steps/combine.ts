@@ -150,7 +150,7 @@ function dedupe(values: readonly (string | null)[], parts: readonly Part[], para
       .join('; ');
     const more = repeats.length > ROWS_NAMED ? ` (and ${repeats.length - ROWS_NAMED} more)` : '';
     throw new StepInputError(
-      `${repeats.length} row${repeats.length === 1 ? '' : 's'} repeat an ${id} already combined: ${named}${more}. Set duplicates: first to keep only the first, or keep to keep them all`,
+      `${repeats.length} row${repeats.length === 1 ? '' : 's'} repeat the ${id} of a row already combined: ${named}${more}. Set duplicates: first to keep only the first, or keep to keep them all`,
     );
   }
   return { keep, dropped: repeats.length };
@@ -259,7 +259,7 @@ export default defineStep<Params>({
       const result = dedupe(asText(combined.columns.find((c) => c.name === id)!.data), parts, params, id);
       dropped = result.dropped;
       if (dropped) combined = takeRows(combined, result.keep);
-      if (dropped) ctx.log(`${dropped} rows repeat an ${id} of an earlier row: only the first is kept`);
+      if (dropped) ctx.log(`${dropped} rows repeat the ${id} of an earlier row: only the first is kept`);
     }
     await writeDatasetFile(ctx.output('data'), combined);
 

@@ -93,7 +93,7 @@ test('duplicates: an error naming the rows, or only the first kept, or all kept'
     runStep(combine, { a: series, b: again }, {}),
     (e: unknown) =>
       e instanceof StepInputError &&
-      /3 rows repeat an compound_id already combined: row 1 of in\.b repeats row 5 of in\.a; row 2 of in\.b repeats row 1 of in\.a/.test(e.message) &&
+      /3 rows repeat the compound_id of a row already combined: row 1 of in\.b repeats row 5 of in\.a; row 2 of in\.b repeats row 1 of in\.a/.test(e.message) &&
       /duplicates: first/.test(e.message),
   );
   const first = await runStep(combine, { a: series, b: again }, { duplicates: 'first' });
