@@ -1,7 +1,7 @@
 /**
- * The ranked candidates a predict step wrote (drug discovery: library molecules nearest to the
- * generated profiles, by predicted pIC50). Molecules, not patients: collect-step-outputs only
- * passes on tables whose rows descend from featurize.molecules.
+ * The candidates a predict step ranked or a select.diverse step picked (drug discovery: library
+ * molecules by predicted pIC50, then a diverse short list). Molecules, not patients:
+ * collect-step-outputs only passes on tables whose rows descend from featurize.molecules.
  */
 import { esc } from './escape.js';
 import { fmtNumber } from './format.js';
@@ -29,5 +29,5 @@ export function candidatesSection(t: CandidateTable): string {
     .join('');
   const more = t.total > shown.length ? `the first ${shown.length} of ${t.total} rows` : `all ${t.total} rows`;
   const file = t.file ? `; the whole table is published to <code>${esc(t.file)}</code> (relative to the pipeline file)` : '';
-  return `${open}<p class="muted">In the step's ranking, ${more}${file}.</p><div class="scroll"><table class="candidates-table"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
+  return `${open}<p class="muted">In the step's order, ${more}${file}.</p><div class="scroll"><table class="candidates-table"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }

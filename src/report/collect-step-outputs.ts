@@ -55,7 +55,11 @@ export function observedPredicted(ctx: CollectContext): ObservedPredicted[] {
 }
 
 export function candidateTables(ctx: CollectContext): CandidateTable[] {
-  return outputsOf(ctx, 'predict', 'table').flatMap(({ step, digest }): CandidateTable[] => {
+  // A ranking (predict) or a short list picked from one (select.diverse), in pipeline order.
+  const tables = [...outputsOf(ctx, 'predict', 'table'), ...outputsOf(ctx, 'select.diverse', 'table')];
+  const order = new Map(ctx.steps.map((s, i) => [s.id, i]));
+  tables.sort((a, b) => (order.get(a.step) ?? 0) - (order.get(b.step) ?? 0));
+  return tables.flatMap(({ step, digest }): CandidateTable[] => {
     const molecules = [...ancestorsOf(ctx, step)].some((a) => stepTypeOf(ctx, a) === 'featurize.molecules');
     if (!molecules) return [];
     const read = readArtifactText(ctx.store, digest, { what: 'its table', content: 'its rows' });

@@ -362,7 +362,7 @@ test('drug discovery: GAN loss curves, QSAR observed vs predicted with R², the 
   const seen = await page.evaluate(() => {
     const gan = document.querySelector('section.gan-training[data-step="gan"] svg.chart-gan-losses');
     const scatter = document.querySelector('#eval-eval-qsar svg.chart-observed-predicted');
-    const table = document.querySelector('section.candidates table.candidates-table');
+    const table = document.querySelector('section.candidates[data-step="candidates"] table.candidates-table');
     const gen = document.querySelector('#eval-eval-gan');
     return {
       series: [...(gan?.querySelectorAll<SVGPathElement>('path.curve') ?? [])].map((p) => ({
