@@ -22,6 +22,7 @@ const pipelines = readdirSync(join(ROOT, 'pipelines')).filter((f) => f.endsWith(
  */
 const SMALLER: Readonly<Record<string, readonly string[]>> = {
   'drug-discovery.yaml': ['--set', 'qsar.trees=10', '--set', 'gan.steps=50', '--set', 'eval-gan.must_beat_baseline=[]'],
+  'drug-discovery-retrospective.yaml': ['--set', 'qsar.trees=10', '--set', 'gan.steps=50'],
 };
 
 type Decisions = Record<string, StepDecision>;
