@@ -37,7 +37,8 @@ export interface StandardizationSettings {
 export function standardizationSettings(rdkitVersion: string): StandardizationSettings {
   return {
     fragment: 'largest organic fragment (with carbon, most heavy atoms; ties: smallest canonical SMILES)',
-    charges: 'neutralised where a hydrogen can be added or removed (RDKit Uncharger rules); zwitterions of quaternary N+ and nitro groups kept',
+    charges:
+      'neutralised where a proton can be added to an anion or taken from a cationic heteroatom (as the ChEMBL standardiser does); kept charged: the anions balancing a quaternary N+ (the strongest acids), nitro groups and N-oxides',
     tautomer: `not available in RDKit MinimalLib ${rdkitVersion}`,
     dropped: `molecules whose kept fragment has no carbon or any metal, or with a metal other than ${COUNTER_ION_SYMBOLS.join('/')} counter-ions in any fragment`,
   };
@@ -195,7 +196,7 @@ function chooseFragment(mol: Molecule, whole: MoleculeGraph, components: number[
  * The charge edits of RDKit's Uncharger: a positive atom with hydrogens and no negative neighbour
  * loses a proton ([NH3+] -> N); a negative atom with no positive neighbour gains one ([O-] -> O),
  * except that as many negative charges stay as there are positive charges no proton can leave
- * (quaternary N+), so betaines stay zwitterions; of a surplus, acid anions are protonated first. Charges on bonded
+ * (quaternary N+), so betaines stay zwitterions; of a surplus, the weakest acids are protonated first. Charges on bonded
  * pairs (nitro, N-oxides, azides) are one group and are left.
  */
 function neutralisation(g: MoleculeGraph): Map<number, { charge: number; hydrogens: number }> {
@@ -208,7 +209,8 @@ function neutralisation(g: MoleculeGraph): Map<number, { charge: number; hydroge
   for (let i = 0; i < n; i++) {
     const c = g.charge[i];
     if (c > 0 && !hasNeighbour(i, -1)) {
-      if (g.hydrogens[i] > 0) positiveWithH.push(i);
+      // Only a heteroatom gives up a proton: [CH2+] is a carbocation, not a protonated carbon.
+      if (g.hydrogens[i] > 0 && PROTONATABLE.has(g.z[i]) && g.z[i] !== 6) positiveWithH.push(i);
       else fixedPositive += c;
     } else if (c < 0 && !hasNeighbour(i, 1)) {
       negative.push(i);
@@ -221,8 +223,10 @@ function neutralisation(g: MoleculeGraph): Map<number, { charge: number; hydroge
     edits.set(i, { charge: g.charge[i] - removed, hydrogens: g.hydrogens[i] - removed });
   }
   let surplus = negativeCharge - fixedPositive;
-  const acidFirst = [...negative.filter((i) => isAcidOxygen(g, i)), ...negative.filter((i) => !isAcidOxygen(g, i))];
-  for (const i of acidFirst) {
+  // The weakest acids take the protons (an alkoxide or phenolate before a carboxylate), so the
+  // anion that balances a quaternary N+ is the one that would be charged in water.
+  const weakestFirst = [...negative.filter((i) => !isAcidOxygen(g, i)), ...negative.filter((i) => isAcidOxygen(g, i))];
+  for (const i of weakestFirst) {
     if (surplus <= 0) break;
     if (!PROTONATABLE.has(g.z[i])) continue;
     const added = Math.min(-g.charge[i], surplus);
@@ -232,7 +236,7 @@ function neutralisation(g: MoleculeGraph): Map<number, { charge: number; hydroge
   return edits;
 }
 
-/** An [O-] of a carboxylate, phosphate or sulfonate: protonated first when only some anions can be. */
+/** An [O-] of a carboxylate, phosphate or sulfonate: protonated last when only some anions can be. */
 function isAcidOxygen(g: MoleculeGraph, i: number): boolean {
   if (g.z[i] !== 8) return false;
   return g.neighbours[i].some(

@@ -179,7 +179,8 @@ test('standardisation: salts give their parent canonical SMILES and descriptors,
   assert.equal(summary.featurized, 5);
   assert.deepEqual(summary.standardization, {
     fragment: 'largest organic fragment (with carbon, most heavy atoms; ties: smallest canonical SMILES)',
-    charges: 'neutralised where a hydrogen can be added or removed (RDKit Uncharger rules); zwitterions of quaternary N+ and nitro groups kept',
+    charges:
+      'neutralised where a proton can be added to an anion or taken from a cationic heteroatom (as the ChEMBL standardiser does); kept charged: the anions balancing a quaternary N+ (the strongest acids), nitro groups and N-oxides',
     tautomer: `not available in RDKit MinimalLib ${(await loadRDKit()).version()}`,
     dropped: 'molecules whose kept fragment has no carbon or any metal, or with a metal other than Li/Na/K/Rb/Cs/Mg/Ca/Sr/Ba counter-ions in any fragment',
     changed: 3,

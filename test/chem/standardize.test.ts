@@ -92,6 +92,17 @@ test('charges no proton can fix stay: nitro groups, N-oxides, quaternary ammoniu
   // With one carboxylate too many, one is protonated and one stays to balance the N+.
   const two = await standardize('C[N+](C)(C)CC(CC(=O)[O-])C(=O)[O-]');
   assert.ok('smiles' in two && (two.smiles.match(/\[O-\]/g) ?? []).length === 1 && two.changes === 'neutralised 1 charge', JSON.stringify(two));
+  // Of an alkoxide or a phenolate and a carboxylate, the weaker acid takes the proton: the carboxylate balances the N+.
+  assert.deepEqual(await standardize('C[N+](C)(C)CCC(CC[O-])C(=O)[O-]'), {
+    smiles: await canonical('C[N+](C)(C)CCC(CCO)C(=O)[O-]'),
+    changes: 'neutralised 1 charge',
+  });
+  assert.deepEqual(await standardize('C[N+](C)(C)CCc1ccc([O-])cc1C(=O)[O-]'), {
+    smiles: await canonical('C[N+](C)(C)CCc1ccc(O)cc1C(=O)[O-]'),
+    changes: 'neutralised 1 charge',
+  });
+  // A carbocation keeps its charge (no proton to give up, unlike [NH3+]).
+  assert.deepEqual(await standardize('[CH2+]Cc1ccccc1'), { smiles: await canonical('[CH2+]Cc1ccccc1'), changes: '' });
   assert.deepEqual(await standardize('C[n+]1ccccc1'), { smiles: 'C[n+]1ccccc1', changes: '' });
   assert.deepEqual(await standardize('[O-][n+]1ccccc1'), { smiles: '[O-][n+]1ccccc1', changes: '' });
 });
