@@ -8,17 +8,14 @@
  * It replays a model the way a registered bundle does (src/bundle/predict.ts), so a pipeline's
  * ranking and `medpipe predict` on the registered model agree.
  */
-import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
+import { TABLE_OUTPUT, TABLE_PARAMS, TABLE_PUBLISH, type TableParams, writeResultTable } from '../data/result-table.js';
 import { StepInputError } from '../errors.js';
 
-interface Params {
+interface Params extends TableParams {
   column: string;
   sort: 'none' | 'descending' | 'ascending';
   top: number | null;
-  table_columns: string[];
-  table_file: string | null;
-  table_digits: number;
   uncertainty: boolean;
   interval: number | null;
   sort_by: 'prediction' | 'lower' | 'upper';
@@ -39,10 +36,10 @@ export default defineStep<Params>({
   },
   outputs: {
     data: { kind: 'dataset', description: 'The input rows (ranked and cut to `top` if asked) with the prediction columns appended.' },
-    table: { kind: 'report', description: 'The same rows as CSV, restricted to table_columns.' },
+    table: TABLE_OUTPUT,
   },
   defaultOutput: 'data',
-  publish: { param: 'table_file', port: 'table' },
+  publish: TABLE_PUBLISH,
   params: {
     type: 'object',
     additionalProperties: false,
@@ -59,8 +56,7 @@ export default defineStep<Params>({
         description: 'Order the rows by the prediction (regression) or the score (classification); ties keep input order. Adds a rank column (1 = first).',
       },
       top: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Keep only the first `top` rows after sorting.' },
-      table_columns: { type: 'array', items: { type: 'string' }, default: [], description: 'Columns of the CSV table, in order; empty = all.' },
-      table_file: { type: ['string', 'null'], default: null, description: 'Also write the CSV table to this file (relative to the pipeline file).' },
+      ...TABLE_PARAMS,
       uncertainty: {
         type: 'boolean',
         default: false,
@@ -81,13 +77,6 @@ export default defineStep<Params>({
         description:
           'What sort orders by: the prediction, or the low (lower) or high (upper) end of its interval, e.g. lower with sort: descending ranks molecules by a potency the trees are fairly sure of. lower and upper need uncertainty: true and an interval.',
       },
-      table_digits: {
-        type: 'integer',
-        minimum: 1,
-        maximum: 17,
-        default: 6,
-        description: 'Significant digits of the numbers in the CSV table (a table for reading; the data output keeps full precision). 17 writes every digit.',
-      },
     },
   },
   async run(ctx, params) {
@@ -96,7 +85,6 @@ export default defineStep<Params>({
     const { buildBundle } = await import('../bundle/bundle.js');
     const { predictBundle } = await import('../bundle/predict.js');
     const { takeRows, makeDataset } = await import('../data/dataset.js');
-    const { datasetCsv } = await import('../data/csv-write.js');
     const { didYouMean } = await import('../suggest.js');
     type Column = import('../data/dataset.js').Column;
 
@@ -123,6 +111,8 @@ export default defineStep<Params>({
           )}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} that the model was trained on: wire a dataset with the same features (e.g. featurized with the same settings)`,
       );
     }
+    if (params.sort_by !== 'prediction' && params.sort === 'none')
+      throw new StepInputError(`sort_by: ${params.sort_by} chooses what sort ranks by, and sort is none: set sort: descending (or ascending)`);
     if (params.sort_by !== 'prediction' && (!params.uncertainty || params.interval === null))
       throw new StepInputError(
         `sort_by: ${params.sort_by} ranks by <column>_${params.sort_by === 'lower' ? 'low' : 'high'}: set uncertainty: true and an interval (e.g. interval: 0.9)`,
@@ -201,12 +191,8 @@ export default defineStep<Params>({
       );
     }
 
-    const names = new Set(out.columns.map((c) => c.name));
-    const unknown = params.table_columns.filter((c) => !names.has(c));
-    if (unknown.length)
-      throw new StepInputError(`table_columns names ${unknown.map((n) => `"${n}"${didYouMean(n, names)}`).join(', ')}, not a column of the result`);
     await writeDatasetFile(ctx.output('data'), out);
-    await writeFile(ctx.output('table'), datasetCsv(out, params.table_columns, params.table_digits));
+    await writeResultTable(ctx.output('table'), out, params);
     ctx.log(
       `${out.rowCount} of ${ds.rowCount} rows predicted${params.sort !== 'none' ? `, ranked ${params.sort}${params.sort_by !== 'prediction' ? ` by the ${params.sort_by} end of the interval` : ''}` : ''}`,
     );

@@ -211,6 +211,10 @@ test('uncertainty needs a regression forest; sort_by lower needs the interval', 
     runStep(predict, { model: forest, data: testFile }, { ...predictParams, uncertainty: true, interval: null, sort: 'descending', sort_by: 'lower' }),
     (e: unknown) => e instanceof StepInputError && /interval/.test(e.message),
   );
+  await assert.rejects(
+    runStep(predict, { model: forest, data: testFile }, { ...predictParams, uncertainty: true, sort: 'none', sort_by: 'lower' }),
+    (e: unknown) => e instanceof StepInputError && /sort is none: set sort: descending/.test(e.message),
+  );
   const bc = await halves('breast-cancer-wisconsin.csv', 'diagnosis', 'malignant');
   const classifier = (await runStep(trainForest, { train: bc.train }, forestParams)).outputs.model;
   await assert.rejects(
