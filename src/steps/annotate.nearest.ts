@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
+import { COMPARED_COLUMNS_PARAM, FINGERPRINT_PREFIX_PARAM } from '../chem/compare-params.js';
 import { StepInputError } from '../errors.js';
 import type { Column, ColumnData } from '../data/dataset.js';
 
@@ -69,21 +70,8 @@ export default defineStep<Params>({
         description:
           "tanimoto: on the fingerprint bit columns (a value >= 0.5 is a set bit); euclidean: on the shared descriptor columns standardised with the reference's mean and std, similarity = 1 / (1 + distance).",
       },
-      columns: {
-        type: ['array', 'null'],
-        items: { type: 'string' },
-        minItems: 1,
-        uniqueItems: true,
-        default: null,
-        description:
-          'The columns compared; null = every numeric column both tables share (tanimoto: the fingerprint bits; euclidean: the descriptors, not the bits, ids or target).',
-      },
-      fingerprint_prefix: {
-        type: 'string',
-        minLength: 1,
-        default: 'fp_',
-        description: "Name prefix of fingerprint bit columns (featurize.molecules' fingerprint.prefix).",
-      },
+      columns: COMPARED_COLUMNS_PARAM,
+      fingerprint_prefix: FINGERPRINT_PREFIX_PARAM,
       id: {
         type: 'string',
         minLength: 1,

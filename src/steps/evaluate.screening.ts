@@ -13,7 +13,7 @@ import { defineStep } from '../engine/step-type.js';
 import { GateError, StepInputError } from '../errors.js';
 import { METRICS_FORMAT, metricsReportText } from '../metrics/metrics-file.js';
 import { bootstrapParam } from './evaluate.js';
-import type { Condition } from './filter.js';
+import { CONDITION_SCHEMA, type Condition } from './filter.js';
 import type { Dataset } from '../data/dataset.js';
 
 /** A sort key as written: ajv fills no defaults inside anyOf, so order and missing may be absent (descending, error). */
@@ -164,16 +164,7 @@ export default defineStep<Params>({
     required: ['active', 'methods'],
     properties: {
       active: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['column', 'op', 'value'],
-        properties: {
-          column: { type: 'string' },
-          op: { enum: ['>=', '>', '<=', '<', '==', '!=', 'in', 'not in'] },
-          value: {
-            anyOf: [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }, { type: 'array', items: { type: ['number', 'string'] }, minItems: 1 }],
-          },
-        },
+        ...CONDITION_SCHEMA,
         examples: [{ column: 'pic50', op: '>=', value: 7 }],
         description:
           'Which rows are actives, as a filter condition, e.g. { column: pic50, op: ">=", value: 7 }. Every other row is a decoy, including rows whose column is missing (library molecules).',

@@ -28,7 +28,6 @@ interface Params {
 const FINGERPRINT_DEFAULTS = { radius: 2, bits: 256, prefix: 'fp_' } as const;
 /** Invalid rows named in the log and the summary; the count is always complete. */
 const ROWS_SHOWN = 10;
-const SMILES_SHOWN = 60;
 /** The output column saying what standardisation changed in each row. */
 const STANDARDIZATION_COLUMN = 'standardization';
 
@@ -101,6 +100,7 @@ export default defineStep<Params>({
     const { getColumn, makeDataset, takeRows, summariseDataset } = await import('../data/dataset.js');
     const { didYouMean } = await import('../suggest.js');
     const { loadRDKit } = await import('../chem/rdkit.js');
+    const { smilesOf, invalidSmilesText } = await import('../chem/smiles-column.js');
     const { featurizeSmilesCancellable } = await import('../chem/featurize.js');
     const { unpackColumns } = await import('../chem/bits.js');
     const { standardizationSettings } = await import('../chem/standardize.js');
@@ -108,15 +108,7 @@ export default defineStep<Params>({
 
     const ds = await readDatasetFile(ctx.input('data')!);
     const names = ds.columns.map((c) => c.name);
-    const source = getColumn(ds, params.smiles);
-    if (!source)
-      throw new StepInputError(
-        `the SMILES column "${params.smiles}" is not in the dataset${didYouMean(params.smiles, names)}; set smiles: to the column holding SMILES (columns: ${names.join(', ')})`,
-      );
-    const data = source.data;
-    if (data.type === 'numeric')
-      throw new StepInputError(`column "${params.smiles}" holds numbers, not SMILES strings: set smiles: to the column holding SMILES`);
-    const smiles: (string | null)[] = data.type === 'text' ? [...data.values] : Array.from(data.codes, (c) => (c < 0 ? null : data.categories[c]));
+    const smiles = smilesOf(ds, params.smiles);
 
     const fp = params.fingerprint === false ? null : { ...FINGERPRINT_DEFAULTS, ...params.fingerprint };
     const keep = params.keep ?? names.filter((n) => n !== params.smiles);
@@ -153,11 +145,7 @@ export default defineStep<Params>({
 
     if (params.invalid === 'fail' && result.invalid.length) {
       const i = result.invalid[0];
-      const s = smiles[i];
-      const what =
-        s === null || s.trim() === ''
-          ? 'the SMILES is missing'
-          : `${JSON.stringify(s.length > SMILES_SHOWN ? s.slice(0, SMILES_SHOWN) + '…' : s)} is not a valid SMILES (RDKit cannot parse or sanitise it)`;
+      const what = invalidSmilesText(smiles[i]);
       throw new StepInputError(
         `column "${params.smiles}", row ${fileRow(i)} (row 1 is the header, as load.csv counts): ${what}; correct it, or set invalid: drop to leave invalid molecules out`,
       );

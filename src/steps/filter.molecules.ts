@@ -23,7 +23,6 @@ interface Params {
 const ALERTS = 'alerts';
 const FAILURES = 'rule_failures';
 const PASSES = 'passes_filters';
-const SMILES_SHOWN = 60;
 
 export default defineStep<Params>({
   id: 'filter.molecules',
@@ -75,10 +74,10 @@ export default defineStep<Params>({
   },
   async run(ctx, params) {
     const { readDatasetFile, writeDatasetFile } = await import('../data/arrow.js');
-    const { getColumn, makeDataset, takeRows } = await import('../data/dataset.js');
+    const { makeDataset, takeRows } = await import('../data/dataset.js');
     const { datasetCsv } = await import('../data/csv-write.js');
-    const { didYouMean } = await import('../suggest.js');
     const { loadRDKit } = await import('../chem/rdkit.js');
+    const { smilesOf, invalidSmilesText } = await import('../chem/smiles-column.js');
     const { filterUnits } = await import('../chem/molecule-filters.js');
     const { outcomeText } = await import('../chem/property-rules.js');
     const { runUnitsCancellable } = await import('../ml/cancellation-point.js');
@@ -86,15 +85,7 @@ export default defineStep<Params>({
 
     const ds = await readDatasetFile(ctx.input('data')!);
     const names = ds.columns.map((c) => c.name);
-    const source = getColumn(ds, params.smiles);
-    if (!source)
-      throw new StepInputError(
-        `the SMILES column "${params.smiles}" is not in the dataset${didYouMean(params.smiles, names)}; set smiles: to the column holding SMILES (columns: ${names.join(', ')})`,
-      );
-    const data = source.data;
-    if (data.type === 'numeric')
-      throw new StepInputError(`column "${params.smiles}" holds numbers, not SMILES strings: set smiles: to the column holding SMILES`);
-    const smiles: (string | null)[] = data.type === 'text' ? [...data.values] : Array.from(data.codes, (c) => (c < 0 ? null : data.categories[c]));
+    const smiles = smilesOf(ds, params.smiles);
     const clash = [ALERTS, FAILURES, PASSES].find((n) => names.includes(n));
     if (clash) throw new StepInputError(`input column "${clash}" has the name of a column this step adds (filtered twice?): rename or drop it first`);
 
@@ -110,11 +101,7 @@ export default defineStep<Params>({
     );
     if ('invalidRow' in result) {
       const i = result.invalidRow;
-      const s = smiles[i];
-      const what =
-        s === null || s.trim() === ''
-          ? 'the SMILES is missing'
-          : `${JSON.stringify(s.length > SMILES_SHOWN ? `${s.slice(0, SMILES_SHOWN)}…` : s)} is not a valid SMILES (RDKit cannot parse or sanitise it)`;
+      const what = invalidSmilesText(smiles[i]);
       throw new StepInputError(
         `column "${params.smiles}", data row ${i + 1} of in.data: ${what}; run featurize.molecules with invalid: drop first, or set smiles: to the right column`,
       );

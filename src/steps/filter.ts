@@ -69,6 +69,20 @@ export function rowTest(c: Condition, column: import('../data/dataset.js').Colum
   return (r) => d.values[r] !== null && wanted.has(d.values[r] as string) !== negate;
 }
 
+/** One condition's JSON Schema, for every step that takes a row condition (filter's where, evaluate.screening's active). */
+export const CONDITION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['column', 'op', 'value'],
+  properties: {
+    column: { type: 'string' },
+    op: { enum: ['>=', '>', '<=', '<', '==', '!=', 'in', 'not in'] },
+    value: {
+      anyOf: [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }, { type: 'array', items: { type: ['number', 'string'] }, minItems: 1 }],
+    },
+  },
+} as const;
+
 export default defineStep<Params>({
   id: 'filter',
   version: '1',
@@ -84,18 +98,7 @@ export default defineStep<Params>({
       where: {
         type: 'array',
         minItems: 1,
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['column', 'op', 'value'],
-          properties: {
-            column: { type: 'string' },
-            op: { enum: ['>=', '>', '<=', '<', '==', '!=', 'in', 'not in'] },
-            value: {
-              anyOf: [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }, { type: 'array', items: { type: ['number', 'string'] }, minItems: 1 }],
-            },
-          },
-        },
+        items: CONDITION_SCHEMA,
         description: 'Conditions, all of which a row must meet, e.g. [{ column: pic50, op: ">=", value: 7 }].',
       },
       allow_empty: {

@@ -5,6 +5,7 @@
  * distinct library molecules, most similar first. Adapter over src/chem/nearest.ts.
  */
 import { defineStep } from '../engine/step-type.js';
+import { COMPARED_COLUMNS_PARAM, FINGERPRINT_PREFIX_PARAM } from '../chem/compare-params.js';
 import { StepInputError } from '../errors.js';
 import { MAX_TOP_K } from '../engine/param-limits.js';
 
@@ -52,21 +53,8 @@ export default defineStep<Params>({
         description:
           "euclidean: distance on the shared descriptor columns, each standardised with the library's mean and std, similarity = 1 / (1 + distance); tanimoto: on the shared fingerprint bit columns (a value >= 0.5 is a set bit).",
       },
-      columns: {
-        type: ['array', 'null'],
-        items: { type: 'string' },
-        minItems: 1,
-        uniqueItems: true,
-        default: null,
-        description:
-          'The columns compared; null = every numeric column both tables share (euclidean: except fingerprint bits, ids and the target; tanimoto: the fingerprint bits).',
-      },
-      fingerprint_prefix: {
-        type: 'string',
-        minLength: 1,
-        default: 'fp_',
-        description: "Name prefix of fingerprint bit columns (featurize.molecules' fingerprint.prefix).",
-      },
+      columns: COMPARED_COLUMNS_PARAM,
+      fingerprint_prefix: FINGERPRINT_PREFIX_PARAM,
       id: {
         type: 'string',
         minLength: 1,

@@ -5,20 +5,18 @@
  * like any already picked. Adapter over the typed-array picker. Like predict, it can also write the
  * short list as a CSV table for people.
  */
-import { writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
+import { FINGERPRINT_PREFIX_PARAM } from '../chem/compare-params.js';
+import { TABLE_OUTPUT, TABLE_PARAMS, TABLE_PUBLISH, type TableParams, writeResultTable } from '../data/result-table.js';
 import { StepInputError } from '../errors.js';
 
-interface Params {
+interface Params extends TableParams {
   n: number;
   from_top: number | null;
   score: string | null;
   order: 'descending' | 'ascending';
   fingerprint_prefix: string;
   min_distance: number | null;
-  table_columns: string[];
-  table_file: string | null;
-  table_digits: number;
 }
 
 /** Columns this step adds. */
@@ -38,10 +36,10 @@ export default defineStep<Params>({
       description:
         'The picked rows in pick order, every input column kept, with pick (1 = first) and min_distance_to_picked (Tanimoto distance to the nearest earlier pick; empty for the first).',
     },
-    table: { kind: 'report', description: 'The same rows as CSV, restricted to table_columns.' },
+    table: TABLE_OUTPUT,
   },
   defaultOutput: 'data',
-  publish: { param: 'table_file', port: 'table' },
+  publish: TABLE_PUBLISH,
   params: {
     type: 'object',
     additionalProperties: false,
@@ -61,12 +59,7 @@ export default defineStep<Params>({
           'Numeric column to rank by (ties keep row order; missing scores rank last); null = the rows are already ranked, best first (e.g. sorted by predict).',
       },
       order: { enum: ['descending', 'ascending'], default: 'descending', description: 'With score: descending = higher is better.' },
-      fingerprint_prefix: {
-        type: 'string',
-        minLength: 1,
-        default: 'fp_',
-        description: "Name prefix of the fingerprint bit columns (featurize.molecules' fingerprint.prefix); a value >= 0.5 is a set bit.",
-      },
+      fingerprint_prefix: FINGERPRINT_PREFIX_PARAM,
       min_distance: {
         type: ['number', 'null'],
         minimum: 0,
@@ -74,15 +67,7 @@ export default defineStep<Params>({
         default: null,
         description: 'Stop early once no remaining candidate is at least this Tanimoto distance (1 - similarity) from every pick; null = pick n.',
       },
-      table_columns: { type: 'array', items: { type: 'string' }, default: [], description: 'Columns of the CSV table, in order; empty = all.' },
-      table_file: { type: ['string', 'null'], default: null, description: 'Also write the CSV table to this file (relative to the pipeline file).' },
-      table_digits: {
-        type: 'integer',
-        minimum: 1,
-        maximum: 17,
-        default: 6,
-        description: 'Significant digits of the numbers in the CSV table (the data output keeps full precision). 17 writes every digit.',
-      },
+      ...TABLE_PARAMS,
     },
   },
   async run(ctx, params) {
@@ -91,7 +76,6 @@ export default defineStep<Params>({
     const { didYouMean } = await import('../suggest.js');
     const { packColumns, wordsFor } = await import('../chem/bits.js');
     const { maxMinPick } = await import('../chem/maxmin.js');
-    const { datasetCsv } = await import('../data/csv-write.js');
 
     const ds = await readDatasetFile(ctx.input('data')!);
     const names = ds.columns.map((c) => c.name);
@@ -138,12 +122,8 @@ export default defineStep<Params>({
       ],
       ds.target,
     );
-    const outNames = new Set(out.columns.map((c) => c.name));
-    const unknown = params.table_columns.filter((c) => !outNames.has(c));
-    if (unknown.length)
-      throw new StepInputError(`table_columns names ${unknown.map((n) => `"${n}"${didYouMean(n, outNames)}`).join(', ')}, not a column of the result`);
     await writeDatasetFile(ctx.output('data'), out);
-    await writeFile(ctx.output('table'), datasetCsv(out, params.table_columns, params.table_digits));
+    await writeResultTable(ctx.output('table'), out, params);
 
     const k = picks.rows.length;
     const smallest = k > 1 ? Math.min(...Array.from(picks.distance.subarray(1))) : null;

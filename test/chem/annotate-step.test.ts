@@ -158,7 +158,7 @@ test('morgan: fingerprints computed from the SMILES equal featurize.molecules’
   const broken = await datasetFile(smilesTable(['CCO', 'C1CC', 'c1ccccc1'], ['ethanol', 'open ring', 'benzene']));
   await assert.rejects(
     runStep(annotate, { data: broken, reference: seriesFp }, { threshold: null, morgan: { smiles: 'smiles', bits: 2048 } }),
-    (e: unknown) => e instanceof StepInputError && /in\.data row 2: "C1CC" is not a SMILES RDKit can read/.test(e.message),
+    (e: unknown) => e instanceof StepInputError && /column "smiles", data row 2 of in\.data: "C1CC" is not a valid SMILES/.test(e.message),
   );
   await assert.rejects(
     runStep(annotate, { data: libraryFp, reference: seriesFp }, { metric: 'euclidean', morgan: { bits: 2048 } }),
