@@ -41,7 +41,12 @@ test('drug-discovery.yaml: QSAR, GAN, standardised and filtered candidates with 
   ]);
   const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [columns[i], v])));
   assert.equal(rows.length, 50);
-  const series = new Set(readFileSync(join(dir, 'data/chembl2321810-pic50.csv'), 'utf8').split('\n').slice(1).map((l) => l.split(',')[0]));
+  const series = new Set(
+    readFileSync(join(dir, 'data/chembl2321810-pic50.csv'), 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]),
+  );
   rows.forEach((r, i) => {
     assert.equal(Number(r.pick), i + 1);
     assert.match(r.nci_id, /^NSC\d+$/);
@@ -63,7 +68,8 @@ test('drug-discovery.yaml: QSAR, GAN, standardised and filtered candidates with 
   const standardised = record.steps['featurize-library'].summary as { standardization: { dropped_metal: number; salts_stripped: number } };
   assert.ok(standardised.standardization.dropped_metal > 100, JSON.stringify(standardised.standardization));
   const filtered = record.steps['filter-library'].summary as { molecules: number; passed: number; failed_by_rule: Record<string, number> };
-  for (const rule of ['lipinski', 'veber', 'pains_a', 'pains_b', 'pains_c', 'brenk']) assert.ok(filtered.failed_by_rule[rule] > 0, `${rule}: ${JSON.stringify(filtered)}`);
+  for (const rule of ['lipinski', 'veber', 'pains_a', 'pains_b', 'pains_c', 'brenk'])
+    assert.ok(filtered.failed_by_rule[rule] > 0, `${rule}: ${JSON.stringify(filtered)}`);
   assert.ok(filtered.passed < filtered.molecules);
 
   // QSAR: cross-validated on the train rows and evaluated on held-out ones.
