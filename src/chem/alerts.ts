@@ -18,8 +18,7 @@ import { dataDirectory } from '../data/builtin.js';
 import { tokenizeSample } from '../data/csv-sample.js';
 import type { Molecule, RDKit } from './rdkit.js';
 
-export const ALERT_FAMILIES = ['pains_a', 'pains_b', 'pains_c', 'brenk'] as const;
-export type AlertFamily = (typeof ALERT_FAMILIES)[number];
+import type { AlertFamily } from './rule-names.js';
 
 export interface Alert {
   readonly family: AlertFamily;

@@ -3,13 +3,11 @@
  * descriptors, structural alerts by family. A plain library over RDKit; the step adapts it to
  * datasets and tables.
  */
-import { ALERT_FAMILIES, AlertMatcher, alertLabel, readAlerts, type AlertFamily } from './alerts.js';
+import { AlertMatcher, alertLabel, readAlerts } from './alerts.js';
+import { ALERT_FAMILIES, type AlertFamily, type RuleName } from './rule-names.js';
 import { descriptorsOf } from './descriptors.js';
 import { lipinski, RULE_DESCRIPTORS, veber, type RuleOutcome, type RuleProperties } from './property-rules.js';
 import { parseMolecule, type RDKit } from './rdkit.js';
-
-export const RULE_NAMES = ['lipinski', 'veber', ...ALERT_FAMILIES] as const;
-export type RuleName = (typeof RULE_NAMES)[number];
 
 export interface FilterOptions {
   rules: readonly RuleName[];

@@ -6,7 +6,7 @@
  * src/chem/molecule-filters.ts.
  */
 import { writeFile } from 'node:fs/promises';
-import { RULE_NAMES, type RuleName } from '../chem/molecule-filters.js';
+import { RULE_NAMES, type RuleName } from '../chem/rule-names.js';
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
 

@@ -1,7 +1,8 @@
 /** Structural alerts: the shipped PAINS and Brenk SMARTS hit their published example chemotypes, and leave clean drugs alone. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALERT_FAMILIES, AlertMatcher, alertLabel, readAlerts } from '../../src/chem/alerts.js';
+import { AlertMatcher, alertLabel, readAlerts } from '../../src/chem/alerts.js';
+import { ALERT_FAMILIES } from '../../src/chem/rule-names.js';
 import { loadRDKit, withMolecule } from '../../src/chem/rdkit.js';
 import { getColumn } from '../../src/data/dataset.js';
 import { nci } from './helpers.js';
