@@ -1,41 +1,28 @@
-/** The CLI's commands: each takes its positional arguments and the parsed options, returns an exit code. */
+/**
+ * The CLI's commands: each takes its positional arguments and the parsed options, returns an exit code.
+ * A command's own modules are imported when it runs: every command pays for loading what it
+ * imports here, and `run` (a cached re-run above all) should load only what a run needs.
+ */
 import { existsSync } from 'node:fs';
-import { collectGarbage, storeInfo } from '../engine/gc.js';
-import { verifyStore } from '../engine/verify.js';
+import { dirname, resolve } from 'node:path';
 import { ignoreStoreInGit } from './gitignore.js';
 import { runSummaryLines } from './run-summary.js';
-import { runsCompare } from './runs-compare.js';
 import { runPipeline, type RunResult } from '../engine/execute.js';
 import { loadPipeline, openStore } from '../engine/open.js';
+import { locateStore } from '../engine/store-location.js';
 import { parseOverride } from '../engine/params.js';
 import { plan } from '../engine/plan.js';
 import { decisionText, remoteLookupText, statusState } from './plan-reasons.js';
 import { resolveStepNames } from '../engine/sweep.js';
-import { listRunRecords } from '../engine/record.js';
-import { pipelineEditorSchema } from '../engine/schema.js';
 import { PipelineError, UsageError } from '../errors.js';
 import { renderDiagnostics } from './diagnostics.js';
 import { builtinSteps, catalogue } from '../steps/index.js';
 import type { CliIO, ParsedArgs } from './cli.js';
-import { renderAscii, renderDot, renderMermaid } from './dag.js';
-import { dataCommand, dataStatus } from './data.js';
-import { exportCommand } from './export.js';
-import { metricsCommand } from './metrics.js';
 import { interruptOnCtrlC, INTERRUPTED_EXIT_CODE } from './interrupt.js';
-import { modelsCommand } from './models.js';
-import { writeOutputFile } from './output-file.js';
-import { predictCommand } from './predict.js';
-import { explainCommand } from './explain.js';
-import { monitorCommand } from './monitor.js';
-import { recommendCommand } from './recommend.js';
-import { remoteCommand, transferCommand } from './remote-commands.js';
 import { chooseRemote, openRemoteFromOptions } from './remote-option.js';
 import { chooseQueue } from './queue-option.js';
-import { workerCommand } from './worker.js';
 import type { StepQueue } from '../engine/executor.js';
 import type { RemoteCache } from '../remote/remote-cache.js';
-import { reportCommand } from './report.js';
-import { stepsCommand } from './steps.js';
 import { table } from './table.js';
 import { JsonReporter } from './reporters/json.js';
 import { PlainReporter } from './reporters/plain.js';
@@ -55,7 +42,10 @@ function pipelineArg(rest: string[], command: string): string {
 }
 
 function load(rest: string[], args: ParsedArgs, command: string, cwd: string) {
-  return loadPipeline(pipelineArg(rest, command), { catalogue, overrides: (args.values.set ?? []).map(parseOverride), paramsFiles: args.values.params, cwd });
+  const file = pipelineArg(rest, command);
+  // The store the pipeline's commands use keeps what spares a re-run parsing and compiling again.
+  const storeDir = locateStore(dirname(resolve(cwd, file)), args.values.store, cwd);
+  return loadPipeline(file, { catalogue, overrides: (args.values.set ?? []).map(parseOverride), paramsFiles: args.values.params, cwd, storeDir });
 }
 
 /** The queue a run sends its steps to (queue-option.ts), opened; it needs the run's remote. */
@@ -175,7 +165,9 @@ const run: Command = async (rest, args, io) => {
   if (result.status !== 'ok') return 1;
   // --ci: the run is followed by the regression check against the baseline, in one command, on
   // the metrics this run computed (an experiment leaves the committed files as they are).
-  return args.values.ci ? metricsCommand(['diff', pipelineArg(rest, 'run')], { ...args.values, cwd: io.cwd, current: result.published }, io) : 0;
+  return args.values.ci
+    ? (await import('./metrics.js')).metricsCommand(['diff', pipelineArg(rest, 'run')], { ...args.values, cwd: io.cwd, current: result.published }, io)
+    : 0;
 };
 
 const validate: Command = async (rest, args, io) => {
@@ -198,7 +190,7 @@ const status: Command = async (rest, args, io) => {
   const pipeline = await load(rest, args, 'status', io.cwd);
   const store = openStore(pipeline.dir, args.values.store, io.cwd);
   const planned = await plan(pipeline, store, { verify: true });
-  const dataFiles = await dataStatus(pipeline, store, io.cwd);
+  const dataFiles = await (await import('./data.js')).dataStatus(pipeline, store, io.cwd);
   // Like run --dry-run: which remote a run would look stale steps up on, without contacting it.
   const remoteUrl = chooseRemote(args.values, io.cwd)?.url;
   const statuses = planned.steps.map(({ step, decision }) => {
@@ -221,10 +213,15 @@ const status: Command = async (rest, args, io) => {
 
 const runs: Command = async (rest, args, io) => {
   const store = openStore(io.cwd, args.values.store, io.cwd);
-  if (rest[0] === 'compare') return runsCompare(rest.slice(1), { store, baseline: args.values.baseline, json: args.values.json, cwd: io.cwd }, io.out);
+  if (rest[0] === 'compare')
+    return (await import('./runs-compare.js')).runsCompare(
+      rest.slice(1),
+      { store, baseline: args.values.baseline, json: args.values.json, cwd: io.cwd },
+      io.out,
+    );
   noMoreThan(rest, 0, 'runs', 'no arguments (or: compare RUN RUN...)');
   const limit = args.values.limit ? Number(args.values.limit) : 20;
-  const records = listRunRecords(store, limit);
+  const records = (await import('../engine/record.js')).listRunRecords(store, limit);
   if (args.values.json) {
     io.out(JSON.stringify(records, null, 2));
     return 0;
@@ -260,7 +257,7 @@ const cache: Command = async (rest, args, io) => {
     throw new UsageError(`cache takes one command: info, verify or gc${rest.length ? ` (got "${rest.join(' ')}")` : ''}`);
   const store = openStore(io.cwd, args.values.store, io.cwd);
   if (rest[0] === 'info') {
-    const info = storeInfo(store);
+    const info = (await import('../engine/gc.js')).storeInfo(store);
     if (args.values.json) io.out(JSON.stringify(info, null, 2));
     else {
       io.out(
@@ -271,7 +268,7 @@ const cache: Command = async (rest, args, io) => {
     return 0;
   }
   if (rest[0] === 'gc') {
-    const result = collectGarbage(store);
+    const result = (await import('../engine/gc.js')).collectGarbage(store);
     if ('busy' in result) {
       io.err(`medpipe: a run is in progress (${result.busy.length} step lock${result.busy.length === 1 ? '' : 's'} held); run cache gc when it has finished`);
       return 1;
@@ -286,7 +283,7 @@ const cache: Command = async (rest, args, io) => {
     return 0;
   }
   // rest[0] is verify
-  const report = await verifyStore(store);
+  const report = await (await import('../engine/verify.js')).verifyStore(store);
   if (args.values.json) io.out(JSON.stringify(report, null, 2));
   else {
     io.out(`checked ${report.objects} artifacts (${(report.objectBytes / 1e6).toFixed(1)} MB) and ${report.entries} cache entries in ${store.root}`);
@@ -300,11 +297,13 @@ const cache: Command = async (rest, args, io) => {
   return report.damaged.length ? 1 : 0;
 };
 
-const steps: Command = (rest, args, io) => stepsCommand(rest, { json: args.values.json, markdown: args.values.markdown, cwd: io.cwd }, io);
+const steps: Command = async (rest, args, io) =>
+  (await import('./steps.js')).stepsCommand(rest, { json: args.values.json, markdown: args.values.markdown, cwd: io.cwd }, io);
 
 const dag: Command = async (rest, args, io) => {
   const pipeline = await load(rest, args, 'dag', io.cwd);
   const format = args.values.format ?? 'ascii';
+  const { renderAscii, renderDot, renderMermaid } = await import('./dag.js');
   if (format === 'mermaid') io.out(renderMermaid(pipeline));
   else if (format === 'dot') io.out(renderDot(pipeline));
   else if (format === 'ascii') io.out(renderAscii(pipeline));
@@ -312,12 +311,12 @@ const dag: Command = async (rest, args, io) => {
   return 0;
 };
 
-const metrics: Command = (rest, args, io) => metricsCommand(rest, { ...args.values, cwd: io.cwd }, io);
+const metrics: Command = async (rest, args, io) => (await import('./metrics.js')).metricsCommand(rest, { ...args.values, cwd: io.cwd }, io);
 
 const report: Command = async (rest, args, io) => {
   const remote = await openRemoteFromOptions(args.values, io.cwd, (m) => io.err(`medpipe: ${m}`));
   try {
-    return await reportCommand(
+    return await (await import('./report.js')).reportCommand(
       rest,
       {
         store: openStore(io.cwd, args.values.store, io.cwd).root,
@@ -336,14 +335,14 @@ const report: Command = async (rest, args, io) => {
 
 const models: Command = async (rest, args, io) => {
   const store = openStore(io.cwd, args.values.store, io.cwd);
-  return modelsCommand(rest, { store: store.root, json: args.values.json, expect: args.values.expect, cwd: io.cwd }, io);
+  return (await import('./models.js')).modelsCommand(rest, { store: store.root, json: args.values.json, expect: args.values.expect, cwd: io.cwd }, io);
 };
 
 const predict: Command = async (rest, args, io) => {
   if (rest.length !== 1 || !args.values.input)
     throw new UsageError('usage: medpipe predict NAME[@VERSION|@ALIAS] --input rows.csv [--output predictions.csv] [--strict] [--explain]');
   const store = openStore(io.cwd, args.values.store, io.cwd);
-  return predictCommand(
+  return (await import('./predict.js')).predictCommand(
     {
       ref: rest[0],
       input: args.values.input,
@@ -362,7 +361,7 @@ const explain: Command = async (rest, args, io) => {
     throw new UsageError('usage: medpipe explain NAME[@VERSION|@ALIAS] --input rows.csv [--output file.json|file.csv] [--top 5] [--json]');
   const store = openStore(io.cwd, args.values.store, io.cwd);
   const v = args.values;
-  return explainCommand(
+  return (await import('./explain.js')).explainCommand(
     { ref: rest[0], input: v.input as string, output: v.output, top: v.top, seed: v.seed, samples: v.samples, json: v.json, storeDir: store.root, cwd: io.cwd },
     io,
   );
@@ -372,7 +371,7 @@ const monitor: Command = async (rest, args, io) => {
   if (rest.length !== 1 || !args.values.input)
     throw new UsageError("usage: medpipe monitor NAME[@VERSION|@ALIAS] --input new.csv [--labels COLUMN] [--gate 'psi.max<0.2' ...] [--json]");
   const store = openStore(io.cwd, args.values.store, io.cwd);
-  return monitorCommand(
+  return (await import('./monitor.js')).monitorCommand(
     {
       ref: rest[0],
       input: args.values.input,
@@ -390,7 +389,7 @@ const recommend: Command = async (rest, args, io) => {
   if (rest.length !== 1)
     throw new UsageError('usage: medpipe recommend NAME[@VERSION|@ALIAS] --patient ID [--k 5] [--feature col=value ...] [--include-seen] [--json]');
   const store = openStore(io.cwd, args.values.store, io.cwd);
-  return recommendCommand(
+  return (await import('./recommend.js')).recommendCommand(
     {
       ref: rest[0],
       patient: args.values.patient,
@@ -429,21 +428,22 @@ const serve: Command = async (rest, args, io) => {
 
 const schema: Command = async (rest, _args, io) => {
   noMoreThan(rest, 1, 'schema', 'at most one file to write, e.g. medpipe schema schemas/pipeline.schema.json');
+  const { pipelineEditorSchema } = await import('../engine/schema.js');
   const text = JSON.stringify(pipelineEditorSchema([...builtinSteps.values()]), null, 2) + '\n';
-  if (rest[0]) writeOutputFile(rest[0], text, io.cwd);
+  if (rest[0]) (await import('./output-file.js')).writeOutputFile(rest[0], text, io.cwd);
   else io.out(text.trimEnd());
   return 0;
 };
 
-const remote: Command = (rest, args, io) => remoteCommand(rest, args, io);
-const data: Command = (rest, args, io) => dataCommand(rest, args, io);
-const push: Command = (rest, args, io) => transferCommand('push', rest, args, io);
-const pull: Command = (rest, args, io) => transferCommand('pull', rest, args, io);
-const exportPipeline: Command = (rest, args, io) => exportCommand(rest, args, io);
+const remote: Command = async (rest, args, io) => (await import('./remote-commands.js')).remoteCommand(rest, args, io);
+const data: Command = async (rest, args, io) => (await import('./data.js')).dataCommand(rest, args, io);
+const push: Command = async (rest, args, io) => (await import('./remote-commands.js')).transferCommand('push', rest, args, io);
+const pull: Command = async (rest, args, io) => (await import('./remote-commands.js')).transferCommand('pull', rest, args, io);
+const exportPipeline: Command = async (rest, args, io) => (await import('./export.js')).exportCommand(rest, args, io);
 
 export const commands: Record<string, Command> = {
   run,
-  worker: (rest, args, io) => workerCommand(rest, args, io),
+  worker: async (rest, args, io) => (await import('./worker.js')).workerCommand(rest, args, io),
   validate,
   status,
   dag,

@@ -6,6 +6,7 @@
  * pointers from the local store or the remote, verified, never replacing a changed working copy
  * without --force.
  */
+import { DATA_USAGE } from './usage.js';
 import { constants, copyFileSync, type Dirent, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { dataFileOf, isPointerPath, pointerPathFor, pointerText, POINTER_SUFFIX, readPointer, type DataPointer } from '../engine/data-pointer.js';
@@ -277,20 +278,6 @@ export async function dataCommand(rest: readonly string[], args: ParsedArgs, io:
     remote?.close();
   }
 }
-
-export const DATA_USAGE = `usage: medpipe data add PATH [--remote NAME|URL]
-       medpipe data pull [PATH...] [--force] [--remote NAME|URL]
-
-Data files kept out of git (docs/data-files.md): a committed pointer PATH.medpipe (digest, size,
-rows) stands for the file; its bytes are in the store and on the remote.
-
-  add PATH     store the file by digest, push it to the remote, write PATH.medpipe (commit it) and
-               add PATH to the .gitignore beside it; run it again after the file changed
-  pull [PATH]  restore the files of every pointer in the project (or the ones named) from the local
-               store or the remote, verified; a file that differs from its pointer is left as it is
-               unless --force
-
-options: --remote NAME|URL (default: $MEDPIPE_REMOTE, else default_remote), --store DIR, --force (pull)`;
 
 /** What `status` says of the data pointers a pipeline reads: one line for each that needs attention. */
 export async function dataStatus(

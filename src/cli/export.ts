@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { stringify } from 'yaml';
+import { yaml } from '../yaml.js';
 import { loadPipeline } from '../engine/open.js';
 import { parseOverride } from '../engine/params.js';
 import { findProjectRoot } from '../engine/store-location.js';
@@ -24,28 +24,6 @@ import type { CliIO, ParsedArgs } from './cli.js';
 import { writeOutputFile } from './output-file.js';
 import { pipelineFileNames } from './pipeline-files.js';
 import { chooseRemote } from './remote-option.js';
-
-export const EXPORT_USAGE = `usage: medpipe export argo FILE --image IMAGE --remote NAME|URL [options]
-
-Write the pipeline as an Argo Workflows Workflow (YAML): one task per step, each running
-medpipe run FILE --only STEP --remote URL --remote-required in IMAGE (built from the Dockerfile),
-artifacts through the remote, then a task that runs the whole pipeline (all cached) to push its
-record. Submit it with argo submit. See docs/distributed.md.
-
-options:
-  --image IMAGE            the image with this project (required; a fixed tag or a digest)
-  --remote NAME|URL        the remote cache every pod uses (required): s3://bucket/prefix, or file:///path with --remote-volume
-  --output FILE            write the manifest there (default: print it)
-  --name NAME              metadata.name (default: generateName from the pipeline's name)
-  --namespace NS           metadata.namespace
-  --service-account SA     the pods' service account (e.g. one with a cloud role for the bucket)
-  --secret NAME            the Secret the pods' env comes from: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-                           AWS_SESSION_TOKEN, MEDPIPE_CACHE_KEY, each optional (default: medpipe-remote)
-  --remote-volume CLAIM    a PersistentVolumeClaim mounted at a file:// remote's folder in every pod
-  --set KEY=VALUE          an experiment: every task passes it on (no record task; see docs/distributed.md)
-  --params FILE            likewise; the file must be inside the project
-
-exit: 0 ok, 2 invalid pipeline or usage`;
 
 /** A Kubernetes object name (DNS-1123 subdomain) such as a Secret's or a service account's. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -102,7 +80,7 @@ export async function exportCommand(rest: readonly string[], args: ParsedArgs, i
     retries: RETRIES,
   });
   const header = `# Argo Workflow for ${projectRelativePath(pipeline.path)}, written by medpipe export argo (docs/distributed.md).\n# Submit: argo submit${v.namespace ? ` -n ${v.namespace}` : ''} THIS-FILE --watch\n`;
-  const text = header + stringify(workflow, { lineWidth: 0, sortMapEntries: false });
+  const text = header + yaml().stringify(workflow, { lineWidth: 0, sortMapEntries: false });
   if (v.output) writeOutputFile(v.output, text, io.cwd);
   else io.out(text.trimEnd());
   return 0;

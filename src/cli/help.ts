@@ -2,11 +2,7 @@
  * What `medpipe --help` and `medpipe COMMAND --help` print: one entry per command, from which
  * both the list of commands and each command's own usage are made, so they cannot disagree.
  */
-import { DATA_USAGE } from './data.js';
-import { EXPORT_USAGE } from './export.js';
-import { METRICS_USAGE } from './metrics.js';
-import { MODELS_USAGE } from './models.js';
-import { REMOTE_USAGE } from './remote-commands.js';
+import { DATA_USAGE, EXPORT_USAGE, METRICS_USAGE, MODELS_USAGE, REMOTE_USAGE } from './usage.js';
 
 interface CommandHelp {
   /** What follows the command's name in its usage line: `FILE [options]`. */

@@ -4,6 +4,7 @@
  * pipeline in ./pipelines that writes metrics. Exit codes: 0 no regression, 1 a metric regressed,
  * 2 usage (thrown as UsageError for the CLI to map).
  */
+import { METRICS_USAGE } from './usage.js';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { currentMetrics, diffTargets } from '../metrics/compare.js';
@@ -37,11 +38,6 @@ export interface MetricsIO {
   out(text: string): void;
   err(text: string): void;
 }
-
-export const METRICS_USAGE = `usage: medpipe metrics show [FILE...]
-       medpipe metrics diff [FILE...] [--baseline GIT_REF|FILE|DIR] [--atol X] [--rtol X]
-                            [--format table|md|json] [--junit OUT.xml] [--markdown OUT.md]
-FILE is a pipeline file or a metrics .json file (default: the pipelines in ./pipelines).`;
 
 export async function metricsCommand(args: string[], opts: MetricsCommandOptions, io: MetricsIO): Promise<number> {
   const [sub, ...files] = args;

@@ -2,6 +2,7 @@
  * `medpipe models …`: list, show, promote, tag, compare, audit, log and export registered models.
  * Exit codes: 0 ok, 1 failure (not found, audit broken, bundle damaged), 2 usage.
  */
+import { MODELS_USAGE } from './usage.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { STORE_FILES } from '../engine/store-layout.js';
@@ -11,22 +12,6 @@ import { locateStore } from '../engine/store-location.js';
 import type { AuditRecord, AuditResult, Comparison, MonitoringCheck, Registry } from '../registry/index.js';
 import { renderModelVersion } from './model-version.js';
 import { table, tableLines } from './table.js';
-
-export const MODELS_USAGE = `usage: medpipe models <command>
-
-  list                              registered models, their latest version and aliases
-  show NAME[@VERSION|@ALIAS]        a version's metrics, tags, lineage and model card (latest without @)
-  promote NAME@VERSION ALIAS        point ALIAS (e.g. production) at a version
-  tag NAME@VERSION KEY=VALUE...     set tags on a version
-  untag NAME@VERSION KEY...         remove tags from a version
-  describe NAME TEXT                set a model's description
-  compare NAME@A NAME@B             metrics side by side, with B - A
-  audit [--expect SEQ:HASH]         verify the audit log's chain (and signatures with MEDPIPE_AUDIT_KEY), that it is not
-                                    behind its recorded head, --expect or the run records, every row and every bundle
-  log [NAME]                        the audit log, oldest first
-  export NAME@X DIR                 write the bundle, card.md, metrics.json, params.json and lineage.json to DIR
-
-options: --store DIR (the medpipe store holding registry.db), --json`;
 
 export interface ModelsIO {
   out(text: string): void;

@@ -2,8 +2,10 @@
  * `medpipe remote add|list|remove|gc`, `medpipe push` and `medpipe pull`: the remotes named in
  * the project config, and moving a pipeline's latest outputs to and from one.
  */
+import { REMOTE_USAGE } from './usage.js';
 import { resolve } from 'node:path';
-import { isMap, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { yaml } from '../yaml.js';
 import { UsageError } from '../errors.js';
 import { openStore } from '../engine/open.js';
 import { editProjectConfig, readProjectConfig, REMOTE_NAME } from '../engine/project-config.js';
@@ -15,19 +17,6 @@ import { pullPipeline, pushPipeline, type TransferResult } from '../remote/trans
 import type { CliIO, ParsedArgs } from './cli.js';
 import { defaultPipelineFiles } from './pipeline-files.js';
 import { openRemoteFromOptions } from './remote-option.js';
-
-export const REMOTE_USAGE = `usage: medpipe remote add NAME URL [--default]
-       medpipe remote list [--json]
-       medpipe remote remove NAME
-       medpipe remote gc [--remote NAME|URL] [--keep-days N] [--branch main] [--delete]
-
-  add      name a remote in medpipe.config.yaml (committed; never put credentials in it):
-           file:///path (a shared disk) or s3://bucket/prefix[?endpoint=https://…&region=…];
-           --default makes it the remote every command uses without --remote
-  list     the named remotes; * marks the default
-  remove   forget a named remote
-  gc       remove from the remote what no recent run on the branch uses (records older than
-           --keep-days, default 30, except each pipeline's newest); a dry run unless --delete`;
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
@@ -78,7 +67,7 @@ export async function remoteCommand(rest: string[], args: ParsedArgs, io: CliIO)
       doc.deleteIn(['remotes', more[0]]);
       if (config.defaultRemote === more[0]) doc.delete('default_remote');
       const remotes = doc.get('remotes');
-      if (isMap(remotes) && remotes.items.length === 0) doc.delete('remotes');
+      if (yaml().isMap(remotes) && remotes.items.length === 0) doc.delete('remotes');
     });
     io.out(`removed remote ${more[0]}${config.defaultRemote === more[0] ? ' (it was the default: there is none now)' : ''}`);
     return 0;

@@ -5,11 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LineCounter, parseDocument, visit, isAlias, isNode, isScalar } from 'yaml';
+import { yaml } from '../yaml.js';
 import { fileDiagnostic, PipelineError, type Diagnostic, type Position } from '../errors.js';
 import { reservedNameMessage } from './schema.js';
 import { firstTooDeep } from './nesting.js';
 import { decodeUtf8 } from './text-encoding.js';
+import { readParsedValue, writeParsedValue } from './parsed-cache.js';
 import { positionInText, rangeOf, type PipelineSource } from './source.js';
 
 const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
@@ -18,8 +19,12 @@ export const MAX_ALIAS_COUNT = 100;
 /** Pipelines nest about 6 levels (steps, a step, with:, a value); the YAML parser overflows at about 1,000. */
 export const MAX_NESTING_DEPTH = 64;
 
-/** Reads `file` (relative to `cwd`); diagnostics name it as given. */
-export function readPipelineSource(file: string, cwd = process.cwd()): PipelineSource {
+/**
+ * Reads `file` (relative to `cwd`); diagnostics name it as given. With `storeDir`, an unchanged
+ * text's value comes from that store's parsed-file cache (parsed-cache.ts), and the YAML is
+ * parsed only if a diagnostic needs a position.
+ */
+export function readPipelineSource(file: string, cwd = process.cwd(), storeDir?: string): PipelineSource {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(resolve(cwd, file));
@@ -37,7 +42,35 @@ export function readPipelineSource(file: string, cwd = process.cwd()): PipelineS
       { severity: 'error', file, range: { start: at, end: { ...at, column: at.column + 1 } }, message: decoded.problem, hint, related: [] },
     ]);
   }
-  return parsePipelineSource(file, decoded.text);
+  if (!storeDir) return parsePipelineSource(file, decoded.text);
+  const cached = readParsedValue(storeDir, decoded.text);
+  if (cached) return sourceParsedOnDemand(file, decoded.text, cached.value);
+  const source = parsePipelineSource(file, decoded.text);
+  writeParsedValue(storeDir, decoded.text, source.value);
+  return source;
+}
+
+/**
+ * A source whose value is known (from the parsed-file cache): its document is parsed on first
+ * use. The text parsed without a problem when its value was cached, so this parse finds none.
+ */
+function sourceParsedOnDemand(file: string, text: string, value: unknown): PipelineSource {
+  let parsed: PipelineSource | undefined;
+  const parse = (): PipelineSource => {
+    parsed ??= parsePipelineSource(file, text);
+    return parsed;
+  };
+  return {
+    file,
+    text,
+    value,
+    get doc() {
+      return parse().doc;
+    },
+    get lines() {
+      return parse().lines;
+    },
+  };
 }
 
 /** The 1-based line and column (in characters, as for every other diagnostic) of a byte offset; the bytes before it are valid UTF-8. */
@@ -51,9 +84,11 @@ function bytePosition(bytes: Uint8Array, offset: number): Position {
 /** Parses YAML text; throws PipelineError with every syntax problem found. */
 export function parsePipelineSource(file: string, text: string): PipelineSource {
   checkNesting(file, text);
+  const { LineCounter, parseDocument, visit, isAlias, isNode, isScalar } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
-  const source: PipelineSource = { file, text, doc, lines };
+  // The value is filled in once the document is known to be sound (below).
+  const source = { file, text, doc, lines, value: undefined as unknown };
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number, message: string, hint?: string, end = offset + 1): void => {
     diagnostics.push({ severity: 'error', file, range: rangeOf(source, offset, Math.min(end, text.length)), message, ...(hint ? { hint } : {}), related: [] });
@@ -87,10 +122,11 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
     },
   });
 
-  if (diagnostics.length === 0 && firstAlias !== undefined) {
+  if (diagnostics.length === 0) {
     try {
-      sourceToJS(source);
-    } catch {
+      source.value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      if (firstAlias === undefined) throw e;
       // yaml counts every expanded alias: nested anchors that expand exponentially exceed the limit.
       at(
         firstAlias[0],
@@ -134,5 +170,5 @@ function firstLine(message: string): string {
 
 /** The plain JavaScript value of the document (aliases expanded, within the limit checked above). */
 export function sourceToJS(source: PipelineSource): unknown {
-  return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  return source.value;
 }

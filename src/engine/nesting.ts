@@ -9,10 +9,7 @@
  * this does not, so the real depth may be up to twice the estimate, which stays far below the
  * parser's limit for any limit used here.
  */
-import { CST, Lexer } from 'yaml';
-
-/** The lexer's markers between tokens: not characters of the text. */
-const MARKERS = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
+import { yaml } from '../yaml.js';
 
 interface BlockLevel {
   readonly column: number;
@@ -21,6 +18,9 @@ interface BlockLevel {
 
 /** The character offset of the token that first opens a level deeper than `limit`, if any. */
 export function firstTooDeep(text: string, limit: number): number | undefined {
+  const { CST, Lexer } = yaml();
+  // The lexer's markers between tokens: not characters of the text.
+  const markers = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
   const block: BlockLevel[] = [];
   let flow = 0;
   let offset = 0;
@@ -42,7 +42,7 @@ export function firstTooDeep(text: string, limit: number): number | undefined {
   };
 
   for (const token of new Lexer().lex(text)) {
-    if (MARKERS.has(token)) continue;
+    if (markers.has(token)) continue;
     const start = offset;
     offset += token.length;
     const column = start - lineStart;

@@ -17,12 +17,24 @@ export interface LoadOptions {
   paramsFiles?: readonly string[];
   /** The folder relative paths (the file, --params files) are resolved against, as a shell would: the CLI's working folder; default process.cwd(). */
   cwd?: string;
+  /**
+   * The folder of the store the pipeline runs with: an unchanged file's parsed value and its
+   * custom steps' compiled validators are kept there (parsed-cache.ts, schema-validators.ts).
+   */
+  storeDir?: string;
 }
 
 /** Reads, parses and validates a pipeline file. Throws PipelineError listing every problem. */
 export async function loadPipeline(file: string, options: LoadOptions): Promise<Pipeline> {
   const cwd = options.cwd ?? process.cwd();
-  return validatePipeline(readPipelineSource(file, cwd), { catalogue: options.catalogue, overrides: options.overrides, paramsFiles: options.paramsFiles, cwd });
+  const { storeDir } = options;
+  return validatePipeline(readPipelineSource(file, cwd, storeDir), {
+    catalogue: options.catalogue,
+    overrides: options.overrides,
+    paramsFiles: options.paramsFiles,
+    cwd,
+    ...(storeDir ? { storeDir } : {}),
+  });
 }
 
 /** The store of the project `fromDir` is in, or `dir` (--store, relative to `cwd`); see store-location.ts. */

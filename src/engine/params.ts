@@ -3,7 +3,7 @@
  * A string that is exactly `${params.x}` takes the parameter's value with its type (a number
  * stays a number); inside a longer string the value is spliced in as text.
  */
-import { parse as parseYamlScalar } from 'yaml';
+import { yaml } from '../yaml.js';
 import { UsageError, type SourceLocation } from '../errors.js';
 
 const PARAM_REF = /\$\{params\.([A-Za-z_][A-Za-z0-9_-]*)\}/g;
@@ -25,7 +25,7 @@ export function parseOverride(raw: string): Override {
   const text = raw.slice(eq + 1);
   let value: unknown;
   try {
-    value = text === '' ? '' : parseYamlScalar(text);
+    value = text === '' ? '' : yaml().parse(text);
   } catch {
     value = text;
   }

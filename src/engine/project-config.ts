@@ -12,7 +12,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isScalar, parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { yaml } from '../yaml.js';
 import { writeFileDurably } from './durable.js';
 import { findProjectRoot } from './store-location.js';
 
@@ -40,7 +41,7 @@ function lineOf(text: string, offset: number | undefined): number {
 
 function readDocument(file: string): { doc: Document; text: string } {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const doc = parseDocument(text);
+  const doc = yaml().parseDocument(text);
   if (doc.errors.length) {
     const e = doc.errors[0];
     throw new ProjectConfigError(`${file}:${e.linePos?.[0].line ?? 1}:${e.linePos?.[0].col ?? 1}: ${e.message.split('\n')[0]}`);
@@ -51,8 +52,11 @@ function readDocument(file: string): { doc: Document; text: string } {
 /** The project config of the project `fromDir` is in; an absent file is an empty config. */
 export function readProjectConfig(fromDir: string): ProjectConfig {
   const file = join(findProjectRoot(fromDir), PROJECT_CONFIG_FILE);
-  const { doc, text } = readDocument(file);
   const remotes = new Map<string, string>();
+  // Most projects have none: a run then does not load the YAML library for it.
+  if (!existsSync(file)) return { file, remotes, defaultRemote: undefined, queue: undefined };
+  const { isMap, isScalar } = yaml();
+  const { doc, text } = readDocument(file);
   const root = doc.contents;
   if (root !== null && root !== undefined && !isMap(root))
     throw new ProjectConfigError(`${file}:1:1: the config must be a mapping (default_remote:, remotes:)`);

@@ -2,7 +2,8 @@
  * A parsed pipeline file that remembers where everything came from, so that any problem found
  * later (by the schema, the graph checks or a step) can be reported at its line and column.
  */
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import type { Document, LineCounter, Node, Pair } from 'yaml';
+import { yaml } from '../yaml.js';
 import type { Diagnostic, SourceLocation, SourceRange } from '../errors.js';
 
 export type PathSegment = string | number;
@@ -11,6 +12,9 @@ export interface PipelineSource {
   /** The path as the user gave it (used in messages). */
   readonly file: string;
   readonly text: string;
+  /** The plain value of the document (aliases expanded), which every check reads. */
+  readonly value: unknown;
+  /** The document with its positions; only diagnostics need it (see load.ts, which may parse it on first use). */
   readonly doc: Document.Parsed;
   readonly lines: LineCounter;
 }
@@ -38,6 +42,7 @@ interface Located {
 }
 
 function locate(source: PipelineSource, path: readonly PathSegment[]): Located {
+  const { isMap, isPair, isScalar, isSeq } = yaml();
   let node: unknown = source.doc.contents;
   let key: Node | undefined;
   for (const seg of path) {
@@ -77,6 +82,7 @@ export function locationAt(source: PipelineSource, path: readonly PathSegment[],
 
 /** Whether `path` names a node that is written in the file (not only an ancestor of where it would be). */
 export function existsAt(source: PipelineSource, path: readonly PathSegment[]): boolean {
+  const { isMap, isScalar, isSeq } = yaml();
   let node: unknown = source.doc.contents;
   for (const seg of path) {
     if (isMap(node)) node = node.items.find((p: Pair) => (isScalar(p.key) ? String(p.key.value) : p.key) === String(seg))?.value;

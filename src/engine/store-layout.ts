@@ -20,6 +20,10 @@ export const STORE_FOLDERS = {
   pins: 'pins',
   /** Partial training state of long steps (train.gan), by step key, so a killed run resumes. */
   checkpoints: 'checkpoints',
+  /** Parsed pipeline files by the digest of their text (parsed-cache.ts), so a re-run skips the YAML parse. */
+  parsed: 'parsed',
+  /** Compiled validators of custom steps' parameter schemas (schema-validators.ts), so a re-run does not compile them. */
+  validators: 'validators',
 } as const;
 
 /** The store's own files beside its folders. */

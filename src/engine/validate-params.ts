@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { DataError, type Diagnostic, type RelatedLocation } from '../errors.js';
 import { dataFileName, POINTER_SUFFIX, pointerPathFor, readPointer } from './data-pointer.js';
 import { collapseAnyOf, paramMessage, showValue, unknownParameter } from './param-errors.js';
@@ -16,21 +16,7 @@ import { diagnosticAt, existsAt, locationAt, type PathSegment, type PipelineSour
 import type { StepType } from './step-type.js';
 import { didYouMean } from '../suggest.js';
 import { overrideDiagnostic } from './validate-overrides.js';
-
-// strictNumbers: YAML's .inf and .nan are numbers to JavaScript, and no parameter means them.
-// verbose: errors carry the value and the schema, for messages that name them.
-const ajv = new Ajv({ allErrors: true, strict: false, strictNumbers: true, verbose: true, useDefaults: true });
-const validators = new WeakMap<object, ValidateFunction>();
-
-/** The compiled validator of a JSON Schema, compiled once per schema object. */
-export function schemaValidator(schema: object): ValidateFunction {
-  let v = validators.get(schema);
-  if (!v) {
-    v = ajv.compile(schema);
-    validators.set(schema, v);
-  }
-  return v;
-}
+import { schemaValidator } from './schema-validators.js';
 
 /** A step of the file as far as its parameters go. */
 export interface StepParamsInput {
@@ -52,6 +38,8 @@ export interface ParamsContext {
   readonly paramOverrides: readonly Override[];
   /** `--set STEP.NAME=…`, of every step. */
   readonly stepOverrides: readonly Override[];
+  /** The store where compiled validators of custom steps' schemas are kept (schema-validators.ts). */
+  readonly storeDir?: string;
 }
 
 export interface CheckedParams {
@@ -178,7 +166,7 @@ class ParamProblems {
   checkSchema(values: Record<string, unknown>, matrixKeys: readonly string[] = []): Record<string, unknown> | undefined {
     const type = this.step.type;
     if (!type) return undefined;
-    const validate = schemaValidator(type.params);
+    const validate = schemaValidator(type.params, this.ctx.storeDir);
     const candidate = structuredClone(values);
     if (validate(candidate)) return candidate;
     // A propertyNames error only summarises the errors about each name, and an if error ("must

@@ -25,7 +25,8 @@ import type { StepCatalogue } from './step-catalogue.js';
 import { placementFieldMessage, RESOURCE_FIELDS, type StepResources } from './step-resources.js';
 import type { StepType } from './step-type.js';
 import { expandSweeps, type Sweep } from './sweep.js';
-import { checkStepParams, instancePath, schemaValidator, type CheckedParams, type ParamsContext } from './validate-params.js';
+import { checkStepParams, instancePath, type CheckedParams, type ParamsContext } from './validate-params.js';
+import { schemaValidator } from './schema-validators.js';
 import { sortOverrides } from './validate-overrides.js';
 import { closest, didYouMean } from '../suggest.js';
 
@@ -52,6 +53,8 @@ export interface ValidateOptions {
   paramsFiles?: readonly string[];
   /** The folder the source's file name and --params files are relative to (the CLI's working folder); default process.cwd(). */
   cwd?: string;
+  /** The store where compiled validators of custom steps' schemas are kept (schema-validators.ts). */
+  storeDir?: string;
 }
 
 /** A step of the file once checked on its own: everything but the references to other steps. */
@@ -72,7 +75,7 @@ interface StepDraft {
 /** Validates and resolves; throws PipelineError listing every problem. */
 export async function validatePipeline(source: PipelineSource, options: ValidateOptions): Promise<Pipeline> {
   const diagnostics: Diagnostic[] = [];
-  const doc = checkStructure(source, diagnostics);
+  const doc = checkStructure(source, diagnostics, options.storeDir);
   const cwd = options.cwd ?? process.cwd();
   const pipelineFile = resolve(cwd, source.file);
   const dir = dirname(pipelineFile);
@@ -82,7 +85,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
   // Pipeline parameters: params:, then its params_file, then --params files, then --set.
   const fromFiles = pipelineParams(doc, dir, options.paramsFiles ?? [], cwd, diagnostics);
   const sorted = sortOverrides(source, stepIds, fromFiles.params, overrides, diagnostics);
-  const ctx: ParamsContext = { source, dir, ...sorted };
+  const ctx: ParamsContext = { source, dir, ...sorted, ...(options.storeDir ? { storeDir: options.storeDir } : {}) };
 
   const drafts = await draftSteps(doc, ctx, options.catalogue, diagnostics);
   const steps = wireSteps(drafts, stepIds, source, diagnostics);
@@ -108,10 +111,10 @@ export async function validatePipeline(source: PipelineSource, options: Validate
 }
 
 /** The file against the structural schema; throws when there are no steps to check further. */
-function checkStructure(source: PipelineSource, diagnostics: Diagnostic[]): RawPipeline {
+function checkStructure(source: PipelineSource, diagnostics: Diagnostic[], storeDir: string | undefined): RawPipeline {
   const raw = sourceToJS(source);
   baseSchema ??= pipelineBaseSchema();
-  const validate = schemaValidator(baseSchema);
+  const validate = schemaValidator(baseSchema, storeDir);
   if (!validate(raw)) {
     diagnostics.push(...schemaDiagnostics(source, validate.errors ?? []));
     // Without a sound structure the step checks would only add noise.

@@ -4,7 +4,7 @@
  * no run ids, so it changes in git only when a result changes.
  */
 import { basename, dirname, join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { yaml } from '../yaml.js';
 import { DataError } from '../errors.js';
 
 export const LOCK_FORMAT = 1;
@@ -74,22 +74,30 @@ export function lockFileFor(pipeline: LockablePipeline, state: LockableState): s
   return `${header}${lines.join('\n')}\n`;
 }
 
-/** A string that YAML's core schema reads as a string when written plain, and that needs no quotes. */
-const PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
+/** A string that YAML's core schema reads as a string when written plain, and that needs no quotes (a custom step's `./steps/x.js` among them). */
+const PLAIN = /^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/;
 const NOT_A_STRING =
   /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/;
+
+/** Quoted scalars already written: a thousand steps of one custom type (`uses: ./step.mjs`) quote one value. */
+const quoted = new Map<string, string>();
 
 /** A string as yaml's stringify writes it: plain when it can be, otherwise as yaml quotes it. */
 function scalar(value: string): string {
   if (PLAIN.test(value) && !NOT_A_STRING.test(value)) return value;
-  return stringify(value, { lineWidth: 0 }).trimEnd();
+  let text = quoted.get(value);
+  if (text === undefined) {
+    text = yaml().stringify(value, { lineWidth: 0 }).trimEnd();
+    quoted.set(value, text);
+  }
+  return text;
 }
 
 /** Reads lock file text back; DataError naming the file and the key when it is not one. */
 export function parseLockFile(text: string, file: string): LockFile {
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = yaml().parse(text);
   } catch (e) {
     throw new DataError(`not valid YAML (${(e as Error).message.split('\n')[0]})`, { file, hint: 'delete it; the next medpipe run writes it again' });
   }

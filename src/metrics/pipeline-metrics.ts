@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { yaml } from '../yaml.js';
 import { DataError, UsageError } from '../errors.js';
 import { parseRegressionConfig, type RegressionConfig } from './regression-config.js';
 
@@ -27,7 +27,7 @@ export function readPipelineMetrics(file: string): PipelineMetrics {
   }
   let doc: unknown;
   try {
-    doc = parse(text, { maxAliasCount: 100 });
+    doc = yaml().parse(text, { maxAliasCount: 100 });
   } catch (e) {
     throw new DataError(`not valid YAML (${(e as Error).message.split('\n')[0]})`, { file, hint: 'run medpipe validate on it' });
   }

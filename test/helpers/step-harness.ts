@@ -8,7 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { schemaValidator } from '../../src/engine/validate-params.js';
+import { schemaValidator } from '../../src/engine/schema-validators.js';
 import { makeStepContext } from '../../src/engine/step-context.js';
 import type { RunInfo, StepSummary, StepType } from '../../src/engine/step-type.js';
 

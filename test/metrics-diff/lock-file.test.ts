@@ -135,7 +135,34 @@ describe('the lock file text is what yaml writes', () => {
   });
 
   it('names and digests YAML would read as something else are quoted as yaml quotes them', () => {
-    const awkward = ['true', 'No', 'null', '~', '123', '1e5', '0x1f', '.5', '-x', 'a b', 'x: y', "it's", '#c', 'ü', '', '.inf', 'step-1', './steps/x.js'];
+    const awkward = [
+      'true',
+      'No',
+      'null',
+      '~',
+      '123',
+      '1e5',
+      '0x1f',
+      '.5',
+      '-x',
+      'a b',
+      'x: y',
+      "it's",
+      '#c',
+      'ü',
+      '',
+      '.inf',
+      'step-1',
+      './steps/x.js',
+      '../x.js',
+      '/abs/x.js',
+      '.hidden',
+      '.5e3',
+      '.Inf',
+      '.NaN',
+      '-.5',
+      '.',
+    ];
     const steps: Record<string, { key: string; outputs: Record<string, string> }> = {};
     awkward.forEach((name, i) => {
       steps[name] = { key: i % 2 ? '1'.repeat(64) : `${i}e${i}`, outputs: { [name]: digest(name), data: '0'.repeat(63) + '9' } };

@@ -56,6 +56,8 @@ test('packed, installed into a fresh git repository and run there: the pipeline 
   const listed = execFileSync('tar', ['-tzf', join(work, tarball)], { encoding: 'utf8' });
   for (const f of ['data/breast-cancer-wisconsin.csv', 'data/alerts/pains_a.csv', 'data/alerts/brenk.csv', 'data/alerts/README.md'])
     assert.ok(listed.includes(`package/${f}\n`), `${f} is not in the package`);
+  // The validators built with medpipe (src/engine/schema-validators.ts): without them every run compiles every schema.
+  assert.ok(/package\/dist\/validators\/[0-9a-f]{64}\.cjs\n/.test(listed), 'dist/validators/ is not in the package');
 
   const repo = join(work, 'clinic-ml');
   mkdirSync(join(repo, 'pipelines'), { recursive: true });

@@ -1,0 +1,41 @@
+/**
+ * Files a store keeps only to spare work (a parsed pipeline, a compiled validator), each written
+ * as `<sha256 of the content>\n<content>`. One is used only when its content matches its digest,
+ * as everything read from the store is; a damaged one is deleted, and the work is done again.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileDurably } from './durable.js';
+import { scratchDir } from './store-layout.js';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The content of a checked file, or undefined when there is none or it is damaged (then it is deleted). */
+export function readCheckedFile(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const content = text.slice(65);
+  if (text[64] !== '\n' || sha256(content) !== text.slice(0, 64)) {
+    rmSync(file, { force: true });
+    return undefined;
+  }
+  return content;
+}
+
+/**
+ * Writes a checked file into the store at `storeRoot` (durably, through its scratch folder).
+ * Best effort: nothing is written when the store does not exist yet (a command must not create
+ * it as a side effect), and a failed write (read-only store, disk full) costs the work again later.
+ */
+export function writeCheckedFile(storeRoot: string, file: string, content: string): void {
+  if (!existsSync(storeRoot)) return;
+  try {
+    writeFileDurably(file, `${sha256(content)}\n${content}`, { scratchDir: scratchDir(storeRoot) });
+  } catch {
+    // Only a cache: the next run does the work again.
+  }
+}

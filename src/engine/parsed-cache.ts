@@ -1,0 +1,56 @@
+/**
+ * Parsed pipeline files, kept in the store by the digest of their text: a re-run of an unchanged
+ * pipeline reads its value as JSON instead of parsing the YAML again. For a 1,000-step file the
+ * YAML parse (lexer, composer, the nesting check) was the largest part of a cached re-run, and
+ * JSON reads the same value back in about a millisecond.
+ *
+ * Only a text that parsed without a problem is cached, so a hit stands for a successful parse;
+ * the document with its positions is parsed again only when a diagnostic needs one (load.ts).
+ * Entries are checked files (checked-file.ts). A value JSON cannot hold exactly (.inf, .nan,
+ * -0) is not cached.
+ */
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { readCheckedFile, writeCheckedFile } from './checked-file.js';
+import { STORE_FOLDERS } from './store-layout.js';
+
+/** Raised when what a parse makes of a text changes: our loader's rules (the YAML library's version is in the key too). */
+const FORMAT = 'medpipe.parsed/1';
+
+let parserVersion: string | undefined;
+function yamlVersion(): string {
+  parserVersion ??= (createRequire(import.meta.url)('yaml/package.json') as { version: string }).version;
+  return parserVersion;
+}
+
+function entryFile(storeRoot: string, text: string): string {
+  const key = createHash('sha256').update(`${FORMAT}\0yaml ${yamlVersion()}\0`).update(text).digest('hex');
+  return join(storeRoot, STORE_FOLDERS.parsed, `${key}.json`);
+}
+
+/** The cached value of `text` in the store at `storeRoot`, or undefined. */
+export function readParsedValue(storeRoot: string, text: string): { value: unknown } | undefined {
+  const json = readCheckedFile(entryFile(storeRoot, text));
+  return json === undefined ? undefined : { value: JSON.parse(json) };
+}
+
+/** Whether JSON gives `value` back exactly: plain objects, arrays, strings, booleans, null and finite numbers other than -0. */
+function jsonExact(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value)) return value.every(jsonExact);
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value as object).every(jsonExact);
+  return false;
+}
+
+/** Caches the value `text` parsed to (see writeCheckedFile: best effort, never creates the store). */
+export function writeParsedValue(storeRoot: string, text: string, value: unknown): void {
+  if (jsonExact(value)) writeCheckedFile(storeRoot, entryFile(storeRoot, text), JSON.stringify(value));
+}
+
+/** Removes every cached parse (`cache gc`): each pipeline's next run parses its file once and caches it again. */
+export function clearParsedValues(storeRoot: string): void {
+  rmSync(join(storeRoot, STORE_FOLDERS.parsed), { recursive: true, force: true });
+}
