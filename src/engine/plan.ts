@@ -116,6 +116,11 @@ async function stepKey(
   for (const { param, path } of dataFiles(step, pipeline)) files[param] = await dataFileDigest(path, store);
   if (step.type.paramDigests) Object.assign(files, await step.type.paramDigests(step.params, store.root));
   const lineage = step.type.lineage ? lineageOf(step, pipeline, upstream) : undefined;
+  // The same inputs give the same key: a run's plan keys every step and the run keys each again
+  // once its inputs are known, which for a cached pipeline are the same ones.
+  const given = lineage ? undefined : JSON.stringify([inputs, files]);
+  const known = computedKeys.get(step);
+  if (given !== undefined && known?.given === given) return known.key;
   const components: KeyComponents = {
     stepType: step.type.id,
     version: step.type.version,
@@ -125,8 +130,13 @@ async function stepKey(
     files,
     lineage,
   };
-  return { key: cacheKey(components), components };
+  const key = { key: cacheKey(components), components };
+  if (given !== undefined) computedKeys.set(step, { given, key });
+  return key;
 }
+
+/** The last key computed for a step (a step's other key components are fixed for its lifetime). */
+const computedKeys = new WeakMap<PipelineStep, { given: string; key: StepKey }>();
 
 /**
  * The digest a data file enters a step's key with: its pointer's when it has one (data-pointer.ts),
