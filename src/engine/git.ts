@@ -1,5 +1,7 @@
 /** The git commit of the pipeline's repository and whether its tree is dirty, for run records and lineage. */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_STORE_DIR } from './store-location.js';
 
 export interface GitInfo {
@@ -7,8 +9,25 @@ export interface GitInfo {
   readonly dirty: boolean;
 }
 
+/** Git's exit code for "not a git repository". */
+const NOT_A_REPOSITORY = 128;
+
+/**
+ * Whether git could find a repository from `dir`: a `.git` (folder, or file of a worktree) in it
+ * or a parent, or GIT_DIR set. Outside one every git command fails; knowing it spares a run
+ * starting git processes (three of them, ~10 ms each) only to be told so.
+ */
+function mayBeInRepository(dir: string): boolean {
+  if (process.env.GIT_DIR) return true;
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return true;
+    if (dirname(d) === d) return false;
+  }
+}
+
 /** `git -C dir ARGS`: its exit code (-1 when git could not be run) and output. Never throws. */
 export function gitRun(dir: string, args: readonly string[]): Promise<{ code: number; stdout: string }> {
+  if (!mayBeInRepository(dir)) return Promise.resolve({ code: NOT_A_REPOSITORY, stdout: '' });
   return new Promise((resolvePromise) => {
     execFile('git', ['-C', dir, ...args], { timeout: 5000 }, (err, stdout) => {
       const code = (err as { code?: unknown } | null)?.code;
