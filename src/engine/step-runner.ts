@@ -363,7 +363,7 @@ export class StepRunner {
     if (typeof target !== 'string') return;
     const path = resolve(this.p.pipeline.dir, target);
     this.published.set(path, content);
-    if (this.p.experiment || (existsSync(path) && readFileSync(path).equals(content))) return;
+    if (this.p.experiment) return;
     writeIntoCheckout(path, content);
   }
 

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -158,4 +158,19 @@ test('every schema medpipe ships has its validator built, and it reports what Aj
       assert.deepEqual(x, y, 'defaults are filled in alike');
     }
   }
+});
+
+test('a re-run that changes nothing leaves the lock file as it is: not rewritten, not fsynced', async () => {
+  const p = await ranOnce();
+  const lock = join(p.dir, 'p.lock.yaml');
+  const before = statSync(lock);
+  assert.equal((await p.cli('run', 'p.yaml')).code, 0);
+  const after = statSync(lock);
+  // A rewrite renames a new file into place: another inode.
+  assert.equal(after.ino, before.ino);
+  assert.equal(after.mtimeMs, before.mtimeMs);
+  // A lock file that no longer matches the run is written again.
+  writeFileSync(lock, `${readFileSync(lock, 'utf8')}# edited\n`);
+  assert.equal((await p.cli('run', 'p.yaml')).code, 0);
+  assert.doesNotMatch(readFileSync(lock, 'utf8'), /# edited/);
 });
