@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const { compileValidatorSource, validatorName } = await import('../dist/src/engine/schema-validators.js');
 const { pipelineBaseSchema } = await import('../dist/src/engine/schema.js');
-const { builtinSteps } = await import('../dist/src/steps/index.js');
+const { builtinSteps } = await import('../dist/src/builtin-steps.js');
 
 const dir = new URL('../dist/validators/', import.meta.url);
 rmSync(dir, { recursive: true, force: true });

@@ -36,7 +36,8 @@ export {
   type RelatedLocation,
   type Position,
 } from './errors.js';
-export { builtinSteps, catalogue as builtinCatalogue } from './steps/index.js';
+export { builtinSteps } from './builtin-steps.js';
+export { catalogue as builtinCatalogue } from './steps/index.js';
 export { stepCatalogue, type StepCatalogue } from './engine/step-catalogue.js';
 
 /** Options of loadPipeline: the engine's, with the built-in step types unless another catalogue is given. */

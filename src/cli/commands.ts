@@ -16,7 +16,7 @@ import { decisionText, remoteLookupText, statusState } from './plan-reasons.js';
 import { resolveStepNames } from '../engine/sweep.js';
 import { PipelineError, UsageError } from '../errors.js';
 import { renderDiagnostics } from './diagnostics.js';
-import { builtinSteps, catalogue } from '../steps/index.js';
+import { catalogue } from '../steps/index.js';
 import type { CliIO, ParsedArgs } from './cli.js';
 import { interruptOnCtrlC, INTERRUPTED_EXIT_CODE } from './interrupt.js';
 import { chooseRemote, openRemoteFromOptions } from './remote-option.js';
@@ -429,6 +429,7 @@ const serve: Command = async (rest, args, io) => {
 const schema: Command = async (rest, _args, io) => {
   noMoreThan(rest, 1, 'schema', 'at most one file to write, e.g. medpipe schema schemas/pipeline.schema.json');
   const { pipelineEditorSchema } = await import('../engine/schema.js');
+  const { builtinSteps } = await import('../builtin-steps.js');
   const text = JSON.stringify(pipelineEditorSchema([...builtinSteps.values()]), null, 2) + '\n';
   if (rest[0]) (await import('./output-file.js')).writeOutputFile(rest[0], text, io.cwd);
   else io.out(text.trimEnd());

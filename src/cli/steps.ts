@@ -6,7 +6,7 @@
 import type { StepType } from '../engine/step-type.js';
 import { UsageError } from '../errors.js';
 import { isCustomStepRef, loadCustomStep, resolveStepPackage } from '../engine/custom-step.js';
-import { builtinSteps } from '../steps/index.js';
+import { builtinSteps } from '../builtin-steps.js';
 import { didYouMean } from '../suggest.js';
 import { writeOutputFile } from './output-file.js';
 import { stepReferenceText, stepsMarkdown } from './step-reference.js';

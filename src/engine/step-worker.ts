@@ -53,7 +53,7 @@ async function loadStepType(task: StepTask): Promise<StepType> {
   // engine's pool (with its workers) lives for one run, during which the code digest is fixed.
   if (task.custom) return importCustomStep(task.custom);
   catalogue ??= importCatalogue((workerData as WorkerSetup).catalogueUrl);
-  const t = (await catalogue).get(task.stepType);
+  const t = await (await catalogue).load(task.stepType);
   if (!t) throw new Error(`unknown step type ${task.stepType}`);
   return t;
 }

@@ -166,20 +166,17 @@ async function resolveStepType(
   catalogue: StepCatalogue,
   loads: Map<string, Promise<LoadedCustomStep | { error: string }>>,
 ): Promise<{ type: StepType; custom?: PipelineStep['custom'] } | { error: string; hint?: string }> {
-  if (isCustomStepRef(uses) || (!catalogue.get(uses) && resolveStepPackage(uses, dir))) {
+  if (isCustomStepRef(uses) || (!catalogue.has(uses) && resolveStepPackage(uses, dir))) {
     const modulePath = resolveStepPackage(uses, dir)?.entry ?? resolve(dir, uses);
     if (!loads.has(modulePath)) loads.set(modulePath, loadCustomStep(uses, dir));
     const loaded = await (loads.get(modulePath) as Promise<LoadedCustomStep | { error: string }>);
     if ('error' in loaded) return loaded;
     return { type: loaded.type, custom: { modulePath: loaded.modulePath, codeDigest: loaded.codeDigest } };
   }
-  const type = catalogue.get(uses);
+  const type = await catalogue.load(uses);
   if (type) return { type };
   return {
-    error: `unknown step type "${uses}"${didYouMean(
-      uses,
-      catalogue.list().map((t) => t.id),
-    )}`,
+    error: `unknown step type "${uses}"${didYouMean(uses, catalogue.ids())}`,
     hint: 'run `medpipe steps` to list the step types',
   };
 }

@@ -63,7 +63,7 @@ async function stepTypeFor(data: QueueJobData, parts: JobRunnerParts): Promise<{
       );
     return { type: loaded.type, custom: { modulePath: loaded.modulePath, codeDigest: loaded.codeDigest } };
   }
-  const type = parts.catalogue.get(data.stepType);
+  const type = await parts.catalogue.load(data.stepType);
   if (!type)
     throw new JobRefused(`worker ${parts.name} has no step type ${data.stepType} (step ${data.stepId}): run the coordinator's medpipe version on the worker`);
   if (type.version !== data.version)

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stepsMarkdown } from '../../src/cli/step-reference.js';
-import { builtinSteps } from '../../src/steps/index.js';
+import { builtinSteps } from '../../src/builtin-steps.js';
 import { ROOT } from '../helpers/cli.js';
 import { makeProject } from '../engine/project.js';
 

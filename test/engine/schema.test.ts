@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { pipelineEditorSchema } from '../../src/engine/schema.js';
-import { builtinSteps } from '../../src/steps/index.js';
+import { builtinSteps } from '../../src/builtin-steps.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 

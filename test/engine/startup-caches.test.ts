@@ -13,7 +13,7 @@ import { Ajv } from 'ajv';
 import { readPipelineSource } from '../../src/engine/load.js';
 import { pipelineBaseSchema } from '../../src/engine/schema.js';
 import { schemaValidator, VALIDATOR_OPTIONS, validatorName } from '../../src/engine/schema-validators.js';
-import { builtinSteps } from '../../src/steps/index.js';
+import { builtinSteps } from '../../src/builtin-steps.js';
 import { BIN, makeProject, type Project } from './project.js';
 
 const PIPELINE = `medpipe: 1

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtinSteps } from '../../src/steps/index.js';
+import { builtinSteps } from '../../src/builtin-steps.js';
 import { runStep } from '../helpers/step-harness.js';
 import { cancelOnProgress, threadCount } from '../ml/cancel-probe.js';
 import { FEATURES, generated, run } from './steps.js';

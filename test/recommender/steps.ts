@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runStep, type StepRunResult } from '../helpers/step-harness.js';
-import { builtinSteps } from '../../src/steps/index.js';
+import { builtinSteps } from '../../src/builtin-steps.js';
 import { writeDatasetFile } from '../../src/data/arrow.js';
 import { makeDataset, type Column } from '../../src/data/dataset.js';
 
