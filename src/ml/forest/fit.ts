@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { DataError, StepInputError } from '../../errors.js';
 import { cancellationPoint } from '../cancellation-point.js';
 import { binMatrix } from './binning.js';
-import { growTree } from './grow-tree.js';
+import { TreeGrower } from './grow-tree.js';
 import type { GrownTree, TrainingData } from './grow-tree.js';
 import type { WorkerRequest } from './forest-worker.js';
 import type { ForestModel, ForestOptions, MaxFeatures, TreeSettings } from './types.js';
@@ -270,9 +270,10 @@ export async function fitForest(X: Float64Array, nRows: number, nCols: number, y
   if (threads === 1) {
     // One synchronous loop: the cancellation point between trees lets an abort message in.
     const point = cancellationPoint(options.signal);
+    const grower = new TreeGrower(data, settings);
     for (let i = 0; i < trees; i++) {
       await point();
-      onTree(i, growTree(data, settings, i));
+      onTree(i, grower.grow(i));
     }
   } else await growInWorkers(data, settings, trees, threads, onTree, options.signal);
 

@@ -4,7 +4,7 @@
  * one at a time; the main thread hands out tree indices as workers free up.
  */
 import { parentPort } from 'node:worker_threads';
-import { growTree } from './grow-tree.js';
+import { TreeGrower } from './grow-tree.js';
 import type { TrainingData } from './grow-tree.js';
 import type { TreeSettings } from './types.js';
 
@@ -12,17 +12,15 @@ export type WorkerRequest = { type: 'init'; data: TrainingData; settings: TreeSe
 
 if (!parentPort) throw new Error('forest-worker.js must run in a worker thread');
 const port = parentPort;
-let data: TrainingData | undefined;
-let settings: TreeSettings | undefined;
+let grower: TreeGrower | undefined;
 
 port.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'init') {
-    data = msg.data;
-    settings = msg.settings;
+    grower = new TreeGrower(msg.data, msg.settings);
     return;
   }
   try {
-    const grown = growTree(data!, settings!, msg.treeIndex);
+    const grown = grower!.grow(msg.treeIndex);
     const t = grown.tree;
     const transfer = [t.feature.buffer, t.threshold.buffer, t.left.buffer, t.value.buffer, grown.oobRows.buffer, grown.oobLeaves.buffer] as ArrayBuffer[];
     port.postMessage({ type: 'tree', treeIndex: msg.treeIndex, grown }, transfer);
