@@ -1,21 +1,22 @@
 /**
  * fitForest: checks the inputs, resolves sklearn-style defaults, bins the features once, grows the
- * trees (in worker threads, or on this thread when threads = 1) and combines them into a model
- * with the out-of-bag score and feature importances.
+ * trees (on this thread, helped by threads - 1 pooled workers when threads > 1) and combines them
+ * into a model with the out-of-bag score and feature importances.
  *
  * Each tree draws from its own generator, createRng(seed).fork(treeIndex), and results are
  * gathered by tree index, so a forest is byte-identical whatever the number of threads.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { DataError, StepInputError } from '../../errors.js';
-import { cancellationPoint } from '../cancellation-point.js';
+import { cancellationPoint, pollPhase } from '../cancellation-point.js';
 import { binMatrix } from './binning.js';
 import { TreeGrower } from './grow-tree.js';
 import type { GrownTree, TrainingData } from './grow-tree.js';
 import type { WorkerRequest } from './forest-worker.js';
 import type { ForestModel, ForestOptions, MaxFeatures, TreeSettings } from './types.js';
 import { outputsPerNode } from './types.js';
+import { discardWorkers, returnWorkers, takeWorkers } from './tree-workers.js';
 
 function positiveInt(name: string, v: number, min: number): number {
   if (!Number.isInteger(v) || v < min) throw new StepInputError(`${name} must be an integer >= ${min}, got ${v}`);
@@ -123,20 +124,26 @@ function rowWeights(y: Int32Array | Float64Array, nClasses: number, cw: FitOptio
 }
 
 /**
- * Threads when the caller leaves it open: all cores, except for small forests, where starting
- * workers (each compiles the tree builder from cold) costs more than it saves: on breast cancer
- * (455 x 30, 100 trees) one thread takes ~0.11 s and two ~0.26 s. An explicit `threads` is obeyed.
+ * Threads when the caller leaves it open: all cores, except for small forests, where handing
+ * trees to a worker costs more than it saves. An explicit `threads` is obeyed.
  */
 function defaultThreads(nRows: number, nCols: number, trees: number): number {
   return nRows * nCols * trees < 4e6 ? 1 : availableParallelism();
 }
 
+/** Trees queued per worker, so a worker has its next index while the calling thread is busy growing a tree of its own. */
+const QUEUED_PER_WORKER = 2;
+
+type WorkerReply = { type: 'tree'; treeIndex: number; grown: GrownTree } | { type: 'error'; message: string };
+
 /**
- * Grows trees 0..n-1 on `threads` workers, handing out the next index as each worker frees up.
- * An abort rejects at once and terminates the workers, whatever tree they are in; trees that
- * arrive after that are dropped unreported.
+ * Grows trees 0..n-1 on the calling thread and `threads - 1` pooled workers, each taking the next
+ * index as it frees up. The calling thread yields to its event loop between its own trees, which
+ * is when workers' trees and an abort arrive. An abort or a worker's failure rejects after the
+ * calling thread's current tree and terminates the workers, whatever tree they are in; nothing is
+ * reported after the rejection. Workers that finished cleanly go back to the pool.
  */
-async function growInWorkers(
+async function growInParallel(
   data: TrainingData,
   s: TreeSettings,
   trees: number,
@@ -144,43 +151,71 @@ async function growInWorkers(
   onTree: (i: number, g: GrownTree) => void,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const workers: Worker[] = [];
-  let onAbort: (() => void) | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let done = 0;
-      let settled = false;
-      const fail = (e: unknown): void => {
-        settled = true;
-        reject(e);
-      };
-      if (signal?.aborted) return fail(signal.reason);
-      onAbort = () => fail(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const send = (w: Worker): void => {
-        if (next < trees) w.postMessage({ type: 'grow', treeIndex: next++ } satisfies WorkerRequest);
-      };
-      for (let t = 0; t < threads; t++) {
-        const w = new Worker(new URL('./forest-worker.js', import.meta.url));
-        workers.push(w);
-        w.on('error', fail);
-        w.on('message', (msg: { type: 'tree'; treeIndex: number; grown: GrownTree } | { type: 'error'; message: string }) => {
-          if (settled) return;
-          if (msg.type === 'error') return fail(new Error(`growing a tree failed in a worker: ${msg.message}`));
-          onTree(msg.treeIndex, msg.grown);
-          if (++done === trees) {
-            settled = true;
-            resolve();
-          } else send(w);
-        });
-        w.postMessage({ type: 'init', data, settings: s } satisfies WorkerRequest);
-        send(w);
+  signal?.throwIfAborted();
+  const workers = takeWorkers(threads - 1);
+  let next = 0;
+  let received = 0;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const fail = (error: unknown): void => {
+    failure ??= { error };
+    wake?.();
+  };
+  const send = (w: Worker): void => {
+    if (next < trees) w.postMessage({ type: 'grow', treeIndex: next++ } satisfies WorkerRequest);
+  };
+  const listeners = workers.map((w) => ({
+    message: (msg: WorkerReply): void => {
+      if (failure) return;
+      if (msg.type === 'error') {
+        fail(new Error(`growing a tree failed in a worker: ${msg.message}`));
+        return;
       }
-    });
+      received++;
+      onTree(msg.treeIndex, msg.grown);
+      send(w);
+      wake?.();
+    },
+    error: fail,
+    exit: (code: number): void => fail(new Error(`a forest worker exited (code ${code}) before its trees were grown`)),
+  }));
+  const onAbort = (): void => fail(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  workers.forEach((w, wi) => {
+    w.on('message', listeners[wi].message);
+    w.on('error', listeners[wi].error);
+    w.on('exit', listeners[wi].exit);
+    w.postMessage({ type: 'init', data, settings: s } satisfies WorkerRequest);
+    for (let q = 0; q < QUEUED_PER_WORKER; q++) send(w);
+  });
+  const grower = new TreeGrower(data, s);
+  try {
+    for (;;) {
+      if (failure) throw failure.error;
+      if (next < trees) {
+        const i = next++;
+        onTree(i, grower.grow(i));
+        received++;
+        await pollPhase();
+      } else if (received < trees) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      } else break;
+    }
   } finally {
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
-    await Promise.all(workers.map((w) => w.terminate()));
+    signal?.removeEventListener('abort', onAbort);
+    workers.forEach((w, wi) => {
+      w.off('message', listeners[wi].message);
+      w.off('error', listeners[wi].error);
+      w.off('exit', listeners[wi].exit);
+    });
+    if (failure) await discardWorkers(workers);
+    else {
+      for (const w of workers) w.postMessage({ type: 'release' } satisfies WorkerRequest);
+      await returnWorkers(workers);
+    }
   }
 }
 
@@ -275,7 +310,7 @@ export async function fitForest(X: Float64Array, nRows: number, nCols: number, y
       await point();
       onTree(i, grower.grow(i));
     }
-  } else await growInWorkers(data, settings, trees, threads, onTree, options.signal);
+  } else await growInParallel(data, settings, trees, threads, onTree, options.signal);
 
   return {
     task: s.task,

@@ -1,14 +1,16 @@
 /**
- * Worker-thread entry that grows trees for fit.ts. It receives the training data once (the bin
- * codes in a SharedArrayBuffer, so nothing large is copied), then answers "grow tree i" messages
- * one at a time; the main thread hands out tree indices as workers free up.
+ * Worker-thread entry that grows trees for fit.ts. Per fit it receives the training data once
+ * (the bin codes in a SharedArrayBuffer, so nothing large is copied), then answers "grow tree i"
+ * messages in order; the calling thread hands out tree indices as workers free up. "release" ends
+ * the fit: the worker drops the data and waits in the pool (tree-workers.ts) for the next fit,
+ * its tree builder already compiled.
  */
 import { parentPort } from 'node:worker_threads';
 import { TreeGrower } from './grow-tree.js';
 import type { TrainingData } from './grow-tree.js';
 import type { TreeSettings } from './types.js';
 
-export type WorkerRequest = { type: 'init'; data: TrainingData; settings: TreeSettings } | { type: 'grow'; treeIndex: number };
+export type WorkerRequest = { type: 'init'; data: TrainingData; settings: TreeSettings } | { type: 'grow'; treeIndex: number } | { type: 'release' };
 
 if (!parentPort) throw new Error('forest-worker.js must run in a worker thread');
 const port = parentPort;
@@ -19,8 +21,13 @@ port.on('message', (msg: WorkerRequest) => {
     grower = new TreeGrower(msg.data, msg.settings);
     return;
   }
+  if (msg.type === 'release') {
+    grower = undefined;
+    return;
+  }
   try {
-    const grown = grower!.grow(msg.treeIndex);
+    if (!grower) throw new Error(`asked for tree ${msg.treeIndex} before any training data`);
+    const grown = grower.grow(msg.treeIndex);
     const t = grown.tree;
     const transfer = [t.feature.buffer, t.threshold.buffer, t.left.buffer, t.value.buffer, grown.oobRows.buffer, grown.oobLeaves.buffer] as ArrayBuffer[];
     port.postMessage({ type: 'tree', treeIndex: msg.treeIndex, grown }, transfer);
