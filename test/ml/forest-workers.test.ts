@@ -1,7 +1,8 @@
 /**
  * The forest's pooled worker threads (src/ml/forest/tree-workers.ts): kept between fits and reused,
- * never keeping a process alive, dropped when a fit stops early, and never changing a model's bytes
- * (1, 2 or 3 threads; workers cold or warm).
+ * never keeping a process alive, dropped when a fit stops early, started ahead of a fit when asked,
+ * and never changing a model's bytes (1, 2 or 3 threads; workers cold or warm). Also the fit's
+ * timings, which say whether workers were started.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,8 +11,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fitForest, forestToJSON } from '../../src/ml/forest/index.js';
-import type { FitOptions } from '../../src/ml/forest/index.js';
+import { fitForest, forestToJSON, prestartForestWorkers } from '../../src/ml/forest/index.js';
+import type { FitOptions, FitTimings } from '../../src/ml/forest/index.js';
 import { closeIdleWorkers, idleWorkerCount, prestartWorkers } from '../../src/ml/forest/tree-workers.js';
 import { threadCount } from './cancel-probe.js';
 import { readSplit } from './forest-fixtures.js';
@@ -94,4 +95,33 @@ test('pooled workers do not keep a process alive after its fit', () => {
   assert.equal(r.error, undefined, `the child did not exit by itself: ${r.error?.message}`);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '10');
+});
+
+test('prestartForestWorkers starts what the fit would use: none for a small forest, threads - 1 otherwise', async () => {
+  await closeIdleWorkers();
+  prestartForestWorkers(train.nRows * train.nCols, 20);
+  assert.equal(idleWorkerCount(), 0, 'rows x features x trees below the default threshold: one thread, no worker');
+  prestartForestWorkers(train.nRows * train.nCols, 20, 1);
+  assert.equal(idleWorkerCount(), 0, 'threads: 1 asked for');
+  prestartForestWorkers(train.nRows * train.nCols, 20, 2);
+  assert.equal(idleWorkerCount(), 1);
+  const timings = {} as FitTimings;
+  const text = await modelText({ threads: 2, timings });
+  assert.equal(timings.workersStarted, 1, 'the prestarted worker grows its first trees');
+  assert.equal(idleWorkerCount(), 1, 'and gave it back');
+  assert.equal(text, await modelText({ threads: 1 }));
+  const again = {} as FitTimings;
+  await modelText({ threads: 2, timings: again });
+  assert.equal(again.workersStarted, 0, 'the second fit has it warm');
+  await closeIdleWorkers();
+  const cold = {} as FitTimings;
+  await modelText({ threads: 2, timings: cold });
+  assert.equal(cold.workersStarted, 1);
+  for (const k of ['binningMs', 'growingMs', 'oobWalkMs', 'oobScoreMs', 'workerFirstTreeMs'] as const)
+    assert.ok(Number.isFinite(cold[k]) && cold[k] >= 0, `${k} = ${cold[k]}`);
+  const single = {} as FitTimings;
+  await modelText({ threads: 1, timings: single });
+  assert.equal(single.workersStarted, 0);
+  assert.equal(single.workerFirstTreeMs, 0);
+  await closeIdleWorkers();
 });

@@ -16,7 +16,7 @@ import type { GrownTree, TrainingData } from './grow-tree.js';
 import type { WorkerRequest } from './forest-worker.js';
 import type { ForestModel, ForestOptions, MaxFeatures, TreeSettings } from './types.js';
 import { outputsPerNode } from './types.js';
-import { discardWorkers, returnWorkers, takeWorkers } from './tree-workers.js';
+import { discardWorkers, prestartWorkers, returnWorkers, takeWorkers } from './tree-workers.js';
 
 function positiveInt(name: string, v: number, min: number): number {
   if (!Number.isInteger(v) || v < min) throw new StepInputError(`${name} must be an integer >= ${min}, got ${v}`);
@@ -70,7 +70,25 @@ function checkInputs(X: Float64Array, nRows: number, nCols: number, y: Int32Arra
 export type FitOptions = ForestOptions & {
   /** Column names, used only to say where bad data is. */
   featureNames?: readonly string[];
+  /** Filled in with where the fit's time went (for benchmarks; the model does not depend on it). */
+  timings?: FitTimings;
 };
+
+/** Where a fit's time went, in milliseconds of wall time unless said otherwise. */
+export interface FitTimings {
+  /** Checking the inputs and binning the features. */
+  binningMs: number;
+  /** Growing the trees, on every thread, including each tree's walk of its out-of-bag rows. */
+  growingMs: number;
+  /** CPU time walking the out-of-bag rows down their trees, summed over trees (inside growingMs). */
+  oobWalkMs: number;
+  /** Combining the trees' out-of-bag votes into the score, and the importances. */
+  oobScoreMs: number;
+  /** Workers that grew their first trees in this fit (started for it, or prestarted); 0 when the pool's were warm. */
+  workersStarted: number;
+  /** From handing out the first trees until every worker's first tree had arrived (start-up, if any, plus one tree); 0 on one thread. */
+  workerFirstTreeMs: number;
+}
 
 function resolveSettings(nCols: number, y: Int32Array | Float64Array, o: FitOptions): TreeSettings & { trees: number } {
   const classification = o.task === 'classification';
@@ -128,7 +146,20 @@ function rowWeights(y: Int32Array | Float64Array, nClasses: number, cw: FitOptio
  * trees to a worker costs more than it saves. An explicit `threads` is obeyed.
  */
 function defaultThreads(nRows: number, nCols: number, trees: number): number {
-  return nRows * nCols * trees < 4e6 ? 1 : availableParallelism();
+  return nRows * nCols * trees < SMALL_FOREST ? 1 : availableParallelism();
+}
+
+/** rows x features x trees below which one thread is the default (see defaultThreads). */
+const SMALL_FOREST = 4e6;
+
+/**
+ * Starts the workers a fit of about `cells` feature values (rows x features) would use, ahead of
+ * it, e.g. while a step loads its libraries and reads its input; they wait in the pool. A guess
+ * that turns out wrong only leaves an idle worker in the pool (or starts none).
+ */
+export function prestartForestWorkers(cells: number, trees: number, threads?: number): void {
+  const n = threads ?? (cells * trees < SMALL_FOREST ? 1 : availableParallelism());
+  if (n > 1) prestartWorkers(Math.min(n, trees) - 1);
 }
 
 /** Trees queued per worker, so a worker has its next index while the calling thread is busy growing a tree of its own. */
@@ -150,9 +181,13 @@ async function growInParallel(
   threads: number,
   onTree: (i: number, g: GrownTree) => void,
   signal: AbortSignal | undefined,
+  timings: FitTimings | undefined,
 ): Promise<void> {
   signal?.throwIfAborted();
-  const workers = takeWorkers(threads - 1);
+  const started = performance.now();
+  const { workers, cold } = takeWorkers(threads - 1);
+  let waitingForFirst = workers.length;
+  if (timings) timings.workersStarted = cold;
   let next = 0;
   let received = 0;
   let failure: { error: unknown } | undefined;
@@ -164,21 +199,28 @@ async function growInParallel(
   const send = (w: Worker): void => {
     if (next < trees) w.postMessage({ type: 'grow', treeIndex: next++ } satisfies WorkerRequest);
   };
-  const listeners = workers.map((w) => ({
-    message: (msg: WorkerReply): void => {
-      if (failure) return;
-      if (msg.type === 'error') {
-        fail(new Error(`growing a tree failed in a worker: ${msg.message}`));
-        return;
-      }
-      received++;
-      onTree(msg.treeIndex, msg.grown);
-      send(w);
-      wake?.();
-    },
-    error: fail,
-    exit: (code: number): void => fail(new Error(`a forest worker exited (code ${code}) before its trees were grown`)),
-  }));
+  const listeners = workers.map((w) => {
+    let first = true;
+    return {
+      message: (msg: WorkerReply): void => {
+        if (failure) return;
+        if (msg.type === 'error') {
+          fail(new Error(`growing a tree failed in a worker: ${msg.message}`));
+          return;
+        }
+        if (first) {
+          first = false;
+          if (--waitingForFirst === 0 && timings) timings.workerFirstTreeMs = performance.now() - started;
+        }
+        received++;
+        onTree(msg.treeIndex, msg.grown);
+        send(w);
+        wake?.();
+      },
+      error: fail,
+      exit: (code: number): void => fail(new Error(`a forest worker exited (code ${code}) before its trees were grown`)),
+    };
+  });
   const onAbort = (): void => fail(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   workers.forEach((w, wi) => {
@@ -280,7 +322,19 @@ function forestImportances(grown: GrownTree[], nCols: number): Float64Array {
 
 export async function fitForest(X: Float64Array, nRows: number, nCols: number, y: Int32Array | Float64Array, options: FitOptions): Promise<ForestModel> {
   options.signal?.throwIfAborted();
+  // The clock is read for options.timings only; nothing in the model depends on it.
+  const timings = options.timings;
+  let mark = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const ms = now - mark;
+    mark = now;
+    return ms;
+  };
   const s = resolveSettings(nCols, y, options);
+  const threads = Math.max(1, Math.min(s.trees, options.threads ?? defaultThreads(nRows, nCols, s.trees)));
+  // Workers start up on their own threads while this one checks and bins the data.
+  if (threads > 1) prestartWorkers(threads - 1);
   checkInputs(X, nRows, nCols, y, options, s.nClasses);
   const classification = s.task === 'classification';
   const binned = binMatrix(X, nRows, nCols);
@@ -294,8 +348,8 @@ export async function fitForest(X: Float64Array, nRows: number, nCols: number, y
     rowWeight: rowWeights(y, s.nClasses, cw),
     balancedSubsample: cw === 'balanced_subsample',
   };
+  if (timings) Object.assign(timings, { binningMs: lap(), workersStarted: 0, workerFirstTreeMs: 0 });
   const { trees, ...settings } = s;
-  const threads = Math.max(1, Math.min(trees, options.threads ?? defaultThreads(nRows, nCols, trees)));
   const grown: GrownTree[] = new Array(trees);
   let built = 0;
   const onTree = (i: number, g: GrownTree): void => {
@@ -310,9 +364,13 @@ export async function fitForest(X: Float64Array, nRows: number, nCols: number, y
       await point();
       onTree(i, grower.grow(i));
     }
-  } else await growInParallel(data, settings, trees, threads, onTree, options.signal);
+  } else await growInParallel(data, settings, trees, threads, onTree, options.signal, timings);
+  if (timings) {
+    timings.growingMs = lap();
+    timings.oobWalkMs = grown.reduce((sum, g) => sum + g.oobWalkMs, 0);
+  }
 
-  return {
+  const model: ForestModel = {
     task: s.task,
     nFeatures: nCols,
     nClasses: s.nClasses,
@@ -321,4 +379,6 @@ export async function fitForest(X: Float64Array, nRows: number, nCols: number, y
     oobScore: s.bootstrap ? oobScore(grown, data.y, settings) : undefined,
     settings: { ...s, ...(cw === undefined ? {} : { classWeight: typeof cw === 'string' ? cw : [...cw] }) },
   };
+  if (timings) timings.oobScoreMs = lap();
+  return model;
 }

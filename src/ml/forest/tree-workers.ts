@@ -30,15 +30,23 @@ function start(): Worker {
   return w;
 }
 
-/** Takes `n` workers for one fit, idle ones first; they keep the thread alive until given back. */
-export function takeWorkers(n: number): Worker[] {
-  const out: Worker[] = [];
-  while (out.length < n) {
+/** Workers that have finished a fit: their tree builder is compiled. */
+const warm = new WeakSet<Worker>();
+
+/**
+ * Takes `n` workers for one fit, idle ones first; they keep the thread alive until given back.
+ * `cold` counts those that never grew a tree before (just started or prestarted).
+ */
+export function takeWorkers(n: number): { workers: Worker[]; cold: number } {
+  const workers: Worker[] = [];
+  let cold = 0;
+  while (workers.length < n) {
     const w = idle.pop() ?? start();
+    if (!warm.has(w)) cold++;
     w.ref();
-    out.push(w);
+    workers.push(w);
   }
-  return out;
+  return { workers, cold };
 }
 
 /** Gives back workers that finished every request they were sent; beyond the core count they are stopped. */
@@ -46,6 +54,7 @@ export async function returnWorkers(workers: readonly Worker[]): Promise<void> {
   const extra: Worker[] = [];
   for (const w of workers) {
     if (w.threadId < 0) continue; // already exited
+    warm.add(w);
     if (idle.length < availableParallelism()) {
       w.unref();
       idle.push(w);
