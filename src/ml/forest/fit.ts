@@ -86,7 +86,7 @@ export interface FitTimings {
   oobScoreMs: number;
   /** Workers that grew their first trees in this fit (started for it, or prestarted); 0 when the pool's were warm. */
   workersStarted: number;
-  /** From handing out the first trees until every worker's first tree had arrived (start-up, if any, plus one tree); 0 on one thread. */
+  /** From handing out the first trees until every worker's first tree had arrived (start-up, if any, plus one tree), or until the end if a worker delivered none; 0 on one thread. */
   workerFirstTreeMs: number;
 }
 
@@ -165,14 +165,24 @@ export function prestartForestWorkers(cells: number, trees: number, threads?: nu
 /** Trees queued per worker, so a worker has its next index while the calling thread is busy growing a tree of its own. */
 const QUEUED_PER_WORKER = 2;
 
-type WorkerReply = { type: 'tree'; treeIndex: number; grown: GrownTree } | { type: 'error'; message: string };
+/** Tags one fit's messages, so replies a worker still sends for an earlier fit are told apart. */
+let lastFitId = 0;
+
+type WorkerReply = { type: 'tree'; fit: number; treeIndex: number; grown: GrownTree } | { type: 'error'; fit: number; message: string };
 
 /**
  * Grows trees 0..n-1 on the calling thread and `threads - 1` pooled workers, each taking the next
  * index as it frees up. The calling thread yields to its event loop between its own trees, which
- * is when workers' trees and an abort arrive. An abort or a worker's failure rejects after the
- * calling thread's current tree and terminates the workers, whatever tree they are in; nothing is
- * reported after the rejection. Workers that finished cleanly go back to the pool.
+ * is when workers' trees and an abort arrive.
+ *
+ * When no index is left to hand out, the calling thread grows the trees still queued on workers
+ * itself, the last queued first, instead of waiting for them: a tree depends only on its index, so
+ * whichever copy arrives first is the same tree, and the fit never waits on a worker that is
+ * still cold or starved of CPU. A worker goes back to the pool at once; replies it still sends for
+ * this fit carry this fit's id and are ignored by the next.
+ *
+ * An abort or a worker's failure rejects after the calling thread's current tree and terminates
+ * the workers, whatever tree they are in; nothing is reported after the rejection.
  */
 async function growInParallel(
   data: TrainingData,
@@ -184,17 +194,23 @@ async function growInParallel(
   timings: FitTimings | undefined,
 ): Promise<void> {
   signal?.throwIfAborted();
+  const fit = ++lastFitId;
   const started = performance.now();
   const { workers, cold } = takeWorkers(threads - 1);
   let waitingForFirst = workers.length;
   if (timings) timings.workersStarted = cold;
+  const have = new Uint8Array(trees);
   let next = 0;
   let received = 0;
   let failure: { error: unknown } | undefined;
-  let wake: (() => void) | undefined;
   const fail = (error: unknown): void => {
     failure ??= { error };
-    wake?.();
+  };
+  const deliver = (i: number, g: GrownTree): void => {
+    if (have[i]) return;
+    have[i] = 1;
+    received++;
+    onTree(i, g);
   };
   const send = (w: Worker): void => {
     if (next < trees) w.postMessage({ type: 'grow', treeIndex: next++ } satisfies WorkerRequest);
@@ -203,7 +219,7 @@ async function growInParallel(
     let first = true;
     return {
       message: (msg: WorkerReply): void => {
-        if (failure) return;
+        if (failure || msg.fit !== fit) return;
         if (msg.type === 'error') {
           fail(new Error(`growing a tree failed in a worker: ${msg.message}`));
           return;
@@ -212,10 +228,8 @@ async function growInParallel(
           first = false;
           if (--waitingForFirst === 0 && timings) timings.workerFirstTreeMs = performance.now() - started;
         }
-        received++;
-        onTree(msg.treeIndex, msg.grown);
+        deliver(msg.treeIndex, msg.grown);
         send(w);
-        wake?.();
       },
       error: fail,
       exit: (code: number): void => fail(new Error(`a forest worker exited (code ${code}) before its trees were grown`)),
@@ -227,26 +241,26 @@ async function growInParallel(
     w.on('message', listeners[wi].message);
     w.on('error', listeners[wi].error);
     w.on('exit', listeners[wi].exit);
-    w.postMessage({ type: 'init', data, settings: s } satisfies WorkerRequest);
+    w.postMessage({ type: 'init', fit, data, settings: s } satisfies WorkerRequest);
     for (let q = 0; q < QUEUED_PER_WORKER; q++) send(w);
   });
   const grower = new TreeGrower(data, s);
+  let stealFrom = trees - 1;
   try {
-    for (;;) {
+    while (received < trees) {
       if (failure) throw failure.error;
-      if (next < trees) {
-        const i = next++;
-        onTree(i, grower.grow(i));
-        received++;
-        await pollPhase();
-      } else if (received < trees) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = undefined;
-      } else break;
+      let i = -1;
+      if (next < trees) i = next++;
+      else {
+        while (have[stealFrom]) stealFrom--;
+        i = stealFrom--;
+      }
+      deliver(i, grower.grow(i));
+      await pollPhase();
     }
+    if (failure) throw failure.error;
   } finally {
+    if (timings && waitingForFirst > 0) timings.workerFirstTreeMs = performance.now() - started;
     signal?.removeEventListener('abort', onAbort);
     workers.forEach((w, wi) => {
       w.off('message', listeners[wi].message);
