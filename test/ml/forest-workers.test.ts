@@ -108,6 +108,7 @@ test('prestartForestWorkers starts what the fit would use: none for a small fore
   assert.equal(idleWorkerCount(), 0, 'rows x features x trees below the default threshold: one thread, no worker');
   prestartForestWorkers(train.nRows * train.nCols, 20, 1);
   assert.equal(idleWorkerCount(), 0, 'threads: 1 asked for');
+  // The prestarted worker grows throw-away trees on made-up data first; the fit's trees must not notice.
   prestartForestWorkers(train.nRows * train.nCols, 20, 2);
   assert.equal(idleWorkerCount(), 1);
   const timings = {} as FitTimings;

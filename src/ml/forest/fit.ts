@@ -154,12 +154,13 @@ const SMALL_FOREST = 4e6;
 
 /**
  * Starts the workers a fit of about `cells` feature values (rows x features) would use, ahead of
- * it, e.g. while a step loads its libraries and reads its input; they wait in the pool. A guess
- * that turns out wrong only leaves an idle worker in the pool (or starts none).
+ * it, e.g. while a step loads its libraries and reads its input, and has them compile the tree
+ * builder on a few throw-away trees; they wait in the pool. A guess that turns out wrong only
+ * leaves an idle worker in the pool (or starts none).
  */
 export function prestartForestWorkers(cells: number, trees: number, threads?: number): void {
   const n = threads ?? (cells * trees < SMALL_FOREST ? 1 : availableParallelism());
-  if (n > 1) prestartWorkers(Math.min(n, trees) - 1);
+  if (n > 1) prestartWorkers(Math.min(n, trees) - 1, true);
 }
 
 /** Trees queued per worker, so a worker has its next index while the calling thread is busy growing a tree of its own. */

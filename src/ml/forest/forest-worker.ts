@@ -6,6 +6,7 @@
  * the pool (tree-workers.ts) for the next fit, its tree builder already compiled.
  */
 import { parentPort } from 'node:worker_threads';
+import { createRng } from '../../rng.js';
 import { TreeGrower } from './grow-tree.js';
 import type { TrainingData } from './grow-tree.js';
 import type { TreeSettings } from './types.js';
@@ -13,7 +14,8 @@ import type { TreeSettings } from './types.js';
 export type WorkerRequest =
   | { type: 'init'; fit: number; data: TrainingData; settings: TreeSettings }
   | { type: 'grow'; treeIndex: number }
-  | { type: 'release' };
+  | { type: 'release' }
+  | { type: 'warm-up' };
 
 if (!parentPort) throw new Error('forest-worker.js must run in a worker thread');
 const port = parentPort;
@@ -21,7 +23,39 @@ let grower: TreeGrower | undefined;
 /** The fit being served; every reply carries it (see growInParallel). */
 let fit = 0;
 
+/**
+ * Grows a few trees on a small made-up data set and drops them, so that V8 has compiled the tree
+ * builder by the time a fit's data arrives. Asked for by a worker started ahead of a step's fit,
+ * while the step loads its libraries and reads its input (tree-workers.ts, prestartWorkers).
+ */
+function warmUp(): void {
+  const nRows = 400;
+  const nCols = 8;
+  const nClasses = 3;
+  const rng = createRng(0);
+  const codes = new Uint8Array(nRows * nCols);
+  for (let i = 0; i < codes.length; i++) codes[i] = rng.int(32);
+  const y = Int32Array.from({ length: nRows }, (_, r) => (codes[r] + codes[nRows + r]) % nClasses);
+  const edges = Array.from({ length: nCols }, () => Float64Array.from({ length: 31 }, (_, b) => b + 0.5));
+  const settings: TreeSettings = {
+    task: 'classification',
+    nClasses,
+    maxDepth: Infinity,
+    minSamplesSplit: 2,
+    minSamplesLeaf: 1,
+    maxFeatures: 3,
+    bootstrap: true,
+    seed: 0,
+  };
+  const warm = new TreeGrower({ codes, edges, nRows, nCols, y }, settings);
+  for (let t = 0; t < 4; t++) warm.grow(t);
+}
+
 port.on('message', (msg: WorkerRequest) => {
+  if (msg.type === 'warm-up') {
+    warmUp();
+    return;
+  }
   if (msg.type === 'init') {
     grower = new TreeGrower(msg.data, msg.settings);
     fit = msg.fit;
