@@ -28,7 +28,7 @@ const none: CancellationPoint = () => Promise.resolve();
  * loop is in its poll phase (after a file read, say), it runs in the check phase right after,
  * before the next poll; the second immediate, scheduled from the check phase, runs only after one.
  */
-function pollPhase(): Promise<void> {
+export function pollPhase(): Promise<void> {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 

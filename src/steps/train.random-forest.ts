@@ -3,7 +3,7 @@
  * Classification for a categorical target, regression for a numeric one; the model artifact is
  * one JSON file holding the feature names, the class labels and the forest's node tables.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { defineStep } from '../engine/step-type.js';
 import { FOREST_MODEL_FORMAT } from '../ml/model-formats.js';
 import { StepInputError } from '../errors.js';
@@ -89,14 +89,17 @@ export default defineStep<Params>({
         maximum: MAX_THREADS,
         default: null,
         description:
-          'Worker threads; null = all cores (one for small forests, where starting workers costs more than it saves). The model does not depend on it.',
+          'Threads growing trees (this one and threads - 1 pooled workers); null = all cores (one for small forests, where handing trees to a worker costs more than it saves). The model does not depend on it.',
       },
     },
   },
   async run(ctx, params) {
+    const { fitForest, forestToJSON, predictClasses, predictForest, prestartForestWorkers } = await import('../ml/forest/index.js');
+    // The forest's workers start while the Arrow library loads and the input is read (~0.1 s);
+    // an Arrow file of numbers holds about 8 bytes per value, enough to guess the thread count.
+    prestartForestWorkers((await stat(ctx.input('train')!)).size / 8, params.trees, params.threads ?? undefined);
     const { readDatasetFile } = await import('../data/arrow.js');
     const { featureMatrix, targetVector } = await import('../data/matrix.js');
-    const { fitForest, forestToJSON, predictClasses, predictForest } = await import('../ml/forest/index.js');
     const { crossValidate, cvSummary, parseFolds } = await import('../ml/cross-validate.js');
     const { modelArtifactHead } = await import('../ml/model-artifact.js');
 

@@ -1,21 +1,22 @@
 /**
  * fitForest: checks the inputs, resolves sklearn-style defaults, bins the features once, grows the
- * trees (in worker threads, or on this thread when threads = 1) and combines them into a model
- * with the out-of-bag score and feature importances.
+ * trees (on this thread, helped by threads - 1 pooled workers when threads > 1) and combines them
+ * into a model with the out-of-bag score and feature importances.
  *
  * Each tree draws from its own generator, createRng(seed).fork(treeIndex), and results are
  * gathered by tree index, so a forest is byte-identical whatever the number of threads.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { DataError, StepInputError } from '../../errors.js';
-import { cancellationPoint } from '../cancellation-point.js';
+import { cancellationPoint, pollPhase } from '../cancellation-point.js';
 import { binMatrix } from './binning.js';
-import { growTree } from './grow-tree.js';
+import { TreeGrower } from './grow-tree.js';
 import type { GrownTree, TrainingData } from './grow-tree.js';
 import type { WorkerRequest } from './forest-worker.js';
 import type { ForestModel, ForestOptions, MaxFeatures, TreeSettings } from './types.js';
 import { outputsPerNode } from './types.js';
+import { discardWorkers, prestartWorkers, returnWorkers, takeWorkers } from './tree-workers.js';
 
 function positiveInt(name: string, v: number, min: number): number {
   if (!Number.isInteger(v) || v < min) throw new StepInputError(`${name} must be an integer >= ${min}, got ${v}`);
@@ -69,7 +70,25 @@ function checkInputs(X: Float64Array, nRows: number, nCols: number, y: Int32Arra
 export type FitOptions = ForestOptions & {
   /** Column names, used only to say where bad data is. */
   featureNames?: readonly string[];
+  /** Filled in with where the fit's time went (for benchmarks; the model does not depend on it). */
+  timings?: FitTimings;
 };
+
+/** Where a fit's time went, in milliseconds of wall time unless said otherwise. */
+export interface FitTimings {
+  /** Checking the inputs and binning the features. */
+  binningMs: number;
+  /** Growing the trees, on every thread, including each tree's walk of its out-of-bag rows. */
+  growingMs: number;
+  /** CPU time walking the out-of-bag rows down their trees, summed over trees (inside growingMs). */
+  oobWalkMs: number;
+  /** Combining the trees' out-of-bag votes into the score, and the importances. */
+  oobScoreMs: number;
+  /** Workers that grew their first trees in this fit (started for it, or prestarted); 0 when the pool's were warm. */
+  workersStarted: number;
+  /** From handing out the first trees until every worker's first tree had arrived (start-up, if any, plus one tree), or until the end if a worker delivered none; 0 on one thread. */
+  workerFirstTreeMs: number;
+}
 
 function resolveSettings(nCols: number, y: Int32Array | Float64Array, o: FitOptions): TreeSettings & { trees: number } {
   const classification = o.task === 'classification';
@@ -123,64 +142,137 @@ function rowWeights(y: Int32Array | Float64Array, nClasses: number, cw: FitOptio
 }
 
 /**
- * Threads when the caller leaves it open: all cores, except for small forests, where starting
- * workers (each compiles the tree builder from cold) costs more than it saves: on breast cancer
- * (455 x 30, 100 trees) one thread takes ~0.11 s and two ~0.26 s. An explicit `threads` is obeyed.
+ * Threads when the caller leaves it open: all cores, except for small forests, where handing
+ * trees to a worker costs more than it saves. An explicit `threads` is obeyed.
  */
 function defaultThreads(nRows: number, nCols: number, trees: number): number {
-  return nRows * nCols * trees < 4e6 ? 1 : availableParallelism();
+  return nRows * nCols * trees < SMALL_FOREST ? 1 : availableParallelism();
 }
 
+/** rows x features x trees below which one thread is the default (see defaultThreads). */
+const SMALL_FOREST = 4e6;
+
 /**
- * Grows trees 0..n-1 on `threads` workers, handing out the next index as each worker frees up.
- * An abort rejects at once and terminates the workers, whatever tree they are in; trees that
- * arrive after that are dropped unreported.
+ * Starts the workers a fit of about `cells` feature values (rows x features) would use, ahead of
+ * it, e.g. while a step loads its libraries and reads its input, and has them compile the tree
+ * builder on a few throw-away trees; they wait in the pool. A guess that turns out wrong only
+ * leaves an idle worker in the pool (or starts none).
  */
-async function growInWorkers(
+export function prestartForestWorkers(cells: number, trees: number, threads?: number): void {
+  const n = threads ?? (cells * trees < SMALL_FOREST ? 1 : availableParallelism());
+  if (n > 1) prestartWorkers(Math.min(n, trees) - 1, true);
+}
+
+/** Trees queued per worker, so a worker has its next index while the calling thread is busy growing a tree of its own. */
+const QUEUED_PER_WORKER = 2;
+
+/** Tags one fit's messages, so replies a worker still sends for an earlier fit are told apart. */
+let lastFitId = 0;
+
+type WorkerReply = { type: 'tree'; fit: number; treeIndex: number; grown: GrownTree } | { type: 'error'; fit: number; message: string };
+
+/**
+ * Grows trees 0..n-1 on the calling thread and `threads - 1` pooled workers, each taking the next
+ * index as it frees up. The calling thread yields to its event loop between its own trees, which
+ * is when workers' trees and an abort arrive.
+ *
+ * When no index is left to hand out, the calling thread grows the trees still queued on workers
+ * itself, the last queued first, instead of waiting for them: a tree depends only on its index, so
+ * whichever copy arrives first is the same tree, and the fit never waits on a worker that is
+ * still cold or starved of CPU. A worker goes back to the pool at once; replies it still sends for
+ * this fit carry this fit's id and are ignored by the next.
+ *
+ * An abort or a worker's failure rejects after the calling thread's current tree and terminates
+ * the workers, whatever tree they are in; nothing is reported after the rejection.
+ */
+async function growInParallel(
   data: TrainingData,
   s: TreeSettings,
   trees: number,
   threads: number,
   onTree: (i: number, g: GrownTree) => void,
   signal: AbortSignal | undefined,
+  timings: FitTimings | undefined,
 ): Promise<void> {
-  const workers: Worker[] = [];
-  let onAbort: (() => void) | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let done = 0;
-      let settled = false;
-      const fail = (e: unknown): void => {
-        settled = true;
-        reject(e);
-      };
-      if (signal?.aborted) return fail(signal.reason);
-      onAbort = () => fail(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const send = (w: Worker): void => {
-        if (next < trees) w.postMessage({ type: 'grow', treeIndex: next++ } satisfies WorkerRequest);
-      };
-      for (let t = 0; t < threads; t++) {
-        const w = new Worker(new URL('./forest-worker.js', import.meta.url));
-        workers.push(w);
-        w.on('error', fail);
-        w.on('message', (msg: { type: 'tree'; treeIndex: number; grown: GrownTree } | { type: 'error'; message: string }) => {
-          if (settled) return;
-          if (msg.type === 'error') return fail(new Error(`growing a tree failed in a worker: ${msg.message}`));
-          onTree(msg.treeIndex, msg.grown);
-          if (++done === trees) {
-            settled = true;
-            resolve();
-          } else send(w);
-        });
-        w.postMessage({ type: 'init', data, settings: s } satisfies WorkerRequest);
+  signal?.throwIfAborted();
+  const fit = ++lastFitId;
+  const started = performance.now();
+  const { workers, cold } = takeWorkers(threads - 1);
+  let waitingForFirst = workers.length;
+  if (timings) timings.workersStarted = cold;
+  const have = new Uint8Array(trees);
+  let next = 0;
+  let received = 0;
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown): void => {
+    failure ??= { error };
+  };
+  const deliver = (i: number, g: GrownTree): void => {
+    if (have[i]) return;
+    have[i] = 1;
+    received++;
+    onTree(i, g);
+  };
+  const send = (w: Worker): void => {
+    if (next < trees) w.postMessage({ type: 'grow', treeIndex: next++ } satisfies WorkerRequest);
+  };
+  const listeners = workers.map((w) => {
+    let first = true;
+    return {
+      message: (msg: WorkerReply): void => {
+        if (failure || msg.fit !== fit) return;
+        if (msg.type === 'error') {
+          fail(new Error(`growing a tree failed in a worker: ${msg.message}`));
+          return;
+        }
+        if (first) {
+          first = false;
+          if (--waitingForFirst === 0 && timings) timings.workerFirstTreeMs = performance.now() - started;
+        }
+        deliver(msg.treeIndex, msg.grown);
         send(w);
+      },
+      error: fail,
+      exit: (code: number): void => fail(new Error(`a forest worker exited (code ${code}) before its trees were grown`)),
+    };
+  });
+  const onAbort = (): void => fail(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  workers.forEach((w, wi) => {
+    w.on('message', listeners[wi].message);
+    w.on('error', listeners[wi].error);
+    w.on('exit', listeners[wi].exit);
+    w.postMessage({ type: 'init', fit, data, settings: s } satisfies WorkerRequest);
+    for (let q = 0; q < QUEUED_PER_WORKER; q++) send(w);
+  });
+  const grower = new TreeGrower(data, s);
+  let stealFrom = trees - 1;
+  try {
+    while (received < trees) {
+      if (failure) throw failure.error;
+      let i = -1;
+      if (next < trees) i = next++;
+      else {
+        while (have[stealFrom]) stealFrom--;
+        i = stealFrom--;
       }
-    });
+      deliver(i, grower.grow(i));
+      await pollPhase();
+    }
+    if (failure) throw failure.error;
   } finally {
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
-    await Promise.all(workers.map((w) => w.terminate()));
+    if (timings && waitingForFirst > 0) timings.workerFirstTreeMs = performance.now() - started;
+    signal?.removeEventListener('abort', onAbort);
+    workers.forEach((w, wi) => {
+      w.off('message', listeners[wi].message);
+      w.off('error', listeners[wi].error);
+      w.off('exit', listeners[wi].exit);
+    });
+    if (failure) await discardWorkers(workers);
+    else {
+      for (const w of workers) w.postMessage({ type: 'release' } satisfies WorkerRequest);
+      await returnWorkers(workers);
+    }
   }
 }
 
@@ -245,7 +337,19 @@ function forestImportances(grown: GrownTree[], nCols: number): Float64Array {
 
 export async function fitForest(X: Float64Array, nRows: number, nCols: number, y: Int32Array | Float64Array, options: FitOptions): Promise<ForestModel> {
   options.signal?.throwIfAborted();
+  // The clock is read for options.timings only; nothing in the model depends on it.
+  const timings = options.timings;
+  let mark = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const ms = now - mark;
+    mark = now;
+    return ms;
+  };
   const s = resolveSettings(nCols, y, options);
+  const threads = Math.max(1, Math.min(s.trees, options.threads ?? defaultThreads(nRows, nCols, s.trees)));
+  // Workers start up on their own threads while this one checks and bins the data.
+  if (threads > 1) prestartWorkers(threads - 1);
   checkInputs(X, nRows, nCols, y, options, s.nClasses);
   const classification = s.task === 'classification';
   const binned = binMatrix(X, nRows, nCols);
@@ -259,8 +363,8 @@ export async function fitForest(X: Float64Array, nRows: number, nCols: number, y
     rowWeight: rowWeights(y, s.nClasses, cw),
     balancedSubsample: cw === 'balanced_subsample',
   };
+  if (timings) Object.assign(timings, { binningMs: lap(), workersStarted: 0, workerFirstTreeMs: 0 });
   const { trees, ...settings } = s;
-  const threads = Math.max(1, Math.min(trees, options.threads ?? defaultThreads(nRows, nCols, trees)));
   const grown: GrownTree[] = new Array(trees);
   let built = 0;
   const onTree = (i: number, g: GrownTree): void => {
@@ -270,13 +374,18 @@ export async function fitForest(X: Float64Array, nRows: number, nCols: number, y
   if (threads === 1) {
     // One synchronous loop: the cancellation point between trees lets an abort message in.
     const point = cancellationPoint(options.signal);
+    const grower = new TreeGrower(data, settings);
     for (let i = 0; i < trees; i++) {
       await point();
-      onTree(i, growTree(data, settings, i));
+      onTree(i, grower.grow(i));
     }
-  } else await growInWorkers(data, settings, trees, threads, onTree, options.signal);
+  } else await growInParallel(data, settings, trees, threads, onTree, options.signal, timings);
+  if (timings) {
+    timings.growingMs = lap();
+    timings.oobWalkMs = grown.reduce((sum, g) => sum + g.oobWalkMs, 0);
+  }
 
-  return {
+  const model: ForestModel = {
     task: s.task,
     nFeatures: nCols,
     nClasses: s.nClasses,
@@ -285,4 +394,6 @@ export async function fitForest(X: Float64Array, nRows: number, nCols: number, y
     oobScore: s.bootstrap ? oobScore(grown, data.y, settings) : undefined,
     settings: { ...s, ...(cw === undefined ? {} : { classWeight: typeof cw === 'string' ? cw : [...cw] }) },
   };
+  if (timings) timings.oobScoreMs = lap();
+  return model;
 }

@@ -1,32 +1,77 @@
 /**
- * Worker-thread entry that grows trees for fit.ts. It receives the training data once (the bin
- * codes in a SharedArrayBuffer, so nothing large is copied), then answers "grow tree i" messages
- * one at a time; the main thread hands out tree indices as workers free up.
+ * Worker-thread entry that grows trees for fit.ts. Per fit it receives the training data once
+ * (the bin codes in a SharedArrayBuffer, so nothing large is copied), then answers "grow tree i"
+ * messages in order, tagging each reply with the fit it belongs to; the calling thread hands out
+ * tree indices as workers free up. "release" ends the fit: the worker drops the data and waits in
+ * the pool (tree-workers.ts) for the next fit, its tree builder already compiled.
  */
 import { parentPort } from 'node:worker_threads';
-import { growTree } from './grow-tree.js';
+import { createRng } from '../../rng.js';
+import { TreeGrower } from './grow-tree.js';
 import type { TrainingData } from './grow-tree.js';
 import type { TreeSettings } from './types.js';
 
-export type WorkerRequest = { type: 'init'; data: TrainingData; settings: TreeSettings } | { type: 'grow'; treeIndex: number };
+export type WorkerRequest =
+  | { type: 'init'; fit: number; data: TrainingData; settings: TreeSettings }
+  | { type: 'grow'; treeIndex: number }
+  | { type: 'release' }
+  | { type: 'warm-up' };
 
 if (!parentPort) throw new Error('forest-worker.js must run in a worker thread');
 const port = parentPort;
-let data: TrainingData | undefined;
-let settings: TreeSettings | undefined;
+let grower: TreeGrower | undefined;
+/** The fit being served; every reply carries it (see growInParallel). */
+let fit = 0;
+
+/**
+ * Grows a few trees on a small made-up data set and drops them, so that V8 has compiled the tree
+ * builder by the time a fit's data arrives. Asked for by a worker started ahead of a step's fit,
+ * while the step loads its libraries and reads its input (tree-workers.ts, prestartWorkers).
+ */
+function warmUp(): void {
+  const nRows = 400;
+  const nCols = 8;
+  const nClasses = 3;
+  const rng = createRng(0);
+  const codes = new Uint8Array(nRows * nCols);
+  for (let i = 0; i < codes.length; i++) codes[i] = rng.int(32);
+  const y = Int32Array.from({ length: nRows }, (_, r) => (codes[r] + codes[nRows + r]) % nClasses);
+  const edges = Array.from({ length: nCols }, () => Float64Array.from({ length: 31 }, (_, b) => b + 0.5));
+  const settings: TreeSettings = {
+    task: 'classification',
+    nClasses,
+    maxDepth: Infinity,
+    minSamplesSplit: 2,
+    minSamplesLeaf: 1,
+    maxFeatures: 3,
+    bootstrap: true,
+    seed: 0,
+  };
+  const warm = new TreeGrower({ codes, edges, nRows, nCols, y }, settings);
+  for (let t = 0; t < 4; t++) warm.grow(t);
+}
 
 port.on('message', (msg: WorkerRequest) => {
+  if (msg.type === 'warm-up') {
+    warmUp();
+    return;
+  }
   if (msg.type === 'init') {
-    data = msg.data;
-    settings = msg.settings;
+    grower = new TreeGrower(msg.data, msg.settings);
+    fit = msg.fit;
+    return;
+  }
+  if (msg.type === 'release') {
+    grower = undefined;
     return;
   }
   try {
-    const grown = growTree(data!, settings!, msg.treeIndex);
+    if (!grower) throw new Error(`asked for tree ${msg.treeIndex} before any training data`);
+    const grown = grower.grow(msg.treeIndex);
     const t = grown.tree;
     const transfer = [t.feature.buffer, t.threshold.buffer, t.left.buffer, t.value.buffer, grown.oobRows.buffer, grown.oobLeaves.buffer] as ArrayBuffer[];
-    port.postMessage({ type: 'tree', treeIndex: msg.treeIndex, grown }, transfer);
+    port.postMessage({ type: 'tree', fit, treeIndex: msg.treeIndex, grown }, transfer);
   } catch (e) {
-    port.postMessage({ type: 'error', treeIndex: msg.treeIndex, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    port.postMessage({ type: 'error', fit, treeIndex: msg.treeIndex, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }
 });

@@ -2,8 +2,8 @@
  * The random forest library: histogram-based, multi-threaded, sklearn-compatible defaults.
  * Other code imports from here only.
  */
-export { fitForest, resolveMaxFeatures } from './fit.js';
-export type { FitOptions } from './fit.js';
+export { fitForest, prestartForestWorkers, resolveMaxFeatures } from './fit.js';
+export type { FitOptions, FitTimings } from './fit.js';
 export { predictForest, predictClasses, predictTrees } from './predict.js';
 export { forestToJSON, forestFromJSON, FOREST_FORMAT } from './serialize.js';
 export type { ForestJSON } from './serialize.js';

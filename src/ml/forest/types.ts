@@ -34,13 +34,14 @@ export interface ForestOptions {
   classWeight?: 'balanced' | 'balanced_subsample' | readonly number[];
   seed?: number;
   /**
-   * Worker threads; 1 grows trees on the calling thread. Default: available cores, or 1 for small
-   * forests (rows x features x trees < 4e6) where worker start-up outweighs the gain.
+   * Threads growing trees: the calling thread plus threads - 1 pooled workers (tree-workers.ts);
+   * 1 grows every tree on the calling thread. Default: available cores, or 1 for small forests
+   * (rows x features x trees < 4e6) where handing trees to a worker outweighs the gain.
    */
   threads?: number;
   /** Called with the number of trees built so far, in completion order. */
   onProgress?: (treesBuilt: number, trees: number) => void;
-  /** Aborting it stops the fit between trees (its worker threads are terminated); the fit rejects with the signal's reason. */
+  /** Aborting it stops the fit after the calling thread's current tree (its busy workers are terminated); the fit rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
