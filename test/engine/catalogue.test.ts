@@ -6,6 +6,8 @@ import { runPipeline } from '../../src/engine/execute.js';
 import { PipelineError } from '../../src/errors.js';
 import { catalogue as builtins } from '../../src/steps/index.js';
 import { catalogue as tiny } from './fixtures/tiny-catalogue.js';
+import { lazyStepCatalogue } from '../../src/engine/step-catalogue.js';
+import type { StepType } from '../../src/engine/step-type.js';
 import { makeProject } from './project.js';
 
 const HEAD = 'medpipe: 1\nname: t\n';
@@ -33,4 +35,25 @@ test('the built-in catalogue does not know the injected step type, and the injec
   };
   assert.deepEqual(await errorsWith(tiny), ['step "b": unknown step type "load.csv"']);
   assert.deepEqual(await errorsWith(builtins), ['step "a": unknown step type "tiny.double"']);
+});
+
+test('a lazy catalogue imports a step module when its type is first asked for, once, and checks the id it defines', async () => {
+  let imports = 0;
+  const lazy = lazyStepCatalogue('test:lazy', {
+    'tiny.double': async () => {
+      imports++;
+      return { default: (await tiny.load('tiny.double')) as StepType };
+    },
+    'tiny.misnamed': async () => ({ default: (await tiny.load('tiny.double')) as StepType }),
+  });
+  assert.deepEqual(lazy.ids(), ['tiny.double', 'tiny.misnamed']);
+  assert.equal(imports, 0);
+  assert.equal(lazy.has('tiny.double'), true);
+  assert.equal(lazy.has('constructor'), false);
+  assert.equal(await lazy.load('nope'), undefined);
+  const [a, b] = await Promise.all([lazy.load('tiny.double'), lazy.load('tiny.double')]);
+  assert.equal(a?.id, 'tiny.double');
+  assert.equal(a, b);
+  assert.equal(imports, 1);
+  await assert.rejects(lazy.load('tiny.misnamed'), /the module of "tiny\.misnamed" defines "tiny\.double"/);
 });
