@@ -40,6 +40,14 @@ function stepLabel(step: PipelineStep): string {
   return step.custom ? `custom step ${step.custom.modulePath}` : step.type.id;
 }
 
+type StepState = PipelineState['steps'][string];
+
+/** Whether two steps' outputs are the same artifacts on the same ports. */
+function sameOutputs(a: Readonly<Record<string, OutputRecord>>, b: Readonly<Record<string, OutputRecord>>): boolean {
+  const ports = Object.keys(a);
+  return ports.length === Object.keys(b).length && ports.every((p) => b[p]?.digest === a[p].digest && b[p].size === a[p].size && b[p].kind === a[p].kind);
+}
+
 export interface StepRunnerParts {
   readonly pipeline: Pipeline;
   readonly store: Store;
@@ -65,8 +73,8 @@ export class StepRunner {
   private why: 'fail-fast' | 'interrupt' | 'remote' = 'fail-fast';
   /** Outputs of the steps finished so far. */
   readonly outputs = new Map<string, Readonly<Record<string, OutputRecord>>>();
-  /** The pipeline state after the run: the previous one with this run's steps replaced. */
-  readonly state: Record<string, PipelineState['steps'][string]>;
+  /** What this run changes in the pipeline's state: the steps whose key or outputs differ from the previous state's. */
+  private readonly changed = new Map<string, StepState>();
   /** Every file the run published into the checkout (or, for an experiment, would have). */
   readonly published = new Map<string, Buffer>();
   readonly heldLocks = new Set<string>();
@@ -78,9 +86,14 @@ export class StepRunner {
   private readonly warnings = new Set<string>();
 
   constructor(private readonly p: StepRunnerParts) {
-    this.state = { ...(p.plan.previous?.steps ?? {}) };
     // Every running step listens to the run's signal: a queued run may have dozens at once.
     setMaxListeners(0, this.stopper.signal);
+  }
+
+  /** The pipeline state after the run: the previous one with this run's steps replaced (the previous one itself when nothing changed). */
+  get state(): PipelineState['steps'] {
+    const previous = this.p.plan.previous?.steps ?? {};
+    return this.changed.size ? { ...previous, ...Object.fromEntries(this.changed) } : previous;
   }
 
   get stopping(): boolean {
@@ -396,8 +409,16 @@ export class StepRunner {
     for (const o of Object.values(outs)) this.producers.set(o.digest, step.id);
     const rec = this.p.runs.get(step.id)?.record;
     if (rec) rec.outputs = Object.fromEntries(Object.entries(outs).map(([p, o]) => [p, o.digest]));
+    // A cached step's record in the state stays as it is: the same key stands for the same
+    // version, code, parameters, inputs and files (and computing their digests again was most of
+    // what a cached re-run spent per step here).
+    const before = this.p.plan.previous?.steps[step.id];
+    if (before?.key === key.key && sameOutputs(before.outputs, outs)) {
+      this.changed.delete(step.id);
+      return;
+    }
     const c = key.components;
-    this.state[step.id] = {
+    this.changed.set(step.id, {
       key: key.key,
       version: c.version,
       codeDigest: c.codeDigest,
@@ -407,7 +428,7 @@ export class StepRunner {
       files: { ...c.files },
       lineageDigest: lineageDigest(c),
       outputs: { ...outs },
-    };
+    });
   }
 
   /** Takes the key's lock, waiting while another run holds it; false when the run stopped meanwhile. */
