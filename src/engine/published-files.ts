@@ -31,7 +31,7 @@ function fileStepId(step: PipelineStep): string {
  * The same for every path of one file: device and inode when it exists (so a symbolic or hard
  * link is the file it links to), else the real folder and the name.
  */
-function fileIdentity(path: string): string {
+function identityOf(path: string): string {
   try {
     const stat = statSync(path);
     return `inode ${stat.dev}:${stat.ino}`;
@@ -47,6 +47,16 @@ function fileIdentity(path: string): string {
 /** Every published file that would overwrite what the pipeline reads, or what another step publishes. */
 export function publishConflicts(steps: Iterable<PipelineStep>, pipelineFile: string, dir: string): PublishConflict[] {
   const all = [...steps];
+  // One stat per file: a thousand steps of one custom step share its module.
+  const identities = new Map<string, string>();
+  const fileIdentity = (path: string): string => {
+    let identity = identities.get(path);
+    if (identity === undefined) {
+      identity = identityOf(path);
+      identities.set(path, identity);
+    }
+    return identity;
+  };
   const read = new Map<string, string>([
     [fileIdentity(pipelineFile), 'the pipeline file itself'],
     [fileIdentity(lockFilePath(pipelineFile)), "the pipeline's lock file"],
