@@ -228,13 +228,16 @@ export async function benchGan(argv: readonly string[] = process.argv.slice(2)):
     // The reference is PyTorch's faster setting in this run (2 threads on a quiet machine, 1 on a loaded one).
     const refWarm = Math.min(typeof ref === 'string' ? Infinity : ref.warm, typeof ref1 === 'string' ? Infinity : ref1.warm);
     const rows: string[][] = [['engine', `s / ${c.steps} steps (warm, median)`, 'ms / step', 'cold s', 'x PyTorch (faster)', 'runs']];
+    const torchName = `PyTorch ${typeof ref === 'string' ? '' : (ref.torch ?? '')} CPU`;
     const label = (e: string): string =>
       e === 'kernels'
         ? 'medpipe kernels (WebAssembly)'
         : e === 'torch'
-          ? `PyTorch ${typeof ref === 'string' ? '' : (ref.torch ?? '')} CPU, 2 threads`
-          : `tfjs ${e === 'node' ? 'tensorflow' : e}`;
-    for (const e of [...engines, ...(runs.has('cpu') ? ['cpu'] : []), 'torch']) {
+          ? `${torchName}, 2 threads`
+          : e === 'torch1'
+            ? `${torchName}, 1 thread`
+            : `tfjs ${e === 'node' ? 'tensorflow' : e}`;
+    for (const e of [...engines, ...(runs.has('cpu') ? ['cpu'] : []), 'torch', 'torch1']) {
       const s = summarise(runs.get(e)!);
       rows.push(
         typeof s === 'string'
