@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ganKernelsModule } from '../../src/ml/gan/kernel-engine.js';
-import { base64ToFloats } from '../../src/ml/gan/mlp.js';
-import { fitGan, fitGanKernels, type GanCheckpoint, type GanTrainConfig, type GanTrainData } from '../../src/ml/gan/train.js';
+import { createKernelEngine, ganKernelsModule } from '../../src/ml/gan/kernel-engine.js';
+import { base64ToFloats, paramCount } from '../../src/ml/gan/mlp.js';
+import { criticShape, fitGan, fitGanKernels, generatorShape, type GanCheckpoint, type GanTrainConfig, type GanTrainData } from '../../src/ml/gan/train.js';
 import { selectTfBackend } from '../../src/ml/tf/backend.js';
 import { createRng } from '../../src/rng.js';
 import { tempDir } from './helpers.js';
@@ -137,4 +137,11 @@ test('a missing or broken module is a clear error, not a fallback', () => {
   const broken = join(dir, 'broken.wasm');
   writeFileSync(broken, 'not WebAssembly');
   assert.throws(() => ganKernelsModule(pathToFileURL(broken)), /broken\.wasm does not compile here/);
+});
+
+test("a GAN too large for the kernels' 4 GB memory is a clear error naming the way out", () => {
+  const config = { ...configOf(cases[2], 1), batchSize: 65536, noiseDim: 2, dataDim: 2, numericColumns: 2, generatorHidden: [4096], criticHidden: [4096] };
+  const shapes = { generator: generatorShape(config), critic: criticShape(config) };
+  const init = { generator: new Float32Array(paramCount(shapes.generator)), critic: new Float32Array(paramCount(shapes.critic)) };
+  assert.throws(() => createKernelEngine(config, shapes, init), /needs more than the kernels' 4 GB of WebAssembly memory .*backend: wasm/);
 });

@@ -144,7 +144,15 @@ export function createKernelEngine(
     cond: mem.take(Math.max(1, B * k)),
     eps: mem.take(B),
   };
-  growTo(memory, mem.end);
+  const tooLarge = (e: unknown): Error =>
+    new Error(
+      `the GAN (batch ${B}, layers ${shapes.generator.sizes.join('-')} and ${shapes.critic.sizes.join('-')}) needs more than the kernels' 4 GB of WebAssembly memory (${(e as Error).message}): use a smaller batch or network, or backend: wasm`,
+    );
+  try {
+    growTo(memory, mem.end);
+  } catch (e) {
+    throw tooLarge(e);
+  }
   const cfg = new Float64Array(memory.buffer, cfgAt, CFG_SLOTS);
   const values: Record<keyof typeof CFG, number> = {
     d,
@@ -171,7 +179,11 @@ export function createKernelEngine(
   for (const [name, slot] of Object.entries(CFG)) cfg[slot] = values[name as keyof typeof CFG];
   new Int32Array(memory.buffer, at.sizesG, LG + 1).set(shapes.generator.sizes);
   new Int32Array(memory.buffer, at.sizesD, LD + 1).set(shapes.critic.sizes);
-  exports.configure(cfgAt);
+  try {
+    exports.configure(cfgAt);
+  } catch (e) {
+    throw tooLarge(e);
+  }
 
   // Views after configure, which grows memory for its scratch buffers (growing detaches earlier views).
   const f32 = (ptr: number, n: number) => new Float32Array(memory.buffer, ptr, n);

@@ -69,9 +69,12 @@ export function heapBase(): usize {
 let top: usize = 0;
 function take(floats: i32): usize {
   const a = top;
-  top += ((<usize>floats * 4 + 15) & ~(<usize>15));
+  const next = <u64>top + ((<u64>floats * 4 + 15) & ~(<u64>15));
+  // Beyond 4 GB the 32-bit addresses would wrap: stop (the caller reports a network too large for the kernels).
+  if (next > 0xffff0000) unreachable();
+  top = <usize>next;
   // configure writes into what it lays out (the per-layer address arrays): grow as it goes.
-  const pages = <i32>((top + 0xffff) >> 16) - memory.size();
+  const pages = <i32>((<u64>top + 0xffff) >> 16) - memory.size();
   if (pages > 0 && memory.grow(pages) < 0) unreachable();
   return a;
 }
