@@ -151,7 +151,7 @@ export default defineStep<Params>({
         enum: ['auto', 'kernels', 'node', 'wasm', 'cpu'],
         default: 'auto',
         description:
-          "What trains the networks. kernels: medpipe's own WebAssembly (built with medpipe; one call per training step, the fastest on these small networks). node, wasm, cpu: that TensorFlow.js backend. auto: the TensorFlow.js backend MEDPIPE_TF_BACKEND forces if it is set, else kernels. Weights for one seed differ slightly between backends; naming one here makes it part of the cache key.",
+          "What trains the networks. kernels: medpipe's own WebAssembly (built with medpipe; one call per critic or generator update, the fastest on these small networks; the same weights on every machine). node, wasm, cpu: that TensorFlow.js backend. auto: the TensorFlow.js backend MEDPIPE_TF_BACKEND forces if it is set, else kernels. Weights for one seed differ slightly between backends; naming one here makes it part of the cache key.",
       },
       log_every: { type: 'integer', minimum: 1, default: 50, description: 'Record the losses (and report progress) every this many steps.' },
       checkpoint_every: { type: 'integer', minimum: 0, default: 500, description: 'Save a resumable checkpoint every this many steps (0: never).' },
