@@ -1,6 +1,7 @@
 /**
- * Step `train.gan`: a tabular GAN (WGAN-GP by default) trained with TensorFlow.js on a dataset's
- * numeric and 0/1 columns, optionally conditioned on a label or on bins of a numeric property.
+ * Step `train.gan`: a tabular GAN (WGAN-GP by default) trained on a dataset's numeric and 0/1
+ * columns, optionally conditioned on a label or on bins of a numeric property: by medpipe's own
+ * compiled WebAssembly kernels (backend: kernels, auto's choice) or TensorFlow.js.
  * Outputs the generator (medpipe.gan/1 JSON, for `generate`) and the training curves.
  *
  * An interrupted fit resumes: every checkpoint_every steps the full training state is written to
@@ -15,7 +16,8 @@ import { scratchDir, STORE_FOLDERS } from '../engine/store-layout.js';
 import { defineStep } from '../engine/step-type.js';
 import { StepInputError } from '../errors.js';
 import type { ConditionParam } from '../ml/gan/encode.js';
-import type { GanModel } from '../ml/gan/model.js';
+import type { GanBackendName, GanModel } from '../ml/gan/model.js';
+import type { Tf } from '../ml/tf/backend.js';
 import type { GanCheckpoint } from '../ml/gan/train.js';
 import { MAX_ROWS } from '../engine/param-limits.js';
 
@@ -38,7 +40,7 @@ interface Params {
   pac: number;
   gp_weight: number;
   seed: number;
-  backend: 'auto' | 'node' | 'wasm' | 'cpu';
+  backend: 'auto' | 'kernels' | 'node' | 'wasm' | 'cpu';
   log_every: number;
   checkpoint_every: number;
 }
@@ -66,12 +68,12 @@ export default defineStep<Params>({
   id: 'train.gan',
   version: '3',
   description:
-    'Tabular GAN (WGAN-GP, or the standard GAN) in TensorFlow.js: numeric columns standardised, 0/1 columns through a sigmoid, optional condition (a label or bins of a property); resumes from its checkpoint.',
+    "Tabular GAN (WGAN-GP, or the standard GAN), on medpipe's compiled WebAssembly kernels or TensorFlow.js: numeric columns standardised, 0/1 columns through a sigmoid, optional condition (a label or bins of a property); resumes from its checkpoint.",
   inputs: { train: { kind: 'dataset', description: 'Training rows: the numeric and 0/1 columns to learn (impute missing values first).' } },
   outputs: {
     model: {
       kind: 'model',
-      description: 'The generator with its column metadata, scaling, condition labels, seed and TensorFlow.js backend (medpipe.gan/1 JSON).',
+      description: 'The generator with its column metadata, scaling, condition labels, seed and training backend (medpipe.gan/1 JSON).',
     },
     curves: { kind: 'report', description: 'Training losses every log_every steps (JSON).' },
   },
@@ -146,10 +148,10 @@ export default defineStep<Params>({
         description: 'Seed of every random number (weights, batches, noise): same seed, same generator on the same backend.',
       },
       backend: {
-        enum: ['auto', 'node', 'wasm', 'cpu'],
+        enum: ['auto', 'kernels', 'node', 'wasm', 'cpu'],
         default: 'auto',
         description:
-          'TensorFlow.js backend. auto: MEDPIPE_TF_BACKEND if set, else tfjs-node when installed, else wasm, else cpu. Weights for one seed differ slightly between backends; naming one here makes it part of the cache key.',
+          "What trains the networks. kernels: medpipe's own WebAssembly (built with medpipe; one call per critic or generator update, the fastest on these small networks; the same weights on every machine). node, wasm, cpu: that TensorFlow.js backend. auto: the TensorFlow.js backend MEDPIPE_TF_BACKEND forces if it is set, else kernels. Weights for one seed differ slightly between backends; naming one here makes it part of the cache key.",
       },
       log_every: { type: 'integer', minimum: 1, default: 50, description: 'Record the losses (and report progress) every this many steps.' },
       checkpoint_every: { type: 'integer', minimum: 0, default: 500, description: 'Save a resumable checkpoint every this many steps (0: never).' },
@@ -157,9 +159,9 @@ export default defineStep<Params>({
   },
   async run(ctx, params) {
     const { readDatasetFile } = await import('../data/arrow.js');
-    const { loadTf } = await import('../ml/tf/backend.js');
+    const { loadTf, TF_BACKEND_ENV } = await import('../ml/tf/backend.js');
     const { encodeTable } = await import('../ml/gan/encode.js');
-    const { fitGan } = await import('../ml/gan/train.js');
+    const { fitGan, fitGanKernels } = await import('../ml/gan/train.js');
     const { floatsToBase64 } = await import('../ml/gan/mlp.js');
     const { GAN_MODEL_FORMAT } = await import('../ml/gan/model.js');
 
@@ -173,8 +175,19 @@ export default defineStep<Params>({
       seed: params.seed,
       transform: params.numeric_transform,
     });
-    const { tf, backend, reason } = await loadTf(params.backend === 'auto' ? undefined : params.backend);
-    ctx.log(`TensorFlow.js backend: ${backend} (${reason})`);
+    const forcedTf = process.env[TF_BACKEND_ENV]?.trim();
+    const useKernels = params.backend === 'kernels' || (params.backend === 'auto' && !forcedTf);
+    let tf: Tf | undefined;
+    let backend: GanBackendName;
+    let reason: string;
+    if (useKernels) {
+      backend = 'kernels';
+      reason = params.backend === 'kernels' ? 'backend: kernels' : `auto, ${TF_BACKEND_ENV} not set`;
+      ctx.log(`training backend: medpipe's WebAssembly kernels (${reason})`);
+    } else {
+      ({ tf, backend, reason } = await loadTf(params.backend === 'auto' ? undefined : (params.backend as 'node' | 'wasm' | 'cpu')));
+      ctx.log(`TensorFlow.js backend: ${backend} (${reason})`);
+    }
 
     const checkpointPath = ctx.run ? join(ctx.run.storeDir, STORE_FOLDERS.checkpoints, `${ctx.run.stepKey}.json`) : undefined;
     const checkpointScratch = ctx.run && scratchDir(ctx.run.storeDir);
@@ -188,8 +201,8 @@ export default defineStep<Params>({
       `${params.loss} on ${enc.nRows} rows: ${enc.numericColumns} numeric + ${binary} binary columns${enc.condition ? `, conditioned on "${enc.condition.column}" (${enc.condition.labels.length} labels)` : ''}`,
     );
 
-    const result = await fitGan(
-      tf,
+    const fit = tf ? fitGan.bind(null, tf) : fitGanKernels;
+    const result = await fit(
       { X: enc.X, nRows: enc.nRows, ...(enc.cond ? { cond: enc.cond } : {}) },
       {
         dataDim: enc.columns.length,

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDatasetFile } from '../../src/data/arrow.js';
 import { selectTfBackend } from '../../src/ml/tf/backend.js';
-import { fitGan, type GanCheckpoint, type GanTrainConfig } from '../../src/ml/gan/train.js';
+import { fitGan, fitGanKernels, type GanCheckpoint, type GanTrainConfig } from '../../src/ml/gan/train.js';
 import { floatsToBase64 } from '../../src/ml/gan/mlp.js';
 import { createRng } from '../../src/rng.js';
 import trainGan from '../../src/steps/train.gan.js';
@@ -44,36 +44,43 @@ const m = mixture(300, 5);
 const X = new Float32Array(600);
 for (let i = 0; i < 300; i++) [X[2 * i], X[2 * i + 1]] = [m.x[i], m.y[i]];
 
-test('same seed, same generator bytes; another seed, other bytes', async () => {
-  const a = await fitGan(tf, { X, nRows: 300 }, config);
-  const b = await fitGan(tf, { X, nRows: 300 }, config);
-  const c = await fitGan(tf, { X, nRows: 300 }, { ...config, seed: 4 });
-  assert.equal(floatsToBase64(a.generator), floatsToBase64(b.generator));
-  assert.deepEqual(a.curves, b.curves);
-  assert.notEqual(floatsToBase64(a.generator), floatsToBase64(c.generator));
-  assert.equal(a.curves.length, 4);
-  assert.ok(a.curves.every((p) => Number.isFinite(p.critic_loss) && Number.isFinite(p.generator_loss) && Number.isFinite(p.gradient_penalty!)));
-});
+const engines = [
+  ['tfjs wasm', (...args: Parameters<typeof fitGanKernels>) => fitGan(tf, ...args)],
+  ['kernels', fitGanKernels],
+] as const;
 
-test('a fit killed after its checkpoint resumes to the same weights as an uninterrupted fit', async () => {
-  const full = await fitGan(tf, { X, nRows: 300 }, config);
-  let saved: GanCheckpoint | undefined;
-  await assert.rejects(
-    fitGan(tf, { X, nRows: 300 }, config, {
-      onCheckpoint: async (ck) => {
-        saved = JSON.parse(JSON.stringify(ck)) as GanCheckpoint;
-        throw new Error('killed');
-      },
-    }),
-    /killed/,
-  );
-  assert.equal(saved?.step, 20);
-  const resumed = await fitGan(tf, { X, nRows: 300 }, config, { resume: saved! });
-  assert.equal(resumed.resumedFrom, 20);
-  assert.equal(floatsToBase64(resumed.generator), floatsToBase64(full.generator));
-  assert.deepEqual(resumed.curves, full.curves);
-  await assert.rejects(fitGan(tf, { X, nRows: 300 }, { ...config, noiseDim: 5 }, { resume: saved! }), /different GAN configuration/);
-});
+for (const [engine, fit] of engines) {
+  test(`${engine}: same seed, same generator bytes; another seed, other bytes`, async () => {
+    const a = await fit({ X, nRows: 300 }, config);
+    const b = await fit({ X, nRows: 300 }, config);
+    const c = await fit({ X, nRows: 300 }, { ...config, seed: 4 });
+    assert.equal(floatsToBase64(a.generator), floatsToBase64(b.generator));
+    assert.deepEqual(a.curves, b.curves);
+    assert.notEqual(floatsToBase64(a.generator), floatsToBase64(c.generator));
+    assert.equal(a.curves.length, 4);
+    assert.ok(a.curves.every((p) => Number.isFinite(p.critic_loss) && Number.isFinite(p.generator_loss) && Number.isFinite(p.gradient_penalty!)));
+  });
+
+  test(`${engine}: a fit killed after its checkpoint resumes to the same weights as an uninterrupted fit`, async () => {
+    const full = await fit({ X, nRows: 300 }, config);
+    let saved: GanCheckpoint | undefined;
+    await assert.rejects(
+      fit({ X, nRows: 300 }, config, {
+        onCheckpoint: async (ck) => {
+          saved = JSON.parse(JSON.stringify(ck)) as GanCheckpoint;
+          throw new Error('killed');
+        },
+      }),
+      /killed/,
+    );
+    assert.equal(saved?.step, 20);
+    const resumed = await fit({ X, nRows: 300 }, config, { resume: saved! });
+    assert.equal(resumed.resumedFrom, 20);
+    assert.equal(floatsToBase64(resumed.generator), floatsToBase64(full.generator));
+    assert.deepEqual(resumed.curves, full.curves);
+    await assert.rejects(fit({ X, nRows: 300 }, { ...config, noiseDim: 5 }, { resume: saved! }), /different GAN configuration/);
+  });
+}
 
 test('train.gan step: checkpoint under the store keyed by the step key, resumed after a kill, deleted at the end', async () => {
   const dir = tempDir('resume');
@@ -101,12 +108,12 @@ test('train.gan step: checkpoint under the store keyed by the step key, resumed 
   assert.ok(existsSync(checkpoint), 'checkpoint written at step 20');
   const saved = JSON.parse(readFileSync(checkpoint, 'utf8')) as { backend: string; checkpoint: GanCheckpoint };
   assert.equal(saved.checkpoint.step, 20);
-  assert.equal(saved.backend, 'wasm');
+  assert.equal(saved.backend, 'kernels');
 
   // A checkpoint from another backend is not mixed into this fit.
-  writeFileSync(checkpoint, JSON.stringify({ ...saved, backend: 'tensorflow' }));
+  writeFileSync(checkpoint, JSON.stringify({ ...saved, backend: 'wasm' }));
   const other = await runWithStore(trainGan, { train }, { ...params, steps: 20 }, { dir: join(dir, 'store-b'), key: 'k2' });
-  assert.ok(other.logs.includes('the checkpoint was written on the tensorflow backend, not wasm: starting afresh'), other.logs.join('\n'));
+  assert.ok(other.logs.includes('the checkpoint was written on the wasm backend, not kernels: starting afresh'), other.logs.join('\n'));
   writeFileSync(checkpoint, JSON.stringify(saved));
 
   const resumed = await runWithStore(trainGan, { train }, params, store);
@@ -121,10 +128,10 @@ test('train.gan step: checkpoint under the store keyed by the step key, resumed 
   assert.ok(!existsSync(join(dir, 'store-a', 'checkpoints', 'k1.json')));
   const model = JSON.parse(readFileSync(reference.outputs.model, 'utf8')) as { backend: string; seed: number; format: string };
   assert.equal(model.format, 'medpipe.gan/1');
-  assert.equal(model.backend, 'wasm');
+  assert.equal(model.backend, 'kernels');
   assert.equal(model.seed, 9);
-  assert.equal((reference.summary as { backend: string }).backend, 'wasm');
-  assert.ok(reference.logs.some((l) => /^TensorFlow.js backend: wasm/.test(l)));
+  assert.equal((reference.summary as { backend: string }).backend, 'kernels');
+  assert.ok(reference.logs.includes("training backend: medpipe's WebAssembly kernels (auto, MEDPIPE_TF_BACKEND not set)"), reference.logs.join('\n'));
 });
 
 test('generate: same seed same bytes; columns, kinds and 0/1 bits as in training; a label condition is honoured', async () => {
@@ -178,16 +185,27 @@ test('generate: same seed same bytes; columns, kinds and 0/1 bits as in training
   await assert.rejects(runStep(trainGan, { train }, { ...small, condition: { column: 'pIC50', bins: [20] } }), /no training rows fall in ">= 20"/);
 });
 
-test('train.gan backend: cpu trains on the plain JavaScript backend and says so, and auto is wasm here again afterwards', async () => {
+test('train.gan backend: cpu trains on the plain JavaScript backend and says so; auto is the kernels afterwards, and MEDPIPE_TF_BACKEND makes it a TensorFlow.js backend', async () => {
   const dir = tempDir('backend-param');
   const train = await writeMixtureTable(dir, m);
   const small = { steps: 5, critic_iters: 1, batch_size: 16, noise_dim: 2, generator_hidden: [8], critic_hidden: [8], log_every: 5, checkpoint_every: 0 };
   const onCpu = await runStep(trainGan, { train }, { ...small, backend: 'cpu' });
   assert.equal((JSON.parse(readFileSync(onCpu.outputs.model, 'utf8')) as { backend: string }).backend, 'cpu');
   assert.ok(onCpu.logs.includes('TensorFlow.js backend: cpu (forced by backend: cpu)'), onCpu.logs.join('\n'));
-  // tfjs's backend is global: the next auto step in the same worker must not inherit cpu.
+  const backendOf = (run: { outputs: Record<string, string> }): string => (JSON.parse(readFileSync(run.outputs.model, 'utf8')) as { backend: string }).backend;
   const auto = await runStep(trainGan, { train }, small);
-  assert.equal((JSON.parse(readFileSync(auto.outputs.model, 'utf8')) as { backend: string }).backend, 'wasm');
+  assert.equal(backendOf(auto), 'kernels');
+  const kernels = await runStep(trainGan, { train }, { ...small, backend: 'kernels' });
+  assert.equal(readFileSync(kernels.outputs.model, 'utf8'), readFileSync(auto.outputs.model, 'utf8'));
+  assert.ok(kernels.logs.includes("training backend: medpipe's WebAssembly kernels (backend: kernels)"), kernels.logs.join('\n'));
+  process.env.MEDPIPE_TF_BACKEND = 'wasm';
+  try {
+    // tfjs's backend is global: an auto step after the cpu one in the same worker must not inherit cpu.
+    assert.equal(backendOf(await runStep(trainGan, { train }, small)), 'wasm');
+    assert.equal(backendOf(await runStep(trainGan, { train }, { ...small, backend: 'kernels' })), 'kernels');
+  } finally {
+    delete process.env.MEDPIPE_TF_BACKEND;
+  }
 });
 
 test('whole-number columns are generated as whole numbers inside the training range; continuous ones are not rounded', async () => {

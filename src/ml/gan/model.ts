@@ -12,11 +12,14 @@ import { GAN_MODEL_FORMAT } from '../model-formats.js';
 
 export { GAN_MODEL_FORMAT };
 
+/** `kernels`: medpipe's compiled WebAssembly (kernel-engine.ts); the others: TensorFlow.js backends. */
+export type GanBackendName = TfBackendName | 'kernels';
+
 export interface GanModel {
   format: typeof GAN_MODEL_FORMAT;
   loss: 'wgan-gp' | 'standard';
-  /** The TensorFlow.js backend that trained it (weights for one seed differ slightly between backends). */
-  backend: TfBackendName;
+  /** What trained it: medpipe's compiled kernels or a TensorFlow.js backend (weights for one seed differ slightly between them). */
+  backend: GanBackendName;
   seed: number;
   steps: number;
   noiseDim: number;
