@@ -103,6 +103,47 @@ for _ in range(warm):
 print(json.dumps({'fitS': t1 - t0, 'warmFitS': float(np.median(ws)) if ws else None, 'predictS': t2 - t1, 'accuracy': float((p == yt).mean()), 'peakRssMb': rss}))
 `;
 
+/** A whole Python process that fits once: interpreter start, importing scikit-learn, reading the CSV, the fit. */
+const SKLEARN_ONCE_PY = `
+import sys, numpy as np
+from sklearn.ensemble import RandomForestClassifier
+a = np.loadtxt(sys.argv[1], delimiter=',', skiprows=1)
+RandomForestClassifier(n_estimators=int(sys.argv[2]), n_jobs=2, random_state=int(sys.argv[3])).fit(a[:, :-1], a[:, -1])
+`;
+
+/**
+ * Fresh processes that fit once, timed from spawn to exit, taking turns: what a user waits for
+ * when one training runs on its own (scikit-learn's import and Node's module loading included).
+ */
+function wholeProcessTable(datasets: readonly { name: string; csv: string; arrow: string; out: string }[], script: string): string[][] {
+  const rows = [
+    [
+      'data',
+      'scikit-learn n_jobs=2: python3, import, read CSV, fit (s, runs)',
+      'medpipe: node, the train.random-forest step: read Arrow, fit, write model (s, runs)',
+      'medpipe / scikit-learn',
+    ],
+  ];
+  for (const d of datasets) {
+    const py: number[] = [];
+    const node: number[] = [];
+    for (let round = 0; round < REPEATS; round++) {
+      for (const [times, command, args] of [
+        [py, PYTHON, [script, d.csv, String(TREES), String(SEED)]],
+        [node, process.execPath, [SELF, '--child', 'step-once', d.arrow, d.out]],
+      ] as const) {
+        const t0 = performance.now();
+        const r = spawnSync(command, args, { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr}`);
+        times.push((performance.now() - t0) / 1000);
+      }
+    }
+    const runs = (xs: number[]): string => `${fmt(median(xs))} (${xs.map(fmt).join(', ')})`;
+    rows.push([d.name, runs(py), runs(node), `${(median(node) / median(py)).toFixed(2)}x`]);
+  }
+  return rows;
+}
+
 /** Child: cold fit and predict with medpipe's library (from `forestModule`), then `warm` re-fits. */
 async function childLibrary(forestModule: string, trainPath: string, testPath: string, threads: number, warm: number): Promise<RunResult> {
   const train = readNumericCsv(trainPath);
@@ -358,6 +399,8 @@ export async function benchForest(baseline?: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'medpipe-bench-forest-'));
   writeFileSync(join(dir, 'make_data.py'), MAKE_DATA_PY);
   writeFileSync(join(dir, 'sklearn_rf.py'), SKLEARN_PY);
+  writeFileSync(join(dir, 'sklearn_rf_once.py'), SKLEARN_ONCE_PY);
+  const whole: { name: string; csv: string; arrow: string; out: string }[] = [];
   const gen = spawnSync(PYTHON, [join(dir, 'make_data.py'), dir], { encoding: 'utf8' });
   if (gen.status !== 0) throw new Error(`generating the benchmark data failed: ${gen.stderr}`);
   const datasets: [string, string, string][] = [
@@ -393,6 +436,7 @@ export async function benchForest(baseline?: string): Promise<void> {
       jobs.push(job(`medpipe forest threads=${threads}`, process.execPath, [SELF, '--child', 'library', OWN_FOREST, train, test, String(threads), warm]));
     }
     const out = mkdtempSync(join(dir, 'out-'));
+    whole.push({ name, csv: train, arrow, out });
     jobs.push(job('medpipe train.random-forest step (default threads)', process.execPath, [SELF, '--child', 'step', arrow, out, warm]));
     jobs.push(job(PHASES, process.execPath, [SELF, '--child', 'phases', arrow, out, warm]));
   }
@@ -407,6 +451,10 @@ export async function benchForest(baseline?: string): Promise<void> {
     `Random forest: where the train.random-forest step's time goes (its calls made one by one and timed; default threads), median of ${REPEATS} processes; "first in process" is a fresh process's first pass, "warm" the median of the later ones.`,
     phaseTable(jobs),
   );
+  printTable(
+    `Random forest: one training in a fresh process, spawn to exit, median of ${REPEATS} taking turns (${when})`,
+    wholeProcessTable(whole, join(dir, 'sklearn_rf_once.py')),
+  );
 }
 
 if (process.argv[1] === SELF) {
@@ -416,6 +464,10 @@ if (process.argv[1] === SELF) {
   else if (a[0] === '--child' && a[1] === 'ml-random-forest') result = await childMlRandomForest(a[2], a[3]);
   else if (a[0] === '--child' && a[1] === 'step') result = await childStep(a[2], a[3], Number(a[4]));
   else if (a[0] === '--child' && a[1] === 'phases') result = await childPhases(a[2], a[3], Number(a[4]));
+  else if (a[0] === '--child' && a[1] === 'step-once') {
+    await childStep(a[2], a[3], 0);
+    process.exit(0);
+  }
   if (result) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
     const at = a.indexOf('--baseline');
