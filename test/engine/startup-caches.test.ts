@@ -6,9 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { readPipelineSource } from '../../src/engine/load.js';
 import { pipelineBaseSchema } from '../../src/engine/schema.js';
@@ -173,4 +174,21 @@ test('a re-run that changes nothing leaves the lock file as it is: not rewritten
   writeFileSync(lock, `${readFileSync(lock, 'utf8')}# edited\n`);
   assert.equal((await p.cli('run', 'p.yaml')).code, 0);
   assert.doesNotMatch(readFileSync(lock, 'utf8'), /# edited/);
+});
+
+test('medpipe installed in a folder whose name has a space (or any character a URL escapes) loads its built validators', () => {
+  const dist = fileURLToPath(new URL('../../', import.meta.url));
+  const root = join(mkdtempSync(join(tmpdir(), 'medpipe-')), 'my projects (ünï)');
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  for (const folder of ['src', 'validators']) cpSync(join(dist, folder), join(root, 'dist', folder), { recursive: true });
+  symlinkSync(join(dist, '..', 'node_modules'), join(root, 'node_modules'));
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ type: 'module' }));
+  const script = `
+    const { schemaValidator } = await import('./dist/src/engine/schema-validators.js');
+    const { pipelineBaseSchema } = await import('./dist/src/engine/schema.js');
+    const validate = schemaValidator(pipelineBaseSchema());
+    process.stdout.write(JSON.stringify([validate({ medpipe: 1 }), (validate.errors ?? []).length > 0]));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), [false, true]);
 });
