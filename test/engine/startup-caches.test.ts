@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -191,4 +192,21 @@ test('medpipe installed in a folder whose name has a space (or any character a U
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), [false, true]);
+});
+
+test('cache verify empties the parsed files and validators: their digests show damage, not who wrote them, and a validator is code', async () => {
+  const p = await ranOnceInProcesses();
+  assert.equal((await p.spawnCli('run', 'p.yaml')).code, 0);
+  const [kept] = storeFiles(p, 'validators');
+  assert.ok(kept, 'the counter step schema validator is kept');
+  // A store restored from a CI cache may hold a validator written by anyone, with a matching digest.
+  const marker = join(p.dir, 'planted-code-ran');
+  const planted = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x'); module.exports = { default: () => true };`;
+  writeFileSync(kept, `${createHash('sha256').update(planted).digest('hex')}\n${planted}`);
+  const verify = await p.spawnCli('cache', 'verify');
+  assert.equal(verify.code, 0, verify.err);
+  assert.deepEqual([...storeFiles(p, 'parsed'), ...storeFiles(p, 'validators')], []);
+  const bad = await p.spawnCli('validate', 'p.yaml', '--set', 'b.n=many');
+  assert.equal(bad.code, 1);
+  assert.ok(!existsSync(marker), 'the planted validator ran');
 });
