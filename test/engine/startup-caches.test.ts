@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { readPipelineSource } from '../../src/engine/load.js';
+import { readParsedValue, writeParsedValue } from '../../src/engine/parsed-cache.js';
 import { pipelineBaseSchema } from '../../src/engine/schema.js';
 import { schemaValidator, VALIDATOR_OPTIONS, validatorName } from '../../src/engine/schema-validators.js';
 import { builtinSteps } from '../../src/builtin-steps.js';
@@ -209,4 +210,12 @@ test('cache verify empties the parsed files and validators: their digests show d
   const bad = await p.spawnCli('validate', 'p.yaml', '--set', 'b.n=many');
   assert.equal(bad.code, 1);
   assert.ok(!existsSync(marker), 'the planted validator ran');
+});
+
+test("a parsed entry stands for the loader's rules it was parsed under: other rules (a limit changed) find none", () => {
+  const store = mkdtempSync(join(tmpdir(), 'medpipe-parsed-rules-'));
+  const text = 'x: [1, [2, [3]]]\n';
+  writeParsedValue(store, 'nesting 64', text, { x: [1, [2, [3]]] });
+  assert.deepEqual(readParsedValue(store, 'nesting 64', text), { value: { x: [1, [2, [3]]] } });
+  assert.equal(readParsedValue(store, 'nesting 2', text), undefined);
 });
