@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import fs, { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -218,4 +219,26 @@ test("a parsed entry stands for the loader's rules it was parsed under: other ru
   writeParsedValue(store, 'nesting 64', text, { x: [1, [2, [3]]] });
   assert.deepEqual(readParsedValue(store, 'nesting 64', text), { value: { x: [1, [2, [3]]] } });
   assert.equal(readParsedValue(store, 'nesting 2', text), undefined);
+});
+
+test('a damaged parsed entry in a store that cannot be written (shared read-only) is passed over: the file is parsed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'medpipe-parsed-ro-'));
+  const store = join(dir, '.medpipe');
+  mkdirSync(store);
+  writeFileSync(join(dir, 'p.yaml'), 'x: 1\n');
+  readPipelineSource('p.yaml', dir, store);
+  const [entry] = readdirSync(join(store, 'parsed'));
+  writeFileSync(join(store, 'parsed', entry), `${'0'.repeat(64)}\n{"x":2}`);
+  // A read-only file system refuses the removal of the damaged entry, as it refused its writing.
+  const realRm = fs.rmSync;
+  fs.rmSync = () => {
+    throw Object.assign(new Error('EROFS: read-only file system'), { code: 'EROFS' });
+  };
+  syncBuiltinESMExports();
+  try {
+    assert.deepEqual(readPipelineSource('p.yaml', dir, store).value, { x: 1 });
+  } finally {
+    fs.rmSync = realRm;
+    syncBuiltinESMExports();
+  }
 });
