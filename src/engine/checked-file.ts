@@ -10,7 +10,7 @@ import { scratchDir } from './store-layout.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** The content of a checked file, or undefined when there is none or it is damaged (then it is deleted). */
+/** The content of a checked file, or undefined when there is none or it is damaged (then it is deleted, when the store can be written). */
 export function readCheckedFile(file: string): string | undefined {
   let text: string;
   try {
@@ -20,7 +20,11 @@ export function readCheckedFile(file: string): string | undefined {
   }
   const content = text.slice(65);
   if (text[64] !== '\n' || sha256(content) !== text.slice(0, 64)) {
-    rmSync(file, { force: true });
+    try {
+      rmSync(file, { force: true });
+    } catch {
+      // A store shared read-only: the entry stays, and is passed over again.
+    }
     return undefined;
   }
   return content;

@@ -1,7 +1,7 @@
 /** The git commit of the pipeline's repository and whether its tree is dirty, for run records and lineage. */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DEFAULT_STORE_DIR } from './store-location.js';
 
 export interface GitInfo {
@@ -15,11 +15,20 @@ const NOT_A_REPOSITORY = 128;
 /**
  * Whether git could find a repository from `dir`: a `.git` (folder, or file of a worktree) in it
  * or a parent, or GIT_DIR set. Outside one every git command fails; knowing it spares a run
- * starting git processes (three of them, ~10 ms each) only to be told so.
+ * starting git processes (three of them, ~10 ms each) only to be told so. The parents are those
+ * of the folder's real path, as git walks them: a project reached through a symbolic link is in
+ * the repository its target is in.
  */
 function mayBeInRepository(dir: string): boolean {
   if (process.env.GIT_DIR) return true;
-  for (let d = resolve(dir); ; d = dirname(d)) {
+  let start: string;
+  try {
+    start = realpathSync(dir);
+  } catch {
+    // git -C fails on a folder that does not exist; let it say so.
+    return true;
+  }
+  for (let d = start; ; d = dirname(d)) {
     if (existsSync(join(d, '.git'))) return true;
     if (dirname(d) === d) return false;
   }

@@ -20,6 +20,13 @@ export const MAX_ALIAS_COUNT = 100;
 export const MAX_NESTING_DEPTH = 64;
 
 /**
+ * What parsePipelineSource makes of a text besides the YAML library: a cached parse (parsed-cache.ts)
+ * stands for one made under these rules. The limits enter as they are; raise the version when a
+ * check of parsePipelineSource changes (a tag, a key or a value accepted or refused, the options).
+ */
+const PARSE_RULES = `load/1 nesting ${MAX_NESTING_DEPTH} aliases ${MAX_ALIAS_COUNT}`;
+
+/**
  * Reads `file` (relative to `cwd`); diagnostics name it as given. With `storeDir`, an unchanged
  * text's value comes from that store's parsed-file cache (parsed-cache.ts), and the YAML is
  * parsed only if a diagnostic needs a position.
@@ -43,10 +50,10 @@ export function readPipelineSource(file: string, cwd = process.cwd(), storeDir?:
     ]);
   }
   if (!storeDir) return parsePipelineSource(file, decoded.text);
-  const cached = readParsedValue(storeDir, decoded.text);
+  const cached = readParsedValue(storeDir, PARSE_RULES, decoded.text);
   if (cached) return sourceParsedOnDemand(file, decoded.text, cached.value);
   const source = parsePipelineSource(file, decoded.text);
-  writeParsedValue(storeDir, decoded.text, source.value);
+  writeParsedValue(storeDir, PARSE_RULES, decoded.text, source.value);
   return source;
 }
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { readCheckedFile, writeCheckedFile } from './checked-file.js';
 import { STORE_FOLDERS } from './store-layout.js';
 
-/** Raised when what a parse makes of a text changes: our loader's rules (the YAML library's version is in the key too). */
+/** Raised when how an entry is written changes. What a parse makes of a text is the caller's `rules` and the YAML library's version, both in the key. */
 const FORMAT = 'medpipe.parsed/1';
 
 let parserVersion: string | undefined;
@@ -25,14 +25,14 @@ function yamlVersion(): string {
   return parserVersion;
 }
 
-function entryFile(storeRoot: string, text: string): string {
-  const key = createHash('sha256').update(`${FORMAT}\0yaml ${yamlVersion()}\0`).update(text).digest('hex');
+function entryFile(storeRoot: string, rules: string, text: string): string {
+  const key = createHash('sha256').update(`${FORMAT}\0${rules}\0yaml ${yamlVersion()}\0`).update(text).digest('hex');
   return join(storeRoot, STORE_FOLDERS.parsed, `${key}.json`);
 }
 
-/** The cached value of `text` in the store at `storeRoot`, or undefined. */
-export function readParsedValue(storeRoot: string, text: string): { value: unknown } | undefined {
-  const json = readCheckedFile(entryFile(storeRoot, text));
+/** The cached value of `text` parsed under `rules` (the loader's, load.ts) in the store at `storeRoot`, or undefined. */
+export function readParsedValue(storeRoot: string, rules: string, text: string): { value: unknown } | undefined {
+  const json = readCheckedFile(entryFile(storeRoot, rules, text));
   return json === undefined ? undefined : { value: JSON.parse(json) };
 }
 
@@ -46,8 +46,8 @@ function jsonExact(value: unknown): boolean {
 }
 
 /** Caches the value `text` parsed to (see writeCheckedFile: best effort, never creates the store). */
-export function writeParsedValue(storeRoot: string, text: string, value: unknown): void {
-  if (jsonExact(value)) writeCheckedFile(storeRoot, entryFile(storeRoot, text), JSON.stringify(value));
+export function writeParsedValue(storeRoot: string, rules: string, text: string, value: unknown): void {
+  if (jsonExact(value)) writeCheckedFile(storeRoot, entryFile(storeRoot, rules, text), JSON.stringify(value));
 }
 
 /** Removes every cached parse (`cache gc`): each pipeline's next run parses its file once and caches it again. */

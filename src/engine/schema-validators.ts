@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Ajv, Options, ValidateFunction } from 'ajv';
 import { readCheckedFile, writeCheckedFile } from './checked-file.js';
 import { STORE_FOLDERS } from './store-layout.js';
@@ -64,7 +65,8 @@ export function schemaValidator(schema: object, storeRoot?: string): ValidateFun
   if (v) return v;
   const name = `${validatorName(schema)}.cjs`;
   const built = new URL(name, BUILT_DIR);
-  if (existsSync(built)) v = (require(built.pathname) as { default: ValidateFunction }).default;
+  // A path, not the URL's pathname: that is percent-encoded (a space is %20) and, on Windows, /C:/….
+  if (existsSync(built)) v = (require(fileURLToPath(built)) as { default: ValidateFunction }).default;
   else {
     const kept = storeRoot ? join(storeRoot, STORE_FOLDERS.validators, name) : undefined;
     const keptSource = kept ? readCheckedFile(kept) : undefined;

@@ -2,7 +2,13 @@
  * `medpipe cache verify`: every artifact of the store hashed against its name, every cache entry
  * checked as a run would load it. What is damaged is set aside in quarantine/ (kept for
  * inspection, removed by `cache gc`), so the next run recomputes it instead of using it.
+ *
+ * The parsed files and custom steps' validators are emptied instead (as `cache gc` does): their
+ * digests catch damage but not a file written on purpose, and a validator is code a run evaluates.
+ * A store restored from a CI cache is trusted after this; they only spare a re-run work.
  */
+import { clearParsedValues } from './parsed-cache.js';
+import { clearStoredValidators } from './schema-validators.js';
 import type { Store } from './store.js';
 
 export interface VerifyReport {
@@ -17,6 +23,8 @@ export interface VerifyReport {
 
 export async function verifyStore(store: Store): Promise<VerifyReport> {
   const report: VerifyReport = { objects: 0, objectBytes: 0, entries: 0, damaged: [], quarantine: store.quarantineLocation };
+  clearParsedValues(store.root);
+  clearStoredValidators(store.root);
   for (const { digest, size } of store.objects()) {
     report.objects++;
     report.objectBytes += size;

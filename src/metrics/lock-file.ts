@@ -79,7 +79,7 @@ const PLAIN = /^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/;
 const NOT_A_STRING =
   /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/;
 
-/** Quoted scalars already written: a thousand steps of one custom type (`uses: ./step.mjs`) quote one value. */
+/** Quoted scalars already written: a thousand steps of one scoped step package (`uses: '@lab/steps'`) quote one value (a path such as ./step.mjs is plain). */
 const quoted = new Map<string, string>();
 
 /** A string as yaml's stringify writes it: plain when it can be, otherwise as yaml quotes it. */

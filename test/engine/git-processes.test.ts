@@ -7,9 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gitInfo } from '../../src/engine/git.js';
 import { BIN, makeProject } from './project.js';
 
 const PIPELINE = 'medpipe: 1\nname: g\nsteps:\n  a: { uses: ./steps/counter.js }\n';
@@ -49,4 +50,16 @@ test('inside one it asks git, and the run record names the commit', () => {
   assert.match(readFileSync(git.log, 'utf8'), /rev-parse HEAD/);
   const runs = JSON.parse(execFileSync(process.execPath, [BIN, 'runs', '--json'], { cwd: p.dir, encoding: 'utf8' })) as { git: { commit: string } | null }[];
   assert.equal(runs[0].git?.commit, head);
+});
+
+test('a project reached through a symbolic link into a repository is in that repository, as git finds it', async () => {
+  // git looks for .git from the physical folder (its getcwd), not the path as given.
+  const repo = mkdtempSync(join(tmpdir(), 'medpipe-git-repo-'));
+  execFileSync('git', ['init', '-q'], { cwd: repo });
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'x'], { cwd: repo });
+  const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+  mkdirSync(join(repo, 'project'));
+  const link = join(mkdtempSync(join(tmpdir(), 'medpipe-git-link-')), 'project');
+  symlinkSync(join(repo, 'project'), link);
+  assert.equal((await gitInfo(link))?.commit, head);
 });

@@ -6,11 +6,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import fs, { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { readPipelineSource } from '../../src/engine/load.js';
+import { readParsedValue, writeParsedValue } from '../../src/engine/parsed-cache.js';
 import { pipelineBaseSchema } from '../../src/engine/schema.js';
 import { schemaValidator, VALIDATOR_OPTIONS, validatorName } from '../../src/engine/schema-validators.js';
 import { builtinSteps } from '../../src/builtin-steps.js';
@@ -173,4 +177,68 @@ test('a re-run that changes nothing leaves the lock file as it is: not rewritten
   writeFileSync(lock, `${readFileSync(lock, 'utf8')}# edited\n`);
   assert.equal((await p.cli('run', 'p.yaml')).code, 0);
   assert.doesNotMatch(readFileSync(lock, 'utf8'), /# edited/);
+});
+
+test('medpipe installed in a folder whose name has a space (or any character a URL escapes) loads its built validators', () => {
+  const dist = fileURLToPath(new URL('../../', import.meta.url));
+  const root = join(mkdtempSync(join(tmpdir(), 'medpipe-')), 'my projects (ünï)');
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  for (const folder of ['src', 'validators']) cpSync(join(dist, folder), join(root, 'dist', folder), { recursive: true });
+  symlinkSync(join(dist, '..', 'node_modules'), join(root, 'node_modules'));
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ type: 'module' }));
+  const script = `
+    const { schemaValidator } = await import('./dist/src/engine/schema-validators.js');
+    const { pipelineBaseSchema } = await import('./dist/src/engine/schema.js');
+    const validate = schemaValidator(pipelineBaseSchema());
+    process.stdout.write(JSON.stringify([validate({ medpipe: 1 }), (validate.errors ?? []).length > 0]));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), [false, true]);
+});
+
+test('cache verify empties the parsed files and validators: their digests show damage, not who wrote them, and a validator is code', async () => {
+  const p = await ranOnceInProcesses();
+  assert.equal((await p.spawnCli('run', 'p.yaml')).code, 0);
+  const [kept] = storeFiles(p, 'validators');
+  assert.ok(kept, 'the counter step schema validator is kept');
+  // A store restored from a CI cache may hold a validator written by anyone, with a matching digest.
+  const marker = join(p.dir, 'planted-code-ran');
+  const planted = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x'); module.exports = { default: () => true };`;
+  writeFileSync(kept, `${createHash('sha256').update(planted).digest('hex')}\n${planted}`);
+  const verify = await p.spawnCli('cache', 'verify');
+  assert.equal(verify.code, 0, verify.err);
+  assert.deepEqual([...storeFiles(p, 'parsed'), ...storeFiles(p, 'validators')], []);
+  const bad = await p.spawnCli('validate', 'p.yaml', '--set', 'b.n=many');
+  assert.equal(bad.code, 1);
+  assert.ok(!existsSync(marker), 'the planted validator ran');
+});
+
+test("a parsed entry stands for the loader's rules it was parsed under: other rules (a limit changed) find none", () => {
+  const store = mkdtempSync(join(tmpdir(), 'medpipe-parsed-rules-'));
+  const text = 'x: [1, [2, [3]]]\n';
+  writeParsedValue(store, 'nesting 64', text, { x: [1, [2, [3]]] });
+  assert.deepEqual(readParsedValue(store, 'nesting 64', text), { value: { x: [1, [2, [3]]] } });
+  assert.equal(readParsedValue(store, 'nesting 2', text), undefined);
+});
+
+test('a damaged parsed entry in a store that cannot be written (shared read-only) is passed over: the file is parsed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'medpipe-parsed-ro-'));
+  const store = join(dir, '.medpipe');
+  mkdirSync(store);
+  writeFileSync(join(dir, 'p.yaml'), 'x: 1\n');
+  readPipelineSource('p.yaml', dir, store);
+  const [entry] = readdirSync(join(store, 'parsed'));
+  writeFileSync(join(store, 'parsed', entry), `${'0'.repeat(64)}\n{"x":2}`);
+  // A read-only file system refuses the removal of the damaged entry, as it refused its writing.
+  const realRm = fs.rmSync;
+  fs.rmSync = () => {
+    throw Object.assign(new Error('EROFS: read-only file system'), { code: 'EROFS' });
+  };
+  syncBuiltinESMExports();
+  try {
+    assert.deepEqual(readPipelineSource('p.yaml', dir, store).value, { x: 1 });
+  } finally {
+    fs.rmSync = realRm;
+    syncBuiltinESMExports();
+  }
 });
