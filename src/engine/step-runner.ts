@@ -42,10 +42,11 @@ function stepLabel(step: PipelineStep): string {
 
 type StepState = PipelineState['steps'][string];
 
-/** Whether two steps' outputs are the same artifacts on the same ports. */
-function sameOutputs(a: Readonly<Record<string, OutputRecord>>, b: Readonly<Record<string, OutputRecord>>): boolean {
+/** Whether a step's outputs in the previous state (read from disk: maybe hand-edited) are `b`: the same artifacts on the same ports. */
+function sameOutputs(a: Readonly<Record<string, OutputRecord>> | undefined, b: Readonly<Record<string, OutputRecord>>): boolean {
+  if (typeof a !== 'object' || a === null) return false;
   const ports = Object.keys(a);
-  return ports.length === Object.keys(b).length && ports.every((p) => b[p]?.digest === a[p].digest && b[p].size === a[p].size && b[p].kind === a[p].kind);
+  return ports.length === Object.keys(b).length && ports.every((p) => b[p]?.digest === a[p]?.digest && b[p].size === a[p]?.size && b[p].kind === a[p]?.kind);
 }
 
 export interface StepRunnerParts {

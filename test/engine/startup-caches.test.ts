@@ -242,3 +242,17 @@ test('a damaged parsed entry in a store that cannot be written (shared read-only
     syncBuiltinESMExports();
   }
 });
+
+test('a cached step whose record in the pipeline state was edited by hand (no outputs) gets it written again, and the run does not fail', async () => {
+  const p = await ranOnce();
+  const dir = join(p.dir, '.medpipe', 'pipelines');
+  const [file] = readdirSync(dir).map((f) => join(dir, f));
+  const state = JSON.parse(readFileSync(file, 'utf8')) as { steps: Record<string, { outputs?: unknown }> };
+  const outputs = state.steps.a.outputs;
+  delete state.steps.a.outputs;
+  writeFileSync(file, JSON.stringify(state));
+  const r = await p.cli('run', 'p.yaml');
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(p.computed(), ['a', 'b'], 'both steps stayed cached');
+  assert.deepEqual((JSON.parse(readFileSync(file, 'utf8')) as typeof state).steps.a.outputs, outputs);
+});
