@@ -149,8 +149,15 @@ function defaultThreads(nRows: number, nCols: number, trees: number): number {
   return nRows * nCols * trees < SMALL_FOREST ? 1 : availableParallelism();
 }
 
-/** rows x features x trees below which one thread is the default (see defaultThreads). */
-const SMALL_FOREST = 4e6;
+/**
+ * rows x features x trees below which one thread is the default (see defaultThreads). Measured
+ * on 2 cores (bench/README.md, "Random forest"): scikit-learn's digits (1,347 x 64, 100 trees,
+ * 8.6e6) took 0.18 s as a fresh process's first fit on one thread and 0.21 s on two, whose worker
+ * starts and compiles the tree builder while this thread grows most of the trees; once warm two
+ * threads win (0.08 s against 0.13), but a pipeline's forest step is usually the first forest of
+ * its worker. At 16,000 x 40 (6.4e7) two threads win either way.
+ */
+const SMALL_FOREST = 1e7;
 
 /**
  * Starts the workers a fit of about `cells` feature values (rows x features) would use, ahead of
@@ -159,7 +166,7 @@ const SMALL_FOREST = 4e6;
  * leaves an idle worker in the pool (or starts none).
  */
 export function prestartForestWorkers(cells: number, trees: number, threads?: number): void {
-  const n = threads ?? (cells * trees < SMALL_FOREST ? 1 : availableParallelism());
+  const n = threads ?? defaultThreads(cells, 1, trees);
   if (n > 1) prestartWorkers(Math.min(n, trees) - 1, true);
 }
 

@@ -36,7 +36,7 @@ export interface ForestOptions {
   /**
    * Threads growing trees: the calling thread plus threads - 1 pooled workers (tree-workers.ts);
    * 1 grows every tree on the calling thread. Default: available cores, or 1 for small forests
-   * (rows x features x trees < 4e6) where handing trees to a worker outweighs the gain.
+   * (rows x features x trees < 1e7) where handing trees to a worker outweighs the gain.
    */
   threads?: number;
   /** Called with the number of trees built so far, in completion order. */
