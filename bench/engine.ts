@@ -14,7 +14,7 @@ import { loadPipeline, openStore } from '../src/engine/open.js';
 import { entryFile, STORE_FOLDERS } from '../src/engine/store-layout.js';
 import { plan } from '../src/engine/plan.js';
 import { catalogue } from '../src/steps/index.js';
-import { measureNode, median, printTable } from './measure.js';
+import { type Measurement, measureNode, median, printTable } from './measure.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(ROOT, 'dist/src/cli/bin.js');
@@ -87,7 +87,7 @@ function verificationCost(dir: string): string[] {
   ];
 }
 
-export async function benchEngine(): Promise<void> {
+export async function benchEngine(baseline?: string): Promise<void> {
   const rows: string[][] = [['benchmark', 'median wall', 'peak RSS', 'runs', 'target']];
   const dir = mkdtempSync(join(tmpdir(), 'medpipe-bench-engine-'));
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
@@ -109,17 +109,23 @@ export async function benchEngine(): Promise<void> {
     '1',
     '-',
   ]);
+  // With a baseline build (--baseline OTHER/dist), its re-runs take turns with this build's on the
+  // same project: the VM's speed drifts by a third within minutes, so only turns compare.
+  const builds: [string, string][] = [['', BIN], ...(baseline ? [[' — baseline build', join(resolve(baseline), 'src/cli/bin.js')] as [string, string]] : [])];
   const cachedRuns = async (label: string, target: string): Promise<void> => {
-    const runs = [];
-    for (let i = 0; i < CACHED_RUNS; i++) runs.push(await measureNode(BIN, ['run', 'big.yaml', '--plain'], dir));
-    if (!runs.every((r) => /0 ran, 1000 cached/.test(r.stdout))) throw new Error(`expected fully cached re-runs, got: ${runs[0].stdout.slice(-300)}`);
-    rows.push([
-      label,
-      `${(median(runs.map((m) => m.wallMs)) / 1000).toFixed(3)} s (min ${(Math.min(...runs.map((m) => m.wallMs)) / 1000).toFixed(3)})`,
-      `${median(runs.map((m) => m.peakRssMb)).toFixed(0)} MB`,
-      String(CACHED_RUNS),
-      target,
-    ]);
+    const runs = new Map<string, Measurement[]>(builds.map(([name]) => [name, []]));
+    for (let i = 0; i < CACHED_RUNS; i++)
+      for (const [name, bin] of builds) (runs.get(name) as Measurement[]).push(await measureNode(bin, ['run', 'big.yaml', '--plain'], dir));
+    for (const [name, measured] of runs) {
+      if (!measured.every((r) => /0 ran, 1000 cached/.test(r.stdout))) throw new Error(`expected fully cached re-runs, got: ${measured[0].stdout.slice(-300)}`);
+      rows.push([
+        `${label}${name}`,
+        `${(median(measured.map((m) => m.wallMs)) / 1000).toFixed(3)} s (min ${(Math.min(...measured.map((m) => m.wallMs)) / 1000).toFixed(3)})`,
+        `${median(measured.map((m) => m.peakRssMb)).toFixed(0)} MB`,
+        String(CACHED_RUNS),
+        name ? '-' : target,
+      ]);
+    }
   };
   await cachedRuns('1,000-step DAG, cached re-run (incl. Node start-up)', '< 0.3 s');
   rows.push(verificationCost(dir));
@@ -155,6 +161,17 @@ export async function benchEngine(): Promise<void> {
     rmSync(store, { recursive: true, force: true });
   } else rows.push(['flagship no-op re-run', 'pipelines/breast-cancer.yaml not found', '-', '0', '< 0.4 s']);
 
+  // The floor: Node itself, in the same run (this VM's speed drifts by a third from hour to hour).
+  const empty = [];
+  for (let i = 0; i < 5; i++) empty.push(await measureNode(join(dir, 'tiny.mjs'), [], dir));
+  rows.push([
+    'Node start-up alone (a module that only defines the tiny step)',
+    `${(median(empty.map((m) => m.wallMs)) / 1000).toFixed(3)} s`,
+    `${median(empty.map((m) => m.peakRssMb)).toFixed(0)} MB`,
+    '5',
+    '-',
+  ]);
+
   const bare = [];
   for (let i = 0; i < 5; i++) bare.push(await measureNode(BIN, ['--help'], dir));
   rows.push([
@@ -168,4 +185,7 @@ export async function benchEngine(): Promise<void> {
   printTable('Engine', rows);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await benchEngine();
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const at = process.argv.indexOf('--baseline');
+  await benchEngine(at >= 0 ? process.argv[at + 1] : undefined);
+}
