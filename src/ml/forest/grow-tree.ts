@@ -322,7 +322,11 @@ export class TreeGrower {
     return nTouched;
   }
 
-  /** classHistogram for whole-number weights: the bootstrap counts, added as integers. */
+  /**
+   * classHistogram for whole-number weights: the bootstrap counts, added as integers. Written out
+   * again rather than shared with a type parameter on purpose: each copy of this hot loop reads
+   * one array type (Int32Array here, Float64Array there), which V8 keeps monomorphic.
+   */
   private countHistogram(col: number, start: number, end: number): number {
     const { idx, counts, touched, stride } = this;
     const hist = this.hist as Int32Array;
