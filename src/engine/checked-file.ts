@@ -3,12 +3,11 @@
  * as `<sha256 of the content>\n<content>`. One is used only when its content matches its digest,
  * as everything read from the store is; a damaged one is deleted, and the work is done again.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeFileDurably } from './durable.js';
-import { scratchDir } from './store-layout.js';
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+import { sha256 } from './fingerprint.js';
+import { scratchDir, STORE_FOLDERS } from './store-layout.js';
 
 /** The content of a checked file, or undefined when there is none or it is damaged (then it is deleted, when the store can be written). */
 export function readCheckedFile(file: string): string | undefined {
@@ -42,4 +41,13 @@ export function writeCheckedFile(storeRoot: string, file: string, content: strin
   } catch {
     // Only a cache: the next run does the work again.
   }
+}
+
+/**
+ * Empties the store's folders of checked files (`cache gc`, `cache verify`): their digests catch
+ * damage, not a file written on purpose, and a kept validator is code a run evaluates. Each
+ * pipeline's next run parses and compiles what it needs again.
+ */
+export function clearCheckedFiles(storeRoot: string): void {
+  for (const folder of [STORE_FOLDERS.parsed, STORE_FOLDERS.validators]) rmSync(join(storeRoot, folder), { recursive: true, force: true });
 }

@@ -5,8 +5,7 @@
  */
 import type { PipelineState } from './plan.js';
 import type { Store } from './store.js';
-import { clearParsedValues } from './parsed-cache.js';
-import { clearStoredValidators } from './schema-validators.js';
+import { clearCheckedFiles } from './checked-file.js';
 import { STORE_FOLDERS } from './store-layout.js';
 
 export interface StoreInfo {
@@ -58,8 +57,7 @@ export function collectGarbage(store: Store): GcResult | { busy: string[] } {
   for (const l of allLocks) store.removeLock(l.name);
   const removedQuarantined = store.clearQuarantine();
   // Caches that only spare a re-run work: the next run of each pipeline makes what it needs again.
-  clearParsedValues(store.root);
-  clearStoredValidators(store.root);
+  clearCheckedFiles(store.root);
   const keepKeys = new Set<string>();
   const keepDigests = new Set<string>();
   for (const p of pipelineStates(store)) {

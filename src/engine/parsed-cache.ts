@@ -10,7 +10,6 @@
  * -0) is not cached.
  */
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { readCheckedFile, writeCheckedFile } from './checked-file.js';
@@ -48,9 +47,4 @@ function jsonExact(value: unknown): boolean {
 /** Caches the value `text` parsed to (see writeCheckedFile: best effort, never creates the store). */
 export function writeParsedValue(storeRoot: string, rules: string, text: string, value: unknown): void {
   if (jsonExact(value)) writeCheckedFile(storeRoot, entryFile(storeRoot, rules, text), JSON.stringify(value));
-}
-
-/** Removes every cached parse (`cache gc`): each pipeline's next run parses its file once and caches it again. */
-export function clearParsedValues(storeRoot: string): void {
-  rmSync(join(storeRoot, STORE_FOLDERS.parsed), { recursive: true, force: true });
 }

@@ -9,13 +9,13 @@
  *   other thing read from the store; a damaged one is deleted and compiled again.
  * All are Ajv's standalone code for the same options, so they give the same answers and errors.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ajv, Options, ValidateFunction } from 'ajv';
 import { readCheckedFile, writeCheckedFile } from './checked-file.js';
+import { sha256 } from './fingerprint.js';
 import { STORE_FOLDERS } from './store-layout.js';
 
 // strictNumbers: YAML's .inf and .nan are numbers to JavaScript, and no parameter means them.
@@ -34,9 +34,7 @@ const validators = new WeakMap<object, ValidateFunction>();
  */
 export function validatorName(schema: object): string {
   const ajvVersion = (require('ajv/package.json') as { version: string }).version;
-  return createHash('sha256')
-    .update(JSON.stringify([ajvVersion, VALIDATOR_OPTIONS, schema]))
-    .digest('hex');
+  return sha256(JSON.stringify([ajvVersion, VALIDATOR_OPTIONS, schema]));
 }
 
 /** Ajv's standalone source of a validator for `schema` (loads Ajv: the slow path). */
@@ -76,9 +74,4 @@ export function schemaValidator(schema: object, storeRoot?: string): ValidateFun
   }
   validators.set(schema, v);
   return v;
-}
-
-/** Removes the validators a store keeps (`cache gc`); the next run compiles the ones it needs again. */
-export function clearStoredValidators(storeRoot: string): void {
-  rmSync(join(storeRoot, STORE_FOLDERS.validators), { recursive: true, force: true });
 }

@@ -7,8 +7,7 @@
  * digests catch damage but not a file written on purpose, and a validator is code a run evaluates.
  * A store restored from a CI cache is trusted after this; they only spare a re-run work.
  */
-import { clearParsedValues } from './parsed-cache.js';
-import { clearStoredValidators } from './schema-validators.js';
+import { clearCheckedFiles } from './checked-file.js';
 import type { Store } from './store.js';
 
 export interface VerifyReport {
@@ -23,8 +22,7 @@ export interface VerifyReport {
 
 export async function verifyStore(store: Store): Promise<VerifyReport> {
   const report: VerifyReport = { objects: 0, objectBytes: 0, entries: 0, damaged: [], quarantine: store.quarantineLocation };
-  clearParsedValues(store.root);
-  clearStoredValidators(store.root);
+  clearCheckedFiles(store.root);
   for (const { digest, size } of store.objects()) {
     report.objects++;
     report.objectBytes += size;
