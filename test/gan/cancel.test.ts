@@ -11,7 +11,7 @@ import { GAN_CHECKPOINT_FORMAT, type GanCheckpoint } from '../../src/ml/gan/trai
 import trainGan from '../../src/steps/train.gan.js';
 import { runStep } from '../helpers/step-harness.js';
 import { cancelOnProgress } from '../ml/cancel-probe.js';
-import { mixture, runInfoWithStore, tempDir, writeMixtureTable } from './helpers.js';
+import { mixture, runInfoWithStore, TINY_GAN, tempDir, writeMixtureTable } from './helpers.js';
 
 /** The training step of the last progress line ("step 30/200: ..."). */
 function lastStep(lines: readonly string[]): number {
@@ -29,12 +29,7 @@ for (const backend of ['wasm', 'kernels'] as const) {
     const train = await writeMixtureTable(dir, m);
     const params = {
       steps: STEPS,
-      critic_iters: 2,
-      batch_size: 32,
-      noise_dim: 4,
-      generator_hidden: [16, 16],
-      critic_hidden: [16, 16],
-      log_every: 10,
+      ...TINY_GAN,
       checkpoint_every: 20,
       seed: 9,
       backend,
@@ -74,12 +69,7 @@ for (const backend of ['wasm', 'kernels'] as const) {
     const steps = 10 * STEPS;
     const params = {
       steps,
-      critic_iters: 2,
-      batch_size: 32,
-      noise_dim: 4,
-      generator_hidden: [16, 16],
-      critic_hidden: [16, 16],
-      log_every: 10,
+      ...TINY_GAN,
       checkpoint_every: 0,
       seed: 9,
       backend,

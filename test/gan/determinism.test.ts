@@ -16,7 +16,7 @@ import { createRng } from '../../src/rng.js';
 import trainGan from '../../src/steps/train.gan.js';
 import generate from '../../src/steps/generate.js';
 import { runStep } from '../helpers/step-harness.js';
-import { mixture, runWithStore, tempDir, writeMixtureTable, writeTable } from './helpers.js';
+import { mixture, runWithStore, TINY_GAN, tempDir, writeMixtureTable, writeTable } from './helpers.js';
 
 const { tf } = await selectTfBackend({ override: 'wasm' });
 
@@ -87,12 +87,7 @@ test('train.gan step: checkpoint under the store keyed by the step key, resumed 
   const train = await writeMixtureTable(dir, m);
   const params = {
     steps: 40,
-    critic_iters: 2,
-    batch_size: 32,
-    noise_dim: 4,
-    generator_hidden: [16, 16],
-    critic_hidden: [16, 16],
-    log_every: 10,
+    ...TINY_GAN,
     checkpoint_every: 20,
     seed: 9,
   };

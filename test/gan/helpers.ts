@@ -78,3 +78,13 @@ export async function runWithStore(
 ): Promise<StepRun> {
   return runStep(step, inputs, params, process.cwd(), { onProgress, run: runInfoWithStore(store.dir, store.key) });
 }
+
+/** The small networks the train.gan step tests fit in a few hundred milliseconds (steps, seed and checkpoints are each test's own). */
+export const TINY_GAN = {
+  critic_iters: 2,
+  batch_size: 32,
+  noise_dim: 4,
+  generator_hidden: [16, 16],
+  critic_hidden: [16, 16],
+  log_every: 10,
+};
