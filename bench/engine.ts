@@ -89,6 +89,12 @@ function verificationCost(dir: string): string[] {
 
 export async function benchEngine(baseline?: string): Promise<void> {
   const rows: string[][] = [['benchmark', 'median wall', 'peak RSS', 'runs', 'target']];
+  /** A row of the medians of five fresh processes running `script ARGS`. */
+  const medianOfFive = async (label: string, script: string, args: readonly string[], cwd: string, target: string): Promise<void> => {
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(await measureNode(script, args, cwd));
+    rows.push([label, `${(median(runs.map((m) => m.wallMs)) / 1000).toFixed(3)} s`, `${median(runs.map((m) => m.peakRssMb)).toFixed(0)} MB`, '5', target]);
+  };
   const dir = mkdtempSync(join(tmpdir(), 'medpipe-bench-engine-'));
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   writeFileSync(join(dir, 'tiny.mjs'), TINY_STEP);
@@ -149,38 +155,13 @@ export async function benchEngine(baseline?: string): Promise<void> {
     const store = mkdtempSync(join(tmpdir(), 'medpipe-bench-flagship-'));
     const warm = await measureNode(BIN, ['run', FLAGSHIP, '--plain', '--store', store], ROOT);
     if (warm.code !== 0) throw new Error(`the flagship pipeline failed: ${warm.stderr || warm.stdout.slice(-2000)}`);
-    const noop = [];
-    for (let i = 0; i < 5; i++) noop.push(await measureNode(BIN, ['run', FLAGSHIP, '--plain', '--store', store], ROOT));
-    rows.push([
-      'flagship (breast-cancer.yaml) no-op re-run',
-      `${(median(noop.map((m) => m.wallMs)) / 1000).toFixed(3)} s`,
-      `${median(noop.map((m) => m.peakRssMb)).toFixed(0)} MB`,
-      '5',
-      '< 0.4 s',
-    ]);
+    await medianOfFive('flagship (breast-cancer.yaml) no-op re-run', BIN, ['run', FLAGSHIP, '--plain', '--store', store], ROOT, '< 0.4 s');
     rmSync(store, { recursive: true, force: true });
   } else rows.push(['flagship no-op re-run', 'pipelines/breast-cancer.yaml not found', '-', '0', '< 0.4 s']);
 
   // The floor: Node itself, in the same run (this VM's speed drifts by a third from hour to hour).
-  const empty = [];
-  for (let i = 0; i < 5; i++) empty.push(await measureNode(join(dir, 'tiny.mjs'), [], dir));
-  rows.push([
-    'Node start-up alone (a module that only defines the tiny step)',
-    `${(median(empty.map((m) => m.wallMs)) / 1000).toFixed(3)} s`,
-    `${median(empty.map((m) => m.peakRssMb)).toFixed(0)} MB`,
-    '5',
-    '-',
-  ]);
-
-  const bare = [];
-  for (let i = 0; i < 5; i++) bare.push(await measureNode(BIN, ['--help'], dir));
-  rows.push([
-    '`medpipe --help` (Node start-up + CLI import)',
-    `${(median(bare.map((m) => m.wallMs)) / 1000).toFixed(3)} s`,
-    `${median(bare.map((m) => m.peakRssMb)).toFixed(0)} MB`,
-    '5',
-    '-',
-  ]);
+  await medianOfFive('Node start-up alone (a module that only defines the tiny step)', join(dir, 'tiny.mjs'), [], dir, '-');
+  await medianOfFive('`medpipe --help` (Node start-up + CLI import)', BIN, ['--help'], dir, '-');
   rmSync(dir, { recursive: true, force: true });
   printTable('Engine', rows);
 }
