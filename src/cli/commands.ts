@@ -24,9 +24,6 @@ import { chooseQueue } from './queue-option.js';
 import type { StepQueue } from '../engine/executor.js';
 import type { RemoteCache } from '../remote/remote-cache.js';
 import { table } from './table.js';
-import { JsonReporter } from './reporters/json.js';
-import { PlainReporter } from './reporters/plain.js';
-import { TtyReporter } from './reporters/tty.js';
 import { formatDuration, type Reporter } from './reporters/types.js';
 
 type Command = (rest: string[], args: ParsedArgs, io: CliIO) => Promise<number>;
@@ -101,11 +98,12 @@ const run: Command = async (rest, args, io) => {
     else io.out(table([['STEP', 'WOULD', 'WHY'], ...steps.map((s) => [s.step, s.would, s.why])]));
     return 0;
   }
+  // Only the reporter this run uses is loaded.
   const reporter: Reporter = args.values.json
-    ? new JsonReporter(io.out)
+    ? new (await import('./reporters/json.js')).JsonReporter(io.out)
     : io.stdout.isTTY && !args.values.plain && !process.env.CI
-      ? new TtyReporter(io.stdout)
-      : new PlainReporter(io.out);
+      ? new (await import('./reporters/tty.js')).TtyReporter(io.stdout)
+      : new (await import('./reporters/plain.js')).PlainReporter(io.out);
   // The run that creates the store keeps it out of git; later runs spawn no git for it.
   const ignored = existsSync(store.root) ? undefined : await ignoreStoreInGit(store.root, io.cwd);
   if (ignored) io.err(`medpipe: ${ignored}`);
@@ -263,7 +261,7 @@ const cache: Command = async (rest, args, io) => {
       io.out(
         `store: ${info.root}\nartifacts: ${info.objects} (${(info.objectBytes / 1e6).toFixed(1)} MB)\ncache entries: ${info.entries}\nrun records: ${info.runs}`,
       );
-      for (const p of info.pipelines) io.out(`pipeline ${p.name}: ${p.steps} steps, last run ${p.lastRunId} (${p.path})`);
+      for (const p of info.pipelines) io.out(`pipeline ${p.name}: ${p.steps} steps, last changed by run ${p.lastRunId} (${p.path})`);
     }
     return 0;
   }

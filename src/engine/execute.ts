@@ -25,8 +25,7 @@ import { lockFileFor, lockFilePath } from '../metrics/lock-file.js';
 import { WorkerPool } from './worker-pool.js';
 import { takeWorkspaceLock, workspaceLockPath } from './workspace-lock.js';
 import { experimentReason } from './experiment.js';
-import { RemoteTier } from './remote-tier.js';
-import { pipelineRecordOf } from '../remote/remote-records.js';
+import type { RemoteTier } from './remote-tier.js';
 
 /** Default concurrency of a run through a queue: how many of its ready steps may be queued at once. */
 const QUEUED_AT_ONCE = 64;
@@ -153,7 +152,8 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   emit({ type: 'run:start', runId, pipeline: pipeline.name, file: pipeline.file, steps: [...runs.keys()], concurrency, ...(experiment ? { experiment } : {}) });
 
   const executor: Executor = options.executor ?? new WorkerPool(pipeline.catalogue.moduleUrl);
-  const remote = options.remote ? new RemoteTier(options.remote, store, emit) : undefined;
+  // Loaded only for a run with a remote: most runs have none, and a cached re-run pays for every module.
+  const remote: RemoteTier | undefined = options.remote ? new (await import('./remote-tier.js')).RemoteTier(options.remote, store, emit) : undefined;
   const runner = new StepRunner({
     pipeline,
     store,
@@ -207,6 +207,7 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
     // Only a run that is the record (complete, ok, not an experiment) is what `pull` and `remote gc` go by.
     if (status === 'ok' && !options.only?.length && !experiment) {
       const steps = Object.fromEntries(Object.entries(state.steps).filter(([id]) => pipeline.steps.has(id)));
+      const { pipelineRecordOf } = await import('../remote/remote-records.js');
       await remote.pushRecord(pipelineRecordOf({ ...state, steps }, record.finishedAt, record.git));
       if (remote.failure) status = record.status = 'failed';
     }
@@ -214,7 +215,9 @@ async function runWithId(pipeline: Pipeline, store: Store, options: RunOptions, 
   }
   if (options.queue) record.queue = queueSummary(options.queue, runs);
   writeRunRecord(store, record);
-  store.writeJson(pipelineStatePath(pipeline), state);
+  // A run that changed no step's record (a cached re-run) leaves the state file as it is: for
+  // 1,000 steps it is half a megabyte to serialise, write and fsync for nothing but the run id.
+  if (state.steps !== planned.previous?.steps || state.name !== planned.previous.name) store.writeJson(pipelineStatePath(pipeline), state);
   // The lock file next to the pipeline records, for git, what produced the metrics files: only a
   // complete, successful run of every step writes it.
   if (status === 'ok' && !options.only?.length && !experiment) writeIntoCheckout(lockFilePath(pipeline.path), lockFileFor(pipeline, state));

@@ -33,6 +33,7 @@ export interface StepKey {
 export interface PipelineState {
   readonly path: string;
   readonly name: string;
+  /** The last run that changed this state (a run whose every step was cached leaves it as it was). */
   readonly lastRunId: string;
   readonly steps: Readonly<
     Record<

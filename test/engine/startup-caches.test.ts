@@ -179,6 +179,22 @@ test('a re-run that changes nothing leaves the lock file as it is: not rewritten
   assert.doesNotMatch(readFileSync(lock, 'utf8'), /# edited/);
 });
 
+test('a re-run that changes no step leaves the pipeline state file as it is; a run that recomputes a step writes it with its run id', async () => {
+  const p = await ranOnce();
+  const [file] = storeFiles(p, 'pipelines');
+  const before = statSync(file);
+  const first = JSON.parse(readFileSync(file, 'utf8')) as { lastRunId: string };
+  assert.equal((await p.cli('run', 'p.yaml')).code, 0);
+  const after = statSync(file);
+  assert.equal(after.ino, before.ino);
+  assert.equal(after.mtimeMs, before.mtimeMs);
+  const r = await p.cli('run', 'p.yaml', '--force=b');
+  assert.equal(r.code, 0, r.err);
+  const now = JSON.parse(readFileSync(file, 'utf8')) as { lastRunId: string };
+  assert.notEqual(now.lastRunId, first.lastRunId);
+  assert.match(r.out, new RegExp(now.lastRunId), 'the state names the run that recomputed b');
+});
+
 test('medpipe installed in a folder whose name has a space (or any character a URL escapes) loads its built validators', () => {
   const dist = fileURLToPath(new URL('../../', import.meta.url));
   const root = join(mkdtempSync(join(tmpdir(), 'medpipe-')), 'my projects (ünï)');
