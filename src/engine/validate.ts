@@ -88,7 +88,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
   const ctx: ParamsContext = { source, dir, ...sorted, ...(options.storeDir ? { storeDir: options.storeDir } : {}) };
 
   const drafts = await draftSteps(doc, ctx, options.catalogue, diagnostics);
-  const steps = wireSteps(drafts, stepIds, source, diagnostics);
+  const steps = wireSteps(drafts, new Set(stepIds), source, diagnostics);
   const cycle = findCycle(steps);
   if (cycle) diagnostics.push(cycleDiagnostic(source, doc, cycle));
   const finalSteps = !cycle && diagnostics.length === 0 ? expand(source, steps, drafts, diagnostics) : steps;
@@ -219,7 +219,7 @@ function declaredInputs(
  */
 function wireSteps(
   drafts: ReadonlyMap<string, StepDraft>,
-  stepIds: readonly string[],
+  stepIds: ReadonlySet<string>,
   source: PipelineSource,
   diagnostics: Diagnostic[],
 ): Map<string, PipelineStep> {
@@ -234,8 +234,8 @@ function wireSteps(
       else inputs[port] = resolved;
     }
     draft.needs.forEach((n, i) => {
-      if (!stepIds.includes(n))
-        diagnostics.push(diagnosticAt(source, ['steps', draft.id, 'needs', i], `step "${draft.id}": needs unknown step "${n}"${didYouMean(n, stepIds)}`));
+      if (!stepIds.has(n))
+        diagnostics.push(diagnosticAt(source, ['steps', draft.id, 'needs', i], `step "${draft.id}": needs unknown step "${n}"${didYouMean(n, [...stepIds])}`));
     });
     const { id, uses, type, custom, needs, placement, description } = draft;
     steps.set(id, { id, uses, type, ...(custom ? { custom } : {}), inputs, fanIn, needs, params: draft.checked.params, ...placement, description });
@@ -249,13 +249,13 @@ function resolveReference(
   port: string,
   ref: OutputRef,
   drafts: ReadonlyMap<string, StepDraft>,
-  stepIds: readonly string[],
+  stepIds: ReadonlySet<string>,
   source: PipelineSource,
   diagnostics: Diagnostic[],
 ): OutputRef | undefined {
   const where: PathSegment[] = ['steps', draft.id, 'in', port];
-  if (!stepIds.includes(ref.step)) {
-    diagnostics.push(diagnosticAt(source, where, `step "${draft.id}": in.${port} refers to unknown step "${ref.step}"${didYouMean(ref.step, stepIds)}`));
+  if (!stepIds.has(ref.step)) {
+    diagnostics.push(diagnosticAt(source, where, `step "${draft.id}": in.${port} refers to unknown step "${ref.step}"${didYouMean(ref.step, [...stepIds])}`));
     return undefined;
   }
   const upstream = drafts.get(ref.step)?.type;
