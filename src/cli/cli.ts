@@ -6,12 +6,8 @@ import { parseArgs } from 'node:util';
 import { isUserError, PipelineError, UsageError } from '../errors.js';
 import { renderDiagnostics } from './diagnostics.js';
 import { commands } from './commands.js';
-import { commandUsage, globalUsage, isCommandWithHelp } from './help.js';
 import { closest, didYouMean } from '../suggest.js';
 import { medpipeVersion } from './version.js';
-
-/** The global help; `medpipe COMMAND --help` prints the command's own (see help.ts). */
-export const USAGE = globalUsage();
 
 export interface CliIO {
   out: (text: string) => void;
@@ -100,8 +96,15 @@ function parse(argv: string[]) {
   return parseArgs({ args: normalised, allowPositionals: true, strict: true, options: OPTIONS });
 }
 
+/**
+ * The help texts (help.ts, usage.ts) are loaded when help or a usage error is printed: a command
+ * that runs never shows them.
+ */
+const helpTexts = (): Promise<typeof import('./help.js')> => import('./help.js');
+
 /** parseArgs's message for a bad option, in medpipe's words, and where the valid ones are listed. */
-function optionProblem(e: Error, argv: readonly string[]): string {
+async function optionProblem(e: Error, argv: readonly string[]): Promise<string> {
+  const { isCommandWithHelp } = await helpTexts();
   const command = argv.find((a) => !a.startsWith('-'));
   const where = command && isCommandWithHelp(command) ? `medpipe ${command} --help lists the options` : 'medpipe --help lists the options';
   const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(e.message)?.[1];
@@ -120,7 +123,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     args = parse(argv);
   } catch (e) {
-    io.err(`medpipe: ${optionProblem(e as Error, argv)}`);
+    io.err(`medpipe: ${await optionProblem(e as Error, argv)}`);
     return 2;
   }
   if (args.values.version) {
@@ -129,18 +132,19 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   // `medpipe help [COMMAND]` is `medpipe [COMMAND] --help`.
   const [command, ...rest] = args.positionals[0] === 'help' ? [args.positionals[1], ...args.positionals.slice(2)] : args.positionals;
-  const help = args.values.help || args.positionals[0] === 'help';
+  const wantsHelp = args.values.help || args.positionals[0] === 'help';
   if (!command) {
-    (help ? io.out : io.err)(USAGE);
-    return help ? 0 : 2;
+    // The global help; `medpipe COMMAND --help` prints the command's own (see help.ts).
+    (wantsHelp ? io.out : io.err)((await helpTexts()).globalUsage());
+    return wantsHelp ? 0 : 2;
   }
   const handler = Object.hasOwn(commands, command) ? commands[command] : undefined;
   if (!handler) {
     io.err(`medpipe: unknown command "${command}"${didYouMean(command, Object.keys(commands))}; medpipe --help lists the commands`);
     return 2;
   }
-  if (help) {
-    io.out(commandUsage(command));
+  if (wantsHelp) {
+    io.out((await helpTexts()).commandUsage(command));
     return 0;
   }
   try {

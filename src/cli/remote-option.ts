@@ -7,8 +7,7 @@
 import { UsageError } from '../errors.js';
 import { readProjectConfig } from '../engine/project-config.js';
 import { findProjectRoot } from '../engine/store-location.js';
-import { RemoteCache, type RemoteCacheOptions } from '../remote/remote-cache.js';
-import { openBackend, parseRemoteUrl, RemoteUrlError } from '../remote/remote-url.js';
+import type { RemoteCache, RemoteCacheOptions } from '../remote/remote-cache.js';
 
 export interface RemoteChoice {
   readonly remote?: string;
@@ -50,6 +49,11 @@ export async function openRemoteFromOptions(
       );
     return undefined;
   }
+  // Loaded when there is a remote to open: a command without one never needs them.
+  const [{ openBackend, parseRemoteUrl, RemoteUrlError }, { RemoteCache }] = await Promise.all([
+    import('../remote/remote-url.js'),
+    import('../remote/remote-cache.js'),
+  ]);
   let backend: Awaited<ReturnType<typeof openBackend>>;
   try {
     parseRemoteUrl(chosen.url, findProjectRoot(cwd));

@@ -23,7 +23,7 @@ import type { RunExperiment, RunInfo } from './step-type.js';
 import type { CacheEntry, EntryLookup, OutputRecord, Store } from './store.js';
 import type { GitInfo } from './git.js';
 import type { RemoteTier } from './remote-tier.js';
-import { RemoteRequiredError } from '../remote/remote-cache.js';
+import { RemoteRequiredError } from '../remote/remote-required.js';
 import { findProjectRoot } from './store-location.js';
 import { JOB_FORMAT, type QueueJobData } from '../queue/job-spec.js';
 import { requiredLabels } from './pipeline.js';

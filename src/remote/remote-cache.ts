@@ -26,6 +26,9 @@ import { checkEntry, entryText } from '../engine/entry-format.js';
 import type { CacheEntry, Store } from '../engine/store.js';
 import { entryName, objectName, STORE_FOLDERS } from '../engine/store-layout.js';
 import { RemoteError, type RemoteBackend, type RemoteBlob } from './backend.js';
+import { RemoteRequiredError } from './remote-required.js';
+
+export { RemoteRequiredError };
 
 /** What a remote holds under a step key. */
 export type RemoteEntryLookup =
@@ -83,11 +86,6 @@ export interface TransferStats {
 /** An artifact to push is missing from or damaged in the local store: it is never uploaded. */
 export class LocalArtifactError extends Error {
   override readonly name = 'LocalArtifactError';
-}
-
-/** The remote failed and `required` was set: the command stops with this message. */
-export class RemoteRequiredError extends Error {
-  override readonly name = 'RemoteRequiredError';
 }
 
 /** A remote's folders: the local store's objects and entries (store-layout.ts), and records. */
