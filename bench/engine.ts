@@ -90,9 +90,9 @@ function verificationCost(dir: string): string[] {
 export async function benchEngine(baseline?: string): Promise<void> {
   const rows: string[][] = [['benchmark', 'median wall', 'peak RSS', 'runs', 'target']];
   /** A row of the medians of five fresh processes running `script ARGS`. */
-  const medianOfFive = async (label: string, script: string, args: readonly string[], cwd: string, target: string): Promise<void> => {
+  const medianOfFive = async (label: string, script: string, args: readonly string[], cwd: string, target: string, env?: NodeJS.ProcessEnv): Promise<void> => {
     const runs = [];
-    for (let i = 0; i < 5; i++) runs.push(await measureNode(script, args, cwd));
+    for (let i = 0; i < 5; i++) runs.push(await measureNode(script, args, cwd, env));
     rows.push([label, `${(median(runs.map((m) => m.wallMs)) / 1000).toFixed(3)} s`, `${median(runs.map((m) => m.peakRssMb)).toFixed(0)} MB`, '5', target]);
   };
   const dir = mkdtempSync(join(tmpdir(), 'medpipe-bench-engine-'));
@@ -118,10 +118,19 @@ export async function benchEngine(baseline?: string): Promise<void> {
   // With a baseline build (--baseline OTHER/dist), its re-runs take turns with this build's on the
   // same project: the VM's speed drifts by a third within minutes, so only turns compare.
   const builds: [string, string][] = [['', BIN], ...(baseline ? [[' — baseline build', join(resolve(baseline), 'src/cli/bin.js')] as [string, string]] : [])];
+  // Every Node process parses the certificates NODE_EXTRA_CA_CERTS names before running any code
+  // (on this VM 144 of them: 60-70 ms of CPU, more than Node's own start-up). Where it is set, the
+  // re-runs are also measured without it, as a stock Node install runs, taking turns with the others.
+  const variants: [string, string, NodeJS.ProcessEnv][] = builds.flatMap(([name, bin]): [string, string, NodeJS.ProcessEnv][] => [
+    [name, bin, {}],
+    ...(process.env.NODE_EXTRA_CA_CERTS
+      ? [[`${name} — without NODE_EXTRA_CA_CERTS`, bin, { NODE_EXTRA_CA_CERTS: undefined }] as [string, string, NodeJS.ProcessEnv]]
+      : []),
+  ]);
   const cachedRuns = async (label: string, target: string): Promise<void> => {
-    const runs = new Map<string, Measurement[]>(builds.map(([name]) => [name, []]));
+    const runs = new Map<string, Measurement[]>(variants.map(([name]) => [name, []]));
     for (let i = 0; i < CACHED_RUNS; i++)
-      for (const [name, bin] of builds) (runs.get(name) as Measurement[]).push(await measureNode(bin, ['run', 'big.yaml', '--plain'], dir));
+      for (const [name, bin, env] of variants) (runs.get(name) as Measurement[]).push(await measureNode(bin, ['run', 'big.yaml', '--plain'], dir, env));
     for (const [name, measured] of runs) {
       if (!measured.every((r) => /0 ran, 1000 cached/.test(r.stdout))) throw new Error(`expected fully cached re-runs, got: ${measured[0].stdout.slice(-300)}`);
       rows.push([
@@ -129,7 +138,7 @@ export async function benchEngine(baseline?: string): Promise<void> {
         `${(median(measured.map((m) => m.wallMs)) / 1000).toFixed(3)} s (min ${(Math.min(...measured.map((m) => m.wallMs)) / 1000).toFixed(3)})`,
         `${median(measured.map((m) => m.peakRssMb)).toFixed(0)} MB`,
         String(CACHED_RUNS),
-        name ? '-' : target,
+        name.includes('baseline') ? '-' : target,
       ]);
     }
   };
@@ -161,6 +170,8 @@ export async function benchEngine(baseline?: string): Promise<void> {
 
   // The floor: Node itself, in the same run (this VM's speed drifts by a third from hour to hour).
   await medianOfFive('Node start-up alone (a module that only defines the tiny step)', join(dir, 'tiny.mjs'), [], dir, '-');
+  if (process.env.NODE_EXTRA_CA_CERTS)
+    await medianOfFive('Node start-up alone, without NODE_EXTRA_CA_CERTS', join(dir, 'tiny.mjs'), [], dir, '-', { NODE_EXTRA_CA_CERTS: undefined });
   await medianOfFive('`medpipe --help` (Node start-up + CLI import)', BIN, ['--help'], dir, '-');
   rmSync(dir, { recursive: true, force: true });
   printTable('Engine', rows);

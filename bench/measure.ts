@@ -12,13 +12,18 @@ export interface Measurement {
   stderr: string;
 }
 
-/** Runs `node [--import probe] script args…` and reports wall time (including Node start-up) and peak RSS. */
+/**
+ * Runs `node [--import probe] script args…` and reports wall time (including Node start-up) and
+ * peak RSS. `env` is added to this process's environment; a variable given as undefined is removed.
+ */
 export function measureNode(script: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Measurement> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, CI: '1', ...env };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete childEnv[name];
   return new Promise((resolvePromise) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, ['--import', PROBE, script, ...args], {
       cwd,
-      env: { ...process.env, CI: '1', ...env },
+      env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
