@@ -11,12 +11,11 @@ import type { Worker } from 'node:worker_threads';
 import { DataError, StepInputError } from '../../errors.js';
 import { cancellationPoint, pollPhase } from '../cancellation-point.js';
 import { binMatrix } from './binning.js';
-import { TreeGrower } from './grow-tree.js';
-import type { GrownTree, TrainingData } from './grow-tree.js';
 import type { WorkerRequest } from './forest-worker.js';
-import type { ForestModel, ForestOptions, MaxFeatures, TreeSettings } from './types.js';
+import type { ForestModel, ForestOptions, GrownTree, MaxFeatures, TrainingData, TreeSettings } from './types.js';
 import { outputsPerNode } from './types.js';
 import { discardWorkers, prestartWorkers, returnWorkers, takeWorkers } from './tree-workers.js';
+import { WasmTreeGrower } from './wasm-grower.js';
 
 function positiveInt(name: string, v: number, min: number): number {
   if (!Number.isInteger(v) || v < min) throw new StepInputError(`${name} must be an integer >= ${min}, got ${v}`);
@@ -116,7 +115,7 @@ function resolveSettings(nCols: number, y: Int32Array | Float64Array, o: FitOpti
 }
 
 /** Per-row weights from class weights: 'balanced' is n / (k * count_c) over the whole training set. */
-function rowWeights(y: Int32Array | Float64Array, nClasses: number, cw: FitOptions['classWeight']): Float64Array | undefined {
+export function rowWeights(y: Int32Array | Float64Array, nClasses: number, cw: FitOptions['classWeight']): Float64Array | undefined {
   if (cw === undefined || cw === 'balanced_subsample') return undefined;
   let perClass: Float64Array;
   if (cw === 'balanced') {
@@ -252,7 +251,7 @@ async function growInParallel(
     w.postMessage({ type: 'init', fit, data, settings: s } satisfies WorkerRequest);
     for (let q = 0; q < QUEUED_PER_WORKER; q++) send(w);
   });
-  const grower = new TreeGrower(data, s);
+  const grower = new WasmTreeGrower(data, s);
   let stealFrom = trees - 1;
   try {
     while (received < trees) {
@@ -381,7 +380,7 @@ export async function fitForest(X: Float64Array, nRows: number, nCols: number, y
   if (threads === 1) {
     // One synchronous loop: the cancellation point between trees lets an abort message in.
     const point = cancellationPoint(options.signal);
-    const grower = new TreeGrower(data, settings);
+    const grower = new WasmTreeGrower(data, settings);
     for (let i = 0; i < trees; i++) {
       await point();
       onTree(i, grower.grow(i));

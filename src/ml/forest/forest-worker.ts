@@ -7,9 +7,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { createRng } from '../../rng.js';
-import { TreeGrower } from './grow-tree.js';
-import type { TrainingData } from './grow-tree.js';
-import type { TreeSettings } from './types.js';
+import type { TrainingData, TreeSettings } from './types.js';
+import { WasmTreeGrower } from './wasm-grower.js';
 
 export type WorkerRequest =
   | { type: 'init'; fit: number; data: TrainingData; settings: TreeSettings }
@@ -19,7 +18,9 @@ export type WorkerRequest =
 
 if (!parentPort) throw new Error('forest-worker.js must run in a worker thread');
 const port = parentPort;
-let grower: TreeGrower | undefined;
+let grower: WasmTreeGrower | undefined;
+/** Why this fit's grower could not be made (e.g. the module is missing); answered to every tree asked for. */
+let initError: unknown;
 /** The fit being served; every reply carries it (see growInParallel). */
 let fit = 0;
 
@@ -47,7 +48,7 @@ function warmUp(): void {
     bootstrap: true,
     seed: 0,
   };
-  const warm = new TreeGrower({ codes, edges, nRows, nCols, y }, settings);
+  const warm = new WasmTreeGrower({ codes, edges, nRows, nCols, y }, settings);
   for (let t = 0; t < 4; t++) warm.grow(t);
 }
 
@@ -57,15 +58,23 @@ port.on('message', (msg: WorkerRequest) => {
     return;
   }
   if (msg.type === 'init') {
-    grower = new TreeGrower(msg.data, msg.settings);
     fit = msg.fit;
+    grower = undefined;
+    initError = undefined;
+    try {
+      grower = new WasmTreeGrower(msg.data, msg.settings);
+    } catch (e) {
+      initError = e;
+    }
     return;
   }
   if (msg.type === 'release') {
     grower = undefined;
+    initError = undefined;
     return;
   }
   try {
+    if (initError) throw initError;
     if (!grower) throw new Error(`asked for tree ${msg.treeIndex} before any training data`);
     const grown = grower.grow(msg.treeIndex);
     const t = grown.tree;
