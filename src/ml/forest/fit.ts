@@ -150,19 +150,20 @@ function defaultThreads(nRows: number, nCols: number, trees: number): number {
 
 /**
  * rows x features x trees below which one thread is the default (see defaultThreads). Measured
- * on 2 cores (bench/README.md, "Random forest"): scikit-learn's digits (1,347 x 64, 100 trees,
- * 8.6e6) took 0.18 s as a fresh process's first fit on one thread and 0.21 s on two, whose worker
- * starts and compiles the tree builder while this thread grows most of the trees; once warm two
- * threads win (0.08 s against 0.13), but a pipeline's forest step is usually the first forest of
- * its worker. At 16,000 x 40 (6.4e7) two threads win either way.
+ * again with the compiled tree grower on 2 cores shared with another job (fresh processes taking
+ * turns, medians of 7): scikit-learn's digits (1,347 x 64, 100 trees, 8.6e6) took 0.13 s as a
+ * process's first fit on one thread and 0.14 s on two, whose worker starts and compiles the grower
+ * while this thread grows most of the trees (warm: 0.11 s and 0.10 s). From 1.6e7 to 6.4e7
+ * (4,000 to 16,000 rows x 40) two threads took half the time whenever the second core was free,
+ * and a little longer when it was busy; so the line stays here.
  */
 const SMALL_FOREST = 1e7;
 
 /**
  * Starts the workers a fit of about `cells` feature values (rows x features) would use, ahead of
  * it, e.g. while a step loads its libraries and reads its input, and has them compile the tree
- * builder on a few throw-away trees; they wait in the pool. A guess that turns out wrong only
- * leaves an idle worker in the pool (or starts none).
+ * grower and run it on a few throw-away trees; they wait in the pool. A guess that turns out
+ * wrong only leaves an idle worker in the pool (or starts none).
  */
 export function prestartForestWorkers(cells: number, trees: number, threads?: number): void {
   const n = threads ?? defaultThreads(cells, 1, trees);
