@@ -9,10 +9,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { binMatrix } from '../../src/ml/forest/binning.js';
 import { fitForest, resolveMaxFeatures, rowWeights } from '../../src/ml/forest/fit.js';
 import type { FitOptions } from '../../src/ml/forest/fit.js';
@@ -211,4 +213,19 @@ test('training data beyond the module memory is a clear error saying what to do'
     () => new WasmTreeGrower(huge, settings),
     /training data \(268435456 rows x 30 features\) needs \d+\.\d GB of the tree grower's WebAssembly memory, which is more than its 4 GB: train on a sample of the rows or on fewer features/,
   );
+});
+
+test("a worker whose grower cannot be made answers the fit's trees with the reason, so the fit fails saying it", async () => {
+  const { data, settings } = problem(classification[0], 'classification');
+  const worker = new Worker(new URL('../../src/ml/forest/forest-worker.js', import.meta.url));
+  try {
+    worker.postMessage({ type: 'init', fit: 7, data: { ...data, nRows: 2 ** 28 }, settings });
+    worker.postMessage({ type: 'grow', treeIndex: 0 });
+    const [reply] = (await once(worker, 'message')) as [{ type: string; fit: number; message: string }];
+    assert.equal(reply.type, 'error');
+    assert.equal(reply.fit, 7);
+    assert.match(reply.message, /needs \d+\.\d GB of the tree grower's WebAssembly memory.*train on a sample of the rows/);
+  } finally {
+    await worker.terminate();
+  }
 });
