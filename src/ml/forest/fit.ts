@@ -150,12 +150,12 @@ function defaultThreads(nRows: number, nCols: number, trees: number): number {
 
 /**
  * rows x features x trees below which one thread is the default (see defaultThreads). Measured
- * again with the compiled tree grower on 2 cores shared with another job (fresh processes taking
- * turns, medians of 7): scikit-learn's digits (1,347 x 64, 100 trees, 8.6e6) took 0.13 s as a
- * process's first fit on one thread and 0.14 s on two, whose worker starts and compiles the grower
- * while this thread grows most of the trees (warm: 0.11 s and 0.10 s). From 1.6e7 to 6.4e7
- * (4,000 to 16,000 rows x 40) two threads took half the time whenever the second core was free,
- * and a little longer when it was busy; so the line stays here.
+ * again with the compiled tree grower on 2 cores shared with other jobs (fresh processes taking
+ * turns): scikit-learn's digits (1,347 x 64, 100 trees, 8.6e6) as a process's first fit took
+ * 0.12-0.13 s on one thread and 0.10-0.11 s on two while the other core was mostly free, but
+ * 0.13-0.15 s against 0.14-0.22 s while it was busy: the second thread's worker has to start and
+ * compile the grower, and gains ~20 ms at best. From 1.6e7 to 6.4e7 (4,000 to 16,000 rows x 40)
+ * two threads took half the time whenever the second core was free. So the line stays here.
  */
 const SMALL_FOREST = 1e7;
 
