@@ -35,10 +35,18 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
+/**
+ * The 32 bits a generator for `seed` starts from (non-integers and negatives folded), exported for
+ * the forest's compiled tree grower, which forks per-tree generators from them itself.
+ */
+export function seedBase(seed: number): number {
+  if (!Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`);
+  return (Math.floor(Math.abs(seed)) ^ (seed < 0 ? 0x5bd1e995 : 0)) >>> 0;
+}
+
 /** A generator for `seed` (any finite number; non-integers and negatives are folded to 32 bits). */
 export function createRng(seed: number): Rng {
-  if (!Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`);
-  const base = (Math.floor(Math.abs(seed)) ^ (seed < 0 ? 0x5bd1e995 : 0)) >>> 0;
+  const base = seedBase(seed);
   const sm = splitmix32(base);
   // State [a, b, c, d] in a typed array: as closure variables, 32-bit values above 2^30 are boxed
   // as heap numbers, and every draw allocated four of them (12x slower; the GAN draws ~10^4 per step).

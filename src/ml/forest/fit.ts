@@ -11,12 +11,11 @@ import type { Worker } from 'node:worker_threads';
 import { DataError, StepInputError } from '../../errors.js';
 import { cancellationPoint, pollPhase } from '../cancellation-point.js';
 import { binMatrix } from './binning.js';
-import { TreeGrower } from './grow-tree.js';
-import type { GrownTree, TrainingData } from './grow-tree.js';
 import type { WorkerRequest } from './forest-worker.js';
-import type { ForestModel, ForestOptions, MaxFeatures, TreeSettings } from './types.js';
+import type { ForestModel, ForestOptions, GrownTree, MaxFeatures, TrainingData, TreeSettings } from './types.js';
 import { outputsPerNode } from './types.js';
 import { discardWorkers, prestartWorkers, returnWorkers, takeWorkers } from './tree-workers.js';
+import { WasmTreeGrower } from './wasm-grower.js';
 
 function positiveInt(name: string, v: number, min: number): number {
   if (!Number.isInteger(v) || v < min) throw new StepInputError(`${name} must be an integer >= ${min}, got ${v}`);
@@ -116,7 +115,7 @@ function resolveSettings(nCols: number, y: Int32Array | Float64Array, o: FitOpti
 }
 
 /** Per-row weights from class weights: 'balanced' is n / (k * count_c) over the whole training set. */
-function rowWeights(y: Int32Array | Float64Array, nClasses: number, cw: FitOptions['classWeight']): Float64Array | undefined {
+export function rowWeights(y: Int32Array | Float64Array, nClasses: number, cw: FitOptions['classWeight']): Float64Array | undefined {
   if (cw === undefined || cw === 'balanced_subsample') return undefined;
   let perClass: Float64Array;
   if (cw === 'balanced') {
@@ -151,19 +150,20 @@ function defaultThreads(nRows: number, nCols: number, trees: number): number {
 
 /**
  * rows x features x trees below which one thread is the default (see defaultThreads). Measured
- * on 2 cores (bench/README.md, "Random forest"): scikit-learn's digits (1,347 x 64, 100 trees,
- * 8.6e6) took 0.18 s as a fresh process's first fit on one thread and 0.21 s on two, whose worker
- * starts and compiles the tree builder while this thread grows most of the trees; once warm two
- * threads win (0.08 s against 0.13), but a pipeline's forest step is usually the first forest of
- * its worker. At 16,000 x 40 (6.4e7) two threads win either way.
+ * again with the compiled tree grower on 2 cores shared with other jobs (fresh processes taking
+ * turns): scikit-learn's digits (1,347 x 64, 100 trees, 8.6e6) as a process's first fit took
+ * 0.12-0.13 s on one thread and 0.10-0.11 s on two while the other core was mostly free, but
+ * 0.13-0.15 s against 0.14-0.22 s while it was busy: the second thread's worker has to start and
+ * compile the grower, and gains ~20 ms at best. From 1.6e7 to 6.4e7 (4,000 to 16,000 rows x 40)
+ * two threads took half the time whenever the second core was free. So the line stays here.
  */
 const SMALL_FOREST = 1e7;
 
 /**
  * Starts the workers a fit of about `cells` feature values (rows x features) would use, ahead of
  * it, e.g. while a step loads its libraries and reads its input, and has them compile the tree
- * builder on a few throw-away trees; they wait in the pool. A guess that turns out wrong only
- * leaves an idle worker in the pool (or starts none).
+ * grower and run it on a few throw-away trees; they wait in the pool. A guess that turns out
+ * wrong only leaves an idle worker in the pool (or starts none).
  */
 export function prestartForestWorkers(cells: number, trees: number, threads?: number): void {
   const n = threads ?? defaultThreads(cells, 1, trees);
@@ -252,7 +252,7 @@ async function growInParallel(
     w.postMessage({ type: 'init', fit, data, settings: s } satisfies WorkerRequest);
     for (let q = 0; q < QUEUED_PER_WORKER; q++) send(w);
   });
-  const grower = new TreeGrower(data, s);
+  const grower = new WasmTreeGrower(data, s);
   let stealFrom = trees - 1;
   try {
     while (received < trees) {
@@ -381,7 +381,7 @@ export async function fitForest(X: Float64Array, nRows: number, nCols: number, y
   if (threads === 1) {
     // One synchronous loop: the cancellation point between trees lets an abort message in.
     const point = cancellationPoint(options.signal);
-    const grower = new TreeGrower(data, settings);
+    const grower = new WasmTreeGrower(data, settings);
     for (let i = 0; i < trees; i++) {
       await point();
       onTree(i, grower.grow(i));

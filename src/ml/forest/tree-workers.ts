@@ -2,9 +2,10 @@
  * The forest's worker threads, kept for the life of the thread that uses them (the process, or
  * the engine's step worker) and reused from fit to fit.
  *
- * Why kept: a worker starts in ~40 ms and then grows its first trees with a cold tree builder;
- * started afresh for every fit, that cost made two threads slower than one on small data (breast
- * cancer, digits) and was paid again by every cross-validation fold. Idle workers are unref'd, so
+ * Why kept: a worker starts in ~40 ms, then compiles the tree grower's module and grows its first
+ * trees on the baseline compiler's code; started afresh for every fit, that cost made two threads
+ * slower than one on small data (breast cancer, digits) and was paid again by every
+ * cross-validation fold. Idle workers are unref'd, so
  * they never keep a process alive; a fit refs the workers it holds until it gives them back.
  *
  * A worker that was busy when a fit stopped early (abort, error) is terminated, never reused: it
@@ -31,7 +32,7 @@ function start(): Worker {
   return w;
 }
 
-/** Workers that have finished a fit: their tree builder is compiled. */
+/** Workers that have finished a fit: their tree grower is compiled. */
 const warm = new WeakSet<Worker>();
 
 /**
@@ -73,7 +74,7 @@ export async function discardWorkers(workers: readonly Worker[]): Promise<void> 
  * Starts workers ahead of a fit (e.g. while its step reads its input), so that their start-up
  * overlaps other work. They wait idle and unref'd; a later takeWorkers uses them. With `warmUp`
  * each new worker first grows a few throw-away trees (forest-worker.ts), worth it when the fit is
- * ~0.1 s away; a fit that arrives sooner waits for that (some 30 ms) on that worker.
+ * ~0.1 s away; a fit that arrives sooner waits for that (some 10 ms) on that worker.
  */
 export function prestartWorkers(n: number, warmUp = false): void {
   for (let i = idle.length; i < Math.min(n, availableParallelism()); i++) {

@@ -80,6 +80,34 @@ export interface ForestModel {
   settings: TreeSettings & { trees: number; classWeight?: 'balanced' | 'balanced_subsample' | number[] };
 }
 
+/** The shared, read-only training data every tree is grown from. */
+export interface TrainingData {
+  /** Bin codes, column-major nCols * nRows. */
+  codes: Uint8Array;
+  /** Cut points per feature (threshold of a split at bin b is edges[f][b]). */
+  edges: Float64Array[];
+  nRows: number;
+  nCols: number;
+  /** Class index per row (classification) or target value (regression). */
+  y: Int32Array | Float64Array;
+  /** Per-row weight from class weights ('balanced' or given); undefined means 1. */
+  rowWeight?: Float64Array;
+  /** Reweight each tree's bootstrap sample to balanced classes (sklearn's 'balanced_subsample'). */
+  balancedSubsample?: boolean;
+}
+
+/** One grown tree with what the forest combines across trees. */
+export interface GrownTree {
+  tree: Tree;
+  /** Impurity importances of this tree, summing to 1; undefined for a single-leaf tree. */
+  importances?: Float64Array;
+  /** Rows left out of the bootstrap and the leaf each one lands in (for the out-of-bag score). */
+  oobRows: Int32Array;
+  oobLeaves: Int32Array;
+  /** Time spent finding oobLeaves (for FitTimings). */
+  oobWalkMs: number;
+}
+
 /** Number of values stored per node. */
 export function outputsPerNode(task: ForestTask, nClasses: number): number {
   return task === 'classification' ? nClasses : 1;

@@ -1,7 +1,15 @@
 /**
- * Grows the trees of the forest on the pre-binned training matrix. This is the hot loop; it runs
- * inside worker threads (forest-worker.ts) or on the calling thread, and a tree depends only on
- * the data, the settings and the tree's index, never on which thread grew it or what it grew before.
+ * The test oracle of the forest's compiled tree grower (src/ml/forest/wasm/grow.ts): the JavaScript
+ * grower that medpipe used until the forest's trees were grown in WebAssembly, kept unchanged
+ * (only moved here) because its trees are the ones the committed models, metrics and lock files
+ * were made with, so the parity tests compare the module against the code that made those bytes.
+ * Not used in production: one implementation grows production trees, and this copy is not kept
+ * fast or warm for that.
+ *
+ * What it does, as it said when it was the production grower:
+ *
+ * Grows the trees of the forest on the pre-binned training matrix. A tree depends only on the
+ * data, the settings and the tree's index, never on which thread grew it or what it grew before.
  *
  * Split search is histogram based: for each candidate feature of a node, the node's samples are
  * accumulated into per-bin counts (class weights, or weight and weighted sum of the target), then
@@ -22,37 +30,10 @@
  * features (max_features), so a child's features are mostly ones its parent never histogrammed;
  * keeping full per-node histograms for subtraction would cost more than it saves at sqrt(p).
  */
-import { createRng } from '../../rng.js';
-import type { Rng } from '../../rng.js';
-import type { Tree, TreeSettings } from './types.js';
-import { outputsPerNode } from './types.js';
-
-/** The shared, read-only training data every tree is grown from. */
-export interface TrainingData {
-  /** Bin codes, column-major nCols * nRows. */
-  codes: Uint8Array;
-  /** Cut points per feature (threshold of a split at bin b is edges[f][b]). */
-  edges: Float64Array[];
-  nRows: number;
-  nCols: number;
-  /** Class index per row (classification) or target value (regression). */
-  y: Int32Array | Float64Array;
-  /** Per-row weight from class weights ('balanced' or given); undefined means 1. */
-  rowWeight?: Float64Array;
-  /** Reweight each tree's bootstrap sample to balanced classes (sklearn's 'balanced_subsample'). */
-  balancedSubsample?: boolean;
-}
-
-export interface GrownTree {
-  tree: Tree;
-  /** Impurity importances of this tree, summing to 1; undefined for a single-leaf tree. */
-  importances?: Float64Array;
-  /** Rows left out of the bootstrap and the leaf each one lands in (for the out-of-bag score). */
-  oobRows: Int32Array;
-  oobLeaves: Int32Array;
-  /** Time spent finding oobLeaves (for FitTimings). */
-  oobWalkMs: number;
-}
+import { createRng } from '../../src/rng.js';
+import type { Rng } from '../../src/rng.js';
+import type { GrownTree, Tree, TrainingData, TreeSettings } from '../../src/ml/forest/types.js';
+import { outputsPerNode } from '../../src/ml/forest/types.js';
 
 const EPSILON = 2.220446049250313e-16;
 

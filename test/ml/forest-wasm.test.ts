@@ -1,0 +1,231 @@
+/**
+ * The forest's compiled tree grower (src/ml/forest/wasm/grow.ts via wasm-grower.ts) against the
+ * JavaScript grower that made medpipe's committed models (forest-js-grower.ts, the oracle): the
+ * same trees bit for bit (feature, threshold, left, value), the same importances and the same
+ * out-of-bag rows and leaves, tree after tree, over classification (integer-count and weighted
+ * histograms, binary to ten classes), regression and every setting that changes how a tree grows;
+ * then whole forests on 1, 2 and 3 threads. And a missing or broken module is an error naming the
+ * file and `npm run build`, never a fallback.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { binMatrix } from '../../src/ml/forest/binning.js';
+import { fitForest, resolveMaxFeatures, rowWeights } from '../../src/ml/forest/fit.js';
+import type { FitOptions } from '../../src/ml/forest/fit.js';
+import type { GrownTree, TrainingData, TreeSettings } from '../../src/ml/forest/types.js';
+import { WasmTreeGrower, forestGrowerModule } from '../../src/ml/forest/wasm-grower.js';
+import { readNumericCsv, readSplit } from './forest-fixtures.js';
+import type { NumericTable } from './forest-fixtures.js';
+import { TreeGrower } from './forest-js-grower.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+function bytes(a: Float64Array | Int32Array | undefined): Buffer {
+  return a ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : Buffer.alloc(0);
+}
+
+/** Every array of the two grown trees holds the same bits. */
+function assertSameTree(wasm: GrownTree, js: GrownTree, what: string): void {
+  assert.ok(bytes(wasm.tree.feature).equals(bytes(js.tree.feature)), `${what}: feature (${wasm.tree.feature.length} vs ${js.tree.feature.length} nodes)`);
+  assert.ok(bytes(wasm.tree.threshold).equals(bytes(js.tree.threshold)), `${what}: threshold`);
+  assert.ok(bytes(wasm.tree.left).equals(bytes(js.tree.left)), `${what}: left`);
+  assert.ok(bytes(wasm.tree.value).equals(bytes(js.tree.value)), `${what}: value`);
+  assert.equal(wasm.importances === undefined, js.importances === undefined, `${what}: importances defined`);
+  assert.ok(bytes(wasm.importances).equals(bytes(js.importances)), `${what}: importances`);
+  assert.ok(bytes(wasm.oobRows).equals(bytes(js.oobRows)), `${what}: out-of-bag rows`);
+  assert.ok(bytes(wasm.oobLeaves).equals(bytes(js.oobLeaves)), `${what}: out-of-bag leaves`);
+}
+
+/** Ten classes on real features: the diabetes data's progression cut at its deciles. */
+function diabetesDeciles(): NumericTable {
+  const t = readNumericCsv(`${ROOT}data/diabetes-progression.csv`);
+  const sorted = Float64Array.from(t.y).sort();
+  const cuts = Array.from({ length: 9 }, (_, q) => sorted[Math.floor(((q + 1) * t.nRows) / 10)]);
+  return { ...t, y: Float64Array.from(t.y, (v) => cuts.filter((c) => v >= c).length) };
+}
+
+const tables = {
+  'breast-cancer': () => readSplit('breast-cancer').train,
+  'three-class': () => readSplit('three-class').train,
+  'diabetes-deciles': diabetesDeciles,
+  diabetes: () => readSplit('diabetes').train,
+};
+type TableName = keyof typeof tables;
+const loaded = new Map<TableName, NumericTable>();
+function table(name: TableName): NumericTable {
+  let t = loaded.get(name);
+  if (!t) loaded.set(name, (t = tables[name]()));
+  return t;
+}
+
+interface Case {
+  name: string;
+  data: TableName;
+  options: Omit<FitOptions, 'task'>;
+}
+
+const classification: Case[] = [
+  { name: 'binary, defaults', data: 'breast-cancer', options: {} },
+  { name: 'binary, seed 123456789, all features', data: 'breast-cancer', options: { seed: 123456789, maxFeatures: 1 } },
+  { name: 'binary, negative fractional seed', data: 'breast-cancer', options: { seed: -7.5 } },
+  { name: 'three classes, max_depth 3', data: 'three-class', options: { maxDepth: 3, seed: 1 } },
+  { name: 'three classes, min_samples_leaf 5, min_samples_split 12', data: 'three-class', options: { minSamplesLeaf: 5, minSamplesSplit: 12, seed: 2 } },
+  { name: 'three classes, max_features log2', data: 'three-class', options: { maxFeatures: 'log2', seed: 3 } },
+  { name: 'three classes, max_features 5', data: 'three-class', options: { maxFeatures: 5, seed: 4 } },
+  { name: 'three classes, max_features 0.3, no bootstrap', data: 'three-class', options: { maxFeatures: 0.3, bootstrap: false, seed: 5 } },
+  { name: 'ten classes, defaults', data: 'diabetes-deciles', options: { seed: 6 } },
+  { name: 'ten classes, class_weight balanced', data: 'diabetes-deciles', options: { classWeight: 'balanced', seed: 7 } },
+  {
+    name: 'ten classes, balanced_subsample, min_samples_leaf 3',
+    data: 'diabetes-deciles',
+    options: { classWeight: 'balanced_subsample', minSamplesLeaf: 3, seed: 8 },
+  },
+  { name: 'binary, class_weight balanced, max_depth 6', data: 'breast-cancer', options: { classWeight: 'balanced', maxDepth: 6, seed: 9 } },
+  { name: 'binary, balanced_subsample, no bootstrap', data: 'breast-cancer', options: { classWeight: 'balanced_subsample', bootstrap: false, seed: 10 } },
+  // Fractional weights, and a class weighted 0 whose rows are dropped from every tree.
+  { name: 'three classes, class weights [0.3, 2.5, 0]', data: 'three-class', options: { classWeight: [0.3, 2.5, 0], seed: 11 } },
+  {
+    name: 'ten classes, given class weights, all features',
+    data: 'diabetes-deciles',
+    options: { classWeight: [1, 2, 0.5, 1, 3, 1, 0.25, 1, 1, 7], maxFeatures: 1, seed: 12 },
+  },
+];
+const regression: Case[] = [
+  { name: 'regression, defaults', data: 'diabetes', options: {} },
+  { name: 'regression, max_features sqrt, min_samples_leaf 4', data: 'diabetes', options: { maxFeatures: 'sqrt', minSamplesLeaf: 4, seed: 13 } },
+  { name: 'regression, max_depth 4, no bootstrap', data: 'diabetes', options: { maxDepth: 4, bootstrap: false, seed: 14 } },
+  { name: 'regression, min_samples_split 30', data: 'diabetes', options: { minSamplesSplit: 30, seed: 15 } },
+];
+
+/** The training data and settings fit.ts hands its growers, built the way it builds them. */
+function problem(c: Case, task: 'classification' | 'regression'): { data: TrainingData; settings: TreeSettings } {
+  const t = table(c.data);
+  const o = c.options;
+  const binned = binMatrix(t.X, t.nRows, t.nCols);
+  const nClasses = task === 'classification' ? Math.max(...t.y) + 1 : 1;
+  const cw = task === 'classification' ? o.classWeight : undefined;
+  const data: TrainingData = {
+    ...binned,
+    y: task === 'classification' ? Int32Array.from(t.y) : Float64Array.from(t.y),
+    rowWeight: rowWeights(t.y, nClasses, cw),
+    balancedSubsample: cw === 'balanced_subsample',
+  };
+  const settings: TreeSettings = {
+    task,
+    nClasses,
+    maxDepth: o.maxDepth ?? Infinity,
+    minSamplesSplit: o.minSamplesSplit ?? 2,
+    minSamplesLeaf: o.minSamplesLeaf ?? 1,
+    maxFeatures: resolveMaxFeatures(o.maxFeatures ?? (task === 'classification' ? 'sqrt' : 1), t.nCols),
+    bootstrap: o.bootstrap ?? true,
+    seed: o.seed ?? 0,
+  };
+  return { data, settings };
+}
+
+const TREES = 25;
+
+for (const [task, cases] of [
+  ['classification', classification],
+  ['regression', regression],
+] as const) {
+  test(`${task}: the compiled grower grows the JavaScript grower's trees bit for bit (${cases.length} configurations x ${TREES} trees)`, () => {
+    for (const c of cases) {
+      const { data, settings } = problem(c, task);
+      const wasm = new WasmTreeGrower(data, settings);
+      const js = new TreeGrower(data, settings);
+      let splits = 0;
+      for (let i = 0; i < TREES; i++) {
+        const w = wasm.grow(i);
+        assertSameTree(w, js.grow(i), `${c.name}, tree ${i}`);
+        splits += w.tree.feature.filter((f) => f >= 0).length;
+      }
+      // The trees are real trees, so the comparison compares something.
+      assert.ok(splits >= TREES, `${c.name}: ${splits} splits in ${TREES} trees`);
+    }
+  });
+}
+
+test('a tree is the same whatever the grower grew before it (out of order, and again)', () => {
+  const { data, settings } = problem(classification[9], 'classification');
+  const wasm = new WasmTreeGrower(data, settings);
+  const js = new TreeGrower(data, settings);
+  for (const i of [17, 3, 3, 250, 0]) assertSameTree(wasm.grow(i), js.grow(i), `tree ${i}`);
+});
+
+test('a single-leaf tree (every row one class) has no importances and the same bits', () => {
+  const { data, settings } = problem(classification[0], 'classification');
+  const pure = { ...data, y: new Int32Array(data.nRows) };
+  const w = new WasmTreeGrower(pure, settings).grow(0);
+  assert.equal(w.tree.feature.length, 1);
+  assertSameTree(w, new TreeGrower(pure, settings).grow(0), 'single leaf');
+});
+
+/** A forest grown from the oracle's trees: what fitForest's trees must equal. */
+function oracleTrees(model: Awaited<ReturnType<typeof fitForest>>, data: TrainingData): GrownTree[] {
+  const { trees, classWeight: _cw, ...settings } = model.settings;
+  const js = new TreeGrower(data, settings);
+  return Array.from({ length: trees }, (_, i) => js.grow(i));
+}
+
+for (const threads of [1, 2, 3]) {
+  test(`fitForest on ${threads} thread${threads > 1 ? 's' : ''}: every tree is the oracle's`, async () => {
+    for (const [task, c] of [
+      ['classification', classification[10]],
+      ['classification', classification[6]],
+      ['regression', regression[1]],
+    ] as const) {
+      const t = table(c.data);
+      const y = task === 'classification' ? Int32Array.from(t.y) : t.y;
+      const model = await fitForest(t.X, t.nRows, t.nCols, y, { task, trees: 20, threads, ...c.options });
+      const expected = oracleTrees(model, problem(c, task).data);
+      model.trees.forEach((tree, i) => assertSameTree({ ...expected[i], tree }, expected[i], `${c.name}, ${threads} threads, tree ${i}`));
+    }
+  });
+}
+
+test('the compiled module is built (npm run build:wasm) and loads', () => {
+  assert.ok(forestGrowerModule() instanceof WebAssembly.Module, 'dist/src/ml/forest/forest-grower.wasm missing: run npm run build');
+});
+
+test('a missing or broken module is a clear error naming the file and npm run build, not a fallback', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'forest-grower-'));
+  const missing = pathToFileURL(join(dir, 'forest-grower.wasm'));
+  assert.throws(() => forestGrowerModule(missing), /tree grower .*forest-grower\.wasm could not be read \(ENOENT\): run `npm run build`/);
+  const broken = join(dir, 'broken.wasm');
+  writeFileSync(broken, 'not WebAssembly');
+  assert.throws(() => forestGrowerModule(pathToFileURL(broken)), /tree grower .*broken\.wasm is not a valid WebAssembly module .*run `npm run build`/);
+  const { data, settings } = problem(classification[0], 'classification');
+  assert.throws(() => new WasmTreeGrower(data, settings, missing), /forest-grower\.wasm could not be read/);
+});
+
+test('training data beyond the module memory is a clear error saying what to do', () => {
+  const { data, settings } = problem(classification[0], 'classification');
+  // Only the sizes matter: the layout is checked before any data is copied in.
+  const huge = { ...data, nRows: 2 ** 28 };
+  assert.throws(
+    () => new WasmTreeGrower(huge, settings),
+    /training data \(268435456 rows x 30 features\) needs \d+\.\d GB of the tree grower's WebAssembly memory, which is more than its 4 GB: train on a sample of the rows or on fewer features/,
+  );
+});
+
+test("a worker whose grower cannot be made answers the fit's trees with the reason, so the fit fails saying it", async () => {
+  const { data, settings } = problem(classification[0], 'classification');
+  const worker = new Worker(new URL('../../src/ml/forest/forest-worker.js', import.meta.url));
+  try {
+    worker.postMessage({ type: 'init', fit: 7, data: { ...data, nRows: 2 ** 28 }, settings });
+    worker.postMessage({ type: 'grow', treeIndex: 0 });
+    const [reply] = (await once(worker, 'message')) as [{ type: string; fit: number; message: string }];
+    assert.equal(reply.type, 'error');
+    assert.equal(reply.fit, 7);
+    assert.match(reply.message, /needs \d+\.\d GB of the tree grower's WebAssembly memory.*train on a sample of the rows/);
+  } finally {
+    await worker.terminate();
+  }
+});
