@@ -4,7 +4,7 @@
  * Artifacts are named by their sha256 and fanned out by its first two hex digits, as git and DVC
  * do, so no folder grows past a few thousand names.
  */
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 
 /** The store's own folders. */
 export const STORE_FOLDERS = {
@@ -41,9 +41,19 @@ export function objectName(digest: string): string {
   return `${STORE_FOLDERS.objects}/${digest.slice(0, 2)}/${digest.slice(2)}`;
 }
 
+/**
+ * A file inside the store by its `/`-separated name. Where `/` is the separator, a store folder
+ * (absolute, as Store.root is) and a name made here need no normalising: `join` did that for every
+ * entry and output a plan looks up, a sixth of a cached re-run's lookups.
+ */
+function storePath(storeDir: string, name: string): string {
+  if (sep !== '/') return join(storeDir, ...name.split('/'));
+  return storeDir.endsWith('/') ? `${storeDir}${name}` : `${storeDir}/${name}`;
+}
+
 /** The file of the artifact with this digest: objects/ab/cdef…. */
 export function objectFile(storeDir: string, digest: string): string {
-  return join(storeDir, ...objectName(digest).split('/'));
+  return storePath(storeDir, objectName(digest));
 }
 
 /** The digest an artifact's file names (objects/ab/cdef… is abcdef…). */
@@ -58,7 +68,7 @@ export function entryName(key: string): string {
 
 /** The file of the cache entry for a step key: entries/ab/abcdef….json. */
 export function entryFile(storeDir: string, key: string): string {
-  return join(storeDir, ...entryName(key).split('/'));
+  return storePath(storeDir, entryName(key));
 }
 
 /** The key a cache entry's file names. */
