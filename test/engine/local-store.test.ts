@@ -176,6 +176,29 @@ test('gc removes an entry under a kept key that does not match its checksum (a r
   assert.equal(store.hasObject(digest), true, 'its artifact is still referenced by the pipeline state and kept');
 });
 
+test("an entry's checksum is checked on its text as written, and on its parsed JSON when the file was reformatted: a changed value fails both", async () => {
+  const store = freshStore();
+  const { digest, size } = await store.addObject(outputFile(store, 'rows'));
+  store.writeEntry(entryFor(KEY, digest, size));
+  const file = entryFile(store.root, KEY);
+  const written = readFileSync(file, 'utf8');
+  assert.equal(store.lookupEntry(KEY).state, 'hit');
+  // Pretty-printed: the same content, another text; taken on its parsed JSON.
+  const pretty = JSON.stringify(JSON.parse(written), null, 2);
+  writeFileSync(file, pretty);
+  assert.equal(store.lookupEntry(KEY).state, 'hit');
+  // A changed value, in the written form and in the reformatted one.
+  for (const text of [written, pretty]) {
+    writeFileSync(file, text.replace(/"durationMs": ?12/, (m) => m.replace('12', '13')));
+    const found = store.lookupEntry(KEY);
+    assert.equal(found.state, 'damaged');
+    assert.match(found.state === 'damaged' ? found.problem : '', /does not match its checksum/);
+  }
+  // The checksum itself changed to another entry's: the text no longer hashes to it.
+  writeFileSync(file, written.replace(/sha256:[0-9a-f]{64}/, `sha256:${'0'.repeat(64)}`));
+  assert.equal(store.lookupEntry(KEY).state, 'damaged');
+});
+
 test('gc refuses while a live run holds a step lock', () => {
   const store = freshStore();
   store.tryLock(KEY);
