@@ -3,7 +3,7 @@
  * with a checksum, and the checks an entry passes before it is believed (its shape, the key it
  * names, the checksum).
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from './fingerprint.js';
 import { ARTIFACT_KINDS } from './step-type.js';
 import type { CacheEntry } from './store.js';
 
@@ -34,7 +34,7 @@ function entryShapeProblem(json: unknown, key: string): string | undefined {
  * on the parsed entry.
  */
 function entryChecksum(entry: object): string {
-  return `sha256:${createHash('sha256').update(JSON.stringify(entry)).digest('hex')}`;
+  return `sha256:${sha256(JSON.stringify(entry))}`;
 }
 
 /** The text of an entry's file. */
@@ -62,7 +62,7 @@ export function parseEntry(text: string, key: string): { readonly entry: CacheEn
 function textMatchesChecksum(text: string, checksum: string): boolean {
   const tail = `,"checksum":"${checksum}"}`;
   if (!text.endsWith(tail)) return false;
-  return `sha256:${createHash('sha256').update(`${text.slice(0, -tail.length)}}`).digest('hex')}` === checksum;
+  return `sha256:${sha256(`${text.slice(0, -tail.length)}}`)}` === checksum;
 }
 
 /**

@@ -189,7 +189,10 @@ test("an entry's checksum is checked on its text as written, and on its parsed J
   assert.equal(store.lookupEntry(KEY).state, 'hit');
   // A changed value, in the written form and in the reformatted one.
   for (const text of [written, pretty]) {
-    writeFileSync(file, text.replace(/"durationMs": ?12/, (m) => m.replace('12', '13')));
+    writeFileSync(
+      file,
+      text.replace(/"durationMs": ?12/, (m) => m.replace('12', '13')),
+    );
     const found = store.lookupEntry(KEY);
     assert.equal(found.state, 'damaged');
     assert.match(found.state === 'damaged' ? found.problem : '', /does not match its checksum/);
