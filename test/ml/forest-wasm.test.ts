@@ -211,7 +211,7 @@ test('training data beyond the module memory is a clear error saying what to do'
   const huge = { ...data, nRows: 2 ** 28 };
   assert.throws(
     () => new WasmTreeGrower(huge, settings),
-    /training data \(268435456 rows x 30 features\) needs \d+\.\d GB of the tree grower's WebAssembly memory, which is more than its 4 GB: train on a sample of the rows or on fewer features/,
+    /training data \(268435456 rows x 30 features, 2 classes\) needs \d+\.\d GB of the tree grower's WebAssembly memory, which is more than its 4 GB: train on a sample of the rows or on fewer features/,
   );
 });
 
@@ -221,10 +221,12 @@ test("a worker whose grower cannot be made answers the fit's trees with the reas
   try {
     worker.postMessage({ type: 'init', fit: 7, data: { ...data, nRows: 2 ** 28 }, settings });
     worker.postMessage({ type: 'grow', treeIndex: 0 });
-    const [reply] = (await once(worker, 'message')) as [{ type: string; fit: number; message: string }];
+    const [reply] = (await once(worker, 'message')) as [{ type: string; fit: number; name: string; message: string }];
     assert.equal(reply.type, 'error');
     assert.equal(reply.fit, 7);
-    assert.match(reply.message, /needs \d+\.\d GB of the tree grower's WebAssembly memory.*train on a sample of the rows/);
+    assert.equal(reply.name, 'StepInputError', 'a user error crosses by name, so the fit rethrows it as one');
+    assert.match(reply.message, /needs \d+\.\d GB of the tree grower's WebAssembly memory.*train on a sample of the rows or on fewer features$/);
+    assert.doesNotMatch(reply.message, /\n\s+at /, 'no stack in a message meant for the user');
   } finally {
     await worker.terminate();
   }

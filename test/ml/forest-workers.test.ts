@@ -102,6 +102,37 @@ test('pooled workers do not keep a process alive after its fit', () => {
   assert.equal(r.stdout, '10');
 });
 
+test('a fit whose data cannot be laid out in the grower gives its worker back and lets the process exit, saying why', () => {
+  const fitModule = fileURLToPath(new URL('../../src/ml/forest/index.js', import.meta.url));
+  const poolModule = fileURLToPath(new URL('../../src/ml/forest/tree-workers.js', import.meta.url));
+  // Two million classes: the node values and histogram need more than the module's 4 GB, so the calling
+  // thread's grower cannot be made after the worker was taken and sent the data.
+  const script = `
+    const { fitForest } = await import(${JSON.stringify(fitModule)});
+    const { idleWorkerCount } = await import(${JSON.stringify(poolModule)});
+    const X = Float64Array.from({ length: 400 }, (_, i) => (i * 7919) % 101);
+    const y = Int32Array.from({ length: 100 }, (_, i) => i % 2);
+    try {
+      await fitForest(X, 100, 4, y, { task: 'classification', nClasses: 2e6, trees: 10, seed: 0, threads: 2 });
+      process.stdout.write('fitted');
+    } catch (e) {
+      process.stdout.write(JSON.stringify({ name: e.name, message: e.message, idle: idleWorkerCount() }));
+    }
+  `;
+  const file = join(mkdtempSync(join(tmpdir(), 'medpipe-forest-too-large-')), 'fit.mjs');
+  writeFileSync(file, script);
+  const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.error, undefined, `the child did not exit by itself (a worker held by the failed fit): ${r.error?.message}`);
+  assert.equal(r.status, 0, r.stderr);
+  const failed = JSON.parse(r.stdout) as { name: string; message: string; idle: number };
+  assert.equal(failed.idle, 1, 'the worker, which did nothing wrong, is back in the pool');
+  assert.equal(failed.name, 'StepInputError', 'a user error: its message is shown as it is, without a stack');
+  assert.match(
+    failed.message,
+    /^the random forest's training data \(100 rows x 4 features, 2000000 classes\) needs \d+\.\d GB of the tree grower's WebAssembly memory/,
+  );
+});
+
 test('prestartForestWorkers starts what the fit would use: none for a small forest, threads - 1 otherwise', async () => {
   await closeIdleWorkers();
   prestartForestWorkers(train.nRows * train.nCols, 20);

@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { DataError, StepInputError } from '../../errors.js';
+import { DataError, isUserErrorName, StepInputError } from '../../errors.js';
 import { cancellationPoint, pollPhase } from '../cancellation-point.js';
 import { binMatrix } from './binning.js';
 import type { WorkerRequest } from './forest-worker.js';
@@ -176,7 +176,7 @@ const QUEUED_PER_WORKER = 2;
 /** Tags one fit's messages, so replies a worker still sends for an earlier fit are told apart. */
 let lastFitId = 0;
 
-type WorkerReply = { type: 'tree'; fit: number; treeIndex: number; grown: GrownTree } | { type: 'error'; fit: number; message: string };
+type WorkerReply = { type: 'tree'; fit: number; treeIndex: number; grown: GrownTree } | { type: 'error'; fit: number; name: string; message: string };
 
 /**
  * Grows trees 0..n-1 on the calling thread and `threads - 1` pooled workers, each taking the next
@@ -229,7 +229,11 @@ async function growInParallel(
       message: (msg: WorkerReply): void => {
         if (failure || msg.fit !== fit) return;
         if (msg.type === 'error') {
-          fail(new Error(`growing a tree failed in a worker: ${msg.message}`));
+          fail(
+            isUserErrorName(msg.name)
+              ? Object.assign(new Error(msg.message), { name: msg.name })
+              : new Error(`growing a tree failed in a worker: ${msg.message}`),
+          );
           return;
         }
         if (first) {
@@ -252,9 +256,11 @@ async function growInParallel(
     w.postMessage({ type: 'init', fit, data, settings: s } satisfies WorkerRequest);
     for (let q = 0; q < QUEUED_PER_WORKER; q++) send(w);
   });
-  const grower = new WasmTreeGrower(data, s);
   let stealFrom = trees - 1;
   try {
+    // Made inside the try: when it cannot be (data beyond the module's memory), the workers, already
+    // sent the data, still go back to the pool and are unref'd; held, they kept the process alive.
+    const grower = new WasmTreeGrower(data, s);
     while (received < trees) {
       if (failure) throw failure.error;
       let i = -1;

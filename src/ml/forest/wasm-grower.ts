@@ -13,6 +13,7 @@
  * file and `npm run build`, rather than falling back to other code.
  */
 import { readFileSync } from 'node:fs';
+import { StepInputError } from '../../errors.js';
 import { seedBase } from '../../rng.js';
 import type { GrownTree, TrainingData, TreeSettings } from './types.js';
 import { outputsPerNode } from './types.js';
@@ -111,10 +112,12 @@ function regions(at: number): { take(bytes: number): number; readonly end: numbe
   };
 }
 
-function tooLarge(data: TrainingData, bytes: number, why: string): Error {
+/** A user error (shown as it is, without a stack): only smaller training data can fit. */
+function tooLarge(data: TrainingData, s: TreeSettings, bytes: number, why: string): StepInputError {
   const gb = (bytes / 2 ** 30).toFixed(1);
-  return new Error(
-    `the random forest's training data (${data.nRows} rows x ${data.nCols} features) needs ${gb} GB of the tree grower's WebAssembly memory, which ${why}: train on a sample of the rows or on fewer features`,
+  const classes = s.task === 'classification' ? `, ${s.nClasses} classes` : '';
+  return new StepInputError(
+    `the random forest's training data (${data.nRows} rows x ${data.nCols} features${classes}) needs ${gb} GB of the tree grower's WebAssembly memory, which ${why}: train on a sample of the rows or on fewer features`,
   );
 }
 
@@ -174,12 +177,12 @@ export class WasmTreeGrower {
       oobRows: mem.take(n * 4),
       oobLeaves: mem.take(n * 4),
     };
-    if (mem.end > MAX_BYTES) throw tooLarge(data, mem.end, 'is more than its 4 GB');
+    if (mem.end > MAX_BYTES) throw tooLarge(data, s, mem.end, 'is more than its 4 GB');
     const pages = Math.ceil(mem.end / 65536) - exports.memory.buffer.byteLength / 65536;
     try {
       if (pages > 0) exports.memory.grow(pages);
     } catch (e) {
-      throw tooLarge(data, mem.end, `could not be allocated (${(e as Error).message})`);
+      throw tooLarge(data, s, mem.end, `could not be allocated (${(e as Error).message})`);
     }
 
     const buffer = exports.memory.buffer;
