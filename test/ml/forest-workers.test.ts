@@ -84,6 +84,28 @@ test('an aborted fit terminates its workers rather than pooling them, and the ne
   await closeIdleWorkers();
 });
 
+test('a fit that fails on the calling thread (here its onProgress) terminates its workers, which may still be growing its trees', async () => {
+  await closeIdleWorkers();
+  const expected = await modelText({ threads: 1, trees: 200 });
+  prestartWorkers(1);
+  const before = await threadCount();
+  const reason = new Error('progress callback failed');
+  await assert.rejects(
+    modelText({
+      threads: 2,
+      trees: 200,
+      onProgress: (built) => {
+        if (built === 3) throw reason;
+      },
+    }),
+    (e) => e === reason,
+  );
+  assert.equal(idleWorkerCount(), 0, 'the possibly busy worker is not given back');
+  assert.equal(await threadCount(), before - 1, 'and it is terminated');
+  assert.equal(await modelText({ threads: 2, trees: 200 }), expected);
+  await closeIdleWorkers();
+});
+
 test('pooled workers do not keep a process alive after its fit', () => {
   const fitModule = fileURLToPath(new URL('../../src/ml/forest/index.js', import.meta.url));
   // A process that fits on two threads (so a worker is pooled) and then has nothing left to do must exit on its own.
@@ -102,7 +124,7 @@ test('pooled workers do not keep a process alive after its fit', () => {
   assert.equal(r.stdout, '10');
 });
 
-test('a fit whose data cannot be laid out in the grower gives its worker back and lets the process exit, saying why', () => {
+test('a fit whose data cannot be laid out in the grower lets go of its worker, so the process exits, and says why', () => {
   const fitModule = fileURLToPath(new URL('../../src/ml/forest/index.js', import.meta.url));
   const poolModule = fileURLToPath(new URL('../../src/ml/forest/tree-workers.js', import.meta.url));
   // Two million classes: the node values and histogram need more than the module's 4 GB, so the calling
@@ -125,7 +147,7 @@ test('a fit whose data cannot be laid out in the grower gives its worker back an
   assert.equal(r.error, undefined, `the child did not exit by itself (a worker held by the failed fit): ${r.error?.message}`);
   assert.equal(r.status, 0, r.stderr);
   const failed = JSON.parse(r.stdout) as { name: string; message: string; idle: number };
-  assert.equal(failed.idle, 1, 'the worker, which did nothing wrong, is back in the pool');
+  assert.equal(failed.idle, 0, 'the worker, possibly still busy with the failed fit, is terminated rather than pooled');
   assert.equal(failed.name, 'StepInputError', 'a user error: its message is shown as it is, without a stack');
   assert.match(
     failed.message,

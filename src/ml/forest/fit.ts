@@ -259,7 +259,7 @@ async function growInParallel(
   let stealFrom = trees - 1;
   try {
     // Made inside the try: when it cannot be (data beyond the module's memory), the workers, already
-    // sent the data, still go back to the pool and are unref'd; held, they kept the process alive.
+    // sent the data, are still let go of; held ref'd, they kept the process alive.
     const grower = new WasmTreeGrower(data, s);
     while (received < trees) {
       if (failure) throw failure.error;
@@ -273,6 +273,11 @@ async function growInParallel(
       await pollPhase();
     }
     if (failure) throw failure.error;
+  } catch (e) {
+    // This thread's own failure (its grower, a tree, onProgress) is the fit's too: the workers may
+    // still be growing this fit's trees, so they are terminated like a failed worker's peers.
+    fail(e);
+    throw e;
   } finally {
     if (timings && waitingForFirst > 0) timings.workerFirstTreeMs = performance.now() - started;
     signal?.removeEventListener('abort', onAbort);
