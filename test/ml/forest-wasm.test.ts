@@ -167,6 +167,25 @@ test('a single-leaf tree (every row one class) has no importances and the same b
   assertSameTree(w, new TreeGrower(pure, settings).grow(0), 'single leaf');
 });
 
+test('a tree whose bootstrap drew only rows weighted 0 is a leaf of zeros (as scikit-learn), never NaN', async () => {
+  // Ten rows, class 0 weighted 0 and one row of class 1: a bootstrap of ten draws misses that row a
+  // third of the time, and such a tree has no weight at all (the oracle divided by it: NaN).
+  const n = 10;
+  const X = Float64Array.from({ length: n * 2 }, (_, i) => (i * 37) % 11);
+  const y = Int32Array.from({ length: n }, (_, i) => (i === 3 ? 1 : 0));
+  const model = await fitForest(X, n, 2, y, { task: 'classification', trees: 10, threads: 1, classWeight: [0, 1], seed: 1 });
+  const empty = model.trees.filter((t) => t.feature.length === 1 && t.value[0] === 0 && t.value[1] === 0);
+  assert.ok(empty.length > 0 && empty.length < 10, `${empty.length} trees without weight: seed 1 draws some`);
+  for (const t of model.trees) assert.ok(t.value.every(Number.isFinite), 'no NaN in any node value');
+  // Every other tree is still the oracle's.
+  const { trees: _t, classWeight: _cw, ...settings } = model.settings;
+  const data: TrainingData = { ...binMatrix(X, n, 2), y, rowWeight: rowWeights(y, 2, [0, 1]) };
+  const js = new TreeGrower(data, settings);
+  model.trees.forEach((tree, i) => {
+    if (!empty.includes(tree)) assertSameTree({ ...js.grow(i), tree }, js.grow(i), `tree ${i}`);
+  });
+});
+
 /** A forest grown from the oracle's trees: what fitForest's trees must equal. */
 function oracleTrees(model: Awaited<ReturnType<typeof fitForest>>, data: TrainingData): GrownTree[] {
   const { trees, classWeight: _cw, ...settings } = model.settings;

@@ -10,6 +10,7 @@
  * (xoshiro128** seeded through splitmix32, src/rng.ts, `createRng(seed).fork(tree)`), the same
  * draws in the same order, and every floating point sum in the same order: node totals over the
  * node's rows in partition order, class sums over the classes present only, bins left to right.
+ * One deliberate difference: a node without weight holds zeros where that grower made NaN (0 / 0).
  *
  * Built by `npm run build:wasm` into dist/src/ml/forest/forest-grower.wasm; loaded by
  * ../wasm-grower.ts, which lays out every array in this module's memory and writes their addresses
@@ -213,7 +214,9 @@ function classStats(node: i32, start: i32, end: i32): void {
   const base = node * k;
   for (let c = 0; c < k; c++) {
     const tc = f64At(totals, 1 + c);
-    const pc = tc / W;
+    // A node without weight (a bootstrap that drew only rows weighted 0) holds zeros, as
+    // scikit-learn's does, not 0 / 0: NaN would reach every prediction through this tree.
+    const pc = W > 0 ? tc / W : 0;
     setF64(value, base + c, pc);
     sq += pc * pc;
     if (tc > 0) setI32(present, np++, 1 + c);
