@@ -12,9 +12,9 @@
  * The module is always built with medpipe; when it is missing or broken this throws, naming the
  * file and `npm run build`, rather than falling back to other code.
  */
-import { readFileSync } from 'node:fs';
 import { StepInputError } from '../../errors.js';
 import { seedBase } from '../../rng.js';
+import { compiledWasmFile } from '../wasm-file.js';
 import type { GrownTree, TrainingData, TreeSettings } from './types.js';
 import { outputsPerNode } from './types.js';
 
@@ -72,30 +72,13 @@ interface ForestGrowerExports {
 }
 
 export const FOREST_GROWER_FILE = 'forest-grower.wasm';
-const compiled = new Map<string, WebAssembly.Module>();
-
 /** The compiled module (once per thread and file); throws saying how to rebuild when it is missing or cannot be compiled. */
 export function forestGrowerModule(url: URL = new URL(`./${FOREST_GROWER_FILE}`, import.meta.url)): WebAssembly.Module {
-  let mod = compiled.get(url.href);
-  if (!mod) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(url);
-    } catch (e) {
-      throw new Error(
-        `the random forest's tree grower ${url.pathname} could not be read (${(e as NodeJS.ErrnoException).code ?? String(e)}): run \`npm run build\` (its build:wasm part compiles src/ml/forest/wasm/grow.ts)`,
-      );
-    }
-    try {
-      mod = new WebAssembly.Module(new Uint8Array(bytes));
-    } catch (e) {
-      throw new Error(
-        `the random forest's tree grower ${url.pathname} is not a valid WebAssembly module (${(e as Error).message}): run \`npm run build\` to rebuild it`,
-      );
-    }
-    compiled.set(url.href, mod);
-  }
-  return mod;
+  return compiledWasmFile(url, {
+    unreadable: (path, code) =>
+      `the random forest's tree grower ${path} could not be read (${code}): run \`npm run build\` (its build:wasm part compiles src/ml/forest/wasm/grow.ts)`,
+    invalid: (path, why) => `the random forest's tree grower ${path} is not a valid WebAssembly module (${why}): run \`npm run build\` to rebuild it`,
+  });
 }
 
 /** 8-byte-aligned regions of linear memory handed out upwards from `at` (sizes in bytes). */
