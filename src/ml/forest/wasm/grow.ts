@@ -431,31 +431,24 @@ function scanRegression(f: i32, nTouched: i32, count: i32): void {
   }
 }
 
+/** tryFeature for classification, with whole-number (T = i32) or any (T = f64) weights. */
+function tryClassFeature<T>(f: i32, col: usize, start: i32, end: i32): bool {
+  const nTouched = classHistogram<T>(col, start, end);
+  if (nTouched > 1) {
+    scanClass<T>(f, nTouched, end - start);
+    return true;
+  }
+  clearTouched<T>(nTouched);
+  return false;
+}
+
 /** Histogram and scan of feature f for the node's rows; returns whether the feature varies in the node. */
 function tryFeature(f: i32, start: i32, end: i32): bool {
   const col = <usize>f * <usize>n;
-  const count = end - start;
-  if (!classification) {
-    const nTouched = regressionHistogram(col, start, end);
-    if (nTouched > 1) {
-      scanRegression(f, nTouched, count);
-      return true;
-    }
-    clearTouched<f64>(nTouched);
-    return false;
-  }
-  if (integral) {
-    const nTouched = classHistogram<i32>(col, start, end);
-    if (nTouched > 1) {
-      scanClass<i32>(f, nTouched, count);
-      return true;
-    }
-    clearTouched<i32>(nTouched);
-    return false;
-  }
-  const nTouched = classHistogram<f64>(col, start, end);
+  if (classification) return integral ? tryClassFeature<i32>(f, col, start, end) : tryClassFeature<f64>(f, col, start, end);
+  const nTouched = regressionHistogram(col, start, end);
   if (nTouched > 1) {
-    scanClass<f64>(f, nTouched, count);
+    scanRegression(f, nTouched, end - start);
     return true;
   }
   clearTouched<f64>(nTouched);
