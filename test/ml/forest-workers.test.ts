@@ -84,27 +84,42 @@ test('an aborted fit terminates its workers rather than pooling them, and the ne
   await closeIdleWorkers();
 });
 
-test('a fit that fails on the calling thread (here its onProgress) terminates its workers, which may still be growing its trees', async () => {
-  await closeIdleWorkers();
-  const expected = await modelText({ threads: 1, trees: 200 });
-  prestartWorkers(1);
-  const before = await threadCount();
-  const reason = new Error('progress callback failed');
-  await assert.rejects(
-    modelText({
-      threads: 2,
-      trees: 200,
-      onProgress: (built) => {
-        if (built === 3) throw reason;
-      },
-    }),
-    (e) => e === reason,
-  );
-  assert.equal(idleWorkerCount(), 0, 'the possibly busy worker is not given back');
-  assert.equal(await threadCount(), before - 1, 'and it is terminated');
-  assert.equal(await modelText({ threads: 2, trees: 200 }), expected);
-  await closeIdleWorkers();
-});
+for (const [whose, failAt] of [
+  // The first tree is always the calling thread's: it grows one before it first yields.
+  ['the calling thread', 1],
+  // The calling thread holds on in the first callback while the worker starts and grows trees,
+  // which then arrive, and fail, in the worker's message listener before this thread's second.
+  ["a worker's", 2],
+] as const) {
+  test(`a fit whose onProgress fails on ${whose} tree rejects with that error and terminates its workers, which may still be growing its trees`, async () => {
+    await closeIdleWorkers();
+    const expected = await modelText({ threads: 1, trees: 200 });
+    prestartWorkers(1);
+    const before = await threadCount();
+    const reason = new Error('progress callback failed');
+    await assert.rejects(
+      modelText({
+        threads: 2,
+        trees: 200,
+        onProgress: (built) => {
+          if (failAt === 2 && built === 1) spinFor(1500);
+          if (built === failAt) throw reason;
+        },
+      }),
+      (e) => e === reason,
+    );
+    assert.equal(idleWorkerCount(), 0, 'the possibly busy worker is not given back');
+    assert.equal(await threadCount(), before - 1, 'and it is terminated');
+    assert.equal(await modelText({ threads: 2, trees: 200 }), expected);
+    await closeIdleWorkers();
+  });
+}
+
+/** Keeps this thread busy (no event loop turn) for `ms`. */
+function spinFor(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
 
 test('pooled workers do not keep a process alive after its fit', () => {
   const fitModule = fileURLToPath(new URL('../../src/ml/forest/index.js', import.meta.url));

@@ -240,7 +240,13 @@ async function growInParallel(
           first = false;
           if (--waitingForFirst === 0 && timings) timings.workerFirstTreeMs = performance.now() - started;
         }
-        deliver(msg.treeIndex, msg.grown);
+        try {
+          deliver(msg.treeIndex, msg.grown);
+        } catch (e) {
+          // onProgress failed on this worker's tree: thrown from a listener it would be uncaught.
+          fail(e);
+          return;
+        }
         send(w);
       },
       error: fail,
