@@ -188,11 +188,14 @@ test('a re-run that changes no step leaves the pipeline state file as it is; a r
   const after = statSync(file);
   assert.equal(after.ino, before.ino);
   assert.equal(after.mtimeMs, before.mtimeMs);
+  // `cache info` says what the id now means: the run that last changed the state, not the last run.
+  assert.match((await p.cli('cache', 'info')).out, new RegExp(`pipeline caches: 2 steps, last changed by run ${first.lastRunId} \\(`));
   const r = await p.cli('run', 'p.yaml', '--force=b');
   assert.equal(r.code, 0, r.err);
   const now = JSON.parse(readFileSync(file, 'utf8')) as { lastRunId: string };
   assert.notEqual(now.lastRunId, first.lastRunId);
   assert.match(r.out, new RegExp(now.lastRunId), 'the state names the run that recomputed b');
+  assert.match((await p.cli('cache', 'info')).out, new RegExp(`last changed by run ${now.lastRunId} \\(`));
 });
 
 test('medpipe installed in a folder whose name has a space (or any character a URL escapes) loads its built validators', () => {

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { binMatrix } from '../../src/ml/forest/binning.js';
+import { createRng } from '../../src/rng.js';
 import { fitForest, resolveMaxFeatures, rowWeights } from '../../src/ml/forest/fit.js';
 import type { FitOptions } from '../../src/ml/forest/fit.js';
 import type { GrownTree, TrainingData, TreeSettings } from '../../src/ml/forest/types.js';
@@ -167,6 +168,83 @@ test('a single-leaf tree (every row one class) has no importances and the same b
   assertSameTree(w, new TreeGrower(pure, settings).grow(0), 'single leaf');
 });
 
+test('a tree whose bootstrap drew only rows weighted 0 is a leaf of zeros (as scikit-learn), never NaN', async () => {
+  // Ten rows, class 0 weighted 0 and one row of class 1: a bootstrap of ten draws misses that row a
+  // third of the time, and such a tree has no weight at all (the oracle divided by it: NaN).
+  const n = 10;
+  const X = Float64Array.from({ length: n * 2 }, (_, i) => (i * 37) % 11);
+  const y = Int32Array.from({ length: n }, (_, i) => (i === 3 ? 1 : 0));
+  const model = await fitForest(X, n, 2, y, { task: 'classification', trees: 10, threads: 1, classWeight: [0, 1], seed: 1 });
+  const empty = model.trees.filter((t) => t.feature.length === 1 && t.value[0] === 0 && t.value[1] === 0);
+  assert.ok(empty.length > 0 && empty.length < 10, `${empty.length} trees without weight: seed 1 draws some`);
+  for (const t of model.trees) assert.ok(t.value.every(Number.isFinite), 'no NaN in any node value');
+  // Every other tree is still the oracle's.
+  const { trees: _t, classWeight: _cw, ...settings } = model.settings;
+  const data: TrainingData = { ...binMatrix(X, n, 2), y, rowWeight: rowWeights(y, 2, [0, 1]) };
+  const js = new TreeGrower(data, settings);
+  model.trees.forEach((tree, i) => {
+    if (!empty.includes(tree)) assertSameTree({ ...js.grow(i), tree }, js.grow(i), `tree ${i}`);
+  });
+});
+
+test('edge configurations, drawn from a seeded generator: the same trees as the oracle (1 to 300 rows, constant and tied columns, absent classes, given class weights with zeros, large seeds and tree indices)', () => {
+  const rng = createRng(20261203);
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
+  let compared = 0;
+  for (let c = 0; c < 400; c++) {
+    const n = pick([1, 2, 3, 5, 8, 20, 60, 300]);
+    const p = 1 + rng.int(5);
+    const levels = pick([1, 2, 3, 10, 1000]);
+    const X = Float64Array.from({ length: n * p }, () => rng.int(levels) * (rng.next() < 0.5 ? 1 : -1e-3));
+    const task = rng.next() < 0.7 ? 'classification' : 'regression';
+    const k = 1 + rng.int(6);
+    const y = Float64Array.from({ length: n }, () => (task === 'classification' ? rng.int(k) : rng.next() < 0.1 ? 1e150 : rng.next() * 100 - 50));
+    const nClasses = task === 'classification' ? Math.max(...y) + 1 + rng.int(2) : 1;
+    const choice = rng.int(4);
+    const cw: FitOptions['classWeight'] =
+      task === 'regression' || choice === 0
+        ? undefined
+        : choice === 1
+          ? 'balanced'
+          : choice === 2
+            ? 'balanced_subsample'
+            : Array.from({ length: nClasses }, () => rng.int(3) * 0.7);
+    if (Array.isArray(cw) && !y.some((v) => cw[v] > 0)) continue;
+    const data: TrainingData = {
+      ...binMatrix(X, n, p),
+      y: task === 'classification' ? Int32Array.from(y) : y,
+      rowWeight: task === 'classification' ? rowWeights(y, nClasses, cw) : undefined,
+      balancedSubsample: cw === 'balanced_subsample',
+    };
+    const settings: TreeSettings = {
+      task,
+      nClasses,
+      maxDepth: pick([Infinity, 1, 2, 5]),
+      minSamplesSplit: 2 + rng.int(4),
+      minSamplesLeaf: 1 + rng.int(3),
+      maxFeatures: resolveMaxFeatures(pick(['sqrt', 'log2', 1, 0.5] as const), p),
+      bootstrap: rng.next() < 0.7,
+      seed: pick([0, 1, -1, 2 ** 32 + 5, 2 ** 53, -123.75, 4294967295]),
+    };
+    const wasm = new WasmTreeGrower(data, settings);
+    const js = new TreeGrower(data, settings);
+    for (const i of [0, 1, 7, 2 ** 31 + 3]) {
+      const expected = js.grow(i);
+      const grown = wasm.grow(i);
+      const what = `configuration ${c} (${n} rows x ${p}, ${task}, ${JSON.stringify(settings)}), tree ${i}`;
+      // The one deliberate difference: a tree without weight is zeros, where the oracle made NaN.
+      if (expected.tree.value.some(Number.isNaN))
+        assert.ok(
+          grown.tree.value.every((v) => v === 0),
+          what,
+        );
+      else assertSameTree(grown, expected, what);
+      compared++;
+    }
+  }
+  assert.ok(compared > 1000, `${compared} trees compared`);
+});
+
 /** A forest grown from the oracle's trees: what fitForest's trees must equal. */
 function oracleTrees(model: Awaited<ReturnType<typeof fitForest>>, data: TrainingData): GrownTree[] {
   const { trees, classWeight: _cw, ...settings } = model.settings;
@@ -211,7 +289,7 @@ test('training data beyond the module memory is a clear error saying what to do'
   const huge = { ...data, nRows: 2 ** 28 };
   assert.throws(
     () => new WasmTreeGrower(huge, settings),
-    /training data \(268435456 rows x 30 features\) needs \d+\.\d GB of the tree grower's WebAssembly memory, which is more than its 4 GB: train on a sample of the rows or on fewer features/,
+    /training data \(268435456 rows x 30 features, 2 classes\) needs \d+\.\d GB of the tree grower's WebAssembly memory, which is more than its 4 GB: train on a sample of the rows or on fewer features/,
   );
 });
 
@@ -221,10 +299,12 @@ test("a worker whose grower cannot be made answers the fit's trees with the reas
   try {
     worker.postMessage({ type: 'init', fit: 7, data: { ...data, nRows: 2 ** 28 }, settings });
     worker.postMessage({ type: 'grow', treeIndex: 0 });
-    const [reply] = (await once(worker, 'message')) as [{ type: string; fit: number; message: string }];
+    const [reply] = (await once(worker, 'message')) as [{ type: string; fit: number; name: string; message: string }];
     assert.equal(reply.type, 'error');
     assert.equal(reply.fit, 7);
-    assert.match(reply.message, /needs \d+\.\d GB of the tree grower's WebAssembly memory.*train on a sample of the rows/);
+    assert.equal(reply.name, 'StepInputError', 'a user error crosses by name, so the fit rethrows it as one');
+    assert.match(reply.message, /needs \d+\.\d GB of the tree grower's WebAssembly memory.*train on a sample of the rows or on fewer features$/);
+    assert.doesNotMatch(reply.message, /\n\s+at /, 'no stack in a message meant for the user');
   } finally {
     await worker.terminate();
   }

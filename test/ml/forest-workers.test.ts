@@ -84,6 +84,43 @@ test('an aborted fit terminates its workers rather than pooling them, and the ne
   await closeIdleWorkers();
 });
 
+for (const [whose, failAt] of [
+  // The first tree is always the calling thread's: it grows one before it first yields.
+  ['the calling thread', 1],
+  // The calling thread holds on in the first callback while the worker starts and grows trees,
+  // which then arrive, and fail, in the worker's message listener before this thread's second.
+  ["a worker's", 2],
+] as const) {
+  test(`a fit whose onProgress fails on ${whose} tree rejects with that error and terminates its workers, which may still be growing its trees`, async () => {
+    await closeIdleWorkers();
+    const expected = await modelText({ threads: 1, trees: 200 });
+    prestartWorkers(1);
+    const before = await threadCount();
+    const reason = new Error('progress callback failed');
+    await assert.rejects(
+      modelText({
+        threads: 2,
+        trees: 200,
+        onProgress: (built) => {
+          if (failAt === 2 && built === 1) spinFor(1500);
+          if (built === failAt) throw reason;
+        },
+      }),
+      (e) => e === reason,
+    );
+    assert.equal(idleWorkerCount(), 0, 'the possibly busy worker is not given back');
+    assert.equal(await threadCount(), before - 1, 'and it is terminated');
+    assert.equal(await modelText({ threads: 2, trees: 200 }), expected);
+    await closeIdleWorkers();
+  });
+}
+
+/** Keeps this thread busy (no event loop turn) for `ms`. */
+function spinFor(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
 test('pooled workers do not keep a process alive after its fit', () => {
   const fitModule = fileURLToPath(new URL('../../src/ml/forest/index.js', import.meta.url));
   // A process that fits on two threads (so a worker is pooled) and then has nothing left to do must exit on its own.
@@ -100,6 +137,37 @@ test('pooled workers do not keep a process alive after its fit', () => {
   assert.equal(r.error, undefined, `the child did not exit by itself: ${r.error?.message}`);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '10');
+});
+
+test('a fit whose data cannot be laid out in the grower lets go of its worker, so the process exits, and says why', () => {
+  const fitModule = fileURLToPath(new URL('../../src/ml/forest/index.js', import.meta.url));
+  const poolModule = fileURLToPath(new URL('../../src/ml/forest/tree-workers.js', import.meta.url));
+  // Two million classes: the node values and histogram need more than the module's 4 GB, so the calling
+  // thread's grower cannot be made after the worker was taken and sent the data.
+  const script = `
+    const { fitForest } = await import(${JSON.stringify(fitModule)});
+    const { idleWorkerCount } = await import(${JSON.stringify(poolModule)});
+    const X = Float64Array.from({ length: 400 }, (_, i) => (i * 7919) % 101);
+    const y = Int32Array.from({ length: 100 }, (_, i) => i % 2);
+    try {
+      await fitForest(X, 100, 4, y, { task: 'classification', nClasses: 2e6, trees: 10, seed: 0, threads: 2 });
+      process.stdout.write('fitted');
+    } catch (e) {
+      process.stdout.write(JSON.stringify({ name: e.name, message: e.message, idle: idleWorkerCount() }));
+    }
+  `;
+  const file = join(mkdtempSync(join(tmpdir(), 'medpipe-forest-too-large-')), 'fit.mjs');
+  writeFileSync(file, script);
+  const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.error, undefined, `the child did not exit by itself (a worker held by the failed fit): ${r.error?.message}`);
+  assert.equal(r.status, 0, r.stderr);
+  const failed = JSON.parse(r.stdout) as { name: string; message: string; idle: number };
+  assert.equal(failed.idle, 0, 'the worker, possibly still busy with the failed fit, is terminated rather than pooled');
+  assert.equal(failed.name, 'StepInputError', 'a user error: its message is shown as it is, without a stack');
+  assert.match(
+    failed.message,
+    /^the random forest's training data \(100 rows x 4 features, 2000000 classes\) needs \d+\.\d GB of the tree grower's WebAssembly memory/,
+  );
 });
 
 test('prestartForestWorkers starts what the fit would use: none for a small forest, threads - 1 otherwise', async () => {

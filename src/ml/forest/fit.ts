@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { DataError, StepInputError } from '../../errors.js';
+import { DataError, isUserErrorName, StepInputError } from '../../errors.js';
 import { cancellationPoint, pollPhase } from '../cancellation-point.js';
 import { binMatrix } from './binning.js';
 import type { WorkerRequest } from './forest-worker.js';
@@ -176,7 +176,7 @@ const QUEUED_PER_WORKER = 2;
 /** Tags one fit's messages, so replies a worker still sends for an earlier fit are told apart. */
 let lastFitId = 0;
 
-type WorkerReply = { type: 'tree'; fit: number; treeIndex: number; grown: GrownTree } | { type: 'error'; fit: number; message: string };
+type WorkerReply = { type: 'tree'; fit: number; treeIndex: number; grown: GrownTree } | { type: 'error'; fit: number; name: string; message: string };
 
 /**
  * Grows trees 0..n-1 on the calling thread and `threads - 1` pooled workers, each taking the next
@@ -229,14 +229,24 @@ async function growInParallel(
       message: (msg: WorkerReply): void => {
         if (failure || msg.fit !== fit) return;
         if (msg.type === 'error') {
-          fail(new Error(`growing a tree failed in a worker: ${msg.message}`));
+          fail(
+            isUserErrorName(msg.name)
+              ? Object.assign(new Error(msg.message), { name: msg.name })
+              : new Error(`growing a tree failed in a worker: ${msg.message}`),
+          );
           return;
         }
         if (first) {
           first = false;
           if (--waitingForFirst === 0 && timings) timings.workerFirstTreeMs = performance.now() - started;
         }
-        deliver(msg.treeIndex, msg.grown);
+        try {
+          deliver(msg.treeIndex, msg.grown);
+        } catch (e) {
+          // onProgress failed on this worker's tree: thrown from a listener it would be uncaught.
+          fail(e);
+          return;
+        }
         send(w);
       },
       error: fail,
@@ -252,9 +262,11 @@ async function growInParallel(
     w.postMessage({ type: 'init', fit, data, settings: s } satisfies WorkerRequest);
     for (let q = 0; q < QUEUED_PER_WORKER; q++) send(w);
   });
-  const grower = new WasmTreeGrower(data, s);
   let stealFrom = trees - 1;
   try {
+    // Made inside the try: when it cannot be (data beyond the module's memory), the workers, already
+    // sent the data, are still let go of; held ref'd, they kept the process alive.
+    const grower = new WasmTreeGrower(data, s);
     while (received < trees) {
       if (failure) throw failure.error;
       let i = -1;
@@ -267,6 +279,11 @@ async function growInParallel(
       await pollPhase();
     }
     if (failure) throw failure.error;
+  } catch (e) {
+    // This thread's own failure (its grower, a tree, onProgress) is the fit's too: the workers may
+    // still be growing this fit's trees, so they are terminated like a failed worker's peers.
+    fail(e);
+    throw e;
   } finally {
     if (timings && waitingForFirst > 0) timings.workerFirstTreeMs = performance.now() - started;
     signal?.removeEventListener('abort', onAbort);

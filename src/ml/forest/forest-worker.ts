@@ -7,6 +7,7 @@
  * grower's module already compiled in this thread.
  */
 import { parentPort } from 'node:worker_threads';
+import { isUserErrorName } from '../../errors.js';
 import { createRng } from '../../rng.js';
 import type { TrainingData, TreeSettings } from './types.js';
 import { WasmTreeGrower } from './wasm-grower.js';
@@ -85,6 +86,10 @@ port.on('message', (msg: WorkerRequest) => {
     const transfer = [t.feature.buffer, t.threshold.buffer, t.left.buffer, t.value.buffer, grown.oobRows.buffer, grown.oobLeaves.buffer] as ArrayBuffer[];
     port.postMessage({ type: 'tree', fit, treeIndex: msg.treeIndex, grown }, transfer);
   } catch (e) {
-    port.postMessage({ type: 'error', fit, treeIndex: msg.treeIndex, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    // A user error (e.g. data too large for the grower) crosses by name and message, as a step's
+    // does, so the fit rethrows it as one; anything else keeps its stack, for a bug report.
+    const name = e instanceof Error ? e.name : 'Error';
+    const message = e instanceof Error ? (isUserErrorName(name) ? e.message : (e.stack ?? e.message)) : String(e);
+    port.postMessage({ type: 'error', fit, treeIndex: msg.treeIndex, name, message });
   }
 });

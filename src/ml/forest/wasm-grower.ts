@@ -12,8 +12,9 @@
  * The module is always built with medpipe; when it is missing or broken this throws, naming the
  * file and `npm run build`, rather than falling back to other code.
  */
-import { readFileSync } from 'node:fs';
+import { StepInputError } from '../../errors.js';
 import { seedBase } from '../../rng.js';
+import { compiledWasmFile } from '../wasm-file.js';
 import type { GrownTree, TrainingData, TreeSettings } from './types.js';
 import { outputsPerNode } from './types.js';
 
@@ -71,30 +72,13 @@ interface ForestGrowerExports {
 }
 
 export const FOREST_GROWER_FILE = 'forest-grower.wasm';
-const compiled = new Map<string, WebAssembly.Module>();
-
 /** The compiled module (once per thread and file); throws saying how to rebuild when it is missing or cannot be compiled. */
 export function forestGrowerModule(url: URL = new URL(`./${FOREST_GROWER_FILE}`, import.meta.url)): WebAssembly.Module {
-  let mod = compiled.get(url.href);
-  if (!mod) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(url);
-    } catch (e) {
-      throw new Error(
-        `the random forest's tree grower ${url.pathname} could not be read (${(e as NodeJS.ErrnoException).code ?? String(e)}): run \`npm run build\` (its build:wasm part compiles src/ml/forest/wasm/grow.ts)`,
-      );
-    }
-    try {
-      mod = new WebAssembly.Module(new Uint8Array(bytes));
-    } catch (e) {
-      throw new Error(
-        `the random forest's tree grower ${url.pathname} is not a valid WebAssembly module (${(e as Error).message}): run \`npm run build\` to rebuild it`,
-      );
-    }
-    compiled.set(url.href, mod);
-  }
-  return mod;
+  return compiledWasmFile(url, {
+    unreadable: (path, code) =>
+      `the random forest's tree grower ${path} could not be read (${code}): run \`npm run build\` (its build:wasm part compiles src/ml/forest/wasm/grow.ts)`,
+    invalid: (path, why) => `the random forest's tree grower ${path} is not a valid WebAssembly module (${why}): run \`npm run build\` to rebuild it`,
+  });
 }
 
 /** 8-byte-aligned regions of linear memory handed out upwards from `at` (sizes in bytes). */
@@ -111,10 +95,12 @@ function regions(at: number): { take(bytes: number): number; readonly end: numbe
   };
 }
 
-function tooLarge(data: TrainingData, bytes: number, why: string): Error {
+/** A user error (shown as it is, without a stack): only smaller training data can fit. */
+function tooLarge(data: TrainingData, s: TreeSettings, bytes: number, why: string): StepInputError {
   const gb = (bytes / 2 ** 30).toFixed(1);
-  return new Error(
-    `the random forest's training data (${data.nRows} rows x ${data.nCols} features) needs ${gb} GB of the tree grower's WebAssembly memory, which ${why}: train on a sample of the rows or on fewer features`,
+  const classes = s.task === 'classification' ? `, ${s.nClasses} classes` : '';
+  return new StepInputError(
+    `the random forest's training data (${data.nRows} rows x ${data.nCols} features${classes}) needs ${gb} GB of the tree grower's WebAssembly memory, which ${why}: train on a sample of the rows or on fewer features`,
   );
 }
 
@@ -174,12 +160,12 @@ export class WasmTreeGrower {
       oobRows: mem.take(n * 4),
       oobLeaves: mem.take(n * 4),
     };
-    if (mem.end > MAX_BYTES) throw tooLarge(data, mem.end, 'is more than its 4 GB');
+    if (mem.end > MAX_BYTES) throw tooLarge(data, s, mem.end, 'is more than its 4 GB');
     const pages = Math.ceil(mem.end / 65536) - exports.memory.buffer.byteLength / 65536;
     try {
       if (pages > 0) exports.memory.grow(pages);
     } catch (e) {
-      throw tooLarge(data, mem.end, `could not be allocated (${(e as Error).message})`);
+      throw tooLarge(data, s, mem.end, `could not be allocated (${(e as Error).message})`);
     }
 
     const buffer = exports.memory.buffer;

@@ -12,7 +12,7 @@
  * The module is always built with medpipe; when it is missing (a broken build) this throws,
  * saying how to rebuild, rather than falling back to another engine whose numbers differ.
  */
-import { readFileSync } from 'node:fs';
+import { compiledWasmFile } from '../wasm-file.js';
 import type { AdamState } from './adam.js';
 import type { GanBatchBuffers, GanEngine, GanEngineState, GanLosses } from './engine.js';
 import type { MlpShape } from './mlp.js';
@@ -64,31 +64,14 @@ interface GanKernelExports {
 }
 
 export const GAN_KERNELS_FILE = 'gan-kernels.wasm';
-const compiled = new Map<string, WebAssembly.Module>();
-
 /** The compiled module (cached per file); throws saying how to rebuild when it is missing or cannot be compiled. */
 export function ganKernelsModule(url: URL = new URL(`./${GAN_KERNELS_FILE}`, import.meta.url)): WebAssembly.Module {
-  const key = url.href;
-  let mod = compiled.get(key);
-  if (!mod) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(url);
-    } catch (e) {
-      throw new Error(
-        `the GAN kernels module ${url.pathname} could not be read (${(e as NodeJS.ErrnoException).code ?? String(e)}): run \`npm run build\` (its build:wasm part compiles src/ml/gan/wasm/gan.ts), or choose a TensorFlow.js backend (backend: wasm)`,
-      );
-    }
-    try {
-      mod = new WebAssembly.Module(new Uint8Array(bytes));
-    } catch (e) {
-      throw new Error(
-        `the GAN kernels module ${url.pathname} does not compile here (${(e as Error).message}): WebAssembly SIMD is required; choose a TensorFlow.js backend (backend: wasm or cpu)`,
-      );
-    }
-    compiled.set(key, mod);
-  }
-  return mod;
+  return compiledWasmFile(url, {
+    unreadable: (path, code) =>
+      `the GAN kernels module ${path} could not be read (${code}): run \`npm run build\` (its build:wasm part compiles src/ml/gan/wasm/gan.ts), or choose a TensorFlow.js backend (backend: wasm)`,
+    invalid: (path, why) =>
+      `the GAN kernels module ${path} does not compile here (${why}): WebAssembly SIMD is required; choose a TensorFlow.js backend (backend: wasm or cpu)`,
+  });
 }
 
 /** 16-byte-aligned regions of linear memory handed out upwards from `at`. */

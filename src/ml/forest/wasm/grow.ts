@@ -10,6 +10,7 @@
  * (xoshiro128** seeded through splitmix32, src/rng.ts, `createRng(seed).fork(tree)`), the same
  * draws in the same order, and every floating point sum in the same order: node totals over the
  * node's rows in partition order, class sums over the classes present only, bins left to right.
+ * One deliberate difference: a node without weight holds zeros where that grower made NaN (0 / 0).
  *
  * Built by `npm run build:wasm` into dist/src/ml/forest/forest-grower.wasm; loaded by
  * ../wasm-grower.ts, which lays out every array in this module's memory and writes their addresses
@@ -213,7 +214,9 @@ function classStats(node: i32, start: i32, end: i32): void {
   const base = node * k;
   for (let c = 0; c < k; c++) {
     const tc = f64At(totals, 1 + c);
-    const pc = tc / W;
+    // A node without weight (a bootstrap that drew only rows weighted 0) holds zeros, as
+    // scikit-learn's does, not 0 / 0: NaN would reach every prediction through this tree.
+    const pc = W > 0 ? tc / W : 0;
     setF64(value, base + c, pc);
     sq += pc * pc;
     if (tc > 0) setI32(present, np++, 1 + c);
@@ -428,31 +431,24 @@ function scanRegression(f: i32, nTouched: i32, count: i32): void {
   }
 }
 
+/** tryFeature for classification, with whole-number (T = i32) or any (T = f64) weights. */
+function tryClassFeature<T>(f: i32, col: usize, start: i32, end: i32): bool {
+  const nTouched = classHistogram<T>(col, start, end);
+  if (nTouched > 1) {
+    scanClass<T>(f, nTouched, end - start);
+    return true;
+  }
+  clearTouched<T>(nTouched);
+  return false;
+}
+
 /** Histogram and scan of feature f for the node's rows; returns whether the feature varies in the node. */
 function tryFeature(f: i32, start: i32, end: i32): bool {
   const col = <usize>f * <usize>n;
-  const count = end - start;
-  if (!classification) {
-    const nTouched = regressionHistogram(col, start, end);
-    if (nTouched > 1) {
-      scanRegression(f, nTouched, count);
-      return true;
-    }
-    clearTouched<f64>(nTouched);
-    return false;
-  }
-  if (integral) {
-    const nTouched = classHistogram<i32>(col, start, end);
-    if (nTouched > 1) {
-      scanClass<i32>(f, nTouched, count);
-      return true;
-    }
-    clearTouched<i32>(nTouched);
-    return false;
-  }
-  const nTouched = classHistogram<f64>(col, start, end);
+  if (classification) return integral ? tryClassFeature<i32>(f, col, start, end) : tryClassFeature<f64>(f, col, start, end);
+  const nTouched = regressionHistogram(col, start, end);
   if (nTouched > 1) {
-    scanClass<f64>(f, nTouched, count);
+    scanRegression(f, nTouched, end - start);
     return true;
   }
   clearTouched<f64>(nTouched);
