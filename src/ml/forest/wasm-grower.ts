@@ -15,6 +15,7 @@
 import { StepInputError } from '../../errors.js';
 import { seedBase } from '../../rng.js';
 import { compiledWasmFile } from '../wasm-file.js';
+import { growMemoryTo, linearRegions } from '../wasm-memory.js';
 import type { GrownTree, TrainingData, TreeSettings } from './types.js';
 import { outputsPerNode } from './types.js';
 
@@ -81,20 +82,6 @@ export function forestGrowerModule(url: URL = new URL(`./${FOREST_GROWER_FILE}`,
   });
 }
 
-/** 8-byte-aligned regions of linear memory handed out upwards from `at` (sizes in bytes). */
-function regions(at: number): { take(bytes: number): number; readonly end: number } {
-  return {
-    take(bytes: number): number {
-      const a = at;
-      at += Math.ceil(bytes / 8) * 8;
-      return a;
-    },
-    get end() {
-      return at;
-    },
-  };
-}
-
 /** A user error (shown as it is, without a stack): only smaller training data can fit. */
 function tooLarge(data: TrainingData, s: TreeSettings, bytes: number, why: string): StepInputError {
   const gb = (bytes / 2 ** 30).toFixed(1);
@@ -129,7 +116,7 @@ export class WasmTreeGrower {
     this.nOut = nOut;
     this.nCols = nCols;
 
-    const mem = regions(exports.heapBase());
+    const mem = linearRegions(exports.heapBase(), 8);
     const cfgAt = mem.take(CFG_SLOTS * 8);
     const at = {
       codes: mem.take(n * nCols),
@@ -161,9 +148,8 @@ export class WasmTreeGrower {
       oobLeaves: mem.take(n * 4),
     };
     if (mem.end > MAX_BYTES) throw tooLarge(data, s, mem.end, 'is more than its 4 GB');
-    const pages = Math.ceil(mem.end / 65536) - exports.memory.buffer.byteLength / 65536;
     try {
-      if (pages > 0) exports.memory.grow(pages);
+      growMemoryTo(exports.memory, mem.end);
     } catch (e) {
       throw tooLarge(data, s, mem.end, `could not be allocated (${(e as Error).message})`);
     }

@@ -13,6 +13,7 @@
  * saying how to rebuild, rather than falling back to another engine whose numbers differ.
  */
 import { compiledWasmFile } from '../wasm-file.js';
+import { growMemoryTo, linearRegions } from '../wasm-memory.js';
 import type { AdamState } from './adam.js';
 import type { GanBatchBuffers, GanEngine, GanEngineState, GanLosses } from './engine.js';
 import type { MlpShape } from './mlp.js';
@@ -74,25 +75,6 @@ export function ganKernelsModule(url: URL = new URL(`./${GAN_KERNELS_FILE}`, imp
   });
 }
 
-/** 16-byte-aligned regions of linear memory handed out upwards from `at`. */
-function regions(at: number): { take(floats: number): number; readonly end: number } {
-  return {
-    take(floats: number): number {
-      const a = at;
-      at += Math.ceil((floats * 4) / 16) * 16;
-      return a;
-    },
-    get end() {
-      return at;
-    },
-  };
-}
-
-function growTo(memory: WebAssembly.Memory, bytes: number): void {
-  const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
-  if (pages > 0) memory.grow(pages);
-}
-
 export function createKernelEngine(
   config: GanTrainConfig,
   shapes: { generator: MlpShape; critic: MlpShape },
@@ -108,31 +90,33 @@ export function createKernelEngine(
   const LG = shapes.generator.sizes.length - 1;
   const LD = shapes.critic.sizes.length - 1;
 
-  const mem = regions(exports.heapBase());
-  const cfgAt = mem.take(CFG_SLOTS * 2);
+  // The kernels read float32 arrays with SIMD: regions on 16-byte boundaries, sized in floats.
+  const mem = linearRegions(exports.heapBase(), 16);
+  const floats = (n: number): number => mem.take(n * 4);
+  const cfgAt = floats(CFG_SLOTS * 2);
   const at = {
-    sizesG: mem.take(LG + 1),
-    sizesD: mem.take(LD + 1),
-    paramsG: mem.take(nG),
-    paramsD: mem.take(nD),
-    gradG: mem.take(nG),
-    gradD: mem.take(nD),
-    mG: mem.take(nG),
-    vG: mem.take(nG),
-    mD: mem.take(nD),
-    vD: mem.take(nD),
+    sizesG: floats(LG + 1),
+    sizesD: floats(LD + 1),
+    paramsG: floats(nG),
+    paramsD: floats(nD),
+    gradG: floats(nG),
+    gradD: floats(nD),
+    mG: floats(nG),
+    vG: floats(nG),
+    mD: floats(nD),
+    vD: floats(nD),
     // The critic's stacked input [real; fake; interpolated]: the loop writes the real rows straight into its first segment.
-    xD: mem.take((wgan ? 3 : 2) * B * (d + k)),
-    noise: mem.take(B * (nz + k)),
-    cond: mem.take(Math.max(1, B * k)),
-    eps: mem.take(B),
+    xD: floats((wgan ? 3 : 2) * B * (d + k)),
+    noise: floats(B * (nz + k)),
+    cond: floats(Math.max(1, B * k)),
+    eps: floats(B),
   };
   const tooLarge = (e: unknown): Error =>
     new Error(
       `the GAN (batch ${B}, layers ${shapes.generator.sizes.join('-')} and ${shapes.critic.sizes.join('-')}) needs more than the kernels' 4 GB of WebAssembly memory (${(e as Error).message}): use a smaller batch or network, or backend: wasm`,
     );
   try {
-    growTo(memory, mem.end);
+    growMemoryTo(memory, mem.end);
   } catch (e) {
     throw tooLarge(e);
   }

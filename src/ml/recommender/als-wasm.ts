@@ -13,6 +13,7 @@
  * memory) or the problem does not fit, and callers fall back to the TypeScript code.
  */
 import { readFileSync } from 'node:fs';
+import { linearRegions } from '../wasm-memory.js';
 import type { InteractionMatrix, SparseRows } from './interactions.js';
 
 /** The module's pointers are i32 and it declares at most 32768 pages: keep the layout under 2 GB. */
@@ -126,12 +127,8 @@ export class AlsWasm {
     } catch {
       return null;
     }
-    let at = 64; // address 0 stays unused
-    const take = (bytes: number): number => {
-      const a = at;
-      at += Math.ceil(bytes / 16) * 16;
-      return a;
-    };
+    const regions = linearRegions(64, 16); // address 0 stays unused
+    const { take } = regions;
     const rows = (r: SparseRows): RowsAt => ({ ptr: take(r.ptr.byteLength), index: take(r.index.byteLength), value: take(r.value.byteLength) });
     const byUser = rows(m.byUser),
       byItem = rows(m.byItem);
@@ -140,7 +137,7 @@ export class AlsWasm {
       bu = take(m.nUsers * 8),
       bi = take(m.nItems * 8);
     const scratch = Array.from({ length: threads }, () => take(scratchBytes));
-    const pages = Math.ceil(at / PAGE);
+    const pages = Math.ceil(regions.end / PAGE);
     if (pages > MAX_PAGES) return null;
     let memory: WebAssembly.Memory;
     try {

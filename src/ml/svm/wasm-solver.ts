@@ -13,6 +13,7 @@
  * model, made on its first prediction and kept with it.
  */
 import { readFileSync } from 'node:fs';
+import { growMemoryTo, linearRegions } from '../wasm-memory.js';
 import type { SolverResult } from './solver.js';
 import type { KernelParams, SvmModel } from './types.js';
 
@@ -95,27 +96,14 @@ export function wasmSolverAvailable(): boolean {
   return solverModule() !== null;
 }
 
-/** Hands out 16-byte-aligned regions of linear memory from `start` upwards; `end` is the first byte not handed out. */
-function regions(start: number): { take(bytes: number): number; readonly end: number } {
-  let at = start;
-  return {
-    take(bytes: number): number {
-      const a = at;
-      at += Math.ceil(bytes / 16) * 16;
-      return a;
-    },
-    get end() {
-      return at;
-    },
-  };
-}
+/** The solver reads its arrays with SIMD: their regions start on 16-byte boundaries. */
+const SIMD_ALIGN = 16;
 
 /** Grows `memory` to hold `bytes`; false when that is refused or beyond the 2 GB the module addresses. */
 function growTo(memory: WebAssembly.Memory, bytes: number): boolean {
   if (bytes >= MAX_BYTES) return false;
   try {
-    const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
-    if (pages > 0) memory.grow(pages);
+    growMemoryTo(memory, bytes);
   } catch {
     return false;
   }
@@ -191,7 +179,7 @@ export interface WasmProblem {
 
 /** Byte layout of one problem in linear memory, each region 16-byte aligned. */
 function layout(base: number, l: number, n: number, nCols: number, capacity: number, pcap: number, svr: boolean) {
-  const { take } = regions(base);
+  const { take } = linearRegions(base, SIMD_ALIGN);
   const cfg = take(CFG_SLOTS * 8);
   const P = take(n * nCols * 8),
     sq = take(n * 8),
@@ -386,7 +374,7 @@ export class WasmSvm {
   decisions(rows: Int32Array, alpha: Float64Array, rho: number, targets: Int32Array, k: KernelParams): Float64Array | null {
     const l = rows.length,
       t = targets.length;
-    const area = regions(this.base);
+    const area = linearRegions(this.base, SIMD_ALIGN);
     const rowsAt = area.take(l * 4),
       alphaAt = area.take(l * 8),
       targetsAt = area.take(t * 4),
@@ -433,7 +421,7 @@ function deciderFor(model: SvmModel, mod: WebAssembly.Module): Decider | null {
   const nPairs = k ? (k * (k - 1)) / 2 : 1;
   const chunk = Math.max(1, Math.min(KEPT_CHUNK_ROWS, Math.floor(PREDICT_CHUNK_BYTES / (8 * (nCols + nPairs)))));
   const exports = instantiate(mod);
-  const memoryRegions = regions(exports.heapBase());
+  const memoryRegions = linearRegions(exports.heapBase(), SIMD_ALIGN);
   const { take } = memoryRegions;
   const at = {
     p: take((nSv + 1) * nCols * 8),
