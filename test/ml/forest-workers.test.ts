@@ -59,29 +59,36 @@ test('a second fit reuses the pooled worker instead of starting a thread', async
   assert.equal(await threadCount(), before, 'closing the pool stops its workers');
 });
 
-test('an aborted fit terminates its workers rather than pooling them, and the next fit is unaffected', async () => {
+/**
+ * A 2-thread fit given `options` rejects with `reason`; its worker (prestarted, so possibly busy
+ * with the fit's trees) is terminated rather than given back to the pool, and the next fit makes
+ * the same model as one thread.
+ */
+async function assertFailedFitTerminatesItsWorker(options: Partial<FitOptions>, reason: Error): Promise<void> {
   await closeIdleWorkers();
   const expected = await modelText({ threads: 1, trees: 200 });
   prestartWorkers(1);
   assert.equal(idleWorkerCount(), 1);
   const before = await threadCount();
-  const controller = new AbortController();
-  const reason = new Error('stop');
-  await assert.rejects(
-    modelText({
-      threads: 2,
-      trees: 200,
-      signal: controller.signal,
-      onProgress: (built) => {
-        if (built === 3) controller.abort(reason);
-      },
-    }),
-    (e) => e === reason,
-  );
+  await assert.rejects(modelText({ threads: 2, trees: 200, ...options }), (e) => e === reason);
   assert.equal(idleWorkerCount(), 0, 'the possibly busy worker is not given back');
   assert.equal(await threadCount(), before - 1, 'and it is terminated');
   assert.equal(await modelText({ threads: 2, trees: 200 }), expected);
   await closeIdleWorkers();
+}
+
+test('an aborted fit terminates its workers rather than pooling them, and the next fit is unaffected', async () => {
+  const controller = new AbortController();
+  const reason = new Error('stop');
+  await assertFailedFitTerminatesItsWorker(
+    {
+      signal: controller.signal,
+      onProgress: (built) => {
+        if (built === 3) controller.abort(reason);
+      },
+    },
+    reason,
+  );
 });
 
 for (const [whose, failAt] of [
@@ -92,26 +99,16 @@ for (const [whose, failAt] of [
   ["a worker's", 2],
 ] as const) {
   test(`a fit whose onProgress fails on ${whose} tree rejects with that error and terminates its workers, which may still be growing its trees`, async () => {
-    await closeIdleWorkers();
-    const expected = await modelText({ threads: 1, trees: 200 });
-    prestartWorkers(1);
-    const before = await threadCount();
     const reason = new Error('progress callback failed');
-    await assert.rejects(
-      modelText({
-        threads: 2,
-        trees: 200,
+    await assertFailedFitTerminatesItsWorker(
+      {
         onProgress: (built) => {
           if (failAt === 2 && built === 1) spinFor(1500);
           if (built === failAt) throw reason;
         },
-      }),
-      (e) => e === reason,
+      },
+      reason,
     );
-    assert.equal(idleWorkerCount(), 0, 'the possibly busy worker is not given back');
-    assert.equal(await threadCount(), before - 1, 'and it is terminated');
-    assert.equal(await modelText({ threads: 2, trees: 200 }), expected);
-    await closeIdleWorkers();
   });
 }
 
