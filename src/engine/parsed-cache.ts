@@ -9,10 +9,10 @@
  * Entries are checked files (checked-file.ts). A value JSON cannot hold exactly (.inf, .nan,
  * -0) is not cached.
  */
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { readCheckedFile, writeCheckedFile } from './checked-file.js';
+import { sha256 } from './fingerprint.js';
 import { STORE_FOLDERS } from './store-layout.js';
 
 /** Raised when how an entry is written changes. What a parse makes of a text is the caller's `rules` and the YAML library's version, both in the key. */
@@ -25,7 +25,7 @@ function yamlVersion(): string {
 }
 
 function entryFile(storeRoot: string, rules: string, text: string): string {
-  const key = createHash('sha256').update(`${FORMAT}\0${rules}\0yaml ${yamlVersion()}\0`).update(text).digest('hex');
+  const key = sha256(`${FORMAT}\0${rules}\0yaml ${yamlVersion()}\0${text}`);
   return join(storeRoot, STORE_FOLDERS.parsed, `${key}.json`);
 }
 
