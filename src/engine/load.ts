@@ -174,8 +174,3 @@ function checkNesting(file: string, text: string): void {
 function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
-
-/** The plain JavaScript value of the document (aliases expanded, within the limit checked above). */
-export function sourceToJS(source: PipelineSource): unknown {
-  return source.value;
-}

@@ -5,7 +5,7 @@
  * problem in one is reported at its own file:line:col.
  */
 import { PipelineError, type Diagnostic } from '../errors.js';
-import { readPipelineSource, sourceToJS } from './load.js';
+import { readPipelineSource } from './load.js';
 import { PARAM_NAME_PATTERN, isReservedName, reservedNameMessage } from './schema.js';
 import { diagnosticAt } from './source.js';
 
@@ -22,7 +22,7 @@ export function readParamsFile(path: string, shownAs: string, diagnostics: Diagn
     return undefined;
   }
   source = { ...source, file: shownAs };
-  const values = sourceToJS(source);
+  const values = source.value;
   if (values === null || values === undefined) return {};
   if (typeof values !== 'object' || Array.isArray(values)) {
     diagnostics.push(diagnosticAt(source, [], 'a parameters file is a mapping of parameter names to values, e.g. "seed: 42"'));

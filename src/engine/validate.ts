@@ -14,7 +14,6 @@ import type { ErrorObject } from 'ajv';
 import { PipelineError, type Diagnostic, type RelatedLocation } from '../errors.js';
 import { isCustomStepRef, loadCustomStep, resolveStepPackage, type LoadedCustomStep } from './custom-step.js';
 import { findCycle } from './graph.js';
-import { sourceToJS } from './load.js';
 import { argumentLocation, setIn, type Override } from './params.js';
 import { readParamsFile } from './params-file.js';
 import type { OutputRef, Pipeline, PipelineStep } from './pipeline.js';
@@ -112,7 +111,7 @@ export async function validatePipeline(source: PipelineSource, options: Validate
 
 /** The file against the structural schema; throws when there are no steps to check further. */
 function checkStructure(source: PipelineSource, diagnostics: Diagnostic[], storeDir: string | undefined): RawPipeline {
-  const raw = sourceToJS(source);
+  const raw = source.value;
   baseSchema ??= pipelineBaseSchema();
   const validate = schemaValidator(baseSchema, storeDir);
   if (!validate(raw)) {
