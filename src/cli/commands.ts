@@ -9,7 +9,6 @@ import { ignoreStoreInGit } from './gitignore.js';
 import { runSummaryLines } from './run-summary.js';
 import { runPipeline, type RunResult } from '../engine/execute.js';
 import { loadPipeline, openStore } from '../engine/open.js';
-import { locateStore } from '../engine/store-location.js';
 import { parseOverride } from '../engine/params.js';
 import { plan } from '../engine/plan.js';
 import { decisionText, remoteLookupText, statusState } from './plan-reasons.js';
@@ -22,6 +21,8 @@ import { interruptOnCtrlC, INTERRUPTED_EXIT_CODE } from './interrupt.js';
 import { chooseRemote, openRemoteFromOptions } from './remote-option.js';
 import { chooseQueue } from './queue-option.js';
 import type { StepQueue } from '../engine/executor.js';
+import type { Pipeline } from '../engine/pipeline.js';
+import type { Store } from '../engine/store.js';
 import type { RemoteCache } from '../remote/remote-cache.js';
 import { table } from './table.js';
 import { formatDuration, type Reporter } from './reporters/types.js';
@@ -38,11 +39,19 @@ function pipelineArg(rest: string[], command: string): string {
   return rest[0];
 }
 
-function load(rest: string[], args: ParsedArgs, command: string, cwd: string) {
+/** The pipeline a command names, and the store its commands use (located once, from the pipeline file's folder). */
+async function load(rest: string[], args: ParsedArgs, command: string, cwd: string): Promise<{ pipeline: Pipeline; store: Store }> {
   const file = pipelineArg(rest, command);
-  // The store the pipeline's commands use keeps what spares a re-run parsing and compiling again.
-  const storeDir = locateStore(dirname(resolve(cwd, file)), args.values.store, cwd);
-  return loadPipeline(file, { catalogue, overrides: (args.values.set ?? []).map(parseOverride), paramsFiles: args.values.params, cwd, storeDir });
+  const store = openStore(dirname(resolve(cwd, file)), args.values.store, cwd);
+  // The store keeps what spares a re-run parsing and compiling again.
+  const pipeline = await loadPipeline(file, {
+    catalogue,
+    overrides: (args.values.set ?? []).map(parseOverride),
+    paramsFiles: args.values.params,
+    cwd,
+    storeDir: store.root,
+  });
+  return { pipeline, store };
 }
 
 /** The queue a run sends its steps to (queue-option.ts), opened; it needs the run's remote. */
@@ -61,8 +70,7 @@ async function openQueue(values: ParsedArgs['values'], cwd: string, remote: Remo
 }
 
 const run: Command = async (rest, args, io) => {
-  const pipeline = await load(rest, args, 'run', io.cwd);
-  const store = openStore(pipeline.dir, args.values.store, io.cwd);
+  const { pipeline, store } = await load(rest, args, 'run', io.cwd);
   const concurrency = args.values.concurrency === undefined ? undefined : Number(args.values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0))
     throw new UsageError(`--concurrency must be a whole number above 0, got "${args.values.concurrency}"`);
@@ -170,7 +178,7 @@ const run: Command = async (rest, args, io) => {
 
 const validate: Command = async (rest, args, io) => {
   try {
-    const pipeline = await load(rest, args, 'validate', io.cwd);
+    const { pipeline } = await load(rest, args, 'validate', io.cwd);
     if (args.values.json) io.out(JSON.stringify({ ok: true, file: pipeline.file, steps: pipeline.steps.size, diagnostics: [] }));
     else io.out(`${pipeline.file}: ok (${pipeline.steps.size} steps)`);
     return 0;
@@ -185,8 +193,7 @@ const validate: Command = async (rest, args, io) => {
 };
 
 const status: Command = async (rest, args, io) => {
-  const pipeline = await load(rest, args, 'status', io.cwd);
-  const store = openStore(pipeline.dir, args.values.store, io.cwd);
+  const { pipeline, store } = await load(rest, args, 'status', io.cwd);
   const planned = await plan(pipeline, store, { verify: true });
   const dataFiles = await (await import('./data.js')).dataStatus(pipeline, store, io.cwd);
   // Like run --dry-run: which remote a run would look stale steps up on, without contacting it.
@@ -299,7 +306,7 @@ const steps: Command = async (rest, args, io) =>
   (await import('./steps.js')).stepsCommand(rest, { json: args.values.json, markdown: args.values.markdown, cwd: io.cwd }, io);
 
 const dag: Command = async (rest, args, io) => {
-  const pipeline = await load(rest, args, 'dag', io.cwd);
+  const { pipeline } = await load(rest, args, 'dag', io.cwd);
   const format = args.values.format ?? 'ascii';
   const { renderAscii, renderDot, renderMermaid } = await import('./dag.js');
   if (format === 'mermaid') io.out(renderMermaid(pipeline));
